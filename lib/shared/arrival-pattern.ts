@@ -1,0 +1,33 @@
+/**
+ * The EventBridge pattern that starts the output-testing state machine. The CDK rule and the
+ * embedded stack's matcher are both built from this function, so a local run tests the same filter
+ * that is deployed.
+ *
+ * Noise such as `_temporary/` and `$folder$` is not filtered here: an event pattern cannot AND a
+ * prefix with an exclusion on the same field (`object.key`), so the state machine's first Choice
+ * state drops it without invoking any Lambda.
+ */
+export interface ArrivalPatternInput {
+  readonly bucketName: string;
+  readonly watchedPrefixes: readonly string[];
+}
+
+export interface ArrivalPattern {
+  readonly source: readonly string[];
+  readonly 'detail-type': readonly string[];
+  readonly detail: {
+    readonly bucket: { readonly name: readonly string[] };
+    readonly object: { readonly key: readonly { readonly prefix: string }[] };
+  };
+}
+
+export function buildArrivalPattern(input: ArrivalPatternInput): ArrivalPattern {
+  return {
+    source: ['aws.s3'],
+    'detail-type': ['Object Created'],
+    detail: {
+      bucket: { name: [input.bucketName] },
+      object: { key: input.watchedPrefixes.map((prefix) => ({ prefix })) },
+    },
+  };
+}
