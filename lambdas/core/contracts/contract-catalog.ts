@@ -1,0 +1,70 @@
+/**
+ * Contracts live as YAML/JSON objects under the artifacts bucket's `contracts/` prefix (the stack
+ * seeds them from the repository's `contracts/` folder). A warm Lambda keeps the parsed set for a
+ * short TTL so a burst of arrivals lists the prefix once, while an edited contract takes effect
+ * within a minute. A broken contract file is set aside with its error, not allowed to stop every
+ * other output from being tested.
+ */
+import { ContractError } from '../errors';
+import type { ObjectStore } from '../storage/object-store';
+import { parseContract } from './parse-contract';
+import type { OutputContract } from './output-contract';
+
+export interface CatalogEntry {
+  readonly key: string;
+  readonly contract: OutputContract;
+}
+
+export interface CatalogSnapshot {
+  readonly entries: readonly CatalogEntry[];
+  /** Contract files that failed to load, with the reason. */
+  readonly broken: readonly { readonly key: string; readonly error: string }[];
+}
+
+async function readText(store: ObjectStore, bucket: string, key: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of await store.read(bucket, key)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class ContractCatalog {
+  private cached: { at: number; snapshot: CatalogSnapshot } | undefined;
+  private readonly byKey = new Map<string, OutputContract>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly bucket: string,
+    private readonly prefix: string,
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async snapshot(): Promise<CatalogSnapshot> {
+    if (this.cached && this.now() - this.cached.at < this.ttlMs) return this.cached.snapshot;
+    const entries: CatalogEntry[] = [];
+    const broken: { key: string; error: string }[] = [];
+    for await (const obj of this.store.list(this.bucket, this.prefix)) {
+      if (!/\.(ya?ml|json)$/i.test(obj.key)) continue;
+      try {
+        const contract = parseContract(await readText(this.store, this.bucket, obj.key), obj.key);
+        entries.push({ key: obj.key, contract });
+        this.byKey.set(obj.key, contract);
+      } catch (error) {
+        if (!(error instanceof ContractError)) throw error;
+        broken.push({ key: obj.key, error: error.message });
+      }
+    }
+    const snapshot = { entries, broken };
+    this.cached = { at: this.now(), snapshot };
+    return snapshot;
+  }
+
+  /** The contract stored at a key (as Register resolved it), parsed once per container. */
+  async get(key: string): Promise<OutputContract> {
+    const hit = this.byKey.get(key);
+    if (hit) return hit;
+    const contract = parseContract(await readText(this.store, this.bucket, key), key);
+    this.byKey.set(key, contract);
+    return contract;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The small slice of S3 the core needs. The core depends on this interface, not on the SDK, so it
+ * runs against S3, the embedded S3 server or an in-memory fake alike.
+ */
+export interface ObjectHead {
+  readonly size: number;
+  readonly etag: string;
+  readonly versionId?: string;
+  readonly contentType?: string;
+  readonly contentEncoding?: string;
+  readonly lastModified?: Date;
+}
+
+export interface ObjectSummary {
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+}
+
+export interface ObjectStore {
+  head(bucket: string, key: string, versionId?: string): Promise<ObjectHead>;
+  /** Streams the body; a version id pins the exact version that arrived. */
+  read(bucket: string, key: string, versionId?: string): Promise<AsyncIterable<Uint8Array>>;
+  /** Reads bytes [start, end] inclusive (fewer at the end of the object). */
+  readRange(bucket: string, key: string, start: number, end: number, versionId?: string): Promise<Uint8Array>;
+  write(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string,
+    contentType: string,
+  ): Promise<{ readonly etag: string; readonly versionId?: string }>;
+  list(bucket: string, prefix: string): AsyncIterable<ObjectSummary>;
+}
+
+/** An object the store does not have (deleted since the event, or never written). */
+export class ObjectNotFoundError extends Error {
+  override readonly name = 'ObjectNotFoundError';
+}
+
+export function s3Uri(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new Error(`'${uri}' is not an s3://bucket/key URI`);
+  return { bucket: m[1]!, key: m[2]! };
+}

@@ -1,0 +1,101 @@
+/**
+ * ObjectStore over the AWS SDK S3 client. SDK errors are mapped to the core's typed errors:
+ * a missing object is ObjectNotFoundError, throttling and server faults (after the SDK's own
+ * retries) are TransientDependencyError so the state machine retries the step.
+ */
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { TransientDependencyError } from '../errors';
+import { ObjectNotFoundError, type ObjectHead, type ObjectStore, type ObjectSummary } from './object-store';
+
+function stripQuotes(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+export function mapS3Error(error: unknown, what: string): never {
+  if (error instanceof S3ServiceException) {
+    if (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.name === 'NoSuchVersion' || error.$metadata.httpStatusCode === 404) {
+      throw new ObjectNotFoundError(`${what}: no such object (it may have been deleted or overwritten since it arrived)`);
+    }
+    const status = error.$metadata.httpStatusCode ?? 0;
+    if (status >= 500 || status === 429 || error.name === 'SlowDown' || error.$retryable) {
+      throw new TransientDependencyError(`${what}: S3 answered ${error.name} (HTTP ${status}); retry later`);
+    }
+  } else if (error instanceof Error && /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/.test(`${error.message} ${(error as { code?: string }).code ?? ''}`)) {
+    throw new TransientDependencyError(`${what}: S3 endpoint unreachable (${error.message})`);
+  }
+  throw error;
+}
+
+export class S3ObjectStore implements ObjectStore {
+  constructor(private readonly s3: S3Client) {}
+
+  async head(bucket: string, key: string, versionId?: string): Promise<ObjectHead> {
+    try {
+      const out = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      return {
+        size: out.ContentLength ?? 0,
+        etag: stripQuotes(out.ETag),
+        ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}),
+        ...(out.ContentType ? { contentType: out.ContentType } : {}),
+        ...(out.ContentEncoding ? { contentEncoding: out.ContentEncoding } : {}),
+        ...(out.LastModified ? { lastModified: out.LastModified } : {}),
+      };
+    } catch (error) {
+      return mapS3Error(error, `HeadObject s3://${bucket}/${key}`);
+    }
+  }
+
+  async read(bucket: string, key: string, versionId?: string): Promise<AsyncIterable<Uint8Array>> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      return out.Body as Readable;
+    } catch (error) {
+      return mapS3Error(error, `GetObject s3://${bucket}/${key}`);
+    }
+  }
+
+  async readRange(bucket: string, key: string, start: number, end: number, versionId?: string): Promise<Uint8Array> {
+    try {
+      const out = await this.s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end}` }),
+      );
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.name === 'InvalidRange') return new Uint8Array();
+      return mapS3Error(error, `GetObject (range) s3://${bucket}/${key}`);
+    }
+  }
+
+  async write(bucket: string, key: string, body: Uint8Array | string, contentType: string) {
+    try {
+      const out = await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+      return { etag: stripQuotes(out.ETag), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+    } catch (error) {
+      return mapS3Error(error, `PutObject s3://${bucket}/${key}`);
+    }
+  }
+
+  async *list(bucket: string, prefix: string): AsyncIterable<ObjectSummary> {
+    let token: string | undefined;
+    do {
+      let out;
+      try {
+        out = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      } catch (error) {
+        return mapS3Error(error, `ListObjectsV2 s3://${bucket}/${prefix}`);
+      }
+      for (const o of out.Contents ?? []) {
+        if (o.Key) yield { key: o.Key, etag: stripQuotes(o.ETag), size: o.Size ?? 0 };
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+}

@@ -1,0 +1,53 @@
+import type { CompatibilityLevel, ColumnType, RuleCondition } from '../contracts/output-contract';
+
+export type ValidationStatus = 'passed' | 'warned' | 'failed';
+
+export interface ColumnReport {
+  readonly name: string;
+  readonly expectedType: ColumnType | null;
+  /** ok | missing | extra | type_mismatch | unexpected_nulls */
+  readonly finding: 'ok' | 'missing' | 'extra' | 'type_mismatch' | 'unexpected_nulls';
+  readonly level: CompatibilityLevel;
+  readonly nulls: number;
+  readonly nonConforming: number;
+  /** First offending row number and value, to make the finding actionable. */
+  readonly example?: { readonly row: number; readonly value: string | null };
+  /** What a cast would do for convertible columns. */
+  readonly castPlan?: string;
+}
+
+export interface RuleResult {
+  readonly name: string;
+  readonly type: string;
+  readonly field: string;
+  readonly condition: RuleCondition;
+  readonly threshold: number;
+  readonly severity: 'error' | 'warn';
+  readonly evaluated: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly passRate: number;
+  readonly outcome: 'pass' | 'fail';
+}
+
+export interface ValidationReport {
+  readonly output: string;
+  readonly status: ValidationStatus;
+  readonly rowCount: number;
+  readonly schema: {
+    readonly level: CompatibilityLevel;
+    readonly accepted: CompatibilityLevel;
+    readonly columns: readonly ColumnReport[];
+  };
+  readonly rules: readonly RuleResult[];
+  readonly failedRules: readonly string[];
+  readonly failedRowCount: number;
+  readonly summary: string;
+}
+
+/** One quarantined row: its number, its values and the checks it broke. */
+export interface FailedRow {
+  readonly row: number;
+  readonly values: Readonly<Record<string, string | null>>;
+  readonly broke: readonly string[];
+}

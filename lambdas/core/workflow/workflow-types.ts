@@ -1,0 +1,87 @@
+/**
+ * The values the state machine carries between steps (see statemachines/output-testing.asl.json).
+ * Each step's input is a slice of the execution state; its result lands under one ResultPath.
+ */
+import type { DataFormat } from '../contracts/output-contract';
+import type { Compression, DetectedFormat } from '../formats/detect-format';
+import type { ValidationStatus } from '../validation/validation-report';
+
+/** The arriving object version, fixed by the first Pass state. */
+export interface ObjectRef {
+  readonly bucket: string;
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+  readonly versionId: string | null;
+  readonly eventTime: string;
+  readonly eventId: string;
+  readonly uri: string;
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** What Register resolved the key to. */
+export interface RegisteredOutput {
+  readonly pipeline: string;
+  readonly step: string;
+  readonly output: string;
+  readonly runId: string | null;
+  readonly contractKey: string;
+  readonly format: DataFormat;
+  readonly convertTo: DataFormat | null;
+  readonly jobType: string | null;
+}
+
+export interface RegisterResult {
+  readonly tracked: boolean;
+  readonly duplicate: boolean;
+  readonly output: RegisteredOutput | null;
+}
+
+export interface InspectResult {
+  readonly format: DetectedFormat;
+  readonly compression: Compression;
+  readonly size: number;
+  readonly etag: string;
+  readonly versionId: string | null;
+  readonly formatMatches: boolean;
+}
+
+export interface ValidateResult {
+  readonly status: ValidationStatus;
+  readonly rowCount: number;
+  readonly failedRules: readonly string[];
+  readonly reportUri: string;
+  readonly quarantineUri: string | null;
+  readonly summary: string;
+}
+
+export interface ConvertResult {
+  readonly uri: string;
+  readonly versionId: string | null;
+  readonly etag: string;
+  readonly size: number;
+  readonly format: DataFormat;
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  readonly equivalent: boolean;
+  readonly checksums: Readonly<Record<string, string>>;
+}
+
+export interface RegisterInput {
+  readonly object: ObjectRef;
+}
+export interface InspectInput {
+  readonly object: ObjectRef;
+  readonly output: RegisteredOutput;
+}
+export interface ValidateInput extends InspectInput {
+  readonly inspection: InspectResult;
+}
+export type ConvertInput = ValidateInput;
+/** The Convert step's result as the state machine records it: converted, or skipped. */
+export type ConversionOutcome = ({ readonly converted: true } & ConvertResult) | { readonly converted: false };
+
+export interface LineageInput extends InspectInput {
+  readonly conversion: ConversionOutcome;
+}

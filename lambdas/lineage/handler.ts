@@ -1,0 +1,37 @@
+/** Lineage: links the object version to its declared inputs and to its converted copy. */
+import middy from '@middy/core';
+import { FUNCTION_ENV } from '../../lib/shared/function-environment';
+import { getRequiredEnv } from '../core/config/required-env';
+import { ContractCatalog } from '../core/contracts/contract-catalog';
+import { LineageStore } from '../core/lineage/lineage-store';
+import { OutputRegistry } from '../core/registry/output-registry';
+import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { recordLineage, type LineageStepResult } from '../core/workflow/record-lineage';
+import type { ConversionOutcome } from '../core/workflow/workflow-types';
+import { createDocumentClient, createS3Client } from '../shared/aws-clients';
+import { requireField, requireObjectRef, requireOutput } from '../shared/step-input';
+
+const env = process.env;
+const db = createDocumentClient();
+const table = getRequiredEnv(env, FUNCTION_ENV.registryTable);
+const deps = {
+  catalog: new ContractCatalog(
+    new S3ObjectStore(createS3Client(env)),
+    getRequiredEnv(env, FUNCTION_ENV.artifactsBucket),
+    getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
+  ),
+  registry: new OutputRegistry(db, table),
+  lineage: new LineageStore(db, table),
+  now: () => new Date(),
+};
+
+export const handler = middy<unknown, LineageStepResult>().handler((event) =>
+  recordLineage(
+    {
+      object: requireObjectRef(event),
+      output: requireOutput(event),
+      conversion: requireField<ConversionOutcome>(event, 'conversion', 'object'),
+    },
+    deps,
+  ),
+);

@@ -1,0 +1,62 @@
+/**
+ * The EventBridge rule that starts a test run for every object created under a watched prefix of
+ * the outputs bucket. The pattern comes from buildArrivalPattern, which the embedded stack's
+ * matcher also uses, so local runs filter exactly as the deployed rule does.
+ *
+ * Delivery to Step Functions is retried by EventBridge (4 attempts, events older than 2 hours are
+ * dropped); what still fails lands in a dead-letter queue instead of vanishing, so a missed output
+ * can be found and replayed. Its 14-day retention is the SQS maximum.
+ *
+ * @example
+ * new ArrivalTrigger(this, 'Trigger', { bucketName, watchedPrefixes: ['pipelines/'], stateMachine });
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { removalPolicyOf } from './removal-policy';
+import { buildArrivalPattern } from './shared/arrival-pattern';
+import type { RemovalMode } from './shared/environment-config';
+
+export interface ArrivalTriggerProps {
+  readonly bucketName: string;
+  readonly watchedPrefixes: readonly string[];
+  readonly stateMachine: IStateMachine;
+  readonly removalMode: RemovalMode;
+}
+
+export class ArrivalTrigger extends Construct {
+  readonly rule: Rule;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: ArrivalTriggerProps) {
+    super(scope, id);
+    const pattern = buildArrivalPattern({ bucketName: props.bucketName, watchedPrefixes: props.watchedPrefixes });
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      // SQS-managed SSE: EventBridge can send to it without a key policy, which a customer key
+      // would need.
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: removalPolicyOf(props.removalMode),
+    });
+    this.rule = new Rule(this, 'Rule', {
+      description: `Starts the output-testing state machine for objects under ${props.watchedPrefixes.join(', ')}`,
+      eventPattern: {
+        source: [...pattern.source],
+        detailType: [...pattern['detail-type']],
+        detail: pattern.detail,
+      },
+      targets: [
+        new SfnStateMachine(props.stateMachine, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+  }
+}

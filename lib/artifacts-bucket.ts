@@ -1,0 +1,73 @@
+/**
+ * The system's own files, one prefix each (ARTIFACT_PREFIXES): data contracts in, validation
+ * reports, quarantined rows and converted outputs out. Kept apart from the outputs bucket so that
+ * writing a report or a converted file never emits an "Object Created" event on a watched bucket
+ * (a converted output would otherwise start a test run of itself).
+ *
+ * The repository's `contracts/` folder is copied under `contracts/` at deploy time. Pruning is off:
+ * contracts pushed with `prt contract push` live only in the bucket and must survive a deploy.
+ *
+ * Grants are per prefix, so a function can read contracts without being able to read reports, and
+ * write reports without being able to overwrite a contract.
+ *
+ * @example
+ * const artifacts = new ArtifactsBucket(this, 'Artifacts', { removalMode: 'retain', contractsDirectory });
+ * artifacts.grantReadContracts(fn);
+ * artifacts.grantWriteReports(fn);
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import type { RemovalMode } from './shared/environment-config';
+import { ARTIFACT_PREFIXES } from './shared/function-environment';
+import { secureBucketProps, type AccessLogsTarget } from './secure-bucket-props';
+
+export interface ArtifactsBucketProps {
+  readonly removalMode: RemovalMode;
+  /** Absolute path of the folder whose files are seeded under `contracts/`. */
+  readonly contractsDirectory: string;
+  /** Server access logs destination; omitted in environments without an access-logs bucket. */
+  readonly accessLogs?: AccessLogsTarget | undefined;
+}
+
+export class ArtifactsBucket extends Construct {
+  readonly bucket: Bucket;
+  readonly contractsDeployment: BucketDeployment;
+
+  constructor(scope: Construct, id: string, props: ArtifactsBucketProps) {
+    super(scope, id);
+    this.bucket = new Bucket(this, 'Bucket', {
+      ...secureBucketProps({ removalMode: props.removalMode, accessLogs: props.accessLogs }),
+      // Versioned so an overwritten contract can be recovered and a report can cite the exact
+      // contract version it was checked against.
+      versioned: true,
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+    });
+    this.contractsDeployment = new BucketDeployment(this, 'SeedContracts', {
+      sources: [Source.asset(props.contractsDirectory)],
+      // Cast: under exactOptionalPropertyTypes, CDK's Bucket does not satisfy its own IBucket.
+      destinationBucket: this.bucket as IBucket,
+      destinationKeyPrefix: ARTIFACT_PREFIXES.contracts,
+      prune: false,
+    });
+  }
+
+  grantReadContracts(grantee: IGrantable): Grant {
+    return this.bucket.grantRead(grantee, `${ARTIFACT_PREFIXES.contracts}*`);
+  }
+
+  /** Put only (no delete): a function can add a report but not erase an earlier one. */
+  grantWriteReports(grantee: IGrantable): Grant {
+    return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.reports}*`);
+  }
+
+  grantWriteQuarantine(grantee: IGrantable): Grant {
+    return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.quarantine}*`);
+  }
+
+  grantWriteConverted(grantee: IGrantable): Grant {
+    return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.converted}*`);
+  }
+}

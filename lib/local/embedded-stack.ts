@@ -1,0 +1,326 @@
+/**
+ * The embedded stand-in for AWS: an S3-protocol server (s3rver) and a DynamoDB-protocol server
+ * (dynalite) on free loopback ports, the deployed ASL file run by a local Step Functions interpreter
+ * with its Task states bound to the real handlers, and the arrival rule's event pattern (built by
+ * the same function the CDK rule uses) matched against the S3 server's events. Handlers see only
+ * different endpoints, through the standard AWS_ENDPOINT_URL_* variables.
+ */
+import './promise-with-resolvers';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { StateMachine } from 'aws-local-stepfunctions';
+import dynalite from 'dynalite';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import S3rver from 's3rver';
+import { buildArrivalPattern } from '../shared/arrival-pattern';
+import type { EnvironmentConfig } from '../shared/environment-config';
+import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../shared/function-environment';
+import { localResourceNames } from '../shared/project-config';
+import { REGISTRY_TABLE_LAYOUT } from '../shared/registry-table-layout';
+import {
+  ALERT_TOPIC_SUBSTITUTION,
+  OUTPUT_TESTING_ASL,
+  REGISTRY_TABLE_SUBSTITUTION,
+  WORKFLOW_FUNCTIONS,
+  functionArnSubstitution,
+  handlerEntry,
+} from '../shared/workflow-functions';
+import { compileEventPattern } from './event-pattern-matcher';
+import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
+import { buildTaskBindings, type LocalHandler, type PublishedAlert } from './task-bindings';
+
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+/** s3rver checks signatures against this fixed key pair. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface EmbeddedStackOptions {
+  readonly repoRoot: string;
+  readonly config: EnvironmentConfig;
+  /** Folder with contract files to seed under the artifacts bucket's contracts/ prefix. */
+  readonly contractsDir?: string;
+  /** Where s3rver keeps objects; a fresh temporary folder when omitted (removed on stop). */
+  readonly dataDir?: string;
+  readonly log?: (line: string) => void;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly input: EventBridgeS3Event;
+  status: ExecutionStatus;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** States entered, in order (the execution's path through the machine). */
+  readonly path: string[];
+  readonly startDate: string;
+  stopDate?: string;
+}
+
+export class EmbeddedStack {
+  readonly executions: ExecutionRecord[] = [];
+  readonly ignoredEvents: EventBridgeS3Event[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private readonly arnPrefix: string;
+
+  private constructor(
+    readonly config: EnvironmentConfig,
+    readonly endpoints: { readonly s3: string; readonly dynamodb: string },
+    readonly resources: ReturnType<typeof localResourceNames>,
+    private readonly s3rver: S3rver,
+    private readonly dynamo: Server,
+    private readonly machine: StateMachine,
+    private readonly bindings: Record<string, (input: unknown) => Promise<unknown>>,
+    /** Messages the state machine published to the failure topic. */
+    readonly alerts: PublishedAlert[],
+    private readonly matches: (event: unknown) => boolean,
+    private readonly s3: S3Client,
+    private readonly cleanupDir: string | undefined,
+    private readonly log: (line: string) => void,
+  ) {
+    this.arnPrefix = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${resources.stateMachine}:`;
+  }
+
+  /** Starts the servers, creates the buckets and table, seeds contracts and wires the rule. */
+  static async start(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+    const log = options.log ?? (() => undefined);
+    const names = localResourceNames(options.config.name);
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'prt-local-'));
+
+    const s3rver = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: dataDir,
+      configureBuckets: [{ name: names.outputsBucket }, { name: names.artifactsBucket }],
+    });
+    const s3Address = (await s3rver.run()) as AddressInfo;
+    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve, reject) => {
+      dynamo.once('error', reject);
+      dynamo.listen(0, '127.0.0.1', () => resolve());
+    });
+    const dynamoAddress = dynamo.address() as AddressInfo;
+    const endpoints = {
+      s3: `http://127.0.0.1:${s3Address.port}`,
+      dynamodb: `http://127.0.0.1:${dynamoAddress.port}`,
+    };
+
+    // The handlers read these at import; only endpoints (and s3rver's quirks) differ from AWS.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: endpoints.s3,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      // s3rver stores a streamed upload with its checksum chunk framing inside unless checksums
+      // are only sent when an operation requires them (ENVIRONMENT.md).
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      [FUNCTION_ENV.s3ForcePathStyle]: 'true',
+      [FUNCTION_ENV.registryTable]: names.registryTable,
+      [FUNCTION_ENV.artifactsBucket]: names.artifactsBucket,
+      [FUNCTION_ENV.contractsPrefix]: ARTIFACT_PREFIXES.contracts,
+      [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
+      [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
+      [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+    });
+
+    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb });
+    const s3 = new S3Client({ ...clientConfig, endpoint: endpoints.s3, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    await createRegistryTable(dynamodb, names.registryTable);
+    if (options.contractsDir) await seedContracts(s3, names.artifactsBucket, options.contractsDir, log);
+
+    // The deployed definition, with its substitutions filled by local names.
+    const functionArn = (fn: string): string => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:prt-${options.config.name}-${fn}`;
+    const substitutions: Record<string, string> = {
+      [REGISTRY_TABLE_SUBSTITUTION]: names.registryTable,
+      [ALERT_TOPIC_SUBSTITUTION]: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:prt-${options.config.name}-alerts`,
+    };
+    const handlers = new Map<string, LocalHandler>();
+    for (const fn of WORKFLOW_FUNCTIONS) {
+      substitutions[functionArnSubstitution(fn)] = functionArn(fn);
+      const mod = (await import(pathToFileURL(join(options.repoRoot, handlerEntry(fn))).href)) as { handler: LocalHandler };
+      handlers.set(functionArn(fn), mod.handler);
+    }
+    const text = readFileSync(join(options.repoRoot, OUTPUT_TESTING_ASL), 'utf8').replace(/\$\{(\w+)\}/g, (_whole, name: string) => {
+      const value = substitutions[name];
+      if (value === undefined) throw new Error(`${OUTPUT_TESTING_ASL} uses \${${name}}, which the embedded stack does not provide`);
+      return value;
+    });
+    const definition = JSON.parse(text) as { States: Record<string, never> };
+    const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    const alerts: PublishedAlert[] = [];
+    const bindings = buildTaskBindings(definition, { handlers, dynamodb, onAlert: (alert) => alerts.push(alert) });
+
+    const pattern = buildArrivalPattern({ bucketName: names.outputsBucket, watchedPrefixes: options.config.watchedPrefixes });
+    const stack = new EmbeddedStack(
+      options.config,
+      endpoints,
+      names,
+      s3rver,
+      dynamo,
+      machine,
+      bindings,
+      alerts,
+      compileEventPattern(pattern),
+      s3,
+      options.dataDir ? undefined : dataDir,
+      log,
+    );
+    s3rver.on('event', (notification: unknown) => stack.onS3Notification(notification));
+    log(`embedded stack: S3 ${endpoints.s3}, DynamoDB ${endpoints.dynamodb}`);
+    return stack;
+  }
+
+  private onS3Notification(notification: unknown): void {
+    let events: EventBridgeS3Event[];
+    try {
+      events = toEventBridgeEvents(notification, { account: LOCAL_ACCOUNT, region: LOCAL_REGION });
+    } catch (error) {
+      this.log(`dropped a malformed S3 notification: ${(error as Error).message}`);
+      return;
+    }
+    for (const event of events) this.track(this.deliver(event));
+  }
+
+  /** Routes an event as the EventBridge rule would; returns the execution started, if any. */
+  async deliver(event: EventBridgeS3Event): Promise<ExecutionRecord | undefined> {
+    let complete = event;
+    if (event['detail-type'] === 'Object Created' && event.detail.object.etag === undefined) {
+      // s3rver's Copy events lack the ETag S3 always sends; fill it from the object itself.
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: event.detail.bucket.name, Key: event.detail.object.key }));
+      complete = { ...event, detail: { ...event.detail, object: { ...event.detail.object, etag: (head.ETag ?? '').replace(/"/g, '') } } };
+    }
+    if (!this.matches(complete)) {
+      this.ignoredEvents.push(complete);
+      return undefined;
+    }
+    return this.startExecution(complete);
+  }
+
+  private startExecution(input: EventBridgeS3Event): Promise<ExecutionRecord> {
+    const name = randomUUID();
+    const record: ExecutionRecord = {
+      executionArn: `${this.arnPrefix}${name}`,
+      name,
+      input,
+      status: 'RUNNING',
+      path: [],
+      startDate: new Date().toISOString(),
+    };
+    this.executions.push(record);
+    const execution = this.machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: this.bindings as never },
+      context: {
+        Execution: { Id: record.executionArn, Name: name, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
+        StateMachine: { Id: record.executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''), Name: this.resources.stateMachine },
+        // The interpreter does not maintain $$.State; a getter gives the time the path is read,
+        // which is when the state runs.
+        State: {
+          get EnteredTime() {
+            return new Date().toISOString();
+          },
+        },
+      },
+    });
+    const follow = (async () => {
+      for await (const ev of execution.eventLogs) {
+        const e = ev as { type: string; state?: { name: string } };
+        if (e.type === 'StateEntered' && e.state) record.path.push(e.state.name);
+      }
+    })();
+    return (async () => {
+      try {
+        record.output = await execution.result;
+        record.status = 'SUCCEEDED';
+      } catch (error) {
+        const e = error as Error & { cause?: unknown };
+        record.status = 'FAILED';
+        record.error = e.name;
+        record.cause = e.message;
+      }
+      await follow.catch(() => undefined);
+      record.stopDate = new Date().toISOString();
+      this.log(`execution ${name} ${record.status}: ${input.detail.object.key}`);
+      return record;
+    })();
+  }
+
+  private track(p: Promise<unknown>): void {
+    const done: Promise<void> = p.then(
+      () => undefined,
+      (error: unknown) => this.log(`event delivery failed: ${(error as Error).message}`),
+    );
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
+  }
+
+  /** Resolves when no delivery or execution is in flight. */
+  async idle(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.running.size > 0 || this.executions.some((e) => e.status === 'RUNNING')) {
+      if (Date.now() > deadline) throw new Error(`embedded stack still busy after ${timeoutMs} ms`);
+      await Promise.race([...this.running, new Promise((r) => setTimeout(r, 20))]);
+    }
+  }
+
+  /** Uploads a contract file (as `prt contract push` will). */
+  async putContract(name: string, body: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.resources.artifactsBucket, Key: `${ARTIFACT_PREFIXES.contracts}${name}`, Body: body }));
+  }
+
+  async stop(): Promise<void> {
+    await this.idle().catch(() => undefined);
+    await this.s3rver.close();
+    await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
+    if (this.cleanupDir) rmSync(this.cleanupDir, { recursive: true, force: true });
+  }
+}
+
+async function createRegistryTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  const layout = REGISTRY_TABLE_LAYOUT;
+  const attributes = new Map<string, 'S'>();
+  for (const k of [layout.partitionKey, layout.sortKey, ...layout.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]) {
+    attributes.set(k.name, k.type);
+  }
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+      KeySchema: [
+        { AttributeName: layout.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: layout.sortKey.name, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: layout.globalSecondaryIndexes.map((g) => ({
+        IndexName: g.indexName,
+        KeySchema: [
+          { AttributeName: g.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: g.sortKey.name, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+}
+
+async function seedContracts(s3: S3Client, bucket: string, dir: string, log: (line: string) => void): Promise<void> {
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(ya?ml|json)$/i.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const key = `${ARTIFACT_PREFIXES.contracts}${relative(dir, path).split('\\').join('/')}`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(path) }));
+    log(`seeded contract s3://${bucket}/${key}`);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Binds the Task states of an ASL definition to local implementations, by the resource each state
+ * calls, so the embedded stack runs the deployed definition unchanged:
+ * - `arn:aws:states:::lambda:invoke` → the real handler module, with the payload round-tripped
+ *   through JSON and failures reported as Lambda reports them (error name = errorType, cause = JSON);
+ * - `arn:aws:states:::dynamodb:updateItem` → UpdateItem on the local DynamoDB server, errors named
+ *   `DynamoDB.<Exception>` as the service integration names them;
+ * - `arn:aws:states:::sns:publish` → an in-memory topic the caller can read.
+ */
+import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+
+export type LocalHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+export interface PublishedAlert {
+  readonly topicArn: string;
+  readonly subject: string | undefined;
+  readonly message: string;
+  readonly at: string;
+}
+
+export interface TaskBindingDeps {
+  /** Handler per function ARN, as the ASL substitution resolved it. */
+  readonly handlers: ReadonlyMap<string, LocalHandler>;
+  readonly dynamodb: DynamoDBClient;
+  readonly onAlert: (alert: PublishedAlert) => void;
+  /** Called for every task invocation, for logs and fault figures. */
+  readonly onTask?: (state: string, resource: string, outcome: 'ok' | 'error', error?: string) => void;
+}
+
+interface StateDefinition {
+  readonly Type: string;
+  readonly Resource?: string;
+  readonly States?: Record<string, StateDefinition>;
+  readonly Iterator?: { readonly States: Record<string, StateDefinition> };
+  readonly ItemProcessor?: { readonly States: Record<string, StateDefinition> };
+  readonly Branches?: readonly { readonly States: Record<string, StateDefinition> }[];
+}
+
+class TaskError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+function collectTaskStates(states: Record<string, StateDefinition>, out: Map<string, string>): void {
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task' && state.Resource) out.set(name, state.Resource);
+    const nested = state.ItemProcessor ?? state.Iterator;
+    if (nested) collectTaskStates(nested.States, out);
+    for (const branch of state.Branches ?? []) collectTaskStates(branch.States, out);
+  }
+}
+
+function lambdaContext(functionArn: string): unknown {
+  const name = functionArn.split(':').pop() ?? functionArn;
+  const deadline = Date.now() + 15 * 60_000;
+  return {
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+export function buildTaskBindings(
+  definition: { readonly States: Record<string, StateDefinition> },
+  deps: TaskBindingDeps,
+): Record<string, (input: unknown) => Promise<unknown>> {
+  const tasks = new Map<string, string>();
+  collectTaskStates(definition.States, tasks);
+  const bindings: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [state, resource] of tasks) {
+    const report = (outcome: 'ok' | 'error', error?: string): void => deps.onTask?.(state, resource, outcome, error);
+    if (resource === 'arn:aws:states:::lambda:invoke') {
+      bindings[state] = async (input) => {
+        const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
+        const handler = deps.handlers.get(FunctionName);
+        if (!handler) throw new TaskError('Lambda.ResourceNotFoundException', `Function not found: ${FunctionName}`);
+        try {
+          const result = await handler(JSON.parse(JSON.stringify(Payload ?? null)), lambdaContext(FunctionName));
+          report('ok');
+          return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+        } catch (error) {
+          const e = error instanceof Error ? error : new Error(String(error));
+          report('error', e.name);
+          throw new TaskError(e.name, JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+        }
+      };
+    } else if (resource === 'arn:aws:states:::dynamodb:updateItem') {
+      bindings[state] = async (input) => {
+        try {
+          const out = await deps.dynamodb.send(new UpdateItemCommand(input as UpdateItemCommandInput));
+          report('ok');
+          const { $metadata: _ignored, ...rest } = out;
+          return rest;
+        } catch (error) {
+          const e = error instanceof Error ? error : new Error(String(error));
+          report('error', e.name);
+          throw new TaskError(`DynamoDB.${e.name}`, e.message);
+        }
+      };
+    } else if (resource === 'arn:aws:states:::sns:publish') {
+      bindings[state] = (input) => {
+        const { TopicArn, Subject, Message } = input as { TopicArn: string; Subject?: string; Message: unknown };
+        // The service integration serializes a JSON Message to a string, as SNS only carries strings.
+        deps.onAlert({
+          topicArn: TopicArn,
+          subject: Subject,
+          message: typeof Message === 'string' ? Message : JSON.stringify(Message),
+          at: new Date().toISOString(),
+        });
+        report('ok');
+        return Promise.resolve({ MessageId: randomUUID() });
+      };
+    } else {
+      throw new Error(`the embedded stack has no binding for Task resource ${resource} (state ${state})`);
+    }
+  }
+  return bindings;
+}

@@ -1,0 +1,112 @@
+/**
+ * One environment of Pipeline Runtime Testing: the outputs bucket pipelines write to, the rule that
+ * turns each new object into a state machine execution, the functions and the state machine that
+ * test it, the registry that remembers the result, and the topic that reports failures.
+ *
+ * The stack only composes; each concern lives in its own construct, and every permission is granted
+ * by the construct that owns the resource.
+ *
+ * @example
+ * new OutputTestingStack(app, 'prt-dev', { config: selectEnvironment(environments, 'dev') });
+ */
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AccessLogsBucket } from './access-logs-bucket';
+import { ArrivalTrigger } from './arrival-trigger';
+import { ArtifactsBucket } from './artifacts-bucket';
+import { FailureAlerts } from './failure-alerts';
+import { OutputRegistry } from './output-registry';
+import { OutputsBucket } from './outputs-bucket';
+import { projectPath } from './project-paths';
+import type { EnvironmentConfig } from './shared/environment-config';
+import { OUTPUT_TESTING_ASL, WORKFLOW_FUNCTIONS, handlerEntry, type WorkflowFunction } from './shared/workflow-functions';
+import { TestingWorkflow } from './testing-workflow';
+import { WorkflowFunctions } from './workflow-functions';
+
+export interface OutputTestingStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+}
+
+export class OutputTestingStack extends Stack {
+  readonly config: EnvironmentConfig;
+  readonly accessLogs: AccessLogsBucket | undefined;
+  readonly outputs: OutputsBucket;
+  readonly artifacts: ArtifactsBucket;
+  readonly registry: OutputRegistry;
+  readonly alerts: FailureAlerts;
+  readonly functions: WorkflowFunctions;
+  readonly workflow: TestingWorkflow;
+  readonly trigger: ArrivalTrigger;
+
+  constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+    const removalMode = config.removalPolicy;
+    Tags.of(this).add('project', 'pipeline-runtime-testing');
+    Tags.of(this).add('environment', config.name);
+
+    // Access logs only where data is retained; see AccessLogsBucket for why not in destroy environments.
+    this.accessLogs =
+      removalMode === 'retain'
+        ? new AccessLogsBucket(this, 'AccessLogs', { removalMode, expirationDays: config.logRetentionDays })
+        : undefined;
+    const accessLogsTo = (prefix: string) => (this.accessLogs ? { bucket: this.accessLogs.bucket, prefix } : undefined);
+
+    this.outputs = new OutputsBucket(this, 'Outputs', { removalMode, accessLogs: accessLogsTo('outputs/') });
+    this.artifacts = new ArtifactsBucket(this, 'Artifacts', {
+      removalMode,
+      contractsDirectory: projectPath('contracts'),
+      accessLogs: accessLogsTo('artifacts/'),
+    });
+    this.registry = new OutputRegistry(this, 'Registry', { removalMode });
+    this.alerts = new FailureAlerts(this, 'Alerts', { alertEmail: config.alertEmail });
+
+    const entries = Object.fromEntries(WORKFLOW_FUNCTIONS.map((fn) => [fn, projectPath(handlerEntry(fn))])) as Record<
+      WorkflowFunction,
+      string
+    >;
+    this.functions = new WorkflowFunctions(this, 'Functions', {
+      config,
+      outputs: this.outputs,
+      artifacts: this.artifacts,
+      registry: this.registry.table,
+      entries,
+      depsLockFilePath: projectPath('package-lock.json'),
+    });
+    this.workflow = new TestingWorkflow(this, 'Workflow', {
+      config,
+      definitionFile: projectPath(OUTPUT_TESTING_ASL),
+      functions: this.functions.byName,
+      registry: this.registry.table,
+      alertTopic: this.alerts.topic,
+    });
+    this.trigger = new ArrivalTrigger(this, 'Trigger', {
+      bucketName: this.outputs.bucket.bucketName,
+      watchedPrefixes: config.watchedPrefixes,
+      stateMachine: this.workflow.stateMachine,
+      removalMode,
+    });
+
+    new CfnOutput(this, 'OutputsBucketName', {
+      value: this.outputs.bucket.bucketName,
+      description: 'Bucket pipelines write their outputs to',
+    });
+    new CfnOutput(this, 'ArtifactsBucketName', {
+      value: this.artifacts.bucket.bucketName,
+      description: 'Contracts, reports, quarantine and converted outputs',
+    });
+    new CfnOutput(this, 'RegistryTableName', {
+      value: this.registry.table.tableName,
+      description: 'Registry of output versions, test statuses and lineage',
+    });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: this.workflow.stateMachine.stateMachineArn,
+      description: 'The output-testing state machine',
+    });
+    new CfnOutput(this, 'AlertTopicArn', {
+      value: this.alerts.topic.topicArn,
+      description: 'Failure alerts (confirm the e-mail subscription once)',
+    });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The "output-testing" state machine, defined by the ASL file in `statemachines/` (the same file the
+ * embedded stack runs locally), with its `${...}` placeholders filled by CloudFormation's
+ * DefinitionSubstitutions from the resources of this stack.
+ *
+ * The definition is inlined with `DefinitionBody.fromString` instead of `fromFile`: `fromFile`
+ * uploads the file as an S3 asset and leaves no definition in the template, so neither reviewers of
+ * a `cdk diff` nor the infra tests could see which ARNs the states use.
+ *
+ * STANDARD type: a test run can take minutes (validate/convert), needs exactly-once state
+ * transitions for the registry writes, and its history is the audit trail of a failure.
+ *
+ * @example
+ * const workflow = new TestingWorkflow(this, 'Workflow', { definitionFile, functions, registry, alerts, ... });
+ * workflow.stateMachine.stateMachineArn;
+ */
+import { readFileSync } from 'node:fs';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { removalPolicyOf } from './removal-policy';
+import { retentionDaysOf } from './retention-days';
+import type { EnvironmentConfig } from './shared/environment-config';
+import {
+  ALERT_TOPIC_SUBSTITUTION,
+  REGISTRY_TABLE_SUBSTITUTION,
+  WORKFLOW_FUNCTIONS,
+  functionArnSubstitution,
+  type WorkflowFunction,
+} from './shared/workflow-functions';
+
+export interface TestingWorkflowProps {
+  readonly config: EnvironmentConfig;
+  /** Absolute path of the ASL definition (OUTPUT_TESTING_ASL). */
+  readonly definitionFile: string;
+  readonly functions: Readonly<Record<WorkflowFunction, IFunction>>;
+  /** The concrete Table: under exactOptionalPropertyTypes, CDK's Table does not satisfy ITable. */
+  readonly registry: Table;
+  readonly alertTopic: ITopic;
+}
+
+export class TestingWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: TestingWorkflowProps) {
+    super(scope, id);
+    // Parsed and re-serialized: a syntax error in the ASL fails the synth here, naming the file,
+    // and the template carries the compact form.
+    const definition = parseDefinition(props.definitionFile);
+
+    const substitutions: Record<string, string> = {
+      [REGISTRY_TABLE_SUBSTITUTION]: props.registry.tableName,
+      [ALERT_TOPIC_SUBSTITUTION]: props.alertTopic.topicArn,
+    };
+    for (const name of WORKFLOW_FUNCTIONS) {
+      substitutions[functionArnSubstitution(name)] = props.functions[name].functionArn;
+    }
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: retentionDaysOf(props.config.logRetentionDays),
+      removalPolicy: removalPolicyOf(props.config.removalPolicy),
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromString(definition),
+      definitionSubstitutions: substitutions,
+      stateMachineType: StateMachineType.STANDARD,
+      // ERROR without execution data: failures are visible, payloads (which carry output metadata
+      // and error causes already recorded in the registry) are not copied into logs.
+      logs: { destination: this.logGroup, level: LogLevel.ERROR, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+
+    for (const name of WORKFLOW_FUNCTIONS) props.functions[name].grantInvoke(this.stateMachine);
+    // The state machine only records statuses (RecordResult, RecordValidationFailure, RecordError);
+    // registering and lineage go through the functions.
+    props.registry.grant(this.stateMachine, 'dynamodb:UpdateItem');
+    props.alertTopic.grantPublish(this.stateMachine);
+  }
+}
+
+function parseDefinition(file: string): string {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The Lambda functions the output-testing state machine invokes, one per WORKFLOW_FUNCTIONS entry,
+ * each with its own role holding only what its handler touches (FUNCTION_ACCESS below).
+ *
+ * - Runtime Node.js 24 (current LTS; Node 20 is end of life, 22 in maintenance).
+ * - Bundled locally with esbuild (there is no Docker daemon on our machines or in CI), to CommonJS:
+ *   the default, and the format that needs no `createRequire` banner for dependencies that still
+ *   call `require`. The target stays `node22` so the same bundle also runs in the embedded stack on
+ *   the team's local Node versions.
+ * - The AWS SDK is bundled rather than taken from the runtime, so the deployed code runs the SDK
+ *   version the unit and integration tests ran against, not whatever the runtime ships that week.
+ * - Each function writes to its own log group (retention and removal per environment) through a
+ *   role without AWSLambdaBasicExecutionRole, whose `logs:*` on `Resource: "*"` is broader than one
+ *   log group.
+ *
+ * @example
+ * const functions = new WorkflowFunctions(this, 'Functions', { config, outputs, artifacts, registry, entries });
+ * functions.byName.validate.functionArn;
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ArtifactsBucket } from './artifacts-bucket';
+import type { OutputsBucket } from './outputs-bucket';
+import { removalPolicyOf } from './removal-policy';
+import { retentionDaysOf } from './retention-days';
+import type { EnvironmentConfig } from './shared/environment-config';
+import { ARTIFACT_PREFIXES, FUNCTION_ENV } from './shared/function-environment';
+import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './shared/workflow-functions';
+
+/** What one handler reads and writes; the grants are derived from it and nothing else. */
+interface FunctionAccess {
+  readonly timeout: Duration;
+  readonly registry: 'none' | 'readWrite';
+  readonly readsOutputs: boolean;
+  /** Artifact prefixes the function writes (every function reads contracts/). */
+  readonly writes: readonly ('reports' | 'quarantine' | 'converted')[];
+}
+
+/**
+ * Timeouts: register, inspect and lineage do a few small S3/DynamoDB calls; validate and convert
+ * stream whole outputs, for which 5 minutes at the configured memory covers files of a few GB
+ * (larger, partitioned outputs are split by the Distributed Map, not given a longer timeout).
+ */
+const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
+  register: { timeout: Duration.seconds(30), registry: 'readWrite', readsOutputs: false, writes: [] },
+  inspect: { timeout: Duration.seconds(30), registry: 'none', readsOutputs: true, writes: [] },
+  validate: {
+    timeout: Duration.minutes(5),
+    registry: 'none',
+    readsOutputs: true,
+    writes: ['reports', 'quarantine'],
+  },
+  convert: { timeout: Duration.minutes(5), registry: 'none', readsOutputs: true, writes: ['converted'] },
+  lineage: { timeout: Duration.seconds(30), registry: 'readWrite', readsOutputs: false, writes: [] },
+};
+
+export interface WorkflowFunctionsProps {
+  readonly config: EnvironmentConfig;
+  readonly outputs: OutputsBucket;
+  readonly artifacts: ArtifactsBucket;
+  /** The concrete Table: under exactOptionalPropertyTypes, CDK's Table does not satisfy ITable. */
+  readonly registry: Table;
+  /** Absolute path of each function's handler file. */
+  readonly entries: Readonly<Record<WorkflowFunction, string>>;
+  /** Absolute path of the lock file; its folder is the project root esbuild resolves modules from. */
+  readonly depsLockFilePath: string;
+}
+
+export class WorkflowFunctions extends Construct {
+  readonly byName: Readonly<Record<WorkflowFunction, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: WorkflowFunctionsProps) {
+    super(scope, id);
+    const { config, outputs, artifacts, registry } = props;
+    const removalPolicy = removalPolicyOf(config.removalPolicy);
+    const environment: Record<string, string> = {
+      [FUNCTION_ENV.registryTable]: registry.tableName,
+      [FUNCTION_ENV.artifactsBucket]: artifacts.bucket.bucketName,
+      [FUNCTION_ENV.contractsPrefix]: ARTIFACT_PREFIXES.contracts,
+      [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
+      [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
+      [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+      // Stack traces point at the TypeScript sources instead of the minified bundle.
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const byName = {} as Record<WorkflowFunction, NodejsFunction>;
+    for (const name of WORKFLOW_FUNCTIONS) {
+      const access = FUNCTION_ACCESS[name];
+      const logGroup = new LogGroup(this, `${name}-logs`, {
+        retention: retentionDaysOf(config.logRetentionDays),
+        removalPolicy,
+      });
+      const role = new Role(this, `${name}-role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `prt ${config.name} ${name} function`,
+      });
+      logGroup.grantWrite(role);
+
+      const fn = new NodejsFunction(this, name, {
+        entry: props.entries[name],
+        handler: 'handler',
+        depsLockFilePath: props.depsLockFilePath,
+        runtime: Runtime.NODEJS_24_X,
+        architecture: Architecture.ARM_64,
+        memorySize: config.memorySizes[name],
+        timeout: access.timeout,
+        role,
+        logGroup,
+        environment,
+        bundling: {
+          format: OutputFormat.CJS,
+          minify: true,
+          sourceMap: true,
+          target: 'node22',
+          bundleAwsSDK: true,
+          forceDockerBundling: false,
+        },
+      });
+
+      // Every handler loads the contract of the output it works on.
+      artifacts.grantReadContracts(fn);
+      if (access.registry === 'readWrite') registry.grantReadWriteData(fn);
+      if (access.readsOutputs) outputs.grantReadObjects(fn);
+      for (const prefix of access.writes) {
+        if (prefix === 'reports') artifacts.grantWriteReports(fn);
+        else if (prefix === 'quarantine') artifacts.grantWriteQuarantine(fn);
+        else artifacts.grantWriteConverted(fn);
+      }
+      byName[name] = fn;
+    }
+    this.byName = byName;
+  }
+
+  /** The functions in WORKFLOW_FUNCTIONS order. */
+  get all(): readonly NodejsFunction[] {
+    return WORKFLOW_FUNCTIONS.map((name) => this.byName[name]);
+  }
+}

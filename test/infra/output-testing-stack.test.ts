@@ -1,0 +1,591 @@
+/**
+ * CDK assertions on the synthesized stack of every environment in cdk.json: the arrival rule, the
+ * state machine wiring, least-privilege IAM per function, bucket and table safety settings.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { projectPath } from '../../lib/project-paths';
+import type { EnvironmentConfig } from '../../lib/shared/environment-config';
+import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../../lib/shared/function-environment';
+import { REGISTRY_TABLE_LAYOUT } from '../../lib/shared/registry-table-layout';
+import {
+  ALERT_TOPIC_SUBSTITUTION,
+  OUTPUT_TESTING_ASL,
+  REGISTRY_TABLE_SUBSTITUTION,
+  WORKFLOW_FUNCTIONS,
+  functionArnSubstitution,
+  type WorkflowFunction,
+} from '../../lib/shared/workflow-functions';
+import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
+import { actionsOf, allIdentityStatements, statementsOfRole, targetsOf, type PolicyStatement } from './identity-policies';
+import { synthesizeStack, type SynthesizedStack } from './synthesized-stack';
+
+/**
+ * What each handler may touch, written independently of the construct's own table so a grant added
+ * there by mistake fails here. Artifact prefixes are ARN suffixes of the artifacts bucket.
+ */
+const EXPECTED_ACCESS: Readonly<
+  Record<
+    WorkflowFunction,
+    {
+      readonly registry: boolean;
+      readonly outputs: boolean;
+      readonly artifactReads: readonly string[];
+      readonly artifactWrites: readonly string[];
+      readonly timeoutSeconds: number;
+    }
+  >
+> = {
+  register: { registry: true, outputs: false, artifactReads: ['/contracts/*'], artifactWrites: [], timeoutSeconds: 30 },
+  inspect: { registry: false, outputs: true, artifactReads: ['/contracts/*'], artifactWrites: [], timeoutSeconds: 30 },
+  validate: {
+    registry: false,
+    outputs: true,
+    artifactReads: ['/contracts/*'],
+    artifactWrites: ['/reports/*', '/quarantine/*'],
+    timeoutSeconds: 300,
+  },
+  convert: {
+    registry: false,
+    outputs: true,
+    artifactReads: ['/contracts/*'],
+    artifactWrites: ['/converted/*'],
+    timeoutSeconds: 300,
+  },
+  lineage: { registry: true, outputs: false, artifactReads: ['/contracts/*'], artifactWrites: [], timeoutSeconds: 30 },
+};
+
+/**
+ * The only `Resource: "*"` statements allowed, all added by CDK itself: the services behind them
+ * offer no resource-level permissions for these actions.
+ */
+const CDK_REQUIRED_WILDCARDS = [
+  {
+    owner: 'state machine role',
+    // CloudWatch Logs vended-log delivery (Step Functions logging) only accepts Resource "*".
+    actions: [
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+    ],
+  },
+  {
+    owner: 'state machine role',
+    // X-Ray tracing (tracingEnabled) has no resource-level permissions.
+    actions: ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+  },
+];
+
+/** Logical-id prefixes of the singleton Lambdas CDK adds for bucket features (auto-delete, notifications, deployment). */
+const CDK_CUSTOM_RESOURCE_ROLES = [
+  'CustomS3AutoDeleteObjectsCustomResourceProviderRole',
+  'BucketNotificationsHandler',
+  'CustomCDKBucketDeployment',
+];
+
+const LOGS_DELIVERY_AND_TRACING = new Set(CDK_REQUIRED_WILDCARDS.flatMap((w) => w.actions));
+
+function getAtt(logicalId: string): unknown {
+  return { 'Fn::GetAtt': [logicalId, 'Arn'] };
+}
+
+function ref(logicalId: string): unknown {
+  return { Ref: logicalId };
+}
+
+function props(synth: SynthesizedStack, logicalId: string): Record<string, unknown> {
+  return synth.resource(logicalId).Properties ?? {};
+}
+
+function expectedRemoval(config: EnvironmentConfig): string {
+  return config.removalPolicy === 'retain' ? 'Retain' : 'Delete';
+}
+
+describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
+  let synth: SynthesizedStack;
+  let config: EnvironmentConfig;
+  let ids: {
+    outputs: string;
+    artifacts: string;
+    table: string;
+    topic: string;
+    stateMachine: string;
+    stateMachineRole: string;
+    queue: string;
+    rule: string;
+    functions: Record<WorkflowFunction, string>;
+    roles: Record<WorkflowFunction, string>;
+    logGroups: Record<WorkflowFunction, string>;
+  };
+
+  beforeAll(() => {
+    // Prepare: one synth (with bundling) per environment for the whole file.
+    config = environmentConfig(envName);
+    synth = synthesizeStack(envName);
+    const { stack } = synth;
+    const perFunction = (pick: (fn: WorkflowFunction) => string) =>
+      Object.fromEntries(WORKFLOW_FUNCTIONS.map((fn) => [fn, pick(fn)])) as Record<WorkflowFunction, string>;
+    ids = {
+      outputs: synth.logicalId(stack.outputs.bucket),
+      artifacts: synth.logicalId(stack.artifacts.bucket),
+      table: synth.logicalId(stack.registry.table),
+      topic: synth.logicalId(stack.alerts.topic),
+      stateMachine: synth.logicalId(stack.workflow.stateMachine),
+      stateMachineRole: synth.logicalId(stack.workflow.stateMachine.role),
+      queue: synth.logicalId(stack.trigger.deadLetterQueue),
+      rule: synth.logicalId(stack.trigger.rule),
+      functions: perFunction((fn) => synth.logicalId(stack.functions.byName[fn])),
+      roles: perFunction((fn) => synth.logicalId(stack.functions.byName[fn].role!)),
+      logGroups: perFunction((fn) => synth.logicalId(stack.functions.byName[fn].logGroup)),
+    };
+  });
+
+  describe('ArrivalTrigger', () => {
+    it('matches Object Created events of the outputs bucket under the configured prefixes', () => {
+      // Act
+      const rules = synth.resources('AWS::Events::Rule');
+      // Assess
+      expect(Object.keys(rules)).toEqual([ids.rule]);
+      expect(props(synth, ids.rule)['EventPattern']).toEqual({
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: { name: [ref(ids.outputs)] },
+          object: { key: config.watchedPrefixes.map((prefix) => ({ prefix })) },
+        },
+      });
+    });
+
+    it('targets the state machine with retries, a maximum event age and a dead-letter queue', () => {
+      // Act
+      const targets = props(synth, ids.rule)['Targets'] as readonly Record<string, unknown>[];
+      // Assess
+      expect(targets).toHaveLength(1);
+      expect(targets[0]).toMatchObject({
+        Arn: ref(ids.stateMachine),
+        RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 },
+        DeadLetterConfig: { Arn: getAtt(ids.queue) },
+      });
+    });
+
+    it('lets EventBridge start executions of this state machine and nothing else', () => {
+      // Act
+      const roleArn = (props(synth, ids.rule)['Targets'] as readonly { RoleArn: { 'Fn::GetAtt': [string] } }[])[0]!
+        .RoleArn;
+      const statements = statementsOfRole(synth, roleArn['Fn::GetAtt'][0]);
+      // Assess
+      expect(statements).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Action: 'states:StartExecution', Resource: ref(ids.stateMachine) }),
+      ]);
+    });
+
+    it('keeps undeliverable events in an encrypted, TLS-only queue only the rule can send to', () => {
+      // Act
+      const queue = synth.resource(ids.queue);
+      const [policy] = Object.values(synth.resources('AWS::SQS::QueuePolicy'));
+      const statements = (policy?.Properties?.['PolicyDocument'] as { Statement: unknown[] }).Statement;
+      // Assess
+      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      expect(queue.DeletionPolicy).toBe(expectedRemoval(config));
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { ArnEquals: { 'aws:SourceArn': getAtt(ids.rule) } },
+        }),
+      );
+    });
+  });
+
+  describe('TestingWorkflow', () => {
+    it('deploys the ASL file unchanged', () => {
+      // Act
+      const definition = props(synth, ids.stateMachine)['DefinitionString'];
+      // Assess
+      expect(typeof definition).toBe('string');
+      expect(JSON.parse(definition as string)).toEqual(
+        JSON.parse(readFileSync(projectPath(OUTPUT_TESTING_ASL), 'utf8')),
+      );
+    });
+
+    it('has a substitution for every ${...} placeholder, so none is left unresolved', () => {
+      // Act
+      const definition = props(synth, ids.stateMachine)['DefinitionString'] as string;
+      const substitutions = props(synth, ids.stateMachine)['DefinitionSubstitutions'] as Record<string, unknown>;
+      const placeholders = new Set([...definition.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]));
+      const resolved = definition.replace(/\$\{([^}]*)\}/g, (whole, name: string) =>
+        name in substitutions ? 'RESOLVED' : whole,
+      );
+      // Assess
+      expect(placeholders.size).toBeGreaterThan(0);
+      expect(resolved).not.toContain('${');
+      // No stale substitution either: each one is used by the definition.
+      expect(new Set(Object.keys(substitutions))).toEqual(placeholders);
+    });
+
+    it("substitutes each function's ARN, the registry table name and the alert topic ARN", () => {
+      // Act
+      const substitutions = props(synth, ids.stateMachine)['DefinitionSubstitutions'];
+      // Assess
+      expect(substitutions).toEqual({
+        ...Object.fromEntries(WORKFLOW_FUNCTIONS.map((fn) => [functionArnSubstitution(fn), getAtt(ids.functions[fn])])),
+        [REGISTRY_TABLE_SUBSTITUTION]: ref(ids.table),
+        [ALERT_TOPIC_SUBSTITUTION]: ref(ids.topic),
+      });
+    });
+
+    it('is a STANDARD state machine that logs errors without execution data and is traced', () => {
+      // Act
+      const machine = props(synth, ids.stateMachine);
+      const logGroupId = synth.logicalId(synth.stack.workflow.logGroup);
+      // Assess
+      expect(machine).toMatchObject({
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: {
+          Level: 'ERROR',
+          IncludeExecutionData: false,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(logGroupId) } }],
+        },
+      });
+      expect(synth.resource(logGroupId).Properties?.['RetentionInDays']).toBe(config.logRetentionDays);
+    });
+
+    it('may invoke the five functions, update registry items and publish alerts, and nothing more', () => {
+      // Act
+      const statements = statementsOfRole(synth, ids.stateMachineRole);
+      const byAction = (predicate: (action: string) => boolean) =>
+        statements.filter((s) => actionsOf(s).some(predicate));
+      const invoked = byAction((a) => a === 'lambda:InvokeFunction').flatMap((s) => targetsOf(s));
+      const dynamo = byAction((a) => a.startsWith('dynamodb:'));
+      const sns = byAction((a) => a.startsWith('sns:'));
+      const other = statements.filter((s) =>
+        actionsOf(s).some(
+          (a) => !['lambda:InvokeFunction', 'dynamodb:UpdateItem', 'sns:Publish'].includes(a) && !LOGS_DELIVERY_AND_TRACING.has(a),
+        ),
+      );
+      // Assess
+      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(new Set(invoked.map((t) => t.logicalId))).toEqual(new Set(Object.values(ids.functions)));
+      expect(invoked.every((t) => t.suffix === '' || t.suffix === ':*')).toBe(true);
+      expect(dynamo.flatMap(actionsOf)).toEqual(['dynamodb:UpdateItem']);
+      expect(dynamo.flatMap(targetsOf).every((t) => t.logicalId === ids.table)).toBe(true);
+      expect(sns).toEqual([expect.objectContaining({ Action: 'sns:Publish', Resource: ref(ids.topic) })]);
+      expect(other).toEqual([]);
+    });
+  });
+
+  describe('WorkflowFunctions', () => {
+    it.each(WORKFLOW_FUNCTIONS)(
+      '%s runs on Node.js 22 or newer, on arm64, with the configured memory and its timeout',
+      (fn) => {
+        // Act
+        const lambda = props(synth, ids.functions[fn]);
+        const major = /^nodejs(\d+)\.x$/.exec(String(lambda['Runtime']))?.[1];
+        // Assess
+        expect(Number(major)).toBeGreaterThanOrEqual(22);
+        expect(lambda['Architectures']).toEqual(['arm64']);
+        expect(lambda['MemorySize']).toBe(config.memorySizes[fn]);
+        expect(lambda['Timeout']).toBe(EXPECTED_ACCESS[fn].timeoutSeconds);
+        expect(lambda['Handler']).toBe('index.handler');
+      },
+    );
+
+    it.each(WORKFLOW_FUNCTIONS)('%s receives the registry table, artifacts bucket and prefixes as variables', (fn) => {
+      // Act
+      const variables = (props(synth, ids.functions[fn])['Environment'] as { Variables: unknown }).Variables;
+      // Assess
+      expect(variables).toEqual({
+        [FUNCTION_ENV.registryTable]: ref(ids.table),
+        [FUNCTION_ENV.artifactsBucket]: ref(ids.artifacts),
+        [FUNCTION_ENV.contractsPrefix]: ARTIFACT_PREFIXES.contracts,
+        [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
+        [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
+        [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    });
+
+    it.each(WORKFLOW_FUNCTIONS)('%s logs to its own log group with the configured retention and removal', (fn) => {
+      // Act
+      const lambda = props(synth, ids.functions[fn]);
+      const logGroup = synth.resource(ids.logGroups[fn]);
+      // Assess
+      expect(lambda['LoggingConfig']).toEqual({ LogGroup: ref(ids.logGroups[fn]) });
+      expect(logGroup.Properties?.['RetentionInDays']).toBe(config.logRetentionDays);
+      expect(logGroup.DeletionPolicy).toBe(expectedRemoval(config));
+    });
+
+    it.each(WORKFLOW_FUNCTIONS)('%s role reaches only the resources its handler touches', (fn) => {
+      // Prepare
+      const expected = EXPECTED_ACCESS[fn];
+      // Act
+      const role = synth.resource(ids.roles[fn]);
+      const statements = statementsOfRole(synth, ids.roles[fn]);
+      const targets = statements.flatMap((s) => targetsOf(s).map((t) => ({ ...t, actions: actionsOf(s) })));
+      const artifactObjects = (action: string) =>
+        targets
+          .filter((t) => t.logicalId === ids.artifacts && t.suffix !== '' && t.actions.includes(action))
+          .map((t) => t.suffix)
+          .sort();
+      const allActions = statements.flatMap(actionsOf);
+      // Assess: nothing outside the function's own log group, the table, the outputs and artifacts buckets.
+      expect(role.Properties?.['ManagedPolicyArns']).toBeUndefined();
+      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(targets.filter((t) => t.wildcard)).toEqual([]);
+      expect(
+        targets.filter((t) => ![ids.logGroups[fn], ids.table, ids.outputs, ids.artifacts].includes(t.logicalId ?? '')),
+      ).toEqual([]);
+      expect(targets.some((t) => t.logicalId === ids.table)).toBe(expected.registry);
+      expect(allActions.some((a) => a.startsWith('dynamodb:'))).toBe(expected.registry);
+      expect(targets.some((t) => t.logicalId === ids.outputs)).toBe(expected.outputs);
+      expect(targets.filter((t) => t.logicalId === ids.outputs && t.actions.some((a) => !/^s3:(Get|List)/.test(a)))).toEqual(
+        [],
+      );
+      expect(artifactObjects('s3:GetObject*')).toEqual([...expected.artifactReads].sort());
+      expect(artifactObjects('s3:PutObject')).toEqual([...expected.artifactWrites].sort());
+      expect(allActions.filter((a) => a.startsWith('s3:Delete'))).toEqual([]);
+    });
+  });
+
+  describe('IAM across the stack', () => {
+    it('grants no Action "*" and no service-wide action such as "s3:*"', () => {
+      // Act
+      const broad = allIdentityStatements(synth).filter(
+        ({ statement }) => statement.Effect === 'Allow' && actionsOf(statement).some((a) => a === '*' || a.endsWith(':*')),
+      );
+      // Assess
+      expect(broad).toEqual([]);
+    });
+
+    it('uses Resource "*" only where CDK requires it (Step Functions log delivery and X-Ray)', () => {
+      // Act
+      const wildcards = allIdentityStatements(synth)
+        .filter(({ statement }) => targetsOf(statement).some((t) => t.wildcard))
+        .map(({ roleLogicalIds, statement }) => ({
+          owner: roleLogicalIds.length === 1 && roleLogicalIds[0] === ids.stateMachineRole ? 'state machine role' : roleLogicalIds.join(','),
+          actions: [...actionsOf(statement)].sort(),
+        }));
+      // Assess
+      expect(wildcards).toEqual(CDK_REQUIRED_WILDCARDS);
+    });
+
+    it("attaches AWS managed policies only to CDK's own custom-resource roles", () => {
+      // Act
+      const withManaged = Object.entries(synth.resources('AWS::IAM::Role'))
+        .filter(([, role]) => role.Properties?.['ManagedPolicyArns'] !== undefined)
+        .map(([id]) => id);
+      // Assess
+      for (const id of withManaged) {
+        expect(CDK_CUSTOM_RESOURCE_ROLES.some((prefix) => id.startsWith(prefix)), id).toBe(true);
+      }
+    });
+
+    it('lets only validate, convert and the contract seeding job write to the artifacts bucket', () => {
+      // Act
+      const writers = allIdentityStatements(synth)
+        .filter(({ statement }) => actionsOf(statement).includes('s3:PutObject'))
+        .flatMap(({ roleLogicalIds, statement }) =>
+          targetsOf(statement)
+            .filter((t) => t.logicalId === ids.artifacts)
+            .flatMap((t) => roleLogicalIds.map((role) => `${role}${t.suffix}`)),
+        )
+        .sort();
+      const seeding = synth.stack.artifacts.contractsDeployment.handlerRole;
+      const seedingRole = synth.logicalId(seeding);
+      // Assess: CDK's BucketDeployment always grants its handler read/write on the whole destination bucket.
+      expect(writers).toEqual(
+        [
+          `${ids.roles.validate}/reports/*`,
+          `${ids.roles.validate}/quarantine/*`,
+          `${ids.roles.convert}/converted/*`,
+          seedingRole,
+          `${seedingRole}/*`,
+        ].sort(),
+      );
+    });
+  });
+
+  describe('buckets', () => {
+    it('versions the outputs bucket and sends its events to EventBridge', () => {
+      // Act
+      const bucket = props(synth, ids.outputs);
+      const notifications = Object.values(synth.resources('Custom::S3BucketNotifications'));
+      // Assess
+      expect(bucket['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+      expect(notifications).toEqual([
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            BucketName: ref(ids.outputs),
+            NotificationConfiguration: { EventBridgeConfiguration: {} },
+          }) as unknown,
+        }),
+      ]);
+    });
+
+    it('encrypts every bucket, blocks all public access and disables ACLs', () => {
+      // Act
+      const buckets = Object.entries(synth.resources('AWS::S3::Bucket'));
+      // Assess
+      expect(buckets.length).toBe(config.removalPolicy === 'retain' ? 3 : 2);
+      for (const [id, bucket] of buckets) {
+        expect(bucket.Properties, id).toMatchObject({
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        });
+      }
+    });
+
+    it('denies every request to every bucket that does not use TLS', () => {
+      // Act
+      const policies = Object.values(synth.resources('AWS::S3::BucketPolicy'));
+      const bucketIds = Object.keys(synth.resources('AWS::S3::Bucket'));
+      // Assess
+      for (const id of bucketIds) {
+        const policy = policies.find((p) => JSON.stringify(p.Properties?.['Bucket']) === JSON.stringify(ref(id)));
+        const statements = (policy?.Properties?.['PolicyDocument'] as { Statement: PolicyStatement[] } | undefined)
+          ?.Statement;
+        expect(statements, id).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        );
+      }
+    });
+
+    it('removes or retains the buckets as the environment says', () => {
+      // Act
+      const buckets = Object.entries(synth.resources('AWS::S3::Bucket'));
+      const autoDeleted = Object.values(synth.resources('Custom::S3AutoDeleteObjects')).map((r) =>
+        JSON.stringify(r.Properties?.['BucketName']),
+      );
+      // Assess
+      for (const [id, bucket] of buckets) {
+        expect(bucket.DeletionPolicy, id).toBe(expectedRemoval(config));
+        expect(bucket.UpdateReplacePolicy, id).toBe(expectedRemoval(config));
+      }
+      expect(autoDeleted.sort()).toEqual(
+        config.removalPolicy === 'destroy' ? [ids.outputs, ids.artifacts].map((id) => JSON.stringify(ref(id))).sort() : [],
+      );
+    });
+
+    it('keeps server access logs of both buckets where data is retained', () => {
+      // Act
+      const logging = [ids.outputs, ids.artifacts].map((id) => props(synth, id)['LoggingConfiguration']);
+      const logsBucket = synth.stack.accessLogs;
+      // Assess
+      if (config.removalPolicy === 'retain') {
+        expect(logsBucket).toBeDefined();
+        const logsId = synth.logicalId(logsBucket!.bucket);
+        expect(logging).toEqual([
+          { DestinationBucketName: ref(logsId), LogFilePrefix: 'outputs/' },
+          { DestinationBucketName: ref(logsId), LogFilePrefix: 'artifacts/' },
+        ]);
+      } else {
+        expect(logsBucket).toBeUndefined();
+        expect(logging).toEqual([undefined, undefined]);
+      }
+    });
+
+    it('seeds the repository contracts under contracts/ without pruning pushed ones', () => {
+      // Act
+      const deployments = Object.values(synth.resources('Custom::CDKBucketDeployment'));
+      // Assess
+      expect(deployments).toEqual([
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            DestinationBucketName: ref(ids.artifacts),
+            DestinationBucketKeyPrefix: ARTIFACT_PREFIXES.contracts,
+            Prune: false,
+          }) as unknown,
+        }),
+      ]);
+    });
+  });
+
+  describe('OutputRegistry', () => {
+    it('lays the table out as REGISTRY_TABLE_LAYOUT says, on demand, encrypted, with PITR', () => {
+      // Act
+      const table = props(synth, ids.table);
+      // Assess
+      expect(table).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        KeySchema: [
+          { AttributeName: REGISTRY_TABLE_LAYOUT.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: REGISTRY_TABLE_LAYOUT.sortKey.name, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: REGISTRY_TABLE_LAYOUT.globalSecondaryIndexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      });
+    });
+
+    it('protects the table from deletion exactly where the environment retains data', () => {
+      // Act
+      const table = synth.resource(ids.table);
+      // Assess
+      expect(table.Properties?.['DeletionProtectionEnabled']).toBe(config.removalPolicy === 'retain');
+      expect(table.DeletionPolicy).toBe(expectedRemoval(config));
+      expect(table.UpdateReplacePolicy).toBe(expectedRemoval(config));
+    });
+  });
+
+  describe('FailureAlerts', () => {
+    it('encrypts the topic, refuses non-TLS publishing and mails the configured address', () => {
+      // Act
+      const topic = props(synth, ids.topic);
+      const subscriptions = Object.values(synth.resources('AWS::SNS::Subscription'));
+      const [policy] = Object.values(synth.resources('AWS::SNS::TopicPolicy'));
+      // Assess
+      expect(JSON.stringify(topic['KmsMasterKeyId'])).toContain('alias/aws/sns');
+      expect(subscriptions).toEqual([
+        expect.objectContaining({
+          Properties: { Protocol: 'email', Endpoint: config.alertEmail, TopicArn: ref(ids.topic) },
+        }),
+      ]);
+      expect((policy?.Properties?.['PolicyDocument'] as { Statement: unknown[] }).Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    });
+  });
+
+  describe('stack outputs', () => {
+    it('exports the names and ARNs the CLI and integration tests need', () => {
+      // Act
+      const outputs = synth.template.toJSON() as { Outputs: Record<string, { Value: unknown }> };
+      // Assess
+      expect(outputs.Outputs).toMatchObject({
+        OutputsBucketName: { Value: ref(ids.outputs) },
+        ArtifactsBucketName: { Value: ref(ids.artifacts) },
+        RegistryTableName: { Value: ref(ids.table) },
+        StateMachineArn: { Value: ref(ids.stateMachine) },
+        AlertTopicArn: { Value: ref(ids.topic) },
+      });
+    });
+  });
+});
