@@ -5,7 +5,11 @@
  */
 import { App } from 'aws-cdk-lib';
 import { OutputTestingStack } from '../lib/output-testing-stack';
-import { EnvironmentConfigError, selectEnvironment, type EnvironmentConfig } from '../lib/shared/environment-config';
+import {
+  EnvironmentConfigError,
+  selectEnvironment,
+  type EnvironmentConfig,
+} from '../lib/shared/environment-config';
 
 const DEFAULT_ENVIRONMENT = 'dev';
 

@@ -33,7 +33,10 @@ export class ArrivalTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: ArrivalTriggerProps) {
     super(scope, id);
-    const pattern = buildArrivalPattern({ bucketName: props.bucketName, watchedPrefixes: props.watchedPrefixes });
+    const pattern = buildArrivalPattern({
+      bucketName: props.bucketName,
+      watchedPrefixes: props.watchedPrefixes,
+    });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       // SQS-managed SSE: EventBridge can send to it without a key policy, which a customer key

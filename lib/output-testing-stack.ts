@@ -19,7 +19,12 @@ import { OutputRegistry } from './output-registry';
 import { OutputsBucket } from './outputs-bucket';
 import { projectPath } from './project-paths';
 import type { EnvironmentConfig } from './shared/environment-config';
-import { OUTPUT_TESTING_ASL, WORKFLOW_FUNCTIONS, handlerEntry, type WorkflowFunction } from './shared/workflow-functions';
+import {
+  OUTPUT_TESTING_ASL,
+  WORKFLOW_FUNCTIONS,
+  handlerEntry,
+  type WorkflowFunction,
+} from './shared/workflow-functions';
 import { TestingWorkflow } from './testing-workflow';
 import { WorkflowFunctions } from './workflow-functions';
 
@@ -51,7 +56,8 @@ export class OutputTestingStack extends Stack {
       removalMode === 'retain'
         ? new AccessLogsBucket(this, 'AccessLogs', { removalMode, expirationDays: config.logRetentionDays })
         : undefined;
-    const accessLogsTo = (prefix: string) => (this.accessLogs ? { bucket: this.accessLogs.bucket, prefix } : undefined);
+    const accessLogsTo = (prefix: string) =>
+      this.accessLogs ? { bucket: this.accessLogs.bucket, prefix } : undefined;
 
     this.outputs = new OutputsBucket(this, 'Outputs', { removalMode, accessLogs: accessLogsTo('outputs/') });
     this.artifacts = new ArtifactsBucket(this, 'Artifacts', {
@@ -62,10 +68,9 @@ export class OutputTestingStack extends Stack {
     this.registry = new OutputRegistry(this, 'Registry', { removalMode });
     this.alerts = new FailureAlerts(this, 'Alerts', { alertEmail: config.alertEmail });
 
-    const entries = Object.fromEntries(WORKFLOW_FUNCTIONS.map((fn) => [fn, projectPath(handlerEntry(fn))])) as Record<
-      WorkflowFunction,
-      string
-    >;
+    const entries = Object.fromEntries(
+      WORKFLOW_FUNCTIONS.map((fn) => [fn, projectPath(handlerEntry(fn))]),
+    ) as Record<WorkflowFunction, string>;
     this.functions = new WorkflowFunctions(this, 'Functions', {
       config,
       outputs: this.outputs,

@@ -5,11 +5,13 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
-const ACCEPTED = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
+const ACCEPTED = new Set<number>(
+  Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
+);
 
 export function retentionDaysOf(days: number): RetentionDays {
   if (!ACCEPTED.has(days)) {
     throw new RangeError(`${days} is not a CloudWatch Logs retention period (${[...ACCEPTED].join(', ')})`);
   }
-  return days as RetentionDays;
+  return days;
 }

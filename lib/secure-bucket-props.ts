@@ -2,7 +2,14 @@
  * The security baseline every bucket of the stack shares: no public access, TLS only, encrypted at
  * rest, removal per environment. One function so a new bucket cannot quietly miss a setting.
  */
-import { BlockPublicAccess, BucketEncryption, ObjectOwnership, type Bucket, type BucketProps, type IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  BucketEncryption,
+  ObjectOwnership,
+  type Bucket,
+  type BucketProps,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
 import type { RemovalMode } from './shared/environment-config';
 import { removalPolicyOf } from './removal-policy';
 

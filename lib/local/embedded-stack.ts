@@ -245,7 +245,9 @@ export class EmbeddedStack {
         record.output = await execution.result;
         record.status = 'SUCCEEDED';
       } catch (error) {
-        const e = error as Error & { cause?: unknown };
+        // The interpreter wraps the failure; the wrapped error carries the Fail state's Error/Cause.
+        const outer = error as Error & { cause?: unknown };
+        const e = outer.cause instanceof Error ? outer.cause : outer;
         record.status = 'FAILED';
         record.error = e.name;
         record.cause = e.message;

@@ -9,6 +9,8 @@ export interface PolicyStatement {
   readonly Effect: 'Allow' | 'Deny';
   readonly Action?: string | readonly string[];
   readonly Resource?: unknown;
+  readonly Principal?: unknown;
+  readonly Condition?: unknown;
 }
 
 interface PolicyDocument {
@@ -83,7 +85,8 @@ export function allIdentityStatements(synth: SynthesizedStack): readonly OwnedSt
   for (const [roleId, role] of Object.entries(synth.resources('AWS::IAM::Role'))) {
     const inline = (role.Properties?.['Policies'] ?? []) as readonly { PolicyDocument: PolicyDocument }[];
     for (const policy of inline) {
-      for (const statement of policy.PolicyDocument.Statement) owned.push({ roleLogicalIds: [roleId], statement });
+      for (const statement of policy.PolicyDocument.Statement)
+        owned.push({ roleLogicalIds: [roleId], statement });
     }
   }
   return owned;

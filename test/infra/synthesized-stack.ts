@@ -43,7 +43,8 @@ export function synthesizeStack(envName: string): SynthesizedStack {
     },
     logicalId: (construct) => {
       const child = construct.node.defaultChild;
-      if (!(child instanceof CfnElement)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+      if (!(child instanceof CfnElement))
+        throw new Error(`${construct.node.path} has no CloudFormation resource`);
       return Stack.of(child).resolve(child.logicalId) as string;
     },
   };

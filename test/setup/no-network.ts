@@ -1,2 +1,9 @@
-// Placeholder so the unit project can start; the no-network guard is to be written by its owner.
-export {};
+// Unit tests run without a network: any socket connection attempt fails the test loudly, so a
+// test that forgot to mock an SDK client cannot quietly reach a real endpoint.
+import net from 'node:net';
+
+const original = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unknown[]) {
+  void original;
+  throw new Error(`unit tests must not open network connections (attempted: ${JSON.stringify(args[0])})`);
+} as typeof net.Socket.prototype.connect;

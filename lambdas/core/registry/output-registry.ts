@@ -36,6 +36,11 @@ export interface RegistryEntry {
   readonly contractKey?: string;
   readonly note?: string;
   readonly reportUri?: string;
+  readonly failureReason?: string;
+  readonly failureCause?: string;
+  readonly failedRules?: ReadonlySet<string>;
+  readonly rowCount?: number;
+  readonly updatedAt?: string;
   readonly gsi1pk?: string;
   readonly gsi1sk?: string;
   readonly gsi2pk?: string;

@@ -1,0 +1,24 @@
+/**
+ * `prt`: the command-line face of Pipeline Runtime Testing. Each command is a thin adapter over
+ * the same core the Lambdas run.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerContractCommands } from '../lib/cli/contract-command';
+import { registerLocalCommand } from '../lib/cli/local-command';
+
+const program = new Command()
+  .name('prt')
+  .description('Pipeline Runtime Testing: test every pipeline output the moment it lands in S3.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerLocalCommand(program);
+registerContractCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode === 1 ? 2 : error.exitCode);
+  console.error(`prt: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}

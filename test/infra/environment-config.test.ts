@@ -1,0 +1,143 @@
+/**
+ * The environment settings in cdk.json and the errors a wrong one produces: each names the
+ * environment and the field, and the CDK app reports it in one line instead of a stack trace.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, projectPath } from '../../lib/project-paths';
+import {
+  EnvironmentConfigError,
+  parseEnvironmentConfig,
+  selectEnvironment,
+} from '../../lib/shared/environment-config';
+import { WORKFLOW_FUNCTIONS } from '../../lib/shared/workflow-functions';
+import { ENVIRONMENT_NAMES, cdkEnvironments } from './cdk-environments';
+
+type RawEnvironment = Record<string, unknown>;
+
+/** The named environment of cdk.json with one change applied, as a fresh object. */
+function mutated(envName: string, change: (raw: RawEnvironment) => void): RawEnvironment {
+  const raw = structuredClone(cdkEnvironments()[envName]) as RawEnvironment;
+  change(raw);
+  return raw;
+}
+
+function errorOf(action: () => unknown): EnvironmentConfigError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof EnvironmentConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected an EnvironmentConfigError, nothing was thrown');
+}
+
+describe('environment config', () => {
+  it('knows dev, staging and prod', () => {
+    // Assess
+    expect(ENVIRONMENT_NAMES).toEqual(expect.arrayContaining(['dev', 'staging', 'prod']));
+  });
+
+  describe.each(ENVIRONMENT_NAMES)('environment %s in cdk.json', (envName) => {
+    it('Compliance: parses, with a memory size for every workflow function', () => {
+      // Act
+      const config = selectEnvironment(cdkEnvironments(), envName);
+      // Assess
+      expect(config.name).toBe(envName);
+      expect(Object.keys(config.memorySizes).sort()).toEqual([...WORKFLOW_FUNCTIONS].sort());
+      expect(config.watchedPrefixes.length).toBeGreaterThan(0);
+    });
+
+    it.each<[string, (raw: RawEnvironment) => void, string]>([
+      ['watchedPrefixes empty', (raw) => (raw['watchedPrefixes'] = []), 'watchedPrefixes'],
+      [
+        'watchedPrefixes with a leading slash',
+        (raw) => (raw['watchedPrefixes'] = ['/pipelines/']),
+        'watchedPrefixes[0]',
+      ],
+      ['alertEmail not an address', (raw) => (raw['alertEmail'] = 'data-platform'), 'alertEmail'],
+      [
+        'logRetentionDays not a CloudWatch period',
+        (raw) => (raw['logRetentionDays'] = 10),
+        'logRetentionDays',
+      ],
+      ['removalPolicy unknown', (raw) => (raw['removalPolicy'] = 'snapshot'), 'removalPolicy'],
+      ['memorySizes missing', (raw) => delete raw['memorySizes'], 'memorySizes'],
+      [
+        'memorySizes.validate below the Lambda minimum',
+        (raw) => ((raw['memorySizes'] as Record<string, unknown>)['validate'] = 64),
+        'memorySizes.validate',
+      ],
+      [
+        'memorySizes.lineage missing',
+        (raw) => delete (raw['memorySizes'] as Record<string, unknown>)['lineage'],
+        'memorySizes.lineage',
+      ],
+      ['account not 12 digits', (raw) => (raw['account'] = '1234'), 'account'],
+      ['region malformed', (raw) => (raw['region'] = 'europe'), 'region'],
+    ])('Noncompliance: %s is an EnvironmentConfigError naming the field', (_case, change, field) => {
+      // Prepare
+      const raw = mutated(envName, change);
+      // Act
+      const error = errorOf(() => parseEnvironmentConfig(envName, raw));
+      // Assess
+      expect(error.name).toBe('EnvironmentConfigError');
+      expect(error.message.startsWith(`environments.${envName}.${field}: `)).toBe(true);
+    });
+  });
+
+  it('Noncompliance: an unknown environment lists the ones that exist', () => {
+    // Act
+    const error = errorOf(() => selectEnvironment(cdkEnvironments(), 'qa'));
+    // Assess
+    expect(error.message).toContain('unknown environment "qa"');
+    for (const name of ENVIRONMENT_NAMES) expect(error.message).toContain(name);
+  });
+
+  it('Noncompliance: a missing environments context says so', () => {
+    // Act
+    const error = errorOf(() => selectEnvironment(undefined, 'dev'));
+    // Assess
+    expect(error.message).toContain('"environments"');
+  });
+});
+
+describe('CDK app (bin/app.ts) with a bad environment', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'prt-cdk-app-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  /** Runs the app as the CDK CLI does: context through CDK_CONTEXT_JSON, output to CDK_OUTDIR. */
+  function runApp(context: Record<string, unknown>) {
+    return spawnSync(process.execPath, ['--import', 'tsx', projectPath('bin/app.ts')], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  }
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['an unknown -c env', { env: 'qa' }, /^prt: unknown environment "qa"; choose one of: dev, staging, prod/],
+    [
+      'an invalid field',
+      {
+        env: 'prod',
+        environments: { prod: { ...(cdkEnvironments()['prod'] as object), alertEmail: 'nobody' } },
+      },
+      /^prt: environments\.prod\.alertEmail: /,
+    ],
+  ])('exits with status 1 and one line naming the problem for %s', (_case, context, message) => {
+    // Prepare
+    const fullContext = { environments: cdkEnvironments(), ...context };
+    // Act
+    const result = runApp(fullContext);
+    // Assess
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * The output-testing ASL file on its own, with its `${...}` placeholders in place: valid Amazon
+ * States Language, every Task retries and catches, and no execution ends without a registry status.
+ * Each rule has a Compliance case (the real file) and Noncompliance cases (mutated copies) that prove
+ * the check can fail.
+ */
+import { readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { projectPath } from '../../lib/project-paths';
+import {
+  ALERT_TOPIC_SUBSTITUTION,
+  OUTPUT_TESTING_ASL,
+  REGISTRY_TABLE_SUBSTITUTION,
+  WORKFLOW_FUNCTIONS,
+  functionArnSubstitution,
+} from '../../lib/shared/workflow-functions';
+import {
+  catchesThatSkipTheRegistry,
+  tasksMissingRetryOrCatch,
+  walkPaths,
+  type AslDefinition,
+  type AslState,
+} from './asl-status-paths';
+
+/**
+ * Ends that are reached without a registry status, on purpose: noise is never registered, Register
+ * itself records untracked keys, and a duplicate delivery belongs to the execution that owns it.
+ */
+const DOCUMENTED_UNRECORDED_ENDS = ['IgnoredNoise', 'Untracked', 'AlreadyRegistered'];
+
+const ASL_TEXT = readFileSync(projectPath(OUTPUT_TESTING_ASL), 'utf8');
+
+/** A fresh copy per call: asl-validator and the Noncompliance cases mutate what they are given. */
+function loadDefinition(): AslDefinition {
+  return JSON.parse(ASL_TEXT) as AslDefinition;
+}
+
+/** A copy of the definition with one state replaced. */
+function withState(name: string, change: (state: AslState) => AslState): AslDefinition {
+  const definition = loadDefinition();
+  const state = definition.States[name];
+  if (!state) throw new Error(`no state ${name}`);
+  return { ...definition, States: { ...definition.States, [name]: change(state) } };
+}
+
+describe('output-testing ASL', () => {
+  describe('asl-validator', () => {
+    it('Compliance: the file is valid Amazon States Language with its placeholders in place', () => {
+      // Prepare
+      const definition = loadDefinition();
+      // Act
+      const result = aslValidator(definition, { checkPaths: true, checkArn: true });
+      // Assess
+      expect(result.errorsText('\n')).toBe('');
+      expect(result.isValid).toBe(true);
+    });
+
+    it('Noncompliance 1: a transition to a missing state is reported', () => {
+      // Prepare
+      const definition = withState('Inspect', (s) => ({ ...s, Next: 'NoSuchState' }));
+      // Act
+      const result = aslValidator(definition, { checkPaths: true, checkArn: true });
+      // Assess
+      expect(result.isValid).toBe(false);
+      expect(result.errorsText('\n')).toContain('NoSuchState');
+    });
+  });
+
+  describe('placeholders', () => {
+    it('uses exactly the substitutions the CDK stack provides', () => {
+      // Prepare
+      const provided = [
+        ...WORKFLOW_FUNCTIONS.map(functionArnSubstitution),
+        REGISTRY_TABLE_SUBSTITUTION,
+        ALERT_TOPIC_SUBSTITUTION,
+      ];
+      // Act
+      const used = new Set([...ASL_TEXT.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]));
+      // Assess
+      expect(used).toEqual(new Set(provided));
+    });
+  });
+
+  describe('Retry and Catch', () => {
+    it('Compliance: every Task has a Retry and a Catch for States.ALL', () => {
+      // Act
+      const missing = tasksMissingRetryOrCatch(loadDefinition());
+      // Assess
+      expect(missing).toEqual([]);
+    });
+
+    it('Noncompliance 1: a Task without Catch is reported', () => {
+      // Prepare
+      const definition = withState('Inspect', ({ Catch: _dropped, ...rest }) => rest);
+      // Act
+      const missing = tasksMissingRetryOrCatch(definition);
+      // Assess
+      expect(missing).toEqual(['Inspect']);
+    });
+
+    it('Noncompliance 2: a Task without Retry is reported', () => {
+      // Prepare
+      const definition = withState('RecordResult', ({ Retry: _dropped, ...rest }) => rest);
+      // Act
+      const missing = tasksMissingRetryOrCatch(definition);
+      // Assess
+      expect(missing).toEqual(['RecordResult']);
+    });
+  });
+
+  describe('caught errors reach the registry', () => {
+    it('Compliance: every Catch leads to RecordError, or from a record to the alert that follows it', () => {
+      // Act
+      const violations = catchesThatSkipTheRegistry(loadDefinition());
+      // Assess
+      expect(violations).toEqual([]);
+    });
+
+    it('Noncompliance 1: a Catch that jumps straight to a Fail state is reported', () => {
+      // Prepare
+      const definition = withState('Validate', (s) => ({
+        ...s,
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'ProcessingFailed' }],
+      }));
+      // Act
+      const violations = catchesThatSkipTheRegistry(definition);
+      // Assess
+      expect(violations).toEqual(['Validate -> ProcessingFailed']);
+    });
+  });
+
+  describe('every execution ends with a registry status', () => {
+    it('Compliance: all paths to Succeed or Fail pass a status record, except the documented ends', () => {
+      // Act
+      const found = walkPaths(loadDefinition(), DOCUMENTED_UNRECORDED_ENDS);
+      // Assess
+      expect(found.unrecorded).toEqual([]);
+      expect(found.unalertedFailures).toEqual([]);
+      expect(found.unreachable).toEqual([]);
+    });
+
+    it('Compliance: the documented ends are reachable without a status record, and nothing else is', () => {
+      // Act
+      const found = walkPaths(loadDefinition(), []);
+      const ends = new Set(found.unrecorded.map((path) => path.at(-1)));
+      // Assess
+      expect(ends).toEqual(new Set(DOCUMENTED_UNRECORDED_ENDS));
+    });
+
+    it('Noncompliance 1: a failed validation routed straight to its Fail state is reported', () => {
+      // Prepare
+      const definition = withState('RouteValidation', (s) => ({
+        ...s,
+        Choices: [{ Variable: '$.validation.status', StringEquals: 'failed', Next: 'ValidationFailed' }],
+      }));
+      // Act
+      const found = walkPaths(definition, DOCUMENTED_UNRECORDED_ENDS);
+      // Assess
+      expect(found.unrecorded.map((path) => path.join(' -> '))).toContainEqual(
+        expect.stringMatching(/RouteValidation -> ValidationFailed$/),
+      );
+      expect(found.unalertedFailures).not.toEqual([]);
+      expect(found.unreachable).toEqual(['RecordValidationFailure', 'AlertValidationFailure']);
+    });
+
+    it('Noncompliance 2: a success that skips RecordResult is reported', () => {
+      // Prepare
+      const definition = withState('Lineage', (s) => ({ ...s, Next: 'Tested' }));
+      // Act
+      const found = walkPaths(definition, DOCUMENTED_UNRECORDED_ENDS);
+      // Assess
+      expect(found.unrecorded.map((path) => path.at(-1))).toContain('Tested');
+    });
+  });
+});
