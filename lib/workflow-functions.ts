@@ -5,13 +5,14 @@
  * - Runtime Node.js 24 (current LTS; Node 20 is end of life, 22 in maintenance).
  * - Bundled locally with esbuild (there is no Docker daemon on our machines or in CI), to CommonJS:
  *   the default, and the format that needs no `createRequire` banner for dependencies that still
- *   call `require`. The target stays `node22` so the same bundle also runs in the embedded stack on
- *   the team's local Node versions.
+ *   call `require`. The target is `node22`, a syntax level Node 24 runs unchanged, kept one major
+ *   lower so the bundles could also be loaded by the embedded stack on the team's Node 22 tooling.
+ *   CommonJS output means a handler cannot use top-level `await` or `import.meta`.
  * - The AWS SDK is bundled rather than taken from the runtime, so the deployed code runs the SDK
  *   version the unit and integration tests ran against, not whatever the runtime ships that week.
  * - Each function writes to its own log group (retention and removal per environment) through a
- *   role without AWSLambdaBasicExecutionRole, whose `logs:*` on `Resource: "*"` is broader than one
- *   log group.
+ *   role without AWSLambdaBasicExecutionRole, which allows creating and writing any log group
+ *   (`Resource: "*"`), not just this one.
  *
  * @example
  * const functions = new WorkflowFunctions(this, 'Functions', { config, outputs, artifacts, registry, entries });
