@@ -11,12 +11,16 @@ const LEGACY = '--openssl-legacy-provider';
 const enabled = process.execArgv.includes(LEGACY) || (process.env.NODE_OPTIONS ?? '').includes(LEGACY);
 
 if (!enabled) {
-  const child = spawn(process.execPath, [LEGACY, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    // The SDK warns at every start that its 2027 releases need Node 22. The deployed Lambdas run
-    // Node 22; the local tooling runs on the machine's Node 20 with SDK releases that support it.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [LEGACY, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      // The SDK warns at every start that its 2027 releases need Node 22. The deployed Lambdas run
+      // Node 22; the local tooling runs on the machine's Node 20 with SDK releases that support it.
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
+    },
+  );
   // The child receives terminal signals itself (same process group); the parent only waits.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

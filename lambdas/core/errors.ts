@@ -26,7 +26,10 @@ export class FormatError extends PrtError {
     readonly location?: { readonly line?: number; readonly byteOffset?: number },
   ) {
     const where = location
-      ? ` (${[location.line !== undefined ? `line ${location.line}` : '', location.byteOffset !== undefined ? `byte ${location.byteOffset}` : '']
+      ? ` (${[
+          location.line !== undefined ? `line ${location.line}` : '',
+          location.byteOffset !== undefined ? `byte ${location.byteOffset}` : '',
+        ]
           .filter(Boolean)
           .join(', ')})`
       : '';

@@ -10,7 +10,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 
 export function createS3Client(env: NodeJS.ProcessEnv): S3Client {
-  return new S3Client({ forcePathStyle: env[FUNCTION_ENV.s3ForcePathStyle] === 'true', retryMode: 'adaptive' });
+  return new S3Client({
+    forcePathStyle: env[FUNCTION_ENV.s3ForcePathStyle] === 'true',
+    retryMode: 'adaptive',
+  });
 }
 
 export function createDocumentClient(): DynamoDBDocumentClient {

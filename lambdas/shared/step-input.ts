@@ -8,12 +8,26 @@ import type { ObjectRef, RegisteredOutput } from '../core/workflow/workflow-type
 type Shape = Record<string, 'string' | 'number' | 'object' | 'string|null' | 'object|null' | 'boolean'>;
 
 const OBJECT_REF: Shape = {
-  bucket: 'string', key: 'string', etag: 'string', size: 'number', versionId: 'string|null',
-  eventTime: 'string', eventId: 'string', uri: 'string', pk: 'string', sk: 'string',
+  bucket: 'string',
+  key: 'string',
+  etag: 'string',
+  size: 'number',
+  versionId: 'string|null',
+  eventTime: 'string',
+  eventId: 'string',
+  uri: 'string',
+  pk: 'string',
+  sk: 'string',
 };
 const OUTPUT: Shape = {
-  pipeline: 'string', step: 'string', output: 'string', runId: 'string|null', contractKey: 'string',
-  format: 'string', convertTo: 'string|null', jobType: 'string|null',
+  pipeline: 'string',
+  step: 'string',
+  output: 'string',
+  runId: 'string|null',
+  contractKey: 'string',
+  format: 'string',
+  convertTo: 'string|null',
+  jobType: 'string|null',
 };
 
 function check(value: unknown, shape: Shape, where: string): void {

@@ -10,7 +10,9 @@ export function checkContractFiles(files: readonly string[], out: (line: string)
   for (const file of files) {
     try {
       const contract = parseContract(readFileSync(file, 'utf8'), file);
-      out(`ok    ${file}  ${logicalName(contract)} (${contract.schema.length} columns, ${contract.quality.length} rules)`);
+      out(
+        `ok    ${file}  ${logicalName(contract)} (${contract.schema.length} columns, ${contract.quality.length} rules)`,
+      );
     } catch (error) {
       failures++;
       if (error instanceof ContractError) out(`error ${error.message}`);

@@ -44,15 +44,22 @@ export function registerLocalCommand(program: Command): void {
         return;
       }
       try {
-        console.log(`Embedded stack up (${config.name}): S3 ${stack.endpoints.s3}, DynamoDB ${stack.endpoints.dynamodb}`);
-        console.log(`Uploading two pipeline outputs to s3://${stack.resources.outputsBucket}/pipelines/sales/… as a pipeline step would.`);
+        console.log(
+          `Embedded stack up (${config.name}): S3 ${stack.endpoints.s3}, DynamoDB ${stack.endpoints.dynamodb}`,
+        );
+        console.log(
+          `Uploading two pipeline outputs to s3://${stack.resources.outputsBucket}/pipelines/sales/… as a pipeline step would.`,
+        );
         const outDir = join(options.dir, 'artifacts');
         const rows = await runDemo(stack, outDir);
         console.log(formatDemo(rows, process.cwd()));
         console.log('');
         console.log(`Reports and failed rows were copied from the artifacts bucket to ${outDir}`);
-        console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Keep the stack running for your own uploads with: npm start -- --serve`);
-        const ok = rows.some((r) => r.entry?.status === 'passed') && rows.some((r) => r.entry?.status === 'failed');
+        console.log(
+          `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Keep the stack running for your own uploads with: npm start -- --serve`,
+        );
+        const ok =
+          rows.some((r) => r.entry?.status === 'passed') && rows.some((r) => r.entry?.status === 'failed');
         process.exitCode = ok ? 0 : 1;
       } finally {
         await stack.stop();

@@ -12,7 +12,12 @@ import { dirname, join, relative } from 'node:path';
 import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { OutputRegistry, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
 import { parseS3Uri } from '../../lambdas/core/storage/object-store';
-import { EmbeddedStack, LOCAL_CREDENTIALS, LOCAL_REGION, type ExecutionRecord } from '../local/embedded-stack';
+import {
+  EmbeddedStack,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type ExecutionRecord,
+} from '../local/embedded-stack';
 
 export const DEMO_OUTPUTS = [
   {
@@ -54,13 +59,27 @@ export interface DemoRow {
 
 export async function runDemo(stack: EmbeddedStack, outDir: string): Promise<DemoRow[]> {
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const s3 = new S3Client({ ...clientConfig, endpoint: stack.endpoints.s3, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientConfig, endpoint: stack.endpoints.dynamodb }));
+  const s3 = new S3Client({
+    ...clientConfig,
+    endpoint: stack.endpoints.s3,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...clientConfig, endpoint: stack.endpoints.dynamodb }),
+  );
   const registry = new OutputRegistry(db, stack.resources.registryTable);
   const lineage = new LineageStore(db, stack.resources.registryTable);
 
   for (const output of DEMO_OUTPUTS) {
-    await s3.send(new PutObjectCommand({ Bucket: stack.resources.outputsBucket, Key: output.key, Body: `${output.body}\n`, ContentType: 'text/csv' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: stack.resources.outputsBucket,
+        Key: output.key,
+        Body: `${output.body}\n`,
+        ContentType: 'text/csv',
+      }),
+    );
   }
   await stack.idle(120_000);
 
@@ -79,7 +98,12 @@ export async function runDemo(stack: EmbeddedStack, outDir: string): Promise<Dem
     const uri = `s3://${stack.resources.outputsBucket}/${output.key}`;
     const [entry] = await registry.versionsOf(uri);
     const execution = stack.executions.find((e) => e.input.detail.object.key === output.key);
-    const edges = entry ? [...(await lineage.upstream(lineageNode(uri, entry.sk.slice(4)))), ...(await lineage.downstream(lineageNode(uri, entry.sk.slice(4))))] : [];
+    const edges = entry
+      ? [
+          ...(await lineage.upstream(lineageNode(uri, entry.sk.slice(4)))),
+          ...(await lineage.downstream(lineageNode(uri, entry.sk.slice(4)))),
+        ]
+      : [];
     const quarantineUri = entry?.reportUri ? await quarantineOf(s3, entry.reportUri) : undefined;
     rows.push({
       key: output.key,
@@ -111,9 +135,13 @@ export function formatDemo(rows: readonly DemoRow[], cwd: string): string {
     const failed = [...(row.entry?.failedRules ?? [])].sort();
     lines.push('');
     lines.push(`${status.padEnd(7)} ${row.entry?.uri ?? row.key}   (${row.label})`);
-    lines.push(`  execution     ${row.execution?.status ?? 'none'} via ${row.execution?.path.filter((s) => !s.startsWith('Route')).join(' → ') ?? '-'}`);
+    lines.push(
+      `  execution     ${row.execution?.status ?? 'none'} via ${row.execution?.path.filter((s) => !s.startsWith('Route')).join(' → ') ?? '-'}`,
+    );
     if (row.entry) {
-      lines.push(`  registry      ${row.entry.pipeline}/${row.entry.step}/${row.entry.output} run=${row.entry.runId ?? '-'} version=${row.entry.sk.slice(4)} status=${row.entry.status}`);
+      lines.push(
+        `  registry      ${row.entry.pipeline}/${row.entry.step}/${row.entry.output} run=${row.entry.runId ?? '-'} version=${row.entry.sk.slice(4)} status=${row.entry.status}`,
+      );
       if (row.entry.failureReason) lines.push(`  failure       ${String(row.entry.failureReason)}`);
     }
     if (failed.length > 0) lines.push(`  failed rules  ${failed.join(', ')}`);

@@ -103,7 +103,7 @@ export class EmbeddedStack {
       directory: dataDir,
       configureBuckets: [{ name: names.outputsBucket }, { name: names.artifactsBucket }],
     });
-    const s3Address = (await s3rver.run()) as AddressInfo;
+    const s3Address = await s3rver.run();
     const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve, reject) => {
       dynamo.once('error', reject);
@@ -137,12 +137,18 @@ export class EmbeddedStack {
 
     const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb });
-    const s3 = new S3Client({ ...clientConfig, endpoint: endpoints.s3, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const s3 = new S3Client({
+      ...clientConfig,
+      endpoint: endpoints.s3,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
     await createRegistryTable(dynamodb, names.registryTable);
     if (options.contractsDir) await seedContracts(s3, names.artifactsBucket, options.contractsDir, log);
 
     // The deployed definition, with its substitutions filled by local names.
-    const functionArn = (fn: string): string => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:prt-${options.config.name}-${fn}`;
+    const functionArn = (fn: string): string =>
+      `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:prt-${options.config.name}-${fn}`;
     const substitutions: Record<string, string> = {
       [REGISTRY_TABLE_SUBSTITUTION]: names.registryTable,
       [ALERT_TOPIC_SUBSTITUTION]: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:prt-${options.config.name}-alerts`,
@@ -150,20 +156,35 @@ export class EmbeddedStack {
     const handlers = new Map<string, LocalHandler>();
     for (const fn of WORKFLOW_FUNCTIONS) {
       substitutions[functionArnSubstitution(fn)] = functionArn(fn);
-      const mod = (await import(pathToFileURL(join(options.repoRoot, handlerEntry(fn))).href)) as { handler: LocalHandler };
+      const mod = (await import(pathToFileURL(join(options.repoRoot, handlerEntry(fn))).href)) as {
+        handler: LocalHandler;
+      };
       handlers.set(functionArn(fn), mod.handler);
     }
-    const text = readFileSync(join(options.repoRoot, OUTPUT_TESTING_ASL), 'utf8').replace(/\$\{(\w+)\}/g, (_whole, name: string) => {
-      const value = substitutions[name];
-      if (value === undefined) throw new Error(`${OUTPUT_TESTING_ASL} uses \${${name}}, which the embedded stack does not provide`);
-      return value;
-    });
+    const text = readFileSync(join(options.repoRoot, OUTPUT_TESTING_ASL), 'utf8').replace(
+      /\$\{(\w+)\}/g,
+      (_whole, name: string) => {
+        const value = substitutions[name];
+        if (value === undefined)
+          throw new Error(
+            `${OUTPUT_TESTING_ASL} uses \${${name}}, which the embedded stack does not provide`,
+          );
+        return value;
+      },
+    );
     const definition = JSON.parse(text) as { States: Record<string, never> };
     const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const alerts: PublishedAlert[] = [];
-    const bindings = buildTaskBindings(definition, { handlers, dynamodb, onAlert: (alert) => alerts.push(alert) });
+    const bindings = buildTaskBindings(definition, {
+      handlers,
+      dynamodb,
+      onAlert: (alert) => alerts.push(alert),
+    });
 
-    const pattern = buildArrivalPattern({ bucketName: names.outputsBucket, watchedPrefixes: options.config.watchedPrefixes });
+    const pattern = buildArrivalPattern({
+      bucketName: names.outputsBucket,
+      watchedPrefixes: options.config.watchedPrefixes,
+    });
     const stack = new EmbeddedStack(
       options.config,
       endpoints,
@@ -199,8 +220,16 @@ export class EmbeddedStack {
     let complete = event;
     if (event['detail-type'] === 'Object Created' && event.detail.object.etag === undefined) {
       // s3rver's Copy events lack the ETag S3 always sends; fill it from the object itself.
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: event.detail.bucket.name, Key: event.detail.object.key }));
-      complete = { ...event, detail: { ...event.detail, object: { ...event.detail.object, etag: (head.ETag ?? '').replace(/"/g, '') } } };
+      const head = await this.s3.send(
+        new HeadObjectCommand({ Bucket: event.detail.bucket.name, Key: event.detail.object.key }),
+      );
+      complete = {
+        ...event,
+        detail: {
+          ...event.detail,
+          object: { ...event.detail.object, etag: (head.ETag ?? '').replace(/"/g, '') },
+        },
+      };
     }
     if (!this.matches(complete)) {
       this.ignoredEvents.push(complete);
@@ -223,8 +252,15 @@ export class EmbeddedStack {
     const execution = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: this.bindings as never },
       context: {
-        Execution: { Id: record.executionArn, Name: name, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
-        StateMachine: { Id: record.executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''), Name: this.resources.stateMachine },
+        Execution: {
+          Id: record.executionArn,
+          Name: name,
+          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`,
+        },
+        StateMachine: {
+          Id: record.executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
+          Name: this.resources.stateMachine,
+        },
         // The interpreter does not maintain $$.State; a getter gives the time the path is read,
         // which is when the state runs.
         State: {
@@ -279,7 +315,13 @@ export class EmbeddedStack {
 
   /** Uploads a contract file (as `prt contract push` will). */
   async putContract(name: string, body: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.resources.artifactsBucket, Key: `${ARTIFACT_PREFIXES.contracts}${name}`, Body: body }));
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.resources.artifactsBucket,
+        Key: `${ARTIFACT_PREFIXES.contracts}${name}`,
+        Body: body,
+      }),
+    );
   }
 
   async stop(): Promise<void> {
@@ -293,14 +335,21 @@ export class EmbeddedStack {
 async function createRegistryTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
   const layout = REGISTRY_TABLE_LAYOUT;
   const attributes = new Map<string, 'S'>();
-  for (const k of [layout.partitionKey, layout.sortKey, ...layout.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]) {
+  for (const k of [
+    layout.partitionKey,
+    layout.sortKey,
+    ...layout.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey]),
+  ]) {
     attributes.set(k.name, k.type);
   }
   await dynamodb.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+      AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+        AttributeName,
+        AttributeType,
+      })),
       KeySchema: [
         { AttributeName: layout.partitionKey.name, KeyType: 'HASH' },
         { AttributeName: layout.sortKey.name, KeyType: 'RANGE' },
@@ -317,7 +366,12 @@ async function createRegistryTable(dynamodb: DynamoDBClient, tableName: string):
   );
 }
 
-async function seedContracts(s3: S3Client, bucket: string, dir: string, log: (line: string) => void): Promise<void> {
+async function seedContracts(
+  s3: S3Client,
+  bucket: string,
+  dir: string,
+  log: (line: string) => void,
+): Promise<void> {
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !/\.(ya?ml|json)$/i.test(entry.name)) continue;
     const path = join(entry.parentPath, entry.name);

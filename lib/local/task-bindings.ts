@@ -77,16 +77,25 @@ export function buildTaskBindings(
   collectTaskStates(definition.States, tasks);
   const bindings: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [state, resource] of tasks) {
-    const report = (outcome: 'ok' | 'error', error?: string): void => deps.onTask?.(state, resource, outcome, error);
+    const report = (outcome: 'ok' | 'error', error?: string): void =>
+      deps.onTask?.(state, resource, outcome, error);
     if (resource === 'arn:aws:states:::lambda:invoke') {
       bindings[state] = async (input) => {
         const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
         const handler = deps.handlers.get(FunctionName);
-        if (!handler) throw new TaskError('Lambda.ResourceNotFoundException', `Function not found: ${FunctionName}`);
+        if (!handler)
+          throw new TaskError('Lambda.ResourceNotFoundException', `Function not found: ${FunctionName}`);
         try {
-          const result = await handler(JSON.parse(JSON.stringify(Payload ?? null)), lambdaContext(FunctionName));
+          const result = await handler(
+            JSON.parse(JSON.stringify(Payload ?? null)),
+            lambdaContext(FunctionName),
+          );
           report('ok');
-          return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+          return {
+            ExecutedVersion: '$LATEST',
+            StatusCode: 200,
+            Payload: result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown),
+          };
         } catch (error) {
           const e = error instanceof Error ? error : new Error(String(error));
           report('error', e.name);
@@ -108,7 +117,11 @@ export function buildTaskBindings(
       };
     } else if (resource === 'arn:aws:states:::sns:publish') {
       bindings[state] = (input) => {
-        const { TopicArn, Subject, Message } = input as { TopicArn: string; Subject?: string; Message: unknown };
+        const { TopicArn, Subject, Message } = input as {
+          TopicArn: string;
+          Subject?: string;
+          Message: unknown;
+        };
         // The service integration serializes a JSON Message to a string, as SNS only carries strings.
         deps.onAlert({
           topicArn: TopicArn,

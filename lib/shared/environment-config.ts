@@ -24,11 +24,15 @@ export class EnvironmentConfigError extends Error {
 }
 
 /** Retention periods CloudWatch Logs accepts; any other number is rejected by the service at deploy time. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 function fail(envName: string, field: string, problem: string): never {
-  throw new EnvironmentConfigError(`environments.${envName}.${field}: ${problem}`);
+  throw new EnvironmentConfigError(`environments.${envName}${field ? `.${field}` : ''}: ${problem}`);
 }
+
+const KNOWN_FIELDS = ['watchedPrefixes', 'alertEmail', 'logRetentionDays', 'removalPolicy', 'memorySizes', 'account', 'region'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -37,13 +41,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Validates one environment entry of the `environments` context object. */
 export function parseEnvironmentConfig(envName: string, raw: unknown): EnvironmentConfig {
   if (!isRecord(raw)) fail(envName, '', 'must be an object');
+  // A misspelt key (say `acount`) would otherwise deploy silently without the intended setting.
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_FIELDS.includes(key)) fail(envName, key, `unknown setting; expected one of ${KNOWN_FIELDS.join(', ')}`);
+  }
   const prefixes = raw['watchedPrefixes'];
   if (!Array.isArray(prefixes) || prefixes.length === 0) {
     fail(envName, 'watchedPrefixes', 'must be a non-empty list of key prefixes');
   }
   prefixes.forEach((p, i) => {
     if (typeof p !== 'string' || p.length === 0 || p.startsWith('/')) {
-      fail(envName, `watchedPrefixes[${i}]`, `${JSON.stringify(p)} is not a key prefix (non-empty, no leading "/")`);
+      fail(
+        envName,
+        `watchedPrefixes[${i}]`,
+        `${JSON.stringify(p)} is not a key prefix (non-empty, no leading "/")`,
+      );
     }
   });
   const alertEmail = raw['alertEmail'];
@@ -52,19 +64,28 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
   }
   const logRetentionDays = raw['logRetentionDays'];
   if (typeof logRetentionDays !== 'number' || !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-    fail(envName, 'logRetentionDays', `${JSON.stringify(logRetentionDays)} is not one of ${LOG_RETENTION_DAYS.join(', ')}`);
+    fail(
+      envName,
+      'logRetentionDays',
+      `${JSON.stringify(logRetentionDays)} is not one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
   }
   const removalPolicy = raw['removalPolicy'];
   if (removalPolicy !== 'destroy' && removalPolicy !== 'retain') {
     fail(envName, 'removalPolicy', `${JSON.stringify(removalPolicy)} must be "destroy" or "retain"`);
   }
   const memory = raw['memorySizes'];
-  if (!isRecord(memory)) fail(envName, 'memorySizes', `must be an object with ${WORKFLOW_FUNCTIONS.join(', ')}`);
+  if (!isRecord(memory))
+    fail(envName, 'memorySizes', `must be an object with ${WORKFLOW_FUNCTIONS.join(', ')}`);
   const memorySizes = {} as Record<WorkflowFunction, number>;
   for (const fn of WORKFLOW_FUNCTIONS) {
     const mb = memory[fn];
     if (typeof mb !== 'number' || !Number.isInteger(mb) || mb < 128 || mb > 10240) {
-      fail(envName, `memorySizes.${fn}`, `${JSON.stringify(mb)} must be an integer number of MB in 128..10240`);
+      fail(
+        envName,
+        `memorySizes.${fn}`,
+        `${JSON.stringify(mb)} must be an integer number of MB in 128..10240`,
+      );
     }
     memorySizes[fn] = mb;
   }

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { selectEnvironment, type EnvironmentConfig } from './environment-config';
 
 export function loadEnvironmentFromCdkJson(repoRoot: string, envName: string): EnvironmentConfig {
-  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context?: { environments?: unknown } };
+  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
+    context?: { environments?: unknown };
+  };
   return selectEnvironment(cdkJson.context?.environments, envName);
 }
 
@@ -15,7 +17,12 @@ export function loadEnvironmentFromCdkJson(repoRoot: string, envName: string): E
  * Names of the embedded stack's resources. Deployed stacks let CloudFormation generate names
  * (bucket names are global across accounts) and publish them as stack outputs instead.
  */
-export function localResourceNames(envName: string): { outputsBucket: string; artifactsBucket: string; registryTable: string; stateMachine: string } {
+export function localResourceNames(envName: string): {
+  outputsBucket: string;
+  artifactsBucket: string;
+  registryTable: string;
+  stateMachine: string;
+} {
   return {
     outputsBucket: `prt-${envName}-outputs`,
     artifactsBucket: `prt-${envName}-artifacts`,

@@ -78,6 +78,7 @@ describe('environment config', () => {
       ],
       ['account not 12 digits', (raw) => (raw['account'] = '1234'), 'account'],
       ['region malformed', (raw) => (raw['region'] = 'europe'), 'region'],
+      ['a misspelt setting', (raw) => (raw['acount'] = '123456789012'), 'acount'],
     ])('Noncompliance: %s is an EnvironmentConfigError naming the field', (_case, change, field) => {
       // Prepare
       const raw = mutated(envName, change);

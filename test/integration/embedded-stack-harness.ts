@@ -25,14 +25,27 @@ export async function startHarness(): Promise<Harness> {
     contractsDir: join(PROJECT_ROOT, 'contracts'),
   });
   const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const s3 = new S3Client({ ...clientConfig, endpoint: stack.endpoints.s3, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientConfig, endpoint: stack.endpoints.dynamodb }));
+  const s3 = new S3Client({
+    ...clientConfig,
+    endpoint: stack.endpoints.s3,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...clientConfig, endpoint: stack.endpoints.dynamodb }),
+  );
   return {
     stack,
     s3,
     db,
     async upload(key, body) {
-      await s3.send(new PutObjectCommand({ Bucket: stack.resources.outputsBucket, Key: key, Body: typeof body === 'string' ? Buffer.from(body) : body }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: stack.resources.outputsBucket,
+          Key: key,
+          Body: typeof body === 'string' ? Buffer.from(body) : body,
+        }),
+      );
     },
     async close() {
       s3.destroy();

@@ -51,14 +51,34 @@ describe('an output that meets its contract', () => {
     // Assess: the execution and the registry entry.
     const [execution] = executionFor(key);
     expect(execution?.status).toBe('SUCCEEDED');
-    expect(execution?.path).toEqual(expect.arrayContaining(['Register', 'Inspect', 'Validate', 'Convert', 'Lineage', 'RecordResult', 'Tested']));
+    expect(execution?.path).toEqual(
+      expect.arrayContaining([
+        'Register',
+        'Inspect',
+        'Validate',
+        'Convert',
+        'Lineage',
+        'RecordResult',
+        'Tested',
+      ]),
+    );
     const entry = await entryFor(key);
-    expect(entry).toMatchObject({ status: 'passed', pipeline: 'sales', step: 'preprocessing', output: 'training_data', runId: 'run-10', dataType: 'pipeline', rowCount: 2 });
+    expect(entry).toMatchObject({
+      status: 'passed',
+      pipeline: 'sales',
+      step: 'preprocessing',
+      output: 'training_data',
+      runId: 'run-10',
+      dataType: 'pipeline',
+      rowCount: 2,
+    });
 
     // Assess: the report is where the registry says.
     const reportKey = entry!.reportUri!.replace(`s3://${h.stack.resources.artifactsBucket}/`, '');
     const report = JSON.parse(
-      await (await h.s3.send(new GetObjectCommand({ Bucket: h.stack.resources.artifactsBucket, Key: reportKey }))).Body!.transformToString(),
+      await (
+        await h.s3.send(new GetObjectCommand({ Bucket: h.stack.resources.artifactsBucket, Key: reportKey }))
+      ).Body!.transformToString(),
     ) as { status: string; rowCount: number; quarantineUri: string | null };
     expect(report).toMatchObject({ status: 'passed', rowCount: 2, quarantineUri: null });
 
@@ -66,10 +86,17 @@ describe('an output that meets its contract', () => {
     const node = lineageNode(entry!.uri, entry!.sk.slice(4));
     const upstream = await lineage.upstream(node);
     expect(upstream).toHaveLength(1);
-    expect(upstream[0]).toMatchObject({ kind: 'declared-input', fromOutput: 'sales/ingestion/raw_orders', toOutput: 'sales/preprocessing/training_data' });
+    expect(upstream[0]).toMatchObject({
+      kind: 'declared-input',
+      fromOutput: 'sales/ingestion/raw_orders',
+      toOutput: 'sales/preprocessing/training_data',
+    });
     const downstream = await lineage.downstream(node);
     expect(downstream).toHaveLength(1);
-    expect(downstream[0]).toMatchObject({ kind: 'conversion', toOutput: 'sales/preprocessing/training_data@parquet' });
+    expect(downstream[0]).toMatchObject({
+      kind: 'conversion',
+      toOutput: 'sales/preprocessing/training_data@parquet',
+    });
     const converted = await registry.latest('sales', 'preprocessing', 'training_data@parquet');
     expect(converted).toMatchObject({ dataType: 'converted', format: 'parquet', status: 'passed' });
     const parquet = await h.s3.send(new GetObjectCommand({ Bucket: converted!.bucket, Key: converted!.key }));
@@ -86,17 +113,26 @@ describe('an output that breaks its contract', () => {
     const alertsBefore = h.stack.alerts.length;
 
     // Act
-    await h.upload(key, `${HEADER}\no-1,,10.5,2026-11-01T00:00:00Z\no-2,2,-4,2026-11-01T01:00:00Z\no-3,3,7,2026-11-01T02:00:00Z\n`);
+    await h.upload(
+      key,
+      `${HEADER}\no-1,,10.5,2026-11-01T00:00:00Z\no-2,2,-4,2026-11-01T01:00:00Z\no-3,3,7,2026-11-01T02:00:00Z\n`,
+    );
     await h.stack.idle();
 
     // Assess
     const [execution] = executionFor(key);
     expect(execution?.status).toBe('FAILED');
     expect(execution?.error).toBe('ValidationFailed');
-    expect(execution?.path).toEqual(expect.arrayContaining(['RecordValidationFailure', 'AlertValidationFailure']));
+    expect(execution?.path).toEqual(
+      expect.arrayContaining(['RecordValidationFailure', 'AlertValidationFailure']),
+    );
     const entry = await entryFor(key);
     expect(entry?.status).toBe('failed');
-    expect([...(entry?.failedRules ?? [])].sort()).toEqual(['amount_positive', 'customer_id_present', 'schema_compatibility']);
+    expect([...(entry?.failedRules ?? [])].sort()).toEqual([
+      'amount_positive',
+      'customer_id_present',
+      'schema_compatibility',
+    ]);
     expect(entry?.failureReason).toContain('customer_id_present');
     const alerts = h.stack.alerts.slice(alertsBefore);
     expect(alerts).toHaveLength(1);
@@ -104,13 +140,26 @@ describe('an output that breaks its contract', () => {
 
     const report = JSON.parse(
       await (
-        await h.s3.send(new GetObjectCommand({ Bucket: h.stack.resources.artifactsBucket, Key: entry!.reportUri!.split('/').slice(3).join('/') }))
+        await h.s3.send(
+          new GetObjectCommand({
+            Bucket: h.stack.resources.artifactsBucket,
+            Key: entry!.reportUri!.split('/').slice(3).join('/'),
+          }),
+        )
       ).Body!.transformToString(),
     ) as { quarantineUri: string };
     const quarantine = await (
-      await h.s3.send(new GetObjectCommand({ Bucket: h.stack.resources.artifactsBucket, Key: report.quarantineUri.split('/').slice(3).join('/') }))
+      await h.s3.send(
+        new GetObjectCommand({
+          Bucket: h.stack.resources.artifactsBucket,
+          Key: report.quarantineUri.split('/').slice(3).join('/'),
+        }),
+      )
     ).Body!.transformToString();
-    const rows = quarantine.trim().split('\n').map((l) => JSON.parse(l) as { row: number; broke: string[] });
+    const rows = quarantine
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; broke: string[] });
     expect(rows.map((r) => r.row)).toEqual([1, 2]);
     expect(rows[1]!.broke).toEqual(['amount_positive']);
   });
@@ -138,7 +187,10 @@ describe('objects the rule or the machine should not test', () => {
     await h.stack.idle();
 
     // Assess
-    for (const key of ['pipelines/sales/run-12/preprocessing/training_data/_temporary/0/part-0.csv', 'pipelines/sales/run-12/preprocessing/training_data_$folder$']) {
+    for (const key of [
+      'pipelines/sales/run-12/preprocessing/training_data/_temporary/0/part-0.csv',
+      'pipelines/sales/run-12/preprocessing/training_data_$folder$',
+    ]) {
       const [execution] = executionFor(key);
       expect(execution?.path).toEqual(['FilterNoise', 'IgnoredNoise']);
       expect(await entryFor(key)).toBeUndefined();
@@ -163,7 +215,10 @@ describe('failures inside a step', () => {
     const key = 'pipelines/sales/run-13/preprocessing/training_data/part-00000.csv';
 
     // Act
-    await h.upload(key, Buffer.from([0x6f, 0x72, 0x64, 0x65, 0x72, 0x2c, 0x61, 0x0a, 0xff, 0xfe, 0x2c, 0x0a]));
+    await h.upload(
+      key,
+      Buffer.from([0x6f, 0x72, 0x64, 0x65, 0x72, 0x2c, 0x61, 0x0a, 0xff, 0xfe, 0x2c, 0x0a]),
+    );
     await h.stack.idle();
 
     // Assess
@@ -194,7 +249,11 @@ describe('duplicate deliveries', () => {
     expect(runs).toHaveLength(3);
     expect(runs.slice(1).map((e) => e.path.at(-1))).toEqual(['AlreadyRegistered', 'AlreadyRegistered']);
     const items = await h.db.send(
-      new QueryCommand({ TableName: h.stack.resources.registryTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `OBJ#s3://${h.stack.resources.outputsBucket}/${key}` } }),
+      new QueryCommand({
+        TableName: h.stack.resources.registryTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `OBJ#s3://${h.stack.resources.outputsBucket}/${key}` },
+      }),
     );
     expect(items.Items).toHaveLength(1);
     expect(items.Items?.[0]?.['status']).toBe('passed');

@@ -2,8 +2,6 @@
 // test that forgot to mock an SDK client cannot quietly reach a real endpoint.
 import net from 'node:net';
 
-const original = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unknown[]) {
-  void original;
+net.Socket.prototype.connect = function connect(...args: unknown[]): never {
   throw new Error(`unit tests must not open network connections (attempted: ${JSON.stringify(args[0])})`);
-} as typeof net.Socket.prototype.connect;
+};

@@ -47,7 +47,8 @@ export function matchOutputKey(contracts: readonly OutputContract[], key: string
   const matches: KeyMatch[] = [];
   for (const contract of contracts) {
     const variables = compilePathTemplate(contract.path)(key);
-    if (variables) matches.push({ contract, variables, specificity: contract.path.replace(PLACEHOLDER, '').length });
+    if (variables)
+      matches.push({ contract, variables, specificity: contract.path.replace(PLACEHOLDER, '').length });
   }
   matches.sort((a, b) => b.specificity - a.specificity);
   const [best, second] = matches;

@@ -3,7 +3,16 @@
  * their schema and the quality rules they must meet. Contracts are authored in YAML (snake_case
  * keys, see contracts/*.yaml); this is the typed, validated model the core works with.
  */
-export const COLUMN_TYPES = ['string', 'int32', 'int64', 'float32', 'float64', 'boolean', 'date', 'timestamp'] as const;
+export const COLUMN_TYPES = [
+  'string',
+  'int32',
+  'int64',
+  'float32',
+  'float64',
+  'boolean',
+  'date',
+  'timestamp',
+] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 export const DATA_FORMATS = ['csv', 'jsonl', 'parquet'] as const;

@@ -14,7 +14,7 @@ export function canonicalValue(type: ColumnType, v: unknown): string {
   if (v === null || v === undefined) return NULL;
   switch (type) {
     case 'string':
-      return String(v);
+      return typeof v === 'string' ? v : JSON.stringify(v);
     case 'int32':
     case 'int64':
       return typeof v === 'bigint' ? v.toString() : BigInt(v as number).toString();
@@ -25,9 +25,9 @@ export function canonicalValue(type: ColumnType, v: unknown): string {
     case 'boolean':
       return v === true ? 'true' : 'false';
     case 'date':
-      return v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
+      return v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? v : JSON.stringify(v);
     case 'timestamp':
-      return (v instanceof Date ? v : new Date(String(v))).toISOString();
+      return (v instanceof Date ? v : new Date(typeof v === 'number' || typeof v === 'string' ? v : NaN)).toISOString();
   }
 }
 

@@ -22,7 +22,13 @@ export interface ConversionResult {
   readonly equivalent: true;
 }
 
-type ParquetSchemaElement = { name: string; type?: string; converted_type?: string; repetition_type?: string; num_children?: number };
+type ParquetSchemaElement = {
+  name: string;
+  type?: string;
+  converted_type?: string;
+  repetition_type?: string;
+  num_children?: number;
+};
 
 function parquetElement(col: ColumnSpec): ParquetSchemaElement {
   const repetition_type = col.nullable ? 'OPTIONAL' : 'REQUIRED';
@@ -57,12 +63,16 @@ function toJsonValue(type: ColumnType, v: TypedValue): unknown {
 
 function fromJsonValue(type: ColumnType, v: unknown): unknown {
   if (v === null || v === undefined) return null;
-  if ((type === 'float32' || type === 'float64') && typeof v === 'string') return Number(v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
+  if ((type === 'float32' || type === 'float64') && typeof v === 'string')
+    return Number(v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
   if (type === 'int64' && typeof v === 'string') return BigInt(v);
   return v;
 }
 
-async function* typedRows(contract: OutputContract, batches: AsyncIterable<RecordBatch>): AsyncGenerator<TypedValue[][]> {
+async function* typedRows(
+  contract: OutputContract,
+  batches: AsyncIterable<RecordBatch>,
+): AsyncGenerator<TypedValue[][]> {
   for await (const batch of batches) {
     const indexOf = contract.schema.map((c) => batch.columns.indexOf(c.name));
     const out: TypedValue[][] = [];
@@ -72,11 +82,17 @@ async function* typedRows(contract: OutputContract, batches: AsyncIterable<Recor
         contract.schema.map((col, i) => {
           const raw = indexOf[i]! >= 0 ? (row[indexOf[i]!] ?? null) : null;
           if (raw === null) {
-            if (!col.nullable) throw new FormatError(`row ${batch.firstRow + r}: ${col.name} is null but not nullable; cannot convert`);
+            if (!col.nullable)
+              throw new FormatError(
+                `row ${batch.firstRow + r}: ${col.name} is null but not nullable; cannot convert`,
+              );
             return null;
           }
           const v = parseCell(col.type, raw);
-          if (v === NOT_CONFORMING) throw new FormatError(`row ${batch.firstRow + r}: '${raw}' in ${col.name} is not ${col.type}; cannot convert`);
+          if (v === NOT_CONFORMING)
+            throw new FormatError(
+              `row ${batch.firstRow + r}: '${raw}' in ${col.name} is not ${col.type}; cannot convert`,
+            );
           return v;
         }),
       );
@@ -105,14 +121,20 @@ export async function convertRecords(
     body = Buffer.from(parts.join(''), 'utf8');
   } else if (to === 'parquet') {
     const writer = new ByteWriter();
-    const schema = [{ name: 'root', num_children: contract.schema.length }, ...contract.schema.map(parquetElement)];
+    const schema = [
+      { name: 'root', num_children: contract.schema.length },
+      ...contract.schema.map(parquetElement),
+    ];
     const pw = new ParquetWriter({ writer, schema: schema as never, codec: 'SNAPPY' });
     for await (const rows of typedRows(contract, batches)) {
       if (rows.length === 0) continue;
       for (const row of rows) source.addRow(row);
       // One row group per batch: row groups are written as they fill instead of at the end.
       await pw.write({
-        columnData: contract.schema.map((c, i) => ({ name: c.name, data: rows.map((row) => toParquetValue(c.type, row[i]!)) })) as never,
+        columnData: contract.schema.map((c, i) => ({
+          name: c.name,
+          data: rows.map((row) => toParquetValue(c.type, row[i]!)),
+        })),
         rowGroupSize: rows.length,
       });
     }

@@ -19,7 +19,10 @@ const QUOTE = 34;
 const CR = 13;
 const LF = 10;
 
-export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvReadOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readCsv(
+  source: AsyncIterable<Uint8Array>,
+  options: CsvReadOptions = {},
+): AsyncGenerator<RecordBatch> {
   const delimiter = (options.delimiter ?? ',').charCodeAt(0);
   const batchSize = options.batchSize ?? 10_000;
   const maxField = options.maxFieldLength ?? 16 * 1024 * 1024;
@@ -51,7 +54,9 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
       // A blank line carries no data (common at the end of files).
     } else {
       if (row.length !== columns.length) {
-        throw new FormatError(`CSV row has ${row.length} fields; the header has ${columns.length}`, { line: rowStartLine });
+        throw new FormatError(`CSV row has ${row.length} fields; the header has ${columns.length}`, {
+          line: rowStartLine,
+        });
       }
       batch.push(row);
       rowCount++;
@@ -102,7 +107,8 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
           afterQuote = true;
           i = q + 1;
         }
-        if (field.length > maxField) throw new FormatError(`CSV field longer than ${maxField} characters`, { line: rowStartLine });
+        if (field.length > maxField)
+          throw new FormatError(`CSV field longer than ${maxField} characters`, { line: rowStartLine });
         continue;
       }
       const c = text.charCodeAt(i);
@@ -119,13 +125,16 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
         i++; // CRLF: the LF ends the row; a lone CR is dropped
       } else if (c === QUOTE) {
         if (field.length > 0 || quotedField) {
-          throw new FormatError('CSV quote inside an unquoted field (or text after a closing quote)', { line });
+          throw new FormatError('CSV quote inside an unquoted field (or text after a closing quote)', {
+            line,
+          });
         }
         inQuotes = true;
         quotedField = true;
         i++;
       } else {
-        if (quotedField) throw new FormatError('CSV text after a closing quote; expected a delimiter or line end', { line });
+        if (quotedField)
+          throw new FormatError('CSV text after a closing quote; expected a delimiter or line end', { line });
         // Fast path: copy a run of plain characters at once.
         let j = i + 1;
         while (j < n) {
@@ -134,7 +143,8 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
           j++;
         }
         field += text.slice(i, j);
-        if (field.length > maxField) throw new FormatError(`CSV field longer than ${maxField} characters`, { line });
+        if (field.length > maxField)
+          throw new FormatError(`CSV field longer than ${maxField} characters`, { line });
         i = j;
       }
     }
@@ -156,7 +166,8 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
   } catch {
     throw new FormatError('CSV ends inside a UTF-8 character', { byteOffset: bytes });
   }
-  if (inQuotes && !afterQuote) throw new FormatError('CSV ends inside a quoted field (unterminated quote)', { line: rowStartLine });
+  if (inQuotes && !afterQuote)
+    throw new FormatError('CSV ends inside a quoted field (unterminated quote)', { line: rowStartLine });
   if (field !== '' || quotedField || row.length > 0) {
     endField();
     endRow();

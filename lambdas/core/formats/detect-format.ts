@@ -49,11 +49,18 @@ export function detectFormat(key: string, head: Uint8Array, decodedHead?: Uint8A
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const bytes = gzip ? (decodedHead ?? new Uint8Array()) : head;
   const compression: Compression = gzip ? 'gzip' : 'none';
-  if (startsWith(bytes, 'PAR1')) return { format: 'parquet', compression, extensionFormat: ext.format, source: 'magic' };
-  if (startsWith(bytes, 'ARROW1')) return { format: 'arrow', compression, extensionFormat: ext.format, source: 'magic' };
-  const text = Buffer.from(bytes.subarray(0, 4096)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-  if (text.startsWith('[')) return { format: 'json', compression, extensionFormat: ext.format, source: 'content' };
-  if (text.startsWith('{')) return { format: 'jsonl', compression, extensionFormat: ext.format, source: 'content' };
+  if (startsWith(bytes, 'PAR1'))
+    return { format: 'parquet', compression, extensionFormat: ext.format, source: 'magic' };
+  if (startsWith(bytes, 'ARROW1'))
+    return { format: 'arrow', compression, extensionFormat: ext.format, source: 'magic' };
+  const text = Buffer.from(bytes.subarray(0, 4096))
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (text.startsWith('['))
+    return { format: 'json', compression, extensionFormat: ext.format, source: 'content' };
+  if (text.startsWith('{'))
+    return { format: 'jsonl', compression, extensionFormat: ext.format, source: 'content' };
   if (text.length > 0 && /[,;\t|]/.test(text.split('\n')[0] ?? '') && !text.includes('\u0000')) {
     return { format: 'csv', compression, extensionFormat: ext.format, source: 'content' };
   }

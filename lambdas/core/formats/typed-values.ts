@@ -42,7 +42,8 @@ export function parseCell(type: ColumnType, raw: string): TypedValue | typeof NO
       if (lower === 'inf' || lower === 'infinity') return Infinity;
       if (lower === '-inf' || lower === '-infinity') return -Infinity;
       const n = Number(raw);
-      if (type === 'float32' && Number.isFinite(n) && Math.abs(n) > 3.4028234663852886e38) return NOT_CONFORMING;
+      if (type === 'float32' && Number.isFinite(n) && Math.abs(n) > 3.4028234663852886e38)
+        return NOT_CONFORMING;
       return n;
     }
     case 'boolean': {

@@ -56,10 +56,18 @@ export class LineageStore {
   }
 
   async downstream(node: string): Promise<LineageEdge[]> {
-    return this.query('gsi1pk = :n AND begins_with(gsi1sk, :down)', { ':n': `EDGE#${node}`, ':down': 'DOWN#' }, 'gsi1');
+    return this.query(
+      'gsi1pk = :n AND begins_with(gsi1sk, :down)',
+      { ':n': `EDGE#${node}`, ':down': 'DOWN#' },
+      'gsi1',
+    );
   }
 
-  private async query(condition: string, values: Record<string, string>, index?: string): Promise<LineageEdge[]> {
+  private async query(
+    condition: string,
+    values: Record<string, string>,
+    index?: string,
+  ): Promise<LineageEdge[]> {
     try {
       const out = await this.db.send(
         new QueryCommand({

@@ -4,10 +4,7 @@
  * logical output (pipeline/step/output) and the pipeline run are queryable. Layout:
  * lib/shared/registry-table-layout.ts.
  */
-import {
-  ConditionalCheckFailedException,
-  DynamoDBServiceException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientDependencyError } from '../errors';
 
@@ -69,11 +66,23 @@ export function mapDynamoError(error: unknown, what: string): never {
     if (
       status >= 500 ||
       error.$retryable ||
-      ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError'].includes(error.name)
+      [
+        'ProvisionedThroughputExceededException',
+        'ThrottlingException',
+        'RequestLimitExceeded',
+        'InternalServerError',
+      ].includes(error.name)
     ) {
-      throw new TransientDependencyError(`${what}: DynamoDB answered ${error.name} (HTTP ${status}); retry later`);
+      throw new TransientDependencyError(
+        `${what}: DynamoDB answered ${error.name} (HTTP ${status}); retry later`,
+      );
     }
-  } else if (error instanceof Error && /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/.test(`${error.message} ${(error as { code?: string }).code ?? ''}`)) {
+  } else if (
+    error instanceof Error &&
+    /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/.test(
+      `${error.message} ${(error as { code?: string }).code ?? ''}`,
+    )
+  ) {
     throw new TransientDependencyError(`${what}: DynamoDB endpoint unreachable (${error.message})`);
   }
   throw error;
@@ -110,7 +119,9 @@ export class OutputRegistry {
 
   async get(pk: string, sk: string): Promise<RegistryEntry | undefined> {
     try {
-      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }));
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
+      );
       return out.Item as RegistryEntry | undefined;
     } catch (error) {
       return mapDynamoError(error, `read registry item ${pk}`);
@@ -118,7 +129,12 @@ export class OutputRegistry {
   }
 
   /** Newest registered version of a logical output, optionally within one pipeline run. */
-  async latest(pipeline: string, step: string, output: string, runId?: string): Promise<RegistryEntry | undefined> {
+  async latest(
+    pipeline: string,
+    step: string,
+    output: string,
+    runId?: string,
+  ): Promise<RegistryEntry | undefined> {
     try {
       if (runId !== undefined) {
         const out = await this.db.send(
@@ -126,7 +142,10 @@ export class OutputRegistry {
             TableName: this.tableName,
             IndexName: 'gsi2',
             KeyConditionExpression: 'gsi2pk = :run AND begins_with(gsi2sk, :prefix)',
-            ExpressionAttributeValues: { ':run': runIndexKey(pipeline, runId), ':prefix': `${step}#${output}#` },
+            ExpressionAttributeValues: {
+              ':run': runIndexKey(pipeline, runId),
+              ':prefix': `${step}#${output}#`,
+            },
           }),
         );
         const items = (out.Items ?? []) as RegistryEntry[];
@@ -153,7 +172,11 @@ export class OutputRegistry {
   async versionsOf(uri: string): Promise<RegistryEntry[]> {
     try {
       const out = await this.db.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': objectPk(uri) } }),
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': objectPk(uri) },
+        }),
       );
       const items = (out.Items ?? []) as RegistryEntry[];
       return items.sort((a, b) => b.registeredAt.localeCompare(a.registeredAt));

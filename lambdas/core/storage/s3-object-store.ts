@@ -21,14 +21,26 @@ function stripQuotes(etag: string | undefined): string {
 
 export function mapS3Error(error: unknown, what: string): never {
   if (error instanceof S3ServiceException) {
-    if (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.name === 'NoSuchVersion' || error.$metadata.httpStatusCode === 404) {
-      throw new ObjectNotFoundError(`${what}: no such object (it may have been deleted or overwritten since it arrived)`);
+    if (
+      error.name === 'NoSuchKey' ||
+      error.name === 'NotFound' ||
+      error.name === 'NoSuchVersion' ||
+      error.$metadata.httpStatusCode === 404
+    ) {
+      throw new ObjectNotFoundError(
+        `${what}: no such object (it may have been deleted or overwritten since it arrived)`,
+      );
     }
     const status = error.$metadata.httpStatusCode ?? 0;
     if (status >= 500 || status === 429 || error.name === 'SlowDown' || error.$retryable) {
       throw new TransientDependencyError(`${what}: S3 answered ${error.name} (HTTP ${status}); retry later`);
     }
-  } else if (error instanceof Error && /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/.test(`${error.message} ${(error as { code?: string }).code ?? ''}`)) {
+  } else if (
+    error instanceof Error &&
+    /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/.test(
+      `${error.message} ${(error as { code?: string }).code ?? ''}`,
+    )
+  ) {
     throw new TransientDependencyError(`${what}: S3 endpoint unreachable (${error.message})`);
   }
   throw error;
@@ -39,7 +51,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(bucket: string, key: string, versionId?: string): Promise<ObjectHead> {
     try {
-      const out = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      const out = await this.s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      );
       return {
         size: out.ContentLength ?? 0,
         etag: stripQuotes(out.ETag),
@@ -55,17 +69,30 @@ export class S3ObjectStore implements ObjectStore {
 
   async read(bucket: string, key: string, versionId?: string): Promise<AsyncIterable<Uint8Array>> {
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      const out = await this.s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      );
       return out.Body as Readable;
     } catch (error) {
       return mapS3Error(error, `GetObject s3://${bucket}/${key}`);
     }
   }
 
-  async readRange(bucket: string, key: string, start: number, end: number, versionId?: string): Promise<Uint8Array> {
+  async readRange(
+    bucket: string,
+    key: string,
+    start: number,
+    end: number,
+    versionId?: string,
+  ): Promise<Uint8Array> {
     try {
       const out = await this.s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end}` }),
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: versionId,
+          Range: `bytes=${start}-${end}`,
+        }),
       );
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (error) {
@@ -76,7 +103,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async write(bucket: string, key: string, body: Uint8Array | string, contentType: string) {
     try {
-      const out = await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+      const out = await this.s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+      );
       return { etag: stripQuotes(out.ETag), ...(out.VersionId ? { versionId: out.VersionId } : {}) };
     } catch (error) {
       return mapS3Error(error, `PutObject s3://${bucket}/${key}`);
@@ -88,7 +117,9 @@ export class S3ObjectStore implements ObjectStore {
     do {
       let out;
       try {
-        out = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        out = await this.s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
       } catch (error) {
         return mapS3Error(error, `ListObjectsV2 s3://${bucket}/${prefix}`);
       }

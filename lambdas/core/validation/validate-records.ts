@@ -13,7 +13,13 @@ import {
 } from '../contracts/output-contract';
 import type { RecordBatch } from '../formats/record-batch';
 import { NOT_CONFORMING, parseCell, toNumber, type TypedValue } from '../formats/typed-values';
-import type { ColumnReport, FailedRow, RuleResult, ValidationReport, ValidationStatus } from './validation-report';
+import type {
+  ColumnReport,
+  FailedRow,
+  RuleResult,
+  ValidationReport,
+  ValidationStatus,
+} from './validation-report';
 
 export interface ValidateOptions {
   readonly onFailedRow?: (row: FailedRow) => void | Promise<void>;
@@ -85,7 +91,9 @@ export async function validateRecords(
           typed[i] = null;
           st.nonConforming++;
           st.example ??= { row: rowNumber, value: raw };
-          (broke ??= []).push(`${col.name}: '${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}' is not ${col.type}`);
+          (broke ??= []).push(
+            `${col.name}: '${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}' is not ${col.type}`,
+          );
         } else typed[i] = v;
       }
       for (let q = 0; q < contract.quality.length; q++) {
@@ -119,7 +127,13 @@ export async function validateRecords(
     }
     if (st.nonConforming > 0) return { ...base, ...example, finding: 'type_mismatch', level: 'incompatible' };
     if (!col.nullable && st.nulls > 0) {
-      return { ...base, ...example, finding: 'unexpected_nulls', level: 'convertible', castPlan: `declare ${col.name} nullable, or fill its ${st.nulls} nulls` };
+      return {
+        ...base,
+        ...example,
+        finding: 'unexpected_nulls',
+        level: 'convertible',
+        castPlan: `declare ${col.name} nullable, or fill its ${st.nulls} nulls`,
+      };
     }
     return { ...base, finding: 'ok', level: 'strict' };
   });
@@ -136,7 +150,8 @@ export async function validateRecords(
     }
   }
   const level = columns.reduce<CompatibilityLevel>((acc, c) => worst(acc, c.level), 'strict');
-  const schemaAccepted = COMPATIBILITY_LEVELS.indexOf(level) <= COMPATIBILITY_LEVELS.indexOf(contract.compatibility);
+  const schemaAccepted =
+    COMPATIBILITY_LEVELS.indexOf(level) <= COMPATIBILITY_LEVELS.indexOf(contract.compatibility);
 
   const rules: RuleResult[] = contract.quality.map((rule, q) => {
     const { evaluated, passed } = ruleCounts[q]!;
@@ -163,11 +178,17 @@ export async function validateRecords(
 
   const parts: string[] = [];
   if (!schemaAccepted) {
-    const bad = columns.filter((c) => COMPATIBILITY_LEVELS.indexOf(c.level) > COMPATIBILITY_LEVELS.indexOf(contract.compatibility));
-    parts.push(`schema ${level} (accepts ${contract.compatibility}): ${bad.map((c) => `${c.name} ${c.finding}`).join(', ')}`);
+    const bad = columns.filter(
+      (c) => COMPATIBILITY_LEVELS.indexOf(c.level) > COMPATIBILITY_LEVELS.indexOf(contract.compatibility),
+    );
+    parts.push(
+      `schema ${level} (accepts ${contract.compatibility}): ${bad.map((c) => `${c.name} ${c.finding}`).join(', ')}`,
+    );
   }
   for (const r of failedRules) {
-    parts.push(`${r.name} ${(r.passRate * 100).toFixed(2)}% < ${(r.threshold * 100).toFixed(2)}% (${r.severity})`);
+    parts.push(
+      `${r.name} ${(r.passRate * 100).toFixed(2)}% < ${(r.threshold * 100).toFixed(2)}% (${r.severity})`,
+    );
   }
   const summary = `${status.toUpperCase()}: ${rowCount} rows${parts.length ? `; ${parts.join('; ')}` : ''}`;
 

@@ -21,7 +21,10 @@ export async function convertOutput(input: ConvertInput, deps: ConvertDeps): Pro
   const { object, output, inspection } = input;
   const contract = await deps.catalog.get(output.contractKey);
   const to = contract.convertTo;
-  if (!to) throw new InvalidInputError(`${output.contractKey} has no convert_to; the state machine should not have called Convert`);
+  if (!to)
+    throw new InvalidInputError(
+      `${output.contractKey} has no convert_to; the state machine should not have called Convert`,
+    );
   const result = await convertRecords(contract, await openRecords(deps.store, object, inspection), to);
   const key = artifactKey(deps.convertedPrefix, object, to);
   const written = await deps.store.write(deps.artifactsBucket, key, result.body, result.contentType);

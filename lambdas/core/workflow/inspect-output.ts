@@ -10,17 +10,27 @@ import type { InspectInput, InspectResult } from './workflow-types';
 
 const HEAD_BYTES = 64 * 1024;
 
-export async function inspectOutput(input: InspectInput, deps: { readonly store: ObjectStore }): Promise<InspectResult> {
+export async function inspectOutput(
+  input: InspectInput,
+  deps: { readonly store: ObjectStore },
+): Promise<InspectResult> {
   const { object, output } = input;
   const version = object.versionId ?? undefined;
   const head = await deps.store.head(object.bucket, object.key, version);
   if (head.size !== object.size) {
-    throw new IntegrityError(`${object.uri} is ${head.size} bytes; the arrival event announced ${object.size}. It was overwritten or truncated`);
+    throw new IntegrityError(
+      `${object.uri} is ${head.size} bytes; the arrival event announced ${object.size}. It was overwritten or truncated`,
+    );
   }
   if (object.etag && head.etag !== object.etag) {
-    throw new IntegrityError(`${object.uri} has ETag ${head.etag}; the arrival event announced ${object.etag}. It was overwritten since it arrived`);
+    throw new IntegrityError(
+      `${object.uri} has ETag ${head.etag}; the arrival event announced ${object.etag}. It was overwritten since it arrived`,
+    );
   }
-  const bytes = head.size === 0 ? new Uint8Array() : await deps.store.readRange(object.bucket, object.key, 0, HEAD_BYTES - 1, version);
+  const bytes =
+    head.size === 0
+      ? new Uint8Array()
+      : await deps.store.readRange(object.bucket, object.key, 0, HEAD_BYTES - 1, version);
   let inflated: Uint8Array | undefined;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {

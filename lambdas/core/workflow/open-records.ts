@@ -9,9 +9,15 @@ import type { RecordBatch } from '../formats/record-batch';
 import type { ObjectStore } from '../storage/object-store';
 import type { InspectResult, ObjectRef } from './workflow-types';
 
-export async function openRecords(store: ObjectStore, object: ObjectRef, inspection: InspectResult): Promise<AsyncIterable<RecordBatch>> {
+export async function openRecords(
+  store: ObjectStore,
+  object: ObjectRef,
+  inspection: InspectResult,
+): Promise<AsyncIterable<RecordBatch>> {
   if (inspection.format !== 'csv') {
-    throw new FormatError(`reading ${inspection.format} outputs is not supported by this version; CSV (optionally gzip) is`);
+    throw new FormatError(
+      `reading ${inspection.format} outputs is not supported by this version; CSV (optionally gzip) is`,
+    );
   }
   let body = await store.read(object.bucket, object.key, object.versionId ?? undefined);
   if (inspection.compression === 'gzip') {

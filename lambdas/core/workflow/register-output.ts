@@ -61,7 +61,13 @@ export async function registerOutput(input: RegisterInput, deps: RegisterDeps): 
     output: contract.output,
     format: contract.format,
     contractKey,
-    ...(runId !== null ? { runId, gsi2pk: runIndexKey(contract.pipeline, runId), gsi2sk: `${contract.step}#${contract.output}#${object.uri}#${object.sk}` } : {}),
+    ...(runId !== null
+      ? {
+          runId,
+          gsi2pk: runIndexKey(contract.pipeline, runId),
+          gsi2sk: `${contract.step}#${contract.output}#${object.uri}#${object.sk}`,
+        }
+      : {}),
     ...(contract.jobType ? { jobType: contract.jobType } : {}),
     gsi1pk: outputIndexKey(contract.pipeline, contract.step, contract.output),
     gsi1sk: `${registeredAt}#${object.uri}#${object.sk}`,

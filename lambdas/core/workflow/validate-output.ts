@@ -22,8 +22,18 @@ export interface ValidateDeps {
 }
 
 export interface StoredReport extends ValidationReport {
-  readonly object: { readonly uri: string; readonly version: string; readonly etag: string; readonly size: number };
-  readonly format: { readonly expected: string; readonly detected: string; readonly compression: string; readonly matches: boolean };
+  readonly object: {
+    readonly uri: string;
+    readonly version: string;
+    readonly etag: string;
+    readonly size: number;
+  };
+  readonly format: {
+    readonly expected: string;
+    readonly detected: string;
+    readonly compression: string;
+    readonly matches: boolean;
+  };
   readonly quarantineUri: string | null;
   readonly validatedAt: string;
 }
@@ -57,17 +67,37 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
   let quarantineUri: string | null = null;
   if (failedLines.length > 0) {
     const quarantineKey = artifactKey(deps.quarantinePrefix, object, 'jsonl');
-    await deps.store.write(deps.artifactsBucket, quarantineKey, `${failedLines.join('\n')}\n`, 'application/x-ndjson');
+    await deps.store.write(
+      deps.artifactsBucket,
+      quarantineKey,
+      `${failedLines.join('\n')}\n`,
+      'application/x-ndjson',
+    );
     quarantineUri = s3Uri(deps.artifactsBucket, quarantineKey);
   }
   const stored: StoredReport = {
     ...report,
-    object: { uri: object.uri, version: object.sk.replace(/^VER#/, ''), etag: object.etag, size: object.size },
-    format: { expected: contract.format, detected: inspection.format, compression: inspection.compression, matches: inspection.formatMatches },
+    object: {
+      uri: object.uri,
+      version: object.sk.replace(/^VER#/, ''),
+      etag: object.etag,
+      size: object.size,
+    },
+    format: {
+      expected: contract.format,
+      detected: inspection.format,
+      compression: inspection.compression,
+      matches: inspection.formatMatches,
+    },
     quarantineUri,
     validatedAt: deps.now().toISOString(),
   };
-  await deps.store.write(deps.artifactsBucket, reportKey, JSON.stringify(stored, null, 2), 'application/json');
+  await deps.store.write(
+    deps.artifactsBucket,
+    reportKey,
+    JSON.stringify(stored, null, 2),
+    'application/json',
+  );
   return {
     status: report.status,
     rowCount: report.rowCount,

@@ -80,7 +80,8 @@ export interface ValidateInput extends InspectInput {
 }
 export type ConvertInput = ValidateInput;
 /** The Convert step's result as the state machine records it: converted, or skipped. */
-export type ConversionOutcome = ({ readonly converted: true } & ConvertResult) | { readonly converted: false };
+export type ConversionOutcome =
+  ({ readonly converted: true } & ConvertResult) | { readonly converted: false };
 
 export interface LineageInput extends InspectInput {
   readonly conversion: ConversionOutcome;

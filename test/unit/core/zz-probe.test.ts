@@ -11,3 +11,16 @@ describe('probe', () => {
     await expect(async () => { for await (const _ of readCsv(chunks(Buffer.concat([Buffer.from('id,name\n1,'), Uint8Array.of(0xff), Buffer.from('\n')])))) void _; }).rejects.toMatchObject({ location: { byteOffset: 10 } });
   });
 });
+import { validateRecords } from '../../../lambdas/core/validation/validate-records';
+describe('probe header only', () => {
+  it('header-only csv missing required column', async () => {
+    const report = await validateRecords({ pipeline: 'p', step: 's', output: 'o', path: 'a/', format: 'csv', compatibility: 'compatible', inputs: [], allowExtraColumns: false, schema: [{ name: 'id', type: 'string', nullable: false }], quality: [] }, readCsv(chunks('x,y\n')));
+    expect(report.status).toBe('failed');
+  });
+});
+describe('probe bigint precision', () => {
+  it('between max 2^53', async () => {
+    const report = await validateRecords({ pipeline: 'p', step: 's', output: 'o', path: 'a/', format: 'csv', compatibility: 'compatible', inputs: [], allowExtraColumns: false, schema: [{ name: 'id', type: 'int64', nullable: false }], quality: [{ name: 'r', type: 'accuracy', field: 'id', condition: { kind: 'between', min: 1, max: 2 ** 53 }, threshold: 1, severity: 'error' }] }, readCsv(chunks('id\n9007199254740993\n')));
+    expect(report.rules[0]?.passed).toBe(0);
+  });
+});
