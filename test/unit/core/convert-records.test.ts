@@ -47,7 +47,11 @@ async function parquetRows(body: Uint8Array): Promise<Record<string, unknown>[]>
 }
 
 /** Digest of decoded rows, computed here, to check the converter's claimed checksums independently. */
-function digestOf(schema: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], decode: (type: ColumnType, v: unknown) => unknown) {
+function digestOf(
+  schema: readonly ColumnSpec[],
+  rows: readonly Record<string, unknown>[],
+  decode: (type: ColumnType, v: unknown) => unknown,
+) {
   const digest = new TableDigest(schema);
   for (const row of rows) digest.addRow(schema.map((c) => decode(c.type, row[c.name])));
   return digest.digest();
@@ -82,7 +86,8 @@ const ALL_TYPES_CSV = [
 
 describe('convertRecords', () => {
   describe.each(['jsonl', 'parquet'] as const)('to %s', (to) => {
-    const read = (body: Uint8Array) => (to === 'jsonl' ? Promise.resolve(jsonLines(body)) : parquetRows(body));
+    const read = (body: Uint8Array) =>
+      to === 'jsonl' ? Promise.resolve(jsonLines(body)) : parquetRows(body);
     const decode = to === 'jsonl' ? fromJson : (_t: ColumnType, v: unknown) => v;
 
     it('converts every column type, nulls included, with equal row counts', async () => {
@@ -106,7 +111,9 @@ describe('convertRecords', () => {
       const result = await convertRecords(contract(ALL_TYPES), source, to);
 
       // Assess
-      const rows = (await read(result.body)).map((row) => Object.fromEntries(ALL_TYPES.map((c) => [c.name, decode(c.type, row[c.name])])));
+      const rows = (await read(result.body)).map((row) =>
+        Object.fromEntries(ALL_TYPES.map((c) => [c.name, decode(c.type, row[c.name])])),
+      );
       const [first, second, third, fourth, fifth] = rows;
       expect(first?.['label']).toBe('Zoë, 🌍 "quoted"');
       expect(first?.['small']).toBe(2147483647);
@@ -119,14 +126,29 @@ describe('convertRecords', () => {
       expect(second?.['ratio']).toBe(-Infinity);
       expect(second?.['amount']).toBe(Infinity);
       expect(second?.['active']).toBe(false);
-      expect(third).toEqual({ label: '', small: null, big: null, ratio: null, amount: null, active: null, day: null, at: null });
+      expect(third).toEqual({
+        label: '',
+        small: null,
+        big: null,
+        ratio: null,
+        amount: null,
+        active: null,
+        day: null,
+        at: null,
+      });
       expect(fourth?.['label']).toBe('中文');
       expect(BigInt(fourth?.['big'] as bigint)).toBe(9007199254740993n);
       expect(fourth?.['ratio']).toBe(3.4028234663852886e38);
       expect(fifth?.['amount']).toBe(to === 'jsonl' ? 0 : -0);
       const dayOf = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : v);
       const instantOf = (v: unknown) => new Date(v as string | Date).toISOString();
-      expect(rows.map((r) => dayOf(r['day']))).toEqual(['2024-02-29', '1969-12-31', null, '0001-01-01', '9999-12-31']);
+      expect(rows.map((r) => dayOf(r['day']))).toEqual([
+        '2024-02-29',
+        '1969-12-31',
+        null,
+        '0001-01-01',
+        '9999-12-31',
+      ]);
       expect(rows.filter((r) => r['at'] !== null).map((r) => instantOf(r['at']))).toEqual([
         '2024-06-01T10:20:30.123Z',
         '1969-12-31T22:59:59.999Z',
@@ -174,10 +196,8 @@ describe('convertRecords', () => {
       const act = convertRecords(contract(schema), readCsv(chunks('id,amount\n1,1.5\n2,abc\n')), to);
 
       // Assess
-      await expect(act).rejects.toThrow(FormatError);
-      await expect(convertRecords(contract(schema), readCsv(chunks('id,amount\n1,1.5\n2,abc\n')), to)).rejects.toThrow(
-        "row 2: 'abc' in amount is not float64; cannot convert",
-      );
+      await expect(act).rejects.toBeInstanceOf(FormatError);
+      await expect(act).rejects.toThrow("row 2: 'abc' in amount is not float64; cannot convert");
     });
 
     it('rejects a null in a non-nullable column', async () => {
@@ -185,10 +205,15 @@ describe('convertRecords', () => {
       const schema: ColumnSpec[] = [{ name: 'id', type: 'int64', nullable: false }];
 
       // Act
-      const act = convertRecords(contract([...schema, { name: 'v', type: 'string', nullable: true }]), readCsv(chunks('id,v\n1,a\n,b\n')), to);
+      const act = convertRecords(
+        contract([...schema, { name: 'v', type: 'string', nullable: true }]),
+        readCsv(chunks('id,v\n1,a\n,b\n')),
+        to,
+      );
 
       // Assess
-      await expect(act).rejects.toThrow(new FormatError('row 2: id is null but not nullable; cannot convert'));
+      await expect(act).rejects.toBeInstanceOf(FormatError);
+      await expect(act).rejects.toThrow('row 2: id is null but not nullable; cannot convert');
     });
 
     it('converts a file without data rows to an empty output', async () => {
@@ -224,7 +249,11 @@ describe('convertRecords', () => {
     const before = await convertRecords(contract(schema), readCsv(chunks('id,v\n1,1.5\n2,2.5\n')), 'jsonl');
 
     // Act
-    const after = await convertRecords(contract(schema), readCsv(chunks('id,v\n1,1.5\n2,2.50001\n')), 'jsonl');
+    const after = await convertRecords(
+      contract(schema),
+      readCsv(chunks('id,v\n1,1.5\n2,2.50001\n')),
+      'jsonl',
+    );
 
     // Assess
     expect(after.checksums['id']).toBe(before.checksums['id']);
@@ -237,7 +266,11 @@ describe('convertRecords', () => {
     const csv = 'id\n' + Array.from({ length: 7 }, (_, i) => `${i}\n`).join('');
 
     // Act
-    const result = await convertRecords(contract(schema), readCsv(chunks(...csv.split(/(?<=\n)/)), { batchSize: 3 }), 'parquet');
+    const result = await convertRecords(
+      contract(schema),
+      readCsv(chunks(...csv.split(/(?<=\n)/)), { batchSize: 3 }),
+      'parquet',
+    );
 
     // Assess
     const metadata = parquetMetadata(arrayBufferOf(result.body));
@@ -265,12 +298,23 @@ describe('convertRecords', () => {
     const act = convertRecords(contract(schema), readCsv(chunks('id\n1\n')), 'csv');
 
     // Assess
-    await expect(act).rejects.toThrow(new FormatError('conversion to csv is not supported by the converter yet; use jsonl or parquet'));
+    await expect(act).rejects.toThrow(
+      new FormatError('conversion to csv is not supported by the converter yet; use jsonl or parquet'),
+    );
   });
 
   describe('properties', () => {
     type Value = string | number | bigint | boolean | Date | null;
-    const TYPES: readonly ColumnType[] = ['string', 'int32', 'int64', 'float32', 'float64', 'boolean', 'date', 'timestamp'];
+    const TYPES: readonly ColumnType[] = [
+      'string',
+      'int32',
+      'int64',
+      'float32',
+      'float64',
+      'boolean',
+      'date',
+      'timestamp',
+    ];
     const MIN_DATE = new Date('0001-01-01T00:00:00.000Z');
     const MAX_DATE = new Date('9999-12-31T23:59:59.999Z');
 
@@ -281,16 +325,28 @@ describe('convertRecords', () => {
       float32: fc.float(),
       float64: fc.double(),
       boolean: fc.boolean(),
-      date: fc.date({ min: MIN_DATE, max: MAX_DATE, noInvalidDate: true }).map((d) => new Date(d.toISOString().slice(0, 10))),
+      date: fc
+        .date({ min: MIN_DATE, max: MAX_DATE, noInvalidDate: true })
+        .map((d) => new Date(d.toISOString().slice(0, 10))),
       timestamp: fc.date({ min: MIN_DATE, max: MAX_DATE, noInvalidDate: true }),
     };
 
     const tables = fc
-      .array(fc.record({ type: fc.constantFrom(...TYPES), nullable: fc.boolean() }), { minLength: 1, maxLength: 6 })
+      // Two columns at least: in a one-column CSV a null row is a blank line, which readers skip by design.
+      .array(fc.record({ type: fc.constantFrom(...TYPES), nullable: fc.boolean() }), {
+        minLength: 2,
+        maxLength: 6,
+      })
       .chain((columns) => {
         const schema: ColumnSpec[] = columns.map((c, i) => ({ name: `c${i}`, ...c }));
-        const row = fc.tuple(...schema.map((c) => (c.nullable ? fc.option(valueOf[c.type], { nil: null }) : valueOf[c.type])));
-        return fc.record({ schema: fc.constant(schema), rows: fc.array(row, { maxLength: 12 }), batchSize: fc.integer({ min: 1, max: 5 }) });
+        const row = fc.tuple(
+          ...schema.map((c) => (c.nullable ? fc.option(valueOf[c.type], { nil: null }) : valueOf[c.type])),
+        );
+        return fc.record({
+          schema: fc.constant(schema),
+          rows: fc.array(row, { maxLength: 12 }),
+          batchSize: fc.integer({ min: 1, max: 5 }),
+        });
       });
 
     function cell(type: ColumnType, v: Value): string {
@@ -324,7 +380,10 @@ describe('convertRecords', () => {
     it.each(['jsonl', 'parquet'] as const)('round-trips random typed tables through %s', async (to) => {
       // Prepare
       const property = fc.asyncProperty(tables, async ({ schema, rows, batchSize }) => {
-        const csv = [schema.map((c) => c.name).join(','), ...rows.map((r) => r.map((v, i) => cell(schema[i]!.type, v)).join(','))].join('\n');
+        const csv = [
+          schema.map((c) => c.name).join(','),
+          ...rows.map((r) => r.map((v, i) => cell(schema[i]!.type, v)).join(',')),
+        ].join('\n');
 
         // Act
         const result = await convertRecords(contract(schema), readCsv(chunks(csv), { batchSize }), to);
@@ -332,7 +391,8 @@ describe('convertRecords', () => {
         // Assess
         expect(result.rowsIn).toBe(rows.length);
         expect(result.rowsOut).toBe(rows.length);
-        const written = to === 'jsonl' ? jsonLines(result.body) : rows.length > 0 ? await parquetRows(result.body) : [];
+        const written =
+          to === 'jsonl' ? jsonLines(result.body) : rows.length > 0 ? await parquetRows(result.body) : [];
         const decode = to === 'jsonl' ? fromJson : (_t: ColumnType, v: unknown) => v;
         expect(written.map((r) => schema.map((c) => comparable(c.type, decode(c.type, r[c.name]))))).toEqual(
           rows.map((r) => r.map((v, i) => comparable(schema[i]!.type, v))),

@@ -17,7 +17,12 @@ describe('detectFormat', () => {
     const detection = detectFormat(key, PARQUET_HEAD);
 
     // Assess
-    expect(detection).toEqual({ format: 'parquet', compression: 'none', extensionFormat: 'parquet', source: 'magic' });
+    expect(detection).toEqual({
+      format: 'parquet',
+      compression: 'none',
+      extensionFormat: 'parquet',
+      source: 'magic',
+    });
   });
 
   it('recognizes Arrow IPC files by their ARROW1 magic bytes', () => {
@@ -28,7 +33,12 @@ describe('detectFormat', () => {
     const detection = detectFormat(key, ARROW_HEAD);
 
     // Assess
-    expect(detection).toEqual({ format: 'arrow', compression: 'none', extensionFormat: 'arrow', source: 'magic' });
+    expect(detection).toEqual({
+      format: 'arrow',
+      compression: 'none',
+      extensionFormat: 'arrow',
+      source: 'magic',
+    });
   });
 
   it('detects gzip and the format of the inflated head', () => {
@@ -40,7 +50,12 @@ describe('detectFormat', () => {
     const detection = detectFormat('out/part-0.csv.gz', gz, text(csv));
 
     // Assess
-    expect(detection).toEqual({ format: 'csv', compression: 'gzip', extensionFormat: 'csv', source: 'content' });
+    expect(detection).toEqual({
+      format: 'csv',
+      compression: 'gzip',
+      extensionFormat: 'csv',
+      source: 'content',
+    });
   });
 
   it('detects gzipped Parquet from the inflated magic bytes', () => {
@@ -62,7 +77,12 @@ describe('detectFormat', () => {
     const detection = detectFormat('out/part-0.jsonl.gz', gz);
 
     // Assess
-    expect(detection).toEqual({ format: 'jsonl', compression: 'gzip', extensionFormat: 'jsonl', source: 'extension' });
+    expect(detection).toEqual({
+      format: 'jsonl',
+      compression: 'gzip',
+      extensionFormat: 'jsonl',
+      source: 'extension',
+    });
   });
 
   it('tells a JSON array from JSON Lines', () => {
@@ -102,7 +122,12 @@ describe('detectFormat', () => {
     const detection = detectFormat('out/export', text(head));
 
     // Assess
-    expect(detection).toEqual({ format: 'csv', compression: 'none', extensionFormat: null, source: 'content' });
+    expect(detection).toEqual({
+      format: 'csv',
+      compression: 'none',
+      extensionFormat: null,
+      source: 'content',
+    });
   });
 
   it('does not take binary bytes with a comma for CSV', () => {
@@ -113,7 +138,12 @@ describe('detectFormat', () => {
     const detection = detectFormat('out/blob', head);
 
     // Assess
-    expect(detection).toEqual({ format: 'unknown', compression: 'none', extensionFormat: null, source: 'extension' });
+    expect(detection).toEqual({
+      format: 'unknown',
+      compression: 'none',
+      extensionFormat: null,
+      source: 'extension',
+    });
   });
 
   it('falls back to the extension when the content says nothing (single-column CSV)', () => {
@@ -124,7 +154,12 @@ describe('detectFormat', () => {
     const detection = detectFormat('out/ids.csv', head);
 
     // Assess
-    expect(detection).toEqual({ format: 'csv', compression: 'none', extensionFormat: 'csv', source: 'extension' });
+    expect(detection).toEqual({
+      format: 'csv',
+      compression: 'none',
+      extensionFormat: 'csv',
+      source: 'extension',
+    });
   });
 
   it('says unknown for an empty object without a known extension', () => {
@@ -135,7 +170,12 @@ describe('detectFormat', () => {
     const detection = detectFormat('out/empty.bin', head);
 
     // Assess
-    expect(detection).toEqual({ format: 'unknown', compression: 'none', extensionFormat: null, source: 'extension' });
+    expect(detection).toEqual({
+      format: 'unknown',
+      compression: 'none',
+      extensionFormat: null,
+      source: 'extension',
+    });
   });
 
   it('trusts magic bytes over the extension and reports the extension it contradicts', () => {

@@ -25,7 +25,10 @@ describe('matchOutputKey', () => {
     const contracts = [contract('training_data', 'pipelines/sales/{run_id}/preprocessing/training_data/')];
 
     // Act
-    const match = matchOutputKey(contracts, 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv');
+    const match = matchOutputKey(
+      contracts,
+      'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv',
+    );
 
     // Assess
     expect(match?.contract.output).toBe('training_data');
@@ -99,8 +102,14 @@ describe('matchOutputKey', () => {
     const narrow = contract('training_data', 'pipelines/sales/{run_id}/preprocessing/training_data/');
 
     // Act
-    const either = matchOutputKey([broad, narrow], 'pipelines/sales/r1/preprocessing/training_data/part-0.csv');
-    const reversed = matchOutputKey([narrow, broad], 'pipelines/sales/r1/preprocessing/training_data/part-0.csv');
+    const either = matchOutputKey(
+      [broad, narrow],
+      'pipelines/sales/r1/preprocessing/training_data/part-0.csv',
+    );
+    const reversed = matchOutputKey(
+      [narrow, broad],
+      'pipelines/sales/r1/preprocessing/training_data/part-0.csv',
+    );
     const onlyBroad = matchOutputKey([broad, narrow], 'pipelines/sales/r1/ingestion/raw.csv');
 
     // Assess

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ColumnType } from '../../../lambdas/core/contracts/output-contract';
 import { NOT_CONFORMING, parseCell, toNumber } from '../../../lambdas/core/formats/typed-values';
-
-function rejects(type: ColumnType, raw: string): void {
-  expect(parseCell(type, raw), `${type} '${raw}'`).toBe(NOT_CONFORMING);
-}
 
 describe('parseCell', () => {
   describe('string', () => {
@@ -39,15 +34,25 @@ describe('parseCell', () => {
       expect(value).toBe(expected);
     });
 
-    it.each(['2147483648', '-2147483649', '99999999999999999999', '1.0', '1e3', '', ' 1', '1 ', '0x10', '--1', 'one', '١٢'])(
-      'rejects %j',
-      (raw) => {
-        // Prepare: the raw text
+    it.each([
+      '2147483648',
+      '-2147483649',
+      '99999999999999999999',
+      '1.0',
+      '1e3',
+      '',
+      ' 1',
+      '1 ',
+      '0x10',
+      '--1',
+      'one',
+      '١٢',
+    ])('rejects %j', (raw) => {
+      // Prepare: the raw text
 
-        // Act + Assess
-        rejects('int32', raw);
-      },
-    );
+      // Act + Assess
+      expect(parseCell('int32', raw)).toBe(NOT_CONFORMING);
+    });
   });
 
   describe('int64', () => {
@@ -79,11 +84,19 @@ describe('parseCell', () => {
       expect(value).toBe(expected);
     });
 
-    it.each(['9223372036854775808', '-9223372036854775809', '18446744073709551615', '1.5', '1e20', '', 'NaN'])('rejects %j', (raw) => {
+    it.each([
+      '9223372036854775808',
+      '-9223372036854775809',
+      '18446744073709551615',
+      '1.5',
+      '1e20',
+      '',
+      'NaN',
+    ])('rejects %j', (raw) => {
       // Prepare: the raw text
 
       // Act + Assess
-      rejects('int64', raw);
+      expect(parseCell('int64', raw)).toBe(NOT_CONFORMING);
     });
   });
 
@@ -138,13 +151,16 @@ describe('parseCell', () => {
       expect(as32).toBe(expected);
     });
 
-    it.each(['', '.', 'e5', '1e', '1.2.3', '1,5', '0x1p3', 'infinite', 'NaN1', ' 1', '1_000', '∞'])('rejects %j', (raw) => {
-      // Prepare: the raw text
+    it.each(['', '.', 'e5', '1e', '1.2.3', '1,5', '0x1p3', 'infinite', 'NaN1', ' 1', '1_000', '∞'])(
+      'rejects %j',
+      (raw) => {
+        // Prepare: the raw text
 
-      // Act + Assess
-      rejects('float64', raw);
-      rejects('float32', raw);
-    });
+        // Act + Assess
+        expect(parseCell('float64', raw)).toBe(NOT_CONFORMING);
+        expect(parseCell('float32', raw)).toBe(NOT_CONFORMING);
+      },
+    );
 
     it('accepts the largest float32 value written out in full', () => {
       // Prepare
@@ -161,7 +177,7 @@ describe('parseCell', () => {
       // Prepare: the raw text
 
       // Act + Assess
-      rejects('float32', raw);
+      expect(parseCell('float32', raw)).toBe(NOT_CONFORMING);
     });
 
     it('accepts in float64 what overflows float32', () => {
@@ -210,12 +226,20 @@ describe('parseCell', () => {
       // Prepare: the raw text
 
       // Act + Assess
-      rejects('boolean', raw);
+      expect(parseCell('boolean', raw)).toBe(NOT_CONFORMING);
     });
   });
 
   describe('date', () => {
-    it.each(['2024-02-29', '2000-02-29', '2023-12-31', '1970-01-01', '1969-12-31', '0001-01-01', '9999-12-31'])('accepts %s as itself', (raw) => {
+    it.each([
+      '2024-02-29',
+      '2000-02-29',
+      '2023-12-31',
+      '1970-01-01',
+      '1969-12-31',
+      '0001-01-01',
+      '9999-12-31',
+    ])('accepts %s as itself', (raw) => {
       // Prepare: the raw text
 
       // Act
@@ -225,15 +249,25 @@ describe('parseCell', () => {
       expect(value).toBe(raw);
     });
 
-    it.each(['2023-02-29', '1900-02-29', '2024-02-30', '2024-04-31', '2024-13-01', '2024-00-10', '2024-01-00', '2024-1-5', '24-01-05', '2024/01/05', '2024-01-05T00:00:00Z', ''])(
-      'rejects %j',
-      (raw) => {
-        // Prepare: the raw text
+    it.each([
+      '2023-02-29',
+      '1900-02-29',
+      '2024-02-30',
+      '2024-04-31',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-01-00',
+      '2024-1-5',
+      '24-01-05',
+      '2024/01/05',
+      '2024-01-05T00:00:00Z',
+      '',
+    ])('rejects %j', (raw) => {
+      // Prepare: the raw text
 
-        // Act + Assess
-        rejects('date', raw);
-      },
-    );
+      // Act + Assess
+      expect(parseCell('date', raw)).toBe(NOT_CONFORMING);
+    });
   });
 
   describe('timestamp', () => {
@@ -276,7 +310,7 @@ describe('parseCell', () => {
       // Prepare: the raw text
 
       // Act + Assess
-      rejects('timestamp', raw);
+      expect(parseCell('timestamp', raw)).toBe(NOT_CONFORMING);
     });
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ColumnSpec, CompatibilityLevel, OutputContract, QualityRule } from '../../../lambdas/core/contracts/output-contract';
+import type {
+  ColumnSpec,
+  CompatibilityLevel,
+  OutputContract,
+  QualityRule,
+} from '../../../lambdas/core/contracts/output-contract';
 import type { RecordBatch } from '../../../lambdas/core/formats/record-batch';
 import { validateRecords } from '../../../lambdas/core/validation/validate-records';
 import type { FailedRow } from '../../../lambdas/core/validation/validation-report';
@@ -29,12 +34,23 @@ function contract(overrides: Partial<OutputContract> = {}): OutputContract {
   };
 }
 
-function rule(overrides: Partial<QualityRule> & Pick<QualityRule, 'name' | 'field' | 'condition'>): QualityRule {
-  return { type: overrides.condition.kind === 'not_null' ? 'completeness' : 'accuracy', threshold: 1, severity: 'error', ...overrides };
+function rule(
+  overrides: Partial<QualityRule> & Pick<QualityRule, 'name' | 'field' | 'condition'>,
+): QualityRule {
+  return {
+    type: overrides.condition.kind === 'not_null' ? 'completeness' : 'accuracy',
+    threshold: 1,
+    severity: 'error',
+    ...overrides,
+  };
 }
 
 /** Batches as a reader yields them: rows split into batches of `size`, numbered from 1. */
-async function* batches(columns: readonly string[], rows: readonly Row[], size = 1000): AsyncGenerator<RecordBatch> {
+async function* batches(
+  columns: readonly string[],
+  rows: readonly Row[],
+  size = 1000,
+): AsyncGenerator<RecordBatch> {
   for (let i = 0; i < rows.length; i += size) {
     await Promise.resolve();
     yield { columns, rows: rows.slice(i, i + size), firstRow: i + 1 };
@@ -62,9 +78,30 @@ describe('validateRecords', () => {
         level: 'strict',
         accepted: 'compatible',
         columns: [
-          { name: 'order_id', expectedType: 'string', nulls: 0, nonConforming: 0, finding: 'ok', level: 'strict' },
-          { name: 'customer_id', expectedType: 'int64', nulls: 0, nonConforming: 0, finding: 'ok', level: 'strict' },
-          { name: 'amount', expectedType: 'float64', nulls: 1, nonConforming: 0, finding: 'ok', level: 'strict' },
+          {
+            name: 'order_id',
+            expectedType: 'string',
+            nulls: 0,
+            nonConforming: 0,
+            finding: 'ok',
+            level: 'strict',
+          },
+          {
+            name: 'customer_id',
+            expectedType: 'int64',
+            nulls: 0,
+            nonConforming: 0,
+            finding: 'ok',
+            level: 'strict',
+          },
+          {
+            name: 'amount',
+            expectedType: 'float64',
+            nulls: 1,
+            nonConforming: 0,
+            finding: 'ok',
+            level: 'strict',
+          },
         ],
       });
       expect(report.failedRules).toEqual([]);
@@ -77,7 +114,10 @@ describe('validateRecords', () => {
       const header = ['order_id', 'customer_id'];
 
       // Act
-      const report = await validateRecords(contract({ compatibility: 'convertible' }), batches(header, [['o1', '1']]));
+      const report = await validateRecords(
+        contract({ compatibility: 'convertible' }),
+        batches(header, [['o1', '1']]),
+      );
 
       // Assess
       expect(report.schema.columns.find((c) => c.name === 'amount')).toEqual({
@@ -98,7 +138,10 @@ describe('validateRecords', () => {
       const header = ['order_id', 'amount'];
 
       // Act
-      const report = await validateRecords(contract({ compatibility: 'convertible' }), batches(header, [['o1', '1.5']]));
+      const report = await validateRecords(
+        contract({ compatibility: 'convertible' }),
+        batches(header, [['o1', '1.5']]),
+      );
 
       // Assess
       const column = report.schema.columns.find((c) => c.name === 'customer_id');
@@ -113,7 +156,10 @@ describe('validateRecords', () => {
       const header = [...HEADER, 'channel'];
 
       // Act
-      const report = await validateRecords(contract({ allowExtraColumns: true }), batches(header, [['o1', '1', '2', 'web']]));
+      const report = await validateRecords(
+        contract({ allowExtraColumns: true }),
+        batches(header, [['o1', '1', '2', 'web']]),
+      );
 
       // Assess
       expect(report.schema.columns.at(-1)).toEqual({
@@ -133,10 +179,17 @@ describe('validateRecords', () => {
       const header = [...HEADER, 'channel'];
 
       // Act
-      const report = await validateRecords(contract({ allowExtraColumns: false }), batches(header, [['o1', '1', '2', 'web']]));
+      const report = await validateRecords(
+        contract({ allowExtraColumns: false }),
+        batches(header, [['o1', '1', '2', 'web']]),
+      );
 
       // Assess
-      expect(report.schema.columns.at(-1)).toMatchObject({ name: 'channel', finding: 'extra', level: 'incompatible' });
+      expect(report.schema.columns.at(-1)).toMatchObject({
+        name: 'channel',
+        finding: 'extra',
+        level: 'incompatible',
+      });
       expect(report.status).toBe('failed');
     });
 
@@ -195,7 +248,10 @@ describe('validateRecords', () => {
       const header = ['order_id', 'customer_id', 'channel'];
 
       // Act
-      const report = await validateRecords(contract({ compatibility: 'incompatible' }), batches(header, [['o1', 'x', 'web']]));
+      const report = await validateRecords(
+        contract({ compatibility: 'incompatible' }),
+        batches(header, [['o1', 'x', 'web']]),
+      );
 
       // Assess
       expect(report.schema.columns.map((c) => [c.name, c.level])).toEqual([
@@ -219,19 +275,22 @@ describe('validateRecords', () => {
         levels.map((found, f) => ({ accepted, found, status: f <= a ? 'passed' : 'failed' })),
       );
 
-      it.each(cases)('a $found file under a $accepted contract is $status', async ({ accepted, found, status }) => {
-        // Prepare
-        const { header, rows } = files[found];
+      it.each(cases)(
+        'a $found file under a $accepted contract is $status',
+        async ({ accepted, found, status }) => {
+          // Prepare
+          const { header, rows } = files[found];
 
-        // Act
-        const report = await validateRecords(contract({ compatibility: accepted }), batches(header, rows));
+          // Act
+          const report = await validateRecords(contract({ compatibility: accepted }), batches(header, rows));
 
-        // Assess
-        expect(report.schema.level).toBe(found);
-        expect(report.schema.accepted).toBe(accepted);
-        expect(report.status).toBe(status);
-        expect(report.failedRules.includes('schema_compatibility')).toBe(status === 'failed');
-      });
+          // Assess
+          expect(report.schema.level).toBe(found);
+          expect(report.schema.accepted).toBe(accepted);
+          expect(report.status).toBe(status);
+          expect(report.failedRules.includes('schema_compatibility')).toBe(status === 'failed');
+        },
+      );
     });
   });
 
@@ -240,7 +299,12 @@ describe('validateRecords', () => {
     function amounts(positives: number): Row[] {
       return Array.from({ length: 20 }, (_, i) => [`o${i}`, String(i + 1), i < positives ? '10' : '-1']);
     }
-    const positive = rule({ name: 'amount_positive', field: 'amount', condition: { kind: 'greater_than', value: 0 }, threshold: 0.95 });
+    const positive = rule({
+      name: 'amount_positive',
+      field: 'amount',
+      condition: { kind: 'greater_than', value: 0 },
+      threshold: 0.95,
+    });
 
     it('passes a rule whose pass rate is exactly the threshold', async () => {
       // Prepare
@@ -250,7 +314,13 @@ describe('validateRecords', () => {
       const report = await validateRecords(contract({ quality: [positive] }), batches(HEADER, rows));
 
       // Assess
-      expect(report.rules[0]).toMatchObject({ evaluated: 20, passed: 19, failed: 1, passRate: 0.95, outcome: 'pass' });
+      expect(report.rules[0]).toMatchObject({
+        evaluated: 20,
+        passed: 19,
+        failed: 1,
+        passRate: 0.95,
+        outcome: 'pass',
+      });
       expect(report.status).toBe('passed');
     });
 
@@ -273,7 +343,10 @@ describe('validateRecords', () => {
       const strict = { ...positive, name: 'strict', threshold: 1, severity: 'warn' as const };
 
       // Act
-      const report = await validateRecords(contract({ quality: [lenient, strict] }), batches(HEADER, amounts(0).slice(0, 1).concat(amounts(20))));
+      const report = await validateRecords(
+        contract({ quality: [lenient, strict] }),
+        batches(HEADER, amounts(0).slice(0, 1).concat(amounts(20))),
+      );
 
       // Assess
       expect(report.rules.map((r) => [r.name, r.outcome])).toEqual([
@@ -300,7 +373,10 @@ describe('validateRecords', () => {
       const warn = { ...positive, name: 'amount_positive_warn', severity: 'warn' as const };
 
       // Act
-      const report = await validateRecords(contract({ quality: [warn, positive] }), batches(HEADER, amounts(10)));
+      const report = await validateRecords(
+        contract({ quality: [warn, positive] }),
+        batches(HEADER, amounts(10)),
+      );
 
       // Assess
       expect(report.status).toBe('failed');
@@ -316,7 +392,10 @@ describe('validateRecords', () => {
       ];
 
       // Act
-      const report = await validateRecords(contract({ quality: [{ ...positive, threshold: 1 }] }), batches(HEADER, rows));
+      const report = await validateRecords(
+        contract({ quality: [{ ...positive, threshold: 1 }] }),
+        batches(HEADER, rows),
+      );
 
       // Assess
       expect(report.rules[0]).toMatchObject({ evaluated: 1, passed: 1, passRate: 1, outcome: 'pass' });
@@ -336,7 +415,12 @@ describe('validateRecords', () => {
 
     it('counts nulls against completeness rules', async () => {
       // Prepare
-      const present = rule({ name: 'amount_present', field: 'amount', condition: { kind: 'not_null' }, threshold: 0.5 });
+      const present = rule({
+        name: 'amount_present',
+        field: 'amount',
+        condition: { kind: 'not_null' },
+        threshold: 0.5,
+      });
       const rows: Row[] = [
         ['o1', '1', '5'],
         ['o2', '2', null],
@@ -347,14 +431,29 @@ describe('validateRecords', () => {
       const report = await validateRecords(contract({ quality: [present] }), batches(HEADER, rows));
 
       // Assess
-      expect(report.rules[0]).toMatchObject({ type: 'completeness', evaluated: 3, passed: 1, outcome: 'fail' });
+      expect(report.rules[0]).toMatchObject({
+        type: 'completeness',
+        evaluated: 3,
+        passed: 1,
+        outcome: 'fail',
+      });
       expect(report.summary).toBe('FAILED: 3 rows; amount_present 33.33% < 50.00% (error)');
     });
 
     it('applies less_than strictly and between inclusively', async () => {
       // Prepare
-      const below = rule({ name: 'below_10', field: 'amount', condition: { kind: 'less_than', value: 10 }, threshold: 0 });
-      const within = rule({ name: 'within_1_10', field: 'amount', condition: { kind: 'between', min: 1, max: 10 }, threshold: 0 });
+      const below = rule({
+        name: 'below_10',
+        field: 'amount',
+        condition: { kind: 'less_than', value: 10 },
+        threshold: 0,
+      });
+      const within = rule({
+        name: 'within_1_10',
+        field: 'amount',
+        condition: { kind: 'between', min: 1, max: 10 },
+        threshold: 0,
+      });
       const rows: Row[] = ['0.999', '1', '9.999', '10', '10.001'].map((a, i) => [`o${i}`, '1', a]);
 
       // Act
@@ -380,7 +479,12 @@ describe('validateRecords', () => {
 
     it('compares int64 values beyond 2^53 against the rule value', async () => {
       // Prepare
-      const big = rule({ name: 'big_ids', field: 'customer_id', condition: { kind: 'greater_than', value: 1e15 }, threshold: 0 });
+      const big = rule({
+        name: 'big_ids',
+        field: 'customer_id',
+        condition: { kind: 'greater_than', value: 1e15 },
+        threshold: 0,
+      });
       const rows: Row[] = [
         ['o1', '9223372036854775807', '1'],
         ['o2', '-9223372036854775808', '1'],
@@ -398,7 +502,10 @@ describe('validateRecords', () => {
       const header = ['order_id', 'customer_id'];
 
       // Act
-      const report = await validateRecords(contract({ compatibility: 'convertible', quality: [positive] }), batches(header, [['o1', '1']]));
+      const report = await validateRecords(
+        contract({ compatibility: 'convertible', quality: [positive] }),
+        batches(header, [['o1', '1']]),
+      );
 
       // Assess
       expect(report.rules[0]).toMatchObject({ evaluated: 0, passRate: 0, outcome: 'fail' });
@@ -432,7 +539,12 @@ describe('validateRecords', () => {
   describe('failed rows', () => {
     it('hands every failing row to onFailedRow with its number, values and broken checks', async () => {
       // Prepare
-      const positive = rule({ name: 'amount_positive', field: 'amount', condition: { kind: 'greater_than', value: 0 }, threshold: 0 });
+      const positive = rule({
+        name: 'amount_positive',
+        field: 'amount',
+        condition: { kind: 'greater_than', value: 0 },
+        threshold: 0,
+      });
       const header = ['order_id', 'channel', 'customer_id', 'amount'];
       const rows: Row[] = [
         ['o1', 'web', '1', '5'],
@@ -462,7 +574,11 @@ describe('validateRecords', () => {
           values: { order_id: null, channel: null, customer_id: '3', amount: '7' },
           broke: ['order_id: null in a non-nullable column'],
         },
-        { row: 5, values: { order_id: 'o5', channel: 'app', customer_id: '5', amount: '-2' }, broke: ['amount_positive'] },
+        {
+          row: 5,
+          values: { order_id: 'o5', channel: 'app', customer_id: '5', amount: '-2' },
+          broke: ['amount_positive'],
+        },
       ]);
       expect(report.failedRowCount).toBe(3);
     });
@@ -496,7 +612,10 @@ describe('validateRecords', () => {
       ];
 
       // Act
-      const report = await validateRecords(contract({ compatibility: 'incompatible' }), batches(HEADER, rows));
+      const report = await validateRecords(
+        contract({ compatibility: 'incompatible' }),
+        batches(HEADER, rows),
+      );
 
       // Assess
       expect(report.failedRowCount).toBe(2);
@@ -534,10 +653,18 @@ describe('validateRecords', () => {
     it('names the schema level, the accepted level and each offending column', async () => {
       // Prepare
       const header = ['order_id', 'amount', 'channel'];
-      const positive = rule({ name: 'amount_positive', field: 'amount', condition: { kind: 'greater_than', value: 0 }, threshold: 0.5 });
+      const positive = rule({
+        name: 'amount_positive',
+        field: 'amount',
+        condition: { kind: 'greater_than', value: 0 },
+        threshold: 0.5,
+      });
 
       // Act
-      const report = await validateRecords(contract({ compatibility: 'strict', quality: [positive] }), batches(header, [['o1', '-1', 'web']]));
+      const report = await validateRecords(
+        contract({ compatibility: 'strict', quality: [positive] }),
+        batches(header, [['o1', '-1', 'web']]),
+      );
 
       // Assess
       expect(report.summary).toBe(

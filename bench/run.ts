@@ -1,0 +1,556 @@
+/**
+ * prt benchmark: each case K times, each run in a fresh child process, engines interleaved run by
+ * run (prt, DuckDB, [pandas], prt, DuckDB, ...) so machine noise spreads over all of them. Prints
+ * medians and ratios measured in this run, and writes bench/results/latest.json.
+ *
+ *   npm run bench                      # default: 1M rows (~79 MB), 5 runs, memory 10 MB vs 200 MB
+ *   npm run bench -- --runs 3          # fewer runs
+ *   npm run bench -- --large           # memory case on a 1 GB input (generated once, cached; slow)
+ *   npm run bench -- --only a,d,mem    # a subset of cases (a, b, c, d, mem)
+ *   npm run bench -- --rows 200000     # a smaller main data set
+ *
+ * Benchmarks are not tests: nothing here fails on a number. Targets are printed next to the ratios.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { CaseResult, CaseSpec } from './case';
+import { CHECK_RULES, COLUMNS, DATA_DIR, GENERATOR_VERSION, RULES, ensureDataSet } from './generate-data';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+const MB = 1e6;
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    rows: { type: 'string', default: '1000000' },
+    large: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'a,b,c,d,mem' },
+  },
+});
+const RUNS = Math.max(1, Number(args.runs));
+const MAIN_ROWS = Math.max(1000, Number(args.rows));
+const ONLY = new Set(args.only.split(',').map((s) => s.trim()));
+
+type Engine = 'prt' | 'duckdb' | 'pandas';
+
+interface RunSample {
+  readonly wallSeconds: number;
+  readonly workSeconds: number;
+  readonly peakRssMB: number;
+}
+
+interface EngineSeries {
+  readonly engine: Engine;
+  label: string;
+  readonly samples: RunSample[];
+  last?: CaseResult;
+  failure?: string;
+}
+
+interface Comparison {
+  readonly reference: Engine;
+  readonly target: number;
+  ratioWall?: number;
+  ratioWork?: number;
+}
+
+interface CaseReport {
+  readonly id: string;
+  readonly title: string;
+  readonly input: string;
+  readonly inputBytes: number;
+  readonly series: EngineSeries[];
+  readonly comparisons: Comparison[];
+  agreement?: string;
+  notes: string[];
+}
+
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function rel(p: string): string {
+  return relative(ROOT, p);
+}
+
+/** Starts one child, waits for it, and returns its wall time and its BENCH_RESULT line. */
+function runChild(
+  cmd: string,
+  argv: readonly string[],
+): Promise<{ wallSeconds: number; result: CaseResult }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallSeconds = (performance.now() - t0) / 1000;
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (code !== 0 || !line) {
+        reject(new Error(`exit ${code}: ${(err || out).trim().split('\n').slice(-6).join('\n')}`));
+        return;
+      }
+      resolve({ wallSeconds, result: JSON.parse(line.slice('BENCH_RESULT '.length)) as CaseResult });
+    });
+  });
+}
+
+function nodeCase(spec: CaseSpec): [string, string[]] {
+  return [process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'case.ts'), JSON.stringify(spec)]];
+}
+
+/** The python3 that has pandas: $PRT_BENCH_PYTHON, python3 on PATH, then Debian's /usr/bin/python3. */
+function findPandasPython(): { python?: string; version?: string } {
+  const candidates = [process.env['PRT_BENCH_PYTHON'], 'python3', '/usr/bin/python3'].filter(
+    (c): c is string => !!c,
+  );
+  for (const python of candidates) {
+    const r = spawnSync(python, ['-c', 'import pandas; print(pandas.__version__)'], { encoding: 'utf8' });
+    if (r.status === 0) return { python, version: r.stdout.trim() };
+  }
+  return {};
+}
+
+function pandasCase(python: string, input: string): [string, string[]] {
+  const spec = { input, columns: COLUMNS, rules: RULES };
+  return [python, [join(BENCH_DIR, 'validate_pandas.py'), JSON.stringify(spec)]];
+}
+
+function fmt(n: number | undefined, digits = 2): string {
+  return n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits);
+}
+
+/** Runs the engines of one case interleaved, RUNS times. */
+async function runCase(
+  report: CaseReport,
+  commands: Partial<Record<Engine, () => [string, string[]]>>,
+): Promise<void> {
+  process.stdout.write(
+    `\n${report.id}  ${report.title}  (${rel(report.input)}, ${fmt(report.inputBytes / MB, 1)} MB)\n`,
+  );
+  for (let run = 1; run <= RUNS; run++) {
+    for (const series of report.series) {
+      const make = commands[series.engine];
+      if (!make || series.failure) continue;
+      const [cmd, argv] = make();
+      try {
+        const { wallSeconds, result } = await runChild(cmd, argv);
+        series.samples.push({ wallSeconds, workSeconds: result.workSeconds, peakRssMB: result.peakRssMB });
+        series.last = result;
+        if (result.engineVersion && series.engine !== 'prt')
+          series.label = labelOf(series.engine, result.engineVersion);
+        process.stdout.write(
+          `  run ${run}/${RUNS} ${series.label.padEnd(16)} wall ${fmt(wallSeconds)} s  work ${fmt(
+            result.workSeconds,
+          )} s  peak RSS ${fmt(result.peakRssMB, 0)} MB\n`,
+        );
+      } catch (e) {
+        series.failure = (e as Error).message;
+        process.stdout.write(`  run ${run}/${RUNS} ${series.label}: FAILED ${series.failure}\n`);
+      }
+    }
+  }
+  const prt = report.series.find((s) => s.engine === 'prt');
+  for (const c of report.comparisons) {
+    const ref = report.series.find((s) => s.engine === c.reference);
+    if (!prt?.samples.length || !ref?.samples.length) continue;
+    c.ratioWall =
+      median(ref.samples.map((s) => s.wallSeconds)) / median(prt.samples.map((s) => s.wallSeconds));
+    c.ratioWork =
+      median(ref.samples.map((s) => s.workSeconds)) / median(prt.samples.map((s) => s.workSeconds));
+  }
+  report.agreement = agreement(report.series);
+}
+
+function labelOf(engine: Engine, version?: string): string {
+  if (engine === 'prt') return 'prt';
+  if (engine === 'duckdb') return `DuckDB ${version?.replace(/^v/, '') ?? ''} 1T`.replace('  ', ' ');
+  return version ?? 'pandas';
+}
+
+/** The engines must have computed the same numbers, or the timings compare different work. */
+function agreement(series: readonly EngineSeries[]): string {
+  const done = series.filter((s) => s.last);
+  if (done.length < 2) return 'n/a (fewer than two engines finished)';
+  const key = (r: CaseResult): string => {
+    const c = r.checks as { rows?: number; nulls?: object; passed?: object } | undefined;
+    if (c) return JSON.stringify({ rows: c.rows, nulls: c.nulls, passed: c.passed });
+    return JSON.stringify({ rowsWritten: r.rowsWritten });
+  };
+  const first = key(done[0]!.last!);
+  const differing = done.filter((s) => key(s.last!) !== first);
+  return differing.length === 0
+    ? `all engines agree: ${first}`
+    : `MISMATCH: ${done.map((s) => `${s.label} ${key(s.last!)}`).join(' | ')}`;
+}
+
+function newSeries(engine: Engine): EngineSeries {
+  return { engine, label: labelOf(engine), samples: [] };
+}
+
+function rowsForMB(mb: number, bytesPerRow: number): number {
+  return Math.round((mb * MB) / bytesPerRow / 1000) * 1000;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const t0 = performance.now();
+  const load0 = loadavg();
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  console.log(`prt bench ${started.toISOString()}: ${RUNS} runs per engine, fresh process each`);
+  console.log(
+    `machine: ${cpus().length} cores (${cpu}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, node ${process.version}`,
+  );
+  console.log(`load average at start: ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+
+  // Data, generated once and cached under bench/.data/.
+  let tGen = performance.now();
+  const data = ensureDataSet(MAIN_ROWS);
+  const bytesPerRow = data.bytes / data.rows;
+  const memSmall = ensureDataSet(rowsForMB(10, bytesPerRow));
+  const memBigMB = args.large ? 1000 : 200;
+  const memBig = ONLY.has('mem') ? ensureDataSet(rowsForMB(memBigMB, bytesPerRow)) : undefined;
+  const parquetFixture = data.csvPath.replace(/\.csv$/, '.duckdb.parquet');
+  if (!existsSync(parquetFixture) && ONLY.has('c')) {
+    const [cmd, argv] = nodeCase({
+      case: 'csv-to-parquet',
+      engine: 'duckdb',
+      input: data.csvPath,
+      output: parquetFixture,
+    });
+    await runChild(cmd, argv);
+  }
+  const generationSeconds = (performance.now() - tGen) / 1000;
+  console.log(
+    `data: ${rel(data.csvPath)} ${data.rows} rows, ${fmt(data.bytes / MB, 1)} MB (prepared in ${fmt(generationSeconds)} s)`,
+  );
+
+  const pandas = findPandasPython();
+  const notes: string[] = [];
+  if (!pandas.python) {
+    console.log('pandas not installed: apt-get install python3-pandas');
+    notes.push('pandas not installed (apt-get install python3-pandas): case d ran without the pandas column');
+  } else console.log(`pandas ${pandas.version} via ${pandas.python}`);
+
+  // Startup cost of an empty child of each kind (imports only), for reading the wall times.
+  tGen = performance.now();
+  const startup: Record<string, number> = {};
+  for (const engine of ['prt', 'duckdb'] as const) {
+    const [cmd, argv] = nodeCase({ case: 'warmup', engine });
+    startup[engine] = (await runChild(cmd, argv)).wallSeconds;
+  }
+  if (pandas.python) {
+    const t = performance.now();
+    spawnSync(pandas.python, ['-c', 'import pandas'], { stdio: 'ignore' });
+    startup['pandas'] = (performance.now() - t) / 1000;
+  }
+  console.log(
+    `process start + imports (one warm-up each): ${Object.entries(startup)
+      .map(([k, v]) => `${k} ${fmt(v)} s`)
+      .join(', ')}`,
+  );
+
+  const reports: CaseReport[] = [];
+  const contract = data.contractPath;
+  const checksContract = data.checksContractPath;
+
+  if (ONLY.has('a')) {
+    const r: CaseReport = {
+      id: 'a',
+      title: `CSV parse + ${CHECK_RULES.length} checks`,
+      input: data.csvPath,
+      inputBytes: data.bytes,
+      series: [newSeries('prt'), newSeries('duckdb')],
+      comparisons: [{ reference: 'duckdb', target: 1.0 }],
+      notes: [
+        'prt: file stream → readCsv → validateRecords (types every cell of the 6 columns, nulls, 4 rules).',
+        'DuckDB: read_csv with the 6 column types declared, null count of every column + the 4 rules.',
+      ],
+    };
+    const base = {
+      case: 'csv-check',
+      input: data.csvPath,
+      contract: checksContract,
+      rules: 'checks',
+    } as const;
+    await runCase(r, {
+      prt: () => nodeCase({ ...base, engine: 'prt' }),
+      duckdb: () => nodeCase({ ...base, engine: 'duckdb' }),
+    });
+    reports.push(r);
+  }
+
+  if (ONLY.has('b')) {
+    const r: CaseReport = {
+      id: 'b',
+      title: 'CSV → Parquet (snappy)',
+      input: data.csvPath,
+      inputBytes: data.bytes,
+      series: [newSeries('prt'), newSeries('duckdb')],
+      comparisons: [{ reference: 'duckdb', target: 0.5 }],
+      notes: [
+        'prt: convertRecords(…, "parquet") (hyparquet-writer, one row group per 10k-row batch) including its read-back equivalence proof, then the file written.',
+        'DuckDB: COPY (read_csv typed) TO … (FORMAT parquet, COMPRESSION snappy); no read-back.',
+      ],
+    };
+    const base = { case: 'csv-to-parquet', input: data.csvPath, contract } as const;
+    await runCase(r, {
+      prt: () => nodeCase({ ...base, engine: 'prt', output: join(DATA_DIR, 'out', 'prt.parquet') }),
+      duckdb: () => nodeCase({ ...base, engine: 'duckdb', output: join(DATA_DIR, 'out', 'duckdb.parquet') }),
+    });
+    reports.push(r);
+  }
+
+  if (ONLY.has('c')) {
+    const r: CaseReport = {
+      id: 'c',
+      title: `Parquet read + ${CHECK_RULES.length} checks`,
+      input: parquetFixture,
+      inputBytes: statSync(parquetFixture).size,
+      series: [newSeries('prt'), newSeries('duckdb')],
+      comparisons: [{ reference: 'duckdb', target: 0.5 }],
+      notes: [
+        'Input: the main CSV written to Parquet by DuckDB (snappy, 122,880-row groups), the same file for both.',
+      ],
+    };
+    const base = {
+      case: 'parquet-check',
+      input: parquetFixture,
+      contract: checksContract,
+      rules: 'checks',
+    } as const;
+    await runCase(r, {
+      prt: () => nodeCase({ ...base, engine: 'prt' }),
+      duckdb: () => nodeCase({ ...base, engine: 'duckdb' }),
+    });
+    const prtNote = r.series[0]?.last?.note;
+    if (prtNote) r.notes.push(`prt reader: ${prtNote}.`);
+    reports.push(r);
+  }
+
+  if (ONLY.has('d')) {
+    const r: CaseReport = {
+      id: 'd',
+      title: `Validation, ${RULES.length}-rule contract`,
+      input: data.csvPath,
+      inputBytes: data.bytes,
+      series: [newSeries('prt'), newSeries('duckdb'), ...(pandas.python ? [newSeries('pandas')] : [])],
+      comparisons: [
+        { reference: 'duckdb', target: 1.0 },
+        ...(pandas.python ? [{ reference: 'pandas' as const, target: 4.0 }] : []),
+      ],
+      notes: [
+        'Every engine reads cells as text and counts what does not convert instead of failing: prt validateRecords; DuckDB all-VARCHAR read_csv + TRY_CAST; pandas read_csv(dtype=str) + to_numeric/to_datetime(errors="coerce").',
+      ],
+    };
+    const base = { case: 'validate', input: data.csvPath, contract, rules: 'contract' } as const;
+    const python = pandas.python;
+    await runCase(r, {
+      prt: () => nodeCase({ ...base, engine: 'prt' }),
+      duckdb: () => nodeCase({ ...base, engine: 'duckdb' }),
+      ...(python ? { pandas: () => pandasCase(python, data.csvPath) } : {}),
+    });
+    reports.push(r);
+  }
+
+  // Memory: prt's validation pass on a small and a large input; flat memory means the ratio stays near 1.
+  let memory:
+    { small: CaseReport; big: CaseReport; bigLabel: string; ratio?: number; target: number } | undefined;
+  if (ONLY.has('mem') && memBig) {
+    const mk = (ds: typeof data, label: string): CaseReport => ({
+      id: `mem ${label}`,
+      title: `prt validation pass peak RSS, ${label} input`,
+      input: ds.csvPath,
+      inputBytes: ds.bytes,
+      series: [newSeries('prt')],
+      comparisons: [],
+      notes: [],
+    });
+    const bigLabel = args.large ? '1 GB' : '200 MB';
+    const small = mk(memSmall, '10 MB');
+    const big = mk(memBig, bigLabel);
+    for (const rep of [small, big]) {
+      await runCase(rep, {
+        prt: () =>
+          nodeCase({ case: 'validate', engine: 'prt', input: rep.input, contract, rules: 'contract' }),
+      });
+    }
+    const rss = (rep: CaseReport): number => median(rep.series[0]!.samples.map((s) => s.peakRssMB));
+    memory = { small, big, bigLabel, ratio: rss(big) / rss(small), target: 1.25 };
+  }
+
+  // ---- Report ----
+  const rows: string[][] = [
+    ['case', 'engine', 'median s', 'work s', 'MB/s', 'peak RSS MB', 'prt vs this', '(work)', 'target'],
+  ];
+  for (const r of reports) {
+    r.series.forEach((s, i) => {
+      const wall = median(s.samples.map((x) => x.wallSeconds));
+      const cmp = r.comparisons.find((c) => c.reference === s.engine);
+      rows.push([
+        i === 0 ? `${r.id} ${r.title}` : '',
+        s.label,
+        s.failure && !s.samples.length ? 'FAILED' : fmt(wall),
+        fmt(median(s.samples.map((x) => x.workSeconds))),
+        fmt(r.inputBytes / MB / wall, 1),
+        fmt(median(s.samples.map((x) => x.peakRssMB)), 0),
+        cmp?.ratioWall !== undefined ? `${fmt(cmp.ratioWall)}×` : '',
+        cmp?.ratioWork !== undefined ? `${fmt(cmp.ratioWork)}×` : '',
+        cmp
+          ? `≥ ${fmt(cmp.target, 1)}× ${cmp.ratioWall !== undefined && cmp.ratioWall >= cmp.target ? 'met' : 'not met'}`
+          : '',
+      ]);
+    });
+  }
+  if (memory) {
+    for (const rep of [memory.small, memory.big]) {
+      const s = rep.series[0]!;
+      const wall = median(s.samples.map((x) => x.wallSeconds));
+      rows.push([
+        `${rep.id} (${fmt(rep.inputBytes / MB, 1)} MB)`,
+        'prt',
+        fmt(wall),
+        fmt(median(s.samples.map((x) => x.workSeconds))),
+        fmt(rep.inputBytes / MB / wall, 1),
+        fmt(median(s.samples.map((x) => x.peakRssMB)), 0),
+        '',
+        '',
+        '',
+      ]);
+    }
+    rows.push([
+      `mem RSS(${memory.bigLabel}) / RSS(10 MB)`,
+      'prt',
+      '',
+      '',
+      '',
+      '',
+      `${fmt(memory.ratio)}×`,
+      '',
+      `≤ 1.25× (for 1 GB) ${memory.ratio !== undefined && memory.ratio <= memory.target ? 'met' : 'not met'}${args.large ? '' : `; measured at ${memory.bigLabel}`}`,
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  console.log(
+    `\nResults (medians of ${RUNS} runs; "prt vs this" = prt throughput / this engine's, same run)`,
+  );
+  console.log(line(rows[0]!));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows.slice(1)) console.log(line(r));
+
+  console.log('\nNotes');
+  console.log(
+    '- "median s" is the whole child process (start, imports, work, exit); "work s" is timed inside it after imports and setup.',
+  );
+  console.log(
+    `- MB = 10^6 bytes; MB/s = input size / median s. Process start + imports alone: ${Object.entries(startup)
+      .map(([k, v]) => `${k} ${fmt(v)} s`)
+      .join(', ')}.`,
+  );
+  for (const r of reports) {
+    for (const n of r.notes) console.log(`- ${r.id}: ${n}`);
+    console.log(`- ${r.id}: ${r.agreement}`);
+  }
+  if (memory) {
+    const perRun = (rep: CaseReport): string =>
+      rep.series[0]!.samples.map((x) => fmt(x.peakRssMB, 0)).join(', ');
+    console.log(
+      `- mem: peak RSS per run (MB), 10 MB: ${perRun(memory.small)}; ${memory.bigLabel}: ${perRun(memory.big)}.`,
+    );
+    console.log(
+      `- mem: peak RSS of the whole process (node + tsx baseline included)${args.large ? '' : '; the target names 1 GB: run with --large to measure it'}.`,
+    );
+  }
+  for (const n of notes) console.log(`- ${n}`);
+  const load1 = loadavg();
+  const totalSeconds = (performance.now() - t0) / 1000;
+  console.log(
+    `- load average at end: ${load1.map((l) => l.toFixed(2)).join(' ')}; total ${fmt(totalSeconds, 0)} s`,
+  );
+
+  const summarize = (s: EngineSeries): object => ({
+    engine: s.engine,
+    label: s.label,
+    medianWallSeconds: median(s.samples.map((x) => x.wallSeconds)),
+    medianWorkSeconds: median(s.samples.map((x) => x.workSeconds)),
+    medianPeakRssMB: median(s.samples.map((x) => x.peakRssMB)),
+    samples: s.samples,
+    ...(s.failure ? { failure: s.failure } : {}),
+    ...(s.last?.checks ? { checks: s.last.checks } : {}),
+    ...(s.last?.rowsWritten !== undefined
+      ? { rowsWritten: s.last.rowsWritten, bytesWritten: s.last.bytesWritten }
+      : {}),
+  });
+  const caseJson = (r: CaseReport): object => ({
+    id: r.id,
+    title: r.title,
+    input: rel(r.input),
+    inputBytes: r.inputBytes,
+    engines: r.series.map(summarize),
+    comparisons: r.comparisons.map((c) => ({ ...c, metric: 'prt throughput / reference throughput (wall)' })),
+    agreement: r.agreement,
+    notes: r.notes,
+  });
+  const json = {
+    date: started.toISOString(),
+    runs: RUNS,
+    totalSeconds,
+    machine: {
+      cores: cpus().length,
+      cpu,
+      memoryGiB: totalmem() / 2 ** 30,
+      freeMemoryGiBAtEnd: freemem() / 2 ** 30,
+      node: process.version,
+      loadAverageStart: load0,
+      loadAverageEnd: load1,
+    },
+    pandas: pandas.python ? { python: pandas.python, version: pandas.version } : null,
+    startupSeconds: startup,
+    data: { rows: data.rows, bytes: data.bytes, csv: rel(data.csvPath), generatorVersion: GENERATOR_VERSION },
+    cases: reports.map(caseJson),
+    memory: memory
+      ? {
+          small: caseJson(memory.small),
+          large: caseJson(memory.big),
+          largeLabel: memory.bigLabel,
+          ratio: memory.ratio,
+          target: `RSS(1 GB) <= ${memory.target} x RSS(10 MB)`,
+        }
+      : null,
+    notes,
+  };
+  const outDir = join(BENCH_DIR, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const outFile = join(outDir, 'latest.json');
+  writeFileSync(outFile, await formatJson(JSON.stringify(json, null, 2)));
+  console.log(`\nwrote ${rel(outFile)}`);
+}
+
+/** Formats like the repo's prettier config when prettier is installed, so `prettier --check` stays clean. */
+async function formatJson(text: string): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const config = JSON.parse(readFileSync(join(ROOT, '.prettierrc.json'), 'utf8')) as object;
+    return await prettier.format(text, { ...config, parser: 'json' });
+  } catch {
+    return `${text}\n`;
+  }
+}
+
+await main();

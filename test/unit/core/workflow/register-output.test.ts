@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+
+import { ContractCatalog } from '../../../../lambdas/core/contracts/contract-catalog';
+import { ContractError } from '../../../../lambdas/core/errors';
+import { registerOutput } from '../../../../lambdas/core/workflow/register-output';
+import { InMemoryObjectStore } from '../../../fixtures/in-memory-object-store';
+import { InMemoryRegistry } from '../../../fixtures/in-memory-registry';
+import {
+  ARTIFACTS_BUCKET,
+  CONTRACTS_PREFIX,
+  RAW_ORDERS_CONTRACT,
+  TRAINING_DATA_CONTRACT,
+  seedSampleContracts,
+} from '../../../fixtures/sample-contracts';
+import { objectRef } from '../../../fixtures/step-events';
+
+const NOW = new Date('2024-06-01T10:20:31.000Z');
+const TRAINING_KEY = 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv';
+
+function setup(extraContracts: Record<string, string> = {}) {
+  const store = new InMemoryObjectStore();
+  seedSampleContracts(store);
+  for (const [key, text] of Object.entries(extraContracts)) store.put(ARTIFACTS_BUCKET, key, text);
+  const registry = new InMemoryRegistry();
+  const deps = {
+    catalog: new ContractCatalog(store, ARTIFACTS_BUCKET, CONTRACTS_PREFIX),
+    registry,
+    now: () => NOW,
+  };
+  return { store, registry, deps };
+}
+
+describe('registerOutput', () => {
+  it('registers a tracked object version as pending, with its index keys and run id', async () => {
+    // Prepare
+    const { registry, deps } = setup();
+    const object = objectRef({ key: TRAINING_KEY, etag: 'abc', size: 42, versionId: 'v1' });
+
+    // Act
+    const result = await registerOutput({ object }, deps);
+
+    // Assess
+    expect(result).toEqual({
+      tracked: true,
+      duplicate: false,
+      output: {
+        pipeline: 'sales',
+        step: 'preprocessing',
+        output: 'training_data',
+        runId: '2024-06-01',
+        contractKey: TRAINING_DATA_CONTRACT,
+        format: 'csv',
+        convertTo: 'parquet',
+        jobType: null,
+      },
+    });
+    expect(registry.entries()).toEqual([
+      {
+        pk: `OBJ#s3://landing-bucket/${TRAINING_KEY}`,
+        sk: 'VER#v1',
+        uri: `s3://landing-bucket/${TRAINING_KEY}`,
+        bucket: 'landing-bucket',
+        key: TRAINING_KEY,
+        versionId: 'v1',
+        etag: 'abc',
+        size: 42,
+        dataType: 'pipeline',
+        registeredAt: NOW.toISOString(),
+        eventTime: object.eventTime,
+        status: 'pending',
+        pipeline: 'sales',
+        step: 'preprocessing',
+        output: 'training_data',
+        format: 'csv',
+        contractKey: TRAINING_DATA_CONTRACT,
+        runId: '2024-06-01',
+        gsi1pk: 'OUT#sales#preprocessing#training_data',
+        gsi1sk: `${NOW.toISOString()}#s3://landing-bucket/${TRAINING_KEY}#VER#v1`,
+        gsi2pk: 'RUN#sales#2024-06-01',
+        gsi2sk: `preprocessing#training_data#s3://landing-bucket/${TRAINING_KEY}#VER#v1`,
+      },
+    ]);
+  });
+
+  it('carries the job type of the contract into the entry and the result', async () => {
+    // Prepare
+    const { registry, deps } = setup();
+    const object = objectRef({
+      key: 'pipelines/sales/r9/ingestion/raw_orders/orders.csv',
+      etag: 'e',
+      size: 1,
+    });
+
+    // Act
+    const result = await registerOutput({ object }, deps);
+
+    // Assess
+    expect(result.output).toMatchObject({
+      output: 'raw_orders',
+      contractKey: RAW_ORDERS_CONTRACT,
+      jobType: 'glue',
+      convertTo: null,
+      runId: 'r9',
+    });
+    expect(registry.entries()[0]).toMatchObject({ jobType: 'glue', sk: 'VER#etag:e', versionId: null });
+  });
+
+  it('records a key no contract claims as untracked, without index keys', async () => {
+    // Prepare
+    const { registry, deps } = setup();
+    const object = objectRef({ key: 'pipelines/marketing/r1/clicks.csv', etag: 'e', size: 7 });
+
+    // Act
+    const result = await registerOutput({ object }, deps);
+
+    // Assess
+    expect(result).toEqual({ tracked: false, duplicate: false, output: null });
+    const [item] = registry.entries();
+    expect(item).toMatchObject({
+      status: 'untracked',
+      note: 'no contract claims this key',
+      dataType: 'pipeline',
+      size: 7,
+    });
+    expect(
+      Object.keys(item ?? {}).filter((k) => k.startsWith('gsi') || k === 'pipeline' || k === 'runId'),
+    ).toEqual([]);
+  });
+
+  it('names the broken contract files in the note of an untracked key', async () => {
+    // Prepare: the contract meant to claim the key does not parse
+    const { registry, deps } = setup({
+      'contracts/marketing-clicks.yaml':
+        'pipeline: marketing\nstep: web\noutput: clicks\npath: pipelines/marketing/{run_id}/\nschema: []\n',
+    });
+    const object = objectRef({ key: 'pipelines/marketing/r1/clicks.csv', etag: 'e', size: 7 });
+
+    // Act
+    const result = await registerOutput({ object }, deps);
+
+    // Assess
+    expect(result.tracked).toBe(false);
+    expect(registry.entries()[0]?.note).toBe(
+      'no valid contract claims this key; contract files that failed to load: contracts/marketing-clicks.yaml (contracts/marketing-clicks.yaml: line 5: schema: must be a non-empty list of columns)',
+    );
+  });
+
+  it('reports a second delivery of the same version as a duplicate and leaves the first entry alone', async () => {
+    // Prepare
+    const { registry, deps } = setup();
+    const object = objectRef({ key: TRAINING_KEY, etag: 'abc', size: 42, versionId: 'v1' });
+    await registerOutput({ object }, deps);
+    const later = { ...deps, now: () => new Date('2024-06-01T11:00:00.000Z') };
+
+    // Act
+    const result = await registerOutput({ object }, later);
+
+    // Assess
+    expect(result).toMatchObject({ tracked: true, duplicate: true, output: { output: 'training_data' } });
+    expect(registry.entries()).toHaveLength(1);
+    expect(registry.entries()[0]?.registeredAt).toBe(NOW.toISOString());
+  });
+
+  it('reports a duplicate untracked delivery as a duplicate', async () => {
+    // Prepare
+    const { deps } = setup();
+    const object = objectRef({ key: 'elsewhere/file.csv', etag: 'e', size: 1 });
+    await registerOutput({ object }, deps);
+
+    // Act
+    const result = await registerOutput({ object }, deps);
+
+    // Assess
+    expect(result).toEqual({ tracked: false, duplicate: true, output: null });
+  });
+
+  it('registers a new version of the same key as a new entry', async () => {
+    // Prepare
+    const { registry, deps } = setup();
+    await registerOutput(
+      { object: objectRef({ key: TRAINING_KEY, etag: 'a', size: 1, versionId: 'v1' }) },
+      deps,
+    );
+
+    // Act
+    const result = await registerOutput(
+      { object: objectRef({ key: TRAINING_KEY, etag: 'b', size: 2, versionId: 'v2' }) },
+      deps,
+    );
+
+    // Assess
+    expect(result.duplicate).toBe(false);
+    expect(registry.entries().map((e) => e.sk)).toEqual(['VER#v1', 'VER#v2']);
+  });
+
+  it.each([
+    ['run', 'exports/{run}/daily/', 'exports/r7/daily/x.csv', 'r7'],
+    ['execution_id', 'exports/{execution_id}/daily/', 'exports/e7/daily/x.csv', 'e7'],
+  ])('takes the run id from a {%s} placeholder', async (_name, path, key, runId) => {
+    // Prepare
+    const { registry, deps } = setup({
+      'contracts/exports.yaml': `pipeline: exports\nstep: daily\noutput: x\npath: ${path}\nschema: [{ name: id, type: string }]\n`,
+    });
+
+    // Act
+    const result = await registerOutput({ object: objectRef({ key, etag: 'e', size: 1 }) }, deps);
+
+    // Assess
+    expect(result.output?.runId).toBe(runId);
+    expect(registry.entries()[0]).toMatchObject({ runId, gsi2pk: `RUN#exports#${runId}` });
+  });
+
+  it('leaves the run id null and the run index unset when the template has no run placeholder', async () => {
+    // Prepare
+    const { registry, deps } = setup({
+      'contracts/static.yaml':
+        'pipeline: ref\nstep: load\noutput: countries\npath: reference/{region}/countries.csv\nschema: [{ name: id, type: string }]\n',
+    });
+
+    // Act
+    const result = await registerOutput(
+      { object: objectRef({ key: 'reference/eu/countries.csv', etag: 'e', size: 1 }) },
+      deps,
+    );
+
+    // Assess
+    expect(result.output?.runId).toBeNull();
+    const [item] = registry.entries();
+    expect(item).not.toHaveProperty('runId');
+    expect(item).not.toHaveProperty('gsi2pk');
+    expect(item).toMatchObject({ gsi1pk: 'OUT#ref#load#countries' });
+  });
+
+  it('fails with a ContractError when two contracts claim the key equally', async () => {
+    // Prepare
+    const { registry, deps } = setup({
+      'contracts/a.yaml':
+        'pipeline: p\nstep: s\noutput: a\npath: data/{x}/daily/\nschema: [{ name: id, type: string }]\n',
+      'contracts/b.yaml':
+        'pipeline: p\nstep: s\noutput: b\npath: data/daily/{y}/\nschema: [{ name: id, type: string }]\n',
+    });
+
+    // Act
+    const act = registerOutput(
+      { object: objectRef({ key: 'data/daily/daily/f.csv', etag: 'e', size: 1 }) },
+      deps,
+    );
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(ContractError);
+    expect(registry.entries()).toEqual([]);
+  });
+});

@@ -1,0 +1,174 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import {
+  HANDLER_ENV,
+  aslState,
+  lambdaContext,
+  parameterNames,
+  stubHandlerEnv,
+} from '../../fixtures/lambda-handler';
+import { TRAINING_DATA_CONTRACT, sampleContractText } from '../../fixtures/sample-contracts';
+import { sdkStreamBody } from '../../fixtures/sdk-stream-body';
+import { LANDING_BUCKET, csvInspection, objectRef, trainingDataOutput } from '../../fixtures/step-events';
+
+const s3Mock = mockClient(S3Client);
+const CONTEXT = lambdaContext('prt-validate');
+const KEY = 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv';
+const BUCKET = HANDLER_ENV.PRT_ARTIFACTS_BUCKET;
+const REPORT_KEY = `reports/${LANDING_BUCKET}/${KEY}/v1.json`;
+const QUARANTINE_KEY = `quarantine/${LANDING_BUCKET}/${KEY}/v1.jsonl`;
+
+async function loadHandler() {
+  vi.resetModules();
+  return (await import('../../../lambdas/validate/handler')).handler;
+}
+
+function mockObjects(csv: string): void {
+  s3Mock
+    .on(GetObjectCommand, { Bucket: BUCKET, Key: TRAINING_DATA_CONTRACT })
+    .callsFake(() => ({ Body: sdkStreamBody(sampleContractText('sales-preprocessing-training_data.yaml')) }));
+  s3Mock
+    .on(GetObjectCommand, { Bucket: LANDING_BUCKET, Key: KEY })
+    .callsFake(() => ({ Body: sdkStreamBody(csv, 9) }));
+  s3Mock.on(PutObjectCommand).resolves({ ETag: '"w"' });
+}
+
+function event(csv: string) {
+  return {
+    object: objectRef({ key: KEY, etag: 'abc', size: Buffer.byteLength(csv), versionId: 'v1' }),
+    output: trainingDataOutput(),
+    inspection: csvInspection({ size: Buffer.byteLength(csv), etag: 'abc', versionId: 'v1' }),
+  };
+}
+
+const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
+
+describe('validate handler', () => {
+  beforeEach(() => {
+    s3Mock.reset();
+    stubHandlerEnv();
+  });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('receives object, output and inspection from the state machine', () => {
+    // Prepare
+    const payload = aslState('Validate').Parameters?.['Payload'] as Record<string, unknown>;
+
+    // Act
+    const fields = parameterNames(payload);
+
+    // Assess
+    expect(fields).toEqual(['inspection', 'object', 'output']);
+  });
+
+  it('validates the pinned version and writes the report to the artifacts bucket', async () => {
+    // Prepare
+    const csv = `${HEADER}\no1,1,10,2024-06-01T09:00:00Z\no2,2,20,2024-06-01T09:01:00Z\n`;
+    mockObjects(csv);
+    const handler = await loadHandler();
+
+    // Act
+    const result = await handler(event(csv), CONTEXT);
+
+    // Assess
+    expect(result).toEqual({
+      status: 'passed',
+      rowCount: 2,
+      failedRules: [],
+      reportUri: `s3://${BUCKET}/${REPORT_KEY}`,
+      quarantineUri: null,
+      summary: 'PASSED: 2 rows',
+    });
+    expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: BUCKET, Key: TRAINING_DATA_CONTRACT, VersionId: undefined },
+      { Bucket: LANDING_BUCKET, Key: KEY, VersionId: 'v1' },
+    ]);
+    const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => [p.Bucket, p.Key, p.ContentType])).toEqual([
+      [BUCKET, REPORT_KEY, 'application/json'],
+    ]);
+    expect(JSON.parse(puts[0]?.Body as string)).toMatchObject({
+      status: 'passed',
+      rowCount: 2,
+      object: { version: 'v1' },
+    });
+  });
+
+  it('writes the failing rows to the quarantine prefix', async () => {
+    // Prepare
+    const csv = `${HEADER}\no1,,10,2024-06-01T09:00:00Z\no2,2,20,2024-06-01T09:01:00Z\n`;
+    mockObjects(csv);
+    const handler = await loadHandler();
+
+    // Act
+    const result = await handler(event(csv), CONTEXT);
+
+    // Assess
+    expect(result).toMatchObject({
+      status: 'failed',
+      failedRules: ['schema_compatibility', 'customer_id_present'],
+      quarantineUri: `s3://${BUCKET}/${QUARANTINE_KEY}`,
+    });
+    const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => p.Key)).toEqual([QUARANTINE_KEY, REPORT_KEY]);
+    expect(puts[0]?.Body as string).toBe(
+      '{"row":1,"values":{"order_id":"o1","customer_id":null,"purchase_amount":"10","ordered_at":"2024-06-01T09:00:00Z"},"broke":["customer_id: null in a non-nullable column","customer_id_present"]}\n',
+    );
+  });
+
+  it('returns exactly the fields the Validate task selects', async () => {
+    // Prepare
+    const csv = `${HEADER}\no1,1,10,2024-06-01T09:00:00Z\n`;
+    mockObjects(csv);
+    const handler = await loadHandler();
+    const selected = Object.keys(
+      (aslState('Validate') as { ResultSelector?: Record<string, unknown> }).ResultSelector ?? {},
+    ).map((k) => k.replace(/\.\$$/, ''));
+
+    // Act
+    const result = await handler(event(csv), CONTEXT);
+
+    // Assess
+    expect(Object.keys(result).sort()).toEqual(selected.sort());
+  });
+
+  it.each([
+    'PRT_ARTIFACTS_BUCKET',
+    'PRT_CONTRACTS_PREFIX',
+    'PRT_REPORTS_PREFIX',
+    'PRT_QUARANTINE_PREFIX',
+  ] as const)('fails at cold start with a ConfigurationError naming %s when it is not set', async (name) => {
+    // Prepare
+    stubHandlerEnv({ [name]: '' });
+
+    // Act
+    const load = loadHandler();
+
+    // Assess
+    await expect(load).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: `environment variable ${name} is required but not set`,
+    });
+  });
+
+  it('rejects an event without inspection as InvalidInputError naming the field', async () => {
+    // Prepare
+    const handler = await loadHandler();
+    const { object, output } = event('x');
+
+    // Act
+    const act = handler({ object, output, inspection: null }, CONTEXT);
+
+    // Assess
+    await expect(act).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: 'inspection must be object; got null',
+    });
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+});
