@@ -32,7 +32,15 @@ function fail(envName: string, field: string, problem: string): never {
   throw new EnvironmentConfigError(`environments.${envName}${field ? `.${field}` : ''}: ${problem}`);
 }
 
-const KNOWN_FIELDS = ['watchedPrefixes', 'alertEmail', 'logRetentionDays', 'removalPolicy', 'memorySizes', 'account', 'region'];
+const KNOWN_FIELDS = [
+  'watchedPrefixes',
+  'alertEmail',
+  'logRetentionDays',
+  'removalPolicy',
+  'memorySizes',
+  'account',
+  'region',
+];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -43,7 +51,8 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
   if (!isRecord(raw)) fail(envName, '', 'must be an object');
   // A misspelt key (say `acount`) would otherwise deploy silently without the intended setting.
   for (const key of Object.keys(raw)) {
-    if (!KNOWN_FIELDS.includes(key)) fail(envName, key, `unknown setting; expected one of ${KNOWN_FIELDS.join(', ')}`);
+    if (!KNOWN_FIELDS.includes(key))
+      fail(envName, key, `unknown setting; expected one of ${KNOWN_FIELDS.join(', ')}`);
   }
   const prefixes = raw['watchedPrefixes'];
   if (!Array.isArray(prefixes) || prefixes.length === 0) {

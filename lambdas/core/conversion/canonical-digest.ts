@@ -27,7 +27,9 @@ export function canonicalValue(type: ColumnType, v: unknown): string {
     case 'date':
       return v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? v : JSON.stringify(v);
     case 'timestamp':
-      return (v instanceof Date ? v : new Date(typeof v === 'number' || typeof v === 'string' ? v : NaN)).toISOString();
+      return (
+        v instanceof Date ? v : new Date(typeof v === 'number' || typeof v === 'string' ? v : NaN)
+      ).toISOString();
   }
 }
 
