@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerContractCommands } from '../lib/cli/contract-command';
+import { registerConvertCommand } from '../lib/cli/convert-command';
 import { registerLocalCommand } from '../lib/cli/local-command';
 
 const program = new Command()
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerLocalCommand(program);
 registerContractCommands(program);
+registerConvertCommand(program);
 
 try {
   await program.parseAsync(process.argv);

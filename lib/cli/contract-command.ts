@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
 import { logicalName } from '../../lambdas/core/contracts/output-contract';
 import { ContractError } from '../../lambdas/core/errors';
+import { contractJsonSchema } from '../../lambdas/core/contracts/contract-schema';
 
 export function checkContractFiles(files: readonly string[], out: (line: string) => void): number {
   let failures = 0;
@@ -31,5 +32,11 @@ export function registerContractCommands(program: Command): void {
     .action((files: string[]) => {
       const failures = checkContractFiles(files, (line) => console.log(line));
       process.exitCode = failures > 0 ? 1 : 0;
+    });
+  contract
+    .command('schema')
+    .description('print the JSON Schema of contract files (the copy in docs/contract.schema.json is generated from it)')
+    .action(() => {
+      console.log(JSON.stringify(contractJsonSchema(), null, 2));
     });
 }

@@ -1,31 +1,39 @@
 /**
  * The data contract of one pipeline step output: where its objects land, what format they have,
- * their schema and the quality rules they must meet. Contracts are authored in YAML (snake_case
- * keys, see contracts/*.yaml); this is the typed, validated model the core works with.
+ * their schema and the quality rules they must meet. Contracts are authored in YAML or JSON
+ * (snake_case keys; the file format is defined once in contract-schema.ts); this is the typed,
+ * validated model the core works with.
  */
-export const COLUMN_TYPES = [
-  'string',
-  'int32',
-  'int64',
-  'float32',
-  'float64',
-  'boolean',
-  'date',
-  'timestamp',
-] as const;
+import type { COLUMN_TYPES, COMPATIBILITY_LEVELS, COMPRESSIONS, DATA_FORMATS, TIMESTAMP_UNITS } from './contract-schema';
+
+export { COLUMN_TYPES, COMPATIBILITY_LEVELS, COMPRESSIONS, DATA_FORMATS, TIMESTAMP_UNITS } from './contract-schema';
+
 export type ColumnType = (typeof COLUMN_TYPES)[number];
-
-export const DATA_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];
-
+export type Compression = (typeof COMPRESSIONS)[number];
 /** Least schema compatibility level a contract accepts, from strictest to loosest. */
-export const COMPATIBILITY_LEVELS = ['strict', 'compatible', 'convertible', 'incompatible'] as const;
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
+export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
 
 export interface ColumnSpec {
   readonly name: string;
   readonly type: ColumnType;
   readonly nullable: boolean;
+  /** Timestamps: unit of the stored value (default us) and zone of zone-less text (default UTC). */
+  readonly unit?: TimestampUnit;
+  readonly zone?: string;
+  /** Decimals: total digits and digits after the point. */
+  readonly precision?: number;
+  readonly scale?: number;
+  /** Inclusive bounds; text for dates, timestamps and decimals. */
+  readonly range?: readonly [number | string, number | string];
+  readonly allowed?: readonly (string | number | boolean)[];
+  readonly pattern?: string;
+  /** Inclusive [min, max] length of string values. */
+  readonly length?: readonly [number, number];
+  readonly unique?: boolean;
+  readonly generate?: Readonly<Record<string, unknown>>;
+  readonly description?: string;
 }
 
 export type RuleCondition =
@@ -45,13 +53,22 @@ export interface QualityRule {
   readonly severity: 'error' | 'warn';
 }
 
+export interface CsvOptions {
+  readonly delimiter: string;
+  readonly header: boolean;
+}
+
 export interface OutputContract {
   readonly pipeline: string;
   readonly step: string;
   readonly output: string;
+  readonly description?: string;
   /** Key template with `{placeholders}`; a trailing `/` claims every object under it. */
   readonly path: string;
   readonly format: DataFormat;
+  /** Expected compression; when absent, whatever is detected is accepted. */
+  readonly compression?: Compression;
+  readonly csv: CsvOptions;
   readonly convertTo?: DataFormat;
   readonly compatibility: CompatibilityLevel;
   /** Upstream logical outputs, `step/output` (same pipeline) or `pipeline/step/output`. */
@@ -67,3 +84,5 @@ export interface OutputContract {
 export function logicalName(c: Pick<OutputContract, 'pipeline' | 'step' | 'output'>): string {
   return `${c.pipeline}/${c.step}/${c.output}`;
 }
+
+export const NUMERIC_TYPES: readonly ColumnType[] = ['int32', 'int64', 'float32', 'float64', 'decimal'];

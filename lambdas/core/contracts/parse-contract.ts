@@ -1,72 +1,95 @@
 /**
- * Loads a YAML or JSON contract into the typed model. Every problem is a ContractError naming the
- * source, the line and the key path ("schema[2].type: 'integer' is not a type; expected one of ..."),
- * so a person can fix the file without reading a stack trace.
+ * Loads a YAML or JSON contract into the typed model. The file format is checked with the schema
+ * in contract-schema.ts (the same one the shipped JSON Schema comes from), then the cross-field
+ * rules are checked here. Every problem is a ContractError naming the source, the line and the key
+ * path ("line 7: schema[2].type: 'integer' is not valid; expected one of ..."), never a stack trace.
  */
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { core } from 'zod';
 import { ContractError } from '../errors';
-import {
-  COLUMN_TYPES,
-  COMPATIBILITY_LEVELS,
-  DATA_FORMATS,
-  type ColumnSpec,
-  type OutputContract,
-  type QualityRule,
-  type RuleCondition,
-} from './output-contract';
+import { columnCodec, NOT_CONFORMING } from '../formats/typed-values';
+import { COLUMN_TYPES, contractSchema, type ContractFile } from './contract-schema';
+import { NUMERIC_TYPES, type ColumnSpec, type ColumnType, type OutputContract, type QualityRule } from './output-contract';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type PathPart = string | number;
 
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-const CONDITIONS = ['not_null', 'greater_than', 'less_than', 'between'] as const;
+function pathText(path: readonly PathPart[]): string {
+  return (
+    path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(root)'
+  );
+}
 
-class Reader {
+function show(v: unknown): string {
+  if (v === undefined) return 'missing';
+  try {
+    return `'${typeof v === 'string' ? v : JSON.stringify(v)}'`;
+  } catch {
+    return 'a value that cannot be shown';
+  }
+}
+
+class Locator {
   constructor(
-    private readonly source: string,
-    private readonly root: Node | null,
+    private readonly doc: Document,
     private readonly lines: LineCounter,
   ) {}
 
-  /** Line of the YAML node at a key path, for error messages. */
-  private lineOf(path: readonly (string | number)[]): number | undefined {
-    let node: unknown = this.root;
-    let line: number | undefined;
+  /** Line of the deepest YAML node on the path that exists. */
+  lineOf(path: readonly PathPart[]): number | undefined {
+    let node: unknown = this.doc.contents;
+    let best: unknown = node;
     for (const step of path) {
-      if (isMap(node) || isSeq(node)) {
-        const next: unknown = node.get(step, true);
-        if (next === undefined) break;
-        node = next;
-      } else break;
+      if (!(isMap(node) || isSeq(node))) break;
+      const next: unknown = node.get(step, true);
+      if (next === undefined) {
+        // A key the schema rejected: point at the key itself.
+        if (isMap(node)) {
+          const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === step);
+          if (pair?.key) best = pair.key;
+        }
+        break;
+      }
+      node = next;
+      best = node;
     }
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    if (range) line = this.lines.linePos(range[0]).line;
-    return line;
-  }
-
-  fail(path: readonly (string | number)[], message: string): never {
-    const line = this.lineOf(path);
-    const where = path.reduce<string>(
-      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p),
-      '',
-    );
-    throw new ContractError(
-      `${line !== undefined ? `line ${line}: ` : ''}${where || '(root)'}: ${message}`,
-      this.source,
-    );
+    const range = (best as Node | null)?.range;
+    return range ? this.lines.linePos(range[0]).line : undefined;
   }
 }
 
-function describe(v: Json | undefined): string {
-  return v === undefined ? 'missing' : `'${typeof v === 'string' ? v : JSON.stringify(v)}'`;
+function fail(source: string, loc: Locator | undefined, path: readonly PathPart[], message: string): never {
+  const line = loc?.lineOf(path);
+  throw new ContractError(`${line !== undefined ? `line ${line}: ` : ''}${pathText(path)}: ${message}`, source);
 }
 
-function isObject(v: Json | undefined): v is { [key: string]: Json } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
+  let value: unknown = raw;
+  for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey];
+  if (issue.path[0] === 'schema' && issue.path.at(-1) === 'type' && issue.path.length === 3) {
+    return `${show(value)} is not a type; expected one of ${COLUMN_TYPES.join(', ')} or decimal(precision,scale)`;
+  }
+  switch (issue.code) {
+    case 'invalid_value':
+      return `${show(value)} is not valid; expected one of ${issue.values.map(String).join(', ')}`;
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    case 'invalid_type':
+      return value === undefined ? `is required (${issue.expected})` : `${show(value)} is not a ${issue.expected}`;
+    case 'invalid_union':
+      return `${show(value)} is not valid here`;
+    case 'too_small':
+    case 'too_big':
+    case 'invalid_format':
+    case 'custom':
+      return `${show(value)}: ${issue.message}`;
+    default:
+      return issue.message;
+  }
 }
 
 export function parseContract(text: string, source: string): OutputContract {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0]?.line;
@@ -75,186 +98,138 @@ export function parseContract(text: string, source: string): OutputContract {
       source,
     );
   }
-  const r: Reader = new Reader(source, doc.contents, lines);
-  const raw = doc.toJS({ maxAliasCount: 50 }) as Json;
-  if (!isObject(raw))
-    r.fail([], 'a contract must be a mapping of keys (pipeline, step, output, path, schema, ...)');
-
-  const known = new Set([
-    'pipeline',
-    'step',
-    'output',
-    'path',
-    'format',
-    'convert_to',
-    'compatibility',
-    'inputs',
-    'job_type',
-    'allow_extra_columns',
-    'schema',
-    'quality',
-    'description',
-  ]);
-  for (const key of Object.keys(raw)) {
-    if (!known.has(key)) r.fail([key], `unknown key; expected one of ${[...known].join(', ')}`);
+  const loc = new Locator(doc, lines);
+  let raw: unknown;
+  try {
+    // Aliases are expanded with a hard cap, so a "billion laughs" file is an error, not a hang.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ContractError(`cannot expand YAML aliases: ${(error as Error).message}`, source);
   }
+  const parsed = contractSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.filter((p): p is PathPart => typeof p !== 'symbol');
+    const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
+    fail(source, loc, at, issueMessage(issue, raw));
+  }
+  return toModel(parsed.data, source, loc);
+}
 
-  const name = (key: string): string => {
-    const v = raw[key];
-    if (typeof v !== 'string' || !NAME.test(v))
-      r.fail([key], `${describe(v)} must be a name (letters, digits, _ . -)`);
-    return v;
-  };
-  const oneOf = <T extends string>(
-    key: string,
-    allowed: readonly T[],
-    v: Json | undefined,
-    path = [key],
-  ): T => {
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      r.fail(path, `${describe(v)} is not valid; expected one of ${allowed.join(', ')}`);
+const PLACEHOLDER_CHECK = /\{[^}]*\}/g;
+
+function toModel(file: ContractFile, source: string, loc: Locator): OutputContract {
+  const bad: (path: readonly PathPart[], message: string) => never = (path, message) => fail(source, loc, path, message);
+
+  const braces = file.path.replace(PLACEHOLDER_CHECK, (m) => (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(m) ? '' : '\u0000'));
+  if (/[{}\u0000]/.test(braces)) bad(['path'], `'${file.path}' has an unbalanced or invalid {placeholder}`);
+  if (file.convert_to === file.format) bad(['convert_to'], `'${file.convert_to}' is already the output's format`);
+  if (file.csv && file.format !== 'csv') bad(['csv'], `CSV options need format: csv (format is ${file.format})`);
+
+  const names = new Set<string>();
+  const schema: ColumnSpec[] = file.schema.map((col, i) => {
+    const at = (k: string): PathPart[] => ['schema', i, k];
+    if (names.has(col.name)) bad(at('name'), `'${col.name}' is declared twice`);
+    names.add(col.name);
+    let type = col.type as ColumnType;
+    let { precision, scale } = col;
+    const shorthand = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(col.type);
+    if (shorthand) {
+      type = 'decimal';
+      if (precision !== undefined || scale !== undefined) bad(at('precision'), 'give precision and scale either in decimal(p,s) or as keys, not both');
+      precision = Number(shorthand[1]);
+      scale = Number(shorthand[2]);
     }
-    return v as T;
-  };
-
-  const path = raw['path'];
-  if (typeof path !== 'string' || path.length === 0 || path.startsWith('/')) {
-    r.fail(
-      ['path'],
-      `${describe(path)} must be an S3 key template such as pipelines/sales/{run_id}/preprocessing/out/`,
-    );
-  }
-  if (/\{(?![A-Za-z_][A-Za-z0-9_]*\})/.test(path) || /(?<!\{[A-Za-z0-9_]*)\}/.test(path)) {
-    r.fail(['path'], `'${path}' has an unbalanced or invalid {placeholder}`);
-  }
-
-  const inputsRaw = raw['inputs'] ?? [];
-  if (!Array.isArray(inputsRaw))
-    r.fail(['inputs'], 'must be a list of step/output or pipeline/step/output names');
-  const inputs = inputsRaw.map((v, i) => {
-    if (typeof v !== 'string' || !/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/.test(v)) {
-      r.fail(['inputs', i], `${describe(v)} must be step/output or pipeline/step/output`);
-    }
-    return v;
-  });
-
-  const schemaRaw = raw['schema'];
-  if (!Array.isArray(schemaRaw) || schemaRaw.length === 0)
-    r.fail(['schema'], 'must be a non-empty list of columns');
-  const seen = new Set<string>();
-  const schema: ColumnSpec[] = schemaRaw.map((col, i) => {
-    if (!isObject(col)) r.fail(['schema', i], 'must be a mapping with name and type');
-    for (const key of Object.keys(col)) {
-      if (!['name', 'type', 'nullable', 'description'].includes(key)) {
-        r.fail(['schema', i, key], 'unknown column key; expected name, type, nullable, description');
+    if (type === 'decimal') {
+      if (precision === undefined || scale === undefined) bad(at('type'), 'decimal needs precision and scale: decimal(10,2)');
+      if (precision < 1 || precision > 38) bad(at('type'), `precision ${precision} must be 1..38`);
+      if (scale > precision) bad(at('type'), `scale ${scale} exceeds precision ${precision}`);
+    } else if (precision !== undefined || scale !== undefined) bad(at(precision !== undefined ? 'precision' : 'scale'), `only decimal columns have precision and scale (this one is ${type})`);
+    if (type !== 'timestamp' && col.unit !== undefined) bad(at('unit'), `only timestamp columns have a unit (this one is ${type})`);
+    if (type !== 'timestamp' && col.zone !== undefined) bad(at('zone'), `only timestamp columns have a zone (this one is ${type})`);
+    if (type !== 'string' && col.length !== undefined) bad(at('length'), `length applies to string columns (this one is ${type})`);
+    if (type !== 'string' && col.pattern !== undefined) bad(at('pattern'), `pattern applies to string columns (this one is ${type})`);
+    if (col.pattern !== undefined) {
+      try {
+        new RegExp(col.pattern, 'u');
+      } catch (error) {
+        bad(at('pattern'), `not a valid regular expression: ${(error as Error).message}`);
       }
     }
-    const colName = col['name'];
-    if (typeof colName !== 'string' || colName.length === 0)
-      r.fail(['schema', i, 'name'], `${describe(colName)} must be a column name`);
-    if (seen.has(colName)) r.fail(['schema', i, 'name'], `'${colName}' is declared twice`);
-    seen.add(colName);
-    const type = oneOf('type', COLUMN_TYPES, col['type'], ['schema', i, 'type'] as never);
-    const nullable = col['nullable'] ?? true;
-    if (typeof nullable !== 'boolean')
-      r.fail(['schema', i, 'nullable'], `${describe(nullable)} must be true or false`);
-    return { name: colName, type, nullable };
-  });
+    const length = typeof col.length === 'number' ? ([col.length, col.length] as const) : col.length;
+    if (length && length[0] > length[1]) bad(at('length'), `[${length[0]}, ${length[1]}]: min exceeds max`);
 
-  const qualityRaw = raw['quality'] ?? [];
-  if (!Array.isArray(qualityRaw)) r.fail(['quality'], 'must be a list of rules');
-  const ruleNames = new Set<string>();
-  const quality: QualityRule[] = qualityRaw.map((rule, i) => {
-    const at = (k: string): (string | number)[] => ['quality', i, k];
-    if (!isObject(rule))
-      r.fail(['quality', i], 'must be a mapping (name, type, field, condition, threshold, severity)');
-    const ruleName = rule['name'];
-    if (typeof ruleName !== 'string' || ruleName.length === 0)
-      r.fail(at('name'), `${describe(ruleName)} must be a rule name`);
-    if (ruleNames.has(ruleName)) r.fail(at('name'), `'${ruleName}' is declared twice`);
-    ruleNames.add(ruleName);
-    const field = rule['field'];
-    if (typeof field !== 'string' || !seen.has(field)) {
-      r.fail(at('field'), `${describe(field)} is not a column of the schema (${[...seen].join(', ')})`);
-    }
-    const kind = oneOf('condition', CONDITIONS, rule['condition'], at('condition') as never);
-    const type = kind === 'not_null' ? 'completeness' : 'accuracy';
-    const declaredType = rule['type'] ?? type;
-    if (declaredType !== type)
-      r.fail(at('type'), `${describe(declaredType)} does not fit condition '${kind}'; expected '${type}'`);
-    const num = (k: string): number => {
-      const v = rule[k];
-      if (typeof v !== 'number' || !Number.isFinite(v)) r.fail(at(k), `${describe(v)} must be a number`);
-      return v;
+    const spec: ColumnSpec = {
+      name: col.name,
+      type,
+      nullable: col.nullable,
+      ...(type === 'timestamp' ? { unit: col.unit ?? 'us', zone: col.zone ?? 'UTC' } : {}),
+      ...(type === 'decimal' ? { precision: precision!, scale: scale! } : {}),
+      ...(col.range ? { range: col.range } : {}),
+      ...(col.allowed ? { allowed: col.allowed } : {}),
+      ...(col.pattern !== undefined ? { pattern: col.pattern } : {}),
+      ...(length ? { length } : {}),
+      ...(col.unique !== undefined ? { unique: col.unique } : {}),
+      ...(col.generate ? { generate: col.generate } : {}),
+      ...(col.description !== undefined ? { description: col.description } : {}),
     };
-    let condition: RuleCondition;
-    if (kind === 'not_null') condition = { kind };
-    else if (kind === 'between') {
-      const range = rule['value'];
-      if (
-        !Array.isArray(range) ||
-        range.length !== 2 ||
-        typeof range[0] !== 'number' ||
-        typeof range[1] !== 'number' ||
-        range[0] > range[1]
-      ) {
-        r.fail(at('value'), `${describe(range)} must be [min, max] with min <= max`);
-      }
-      condition = { kind, min: range[0], max: range[1] };
-    } else condition = { kind, value: num('value') };
-    if (kind !== 'not_null') {
-      const col = schema.find((c) => c.name === field);
-      if (col && !['int32', 'int64', 'float32', 'float64'].includes(col.type)) {
-        r.fail(at('condition'), `'${kind}' needs a numeric column; '${field}' is ${col.type}`);
-      }
+    const codec = columnCodec(spec);
+    if (col.range) {
+      if (type === 'boolean') bad(at('range'), 'boolean columns have no range');
+      const [lo, hi] = col.range.map((b, k) => {
+        const v = codec.parse(typeof b === 'number' && !NUMERIC_TYPES.includes(type) ? String(b) : b);
+        if (v === NOT_CONFORMING) return bad(['schema', i, 'range', k], `${show(b)} is not a ${type} value`);
+        return v;
+      });
+      if (codec.compare(lo!, hi!) > 0) bad(at('range'), `[${String(col.range[0])}, ${String(col.range[1])}]: min exceeds max`);
     }
-    const threshold = rule['threshold'] ?? 1;
-    if (typeof threshold !== 'number' || threshold < 0 || threshold > 1)
-      r.fail(at('threshold'), `${describe(threshold)} must be a fraction between 0 and 1`);
-    const severity = oneOf(
-      'severity',
-      ['error', 'warn'] as const,
-      rule['severity'] ?? 'error',
-      at('severity') as never,
-    );
-    for (const key of Object.keys(rule)) {
-      if (
-        !['name', 'type', 'field', 'condition', 'value', 'threshold', 'severity', 'description'].includes(key)
-      ) {
-        r.fail(
-          at(key),
-          'unknown rule key; expected name, type, field, condition, value, threshold, severity',
-        );
+    col.allowed?.forEach((v, k) => {
+      if (codec.parse(typeof v === 'string' ? v : type === 'string' ? String(v) : v) === NOT_CONFORMING) {
+        bad(['schema', i, 'allowed', k], `${show(v)} is not a ${type} value`);
       }
-    }
-    return { name: ruleName, type, field, condition, threshold, severity };
+    });
+    return spec;
   });
 
-  const allowExtra = raw['allow_extra_columns'] ?? true;
-  if (typeof allowExtra !== 'boolean')
-    r.fail(['allow_extra_columns'], `${describe(allowExtra)} must be true or false`);
-  const jobType = raw['job_type'];
-  if (jobType !== undefined && typeof jobType !== 'string')
-    r.fail(['job_type'], `${describe(jobType)} must be a string`);
-
-  const format = oneOf('format', DATA_FORMATS, raw['format'] ?? 'csv');
-  const convertTo =
-    raw['convert_to'] === undefined || raw['convert_to'] === null
-      ? undefined
-      : oneOf('convert_to', DATA_FORMATS, raw['convert_to']);
-  if (convertTo === format) r.fail(['convert_to'], `'${convertTo}' is already the output's format`);
+  const ruleNames = new Set<string>();
+  const quality: QualityRule[] = file.quality.map((rule, i) => {
+    const at = (k: string): PathPart[] => ['quality', i, k];
+    if (ruleNames.has(rule.name)) bad(at('name'), `'${rule.name}' is declared twice`);
+    ruleNames.add(rule.name);
+    const col = schema.find((c) => c.name === rule.field);
+    if (!col) bad(at('field'), `'${rule.field}' is not a column of the schema (${[...names].join(', ')})`);
+    const kind = rule.condition;
+    const type = kind === 'not_null' ? 'completeness' : 'accuracy';
+    if (rule.type !== undefined && rule.type !== type) bad(at('type'), `'${rule.type}' does not fit condition '${kind}'; expected '${type}'`);
+    if (kind !== 'not_null' && !NUMERIC_TYPES.includes(col.type)) bad(at('condition'), `'${kind}' needs a numeric column; '${col.name}' is ${col.type}`);
+    let condition: QualityRule['condition'];
+    if (kind === 'not_null') {
+      if (rule.value !== undefined) bad(at('value'), 'not_null takes no value');
+      condition = { kind };
+    } else if (kind === 'between') {
+      if (!Array.isArray(rule.value) || rule.value[0] > rule.value[1]) bad(at('value'), `${show(rule.value)} must be [min, max] with min <= max`);
+      condition = { kind, min: rule.value[0], max: rule.value[1] };
+    } else {
+      if (typeof rule.value !== 'number') bad(at('value'), `${show(rule.value)} must be a number`);
+      condition = { kind, value: rule.value };
+    }
+    return { name: rule.name, type, field: rule.field, condition, threshold: rule.threshold, severity: rule.severity };
+  });
 
   return {
-    pipeline: name('pipeline'),
-    step: name('step'),
-    output: name('output'),
-    path,
-    format,
-    ...(convertTo ? { convertTo } : {}),
-    compatibility: oneOf('compatibility', COMPATIBILITY_LEVELS, raw['compatibility'] ?? 'compatible'),
-    inputs,
-    ...(jobType !== undefined ? { jobType } : {}),
-    allowExtraColumns: allowExtra,
+    pipeline: file.pipeline,
+    step: file.step,
+    output: file.output,
+    ...(file.description !== undefined ? { description: file.description } : {}),
+    path: file.path,
+    format: file.format,
+    ...(file.compression ? { compression: file.compression } : {}),
+    csv: { delimiter: file.csv?.delimiter ?? ',', header: file.csv?.header ?? true },
+    ...(file.convert_to ? { convertTo: file.convert_to } : {}),
+    compatibility: file.compatibility,
+    inputs: file.inputs,
+    ...(file.job_type !== undefined ? { jobType: file.job_type } : {}),
+    allowExtraColumns: file.allow_extra_columns,
     schema,
     quality,
   };

@@ -1,75 +1,358 @@
 /**
- * Turns raw cell text into typed values per the contract's column type, and says when it cannot:
- * a value that does not conform is counted by validation, never coerced silently.
+ * Typed values per column, exactly. Text formats give strings and typed formats give native
+ * values; a column codec turns either into one representation per contract type, says when it
+ * cannot (NOT_CONFORMING, never a silent coercion), and reduces values to canonical text for the
+ * checksums that prove a conversion changed nothing.
+ *
+ * Representations: string → string; int32 → number; int64 → number when safe, else bigint;
+ * float32/float64 → number; boolean → boolean; date → 'YYYY-MM-DD'; timestamp → bigint count of the
+ * column's unit (ms/us/ns) since the epoch, UTC; decimal → bigint unscaled value (scale from the
+ * column). Dates and timestamps are computed with civil-calendar arithmetic, never `Date`, so
+ * microseconds, year 9999 and the machine's time zone cannot change a value.
  */
-import type { ColumnType } from '../contracts/output-contract';
+import type { ColumnSpec, ColumnType, TimestampUnit } from '../contracts/output-contract';
 
-export type TypedValue = string | number | bigint | boolean | Date | null;
+export type TypedValue = string | number | bigint | boolean | null;
 
-const INT = /^[+-]?\d+$/;
-const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity|nan)$/i;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+export const NOT_CONFORMING = Symbol('not-conforming');
+export type Parsed = Exclude<TypedValue, null> | typeof NOT_CONFORMING;
+
+export interface ColumnCodec {
+  readonly column: ColumnSpec;
+  /** Parses a non-null raw value (text, or a native value from a typed format). */
+  parse(raw: unknown): Parsed;
+  /** Canonical text of a value: equal values, equal text, whatever format they came from. */
+  canonical(v: TypedValue): string;
+  /** Text for CSV cells and other text formats; round-trips through parse. */
+  format(v: Exclude<TypedValue, null>): string;
+  /** Value for JSON output: a JSON number only where JSON numbers are exact. */
+  toJson(v: TypedValue): unknown;
+  /** Orders two values of this column. */
+  compare(a: Exclude<TypedValue, null>, b: Exclude<TypedValue, null>): number;
+  /** Compares a value with a plain number bound (quality rules), exactly. */
+  compareToNumber(v: Exclude<TypedValue, null>, bound: number): number;
+}
+
+const NULL_TEXT = '\u2400';
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+/** Values at or beyond this round to infinity in float32 (2^128 - 2^103). */
+const FLOAT32_LIMIT = 3.4028235677973366e38;
+const INT_TEXT = /^[+-]?\d+$/;
+const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIMESTAMP_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+const UNIT_DIGITS: Record<TimestampUnit, number> = { ms: 3, us: 6, ns: 9 };
 
-export const NOT_CONFORMING = Symbol('not-conforming');
+// ---- calendar arithmetic (proleptic Gregorian, after H. Hinnant's days_from_civil) ----
 
-/** Parses one non-null cell; returns NOT_CONFORMING when the text is not a value of the type. */
-export function parseCell(type: ColumnType, raw: string): TypedValue | typeof NOT_CONFORMING {
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+export function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp + (mp < 10 ? 3 : -9);
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+function validDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return d <= days;
+}
+
+const pad = (n: number | bigint, width: number): string => String(n).padStart(width, '0');
+
+export function formatDate(days: number): string {
+  const [y, m, d] = civilFromDays(days);
+  return `${y < 0 ? '-' : ''}${pad(Math.abs(y), 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+function offsetSeconds(zone: string): number {
+  if (zone === 'Z' || zone === 'z' || zone === 'UTC') return 0;
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
+  if (!m) return NaN;
+  const h = Number(m[2]);
+  const min = Number(m[3] ?? '0');
+  if (h > 23 || min > 59) return NaN;
+  return (m[1] === '-' ? -1 : 1) * (h * 3600 + min * 60);
+}
+
+/** Parses ISO-8601-like text into a count of `unit` since the epoch; undefined when invalid or lossy. */
+export function parseTimestamp(text: string, unit: TimestampUnit, zone: string): bigint | undefined {
+  const m = TIMESTAMP_TEXT.exec(text.trim());
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [h, mi, s] = [Number(m[4] ?? '0'), Number(m[5] ?? '0'), Number(m[6] ?? '0')];
+  if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return undefined;
+  const offset = offsetSeconds(m[8] ?? zone);
+  if (Number.isNaN(offset)) return undefined;
+  const digits = UNIT_DIGITS[unit];
+  const fraction = m[7] ?? '';
+  if (fraction.length > digits && /[1-9]/.test(fraction.slice(digits))) return undefined; // would lose precision
+  const seconds = BigInt(daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset);
+  return seconds * 10n ** BigInt(digits) + BigInt(fraction.slice(0, digits).padEnd(digits, '0') || '0');
+}
+
+export function formatTimestamp(value: bigint, unit: TimestampUnit): string {
+  const digits = UNIT_DIGITS[unit];
+  const factor = 10n ** BigInt(digits);
+  const seconds = floorDiv(value, factor);
+  const fraction = value - seconds * factor;
+  const days = floorDiv(seconds, 86400n);
+  const rest = Number(seconds - days * 86400n);
+  const time = `${pad(Math.floor(rest / 3600), 2)}:${pad(Math.floor(rest / 60) % 60, 2)}:${pad(rest % 60, 2)}`;
+  let frac = '';
+  if (fraction !== 0n) {
+    frac = pad(fraction, digits);
+    while (frac.length > 3 && frac.endsWith('000')) frac = frac.slice(0, -3);
+    frac = `.${frac}`;
+  }
+  return `${formatDate(Number(days))}T${time}${frac}Z`;
+}
+
+// ---- exact decimals ----
+
+/** An exact decimal m × 10^e. */
+interface Exact {
+  readonly m: bigint;
+  readonly e: number;
+}
+
+function exactFromText(text: string): Exact | undefined {
+  const match = DECIMAL_TEXT.exec(text.trim());
+  if (!match) return undefined;
+  const [, sign, intPart = '', fracPart = '', exp] = match;
+  if (intPart === '' && fracPart === '') return undefined;
+  const m = BigInt(`${intPart}${fracPart}` || '0');
+  return { m: sign === '-' ? -m : m, e: Number(exp ?? '0') - fracPart.length };
+}
+
+function exactFromNumber(n: number): Exact | undefined {
+  return Number.isFinite(n) ? exactFromText(String(n)) : undefined;
+}
+
+function compareExact(a: Exact, b: Exact): number {
+  const e = Math.min(a.e, b.e);
+  const am = a.m * 10n ** BigInt(a.e - e);
+  const bm = b.m * 10n ** BigInt(b.e - e);
+  return am < bm ? -1 : am > bm ? 1 : 0;
+}
+
+/** Unscaled value at `scale`, if the decimal fits `precision` without losing digits. */
+function toUnscaled(x: Exact, precision: number, scale: number): bigint | undefined {
+  let unscaled: bigint;
+  if (x.e >= -scale) unscaled = x.m * 10n ** BigInt(x.e + scale);
+  else {
+    const divisor = 10n ** BigInt(-scale - x.e);
+    if (x.m % divisor !== 0n) return undefined; // more fraction digits than the scale keeps
+    unscaled = x.m / divisor;
+  }
+  const digits = (unscaled < 0n ? -unscaled : unscaled).toString().length;
+  return digits > precision ? undefined : unscaled;
+}
+
+function formatUnscaled(unscaled: bigint, scale: number): string {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+function sign(n: number): number {
+  return n < 0 ? -1 : n > 0 ? 1 : 0;
+}
+
+/** Exact comparison of an integer (number or bigint) with a number bound. */
+function compareInteger(v: number | bigint, bound: number): number {
+  if (typeof v === 'number') return sign(v - bound);
+  if (!Number.isFinite(bound)) return bound > 0 ? -1 : 1;
+  return compareExact({ m: v, e: 0 }, exactFromNumber(bound)!);
+}
+
+// ---- codecs ----
+
+function parseFloatText(raw: string, float32: boolean): number | typeof NOT_CONFORMING {
+  const t = raw.trim();
+  const lower = t.toLowerCase().replace(/^\+/, '');
+  if (lower === 'nan') return NaN;
+  if (lower === 'inf' || lower === 'infinity') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  if (!FLOAT_TEXT.test(t)) return NOT_CONFORMING;
+  const n = Number(t);
+  if (!Number.isFinite(n)) return NOT_CONFORMING; // finite text beyond the double range
+  if (float32 && Math.abs(n) >= FLOAT32_LIMIT) return NOT_CONFORMING;
+  return n;
+}
+
+function numberCanonical(n: number): string {
+  return Object.is(n, -0) ? '-0' : String(n);
+}
+
+function withCanonical(codec: Omit<ColumnCodec, 'canonical'>): ColumnCodec {
+  return { ...codec, canonical: (v) => (v === null ? NULL_TEXT : codec.format(v)) };
+}
+
+export function columnCodec(column: ColumnSpec): ColumnCodec {
+  return withCanonical(codecFor(column));
+}
+
+function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
+  const type: ColumnType = column.type;
+  const base = { column };
   switch (type) {
     case 'string':
-      return raw;
-    case 'int32': {
-      if (!INT.test(raw)) return NOT_CONFORMING;
-      const n = Number(raw);
-      return n >= INT32_MIN && n <= INT32_MAX ? n : NOT_CONFORMING;
-    }
+      return {
+        ...base,
+        parse: (raw) => (typeof raw === 'string' ? raw : NOT_CONFORMING),
+        format: (v) => v as string,
+        toJson: (v) => v,
+        compare: (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0),
+        compareToNumber: () => NaN,
+      };
+    case 'int32':
     case 'int64': {
-      if (!INT.test(raw)) return NOT_CONFORMING;
-      const n = Number(raw);
-      if (Number.isSafeInteger(n)) return n;
-      const b = BigInt(raw);
-      return b >= INT64_MIN && b <= INT64_MAX ? b : NOT_CONFORMING;
+      const is32 = type === 'int32';
+      return {
+        ...base,
+        parse(raw) {
+          let n: number | bigint;
+          if (typeof raw === 'string') {
+            const t = raw.trim();
+            if (!INT_TEXT.test(t)) return NOT_CONFORMING;
+            n = Number(t);
+            if (!Number.isSafeInteger(n)) n = BigInt(t);
+          } else if (typeof raw === 'number') {
+            if (!Number.isSafeInteger(raw)) return NOT_CONFORMING;
+            n = raw;
+          } else if (typeof raw === 'bigint') {
+            n = Number.isSafeInteger(Number(raw)) ? Number(raw) : raw;
+          } else return NOT_CONFORMING;
+          if (is32) return typeof n === 'number' && n >= INT32_MIN && n <= INT32_MAX ? n : NOT_CONFORMING;
+          if (typeof n === 'bigint' && (n < INT64_MIN || n > INT64_MAX)) return NOT_CONFORMING;
+          return n === 0 ? 0 : n; // -0 is 0 for integers
+        },
+        format: (v) => String(v),
+        toJson: (v) => (typeof v === 'bigint' ? v.toString() : v),
+        compare: (a, b) => {
+          const x = a as number | bigint;
+          const y = b as number | bigint;
+          return x < y ? -1 : x > y ? 1 : 0;
+        },
+        compareToNumber: (v, bound) => compareInteger(v as number | bigint, bound),
+      };
     }
     case 'float32':
     case 'float64': {
-      if (!FLOAT.test(raw)) return NOT_CONFORMING;
-      const lower = raw.toLowerCase().replace(/^\+/, '');
-      if (lower === 'nan') return NaN;
-      if (lower === 'inf' || lower === 'infinity') return Infinity;
-      if (lower === '-inf' || lower === '-infinity') return -Infinity;
-      const n = Number(raw);
-      if (type === 'float32' && Number.isFinite(n) && Math.abs(n) > 3.4028234663852886e38)
-        return NOT_CONFORMING;
-      return n;
+      const is32 = type === 'float32';
+      const round = is32 ? Math.fround : (n: number) => n;
+      return {
+        ...base,
+        parse(raw) {
+          if (typeof raw === 'number') return is32 && Math.abs(raw) >= FLOAT32_LIMIT && Number.isFinite(raw) ? NOT_CONFORMING : round(raw);
+          if (typeof raw === 'bigint') return raw >= -(2n ** 53n) && raw <= 2n ** 53n ? Number(raw) : NOT_CONFORMING;
+          if (typeof raw !== 'string') return NOT_CONFORMING;
+          const n = parseFloatText(raw, is32);
+          return n === NOT_CONFORMING ? n : round(n);
+        },
+        format: (v) => numberCanonical(round(v as number)),
+        toJson: (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+        compare: (a, b) => sign((a as number) - (b as number)),
+        compareToNumber: (v, bound) => ((v as number) < bound ? -1 : (v as number) > bound ? 1 : Number.isNaN(v) ? NaN : 0),
+      };
     }
-    case 'boolean': {
-      const lower = raw.toLowerCase();
-      if (lower === 'true' || lower === '1') return true;
-      if (lower === 'false' || lower === '0') return false;
-      return NOT_CONFORMING;
-    }
-    case 'date': {
-      const m = DATE.exec(raw);
-      if (!m) return NOT_CONFORMING;
-      const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-      // Reject 2024-02-30 and friends: Date.UTC would roll them over.
-      return d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]) ? raw : NOT_CONFORMING;
-    }
+    case 'boolean':
+      return {
+        ...base,
+        parse(raw) {
+          if (typeof raw === 'boolean') return raw;
+          if (typeof raw !== 'string') return NOT_CONFORMING;
+          const t = raw.trim().toLowerCase();
+          if (t === 'true' || t === '1') return true;
+          if (t === 'false' || t === '0') return false;
+          return NOT_CONFORMING;
+        },
+        format: (v) => (v ? 'true' : 'false'),
+        toJson: (v) => v,
+        compare: (a, b) => Number(a) - Number(b),
+        compareToNumber: () => NaN,
+      };
+    case 'date':
+      return {
+        ...base,
+        parse(raw) {
+          if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? NOT_CONFORMING : formatDate(Math.floor(raw.getTime() / 86_400_000));
+          if (typeof raw !== 'string') return NOT_CONFORMING;
+          const m = DATE_TEXT.exec(raw.trim());
+          if (!m || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return NOT_CONFORMING;
+          return raw.trim();
+        },
+        format: (v) => v as string,
+        toJson: (v) => v,
+        compare: (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0),
+        compareToNumber: () => NaN,
+      };
     case 'timestamp': {
-      if (!TIMESTAMP.test(raw)) return NOT_CONFORMING;
-      const d = new Date(raw.replace(' ', 'T'));
-      return Number.isNaN(d.getTime()) ? NOT_CONFORMING : d;
+      const unit = column.unit ?? 'us';
+      const zone = column.zone ?? 'UTC';
+      const perMs = 10n ** BigInt(UNIT_DIGITS[unit] - 3);
+      return {
+        ...base,
+        parse(raw) {
+          if (typeof raw === 'string') return parseTimestamp(raw, unit, zone) ?? NOT_CONFORMING;
+          if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? NOT_CONFORMING : BigInt(raw.getTime()) * perMs;
+          if (typeof raw === 'bigint') return raw; // already a count of the column's unit
+          return NOT_CONFORMING;
+        },
+        format: (v) => formatTimestamp(v as bigint, unit),
+        toJson: (v) => (v === null ? null : formatTimestamp(v as bigint, unit)),
+        compare: (a, b) => ((a as bigint) < (b as bigint) ? -1 : (a as bigint) > (b as bigint) ? 1 : 0),
+        compareToNumber: () => NaN,
+      };
+    }
+    case 'decimal': {
+      const precision = column.precision ?? 38;
+      const scale = column.scale ?? 0;
+      return {
+        ...base,
+        parse(raw) {
+          let exact: Exact | undefined;
+          if (typeof raw === 'string') exact = exactFromText(raw);
+          else if (typeof raw === 'number') exact = exactFromNumber(raw);
+          else if (typeof raw === 'bigint') exact = { m: raw, e: 0 };
+          if (!exact) return NOT_CONFORMING;
+          return toUnscaled(exact, precision, scale) ?? NOT_CONFORMING;
+        },
+        format: (v) => formatUnscaled(v as bigint, scale),
+        toJson: (v) => (v === null ? null : formatUnscaled(v as bigint, scale)),
+        compare: (a, b) => ((a as bigint) < (b as bigint) ? -1 : (a as bigint) > (b as bigint) ? 1 : 0),
+        compareToNumber: (v, bound) => {
+          const b = exactFromNumber(bound);
+          return b ? compareExact({ m: v as bigint, e: -scale }, b) : bound > 0 ? -1 : 1;
+        },
+      };
     }
   }
-}
-
-/** Numeric view of a typed value for comparisons (NaN when not numeric). */
-export function toNumber(v: TypedValue): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  return NaN;
 }

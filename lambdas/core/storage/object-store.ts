@@ -2,6 +2,8 @@
  * The small slice of S3 the core needs. The core depends on this interface, not on the SDK, so it
  * runs against S3, the embedded S3 server or an in-memory fake alike.
  */
+import type { ByteSink, ByteSource } from '../formats/byte-io';
+
 export interface ObjectHead {
   readonly size: number;
   readonly etag: string;
@@ -30,6 +32,15 @@ export interface ObjectStore {
     contentType: string,
   ): Promise<{ readonly etag: string; readonly versionId?: string }>;
   list(bucket: string, prefix: string): AsyncIterable<ObjectSummary>;
+  /** The object as a byte source (streamed and ranged reads of one version). */
+  source(bucket: string, key: string, versionId?: string): ByteSource;
+  /** A sink that publishes the object only when closed. */
+  sink(bucket: string, key: string, contentType: string): PublishingSink;
+}
+
+/** A sink that reports what it published. */
+export interface PublishingSink extends ByteSink {
+  readonly result: { readonly etag: string; readonly versionId?: string; readonly size: number } | undefined;
 }
 
 /** An object the store does not have (deleted since the event, or never written). */

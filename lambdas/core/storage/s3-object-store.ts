@@ -13,7 +13,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { TransientDependencyError } from '../errors';
-import { ObjectNotFoundError, type ObjectHead, type ObjectStore, type ObjectSummary } from './object-store';
+import { ObjectNotFoundError, type ObjectHead, type ObjectStore, type ObjectSummary, type PublishingSink } from './object-store';
+import { S3Sink, s3Source } from './s3-byte-io';
+import type { ByteSource } from '../formats/byte-io';
 
 function stripQuotes(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '');
@@ -128,5 +130,13 @@ export class S3ObjectStore implements ObjectStore {
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  source(bucket: string, key: string, versionId?: string): ByteSource {
+    return s3Source(this.s3, bucket, key, versionId);
+  }
+
+  sink(bucket: string, key: string, contentType: string): PublishingSink {
+    return new S3Sink(this.s3, bucket, key, contentType);
   }
 }

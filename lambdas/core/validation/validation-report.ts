@@ -20,9 +20,12 @@ export interface RuleResult {
   readonly name: string;
   readonly type: string;
   readonly field: string;
-  readonly condition: RuleCondition;
+  readonly condition?: RuleCondition;
   readonly threshold: number;
   readonly severity: 'error' | 'warn';
+  /** For schema column constraints: which one (range, allowed, pattern, length, unique). */
+  readonly constraint?: string;
+  readonly note?: string;
   readonly evaluated: number;
   readonly passed: number;
   readonly failed: number;

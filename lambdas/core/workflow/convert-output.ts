@@ -1,13 +1,14 @@
 /**
- * Convert step: writes the output in the format its contract asks for (`convert_to`), with the
- * equivalence proof from convertRecords, under the artifacts bucket's converted prefix.
+ * Convert step: writes the output in the format its contract asks for (`convert_to`) under the
+ * artifacts bucket's converted prefix, with convertTable's equivalence proof (rows and per-column
+ * checksums read back from the written object).
  */
-import { convertRecords } from '../conversion/convert-records';
+import { convertTable } from '../conversion/convert-table';
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { InvalidInputError } from '../errors';
+import { contentTypeOf } from '../formats/content-type';
 import { s3Uri, type ObjectStore } from '../storage/object-store';
 import { artifactKey } from './artifact-keys';
-import { openRecords } from './open-records';
 import type { ConvertInput, ConvertResult } from './workflow-types';
 
 export interface ConvertDeps {
@@ -18,21 +19,25 @@ export interface ConvertDeps {
 }
 
 export async function convertOutput(input: ConvertInput, deps: ConvertDeps): Promise<ConvertResult> {
-  const { object, output, inspection } = input;
+  const { object, output } = input;
   const contract = await deps.catalog.get(output.contractKey);
   const to = contract.convertTo;
-  if (!to)
-    throw new InvalidInputError(
-      `${output.contractKey} has no convert_to; the state machine should not have called Convert`,
-    );
-  const result = await convertRecords(contract, await openRecords(deps.store, object, inspection), to);
+  if (!to) {
+    throw new InvalidInputError(`${output.contractKey} has no convert_to; the state machine should not have called Convert`);
+  }
   const key = artifactKey(deps.convertedPrefix, object, to);
-  const written = await deps.store.write(deps.artifactsBucket, key, result.body, result.contentType);
+  const sink = deps.store.sink(deps.artifactsBucket, key, contentTypeOf(to));
+  const result = await convertTable(
+    deps.store.source(object.bucket, object.key, object.versionId ?? undefined),
+    sink,
+    () => deps.store.source(deps.artifactsBucket, key, sink.result?.versionId),
+    { to, contract },
+  );
   return {
     uri: s3Uri(deps.artifactsBucket, key),
-    versionId: written.versionId ?? null,
-    etag: written.etag,
-    size: result.body.byteLength,
+    versionId: sink.result?.versionId ?? null,
+    etag: sink.result?.etag ?? '',
+    size: sink.result?.size ?? 0,
     format: to,
     rowsIn: result.rowsIn,
     rowsOut: result.rowsOut,

@@ -47,6 +47,8 @@ export async function inspectOutput(
     size: head.size,
     etag: head.etag,
     versionId: head.versionId ?? null,
-    formatMatches: detection.format === output.format,
+    // Magic bytes settle the format; sniffed content that says nothing ('unknown') defers to the
+    // contract, and the reader then decides.
+    formatMatches: detection.format === output.format || (detection.source !== 'magic' && detection.format === 'unknown'),
   };
 }

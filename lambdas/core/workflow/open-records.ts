@@ -1,28 +1,18 @@
 /**
- * Opens an arrived object as a stream of record batches, decompressing gzip on the way.
+ * Opens an arrived object version as record batches through the format layer, with the
+ * contract's CSV dialect and the expected format as a hint when the content does not settle it.
  */
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { FormatError } from '../errors';
-import { readCsv } from '../formats/csv-reader';
+import type { OutputContract } from '../contracts/output-contract';
 import type { RecordBatch } from '../formats/record-batch';
+import { openTable } from '../formats/open-table';
 import type { ObjectStore } from '../storage/object-store';
-import type { InspectResult, ObjectRef } from './workflow-types';
+import type { ObjectRef } from './workflow-types';
 
-export async function openRecords(
-  store: ObjectStore,
-  object: ObjectRef,
-  inspection: InspectResult,
-): Promise<AsyncIterable<RecordBatch>> {
-  if (inspection.format !== 'csv') {
-    throw new FormatError(
-      `reading ${inspection.format} outputs is not supported by this version; CSV (optionally gzip) is`,
-    );
-  }
-  let body = await store.read(object.bucket, object.key, object.versionId ?? undefined);
-  if (inspection.compression === 'gzip') {
-    const gunzip = createGunzip();
-    body = Readable.from(body).pipe(gunzip);
-  }
-  return readCsv(body);
+export async function openRecords(store: ObjectStore, object: ObjectRef, contract: OutputContract): Promise<AsyncIterable<RecordBatch>> {
+  const opened = await openTable(store.source(object.bucket, object.key, object.versionId ?? undefined), {
+    format: contract.format,
+    csv: contract.csv,
+    ...(contract.csv.header ? {} : { columns: contract.schema.map((c) => c.name) }),
+  });
+  return opened.batches;
 }

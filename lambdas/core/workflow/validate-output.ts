@@ -55,7 +55,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
       summary: `FAILED: expected ${contract.format}, found ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}`,
     };
   } else {
-    const batches = await openRecords(deps.store, object, inspection);
+    const batches = await openRecords(deps.store, object, contract);
     report = await validateRecords(contract, batches, {
       onFailedRow: (row) => {
         failedLines.push(JSON.stringify(row));

@@ -1,0 +1,61 @@
+/**
+ * Where bytes come from and go to. Readers of row formats stream; Parquet needs random access
+ * (its footer is at the end), which S3 ranged GETs and file handles both give. Sinks write to a
+ * temporary name (file) or a multipart upload (S3) and only publish on close, so a failed write
+ * leaves nothing behind.
+ */
+export interface ByteSource {
+  /** For messages: a path or s3:// URI. */
+  readonly name: string;
+  size(): Promise<number>;
+  stream(): AsyncIterable<Uint8Array>;
+  /** Bytes [start, end) — end exclusive, clamped to the size. */
+  readRange(start: number, end: number): Promise<Uint8Array>;
+}
+
+export interface ByteSink {
+  readonly name: string;
+  write(chunk: Uint8Array): Promise<void>;
+  /** Publishes what was written (rename, complete the upload). */
+  close(): Promise<void>;
+  /** Discards what was written; safe to call after a failed write or close. */
+  abort(): Promise<void>;
+}
+
+/** A source over bytes already in memory (tests, small objects). */
+export function bufferSource(bytes: Uint8Array, name = 'buffer', chunkSize = 64 * 1024): ByteSource {
+  return {
+    name,
+    size: () => Promise.resolve(bytes.byteLength),
+    async *stream() {
+      for (let i = 0; i < bytes.byteLength; i += chunkSize) {
+        yield bytes.subarray(i, Math.min(bytes.byteLength, i + chunkSize));
+        await Promise.resolve();
+      }
+    },
+    readRange: (start, end) => Promise.resolve(bytes.slice(Math.max(0, start), Math.min(bytes.byteLength, end))),
+  };
+}
+
+/** A sink collecting into memory; `bytes()` returns what was written once closed. */
+export class BufferSink implements ByteSink {
+  private readonly chunks: Uint8Array[] = [];
+  private closed = false;
+  constructor(readonly name = 'buffer') {}
+  write(chunk: Uint8Array): Promise<void> {
+    this.chunks.push(chunk.slice());
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+  abort(): Promise<void> {
+    this.chunks.length = 0;
+    return Promise.resolve();
+  }
+  bytes(): Uint8Array {
+    if (!this.closed) throw new Error(`${this.name} is not closed`);
+    return Buffer.concat(this.chunks);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Streaming reader for a JSON array of objects (`[{...}, {...}]`). A small scanner finds where
+ * each top-level element ends (tracking strings, escapes and nesting), so elements are parsed one
+ * at a time and the whole array never sits in memory.
+ */
+import { FormatError } from '../errors';
+import { JsonBatcher, parseJsonExact } from './json-records';
+import type { JsonReadOptions } from './jsonl-reader';
+import type { RecordBatch } from './record-batch';
+
+export async function* readJsonArray(source: AsyncIterable<Uint8Array>, options: JsonReadOptions = {}): AsyncGenerator<RecordBatch> {
+  const batchSize = Math.max(1, options.batchSize ?? 10_000);
+  const maxLength = options.maxRecordLength ?? 64 * 1024 * 1024;
+  const batcher = new JsonBatcher();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+
+  let state: 'start' | 'before-element' | 'in-element' | 'after-element' | 'done' = 'start';
+  let element = '';
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let offset = 0; // characters consumed, for messages
+  let bytes = 0;
+  let first = true;
+
+  const finishElement = (): void => {
+    let value: unknown;
+    try {
+      value = parseJsonExact(element);
+    } catch (error) {
+      const reason = error instanceof RangeError ? 'nested too deeply' : (error as Error).message;
+      throw new FormatError(`JSON array element is not valid JSON: ${reason}`, { byteOffset: offset });
+    }
+    batcher.add(value, { byteOffset: offset });
+    element = '';
+  };
+
+  const consume = (text: string): void => {
+    let segment = -1; // start in `text` of the current element's characters not yet appended
+    const flush = (end: number): void => {
+      if (segment >= 0) element += text.slice(segment, end);
+      segment = -1;
+    };
+    for (let i = 0; i < text.length; i++, offset++) {
+      const c = text.charCodeAt(i);
+      if (state === 'in-element') {
+        if (segment < 0) segment = i;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === 92 /* \\ */) escaped = true;
+          else if (c === 34 /* " */) inString = false;
+          continue;
+        }
+        if (c === 34) inString = true;
+        else if (c === 123 || c === 91) depth++;
+        else if (c === 125 || c === 93) {
+          depth--;
+          if (depth === 0) {
+            flush(i + 1);
+            finishElement();
+            state = 'after-element';
+          }
+        } else if (depth === 0 && (c === 44 || c === 32 || c === 10 || c === 13 || c === 9)) {
+          // A scalar element ended (invalid as a record, reported by the batcher).
+          flush(i);
+          finishElement();
+          state = c === 44 ? 'before-element' : 'after-element';
+        }
+        if (element.length + (segment >= 0 ? i - segment : 0) > maxLength) {
+          throw new FormatError(`JSON array element longer than ${maxLength} characters`, { byteOffset: offset });
+        }
+        continue;
+      }
+      if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+      const ch = text[i]!;
+      if (state === 'start') {
+        if (ch !== '[') throw new FormatError(`expected a JSON array ('['), found '${ch}'`, { byteOffset: offset });
+        state = 'before-element';
+      } else if (state === 'before-element') {
+        if (ch === ']' && batcher.size === 0 && batcher.seenColumns.length === 0) {
+          state = 'done';
+          continue;
+        }
+        state = 'in-element';
+        element = '';
+        segment = i;
+        depth = ch === '{' || ch === '[' ? 1 : 0;
+        inString = ch === '"';
+      } else if (state === 'after-element') {
+        if (ch === ',') state = 'before-element';
+        else if (ch === ']') state = 'done';
+        else throw new FormatError(`expected ',' or ']' after an array element, found '${ch}'`, { byteOffset: offset });
+      } else {
+        throw new FormatError(`unexpected '${ch}' after the end of the JSON array`, { byteOffset: offset });
+      }
+    }
+    flush(text.length);
+  };
+
+  for await (const chunk of source) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new FormatError('JSON input is not valid UTF-8', { byteOffset: bytes });
+    }
+    bytes += chunk.byteLength;
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    consume(text);
+    if (batcher.size >= batchSize) yield { ...batcher.take() };
+  }
+  consume(decoder.decode());
+  if (state === 'start') throw new FormatError('JSON input is empty', { byteOffset: 0 });
+  if (state !== 'done') throw new FormatError('JSON array is not closed (truncated input?)', { byteOffset: offset });
+  yield { ...batcher.take() };
+}

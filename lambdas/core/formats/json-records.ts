@@ -1,0 +1,84 @@
+/**
+ * Shared by the JSON Lines and JSON array readers: one parsed JSON object becomes one row of raw
+ * cells. Integers beyond 2^53 keep their digits (as bigint) instead of being rounded by
+ * JSON.parse; nested objects and arrays stay JSON text.
+ */
+import { FormatError } from '../errors';
+import type { RawCell } from './record-batch';
+
+const BIG_INT = /([:[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g;
+const BIG_MARK = '\u0000big:';
+
+/** Parses one JSON value; integers of 16+ digits that would lose precision become bigint. */
+export function parseJsonExact(text: string): unknown {
+  if (BIG_INT.test(text)) {
+    BIG_INT.lastIndex = 0;
+    try {
+      return JSON.parse(text.replace(BIG_INT, `$1"${BIG_MARK}$2"`), (_k, v: unknown) => {
+        if (typeof v === 'string' && v.startsWith(BIG_MARK)) {
+          const digits = v.slice(BIG_MARK.length);
+          const n = Number(digits);
+          return Number.isSafeInteger(n) ? n : BigInt(digits);
+        }
+        return v;
+      }) as unknown;
+    } catch {
+      // The pattern matched inside a string literal; the plain parse below is then exact anyway.
+    }
+  }
+  return JSON.parse(text) as unknown;
+}
+
+export function toRawCell(v: unknown): RawCell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+/**
+ * Collects objects into batches, tracking the union of keys seen so far. A batch's `columns` lists
+ * every key seen up to it (first-seen order), so a key that first appears late still gets a column.
+ */
+export class JsonBatcher {
+  private columns: string[] = [];
+  private readonly index = new Map<string, number>();
+  private rows: RawCell[][] = [];
+  private firstRow = 1;
+  private count = 0;
+
+  add(value: unknown, where: { line?: number; byteOffset?: number }): void {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new FormatError(`expected a JSON object per record, found ${Array.isArray(value) ? 'an array' : typeof value}`, where);
+    }
+    const row: RawCell[] = new Array<RawCell>(this.columns.length).fill(null);
+    for (const [key, v] of Object.entries(value)) {
+      let at = this.index.get(key);
+      if (at === undefined) {
+        at = this.columns.length;
+        this.columns = [...this.columns, key];
+        this.index.set(key, at);
+      }
+      row[at] = toRawCell(v);
+    }
+    this.rows.push(row);
+    this.count++;
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /** Takes the collected rows as a batch; short rows are padded with nulls to the current columns. */
+  take(): { columns: readonly string[]; rows: RawCell[][]; firstRow: number } {
+    const width = this.columns.length;
+    for (const row of this.rows) while (row.length < width) row.push(null);
+    const batch = { columns: this.columns, rows: this.rows, firstRow: this.firstRow };
+    this.rows = [];
+    this.firstRow = this.count + 1;
+    return batch;
+  }
+
+  get seenColumns(): readonly string[] {
+    return this.columns;
+  }
+}

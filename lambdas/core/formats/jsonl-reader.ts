@@ -1,0 +1,69 @@
+/** Streaming JSON Lines reader: one JSON object per line, blank lines ignored, CRLF accepted. */
+import { FormatError } from '../errors';
+import { JsonBatcher, parseJsonExact } from './json-records';
+import type { RecordBatch } from './record-batch';
+
+export interface JsonReadOptions {
+  readonly batchSize?: number;
+  /** Longest accepted line or element (characters). */
+  readonly maxRecordLength?: number;
+}
+
+export async function* readJsonLines(source: AsyncIterable<Uint8Array>, options: JsonReadOptions = {}): AsyncGenerator<RecordBatch> {
+  const batcher = new JsonBatcher();
+  const maxLength = options.maxRecordLength ?? 64 * 1024 * 1024;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let carry = '';
+  let line = 0;
+  let bytes = 0;
+  let first = true;
+
+  const handle = (text: string): void => {
+    line++;
+    const t = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (t.trim() === '') return;
+    let value: unknown;
+    try {
+      value = parseJsonExact(t);
+    } catch (error) {
+      const reason = error instanceof RangeError ? 'nested too deeply' : (error as Error).message;
+      throw new FormatError(`JSON Lines record is not valid JSON: ${reason}`, { line });
+    }
+    batcher.add(value, { line });
+  };
+
+  for await (const chunk of source) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new FormatError('JSON Lines input is not valid UTF-8', { byteOffset: bytes });
+    }
+    bytes += chunk.byteLength;
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    carry += text;
+    let nl = carry.indexOf('\n');
+    let start = 0;
+    while (nl !== -1) {
+      handle(carry.slice(start, nl));
+      start = nl + 1;
+      if (batcher.size >= (options.batchSize ?? 10_000)) yield { ...batcher.take() };
+      nl = carry.indexOf('\n', start);
+    }
+    carry = carry.slice(start);
+    if (carry.length > maxLength) throw new FormatError(`JSON Lines record longer than ${maxLength} characters`, { line: line + 1 });
+  }
+  try {
+    carry += decoder.decode();
+  } catch {
+    throw new FormatError('JSON Lines input ends inside a UTF-8 character', { byteOffset: bytes });
+  }
+  if (carry.length > 0) handle(carry);
+  if (line === 0 || (batcher.size === 0 && batcher.seenColumns.length === 0 && bytes === 0)) {
+    throw new FormatError('JSON Lines input is empty', { byteOffset: 0 });
+  }
+  yield { ...batcher.take() };
+}

@@ -1,0 +1,108 @@
+/**
+ * Opens any supported input as record batches: detects compression and format from the first
+ * bytes (magic numbers first, then content, then the name's extension), decompresses gzip on the
+ * way with a decompression-bomb limit, and dispatches to the format's streaming reader.
+ */
+import type { CsvOptions, DataFormat } from '../contracts/output-contract';
+import { FormatError } from '../errors';
+import { readArrow } from './arrow-reader';
+import type { ByteSource } from './byte-io';
+import { readCsv } from './csv-reader';
+import { detectFormat, type Detection } from './detect-format';
+import { gunzipLimited, isGzip } from './gzip-stream';
+import { readJsonArray } from './json-array-reader';
+import { readJsonLines } from './jsonl-reader';
+import { readParquet } from './parquet-reader';
+import type { RecordBatch } from './record-batch';
+import type { ReaderLimits } from './table-io';
+import { gunzipSync, constants } from 'node:zlib';
+
+export const HEAD_BYTES = 64 * 1024;
+
+export interface OpenTableOptions extends ReaderLimits {
+  /** The format the caller requires: a different format by magic bytes is an error. */
+  readonly format?: DataFormat;
+  /** The format to assume when neither the content nor the name settles it. */
+  readonly formatHint?: DataFormat;
+  readonly csv?: CsvOptions;
+  /** Column names for CSV without a header (the contract schema's order). */
+  readonly columns?: readonly string[];
+}
+
+export interface OpenedTable {
+  readonly detection: Detection;
+  /** The format the batches were read as. */
+  readonly format: DataFormat;
+  readonly batches: AsyncIterable<RecordBatch>;
+}
+
+/** Reads the head of a source and detects its format and compression. */
+export async function inspectSource(source: ByteSource): Promise<Detection & { readonly size: number }> {
+  const size = await source.size();
+  const head = size === 0 ? new Uint8Array() : await source.readRange(0, HEAD_BYTES);
+  let inflated: Uint8Array | undefined;
+  if (isGzip(head)) {
+    try {
+      // A sync flush inflates as much of the truncated head as possible instead of failing.
+      inflated = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: HEAD_BYTES * 64 });
+    } catch {
+      inflated = new Uint8Array();
+    }
+  }
+  return { ...detectFormat(source.name, head, inflated), size };
+}
+
+export async function openTable(source: ByteSource, options: OpenTableOptions = {}): Promise<OpenedTable> {
+  const detection = await inspectSource(source);
+  if (detection.size === 0) throw new FormatError(`${source.name} is empty (0 bytes)`, { byteOffset: 0 });
+  let format: DataFormat;
+  if (detection.source === 'magic') {
+    if (options.format && options.format !== detection.format) {
+      throw new FormatError(`${source.name} is ${detection.format} (by its magic bytes), not ${options.format}`, { byteOffset: 0 });
+    }
+    format = detection.format as DataFormat;
+  } else if (options.format) format = options.format;
+  else if (detection.format !== 'unknown') format = detection.format;
+  else if (options.formatHint) format = options.formatHint;
+  else throw new FormatError(`cannot tell the format of ${source.name}; name it (csv, jsonl, json, parquet, arrow)`, { byteOffset: 0 });
+
+  const limits = { ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) };
+  const gzip = detection.compression === 'gzip';
+  if (format === 'parquet') {
+    if (gzip) throw new FormatError('gzip-compressed Parquet is not supported: Parquet compresses its pages itself', { byteOffset: 0 });
+    return { detection, format, batches: readParquet(source, limits) };
+  }
+  const bytes = gzip ? gunzipLimited(source.stream(), options.maxDecompressedBytes) : source.stream();
+  let batches: AsyncIterable<RecordBatch>;
+  switch (format) {
+    case 'csv':
+      batches = readCsv(bytes, {
+        ...limits,
+        delimiter: options.csv?.delimiter ?? ',',
+        header: options.csv?.header ?? true,
+        ...(options.columns ? { columns: options.columns } : {}),
+        ...(options.maxFieldLength !== undefined ? { maxFieldLength: options.maxFieldLength } : {}),
+      });
+      break;
+    case 'jsonl':
+      batches = readJsonLines(bytes, { ...limits, ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}) });
+      break;
+    case 'json':
+      batches = readJsonArray(bytes, { ...limits, ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}) });
+      break;
+    case 'arrow':
+      batches = readArrow(
+        gzip
+          ? {
+              name: source.name,
+              size: () => source.size(),
+              stream: () => bytes,
+              readRange: () => Promise.reject(new FormatError('gzip-compressed Arrow is read as a stream only')),
+            }
+          : source,
+        limits,
+      );
+      break;
+  }
+  return { detection, format, batches };
+}

@@ -1,0 +1,436 @@
+/**
+ * Streaming Parquet reader over random access (S3 ranged GETs, file handles): the footer is read
+ * first and checked, then one row group at a time is fetched and decoded (hyparquet), so memory is
+ * bounded by the largest row group, never the file. Rows are yielded in batches of raw cells:
+ * numbers, bigints for 64-bit integers beyond 2^53, booleans, strings, and exact text for dates,
+ * timestamps and decimals (hyparquet's own conversions go through `Date` and floats, so they are
+ * replaced: decimals are read as their physical values and timestamps as bigint counts).
+ *
+ * Structs are flattened to dotted column names (`address.city`); lists, maps and variants cannot be
+ * rows of scalars and are rejected with a FormatError. Binary columns become base64 text.
+ * Compression: snappy, gzip, zstd, brotli, lz4 and lz4_raw (hyparquet-compressors, pure JS and
+ * WASM, so they work on every Node version); LZO is rejected.
+ */
+import {
+  parquetMetadata,
+  parquetRead,
+  parquetSchema,
+  type AsyncBuffer,
+  type Compressors,
+  type FileMetaData,
+  type ParquetParsers,
+  type SchemaElement,
+  type SchemaTree,
+} from 'hyparquet';
+import { compressors as decompressors } from 'hyparquet-compressors';
+
+import { FormatError } from '../errors';
+import type { ByteSource } from './byte-io';
+import {
+  base64,
+  bigEndianSigned,
+  contractColumnOf,
+  decimalText,
+  int64Cell,
+  parquetLeafKind,
+  timestampText,
+  utf8,
+  type InferredColumn,
+  type ParquetLeafKind,
+} from './parquet-types';
+import type { RawCell, RecordBatch } from './record-batch';
+import type { ReaderLimits } from './table-io';
+import { formatDate } from './typed-values';
+
+export interface ParquetReadOptions extends ReaderLimits {
+  /** Leaf columns to read (dotted names for struct fields), in this order; all when absent. */
+  readonly columns?: readonly string[];
+}
+
+const MAGIC = 0x31524150; // 'PAR1' little-endian
+const DEFAULT_BATCH_SIZE = 10_000;
+
+/** A leaf column as the reader yields it. */
+interface Leaf {
+  /** Dotted path: the yielded column name. */
+  readonly name: string;
+  readonly path: readonly string[];
+  readonly element: SchemaElement;
+  readonly nullable: boolean;
+  readonly kind: ParquetLeafKind;
+}
+
+interface OpenedParquet {
+  readonly file: AsyncBuffer;
+  readonly metadata: FileMetaData;
+  readonly leaves: readonly Leaf[];
+  /** Start of the footer: column data lies in [4, dataEnd). */
+  readonly dataEnd: number;
+}
+
+/**
+ * Reads a Parquet file as record batches of at most `batchSize` rows, one row group at a time.
+ *
+ * @example
+ * for await (const batch of readParquet(source, { batchSize: 5000 })) validate(batch);
+ */
+export async function* readParquet(source: ByteSource, options: ParquetReadOptions = {}): AsyncGenerator<RecordBatch> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer`);
+  const opened = await openParquet(source);
+  const leaves = selectLeaves(source, opened.leaves, options.columns);
+  const columns = leaves.map((l) => l.name);
+  const topLevel = [...new Set(leaves.map((l) => l.path[0]!))];
+  const readMetadata = withPhysicalDecimals(opened.metadata);
+  const maxField = options.maxFieldLength ?? Infinity;
+
+  let groupStart = 0;
+  for (const [g, group] of opened.metadata.row_groups.entries()) {
+    const groupRows = Number(group.num_rows);
+    checkRowGroup(source, opened, g, options.maxDecompressedBytes);
+    const data = await readRowGroup(source, opened.file, readMetadata, g, groupStart, groupRows, topLevel, options);
+    const byLeaf = leaves.map((leaf) => ({ leaf, values: data.get(leaf.path[0]!)! }));
+    for (let start = 0; start < groupRows; start += batchSize) {
+      const end = Math.min(groupRows, start + batchSize);
+      const rows: RawCell[][] = [];
+      for (let i = start; i < end; i++) {
+        const row: RawCell[] = new Array<RawCell>(byLeaf.length);
+        for (let j = 0; j < byLeaf.length; j++) {
+          const { leaf, values } = byLeaf[j]!;
+          try {
+            row[j] = cellOf(leaf, pick(values[i], leaf.path), maxField);
+          } catch (e) {
+            throw new FormatError(
+              `${source.name}: row group ${g}, row ${groupStart + i + 1}, column ${leaf.name}: ${messageOf(e)}`,
+            );
+          }
+        }
+        rows.push(row);
+      }
+      yield { columns, rows, firstRow: groupStart + start + 1 };
+    }
+    groupStart += groupRows;
+  }
+}
+
+/**
+ * The columns of a Parquet file in contract terms, from its footer alone (for schema inference).
+ * Struct fields appear flattened, with dotted names.
+ */
+export async function parquetSchemaOf(source: ByteSource): Promise<InferredColumn[]> {
+  const { leaves } = await openParquet(source);
+  return leaves.map((leaf) => contractColumnOf(leaf.element, leaf.name, leaf.nullable));
+}
+
+// ---- footer ----
+
+/** Errors thrown by the source itself (network, permissions) pass through untouched. */
+const sourceErrors = new WeakSet<object>();
+
+function asyncBufferOf(source: ByteSource, size: number): AsyncBuffer {
+  return {
+    byteLength: size,
+    async slice(start: number, end = size): Promise<ArrayBuffer> {
+      const bytes = await readExactly(source, start, end);
+      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+      // A view (a Node Buffer from a pool, say): copy exactly its bytes.
+      const copy = new Uint8Array(bytes.byteLength);
+      copy.set(bytes);
+      return copy.buffer;
+    },
+  };
+}
+
+async function readExactly(source: ByteSource, start: number, end: number): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await source.readRange(start, end);
+  } catch (e) {
+    if (typeof e === 'object' && e !== null) sourceErrors.add(e);
+    throw e;
+  }
+  if (bytes.byteLength !== end - start) {
+    throw new FormatError(
+      `${source.name}: expected ${end - start} bytes at ${start}, got ${bytes.byteLength} (the file is truncated)`,
+      { byteOffset: start + bytes.byteLength },
+    );
+  }
+  return bytes;
+}
+
+async function openParquet(source: ByteSource): Promise<OpenedParquet> {
+  const size = await source.size();
+  if (size < 12) {
+    throw new FormatError(
+      `${source.name}: ${size} bytes is too short for a Parquet file (PAR1, footer length and PAR1 take 12)`,
+      { byteOffset: 0 },
+    );
+  }
+  const head = await readExactly(source, 0, 4);
+  if (view(head).getUint32(0, true) !== MAGIC) {
+    throw new FormatError(`${source.name}: not a Parquet file (it does not start with PAR1)`, { byteOffset: 0 });
+  }
+  const tail = await readExactly(source, size - 8, size);
+  if (view(tail).getUint32(4, true) !== MAGIC) {
+    throw new FormatError(`${source.name}: Parquet file does not end with PAR1: it is truncated or corrupt`, {
+      byteOffset: size - 4,
+    });
+  }
+  const metadataLength = view(tail).getUint32(0, true);
+  if (metadataLength === 0 || metadataLength > size - 12) {
+    throw new FormatError(
+      `${source.name}: Parquet footer length ${metadataLength} does not fit a ${size}-byte file (corrupt footer)`,
+      { byteOffset: size - 8 },
+    );
+  }
+  const dataEnd = size - 8 - metadataLength;
+  const footer = await readExactly(source, dataEnd, size);
+  let metadata: FileMetaData;
+  let tree: SchemaTree;
+  try {
+    metadata = parquetMetadata(footer, { geoparquet: false });
+    tree = parquetSchema(metadata);
+    checkMetadata(metadata);
+  } catch (e) {
+    throw new FormatError(`${source.name}: corrupt Parquet footer metadata: ${messageOf(e)}`, { byteOffset: dataEnd });
+  }
+  const leaves: Leaf[] = [];
+  for (const child of tree.children) collectLeaves(child, [], false, leaves, source.name);
+  if (leaves.length === 0) throw new FormatError(`${source.name}: Parquet schema has no columns`, { byteOffset: dataEnd });
+  return { file: asyncBufferOf(source, size), metadata, leaves, dataEnd };
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Structural checks hyparquet leaves to its callers: garbage that decoded as thrift fails here. */
+function checkMetadata(metadata: FileMetaData): void {
+  if (!Array.isArray(metadata.schema) || metadata.schema.length < 2) throw new Error('schema is empty');
+  if (typeof metadata.num_rows !== 'bigint' || metadata.num_rows < 0n) throw new Error('row count is missing');
+  if (!Array.isArray(metadata.row_groups)) throw new Error('row groups are missing');
+  const leafCount = metadata.schema.filter((e) => e.type !== undefined).length;
+  let rows = 0n;
+  for (const [g, group] of metadata.row_groups.entries()) {
+    if (typeof group.num_rows !== 'bigint' || group.num_rows < 0n) throw new Error(`row group ${g} has no row count`);
+    if (!Array.isArray(group.columns) || group.columns.length !== leafCount) {
+      throw new Error(`row group ${g} has ${group.columns?.length ?? 0} column chunks; the schema has ${leafCount}`);
+    }
+    rows += group.num_rows;
+  }
+  if (rows !== metadata.num_rows) throw new Error(`row groups hold ${rows} rows; the footer says ${metadata.num_rows}`);
+}
+
+function collectLeaves(node: SchemaTree, parent: string[], parentNullable: boolean, out: Leaf[], file: string): void {
+  const { element } = node;
+  const path = [...parent, element.name];
+  const name = path.join('.');
+  const nested =
+    element.repetition_type === 'REPEATED' ||
+    ['LIST', 'MAP', 'MAP_KEY_VALUE'].includes(element.converted_type ?? '') ||
+    ['LIST', 'MAP', 'VARIANT'].includes(element.logical_type?.type ?? '');
+  if (nested) {
+    throw new FormatError(
+      `${file}: Parquet column ${name} is a list, map or variant; only scalar columns and structs ` +
+        `(read as dotted names) can be read as rows`,
+    );
+  }
+  const nullable = parentNullable || element.repetition_type !== 'REQUIRED';
+  if (node.children.length > 0) {
+    for (const child of node.children) collectLeaves(child, path, nullable, out, file);
+    return;
+  }
+  try {
+    out.push({ name, path, element, nullable, kind: parquetLeafKind(element, name) });
+  } catch (e) {
+    throw e instanceof FormatError ? new FormatError(`${file}: ${e.message}`) : e;
+  }
+}
+
+function selectLeaves(source: ByteSource, leaves: readonly Leaf[], columns: readonly string[] | undefined): Leaf[] {
+  if (columns === undefined) return [...leaves];
+  return columns.map((name) => {
+    const leaf = leaves.find((l) => l.name === name);
+    if (!leaf) {
+      throw new FormatError(
+        `${source.name}: Parquet file has no column ${name} (it has ${leaves.map((l) => l.name).join(', ')})`,
+      );
+    }
+    return leaf;
+  });
+}
+
+/**
+ * A copy of the metadata without decimal annotations: hyparquet would turn decimals into floats,
+ * so it must hand over the physical values (int32, int64, bytes) and the reader scales them exactly.
+ */
+function withPhysicalDecimals(metadata: FileMetaData): FileMetaData {
+  return {
+    ...metadata,
+    schema: metadata.schema.map((e) => {
+      if (e.converted_type !== 'DECIMAL' && e.logical_type?.type !== 'DECIMAL') return e;
+      const { converted_type: _c, logical_type: _l, ...physical } = e;
+      return physical;
+    }),
+  };
+}
+
+// ---- row groups ----
+
+function checkRowGroup(source: ByteSource, opened: OpenedParquet, g: number, maxDecompressed?: number): void {
+  const group = opened.metadata.row_groups[g]!;
+  for (const chunk of group.columns) {
+    const meta = chunk.meta_data;
+    const column = meta?.path_in_schema?.join('.') ?? '?';
+    if (chunk.file_path !== undefined || !meta) {
+      throw new FormatError(`${source.name}: row group ${g}, column ${column}: column data in another file`);
+    }
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    const end = start + Number(meta.total_compressed_size);
+    if (!(start >= 4 && end <= opened.dataEnd && end >= start)) {
+      throw new FormatError(
+        `${source.name}: row group ${g}, column ${column}: column bytes ${start}..${end} lie outside the ` +
+          `data area 4..${opened.dataEnd} (corrupt metadata)`,
+        { byteOffset: start },
+      );
+    }
+  }
+  if (maxDecompressed !== undefined && Number(group.total_byte_size) > maxDecompressed) {
+    throw new FormatError(
+      `${source.name}: row group ${g} decompresses to ${group.total_byte_size} bytes, above the limit of ` +
+        `${maxDecompressed}: write smaller row groups or raise the limit`,
+    );
+  }
+}
+
+const PARSERS: Partial<ParquetParsers> = {
+  // Counts stay bigints (exact) and days stay numbers: the reader formats them itself.
+  timestampFromMilliseconds: (v) => v,
+  timestampFromMicroseconds: (v) => v,
+  timestampFromNanoseconds: (v) => v,
+  dateFromDays: (v) => v,
+  stringFromBytes: (bytes) => bytes && utf8.decode(bytes),
+  jsonFromBytes: (bytes) => bytes,
+  geometryFromBytes: (bytes) => bytes,
+  geographyFromBytes: (bytes) => bytes,
+};
+
+function limitedDecompressors(maxBytes: number | undefined): Compressors {
+  if (maxBytes === undefined) return decompressors;
+  const limited: Compressors = {};
+  for (const [codec, decompress] of Object.entries(decompressors) as [keyof Compressors, Compressors['GZIP']][]) {
+    limited[codec] = (input, outputLength) => {
+      if (outputLength > maxBytes) {
+        throw new FormatError(`a page declares ${outputLength} decompressed bytes, above the limit of ${maxBytes}`);
+      }
+      return decompress!(input, outputLength);
+    };
+  }
+  return limited;
+}
+
+/** Decoded values of the requested top-level columns of one row group, one entry per row. */
+async function readRowGroup(
+  source: ByteSource,
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  g: number,
+  groupStart: number,
+  groupRows: number,
+  topLevel: readonly string[],
+  options: ParquetReadOptions,
+): Promise<Map<string, unknown[]>> {
+  const data = new Map<string, unknown[]>(topLevel.map((name) => [name, new Array<unknown>(groupRows)]));
+  const filled = new Map<string, number>(topLevel.map((name) => [name, 0]));
+  try {
+    await parquetRead({
+      file,
+      metadata,
+      columns: [...topLevel],
+      rowStart: groupStart,
+      rowEnd: groupStart + groupRows,
+      utf8: false,
+      geoparquet: false,
+      parsers: PARSERS,
+      compressors: limitedDecompressors(options.maxDecompressedBytes),
+      onChunk: ({ columnName, columnData, rowStart }) => {
+        const values = data.get(columnName);
+        if (!values) return;
+        const offset = rowStart - groupStart;
+        for (let i = 0; i < columnData.length; i++) {
+          const at = offset + i;
+          if (at >= 0 && at < groupRows) values[at] = columnData[i];
+        }
+        filled.set(columnName, filled.get(columnName)! + columnData.length);
+      },
+    });
+  } catch (e) {
+    if (typeof e === 'object' && e !== null && sourceErrors.has(e)) throw e;
+    throw new FormatError(`${source.name}: row group ${g} cannot be decoded: ${messageOf(e)}`);
+  }
+  for (const [name, count] of filled) {
+    if (count < groupRows) {
+      throw new FormatError(
+        `${source.name}: row group ${g}, column ${name}: ${count} values decoded, the footer says ${groupRows}`,
+      );
+    }
+  }
+  return data;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The value of a struct field: null when the struct (or any enclosing one) is null. */
+function pick(value: unknown, path: readonly string[]): unknown {
+  let v = value;
+  for (let i = 1; i < path.length && v !== null && v !== undefined; i++) {
+    v = (v as Record<string, unknown>)[path[i]!];
+  }
+  return v;
+}
+
+function cellOf(leaf: Leaf, v: unknown, maxField: number): RawCell {
+  if (v === null || v === undefined) return null;
+  const { kind } = leaf;
+  switch (kind.kind) {
+    case 'decimal': {
+      const unscaled =
+        typeof v === 'bigint'
+          ? v
+          : typeof v === 'number'
+            ? BigInt(v)
+            : v instanceof Uint8Array
+              ? bigEndianSigned(v)
+              : unexpected(v);
+      return decimalText(unscaled, kind.scale);
+    }
+    case 'date':
+      return typeof v === 'number' ? formatDate(v) : unexpected(v);
+    case 'timestamp':
+      return typeof v === 'bigint' || typeof v === 'number'
+        ? timestampText(BigInt(v), kind.unit, kind.utc)
+        : unexpected(v);
+    case 'integer':
+      return typeof v === 'bigint' ? int64Cell(v) : typeof v === 'number' ? v : unexpected(v);
+    case 'float':
+      return typeof v === 'number' ? v : unexpected(v);
+    case 'boolean':
+      return typeof v === 'boolean' ? v : unexpected(v);
+    case 'text': {
+      const text = typeof v === 'string' ? v : v instanceof Uint8Array ? utf8.decode(v) : unexpected(v);
+      if (text.length > maxField) throw new Error(`a value of ${text.length} characters exceeds ${maxField}`);
+      return text;
+    }
+    case 'binary': {
+      const text = v instanceof Uint8Array ? base64(v) : unexpected(v);
+      if (text.length > maxField) throw new Error(`a value of ${text.length} characters exceeds ${maxField}`);
+      return text;
+    }
+  }
+}
+
+function unexpected(v: unknown): never {
+  throw new Error(`unexpected decoded value ${typeof v}`);
+}

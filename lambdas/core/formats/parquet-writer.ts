@@ -1,0 +1,232 @@
+/**
+ * Streaming Parquet writer (hyparquet-writer) with an explicit schema from the contract: rows are
+ * buffered column by column until a row group is full, the row group is encoded, and its bytes go
+ * to the sink at once. Only the footer (row-group and chunk metadata, a few hundred bytes per row
+ * group) stays in memory until close, so memory is bounded by one row group, not the file.
+ *
+ * Codecs: snappy (default, pure JS), gzip (node:zlib), uncompressed, and zstd where the runtime has
+ * `zlib.zstdCompressSync` (Node 22.15 and later, which Lambda's nodejs22.x has; not Node 20):
+ * hyparquet-writer compresses synchronously, and no synchronous pure-JS zstd compressor is
+ * available. Asking for zstd elsewhere is a FormatError at creation, before any byte is written.
+ */
+import zlib from 'node:zlib';
+
+import type { CompressionCodec, SchemaElement } from 'hyparquet';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+
+import type { ColumnSpec } from '../contracts/output-contract';
+import { FormatError } from '../errors';
+import type { ByteSink } from './byte-io';
+import { digitCount, parquetElementFor } from './parquet-types';
+import type { ParquetCodec, TableWriter, TypedRow, WriterOptions } from './table-io';
+import { daysFromCivil, type TypedValue } from './typed-values';
+
+const DEFAULT_ROW_GROUP_ROWS = 100_000;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const DATE_TEXT = /^(-?\d{4,})-(\d{2})-(\d{2})$/;
+
+type Compressor = (input: Uint8Array) => Uint8Array;
+
+/**
+ * A hyparquet-writer `Writer` that hands its bytes to the sink after each row group (`flush`,
+ * which ParquetWriter awaits) and at the end (`finish`). `offset` keeps counting from the start of
+ * the file, because the footer records absolute offsets; `index` restarts at 0 after each drain.
+ */
+class SinkByteWriter extends ByteWriter {
+  constructor(private readonly sink: ByteSink) {
+    super(1 << 20);
+  }
+
+  flush(): Promise<void> {
+    if (this.index === 0) return Promise.resolve();
+    const chunk = this.getBytes().slice();
+    this.index = 0;
+    return this.sink.write(chunk);
+  }
+
+  override finish(): Promise<void> {
+    return this.flush();
+  }
+}
+
+/** The codec hyparquet-writer is given, and the compressor it needs for it. */
+function codecOf(codec: ParquetCodec): { codec: CompressionCodec; compressors: Partial<Record<string, Compressor>> } {
+  switch (codec) {
+    case 'snappy':
+      return { codec: 'SNAPPY', compressors: {} }; // built into hyparquet-writer
+    case 'uncompressed':
+      return { codec: 'UNCOMPRESSED', compressors: {} };
+    case 'gzip':
+      return { codec: 'GZIP', compressors: { GZIP: (input) => zlib.gzipSync(input) } };
+    case 'zstd': {
+      const zstd = (zlib as { zstdCompressSync?: (input: Uint8Array) => Uint8Array }).zstdCompressSync;
+      if (typeof zstd !== 'function') {
+        throw new FormatError(
+          `Parquet zstd compression needs Node.js 22.15 or later (zlib.zstdCompressSync); this is Node ` +
+            `${process.versions.node}. Choose snappy or gzip, or run on a newer Node`,
+        );
+      }
+      return { codec: 'ZSTD', compressors: { ZSTD: (input) => zstd(input) } };
+    }
+    default:
+      throw new FormatError(`unknown Parquet codec ${String(codec)} (snappy, gzip, zstd, uncompressed)`);
+  }
+}
+
+/** Converts a typed value to what hyparquet-writer expects for the column's physical type. */
+type Physical = (v: Exclude<TypedValue, null>) => unknown;
+
+function physicalOf(column: ColumnSpec): Physical {
+  const fail = (v: unknown, why: string): never => {
+    throw new FormatError(`cannot write ${typeof v} ${String(v)} to ${column.type} column ${column.name}: ${why}`);
+  };
+  switch (column.type) {
+    case 'string':
+      return (v) => (typeof v === 'string' ? v : fail(v, 'expected a string'));
+    case 'int32':
+      return (v) =>
+        typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX
+          ? v
+          : fail(v, 'expected a 32-bit integer');
+    case 'int64':
+      return (v) => {
+        const n = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined;
+        return n !== undefined && n >= INT64_MIN && n <= INT64_MAX ? n : fail(v, 'expected a 64-bit integer');
+      };
+    case 'float32':
+    case 'float64':
+      return (v) => (typeof v === 'number' ? v : fail(v, 'expected a number'));
+    case 'boolean':
+      return (v) => (typeof v === 'boolean' ? v : fail(v, 'expected a boolean'));
+    case 'date':
+      return (v) => {
+        const m = typeof v === 'string' ? DATE_TEXT.exec(v) : null;
+        return m ? daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) : fail(v, "expected 'YYYY-MM-DD'");
+      };
+    case 'timestamp':
+      return (v) =>
+        typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX
+          ? v
+          : fail(v, `expected a bigint count of ${column.unit ?? 'us'}`);
+    case 'decimal': {
+      const precision = column.precision ?? 38;
+      return (v) =>
+        typeof v === 'bigint' && digitCount(v) <= precision
+          ? v
+          : fail(v, `expected a bigint unscaled value of at most ${precision} digits`);
+    }
+  }
+}
+
+/**
+ * Creates a Parquet writer streaming to `sink`. Rows are typed values in schema order; a row group
+ * is written every `parquet.rowGroupRows` rows (default 100,000) and its bytes reach the sink
+ * before the next one is buffered.
+ *
+ * @example
+ * const writer = createParquetWriter(sink, { schema, parquet: { codec: 'snappy' } });
+ * for await (const rows of batches) await writer.write(rows);
+ * await writer.close();
+ */
+export function createParquetWriter(sink: ByteSink, options: WriterOptions): TableWriter {
+  const { schema } = options;
+  if (schema.length === 0) throw new FormatError('a Parquet file needs at least one column');
+  const names = new Set<string>();
+  for (const column of schema) {
+    if (names.has(column.name)) throw new FormatError(`column ${column.name} appears twice in the schema`);
+    names.add(column.name);
+    if (column.type === 'decimal') {
+      const precision = column.precision ?? 38;
+      const scale = column.scale ?? 0;
+      if (!(precision >= 1 && precision <= 38 && scale >= 0 && scale <= precision)) {
+        throw new FormatError(`decimal column ${column.name}: precision ${precision} and scale ${scale} are invalid`);
+      }
+    }
+  }
+  const rowGroupRows = options.parquet?.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+  if (!Number.isInteger(rowGroupRows) || rowGroupRows < 1) {
+    throw new FormatError(`parquet.rowGroupRows must be a positive integer, got ${rowGroupRows}`);
+  }
+  const { codec, compressors } = codecOf(options.parquet?.codec ?? 'snappy');
+  const elements: SchemaElement[] = [
+    { name: 'schema', num_children: schema.length },
+    ...schema.map((c) => parquetElementFor(c)),
+  ];
+  const physical = schema.map((c) => physicalOf(c));
+  const out = new SinkByteWriter(sink);
+  const parquet = new ParquetWriter({ writer: out, schema: elements, codec, compressors, createdBy: 'prt' });
+
+  let buffers: unknown[][] = schema.map(() => []);
+  let buffered = 0;
+  let written = 0;
+  let group = 0;
+  let state: 'open' | 'closed' | 'failed' = 'open';
+
+  const writeGroup = async (): Promise<void> => {
+    const columnData = schema.map((c, j) => ({ name: c.name, data: buffers[j]! }));
+    buffers = schema.map(() => []);
+    const rows = buffered;
+    buffered = 0;
+    try {
+      await parquet.write({ columnData, rowGroupSize: rows });
+    } catch (e) {
+      if (e instanceof FormatError) throw e;
+      throw new FormatError(`Parquet row group ${group} could not be written: ${e instanceof Error ? e.message : e}`);
+    }
+    group++;
+  };
+
+  const guard = async (action: () => Promise<void>): Promise<void> => {
+    if (state !== 'open') throw new FormatError(`Parquet writer for ${sink.name} is ${state}`);
+    try {
+      await action();
+    } catch (e) {
+      state = 'failed';
+      throw e;
+    }
+  };
+
+  return {
+    write: (rows) =>
+      guard(async () => {
+        for (const row of rows) {
+          appendRow(row);
+          if (buffered >= rowGroupRows) await writeGroup();
+        }
+      }),
+    close: () =>
+      guard(async () => {
+        if (buffered > 0) await writeGroup();
+        await parquet.finish();
+        await sink.close();
+        state = 'closed';
+      }),
+    async abort() {
+      state = 'failed';
+      await sink.abort();
+    },
+  };
+
+  function appendRow(row: TypedRow): void {
+    const rowNumber = written + 1;
+    if (row.length !== schema.length) {
+      throw new FormatError(`row ${rowNumber} has ${row.length} values; the schema has ${schema.length} columns`);
+    }
+    for (let j = 0; j < schema.length; j++) {
+      const v = row[j];
+      if (v === null || v === undefined) {
+        if (!schema[j]!.nullable) {
+          throw new FormatError(`row ${rowNumber}: column ${schema[j]!.name} is not nullable but the value is null`);
+        }
+        buffers[j]!.push(null);
+      } else {
+        buffers[j]!.push(physical[j]!(v));
+      }
+    }
+    buffered++;
+    written++;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Local paths and s3:// URIs as byte sources and sinks for the CLI. S3 clients are configured the
+ * standard way (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3 ...), so the same command works
+ * against AWS, LocalStack or the embedded stack.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { resolve } from 'node:path';
+import type { ByteSource } from '../../lambdas/core/formats/byte-io';
+import { fileSink, fileSource } from '../../lambdas/core/storage/file-byte-io';
+import { parseS3Uri, type PublishingSink } from '../../lambdas/core/storage/object-store';
+import { S3Sink, s3Source } from '../../lambdas/core/storage/s3-byte-io';
+import { createS3Client } from '../../lambdas/shared/aws-clients';
+
+let client: S3Client | undefined;
+function s3(): S3Client {
+  client ??= createS3Client(process.env);
+  return client;
+}
+
+export function isS3Uri(location: string): boolean {
+  return location.startsWith('s3://');
+}
+
+export function sourceOf(location: string): ByteSource {
+  if (isS3Uri(location)) {
+    const { bucket, key } = parseS3Uri(location);
+    return s3Source(s3(), bucket, key);
+  }
+  return fileSource(resolve(location));
+}
+
+export function sinkOf(location: string, contentType: string): PublishingSink | ReturnType<typeof fileSink> {
+  if (isS3Uri(location)) {
+    const { bucket, key } = parseS3Uri(location);
+    return new S3Sink(s3(), bucket, key, contentType);
+  }
+  return fileSink(resolve(location));
+}
+
+export function closeClients(): void {
+  client?.destroy();
+  client = undefined;
+}
