@@ -7,6 +7,9 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { OutputRegistry, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
+import { BufferSink } from '../../lambdas/core/formats/byte-io';
+import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
+import type { TypedRow } from '../../lambdas/core/formats/table-io';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
@@ -257,5 +260,65 @@ describe('duplicate deliveries', () => {
     );
     expect(items.Items).toHaveLength(1);
     expect(items.Items?.[0]?.['status']).toBe('passed');
+  });
+});
+
+describe('outputs in other formats', () => {
+  const schema = [
+    { name: 'order_id', type: 'string', nullable: false },
+    { name: 'customer_id', type: 'int64', nullable: false },
+    { name: 'basket_value', type: 'decimal', nullable: false, precision: 12, scale: 2 },
+    { name: 'items', type: 'int32', nullable: false },
+    { name: 'channel', type: 'string', nullable: true },
+    { name: 'ordered_at', type: 'timestamp', nullable: false, unit: 'us' },
+  ] as const;
+
+  async function parquetOf(rows: TypedRow[]): Promise<Uint8Array> {
+    const sink = new BufferSink();
+    const writer = createParquetWriter(sink, { schema });
+    await writer.write(rows);
+    await writer.close();
+    return sink.bytes();
+  }
+
+  it('validates a Parquet output against its contract, including column constraints', async () => {
+    // Prepare
+    const good = await parquetOf([
+      ['o-1', 17, 12050n, 3, 'web', 1_793_000_000_000_000n],
+      ['o-2', 42, 999n, 1, null, 1_793_000_000_000_001n],
+    ]);
+    const bad = await parquetOf([
+      ['o-1', 17, 12050n, 3, 'fax', 1_793_000_000_000_000n],
+      ['o-1', 20000, 0n, 0, 'web', 1_793_000_000_000_000n],
+    ]);
+
+    // Act
+    await h.upload('pipelines/sales/run-20/features/order_features/part-0.parquet', good);
+    await h.upload('pipelines/sales/run-21/features/order_features/part-0.parquet', bad);
+    await h.stack.idle();
+
+    // Assess
+    expect(await entryFor('pipelines/sales/run-20/features/order_features/part-0.parquet')).toMatchObject({ status: 'passed', rowCount: 2 });
+    const failed = await entryFor('pipelines/sales/run-21/features/order_features/part-0.parquet');
+    expect(failed?.status).toBe('failed');
+    expect([...(failed?.failedRules ?? [])].sort()).toEqual([
+      'basket_positive',
+      'channel.allowed',
+      'customer_id.range',
+      'items.range',
+      'order_id.unique',
+    ]);
+  });
+
+  it('fails a CSV whose contract expects Parquet, naming both formats', async () => {
+    // Act
+    const key = 'pipelines/sales/run-22/features/order_features/part-0.parquet';
+    await h.upload(key, 'order_id,customer_id\no-1,1\n');
+    await h.stack.idle();
+
+    // Assess
+    const entry = await entryFor(key);
+    expect(entry?.status).toBe('failed');
+    expect(entry?.failureReason).toContain('expected parquet, found csv');
   });
 });

@@ -71,11 +71,12 @@ export function civilFromDays(days: number): [number, number, number] {
   return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-  return d <= days;
+  if (m === 2 && d === 29) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= MONTH_DAYS[m - 1]!;
 }
 
 const pad = (n: number | bigint, width: number): string => String(n).padStart(width, '0');
@@ -100,8 +101,73 @@ function offsetSeconds(zone: string): number {
   return (m[1] === '-' ? -1 : 1) * (h * 3600 + min * 60);
 }
 
+const UNIT_FACTOR: Record<TimestampUnit, number> = { ms: 1e3, us: 1e6, ns: 1e9 };
+
+function digit(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+function two(text: string, i: number): number {
+  const a = digit(text, i);
+  const b = digit(text, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+/**
+ * Fast path for the shape nearly every pipeline writes, `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z]`, read
+ * with character codes instead of a regular expression (validation runs this per value).
+ * Returns undefined to let the general parser decide anything else.
+ */
+function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: number): bigint | undefined {
+  const n = text.length;
+  if (n < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+    return undefined;
+  }
+  const sep = text.charCodeAt(10);
+  if (sep !== 84 && sep !== 32) return undefined;
+  const y1 = two(text, 0);
+  const y2 = two(text, 2);
+  const mo = two(text, 5);
+  const d = two(text, 8);
+  const h = two(text, 11);
+  const mi = two(text, 14);
+  const se = two(text, 17);
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) return undefined;
+  const y = y1 * 100 + y2;
+  if (!validDate(y, mo, d) || h > 23 || mi > 59 || se > 59) return undefined;
+  let i = 19;
+  let fraction = 0;
+  const digits = UNIT_DIGITS[unit];
+  if (i < n && (text.charCodeAt(i) === 46 || text.charCodeAt(i) === 44)) {
+    i++;
+    let k = 0;
+    while (i < n) {
+      const c = digit(text, i);
+      if (c < 0) break;
+      if (k < digits) fraction = fraction * 10 + c;
+      else if (c !== 0) return undefined; // would lose precision
+      k++;
+      i++;
+    }
+    if (k === 0 || k > 9) return undefined;
+    for (; k < digits; k++) fraction *= 10;
+  }
+  let offset = zoneOffset;
+  if (i < n) {
+    const z = text.charCodeAt(i);
+    if ((z === 90 || z === 122) && i === n - 1) offset = 0;
+    else return undefined; // offsets and spaces: the general parser
+  }
+  const seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  const value = seconds * UNIT_FACTOR[unit] + fraction;
+  return Number.isSafeInteger(value) ? BigInt(value) : BigInt(seconds) * BigInt(UNIT_FACTOR[unit]) + BigInt(fraction);
+}
+
 /** Parses ISO-8601-like text into a count of `unit` since the epoch; undefined when invalid or lossy. */
 export function parseTimestamp(text: string, unit: TimestampUnit, zone: string): bigint | undefined {
+  const fast = parseTimestampFast(text, unit, offsetSeconds(zone));
+  if (fast !== undefined) return fast;
   const m = TIMESTAMP_TEXT.exec(text.trim());
   if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
