@@ -58,6 +58,11 @@ export class ArtifactsBucket extends Construct {
     return this.bucket.grantRead(grantee, `${ARTIFACT_PREFIXES.contracts}*`);
   }
 
+  /** Validation compares with the report of the previous version of the same output. */
+  grantReadReports(grantee: IGrantable): Grant {
+    return this.bucket.grantRead(grantee, `${ARTIFACT_PREFIXES.reports}*`);
+  }
+
   /** Put only (no delete): a function can add a report but not erase an earlier one. */
   grantWriteReports(grantee: IGrantable): Grant {
     return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.reports}*`);

@@ -36,7 +36,9 @@ import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './shared/workflow-fun
 /** What one handler reads and writes; the grants are derived from it and nothing else. */
 interface FunctionAccess {
   readonly timeout: Duration;
-  readonly registry: 'none' | 'readWrite';
+  readonly registry: 'none' | 'read' | 'readWrite';
+  /** Artifact prefixes the function reads besides contracts/. */
+  readonly reads?: readonly 'reports'[];
   readonly readsOutputs: boolean;
   /** Artifact prefixes the function writes (every function reads contracts/). */
   readonly writes: readonly ('reports' | 'quarantine' | 'converted')[];
@@ -50,9 +52,12 @@ interface FunctionAccess {
 const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
   register: { timeout: Duration.seconds(30), registry: 'readWrite', readsOutputs: false, writes: [] },
   inspect: { timeout: Duration.seconds(30), registry: 'none', readsOutputs: true, writes: [] },
+  // validate reads the registry and earlier reports: referential rules and comparisons with the
+  // previous version of the same output.
   validate: {
     timeout: Duration.minutes(5),
-    registry: 'none',
+    registry: 'read',
+    reads: ['reports'],
     readsOutputs: true,
     writes: ['reports', 'quarantine'],
   },
@@ -127,6 +132,8 @@ export class WorkflowFunctions extends Construct {
       // Every handler loads the contract of the output it works on.
       artifacts.grantReadContracts(fn);
       if (access.registry === 'readWrite') registry.grantReadWriteData(fn);
+      if (access.registry === 'read') registry.grantReadData(fn);
+      if (access.reads?.includes('reports')) artifacts.grantReadReports(fn);
       if (access.readsOutputs) outputs.grantReadObjects(fn);
       for (const prefix of access.writes) {
         if (prefix === 'reports') artifacts.grantWriteReports(fn);

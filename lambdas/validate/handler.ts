@@ -6,7 +6,9 @@ import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { S3ObjectStore } from '../core/storage/s3-object-store';
 import { validateOutput } from '../core/workflow/validate-output';
 import type { InspectResult, ValidateResult } from '../core/workflow/workflow-types';
-import { createS3Client } from '../shared/aws-clients';
+import { createDocumentClient, createS3Client } from '../shared/aws-clients';
+import { OutputRegistry } from '../core/registry/output-registry';
+import { renderHtmlReport } from '../core/reporting/render-html-report';
 import { requireField, requireObjectRef, requireOutput } from '../shared/step-input';
 
 const env = process.env;
@@ -19,6 +21,8 @@ const deps = {
   reportsPrefix: getRequiredEnv(env, FUNCTION_ENV.reportsPrefix),
   quarantinePrefix: getRequiredEnv(env, FUNCTION_ENV.quarantinePrefix),
   now: () => new Date(),
+  registry: new OutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
+  renderHtml: renderHtmlReport,
 };
 
 export const handler = middy<unknown, ValidateResult>().handler((event) =>

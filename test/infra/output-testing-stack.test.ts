@@ -35,6 +35,8 @@ const EXPECTED_ACCESS: Readonly<
     WorkflowFunction,
     {
       readonly registry: boolean;
+      /** Reads only when false; absent means the same as `registry`. */
+      readonly registryWrites?: boolean;
       readonly outputs: boolean;
       readonly artifactReads: readonly string[];
       readonly artifactWrites: readonly string[];
@@ -57,9 +59,10 @@ const EXPECTED_ACCESS: Readonly<
     timeoutSeconds: 30,
   },
   validate: {
-    registry: false,
+    registry: true,
+    registryWrites: false,
     outputs: true,
-    artifactReads: ['/contracts/*'],
+    artifactReads: ['/contracts/*', '/reports/*'],
     artifactWrites: ['/reports/*', '/quarantine/*'],
     timeoutSeconds: 300,
   },
@@ -400,6 +403,9 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       ).toEqual([]);
       expect(targets.some((t) => t.logicalId === ids.table)).toBe(expected.registry);
       expect(allActions.some((a) => a.startsWith('dynamodb:'))).toBe(expected.registry);
+      expect(allActions.some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toBe(
+        expected.registryWrites ?? expected.registry,
+      );
       expect(targets.some((t) => t.logicalId === ids.outputs)).toBe(expected.outputs);
       expect(
         targets.filter(

@@ -20,7 +20,29 @@ export const DATA_FORMATS = ['csv', 'jsonl', 'json', 'parquet', 'arrow'] as cons
 export const COMPRESSIONS = ['none', 'gzip'] as const;
 export const COMPATIBILITY_LEVELS = ['strict', 'compatible', 'convertible', 'incompatible'] as const;
 export const TIMESTAMP_UNITS = ['ms', 'us', 'ns'] as const;
-export const RULE_CONDITIONS = ['not_null', 'greater_than', 'less_than', 'between'] as const;
+export const RULE_CONDITIONS = [
+  'not_null',
+  'greater_than',
+  'greater_or_equal',
+  'less_than',
+  'less_or_equal',
+  'between',
+  'matches',
+  'in_set',
+  'type_conforms',
+  'length_between',
+  'format',
+  'unique',
+  'expression',
+  'max_age',
+  'mean_between',
+  'stddev_between',
+  'quantile_between',
+  'ks_test',
+  'exists_in',
+] as const;
+export const RULE_TYPES = ['completeness', 'accuracy', 'validity', 'uniqueness', 'consistency', 'timeliness', 'distribution', 'referential'] as const;
+export const VALUE_FORMATS = ['email', 'uuid', 'date', 'timestamp', 'url', 'ipv4', 'ipv6'] as const;
 
 const name = z
   .string()
@@ -28,11 +50,114 @@ const name = z
   .describe('A name: letters, digits, _ . -');
 const bound = z.union([z.number(), z.string()]).describe('A number, or a date/timestamp/decimal as text');
 
-const generateHints = z
-  .looseObject({
-    distribution: z.string().optional(),
+/** Value generators for `generate.kind` (semantic ones draw pools from @faker-js/faker). */
+export const GENERATOR_KINDS = [
+  'email',
+  'name',
+  'first_name',
+  'last_name',
+  'user_name',
+  'address',
+  'street_address',
+  'city',
+  'state',
+  'zip_code',
+  'country',
+  'country_code',
+  'phone',
+  'uuid',
+  'company',
+  'job_title',
+  'url',
+  'domain',
+  'ip',
+  'ipv6',
+  'iban',
+  'ssn',
+  'currency_code',
+  'word',
+  'sentence',
+  'sequence',
+  'anomaly_label',
+] as const;
+export const DISTRIBUTIONS = ['uniform', 'normal', 'lognormal', 'exponential', 'poisson', 'categorical', 'empirical'] as const;
+export const SERIES_FREQUENCIES = ['minute', 'hour', 'day', 'week', 'month', 'minutely', 'hourly', 'daily', 'weekly', 'monthly'] as const;
+export const SEASONALITIES = ['daily', 'weekly', 'yearly'] as const;
+export const TRENDS = ['none', 'increasing', 'decreasing', 'linear', 'exponential'] as const;
+
+const rate = z.number().min(0).max(1);
+const seriesHints = z
+  .strictObject({
+    start: bound.optional().describe('First point (date or timestamp text)'),
+    end: bound.optional().describe('Last point, inclusive'),
+    start_date: bound.optional().describe('Same as start'),
+    end_date: bound.optional().describe('Same as end'),
+    frequency: z.enum(SERIES_FREQUENCIES).describe('Step between points'),
+    anomalies: z
+      .strictObject({
+        spikes: rate.optional().describe('Fraction of points with a spike'),
+        level_shifts: rate.optional().describe('Fraction of points where the level shifts for good'),
+        gaps: rate.optional().describe('Fraction of points missing (each gap labels the point after it)'),
+        magnitude: z.number().min(0).optional().describe('Size of spikes and shifts in units of the base level (default 0.5)'),
+      })
+      .optional()
+      .describe('Injected anomalies, labelled in the anomaly column'),
   })
-  .describe('Hints for synthetic data generation (distribution, faker kind, null rate...)');
+  .describe('Makes this date/timestamp column the time axis of a time series: one row per point');
+
+/**
+ * Column hints for synthetic data. Loose on purpose: keys unknown to this version are kept, so a
+ * contract written for a newer generator still loads; `distribution` also accepts any text and is
+ * checked when data is generated.
+ */
+export const generateHints = z
+  .looseObject({
+    kind: z.enum(GENERATOR_KINDS).optional().describe('Semantic value generator (email, name, city, uuid, sequence...)'),
+    distribution: z
+      .union([z.enum(DISTRIBUTIONS), z.string()])
+      .optional()
+      .describe(`Numeric distribution: ${DISTRIBUTIONS.join(', ')}`),
+    mean: z.number().optional().describe('normal: mean; exponential and poisson: mean (1/rate)'),
+    std: z.number().min(0).optional().describe('normal: standard deviation'),
+    mu: z.number().optional().describe('lognormal: mean of the log'),
+    sigma: z.number().min(0).optional().describe('lognormal: standard deviation of the log'),
+    values: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional()
+      .describe('categorical: the values (default: allowed)'),
+    weights: z
+      .union([z.array(z.number().min(0)), z.record(z.string(), z.number().min(0))])
+      .optional()
+      .describe('categorical: weight per value (list in value order, or value: weight)'),
+    quantiles: z.array(z.number()).min(2).optional().describe('empirical: ascending quantiles, equally spaced in probability'),
+    shapes: z.record(z.string(), z.number().min(0)).optional().describe("Strings by shape: 'A' upper, 'a' lower, '9' digit, other characters literal"),
+    null_rate: rate.optional().describe('Fraction of nulls (nullable columns; default 0)'),
+    true_rate: rate.optional().describe('booleans: fraction of true (default 0.5)'),
+    decimals: z.int().min(0).max(15).optional().describe('floats: digits after the point (default 2 for ranges wider than 1)'),
+    start: bound.optional().describe('sequence: first value (default: range min, or 1)'),
+    step: z.number().optional().describe('sequence: step (default 1)'),
+    template: z.string().optional().describe('Text template with {placeholders}: {first_name}, {int:1-100}, {digits:4}, {choice:a|b}...'),
+    ref: z
+      .string()
+      .regex(/^([^/\s]+\/){1,2}[^/\s.]+\.[^\s]+$/, 'must be step/output.column or pipeline/step/output.column')
+      .optional()
+      .describe('Draw values from a column of an upstream output (keys that agree across steps)'),
+    series: seriesHints.optional(),
+    trend: z.enum(TRENDS).optional().describe('Time-series metric trend'),
+    slope: z.number().optional().describe('linear trend: change per point'),
+    growth: z.number().optional().describe('exponential trend: growth rate per point (0.01 = 1%)'),
+    base: z.number().optional().describe('Time-series metric level at the first point'),
+    seasonality: z
+      .union([z.enum(SEASONALITIES), z.array(z.enum(SEASONALITIES))])
+      .optional()
+      .describe('Time-series metric seasonality (daily, weekly, yearly)'),
+    amplitude: z.number().min(0).optional().describe('Seasonal amplitude (default 10% of base)'),
+    noise: z.number().min(0).optional().describe('Noise standard deviation (default 2% of base)'),
+  })
+  .describe('Hints for synthetic data generation (kind, distribution, null rate, time series...)');
+
+export type GenerateHints = z.output<typeof generateHints>;
 
 export const columnSchema = z
   .strictObject({
@@ -65,10 +190,20 @@ export const columnSchema = z
 export const ruleSchema = z
   .strictObject({
     name: name.describe('Rule name, unique in the contract'),
-    type: z.enum(['completeness', 'accuracy']).optional().describe('completeness (not_null) or accuracy'),
-    field: z.string().min(1).describe('Column the rule checks'),
+    type: z.enum(RULE_TYPES).optional().describe('Rule family; implied by the condition when absent'),
+    field: z.string().min(1).optional().describe('Column the rule checks'),
+    fields: z.array(z.string().min(1)).min(1).optional().describe('Columns of a composite key (unique)'),
     condition: z.enum(RULE_CONDITIONS),
-    value: z.union([z.number(), z.tuple([z.number(), z.number()])]).optional().describe('Bound, or [min, max] for between'),
+    value: z
+      .union([z.number(), z.string(), z.array(z.union([z.number(), z.string(), z.boolean()]))])
+      .optional()
+      .describe('Bound, [min, max], regex, allowed set, format name, duration (max_age) or KS statistic bound'),
+    expression: z.string().optional().describe("Cross-field expression, e.g. 'end_date >= start_date' (consistency)"),
+    quantile: z.number().min(0).max(1).optional().describe('Quantile for quantile_between, e.g. 0.95'),
+    reference: z
+      .union([z.string(), z.strictObject({ output: z.string(), field: z.string() })])
+      .optional()
+      .describe('ks_test: a sample file or s3:// URI; exists_in: { output: step/output, field }'),
     threshold: z.number().min(0).max(1).default(1).describe('Fraction of rows that must pass'),
     severity: z.enum(['error', 'warn']).default('error'),
     description: z.string().optional(),

@@ -8,8 +8,19 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } fr
 import type { core } from 'zod';
 import { ContractError } from '../errors';
 import { columnCodec, NOT_CONFORMING } from '../formats/typed-values';
-import { COLUMN_TYPES, contractSchema, type ContractFile } from './contract-schema';
-import { NUMERIC_TYPES, type ColumnSpec, type ColumnType, type OutputContract, type QualityRule } from './output-contract';
+import { COLUMN_TYPES, contractSchema, VALUE_FORMATS, type ContractFile } from './contract-schema';
+import {
+  DATASET_CONDITIONS,
+  NUMERIC_TYPES,
+  type ColumnSpec,
+  type ColumnType,
+  type OutputContract,
+  type QualityRule,
+  type RuleCondition,
+  type RuleType,
+} from './output-contract';
+import { compileExpression } from '../validation/expression';
+import { parseDuration } from './duration';
 
 type PathPart = string | number;
 
@@ -118,6 +129,28 @@ export function parseContract(text: string, source: string): OutputContract {
 
 const PLACEHOLDER_CHECK = /\{[^}]*\}/g;
 
+const DEFAULT_RULE_TYPE: Record<RuleCondition['kind'], RuleType> = {
+  not_null: 'completeness',
+  greater_than: 'accuracy',
+  greater_or_equal: 'accuracy',
+  less_than: 'accuracy',
+  less_or_equal: 'accuracy',
+  between: 'accuracy',
+  matches: 'validity',
+  in_set: 'validity',
+  type_conforms: 'validity',
+  length_between: 'validity',
+  format: 'validity',
+  unique: 'uniqueness',
+  expression: 'consistency',
+  max_age: 'timeliness',
+  mean_between: 'distribution',
+  stddev_between: 'distribution',
+  quantile_between: 'distribution',
+  ks_test: 'distribution',
+  exists_in: 'referential',
+};
+
 function toModel(file: ContractFile, source: string, loc: Locator): OutputContract {
   const bad: (path: readonly PathPart[], message: string) => never = (path, message) => fail(source, loc, path, message);
 
@@ -196,24 +229,142 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     const at = (k: string): PathPart[] => ['quality', i, k];
     if (ruleNames.has(rule.name)) bad(at('name'), `'${rule.name}' is declared twice`);
     ruleNames.add(rule.name);
-    const col = schema.find((c) => c.name === rule.field);
-    if (!col) bad(at('field'), `'${rule.field}' is not a column of the schema (${[...names].join(', ')})`);
     const kind = rule.condition;
-    const type = kind === 'not_null' ? 'completeness' : 'accuracy';
+    const type = DEFAULT_RULE_TYPE[kind];
     if (rule.type !== undefined && rule.type !== type) bad(at('type'), `'${rule.type}' does not fit condition '${kind}'; expected '${type}'`);
-    if (kind !== 'not_null' && !NUMERIC_TYPES.includes(col.type)) bad(at('condition'), `'${kind}' needs a numeric column; '${col.name}' is ${col.type}`);
-    let condition: QualityRule['condition'];
-    if (kind === 'not_null') {
-      if (rule.value !== undefined) bad(at('value'), 'not_null takes no value');
-      condition = { kind };
-    } else if (kind === 'between') {
-      if (!Array.isArray(rule.value) || rule.value[0] > rule.value[1]) bad(at('value'), `${show(rule.value)} must be [min, max] with min <= max`);
-      condition = { kind, min: rule.value[0], max: rule.value[1] };
-    } else {
-      if (typeof rule.value !== 'number') bad(at('value'), `${show(rule.value)} must be a number`);
-      condition = { kind, value: rule.value };
+    const needsField = kind !== 'expression' && !(kind === 'unique' && rule.fields);
+    if (needsField && rule.field === undefined) bad(at('field'), `condition '${kind}' needs a field`);
+    const col = rule.field === undefined ? undefined : schema.find((c) => c.name === rule.field);
+    if (rule.field !== undefined && !col) bad(at('field'), `'${rule.field}' is not a column of the schema (${[...names].join(', ')})`);
+    if (rule.fields && kind !== 'unique') bad(at('fields'), `fields applies to condition 'unique' only`);
+    const numeric = (): void => {
+      if (col && !NUMERIC_TYPES.includes(col.type)) bad(at('condition'), `'${kind}' needs a numeric column; '${col.name}' is ${col.type}`);
+    };
+    const stringColumn = (): void => {
+      if (col && col.type !== 'string') bad(at('condition'), `'${kind}' needs a string column; '${col.name}' is ${col.type}`);
+    };
+    const num = (): number => (typeof rule.value === 'number' ? rule.value : bad(at('value'), `${show(rule.value)} must be a number`));
+    const pair = (): [number, number] => {
+      const v = rule.value;
+      if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number' || v[0] > v[1]) {
+        return bad(at('value'), `${show(v)} must be [min, max] with min <= max`);
+      }
+      return [v[0], v[1]];
+    };
+    const noValue = (): void => {
+      if (rule.value !== undefined) bad(at('value'), `'${kind}' takes no value`);
+    };
+    let condition: RuleCondition;
+    switch (kind) {
+      case 'not_null':
+      case 'type_conforms':
+        noValue();
+        condition = { kind };
+        break;
+      case 'greater_than':
+      case 'greater_or_equal':
+      case 'less_than':
+      case 'less_or_equal':
+        numeric();
+        condition = { kind, value: num() };
+        break;
+      case 'between':
+      case 'mean_between':
+      case 'stddev_between': {
+        numeric();
+        const [min, max] = pair();
+        condition = { kind, min, max };
+        break;
+      }
+      case 'quantile_between': {
+        numeric();
+        if (rule.quantile === undefined) bad(at('quantile'), "quantile_between needs 'quantile', e.g. 0.95");
+        const [min, max] = pair();
+        condition = { kind, quantile: rule.quantile, min, max };
+        break;
+      }
+      case 'matches': {
+        stringColumn();
+        if (typeof rule.value !== 'string') bad(at('value'), `${show(rule.value)} must be a regular expression`);
+        try {
+          new RegExp(rule.value, 'u');
+        } catch (error) {
+          bad(at('value'), `not a valid regular expression: ${(error as Error).message}`);
+        }
+        condition = { kind, pattern: rule.value };
+        break;
+      }
+      case 'in_set':
+        if (!Array.isArray(rule.value) || rule.value.length === 0) bad(at('value'), `${show(rule.value)} must be a non-empty list of allowed values`);
+        condition = { kind, values: rule.value };
+        break;
+      case 'length_between': {
+        stringColumn();
+        const [min, max] = pair();
+        condition = { kind, min, max };
+        break;
+      }
+      case 'format':
+        stringColumn();
+        if (typeof rule.value !== 'string' || !(VALUE_FORMATS as readonly string[]).includes(rule.value)) {
+          bad(at('value'), `${show(rule.value)} is not a format; expected one of ${VALUE_FORMATS.join(', ')}`);
+        }
+        condition = { kind, format: rule.value as (typeof VALUE_FORMATS)[number] };
+        break;
+      case 'unique': {
+        const fields = rule.fields ?? [rule.field!];
+        fields.forEach((f, k) => {
+          if (!names.has(f)) bad(['quality', i, 'fields', k], `'${f}' is not a column of the schema`);
+        });
+        noValue();
+        condition = { kind, fields };
+        break;
+      }
+      case 'expression': {
+        const expression = rule.expression ?? (typeof rule.value === 'string' ? rule.value : undefined);
+        if (expression === undefined) bad(at('expression'), "condition 'expression' needs expression: 'a >= b'");
+        try {
+          compileExpression(expression, [...names]);
+        } catch (error) {
+          bad(at('expression'), (error as Error).message);
+        }
+        condition = { kind, expression };
+        break;
+      }
+      case 'max_age': {
+        if (col && col.type !== 'timestamp' && col.type !== 'date') bad(at('condition'), `'max_age' needs a timestamp or date column; '${col.name}' is ${col.type}`);
+        const seconds = typeof rule.value === 'string' ? parseDuration(rule.value) : undefined;
+        if (seconds === undefined) bad(at('value'), `${show(rule.value)} must be a duration such as 15m, 24h, 7d or P1DT12H`);
+        condition = { kind, seconds, text: rule.value as string };
+        break;
+      }
+      case 'ks_test': {
+        numeric();
+        if (typeof rule.reference !== 'string') bad(at('reference'), 'ks_test needs reference: a sample file or s3:// URI');
+        const max = num();
+        if (max <= 0 || max > 1) bad(at('value'), `${max} must be the largest accepted KS statistic, in (0, 1]`);
+        condition = { kind, reference: rule.reference, maxStatistic: max };
+        break;
+      }
+      case 'exists_in': {
+        const ref = rule.reference;
+        if (typeof ref !== 'object') bad(at('reference'), 'exists_in needs reference: { output: step/output, field: column }');
+        if (!/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/.test(ref.output)) bad(at('reference'), `'${ref.output}' must be step/output or pipeline/step/output`);
+        condition = { kind, output: ref.output, field: ref.field };
+        break;
+      }
     }
-    return { name: rule.name, type, field: rule.field, condition, threshold: rule.threshold, severity: rule.severity };
+    if ((DATASET_CONDITIONS as readonly string[]).includes(kind) && rule.threshold !== 1) {
+      bad(at('threshold'), `'${kind}' passes or fails the whole output; it takes no threshold`);
+    }
+    return {
+      name: rule.name,
+      type,
+      ...(rule.field !== undefined ? { field: rule.field } : {}),
+      condition,
+      threshold: rule.threshold,
+      severity: rule.severity,
+    };
   });
 
   return {

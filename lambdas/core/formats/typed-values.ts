@@ -261,6 +261,21 @@ function compareInteger(v: number | bigint, bound: number): number {
 // ---- codecs ----
 
 function parseFloatText(raw: string, float32: boolean): number | typeof NOT_CONFORMING {
+  // Fast path for plain decimal text (digits, sign, point, exponent): Number() is exact and quick,
+  // and the first/last character checks rule out the forms Number() accepts but we do not
+  // (whitespace, hex/binary/octal prefixes, 'Infinity').
+  const c0 = raw.charCodeAt(0);
+  const cl = raw.charCodeAt(raw.length - 1);
+  if (((c0 >= 48 && c0 <= 57) || c0 === 45 || c0 === 46) && ((cl >= 48 && cl <= 57) || cl === 46)) {
+    const c1 = raw.charCodeAt(1);
+    if (!(c0 === 48 && ((c1 >= 65 && c1 <= 90) || (c1 >= 97 && c1 <= 122)) && c1 !== 69 && c1 !== 101)) {
+      const n = Number(raw);
+      if (!Number.isNaN(n)) {
+        if (!Number.isFinite(n) || (float32 && Math.abs(n) >= FLOAT32_LIMIT)) return NOT_CONFORMING;
+        return n;
+      }
+    }
+  }
   const t = raw.trim();
   const lower = t.toLowerCase().replace(/^\+/, '');
   if (lower === 'nan') return NaN;
@@ -271,6 +286,26 @@ function parseFloatText(raw: string, float32: boolean): number | typeof NOT_CONF
   if (!Number.isFinite(n)) return NOT_CONFORMING; // finite text beyond the double range
   if (float32 && Math.abs(n) >= FLOAT32_LIMIT) return NOT_CONFORMING;
   return n;
+}
+
+/** Integers of up to 15 digits, read digit by digit (no regular expression, no allocation). */
+function parseSmallInt(text: string): number | undefined {
+  const n = text.length;
+  let i = 0;
+  let negative = false;
+  const c0 = text.charCodeAt(0);
+  if (c0 === 45 || c0 === 43) {
+    negative = c0 === 45;
+    i = 1;
+  }
+  if (n - i === 0 || n - i > 15) return undefined;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
 }
 
 function numberCanonical(n: number): string {
@@ -306,6 +341,8 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
         parse(raw) {
           let n: number | bigint;
           if (typeof raw === 'string') {
+            const fast = parseSmallInt(raw);
+            if (fast !== undefined) return is32 && (fast < INT32_MIN || fast > INT32_MAX) ? NOT_CONFORMING : fast === 0 ? 0 : fast;
             const t = raw.trim();
             if (!INT_TEXT.test(t)) return NOT_CONFORMING;
             n = Number(t);

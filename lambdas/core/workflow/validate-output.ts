@@ -5,11 +5,12 @@
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { logicalName } from '../contracts/output-contract';
 import type { ObjectStore } from '../storage/object-store';
-import { s3Uri } from '../storage/object-store';
-import { validateRecords } from '../validation/validate-records';
+import { parseS3Uri, s3Uri } from '../storage/object-store';
+import { runValidation } from '../validation/run-validation';
+import { compareWithPrevious } from '../validation/history';
+import type { OutputRegistry } from '../registry/output-registry';
 import type { ValidationReport } from '../validation/validation-report';
 import { artifactKey } from './artifact-keys';
-import { openRecords } from './open-records';
 import type { ValidateInput, ValidateResult } from './workflow-types';
 
 export interface ValidateDeps {
@@ -19,6 +20,10 @@ export interface ValidateDeps {
   readonly reportsPrefix: string;
   readonly quarantinePrefix: string;
   readonly now: () => Date;
+  /** Registry reads, for referential rules and comparisons with earlier versions. */
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
+  /** Renders the HTML page stored beside the JSON report. */
+  readonly renderHtml?: (report: StoredReport) => string;
 }
 
 export interface StoredReport extends ValidationReport {
@@ -38,11 +43,30 @@ export interface StoredReport extends ValidationReport {
   readonly validatedAt: string;
 }
 
+async function previousReport(deps: ValidateDeps, input: ValidateInput): Promise<ValidationReport | undefined> {
+  if (!deps.registry) return undefined;
+  const { output, object } = input;
+  const versions = await deps.registry.latest(output.pipeline, output.step, output.output);
+  // The newest entry may be this very object; then look at the versions of its key instead.
+  const candidates = versions && versions.sk !== object.sk ? [versions] : (await deps.registry.versionsOf(object.uri)).filter((v) => v.sk !== object.sk);
+  const previous = candidates.find((v) => v.reportUri);
+  if (!previous?.reportUri) return undefined;
+  try {
+    const { bucket, key } = parseS3Uri(previous.reportUri);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await deps.store.read(bucket, key)) chunks.push(chunk);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as ValidationReport;
+  } catch {
+    return undefined; // a missing or unreadable old report only means no comparison
+  }
+}
+
 export async function validateOutput(input: ValidateInput, deps: ValidateDeps): Promise<ValidateResult> {
   const { object, output, inspection } = input;
   const contract = await deps.catalog.get(output.contractKey);
-  const failedLines: string[] = [];
   let report: ValidationReport;
+  let quarantineUri: string | null = null;
+  const quarantineKey = artifactKey(deps.quarantinePrefix, object, 'jsonl');
   if (!inspection.formatMatches) {
     report = {
       output: logicalName(contract),
@@ -55,34 +79,32 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
       summary: `FAILED: expected ${contract.format}, found ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}`,
     };
   } else {
-    const batches = await openRecords(deps.store, object, contract);
-    report = await validateRecords(contract, batches, {
-      onFailedRow: (row) => {
-        failedLines.push(JSON.stringify(row));
+    const run = await runValidation(contract, deps.store.source(object.bucket, object.key, object.versionId ?? undefined), {
+      openSource: (location) => {
+        const { bucket, key } = parseS3Uri(location);
+        return deps.store.source(bucket, key);
       },
+      resolveOutput: async (name) => {
+        const [pipeline, step, out] = name.split('/');
+        const entry = await deps.registry?.latest(pipeline!, step!, out!, output.runId ?? undefined);
+        return entry ? deps.store.source(entry.bucket, entry.key, entry.versionId ?? undefined) : undefined;
+      },
+      quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
+      now: deps.now,
     });
+    report = run.report;
+    if (run.quarantinedRows > 0) quarantineUri = s3Uri(deps.artifactsBucket, quarantineKey);
+    const previous = await previousReport(deps, input);
+    if (previous) {
+      const history = compareWithPrevious(report, previous);
+      if (history.length > 0) report = { ...report, history };
+    }
   }
 
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
-  let quarantineUri: string | null = null;
-  if (failedLines.length > 0) {
-    const quarantineKey = artifactKey(deps.quarantinePrefix, object, 'jsonl');
-    await deps.store.write(
-      deps.artifactsBucket,
-      quarantineKey,
-      `${failedLines.join('\n')}\n`,
-      'application/x-ndjson',
-    );
-    quarantineUri = s3Uri(deps.artifactsBucket, quarantineKey);
-  }
   const stored: StoredReport = {
     ...report,
-    object: {
-      uri: object.uri,
-      version: object.sk.replace(/^VER#/, ''),
-      etag: object.etag,
-      size: object.size,
-    },
+    object: { uri: object.uri, version: object.sk.replace(/^VER#/, ''), etag: object.etag, size: object.size },
     format: {
       expected: contract.format,
       detected: inspection.format,
@@ -92,12 +114,10 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
     quarantineUri,
     validatedAt: deps.now().toISOString(),
   };
-  await deps.store.write(
-    deps.artifactsBucket,
-    reportKey,
-    JSON.stringify(stored, null, 2),
-    'application/json',
-  );
+  await deps.store.write(deps.artifactsBucket, reportKey, JSON.stringify(stored, null, 2), 'application/json');
+  if (deps.renderHtml) {
+    await deps.store.write(deps.artifactsBucket, artifactKey(deps.reportsPrefix, object, 'html'), deps.renderHtml(stored), 'text/html; charset=utf-8');
+  }
   return {
     status: report.status,
     rowCount: report.rowCount,

@@ -1,0 +1,260 @@
+/**
+ * Mergeable metric state of one column, in the spirit of Deequ's state-based metrics: counts,
+ * min/max, moments (Welford, merged with Chan's formula), a DDSketch for quantiles, and distinct
+ * values counted exactly up to a bound, then by HyperLogLog. States of partitions merge into the
+ * state one pass would have built: counts, min/max, distinct (exact or HLL registers), sketches and
+ * top values exactly; mean and variance up to floating-point rounding (relative 1e-12).
+ */
+import type { ColumnSpec } from '../contracts/output-contract';
+import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../formats/typed-values';
+import type { ColumnProfile } from '../validation/validation-report';
+import { DDSketch } from './ddsketch';
+import { HyperLogLog } from './hyperloglog';
+
+/** Distinct values a column profile counts exactly (and keeps for its top values) before estimating. */
+export const DEFAULT_EXACT_DISTINCT_BOUND = 10_000;
+const TOP_VALUES = 10;
+const QUANTILES: Record<string, number> = { p1: 0.01, p5: 0.05, p25: 0.25, p50: 0.5, p75: 0.75, p95: 0.95, p99: 0.99 };
+const NUMERIC = new Set(['int32', 'int64', 'float32', 'float64', 'decimal']);
+
+type Key = string | number | bigint | boolean;
+
+export interface ColumnMetricsJson {
+  readonly count: number;
+  readonly nulls: number;
+  readonly nonConforming: number;
+  readonly n: number;
+  readonly mean: number;
+  readonly m2: number;
+  readonly min: string | null;
+  readonly max: string | null;
+  readonly minLength: number | null;
+  readonly maxLength: number | null;
+  readonly sketch: ReturnType<DDSketch['toJSON']> | null;
+  readonly counts: [string, number][] | null;
+  readonly hll: string | null;
+}
+
+export class ColumnMetrics {
+  count = 0;
+  nulls = 0;
+  nonConforming = 0;
+  // moments of the numeric view
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  private min: Exclude<TypedValue, null> | null = null;
+  private max: Exclude<TypedValue, null> | null = null;
+  private minLength = Infinity;
+  private maxLength = -Infinity;
+  private readonly sketch: DDSketch | null;
+  /** Exact value counts while distinct values stay within the bound; then null and `hll` takes over. */
+  private counts: Map<Key, number> | null = new Map();
+  private hll: HyperLogLog | null = null;
+  private readonly codec: ColumnCodec;
+  private readonly numeric: boolean;
+  private readonly scale: number;
+
+  constructor(
+    readonly column: ColumnSpec,
+    private readonly exactBound = DEFAULT_EXACT_DISTINCT_BOUND,
+  ) {
+    this.codec = columnCodec(column);
+    this.numeric = NUMERIC.has(column.type);
+    this.scale = column.type === 'decimal' ? 10 ** (column.scale ?? 0) : 1;
+    this.sketch = this.numeric ? new DDSketch() : null;
+  }
+
+  addNull(): void {
+    this.count++;
+    this.nulls++;
+  }
+
+  addNonConforming(): void {
+    this.count++;
+    this.nonConforming++;
+  }
+
+  add(v: Exclude<TypedValue, null>): void {
+    this.count++;
+    if (this.min === null || this.codec.compare(v, this.min) < 0) this.min = v;
+    if (this.max === null || this.codec.compare(v, this.max) > 0) this.max = v;
+    if (this.numeric) {
+      const x = typeof v === 'bigint' ? Number(v) / this.scale : (v as number) / this.scale;
+      if (Number.isFinite(x)) {
+        this.n++;
+        const delta = x - this.mean;
+        this.mean += delta / this.n;
+        this.m2 += delta * (x - this.mean);
+        this.sketch!.add(x);
+      }
+    } else if (typeof v === 'string' && this.column.type === 'string') {
+      const len = v.length;
+      if (len < this.minLength) this.minLength = len;
+      if (len > this.maxLength) this.maxLength = len;
+    }
+    if (this.counts) {
+      const key: Key = typeof v === 'number' && Number.isNaN(v) ? 'NaN' : v;
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      if (this.counts.size > this.exactBound) this.toHll();
+    } else this.hll!.addValue(v);
+  }
+
+  private toHll(): void {
+    this.hll ??= new HyperLogLog();
+    for (const key of this.counts?.keys() ?? []) this.hll.addValue(key);
+    this.counts = null;
+  }
+
+  private canonicalKey(key: Key): string {
+    return key === 'NaN' && this.numeric ? 'NaN' : this.codec.canonical(key);
+  }
+
+  merge(other: ColumnMetrics): void {
+    this.count += other.count;
+    this.nulls += other.nulls;
+    this.nonConforming += other.nonConforming;
+    if (other.n > 0) {
+      const n = this.n + other.n;
+      const delta = other.mean - this.mean;
+      this.mean += (delta * other.n) / n;
+      this.m2 += other.m2 + (delta * delta * this.n * other.n) / n;
+      this.n = n;
+    }
+    if (other.min !== null && (this.min === null || this.codec.compare(other.min, this.min) < 0)) this.min = other.min;
+    if (other.max !== null && (this.max === null || this.codec.compare(other.max, this.max) > 0)) this.max = other.max;
+    this.minLength = Math.min(this.minLength, other.minLength);
+    this.maxLength = Math.max(this.maxLength, other.maxLength);
+    if (this.sketch && other.sketch) this.sketch.merge(other.sketch);
+    if (this.counts && other.counts) {
+      for (const [k, c] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + c);
+      if (this.counts.size > this.exactBound) this.toHll();
+    } else {
+      this.toHll();
+      if (other.counts) for (const k of other.counts.keys()) this.hll!.addValue(k);
+      else this.hll!.merge(other.hll!);
+    }
+  }
+
+  /** Number of distinct non-null values (exact while within the bound). */
+  distinct(): { value: number; exact: boolean; relativeError: number } {
+    return this.counts
+      ? { value: this.counts.size, exact: true, relativeError: 0 }
+      : { value: this.hll!.estimate(), exact: false, relativeError: HyperLogLog.relativeError };
+  }
+
+  get numericMean(): number | undefined {
+    return this.n > 0 ? this.mean : undefined;
+  }
+
+  get numericStddev(): number | undefined {
+    return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : this.n === 1 ? 0 : undefined;
+  }
+
+  get numericSketch(): DDSketch | null {
+    return this.sketch;
+  }
+
+  get maxValue(): Exclude<TypedValue, null> | null {
+    return this.max;
+  }
+
+  profile(): ColumnProfile {
+    const codec = this.codec;
+    const quantiles: Record<string, number> = {};
+    if (this.sketch && this.sketch.count > 0) {
+      for (const [name, q] of Object.entries(QUANTILES)) quantiles[name] = this.sketch.quantile(q)!;
+    }
+    const top = this.counts
+      ? [...this.counts]
+          .sort((a, b) => b[1] - a[1] || (String(a[0]) < String(b[0]) ? -1 : 1))
+          .slice(0, TOP_VALUES)
+          .map(([value, count]) => ({ value: this.canonicalKey(value), count }))
+      : undefined;
+    const nonNull = this.count - this.nulls;
+    return {
+      name: this.column.name,
+      type: this.column.type,
+      count: this.count,
+      nulls: this.nulls,
+      nullRate: this.count === 0 ? 0 : this.nulls / this.count,
+      nonConforming: this.nonConforming,
+      distinct: this.distinct(),
+      ...(this.min !== null ? { min: codec.canonical(this.min) } : {}),
+      ...(this.max !== null ? { max: codec.canonical(this.max) } : {}),
+      ...(this.numeric && this.n > 0 ? { mean: this.mean, stddev: this.numericStddev! } : {}),
+      ...(Object.keys(quantiles).length > 0 ? { quantiles, histogram: this.histogram() } : {}),
+      ...(top && nonNull > 0 && (this.counts!.size <= 50 || this.column.type === 'string' || this.column.type === 'boolean') ? { top } : {}),
+      ...(this.maxLength >= 0 ? { length: { min: this.minLength, max: this.maxLength } } : {}),
+    };
+  }
+
+  /** Equal-width histogram between the sketch's p0 and p100, approximate (bucket midpoints). */
+  private histogram(bins = 20): { from: number; to: number; count: number }[] {
+    const s = this.sketch!;
+    const lo = s.quantile(0)!;
+    const hi = s.quantile(1)!;
+    if (!(hi > lo)) return [{ from: lo, to: hi, count: s.count }];
+    const width = (hi - lo) / bins;
+    const out = Array.from({ length: bins }, (_, i) => ({ from: lo + i * width, to: lo + (i + 1) * width, count: 0 }));
+    const place = (value: number, count: number): void => {
+      const i = Math.min(bins - 1, Math.max(0, Math.floor((value - lo) / width)));
+      out[i]!.count += count;
+    };
+    const json = s.toJSON();
+    const gamma = 1.01 / 0.99;
+    for (const [k, c] of json.positive) place((2 * gamma ** k) / (gamma + 1), c);
+    for (const [k, c] of json.negative) place((-2 * gamma ** k) / (gamma + 1), c);
+    if (json.zeros > 0) place(0, json.zeros);
+    return out;
+  }
+
+  toJSON(): ColumnMetricsJson {
+    return {
+      count: this.count,
+      nulls: this.nulls,
+      nonConforming: this.nonConforming,
+      n: this.n,
+      mean: this.mean,
+      m2: this.m2,
+      min: this.min === null ? null : this.codec.canonical(this.min),
+      max: this.max === null ? null : this.codec.canonical(this.max),
+      minLength: Number.isFinite(this.minLength) ? this.minLength : null,
+      maxLength: Number.isFinite(this.maxLength) ? this.maxLength : null,
+      sketch: this.sketch?.toJSON() ?? null,
+      counts: this.counts ? [...this.counts].map(([k, c]) => [this.canonicalKey(k), c]) : null,
+      hll: this.hll?.toJSON() ?? null,
+    };
+  }
+
+  static fromJSON(column: ColumnSpec, json: ColumnMetricsJson, exactBound = DEFAULT_EXACT_DISTINCT_BOUND): ColumnMetrics {
+    const m = new ColumnMetrics(column, exactBound);
+    const parse = (text: string | null): Exclude<TypedValue, null> | null => {
+      if (text === null) return null;
+      const v = m.codec.parse(text);
+      return v === NOT_CONFORMING ? null : v;
+    };
+    m.count = json.count;
+    m.nulls = json.nulls;
+    m.nonConforming = json.nonConforming;
+    m.n = json.n;
+    m.mean = json.mean;
+    m.m2 = json.m2;
+    m.min = parse(json.min);
+    m.max = parse(json.max);
+    m.minLength = json.minLength ?? Infinity;
+    m.maxLength = json.maxLength ?? -Infinity;
+    if (m.sketch && json.sketch) m.sketch.merge(DDSketch.fromJSON(json.sketch));
+    if (json.counts) {
+      m.counts = new Map();
+      for (const [k, c] of json.counts) {
+        const v = k === 'NaN' && m.numeric ? ('NaN' as Key) : parse(k);
+        if (v !== null) m.counts.set(v, c);
+      }
+    } else {
+      m.counts = null;
+      m.hll = json.hll ? HyperLogLog.fromJSON(json.hll) : new HyperLogLog();
+    }
+    return m;
+  }
+}

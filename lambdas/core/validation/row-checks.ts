@@ -1,0 +1,253 @@
+/**
+ * Row-level checks compiled from a contract: the schema's column constraints and every quality
+ * rule evaluated per row (completeness, accuracy, validity, uniqueness, consistency, referential).
+ * Each keeps additive counters; uniqueness keeps its keys (exactly, up to a bound) so partition
+ * states merge into the single-pass result.
+ */
+import { isIP } from 'node:net';
+import type { ColumnSpec, OutputContract, QualityRule, RuleCondition } from '../contracts/output-contract';
+import { NOT_CONFORMING, parseTimestamp, type ColumnCodec, type TypedValue } from '../formats/typed-values';
+import { HyperLogLog } from '../metrics/hyperloglog';
+import { compileExpression } from './expression';
+
+export interface RowContext {
+  readonly typed: readonly TypedValue[];
+  /** Per contract column: present in the input and conforming to its type (false when not). */
+  readonly conforms: readonly boolean[];
+  readonly present: readonly boolean[];
+}
+
+export interface RowCheck {
+  readonly name: string;
+  readonly kind: 'constraint' | 'rule';
+  readonly rule?: QualityRule;
+  readonly column?: number;
+  readonly constraint?: string;
+  evaluated: number;
+  passed: number;
+  note?: string;
+  /** true / false, or undefined when the row does not count (nulls, absent column). */
+  test(row: RowContext): boolean | undefined;
+  /** Uniqueness only: distinct keys, for merging. */
+  readonly keys?: UniqueKeys;
+}
+
+/** Keys of a uniqueness check: exact up to a bound, then a HyperLogLog estimate. */
+export class UniqueKeys {
+  set: Set<string> | null = new Set();
+  hll: HyperLogLog | null = null;
+  constructor(readonly bound: number) {}
+
+  /** Adds a key; returns false when it was seen before (known only while exact). */
+  add(key: string): boolean {
+    if (this.set) {
+      if (this.set.has(key)) return false;
+      this.set.add(key);
+      if (this.set.size > this.bound) {
+        this.hll = new HyperLogLog();
+        for (const k of this.set) this.hll.add(k);
+        this.set = null;
+      }
+      return true;
+    }
+    this.hll!.add(key);
+    return true;
+  }
+
+  merge(other: UniqueKeys): void {
+    if (this.set && other.set) {
+      for (const k of other.set) this.add(k);
+      return;
+    }
+    if (this.set) {
+      this.hll = new HyperLogLog();
+      for (const k of this.set) this.hll.add(k);
+      this.set = null;
+    }
+    if (other.set) for (const k of other.set) this.hll!.add(k);
+    else this.hll!.merge(other.hll!);
+  }
+
+  get distinct(): number {
+    return this.set ? this.set.size : this.hll!.estimate();
+  }
+
+  get exact(): boolean {
+    return this.set !== null;
+  }
+}
+
+const FORMAT_TESTS: Record<string, (v: string) => boolean> = {
+  email: (v) => /^[^\s@"<>()[\]\\,;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(v),
+  uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && parseTimestamp(`${v}T00:00:00Z`, 'ms', 'UTC') !== undefined,
+  timestamp: (v) => parseTimestamp(v, 'ns', 'UTC') !== undefined,
+  url: (v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:' || u.protocol === 's3:';
+    } catch {
+      return false;
+    }
+  },
+  ipv4: (v) => isIP(v) === 4,
+  ipv6: (v) => isIP(v) === 6,
+};
+
+function canonicalSet(codec: ColumnCodec, values: readonly (string | number | boolean)[]): Set<string> {
+  const out = new Set<string>();
+  for (const a of values) {
+    const v = codec.parse(typeof a === 'string' || codec.column.type !== 'string' ? a : String(a));
+    if (v !== NOT_CONFORMING) out.add(codec.canonical(v));
+  }
+  return out;
+}
+
+function valueTest(condition: RuleCondition, codec: ColumnCodec): ((v: Exclude<TypedValue, null>) => boolean) | undefined {
+  switch (condition.kind) {
+    case 'greater_than':
+      return (v) => codec.compareToNumber(v, condition.value) > 0;
+    case 'greater_or_equal':
+      return (v) => codec.compareToNumber(v, condition.value) >= 0;
+    case 'less_than':
+      return (v) => codec.compareToNumber(v, condition.value) < 0;
+    case 'less_or_equal':
+      return (v) => codec.compareToNumber(v, condition.value) <= 0;
+    case 'between':
+      return (v) => codec.compareToNumber(v, condition.min) >= 0 && codec.compareToNumber(v, condition.max) <= 0;
+    case 'matches': {
+      const re = new RegExp(condition.pattern, 'u');
+      return (v) => re.test(v as string);
+    }
+    case 'in_set': {
+      const set = canonicalSet(codec, condition.values);
+      return (v) => set.has(codec.canonical(v));
+    }
+    case 'length_between':
+      return (v) => {
+        const n = [...(v as string)].length;
+        return n >= condition.min && n <= condition.max;
+      };
+    case 'format': {
+      const test = FORMAT_TESTS[condition.format]!;
+      return (v) => test(v as string);
+    }
+    default:
+      return undefined;
+  }
+}
+
+export interface CheckOptions {
+  readonly uniqueBound: number;
+  /** Canonical values of referenced columns, by rule name (exists_in). */
+  readonly referenceSets?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export function compileRowChecks(contract: OutputContract, codecs: readonly ColumnCodec[], options: CheckOptions): RowCheck[] {
+  const schema = contract.schema;
+  const index = new Map(schema.map((c, i) => [c.name, i]));
+  const checks: RowCheck[] = [];
+  const base = (name: string, kind: RowCheck['kind'], extra: Partial<RowCheck>, test: RowCheck['test']): RowCheck => ({
+    name,
+    kind,
+    evaluated: 0,
+    passed: 0,
+    test,
+    ...extra,
+  });
+
+  // Column constraints from the schema.
+  schema.forEach((col: ColumnSpec, i) => {
+    const codec = codecs[i]!;
+    const constraint = (name: string, test: (v: Exclude<TypedValue, null>) => boolean): void => {
+      checks.push(
+        base(`${col.name}.${name}`, 'constraint', { column: i, constraint: name }, (row) => {
+          const v = row.typed[i];
+          return v === null || v === undefined ? undefined : test(v);
+        }),
+      );
+    };
+    if (col.range) {
+      const [lo, hi] = col.range.map((b) => codec.parse(typeof b === 'number' && col.type === 'string' ? String(b) : b));
+      if (lo !== NOT_CONFORMING && hi !== NOT_CONFORMING && lo !== undefined && hi !== undefined) {
+        constraint('range', (v) => codec.compare(v, lo) >= 0 && codec.compare(v, hi) <= 0);
+      }
+    }
+    if (col.allowed) {
+      const set = canonicalSet(codec, col.allowed);
+      constraint('allowed', (v) => set.has(codec.canonical(v)));
+    }
+    if (col.pattern !== undefined) {
+      const re = new RegExp(`^(?:${col.pattern})$`, 'u');
+      constraint('pattern', (v) => re.test(v as string));
+    }
+    if (col.length) {
+      const [min, max] = col.length;
+      constraint('length', (v) => {
+        const n = [...(v as string)].length;
+        return n >= min && n <= max;
+      });
+    }
+    if (col.unique) {
+      const keys = new UniqueKeys(options.uniqueBound);
+      checks.push(
+        base(`${col.name}.unique`, 'constraint', { column: i, constraint: 'unique', keys }, (row) => {
+          const v = row.typed[i];
+          return v === null || v === undefined ? undefined : keys.add(codec.canonical(v));
+        }),
+      );
+    }
+  });
+
+  // Quality rules evaluated per row.
+  for (const rule of contract.quality) {
+    const c = rule.condition;
+    const ci = rule.field !== undefined ? index.get(rule.field)! : -1;
+    const codec = ci >= 0 ? codecs[ci]! : undefined;
+    const extra = { rule, ...(ci >= 0 ? { column: ci } : {}) };
+    if (c.kind === 'not_null') {
+      checks.push(base(rule.name, 'rule', extra, (row) => (row.present[ci] ? row.typed[ci] !== null : undefined)));
+    } else if (c.kind === 'type_conforms') {
+      checks.push(
+        base(rule.name, 'rule', extra, (row) => (row.present[ci] && (row.typed[ci] !== null || !row.conforms[ci]) ? row.conforms[ci] : undefined)),
+      );
+    } else if (c.kind === 'unique') {
+      const fields = c.fields.map((f) => index.get(f)!);
+      const keys = new UniqueKeys(options.uniqueBound);
+      checks.push(
+        base(rule.name, 'rule', { ...extra, keys }, (row) => {
+          const parts: string[] = [];
+          for (const f of fields) {
+            const v = row.typed[f];
+            if (v === null || v === undefined) return undefined;
+            parts.push(codecs[f]!.canonical(v));
+          }
+          return keys.add(parts.join('\u001f'));
+        }),
+      );
+    } else if (c.kind === 'expression') {
+      const compiled = compileExpression(c.expression, schema.map((s) => s.name));
+      const at = new Map(compiled.columns.map((name) => [name, index.get(name)!]));
+      checks.push(base(rule.name, 'rule', extra, (row) => compiled.evaluate((name) => row.typed[at.get(name)!] ?? null)));
+    } else if (c.kind === 'exists_in') {
+      const set = options.referenceSets?.get(rule.name);
+      if (!set) throw new Error(`rule ${rule.name}: the values of ${c.output}.${c.field} were not loaded`);
+      checks.push(
+        base(rule.name, 'rule', extra, (row) => {
+          const v = row.typed[ci];
+          return v === null || v === undefined ? undefined : set.has(codec!.canonical(v));
+        }),
+      );
+    } else {
+      const test = codec ? valueTest(c, codec) : undefined;
+      if (!test) continue; // dataset-level rules are evaluated from the metrics at the end
+      checks.push(
+        base(rule.name, 'rule', extra, (row) => {
+          const v = row.typed[ci];
+          return v === null || v === undefined || !row.present[ci] ? undefined : test(v);
+        }),
+      );
+    }
+  }
+  return checks;
+}

@@ -1,0 +1,131 @@
+/**
+ * One validation of one input, as both the validate Lambda and `prt validate` run it: loads what
+ * referential and distribution rules compare against, streams the input through the engine, and
+ * streams every failing row to a quarantine sink that is opened only when a row fails.
+ */
+import type { OutputContract } from '../contracts/output-contract';
+import { ContractError } from '../errors';
+import type { ByteSink, ByteSource } from '../formats/byte-io';
+import { ColumnMapping } from '../formats/column-mapping';
+import { openTable, type OpenedTable } from '../formats/open-table';
+import { columnCodec, NOT_CONFORMING } from '../formats/typed-values';
+import { validateRecords, type ValidateOptions } from './validate-records';
+import type { FailedRow, ValidationReport } from './validation-report';
+
+export interface ValidationRunDeps {
+  /** Opens a reference sample (ks_test) by its path or URI. */
+  readonly openSource: (location: string) => ByteSource;
+  /** Resolves a logical output (`step/output` or `pipeline/step/output`) to its newest object. */
+  readonly resolveOutput?: (logicalName: string) => Promise<ByteSource | undefined>;
+  /** Opened on the first failing row. */
+  readonly quarantineSink?: () => ByteSink;
+  readonly now?: () => Date;
+}
+
+export interface ValidationRun {
+  readonly report: ValidationReport;
+  readonly opened: OpenedTable;
+  readonly quarantinedRows: number;
+}
+
+const MAX_REFERENCE_VALUES = 10_000_000;
+const MAX_SAMPLE_VALUES = 1_000_000;
+const FLUSH_AT = 1 << 20;
+
+async function loadReferenceSet(source: ByteSource, field: string, contract: OutputContract, ruleField: string): Promise<Set<string>> {
+  const column = contract.schema.find((c) => c.name === ruleField)!;
+  const codec = columnCodec(column);
+  const mapping = new ColumnMapping([{ ...column, name: field }]);
+  const values = new Set<string>();
+  for await (const batch of (await openTable(source)).batches) {
+    mapping.update(batch.columns);
+    const at = mapping.indexOf[0]!;
+    if (at < 0) throw new ContractError(`reference ${source.name} has no column '${field}'`);
+    for (const row of batch.rows) {
+      const raw = row[at];
+      if (raw === null || raw === undefined) continue;
+      const v = codec.parse(raw);
+      if (v !== NOT_CONFORMING) values.add(codec.canonical(v));
+      if (values.size > MAX_REFERENCE_VALUES) throw new ContractError(`reference ${source.name} has more than ${MAX_REFERENCE_VALUES} distinct values`);
+    }
+  }
+  return values;
+}
+
+async function loadSample(source: ByteSource, field: string): Promise<number[]> {
+  const out: number[] = [];
+  for await (const batch of (await openTable(source)).batches) {
+    let at = batch.columns.indexOf(field);
+    if (at < 0 && batch.columns.length === 1) at = 0;
+    if (at < 0) throw new ContractError(`reference sample ${source.name} has no column '${field}'`);
+    for (const row of batch.rows) {
+      const raw = row[at];
+      const n = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' ? Number(raw) : NaN;
+      if (Number.isFinite(n)) out.push(n);
+      if (out.length >= MAX_SAMPLE_VALUES) break;
+    }
+    if (out.length >= MAX_SAMPLE_VALUES) break;
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export async function runValidation(contract: OutputContract, source: ByteSource, deps: ValidationRunDeps): Promise<ValidationRun> {
+  const referenceSets = new Map<string, Set<string>>();
+  const referenceSamples = new Map<string, number[]>();
+  for (const rule of contract.quality) {
+    const c = rule.condition;
+    if (c.kind === 'exists_in') {
+      const name = c.output.split('/').length === 2 ? `${contract.pipeline}/${c.output}` : c.output;
+      const ref = deps.resolveOutput ? await deps.resolveOutput(name) : undefined;
+      if (!ref) throw new ContractError(`rule ${rule.name}: no registered version of ${name} to check ${rule.field} against`);
+      referenceSets.set(rule.name, await loadReferenceSet(ref, c.field, contract, rule.field!));
+    } else if (c.kind === 'ks_test') {
+      referenceSamples.set(rule.name, await loadSample(deps.openSource(c.reference), rule.field!));
+    }
+  }
+
+  let sink: ByteSink | undefined;
+  let pending: string[] = [];
+  let size = 0;
+  let quarantined = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    size = 0;
+    await sink!.write(Buffer.from(text, 'utf8'));
+  };
+  const onFailedRow = deps.quarantineSink
+    ? async (row: FailedRow): Promise<void> => {
+        sink ??= deps.quarantineSink!();
+        quarantined++;
+        const line = `${JSON.stringify(row)}\n`;
+        pending.push(line);
+        size += line.length;
+        if (size >= FLUSH_AT) await flush();
+      }
+    : undefined;
+
+  const opened = await openTable(source, {
+    formatHint: contract.format,
+    csv: contract.csv,
+    ...(contract.csv.header ? {} : { columns: contract.schema.map((c) => c.name) }),
+  });
+  const options: ValidateOptions = {
+    ...(onFailedRow ? { onFailedRow } : {}),
+    referenceSets,
+    referenceSamples,
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  try {
+    const report = await validateRecords(contract, opened.batches, options);
+    if (sink) {
+      await flush();
+      await sink.close();
+    }
+    return { report, opened, quarantinedRows: quarantined };
+  } catch (error) {
+    await sink?.abort().catch(() => undefined);
+    throw error;
+  }
+}
