@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerContractCommands } from '../lib/cli/contract-command';
 import { registerConvertCommand } from '../lib/cli/convert-command';
+import { registerValidateCommand } from '../lib/cli/validate-command';
 import { registerLocalCommand } from '../lib/cli/local-command';
 
 const program = new Command()
@@ -16,6 +17,7 @@ const program = new Command()
 registerLocalCommand(program);
 registerContractCommands(program);
 registerConvertCommand(program);
+registerValidateCommand(program);
 
 try {
   await program.parseAsync(process.argv);
