@@ -2,13 +2,26 @@ import { defineConfig } from 'vitest/config';
 
 // Test tiers as separate projects: unit (no network), infra (CDK templates, ASL validation),
 // integration (real SDK clients against the embedded stack or any configured endpoint).
+const env = {
+  // The SDK's Node 22 notice is noise in test output; Lambdas deploy on Node 22.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  // Powertools: quiet logs, no EMF metrics printed, during tests.
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+};
+
 export default defineConfig({
   test: {
-    // The SDK's Node 22 notice is noise in test output; Lambdas deploy on Node 22.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/setup/no-network.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/setup/no-network.ts'],
+          // Unit tests mock the document client; idempotency's own DynamoDB client would reach
+          // for the network, so the unit tier runs handlers with idempotency off.
+          env: { ...env, POWERTOOLS_IDEMPOTENCY_DISABLED: 'true' },
+        },
       },
       {
         test: {
@@ -16,6 +29,7 @@ export default defineConfig({
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          env,
         },
       },
       {
@@ -25,6 +39,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          env,
         },
       },
     ],

@@ -1,5 +1,5 @@
 /** Convert: writes the output in its contract's `convert_to` format, with the equivalence proof. */
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
@@ -7,9 +7,12 @@ import { S3ObjectStore } from '../core/storage/s3-object-store';
 import { convertOutput } from '../core/workflow/convert-output';
 import type { ConvertResult, InspectResult } from '../core/workflow/workflow-types';
 import { createS3Client } from '../shared/aws-clients';
+import { createObservability } from '../shared/observability';
+import { stepHandler } from '../shared/step-handler';
 import { requireField, requireObjectRef, requireOutput } from '../shared/step-input';
 
 const env = process.env;
+const o = createObservability('convert');
 const store = new S3ObjectStore(createS3Client(env));
 const artifactsBucket = getRequiredEnv(env, FUNCTION_ENV.artifactsBucket);
 const deps = {
@@ -19,13 +22,16 @@ const deps = {
   convertedPrefix: getRequiredEnv(env, FUNCTION_ENV.convertedPrefix),
 };
 
-export const handler = middy<unknown, ConvertResult>().handler((event) =>
-  convertOutput(
+export const handler = stepHandler<ConvertResult>(o, 'Convert', async (event) => {
+  const result = await convertOutput(
     {
       object: requireObjectRef(event),
       output: requireOutput(event),
       inspection: requireField<InspectResult>(event, 'inspection', 'object'),
     },
     deps,
-  ),
-);
+  );
+  o.metrics.addMetric('BytesConverted', MetricUnit.Bytes, result.size);
+  o.metrics.addMetric('RowsConverted', MetricUnit.Count, result.rowsOut);
+  return result;
+});

@@ -1,5 +1,5 @@
 /** Lineage: links the object version to its declared inputs and to its converted copy. */
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
@@ -9,7 +9,11 @@ import { S3ObjectStore } from '../core/storage/s3-object-store';
 import { recordLineage, type LineageStepResult } from '../core/workflow/record-lineage';
 import type { ConversionOutcome } from '../core/workflow/workflow-types';
 import { createDocumentClient, createS3Client } from '../shared/aws-clients';
+import { createObservability } from '../shared/observability';
+import { stepHandler } from '../shared/step-handler';
 import { requireField, requireObjectRef, requireOutput } from '../shared/step-input';
+
+const o = createObservability('lineage');
 
 const env = process.env;
 const db = createDocumentClient();
@@ -25,13 +29,15 @@ const deps = {
   now: () => new Date(),
 };
 
-export const handler = middy<unknown, LineageStepResult>().handler((event) =>
-  recordLineage(
+export const handler = stepHandler<LineageStepResult>(o, 'Lineage', async (event) => {
+  const result = await recordLineage(
     {
       object: requireObjectRef(event),
       output: requireOutput(event),
       conversion: requireField<ConversionOutcome>(event, 'conversion', 'object'),
     },
     deps,
-  ),
-);
+  );
+  o.metrics.addMetric('LineageEdges', MetricUnit.Count, result.edges);
+  return result;
+});

@@ -1,5 +1,13 @@
-/** Register: resolves the arriving key to its contract and records the object version. */
-import middy from '@middy/core';
+/**
+ * Register: resolves the arriving key to its contract and records the object version.
+ * Idempotent per (execution, object version) with Powertools' DynamoDB persistence: when Step
+ * Functions retries an invocation that had in fact succeeded, the retry gets the first answer
+ * instead of finding its own registry entry and ending as a duplicate.
+ */
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
@@ -8,19 +16,39 @@ import { S3ObjectStore } from '../core/storage/s3-object-store';
 import { registerOutput } from '../core/workflow/register-output';
 import type { RegisterResult } from '../core/workflow/workflow-types';
 import { createDocumentClient, createS3Client } from '../shared/aws-clients';
+import { createObservability } from '../shared/observability';
+import { stepHandler } from '../shared/step-handler';
 import { requireObjectRef } from '../shared/step-input';
 
 const env = process.env;
+const table = getRequiredEnv(env, FUNCTION_ENV.registryTable);
+const o = createObservability('register');
 const deps = {
   catalog: new ContractCatalog(
     new S3ObjectStore(createS3Client(env)),
     getRequiredEnv(env, FUNCTION_ENV.artifactsBucket),
     getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
   ),
-  registry: new OutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
+  registry: new OutputRegistry(createDocumentClient(), table),
   now: () => new Date(),
 };
 
-export const handler = middy<unknown, RegisterResult>().handler((event) =>
-  registerOutput({ object: requireObjectRef(event) }, deps),
+// Idempotency records live in the registry table under their own partition key.
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: table,
+  keyAttr: 'pk',
+  sortKeyAttr: 'sk',
+  staticPkValue: 'IDEMPOTENCY#register',
+});
+const config = new IdempotencyConfig({ eventKeyJmesPath: '[execution, object.pk, object.sk]', expiresAfterSeconds: 3600 });
+
+export const handler = stepHandler<RegisterResult>(
+  o,
+  'Register',
+  async (event) => {
+    const result = await registerOutput({ object: requireObjectRef(event) }, deps);
+    o.metrics.addMetric(result.tracked ? (result.duplicate ? 'DuplicateArrivals' : 'OutputsRegistered') : 'UntrackedArrivals', MetricUnit.Count, 1);
+    return result;
+  },
+  [makeHandlerIdempotent({ persistenceStore, config })],
 );

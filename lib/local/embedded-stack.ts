@@ -127,6 +127,10 @@ export class EmbeddedStack {
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       [FUNCTION_ENV.s3ForcePathStyle]: 'true',
+      // Powertools: no EMF metrics on stdout and only errors in the log locally; X-Ray is off
+      // outside Lambda by itself.
+      POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
+      POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'ERROR',
       [FUNCTION_ENV.registryTable]: names.registryTable,
       [FUNCTION_ENV.artifactsBucket]: names.artifactsBucket,
       [FUNCTION_ENV.contractsPrefix]: ARTIFACT_PREFIXES.contracts,
