@@ -26,7 +26,8 @@ type PathPart = string | number;
 
 function pathText(path: readonly PathPart[]): string {
   return (
-    path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(root)'
+    path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') ||
+    '(root)'
   );
 }
 
@@ -70,7 +71,10 @@ class Locator {
 
 function fail(source: string, loc: Locator | undefined, path: readonly PathPart[], message: string): never {
   const line = loc?.lineOf(path);
-  throw new ContractError(`${line !== undefined ? `line ${line}: ` : ''}${pathText(path)}: ${message}`, source);
+  throw new ContractError(
+    `${line !== undefined ? `line ${line}: ` : ''}${pathText(path)}: ${message}`,
+    source,
+  );
 }
 
 function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
@@ -85,7 +89,9 @@ function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
     case 'invalid_type':
-      return value === undefined ? `is required (${issue.expected})` : `${show(value)} is not a ${issue.expected}`;
+      return value === undefined
+        ? `is required (${issue.expected})`
+        : `${show(value)} is not a ${issue.expected}`;
     case 'invalid_union':
       return `${show(value)} is not valid here`;
     case 'too_small':
@@ -152,12 +158,17 @@ const DEFAULT_RULE_TYPE: Record<RuleCondition['kind'], RuleType> = {
 };
 
 function toModel(file: ContractFile, source: string, loc: Locator): OutputContract {
-  const bad: (path: readonly PathPart[], message: string) => never = (path, message) => fail(source, loc, path, message);
+  const bad: (path: readonly PathPart[], message: string) => never = (path, message) =>
+    fail(source, loc, path, message);
 
-  const braces = file.path.replace(PLACEHOLDER_CHECK, (m) => (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(m) ? '' : '\u0000'));
+  const braces = file.path.replace(PLACEHOLDER_CHECK, (m) =>
+    /^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(m) ? '' : '\u0000',
+  );
   if (/[{}\u0000]/.test(braces)) bad(['path'], `'${file.path}' has an unbalanced or invalid {placeholder}`);
-  if (file.convert_to === file.format) bad(['convert_to'], `'${file.convert_to}' is already the output's format`);
-  if (file.csv && file.format !== 'csv') bad(['csv'], `CSV options need format: csv (format is ${file.format})`);
+  if (file.convert_to === file.format)
+    bad(['convert_to'], `'${file.convert_to}' is already the output's format`);
+  if (file.csv && file.format !== 'csv')
+    bad(['csv'], `CSV options need format: csv (format is ${file.format})`);
 
   const names = new Set<string>();
   const schema: ColumnSpec[] = file.schema.map((col, i) => {
@@ -169,19 +180,29 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     const shorthand = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(col.type);
     if (shorthand) {
       type = 'decimal';
-      if (precision !== undefined || scale !== undefined) bad(at('precision'), 'give precision and scale either in decimal(p,s) or as keys, not both');
+      if (precision !== undefined || scale !== undefined)
+        bad(at('precision'), 'give precision and scale either in decimal(p,s) or as keys, not both');
       precision = Number(shorthand[1]);
       scale = Number(shorthand[2]);
     }
     if (type === 'decimal') {
-      if (precision === undefined || scale === undefined) bad(at('type'), 'decimal needs precision and scale: decimal(10,2)');
+      if (precision === undefined || scale === undefined)
+        bad(at('type'), 'decimal needs precision and scale: decimal(10,2)');
       if (precision < 1 || precision > 38) bad(at('type'), `precision ${precision} must be 1..38`);
       if (scale > precision) bad(at('type'), `scale ${scale} exceeds precision ${precision}`);
-    } else if (precision !== undefined || scale !== undefined) bad(at(precision !== undefined ? 'precision' : 'scale'), `only decimal columns have precision and scale (this one is ${type})`);
-    if (type !== 'timestamp' && col.unit !== undefined) bad(at('unit'), `only timestamp columns have a unit (this one is ${type})`);
-    if (type !== 'timestamp' && col.zone !== undefined) bad(at('zone'), `only timestamp columns have a zone (this one is ${type})`);
-    if (type !== 'string' && col.length !== undefined) bad(at('length'), `length applies to string columns (this one is ${type})`);
-    if (type !== 'string' && col.pattern !== undefined) bad(at('pattern'), `pattern applies to string columns (this one is ${type})`);
+    } else if (precision !== undefined || scale !== undefined)
+      bad(
+        at(precision !== undefined ? 'precision' : 'scale'),
+        `only decimal columns have precision and scale (this one is ${type})`,
+      );
+    if (type !== 'timestamp' && col.unit !== undefined)
+      bad(at('unit'), `only timestamp columns have a unit (this one is ${type})`);
+    if (type !== 'timestamp' && col.zone !== undefined)
+      bad(at('zone'), `only timestamp columns have a zone (this one is ${type})`);
+    if (type !== 'string' && col.length !== undefined)
+      bad(at('length'), `length applies to string columns (this one is ${type})`);
+    if (type !== 'string' && col.pattern !== undefined)
+      bad(at('pattern'), `pattern applies to string columns (this one is ${type})`);
     if (col.pattern !== undefined) {
       try {
         new RegExp(col.pattern, 'u');
@@ -214,7 +235,8 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
         if (v === NOT_CONFORMING) return bad(['schema', i, 'range', k], `${show(b)} is not a ${type} value`);
         return v;
       });
-      if (codec.compare(lo!, hi!) > 0) bad(at('range'), `[${String(col.range[0])}, ${String(col.range[1])}]: min exceeds max`);
+      if (codec.compare(lo!, hi!) > 0)
+        bad(at('range'), `[${String(col.range[0])}, ${String(col.range[1])}]: min exceeds max`);
     }
     col.allowed?.forEach((v, k) => {
       if (codec.parse(typeof v === 'string' ? v : type === 'string' ? String(v) : v) === NOT_CONFORMING) {
@@ -231,22 +253,33 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     ruleNames.add(rule.name);
     const kind = rule.condition;
     const type = DEFAULT_RULE_TYPE[kind];
-    if (rule.type !== undefined && rule.type !== type) bad(at('type'), `'${rule.type}' does not fit condition '${kind}'; expected '${type}'`);
+    if (rule.type !== undefined && rule.type !== type)
+      bad(at('type'), `'${rule.type}' does not fit condition '${kind}'; expected '${type}'`);
     const needsField = kind !== 'expression' && !(kind === 'unique' && rule.fields);
     if (needsField && rule.field === undefined) bad(at('field'), `condition '${kind}' needs a field`);
     const col = rule.field === undefined ? undefined : schema.find((c) => c.name === rule.field);
-    if (rule.field !== undefined && !col) bad(at('field'), `'${rule.field}' is not a column of the schema (${[...names].join(', ')})`);
+    if (rule.field !== undefined && !col)
+      bad(at('field'), `'${rule.field}' is not a column of the schema (${[...names].join(', ')})`);
     if (rule.fields && kind !== 'unique') bad(at('fields'), `fields applies to condition 'unique' only`);
     const numeric = (): void => {
-      if (col && !NUMERIC_TYPES.includes(col.type)) bad(at('condition'), `'${kind}' needs a numeric column; '${col.name}' is ${col.type}`);
+      if (col && !NUMERIC_TYPES.includes(col.type))
+        bad(at('condition'), `'${kind}' needs a numeric column; '${col.name}' is ${col.type}`);
     };
     const stringColumn = (): void => {
-      if (col && col.type !== 'string') bad(at('condition'), `'${kind}' needs a string column; '${col.name}' is ${col.type}`);
+      if (col && col.type !== 'string')
+        bad(at('condition'), `'${kind}' needs a string column; '${col.name}' is ${col.type}`);
     };
-    const num = (): number => (typeof rule.value === 'number' ? rule.value : bad(at('value'), `${show(rule.value)} must be a number`));
+    const num = (): number =>
+      typeof rule.value === 'number' ? rule.value : bad(at('value'), `${show(rule.value)} must be a number`);
     const pair = (): [number, number] => {
       const v = rule.value;
-      if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number' || v[0] > v[1]) {
+      if (
+        !Array.isArray(v) ||
+        v.length !== 2 ||
+        typeof v[0] !== 'number' ||
+        typeof v[1] !== 'number' ||
+        v[0] > v[1]
+      ) {
         return bad(at('value'), `${show(v)} must be [min, max] with min <= max`);
       }
       return [v[0], v[1]];
@@ -285,7 +318,8 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
       }
       case 'matches': {
         stringColumn();
-        if (typeof rule.value !== 'string') bad(at('value'), `${show(rule.value)} must be a regular expression`);
+        if (typeof rule.value !== 'string')
+          bad(at('value'), `${show(rule.value)} must be a regular expression`);
         try {
           new RegExp(rule.value, 'u');
         } catch (error) {
@@ -295,7 +329,19 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
         break;
       }
       case 'in_set':
-        if (!Array.isArray(rule.value) || rule.value.length === 0) bad(at('value'), `${show(rule.value)} must be a non-empty list of allowed values`);
+        if (!Array.isArray(rule.value) || rule.value.length === 0)
+          bad(at('value'), `${show(rule.value)} must be a non-empty list of allowed values`);
+        if (col) {
+          const codec = columnCodec(col);
+          rule.value.forEach((v, k) => {
+            if (
+              codec.parse(typeof v === 'string' ? v : col.type === 'string' ? String(v) : v) ===
+              NOT_CONFORMING
+            ) {
+              bad(['quality', i, 'value', k], `${show(v)} is not a ${col.type} value`);
+            }
+          });
+        }
         condition = { kind, values: rule.value };
         break;
       case 'length_between': {
@@ -307,7 +353,10 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
       case 'format':
         stringColumn();
         if (typeof rule.value !== 'string' || !(VALUE_FORMATS as readonly string[]).includes(rule.value)) {
-          bad(at('value'), `${show(rule.value)} is not a format; expected one of ${VALUE_FORMATS.join(', ')}`);
+          bad(
+            at('value'),
+            `${show(rule.value)} is not a format; expected one of ${VALUE_FORMATS.join(', ')}`,
+          );
         }
         condition = { kind, format: rule.value as (typeof VALUE_FORMATS)[number] };
         break;
@@ -322,7 +371,8 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
       }
       case 'expression': {
         const expression = rule.expression ?? (typeof rule.value === 'string' ? rule.value : undefined);
-        if (expression === undefined) bad(at('expression'), "condition 'expression' needs expression: 'a >= b'");
+        if (expression === undefined)
+          bad(at('expression'), "condition 'expression' needs expression: 'a >= b'");
         try {
           compileExpression(expression, [...names]);
         } catch (error) {
@@ -332,24 +382,30 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
         break;
       }
       case 'max_age': {
-        if (col && col.type !== 'timestamp' && col.type !== 'date') bad(at('condition'), `'max_age' needs a timestamp or date column; '${col.name}' is ${col.type}`);
+        if (col && col.type !== 'timestamp' && col.type !== 'date')
+          bad(at('condition'), `'max_age' needs a timestamp or date column; '${col.name}' is ${col.type}`);
         const seconds = typeof rule.value === 'string' ? parseDuration(rule.value) : undefined;
-        if (seconds === undefined) bad(at('value'), `${show(rule.value)} must be a duration such as 15m, 24h, 7d or P1DT12H`);
+        if (seconds === undefined)
+          bad(at('value'), `${show(rule.value)} must be a duration such as 15m, 24h, 7d or P1DT12H`);
         condition = { kind, seconds, text: rule.value as string };
         break;
       }
       case 'ks_test': {
         numeric();
-        if (typeof rule.reference !== 'string') bad(at('reference'), 'ks_test needs reference: a sample file or s3:// URI');
+        if (typeof rule.reference !== 'string')
+          bad(at('reference'), 'ks_test needs reference: a sample file or s3:// URI');
         const max = num();
-        if (max <= 0 || max > 1) bad(at('value'), `${max} must be the largest accepted KS statistic, in (0, 1]`);
+        if (max <= 0 || max > 1)
+          bad(at('value'), `${max} must be the largest accepted KS statistic, in (0, 1]`);
         condition = { kind, reference: rule.reference, maxStatistic: max };
         break;
       }
       case 'exists_in': {
         const ref = rule.reference;
-        if (typeof ref !== 'object') bad(at('reference'), 'exists_in needs reference: { output: step/output, field: column }');
-        if (!/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/.test(ref.output)) bad(at('reference'), `'${ref.output}' must be step/output or pipeline/step/output`);
+        if (typeof ref !== 'object')
+          bad(at('reference'), 'exists_in needs reference: { output: step/output, field: column }');
+        if (!/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/.test(ref.output))
+          bad(at('reference'), `'${ref.output}' must be step/output or pipeline/step/output`);
         condition = { kind, output: ref.output, field: ref.field };
         break;
       }

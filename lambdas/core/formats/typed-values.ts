@@ -63,7 +63,9 @@ export function civilFromDays(days: number): [number, number, number] {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -121,7 +123,13 @@ function two(text: string, i: number): number {
  */
 function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: number): bigint | undefined {
   const n = text.length;
-  if (n < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+  if (
+    n < 19 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  ) {
     return undefined;
   }
   const sep = text.charCodeAt(10);
@@ -161,7 +169,9 @@ function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: numbe
   }
   const seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
   const value = seconds * UNIT_FACTOR[unit] + fraction;
-  return Number.isSafeInteger(value) ? BigInt(value) : BigInt(seconds) * BigInt(UNIT_FACTOR[unit]) + BigInt(fraction);
+  return Number.isSafeInteger(value)
+    ? BigInt(value)
+    : BigInt(seconds) * BigInt(UNIT_FACTOR[unit]) + BigInt(fraction);
 }
 
 /** Parses ISO-8601-like text into a count of `unit` since the epoch; undefined when invalid or lossy. */
@@ -342,7 +352,8 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
           let n: number | bigint;
           if (typeof raw === 'string') {
             const fast = parseSmallInt(raw);
-            if (fast !== undefined) return is32 && (fast < INT32_MIN || fast > INT32_MAX) ? NOT_CONFORMING : fast === 0 ? 0 : fast;
+            if (fast !== undefined)
+              return is32 && (fast < INT32_MIN || fast > INT32_MAX) ? NOT_CONFORMING : fast === 0 ? 0 : fast;
             const t = raw.trim();
             if (!INT_TEXT.test(t)) return NOT_CONFORMING;
             n = Number(t);
@@ -374,8 +385,12 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
       return {
         ...base,
         parse(raw) {
-          if (typeof raw === 'number') return is32 && Math.abs(raw) >= FLOAT32_LIMIT && Number.isFinite(raw) ? NOT_CONFORMING : round(raw);
-          if (typeof raw === 'bigint') return raw >= -(2n ** 53n) && raw <= 2n ** 53n ? Number(raw) : NOT_CONFORMING;
+          if (typeof raw === 'number')
+            return is32 && Math.abs(raw) >= FLOAT32_LIMIT && Number.isFinite(raw)
+              ? NOT_CONFORMING
+              : round(raw);
+          if (typeof raw === 'bigint')
+            return raw >= -(2n ** 53n) && raw <= 2n ** 53n ? Number(raw) : NOT_CONFORMING;
           if (typeof raw !== 'string') return NOT_CONFORMING;
           const n = parseFloatText(raw, is32);
           return n === NOT_CONFORMING ? n : round(n);
@@ -383,7 +398,11 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
         format: (v) => numberCanonical(round(v as number)),
         toJson: (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
         compare: (a, b) => sign((a as number) - (b as number)),
-        compareToNumber: (v, bound) => ((v as number) < bound ? -1 : (v as number) > bound ? 1 : Number.isNaN(v) ? NaN : 0),
+        // A float32 value is compared with the bound as float32 stores it: 0.1 <= 0.1 holds.
+        compareToNumber: (v, bound) => {
+          const b = round(bound);
+          return (v as number) < b ? -1 : (v as number) > b ? 1 : Number.isNaN(v) ? NaN : 0;
+        },
       };
     }
     case 'boolean':
@@ -406,7 +425,10 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
       return {
         ...base,
         parse(raw) {
-          if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? NOT_CONFORMING : formatDate(Math.floor(raw.getTime() / 86_400_000));
+          if (raw instanceof Date)
+            return Number.isNaN(raw.getTime())
+              ? NOT_CONFORMING
+              : formatDate(Math.floor(raw.getTime() / 86_400_000));
           if (typeof raw !== 'string') return NOT_CONFORMING;
           const m = DATE_TEXT.exec(raw.trim());
           if (!m || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) return NOT_CONFORMING;
@@ -425,7 +447,8 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
         ...base,
         parse(raw) {
           if (typeof raw === 'string') return parseTimestamp(raw, unit, zone) ?? NOT_CONFORMING;
-          if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? NOT_CONFORMING : BigInt(raw.getTime()) * perMs;
+          if (raw instanceof Date)
+            return Number.isNaN(raw.getTime()) ? NOT_CONFORMING : BigInt(raw.getTime()) * perMs;
           if (typeof raw === 'bigint') return raw; // already a count of the column's unit
           return NOT_CONFORMING;
         },

@@ -14,7 +14,15 @@ import { HyperLogLog } from './hyperloglog';
 /** Distinct values a column profile counts exactly (and keeps for its top values) before estimating. */
 export const DEFAULT_EXACT_DISTINCT_BOUND = 10_000;
 const TOP_VALUES = 10;
-const QUANTILES: Record<string, number> = { p1: 0.01, p5: 0.05, p25: 0.25, p50: 0.5, p75: 0.75, p95: 0.95, p99: 0.99 };
+const QUANTILES: Record<string, number> = {
+  p1: 0.01,
+  p5: 0.05,
+  p25: 0.25,
+  p50: 0.5,
+  p75: 0.75,
+  p95: 0.95,
+  p99: 0.99,
+};
 const NUMERIC = new Set(['int32', 'int64', 'float32', 'float64', 'decimal']);
 
 type Key = string | number | bigint | boolean;
@@ -24,8 +32,9 @@ export interface ColumnMetricsJson {
   readonly nulls: number;
   readonly nonConforming: number;
   readonly n: number;
-  readonly mean: number;
-  readonly m2: number;
+  /** Numbers, or 'Infinity' / 'NaN' as text (JSON has no such numbers). */
+  readonly mean: number | string;
+  readonly m2: number | string;
   readonly min: string | null;
   readonly max: string | null;
   readonly minLength: number | null;
@@ -33,6 +42,10 @@ export interface ColumnMetricsJson {
   readonly sketch: ReturnType<DDSketch['toJSON']> | null;
   readonly counts: [string, number][] | null;
   readonly hll: string | null;
+}
+
+function jsonNumber(n: number): number | string {
+  return Number.isFinite(n) ? n : String(n);
 }
 
 export class ColumnMetrics {
@@ -77,8 +90,11 @@ export class ColumnMetrics {
 
   add(v: Exclude<TypedValue, null>): void {
     this.count++;
-    if (this.min === null || this.codec.compare(v, this.min) < 0) this.min = v;
-    if (this.max === null || this.codec.compare(v, this.max) > 0) this.max = v;
+    // NaN has no order: it would make min/max depend on arrival order (and break merging).
+    if (!(typeof v === 'number' && Number.isNaN(v))) {
+      if (this.min === null || this.codec.compare(v, this.min) < 0) this.min = v;
+      if (this.max === null || this.codec.compare(v, this.max) > 0) this.max = v;
+    }
     if (this.numeric) {
       const x = typeof v === 'bigint' ? Number(v) / this.scale : (v as number) / this.scale;
       if (Number.isFinite(x)) {
@@ -89,7 +105,8 @@ export class ColumnMetrics {
         this.sketch!.add(x);
       }
     } else if (typeof v === 'string' && this.column.type === 'string') {
-      const len = v.length;
+      // Characters, not UTF-16 units, as the length constraint counts them.
+      const len = /[\uD800-\uDFFF]/.test(v) ? [...v].length : v.length;
       if (len < this.minLength) this.minLength = len;
       if (len > this.maxLength) this.maxLength = len;
     }
@@ -121,8 +138,10 @@ export class ColumnMetrics {
       this.m2 += other.m2 + (delta * delta * this.n * other.n) / n;
       this.n = n;
     }
-    if (other.min !== null && (this.min === null || this.codec.compare(other.min, this.min) < 0)) this.min = other.min;
-    if (other.max !== null && (this.max === null || this.codec.compare(other.max, this.max) > 0)) this.max = other.max;
+    if (other.min !== null && (this.min === null || this.codec.compare(other.min, this.min) < 0))
+      this.min = other.min;
+    if (other.max !== null && (this.max === null || this.codec.compare(other.max, this.max) > 0))
+      this.max = other.max;
     this.minLength = Math.min(this.minLength, other.minLength);
     this.maxLength = Math.max(this.maxLength, other.maxLength);
     if (this.sketch && other.sketch) this.sketch.merge(other.sketch);
@@ -184,7 +203,11 @@ export class ColumnMetrics {
       ...(this.max !== null ? { max: codec.canonical(this.max) } : {}),
       ...(this.numeric && this.n > 0 ? { mean: this.mean, stddev: this.numericStddev! } : {}),
       ...(Object.keys(quantiles).length > 0 ? { quantiles, histogram: this.histogram() } : {}),
-      ...(top && nonNull > 0 && (this.counts!.size <= 50 || this.column.type === 'string' || this.column.type === 'boolean') ? { top } : {}),
+      ...(top &&
+      nonNull > 0 &&
+      (this.counts!.size <= 50 || this.column.type === 'string' || this.column.type === 'boolean')
+        ? { top }
+        : {}),
       ...(this.maxLength >= 0 ? { length: { min: this.minLength, max: this.maxLength } } : {}),
     };
   }
@@ -196,7 +219,11 @@ export class ColumnMetrics {
     const hi = s.quantile(1)!;
     if (!(hi > lo)) return [{ from: lo, to: hi, count: s.count }];
     const width = (hi - lo) / bins;
-    const out = Array.from({ length: bins }, (_, i) => ({ from: lo + i * width, to: lo + (i + 1) * width, count: 0 }));
+    const out = Array.from({ length: bins }, (_, i) => ({
+      from: lo + i * width,
+      to: lo + (i + 1) * width,
+      count: 0,
+    }));
     const place = (value: number, count: number): void => {
       const i = Math.min(bins - 1, Math.max(0, Math.floor((value - lo) / width)));
       out[i]!.count += count;
@@ -215,8 +242,8 @@ export class ColumnMetrics {
       nulls: this.nulls,
       nonConforming: this.nonConforming,
       n: this.n,
-      mean: this.mean,
-      m2: this.m2,
+      mean: jsonNumber(this.mean),
+      m2: jsonNumber(this.m2),
       min: this.min === null ? null : this.codec.canonical(this.min),
       max: this.max === null ? null : this.codec.canonical(this.max),
       minLength: Number.isFinite(this.minLength) ? this.minLength : null,
@@ -227,7 +254,11 @@ export class ColumnMetrics {
     };
   }
 
-  static fromJSON(column: ColumnSpec, json: ColumnMetricsJson, exactBound = DEFAULT_EXACT_DISTINCT_BOUND): ColumnMetrics {
+  static fromJSON(
+    column: ColumnSpec,
+    json: ColumnMetricsJson,
+    exactBound = DEFAULT_EXACT_DISTINCT_BOUND,
+  ): ColumnMetrics {
     const m = new ColumnMetrics(column, exactBound);
     const parse = (text: string | null): Exclude<TypedValue, null> | null => {
       if (text === null) return null;
@@ -238,8 +269,8 @@ export class ColumnMetrics {
     m.nulls = json.nulls;
     m.nonConforming = json.nonConforming;
     m.n = json.n;
-    m.mean = json.mean;
-    m.m2 = json.m2;
+    m.mean = Number(json.mean);
+    m.m2 = Number(json.m2);
     m.min = parse(json.min);
     m.max = parse(json.max);
     m.minLength = json.minLength ?? Infinity;

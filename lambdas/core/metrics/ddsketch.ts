@@ -61,7 +61,12 @@ export class DDSketch {
 
   toJSON(): { positive: [number, number][]; negative: [number, number][]; zeros: number; count: number } {
     const sorted = (m: Map<number, number>): [number, number][] => [...m].sort((a, b) => a[0] - b[0]);
-    return { positive: sorted(this.positive), negative: sorted(this.negative), zeros: this.zeros, count: this.count };
+    return {
+      positive: sorted(this.positive),
+      negative: sorted(this.negative),
+      zeros: this.zeros,
+      count: this.count,
+    };
   }
 
   static fromJSON(json: ReturnType<DDSketch['toJSON']>): DDSketch {

@@ -71,7 +71,7 @@ export function evaluateDatasetRule(
     if (!context.reference) note = `reference sample ${c.reference} was not loaded`;
     else {
       const d = ksStatistic(metrics.numericSketch!, context.reference);
-      pass = d <= c.maxStatistic;
+      pass = metrics.numericSketch!.count > 0 && d <= c.maxStatistic; // no data proves nothing
       note = `KS statistic ${d.toFixed(4)} against ${context.reference.length} reference values (limit ${c.maxStatistic}; data CDF from a 1% sketch)`;
     }
   } else note = `not a dataset rule: ${c.kind}`;

@@ -15,7 +15,7 @@ export class ExpressionError extends Error {
   override readonly name = 'ExpressionError';
 }
 
-type Value = string | number | boolean | null;
+type Value = string | number | bigint | boolean | null;
 
 type Node =
   | { t: 'lit'; v: Value }
@@ -26,12 +26,33 @@ type Node =
   | { t: 'call'; fn: string; args: Node[] };
 
 interface Token {
-  readonly kind: 'num' | 'str' | 'id' | 'op' | 'end';
+  /** `qid` is a `quoted` column name: never a keyword. */
+  readonly kind: 'num' | 'str' | 'id' | 'qid' | 'op' | 'end';
   readonly text: string;
   readonly at: number;
 }
 
-const OPS = ['==', '!=', '<>', '<=', '>=', '&&', '||', '=', '<', '>', '+', '-', '*', '/', '%', '(', ')', ',', '!'];
+const OPS = [
+  '==',
+  '!=',
+  '<>',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '(',
+  ')',
+  ',',
+  '!',
+];
 const FUNCTIONS = new Set(['abs', 'length', 'lower', 'upper', 'is_null', 'coalesce']);
 const MAX_LENGTH = 2000;
 
@@ -68,7 +89,7 @@ function tokenize(src: string): Token[] {
     if (c === '`') {
       const j = src.indexOf('`', i + 1);
       if (j < 0) throw new ExpressionError(`unterminated \`column\` at ${i}`);
-      out.push({ kind: 'id', text: src.slice(i + 1, j), at: i });
+      out.push({ kind: 'qid', text: src.slice(i + 1, j), at: i });
       i = j + 1;
       continue;
     }
@@ -113,7 +134,8 @@ class Parser {
 
   parse(): Node {
     const node = this.or();
-    if (this.peek().kind !== 'end') throw new ExpressionError(`unexpected '${this.peek().text}' at ${this.peek().at}`);
+    if (this.peek().kind !== 'end')
+      throw new ExpressionError(`unexpected '${this.peek().text}' at ${this.peek().at}`);
     return node;
   }
 
@@ -163,8 +185,10 @@ class Parser {
       const list: Value[] = [];
       do {
         const node = this.unary();
-        if (node.t !== 'lit') throw new ExpressionError(`'in' takes literal values at ${this.peek().at}`);
-        list.push(node.v);
+        if (node.t === 'lit') list.push(node.v);
+        else if (node.t === 'un' && node.op === '-' && node.a.t === 'lit' && typeof node.a.v === 'number')
+          list.push(-node.a.v);
+        else throw new ExpressionError(`'in' takes literal values at ${this.peek().at}`);
       } while (this.isOp(',') && this.next());
       this.expect(')');
       return { t: 'in', a, list };
@@ -197,6 +221,7 @@ class Parser {
       this.expect(')');
       return node;
     }
+    if (t.kind === 'qid') return { t: 'col', name: t.text };
     if (t.kind === 'id') {
       const lower = t.text.toLowerCase();
       if (lower === 'true' || lower === 'false') return { t: 'lit', v: lower === 'true' };
@@ -209,11 +234,18 @@ class Parser {
           while (this.isOp(',') && this.next());
         }
         this.expect(')');
+        const arity = lower === 'coalesce' ? args.length >= 1 : args.length === 1;
+        if (!arity)
+          throw new ExpressionError(
+            `${lower}() takes ${lower === 'coalesce' ? 'one or more arguments' : 'one argument'}, got ${args.length} (at ${t.at})`,
+          );
         return { t: 'call', fn: lower, args };
       }
       return { t: 'col', name: t.text };
     }
-    throw new ExpressionError(`unexpected ${t.kind === 'end' ? 'end of expression' : `'${t.text}'`} at ${t.at}`);
+    throw new ExpressionError(
+      `unexpected ${t.kind === 'end' ? 'end of expression' : `'${t.text}'`} at ${t.at}`,
+    );
   }
 }
 
@@ -225,14 +257,25 @@ export interface CompiledExpression {
 
 function normalize(v: unknown): Value {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-  return String(v as string);
+  return JSON.stringify(v) ?? null;
+}
+
+function arithmetic(op: string, a: number, b: number): Value {
+  if (op === '+') return a + b;
+  if (op === '-') return a - b;
+  if (op === '*') return a * b;
+  if (b === 0) return null;
+  return op === '/' ? a / b : a % b;
 }
 
 function compare(a: Value, b: Value): number | undefined {
   if (a === null || b === null) return undefined;
-  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : a === b ? 0 : undefined;
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) {
+    // Mixed number/bigint compare exactly in JS; NaN compares as unknown.
+    return a < b ? -1 : a > b ? 1 : a == b ? 0 : undefined;
+  }
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   return undefined; // different types: unknown, never coerced
@@ -252,7 +295,9 @@ function evaluate(node: Node, get: (column: string) => unknown): Value {
     }
     case 'in': {
       const a = evaluate(node.a, get);
-      return a === null ? null : node.list.some((v) => compare(a, v) === 0);
+      if (a === null) return null;
+      if (node.list.some((v) => compare(a, v) === 0)) return true;
+      return node.list.includes(null) ? null : false; // SQL: x in (…, null) is unknown when no match
     }
     case 'call': {
       const args = node.args.map((n) => evaluate(n, get));
@@ -263,7 +308,7 @@ function evaluate(node: Node, get: (column: string) => unknown): Value {
         case 'coalesce':
           return args.find((v) => v !== null) ?? null;
         case 'abs':
-          return typeof x === 'number' ? Math.abs(x) : null;
+          return typeof x === 'number' ? Math.abs(x) : typeof x === 'bigint' ? (x < 0n ? -x : x) : null;
         case 'length':
           return typeof x === 'string' ? [...x].length : null;
         case 'lower':
@@ -285,13 +330,15 @@ function evaluate(node: Node, get: (column: string) => unknown): Value {
       const a = evaluate(node.a, get);
       const b = evaluate(node.b, get);
       if (['+', '-', '*', '/', '%'].includes(node.op)) {
-        if (typeof a !== 'number' || typeof b !== 'number') return node.op === '+' && typeof a === 'string' && typeof b === 'string' ? a + b : null;
-        if (node.op === '+') return a + b;
-        if (node.op === '-') return a - b;
-        if (node.op === '*') return a * b;
-        if (b === 0) return null;
-        return node.op === '/' ? a / b : a % b;
+        if (typeof a === 'string' && typeof b === 'string') return node.op === '+' ? a + b : null;
+        if (
+          (typeof a !== 'number' && typeof a !== 'bigint') ||
+          (typeof b !== 'number' && typeof b !== 'bigint')
+        )
+          return null;
+        return arithmetic(node.op, Number(a), Number(b));
       }
+
       const c = compare(a, b);
       if (c === undefined) return null;
       switch (node.op) {
@@ -327,7 +374,8 @@ export function compileExpression(source: string, knownColumns: readonly string[
   const ast = new Parser(tokenize(source)).parse();
   const columns = [...columnsOf(ast, new Set())];
   const unknown = columns.filter((c) => !knownColumns.includes(c));
-  if (unknown.length > 0) throw new ExpressionError(`unknown column(s) ${unknown.join(', ')}; known: ${knownColumns.join(', ')}`);
+  if (unknown.length > 0)
+    throw new ExpressionError(`unknown column(s) ${unknown.join(', ')}; known: ${knownColumns.join(', ')}`);
   return {
     columns,
     evaluate(get) {

@@ -13,7 +13,11 @@ export interface HistoryBounds {
   readonly meanShiftStddevs: number;
 }
 
-export const DEFAULT_HISTORY_BOUNDS: HistoryBounds = { rowCountChange: 0.5, nullRateJump: 0.1, meanShiftStddevs: 3 };
+export const DEFAULT_HISTORY_BOUNDS: HistoryBounds = {
+  rowCountChange: 0.5,
+  nullRateJump: 0.1,
+  meanShiftStddevs: 3,
+};
 
 export function compareWithPrevious(
   current: ValidationReport,

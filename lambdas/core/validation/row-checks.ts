@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { ColumnSpec, OutputContract, QualityRule, RuleCondition } from '../contracts/output-contract';
 import { NOT_CONFORMING, parseTimestamp, type ColumnCodec, type TypedValue } from '../formats/typed-values';
 import { HyperLogLog } from '../metrics/hyperloglog';
+import { ContractError } from '../errors';
 import { compileExpression } from './expression';
 
 export interface RowContext {
@@ -78,7 +79,10 @@ export class UniqueKeys {
 }
 
 const FORMAT_TESTS: Record<string, (v: string) => boolean> = {
-  email: (v) => /^[^\s@"<>()[\]\\,;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(v),
+  email: (v) =>
+    /^[^\s@"<>()[\]\\,;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(
+      v,
+    ),
   uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
   date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && parseTimestamp(`${v}T00:00:00Z`, 'ms', 'UTC') !== undefined,
   timestamp: (v) => parseTimestamp(v, 'ns', 'UTC') !== undefined,
@@ -103,7 +107,10 @@ function canonicalSet(codec: ColumnCodec, values: readonly (string | number | bo
   return out;
 }
 
-function valueTest(condition: RuleCondition, codec: ColumnCodec): ((v: Exclude<TypedValue, null>) => boolean) | undefined {
+function valueTest(
+  condition: RuleCondition,
+  codec: ColumnCodec,
+): ((v: Exclude<TypedValue, null>) => boolean) | undefined {
   switch (condition.kind) {
     case 'greater_than':
       return (v) => codec.compareToNumber(v, condition.value) > 0;
@@ -114,7 +121,8 @@ function valueTest(condition: RuleCondition, codec: ColumnCodec): ((v: Exclude<T
     case 'less_or_equal':
       return (v) => codec.compareToNumber(v, condition.value) <= 0;
     case 'between':
-      return (v) => codec.compareToNumber(v, condition.min) >= 0 && codec.compareToNumber(v, condition.max) <= 0;
+      return (v) =>
+        codec.compareToNumber(v, condition.min) >= 0 && codec.compareToNumber(v, condition.max) <= 0;
     case 'matches': {
       const re = new RegExp(condition.pattern, 'u');
       return (v) => re.test(v as string);
@@ -137,17 +145,43 @@ function valueTest(condition: RuleCondition, codec: ColumnCodec): ((v: Exclude<T
   }
 }
 
+const PER_MICROSECOND = { ms: 1e-3, us: 1, ns: 1e3 } as const;
+
+/**
+ * Values as expressions see them: decimals as their numeric value, timestamps as microseconds
+ * since the epoch whatever the column's unit (so columns of different units compare), the rest as
+ * typed (int64 beyond 2^53 stays exact as bigint).
+ */
+function expressionValue(column: ColumnSpec, v: TypedValue): TypedValue {
+  if (v === null) return null;
+  if (column.type === 'decimal') return Number(v as bigint) / 10 ** (column.scale ?? 0);
+  if (column.type === 'timestamp') {
+    const unit = column.unit ?? 'us';
+    return unit === 'ns' ? Number((v as bigint) / 1000n) : Number(v) / PER_MICROSECOND[unit];
+  }
+  return v;
+}
+
 export interface CheckOptions {
   readonly uniqueBound: number;
   /** Canonical values of referenced columns, by rule name (exists_in). */
   readonly referenceSets?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-export function compileRowChecks(contract: OutputContract, codecs: readonly ColumnCodec[], options: CheckOptions): RowCheck[] {
+export function compileRowChecks(
+  contract: OutputContract,
+  codecs: readonly ColumnCodec[],
+  options: CheckOptions,
+): RowCheck[] {
   const schema = contract.schema;
   const index = new Map(schema.map((c, i) => [c.name, i]));
   const checks: RowCheck[] = [];
-  const base = (name: string, kind: RowCheck['kind'], extra: Partial<RowCheck>, test: RowCheck['test']): RowCheck => ({
+  const base = (
+    name: string,
+    kind: RowCheck['kind'],
+    extra: Partial<RowCheck>,
+    test: RowCheck['test'],
+  ): RowCheck => ({
     name,
     kind,
     evaluated: 0,
@@ -168,7 +202,9 @@ export function compileRowChecks(contract: OutputContract, codecs: readonly Colu
       );
     };
     if (col.range) {
-      const [lo, hi] = col.range.map((b) => codec.parse(typeof b === 'number' && col.type === 'string' ? String(b) : b));
+      const [lo, hi] = col.range.map((b) =>
+        codec.parse(typeof b === 'number' && col.type === 'string' ? String(b) : b),
+      );
       if (lo !== NOT_CONFORMING && hi !== NOT_CONFORMING && lo !== undefined && hi !== undefined) {
         constraint('range', (v) => codec.compare(v, lo) >= 0 && codec.compare(v, hi) <= 0);
       }
@@ -206,10 +242,17 @@ export function compileRowChecks(contract: OutputContract, codecs: readonly Colu
     const codec = ci >= 0 ? codecs[ci]! : undefined;
     const extra = { rule, ...(ci >= 0 ? { column: ci } : {}) };
     if (c.kind === 'not_null') {
-      checks.push(base(rule.name, 'rule', extra, (row) => (row.present[ci] ? row.typed[ci] !== null : undefined)));
+      // A value that is present but not of the column's type is not null: type_conforms judges it.
+      checks.push(
+        base(rule.name, 'rule', extra, (row) =>
+          row.present[ci] ? row.typed[ci] !== null || !row.conforms[ci] : undefined,
+        ),
+      );
     } else if (c.kind === 'type_conforms') {
       checks.push(
-        base(rule.name, 'rule', extra, (row) => (row.present[ci] && (row.typed[ci] !== null || !row.conforms[ci]) ? row.conforms[ci] : undefined)),
+        base(rule.name, 'rule', extra, (row) =>
+          row.present[ci] && (row.typed[ci] !== null || !row.conforms[ci]) ? row.conforms[ci] : undefined,
+        ),
       );
     } else if (c.kind === 'unique') {
       const fields = c.fields.map((f) => index.get(f)!);
@@ -222,16 +265,29 @@ export function compileRowChecks(contract: OutputContract, codecs: readonly Colu
             if (v === null || v === undefined) return undefined;
             parts.push(codecs[f]!.canonical(v));
           }
-          return keys.add(parts.join('\u001f'));
+          return keys.add(JSON.stringify(parts)); // unambiguous for any text in the parts
         }),
       );
     } else if (c.kind === 'expression') {
-      const compiled = compileExpression(c.expression, schema.map((s) => s.name));
+      const compiled = compileExpression(
+        c.expression,
+        schema.map((s) => s.name),
+      );
       const at = new Map(compiled.columns.map((name) => [name, index.get(name)!]));
-      checks.push(base(rule.name, 'rule', extra, (row) => compiled.evaluate((name) => row.typed[at.get(name)!] ?? null)));
+      checks.push(
+        base(rule.name, 'rule', extra, (row) =>
+          compiled.evaluate((name) => {
+            const i = at.get(name)!;
+            return expressionValue(schema[i]!, row.typed[i] ?? null);
+          }),
+        ),
+      );
     } else if (c.kind === 'exists_in') {
       const set = options.referenceSets?.get(rule.name);
-      if (!set) throw new Error(`rule ${rule.name}: the values of ${c.output}.${c.field} were not loaded`);
+      if (!set)
+        throw new ContractError(
+          `rule ${rule.name}: the values of ${c.output}.${c.field} were not loaded; run it through runValidation, which resolves the reference`,
+        );
       checks.push(
         base(rule.name, 'rule', extra, (row) => {
           const v = row.typed[ci];

@@ -32,7 +32,12 @@ const MAX_REFERENCE_VALUES = 10_000_000;
 const MAX_SAMPLE_VALUES = 1_000_000;
 const FLUSH_AT = 1 << 20;
 
-async function loadReferenceSet(source: ByteSource, field: string, contract: OutputContract, ruleField: string): Promise<Set<string>> {
+async function loadReferenceSet(
+  source: ByteSource,
+  field: string,
+  contract: OutputContract,
+  ruleField: string,
+): Promise<Set<string>> {
   const column = contract.schema.find((c) => c.name === ruleField)!;
   const codec = columnCodec(column);
   const mapping = new ColumnMapping([{ ...column, name: field }]);
@@ -46,7 +51,10 @@ async function loadReferenceSet(source: ByteSource, field: string, contract: Out
       if (raw === null || raw === undefined) continue;
       const v = codec.parse(raw);
       if (v !== NOT_CONFORMING) values.add(codec.canonical(v));
-      if (values.size > MAX_REFERENCE_VALUES) throw new ContractError(`reference ${source.name} has more than ${MAX_REFERENCE_VALUES} distinct values`);
+      if (values.size > MAX_REFERENCE_VALUES)
+        throw new ContractError(
+          `reference ${source.name} has more than ${MAX_REFERENCE_VALUES} distinct values`,
+        );
     }
   }
   return values;
@@ -60,7 +68,14 @@ async function loadSample(source: ByteSource, field: string): Promise<number[]> 
     if (at < 0) throw new ContractError(`reference sample ${source.name} has no column '${field}'`);
     for (const row of batch.rows) {
       const raw = row[at];
-      const n = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' ? Number(raw) : NaN;
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'bigint'
+            ? Number(raw)
+            : typeof raw === 'string'
+              ? Number(raw)
+              : NaN;
       if (Number.isFinite(n)) out.push(n);
       if (out.length >= MAX_SAMPLE_VALUES) break;
     }
@@ -69,7 +84,11 @@ async function loadSample(source: ByteSource, field: string): Promise<number[]> 
   return out.sort((a, b) => a - b);
 }
 
-export async function runValidation(contract: OutputContract, source: ByteSource, deps: ValidationRunDeps): Promise<ValidationRun> {
+export async function runValidation(
+  contract: OutputContract,
+  source: ByteSource,
+  deps: ValidationRunDeps,
+): Promise<ValidationRun> {
   const referenceSets = new Map<string, Set<string>>();
   const referenceSamples = new Map<string, number[]>();
   for (const rule of contract.quality) {
@@ -77,7 +96,10 @@ export async function runValidation(contract: OutputContract, source: ByteSource
     if (c.kind === 'exists_in') {
       const name = c.output.split('/').length === 2 ? `${contract.pipeline}/${c.output}` : c.output;
       const ref = deps.resolveOutput ? await deps.resolveOutput(name) : undefined;
-      if (!ref) throw new ContractError(`rule ${rule.name}: no registered version of ${name} to check ${rule.field} against`);
+      if (!ref)
+        throw new ContractError(
+          `rule ${rule.name}: no registered version of ${name} to check ${rule.field} against`,
+        );
       referenceSets.set(rule.name, await loadReferenceSet(ref, c.field, contract, rule.field!));
     } else if (c.kind === 'ks_test') {
       referenceSamples.set(rule.name, await loadSample(deps.openSource(c.reference), rule.field!));

@@ -18,11 +18,21 @@ import {
 import { ColumnMapping } from '../formats/column-mapping';
 import type { RawCell, RecordBatch } from '../formats/record-batch';
 import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../formats/typed-values';
-import { ColumnMetrics, DEFAULT_EXACT_DISTINCT_BOUND, type ColumnMetricsJson } from '../metrics/column-metrics';
+import {
+  ColumnMetrics,
+  DEFAULT_EXACT_DISTINCT_BOUND,
+  type ColumnMetricsJson,
+} from '../metrics/column-metrics';
 import { HyperLogLog } from '../metrics/hyperloglog';
 import { compileRowChecks, type RowCheck } from './row-checks';
 import { evaluateDatasetRule } from './dataset-rules';
-import type { ColumnReport, FailedRow, RuleResult, ValidationReport, ValidationStatus } from './validation-report';
+import type {
+  ColumnReport,
+  FailedRow,
+  RuleResult,
+  ValidationReport,
+  ValidationStatus,
+} from './validation-report';
 
 export const DEFAULT_UNIQUE_KEY_BOUND = 2_000_000;
 
@@ -170,7 +180,8 @@ export class ValidationState {
     other.present.forEach((p, i) => (this.present[i] ||= p));
     for (const c of other.seenColumns) if (!this.seenColumns.includes(c)) this.seenColumns.push(c);
     other.examples.forEach((e, i) => {
-      if (!this.examples[i] && e) this.examples[i] = { row: e.row + this.rowCount - other.rowCount, value: e.value };
+      if (!this.examples[i] && e)
+        this.examples[i] = { row: e.row + this.rowCount - other.rowCount, value: e.value };
     });
     this.columns.forEach((m, i) => m.merge(other.columns[i]!));
     this.checks.forEach((c, i) => {
@@ -193,12 +204,18 @@ export class ValidationState {
         name: c.name,
         evaluated: c.evaluated,
         passed: c.passed,
-        ...(c.keys ? { keys: { set: c.keys.set ? [...c.keys.set] : null, hll: c.keys.hll?.toJSON() ?? null } } : {}),
+        ...(c.keys
+          ? { keys: { set: c.keys.set ? [...c.keys.set] : null, hll: c.keys.hll?.toJSON() ?? null } }
+          : {}),
       })),
     };
   }
 
-  static fromJSON(contract: OutputContract, json: ValidationStateJson, options: ValidateOptions = {}): ValidationState {
+  static fromJSON(
+    contract: OutputContract,
+    json: ValidationStateJson,
+    options: ValidateOptions = {},
+  ): ValidationState {
     const s = new ValidationState(contract, options);
     const bound = options.exactDistinctBound ?? DEFAULT_EXACT_DISTINCT_BOUND;
     s.rowCount = json.rowCount;
@@ -228,10 +245,16 @@ export class ValidationState {
       const example = this.examples[i] ? { example: this.examples[i] } : {};
       if (!this.present[i]) {
         return col.nullable
-          ? { ...base, finding: 'missing', level: 'convertible', castPlan: `add ${col.name} filled with nulls` }
+          ? {
+              ...base,
+              finding: 'missing',
+              level: 'convertible',
+              castPlan: `add ${col.name} filled with nulls`,
+            }
           : { ...base, finding: 'missing', level: 'incompatible' };
       }
-      if (m.nonConforming > 0) return { ...base, ...example, finding: 'type_mismatch', level: 'incompatible' };
+      if (m.nonConforming > 0)
+        return { ...base, ...example, finding: 'type_mismatch', level: 'incompatible' };
       if (!col.nullable && m.nulls > 0) {
         return {
           ...base,
@@ -256,7 +279,8 @@ export class ValidationState {
       }
     }
     const level = columns.reduce<CompatibilityLevel>((acc, c) => worst(acc, c.level), 'strict');
-    const schemaAccepted = COMPATIBILITY_LEVELS.indexOf(level) <= COMPATIBILITY_LEVELS.indexOf(contract.compatibility);
+    const schemaAccepted =
+      COMPATIBILITY_LEVELS.indexOf(level) <= COMPATIBILITY_LEVELS.indexOf(contract.compatibility);
 
     const fieldIndex = new Map(schema.map((c, i) => [c.name, i]));
     const checkResult = (check: RowCheck, rule: QualityRule | undefined): RuleResult => {
@@ -265,7 +289,10 @@ export class ValidationState {
       const missing = rule?.field !== undefined && !this.present[fieldIndex.get(rule.field)!];
       const passRate = check.evaluated === 0 ? (missing ? 0 : 1) : passed / check.evaluated;
       const threshold = rule?.threshold ?? 1;
-      const note = check.keys && !check.keys.exact ? `duplicates estimated (HyperLogLog, ±${(HyperLogLog.relativeError * 100).toFixed(2)}%)` : undefined;
+      const note =
+        check.keys && !check.keys.exact
+          ? `duplicates estimated (HyperLogLog, ±${(HyperLogLog.relativeError * 100).toFixed(2)}%)`
+          : undefined;
       return {
         name: check.name,
         type: rule?.type ?? 'constraint',
@@ -303,11 +330,17 @@ export class ValidationState {
 
     const parts: string[] = [];
     if (!schemaAccepted) {
-      const bad = columns.filter((c) => COMPATIBILITY_LEVELS.indexOf(c.level) > COMPATIBILITY_LEVELS.indexOf(contract.compatibility));
-      parts.push(`schema ${level} (accepts ${contract.compatibility}): ${bad.map((c) => `${c.name} ${c.finding}`).join(', ')}`);
+      const bad = columns.filter(
+        (c) => COMPATIBILITY_LEVELS.indexOf(c.level) > COMPATIBILITY_LEVELS.indexOf(contract.compatibility),
+      );
+      parts.push(
+        `schema ${level} (accepts ${contract.compatibility}): ${bad.map((c) => `${c.name} ${c.finding}`).join(', ')}`,
+      );
     }
     for (const r of failedRules) {
-      parts.push(`${r.name} ${(r.passRate * 100).toFixed(2)}% < ${(r.threshold * 100).toFixed(2)}% (${r.severity})`);
+      parts.push(
+        `${r.name} ${(r.passRate * 100).toFixed(2)}% < ${(r.threshold * 100).toFixed(2)}% (${r.severity})`,
+      );
     }
     return {
       output: logicalName(contract),
