@@ -41,7 +41,16 @@ export const RULE_CONDITIONS = [
   'ks_test',
   'exists_in',
 ] as const;
-export const RULE_TYPES = ['completeness', 'accuracy', 'validity', 'uniqueness', 'consistency', 'timeliness', 'distribution', 'referential'] as const;
+export const RULE_TYPES = [
+  'completeness',
+  'accuracy',
+  'validity',
+  'uniqueness',
+  'consistency',
+  'timeliness',
+  'distribution',
+  'referential',
+] as const;
 export const VALUE_FORMATS = ['email', 'uuid', 'date', 'timestamp', 'url', 'ipv4', 'ipv6'] as const;
 
 const name = z
@@ -80,8 +89,27 @@ export const GENERATOR_KINDS = [
   'sequence',
   'anomaly_label',
 ] as const;
-export const DISTRIBUTIONS = ['uniform', 'normal', 'lognormal', 'exponential', 'poisson', 'categorical', 'empirical'] as const;
-export const SERIES_FREQUENCIES = ['minute', 'hour', 'day', 'week', 'month', 'minutely', 'hourly', 'daily', 'weekly', 'monthly'] as const;
+export const DISTRIBUTIONS = [
+  'uniform',
+  'normal',
+  'lognormal',
+  'exponential',
+  'poisson',
+  'categorical',
+  'empirical',
+] as const;
+export const SERIES_FREQUENCIES = [
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'minutely',
+  'hourly',
+  'daily',
+  'weekly',
+  'monthly',
+] as const;
 export const SEASONALITIES = ['daily', 'weekly', 'yearly'] as const;
 export const TRENDS = ['none', 'increasing', 'decreasing', 'linear', 'exponential'] as const;
 
@@ -98,7 +126,11 @@ const seriesHints = z
         spikes: rate.optional().describe('Fraction of points with a spike'),
         level_shifts: rate.optional().describe('Fraction of points where the level shifts for good'),
         gaps: rate.optional().describe('Fraction of points missing (each gap labels the point after it)'),
-        magnitude: z.number().min(0).optional().describe('Size of spikes and shifts in units of the base level (default 0.5)'),
+        magnitude: z
+          .number()
+          .min(0)
+          .optional()
+          .describe('Size of spikes and shifts in units of the base level (default 0.5)'),
       })
       .optional()
       .describe('Injected anomalies, labelled in the anomaly column'),
@@ -112,7 +144,10 @@ const seriesHints = z
  */
 export const generateHints = z
   .looseObject({
-    kind: z.enum(GENERATOR_KINDS).optional().describe('Semantic value generator (email, name, city, uuid, sequence...)'),
+    kind: z
+      .enum(GENERATOR_KINDS)
+      .optional()
+      .describe('Semantic value generator (email, name, city, uuid, sequence...)'),
     distribution: z
       .union([z.enum(DISTRIBUTIONS), z.string()])
       .optional()
@@ -130,17 +165,35 @@ export const generateHints = z
       .union([z.array(z.number().min(0)), z.record(z.string(), z.number().min(0))])
       .optional()
       .describe('categorical: weight per value (list in value order, or value: weight)'),
-    quantiles: z.array(z.number()).min(2).optional().describe('empirical: ascending quantiles, equally spaced in probability'),
-    shapes: z.record(z.string(), z.number().min(0)).optional().describe("Strings by shape: 'A' upper, 'a' lower, '9' digit, other characters literal"),
+    quantiles: z
+      .array(z.number())
+      .min(2)
+      .optional()
+      .describe('empirical: ascending quantiles, equally spaced in probability'),
+    shapes: z
+      .record(z.string(), z.number().min(0))
+      .optional()
+      .describe("Strings by shape: 'A' upper, 'a' lower, '9' digit, other characters literal"),
     null_rate: rate.optional().describe('Fraction of nulls (nullable columns; default 0)'),
     true_rate: rate.optional().describe('booleans: fraction of true (default 0.5)'),
-    decimals: z.int().min(0).max(15).optional().describe('floats: digits after the point (default 2 for ranges wider than 1)'),
+    decimals: z
+      .int()
+      .min(0)
+      .max(15)
+      .optional()
+      .describe('floats: digits after the point (default 2 for ranges wider than 1)'),
     start: bound.optional().describe('sequence: first value (default: range min, or 1)'),
     step: z.number().optional().describe('sequence: step (default 1)'),
-    template: z.string().optional().describe('Text template with {placeholders}: {first_name}, {int:1-100}, {digits:4}, {choice:a|b}...'),
+    template: z
+      .string()
+      .optional()
+      .describe('Text template with {placeholders}: {first_name}, {int:1-100}, {digits:4}, {choice:a|b}...'),
     ref: z
       .string()
-      .regex(/^([^/\s]+\/){1,2}[^/\s.]+\.[^\s]+$/, 'must be step/output.column or pipeline/step/output.column')
+      .regex(
+        /^([^/\s]+\/){1,2}[^/\s.]+\.[^\s]+$/,
+        'must be step/output.column or pipeline/step/output.column',
+      )
       .optional()
       .describe('Draw values from a column of an upstream output (keys that agree across steps)'),
     series: seriesHints.optional(),
@@ -163,8 +216,13 @@ export const columnSchema = z
   .strictObject({
     name: z.string().min(1).describe('Column name as it appears in the data'),
     type: z
-      .union([z.enum(COLUMN_TYPES), z.string().regex(/^decimal\(\s*\d+\s*,\s*\d+\s*\)$/, 'decimal(precision,scale)')])
-      .describe('Column type; decimals as decimal(precision,scale) or type: decimal with precision and scale'),
+      .union([
+        z.enum(COLUMN_TYPES),
+        z.string().regex(/^decimal\(\s*\d+\s*,\s*\d+\s*\)$/, 'decimal(precision,scale)'),
+      ])
+      .describe(
+        'Column type; decimals as decimal(precision,scale) or type: decimal with precision and scale',
+      ),
     nullable: z.boolean().default(true).describe('Whether nulls (empty CSV cells) are allowed'),
     description: z.string().optional(),
     unit: z.enum(TIMESTAMP_UNITS).optional().describe('Timestamp unit (default us)'),
@@ -176,7 +234,11 @@ export const columnSchema = z
     precision: z.int().min(1).max(38).optional().describe('Decimal precision (total digits)'),
     scale: z.int().min(0).max(38).optional().describe('Decimal scale (digits after the point)'),
     range: z.tuple([bound, bound]).optional().describe('Inclusive [min, max]'),
-    allowed: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional().describe('Allowed values'),
+    allowed: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional()
+      .describe('Allowed values'),
     pattern: z.string().optional().describe('Regular expression every value must match (whole value)'),
     length: z
       .union([z.int().min(0), z.tuple([z.int().min(0), z.int().min(0)])])
@@ -197,8 +259,13 @@ export const ruleSchema = z
     value: z
       .union([z.number(), z.string(), z.array(z.union([z.number(), z.string(), z.boolean()]))])
       .optional()
-      .describe('Bound, [min, max], regex, allowed set, format name, duration (max_age) or KS statistic bound'),
-    expression: z.string().optional().describe("Cross-field expression, e.g. 'end_date >= start_date' (consistency)"),
+      .describe(
+        'Bound, [min, max], regex, allowed set, format name, duration (max_age) or KS statistic bound',
+      ),
+    expression: z
+      .string()
+      .optional()
+      .describe("Cross-field expression, e.g. 'end_date >= start_date' (consistency)"),
     quantile: z.number().min(0).max(1).optional().describe('Quantile for quantile_between, e.g. 0.95'),
     reference: z
       .union([z.string(), z.strictObject({ output: z.string(), field: z.string() })])
@@ -213,7 +280,10 @@ export const ruleSchema = z
 export const csvOptionsSchema = z
   .strictObject({
     delimiter: z.string().length(1).default(','),
-    header: z.boolean().default(true).describe('First row names the columns; without it the schema order is used'),
+    header: z
+      .boolean()
+      .default(true)
+      .describe('First row names the columns; without it the schema order is used'),
   })
   .describe('CSV dialect');
 
@@ -232,9 +302,14 @@ export const contractSchema = z
     compression: z.enum(COMPRESSIONS).optional().describe('Expected compression; detected when absent'),
     csv: csvOptionsSchema.optional(),
     convert_to: z.enum(DATA_FORMATS).nullable().optional().describe('Format to convert each object to'),
-    compatibility: z.enum(COMPATIBILITY_LEVELS).default('compatible').describe('Least schema compatibility accepted'),
+    compatibility: z
+      .enum(COMPATIBILITY_LEVELS)
+      .default('compatible')
+      .describe('Least schema compatibility accepted'),
     inputs: z
-      .array(z.string().regex(/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/, 'must be step/output or pipeline/step/output'))
+      .array(
+        z.string().regex(/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/, 'must be step/output or pipeline/step/output'),
+      )
       .default([])
       .describe('Upstream logical outputs, for lineage'),
     job_type: z.string().optional().describe('glue, sagemaker, spark, script...'),

@@ -8,5 +8,11 @@ export function parseDuration(text: string): number | undefined {
   const iso = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(t);
   if (!iso || t === 'P' || t.endsWith('T')) return undefined;
   const [, w, d, h, m, s] = iso;
-  return Number(w ?? 0) * 604800 + Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+  return (
+    Number(w ?? 0) * 604800 +
+    Number(d ?? 0) * 86400 +
+    Number(h ?? 0) * 3600 +
+    Number(m ?? 0) * 60 +
+    Number(s ?? 0)
+  );
 }

@@ -4,9 +4,25 @@
  * (snake_case keys; the file format is defined once in contract-schema.ts); this is the typed,
  * validated model the core works with.
  */
-import type { COLUMN_TYPES, COMPATIBILITY_LEVELS, COMPRESSIONS, DATA_FORMATS, RULE_TYPES, TIMESTAMP_UNITS, VALUE_FORMATS } from './contract-schema';
+import type {
+  COLUMN_TYPES,
+  COMPATIBILITY_LEVELS,
+  COMPRESSIONS,
+  DATA_FORMATS,
+  RULE_TYPES,
+  TIMESTAMP_UNITS,
+  VALUE_FORMATS,
+} from './contract-schema';
 
-export { COLUMN_TYPES, COMPATIBILITY_LEVELS, COMPRESSIONS, DATA_FORMATS, RULE_TYPES, TIMESTAMP_UNITS, VALUE_FORMATS } from './contract-schema';
+export {
+  COLUMN_TYPES,
+  COMPATIBILITY_LEVELS,
+  COMPRESSIONS,
+  DATA_FORMATS,
+  RULE_TYPES,
+  TIMESTAMP_UNITS,
+  VALUE_FORMATS,
+} from './contract-schema';
 
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 export type DataFormat = (typeof DATA_FORMATS)[number];
@@ -41,7 +57,10 @@ export type RuleType = (typeof RULE_TYPES)[number];
 
 export type RuleCondition =
   | { readonly kind: 'not_null' }
-  | { readonly kind: 'greater_than' | 'greater_or_equal' | 'less_than' | 'less_or_equal'; readonly value: number }
+  | {
+      readonly kind: 'greater_than' | 'greater_or_equal' | 'less_than' | 'less_or_equal';
+      readonly value: number;
+    }
   | { readonly kind: 'between'; readonly min: number; readonly max: number }
   | { readonly kind: 'matches'; readonly pattern: string }
   | { readonly kind: 'in_set'; readonly values: readonly (string | number | boolean)[] }
@@ -52,12 +71,23 @@ export type RuleCondition =
   | { readonly kind: 'expression'; readonly expression: string }
   | { readonly kind: 'max_age'; readonly seconds: number; readonly text: string }
   | { readonly kind: 'mean_between' | 'stddev_between'; readonly min: number; readonly max: number }
-  | { readonly kind: 'quantile_between'; readonly quantile: number; readonly min: number; readonly max: number }
+  | {
+      readonly kind: 'quantile_between';
+      readonly quantile: number;
+      readonly min: number;
+      readonly max: number;
+    }
   | { readonly kind: 'ks_test'; readonly reference: string; readonly maxStatistic: number }
   | { readonly kind: 'exists_in'; readonly output: string; readonly field: string };
 
 /** Rules checked per row (a pass rate) versus once over the whole output (pass or fail). */
-export const DATASET_CONDITIONS: readonly RuleCondition['kind'][] = ['max_age', 'mean_between', 'stddev_between', 'quantile_between', 'ks_test'];
+export const DATASET_CONDITIONS: readonly RuleCondition['kind'][] = [
+  'max_age',
+  'mean_between',
+  'stddev_between',
+  'quantile_between',
+  'ks_test',
+];
 
 export interface QualityRule {
   readonly name: string;

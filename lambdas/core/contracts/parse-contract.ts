@@ -79,7 +79,7 @@ function fail(source: string, loc: Locator | undefined, path: readonly PathPart[
 
 function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
   let value: unknown = raw;
-  for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey];
+  for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p];
   if (issue.path[0] === 'schema' && issue.path.at(-1) === 'type' && issue.path.length === 3) {
     return `${show(value)} is not a type; expected one of ${COLUMN_TYPES.join(', ')} or decimal(precision,scale)`;
   }
@@ -161,10 +161,9 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
   const bad: (path: readonly PathPart[], message: string) => never = (path, message) =>
     fail(source, loc, path, message);
 
-  const braces = file.path.replace(PLACEHOLDER_CHECK, (m) =>
-    /^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(m) ? '' : '\u0000',
-  );
-  if (/[{}\u0000]/.test(braces)) bad(['path'], `'${file.path}' has an unbalanced or invalid {placeholder}`);
+  // Valid {placeholders} are removed; whatever brace is left is unbalanced or holds a bad name.
+  const braces = file.path.replace(PLACEHOLDER_CHECK, (m) => (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(m) ? '' : '{'));
+  if (/[{}]/.test(braces)) bad(['path'], `'${file.path}' has an unbalanced or invalid {placeholder}`);
   if (file.convert_to === file.format)
     bad(['convert_to'], `'${file.convert_to}' is already the output's format`);
   if (file.csv && file.format !== 'csv')

@@ -154,7 +154,7 @@ const PER_MICROSECOND = { ms: 1e-3, us: 1, ns: 1e3 } as const;
  */
 function expressionValue(column: ColumnSpec, v: TypedValue): TypedValue {
   if (v === null) return null;
-  if (column.type === 'decimal') return Number(v as bigint) / 10 ** (column.scale ?? 0);
+  if (column.type === 'decimal') return Number(v) / 10 ** (column.scale ?? 0);
   if (column.type === 'timestamp') {
     const unit = column.unit ?? 'us';
     return unit === 'ns' ? Number((v as bigint) / 1000n) : Number(v) / PER_MICROSECOND[unit];

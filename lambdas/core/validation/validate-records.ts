@@ -306,7 +306,7 @@ export class ValidationState {
         failed: check.evaluated - passed,
         passRate,
         outcome: passRate >= threshold && !missing ? 'pass' : 'fail',
-        ...(note ? { note } : missing ? { note: `column ${rule!.field} is missing` } : {}),
+        ...(note ? { note } : missing ? { note: `column ${rule.field} is missing` } : {}),
       };
     };
     const byName = new Map(this.checks.map((c) => [c.name, c]));
