@@ -34,6 +34,18 @@ export default defineConfig({
       },
       {
         test: {
+          // The HTML report in a real browser (Debian chromium through playwright-core).
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          setupFiles: ['test/setup/no-network.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          env,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 120_000,

@@ -5,7 +5,14 @@
  * target's reader and typed again: rows in must equal rows out, and the per-column checksums of
  * canonical values must match. A mismatch is an IntegrityError, and the output is not published.
  */
-import { logicalName, type ColumnSpec, type Compression, type CsvOptions, type DataFormat, type OutputContract } from '../contracts/output-contract';
+import {
+  logicalName,
+  type ColumnSpec,
+  type Compression,
+  type CsvOptions,
+  type DataFormat,
+  type OutputContract,
+} from '../contracts/output-contract';
 import { FormatError, IntegrityError } from '../errors';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
@@ -48,7 +55,9 @@ export interface ConversionResult extends ConversionProof {
 }
 
 /** First batch, then the rest: lets the schema be derived from data before reading on. */
-async function peek(batches: AsyncIterable<RecordBatch>): Promise<{ first: RecordBatch | undefined; all: AsyncIterable<RecordBatch> }> {
+async function peek(
+  batches: AsyncIterable<RecordBatch>,
+): Promise<{ first: RecordBatch | undefined; all: AsyncIterable<RecordBatch> }> {
   const it = batches[Symbol.asyncIterator]();
   const head = await it.next();
   const first = head.done ? undefined : head.value;
@@ -72,8 +81,13 @@ export function schemaFromBatch(batch: RecordBatch | undefined): ColumnSpec[] {
       const v = row[i];
       if (v === null || v === undefined) continue;
       if (typeof v === 'boolean') type = 'boolean';
-      else if (typeof v === 'bigint') type = 'int64';
-      else if (typeof v === 'number') type = Number.isInteger(v) ? 'int64' : 'float64';
+      else if (typeof v === 'bigint') {
+        // Past the int64 range a whole number is kept exactly as a decimal with no fraction.
+        const int64 = v >= -(2n ** 63n) && v < 2n ** 63n;
+        return int64
+          ? { name, type: 'int64', nullable: true }
+          : { name, type: 'decimal', precision: 38, scale: 0, nullable: true };
+      } else if (typeof v === 'number') type = Number.isInteger(v) ? 'int64' : 'float64';
       break;
     }
     return { name, type, nullable: true };
@@ -82,8 +96,16 @@ export function schemaFromBatch(batch: RecordBatch | undefined): ColumnSpec[] {
 
 /** The schema a typed format declares in its own metadata (Parquet, Arrow); undefined for text formats. */
 async function declaredSchema(source: ByteSource, format: DataFormat): Promise<ColumnSpec[] | undefined> {
-  if (format === 'parquet') return (await parquetSchemaOf(source)).map((c) => ({ ...c, ...(c.type === 'timestamp' ? { zone: 'UTC' } : {}) }));
-  if (format === 'arrow') return (await arrowSchemaOf(source)).map((c) => ({ ...c, ...(c.type === 'timestamp' ? { zone: 'UTC' } : {}) }));
+  if (format === 'parquet')
+    return (await parquetSchemaOf(source)).map((c) => ({
+      ...c,
+      ...(c.type === 'timestamp' ? { zone: 'UTC' } : {}),
+    }));
+  if (format === 'arrow')
+    return (await arrowSchemaOf(source)).map((c) => ({
+      ...c,
+      ...(c.type === 'timestamp' ? { zone: 'UTC' } : {}),
+    }));
   return undefined;
 }
 
@@ -98,7 +120,8 @@ async function* typedRows(
   for await (const batch of batches) {
     if (mapping.update(batch.columns) && strictColumns) {
       const missing = schema.filter((c, i) => mapping.indexOf[i]! < 0 && !c.nullable).map((c) => c.name);
-      if (missing.length > 0) throw new FormatError(`input lacks non-nullable column(s) ${missing.join(', ')}; cannot convert`);
+      if (missing.length > 0)
+        throw new FormatError(`input lacks non-nullable column(s) ${missing.join(', ')}; cannot convert`);
     }
     const out: TypedRow[] = [];
     for (let r = 0; r < batch.rows.length; r++) {
@@ -108,13 +131,18 @@ async function* typedRows(
         const at = mapping.indexOf[i]!;
         const raw = at >= 0 ? (row[at] ?? null) : null;
         if (raw === null) {
-          if (!schema[i]!.nullable) throw new FormatError(`row ${batch.firstRow + r}: ${schema[i]!.name} is null but not nullable; cannot convert`);
+          if (!schema[i]!.nullable)
+            throw new FormatError(
+              `row ${batch.firstRow + r}: ${schema[i]!.name} is null but not nullable; cannot convert`,
+            );
           typed[i] = null;
           continue;
         }
         const v = codecs[i]!.parse(raw);
         if (v === NOT_CONFORMING) {
-          throw new FormatError(`row ${batch.firstRow + r}: '${String(raw).slice(0, 60)}' in ${schema[i]!.name} is not ${schema[i]!.type}; cannot convert`);
+          throw new FormatError(
+            `row ${batch.firstRow + r}: '${String(raw).slice(0, 60)}' in ${schema[i]!.name} is not ${schema[i]!.type}; cannot convert`,
+          );
         }
         typed[i] = v;
       }
@@ -179,7 +207,9 @@ export async function convertTable(
   }
   const differing = Object.keys(checksums).filter((k) => checksums[k] !== checksumsOut[k]);
   if (differing.length > 0) {
-    throw new IntegrityError(`conversion to ${options.to} changed the values of column(s) ${differing.join(', ')}`);
+    throw new IntegrityError(
+      `conversion to ${options.to} changed the values of column(s) ${differing.join(', ')}`,
+    );
   }
   return {
     from: opened.format,

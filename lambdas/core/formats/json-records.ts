@@ -6,32 +6,64 @@
 import { FormatError } from '../errors';
 import type { RawCell } from './record-batch';
 
-const BIG_INT = /([:[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g;
+/** Cheap pre-check: some run of 16+ digits exists somewhere. */
+const BIG_INT = /\d{16,}/;
+/** Marks a big integer turned into a string; JSON text escapes it, so no real string looks alike. */
 const BIG_MARK = '\u0000big:';
+const BIG_MARK_JSON = '\\u0000big:';
+
+/**
+ * Quotes integer literals of 16+ digits (outside strings) with a marker, so the reviver can turn
+ * them into bigints instead of JSON.parse rounding them to the nearest double.
+ */
+function markBigIntegers(text: string): string {
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // skip the escaped character
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      let j = i + (c === 45 ? 1 : 0);
+      while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+      const next = text.charCodeAt(j);
+      const isInteger = next !== 46 && next !== 101 && next !== 69; // not followed by . e E
+      if (isInteger && j - i - (c === 45 ? 1 : 0) >= 16) {
+        out += `${text.slice(last, i)}"${BIG_MARK_JSON}${text.slice(i, j)}"`;
+        last = j;
+      }
+      i = j - 1;
+    }
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
 
 /** Parses one JSON value; integers of 16+ digits that would lose precision become bigint. */
 export function parseJsonExact(text: string): unknown {
-  if (BIG_INT.test(text)) {
-    BIG_INT.lastIndex = 0;
-    try {
-      return JSON.parse(text.replace(BIG_INT, `$1"${BIG_MARK}$2"`), (_k, v: unknown) => {
-        if (typeof v === 'string' && v.startsWith(BIG_MARK)) {
-          const digits = v.slice(BIG_MARK.length);
-          const n = Number(digits);
-          return Number.isSafeInteger(n) ? n : BigInt(digits);
-        }
-        return v;
-      }) as unknown;
-    } catch {
-      // The pattern matched inside a string literal; the plain parse below is then exact anyway.
+  if (!BIG_INT.test(text)) return JSON.parse(text) as unknown;
+  return JSON.parse(markBigIntegers(text), (_k, v: unknown) => {
+    if (typeof v === 'string' && v.startsWith(BIG_MARK)) {
+      const digits = v.slice(BIG_MARK.length);
+      const n = Number(digits);
+      return Number.isSafeInteger(n) ? n : BigInt(digits);
     }
-  }
-  return JSON.parse(text) as unknown;
+    return v;
+  }) as unknown;
 }
 
 export function toRawCell(v: unknown): RawCell {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
+    return v;
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
 
@@ -48,7 +80,10 @@ export class JsonBatcher {
 
   add(value: unknown, where: { line?: number; byteOffset?: number }): void {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new FormatError(`expected a JSON object per record, found ${Array.isArray(value) ? 'an array' : typeof value}`, where);
+      throw new FormatError(
+        `expected a JSON object per record, found ${Array.isArray(value) ? 'an array' : typeof value}`,
+        where,
+      );
     }
     const row: RawCell[] = new Array<RawCell>(this.columns.length).fill(null);
     for (const [key, v] of Object.entries(value)) {

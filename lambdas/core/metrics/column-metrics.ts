@@ -217,7 +217,7 @@ export class ColumnMetrics {
     const s = this.sketch!;
     const lo = s.quantile(0)!;
     const hi = s.quantile(1)!;
-    if (!(hi > lo)) return [{ from: lo, to: hi, count: s.count }];
+    if (!(hi > lo) || !Number.isFinite(hi - lo)) return [{ from: lo, to: hi, count: s.count }];
     const width = (hi - lo) / bins;
     const out = Array.from({ length: bins }, (_, i) => ({
       from: lo + i * width,
@@ -225,7 +225,8 @@ export class ColumnMetrics {
       count: 0,
     }));
     const place = (value: number, count: number): void => {
-      const i = Math.min(bins - 1, Math.max(0, Math.floor((value - lo) / width)));
+      const at = Math.floor((value - lo) / width);
+      const i = Number.isNaN(at) ? bins - 1 : Math.min(bins - 1, Math.max(0, at));
       out[i]!.count += count;
     };
     const json = s.toJSON();

@@ -1,0 +1,29 @@
+/**
+ * What the report renderers take: a validation report, optionally with what the Validate step
+ * stores beside it in S3 (the object, the format check, the quarantine URI, the time). A
+ * `StoredReport` fits as it is, and so does a bare `ValidationReport` from `prt validate`.
+ */
+import type { ValidationReport } from '../validation/validation-report';
+
+export interface ReportObject {
+  readonly uri: string;
+  readonly version?: string;
+  readonly etag?: string;
+  readonly size?: number;
+}
+
+export interface ReportFormatCheck {
+  readonly expected?: string;
+  readonly detected?: string;
+  readonly compression?: string;
+  readonly matches?: boolean;
+}
+
+export type ReportDocument = ValidationReport & {
+  readonly object?: ReportObject;
+  readonly format?: ReportFormatCheck;
+  /** Where every failing row was written (JSON Lines); null when no row failed. */
+  readonly quarantineUri?: string | null;
+  /** ISO-8601 time of the validation. */
+  readonly validatedAt?: string;
+};

@@ -1,0 +1,159 @@
+/**
+ * Inline SVG charts for the HTML report: plain markup with fixed sizes, so the page needs no
+ * script, no font and no external resource (its CSP forbids all three), and a report with
+ * hundreds of columns is still a few string concatenations per chart. Every label and tooltip is
+ * data and goes through escapeHtml.
+ */
+import { escapeHtml } from './escape-html';
+import { finiteOrUndefined, formatCount, formatNumber, formatPercent } from './format-numbers';
+
+export const CHART_WIDTH = 260;
+
+export interface HistogramBin {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+}
+
+export interface TopValue {
+  readonly value: string;
+  readonly count: number;
+}
+
+const QUANTILE_KEYS = ['p1', 'p5', 'p25', 'p50', 'p75', 'p95', 'p99'] as const;
+
+/** Coordinates rounded to 0.1 px keep the markup short. */
+function px(n: number): string {
+  return String(Math.round(n * 10) / 10);
+}
+
+function open(kind: string, height: number, label: string): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart ${kind}" width="${CHART_WIDTH}" height="${height}"` +
+    ` viewBox="0 0 ${CHART_WIDTH} ${height}" role="img" aria-label="${escapeHtml(label)}">`
+  );
+}
+
+/** Labels longer than `max` characters (code points) end in an ellipsis; the tooltip has the full text. */
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
+}
+
+/** A horizontal bar filled to the column's null rate. */
+export function nullRateBar(column: string, nullRate: number): string {
+  const rate = Math.min(1, Math.max(0, finiteOrUndefined(nullRate) ?? 0));
+  const width = rate === 0 ? 0 : Math.max(1, rate * CHART_WIDTH);
+  const tone = rate === 0 ? 'ok' : rate < 0.5 ? 'some' : 'many';
+  return (
+    `${open(`nullrate ${tone}`, 12, `null rate of ${column}: ${formatPercent(rate)}`)}` +
+    `<rect class="track" x="0" y="0" width="${CHART_WIDTH}" height="12" rx="3"/>` +
+    `<rect class="fill" x="0" y="0" width="${px(width)}" height="12" rx="3"><title>${escapeHtml(`${formatPercent(rate)} null`)}</title></rect>` +
+    `</svg>`
+  );
+}
+
+/** Bars of the numeric histogram (equal-width bins), with the outer bounds underneath. */
+export function histogramChart(column: string, bins: readonly HistogramBin[]): string {
+  const usable = bins.filter((b) => finiteOrUndefined(b.count) !== undefined);
+  if (usable.length === 0) return '';
+  const height = 96;
+  const top = 6;
+  const plot = 68;
+  const max = Math.max(1, ...usable.map((b) => b.count));
+  const step = CHART_WIDTH / usable.length;
+  const gap = step > 4 ? 1 : 0;
+  const bars = usable.map((b, i) => {
+    const h = b.count === 0 ? 0 : Math.max(1, (b.count / max) * plot);
+    const tip = `${formatNumber(b.from)} – ${formatNumber(b.to)}: ${formatCount(b.count)}`;
+    return `<rect class="bar" x="${px(i * step)}" y="${px(top + plot - h)}" width="${px(Math.max(0.5, step - gap))}" height="${px(h)}"><title>${escapeHtml(tip)}</title></rect>`;
+  });
+  const first = usable[0]!;
+  const last = usable[usable.length - 1]!;
+  return (
+    `${open('histogram', height, `histogram of ${column}`)}` +
+    bars.join('') +
+    `<line class="axis" x1="0" y1="${top + plot + 0.5}" x2="${CHART_WIDTH}" y2="${top + plot + 0.5}"/>` +
+    `<text x="0" y="${height - 8}" text-anchor="start">${escapeHtml(formatNumber(first.from))}</text>` +
+    `<text x="${CHART_WIDTH}" y="${height - 8}" text-anchor="end">${escapeHtml(formatNumber(last.to))}</text>` +
+    `<text class="muted" x="${CHART_WIDTH / 2}" y="${height - 8}" text-anchor="middle">max ${escapeHtml(formatCount(max))} per bin</text>` +
+    `</svg>`
+  );
+}
+
+/**
+ * A box plot of the quantiles: whiskers from p1 to p99, ticks at p5 and p95, the box from p25 to
+ * p75 and a line at the median. Quantiles missing from the report are left out.
+ */
+export function quantileBox(column: string, quantiles: Readonly<Record<string, number>>): string {
+  const q = new Map<string, number>();
+  for (const key of QUANTILE_KEYS) {
+    const v = finiteOrUndefined(quantiles[key]);
+    if (v !== undefined) q.set(key, v);
+  }
+  if (q.size === 0) return '';
+  const values = [...q.values()];
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = 8;
+  const x = (v: number): number =>
+    hi === lo ? CHART_WIDTH / 2 : pad + ((v - lo) / (hi - lo)) * (CHART_WIDTH - 2 * pad);
+  const mid = 17;
+  const parts: string[] = [];
+  const low = q.get('p1') ?? q.get('p5') ?? q.get('p25');
+  const high = q.get('p99') ?? q.get('p95') ?? q.get('p75');
+  if (low !== undefined && high !== undefined) {
+    parts.push(`<line class="whisker" x1="${px(x(low))}" y1="${mid}" x2="${px(x(high))}" y2="${mid}"/>`);
+    for (const v of [low, high])
+      parts.push(`<line class="whisker" x1="${px(x(v))}" y1="${mid - 6}" x2="${px(x(v))}" y2="${mid + 6}"/>`);
+  }
+  for (const key of ['p5', 'p95'] as const) {
+    const v = q.get(key);
+    if (v !== undefined)
+      parts.push(`<line class="tick" x1="${px(x(v))}" y1="${mid - 4}" x2="${px(x(v))}" y2="${mid + 4}"/>`);
+  }
+  const p25 = q.get('p25');
+  const p75 = q.get('p75');
+  if (p25 !== undefined && p75 !== undefined) {
+    parts.push(
+      `<rect class="box" x="${px(x(p25))}" y="${mid - 9}" width="${px(Math.max(1, x(p75) - x(p25)))}" height="18"/>`,
+    );
+  }
+  const p50 = q.get('p50');
+  if (p50 !== undefined)
+    parts.push(
+      `<line class="median" x1="${px(x(p50))}" y1="${mid - 9}" x2="${px(x(p50))}" y2="${mid + 9}"/>`,
+    );
+  const tip = [...q].map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ');
+  const labels =
+    `<text x="0" y="46" text-anchor="start">${escapeHtml(formatNumber(low ?? lo))}</text>` +
+    (p50 !== undefined
+      ? `<text x="${px(Math.min(CHART_WIDTH - 40, Math.max(40, x(p50))))}" y="46" text-anchor="middle">median ${escapeHtml(formatNumber(p50))}</text>`
+      : '') +
+    `<text x="${CHART_WIDTH}" y="46" text-anchor="end">${escapeHtml(formatNumber(high ?? hi))}</text>`;
+  return `${open('quantiles', 52, `quantiles of ${column}: ${tip}`)}<title>${escapeHtml(tip)}</title>${parts.join('')}${labels}</svg>`;
+}
+
+/** Horizontal bars of the most frequent values, largest first, as a share of `total` values. */
+export function topValuesChart(column: string, top: readonly TopValue[], total: number, limit = 10): string {
+  const shown = top.filter((t) => finiteOrUndefined(t.count) !== undefined).slice(0, limit);
+  if (shown.length === 0) return '';
+  const row = 16;
+  const height = shown.length * row + 2;
+  const labelWidth = 104;
+  const barSpace = CHART_WIDTH - labelWidth - 52;
+  const max = Math.max(1, ...shown.map((t) => t.count));
+  const rows = shown.map((t, i) => {
+    const y = i * row + 1;
+    const w = t.count === 0 ? 0 : Math.max(1, (t.count / max) * barSpace);
+    const share = total > 0 ? ` (${formatPercent(t.count / total)})` : '';
+    const value = String(t.value);
+    return (
+      `<g><title>${escapeHtml(`${value}: ${formatCount(t.count)}${share}`)}</title>` +
+      `<text x="${labelWidth - 4}" y="${y + 11}" text-anchor="end">${escapeHtml(clip(value, 16))}</text>` +
+      `<rect class="bar" x="${labelWidth}" y="${y + 2}" width="${px(w)}" height="${row - 4}"/>` +
+      `<text class="muted" x="${px(labelWidth + w + 4)}" y="${y + 11}">${escapeHtml(formatCount(t.count))}</text></g>`
+    );
+  });
+  return `${open('top-values', height, `most frequent values of ${column}`)}${rows.join('')}</svg>`;
+}
