@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parquetReadObjects } from 'hyparquet';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -15,7 +15,7 @@ import {
   TRAINING_DATA_CONTRACT,
   sampleContractText,
 } from '../../fixtures/sample-contracts';
-import { sdkStreamBody } from '../../fixtures/sdk-stream-body';
+import { S3MockObjects } from '../../fixtures/s3-mock-objects';
 import { LANDING_BUCKET, csvInspection, objectRef, trainingDataOutput } from '../../fixtures/step-events';
 
 const s3Mock = mockClient(S3Client);
@@ -31,18 +31,13 @@ async function loadHandler() {
   return (await import('../../../lambdas/convert/handler')).handler;
 }
 
-function mockObjects(): void {
-  for (const [key, file] of [
-    [TRAINING_DATA_CONTRACT, 'sales-preprocessing-training_data.yaml'],
-    [RAW_ORDERS_CONTRACT, 'sales-ingestion-raw_orders.yaml'],
-  ] as const) {
-    s3Mock
-      .on(GetObjectCommand, { Bucket: BUCKET, Key: key })
-      .callsFake(() => ({ Body: sdkStreamBody(sampleContractText(file)) }));
-  }
-  s3Mock
-    .on(GetObjectCommand, { Bucket: LANDING_BUCKET, Key: KEY })
-    .callsFake(() => ({ Body: sdkStreamBody(CSV, 11) }));
+/** The contracts and the CSV in a mocked S3 that stores what is put, so the conversion proof can read it back. */
+function mockObjects(options: { put?: boolean } = {}): S3MockObjects {
+  const objects = new S3MockObjects(s3Mock, 11).install({ ...options, putVersionId: 'cv1' });
+  objects.put(BUCKET, TRAINING_DATA_CONTRACT, sampleContractText('sales-preprocessing-training_data.yaml'));
+  objects.put(BUCKET, RAW_ORDERS_CONTRACT, sampleContractText('sales-ingestion-raw_orders.yaml'));
+  objects.put(LANDING_BUCKET, KEY, CSV, 'v1');
+  return objects;
 }
 
 const EVENT = {
@@ -69,13 +64,12 @@ describe('convert handler', () => {
     const fields = parameterNames(payload);
 
     // Assess
-    expect(fields).toEqual(['inspection', 'object', 'output']);
+    expect(fields).toEqual(['execution', 'inspection', 'object', 'output']);
   });
 
   it('writes the Parquet copy under the converted prefix and returns the fields the Convert task selects', async () => {
     // Prepare
     mockObjects();
-    s3Mock.on(PutObjectCommand).resolves({ ETag: '"c0ffee"', VersionId: 'cv1' });
     const handler = await loadHandler();
 
     // Act
@@ -136,7 +130,7 @@ describe('convert handler', () => {
 
   it('turns a failed write into TransientDependencyError when S3 is unavailable', async () => {
     // Prepare
-    mockObjects();
+    mockObjects({ put: false });
     s3Mock.on(PutObjectCommand).rejects(
       new S3ServiceException({
         name: 'ServiceUnavailable',

@@ -41,7 +41,7 @@ describe('inspect handler', () => {
     const fields = parameterNames(payload);
 
     // Assess
-    expect(fields).toEqual(['object', 'output']);
+    expect(fields).toEqual(['execution', 'object', 'output']);
   });
 
   it('confirms the version and detects gzip CSV from a ranged read of the head', async () => {

@@ -78,7 +78,7 @@ describe('lineage handler', () => {
     const fields = parameterNames(payload);
 
     // Assess
-    expect(fields).toEqual(['conversion', 'object', 'output']);
+    expect(fields).toEqual(['conversion', 'execution', 'object', 'output']);
   });
 
   it('links a skipped-conversion object to its declared input of the same run', async () => {

@@ -61,7 +61,10 @@ describe('register handler', () => {
     // Assess
     expect(parameterNames(versioned)).toEqual(fields);
     expect(parameterNames(unversioned)).toEqual(fields);
-    expect(aslState('Register').Parameters?.['Payload']).toEqual({ 'object.$': '$.object' });
+    expect(aslState('Register').Parameters?.['Payload']).toEqual({
+      'object.$': '$.object',
+      'execution.$': '$$.Execution.Id',
+    });
   });
 
   it('registers a tracked object with a conditional put and returns the resolved output', async () => {

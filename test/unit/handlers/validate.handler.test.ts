@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -10,10 +11,12 @@ import {
   stubHandlerEnv,
 } from '../../fixtures/lambda-handler';
 import { TRAINING_DATA_CONTRACT, sampleContractText } from '../../fixtures/sample-contracts';
-import { sdkStreamBody } from '../../fixtures/sdk-stream-body';
+import { S3MockObjects } from '../../fixtures/s3-mock-objects';
 import { LANDING_BUCKET, csvInspection, objectRef, trainingDataOutput } from '../../fixtures/step-events';
 
 const s3Mock = mockClient(S3Client);
+// The registry answers no earlier versions, so no history comparison takes part.
+const ddbMock = mockClient(DynamoDBDocumentClient);
 const CONTEXT = lambdaContext('prt-validate');
 const KEY = 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv';
 const BUCKET = HANDLER_ENV.PRT_ARTIFACTS_BUCKET;
@@ -26,12 +29,9 @@ async function loadHandler() {
 }
 
 function mockObjects(csv: string): void {
-  s3Mock
-    .on(GetObjectCommand, { Bucket: BUCKET, Key: TRAINING_DATA_CONTRACT })
-    .callsFake(() => ({ Body: sdkStreamBody(sampleContractText('sales-preprocessing-training_data.yaml')) }));
-  s3Mock
-    .on(GetObjectCommand, { Bucket: LANDING_BUCKET, Key: KEY })
-    .callsFake(() => ({ Body: sdkStreamBody(csv, 9) }));
+  const objects = new S3MockObjects(s3Mock, 9).install({ put: false });
+  objects.put(BUCKET, TRAINING_DATA_CONTRACT, sampleContractText('sales-preprocessing-training_data.yaml'));
+  objects.put(LANDING_BUCKET, KEY, csv, 'v1');
   s3Mock.on(PutObjectCommand).resolves({ ETag: '"w"' });
 }
 
@@ -48,6 +48,8 @@ const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
 describe('validate handler', () => {
   beforeEach(() => {
     s3Mock.reset();
+    ddbMock.reset();
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
     stubHandlerEnv();
   });
 
@@ -63,7 +65,7 @@ describe('validate handler', () => {
     const fields = parameterNames(payload);
 
     // Assess
-    expect(fields).toEqual(['inspection', 'object', 'output']);
+    expect(fields).toEqual(['execution', 'inspection', 'object', 'output']);
   });
 
   it('validates the pinned version and writes the report to the artifacts bucket', async () => {
@@ -86,11 +88,14 @@ describe('validate handler', () => {
     });
     expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: BUCKET, Key: TRAINING_DATA_CONTRACT, VersionId: undefined },
+      // The head of the object, for format detection, then the object itself.
+      { Bucket: LANDING_BUCKET, Key: KEY, VersionId: 'v1', Range: 'bytes=0-65535' },
       { Bucket: LANDING_BUCKET, Key: KEY, VersionId: 'v1' },
     ]);
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts.map((p) => [p.Bucket, p.Key, p.ContentType])).toEqual([
       [BUCKET, REPORT_KEY, 'application/json'],
+      [BUCKET, REPORT_KEY.replace(/\.json$/, '.html'), 'text/html; charset=utf-8'],
     ]);
     expect(JSON.parse(puts[0]?.Body as string)).toMatchObject({
       status: 'passed',
@@ -115,8 +120,12 @@ describe('validate handler', () => {
       quarantineUri: `s3://${BUCKET}/${QUARANTINE_KEY}`,
     });
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(puts.map((p) => p.Key)).toEqual([QUARANTINE_KEY, REPORT_KEY]);
-    expect(puts[0]?.Body as string).toBe(
+    expect(puts.map((p) => p.Key)).toEqual([
+      QUARANTINE_KEY,
+      REPORT_KEY,
+      REPORT_KEY.replace(/\.json$/, '.html'),
+    ]);
+    expect(Buffer.from(puts[0]?.Body as Uint8Array).toString('utf8')).toBe(
       '{"row":1,"values":{"order_id":"o1","customer_id":null,"purchase_amount":"10","ordered_at":"2024-06-01T09:00:00Z"},"broke":["customer_id: null in a non-nullable column","customer_id_present"]}\n',
     );
   });
