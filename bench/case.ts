@@ -25,6 +25,8 @@ export interface CaseSpec {
 export interface CaseResult {
   readonly workSeconds: number;
   readonly peakRssMB: number;
+  /** User + system CPU of the whole process (start and imports included). */
+  readonly cpuSeconds: number;
   readonly engineVersion?: string;
   readonly note?: string;
   readonly checks?: unknown;
@@ -42,7 +44,7 @@ function need<T>(v: T | undefined, what: string): T {
   return v;
 }
 
-type Work = () => Promise<Omit<CaseResult, 'workSeconds' | 'peakRssMB'>>;
+type Work = () => Promise<Omit<CaseResult, 'workSeconds' | 'peakRssMB' | 'cpuSeconds'>>;
 
 /** Imports and setup happen here, outside the timed work; the returned function is the work. */
 async function preparePrt(spec: CaseSpec): Promise<Work> {
@@ -64,7 +66,7 @@ async function preparePrt(spec: CaseSpec): Promise<Work> {
       mkdirSync(dirname(out), { recursive: true });
       return async () => {
         const r = await prt.csvToParquet(input, out, contract);
-        return { rowsWritten: r.rows, bytesWritten: r.bytes };
+        return { rowsWritten: r.rows, bytesWritten: statSync(out).size };
       };
     }
   }
@@ -101,7 +103,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const result = await work();
   const workSeconds = (performance.now() - t0) / 1000;
-  const out: CaseResult = { workSeconds, peakRssMB: peakRssOf(), ...result };
+  const usage = process.resourceUsage();
+  const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+  const out: CaseResult = { workSeconds, peakRssMB: peakRssOf(usage), cpuSeconds, ...result };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(out)}\n`);
 }
 

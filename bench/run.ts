@@ -8,17 +8,26 @@
  *   npm run bench -- --large           # memory case on a 1 GB input (generated once, cached; slow)
  *   npm run bench -- --only a,d,mem    # a subset of cases (a, b, c, d, mem)
  *   npm run bench -- --rows 200000     # a smaller main data set
+ *   npm run bench -- --out /tmp/x.json # write the JSON elsewhere (default bench/results/latest.json)
  *
  * Benchmarks are not tests: nothing here fails on a number. Targets are printed next to the ratios.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CaseResult, CaseSpec } from './case';
-import { CHECK_RULES, COLUMNS, DATA_DIR, GENERATOR_VERSION, RULES, ensureDataSet } from './generate-data';
+import {
+  BYTES_PER_ROW,
+  CHECK_RULES,
+  COLUMNS,
+  DATA_DIR,
+  GENERATOR_VERSION,
+  RULES,
+  ensureDataSet,
+} from './generate-data';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -30,6 +39,7 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     large: { type: 'boolean', default: false },
     only: { type: 'string', default: 'a,b,c,d,mem' },
+    out: { type: 'string', default: 'bench/results/latest.json' },
   },
 });
 const RUNS = Math.max(1, Number(args.runs));
@@ -41,6 +51,7 @@ type Engine = 'prt' | 'duckdb' | 'pandas';
 interface RunSample {
   readonly wallSeconds: number;
   readonly workSeconds: number;
+  readonly cpuSeconds: number;
   readonly peakRssMB: number;
 }
 
@@ -57,6 +68,7 @@ interface Comparison {
   readonly target: number;
   ratioWall?: number;
   ratioWork?: number;
+  ratioCpu?: number;
 }
 
 interface CaseReport {
@@ -127,6 +139,23 @@ function pandasCase(python: string, input: string): [string, string[]] {
   return [python, [join(BENCH_DIR, 'validate_pandas.py'), JSON.stringify(spec)]];
 }
 
+/** Which prt code was measured (read-only git queries). */
+function codeVersion(): { commit: string; uncommittedCoreFiles: string[] } {
+  const git = (...a: string[]): string =>
+    spawnSync('git', a, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const status = git('status', '--porcelain', '--untracked-files=all', '--', 'lambdas/core');
+  return {
+    commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
+    uncommittedCoreFiles: status ? status.split('\n').map((l) => l.slice(3)) : [],
+  };
+}
+
+/** 'met' / 'not met' for a measured ratio; 'not measured' when an engine failed. */
+function verdict(ratio: number | undefined, ok: (x: number) => boolean): string {
+  if (ratio === undefined || Number.isNaN(ratio)) return 'not measured';
+  return ok(ratio) ? 'met' : 'not met';
+}
+
 function fmt(n: number | undefined, digits = 2): string {
   return n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits);
 }
@@ -146,7 +175,12 @@ async function runCase(
       const [cmd, argv] = make();
       try {
         const { wallSeconds, result } = await runChild(cmd, argv);
-        series.samples.push({ wallSeconds, workSeconds: result.workSeconds, peakRssMB: result.peakRssMB });
+        series.samples.push({
+          wallSeconds,
+          workSeconds: result.workSeconds,
+          cpuSeconds: result.cpuSeconds,
+          peakRssMB: result.peakRssMB,
+        });
         series.last = result;
         if (result.engineVersion && series.engine !== 'prt')
           series.label = labelOf(series.engine, result.engineVersion);
@@ -169,6 +203,7 @@ async function runCase(
       median(ref.samples.map((s) => s.wallSeconds)) / median(prt.samples.map((s) => s.wallSeconds));
     c.ratioWork =
       median(ref.samples.map((s) => s.workSeconds)) / median(prt.samples.map((s) => s.workSeconds));
+    c.ratioCpu = median(ref.samples.map((s) => s.cpuSeconds)) / median(prt.samples.map((s) => s.cpuSeconds));
   }
   report.agreement = agreement(report.series);
 }
@@ -199,8 +234,9 @@ function newSeries(engine: Engine): EngineSeries {
   return { engine, label: labelOf(engine), samples: [] };
 }
 
-function rowsForMB(mb: number, bytesPerRow: number): number {
-  return Math.round((mb * MB) / bytesPerRow / 1000) * 1000;
+/** Rows for a file of about `mb` MB, rounded to thousands (fixed, so the cached files are reused). */
+function rowsForMB(mb: number): number {
+  return Math.round((mb * MB) / BYTES_PER_ROW / 1000) * 1000;
 }
 
 async function main(): Promise<void> {
@@ -213,14 +249,18 @@ async function main(): Promise<void> {
     `machine: ${cpus().length} cores (${cpu}), ${fmt(totalmem() / 2 ** 30, 1)} GiB, node ${process.version}`,
   );
   console.log(`load average at start: ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  const code = codeVersion();
+  const edits = code.uncommittedCoreFiles.length;
+  console.log(
+    `prt code: ${code.commit}${edits ? ` + ${edits} uncommitted file(s) in lambdas/core (listed in the JSON)` : ''}`,
+  );
 
   // Data, generated once and cached under bench/.data/.
   let tGen = performance.now();
   const data = ensureDataSet(MAIN_ROWS);
-  const bytesPerRow = data.bytes / data.rows;
-  const memSmall = ensureDataSet(rowsForMB(10, bytesPerRow));
+  const memSmall = ensureDataSet(rowsForMB(10));
   const memBigMB = args.large ? 1000 : 200;
-  const memBig = ONLY.has('mem') ? ensureDataSet(rowsForMB(memBigMB, bytesPerRow)) : undefined;
+  const memBig = ONLY.has('mem') ? ensureDataSet(rowsForMB(memBigMB)) : undefined;
   const parquetFixture = data.csvPath.replace(/\.csv$/, '.duckdb.parquet');
   if (!existsSync(parquetFixture) && ONLY.has('c')) {
     const [cmd, argv] = nodeCase({
@@ -246,9 +286,17 @@ async function main(): Promise<void> {
   // Startup cost of an empty child of each kind (imports only), for reading the wall times.
   tGen = performance.now();
   const startup: Record<string, number> = {};
+  const startupRss: Record<string, number> = {};
   for (const engine of ['prt', 'duckdb'] as const) {
     const [cmd, argv] = nodeCase({ case: 'warmup', engine });
-    startup[engine] = (await runChild(cmd, argv)).wallSeconds;
+    try {
+      const warm = await runChild(cmd, argv);
+      startup[engine] = warm.wallSeconds;
+      startupRss[engine] = warm.result.peakRssMB;
+    } catch (e) {
+      startup[engine] = NaN;
+      notes.push(`warm-up of ${engine} failed: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
   if (pandas.python) {
     const t = performance.now();
@@ -300,7 +348,7 @@ async function main(): Promise<void> {
       series: [newSeries('prt'), newSeries('duckdb')],
       comparisons: [{ reference: 'duckdb', target: 0.5 }],
       notes: [
-        'prt: convertRecords(…, "parquet") (hyparquet-writer, one row group per 10k-row batch) including its read-back equivalence proof, then the file written.',
+        'prt: convertTable(fileSource → fileSink, to parquet, snappy; hyparquet-writer, 100k-row groups) including its read-back equivalence proof (the written file is read again and checksummed).',
         'DuckDB: COPY (read_csv typed) TO … (FORMAT parquet, COMPRESSION snappy); no read-back.',
       ],
     };
@@ -392,7 +440,19 @@ async function main(): Promise<void> {
 
   // ---- Report ----
   const rows: string[][] = [
-    ['case', 'engine', 'median s', 'work s', 'MB/s', 'peak RSS MB', 'prt vs this', '(work)', 'target'],
+    [
+      'case',
+      'engine',
+      'wall s',
+      'work s',
+      'cpu s',
+      'MB/s',
+      'peak RSS MB',
+      'vs wall',
+      'vs work',
+      'vs cpu',
+      'target',
+    ],
   ];
   for (const r of reports) {
     r.series.forEach((s, i) => {
@@ -403,13 +463,13 @@ async function main(): Promise<void> {
         s.label,
         s.failure && !s.samples.length ? 'FAILED' : fmt(wall),
         fmt(median(s.samples.map((x) => x.workSeconds))),
+        fmt(median(s.samples.map((x) => x.cpuSeconds))),
         fmt(r.inputBytes / MB / wall, 1),
         fmt(median(s.samples.map((x) => x.peakRssMB)), 0),
         cmp?.ratioWall !== undefined ? `${fmt(cmp.ratioWall)}×` : '',
         cmp?.ratioWork !== undefined ? `${fmt(cmp.ratioWork)}×` : '',
-        cmp
-          ? `≥ ${fmt(cmp.target, 1)}× ${cmp.ratioWall !== undefined && cmp.ratioWall >= cmp.target ? 'met' : 'not met'}`
-          : '',
+        cmp?.ratioCpu !== undefined ? `${fmt(cmp.ratioCpu)}×` : '',
+        cmp ? `≥ ${fmt(cmp.target, 1)}× ${verdict(cmp.ratioWall, (x) => x >= cmp.target)}` : '',
       ]);
     });
   }
@@ -422,8 +482,10 @@ async function main(): Promise<void> {
         'prt',
         fmt(wall),
         fmt(median(s.samples.map((x) => x.workSeconds))),
+        fmt(median(s.samples.map((x) => x.cpuSeconds))),
         fmt(rep.inputBytes / MB / wall, 1),
         fmt(median(s.samples.map((x) => x.peakRssMB)), 0),
+        '',
         '',
         '',
         '',
@@ -436,9 +498,11 @@ async function main(): Promise<void> {
       '',
       '',
       '',
-      `${fmt(memory.ratio)}×`,
       '',
-      `≤ 1.25× (for 1 GB) ${memory.ratio !== undefined && memory.ratio <= memory.target ? 'met' : 'not met'}${args.large ? '' : `; measured at ${memory.bigLabel}`}`,
+      Number.isNaN(memory.ratio ?? NaN) ? '—' : `${fmt(memory.ratio)}×`,
+      '',
+      '',
+      `≤ 1.25× (for 1 GB) ${verdict(memory.ratio, (x) => x <= memory.target)}${args.large ? '' : `; measured at ${memory.bigLabel}`}`,
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -447,20 +511,28 @@ async function main(): Promise<void> {
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  console.log(
-    `\nResults (medians of ${RUNS} runs; "prt vs this" = prt throughput / this engine's, same run)`,
-  );
+  console.log(`\nResults (medians of ${RUNS} runs, all measured in this run)`);
   console.log(line(rows[0]!));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows.slice(1)) console.log(line(r));
 
   console.log('\nNotes');
   console.log(
-    '- "median s" is the whole child process (start, imports, work, exit); "work s" is timed inside it after imports and setup.',
+    `- "vs" columns: prt throughput / this engine's = this engine's median time / prt's, for wall, work and CPU time; the target is judged on wall.`,
   );
   console.log(
-    `- MB = 10^6 bytes; MB/s = input size / median s. Process start + imports alone: ${Object.entries(startup)
+    `- "wall s" is the whole child process (start, imports, work, exit); "work s" is timed inside it after imports and setup; "cpu s" is the child's user + system CPU (less sensitive to other load on the machine than wall time).`,
+  );
+  console.log(
+    `- MB = 10^6 bytes; MB/s = input size / median wall s. Process start + imports alone: ${Object.entries(
+      startup,
+    )
       .map(([k, v]) => `${k} ${fmt(v)} s`)
+      .join(', ')}.`,
+  );
+  console.log(
+    `- Peak RSS after imports alone: ${Object.entries(startupRss)
+      .map(([k, v]) => `${k} ${fmt(v, 0)} MB`)
       .join(', ')}.`,
   );
   for (const r of reports) {
@@ -477,7 +549,10 @@ async function main(): Promise<void> {
       `- mem: peak RSS of the whole process (node + tsx baseline included)${args.large ? '' : '; the target names 1 GB: run with --large to measure it'}.`,
     );
   }
-  for (const n of notes) console.log(`- ${n}`);
+  const failures = [...reports, ...(memory ? [memory.small, memory.big] : [])].flatMap((r) =>
+    r.series.filter((s) => s.failure).map((s) => `${r.id} ${s.label} FAILED: ${s.failure}`),
+  );
+  for (const n of [...notes, ...failures]) console.log(`- ${n}`);
   const load1 = loadavg();
   const totalSeconds = (performance.now() - t0) / 1000;
   console.log(
@@ -489,6 +564,7 @@ async function main(): Promise<void> {
     label: s.label,
     medianWallSeconds: median(s.samples.map((x) => x.wallSeconds)),
     medianWorkSeconds: median(s.samples.map((x) => x.workSeconds)),
+    medianCpuSeconds: median(s.samples.map((x) => x.cpuSeconds)),
     medianPeakRssMB: median(s.samples.map((x) => x.peakRssMB)),
     samples: s.samples,
     ...(s.failure ? { failure: s.failure } : {}),
@@ -520,8 +596,10 @@ async function main(): Promise<void> {
       loadAverageStart: load0,
       loadAverageEnd: load1,
     },
+    code,
     pandas: pandas.python ? { python: pandas.python, version: pandas.version } : null,
     startupSeconds: startup,
+    startupPeakRssMB: startupRss,
     data: { rows: data.rows, bytes: data.bytes, csv: rel(data.csvPath), generatorVersion: GENERATOR_VERSION },
     cases: reports.map(caseJson),
     memory: memory
@@ -533,12 +611,13 @@ async function main(): Promise<void> {
           target: `RSS(1 GB) <= ${memory.target} x RSS(10 MB)`,
         }
       : null,
-    notes,
+    notes: [...notes, ...failures],
   };
-  const outDir = join(BENCH_DIR, 'results');
-  mkdirSync(outDir, { recursive: true });
-  const outFile = join(outDir, 'latest.json');
+  const outFile = resolve(ROOT, args.out);
+  mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, await formatJson(JSON.stringify(json, null, 2)));
+  // A failed engine is a broken run (not a slow one): say so in the exit code.
+  if (failures.length > 0) process.exitCode = 1;
   console.log(`\nwrote ${rel(outFile)}`);
 }
 

@@ -5,7 +5,8 @@ validator does it. Started by bench/run.ts in a fresh process:
 
 Every cell is read as text (so a bad value is counted, not a crash), typed with to_numeric /
 to_datetime(errors='coerce'), nulls counted per column, then the rules evaluated on the typed values.
-Prints `BENCH_RESULT {...}` like bench/case.ts: work seconds after the imports, peak RSS, the counts.
+Prints `BENCH_RESULT {...}` like bench/case.ts: work seconds after the imports, peak RSS, process
+CPU seconds, the counts.
 """
 
 import json
@@ -58,10 +59,12 @@ def main():
         "nonConforming": bad,
     }
     work = time.perf_counter() - t0
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kib = usage.ru_maxrss
     out = {
         "workSeconds": work,
         "peakRssMB": peak_kib * 1024 / 1e6,
+        "cpuSeconds": usage.ru_utime + usage.ru_stime,
         "engineVersion": f"pandas {pd.__version__}",
         "checks": result,
     }
