@@ -1,0 +1,108 @@
+/**
+ * The generate Lambda: synthetic data from the deployed contracts, written under one prefix of
+ * the outputs bucket and registered with data type `synthetic`. It runs the same core as
+ * `prt generate` (lambdas/core/generation) and is invoked directly (console, CLI, a test harness),
+ * not by the output-testing state machine.
+ *
+ * Its role holds exactly what the handler touches: read contracts/ in the artifacts bucket,
+ * put (and abort multipart uploads) under the synthetic prefix of the outputs bucket, read and
+ * write registry items, write its own log group. The default prefix `synthetic/` is outside the
+ * watched prefixes, so generated data does not start test runs of itself; point it under a
+ * watched prefix only together with the registry's handling of pre-registered synthetic objects.
+ *
+ * Timeout 15 minutes (the Lambda maximum): at roughly a million rows a second to CSV and a tenth of
+ * that to Parquet, PRT_GENERATE_MAX_ROWS (default 50 million) keeps an invocation well inside it.
+ *
+ * @example
+ * new GenerateFunction(this, 'Generate', { config, outputs, artifacts, registry: registry.table, entry, depsLockFilePath });
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  DEFAULT_MAX_ROWS,
+  DEFAULT_SYNTHETIC_PREFIX,
+  GENERATE_ENV,
+} from '../lambdas/core/generation/generate-environment';
+import type { ArtifactsBucket } from './artifacts-bucket';
+import type { OutputsBucket } from './outputs-bucket';
+import { removalPolicyOf } from './removal-policy';
+import { retentionDaysOf } from './retention-days';
+import type { EnvironmentConfig } from './shared/environment-config';
+import { ARTIFACT_PREFIXES, FUNCTION_ENV } from './shared/function-environment';
+
+export interface GenerateFunctionProps {
+  readonly config: EnvironmentConfig;
+  readonly outputs: OutputsBucket;
+  readonly artifacts: ArtifactsBucket;
+  /** The concrete Table: under exactOptionalPropertyTypes, CDK's Table does not satisfy ITable. */
+  readonly registry: Table;
+  /** Absolute path of lambdas/generate/handler.ts. */
+  readonly entry: string;
+  /** Absolute path of the lock file; its folder is the project root esbuild resolves modules from. */
+  readonly depsLockFilePath: string;
+  /** Key prefix of the outputs bucket the function writes under (default `synthetic/`). */
+  readonly syntheticPrefix?: string;
+  readonly memorySize?: number;
+  readonly maxRows?: number;
+}
+
+export class GenerateFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly syntheticPrefix: string;
+
+  constructor(scope: Construct, id: string, props: GenerateFunctionProps) {
+    super(scope, id);
+    const { config, outputs, artifacts, registry } = props;
+    const prefix = props.syntheticPrefix ?? DEFAULT_SYNTHETIC_PREFIX;
+    if (!/^[^/*][^*]*\/$/.test(prefix))
+      throw new Error(`syntheticPrefix '${prefix}' must be a key prefix ending in / (no *)`);
+    this.syntheticPrefix = prefix;
+    this.logGroup = new LogGroup(this, 'logs', {
+      retention: retentionDaysOf(config.logRetentionDays),
+      removalPolicy: removalPolicyOf(config.removalPolicy),
+    });
+    const role = new Role(this, 'role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `prt ${config.name} generate function`,
+    });
+    this.logGroup.grantWrite(role);
+    this.function = new NodejsFunction(this, 'generate', {
+      entry: props.entry,
+      handler: 'handler',
+      depsLockFilePath: props.depsLockFilePath,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: Duration.minutes(15),
+      role,
+      logGroup: this.logGroup,
+      environment: {
+        [FUNCTION_ENV.registryTable]: registry.tableName,
+        [FUNCTION_ENV.artifactsBucket]: artifacts.bucket.bucketName,
+        [FUNCTION_ENV.contractsPrefix]: ARTIFACT_PREFIXES.contracts,
+        [GENERATE_ENV.outputsBucket]: outputs.bucket.bucketName,
+        [GENERATE_ENV.syntheticPrefix]: prefix,
+        [GENERATE_ENV.maxRows]: String(props.maxRows ?? DEFAULT_MAX_ROWS),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+      },
+    });
+    artifacts.grantReadContracts(this.function);
+    // Put only, under the prefix: no reads of pipeline outputs, no deletes, nothing elsewhere.
+    outputs.bucket.grantPut(this.function, `${prefix}*`);
+    registry.grantReadWriteData(this.function);
+  }
+}
