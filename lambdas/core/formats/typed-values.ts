@@ -104,6 +104,7 @@ function offsetSeconds(zone: string): number {
 }
 
 const UNIT_FACTOR: Record<TimestampUnit, number> = { ms: 1e3, us: 1e6, ns: 1e9 };
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 function digit(text: string, i: number): number {
   const c = text.charCodeAt(i) - 48;
@@ -443,6 +444,31 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
       const unit = column.unit ?? 'us';
       const zone = column.zone ?? 'UTC';
       const perMs = 10n ** BigInt(UNIT_DIGITS[unit] - 3);
+      // Formatting runs per value in writers: values within the double range take number
+      // arithmetic and a one-day cache of the date text; the rest take the exact BigInt path.
+      const perSecond = UNIT_FACTOR[unit];
+      const digits = UNIT_DIGITS[unit];
+      let cachedDay = NaN;
+      let cachedDate = '';
+      const format = (v: Exclude<TypedValue, null>): string => {
+        const n = typeof v === 'number' ? v : Number(v);
+        if (!Number.isSafeInteger(n)) return formatTimestamp(BigInt(v as bigint | number), unit);
+        const seconds = Math.floor(n / perSecond);
+        const fraction = n - seconds * perSecond;
+        const day = Math.floor(seconds / 86400);
+        if (day !== cachedDay) {
+          cachedDay = day;
+          cachedDate = formatDate(day);
+        }
+        const rest = seconds - day * 86400;
+        let out = `${cachedDate}T${TWO_DIGITS[Math.floor(rest / 3600)]}:${TWO_DIGITS[Math.floor(rest / 60) % 60]}:${TWO_DIGITS[rest % 60]}`;
+        if (fraction !== 0) {
+          let frac = String(fraction).padStart(digits, '0');
+          while (frac.length > 3 && frac.endsWith('000')) frac = frac.slice(0, -3);
+          out += `.${frac}`;
+        }
+        return `${out}Z`;
+      };
       return {
         ...base,
         parse(raw) {
@@ -452,8 +478,8 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
           if (typeof raw === 'bigint') return raw; // already a count of the column's unit
           return NOT_CONFORMING;
         },
-        format: (v) => formatTimestamp(v as bigint, unit),
-        toJson: (v) => (v === null ? null : formatTimestamp(v as bigint, unit)),
+        format,
+        toJson: (v) => (v === null ? null : format(v)),
         compare: (a, b) => ((a as bigint) < (b as bigint) ? -1 : (a as bigint) > (b as bigint) ? 1 : 0),
         compareToNumber: () => NaN,
       };
