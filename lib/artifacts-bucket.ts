@@ -15,14 +15,21 @@
  * artifacts.grantReadContracts(fn);
  * artifacts.grantWriteReports(fn);
  */
-import { Duration } from 'aws-cdk-lib';
+import { BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration } from 'aws-cdk-lib';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { RemovalMode } from './shared/environment-config';
 import { ARTIFACT_PREFIXES } from './shared/function-environment';
-import { secureBucketProps, type AccessLogsTarget } from './secure-bucket-props';
+import {
+  acknowledgeOnCdkCustomResource,
+  acknowledgeOnResource,
+  grantFindings,
+  nagArn,
+  wildcardFinding,
+} from './nag-acknowledgments';
+import { NO_ACCESS_LOGS_REASON, secureBucketProps, type AccessLogsTarget } from './secure-bucket-props';
 
 export interface ArtifactsBucketProps {
   readonly removalMode: RemovalMode;
@@ -52,6 +59,40 @@ export class ArtifactsBucket extends Construct {
       destinationKeyPrefix: ARTIFACT_PREFIXES.contracts,
       prune: false,
     });
+
+    if (!props.accessLogs) {
+      acknowledgeOnResource(this.bucket, [{ id: 'AwsSolutions-S1', reason: NO_ACCESS_LOGS_REASON }]);
+    }
+    // BucketDeployment runs CDK's own Lambda (a singleton under the stack) with CDK's own role.
+    const cdkReason = "CDK's own BucketDeployment custom resource, which copies contracts/ at deploy time";
+    const qualifier =
+      (this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ??
+      DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    acknowledgeOnCdkCustomResource(this.contractsDeployment.handlerRole.node.scope!, [
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: `${cdkReason}: CDK attaches the basic execution role for its logs`,
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: `${cdkReason}: its runtime is chosen by the aws-cdk-lib version, not by this project`,
+      },
+      // CDK grants its handler read on the staged asset and read/write/delete on the destination bucket.
+      ...grantFindings
+        .bucketRead(this.bucket)
+        .filter((f) => f.id.includes('Action::'))
+        .map((f) => ({ ...f, reason: `${cdkReason}: ${f.reason}` })),
+      wildcardFinding(
+        'Action::s3:DeleteObject*',
+        `${cdkReason}: CDK grants delete for pruning (prune is off here)`,
+      ),
+      wildcardFinding('Action::s3:Abort*', `${cdkReason}: multipart uploads of large assets`),
+      wildcardFinding(`Resource::${nagArn(this.bucket)}/*`, `${cdkReason}: the destination bucket`),
+      wildcardFinding(
+        `Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*`,
+        `${cdkReason}: the bootstrap assets bucket it copies from`,
+      ),
+    ]);
   }
 
   grantReadContracts(grantee: IGrantable): Grant {
@@ -74,5 +115,10 @@ export class ArtifactsBucket extends Construct {
 
   grantWriteConverted(grantee: IGrantable): Grant {
     return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.converted}*`);
+  }
+
+  /** A conversion whose equivalence proof fails deletes its own output: converted/ only. */
+  grantDeleteConverted(grantee: IGrantable): Grant {
+    return this.bucket.grantDelete(grantee, `${ARTIFACT_PREFIXES.converted}*`);
   }
 }

@@ -13,6 +13,14 @@
  * - Each function writes to its own log group (retention and removal per environment) through a
  *   role without AWSLambdaBasicExecutionRole, which allows creating and writing any log group
  *   (`Resource: "*"`), not just this one.
+ * - Active X-Ray tracing, so a trace follows an execution from the state machine into each handler
+ *   (Powertools Tracer adds the SDK calls). Its two actions have no resource-level permissions:
+ *   CDK grants them on `Resource: "*"`, the only wildcard resource a function role holds.
+ * - Powertools reads its service name and log level from POWERTOOLS_SERVICE_NAME and
+ *   POWERTOOLS_LOG_LEVEL; the service name is also the `service` dimension of the function's
+ *   metrics, which the dashboard reads (lib/shared/workflow-metrics.ts).
+ * - Reserved concurrency only where the environment sets one: it guarantees and caps the function's
+ *   share of the account's concurrency, taking it away from everything else in the account.
  *
  * @example
  * const functions = new WorkflowFunctions(this, 'Functions', { config, outputs, artifacts, registry, entries });
@@ -20,17 +28,19 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ArtifactsBucket } from './artifacts-bucket';
+import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import type { OutputsBucket } from './outputs-bucket';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
 import type { EnvironmentConfig } from './shared/environment-config';
 import { ARTIFACT_PREFIXES, FUNCTION_ENV } from './shared/function-environment';
+import { serviceNameOf } from './shared/workflow-metrics';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './shared/workflow-functions';
 
 /** What one handler reads and writes; the grants are derived from it and nothing else. */
@@ -118,7 +128,15 @@ export class WorkflowFunctions extends Construct {
         timeout: access.timeout,
         role,
         logGroup,
-        environment,
+        environment: {
+          ...environment,
+          POWERTOOLS_SERVICE_NAME: serviceNameOf(name),
+          POWERTOOLS_LOG_LEVEL: config.logLevel,
+        },
+        tracing: Tracing.ACTIVE,
+        ...(config.reservedConcurrency[name] !== undefined
+          ? { reservedConcurrentExecutions: config.reservedConcurrency[name] }
+          : {}),
         bundling: {
           format: OutputFormat.CJS,
           minify: true,
@@ -138,8 +156,29 @@ export class WorkflowFunctions extends Construct {
       for (const prefix of access.writes) {
         if (prefix === 'reports') artifacts.grantWriteReports(fn);
         else if (prefix === 'quarantine') artifacts.grantWriteQuarantine(fn);
-        else artifacts.grantWriteConverted(fn);
+        else {
+          artifacts.grantWriteConverted(fn);
+          artifacts.grantDeleteConverted(fn);
+        }
       }
+      // cdk-nag: exactly the wildcards the grants above (and active tracing) put in this role's
+      // policy, derived from the same access table.
+      acknowledgeGrants(role, [
+        ...grantFindings.xray(),
+        ...grantFindings.bucketRead(artifacts.bucket, ARTIFACT_PREFIXES.contracts),
+        ...(access.reads ?? []).flatMap((prefix) =>
+          grantFindings.bucketRead(artifacts.bucket, ARTIFACT_PREFIXES[prefix]),
+        ),
+        ...(access.readsOutputs ? grantFindings.bucketRead(outputs.bucket) : []),
+        ...(access.registry !== 'none' ? grantFindings.tableIndexes(registry) : []),
+        ...access.writes.flatMap((prefix) =>
+          grantFindings.bucketPut(artifacts.bucket, ARTIFACT_PREFIXES[prefix]),
+        ),
+        // grantDeleteConverted: a conversion whose proof fails removes its own output.
+        ...(access.writes.includes('converted')
+          ? grantFindings.bucketDelete(artifacts.bucket, ARTIFACT_PREFIXES.converted)
+          : []),
+      ]);
       byName[name] = fn;
     }
     this.byName = byName;

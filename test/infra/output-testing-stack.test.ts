@@ -8,12 +8,14 @@ import { projectPath } from '../../lib/project-paths';
 import type { EnvironmentConfig } from '../../lib/shared/environment-config';
 import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { REGISTRY_TABLE_LAYOUT } from '../../lib/shared/registry-table-layout';
+import { STACK_OUTPUTS } from '../../lib/shared/stack-outputs';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
   functionArnSubstitution,
+  partitionSubstitutions,
   type WorkflowFunction,
 } from '../../lib/shared/workflow-functions';
 import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
@@ -122,6 +124,15 @@ const CDK_CUSTOM_RESOURCE_ROLES = [
 
 const LOGS_DELIVERY_AND_TRACING = new Set(CDK_REQUIRED_WILDCARDS.flatMap((w) => w.actions));
 
+/**
+ * Active tracing (Tracing.ACTIVE) adds these to every workflow function's role, on Resource "*":
+ * X-Ray has no resource-level permissions for sending segments and telemetry.
+ */
+const LAMBDA_XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+/** The topic's key, as `grantPublish` grants it to a publisher next to sns:Publish. */
+const KMS_PUBLISH_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+
 function getAtt(logicalId: string): unknown {
   return { 'Fn::GetAtt': [logicalId, 'Arn'] };
 }
@@ -146,6 +157,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
     artifacts: string;
     table: string;
     topic: string;
+    topicKey: string;
     stateMachine: string;
     stateMachineRole: string;
     queue: string;
@@ -167,6 +179,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       artifacts: synth.logicalId(stack.artifacts.bucket),
       table: synth.logicalId(stack.registry.table),
       topic: synth.logicalId(stack.alerts.topic),
+      topicKey: synth.logicalId(stack.alerts.key),
       stateMachine: synth.logicalId(stack.workflow.stateMachine),
       stateMachineRole: synth.logicalId(stack.workflow.stateMachine.role),
       queue: synth.logicalId(stack.trigger.deadLetterQueue),
@@ -275,16 +288,18 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(new Set(Object.keys(substitutions))).toEqual(placeholders);
     });
 
-    it("substitutes each function's ARN, the registry table name and the alert topic ARN", () => {
+    it("substitutes each function's ARN, the registry table name, the alert topic ARN and the partition settings it uses", () => {
       // Act
       const substitutions = props(synth, ids.stateMachine)['DefinitionSubstitutions'];
-      // Assess
+      const definition = props(synth, ids.stateMachine)['DefinitionString'] as string;
+      // Assess: the partition settings are there exactly when the definition has their placeholders.
       expect(substitutions).toEqual({
         ...Object.fromEntries(
           WORKFLOW_FUNCTIONS.map((fn) => [functionArnSubstitution(fn), getAtt(ids.functions[fn])]),
         ),
         [REGISTRY_TABLE_SUBSTITUTION]: ref(ids.table),
         [ALERT_TOPIC_SUBSTITUTION]: ref(ids.topic),
+        ...partitionSubstitutions(config.partitions, definition),
       });
     });
 
@@ -313,11 +328,13 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       const invoked = byAction((a) => a === 'lambda:InvokeFunction').flatMap((s) => targetsOf(s));
       const dynamo = byAction((a) => a.startsWith('dynamodb:'));
       const sns = byAction((a) => a.startsWith('sns:'));
+      const kms = byAction((a) => a.startsWith('kms:'));
       const other = statements.filter((s) =>
         actionsOf(s).some(
           (a) =>
-            !['lambda:InvokeFunction', 'dynamodb:UpdateItem', 'sns:Publish'].includes(a) &&
-            !LOGS_DELIVERY_AND_TRACING.has(a),
+            !['lambda:InvokeFunction', 'dynamodb:UpdateItem', 'sns:Publish', ...KMS_PUBLISH_ACTIONS].includes(
+              a,
+            ) && !LOGS_DELIVERY_AND_TRACING.has(a),
         ),
       );
       // Assess
@@ -327,6 +344,9 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(dynamo.flatMap(actionsOf)).toEqual(['dynamodb:UpdateItem']);
       expect(dynamo.flatMap(targetsOf).every((t) => t.logicalId === ids.table)).toBe(true);
       expect(sns).toEqual([expect.objectContaining({ Action: 'sns:Publish', Resource: ref(ids.topic) })]);
+      // Publishing to the encrypted topic: the topic's own key, nothing else.
+      expect(kms.flatMap(actionsOf).sort()).toEqual(KMS_PUBLISH_ACTIONS);
+      expect(kms.flatMap(targetsOf)).toEqual([{ logicalId: ids.topicKey, suffix: '', wildcard: false }]);
       expect(other).toEqual([]);
     });
   });
@@ -362,7 +382,21 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
           [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
           NODE_OPTIONS: '--enable-source-maps',
+          // Powertools: the service name is also the `service` dimension the dashboard reads.
+          POWERTOOLS_SERVICE_NAME: fn,
+          POWERTOOLS_LOG_LEVEL: config.logLevel,
         });
+      },
+    );
+
+    it.each(WORKFLOW_FUNCTIONS)(
+      '%s is traced by X-Ray and has the reserved concurrency the environment gives it, if any',
+      (fn) => {
+        // Act
+        const lambda = props(synth, ids.functions[fn]);
+        // Assess
+        expect(lambda['TracingConfig']).toEqual({ Mode: 'Active' });
+        expect(lambda['ReservedConcurrentExecutions']).toBe(config.reservedConcurrency[fn]);
       },
     );
 
@@ -384,7 +418,10 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       const expected = EXPECTED_ACCESS[fn];
       // Act
       const role = synth.resource(ids.roles[fn]);
-      const statements = statementsOfRole(synth, ids.roles[fn]);
+      const all = statementsOfRole(synth, ids.roles[fn]);
+      // Tracing's own statement is the one allowed Resource "*" (checked on its own below).
+      const tracing = all.filter((s) => targetsOf(s).some((t) => t.wildcard));
+      const statements = all.filter((s) => !tracing.includes(s));
       const targets = statements.flatMap((s) => targetsOf(s).map((t) => ({ ...t, actions: actionsOf(s) })));
       const artifactObjects = (action: string) =>
         targets
@@ -394,8 +431,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       const allActions = statements.flatMap(actionsOf);
       // Assess: nothing outside the function's own log group, the table, the outputs and artifacts buckets.
       expect(role.Properties?.['ManagedPolicyArns']).toBeUndefined();
-      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
-      expect(targets.filter((t) => t.wildcard)).toEqual([]);
+      expect(all.every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(tracing.map((s) => [...actionsOf(s)].sort())).toEqual([LAMBDA_XRAY_ACTIONS]);
       expect(
         targets.filter(
           (t) => ![ids.logGroups[fn], ids.table, ids.outputs, ids.artifacts].includes(t.logicalId ?? ''),
@@ -414,7 +451,12 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       ).toEqual([]);
       expect(artifactObjects('s3:GetObject*')).toEqual([...expected.artifactReads].sort());
       expect(artifactObjects('s3:PutObject')).toEqual([...expected.artifactWrites].sort());
-      expect(allActions.filter((a) => a.startsWith('s3:Delete'))).toEqual([]);
+      // Only convert deletes, and only under converted/: a conversion whose proof fails removes its output.
+      expect(
+        targets
+          .filter((t) => t.actions.some((a) => a.startsWith('s3:Delete')))
+          .map((t) => `${t.logicalId === ids.artifacts ? 'artifacts' : t.logicalId}${t.suffix}`),
+      ).toEqual(fn === 'convert' ? ['artifacts/converted/*'] : []);
     });
   });
 
@@ -429,19 +471,31 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(broad).toEqual([]);
     });
 
-    it('uses Resource "*" only where CDK requires it (Step Functions log delivery and X-Ray)', () => {
+    it('uses Resource "*" only where CDK requires it (Step Functions log delivery, X-Ray per traced role)', () => {
+      // Prepare
+      const ownerOf = (roleLogicalIds: readonly string[]): string => {
+        const [only] = roleLogicalIds;
+        if (roleLogicalIds.length !== 1 || only === undefined) return roleLogicalIds.join(',');
+        if (only === ids.stateMachineRole) return 'state machine role';
+        const fn = WORKFLOW_FUNCTIONS.find((name) => ids.roles[name] === only);
+        return fn ? `${fn} function role` : only;
+      };
+      const byOwner = (a: { owner: string; actions: string[] }, b: { owner: string; actions: string[] }) =>
+        `${a.owner} ${a.actions.join()}`.localeCompare(`${b.owner} ${b.actions.join()}`);
       // Act
       const wildcards = allIdentityStatements(synth)
         .filter(({ statement }) => targetsOf(statement).some((t) => t.wildcard))
         .map(({ roleLogicalIds, statement }) => ({
-          owner:
-            roleLogicalIds.length === 1 && roleLogicalIds[0] === ids.stateMachineRole
-              ? 'state machine role'
-              : roleLogicalIds.join(','),
+          owner: ownerOf(roleLogicalIds),
           actions: [...actionsOf(statement)].sort(),
         }));
       // Assess
-      expect(wildcards).toEqual(CDK_REQUIRED_WILDCARDS);
+      expect(wildcards.sort(byOwner)).toEqual(
+        [
+          ...CDK_REQUIRED_WILDCARDS,
+          ...WORKFLOW_FUNCTIONS.map((fn) => ({ owner: `${fn} function role`, actions: LAMBDA_XRAY_ACTIONS })),
+        ].sort(byOwner),
+      );
     });
 
     it("attaches AWS managed policies only to CDK's own custom-resource roles", () => {
@@ -634,13 +688,16 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
   });
 
   describe('FailureAlerts', () => {
-    it('encrypts the topic, refuses non-TLS publishing and mails the configured address', () => {
+    it('encrypts the topic with its own rotated key, refuses non-TLS publishing and mails the configured address', () => {
       // Act
       const topic = props(synth, ids.topic);
+      const key = synth.resource(ids.topicKey);
       const subscriptions = Object.values(synth.resources('AWS::SNS::Subscription'));
       const [policy] = Object.values(synth.resources('AWS::SNS::TopicPolicy'));
-      // Assess
-      expect(JSON.stringify(topic['KmsMasterKeyId'])).toContain('alias/aws/sns');
+      // Assess: a customer-managed key, because CloudWatch alarms cannot use the AWS-managed SNS key.
+      expect(topic['KmsMasterKeyId']).toEqual(getAtt(ids.topicKey));
+      expect(key.Properties?.['EnableKeyRotation']).toBe(true);
+      expect(key.DeletionPolicy).toBe(expectedRemoval(config));
       expect(subscriptions).toEqual([
         expect.objectContaining({
           Properties: { Protocol: 'email', Endpoint: config.alertEmail, TopicArn: ref(ids.topic) },
@@ -650,6 +707,33 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
     });
+
+    it('lets CloudWatch alarms of this account publish, through the topic policy and the key policy', () => {
+      // Act
+      const [policy] = Object.values(synth.resources('AWS::SNS::TopicPolicy'));
+      const topicStatements = (policy?.Properties?.['PolicyDocument'] as { Statement: PolicyStatement[] })
+        .Statement;
+      const keyStatements = (
+        synth.resource(ids.topicKey).Properties?.['KeyPolicy'] as {
+          Statement: PolicyStatement[];
+        }
+      ).Statement;
+      const fromCloudWatch = (s: PolicyStatement) =>
+        JSON.stringify(s.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' });
+      const sourceAccount = { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } };
+      // Assess
+      expect(topicStatements.filter(fromCloudWatch)).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: 'sns:Publish',
+          Resource: ref(ids.topic),
+          Condition: sourceAccount,
+        }),
+      ]);
+      expect(keyStatements.filter(fromCloudWatch)).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Action: KMS_PUBLISH_ACTIONS, Condition: sourceAccount }),
+      ]);
+    });
   });
 
   describe('stack outputs', () => {
@@ -658,12 +742,18 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       const outputs = synth.template.toJSON() as { Outputs: Record<string, { Value: unknown }> };
       // Assess
       expect(outputs.Outputs).toMatchObject({
-        OutputsBucketName: { Value: ref(ids.outputs) },
-        ArtifactsBucketName: { Value: ref(ids.artifacts) },
-        RegistryTableName: { Value: ref(ids.table) },
-        StateMachineArn: { Value: ref(ids.stateMachine) },
-        AlertTopicArn: { Value: ref(ids.topic) },
+        [STACK_OUTPUTS.outputsBucket]: { Value: ref(ids.outputs) },
+        [STACK_OUTPUTS.artifactsBucket]: { Value: ref(ids.artifacts) },
+        [STACK_OUTPUTS.registryTable]: { Value: ref(ids.table) },
+        [STACK_OUTPUTS.stateMachineArn]: { Value: ref(ids.stateMachine) },
+        [STACK_OUTPUTS.alertTopicArn]: { Value: ref(ids.topic) },
+        [STACK_OUTPUTS.dashboardName]: {
+          Value: { 'Fn::Join': ['-', [`prt-${envName}`, { Ref: 'AWS::Region' }]] },
+        },
+        [STACK_OUTPUTS.deadLetterQueueUrl]: { Value: ref(ids.queue) },
       });
+      // Every name the integration suite reads from a deployed stack's outputs file is emitted.
+      expect(Object.keys(outputs.Outputs)).toEqual(expect.arrayContaining(Object.values(STACK_OUTPUTS)));
     });
   });
 });

@@ -192,21 +192,34 @@ export async function convertTable(
     throw error;
   }
 
-  // Read the published output back with the target format's reader and compare.
+  // Read the published output back with the target format's reader and compare. A failed proof
+  // removes what was published, so a wrong copy never stays under the output's name.
   const check = new TableDigest(schema);
-  const reopened = await openTable(readBack(), {
-    format: options.to,
-    ...(csv ? { csv } : {}),
-    ...(csv && !csv.header ? { columns: schema.map((c) => c.name) } : {}),
-  });
-  for await (const rows of typedRows(schema, reopened.batches, check, false)) void rows;
+  try {
+    const written = readBack();
+    // An empty table written as JSON Lines is an empty file, which readers rightly refuse as input.
+    if (!(digest.rows === 0 && (await written.size()) === 0)) {
+      const reopened = await openTable(written, {
+        format: options.to,
+        ...(csv ? { csv } : {}),
+        ...(csv && !csv.header ? { columns: schema.map((c) => c.name) } : {}),
+      });
+      for await (const rows of typedRows(schema, reopened.batches, check, false)) void rows;
+    }
+    if (check.rows !== digest.rows) {
+      throw new IntegrityError(
+        `conversion to ${options.to} wrote ${check.rows} rows for ${digest.rows} read`,
+      );
+    }
+  } catch (error) {
+    await sink.discard?.().catch(() => undefined);
+    throw error;
+  }
   const checksums = digest.digest();
   const checksumsOut = check.digest();
-  if (check.rows !== digest.rows) {
-    throw new IntegrityError(`conversion to ${options.to} wrote ${check.rows} rows for ${digest.rows} read`);
-  }
   const differing = Object.keys(checksums).filter((k) => checksums[k] !== checksumsOut[k]);
   if (differing.length > 0) {
+    await sink.discard?.().catch(() => undefined);
     throw new IntegrityError(
       `conversion to ${options.to} changed the values of column(s) ${differing.join(', ')}`,
     );

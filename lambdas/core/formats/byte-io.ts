@@ -20,6 +20,8 @@ export interface ByteSink {
   close(): Promise<void>;
   /** Discards what was written; safe to call after a failed write or close. */
   abort(): Promise<void>;
+  /** Removes what close() published (a conversion whose proof failed); absent where impossible. */
+  discard?(): Promise<void>;
 }
 
 /** A source over bytes already in memory (tests, small objects). */
@@ -33,7 +35,8 @@ export function bufferSource(bytes: Uint8Array, name = 'buffer', chunkSize = 64 
         await Promise.resolve();
       }
     },
-    readRange: (start, end) => Promise.resolve(bytes.slice(Math.max(0, start), Math.min(bytes.byteLength, end))),
+    readRange: (start, end) =>
+      Promise.resolve(bytes.slice(Math.max(0, start), Math.min(bytes.byteLength, end))),
   };
 }
 

@@ -33,11 +33,25 @@ function markBigIntegers(text: string): string {
       continue;
     }
     if (c === 45 || (c >= 48 && c <= 57)) {
+      // Scan the whole number token: -? digits (. digits)? ([eE] [+-]? digits)?
       let j = i + (c === 45 ? 1 : 0);
+      const digitsStart = j;
       while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
-      const next = text.charCodeAt(j);
-      const isInteger = next !== 46 && next !== 101 && next !== 69; // not followed by . e E
-      if (isInteger && j - i - (c === 45 ? 1 : 0) >= 16) {
+      const digits = j - digitsStart;
+      let integer = true;
+      if (text.charCodeAt(j) === 46) {
+        integer = false;
+        j++;
+        while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+      }
+      if (text.charCodeAt(j) === 101 || text.charCodeAt(j) === 69) {
+        integer = false;
+        j++;
+        if (text.charCodeAt(j) === 43 || text.charCodeAt(j) === 45) j++;
+        while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+      }
+      // Leading zeros are invalid JSON: leave them for JSON.parse to reject.
+      if (integer && digits >= 16 && text.charCodeAt(digitsStart) !== 48) {
         out += `${text.slice(last, i)}"${BIG_MARK_JSON}${text.slice(i, j)}"`;
         last = j;
       }
@@ -64,7 +78,23 @@ export function toRawCell(v: unknown): RawCell {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
     return v;
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  try {
+    // Nested big integers stay unquoted digits in the JSON text, as they were in the input.
+    const marks: string[] = [];
+    const text = JSON.stringify(v, (_k, x: unknown) => {
+      if (typeof x !== 'bigint') return x;
+      marks.push(x.toString());
+      return `${BIG_MARK}${marks.length - 1}`;
+    });
+    if (marks.length === 0) return text;
+    return text.replace(
+      new RegExp(`"${BIG_MARK_JSON.replace(/\\/g, '\\\\')}(\\d+)"`, 'g'),
+      (_m, k: string) => marks[Number(k)]!,
+    );
+  } catch (error) {
+    if (error instanceof RangeError) throw new FormatError('JSON value nested too deeply');
+    throw error;
+  }
 }
 
 /**

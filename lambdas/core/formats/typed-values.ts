@@ -218,11 +218,16 @@ interface Exact {
   readonly e: number;
 }
 
+/** Exponents beyond this cannot fit any decimal(38, s) and would cost unbounded BigInt work. */
+const MAX_EXPONENT = 400;
+
 function exactFromText(text: string): Exact | undefined {
   const match = DECIMAL_TEXT.exec(text.trim());
   if (!match) return undefined;
   const [, sign, intPart = '', fracPart = '', exp] = match;
   if (intPart === '' && fracPart === '') return undefined;
+  if (exp !== undefined && Math.abs(Number(exp)) > MAX_EXPONENT) return undefined;
+  if (intPart.length + fracPart.length > 1000) return undefined;
   const m = BigInt(`${intPart}${fracPart}` || '0');
   return { m: sign === '-' ? -m : m, e: Number(exp ?? '0') - fracPart.length };
 }
@@ -390,14 +395,19 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
             return is32 && Math.abs(raw) >= FLOAT32_LIMIT && Number.isFinite(raw)
               ? NOT_CONFORMING
               : round(raw);
-          if (typeof raw === 'bigint')
-            return raw >= -(2n ** 53n) && raw <= 2n ** 53n ? Number(raw) : NOT_CONFORMING;
+          // A whole number read from JSON as a bigint: a float column takes its nearest double.
+          if (typeof raw === 'bigint') {
+            const n = round(Number(raw));
+            return Number.isFinite(n) && !(is32 && Math.abs(n) >= FLOAT32_LIMIT) ? n : NOT_CONFORMING;
+          }
           if (typeof raw !== 'string') return NOT_CONFORMING;
           const n = parseFloatText(raw, is32);
           return n === NOT_CONFORMING ? n : round(n);
         },
         format: (v) => numberCanonical(round(v as number)),
-        toJson: (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+        // JSON has no NaN, Infinity or -0: those go as text, which parse reads back exactly.
+        toJson: (v) =>
+          typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? numberCanonical(v) : v,
         compare: (a, b) => sign((a as number) - (b as number)),
         // A float32 value is compared with the bound as float32 stores it: 0.1 <= 0.1 holds.
         compareToNumber: (v, bound) => {

@@ -49,6 +49,9 @@ export function fileSink(path: string): ByteSink {
       await rename(temp, path);
       done = true;
     },
+    async discard() {
+      await rm(done ? path : temp, { force: true });
+    },
     async abort() {
       if (done) return;
       await handle?.close().catch(() => undefined);

@@ -6,6 +6,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -27,7 +28,9 @@ export function s3Source(s3: S3Client, bucket: string, key: string, versionId?: 
     async size() {
       if (size === undefined) {
         try {
-          const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+          const head = await s3.send(
+            new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+          );
           size = head.ContentLength ?? 0;
         } catch (error) {
           return mapS3Error(error, `HeadObject ${name}`);
@@ -38,7 +41,8 @@ export function s3Source(s3: S3Client, bucket: string, key: string, versionId?: 
     async *stream() {
       let body: Readable;
       try {
-        body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }))).Body as Readable;
+        body = (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })))
+          .Body as Readable;
       } catch (error) {
         return mapS3Error(error, `GetObject ${name}`);
       }
@@ -48,7 +52,12 @@ export function s3Source(s3: S3Client, bucket: string, key: string, versionId?: 
       if (end <= start) return new Uint8Array();
       try {
         const out = await s3.send(
-          new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}` }),
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            VersionId: versionId,
+            Range: `bytes=${start}-${end - 1}`,
+          }),
         );
         return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       } catch (error) {
@@ -96,11 +105,23 @@ export class S3Sink implements ByteSink {
     this.buffered = 0;
     try {
       this.uploadId ??= (
-        await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, ContentType: this.contentType }))
+        await this.s3.send(
+          new CreateMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: this.key,
+            ContentType: this.contentType,
+          }),
+        )
       ).UploadId;
       const PartNumber = this.parts.length + 1;
       const out = await this.s3.send(
-        new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber, Body: body }),
+        new UploadPartCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          UploadId: this.uploadId,
+          PartNumber,
+          Body: body,
+        }),
       );
       this.parts.push({ ETag: out.ETag ?? '', PartNumber });
     } catch (error) {
@@ -113,20 +134,54 @@ export class S3Sink implements ByteSink {
       if (this.uploadId === undefined) {
         // Small output: one PutObject is cheaper than a multipart upload.
         const out = await this.s3.send(
-          new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: Buffer.concat(this.buffer), ContentType: this.contentType }),
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.key,
+            Body: Buffer.concat(this.buffer),
+            ContentType: this.contentType,
+          }),
         );
         this.buffer = [];
-        this.result = { etag: (out.ETag ?? '').replace(/"/g, ''), size: this.size, ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+        this.result = {
+          etag: (out.ETag ?? '').replace(/"/g, ''),
+          size: this.size,
+          ...(out.VersionId ? { versionId: out.VersionId } : {}),
+        };
         return;
       }
       if (this.buffered > 0) await this.uploadPart();
       const out = await this.s3.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts } }),
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          UploadId: this.uploadId,
+          MultipartUpload: { Parts: this.parts },
+        }),
       );
-      this.result = { etag: (out.ETag ?? '').replace(/"/g, ''), size: this.size, ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+      this.result = {
+        etag: (out.ETag ?? '').replace(/"/g, ''),
+        size: this.size,
+        ...(out.VersionId ? { versionId: out.VersionId } : {}),
+      };
     } catch (error) {
       await this.abort();
       return mapS3Error(error, `complete upload ${this.name}`);
+    }
+  }
+
+  /** Deletes the published object (a conversion whose proof failed). */
+  async discard(): Promise<void> {
+    if (!this.result) return;
+    try {
+      await this.s3.send(
+        new DeleteObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          ...(this.result.versionId ? { VersionId: this.result.versionId } : {}),
+        }),
+      );
+    } catch (error) {
+      mapS3Error(error, `DeleteObject ${this.name}`);
     }
   }
 
@@ -135,6 +190,8 @@ export class S3Sink implements ByteSink {
     if (this.uploadId === undefined) return;
     const uploadId = this.uploadId;
     this.uploadId = undefined;
-    await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: uploadId })).catch(() => undefined);
+    await this.s3
+      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: uploadId }))
+      .catch(() => undefined);
   }
 }

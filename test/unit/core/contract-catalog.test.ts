@@ -96,7 +96,7 @@ describe('ContractCatalog', () => {
       expect(snapshot.entries.map((e) => e.key)).toEqual([RAW_KEY, TRAINING_KEY]);
       expect(snapshot.broken.map((b) => b.key)).toEqual(['contracts/broken.yaml']);
       expect(snapshot.broken[0]?.error).toMatch(
-        /^contracts\/broken\.yaml: line 6: schema\[0\]\.type: 'integer' is not valid/,
+        /^contracts\/broken\.yaml: line 6: schema\[0\]\.type: 'integer' is not a type; expected one of string, /,
       );
     });
 

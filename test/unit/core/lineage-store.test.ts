@@ -8,7 +8,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { TransientDependencyError } from '../../../lambdas/core/errors';
-import { LineageStore, lineageNode, type LineageEdge } from '../../../lambdas/core/lineage/lineage-store';
+import {
+  LineageStore,
+  lineageNode,
+  parseLineageNode,
+  type LineageEdge,
+} from '../../../lambdas/core/lineage/lineage-store';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const TABLE = 'prt-registry';
@@ -38,6 +43,14 @@ describe('lineageNode', () => {
     // Assess
     expect(node).toBe('s3://b/k.csv#etag:abc');
   });
+
+  it('splits a node at its last #, so keys may contain # themselves', () => {
+    // Act
+    const parts = parseLineageNode(lineageNode('s3://b/odd#name/k.csv', 'v1'));
+
+    // Assess
+    expect(parts).toEqual({ uri: 's3://b/odd#name/k.csv', version: 'v1' });
+  });
 });
 
 describe('LineageStore', () => {
@@ -61,9 +74,10 @@ describe('LineageStore', () => {
       ddbMock.on(PutCommand).resolves({});
 
       // Act
-      await lineage.record(edge);
+      const recorded = await lineage.record(edge);
 
       // Assess
+      expect(recorded).toBe(true);
       expect(ddbMock.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
         TableName: TABLE,
         Item: {
@@ -89,7 +103,7 @@ describe('LineageStore', () => {
       const act = lineage.record(edge);
 
       // Assess
-      await expect(act).resolves.toBeUndefined();
+      await expect(act).resolves.toBe(false);
       expect(ddbMock.commandCalls(PutCommand)).toHaveLength(1);
     });
 
@@ -203,6 +217,56 @@ describe('LineageStore', () => {
 
       // Assess
       await expect(act).rejects.toThrow(TransientDependencyError);
+    });
+  });
+
+  describe('edge details and paging', () => {
+    it('keeps run, data type and job type on the edge and returns them', async () => {
+      // Prepare
+      const detailed: LineageEdge = { ...edge, runId: 'r1', dataType: 'pipeline', jobType: 'glue' };
+      ddbMock.on(PutCommand).resolves({});
+      ddbMock.on(QueryCommand).resolves({
+        Items: [
+          {
+            pk: `EDGE#${TRAINING}`,
+            sk: `UP#${RAW}`,
+            gsi1pk: `EDGE#${RAW}`,
+            gsi1sk: `DOWN#${TRAINING}`,
+            ...detailed,
+          },
+        ],
+      });
+
+      // Act
+      await lineage.record(detailed);
+      const [read] = await lineage.upstream(TRAINING);
+
+      // Assess
+      expect(ddbMock.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
+        runId: 'r1',
+        dataType: 'pipeline',
+        jobType: 'glue',
+      });
+      expect(read).toEqual(detailed);
+    });
+
+    it('reads every page of a node with many edges', async () => {
+      // Prepare
+      const other = { ...edge, from: lineageNode('s3://landing/x.csv', 'v2') };
+      ddbMock
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [edge], LastEvaluatedKey: { pk: `EDGE#${TRAINING}`, sk: `UP#${RAW}` } })
+        .resolvesOnce({ Items: [other] });
+
+      // Act
+      const parents = await lineage.upstream(TRAINING);
+
+      // Assess
+      expect(parents.map((p) => p.from)).toEqual([RAW, other.from]);
+      expect(ddbMock.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
+        pk: `EDGE#${TRAINING}`,
+        sk: `UP#${RAW}`,
+      });
     });
   });
 });

@@ -11,6 +11,7 @@ function contract(output: string, path: string): OutputContract {
     output,
     path,
     format: 'csv',
+    csv: { delimiter: ',', header: true },
     compatibility: 'compatible',
     inputs: [],
     allowExtraColumns: true,

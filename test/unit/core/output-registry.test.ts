@@ -5,7 +5,13 @@ import {
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -14,10 +20,19 @@ import {
   OutputRegistry,
   objectPk,
   outputIndexKey,
+  pipelinePk,
   runIndexKey,
+  runSortKey,
   versionSk,
+  versionTokenOf,
   type RegistryEntry,
 } from '../../../lambdas/core/registry/output-registry';
+import {
+  ConcurrentUpdateError,
+  InvalidCursorError,
+  NotRegisteredError,
+  StatusTransitionError,
+} from '../../../lambdas/core/registry/registry-errors';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const TABLE = 'prt-registry';
@@ -110,6 +125,43 @@ describe('OutputRegistry', () => {
         Item: item,
         ConditionExpression: 'attribute_not_exists(pk)',
       });
+    });
+
+    it('notes the logical output under its pipeline with an idempotent upsert, before the entry', async () => {
+      // Prepare
+      ddbMock.on(PutCommand).resolves({});
+      ddbMock.on(UpdateCommand).resolves({});
+
+      // Act
+      await registry.register(entry());
+
+      // Assess
+      const update = ddbMock.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(update).toMatchObject({
+        TableName: TABLE,
+        Key: { pk: 'PIPE#sales', sk: 'OUT#preprocessing#training_data' },
+        UpdateExpression:
+          'SET #pipeline = :pipeline, #step = :step, #output = :output, dataType = if_not_exists(dataType, :dataType), firstRegisteredAt = if_not_exists(firstRegisteredAt, :at)',
+        ExpressionAttributeValues: {
+          ':pipeline': 'sales',
+          ':step': 'preprocessing',
+          ':output': 'training_data',
+          ':dataType': 'pipeline',
+        },
+      });
+      expect(ddbMock.calls().map((c) => c.args[0].constructor.name)).toEqual(['UpdateCommand', 'PutCommand']);
+    });
+
+    it('notes nothing for an untracked entry', async () => {
+      // Prepare
+      ddbMock.on(PutCommand).resolves({});
+      const { pipeline: _p, step: _s, output: _o, ...untracked } = entry({ status: 'untracked' });
+
+      // Act
+      await registry.register(untracked);
+
+      // Assess
+      expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
     });
 
     it('returns the existing entry with created false when the version is already registered', async () => {
@@ -282,8 +334,8 @@ describe('OutputRegistry', () => {
       expect(inputs[1]).toEqual({
         TableName: TABLE,
         IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :out',
-        ExpressionAttributeValues: { ':out': 'OUT#sales#ingestion#raw_orders' },
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'OUT#sales#ingestion#raw_orders' },
         ScanIndexForward: false,
         Limit: 1,
       });
@@ -319,7 +371,7 @@ describe('OutputRegistry', () => {
       const act = registry.latest('sales', 'ingestion', 'raw_orders', 'r1');
 
       // Assess
-      await expect(act).rejects.toThrow(/^find latest sales\/ingestion\/raw_orders: DynamoDB answered/);
+      await expect(act).rejects.toThrow(/^find sales\/ingestion\/raw_orders in run r1: DynamoDB answered/);
     });
   });
 
@@ -338,9 +390,408 @@ describe('OutputRegistry', () => {
       expect(versions.map((v) => v.sk)).toEqual(['VER#b', 'VER#c', 'VER#a']);
       expect(ddbMock.commandCalls(QueryCommand)[0]?.args[0].input).toEqual({
         TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': objectPk(URI) },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ver)',
+        ExpressionAttributeValues: { ':pk': objectPk(URI), ':ver': 'VER#' },
       });
+    });
+  });
+
+  describe('find', () => {
+    it('reads one version by version id', async () => {
+      // Prepare
+      const item = entry();
+      ddbMock.on(GetCommand, { Key: { pk: objectPk(URI), sk: 'VER#v1' } }).resolves({ Item: item });
+
+      // Act
+      const found = await registry.find(URI, 'v1');
+
+      // Assess
+      expect(found).toEqual(item);
+    });
+
+    it('falls back to the ETag form for a bare ETag of an unversioned object', async () => {
+      // Prepare
+      const item = entry({ versionId: null, sk: 'VER#etag:0cc175b9c0f1b6a831c399e269772661' });
+      ddbMock.on(GetCommand).resolves({});
+      ddbMock.on(GetCommand, { Key: { pk: objectPk(URI), sk: item.sk } }).resolves({ Item: item });
+
+      // Act
+      const found = await registry.find(URI, '"0cc175b9c0f1b6a831c399e269772661"');
+
+      // Assess
+      expect(found).toEqual(item);
+      expect(ddbMock.commandCalls(GetCommand).map((c): unknown => c.args[0].input.Key?.['sk'])).toEqual([
+        'VER#"0cc175b9c0f1b6a831c399e269772661"',
+        'VER#etag:0cc175b9c0f1b6a831c399e269772661',
+      ]);
+    });
+
+    it('returns the newest registered version when no version is named', async () => {
+      // Prepare
+      const old = entry({ sk: 'VER#a', registeredAt: '2024-06-01T10:00:00.000Z' });
+      const recent = entry({ sk: 'VER#b', registeredAt: '2024-06-02T10:00:00.000Z' });
+      ddbMock.on(QueryCommand).resolves({ Items: [old, recent] });
+
+      // Act
+      const found = await registry.find(URI);
+
+      // Assess
+      expect(found?.sk).toBe('VER#b');
+    });
+
+    it('drops a quarantine URI the state machine recorded as the text null', async () => {
+      // Prepare
+      ddbMock.on(GetCommand).resolves({ Item: { ...entry({ status: 'passed' }), quarantineUri: 'null' } });
+
+      // Act
+      const found = await registry.find(URI, 'v1');
+
+      // Assess
+      expect(found).not.toHaveProperty('quarantineUri');
+      expect(found?.status).toBe('passed');
+    });
+  });
+
+  describe('versions', () => {
+    const NAME = { pipeline: 'sales', step: 'preprocessing', output: 'training_data' };
+    const item = (n: number) =>
+      entry({
+        sk: `VER#v${n}`,
+        registeredAt: `2024-06-01T10:00:${String(60 - n).padStart(2, '0')}.000Z`,
+        gsi1sk: `2024-06-01T10:00:${String(60 - n).padStart(2, '0')}.000Z#${URI}#VER#v${n}`,
+        status: n % 3 === 0 ? 'failed' : 'passed',
+      });
+
+    it('queries gsi1 newest first and returns a cursor that continues after the page', async () => {
+      // Prepare
+      ddbMock
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [item(1), item(2)],
+          LastEvaluatedKey: { pk: 'k', sk: 's', gsi1pk: 'g', gsi1sk: 'h' },
+        })
+        .resolvesOnce({ Items: [item(3)] });
+
+      // Act
+      const first = await registry.versions(NAME, { limit: 2 });
+      const second = await registry.versions(NAME, { limit: 2, cursor: first.cursor! });
+
+      // Assess
+      expect(first.items.map(versionTokenOf)).toEqual(['v1', 'v2']);
+      expect(second.items.map(versionTokenOf)).toEqual(['v3']);
+      expect(second.cursor).toBeUndefined();
+      const inputs = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(inputs[0]).toEqual({
+        TableName: TABLE,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': outputIndexKey('sales', 'preprocessing', 'training_data') },
+        ScanIndexForward: false,
+        Limit: 2,
+      });
+      expect(inputs[1]?.ExclusiveStartKey).toEqual({ pk: 'k', sk: 's', gsi1pk: 'g', gsi1sk: 'h' });
+    });
+
+    it('reads on through filtered pages until the page is full, and resumes after the last item returned', async () => {
+      // Prepare: DynamoDB filters after its own limit, so pages come back short.
+      const failed = [item(3), item(6), item(9)];
+      ddbMock
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [failed[0]!],
+          LastEvaluatedKey: { pk: 'a', sk: 'a', gsi1pk: 'a', gsi1sk: 'a' },
+        })
+        .resolvesOnce({ Items: [failed[1]!, failed[2]!] });
+
+      // Act
+      const page = await registry.versions(NAME, { limit: 2, status: 'failed' });
+
+      // Assess
+      expect(page.items.map(versionTokenOf)).toEqual(['v3', 'v6']);
+      expect(page.cursor).toBeDefined();
+      const inputs = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(inputs).toHaveLength(2);
+      expect(inputs[0]).toMatchObject({
+        FilterExpression: '#status IN (:status0)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status0': 'failed' },
+        Limit: 200,
+      });
+      // The cursor continues right after v6, the last item handed out, not after the page DynamoDB read.
+      ddbMock.reset();
+      ddbMock.on(QueryCommand).resolves({ Items: [failed[2]!] });
+      const next = await registry.versions(NAME, { limit: 2, status: 'failed', cursor: page.cursor! });
+      expect(next.items.map(versionTokenOf)).toEqual(['v9']);
+      expect(ddbMock.commandCalls(QueryCommand)[0]?.args[0].input.ExclusiveStartKey).toEqual({
+        pk: failed[1]!.pk,
+        sk: 'VER#v6',
+        gsi1pk: failed[1]!.gsi1pk,
+        gsi1sk: failed[1]!.gsi1sk,
+      });
+    });
+
+    it('refuses a cursor from a different status filter', async () => {
+      // Prepare
+      ddbMock.on(QueryCommand).resolves({
+        Items: [item(1), item(2)],
+        LastEvaluatedKey: { pk: 'k', sk: 's', gsi1pk: 'g', gsi1sk: 'h' },
+      });
+      const { cursor } = await registry.versions(NAME, { limit: 2 });
+
+      // Act
+      const act = registry.versions(NAME, { limit: 2, cursor: cursor!, status: 'failed' });
+
+      // Assess
+      await expect(act).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+
+  describe('run listings', () => {
+    it('lists the objects of a run by step and output, narrowed by begins_with', async () => {
+      // Prepare
+      ddbMock.on(QueryCommand).resolves({ Items: [entry()] });
+
+      // Act
+      const all = await registry.runOutputs('sales', 'r1');
+      const oneOutput = await registry.runOutputs('sales', 'r1', { step: 'ingestion', output: 'raw_orders' });
+
+      // Assess
+      expect(all.items).toHaveLength(1);
+      expect(oneOutput.items).toHaveLength(1);
+      const inputs = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(inputs[0]).toMatchObject({
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :run',
+        ExpressionAttributeValues: { ':run': 'RUN#sales#r1' },
+      });
+      expect(inputs[1]).toMatchObject({
+        KeyConditionExpression: 'gsi2pk = :run AND begins_with(gsi2sk, :prefix)',
+        ExpressionAttributeValues: { ':run': 'RUN#sales#r1', ':prefix': 'ingestion#raw_orders#' },
+      });
+    });
+
+    it('reads every page of an output in a run', async () => {
+      // Prepare
+      ddbMock
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [entry({ sk: 'VER#a' })],
+          LastEvaluatedKey: { pk: 'p', sk: 'a', gsi2pk: 'g', gsi2sk: 'a' },
+        })
+        .resolvesOnce({ Items: [entry({ sk: 'VER#b' })] });
+
+      // Act
+      const all = await registry.runObjects(
+        { pipeline: 'sales', step: 'ingestion', output: 'raw_orders' },
+        'r1',
+      );
+
+      // Assess
+      expect(all.map((e) => e.sk)).toEqual(['VER#a', 'VER#b']);
+      expect(ddbMock.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({
+        pk: 'p',
+        sk: 'a',
+        gsi2pk: 'g',
+        gsi2sk: 'a',
+      });
+    });
+
+    it('builds the run sort key from step, output, URI and version', () => {
+      // Act
+      const key = runSortKey('ingestion', 'raw_orders', 's3://b/k.csv', 'VER#v1');
+
+      // Assess
+      expect(key).toBe('ingestion#raw_orders#s3://b/k.csv#VER#v1');
+    });
+  });
+
+  describe('logicalOutputs', () => {
+    it('lists the logical outputs a pipeline has registered, sorted', async () => {
+      // Prepare
+      ddbMock.on(QueryCommand).resolves({
+        Items: [
+          {
+            pk: pipelinePk('sales'),
+            sk: 'OUT#preprocessing#training_data',
+            step: 'preprocessing',
+            output: 'training_data',
+          },
+          {
+            pk: pipelinePk('sales'),
+            sk: 'OUT#ingestion#raw_orders',
+            step: 'ingestion',
+            output: 'raw_orders',
+          },
+        ],
+      });
+
+      // Act
+      const names = await registry.logicalOutputs('sales');
+
+      // Assess
+      expect(names).toEqual([
+        { pipeline: 'sales', step: 'ingestion', output: 'raw_orders' },
+        { pipeline: 'sales', step: 'preprocessing', output: 'training_data' },
+      ]);
+      expect(ddbMock.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :out)',
+        ExpressionAttributeValues: { ':pk': 'PIPE#sales', ':out': 'OUT#' },
+      });
+    });
+  });
+
+  describe('transition', () => {
+    const REF = { pk: objectPk(URI), sk: 'VER#v1' };
+
+    it('moves pending forward with a compare-and-set on status and revision, recording the details', async () => {
+      // Prepare
+      ddbMock.on(GetCommand).resolves({ Item: entry() });
+      ddbMock.on(UpdateCommand).resolves({ Attributes: entry({ status: 'failed', revision: 1 }) });
+
+      // Act
+      const result = await registry.transition(REF, 'failed', {
+        reportUri: 's3://art/reports/x.json',
+        failedRules: ['amount_positive'],
+        rowCount: 3,
+      });
+
+      // Assess
+      expect(result.changed).toBe(true);
+      expect(result.entry).toMatchObject({ status: 'failed', revision: 1 });
+      const input = ddbMock.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input).toMatchObject({
+        Key: REF,
+        UpdateExpression:
+          'SET #status = :to, updatedAt = :now, reportUri = :reportUri, failedRules = :failedRules, rowCount = :rowCount ADD revision :one',
+        ConditionExpression: '#status = :from AND attribute_not_exists(revision)',
+        ExpressionAttributeValues: {
+          ':to': 'failed',
+          ':from': 'pending',
+          ':one': 1,
+          ':failedRules': new Set(['amount_positive']),
+          ':rowCount': 3,
+        },
+      });
+    });
+
+    it('compares the revision it read when the item has one', async () => {
+      // Prepare
+      ddbMock.on(GetCommand).resolves({ Item: entry({ revision: 4 }) });
+      ddbMock.on(UpdateCommand).resolves({ Attributes: entry({ status: 'passed', revision: 5 }) });
+
+      // Act
+      await registry.transition(REF, 'passed');
+
+      // Assess
+      expect(ddbMock.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+        ConditionExpression: '#status = :from AND revision = :revision',
+        ExpressionAttributeValues: { ':revision': 4 },
+      });
+    });
+
+    it('changes nothing when the version already has the status', async () => {
+      // Prepare
+      ddbMock.on(GetCommand).resolves({ Item: entry({ status: 'passed' }) });
+
+      // Act
+      const result = await registry.transition(REF, 'passed', { reportUri: 's3://elsewhere' });
+
+      // Assess
+      expect(result).toEqual({ changed: false, entry: entry({ status: 'passed' }) });
+      expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    });
+
+    it.each([
+      ['failed', 'passed'],
+      ['passed', 'pending'],
+      ['untracked', 'failed'],
+      ['warned', 'passed'],
+    ] as const)('refuses %s -> %s with StatusTransitionError', async (from, to) => {
+      // Prepare
+      ddbMock.on(GetCommand).resolves({ Item: entry({ status: from }) });
+
+      // Act
+      const act = registry.transition(REF, to);
+
+      // Assess
+      await expect(act).rejects.toBeInstanceOf(StatusTransitionError);
+      await expect(act).rejects.toThrow(`${URI} is ${from}; it cannot become ${to}`);
+      expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    });
+
+    it("re-reads after losing a race and reports the winner's final status", async () => {
+      // Prepare: another writer moved it to failed between our read and our write.
+      ddbMock
+        .on(GetCommand)
+        .resolvesOnce({ Item: entry() })
+        .resolvesOnce({ Item: entry({ status: 'failed', revision: 1 }) });
+      ddbMock.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const act = registry.transition(REF, 'passed');
+
+      // Assess
+      await expect(act).rejects.toBeInstanceOf(StatusTransitionError);
+      expect(ddbMock.commandCalls(GetCommand)).toHaveLength(2);
+    });
+
+    it('retries a lost race that still allows the move, then succeeds', async () => {
+      // Prepare: a concurrent write bumped the revision but left the status pending.
+      ddbMock
+        .on(GetCommand)
+        .resolvesOnce({ Item: entry() })
+        .resolvesOnce({ Item: entry({ revision: 1 }) });
+      ddbMock
+        .on(UpdateCommand)
+        .rejectsOnce(conditionFailed())
+        .resolves({ Attributes: entry({ status: 'warned', revision: 2 }) });
+
+      // Act
+      const result = await registry.transition(REF, 'warned');
+
+      // Assess
+      expect(result).toMatchObject({ changed: true, entry: { status: 'warned', revision: 2 } });
+      expect(ddbMock.commandCalls(UpdateCommand)[1]?.args[0].input.ExpressionAttributeValues).toMatchObject({
+        ':revision': 1,
+      });
+    });
+
+    it('gives up with ConcurrentUpdateError when the item keeps changing', async () => {
+      // Prepare
+      ddbMock.on(GetCommand).resolves({ Item: entry() });
+      ddbMock.on(UpdateCommand).rejects(conditionFailed());
+
+      // Act
+      const act = registry.transition(REF, 'passed', {}, 3);
+
+      // Assess
+      await expect(act).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      expect(ddbMock.commandCalls(UpdateCommand)).toHaveLength(3);
+    });
+
+    it('refuses a version that is not registered', async () => {
+      // Prepare
+      ddbMock.on(GetCommand).resolves({});
+
+      // Act
+      const act = registry.transition(REF, 'passed');
+
+      // Assess
+      await expect(act).rejects.toBeInstanceOf(NotRegisteredError);
+    });
+
+    it('maps throttling of the write to TransientDependencyError', async () => {
+      // Prepare
+      ddbMock.on(GetCommand).resolves({ Item: entry() });
+      ddbMock.on(UpdateCommand).rejects(throttled());
+
+      // Act
+      const act = registry.transition(REF, 'passed');
+
+      // Assess
+      await expect(act).rejects.toThrow(
+        `set status of ${URI} to passed: DynamoDB answered ProvisionedThroughputExceededException`,
+      );
     });
   });
 });

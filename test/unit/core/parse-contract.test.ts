@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 
-import { COLUMN_TYPES } from '../../../lambdas/core/contracts/output-contract';
+import { RULE_CONDITIONS } from '../../../lambdas/core/contracts/contract-schema';
+import { COLUMN_TYPES, DATA_FORMATS } from '../../../lambdas/core/contracts/output-contract';
 import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
 import { ContractError } from '../../../lambdas/core/errors';
 
@@ -73,8 +74,10 @@ describe('parseContract', () => {
         pipeline: 'sales',
         step: 'preprocessing',
         output: 'training_data',
+        description: 'Cleaned orders used to train the demand model.',
         path: 'pipelines/sales/{run_id}/preprocessing/training_data/',
         format: 'csv',
+        csv: { delimiter: ',', header: true },
         convertTo: 'parquet',
         compatibility: 'compatible',
         inputs: ['ingestion/raw_orders'],
@@ -83,7 +86,7 @@ describe('parseContract', () => {
           { name: 'order_id', type: 'string', nullable: false },
           { name: 'customer_id', type: 'int64', nullable: false },
           { name: 'purchase_amount', type: 'float64', nullable: true },
-          { name: 'ordered_at', type: 'timestamp', nullable: false },
+          { name: 'ordered_at', type: 'timestamp', nullable: false, unit: 'us', zone: 'UTC' },
         ],
         quality: [
           {
@@ -202,6 +205,71 @@ describe('parseContract', () => {
       // Assess
       expect(contract.quality[0]?.condition).toEqual({ kind: 'between', min: 5, max: 5 });
     });
+
+    it('reads the CSV dialect, compression, decimals, timestamp units and column constraints', () => {
+      // Prepare
+      const text = [
+        'pipeline: p',
+        'step: s',
+        'output: o',
+        'path: a/{run}/',
+        'compression: gzip',
+        'csv: { delimiter: "\\t", header: false }',
+        'schema:',
+        '  - { name: price, type: "decimal(10, 2)", range: ["-5.5", "99999999.99"] }',
+        '  - { name: cost, type: decimal, precision: 38, scale: 0, nullable: false }',
+        '  - { name: at, type: timestamp, unit: ns, zone: "+05:30", range: ["2024-01-01T00:00:00", "2024-12-31"] }',
+        '  - { name: code, type: string, length: 3, pattern: "[A-Z]+", allowed: [ABC, XYZ], unique: true }',
+        '  - { name: n, type: int32 }',
+      ].join('\n');
+
+      // Act
+      const contract = parseContract(text, 'contracts/p.yaml');
+
+      // Assess
+      expect(contract).toMatchObject({ compression: 'gzip', csv: { delimiter: '\t', header: false } });
+      expect(contract.schema).toEqual([
+        {
+          name: 'price',
+          type: 'decimal',
+          nullable: true,
+          precision: 10,
+          scale: 2,
+          range: ['-5.5', '99999999.99'],
+        },
+        { name: 'cost', type: 'decimal', nullable: false, precision: 38, scale: 0 },
+        {
+          name: 'at',
+          type: 'timestamp',
+          nullable: true,
+          unit: 'ns',
+          zone: '+05:30',
+          range: ['2024-01-01T00:00:00', '2024-12-31'],
+        },
+        {
+          name: 'code',
+          type: 'string',
+          nullable: true,
+          length: [3, 3],
+          pattern: '[A-Z]+',
+          allowed: ['ABC', 'XYZ'],
+          unique: true,
+        },
+        { name: 'n', type: 'int32', nullable: true },
+      ]);
+    });
+
+    it('defaults the CSV dialect to a comma-delimited file with a header', () => {
+      // Prepare
+      const text = contractText();
+
+      // Act
+      const contract = parseContract(text, SOURCE);
+
+      // Assess
+      expect(contract.csv).toEqual({ delimiter: ',', header: true });
+      expect(contract).not.toHaveProperty('compression');
+    });
   });
 
   describe('invalid contracts: every error names source, line and key path', () => {
@@ -209,13 +277,12 @@ describe('parseContract', () => {
       {
         what: 'a column type that does not exist lists the allowed types',
         text: contractText({ 9: '  - { name: amount, type: integer }' }),
-        message: `line 9: schema[2].type: 'integer' is not valid; expected one of ${COLUMN_TYPES.join(', ')}`,
+        message: `line 9: schema[2].type: 'integer' is not a type; expected one of ${COLUMN_TYPES.join(', ')} or decimal(precision,scale)`,
       },
       {
         what: 'an unknown top-level key',
         text: contractText({}, ['colour: blue']),
-        message:
-          'line 12: colour: unknown key; expected one of pipeline, step, output, path, format, convert_to',
+        message: "line 12: colour: unknown key 'colour'",
       },
       {
         what: 'a column declared twice',
@@ -236,17 +303,17 @@ describe('parseContract', () => {
       {
         what: 'a threshold above 1',
         text: contractText({ 11: '  - { name: r, field: amount, condition: not_null, threshold: 1.5 }' }),
-        message: "line 11: quality[0].threshold: '1.5' must be a fraction between 0 and 1",
+        message: "line 11: quality[0].threshold: '1.5': Too big: expected number to be <=1",
       },
       {
         what: 'a threshold below 0',
         text: contractText({ 11: '  - { name: r, field: amount, condition: not_null, threshold: -0.1 }' }),
-        message: "line 11: quality[0].threshold: '-0.1' must be a fraction between 0 and 1",
+        message: "line 11: quality[0].threshold: '-0.1': Too small: expected number to be >=0",
       },
       {
         what: 'a threshold given as text',
         text: contractText({ 11: '  - { name: r, field: amount, condition: not_null, threshold: "95%" }' }),
-        message: "line 11: quality[0].threshold: '95%' must be a fraction between 0 and 1",
+        message: "line 11: quality[0].threshold: '95%' is not a number",
       },
       {
         what: 'between with min greater than max',
@@ -271,7 +338,7 @@ describe('parseContract', () => {
       {
         what: 'a format that does not exist',
         text: contractText({ 5: 'format: xlsx' }),
-        message: "line 5: format: 'xlsx' is not valid; expected one of csv, jsonl, parquet",
+        message: `line 5: format: 'xlsx' is not valid; expected one of ${DATA_FORMATS.join(', ')}`,
       },
       {
         what: 'a compatibility level that does not exist',
@@ -282,8 +349,7 @@ describe('parseContract', () => {
       {
         what: 'an unknown condition',
         text: contractText({ 11: '  - { name: r, field: amount, condition: positive }' }),
-        message:
-          "line 11: quality[0].condition: 'positive' is not valid; expected one of not_null, greater_than, less_than, between",
+        message: `line 11: quality[0].condition: 'positive' is not valid; expected one of ${RULE_CONDITIONS.join(', ')}`,
       },
       {
         what: 'a rule type that contradicts its condition',
@@ -306,27 +372,32 @@ describe('parseContract', () => {
       {
         what: 'an unknown rule key',
         text: contractText({ 11: '  - { name: r, field: amount, condition: not_null, sample: 10 }' }),
-        message: 'line 11: quality[0].sample: unknown rule key',
+        message: "line 11: quality[0].sample: unknown key 'sample'",
       },
       {
         what: 'an unknown column key',
-        text: contractText({ 9: '  - { name: amount, type: float64, unit: EUR }' }),
-        message: 'line 9: schema[2].unit: unknown column key; expected name, type, nullable, description',
+        text: contractText({ 9: '  - { name: amount, type: float64, currency: EUR }' }),
+        message: "line 9: schema[2].currency: unknown key 'currency'",
+      },
+      {
+        what: 'a timestamp unit that does not exist',
+        text: contractText({ 9: '  - { name: amount, type: timestamp, unit: EUR }' }),
+        message: "line 9: schema[2].unit: 'EUR' is not valid; expected one of ms, us, ns",
       },
       {
         what: 'nullable that is not a boolean',
         text: contractText({ 9: '  - { name: amount, type: float64, nullable: "no" }' }),
-        message: "line 9: schema[2].nullable: 'no' must be true or false",
+        message: "line 9: schema[2].nullable: 'no' is not a boolean",
       },
       {
         what: 'a column without a name',
         text: contractText({ 9: '  - { type: float64 }' }),
-        message: 'line 9: schema[2].name: missing must be a column name',
+        message: 'line 9: schema[2].name: is required (string)',
       },
       {
         what: 'an empty schema',
         text: contractText({ 6: 'schema: []', 7: '', 8: '', 9: '', 10: 'quality: []', 11: '' }),
-        message: 'line 6: schema: must be a non-empty list of columns',
+        message: "line 6: schema: '[]': Too small: expected array to have >=1 items",
       },
       {
         what: 'a path with an invalid placeholder',
@@ -341,27 +412,114 @@ describe('parseContract', () => {
       {
         what: 'an absolute path',
         text: contractText({ 4: 'path: /pipelines/sales/' }),
-        message: "line 4: path: '/pipelines/sales/' must be an S3 key template",
+        message: "line 4: path: '/pipelines/sales/': must not start with /",
       },
       {
         what: 'an input that is not step/output',
         text: contractText({}, ['inputs: [ingestion/raw_orders, raw_orders]']),
-        message: "line 12: inputs[1]: 'raw_orders' must be step/output or pipeline/step/output",
+        message: "line 12: inputs[1]: 'raw_orders': must be step/output or pipeline/step/output",
       },
       {
         what: 'a pipeline name with a slash',
         text: contractText({ 1: 'pipeline: sales/eu' }),
-        message: "line 1: pipeline: 'sales/eu' must be a name (letters, digits, _ . -)",
+        message: "line 1: pipeline: 'sales/eu': must be a name (letters, digits, _ . -)",
       },
       {
         what: 'allow_extra_columns that is not a boolean',
         text: contractText({}, ['allow_extra_columns: sometimes']),
-        message: "line 12: allow_extra_columns: 'sometimes' must be true or false",
+        message: "line 12: allow_extra_columns: 'sometimes' is not a boolean",
       },
       {
         what: 'a document that is a list, not a mapping',
         text: '- pipeline: sales\n- step: preprocessing\n',
-        message: 'line 1: (root): a contract must be a mapping of keys',
+        message: `line 1: (root): '[{"pipeline":"sales"},{"step":"preprocessing"}]' is not a`,
+      },
+      {
+        what: 'CSV options on an output that is not CSV',
+        text: contractText({ 5: 'format: jsonl' }, ['csv: { delimiter: ";" }']),
+        message: 'line 12: csv: CSV options need format: csv (format is jsonl)',
+      },
+      {
+        what: 'a CSV delimiter longer than one character',
+        text: contractText({}, ['csv: { delimiter: ";;" }']),
+        message: "line 12: csv.delimiter: ';;': Too big: expected string to have exactly 1 characters",
+      },
+      {
+        what: 'a decimal without precision and scale',
+        text: contractText({ 9: '  - { name: amount, type: decimal }' }),
+        message: 'line 9: schema[2].type: decimal needs precision and scale: decimal(10,2)',
+      },
+      {
+        what: 'a decimal whose scale exceeds its precision',
+        text: contractText({ 9: '  - { name: amount, type: "decimal(4,5)" }' }),
+        message: 'line 9: schema[2].type: scale 5 exceeds precision 4',
+      },
+      {
+        what: 'a decimal precision above 38',
+        text: contractText({ 9: '  - { name: amount, type: decimal, precision: 39, scale: 2 }' }),
+        message: "line 9: schema[2].precision: '39': Too big: expected number to be <=38",
+      },
+      {
+        what: 'precision given both in the type and as a key',
+        text: contractText({ 9: '  - { name: amount, type: "decimal(4,2)", precision: 4 }' }),
+        message:
+          'line 9: schema[2].precision: give precision and scale either in decimal(p,s) or as keys, not both',
+      },
+      {
+        what: 'precision on a column that is not decimal',
+        text: contractText({ 9: '  - { name: amount, type: float64, precision: 4 }' }),
+        message:
+          'line 9: schema[2].precision: only decimal columns have precision and scale (this one is float64)',
+      },
+      {
+        what: 'a unit on a column that is not a timestamp',
+        text: contractText({ 9: '  - { name: amount, type: date, unit: ms }' }),
+        message: 'line 9: schema[2].unit: only timestamp columns have a unit (this one is date)',
+      },
+      {
+        what: 'a named time zone instead of a fixed offset',
+        text: contractText({ 9: '  - { name: amount, type: timestamp, zone: Europe/Paris }' }),
+        message: "line 9: schema[2].zone: 'Europe/Paris': must be 'UTC' or a fixed offset such as +05:30",
+      },
+      {
+        what: 'a pattern that is not a regular expression',
+        text: contractText({ 9: '  - { name: amount, type: string, pattern: "(" }' }),
+        message: 'line 9: schema[2].pattern: not a valid regular expression: ',
+      },
+      {
+        what: 'a pattern on a column that is not a string',
+        text: contractText({ 9: '  - { name: amount, type: float64, pattern: "1" }' }),
+        message: 'line 9: schema[2].pattern: pattern applies to string columns (this one is float64)',
+      },
+      {
+        what: 'a length range with min above max',
+        text: contractText({ 9: '  - { name: amount, type: string, length: [5, 2] }' }),
+        message: 'line 9: schema[2].length: [5, 2]: min exceeds max',
+      },
+      {
+        what: 'a range with min above max',
+        text: contractText({ 9: '  - { name: amount, type: float64, range: [10, 1] }' }),
+        message: 'line 9: schema[2].range: [10, 1]: min exceeds max',
+      },
+      {
+        what: 'a range bound that is not a value of the column type',
+        text: contractText({ 9: '  - { name: amount, type: date, range: ["2023-02-29", "2024-12-31"] }' }),
+        message: "line 9: schema[2].range[0]: '2023-02-29' is not a date value",
+      },
+      {
+        what: 'a decimal range bound with more digits than the precision',
+        text: contractText({ 9: '  - { name: amount, type: "decimal(4,2)", range: ["0", "100.00"] }' }),
+        message: "line 9: schema[2].range[1]: '100.00' is not a decimal value",
+      },
+      {
+        what: 'a range on a boolean column',
+        text: contractText({ 9: '  - { name: amount, type: boolean, range: [0, 1] }' }),
+        message: 'line 9: schema[2].range: boolean columns have no range',
+      },
+      {
+        what: 'an allowed value that is not a value of the column type',
+        text: contractText({ 9: '  - { name: amount, type: int32, allowed: [1, x] }' }),
+        message: "line 9: schema[2].allowed[1]: 'x' is not a int32 value",
       },
     ];
 
@@ -389,7 +547,7 @@ describe('parseContract', () => {
         '    type: string', // 7
         '  - name: amount', // 8
         '    nullable: true', // 9
-        '    type: decimal', // 10
+        '    type: integer', // 10
       ].join('\n');
 
       // Act
@@ -397,7 +555,7 @@ describe('parseContract', () => {
 
       // Assess
       expect((error as ContractError).message).toMatch(
-        /: line 10: schema\[1\]\.type: 'decimal' is not valid/,
+        /: line 10: schema\[1\]\.type: 'integer' is not a type/,
       );
     });
 
@@ -410,7 +568,7 @@ describe('parseContract', () => {
 
       // Assess
       expect(error).toBeInstanceOf(ContractError);
-      expect((error as ContractError).message).toContain('step: missing must be a name');
+      expect((error as ContractError).message).toContain('line 1: step: is required (string)');
     });
 
     it('rejects an empty document as not a mapping', () => {
@@ -422,8 +580,8 @@ describe('parseContract', () => {
 
       // Assess
       expect(error).toBeInstanceOf(ContractError);
-      expect((error as ContractError).message).toBe(
-        `${SOURCE}: (root): a contract must be a mapping of keys (pipeline, step, output, path, schema, ...)`,
+      expect((error as ContractError).message).toMatch(
+        new RegExp(`^${SOURCE}: \\(root\\): 'null' is not an? object`),
       );
     });
 

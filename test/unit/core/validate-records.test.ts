@@ -25,6 +25,7 @@ function contract(overrides: Partial<OutputContract> = {}): OutputContract {
     output: 'training_data',
     path: 'pipelines/sales/{run_id}/preprocessing/training_data/',
     format: 'csv',
+    csv: { delimiter: ',', header: true },
     compatibility: 'compatible',
     inputs: [],
     allowExtraColumns: true,
@@ -533,6 +534,132 @@ describe('validateRecords', () => {
         passRate: 1,
         outcome: 'pass',
       });
+    });
+  });
+
+  describe('column constraints', () => {
+    const CONSTRAINED: readonly ColumnSpec[] = [
+      { name: 'code', type: 'string', nullable: true, pattern: '[A-Z]{2}\\d+', length: [3, 3], unique: true },
+      { name: 'qty', type: 'int32', nullable: true, range: [1, 10] },
+      { name: 'price', type: 'decimal', nullable: true, precision: 10, scale: 2, range: ['0.01', '99.99'] },
+      { name: 'day', type: 'date', nullable: true, range: ['2024-01-01', '2024-12-31'] },
+      {
+        name: 'at',
+        type: 'timestamp',
+        nullable: true,
+        unit: 'us',
+        zone: 'UTC',
+        range: ['2024-01-01T00:00:00Z', '2024-01-01T23:59:59.999999Z'],
+      },
+      { name: 'tier', type: 'string', nullable: true, allowed: ['gold', 'silver'] },
+    ];
+    const COLUMNS = CONSTRAINED.map((c) => c.name);
+
+    it('reports each constraint as a rule named <column>.<constraint> of type constraint', async () => {
+      // Prepare
+      const rows: Row[] = [['AB1', '1', '0.01', '2024-01-01', '2024-01-01T00:00:00Z', 'gold']];
+
+      // Act
+      const report = await validateRecords(contract({ schema: CONSTRAINED }), batches(COLUMNS, rows));
+
+      // Assess
+      const constraints = report.rules.filter((r) => r.type === 'constraint');
+      expect(constraints.map((r) => [r.name, r.field, r.constraint, r.outcome])).toEqual([
+        ['code.pattern', 'code', 'pattern', 'pass'],
+        ['code.length', 'code', 'length', 'pass'],
+        ['code.unique', 'code', 'unique', 'pass'],
+        ['qty.range', 'qty', 'range', 'pass'],
+        ['price.range', 'price', 'range', 'pass'],
+        ['day.range', 'day', 'range', 'pass'],
+        ['at.range', 'at', 'range', 'pass'],
+        ['tier.allowed', 'tier', 'allowed', 'pass'],
+      ]);
+      expect(report.status).toBe('passed');
+    });
+
+    it.each([
+      ['code.pattern', ['ab1', null, null, null, null, null]],
+      ['code.length', ['AB12', null, null, null, null, null]],
+      ['qty.range', [null, '11', null, null, null, null]],
+      ['qty.range', [null, '0', null, null, null, null]],
+      ['price.range', [null, null, '100.00', null, null, null]],
+      ['price.range', [null, null, '0.00', null, null, null]],
+      ['day.range', [null, null, null, '2025-01-01', null, null]],
+      ['at.range', [null, null, null, null, '2024-01-02T00:00:00Z', null]],
+      ['at.range', [null, null, null, null, '2023-12-31T23:59:59.999999Z', null]],
+      ['tier.allowed', [null, null, null, null, null, 'bronze']],
+    ] as const)('fails %s for a value just outside it, naming the row', async (name, row) => {
+      // Prepare
+      const failed: FailedRow[] = [];
+
+      // Act
+      const report = await validateRecords(contract({ schema: CONSTRAINED }), batches(COLUMNS, [row]), {
+        onFailedRow: (r) => void failed.push(r),
+      });
+
+      // Assess
+      expect(report.status).toBe('failed');
+      expect(report.failedRules).toContain(name);
+      expect(report.rules.find((r) => r.name === name)).toMatchObject({
+        type: 'constraint',
+        evaluated: 1,
+        failed: 1,
+      });
+      expect(failed.map((f) => [f.row, f.broke])).toEqual([[1, [name]]]);
+    });
+
+    it('checks the range at the bounds inclusively and exactly beyond 2^53', async () => {
+      // Prepare
+      const schema: ColumnSpec[] = [
+        { name: 'n', type: 'int64', nullable: true, range: ['-9007199254740993', '9007199254740993'] },
+      ];
+      const rows: Row[] = [['9007199254740993'], ['-9007199254740993'], ['9007199254740994']];
+
+      // Act
+      const report = await validateRecords(contract({ schema }), batches(['n'], rows));
+
+      // Assess
+      expect(report.rules.find((r) => r.name === 'n.range')).toMatchObject({
+        evaluated: 3,
+        passed: 2,
+        failed: 1,
+      });
+    });
+
+    it('counts length in code points, not UTF-16 units', async () => {
+      // Prepare
+      const schema: ColumnSpec[] = [{ name: 's', type: 'string', nullable: true, length: [2, 2] }];
+      const rows: Row[] = [['🌍🌍'], ['é🌍'], ['🌍']];
+
+      // Act
+      const report = await validateRecords(contract({ schema }), batches(['s'], rows));
+
+      // Assess
+      expect(report.rules.find((r) => r.name === 's.length')).toMatchObject({ passed: 2, failed: 1 });
+    });
+
+    it('finds a repeated value across batches as a unique failure, by canonical value', async () => {
+      // Prepare
+      const schema: ColumnSpec[] = [{ name: 'id', type: 'int64', nullable: true, unique: true }];
+      const rows: Row[] = [['1'], ['2'], ['+1'], [null], [null]];
+
+      // Act
+      const report = await validateRecords(contract({ schema }), batches(['id'], rows, 2));
+
+      // Assess
+      expect(report.rules.find((r) => r.name === 'id.unique')).toMatchObject({ evaluated: 3, failed: 1 });
+    });
+
+    it('leaves nulls and non-conforming values to the schema checks, not the constraints', async () => {
+      // Prepare
+      const rows: Row[] = [[null, 'x', null, null, null, null]];
+
+      // Act
+      const report = await validateRecords(contract({ schema: CONSTRAINED }), batches(COLUMNS, rows));
+
+      // Assess
+      expect(report.rules.filter((r) => r.type === 'constraint').every((r) => r.evaluated === 0)).toBe(true);
+      expect(report.schema.columns.find((c) => c.name === 'qty')).toMatchObject({ finding: 'type_mismatch' });
     });
   });
 

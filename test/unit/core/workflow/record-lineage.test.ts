@@ -38,6 +38,8 @@ function rawOrders(runId: string, versionId: string, registeredAt: string): Regi
     step: 'ingestion',
     output: 'raw_orders',
     runId,
+    gsi2pk: `RUN#sales#${runId}`,
+    gsi2sk: `ingestion#raw_orders#${uri}#VER#${versionId}`,
   };
 }
 
@@ -73,9 +75,7 @@ describe('recordLineage', () => {
 
     // Assess
     expect(result).toEqual({ edges: 1, unresolvedInputs: [] });
-    expect(registry.latestCalls).toEqual([
-      { pipeline: 'sales', step: 'ingestion', output: 'raw_orders', runId: '2024-06-01' },
-    ]);
+    expect(registry.queries).toEqual(['run sales/ingestion/raw_orders@2024-06-01']);
     expect(lineage.edges).toEqual([
       {
         from: `${sameRun.uri}#r1`,
@@ -84,13 +84,18 @@ describe('recordLineage', () => {
         fromOutput: 'sales/ingestion/raw_orders',
         toOutput: 'sales/preprocessing/training_data',
         recordedAt: NOW.toISOString(),
+        dataType: 'pipeline',
+        runId: '2024-06-01',
       },
     ]);
   });
 
-  it('asks for the newest version of an input when the output has no run id', async () => {
+  it('uses the latest run of an input when the output has no run id', async () => {
     // Prepare
-    const { registry, deps } = setup([rawOrders('2024-06-02', 'r2', '2024-06-02T10:00:00.000Z')]);
+    const { registry, lineage, deps } = setup([
+      rawOrders('2024-06-01', 'r1', '2024-06-01T10:00:00.000Z'),
+      rawOrders('2024-06-02', 'r2', '2024-06-02T10:00:00.000Z'),
+    ]);
 
     // Act
     const result = await recordLineage(
@@ -100,7 +105,54 @@ describe('recordLineage', () => {
 
     // Assess
     expect(result.edges).toBe(1);
-    expect(registry.latestCalls[0]?.runId).toBeUndefined();
+    expect(registry.queries).toEqual([
+      'versions sales/ingestion/raw_orders',
+      'run sales/ingestion/raw_orders@2024-06-02',
+    ]);
+    expect(lineage.edges[0]?.from).toMatch(/#r2$/);
+  });
+
+  it("falls back to the latest run of an input when the output's own run has none", async () => {
+    // Prepare
+    const { lineage, deps } = setup([rawOrders('2024-05-31', 'r0', '2024-05-31T10:00:00.000Z')]);
+
+    // Act
+    const result = await recordLineage(
+      { object: TRAINING, output: trainingDataOutput(), conversion: NOT_CONVERTED },
+      deps,
+    );
+
+    // Assess
+    expect(result).toEqual({ edges: 1, unresolvedInputs: [] });
+    expect(lineage.edges[0]?.from).toMatch(/2024-05-31\/ingestion\/raw_orders\/orders\.csv#r0$/);
+  });
+
+  it('keeps what registration linked and adds inputs registered since', async () => {
+    // Prepare: registration linked version r1 of orders.csv; since then r2 of it and a new part arrived.
+    const first = rawOrders('2024-06-01', 'r1', '2024-06-01T10:00:00.000Z');
+    const rewritten = rawOrders('2024-06-01', 'r2', '2024-06-01T10:05:00.000Z');
+    const part = {
+      ...rawOrders('2024-06-01', 'p1', '2024-06-01T10:06:00.000Z'),
+      uri: 's3://landing-bucket/pipelines/sales/2024-06-01/ingestion/raw_orders/more.csv',
+      pk: 'OBJ#s3://landing-bucket/pipelines/sales/2024-06-01/ingestion/raw_orders/more.csv',
+    };
+    const { lineage, deps } = setup([first, rewritten, part]);
+    await lineage.record({
+      from: `${first.uri}#r1`,
+      to: HERE,
+      kind: 'declared-input',
+      recordedAt: '2024-06-01T10:01:00.000Z',
+    });
+
+    // Act
+    const result = await recordLineage(
+      { object: TRAINING, output: trainingDataOutput(), conversion: NOT_CONVERTED },
+      deps,
+    );
+
+    // Assess
+    expect(result).toEqual({ edges: 2, unresolvedInputs: [] });
+    expect(lineage.edges.map((e) => e.from)).toEqual([`${first.uri}#r1`, `${part.uri}#p1`]);
   });
 
   it('uses the version token of an unversioned input (its ETag) in the edge', async () => {
@@ -159,9 +211,10 @@ describe('recordLineage', () => {
     const result = await recordLineage({ object: TRAINING, output, conversion: NOT_CONVERTED }, deps);
 
     // Assess
-    expect(registry.latestCalls.map((c) => `${c.pipeline}/${c.step}/${c.output}`)).toEqual([
-      'sales/ingestion/raw_orders',
-      'marketing/enrich/clicks',
+    expect(registry.queries).toEqual([
+      'run sales/ingestion/raw_orders@2024-06-01',
+      'run marketing/enrich/clicks@2024-06-01',
+      'versions marketing/enrich/clicks',
     ]);
     expect(result).toEqual({ edges: 1, unresolvedInputs: ['marketing/enrich/clicks'] });
     expect(lineage.edges[0]).toMatchObject({
@@ -214,6 +267,9 @@ describe('recordLineage', () => {
       note: `converted from ${TRAINING.uri} (4 rows, checksums equal)`,
       gsi1pk: 'OUT#sales#preprocessing#training_data@parquet',
       gsi1sk: `${NOW.toISOString()}#${convertedUri}#VER#etag:cafe`,
+      gsi2pk: 'RUN#sales#2024-06-01',
+      gsi2sk: `preprocessing#training_data@parquet#${convertedUri}#VER#etag:cafe`,
+      rowCount: 4,
       runId: '2024-06-01',
     });
     expect(lineage.edges[1]).toEqual({
@@ -223,6 +279,9 @@ describe('recordLineage', () => {
       fromOutput: 'sales/preprocessing/training_data',
       toOutput: 'sales/preprocessing/training_data@parquet',
       recordedAt: NOW.toISOString(),
+      dataType: 'converted',
+      jobType: 'prt-convert',
+      runId: '2024-06-01',
     });
   });
 
