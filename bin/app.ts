@@ -3,7 +3,8 @@
  * `prt-<env>`. The environment settings are read here, once, from the `environments` context in
  * cdk.json and handed down typed; a bad setting stops the app with a one-line message naming it.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { OutputTestingStack } from '../lib/output-testing-stack';
 import {
   EnvironmentConfigError,
@@ -14,6 +15,10 @@ import {
 const DEFAULT_ENVIRONMENT = 'dev';
 
 const app = new App();
+// cdk-nag's AwsSolutions rules run on every synth and deploy: an unacknowledged finding stops the
+// synth with a report naming the resource. Acknowledgments sit on the resources themselves
+// (lib/nag-acknowledgments.ts); test/infra/cdk-nag.test.ts checks every environment.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
 function readConfig(): EnvironmentConfig {
   const envName: unknown = app.node.tryGetContext('env') ?? DEFAULT_ENVIRONMENT;

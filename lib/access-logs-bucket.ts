@@ -11,6 +11,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import type { RemovalMode } from './shared/environment-config';
+import { acknowledgeOnResource } from './nag-acknowledgments';
 import { secureBucketProps } from './secure-bucket-props';
 
 export interface AccessLogsBucketProps {
@@ -35,5 +36,12 @@ export class AccessLogsBucket extends Construct {
       ...secureBucketProps({ removalMode: props.removalMode }),
       lifecycleRules: [{ expiration: Duration.days(props.expirationDays) }],
     });
+    acknowledgeOnResource(this.bucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'This is the server access log destination; logging its own access into itself would log every log delivery, without end.',
+      },
+    ]);
   }
 }

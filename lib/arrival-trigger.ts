@@ -16,6 +16,7 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { acknowledgeOnResource } from './nag-acknowledgments';
 import { removalPolicyOf } from './removal-policy';
 import { buildArrivalPattern } from './shared/arrival-pattern';
 import type { RemovalMode } from './shared/environment-config';
@@ -46,6 +47,13 @@ export class ArrivalTrigger extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: removalPolicyOf(props.removalMode),
     });
+    acknowledgeOnResource(this.deadLetterQueue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself the dead-letter queue of the EventBridge target; nothing consumes it automatically, so a redrive target would only move the events again. Its depth raises an alarm (Monitoring).',
+      },
+    ]);
     this.rule = new Rule(this, 'Rule', {
       description: `Starts the output-testing state machine for objects under ${props.watchedPrefixes.join(', ')}`,
       eventPattern: {

@@ -1,34 +1,45 @@
 /**
- * The topic the state machine publishes to when an output fails its tests or cannot be tested, with
- * an e-mail subscription for the environment's on-call address (confirmed once by the recipient).
+ * The topic the state machine publishes to when an output fails its tests or cannot be tested, and
+ * the CloudWatch alarms of Monitoring publish to when the system itself misbehaves, with an e-mail
+ * subscription for the environment's on-call address (confirmed once by the recipient).
  *
- * Encrypted with the AWS-managed key `alias/aws/sns`: its key policy already lets account principals
- * use it through SNS, so publishers (the state machine role) need no KMS grant. The limit that
- * comes with it: EventBridge and CloudWatch alarms cannot publish to such a topic; a future alarm
- * topic needs a customer-managed key.
+ * Encrypted with a customer-managed KMS key (rotated yearly), not the AWS-managed `alias/aws/sns`:
+ * the managed key's policy cannot be changed, so CloudWatch alarms (and EventBridge) could never
+ * publish to the topic. Publishers get the key through `topic.grantPublish`, which grants
+ * `kms:GenerateDataKey*`/`kms:Decrypt` on this key next to `sns:Publish`. The key follows the
+ * environment's removal mode: a destroyed environment schedules it for deletion.
  *
  * @example
- * const alerts = new FailureAlerts(this, 'Alerts', { alertEmail: 'oncall@example.com' });
+ * const alerts = new FailureAlerts(this, 'Alerts', { alertEmail: 'oncall@example.com', removalMode: 'retain' });
  * alerts.topic.grantPublish(stateMachine);
  */
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { removalPolicyOf } from './removal-policy';
+import type { RemovalMode } from './shared/environment-config';
 
 export interface FailureAlertsProps {
   readonly alertEmail: string;
+  readonly removalMode: RemovalMode;
 }
 
 export class FailureAlerts extends Construct {
   readonly topic: Topic;
+  readonly key: Key;
 
   constructor(scope: Construct, id: string, props: FailureAlertsProps) {
     super(scope, id);
+    this.key = new Key(this, 'Key', {
+      description: 'Encrypts the Pipeline Runtime Testing failure-alert topic',
+      enableKeyRotation: true,
+      removalPolicy: removalPolicyOf(props.removalMode),
+    });
     this.topic = new Topic(this, 'Topic', {
       displayName: 'Pipeline output test failures',
       enforceSSL: true,
-      masterKey: Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns'),
+      masterKey: this.key,
     });
     this.topic.addSubscription(new EmailSubscription(props.alertEmail));
   }

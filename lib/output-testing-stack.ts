@@ -15,10 +15,14 @@ import { AccessLogsBucket } from './access-logs-bucket';
 import { ArrivalTrigger } from './arrival-trigger';
 import { ArtifactsBucket } from './artifacts-bucket';
 import { FailureAlerts } from './failure-alerts';
+import { GenerateFunction } from './generate-function';
+import { Monitoring } from './monitoring';
+import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { OutputRegistry } from './output-registry';
 import { OutputsBucket } from './outputs-bucket';
 import { projectPath } from './project-paths';
 import type { EnvironmentConfig } from './shared/environment-config';
+import { ARTIFACT_PREFIXES } from './shared/function-environment';
 import {
   OUTPUT_TESTING_ASL,
   WORKFLOW_FUNCTIONS,
@@ -42,6 +46,7 @@ export class OutputTestingStack extends Stack {
   readonly functions: WorkflowFunctions;
   readonly workflow: TestingWorkflow;
   readonly trigger: ArrivalTrigger;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
     super(scope, id, props);
@@ -66,7 +71,7 @@ export class OutputTestingStack extends Stack {
       accessLogs: accessLogsTo('artifacts/'),
     });
     this.registry = new OutputRegistry(this, 'Registry', { removalMode });
-    this.alerts = new FailureAlerts(this, 'Alerts', { alertEmail: config.alertEmail });
+    this.alerts = new FailureAlerts(this, 'Alerts', { alertEmail: config.alertEmail, removalMode });
 
     const entries = Object.fromEntries(
       WORKFLOW_FUNCTIONS.map((fn) => [fn, projectPath(handlerEntry(fn))]),
@@ -92,6 +97,34 @@ export class OutputTestingStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       removalMode,
     });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      envName: config.name,
+      thresholds: config.alarms,
+      stateMachine: this.workflow.stateMachine,
+      functions: this.functions.byName,
+      deadLetterQueue: this.trigger.deadLetterQueue,
+      alertTopic: this.alerts.topic,
+    });
+
+    const generate = new GenerateFunction(this, 'Generate', {
+      config,
+      outputs: this.outputs,
+      artifacts: this.artifacts,
+      registry: this.registry.table,
+      entry: projectPath('lambdas/generate/handler.ts'),
+      depsLockFilePath: projectPath('package-lock.json'),
+    });
+    // cdk-nag: the wildcards of the generate function's own grants (contracts read, put under its
+    // synthetic prefix, registry read/write), on its role's policy only.
+    acknowledgeGrants(generate.function.role!, [
+      ...grantFindings.bucketRead(this.artifacts.bucket, ARTIFACT_PREFIXES.contracts),
+      ...grantFindings.bucketPut(this.outputs.bucket, generate.syntheticPrefix),
+      ...grantFindings.tableIndexes(this.registry.table),
+    ]);
+    new CfnOutput(this, 'GenerateFunctionName', {
+      value: generate.function.functionName,
+      description: 'Synthetic data generator (invoke with {"output": "pipeline/step/output", "rows": 1000})',
+    });
 
     new CfnOutput(this, 'OutputsBucketName', {
       value: this.outputs.bucket.bucketName,
@@ -112,6 +145,15 @@ export class OutputTestingStack extends Stack {
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alerts.topic.topicArn,
       description: 'Failure alerts (confirm the e-mail subscription once)',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.monitoring.dashboardName,
+      description: 'CloudWatch dashboard of executions, failures, durations and Lambda errors',
+    });
+    new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.trigger.deadLetterQueue.queueUrl,
+      description: 'Arrival events EventBridge could not deliver (outputs not tested); redrive from here',
     });
   }
 }

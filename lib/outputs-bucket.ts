@@ -14,8 +14,9 @@ import { Duration } from 'aws-cdk-lib';
 import type { IGrantable, Grant } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeOnCdkCustomResource, acknowledgeOnResource, cdkSingleton } from './nag-acknowledgments';
 import type { RemovalMode } from './shared/environment-config';
-import { secureBucketProps, type AccessLogsTarget } from './secure-bucket-props';
+import { NO_ACCESS_LOGS_REASON, secureBucketProps, type AccessLogsTarget } from './secure-bucket-props';
 
 export interface OutputsBucketProps {
   readonly removalMode: RemovalMode;
@@ -36,6 +37,18 @@ export class OutputsBucket extends Construct {
       // billed but invisible to listings, so they are cleaned up after a week.
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
     });
+    if (!props.accessLogs) {
+      acknowledgeOnResource(this.bucket, [{ id: 'AwsSolutions-S1', reason: NO_ACCESS_LOGS_REASON }]);
+    }
+    // eventBridgeEnabled makes CDK add its bucket-notifications custom resource, whose Lambda runs
+    // with AWSLambdaBasicExecutionRole.
+    acknowledgeOnCdkCustomResource(cdkSingleton(this, 'BucketNotificationsHandler'), [
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "CDK's own bucket-notifications custom resource: its role and code are CDK's; it only writes its own logs",
+      },
+    ]);
   }
 
   /** Read access to every output object (and its versions) for the functions that test them. */

@@ -22,6 +22,10 @@ export interface AccessLogsTarget {
   readonly prefix: string;
 }
 
+/** Why a bucket of a destroy environment has no server access logs (cdk-nag AwsSolutions-S1). */
+export const NO_ACCESS_LOGS_REASON =
+  'Server access logs are kept only where the environment retains its data (prod); in destroy environments log delivery lags by hours and would race `cdk destroy` into a non-empty bucket (see AccessLogsBucket). CloudTrail data events remain available where an audit trail is needed.';
+
 export interface SecureBucketOptions {
   readonly removalMode: RemovalMode;
   readonly accessLogs?: AccessLogsTarget | undefined;

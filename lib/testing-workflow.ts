@@ -21,6 +21,13 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import {
+  acknowledgeGrants,
+  acknowledgeOnResource,
+  grantFindings,
+  nagArn,
+  wildcardFinding,
+} from './nag-acknowledgments';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
 import type { EnvironmentConfig } from './shared/environment-config';
@@ -29,6 +36,7 @@ import {
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
   functionArnSubstitution,
+  partitionSubstitutions,
   type WorkflowFunction,
 } from './shared/workflow-functions';
 
@@ -59,6 +67,8 @@ export class TestingWorkflow extends Construct {
     for (const name of WORKFLOW_FUNCTIONS) {
       substitutions[functionArnSubstitution(name)] = props.functions[name].functionArn;
     }
+    // Only the partition settings the definition uses: the partitioned branch may land after them.
+    Object.assign(substitutions, partitionSubstitutions(props.config.partitions, definition));
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: retentionDaysOf(props.config.logRetentionDays),
@@ -79,6 +89,31 @@ export class TestingWorkflow extends Construct {
     // registering and lineage go through the functions.
     props.registry.grant(this.stateMachine, 'dynamodb:UpdateItem');
     props.alertTopic.grantPublish(this.stateMachine);
+
+    acknowledgeOnResource(this.stateMachine, [
+      {
+        id: 'AwsSolutions-SF1',
+        reason:
+          'Logs ERROR events without execution data on purpose: a STANDARD execution keeps every transition, with its data, in its execution history (90 days) and the registry keeps each outcome; ALL would copy every transition of every execution (and of every part of a partitioned output) into CloudWatch Logs.',
+      },
+    ]);
+    acknowledgeGrants(this.stateMachine.role, [
+      ...grantFindings.xray(),
+      wildcardFinding(
+        `Resource::${nagArn(props.registry)}/index/*`,
+        "CDK's table grant adds the table's indexes; the only action granted is dynamodb:UpdateItem, which an index does not accept",
+      ),
+      ...WORKFLOW_FUNCTIONS.map((name) =>
+        wildcardFinding(
+          `Resource::${nagArn(props.functions[name])}:*`,
+          "grantInvoke covers the function's versions and aliases (<arn>:*) besides the unqualified ARN the definition invokes",
+        ),
+      ),
+      wildcardFinding(
+        'Action::kms:GenerateDataKey*',
+        "topic.grantPublish: publishing to the KMS-encrypted alert topic needs a data key from the topic's own key (on that key only)",
+      ),
+    ]);
   }
 }
 

@@ -30,6 +30,7 @@ import {
   WORKFLOW_FUNCTIONS,
   functionArnSubstitution,
   handlerEntry,
+  partitionSubstitutions,
 } from '../shared/workflow-functions';
 import { compileEventPattern } from './event-pattern-matcher';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
@@ -156,6 +157,8 @@ export class EmbeddedStack {
     const substitutions: Record<string, string> = {
       [REGISTRY_TABLE_SUBSTITUTION]: names.registryTable,
       [ALERT_TOPIC_SUBSTITUTION]: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:prt-${options.config.name}-alerts`,
+      // The partitioned branch's settings, from the same environment config the deployed stack uses.
+      ...partitionSubstitutions(options.config.partitions),
     };
     const handlers = new Map<string, LocalHandler>();
     for (const fn of WORKFLOW_FUNCTIONS) {

@@ -1,11 +1,45 @@
 /**
  * Per-environment settings, read once from the CDK context (`cdk.json` → `environments`) by
  * `bin/app.ts` and by the embedded local stack, then passed down typed and readonly.
- * An unknown environment or an invalid field fails here, at the edge, naming the field.
+ *
+ * One zod schema is the definition of an environment entry: unknown keys are refused (a misspelt
+ * key would otherwise deploy silently without the intended setting), and the first problem fails
+ * here, at the edge, as an EnvironmentConfigError naming the environment and the field, e.g.
+ * `environments.prod.alarms.dlqDepth: 0 is not an integer of at least 1`.
+ *
+ * @example
+ * const config = selectEnvironment(app.node.tryGetContext('environments'), 'prod');
+ * config.partitions.maxConcurrency; // 80
  */
+import { z } from 'zod';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './workflow-functions';
 
 export type RemovalMode = 'destroy' | 'retain';
+
+/** Powertools log levels (POWERTOOLS_LOG_LEVEL); SILENT turns application logs off. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Thresholds of the alarms Monitoring sends to the alert topic. */
+export interface AlarmThresholds {
+  /** Failed executions (failed validations and processing errors alike) in 5 minutes that raise the alarm. */
+  readonly failedExecutionsPer5Min: number;
+  /** Failed executions as a percentage of those started, over 15 minutes, that raise the alarm. */
+  readonly failureRatePercent: number;
+  /** Undeliverable arrival events waiting in the EventBridge target's dead-letter queue that raise the alarm. */
+  readonly dlqDepth: number;
+}
+
+/**
+ * The partitioned-output branch (a Distributed Map over the part files of one output). The state
+ * machine receives both values through definition substitutions (PARTITION_SUBSTITUTIONS).
+ */
+export interface PartitionSettings {
+  /** Part files validated at the same time (Distributed Map MaxConcurrency, 1..10000). */
+  readonly maxConcurrency: number;
+  /** Percentage of parts whose processing may fail before the whole map fails (0..100). */
+  readonly toleratedFailurePercentage: number;
+}
 
 export interface EnvironmentConfig {
   readonly name: string;
@@ -13,8 +47,14 @@ export interface EnvironmentConfig {
   readonly watchedPrefixes: readonly string[];
   readonly alertEmail: string;
   readonly logRetentionDays: number;
+  /** Application log level of every function (POWERTOOLS_LOG_LEVEL). */
+  readonly logLevel: LogLevel;
   readonly removalPolicy: RemovalMode;
   readonly memorySizes: Readonly<Record<WorkflowFunction, number>>;
+  /** Reserved concurrency of the functions that have one; the others share the account pool. */
+  readonly reservedConcurrency: Readonly<Partial<Record<WorkflowFunction, number>>>;
+  readonly alarms: AlarmThresholds;
+  readonly partitions: PartitionSettings;
   readonly account?: string;
   readonly region?: string;
 }
@@ -28,108 +68,167 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
+/** The Distributed Map's own limit on MaxConcurrency. */
+const MAX_MAP_CONCURRENCY = 10_000;
+
+/** A zod `error` option that says what the value should have been, quoting the value found. */
+function expected(what: string) {
+  return {
+    error: (issue: { readonly input?: unknown }) =>
+      issue.input === undefined ? `is required (${what})` : `${JSON.stringify(issue.input)} is not ${what}`,
+  };
+}
+
+const integerAtLeast = (min: number, max?: number) => {
+  const what = max === undefined ? `an integer of at least ${min}` : `an integer in ${min}..${max}`;
+  const base = z.number(expected(what)).int(expected(what)).min(min, expected(what));
+  return max === undefined ? base : base.max(max, expected(what));
+};
+
+const percentage = (what: string, exclusiveZero: boolean) => {
+  const text = `${what} (${exclusiveZero ? 'above 0' : '0'} up to 100)`;
+  const base = z.number(expected(text)).max(100, expected(text));
+  return exclusiveZero ? base.gt(0, expected(text)) : base.min(0, expected(text));
+};
+
+/** A strict object whose unknown-key error lists the keys it does accept. */
+function strictObject<Shape extends z.ZodRawShape>(shape: Shape, what: string) {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown setting; expected one of ${known}`
+        : issue.input === undefined
+          ? `is required (${what})`
+          : `must be ${what}`,
+  });
+}
+
+/** One schema per function name, so a missing or misspelt function is named in the error. */
+function perFunction<T extends z.ZodType>(value: T): { [F in WorkflowFunction]: T } {
+  return Object.fromEntries(WORKFLOW_FUNCTIONS.map((fn) => [fn, value])) as { [F in WorkflowFunction]: T };
+}
+
+const lambdaMemory = integerAtLeast(128, 10_240).describe('MB of memory (128..10240)');
+
+const environmentSchema = strictObject(
+  {
+    watchedPrefixes: z
+      .array(
+        z
+          .string(expected('a key prefix (non-empty, no leading "/")'))
+          .min(1, expected('a key prefix (non-empty, no leading "/")'))
+          .refine((p) => !p.startsWith('/'), expected('a key prefix (non-empty, no leading "/")')),
+        expected('a non-empty list of key prefixes'),
+      )
+      .min(1, expected('a non-empty list of key prefixes')),
+    alertEmail: z
+      .string(expected('an e-mail address'))
+      .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, expected('an e-mail address')),
+    logRetentionDays: z
+      .number(expected(`one of ${LOG_RETENTION_DAYS.join(', ')}`))
+      .refine((d) => LOG_RETENTION_DAYS.includes(d), expected(`one of ${LOG_RETENTION_DAYS.join(', ')}`)),
+    logLevel: z.enum(LOG_LEVELS, expected(`a log level (${LOG_LEVELS.join(', ')})`)),
+    removalPolicy: z.enum(['destroy', 'retain'], expected('"destroy" or "retain"')),
+    memorySizes: strictObject(
+      perFunction(lambdaMemory),
+      `an object with the MB of memory of ${WORKFLOW_FUNCTIONS.join(', ')}`,
+    ),
+    // Optional per function: a reservation takes capacity away from the rest of the account, so
+    // only the functions that need a guaranteed (and capped) concurrency name one.
+    reservedConcurrency: strictObject(
+      perFunction(integerAtLeast(1, 1000).optional()),
+      `an object with reserved concurrent executions for some of ${WORKFLOW_FUNCTIONS.join(', ')}`,
+    ).optional(),
+    alarms: strictObject(
+      {
+        failedExecutionsPer5Min: integerAtLeast(1),
+        failureRatePercent: percentage('a percentage', true),
+        dlqDepth: integerAtLeast(1),
+      },
+      'an object with failedExecutionsPer5Min, failureRatePercent and dlqDepth',
+    ),
+    partitions: strictObject(
+      {
+        maxConcurrency: integerAtLeast(1, MAX_MAP_CONCURRENCY),
+        toleratedFailurePercentage: percentage('a percentage', false),
+      },
+      'an object with maxConcurrency and toleratedFailurePercentage',
+    ),
+    account: z
+      .string(expected('a 12-digit AWS account id'))
+      .regex(/^\d{12}$/, expected('a 12-digit AWS account id'))
+      .optional(),
+    region: z
+      .string(expected('an AWS region name'))
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, expected('an AWS region name'))
+      .optional(),
+  },
+  'an object',
+);
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, part) =>
+      typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part),
+    '',
+  );
+}
+
 function fail(envName: string, field: string, problem: string): never {
   throw new EnvironmentConfigError(`environments.${envName}${field ? `.${field}` : ''}: ${problem}`);
 }
 
-const KNOWN_FIELDS = [
-  'watchedPrefixes',
-  'alertEmail',
-  'logRetentionDays',
-  'removalPolicy',
-  'memorySizes',
-  'account',
-  'region',
-];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Validates one environment entry of the `environments` context object. */
 export function parseEnvironmentConfig(envName: string, raw: unknown): EnvironmentConfig {
-  if (!isRecord(raw)) fail(envName, '', 'must be an object');
-  // A misspelt key (say `acount`) would otherwise deploy silently without the intended setting.
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_FIELDS.includes(key))
-      fail(envName, key, `unknown setting; expected one of ${KNOWN_FIELDS.join(', ')}`);
+  const parsed = environmentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    // An unknown key is reported at the key itself, so the message names the misspelling.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    fail(envName, fieldPath(path), issue.message);
   }
-  const prefixes = raw['watchedPrefixes'];
-  if (!Array.isArray(prefixes) || prefixes.length === 0) {
-    fail(envName, 'watchedPrefixes', 'must be a non-empty list of key prefixes');
+  const data = parsed.data;
+  const reservedConcurrency: Partial<Record<WorkflowFunction, number>> = {};
+  for (const fn of WORKFLOW_FUNCTIONS) {
+    const reserved = data.reservedConcurrency?.[fn];
+    if (reserved !== undefined) reservedConcurrency[fn] = reserved;
   }
-  prefixes.forEach((p, i) => {
-    if (typeof p !== 'string' || p.length === 0 || p.startsWith('/')) {
-      fail(
-        envName,
-        `watchedPrefixes[${i}]`,
-        `${JSON.stringify(p)} is not a key prefix (non-empty, no leading "/")`,
-      );
-    }
-  });
-  const alertEmail = raw['alertEmail'];
-  if (typeof alertEmail !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alertEmail)) {
-    fail(envName, 'alertEmail', `${JSON.stringify(alertEmail)} is not an e-mail address`);
-  }
-  const logRetentionDays = raw['logRetentionDays'];
-  if (typeof logRetentionDays !== 'number' || !LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+  // The partitioned branch validates up to maxConcurrency parts at once; a smaller reservation on
+  // validate would make the map throttle itself into retries on every large output.
+  const validateReserved = reservedConcurrency.validate;
+  if (validateReserved !== undefined && validateReserved < data.partitions.maxConcurrency) {
     fail(
       envName,
-      'logRetentionDays',
-      `${JSON.stringify(logRetentionDays)} is not one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      'reservedConcurrency.validate',
+      `${validateReserved} is below partitions.maxConcurrency (${data.partitions.maxConcurrency}): the partitioned branch would throttle its own validations`,
     );
   }
-  const removalPolicy = raw['removalPolicy'];
-  if (removalPolicy !== 'destroy' && removalPolicy !== 'retain') {
-    fail(envName, 'removalPolicy', `${JSON.stringify(removalPolicy)} must be "destroy" or "retain"`);
-  }
-  const memory = raw['memorySizes'];
-  if (!isRecord(memory))
-    fail(envName, 'memorySizes', `must be an object with ${WORKFLOW_FUNCTIONS.join(', ')}`);
-  const memorySizes = {} as Record<WorkflowFunction, number>;
-  for (const fn of WORKFLOW_FUNCTIONS) {
-    const mb = memory[fn];
-    if (typeof mb !== 'number' || !Number.isInteger(mb) || mb < 128 || mb > 10240) {
-      fail(
-        envName,
-        `memorySizes.${fn}`,
-        `${JSON.stringify(mb)} must be an integer number of MB in 128..10240`,
-      );
-    }
-    memorySizes[fn] = mb;
-  }
-  const config: EnvironmentConfig = {
-    name: envName,
-    watchedPrefixes: prefixes as string[],
-    alertEmail,
-    logRetentionDays,
-    removalPolicy,
-    memorySizes,
-  };
-  const account = raw['account'];
-  const region = raw['region'];
-  if (account !== undefined && (typeof account !== 'string' || !/^\d{12}$/.test(account))) {
-    fail(envName, 'account', `${JSON.stringify(account)} is not a 12-digit AWS account id`);
-  }
-  if (region !== undefined && (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))) {
-    fail(envName, 'region', `${JSON.stringify(region)} is not an AWS region name`);
-  }
   return {
-    ...config,
-    ...(typeof account === 'string' ? { account } : {}),
-    ...(typeof region === 'string' ? { region } : {}),
+    name: envName,
+    watchedPrefixes: data.watchedPrefixes,
+    alertEmail: data.alertEmail,
+    logRetentionDays: data.logRetentionDays,
+    logLevel: data.logLevel,
+    removalPolicy: data.removalPolicy,
+    memorySizes: data.memorySizes,
+    reservedConcurrency,
+    alarms: data.alarms,
+    partitions: data.partitions,
+    ...(data.account !== undefined ? { account: data.account } : {}),
+    ...(data.region !== undefined ? { region: data.region } : {}),
   };
 }
 
 /** Picks and validates the named environment from the whole `environments` context value. */
 export function selectEnvironment(environments: unknown, envName: string): EnvironmentConfig {
-  if (!isRecord(environments)) {
+  if (typeof environments !== 'object' || environments === null || Array.isArray(environments)) {
     throw new EnvironmentConfigError('cdk.json context "environments" is missing or not an object');
   }
-  if (!(envName in environments)) {
+  if (!Object.hasOwn(environments, envName)) {
     throw new EnvironmentConfigError(
       `unknown environment "${envName}"; choose one of: ${Object.keys(environments).join(', ')} (cdk ... -c env=NAME)`,
     );
   }
-  return parseEnvironmentConfig(envName, environments[envName]);
+  return parseEnvironmentConfig(envName, (environments as Record<string, unknown>)[envName]);
 }

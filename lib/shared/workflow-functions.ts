@@ -22,3 +22,42 @@ export const ALERT_TOPIC_SUBSTITUTION = 'AlertTopicArn';
 
 /** Path of the state machine definition, relative to the repository root. */
 export const OUTPUT_TESTING_ASL = 'statemachines/output-testing.asl.json';
+
+/**
+ * Substitutions of the partitioned-output branch (a Distributed Map), filled from the environment's
+ * `partitions` settings as decimal strings. Only placeholders the definition actually contains are
+ * substituted: the branch and its settings land separately, and CloudFormation rejects nothing for
+ * an unused substitution, but the infra tests hold every other substitution to "used".
+ *
+ * In the ASL, put a placeholder inside a JSON string (the file must stay valid JSON) and turn it into
+ * a number where one is needed, e.g. a Pass state with
+ * `"maxConcurrency.$": "States.StringToJson('${PartitionMaxConcurrency}')"` read by `MaxConcurrencyPath`.
+ */
+export const PARTITION_MAX_CONCURRENCY_SUBSTITUTION = 'PartitionMaxConcurrency';
+export const PARTITION_TOLERATED_FAILURE_SUBSTITUTION = 'PartitionToleratedFailurePercentage';
+export const PARTITION_SUBSTITUTIONS = [
+  PARTITION_MAX_CONCURRENCY_SUBSTITUTION,
+  PARTITION_TOLERATED_FAILURE_SUBSTITUTION,
+] as const;
+
+export interface PartitionSubstitutionValues {
+  readonly maxConcurrency: number;
+  readonly toleratedFailurePercentage: number;
+}
+
+/**
+ * The partition substitutions whose `${...}` placeholder occurs in `definition` (all of them when
+ * `definition` is omitted, for interpreters that replace only what they find).
+ */
+export function partitionSubstitutions(
+  settings: PartitionSubstitutionValues,
+  definition?: string,
+): Record<string, string> {
+  const values: Record<(typeof PARTITION_SUBSTITUTIONS)[number], string> = {
+    [PARTITION_MAX_CONCURRENCY_SUBSTITUTION]: String(settings.maxConcurrency),
+    [PARTITION_TOLERATED_FAILURE_SUBSTITUTION]: String(settings.toleratedFailurePercentage),
+  };
+  return Object.fromEntries(
+    Object.entries(values).filter(([name]) => definition === undefined || definition.includes(`\${${name}}`)),
+  );
+}

@@ -49,6 +49,11 @@ describe('environment config', () => {
       expect(config.name).toBe(envName);
       expect(Object.keys(config.memorySizes).sort()).toEqual([...WORKFLOW_FUNCTIONS].sort());
       expect(config.watchedPrefixes.length).toBeGreaterThan(0);
+      expect(config.alarms.failedExecutionsPer5Min).toBeGreaterThanOrEqual(1);
+      expect(config.partitions.maxConcurrency).toBeGreaterThanOrEqual(1);
+      expect(config.reservedConcurrency.validate ?? Infinity).toBeGreaterThanOrEqual(
+        config.partitions.maxConcurrency,
+      );
     });
 
     it.each<[string, (raw: RawEnvironment) => void, string]>([
@@ -79,6 +84,58 @@ describe('environment config', () => {
       ['account not 12 digits', (raw) => (raw['account'] = '1234'), 'account'],
       ['region malformed', (raw) => (raw['region'] = 'europe'), 'region'],
       ['a misspelt setting', (raw) => (raw['acount'] = '123456789012'), 'acount'],
+      ['logLevel unknown', (raw) => (raw['logLevel'] = 'verbose'), 'logLevel'],
+      ['logLevel missing', (raw) => delete raw['logLevel'], 'logLevel'],
+      [
+        'reservedConcurrency for a function that does not exist',
+        (raw) => (raw['reservedConcurrency'] = { valdate: 100 }),
+        'reservedConcurrency.valdate',
+      ],
+      [
+        'reservedConcurrency of 0 (it would disable the function)',
+        (raw) => (raw['reservedConcurrency'] = { convert: 0 }),
+        'reservedConcurrency.convert',
+      ],
+      [
+        'reservedConcurrency.validate below partitions.maxConcurrency',
+        (raw) => {
+          raw['reservedConcurrency'] = { validate: 5 };
+          raw['partitions'] = { maxConcurrency: 10, toleratedFailurePercentage: 0 };
+        },
+        'reservedConcurrency.validate',
+      ],
+      ['alarms missing', (raw) => delete raw['alarms'], 'alarms'],
+      [
+        'alarms.failedExecutionsPer5Min not an integer',
+        (raw) => ((raw['alarms'] as Record<string, unknown>)['failedExecutionsPer5Min'] = 2.5),
+        'alarms.failedExecutionsPer5Min',
+      ],
+      [
+        'alarms.failureRatePercent above 100',
+        (raw) => ((raw['alarms'] as Record<string, unknown>)['failureRatePercent'] = 150),
+        'alarms.failureRatePercent',
+      ],
+      [
+        'alarms.dlqDepth of 0 (the alarm would always fire)',
+        (raw) => ((raw['alarms'] as Record<string, unknown>)['dlqDepth'] = 0),
+        'alarms.dlqDepth',
+      ],
+      [
+        'a misspelt alarm threshold',
+        (raw) => ((raw['alarms'] as Record<string, unknown>)['dlqDeph'] = 1),
+        'alarms.dlqDeph',
+      ],
+      ['partitions missing', (raw) => delete raw['partitions'], 'partitions'],
+      [
+        'partitions.maxConcurrency above the Distributed Map limit',
+        (raw) => ((raw['partitions'] as Record<string, unknown>)['maxConcurrency'] = 10_001),
+        'partitions.maxConcurrency',
+      ],
+      [
+        'partitions.toleratedFailurePercentage negative',
+        (raw) => ((raw['partitions'] as Record<string, unknown>)['toleratedFailurePercentage'] = -1),
+        'partitions.toleratedFailurePercentage',
+      ],
     ])('Noncompliance: %s is an EnvironmentConfigError naming the field', (_case, change, field) => {
       // Prepare
       const raw = mutated(envName, change);
@@ -88,6 +145,34 @@ describe('environment config', () => {
       expect(error.name).toBe('EnvironmentConfigError');
       expect(error.message.startsWith(`environments.${envName}.${field}: `)).toBe(true);
     });
+  });
+
+  it('keeps prod data (retain) and lets dev be destroyed', () => {
+    // Act
+    const prod = selectEnvironment(cdkEnvironments(), 'prod');
+    const dev = selectEnvironment(cdkEnvironments(), 'dev');
+    // Assess
+    expect([prod.removalPolicy, dev.removalPolicy]).toEqual(['retain', 'destroy']);
+  });
+
+  it('Noncompliance: the message quotes the bad value and says what was expected', () => {
+    // Prepare
+    const raw = mutated('prod', (r) => ((r['alarms'] as Record<string, unknown>)['dlqDepth'] = 0));
+    // Act
+    const error = errorOf(() => parseEnvironmentConfig('prod', raw));
+    // Assess
+    expect(error.message).toBe('environments.prod.alarms.dlqDepth: 0 is not an integer of at least 1');
+  });
+
+  it('Noncompliance: an unknown key lists the keys its object accepts', () => {
+    // Prepare
+    const raw = mutated('dev', (r) => ((r['partitions'] as Record<string, unknown>)['maxConcurency'] = 5));
+    // Act
+    const error = errorOf(() => parseEnvironmentConfig('dev', raw));
+    // Assess
+    expect(error.message).toBe(
+      'environments.dev.partitions.maxConcurency: unknown setting; expected one of maxConcurrency, toleratedFailurePercentage',
+    );
   });
 
   it('Noncompliance: an unknown environment lists the ones that exist', () => {

@@ -11,6 +11,7 @@ import { projectPath } from '../../lib/project-paths';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
+  PARTITION_SUBSTITUTIONS,
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
   functionArnSubstitution,
@@ -68,17 +69,34 @@ describe('output-testing ASL', () => {
   });
 
   describe('placeholders', () => {
-    it('uses exactly the substitutions the CDK stack provides', () => {
-      // Prepare
-      const provided = [
-        ...WORKFLOW_FUNCTIONS.map(functionArnSubstitution),
-        REGISTRY_TABLE_SUBSTITUTION,
-        ALERT_TOPIC_SUBSTITUTION,
-      ];
+    /**
+     * Every placeholder has a substitution, and every substitution is used, except the partitioned
+     * branch's settings: they are filled only when the definition contains them (the settings and
+     * the branch land separately), so they alone may be unused.
+     */
+    const required = [
+      ...WORKFLOW_FUNCTIONS.map(functionArnSubstitution),
+      REGISTRY_TABLE_SUBSTITUTION,
+      ALERT_TOPIC_SUBSTITUTION,
+    ];
+    const optional: readonly string[] = PARTITION_SUBSTITUTIONS;
+    const placeholdersOf = (text: string) => new Set([...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!));
+
+    it('uses every required substitution, and no placeholder the CDK stack does not provide', () => {
       // Act
-      const used = new Set([...ASL_TEXT.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]));
+      const used = placeholdersOf(ASL_TEXT);
       // Assess
-      expect(used).toEqual(new Set(provided));
+      expect([...used].filter((name) => !required.includes(name) && !optional.includes(name))).toEqual([]);
+      expect(required.filter((name) => !used.has(name))).toEqual([]);
+    });
+
+    it('Noncompliance 1: a placeholder nothing provides is reported', () => {
+      // Act
+      const used = placeholdersOf(ASL_TEXT.replace('${AlertTopicArn}', '${AlertTopicARN}'));
+      // Assess
+      expect([...used].filter((name) => !required.includes(name) && !optional.includes(name))).toEqual([
+        'AlertTopicARN',
+      ]);
     });
   });
 

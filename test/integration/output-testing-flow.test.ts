@@ -1,37 +1,46 @@
 /**
- * One arrival carried end to end on the embedded stack: S3 server → event pattern → the deployed
- * ASL definition → the real handlers → DynamoDB and S3 — observed only through real SDK clients.
+ * Arrivals carried end to end: S3 → the arrival rule → the output-testing state machine → the
+ * handlers → DynamoDB and S3, observed only through real SDK clients and the Step Functions view
+ * of each execution. Runs against the embedded stack by default and against any deployed stack
+ * with PRT_TEST_TARGET=stack (see embedded-stack-harness.ts); run ids are unique per run, so a
+ * long-lived stack can run the suite again.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
-import { OutputRegistry, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
 import { BufferSink } from '../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
 import type { TypedRow } from '../../lambdas/core/formats/table-io';
-import { startHarness, type Harness } from './embedded-stack-harness';
+import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import type { RegistryEntry } from '../../lambdas/core/registry/output-registry';
+import { skipWithout, startHarness, type Harness } from './embedded-stack-harness';
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
 const RAW_HEADER = 'order_id,customer_id,amount,ordered_at';
 
 let h: Harness;
-let registry: OutputRegistry;
 let lineage: LineageStore;
 
-async function entryFor(key: string): Promise<RegistryEntry | undefined> {
-  const [entry] = await registry.versionsOf(`s3://${h.stack.resources.outputsBucket}/${key}`);
-  return entry;
+/** A key of the training_data output of one (unique) run. */
+function trainingDataKey(run: string, file = 'part-00000.csv'): string {
+  return `pipelines/sales/${h.runId(run)}/preprocessing/training_data/${file}`;
 }
 
-function executionFor(key: string) {
-  return h.stack.executions.filter((e) => e.input.detail.object.key === key);
+/** The key inside the artifacts bucket of an s3:// URI the registry or a report holds. */
+function artifactKey(uri: string): string {
+  return uri.replace(`s3://${h.resources.artifactsBucket}/`, '');
+}
+
+async function readArtifact(uri: string): Promise<string> {
+  const object = await h.s3.send(
+    new GetObjectCommand({ Bucket: h.resources.artifactsBucket, Key: artifactKey(uri) }),
+  );
+  return object.Body!.transformToString();
 }
 
 beforeAll(async () => {
   h = await startHarness();
-  registry = new OutputRegistry(h.db, h.stack.resources.registryTable);
-  lineage = new LineageStore(h.db, h.stack.resources.registryTable);
+  lineage = new LineageStore(h.db, h.resources.registryTable);
 });
 
 afterAll(async () => {
@@ -39,20 +48,20 @@ afterAll(async () => {
 });
 
 describe('an output that meets its contract', () => {
-  const rawKey = 'pipelines/sales/run-10/ingestion/raw_orders/orders.csv';
-  const key = 'pipelines/sales/run-10/preprocessing/training_data/part-00000.csv';
-
   it('ends PASSED with a registry entry, a report, a converted copy and lineage edges', async () => {
     // Prepare: the upstream step's output lands first, as in a pipeline run.
+    const run = h.runId('run-10');
+    const rawKey = `pipelines/sales/${run}/ingestion/raw_orders/orders.csv`;
+    const key = trainingDataKey('run-10');
     await h.upload(rawKey, `${RAW_HEADER}\no-1,1,10.5,2026-11-01T00:00:00Z\n`);
-    await h.stack.idle();
+    await h.waitForStatus(rawKey);
 
     // Act
     await h.upload(key, `${HEADER}\no-1,1,10.5,2026-11-01T00:00:00Z\no-2,2,,2026-11-01T01:00:00Z\n`);
-    await h.stack.idle();
+    const entry = await h.waitForStatus(key);
 
     // Assess: the execution and the registry entry.
-    const [execution] = executionFor(key);
+    const [execution] = await h.executionsFor(key);
     expect(execution?.status).toBe('SUCCEEDED');
     expect(execution?.path).toEqual(
       expect.arrayContaining([
@@ -65,28 +74,26 @@ describe('an output that meets its contract', () => {
         'Tested',
       ]),
     );
-    const entry = await entryFor(key);
     expect(entry).toMatchObject({
       status: 'passed',
       pipeline: 'sales',
       step: 'preprocessing',
       output: 'training_data',
-      runId: 'run-10',
+      runId: run,
       dataType: 'pipeline',
       rowCount: 2,
     });
 
     // Assess: the report is where the registry says.
-    const reportKey = entry!.reportUri!.replace(`s3://${h.stack.resources.artifactsBucket}/`, '');
-    const report = JSON.parse(
-      await (
-        await h.s3.send(new GetObjectCommand({ Bucket: h.stack.resources.artifactsBucket, Key: reportKey }))
-      ).Body!.transformToString(),
-    ) as { status: string; rowCount: number; quarantineUri: string | null };
+    const report = JSON.parse(await readArtifact(entry.reportUri!)) as {
+      status: string;
+      rowCount: number;
+      quarantineUri: string | null;
+    };
     expect(report).toMatchObject({ status: 'passed', rowCount: 2, quarantineUri: null });
 
     // Assess: lineage links the raw_orders version of the same run and the converted copy.
-    const node = lineageNode(entry!.uri, entry!.sk.slice(4));
+    const node = lineageNode(entry.uri, entry.sk.slice(4));
     const upstream = await lineage.upstream(node);
     expect(upstream).toHaveLength(1);
     expect(upstream[0]).toMatchObject({
@@ -100,8 +107,13 @@ describe('an output that meets its contract', () => {
       kind: 'conversion',
       toOutput: 'sales/preprocessing/training_data@parquet',
     });
-    const converted = await registry.latest('sales', 'preprocessing', 'training_data@parquet');
-    expect(converted).toMatchObject({ dataType: 'converted', format: 'parquet', status: 'passed' });
+    const converted = await h.registry.latest('sales', 'preprocessing', 'training_data@parquet', run);
+    expect(converted).toMatchObject({
+      dataType: 'converted',
+      format: 'parquet',
+      status: 'passed',
+      runId: run,
+    });
     const parquet = await h.s3.send(new GetObjectCommand({ Bucket: converted!.bucket, Key: converted!.key }));
     const bytes = await parquet.Body!.transformToByteArray();
     expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe('PAR1');
@@ -109,157 +121,166 @@ describe('an output that meets its contract', () => {
 });
 
 describe('an output that breaks its contract', () => {
-  const key = 'pipelines/sales/run-11/preprocessing/training_data/part-00000.csv';
+  let failed: RegistryEntry;
 
-  it('ends FAILED with the failure recorded, the failing rows quarantined and an alert published', async () => {
-    // Prepare
-    const alertsBefore = h.stack.alerts.length;
-
+  it('ends FAILED with the failure recorded and the failing rows quarantined', async () => {
     // Act
+    const key = trainingDataKey('run-11');
     await h.upload(
       key,
       `${HEADER}\no-1,,10.5,2026-11-01T00:00:00Z\no-2,2,-4,2026-11-01T01:00:00Z\no-3,3,7,2026-11-01T02:00:00Z\n`,
     );
-    await h.stack.idle();
+    failed = await h.waitForStatus(key);
 
     // Assess
-    const [execution] = executionFor(key);
+    const [execution] = await h.executionsFor(key);
     expect(execution?.status).toBe('FAILED');
     expect(execution?.error).toBe('ValidationFailed');
     expect(execution?.path).toEqual(
       expect.arrayContaining(['RecordValidationFailure', 'AlertValidationFailure']),
     );
-    const entry = await entryFor(key);
-    expect(entry?.status).toBe('failed');
-    expect([...(entry?.failedRules ?? [])].sort()).toEqual([
+    expect(failed.status).toBe('failed');
+    expect([...(failed.failedRules ?? [])].sort()).toEqual([
       'amount_positive',
       'customer_id_present',
       'schema_compatibility',
     ]);
-    expect(entry?.failureReason).toContain('customer_id_present');
-    const alerts = h.stack.alerts.slice(alertsBefore);
-    expect(alerts).toHaveLength(1);
-    expect(JSON.parse(alerts[0]!.message)).toMatchObject({ kind: 'validation-failed', uri: entry!.uri });
+    expect(failed.failureReason).toContain('customer_id_present');
 
-    const report = JSON.parse(
-      await (
-        await h.s3.send(
-          new GetObjectCommand({
-            Bucket: h.stack.resources.artifactsBucket,
-            Key: entry!.reportUri!.split('/').slice(3).join('/'),
-          }),
-        )
-      ).Body!.transformToString(),
-    ) as { quarantineUri: string };
-    const quarantine = await (
-      await h.s3.send(
-        new GetObjectCommand({
-          Bucket: h.stack.resources.artifactsBucket,
-          Key: report.quarantineUri.split('/').slice(3).join('/'),
-        }),
-      )
-    ).Body!.transformToString();
-    const rows = quarantine
+    const report = JSON.parse(await readArtifact(failed.reportUri!)) as { quarantineUri: string };
+    const rows = (await readArtifact(report.quarantineUri))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { row: number; broke: string[] });
     expect(rows.map((r) => r.row)).toEqual([1, 2]);
     expect(rows[1]!.broke).toEqual(['amount_positive']);
   });
+
+  it('publishes one alert naming the output and the failed validation', async (ctx) => {
+    // Prepare
+    expect(failed).toBeDefined();
+    skipWithout(h, ctx, 'alerts');
+
+    // Act
+    const alerts = await h.alertsFor(failed.uri);
+
+    // Assess
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.message).toMatchObject({ kind: 'validation-failed', uri: failed.uri });
+  });
 });
 
 describe('objects the rule or the machine should not test', () => {
   it('starts nothing for an object outside the watched prefixes', async () => {
-    // Prepare
-    const before = h.stack.executions.length;
-
     // Act
-    await h.upload('scratch/notes.csv', 'a,b\n1,2\n');
-    await h.stack.idle();
+    const key = `scratch/${h.runId('notes')}.csv`;
+    const uploaded = await h.upload(key, 'a,b\n1,2\n');
+    await h.settle();
 
     // Assess
-    expect(h.stack.executions.length).toBe(before);
-    expect(h.stack.ignoredEvents.map((e) => e.detail.object.key)).toContain('scratch/notes.csv');
-    expect(await entryFor('scratch/notes.csv')).toBeUndefined();
+    expect(await h.executionsFor(key)).toEqual([]);
+    expect(await h.registry.find(uploaded.uri)).toBeUndefined();
   });
 
   it('drops temporary files and markers before any Lambda runs', async () => {
     // Act
-    await h.upload('pipelines/sales/run-12/preprocessing/training_data/_temporary/0/part-0.csv', 'x\n');
-    await h.upload('pipelines/sales/run-12/preprocessing/training_data_$folder$', '');
-    await h.stack.idle();
+    const prefix = `pipelines/sales/${h.runId('run-12')}/preprocessing`;
+    const keys = [`${prefix}/training_data/_temporary/0/part-0.csv`, `${prefix}/training_data_$folder$`];
+    for (const key of keys) await h.upload(key, key.endsWith('$') ? '' : 'x\n');
 
     // Assess
-    for (const key of [
-      'pipelines/sales/run-12/preprocessing/training_data/_temporary/0/part-0.csv',
-      'pipelines/sales/run-12/preprocessing/training_data_$folder$',
-    ]) {
-      const [execution] = executionFor(key);
+    for (const key of keys) {
+      const [execution] = await h.waitForExecutions(key);
       expect(execution?.path).toEqual(['FilterNoise', 'IgnoredNoise']);
-      expect(await entryFor(key)).toBeUndefined();
+      expect(await h.registry.find(`s3://${h.resources.outputsBucket}/${key}`)).toBeUndefined();
     }
   });
 
   it('records a key no contract claims as untracked', async () => {
     // Act
-    const key = 'pipelines/marketing/run-1/clicks.csv';
+    const key = `pipelines/marketing/${h.runId('run-1')}/clicks.csv`;
     await h.upload(key, 'a\n1\n');
-    await h.stack.idle();
+    const entry = await h.waitForStatus(key);
 
     // Assess
-    expect(executionFor(key)[0]?.path.at(-1)).toBe('Untracked');
-    expect(await entryFor(key)).toMatchObject({ status: 'untracked', note: 'no contract claims this key' });
+    const [execution] = await h.executionsFor(key);
+    expect(execution?.path.at(-1)).toBe('Untracked');
+    expect(entry).toMatchObject({ status: 'untracked', note: 'no contract claims this key' });
   });
 });
 
 describe('failures inside a step', () => {
   it('records a typed error and alerts when the object cannot be read', async () => {
     // Prepare: bytes that are not UTF-8 text, under a CSV contract.
-    const key = 'pipelines/sales/run-13/preprocessing/training_data/part-00000.csv';
+    const key = trainingDataKey('run-13');
 
     // Act
     await h.upload(
       key,
       Buffer.from([0x6f, 0x72, 0x64, 0x65, 0x72, 0x2c, 0x61, 0x0a, 0xff, 0xfe, 0x2c, 0x0a]),
     );
-    await h.stack.idle();
+    const entry = await h.waitForStatus(key);
 
     // Assess
-    const [execution] = executionFor(key);
+    const [execution] = await h.executionsFor(key);
     expect(execution?.status).toBe('FAILED');
     expect(execution?.error).toBe('ProcessingFailed');
     expect(execution?.path).toEqual(expect.arrayContaining(['RecordError', 'AlertError']));
-    const entry = await entryFor(key);
     expect(entry).toMatchObject({ status: 'failed', failureReason: 'FormatError' });
-    expect(entry?.failureCause).toContain('not valid UTF-8');
+    expect(entry.failureCause).toContain('not valid UTF-8');
   });
 });
 
 describe('duplicate deliveries', () => {
   it('keep one registry entry and one report when the same event arrives again', async () => {
     // Prepare
-    const key = 'pipelines/sales/run-14/preprocessing/training_data/part-00000.csv';
-    await h.upload(key, `${HEADER}\no-1,1,10.5,2026-11-01T00:00:00Z\n`);
-    await h.stack.idle();
-    const [first] = executionFor(key);
+    const key = trainingDataKey('run-14');
+    const uploaded = await h.upload(key, `${HEADER}\no-1,1,10.5,2026-11-01T00:00:00Z\n`);
+    await h.waitForStatus(key);
+    const [first] = await h.executionsFor(key);
 
     // Act: EventBridge delivers at least once; deliver the very same event twice more.
-    await Promise.all([h.stack.deliver(first!.input), h.stack.deliver(first!.input)]);
-    await h.stack.idle();
+    await Promise.all([h.redeliver(first!.input), h.redeliver(first!.input)]);
+    const runs = await h.waitForExecutions(key, 3);
 
     // Assess
-    const runs = executionFor(key);
     expect(runs).toHaveLength(3);
     expect(runs.slice(1).map((e) => e.path.at(-1))).toEqual(['AlreadyRegistered', 'AlreadyRegistered']);
     const items = await h.db.send(
       new QueryCommand({
-        TableName: h.stack.resources.registryTable,
+        TableName: h.resources.registryTable,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `OBJ#s3://${h.stack.resources.outputsBucket}/${key}` },
+        ExpressionAttributeValues: { ':pk': `OBJ#${uploaded.uri}` },
       }),
     );
     expect(items.Items).toHaveLength(1);
     expect(items.Items?.[0]?.['status']).toBe('passed');
+  });
+});
+
+describe('object versions', () => {
+  it('registers each version of an overwritten key under its S3 version id', async (ctx) => {
+    // Prepare
+    const key = trainingDataKey('run-15');
+    const first = await h.upload(key, `${HEADER}\no-1,1,10.5,2026-11-01T00:00:00Z\n`);
+    // Without versioning the object has no version id, so the case cannot be checked here.
+    expect(first.versionId === undefined).toBe(!h.capabilities.objectVersions);
+    skipWithout(h, ctx, 'objectVersions');
+    const firstEntry = await h.waitForStatus(key);
+
+    // Act: a re-run overwrites the key.
+    const second = await h.upload(
+      key,
+      `${HEADER}\no-1,1,10.5,2026-11-01T00:00:00Z\no-2,2,3.5,2026-11-01T00:00:00Z\n`,
+    );
+    const secondEntry = await h.waitForStatus(key);
+
+    // Assess
+    expect([firstEntry.sk, secondEntry.sk]).toEqual([`VER#${first.versionId}`, `VER#${second.versionId}`]);
+    expect([firstEntry.rowCount, secondEntry.rowCount]).toEqual([1, 2]);
+    expect((await h.registry.versionsOf(first.uri)).map((v) => v.versionId).sort()).toEqual(
+      [first.versionId, second.versionId].sort(),
+    );
   });
 });
 
@@ -281,6 +302,9 @@ describe('outputs in other formats', () => {
     return sink.bytes();
   }
 
+  const featuresKey = (run: string) =>
+    `pipelines/sales/${h.runId(run)}/features/order_features/part-0.parquet`;
+
   it('validates a Parquet output against its contract, including column constraints', async () => {
     // Prepare
     const good = await parquetOf([
@@ -293,15 +317,15 @@ describe('outputs in other formats', () => {
     ]);
 
     // Act
-    await h.upload('pipelines/sales/run-20/features/order_features/part-0.parquet', good);
-    await h.upload('pipelines/sales/run-21/features/order_features/part-0.parquet', bad);
-    await h.stack.idle();
+    await h.upload(featuresKey('run-20'), good);
+    await h.upload(featuresKey('run-21'), bad);
+    const passed = await h.waitForStatus(featuresKey('run-20'));
+    const failed = await h.waitForStatus(featuresKey('run-21'));
 
     // Assess
-    expect(await entryFor('pipelines/sales/run-20/features/order_features/part-0.parquet')).toMatchObject({ status: 'passed', rowCount: 2 });
-    const failed = await entryFor('pipelines/sales/run-21/features/order_features/part-0.parquet');
-    expect(failed?.status).toBe('failed');
-    expect([...(failed?.failedRules ?? [])].sort()).toEqual([
+    expect(passed).toMatchObject({ status: 'passed', rowCount: 2 });
+    expect(failed.status).toBe('failed');
+    expect([...(failed.failedRules ?? [])].sort()).toEqual([
       'basket_positive',
       'channel.allowed',
       'customer_id.range',
@@ -312,13 +336,12 @@ describe('outputs in other formats', () => {
 
   it('fails a CSV whose contract expects Parquet, naming both formats', async () => {
     // Act
-    const key = 'pipelines/sales/run-22/features/order_features/part-0.parquet';
+    const key = featuresKey('run-22');
     await h.upload(key, 'order_id,customer_id\no-1,1\n');
-    await h.stack.idle();
+    const entry = await h.waitForStatus(key);
 
     // Assess
-    const entry = await entryFor(key);
-    expect(entry?.status).toBe('failed');
-    expect(entry?.failureReason).toContain('expected parquet, found csv');
+    expect(entry.status).toBe('failed');
+    expect(entry.failureReason).toContain('expected parquet, found csv');
   });
 });
