@@ -67,7 +67,7 @@ export function registerConvertCommand(program: Command): void {
     .action(async (input: string, output: string, options: ConvertOptions) => {
       try {
         const byName = formatFromExtension(output);
-        const to = pickFormat(options.to, '--to') ?? (byName.format && byName.format !== 'unknown' ? (byName.format as DataFormat) : undefined);
+        const to = pickFormat(options.to, '--to') ?? (byName.format && byName.format !== 'unknown' ? (byName.format) : undefined);
         if (!to) throw new UsageError(`cannot tell the output format from '${output}'; pass --to`);
         const from = pickFormat(options.from, '--from');
         const compression = (options.compression ?? (byName.gzip ? 'gzip' : 'none')) as Compression;

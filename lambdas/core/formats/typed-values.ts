@@ -462,7 +462,7 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
       let cachedDate = '';
       const format = (v: Exclude<TypedValue, null>): string => {
         const n = typeof v === 'number' ? v : Number(v);
-        if (!Number.isSafeInteger(n)) return formatTimestamp(BigInt(v as bigint | number), unit);
+        if (!Number.isSafeInteger(n)) return formatTimestamp(BigInt(v), unit);
         const seconds = Math.floor(n / perSecond);
         const fraction = n - seconds * perSecond;
         const day = Math.floor(seconds / 86400);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { OutputContract } from '../../../lambdas/core/contracts/output-contract';
 import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
 import type { RawCell, RecordBatch } from '../../../lambdas/core/formats/record-batch';
-import { ValidationState } from '../../../lambdas/core/validation/validate-records';
+import { ValidationState, type ValidationStateJson } from '../../../lambdas/core/validation/validate-records';
 import type { ValidationReport } from '../../../lambdas/core/validation/validation-report';
 
 const contract: OutputContract = parseContract(
@@ -92,13 +92,15 @@ describe('merging partition states', () => {
         // Act
         const whole = (await stateOf(table, bound)).finish();
         const states = await Promise.all(parts.map((p) => stateOf(p, bound)));
-        const merged = ValidationState.fromJSON(contract, JSON.parse(JSON.stringify(states[0]!.toJSON())), {
+        const throughJson = (s: ValidationState): ValidationStateJson =>
+          JSON.parse(JSON.stringify(s.toJSON())) as ValidationStateJson;
+        const merged = ValidationState.fromJSON(contract, throughJson(states[0]!), {
           exactDistinctBound: bound,
           uniqueKeyBound: bound,
         });
         for (const s of states.slice(1)) {
           merged.merge(
-            ValidationState.fromJSON(contract, JSON.parse(JSON.stringify(s.toJSON())), {
+            ValidationState.fromJSON(contract, throughJson(s), {
               exactDistinctBound: bound,
               uniqueKeyBound: bound,
             }),
@@ -111,17 +113,23 @@ describe('merging partition states', () => {
         const uniqueFailures = whole.rules
           .filter((r) => r.constraint === 'unique' || r.name === 'id_amount_unique')
           .reduce((n, r) => n + r.failed, 0);
-        if (bound === 1000) {
-          // While keys are counted exactly, only cross-partition duplicates can go unflagged.
-          expect(combined.failedRowCount).toBeLessThanOrEqual(whole.failedRowCount);
-          expect(combined.failedRowCount).toBeGreaterThanOrEqual(whole.failedRowCount - uniqueFailures);
-        }
+        // While keys are counted exactly, only cross-partition duplicates can go unflagged; past
+        // the bound, per-row duplicate flags are best effort.
+        const exact = bound === 1000;
+        const lowest = exact ? whole.failedRowCount - uniqueFailures : 0;
+        const highest = exact ? whole.failedRowCount : combined.rowCount;
+        expect(combined.failedRowCount).toBeGreaterThanOrEqual(lowest);
+        expect(combined.failedRowCount).toBeLessThanOrEqual(highest);
+        const relative = (a: number | undefined, b: number | undefined): number =>
+          a === undefined || b === undefined
+            ? a === b
+              ? 0
+              : Infinity
+            : Math.abs(a - b) / Math.max(1, Math.abs(b));
         combined.profile!.forEach((p, i) => {
           const w = whole.profile![i]!;
-          for (const key of ['mean', 'stddev'] as const) {
-            if (w[key] === undefined) expect(p[key]).toBeUndefined();
-            else expect(Math.abs(p[key]! - w[key]) / Math.max(1, Math.abs(w[key]))).toBeLessThan(1e-9);
-          }
+          expect(relative(p.mean, w.mean)).toBeLessThan(1e-9);
+          expect(relative(p.stddev, w.stddev)).toBeLessThan(1e-9);
         });
       },
     );
