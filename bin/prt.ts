@@ -3,10 +3,17 @@
  * the same core the Lambdas run.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCacheCommands } from '../lib/cli/cache-command';
 import { registerContractCommands } from '../lib/cli/contract-command';
 import { registerConvertCommand } from '../lib/cli/convert-command';
+import { registerGenerateCommand } from '../lib/cli/generate-command';
+import { registerInferCommand } from '../lib/cli/infer-command';
 import { registerValidateCommand } from '../lib/cli/validate-command';
 import { registerLocalCommand } from '../lib/cli/local-command';
+import { registerDownloadCommand } from '../lib/cli/download-command';
+import { registerInputsCommands } from '../lib/cli/inputs-command';
+import { registerLineageCommand } from '../lib/cli/lineage-command';
+import { registerOutputsCommand } from '../lib/cli/outputs-command';
 
 const program = new Command()
   .name('prt')
@@ -17,6 +24,13 @@ const program = new Command()
 registerLocalCommand(program);
 registerContractCommands(program);
 registerConvertCommand(program);
+registerGenerateCommand(program);
+registerOutputsCommand(program);
+registerDownloadCommand(program);
+registerCacheCommands(program);
+registerLineageCommand(program);
+registerInputsCommands(program);
+registerInferCommand(program);
 registerValidateCommand(program);
 
 try {

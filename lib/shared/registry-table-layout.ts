@@ -9,6 +9,8 @@
  * - lineage edge:    pk = EDGE#<child node>     sk = UP#<parent node>
  *     gsi1 (downstream):        gsi1pk = EDGE#<parent node>        gsi1sk = DOWN#<child node>
  *   A node is `s3://bucket/key#version`.
+ * - logical output:  pk = PIPE#pipeline         sk = OUT#step#output (one per output, for listings)
+ * - idempotency:     pk = IDEMPOTENCY#register  sk = <hash> (Powertools records of Register)
  */
 export interface KeyAttribute {
   readonly name: string;

@@ -8,10 +8,16 @@ import { createParquetWriter } from './parquet-writer';
 import type { TableWriter, WriterOptions } from './table-io';
 import { CsvWriter, JsonArrayWriter, JsonLinesWriter } from './text-writers';
 
-export function createTableWriter(format: DataFormat, sink: ByteSink, options: WriterOptions & { readonly compression?: Compression }): TableWriter {
+export function createTableWriter(
+  format: DataFormat,
+  sink: ByteSink,
+  options: WriterOptions & { readonly compression?: Compression },
+): TableWriter {
   const gzip = options.compression === 'gzip';
   if (gzip && (format === 'parquet' || format === 'arrow')) {
-    throw new FormatError(`gzip around ${format} is not supported: use the format's own compression (--parquet-codec)`);
+    throw new FormatError(
+      `gzip around ${format} is not supported: use the format's own compression (--parquet-codec)`,
+    );
   }
   const out = gzip ? gzipSink(sink) : sink;
   switch (format) {

@@ -27,13 +27,28 @@ function invalidUtf8Offset(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b <= 0xdf
+          ? 1
+          : b >= 0xe0 && b <= 0xef
+            ? 2
+            : b >= 0xf0 && b <= 0xf4
+              ? 3
+              : -1;
     if (need < 0) return i;
     for (let k = 1; k <= need; k++) {
       if (i + k >= bytes.length) return i; // truncated at the end of the input
       const c = bytes[i + k]!;
       if ((c & 0xc0) !== 0x80) return i;
-      if (k === 1 && ((b === 0xe0 && c < 0xa0) || (b === 0xed && c > 0x9f) || (b === 0xf0 && c < 0x90) || (b === 0xf4 && c > 0x8f))) {
+      if (
+        k === 1 &&
+        ((b === 0xe0 && c < 0xa0) ||
+          (b === 0xed && c > 0x9f) ||
+          (b === 0xf0 && c < 0x90) ||
+          (b === 0xf4 && c > 0x8f))
+      ) {
         return i;
       }
     }
@@ -42,7 +57,10 @@ function invalidUtf8Offset(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvReadOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readCsv(
+  source: AsyncIterable<Uint8Array>,
+  options: CsvReadOptions = {},
+): AsyncGenerator<RecordBatch> {
   const delimiter = (options.delimiter ?? ',').charCodeAt(0);
   const hasHeader = options.header ?? true;
   const batchSize = Math.max(1, options.batchSize ?? 10_000);
@@ -50,7 +68,8 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
   const decoder = new TextDecoder('utf-8', { fatal: true });
 
   let columns: string[] | undefined = hasHeader ? undefined : [...(options.columns ?? [])];
-  if (!hasHeader && columns!.length === 0) throw new FormatError('CSV without a header needs the column names (from the contract schema)');
+  if (!hasHeader && columns!.length === 0)
+    throw new FormatError('CSV without a header needs the column names (from the contract schema)');
   let batch: RawCell[][] = [];
   let firstRow = 1;
   let rowCount = 0;
@@ -71,10 +90,12 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
   const endRow = (): void => {
     if (columns === undefined) {
       columns = row.map((c) => (c === null ? '' : String(c)));
-      if (columns.length === 1 && columns[0] === '') throw new FormatError('CSV header row is empty', { line: rowStartLine });
+      if (columns.length === 1 && columns[0] === '')
+        throw new FormatError('CSV header row is empty', { line: rowStartLine });
       const seen = new Set<string>();
       for (const c of columns) {
-        if (seen.has(c)) throw new FormatError(`CSV header names column '${c}' twice`, { line: rowStartLine });
+        if (seen.has(c))
+          throw new FormatError(`CSV header names column '${c}' twice`, { line: rowStartLine });
         seen.add(c);
       }
     } else if (row.length === 1 && row[0] === null && columns.length > 1) {
@@ -127,7 +148,8 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
         field += text.slice(i, end);
         if (q !== -1) afterQuote = true;
         i = q === -1 ? n : q + 1;
-        if (field.length > maxField) throw new FormatError(`CSV field longer than ${maxField} characters`, { line: rowStartLine });
+        if (field.length > maxField)
+          throw new FormatError(`CSV field longer than ${maxField} characters`, { line: rowStartLine });
         continue;
       }
       const c = text.charCodeAt(i);
@@ -144,13 +166,16 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
         i++; // CRLF: the LF ends the row; a lone CR is dropped
       } else if (c === QUOTE) {
         if (field.length > 0 || quotedField) {
-          throw new FormatError('CSV quote inside an unquoted field (or text after a closing quote)', { line });
+          throw new FormatError('CSV quote inside an unquoted field (or text after a closing quote)', {
+            line,
+          });
         }
         inQuotes = true;
         quotedField = true;
         i++;
       } else {
-        if (quotedField) throw new FormatError('CSV text after a closing quote; expected a delimiter or line end', { line });
+        if (quotedField)
+          throw new FormatError('CSV text after a closing quote; expected a delimiter or line end', { line });
         // Fast path: copy a run of plain characters at once.
         let j = i + 1;
         while (j < n) {
@@ -159,7 +184,8 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
           j++;
         }
         field += text.slice(i, j);
-        if (field.length > maxField) throw new FormatError(`CSV field longer than ${maxField} characters`, { line });
+        if (field.length > maxField)
+          throw new FormatError(`CSV field longer than ${maxField} characters`, { line });
         i = j;
       }
     }
@@ -186,7 +212,8 @@ export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvRe
   } catch {
     throw new FormatError('CSV ends inside a UTF-8 character', { byteOffset: bytes });
   }
-  if (inQuotes && !afterQuote) throw new FormatError('CSV ends inside a quoted field (unterminated quote)', { line: rowStartLine });
+  if (inQuotes && !afterQuote)
+    throw new FormatError('CSV ends inside a quoted field (unterminated quote)', { line: rowStartLine });
   if (field !== '' || quotedField || row.length > 0) {
     endField();
     endRow();

@@ -13,7 +13,10 @@ export function isGzip(head: Uint8Array): boolean {
   return head[0] === 0x1f && head[1] === 0x8b;
 }
 
-export async function* gunzipLimited(source: AsyncIterable<Uint8Array>, maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES): AsyncGenerator<Uint8Array> {
+export async function* gunzipLimited(
+  source: AsyncIterable<Uint8Array>,
+  maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): AsyncGenerator<Uint8Array> {
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   const input = Readable.from(source, { objectMode: false });
   input.on('error', (error) => gunzip.destroy(error));
@@ -24,15 +27,23 @@ export async function* gunzipLimited(source: AsyncIterable<Uint8Array>, maxBytes
       const bytes = chunk as Buffer;
       total += bytes.byteLength;
       if (total > maxBytes) {
-        throw new FormatError(`gzip input decompresses past the ${maxBytes}-byte limit (a decompression bomb?)`, { byteOffset: total });
+        throw new FormatError(
+          `gzip input decompresses past the ${maxBytes}-byte limit (a decompression bomb?)`,
+          { byteOffset: total },
+        );
       }
       yield bytes;
     }
   } catch (error) {
     if (error instanceof FormatError) throw error;
     const e = error as NodeJS.ErrnoException;
-    if (e.code?.startsWith('Z_') || /unexpected end of file|incorrect header check|invalid/i.test(e.message)) {
-      throw new FormatError(`gzip input is corrupt or truncated: ${e.message}`, { byteOffset: gunzip.bytesWritten });
+    if (
+      e.code?.startsWith('Z_') ||
+      /unexpected end of file|incorrect header check|invalid/i.test(e.message)
+    ) {
+      throw new FormatError(`gzip input is corrupt or truncated: ${e.message}`, {
+        byteOffset: gunzip.bytesWritten,
+      });
     }
     throw error;
   } finally {

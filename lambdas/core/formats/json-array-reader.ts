@@ -8,7 +8,10 @@ import { JsonBatcher, parseJsonExact } from './json-records';
 import type { JsonReadOptions } from './jsonl-reader';
 import type { RecordBatch } from './record-batch';
 
-export async function* readJsonArray(source: AsyncIterable<Uint8Array>, options: JsonReadOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readJsonArray(
+  source: AsyncIterable<Uint8Array>,
+  options: JsonReadOptions = {},
+): AsyncGenerator<RecordBatch> {
   const batchSize = Math.max(1, options.batchSize ?? 10_000);
   const maxLength = options.maxRecordLength ?? 64 * 1024 * 1024;
   const batcher = new JsonBatcher();
@@ -67,14 +70,17 @@ export async function* readJsonArray(source: AsyncIterable<Uint8Array>, options:
           state = c === 44 ? 'before-element' : 'after-element';
         }
         if (element.length + (segment >= 0 ? i - segment : 0) > maxLength) {
-          throw new FormatError(`JSON array element longer than ${maxLength} characters`, { byteOffset: offset });
+          throw new FormatError(`JSON array element longer than ${maxLength} characters`, {
+            byteOffset: offset,
+          });
         }
         continue;
       }
       if (c === 32 || c === 10 || c === 13 || c === 9) continue;
       const ch = text[i]!;
       if (state === 'start') {
-        if (ch !== '[') throw new FormatError(`expected a JSON array ('['), found '${ch}'`, { byteOffset: offset });
+        if (ch !== '[')
+          throw new FormatError(`expected a JSON array ('['), found '${ch}'`, { byteOffset: offset });
         state = 'before-element';
       } else if (state === 'before-element') {
         if (ch === ']' && batcher.size === 0 && batcher.seenColumns.length === 0) {
@@ -89,7 +95,10 @@ export async function* readJsonArray(source: AsyncIterable<Uint8Array>, options:
       } else if (state === 'after-element') {
         if (ch === ',') state = 'before-element';
         else if (ch === ']') state = 'done';
-        else throw new FormatError(`expected ',' or ']' after an array element, found '${ch}'`, { byteOffset: offset });
+        else
+          throw new FormatError(`expected ',' or ']' after an array element, found '${ch}'`, {
+            byteOffset: offset,
+          });
       } else {
         throw new FormatError(`unexpected '${ch}' after the end of the JSON array`, { byteOffset: offset });
       }
@@ -114,6 +123,7 @@ export async function* readJsonArray(source: AsyncIterable<Uint8Array>, options:
   }
   consume(decoder.decode());
   if (state === 'start') throw new FormatError('JSON input is empty', { byteOffset: 0 });
-  if (state !== 'done') throw new FormatError('JSON array is not closed (truncated input?)', { byteOffset: offset });
+  if (state !== 'done')
+    throw new FormatError('JSON array is not closed (truncated input?)', { byteOffset: offset });
   yield { ...batcher.take() };
 }

@@ -9,7 +9,10 @@ export interface JsonReadOptions {
   readonly maxRecordLength?: number;
 }
 
-export async function* readJsonLines(source: AsyncIterable<Uint8Array>, options: JsonReadOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readJsonLines(
+  source: AsyncIterable<Uint8Array>,
+  options: JsonReadOptions = {},
+): AsyncGenerator<RecordBatch> {
   const batcher = new JsonBatcher();
   const maxLength = options.maxRecordLength ?? 64 * 1024 * 1024;
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -54,7 +57,8 @@ export async function* readJsonLines(source: AsyncIterable<Uint8Array>, options:
       nl = carry.indexOf('\n', start);
     }
     carry = carry.slice(start);
-    if (carry.length > maxLength) throw new FormatError(`JSON Lines record longer than ${maxLength} characters`, { line: line + 1 });
+    if (carry.length > maxLength)
+      throw new FormatError(`JSON Lines record longer than ${maxLength} characters`, { line: line + 1 });
   }
   try {
     carry += decoder.decode();

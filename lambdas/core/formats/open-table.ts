@@ -58,18 +58,28 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
   let format: DataFormat;
   if (detection.source === 'magic') {
     if (options.format && options.format !== detection.format) {
-      throw new FormatError(`${source.name} is ${detection.format} (by its magic bytes), not ${options.format}`, { byteOffset: 0 });
+      throw new FormatError(
+        `${source.name} is ${detection.format} (by its magic bytes), not ${options.format}`,
+        { byteOffset: 0 },
+      );
     }
     format = detection.format as DataFormat;
   } else if (options.format) format = options.format;
   else if (detection.format !== 'unknown') format = detection.format;
   else if (options.formatHint) format = options.formatHint;
-  else throw new FormatError(`cannot tell the format of ${source.name}; name it (csv, jsonl, json, parquet, arrow)`, { byteOffset: 0 });
+  else
+    throw new FormatError(
+      `cannot tell the format of ${source.name}; name it (csv, jsonl, json, parquet, arrow)`,
+      { byteOffset: 0 },
+    );
 
   const limits = { ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) };
   const gzip = detection.compression === 'gzip';
   if (format === 'parquet') {
-    if (gzip) throw new FormatError('gzip-compressed Parquet is not supported: Parquet compresses its pages itself', { byteOffset: 0 });
+    if (gzip)
+      throw new FormatError('gzip-compressed Parquet is not supported: Parquet compresses its pages itself', {
+        byteOffset: 0,
+      });
     return { detection, format, batches: readParquet(source, limits) };
   }
   const bytes = gzip ? gunzipLimited(source.stream(), options.maxDecompressedBytes) : source.stream();
@@ -85,10 +95,16 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       });
       break;
     case 'jsonl':
-      batches = readJsonLines(bytes, { ...limits, ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}) });
+      batches = readJsonLines(bytes, {
+        ...limits,
+        ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}),
+      });
       break;
     case 'json':
-      batches = readJsonArray(bytes, { ...limits, ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}) });
+      batches = readJsonArray(bytes, {
+        ...limits,
+        ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}),
+      });
       break;
     case 'arrow':
       batches = readArrow(
@@ -97,7 +113,8 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
               name: source.name,
               size: () => source.size(),
               stream: () => bytes,
-              readRange: () => Promise.reject(new FormatError('gzip-compressed Arrow is read as a stream only')),
+              readRange: () =>
+                Promise.reject(new FormatError('gzip-compressed Arrow is read as a stream only')),
             }
           : source,
         limits,

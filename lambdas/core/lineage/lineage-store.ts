@@ -1,10 +1,20 @@
 /**
- * Lineage edges between concrete object versions ("which output fed which step"), stored in the
+ * Lineage edges between concrete object versions ("which version fed which"), stored in the
  * registry table. An edge's key is derived from its two ends, so recording it twice (a duplicate
- * event, a retried step) leaves one edge.
+ * event, a retried step, registration and the Lineage step both seeing it) leaves one edge:
+ *
+ *   pk = EDGE#<child node>   sk = UP#<parent node>       upstream of a node:   Query pk
+ *   gsi1pk = EDGE#<parent>   gsi1sk = DOWN#<child node>  downstream of a node: Query gsi1
+ *
+ * A node is `s3://bucket/key#<version token>` (a version id, or `etag:<etag>` in an unversioned bucket).
  */
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mapDynamoError } from '../registry/output-registry';
+import {
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed, mapDynamoError } from '../registry/dynamo-errors';
 
 export type EdgeKind = 'declared-input' | 'conversion';
 
@@ -13,14 +23,42 @@ export interface LineageEdge {
   readonly from: string;
   readonly to: string;
   readonly kind: EdgeKind;
-  /** Logical names at both ends, when known. */
+  /** Logical names at both ends (`pipeline/step/output`), when known. */
   readonly fromOutput?: string;
   readonly toOutput?: string;
   readonly recordedAt: string;
+  /** The pipeline run both ends belong to (declared inputs resolved within a run). */
+  readonly runId?: string;
+  /** Data type of the downstream end: pipeline, synthetic or converted. */
+  readonly dataType?: string;
+  /** Job type of the step that produced the downstream end (glue, spark, ...). */
+  readonly jobType?: string;
 }
 
 export function lineageNode(uri: string, versionToken: string): string {
   return `${uri}#${versionToken}`;
+}
+
+/** Splits a node into its URI and version token (the token never contains `#`; a key may). */
+export function parseLineageNode(node: string): { readonly uri: string; readonly version: string } {
+  const at = node.lastIndexOf('#');
+  if (at < 0) return { uri: node, version: '' };
+  return { uri: node.slice(0, at), version: node.slice(at + 1) };
+}
+
+const OPTIONAL_FIELDS = ['fromOutput', 'toOutput', 'runId', 'dataType', 'jobType'] as const;
+
+function toEdge(item: Record<string, unknown>): LineageEdge {
+  const edge: Record<string, unknown> = {
+    from: item['from'],
+    to: item['to'],
+    kind: item['kind'],
+    recordedAt: item['recordedAt'],
+  };
+  for (const field of OPTIONAL_FIELDS) {
+    if (typeof item[field] === 'string' && item[field] !== '') edge[field] = item[field];
+  }
+  return edge as unknown as LineageEdge;
 }
 
 export class LineageStore {
@@ -29,7 +67,8 @@ export class LineageStore {
     private readonly tableName: string,
   ) {}
 
-  async record(edge: LineageEdge): Promise<void> {
+  /** Records the edge once; returns false when it was already there (the first record wins). */
+  async record(edge: LineageEdge): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
@@ -41,20 +80,23 @@ export class LineageStore {
             gsi1sk: `DOWN#${edge.to}`,
             ...edge,
           },
-          // The first record wins; a repeat is a no-op rather than a rewrite of recordedAt.
+          // A repeat is a no-op rather than a rewrite of recordedAt.
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return;
-      mapDynamoError(error, `record lineage ${edge.from} -> ${edge.to}`);
+      if (isConditionFailed(error)) return false;
+      return mapDynamoError(error, `record lineage ${edge.from} -> ${edge.to}`);
     }
   }
 
+  /** Edges into a node (its parents). */
   async upstream(node: string): Promise<LineageEdge[]> {
     return this.query('pk = :n AND begins_with(sk, :up)', { ':n': `EDGE#${node}`, ':up': 'UP#' });
   }
 
+  /** Edges out of a node (its children). */
   async downstream(node: string): Promise<LineageEdge[]> {
     return this.query(
       'gsi1pk = :n AND begins_with(gsi1sk, :down)',
@@ -68,25 +110,25 @@ export class LineageStore {
     values: Record<string, string>,
     index?: string,
   ): Promise<LineageEdge[]> {
+    const edges: LineageEdge[] = [];
+    let start: Record<string, unknown> | undefined;
     try {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ...(index ? { IndexName: index } : {}),
-          KeyConditionExpression: condition,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return (out.Items ?? []).map((i) => ({
-        from: i['from'] as string,
-        to: i['to'] as string,
-        kind: i['kind'] as EdgeKind,
-        recordedAt: i['recordedAt'] as string,
-        ...(i['fromOutput'] ? { fromOutput: i['fromOutput'] as string } : {}),
-        ...(i['toOutput'] ? { toOutput: i['toOutput'] as string } : {}),
-      }));
+      do {
+        const out: QueryCommandOutput | undefined = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            ...(index ? { IndexName: index } : {}),
+            KeyConditionExpression: condition,
+            ExpressionAttributeValues: values,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        edges.push(...(out?.Items ?? []).map(toEdge));
+        start = out?.LastEvaluatedKey;
+      } while (start);
     } catch (error) {
       return mapDynamoError(error, 'query lineage');
     }
+    return edges;
   }
 }

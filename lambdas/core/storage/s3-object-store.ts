@@ -13,7 +13,13 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { TransientDependencyError } from '../errors';
-import { ObjectNotFoundError, type ObjectHead, type ObjectStore, type ObjectSummary, type PublishingSink } from './object-store';
+import {
+  ObjectNotFoundError,
+  type ObjectHead,
+  type ObjectStore,
+  type ObjectSummary,
+  type PublishingSink,
+} from './object-store';
 import { S3Sink, s3Source } from './s3-byte-io';
 import type { ByteSource } from '../formats/byte-io';
 

@@ -23,7 +23,9 @@ export async function convertOutput(input: ConvertInput, deps: ConvertDeps): Pro
   const contract = await deps.catalog.get(output.contractKey);
   const to = contract.convertTo;
   if (!to) {
-    throw new InvalidInputError(`${output.contractKey} has no convert_to; the state machine should not have called Convert`);
+    throw new InvalidInputError(
+      `${output.contractKey} has no convert_to; the state machine should not have called Convert`,
+    );
   }
   const key = artifactKey(deps.convertedPrefix, object, to);
   const sink = deps.store.sink(deps.artifactsBucket, key, contentTypeOf(to));

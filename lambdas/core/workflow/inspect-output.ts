@@ -49,6 +49,7 @@ export async function inspectOutput(
     versionId: head.versionId ?? null,
     // Magic bytes settle the format; sniffed content that says nothing ('unknown') defers to the
     // contract, and the reader then decides.
-    formatMatches: detection.format === output.format || (detection.source !== 'magic' && detection.format === 'unknown'),
+    formatMatches:
+      detection.format === output.format || (detection.source !== 'magic' && detection.format === 'unknown'),
   };
 }

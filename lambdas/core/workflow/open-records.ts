@@ -8,7 +8,11 @@ import { openTable } from '../formats/open-table';
 import type { ObjectStore } from '../storage/object-store';
 import type { ObjectRef } from './workflow-types';
 
-export async function openRecords(store: ObjectStore, object: ObjectRef, contract: OutputContract): Promise<AsyncIterable<RecordBatch>> {
+export async function openRecords(
+  store: ObjectStore,
+  object: ObjectRef,
+  contract: OutputContract,
+): Promise<AsyncIterable<RecordBatch>> {
   const opened = await openTable(store.source(object.bucket, object.key, object.versionId ?? undefined), {
     format: contract.format,
     csv: contract.csv,

@@ -1,11 +1,21 @@
 /**
- * Lineage step: links this object version to the registered versions of the inputs its contract
- * declares (same pipeline run first, else the newest), and to its converted copy, which is
- * registered as a derived output. Inputs not registered yet are reported, not invented.
+ * Lineage step: completes the declared-input edges registration recorded (inputs registered since
+ * then are linked now; inputs already linked stay as they are), and registers the converted copy
+ * as a derived output linked to its source. Inputs not registered yet are reported, not invented.
+ * Everything here is idempotent: a retried or repeated step adds nothing.
  */
 import type { ContractCatalog } from '../contracts/contract-catalog';
+import { linkDeclaredInputs } from '../lineage/link-declared-inputs';
 import { lineageNode, type LineageStore } from '../lineage/lineage-store';
-import { objectPk, outputIndexKey, versionSk, type OutputRegistry } from '../registry/output-registry';
+import {
+  objectPk,
+  outputIndexKey,
+  runIndexKey,
+  runSortKey,
+  versionSk,
+  versionTokenOf,
+  type OutputRegistry,
+} from '../registry/output-registry';
 import { parseS3Uri } from '../storage/object-store';
 import { versionToken } from './artifact-keys';
 import type { LineageInput } from './workflow-types';
@@ -26,29 +36,23 @@ export async function recordLineage(input: LineageInput, deps: LineageDeps): Pro
   const { object, output, conversion } = input;
   const contract = await deps.catalog.get(output.contractKey);
   const here = lineageNode(object.uri, versionToken(object));
+  const name = { pipeline: output.pipeline, step: output.step, output: output.output };
   const toOutput = `${output.pipeline}/${output.step}/${output.output}`;
   const recordedAt = deps.now().toISOString();
-  let edges = 0;
-  const unresolved: string[] = [];
 
-  for (const name of contract.inputs) {
-    const parts = name.split('/');
-    const [pipeline, step, out] = parts.length === 3 ? parts : [output.pipeline, ...parts];
-    const upstream = await deps.registry.latest(pipeline!, step!, out!, output.runId ?? undefined);
-    if (!upstream) {
-      unresolved.push(`${pipeline}/${step}/${out}`);
-      continue;
-    }
-    await deps.lineage.record({
-      from: lineageNode(upstream.uri, upstream.sk.replace(/^VER#/, '')),
-      to: here,
-      kind: 'declared-input',
-      fromOutput: `${pipeline}/${step}/${out}`,
-      toOutput,
-      recordedAt,
-    });
-    edges++;
-  }
+  const declared = await linkDeclaredInputs(
+    {
+      uri: object.uri,
+      versionToken: versionToken(object),
+      output: name,
+      runId: output.runId,
+      dataType: 'pipeline',
+      jobType: output.jobType,
+    },
+    contract.inputs,
+    deps,
+  );
+  let edges = declared.edges;
 
   if (conversion.converted) {
     const { bucket, key } = parseS3Uri(conversion.uri);
@@ -73,19 +77,30 @@ export async function recordLineage(input: LineageInput, deps: LineageDeps): Pro
       format: conversion.format,
       contractKey: output.contractKey,
       note: `converted from ${object.uri} (${conversion.rowsOut} rows, checksums equal)`,
+      rowCount: conversion.rowsOut,
       gsi1pk: outputIndexKey(output.pipeline, output.step, derivedName),
       gsi1sk: `${recordedAt}#${conversion.uri}#${sk}`,
-      ...(output.runId ? { runId: output.runId } : {}),
+      ...(output.runId
+        ? {
+            runId: output.runId,
+            gsi2pk: runIndexKey(output.pipeline, output.runId),
+            gsi2sk: runSortKey(output.step, derivedName, conversion.uri, sk),
+          }
+        : {}),
     });
     await deps.lineage.record({
       from: here,
-      to: lineageNode(conversion.uri, sk.replace(/^VER#/, '')),
+      to: lineageNode(conversion.uri, versionTokenOf({ sk })),
       kind: 'conversion',
       fromOutput: toOutput,
       toOutput: `${output.pipeline}/${output.step}/${derivedName}`,
       recordedAt,
+      dataType: 'converted',
+      // The copy is made by prt's convert function, not by the pipeline's job.
+      jobType: 'prt-convert',
+      ...(output.runId ? { runId: output.runId } : {}),
     });
     edges++;
   }
-  return { edges, unresolvedInputs: unresolved };
+  return { edges, unresolvedInputs: declared.unresolvedInputs };
 }

@@ -43,12 +43,18 @@ export interface StoredReport extends ValidationReport {
   readonly validatedAt: string;
 }
 
-async function previousReport(deps: ValidateDeps, input: ValidateInput): Promise<ValidationReport | undefined> {
+async function previousReport(
+  deps: ValidateDeps,
+  input: ValidateInput,
+): Promise<ValidationReport | undefined> {
   if (!deps.registry) return undefined;
   const { output, object } = input;
   const versions = await deps.registry.latest(output.pipeline, output.step, output.output);
   // The newest entry may be this very object; then look at the versions of its key instead.
-  const candidates = versions && versions.sk !== object.sk ? [versions] : (await deps.registry.versionsOf(object.uri)).filter((v) => v.sk !== object.sk);
+  const candidates =
+    versions && versions.sk !== object.sk
+      ? [versions]
+      : (await deps.registry.versionsOf(object.uri)).filter((v) => v.sk !== object.sk);
   const previous = candidates.find((v) => v.reportUri);
   if (!previous?.reportUri) return undefined;
   try {
@@ -79,19 +85,23 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
       summary: `FAILED: expected ${contract.format}, found ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}`,
     };
   } else {
-    const run = await runValidation(contract, deps.store.source(object.bucket, object.key, object.versionId ?? undefined), {
-      openSource: (location) => {
-        const { bucket, key } = parseS3Uri(location);
-        return deps.store.source(bucket, key);
+    const run = await runValidation(
+      contract,
+      deps.store.source(object.bucket, object.key, object.versionId ?? undefined),
+      {
+        openSource: (location) => {
+          const { bucket, key } = parseS3Uri(location);
+          return deps.store.source(bucket, key);
+        },
+        resolveOutput: async (name) => {
+          const [pipeline, step, out] = name.split('/');
+          const entry = await deps.registry?.latest(pipeline!, step!, out!, output.runId ?? undefined);
+          return entry ? deps.store.source(entry.bucket, entry.key, entry.versionId ?? undefined) : undefined;
+        },
+        quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
+        now: deps.now,
       },
-      resolveOutput: async (name) => {
-        const [pipeline, step, out] = name.split('/');
-        const entry = await deps.registry?.latest(pipeline!, step!, out!, output.runId ?? undefined);
-        return entry ? deps.store.source(entry.bucket, entry.key, entry.versionId ?? undefined) : undefined;
-      },
-      quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
-      now: deps.now,
-    });
+    );
     report = run.report;
     if (run.quarantinedRows > 0) quarantineUri = s3Uri(deps.artifactsBucket, quarantineKey);
     const previous = await previousReport(deps, input);
@@ -104,7 +114,12 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
   const stored: StoredReport = {
     ...report,
-    object: { uri: object.uri, version: object.sk.replace(/^VER#/, ''), etag: object.etag, size: object.size },
+    object: {
+      uri: object.uri,
+      version: object.sk.replace(/^VER#/, ''),
+      etag: object.etag,
+      size: object.size,
+    },
     format: {
       expected: contract.format,
       detected: inspection.format,
@@ -114,9 +129,19 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
     quarantineUri,
     validatedAt: deps.now().toISOString(),
   };
-  await deps.store.write(deps.artifactsBucket, reportKey, JSON.stringify(stored, null, 2), 'application/json');
+  await deps.store.write(
+    deps.artifactsBucket,
+    reportKey,
+    JSON.stringify(stored, null, 2),
+    'application/json',
+  );
   if (deps.renderHtml) {
-    await deps.store.write(deps.artifactsBucket, artifactKey(deps.reportsPrefix, object, 'html'), deps.renderHtml(stored), 'text/html; charset=utf-8');
+    await deps.store.write(
+      deps.artifactsBucket,
+      artifactKey(deps.reportsPrefix, object, 'html'),
+      deps.renderHtml(stored),
+      'text/html; charset=utf-8',
+    );
   }
   return {
     status: report.status,

@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { UnsafePathError } from '../../../../lambdas/core/download/download-errors';
+import {
+  prepareInside,
+  resolveInside,
+  safeFileName,
+  safeRelativePath,
+} from '../../../../lambdas/core/download/safe-path';
+
+describe('safeRelativePath', () => {
+  it.each([
+    ['../../etc/passwd', 'etc/passwd'],
+    ['/absolute/key.csv', 'absolute/key.csv'],
+    ['a/./b/../c.csv', 'a/b/c.csv'],
+    ['a//b///c', 'a/b/c'],
+    ['..\\..\\windows\\win.ini', 'windows/win.ini'],
+    ['nul\u0000byte/and\u0007bell', 'nul_byte/and_bell'],
+    ['con/aux.txt', '_con/_aux.txt'],
+    ['trailing dots.../spaces   ', 'trailing dots/spaces'],
+    ['..', 'object'],
+    ['', 'object'],
+    ['q?u*o"t<e>s|:.csv', 'q_u_o_t_e_s__.csv'],
+  ])('sanitizes %j to %j', (key, expected) => {
+    // Act
+    const path = safeRelativePath(key);
+
+    // Assess
+    expect(path).toBe(expected);
+  });
+
+  it('shortens an overlong segment, keeping it unique and its extension', () => {
+    // Act
+    const a = safeFileName(`${'x'.repeat(300)}-a.parquet`);
+    const b = safeFileName(`${'x'.repeat(300)}-b.parquet`);
+
+    // Assess
+    expect(Buffer.byteLength(a)).toBeLessThanOrEqual(200);
+    expect(a).toMatch(/~[0-9a-f]{12}\.parquet$/);
+    expect(a).not.toBe(b);
+  });
+});
+
+describe('resolveInside', () => {
+  const root = resolve('/tmp/prt-root');
+
+  it('keeps every key, however hostile, inside the root once sanitized', () => {
+    // Act / Assess
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.constantFrom('..', '.', '', '/', '\\', 'etc', 'passwd', '\u0000', 'C:'), fc.string()),
+          { maxLength: 12 },
+        ),
+        (parts) => {
+          const path = resolveInside(root, safeRelativePath(parts.join('/')));
+          const rel = relative(root, path);
+          expect(rel.startsWith('..')).toBe(false);
+          expect(path.startsWith(`${root}${sep}`)).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([['../outside'], ['a/../../outside'], ['/etc/passwd'], ['.'], ['']])(
+    'refuses %j given unsanitized',
+    (path) => {
+      // Act
+      const act = () => resolveInside(root, path);
+
+      // Assess
+      expect(act).toThrow(UnsafePathError);
+    },
+  );
+
+  it('accepts names that merely start with dots', () => {
+    // Act
+    const path = resolveInside(root, '..hidden/..x');
+
+    // Assess
+    expect(path).toBe(join(root, '..hidden', '..x'));
+  });
+});
+
+describe('prepareInside', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'prt-safe-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the parent folder inside the root', async () => {
+    // Prepare
+    const root = join(dir, 'root');
+    mkdirSync(root);
+
+    // Act
+    await prepareInside(root, join(root, 'a', 'b', 'file.csv'));
+
+    // Assess: no throw, and a second call is fine too.
+    await expect(prepareInside(root, join(root, 'a', 'b', 'other.csv'))).resolves.toBeUndefined();
+  });
+
+  it('refuses a destination whose folder is a symlink leading out of the root', async () => {
+    // Prepare
+    const root = join(dir, 'root');
+    const outside = join(dir, 'outside');
+    mkdirSync(root);
+    mkdirSync(outside);
+    symlinkSync(outside, join(root, 'escape'));
+
+    // Act
+    const act = prepareInside(root, join(root, 'escape', 'passwd'));
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(UnsafePathError);
+  });
+});
