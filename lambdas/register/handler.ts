@@ -40,14 +40,21 @@ const persistenceStore = new DynamoDBPersistenceLayer({
   sortKeyAttr: 'sk',
   staticPkValue: 'IDEMPOTENCY#register',
 });
-const config = new IdempotencyConfig({ eventKeyJmesPath: '[execution, object.pk, object.sk]', expiresAfterSeconds: 3600 });
+const config = new IdempotencyConfig({
+  eventKeyJmesPath: '[execution, object.pk, object.sk]',
+  expiresAfterSeconds: 3600,
+});
 
 export const handler = stepHandler<RegisterResult>(
   o,
   'Register',
   async (event) => {
     const result = await registerOutput({ object: requireObjectRef(event) }, deps);
-    o.metrics.addMetric(result.tracked ? (result.duplicate ? 'DuplicateArrivals' : 'OutputsRegistered') : 'UntrackedArrivals', MetricUnit.Count, 1);
+    o.metrics.addMetric(
+      result.tracked ? (result.duplicate ? 'DuplicateArrivals' : 'OutputsRegistered') : 'UntrackedArrivals',
+      MetricUnit.Count,
+      1,
+    );
     return result;
   },
   [makeHandlerIdempotent({ persistenceStore, config })],

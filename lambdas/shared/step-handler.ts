@@ -32,17 +32,17 @@ export function stepHandler<TResult>(
     .use(captureLambdaHandler(o.tracer));
   for (const m of extra) chain = chain.use(m);
   return chain.handler(async (event, context) => {
-      o.logger.appendKeys(correlationOf(event));
-      const started = Date.now();
-      try {
-        const result = await run(event, context);
-        o.metrics.addMetric(`${step}Duration`, MetricUnit.Milliseconds, Date.now() - started);
-        return result;
-      } catch (error) {
-        const e = error as Error;
-        o.logger.error(`${step} failed`, { errorName: e.name, errorMessage: e.message });
-        o.metrics.addMetric(`${step}Errors`, MetricUnit.Count, 1);
-        throw error;
-      }
-    });
+    o.logger.appendKeys(correlationOf(event));
+    const started = Date.now();
+    try {
+      const result = await run(event, context);
+      o.metrics.addMetric(`${step}Duration`, MetricUnit.Milliseconds, Date.now() - started);
+      return result;
+    } catch (error) {
+      const e = error as Error;
+      o.logger.error(`${step} failed`, { errorName: e.name, errorMessage: e.message });
+      o.metrics.addMetric(`${step}Errors`, MetricUnit.Count, 1);
+      throw error;
+    }
+  });
 }

@@ -39,6 +39,10 @@ export const handler = stepHandler<ValidateResult>(o, 'Validate', async (event) 
   );
   o.metrics.addMetric('RowsValidated', MetricUnit.Count, result.rowCount);
   o.metrics.addMetric('RulesFailed', MetricUnit.Count, result.failedRules.length);
-  o.metrics.addMetric(`Outputs${result.status[0]!.toUpperCase()}${result.status.slice(1)}`, MetricUnit.Count, 1);
+  o.metrics.addMetric(
+    `Outputs${result.status[0]!.toUpperCase()}${result.status.slice(1)}`,
+    MetricUnit.Count,
+    1,
+  );
   return result;
 });

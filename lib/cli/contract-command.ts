@@ -35,7 +35,9 @@ export function registerContractCommands(program: Command): void {
     });
   contract
     .command('schema')
-    .description('print the JSON Schema of contract files (the copy in docs/contract.schema.json is generated from it)')
+    .description(
+      'print the JSON Schema of contract files (the copy in docs/contract.schema.json is generated from it)',
+    )
     .action(() => {
       console.log(JSON.stringify(contractJsonSchema(), null, 2));
     });

@@ -7,7 +7,11 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { convertTable } from '../../lambdas/core/conversion/convert-table';
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
-import { DATA_FORMATS, type Compression, type DataFormat } from '../../lambdas/core/contracts/output-contract';
+import {
+  DATA_FORMATS,
+  type Compression,
+  type DataFormat,
+} from '../../lambdas/core/contracts/output-contract';
 import { ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
 import { contentTypeOf } from '../../lambdas/core/formats/content-type';
 import type { ByteSource } from '../../lambdas/core/formats/byte-io';
@@ -31,7 +35,8 @@ class UsageError extends Error {}
 
 function pickFormat(value: string | undefined, what: string): DataFormat | undefined {
   if (value === undefined) return undefined;
-  if (!(DATA_FORMATS as readonly string[]).includes(value)) throw new UsageError(`${what} '${value}' is not one of ${DATA_FORMATS.join(', ')}`);
+  if (!(DATA_FORMATS as readonly string[]).includes(value))
+    throw new UsageError(`${what} '${value}' is not one of ${DATA_FORMATS.join(', ')}`);
   return value as DataFormat;
 }
 
@@ -53,29 +58,41 @@ function counted(source: ByteSource, onBytes: (n: number) => void): ByteSource {
 export function registerConvertCommand(program: Command): void {
   program
     .command('convert')
-    .description('convert between csv, jsonl, json, parquet and arrow (plain or gzip), local or s3://, with an equivalence proof')
+    .description(
+      'convert between csv, jsonl, json, parquet and arrow (plain or gzip), local or s3://, with an equivalence proof',
+    )
     .argument('<in>', 'input file or s3:// URI')
     .argument('<out>', 'output file or s3:// URI')
     .option('--to <format>', `output format (${DATA_FORMATS.join(', ')}); default from the output name`)
     .option('--from <format>', 'input format when its content does not settle it')
     .option('--compression <none|gzip>', 'compress a text output with gzip; default from a .gz output name')
     .option('--parquet-codec <codec>', 'snappy (default), zstd, gzip or uncompressed')
-    .option('--contract <file>', 'contract whose schema types the columns (otherwise: typed formats keep their types, text stays text)')
+    .option(
+      '--contract <file>',
+      'contract whose schema types the columns (otherwise: typed formats keep their types, text stays text)',
+    )
     .option('--delimiter <char>', 'CSV delimiter, input and output')
     .option('--no-header', 'CSV without a header row (needs --contract for the column names)')
     .option('--json', 'print the result as JSON')
     .action(async (input: string, output: string, options: ConvertOptions) => {
       try {
         const byName = formatFromExtension(output);
-        const to = pickFormat(options.to, '--to') ?? (byName.format && byName.format !== 'unknown' ? (byName.format) : undefined);
+        const to =
+          pickFormat(options.to, '--to') ??
+          (byName.format && byName.format !== 'unknown' ? byName.format : undefined);
         if (!to) throw new UsageError(`cannot tell the output format from '${output}'; pass --to`);
         const from = pickFormat(options.from, '--from');
         const compression = (options.compression ?? (byName.gzip ? 'gzip' : 'none')) as Compression;
-        if (compression !== 'gzip' && compression !== 'none') throw new UsageError(`--compression '${String(compression)}' must be none or gzip`);
+        if (compression !== 'gzip' && compression !== 'none')
+          throw new UsageError(`--compression '${String(compression)}' must be none or gzip`);
         const codec = options.parquetCodec as ParquetCodec | undefined;
-        if (codec && !['snappy', 'zstd', 'gzip', 'uncompressed'].includes(codec)) throw new UsageError(`--parquet-codec '${codec}' must be snappy, zstd, gzip or uncompressed`);
-        const contract = options.contract ? parseContract(readFileSync(options.contract, 'utf8'), options.contract) : undefined;
-        if (!options.header && !contract) throw new UsageError('--no-header needs --contract to name the columns');
+        if (codec && !['snappy', 'zstd', 'gzip', 'uncompressed'].includes(codec))
+          throw new UsageError(`--parquet-codec '${codec}' must be snappy, zstd, gzip or uncompressed`);
+        const contract = options.contract
+          ? parseContract(readFileSync(options.contract, 'utf8'), options.contract)
+          : undefined;
+        if (!options.header && !contract)
+          throw new UsageError('--no-header needs --contract to name the columns');
         const csv =
           options.delimiter !== undefined || !options.header
             ? { delimiter: options.delimiter ?? contract?.csv.delimiter ?? ',', header: options.header }
@@ -84,21 +101,32 @@ export function registerConvertCommand(program: Command): void {
         const source = sourceOf(input);
         const progress = new Progress(`converting ${input}`, await source.size());
         const sink = sinkOf(output, contentTypeOf(to, compression));
-        const result = await convertTable(counted(source, (n) => progress.update(n)), sink, () => sourceOf(output), {
-          to,
-          compression,
-          ...(from ? { from } : {}),
-          ...(contract ? { contract } : {}),
-          ...(codec ? { parquetCodec: codec } : {}),
-          ...(csv ? { csv } : {}),
-        });
+        const result = await convertTable(
+          counted(source, (n) => progress.update(n)),
+          sink,
+          () => sourceOf(output),
+          {
+            to,
+            compression,
+            ...(from ? { from } : {}),
+            ...(contract ? { contract } : {}),
+            ...(codec ? { parquetCodec: codec } : {}),
+            ...(csv ? { csv } : {}),
+          },
+        );
         progress.done();
         if (options.json) console.log(JSON.stringify({ input, output, ...result }, null, 2));
         else {
-          console.log(`${input} (${result.from}) → ${output} (${result.to}${compression === 'gzip' ? ', gzip' : ''})`);
-          console.log(`  rows       ${result.rowsIn.toLocaleString('en-US')} in, ${result.rowsOut.toLocaleString('en-US')} out`);
+          console.log(
+            `${input} (${result.from}) → ${output} (${result.to}${compression === 'gzip' ? ', gzip' : ''})`,
+          );
+          console.log(
+            `  rows       ${result.rowsIn.toLocaleString('en-US')} in, ${result.rowsOut.toLocaleString('en-US')} out`,
+          );
           console.log(`  columns    ${result.schemaMapping.map((m) => `${m.from}:${m.type}`).join(', ')}`);
-          console.log(`  checksums  equal for all ${Object.keys(result.checksums).length} columns (sha256 of canonical values, read back from the output)`);
+          console.log(
+            `  checksums  equal for all ${Object.keys(result.checksums).length} columns (sha256 of canonical values, read back from the output)`,
+          );
         }
       } catch (error) {
         if (error instanceof UsageError || error instanceof ContractError) {

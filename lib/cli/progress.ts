@@ -33,7 +33,9 @@ export class Progress {
       bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
     }
     const rowText = rows !== undefined ? ` ${rows.toLocaleString('en-US')} rows` : '';
-    this.stream.write(`\r${this.label} ${bar}${(done / 1e6).toFixed(1)} MB${rowText} ${rate.toFixed(1)} MB/s   `);
+    this.stream.write(
+      `\r${this.label} ${bar}${(done / 1e6).toFixed(1)} MB${rowText} ${rate.toFixed(1)} MB/s   `,
+    );
   }
 
   done(): void {

@@ -112,22 +112,22 @@ export class EmbeddedStack {
     });
     // s3rver stores objects as files named after their keys, so a key with a `..` segment would
     // write outside its folder. Real S3 treats such keys as plain names; the stand-in refuses them.
-    (s3rver as unknown as { middleware: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[] }).middleware.unshift(
-      async (ctx, next) => {
-        let path = ctx.path;
-        try {
-          path = decodeURIComponent(path);
-        } catch {
-          // leave undecodable paths to s3rver's own error handling
-        }
-        if (path.split('/').some((segment) => segment === '..' || segment === '.')) {
-          ctx.status = 400;
-          ctx.body = 'InvalidObjectName: keys with "." or ".." segments are refused by the embedded S3 server';
-          return;
-        }
-        await next();
-      },
-    );
+    (
+      s3rver as unknown as { middleware: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[] }
+    ).middleware.unshift(async (ctx, next) => {
+      let path = ctx.path;
+      try {
+        path = decodeURIComponent(path);
+      } catch {
+        // leave undecodable paths to s3rver's own error handling
+      }
+      if (path.split('/').some((segment) => segment === '..' || segment === '.')) {
+        ctx.status = 400;
+        ctx.body = 'InvalidObjectName: keys with "." or ".." segments are refused by the embedded S3 server';
+        return;
+      }
+      await next();
+    });
     const s3Address = await s3rver.run();
     const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     await new Promise<void>((resolve, reject) => {

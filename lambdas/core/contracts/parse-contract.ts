@@ -162,7 +162,9 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     fail(source, loc, path, message);
 
   // Valid {placeholders} are removed; whatever brace is left is unbalanced or holds a bad name.
-  const braces = file.path.replace(PLACEHOLDER_CHECK, (m) => (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(m) ? '' : '{'));
+  const braces = file.path.replace(PLACEHOLDER_CHECK, (m) =>
+    /^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(m) ? '' : '{',
+  );
   if (/[{}]/.test(braces)) bad(['path'], `'${file.path}' has an unbalanced or invalid {placeholder}`);
   if (file.convert_to === file.format)
     bad(['convert_to'], `'${file.convert_to}' is already the output's format`);
