@@ -39,8 +39,10 @@ import { buildTaskBindings, type LocalHandler, type PublishedAlert } from './tas
 interface KoaContext {
   readonly path: string;
   status: number;
+  type: string;
   body: unknown;
 }
+type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -110,21 +112,28 @@ export class EmbeddedStack {
       directory: dataDir,
       configureBuckets: [{ name: names.outputsBucket }, { name: names.artifactsBucket }],
     });
-    // s3rver stores objects as files named after their keys, so a key with a `..` segment would
-    // write outside its folder. Real S3 treats such keys as plain names; the stand-in refuses them.
-    (
-      s3rver as unknown as { middleware: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[] }
-    ).middleware.unshift(async (ctx, next) => {
+    // s3rver stores objects as files named after their keys, so a key whose `..` segments climb
+    // above its bucket would write outside the server's folder. Real S3 treats such keys as plain
+    // names; the stand-in refuses the ones that would escape, with an S3-style error.
+    const middleware = (s3rver as unknown as { middleware: KoaMiddleware[] }).middleware;
+    middleware.unshift(async (ctx, next) => {
       let path = ctx.path;
       try {
         path = decodeURIComponent(path);
       } catch {
         // leave undecodable paths to s3rver's own error handling
       }
-      if (path.split('/').some((segment) => segment === '..' || segment === '.')) {
-        ctx.status = 400;
-        ctx.body = 'InvalidObjectName: keys with "." or ".." segments are refused by the embedded S3 server';
-        return;
+      let depth = 0;
+      for (const segment of path.split('/').slice(2)) {
+        if (segment === '..') depth--;
+        else if (segment !== '.' && segment !== '') depth++;
+        if (depth < 0) {
+          ctx.status = 400;
+          ctx.type = 'application/xml';
+          ctx.body =
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidArgument</Code><Message>The embedded S3 server refuses keys whose .. segments climb above the bucket</Message></Error>';
+          return;
+        }
       }
       await next();
     });
