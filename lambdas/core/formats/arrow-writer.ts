@@ -111,12 +111,19 @@ function validityOf(values: readonly TypedValue[]): { nullBitmap?: Uint8Array; n
   return nullCount === 0 ? { nullCount } : { nullBitmap: bitmap, nullCount };
 }
 
-function columnData(column: ColumnSpec, type: DataType, values: readonly TypedValue[], firstRow: number): Data {
+function columnData(
+  column: ColumnSpec,
+  type: DataType,
+  values: readonly TypedValue[],
+  firstRow: number,
+): Data {
   const length = values.length;
   const { nullBitmap, nullCount } = validityOf(values);
   if (nullCount > 0 && !column.nullable) {
     const at = values.findIndex((v) => v === null || v === undefined);
-    throw new FormatError(`row ${firstRow + at}: column ${column.name} is not nullable but the value is null`);
+    throw new FormatError(
+      `row ${firstRow + at}: column ${column.name} is not nullable but the value is null`,
+    );
   }
   const validity = nullBitmap ? { nullBitmap, nullCount } : { nullCount };
   const fail = (i: number, why: string): never => {
@@ -168,7 +175,12 @@ function columnData(column: ColumnSpec, type: DataType, values: readonly TypedVa
     case 'int64': {
       const data = new BigInt64Array(length);
       each((v, i) => {
-        const n = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined;
+        const n =
+          typeof v === 'bigint'
+            ? v
+            : typeof v === 'number' && Number.isSafeInteger(v)
+              ? BigInt(v)
+              : undefined;
         if (n === undefined || n < INT64_MIN || n > INT64_MAX) fail(i, 'expected a 64-bit integer');
         data[i] = n!;
       });
@@ -248,7 +260,9 @@ export function createArrowWriter(sink: ByteSink, options: ArrowWriterOptions): 
       const precision = column.precision ?? 38;
       const scale = column.scale ?? 0;
       if (!(precision >= 1 && precision <= 38 && scale >= 0 && scale <= precision)) {
-        throw new FormatError(`decimal column ${column.name}: precision ${precision} and scale ${scale} are invalid`);
+        throw new FormatError(
+          `decimal column ${column.name}: precision ${precision} and scale ${scale} are invalid`,
+        );
       }
     }
   }
@@ -281,7 +295,9 @@ export function createArrowWriter(sink: ByteSink, options: ArrowWriterOptions): 
   const batchOf = (rows: readonly TypedRow[]): RecordBatch => {
     for (const [i, row] of rows.entries()) {
       if (row.length !== columns.length) {
-        throw new FormatError(`row ${written + i + 1} has ${row.length} values; the schema has ${columns.length}`);
+        throw new FormatError(
+          `row ${written + i + 1} has ${row.length} values; the schema has ${columns.length}`,
+        );
       }
     }
     const children = columns.map((c, j) =>

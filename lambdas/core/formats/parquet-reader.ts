@@ -1,7 +1,8 @@
 /**
  * Streaming Parquet reader over random access (S3 ranged GETs, file handles): the footer is read
- * first and checked, then one row group at a time is fetched and decoded (hyparquet), so memory is
- * bounded by the largest row group, never the file. Rows are yielded in batches of raw cells:
+ * first and checked, then one row group at a time is fetched (one ranged read per run of selected
+ * column chunks), its page headers are checked, and it is decoded (hyparquet), so memory is bounded
+ * by the largest row group, never the file. Rows are yielded in batches of raw cells:
  * numbers, bigints for 64-bit integers beyond 2^53, booleans, strings, and exact text for dates,
  * timestamps and decimals (hyparquet's own conversions go through `Date` and floats, so they are
  * replaced: decimals are read as their physical values and timestamps as bigint counts).
@@ -11,18 +12,21 @@
  * Compression: snappy, gzip, zstd, brotli, lz4 and lz4_raw (hyparquet-compressors, pure JS and
  * WASM, so they work on every Node version); LZO is rejected.
  */
+import zlib from 'node:zlib';
+
 import {
   parquetMetadata,
   parquetRead,
   parquetSchema,
   type AsyncBuffer,
-  type Compressors,
+  type ColumnMetaData,
   type FileMetaData,
   type ParquetParsers,
   type SchemaElement,
   type SchemaTree,
 } from 'hyparquet';
 import { compressors as decompressors } from 'hyparquet-compressors';
+import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 
 import { FormatError } from '../errors';
 import type { ByteSource } from './byte-io';
@@ -49,6 +53,12 @@ export interface ParquetReadOptions extends ReaderLimits {
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian
 const DEFAULT_BATCH_SIZE = 10_000;
+/** A page declaring more decompressed bytes than this is corrupt (writers use ~1 MiB pages). */
+const MAX_PAGE_BYTES = 1 << 30;
+/** A footer larger than this is corrupt (thousands of row groups × hundreds of columns take MBs). */
+const MAX_FOOTER_BYTES = 1 << 28;
+/** Column chunks closer than this are fetched in one ranged read. */
+const COALESCE_GAP = 1 << 20;
 
 /** A leaf column as the reader yields it. */
 interface Leaf {
@@ -62,6 +72,8 @@ interface Leaf {
 
 interface OpenedParquet {
   readonly file: AsyncBuffer;
+  /** Bytes prefetched for the row group being read; hyparquet's reads are served from here. */
+  readonly cache: ByteRanges;
   readonly metadata: FileMetaData;
   readonly leaves: readonly Leaf[];
   /** Start of the footer: column data lies in [4, dataEnd). */
@@ -74,9 +86,14 @@ interface OpenedParquet {
  * @example
  * for await (const batch of readParquet(source, { batchSize: 5000 })) validate(batch);
  */
-export async function* readParquet(source: ByteSource, options: ParquetReadOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readParquet(
+  source: ByteSource,
+  options: ParquetReadOptions = {},
+): AsyncGenerator<RecordBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be a positive integer`);
+  }
   const opened = await openParquet(source);
   const leaves = selectLeaves(source, opened.leaves, options.columns);
   const columns = leaves.map((l) => l.name);
@@ -87,8 +104,9 @@ export async function* readParquet(source: ByteSource, options: ParquetReadOptio
   let groupStart = 0;
   for (const [g, group] of opened.metadata.row_groups.entries()) {
     const groupRows = Number(group.num_rows);
-    checkRowGroup(source, opened, g, options.maxDecompressedBytes);
-    const data = await readRowGroup(source, opened.file, readMetadata, g, groupStart, groupRows, topLevel, options);
+    await prefetchRowGroup(source, opened, g, leaves, options.maxDecompressedBytes);
+    const data = await readRowGroup(source, opened.file, readMetadata, g, groupStart, groupRows, topLevel);
+    opened.cache.clear();
     const byLeaf = leaves.map((leaf) => ({ leaf, values: data.get(leaf.path[0]!)! }));
     for (let start = 0; start < groupRows; start += batchSize) {
       const end = Math.min(groupRows, start + batchSize);
@@ -127,12 +145,39 @@ export async function parquetSchemaOf(source: ByteSource): Promise<InferredColum
 /** Errors thrown by the source itself (network, permissions) pass through untouched. */
 const sourceErrors = new WeakSet<object>();
 
-function asyncBufferOf(source: ByteSource, size: number): AsyncBuffer {
+/** Byte ranges held in memory, keyed by their start offset in the file. */
+class ByteRanges {
+  private ranges: { start: number; bytes: Uint8Array }[] = [];
+  add(start: number, bytes: Uint8Array): void {
+    this.ranges.push({ start, bytes });
+  }
+  /** A copy of [start, end) if one held range covers it. */
+  get(start: number, end: number): ArrayBuffer | undefined {
+    for (const r of this.ranges) {
+      if (start >= r.start && end <= r.start + r.bytes.byteLength) {
+        // A copy through subarray: `slice` of a Node Buffer is a view of its whole pool.
+        const copy = new Uint8Array(end - start);
+        copy.set(r.bytes.subarray(start - r.start, end - r.start));
+        return copy.buffer;
+      }
+    }
+    return undefined;
+  }
+  clear(): void {
+    this.ranges = [];
+  }
+}
+
+function asyncBufferOf(source: ByteSource, size: number, cache: ByteRanges): AsyncBuffer {
   return {
     byteLength: size,
     async slice(start: number, end = size): Promise<ArrayBuffer> {
+      const cached = cache.get(start, end);
+      if (cached) return cached;
       const bytes = await readExactly(source, start, end);
-      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+        return bytes.buffer as ArrayBuffer;
+      }
       // A view (a Node Buffer from a pool, say): copy exactly its bytes.
       const copy = new Uint8Array(bytes.byteLength);
       copy.set(bytes);
@@ -168,7 +213,9 @@ async function openParquet(source: ByteSource): Promise<OpenedParquet> {
   }
   const head = await readExactly(source, 0, 4);
   if (view(head).getUint32(0, true) !== MAGIC) {
-    throw new FormatError(`${source.name}: not a Parquet file (it does not start with PAR1)`, { byteOffset: 0 });
+    throw new FormatError(`${source.name}: not a Parquet file (it does not start with PAR1)`, {
+      byteOffset: 0,
+    });
   }
   const tail = await readExactly(source, size - 8, size);
   if (view(tail).getUint32(4, true) !== MAGIC) {
@@ -177,7 +224,7 @@ async function openParquet(source: ByteSource): Promise<OpenedParquet> {
     });
   }
   const metadataLength = view(tail).getUint32(0, true);
-  if (metadataLength === 0 || metadataLength > size - 12) {
+  if (metadataLength === 0 || metadataLength > size - 12 || metadataLength > MAX_FOOTER_BYTES) {
     throw new FormatError(
       `${source.name}: Parquet footer length ${metadataLength} does not fit a ${size}-byte file (corrupt footer)`,
       { byteOffset: size - 8 },
@@ -192,12 +239,17 @@ async function openParquet(source: ByteSource): Promise<OpenedParquet> {
     tree = parquetSchema(metadata);
     checkMetadata(metadata);
   } catch (e) {
-    throw new FormatError(`${source.name}: corrupt Parquet footer metadata: ${messageOf(e)}`, { byteOffset: dataEnd });
+    throw new FormatError(`${source.name}: corrupt Parquet footer metadata: ${messageOf(e)}`, {
+      byteOffset: dataEnd,
+    });
   }
   const leaves: Leaf[] = [];
   for (const child of tree.children) collectLeaves(child, [], false, leaves, source.name);
-  if (leaves.length === 0) throw new FormatError(`${source.name}: Parquet schema has no columns`, { byteOffset: dataEnd });
-  return { file: asyncBufferOf(source, size), metadata, leaves, dataEnd };
+  if (leaves.length === 0) {
+    throw new FormatError(`${source.name}: Parquet schema has no columns`, { byteOffset: dataEnd });
+  }
+  const cache = new ByteRanges();
+  return { file: asyncBufferOf(source, size, cache), cache, metadata, leaves, dataEnd };
 }
 
 function view(bytes: Uint8Array): DataView {
@@ -207,21 +259,35 @@ function view(bytes: Uint8Array): DataView {
 /** Structural checks hyparquet leaves to its callers: garbage that decoded as thrift fails here. */
 function checkMetadata(metadata: FileMetaData): void {
   if (!Array.isArray(metadata.schema) || metadata.schema.length < 2) throw new Error('schema is empty');
-  if (typeof metadata.num_rows !== 'bigint' || metadata.num_rows < 0n) throw new Error('row count is missing');
+  if (typeof metadata.num_rows !== 'bigint' || metadata.num_rows < 0n) {
+    throw new Error('row count is missing');
+  }
   if (!Array.isArray(metadata.row_groups)) throw new Error('row groups are missing');
   const leafCount = metadata.schema.filter((e) => e.type !== undefined).length;
   let rows = 0n;
   for (const [g, group] of metadata.row_groups.entries()) {
-    if (typeof group.num_rows !== 'bigint' || group.num_rows < 0n) throw new Error(`row group ${g} has no row count`);
+    if (typeof group.num_rows !== 'bigint' || group.num_rows < 0n) {
+      throw new Error(`row group ${g} has no row count`);
+    }
     if (!Array.isArray(group.columns) || group.columns.length !== leafCount) {
-      throw new Error(`row group ${g} has ${group.columns?.length ?? 0} column chunks; the schema has ${leafCount}`);
+      throw new Error(
+        `row group ${g} has ${group.columns?.length ?? 0} column chunks; the schema has ${leafCount}`,
+      );
     }
     rows += group.num_rows;
   }
-  if (rows !== metadata.num_rows) throw new Error(`row groups hold ${rows} rows; the footer says ${metadata.num_rows}`);
+  if (rows !== metadata.num_rows) {
+    throw new Error(`row groups hold ${rows} rows; the footer says ${metadata.num_rows}`);
+  }
 }
 
-function collectLeaves(node: SchemaTree, parent: string[], parentNullable: boolean, out: Leaf[], file: string): void {
+function collectLeaves(
+  node: SchemaTree,
+  parent: string[],
+  parentNullable: boolean,
+  out: Leaf[],
+  file: string,
+): void {
   const { element } = node;
   const path = [...parent, element.name];
   const name = path.join('.');
@@ -247,7 +313,11 @@ function collectLeaves(node: SchemaTree, parent: string[], parentNullable: boole
   }
 }
 
-function selectLeaves(source: ByteSource, leaves: readonly Leaf[], columns: readonly string[] | undefined): Leaf[] {
+function selectLeaves(
+  source: ByteSource,
+  leaves: readonly Leaf[],
+  columns: readonly string[] | undefined,
+): Leaf[] {
   if (columns === undefined) return [...leaves];
   return columns.map((name) => {
     const leaf = leaves.find((l) => l.name === name);
@@ -277,14 +347,35 @@ function withPhysicalDecimals(metadata: FileMetaData): FileMetaData {
 
 // ---- row groups ----
 
-function checkRowGroup(source: ByteSource, opened: OpenedParquet, g: number, maxDecompressed?: number): void {
+/**
+ * Fetches the selected column chunks of a row group and checks them before hyparquet decodes them:
+ * chunk bounds, and every page header (sizes, value counts, CRC when present). hyparquet trusts
+ * page headers, and a corrupt one can make it loop or allocate without end instead of failing.
+ */
+async function prefetchRowGroup(
+  source: ByteSource,
+  opened: OpenedParquet,
+  g: number,
+  leaves: readonly Leaf[],
+  maxDecompressed?: number,
+): Promise<void> {
   const group = opened.metadata.row_groups[g]!;
+  const groupRows = Number(group.num_rows);
+  if (maxDecompressed !== undefined && Number(group.total_byte_size) > maxDecompressed) {
+    throw new FormatError(
+      `${source.name}: row group ${g} decompresses to ${group.total_byte_size} bytes, above the limit of ` +
+        `${maxDecompressed}: write smaller row groups or raise the limit`,
+    );
+  }
+  const wanted = new Set(leaves.map((l) => l.path[0]!));
+  const chunks: { meta: ColumnMetaData; start: number; end: number; column: string }[] = [];
   for (const chunk of group.columns) {
     const meta = chunk.meta_data;
     const column = meta?.path_in_schema?.join('.') ?? '?';
     if (chunk.file_path !== undefined || !meta) {
       throw new FormatError(`${source.name}: row group ${g}, column ${column}: column data in another file`);
     }
+    if (!wanted.has(meta.path_in_schema[0]!)) continue;
     const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
     const end = start + Number(meta.total_compressed_size);
     if (!(start >= 4 && end <= opened.dataEnd && end >= start)) {
@@ -294,13 +385,97 @@ function checkRowGroup(source: ByteSource, opened: OpenedParquet, g: number, max
         { byteOffset: start },
       );
     }
+    chunks.push({ meta, start, end, column });
   }
-  if (maxDecompressed !== undefined && Number(group.total_byte_size) > maxDecompressed) {
-    throw new FormatError(
-      `${source.name}: row group ${g} decompresses to ${group.total_byte_size} bytes, above the limit of ` +
-        `${maxDecompressed}: write smaller row groups or raise the limit`,
-    );
+  // One ranged read per run of nearby chunks (fewer S3 GETs than one per column).
+  const sorted = [...chunks].sort((a, b) => a.start - b.start);
+  const runs: { start: number; end: number }[] = [];
+  for (const { start, end } of sorted) {
+    const last = runs.at(-1);
+    if (last && start - last.end <= COALESCE_GAP) last.end = Math.max(last.end, end);
+    else runs.push({ start, end });
   }
+  opened.cache.clear();
+  for (const run of runs) opened.cache.add(run.start, await readExactly(source, run.start, run.end));
+  const pageLimit = Math.min(MAX_PAGE_BYTES, maxDecompressed ?? Infinity);
+  for (const { meta, start, end, column } of chunks) {
+    const bytes = new Uint8Array(opened.cache.get(start, end)!);
+    checkPages(bytes, start, meta, groupRows, pageLimit, `${source.name}: row group ${g}, column ${column}`);
+  }
+}
+
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** Walks the pages of a flat column chunk; any inconsistency is a FormatError at its offset. */
+function checkPages(
+  bytes: Uint8Array,
+  chunkStart: number,
+  meta: ColumnMetaData,
+  groupRows: number,
+  pageLimit: number,
+  where: string,
+): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  let values = 0;
+  const fail = (why: string, at = offset): never => {
+    throw new FormatError(`${where}: ${why}`, { byteOffset: chunkStart + at });
+  };
+  if (Number(meta.num_values) !== groupRows) {
+    fail(`the chunk declares ${meta.num_values} values; the row group has ${groupRows} rows`);
+  }
+  while (offset < bytes.byteLength) {
+    const reader = { view, offset };
+    let header: Record<string, unknown>;
+    try {
+      header = deserializeTCompactProtocol(reader);
+    } catch {
+      return fail('corrupt page header');
+    }
+    const type = header.field_1;
+    const uncompressed = header.field_2;
+    const compressed = header.field_3;
+    if (!isCount(compressed) || !isCount(uncompressed)) return fail('corrupt page header (sizes)');
+    const bodyStart = reader.offset;
+    const bodyEnd = bodyStart + compressed;
+    if (bodyEnd > bytes.byteLength) {
+      fail(`a page of ${compressed} bytes runs past the end of its column chunk`);
+    }
+    if (uncompressed > pageLimit) {
+      fail(`a page declares ${uncompressed} decompressed bytes, above ${pageLimit}`);
+    }
+    const crc = header.field_4;
+    if (typeof crc === 'number' && crc32 && crc32(bytes.subarray(bodyStart, bodyEnd)) !== crc >>> 0) {
+      fail('page checksum (CRC) mismatch: the page is corrupt');
+    }
+    if (type === 0) {
+      const h = header.field_5 as Record<string, unknown> | undefined;
+      if (!h || !isCount(h.field_1) || !isCount(h.field_2) || !isCount(h.field_3) || !isCount(h.field_4)) {
+        return fail('corrupt data page header');
+      }
+      values += h.field_1;
+    } else if (type === 3) {
+      const h = header.field_8 as Record<string, unknown> | undefined;
+      const fields = [h?.field_1, h?.field_2, h?.field_3, h?.field_4, h?.field_5, h?.field_6];
+      if (!h || !fields.every(isCount)) return fail('corrupt data page (v2) header');
+      const [count, nulls, rows, , defLength, repLength] = fields;
+      if (nulls! > count! || rows !== count || defLength! + repLength! > Math.min(compressed, uncompressed)) {
+        fail('inconsistent data page (v2) header');
+      }
+      values += count!;
+    } else if (type === 2) {
+      const h = header.field_7 as Record<string, unknown> | undefined;
+      if (!h || !isCount(h.field_1) || !isCount(h.field_2)) return fail('corrupt dictionary page header');
+      if (h.field_1 > groupRows) fail(`a dictionary of ${h.field_1} values for ${groupRows} rows`);
+    } else if (type !== 1) {
+      fail(`unknown page type ${String(type)}`);
+    }
+    if (values > groupRows) fail(`pages hold more values than the row group's ${groupRows} rows`);
+    offset = bodyEnd;
+  }
+  if (values !== groupRows) fail(`pages hold ${values} values; the row group has ${groupRows} rows`);
 }
 
 const PARSERS: Partial<ParquetParsers> = {
@@ -315,20 +490,6 @@ const PARSERS: Partial<ParquetParsers> = {
   geographyFromBytes: (bytes) => bytes,
 };
 
-function limitedDecompressors(maxBytes: number | undefined): Compressors {
-  if (maxBytes === undefined) return decompressors;
-  const limited: Compressors = {};
-  for (const [codec, decompress] of Object.entries(decompressors) as [keyof Compressors, Compressors['GZIP']][]) {
-    limited[codec] = (input, outputLength) => {
-      if (outputLength > maxBytes) {
-        throw new FormatError(`a page declares ${outputLength} decompressed bytes, above the limit of ${maxBytes}`);
-      }
-      return decompress!(input, outputLength);
-    };
-  }
-  return limited;
-}
-
 /** Decoded values of the requested top-level columns of one row group, one entry per row. */
 async function readRowGroup(
   source: ByteSource,
@@ -338,7 +499,6 @@ async function readRowGroup(
   groupStart: number,
   groupRows: number,
   topLevel: readonly string[],
-  options: ParquetReadOptions,
 ): Promise<Map<string, unknown[]>> {
   const data = new Map<string, unknown[]>(topLevel.map((name) => [name, new Array<unknown>(groupRows)]));
   const filled = new Map<string, number>(topLevel.map((name) => [name, 0]));
@@ -352,7 +512,7 @@ async function readRowGroup(
       utf8: false,
       geoparquet: false,
       parsers: PARSERS,
-      compressors: limitedDecompressors(options.maxDecompressedBytes),
+      compressors: decompressors,
       onChunk: ({ columnName, columnData, rowStart }) => {
         const values = data.get(columnName);
         if (!values) return;

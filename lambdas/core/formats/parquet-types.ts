@@ -33,7 +33,8 @@ export function int64Cell(value: bigint): number | bigint {
 export function decimalText(unscaled: bigint, scale: number): string {
   const negative = unscaled < 0n;
   const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
-  const text = scale <= 0 ? digits + '0'.repeat(-scale) : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  const text =
+    scale <= 0 ? digits + '0'.repeat(-scale) : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
   return negative ? `-${text}` : text;
 }
 
@@ -148,10 +149,23 @@ export function parquetLeafKind(element: SchemaElement, path: string): ParquetLe
   const { type, converted_type: ctype, logical_type: ltype } = element;
   if (ctype === 'DECIMAL' || ltype?.type === 'DECIMAL') {
     const scale = ltype?.type === 'DECIMAL' ? ltype.scale : (element.scale ?? 0);
+    const precision = ltype?.type === 'DECIMAL' ? ltype.precision : (element.precision ?? 38);
+    // The spec: 0 <= scale <= precision; anything else is a corrupt footer, not a number format.
+    if (!(
+      Number.isInteger(scale) &&
+      Number.isInteger(precision) &&
+      scale >= 0 &&
+      scale <= precision &&
+      precision <= 1000
+    )) {
+      throw new FormatError(`Parquet column ${path} has an invalid decimal type (${precision}, ${scale})`);
+    }
     return { kind: 'decimal', scale };
   }
   if (ctype === 'DATE' || ltype?.type === 'DATE') return { kind: 'date' };
-  if (ltype?.type === 'TIMESTAMP') return { kind: 'timestamp', unit: UNIT_OF[ltype.unit], utc: ltype.isAdjustedToUTC };
+  if (ltype?.type === 'TIMESTAMP') {
+    return { kind: 'timestamp', unit: UNIT_OF[ltype.unit], utc: ltype.isAdjustedToUTC };
+  }
   if (ctype === 'TIMESTAMP_MILLIS') return { kind: 'timestamp', unit: 'ms', utc: true };
   if (ctype === 'TIMESTAMP_MICROS') return { kind: 'timestamp', unit: 'us', utc: true };
   // INT96: the legacy Impala/Spark timestamp, nanoseconds of a UTC-normalized instant.
@@ -172,7 +186,12 @@ export function parquetLeafKind(element: SchemaElement, path: string): ParquetLe
     case 'FIXED_LEN_BYTE_ARRAY':
       if (ltype?.type === 'FLOAT16') return { kind: 'float' };
       if (ctype === 'UTF8' || ctype === 'ENUM' || ctype === 'JSON') return { kind: 'text' };
-      if (ltype?.type === 'STRING' || ltype?.type === 'ENUM' || ltype?.type === 'JSON' || ltype?.type === 'UUID') {
+      if (
+        ltype?.type === 'STRING' ||
+        ltype?.type === 'ENUM' ||
+        ltype?.type === 'JSON' ||
+        ltype?.type === 'UUID'
+      ) {
         return { kind: 'text' };
       }
       return { kind: 'binary' };

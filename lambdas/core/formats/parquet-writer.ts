@@ -32,8 +32,8 @@ type Compressor = (input: Uint8Array) => Uint8Array;
 
 /**
  * A hyparquet-writer `Writer` that hands its bytes to the sink after each row group (`flush`,
- * which ParquetWriter awaits) and at the end (`finish`). `offset` keeps counting from the start of
- * the file, because the footer records absolute offsets; `index` restarts at 0 after each drain.
+ * which ParquetWriter awaits) and after the footer. `offset` keeps counting from the start of the
+ * file, because the footer records absolute offsets; `index` restarts at 0 after each drain.
  */
 class SinkByteWriter extends ByteWriter {
   constructor(private readonly sink: ByteSink) {
@@ -46,14 +46,13 @@ class SinkByteWriter extends ByteWriter {
     this.index = 0;
     return this.sink.write(chunk);
   }
-
-  override finish(): Promise<void> {
-    return this.flush();
-  }
 }
 
 /** The codec hyparquet-writer is given, and the compressor it needs for it. */
-function codecOf(codec: ParquetCodec): { codec: CompressionCodec; compressors: Partial<Record<string, Compressor>> } {
+function codecOf(codec: ParquetCodec): {
+  codec: CompressionCodec;
+  compressors: Partial<Record<string, Compressor>>;
+} {
   switch (codec) {
     case 'snappy':
       return { codec: 'SNAPPY', compressors: {} }; // built into hyparquet-writer
@@ -81,7 +80,9 @@ type Physical = (v: Exclude<TypedValue, null>) => unknown;
 
 function physicalOf(column: ColumnSpec): Physical {
   const fail = (v: unknown, why: string): never => {
-    throw new FormatError(`cannot write ${typeof v} ${String(v)} to ${column.type} column ${column.name}: ${why}`);
+    throw new FormatError(
+      `cannot write ${typeof v} ${String(v)} to ${column.type} column ${column.name}: ${why}`,
+    );
   };
   switch (column.type) {
     case 'string':
@@ -93,7 +94,12 @@ function physicalOf(column: ColumnSpec): Physical {
           : fail(v, 'expected a 32-bit integer');
     case 'int64':
       return (v) => {
-        const n = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined;
+        const n =
+          typeof v === 'bigint'
+            ? v
+            : typeof v === 'number' && Number.isSafeInteger(v)
+              ? BigInt(v)
+              : undefined;
         return n !== undefined && n >= INT64_MIN && n <= INT64_MAX ? n : fail(v, 'expected a 64-bit integer');
       };
     case 'float32':
@@ -142,7 +148,9 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
       const precision = column.precision ?? 38;
       const scale = column.scale ?? 0;
       if (!(precision >= 1 && precision <= 38 && scale >= 0 && scale <= precision)) {
-        throw new FormatError(`decimal column ${column.name}: precision ${precision} and scale ${scale} are invalid`);
+        throw new FormatError(
+          `decimal column ${column.name}: precision ${precision} and scale ${scale} are invalid`,
+        );
       }
     }
   }
@@ -174,7 +182,9 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
       await parquet.write({ columnData, rowGroupSize: rows });
     } catch (e) {
       if (e instanceof FormatError) throw e;
-      throw new FormatError(`Parquet row group ${group} could not be written: ${e instanceof Error ? e.message : e}`);
+      throw new FormatError(
+        `Parquet row group ${group} could not be written: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     group++;
   };
@@ -200,7 +210,8 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
     close: () =>
       guard(async () => {
         if (buffered > 0) await writeGroup();
-        await parquet.finish();
+        await parquet.finish(); // the footer, into the buffer (ByteWriter.finish does nothing)
+        await out.flush();
         await sink.close();
         state = 'closed';
       }),
@@ -213,13 +224,17 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
   function appendRow(row: TypedRow): void {
     const rowNumber = written + 1;
     if (row.length !== schema.length) {
-      throw new FormatError(`row ${rowNumber} has ${row.length} values; the schema has ${schema.length} columns`);
+      throw new FormatError(
+        `row ${rowNumber} has ${row.length} values; the schema has ${schema.length} columns`,
+      );
     }
     for (let j = 0; j < schema.length; j++) {
       const v = row[j];
       if (v === null || v === undefined) {
         if (!schema[j]!.nullable) {
-          throw new FormatError(`row ${rowNumber}: column ${schema[j]!.name} is not nullable but the value is null`);
+          throw new FormatError(
+            `row ${rowNumber}: column ${schema[j]!.name} is not nullable but the value is null`,
+          );
         }
         buffers[j]!.push(null);
       } else {
