@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -89,6 +90,8 @@ export class TestingWorkflow extends Construct {
     // registering and lineage go through the functions.
     props.registry.grant(this.stateMachine, 'dynamodb:UpdateItem');
     props.alertTopic.grantPublish(this.stateMachine);
+    // The "Output Tested" event goes to the account's default bus, for other systems to react to.
+    EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.stateMachine);
 
     acknowledgeOnResource(this.stateMachine, [
       {

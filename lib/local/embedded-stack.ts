@@ -34,7 +34,12 @@ import {
 } from '../shared/workflow-functions';
 import { compileEventPattern } from './event-pattern-matcher';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
-import { buildTaskBindings, type LocalHandler, type PublishedAlert } from './task-bindings';
+import {
+  buildTaskBindings,
+  type LocalHandler,
+  type PublishedAlert,
+  type PublishedEvent,
+} from './task-bindings';
 
 interface KoaContext {
   readonly path: string;
@@ -91,6 +96,8 @@ export class EmbeddedStack {
     private readonly bindings: Record<string, (input: unknown) => Promise<unknown>>,
     /** Messages the state machine published to the failure topic. */
     readonly alerts: PublishedAlert[],
+    /** Output Tested events the state machine put on the default bus. */
+    readonly publishedEvents: PublishedEvent[],
     private readonly matches: (event: unknown) => boolean,
     private readonly s3: S3Client,
     private readonly cleanupDir: string | undefined,
@@ -215,10 +222,12 @@ export class EmbeddedStack {
     const definition = JSON.parse(text) as { States: Record<string, never> };
     const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const alerts: PublishedAlert[] = [];
+    const events: PublishedEvent[] = [];
     const bindings = buildTaskBindings(definition, {
       handlers,
       dynamodb,
       onAlert: (alert) => alerts.push(alert),
+      onEvent: (event) => events.push(event),
     });
 
     const pattern = buildArrivalPattern({
@@ -234,6 +243,7 @@ export class EmbeddedStack {
       machine,
       bindings,
       alerts,
+      events,
       compileEventPattern(pattern),
       s3,
       options.dataDir ? undefined : dataDir,

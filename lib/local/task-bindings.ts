@@ -19,11 +19,21 @@ export interface PublishedAlert {
   readonly at: string;
 }
 
+/** An event the state machine put on the default EventBridge bus. */
+export interface PublishedEvent {
+  readonly source: string;
+  readonly detailType: string;
+  /** The detail as EventBridge carries it: JSON text. */
+  readonly detail: string;
+  readonly at: string;
+}
+
 export interface TaskBindingDeps {
   /** Handler per function ARN, as the ASL substitution resolved it. */
   readonly handlers: ReadonlyMap<string, LocalHandler>;
   readonly dynamodb: DynamoDBClient;
   readonly onAlert: (alert: PublishedAlert) => void;
+  readonly onEvent?: (event: PublishedEvent) => void;
   /** Called for every task invocation, for logs and fault figures. */
   readonly onTask?: (state: string, resource: string, outcome: 'ok' | 'error', error?: string) => void;
 }
@@ -131,6 +141,24 @@ export function buildTaskBindings(
         });
         report('ok');
         return Promise.resolve({ MessageId: randomUUID() });
+      };
+    } else if (resource === 'arn:aws:states:::events:putEvents') {
+      bindings[state] = (input) => {
+        const { Entries } = input as { Entries: { Source: string; DetailType: string; Detail: unknown }[] };
+        for (const entry of Entries) {
+          deps.onEvent?.({
+            source: entry.Source,
+            detailType: entry.DetailType,
+            // The service integration serializes an object Detail to JSON text, as PutEvents requires.
+            detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail),
+            at: new Date().toISOString(),
+          });
+        }
+        report('ok');
+        return Promise.resolve({
+          Entries: Entries.map(() => ({ EventId: randomUUID() })),
+          FailedEntryCount: 0,
+        });
       };
     } else {
       throw new Error(`the embedded stack has no binding for Task resource ${resource} (state ${state})`);

@@ -30,6 +30,7 @@ export interface AslDefinition {
 
 const UPDATE_ITEM = 'arn:aws:states:::dynamodb:updateItem';
 const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
+const EVENTS_PUT = 'arn:aws:states:::events:putEvents';
 
 /** A Task that writes the registry item's `status` attribute. */
 export function isStatusRecord(state: AslState): boolean {
@@ -45,6 +46,11 @@ export function isStatusRecord(state: AslState): boolean {
 
 export function isAlert(state: AslState): boolean {
   return state.Type === 'Task' && state.Resource === SNS_PUBLISH;
+}
+
+/** A Task that publishes the Output Tested event: reporting, like an alert. */
+export function isEventPublication(state: AslState): boolean {
+  return state.Type === 'Task' && state.Resource === EVENTS_PUT;
 }
 
 function isTerminal(state: AslState): boolean {
@@ -81,7 +87,8 @@ export function catchesThatSkipTheRegistry(definition: AslDefinition): string[] 
     for (const c of state.Catch ?? []) {
       const target = definition.States[c.Next];
       if (target && isStatusRecord(target)) continue;
-      if ((isStatusRecord(state) || isAlert(state)) && c.Next === state.Next) continue;
+      if ((isStatusRecord(state) || isAlert(state) || isEventPublication(state)) && c.Next === state.Next)
+        continue;
       violations.push(`${name} -> ${c.Next}`);
     }
   }

@@ -179,7 +179,11 @@ describe('output-testing ASL', () => {
         expect.stringMatching(/RouteValidation -> ValidationFailed$/),
       );
       expect(found.unalertedFailures).not.toEqual([]);
-      expect(found.unreachable).toEqual(['RecordValidationFailure', 'AlertValidationFailure']);
+      expect(found.unreachable).toEqual([
+        'RecordValidationFailure',
+        'AlertValidationFailure',
+        'PublishValidationFailure',
+      ]);
     });
 
     it('Noncompliance 2: a success that skips RecordResult is reported', () => {

@@ -320,7 +320,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(synth.resource(logGroupId).Properties?.['RetentionInDays']).toBe(config.logRetentionDays);
     });
 
-    it('may invoke the five functions, update registry items and publish alerts, and nothing more', () => {
+    it('may invoke the five functions, update registry items, publish alerts and Output Tested events, and nothing more', () => {
       // Act
       const statements = statementsOfRole(synth, ids.stateMachineRole);
       const byAction = (predicate: (action: string) => boolean) =>
@@ -329,12 +329,17 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       const dynamo = byAction((a) => a.startsWith('dynamodb:'));
       const sns = byAction((a) => a.startsWith('sns:'));
       const kms = byAction((a) => a.startsWith('kms:'));
+      const events = byAction((a) => a.startsWith('events:'));
       const other = statements.filter((s) =>
         actionsOf(s).some(
           (a) =>
-            !['lambda:InvokeFunction', 'dynamodb:UpdateItem', 'sns:Publish', ...KMS_PUBLISH_ACTIONS].includes(
-              a,
-            ) && !LOGS_DELIVERY_AND_TRACING.has(a),
+            ![
+              'lambda:InvokeFunction',
+              'dynamodb:UpdateItem',
+              'sns:Publish',
+              'events:PutEvents',
+              ...KMS_PUBLISH_ACTIONS,
+            ].includes(a) && !LOGS_DELIVERY_AND_TRACING.has(a),
         ),
       );
       // Assess
@@ -347,6 +352,9 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       // Publishing to the encrypted topic: the topic's own key, nothing else.
       expect(kms.flatMap(actionsOf).sort()).toEqual(KMS_PUBLISH_ACTIONS);
       expect(kms.flatMap(targetsOf)).toEqual([{ logicalId: ids.topicKey, suffix: '', wildcard: false }]);
+      // Output Tested events: PutEvents on the default bus only (no Resource "*").
+      expect(events.flatMap(actionsOf)).toEqual(['events:PutEvents']);
+      expect(JSON.stringify(events.map((s) => s.Resource))).toMatch(/event-bus\/default/);
       expect(other).toEqual([]);
     });
   });

@@ -56,6 +56,8 @@ export interface Capabilities {
   readonly objectVersions: boolean;
   /** Alerts published to the topic can be read back. */
   readonly alerts: boolean;
+  /** Output Tested events put on the default bus can be read back (the embedded stack records them). */
+  readonly outputTestedEvents: boolean;
 }
 
 export interface UploadedObject {
@@ -167,7 +169,7 @@ async function startEmbedded(): Promise<TargetParts> {
   });
   return {
     target: 'embedded',
-    capabilities: { objectVersions: false, alerts: true },
+    capabilities: { objectVersions: false, alerts: true, outputTestedEvents: true },
     missing: { objectVersions: 'the embedded S3 server (s3rver) has no versioning' },
     resources: {
       outputsBucket: stack.resources.outputsBucket,
@@ -245,8 +247,15 @@ async function connectToStack(env: NodeJS.ProcessEnv): Promise<TargetParts> {
   const quietMs = Number(env['PRT_TEST_QUIET_SECONDS'] ?? '15') * 1000;
   return {
     target: 'stack',
-    capabilities: { objectVersions: missing.objectVersions === undefined, alerts: alerts !== undefined },
-    missing,
+    capabilities: {
+      objectVersions: missing.objectVersions === undefined,
+      alerts: alerts !== undefined,
+      outputTestedEvents: false,
+    },
+    missing: {
+      ...missing,
+      outputTestedEvents: 'reading the default bus back needs a rule and a queue this suite does not deploy',
+    },
     resources,
     s3,
     db,
