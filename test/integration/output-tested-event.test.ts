@@ -54,11 +54,8 @@ describe('the Output Tested event', () => {
     expect(morePassed).toEqual([]);
     expect(moreFailed).toEqual([]);
     expect(passed).toMatchObject({ schemaVersion: '1', status: 'passed', rowCount: 1, failedRules: [] });
-    expect(failed).toMatchObject({
-      schemaVersion: '1',
-      status: 'failed',
-      failedRules: expect.arrayContaining(['customer_id_present']),
-    });
+    expect(failed).toMatchObject({ schemaVersion: '1', status: 'failed' });
+    expect(failed!['failedRules']).toContain('customer_id_present');
     for (const detail of [passed!, failed!])
       expect(Object.keys(detail)).toEqual(expect.arrayContaining(schema.required));
   });
