@@ -91,7 +91,7 @@ function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
     case 'invalid_type':
       return value === undefined
         ? `is required (${issue.expected})`
-        : `${show(value)} is not a ${issue.expected}`;
+        : `${show(value)} is not ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     case 'invalid_union':
       return `${show(value)} is not valid here`;
     case 'too_small':

@@ -52,6 +52,12 @@ export async function* readJsonArray(
           if (escaped) escaped = false;
           else if (c === 92 /* \\ */) escaped = true;
           else if (c === 34 /* " */) inString = false;
+          // A runaway string is bounded like any element.
+          if (element.length + (i - segment) > maxLength) {
+            throw new FormatError(`JSON array element longer than ${maxLength} characters`, {
+              byteOffset: offset,
+            });
+          }
           continue;
         }
         if (c === 34) inString = true;

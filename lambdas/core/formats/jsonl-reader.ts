@@ -23,6 +23,8 @@ export async function* readJsonLines(
 
   const handle = (text: string): void => {
     line++;
+    if (text.length > maxLength)
+      throw new FormatError(`JSON Lines record longer than ${maxLength} characters`, { line });
     const t = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (t.trim() === '') return;
     let value: unknown;

@@ -16,7 +16,10 @@ export function fileSource(path: string): ByteSource {
     async readRange(start, end) {
       const handle = await open(path, 'r');
       try {
-        const length = Math.max(0, end - start);
+        // Clamp to the file: a negative start or an end past the size must not allocate or misread.
+        const size = (await handle.stat()).size;
+        start = Math.min(Math.max(0, start), size);
+        const length = Math.max(0, Math.min(end, size) - start);
         const buffer = Buffer.alloc(length);
         const { bytesRead } = await handle.read(buffer, 0, length, start);
         return buffer.subarray(0, bytesRead);

@@ -35,7 +35,8 @@ export async function inspectOutput(
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       // A sync flush inflates as much of the truncated head as possible instead of failing.
-      inflated = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
+      // Bounded: a tiny head of a decompression bomb must not inflate without limit here either.
+      inflated = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 4 * 1024 * 1024 });
     } catch {
       inflated = new Uint8Array();
     }
