@@ -14,11 +14,10 @@ import {
 } from '../../lambdas/core/contracts/output-contract';
 import { ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
 import { contentTypeOf } from '../../lambdas/core/formats/content-type';
-import type { ByteSource } from '../../lambdas/core/formats/byte-io';
 import { formatFromExtension } from '../../lambdas/core/formats/detect-format';
 import type { ParquetCodec } from '../../lambdas/core/formats/table-io';
 import { closeClients, sinkOf, sourceOf } from './locations';
-import { Progress } from './progress';
+import { countedSource as counted, Progress } from './progress';
 
 interface ConvertOptions {
   readonly to?: string;
@@ -38,21 +37,6 @@ function pickFormat(value: string | undefined, what: string): DataFormat | undef
   if (!(DATA_FORMATS as readonly string[]).includes(value))
     throw new UsageError(`${what} '${value}' is not one of ${DATA_FORMATS.join(', ')}`);
   return value as DataFormat;
-}
-
-/** Counts bytes as the reader pulls them, for the progress display. */
-function counted(source: ByteSource, onBytes: (n: number) => void): ByteSource {
-  let total = 0;
-  return {
-    ...source,
-    async *stream() {
-      for await (const chunk of source.stream()) {
-        total += chunk.byteLength;
-        onBytes(total);
-        yield chunk;
-      }
-    },
-  };
 }
 
 export function registerConvertCommand(program: Command): void {

@@ -7,14 +7,13 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts/output-contract';
 import { FormatError } from '../../lambdas/core/errors';
-import type { ByteSource } from '../../lambdas/core/formats/byte-io';
 import {
   DEFAULT_SAMPLE_ROWS,
   inferContract,
   type OutputName,
 } from '../../lambdas/core/profiling/infer-contract';
 import { closeClients, isS3Uri, sinkOf, sourceOf } from './locations';
-import { Progress } from './progress';
+import { countedSource as counted, Progress } from './progress';
 
 interface InferOptions {
   readonly name?: string;
@@ -54,21 +53,6 @@ function positiveInteger(text: string, what: string, allowAll: boolean): number 
 
 function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** Counts bytes as the reader pulls them, for the progress display. */
-function counted(source: ByteSource, onBytes: (n: number) => void): ByteSource {
-  let total = 0;
-  return {
-    ...source,
-    async *stream() {
-      for await (const chunk of source.stream()) {
-        total += chunk.byteLength;
-        onBytes(total);
-        yield chunk;
-      }
-    },
-  };
 }
 
 export function registerInferCommand(program: Command): void {

@@ -1,3 +1,20 @@
+import type { ByteSource } from '../../lambdas/core/formats/byte-io';
+
+/** A source that reports the bytes read so far as the reader pulls them, for a progress display. */
+export function countedSource(source: ByteSource, onBytes: (n: number) => void): ByteSource {
+  let total = 0;
+  return {
+    ...source,
+    async *stream() {
+      for await (const chunk of source.stream()) {
+        total += chunk.byteLength;
+        onBytes(total);
+        yield chunk;
+      }
+    },
+  };
+}
+
 /**
  * A one-line progress display on stderr, shown only on a terminal (CI logs and pipes stay clean).
  * Redraws at most ten times a second.

@@ -13,7 +13,7 @@ import { renderHtmlReport } from '../../lambdas/core/reporting/render-html-repor
 import { ObjectNotFoundError } from '../../lambdas/core/storage/object-store';
 import { runValidation } from '../../lambdas/core/validation/run-validation';
 import { closeClients, sinkOf, sourceOf } from './locations';
-import { Progress } from './progress';
+import { countedSource, Progress } from './progress';
 
 interface ValidateOptions {
   readonly contract: string;
@@ -40,17 +40,7 @@ export function registerValidateCommand(program: Command): void {
         const contract = parseContract(readFileSync(options.contract, 'utf8'), options.contract);
         const source = sourceOf(input);
         const progress = new Progress(`validating ${input}`, await source.size());
-        let read = 0;
-        const counted = {
-          ...source,
-          async *stream() {
-            for await (const chunk of source.stream()) {
-              read += chunk.byteLength;
-              progress.update(read);
-              yield chunk;
-            }
-          },
-        };
+        const counted = countedSource(source, (n) => progress.update(n));
         const run = await runValidation(contract, counted, {
           openSource: (location) => sourceOf(location),
           ...(options.quarantine
