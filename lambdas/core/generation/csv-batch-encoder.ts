@@ -2,47 +2,19 @@
  * CSV text for generated rows, byte for byte what CsvWriter writes for the same rows (a property
  * test holds the two together), at generation speed. Generation targets a million rows a second,
  * and the general writer spends most of its time in per-cell codec dispatch and in BigInt
- * arithmetic for timestamps; here each column gets one specialised formatter, timestamps within
- * the double range are formatted with number arithmetic and a per-day cache, and only columns
+ * arithmetic for timestamps; here each column gets one specialised formatter (timestamps take the
+ * codec's number-arithmetic path with its per-day cache), and only columns
  * that can hold a delimiter, quote or newline are tested for quoting.
  */
 import type { ColumnSpec, CsvOptions } from '../contracts/output-contract';
-import { columnCodec, formatDate, type TypedValue } from '../formats/typed-values';
+import { columnCodec, type TypedValue } from '../formats/typed-values';
 
 type Format = (v: Exclude<TypedValue, null>) => string;
 
-const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const UNIT_DIGITS = { ms: 3, us: 6, ns: 9 } as const;
-
+/** The codec's own formatter: it already takes number arithmetic and a day cache for timestamps. */
 function timestampFormat(column: ColumnSpec): Format {
-  const unit = column.unit ?? 'us';
-  const digits = UNIT_DIGITS[unit];
-  const perSecond = 10 ** digits;
   const codec = columnCodec(column);
-  const general = (v: Exclude<TypedValue, null>): string => codec.format(v);
-  let cachedDay = NaN;
-  let cachedDate = '';
-  return (v) => {
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isSafeInteger(n)) return general(typeof v === 'number' ? BigInt(v) : v);
-    const seconds = Math.floor(n / perSecond);
-    const fraction = n - seconds * perSecond;
-    const day = Math.floor(seconds / 86400);
-    if (day !== cachedDay) {
-      cachedDay = day;
-      cachedDate = formatDate(day);
-    }
-    const rest = seconds - day * 86400;
-    const hh = Math.floor(rest / 3600);
-    const mm = Math.floor(rest / 60) % 60;
-    let out = `${cachedDate}T${TWO[hh]}:${TWO[mm]}:${TWO[rest % 60]}`;
-    if (fraction !== 0) {
-      let frac = String(fraction).padStart(digits, '0');
-      while (frac.length > 3 && frac.endsWith('000')) frac = frac.slice(0, -3);
-      out += `.${frac}`;
-    }
-    return `${out}Z`;
-  };
+  return (v) => codec.format(v);
 }
 
 function decimalFormat(column: ColumnSpec): Format {
