@@ -62,6 +62,26 @@ export interface EmbeddedStackOptions {
   /** Where s3rver keeps objects; a fresh temporary folder when omitted (removed on stop). */
   readonly dataDir?: string;
   readonly log?: (line: string) => void;
+  /**
+   * Puts something between the workflow and the servers (the reliability suite's fault-injecting
+   * proxy): given the servers' endpoints, returns the endpoints the handlers and the state machine's
+   * DynamoDB integration use. The stand-in's own plumbing (setup, event routing) keeps the direct ones.
+   */
+  readonly interpose?: (servers: Endpoints) => Promise<InterposedEndpoints>;
+  /**
+   * Wraps each workflow function's handler (the reliability suite makes them throw transient
+   * errors); `fn` is the function's name in WORKFLOW_FUNCTIONS.
+   */
+  readonly wrapHandler?: (fn: string, handler: LocalHandler) => LocalHandler;
+}
+
+export interface Endpoints {
+  readonly s3: string;
+  readonly dynamodb: string;
+}
+
+export interface InterposedEndpoints extends Endpoints {
+  readonly close?: () => Promise<void>;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -88,7 +108,8 @@ export class EmbeddedStack {
 
   private constructor(
     readonly config: EnvironmentConfig,
-    readonly endpoints: { readonly s3: string; readonly dynamodb: string },
+    /** What the workflow talks to: the servers, or what `interpose` put in front of them. */
+    readonly endpoints: Endpoints,
     readonly resources: ReturnType<typeof localResourceNames>,
     private readonly s3rver: S3rver,
     private readonly dynamo: Server,
@@ -102,6 +123,7 @@ export class EmbeddedStack {
     private readonly s3: S3Client,
     private readonly cleanupDir: string | undefined,
     private readonly log: (line: string) => void,
+    private readonly closeInterposed: (() => Promise<void>) | undefined,
   ) {
     this.arnPrefix = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${resources.stateMachine}:`;
   }
@@ -151,10 +173,12 @@ export class EmbeddedStack {
       dynamo.listen(0, '127.0.0.1', () => resolve());
     });
     const dynamoAddress = dynamo.address() as AddressInfo;
-    const endpoints = {
+    const servers: Endpoints = {
       s3: `http://127.0.0.1:${s3Address.port}`,
       dynamodb: `http://127.0.0.1:${dynamoAddress.port}`,
     };
+    const interposed = options.interpose ? await options.interpose(servers) : undefined;
+    const endpoints: Endpoints = interposed ? { s3: interposed.s3, dynamodb: interposed.dynamodb } : servers;
 
     // The handlers read these at import; only endpoints (and s3rver's quirks) differ from AWS.
     Object.assign(process.env, {
@@ -181,10 +205,10 @@ export class EmbeddedStack {
     });
 
     const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb });
+    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: servers.dynamodb });
     const s3 = new S3Client({
       ...clientConfig,
-      endpoint: endpoints.s3,
+      endpoint: servers.s3,
       forcePathStyle: true,
       requestChecksumCalculation: 'WHEN_REQUIRED',
     });
@@ -206,7 +230,7 @@ export class EmbeddedStack {
       const mod = (await import(pathToFileURL(join(options.repoRoot, handlerEntry(fn))).href)) as {
         handler: LocalHandler;
       };
-      handlers.set(functionArn(fn), mod.handler);
+      handlers.set(functionArn(fn), options.wrapHandler ? options.wrapHandler(fn, mod.handler) : mod.handler);
     }
     const text = readFileSync(join(options.repoRoot, OUTPUT_TESTING_ASL), 'utf8').replace(
       /\$\{(\w+)\}/g,
@@ -225,7 +249,9 @@ export class EmbeddedStack {
     const events: PublishedEvent[] = [];
     const bindings = buildTaskBindings(definition, {
       handlers,
-      dynamodb,
+      dynamodb: interposed
+        ? new DynamoDBClient({ ...clientConfig, endpoint: interposed.dynamodb })
+        : dynamodb,
       onAlert: (alert) => alerts.push(alert),
       onEvent: (event) => events.push(event),
     });
@@ -248,6 +274,7 @@ export class EmbeddedStack {
       s3,
       options.dataDir ? undefined : dataDir,
       log,
+      interposed?.close,
     );
     s3rver.on('event', (notification: unknown) => stack.onS3Notification(notification));
     log(`embedded stack: S3 ${endpoints.s3}, DynamoDB ${endpoints.dynamodb}`);
@@ -376,6 +403,7 @@ export class EmbeddedStack {
 
   async stop(): Promise<void> {
     await this.idle().catch(() => undefined);
+    await this.closeInterposed?.();
     await this.s3rver.close();
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
     if (this.cleanupDir) rmSync(this.cleanupDir, { recursive: true, force: true });
