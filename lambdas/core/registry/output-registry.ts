@@ -26,6 +26,7 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { LineageStore } from '../lineage/lineage-store';
 import { isConditionFailed, mapDynamoError } from './dynamo-errors';
 import { formatOutputName, type OutputName } from './output-name';
@@ -70,6 +71,12 @@ export interface RegistryEntry {
   readonly updatedAt?: string;
   /** Count of status writes; the compare-and-set token of read-modify-write updates. */
   readonly revision?: number;
+  /**
+   * Who wrote the entry: the registering execution when the caller names it, else a token unique to
+   * the register call. A conditional put that finds an entry with its own writer is its own write,
+   * retried after the answer was lost, not a duplicate delivery.
+   */
+  readonly registeredBy?: string;
   readonly gsi1pk?: string;
   readonly gsi1sk?: string;
   readonly gsi2pk?: string;
@@ -196,18 +203,23 @@ export class OutputRegistry {
         entry.registeredAt,
       );
     }
+    // The SDK retries a put whose answer was lost (a dropped connection) and the retry finds the
+    // entry the first attempt wrote: the writer token tells that apart from another delivery's entry,
+    // which would otherwise end this execution as a duplicate and leave the version pending for good.
+    const item: RegistryEntry = { ...entry, registeredBy: entry.registeredBy ?? randomUUID() };
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: entry,
+          Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return { created: true, entry };
+      return { created: true, entry: item };
     } catch (error) {
       if (isConditionFailed(error)) {
         const existing = await this.get(entry.pk, entry.sk);
+        if (existing?.registeredBy === item.registeredBy) return { created: true, entry: existing };
         return { created: false, entry: existing ?? entry };
       }
       return mapDynamoError(error, `register ${entry.uri}`);

@@ -118,13 +118,58 @@ describe('OutputRegistry', () => {
       // Act
       const result = await registry.register(item);
 
-      // Assess
-      expect(result).toEqual({ created: true, entry: item });
+      // Assess: the entry goes out with a writer token of its own call.
+      const written = { ...item, registeredBy: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown };
+      expect(result).toEqual({ created: true, entry: written });
       expect(ddbMock.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
         TableName: TABLE,
-        Item: item,
+        Item: written,
         ConditionExpression: 'attribute_not_exists(pk)',
       });
+    });
+
+    it('keeps the writer the caller names (the registering execution)', async () => {
+      // Prepare
+      ddbMock.on(PutCommand).resolves({});
+      const item = entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:e1' });
+
+      // Act
+      const result = await registry.register(item);
+
+      // Assess
+      expect(result).toEqual({ created: true, entry: item });
+      expect(ddbMock.commandCalls(PutCommand)[0]?.args[0].input.Item).toEqual(item);
+    });
+
+    it('reports created when the entry it finds is its own write, retried after the answer was lost', async () => {
+      // Prepare: the put succeeded, the connection dropped before the answer, and the SDK's retry of
+      // the same request finds the item the first attempt wrote.
+      ddbMock.on(PutCommand).rejects(conditionFailed());
+      ddbMock
+        .on(GetCommand)
+        .callsFake(() => ({ Item: ddbMock.commandCalls(PutCommand)[0]?.args[0].input.Item }));
+
+      // Act
+      const result = await registry.register(entry());
+
+      // Assess
+      expect(result.created).toBe(true);
+      expect(result.entry).toEqual(ddbMock.commandCalls(PutCommand)[0]?.args[0].input.Item);
+    });
+
+    it('reports a duplicate when the entry it finds was written by another delivery', async () => {
+      // Prepare
+      const other = entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:first' });
+      ddbMock.on(PutCommand).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: other });
+
+      // Act
+      const result = await registry.register(
+        entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:second' }),
+      );
+
+      // Assess
+      expect(result).toEqual({ created: false, entry: other });
     });
 
     it('notes the logical output under its pipeline with an idempotent upsert, before the entry', async () => {
