@@ -127,7 +127,13 @@ export async function* readJsonArray(
     consume(text);
     if (batcher.size >= batchSize) yield { ...batcher.take() };
   }
-  consume(decoder.decode());
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw new FormatError('JSON input ends inside a UTF-8 character', { byteOffset: bytes });
+  }
+  consume(rest);
   if (state === 'start') throw new FormatError('JSON input is empty', { byteOffset: 0 });
   if (state !== 'done')
     throw new FormatError('JSON array is not closed (truncated input?)', { byteOffset: offset });

@@ -207,6 +207,18 @@ describe('readJsonArray', () => {
       expect(error).toBeInstanceOf(FormatError);
       expect(error.message).toMatch(/^JSON input is not valid UTF-8 \(byte \d+\)$/);
     });
+
+    it('rejects input that ends inside a character (found by fuzzing: it was a TypeError)', async () => {
+      // Prepare
+      const data = Buffer.concat([utf8('[{"a":"'), Buffer.from([0xf0, 0x9f])]);
+
+      // Act
+      const error = await failureOf(readAll(readJsonArray(chunked(data, 1))));
+
+      // Assess
+      expect(error).toBeInstanceOf(FormatError);
+      expect(error.message).toBe(`JSON input ends inside a UTF-8 character (byte ${data.byteLength})`);
+    });
   });
 
   describe('properties', () => {
