@@ -8,6 +8,14 @@ import { FormatError } from '../errors';
 import type { ByteSink } from './byte-io';
 
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 20 * 1024 ** 3;
+/**
+ * Inflated bytes per compressed byte past which a stream is a bomb (as Apache POI's zip-bomb check):
+ * real tables compress 3–20:1, a bomb of zeros or of one repeated row 150–1000:1. The absolute limit
+ * alone would trip only after the validate function's timeout, with a generic timeout as the reason.
+ */
+export const DEFAULT_MAX_INFLATE_RATIO = 100;
+/** The ratio is judged once this much has been inflated: a short, very regular file is no threat. */
+const RATIO_GRACE_BYTES = 64 * 1024 * 1024;
 
 export function isGzip(head: Uint8Array): boolean {
   return head[0] === 0x1f && head[1] === 0x8b;
@@ -16,6 +24,7 @@ export function isGzip(head: Uint8Array): boolean {
 export async function* gunzipLimited(
   source: AsyncIterable<Uint8Array>,
   maxBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+  maxRatio = DEFAULT_MAX_INFLATE_RATIO,
 ): AsyncGenerator<Uint8Array> {
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   const input = Readable.from(source, { objectMode: false });
@@ -30,6 +39,12 @@ export async function* gunzipLimited(
         throw new FormatError(
           `gzip input decompresses past the ${maxBytes}-byte limit (a decompression bomb?)`,
           { byteOffset: total },
+        );
+      }
+      if (total > RATIO_GRACE_BYTES && total > maxRatio * gunzip.bytesWritten) {
+        throw new FormatError(
+          `gzip input inflates more than ${maxRatio}:1 (${total} bytes from ${gunzip.bytesWritten}; a decompression bomb?): store data this repetitive uncompressed or in smaller files`,
+          { byteOffset: gunzip.bytesWritten },
         );
       }
       yield bytes;

@@ -49,18 +49,20 @@ export async function* readJsonLines(
       first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    carry += text;
-    let nl = carry.indexOf('\n');
+    // Line ends are searched in the new text only, and a record's length is checked before it grows:
+    // rescanning the carried part of a long record on every chunk made it quadratic in time and memory.
+    let nl = text.indexOf('\n');
     let start = 0;
     while (nl !== -1) {
-      handle(carry.slice(start, nl));
+      handle(start === 0 ? carry + text.slice(0, nl) : text.slice(start, nl));
+      if (start === 0) carry = '';
       start = nl + 1;
       if (batcher.size >= (options.batchSize ?? 10_000)) yield { ...batcher.take() };
-      nl = carry.indexOf('\n', start);
+      nl = text.indexOf('\n', start);
     }
-    carry = carry.slice(start);
-    if (carry.length > maxLength)
+    if (carry.length + text.length - start > maxLength)
       throw new FormatError(`JSON Lines record longer than ${maxLength} characters`, { line: line + 1 });
+    carry += text.slice(start);
   }
   try {
     carry += decoder.decode();
