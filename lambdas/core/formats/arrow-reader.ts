@@ -240,9 +240,16 @@ async function footerSchemaMessage(source: ByteSource, start: number, end: numbe
   if (!schema || schema.fields.length === 0) {
     throw new FormatError(`${source.name}: Arrow file footer has no schema`, { byteOffset: start });
   }
-  const writer = new RecordBatchStreamWriter();
-  writer.reset(undefined, schema);
-  return writer.toUint8Array(true);
+  try {
+    const writer = new RecordBatchStreamWriter();
+    writer.reset(undefined, schema);
+    return writer.toUint8Array(true);
+  } catch (e) {
+    // A footer can decode into a schema that cannot be encoded again (a field without a type).
+    throw new FormatError(`${source.name}: corrupt Arrow file footer: ${messageOf(e)}`, {
+      byteOffset: start,
+    });
+  }
 }
 
 /** Where the stream-format bytes of an IPC file lie, and its schema as a stream message. */

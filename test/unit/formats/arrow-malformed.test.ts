@@ -77,6 +77,29 @@ describe('Arrow reader on malformed input', () => {
     expect(error).toBeInstanceOf(FormatError);
   });
 
+  it('Noncompliance 4b: a file footer whose timestamp field claims to be a list (found by fuzzing)', async () => {
+    // Prepare: type id 10 (Timestamp) becomes 12 (List), a list without a child field; the footer
+    // decodes, and re-encoding its schema as a stream message threw a TypeError.
+    const bytes = await writeTable(fileWriter, [{ name: 'at', type: 'timestamp', nullable: true }], [[1n]]);
+    const footerLength = new DataView(bytes.buffer, bytes.byteOffset).getInt32(bytes.byteLength - 10, true);
+    const footerStart = bytes.byteLength - 10 - footerLength;
+    const variants: Uint8Array[] = [];
+    for (let i = footerStart; i < bytes.byteLength - 10; i++) {
+      if (bytes[i] !== 10) continue;
+      const variant = bytes.slice();
+      variant[i] = 12;
+      variants.push(variant);
+    }
+
+    // Act
+    const errors = await Promise.all(variants.map(failureOf));
+
+    // Assess
+    expect(variants.length).toBeGreaterThan(0);
+    expect(errors.filter((e) => e !== undefined && !(e instanceof FormatError))).toEqual([]);
+    expect(errors.some((e) => /corrupt Arrow file footer/.test(String(e)))).toBe(true);
+  });
+
   it('Noncompliance 5: the schema of a non-Arrow file', async () => {
     // Act + Assess
     await expect(arrowSchemaOf(sourceOf(ascii('PAR1 not arrow')))).rejects.toThrow(FormatError);
