@@ -48,6 +48,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // The embedded S3 server (s3rver) makes ListObjectsV2 continuation tokens with DES, which
+          // OpenSSL 3 offers only through its legacy provider (bin/prt.mjs does the same for the CLI).
+          execArgv: ['--openssl-legacy-provider'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -24,6 +24,8 @@ import type { RemovalMode } from './shared/environment-config';
 export interface ArrivalTriggerProps {
   readonly bucketName: string;
   readonly watchedPrefixes: readonly string[];
+  /** Prefixes of partitioned outputs, where only `_SUCCESS` markers start executions. */
+  readonly partitionedPrefixes?: readonly string[];
   readonly stateMachine: IStateMachine;
   readonly removalMode: RemovalMode;
 }
@@ -37,6 +39,7 @@ export class ArrivalTrigger extends Construct {
     const pattern = buildArrivalPattern({
       bucketName: props.bucketName,
       watchedPrefixes: props.watchedPrefixes,
+      partitionedPrefixes: props.partitionedPrefixes ?? [],
     });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
@@ -55,7 +58,7 @@ export class ArrivalTrigger extends Construct {
       },
     ]);
     this.rule = new Rule(this, 'Rule', {
-      description: `Starts the output-testing state machine for objects under ${props.watchedPrefixes.join(', ')}`,
+      description: `Starts the output-testing state machine for objects under ${props.watchedPrefixes.join(', ')}${props.partitionedPrefixes?.length ? ` and _SUCCESS markers under ${props.partitionedPrefixes.join(', ')}` : ''}`,
       eventPattern: {
         source: [...pattern.source],
         detailType: [...pattern['detail-type']],

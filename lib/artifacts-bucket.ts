@@ -50,7 +50,15 @@ export class ArtifactsBucket extends Construct {
       // Versioned so an overwritten contract can be recovered and a report can cite the exact
       // contract version it was checked against.
       versioned: true,
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // Map run results are for investigating a run; the report holds what matters.
+        {
+          prefix: ARTIFACT_PREFIXES.mapRuns,
+          expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
     });
     this.contractsDeployment = new BucketDeployment(this, 'SeedContracts', {
       sources: [Source.asset(props.contractsDirectory)],
@@ -111,6 +119,11 @@ export class ArtifactsBucket extends Construct {
 
   grantWriteQuarantine(grantee: IGrantable): Grant {
     return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.quarantine}*`);
+  }
+
+  /** The Distributed Map's ResultWriter: its manifest and result files, under map-runs/ only. */
+  grantWriteMapRuns(grantee: IGrantable): Grant {
+    return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.mapRuns}*`);
   }
 
   grantWriteConverted(grantee: IGrantable): Grant {

@@ -208,8 +208,16 @@ export class Monitoring extends Construct {
         width: 8,
       }),
       new GraphWidget({
-        title: 'Failed rules (sum over outputs)',
-        left: [emf('validate', VALIDATION_METRICS.rulesFailed, Stats.SUM, 'Rules failed')],
+        title: 'Failures by rule',
+        left: [
+          // One line per rule name that failed in the period, found by SEARCH over the Rule dimension.
+          new MathExpression({
+            expression: `SEARCH('{${WORKFLOW_METRICS_NAMESPACE},${VALIDATION_METRICS.ruleDimension},service} MetricName="${VALIDATION_METRICS.ruleFailures}" service="${serviceNameOf('validate')}"', 'Sum', ${PERIOD.toSeconds()})`,
+            usingMetrics: {},
+            label: '',
+            period: PERIOD,
+          }),
+        ],
         leftYAxis: { min: 0 },
         width: 8,
       }),

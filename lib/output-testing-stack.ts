@@ -90,10 +90,13 @@ export class OutputTestingStack extends Stack {
       functions: this.functions.byName,
       registry: this.registry.table,
       alertTopic: this.alerts.topic,
+      outputsBucket: this.outputs.bucket,
+      artifacts: this.artifacts,
     });
     this.trigger = new ArrivalTrigger(this, 'Trigger', {
       bucketName: this.outputs.bucket.bucketName,
       watchedPrefixes: config.watchedPrefixes,
+      partitionedPrefixes: config.partitions.prefixes,
       stateMachine: this.workflow.stateMachine,
       removalMode,
     });

@@ -19,6 +19,11 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import type { ArtifactsBucket } from './artifacts-bucket';
+import { ARTIFACT_PREFIXES } from './shared/function-environment';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -34,6 +39,8 @@ import { retentionDaysOf } from './retention-days';
 import type { EnvironmentConfig } from './shared/environment-config';
 import {
   ALERT_TOPIC_SUBSTITUTION,
+  ARTIFACTS_BUCKET_SUBSTITUTION,
+  MAP_RUNS_PREFIX_SUBSTITUTION,
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
   functionArnSubstitution,
@@ -49,6 +56,10 @@ export interface TestingWorkflowProps {
   /** The concrete Table: under exactOptionalPropertyTypes, CDK's Table does not satisfy ITable. */
   readonly registry: Table;
   readonly alertTopic: ITopic;
+  /** Listed by the partitioned branch's ItemReader (ListBucket only). */
+  readonly outputsBucket: Bucket;
+  /** The partitioned branch's map results go under its map-runs/ prefix. */
+  readonly artifacts: ArtifactsBucket;
 }
 
 export class TestingWorkflow extends Construct {
@@ -64,6 +75,8 @@ export class TestingWorkflow extends Construct {
     const substitutions: Record<string, string> = {
       [REGISTRY_TABLE_SUBSTITUTION]: props.registry.tableName,
       [ALERT_TOPIC_SUBSTITUTION]: props.alertTopic.topicArn,
+      [ARTIFACTS_BUCKET_SUBSTITUTION]: props.artifacts.bucket.bucketName,
+      [MAP_RUNS_PREFIX_SUBSTITUTION]: ARTIFACT_PREFIXES.mapRuns,
     };
     for (const name of WORKFLOW_FUNCTIONS) {
       substitutions[functionArnSubstitution(name)] = props.functions[name].functionArn;
@@ -92,6 +105,44 @@ export class TestingWorkflow extends Construct {
     props.alertTopic.grantPublish(this.stateMachine);
     // The "Output Tested" event goes to the account's default bus, for other systems to react to.
     EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.stateMachine);
+    // Partitioned branch: the ItemReader lists the folder (ListBucket on the outputs bucket, no
+    // object reads: the parts are read by the validate function) and the ResultWriter writes the
+    // map run's results under map-runs/.
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.outputsBucket.bucketArn] }),
+    );
+    props.artifacts.grantWriteMapRuns(this.stateMachine);
+    // The map's items run as child executions of this same state machine. The statement names the
+    // machine's own ARN, so it lives in a policy of its own: in the role's default policy, which the
+    // state machine depends on, it would be a circular reference.
+    const name = Arn.split(this.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+    const childExecutions = new Policy(this, 'MapRunPolicy', {
+      roles: [this.stateMachine.role],
+      statements: [
+        new PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+        new PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${name}/*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      ],
+    });
+    acknowledgeOnResource(childExecutions, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "Describe/StopExecution on this state machine's own map-run child executions (execution:<name>/<map run>:<id>), whose ids exist only at run time; no other state machine",
+      },
+    ]);
 
     acknowledgeOnResource(this.stateMachine, [
       {
@@ -112,6 +163,7 @@ export class TestingWorkflow extends Construct {
           "grantInvoke covers the function's versions and aliases (<arn>:*) besides the unqualified ARN the definition invokes",
         ),
       ),
+      ...grantFindings.bucketPut(props.artifacts.bucket, ARTIFACT_PREFIXES.mapRuns),
       wildcardFinding(
         'Action::kms:GenerateDataKey*',
         "topic.grantPublish: publishing to the KMS-encrypted alert topic needs a data key from the topic's own key (on that key only)",

@@ -13,8 +13,8 @@ import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { OutputRegistry } from '../core/registry/output-registry';
 import { S3ObjectStore } from '../core/storage/s3-object-store';
-import { registerOutput } from '../core/workflow/register-output';
-import type { RegisterResult } from '../core/workflow/workflow-types';
+import { registerDataset, registerOutput } from '../core/workflow/register-output';
+import type { RegisterDatasetResult, RegisterResult } from '../core/workflow/workflow-types';
 import { createDocumentClient, createS3Client } from '../shared/aws-clients';
 import { createObservability } from '../shared/observability';
 import { stepHandler } from '../shared/step-handler';
@@ -45,11 +45,26 @@ const config = new IdempotencyConfig({
   expiresAfterSeconds: 3600,
 });
 
-export const handler = stepHandler<RegisterResult>(
+export const handler = stepHandler<RegisterResult | RegisterDatasetResult>(
   o,
   'Register',
   async (event) => {
+    // The partitioned branch registers a completion marker's folder (RegisterDataset state).
+    if ((event as { marker?: unknown }).marker === true) {
+      const result = await registerDataset({ object: requireObjectRef(event) }, deps);
+      if (result.tracked)
+        o.metrics.addMetric(
+          result.duplicate ? 'DuplicateArrivals' : 'OutputsRegistered',
+          MetricUnit.Count,
+          1,
+        );
+      return result;
+    }
     const result = await registerOutput({ object: requireObjectRef(event) }, deps);
+    if (result.partOfDataset) {
+      o.metrics.addMetric('PartArrivals', MetricUnit.Count, 1);
+      return result;
+    }
     o.metrics.addMetric(
       result.tracked ? (result.duplicate ? 'DuplicateArrivals' : 'OutputsRegistered') : 'UntrackedArrivals',
       MetricUnit.Count,

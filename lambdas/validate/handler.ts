@@ -1,4 +1,9 @@
-/** Validate: checks the object against its contract and stores the reports and quarantined rows. */
+/**
+ * Validate: checks the object against its contract and stores the reports and quarantined rows.
+ * In the partitioned branch the same function validates one part (`mode: part`, a Distributed Map
+ * item) and merges the parts' states into the report (`mode: merge`): same code, same permissions,
+ * and its reserved concurrency already covers the map's (see environment-config).
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { getRequiredEnv } from '../core/config/required-env';
@@ -7,7 +12,14 @@ import { OutputRegistry } from '../core/registry/output-registry';
 import { renderHtmlReport } from '../core/reporting/render-html-report';
 import { S3ObjectStore } from '../core/storage/s3-object-store';
 import { validateOutput } from '../core/workflow/validate-output';
-import type { InspectResult, ValidateResult } from '../core/workflow/workflow-types';
+import {
+  mergeParts,
+  validatePart,
+  type PartItem,
+  type ValidatePartResult,
+} from '../core/workflow/validate-partitions';
+import type { InspectResult, ObjectRef, ValidateResult } from '../core/workflow/workflow-types';
+import { InvalidInputError } from '../core/errors';
 import { createDocumentClient, createS3Client } from '../shared/aws-clients';
 import { createObservability } from '../shared/observability';
 import { stepHandler } from '../shared/step-handler';
@@ -28,7 +40,36 @@ const deps = {
   renderHtml: (report: Parameters<typeof renderHtmlReport>[0]) => renderHtmlReport(report),
 };
 
-export const handler = stepHandler<ValidateResult>(o, 'Validate', async (event) => {
+export const handler = stepHandler<ValidateResult | ValidatePartResult>(o, 'Validate', async (event) => {
+  const mode = (event as { mode?: unknown }).mode ?? 'object';
+  if (mode === 'part') {
+    const result = await validatePart(
+      {
+        part: requireField<PartItem>(event, 'part', 'object'),
+        dataset: requireField<ObjectRef>(event, 'dataset', 'object'),
+        output: requireOutput(event),
+      },
+      deps,
+    );
+    o.metrics.addMetric('PartsValidated', MetricUnit.Count, result.skipped ? 0 : 1);
+    o.metrics.addMetric('RowsValidated', MetricUnit.Count, result.rows);
+    return result;
+  }
+  if (mode === 'merge') {
+    const tolerated = (event as { toleratedFailurePercentage?: unknown }).toleratedFailurePercentage;
+    const result = await mergeParts(
+      {
+        dataset: requireObjectRef(event),
+        output: requireOutput(event),
+        toleratedFailurePercentage: typeof tolerated === 'number' ? tolerated : 0,
+      },
+      deps,
+    );
+    recordOutcome(result);
+    return result;
+  }
+  if (mode !== 'object')
+    throw new InvalidInputError(`mode must be object, part or merge, not ${JSON.stringify(mode)}`);
   const result = await validateOutput(
     {
       object: requireObjectRef(event),
@@ -38,11 +79,22 @@ export const handler = stepHandler<ValidateResult>(o, 'Validate', async (event) 
     deps,
   );
   o.metrics.addMetric('RowsValidated', MetricUnit.Count, result.rowCount);
+  recordOutcome(result);
+  return result;
+});
+
+function recordOutcome(result: ValidateResult): void {
   o.metrics.addMetric('RulesFailed', MetricUnit.Count, result.failedRules.length);
+  // One metric per failed rule, with the rule as a dimension: the dashboard's "failures by rule"
+  // (rule names come from contracts, so the dimension's values stay few).
+  for (const rule of result.failedRules) {
+    const single = o.metrics.singleMetric();
+    single.addDimension('Rule', rule);
+    single.addMetric('RuleFailures', MetricUnit.Count, 1);
+  }
   o.metrics.addMetric(
     `Outputs${result.status[0]!.toUpperCase()}${result.status.slice(1)}`,
     MetricUnit.Count,
     1,
   );
-  return result;
-});
+}

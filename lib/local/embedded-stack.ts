@@ -25,6 +25,8 @@ import { localResourceNames } from '../shared/project-config';
 import { REGISTRY_TABLE_LAYOUT } from '../shared/registry-table-layout';
 import {
   ALERT_TOPIC_SUBSTITUTION,
+  ARTIFACTS_BUCKET_SUBSTITUTION,
+  MAP_RUNS_PREFIX_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
@@ -32,6 +34,7 @@ import {
   handlerEntry,
   partitionSubstitutions,
 } from '../shared/workflow-functions';
+import { localizeDistributedMaps } from './distributed-map';
 import { compileEventPattern } from './event-pattern-matcher';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
 import {
@@ -221,6 +224,8 @@ export class EmbeddedStack {
     const substitutions: Record<string, string> = {
       [REGISTRY_TABLE_SUBSTITUTION]: names.registryTable,
       [ALERT_TOPIC_SUBSTITUTION]: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:prt-${options.config.name}-alerts`,
+      [ARTIFACTS_BUCKET_SUBSTITUTION]: names.artifactsBucket,
+      [MAP_RUNS_PREFIX_SUBSTITUTION]: ARTIFACT_PREFIXES.mapRuns,
       // The partitioned branch's settings, from the same environment config the deployed stack uses.
       ...partitionSubstitutions(options.config.partitions),
     };
@@ -243,7 +248,7 @@ export class EmbeddedStack {
         return value;
       },
     );
-    const definition = JSON.parse(text) as { States: Record<string, never> };
+    const definition = localizeDistributedMaps(JSON.parse(text) as { States: Record<string, never> });
     const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const alerts: PublishedAlert[] = [];
     const events: PublishedEvent[] = [];
@@ -252,6 +257,14 @@ export class EmbeddedStack {
       dynamodb: interposed
         ? new DynamoDBClient({ ...clientConfig, endpoint: interposed.dynamodb })
         : dynamodb,
+      s3: interposed
+        ? new S3Client({
+            ...clientConfig,
+            endpoint: interposed.s3,
+            forcePathStyle: true,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+          })
+        : s3,
       onAlert: (alert) => alerts.push(alert),
       onEvent: (event) => events.push(event),
     });
@@ -259,6 +272,7 @@ export class EmbeddedStack {
     const pattern = buildArrivalPattern({
       bucketName: names.outputsBucket,
       watchedPrefixes: options.config.watchedPrefixes,
+      partitionedPrefixes: options.config.partitions.prefixes,
     });
     const stack = new EmbeddedStack(
       options.config,

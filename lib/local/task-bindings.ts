@@ -9,6 +9,8 @@
  */
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { LIST_OBJECTS_RESOURCE, type ListedItem } from './distributed-map';
 
 export type LocalHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -32,6 +34,8 @@ export interface TaskBindingDeps {
   /** Handler per function ARN, as the ASL substitution resolved it. */
   readonly handlers: ReadonlyMap<string, LocalHandler>;
   readonly dynamodb: DynamoDBClient;
+  /** For the local stand-in of a Distributed Map's ListObjectsV2 ItemReader (lib/local/distributed-map.ts). */
+  readonly s3?: S3Client;
   readonly onAlert: (alert: PublishedAlert) => void;
   readonly onEvent?: (event: PublishedEvent) => void;
   /** Called for every task invocation, for logs and fault figures. */
@@ -159,6 +163,36 @@ export function buildTaskBindings(
           Entries: Entries.map(() => ({ EventId: randomUUID() })),
           FailedEntryCount: 0,
         });
+      };
+    } else if (resource === LIST_OBJECTS_RESOURCE && deps.s3) {
+      const s3 = deps.s3;
+      bindings[state] = async (input) => {
+        const { Bucket, Prefix } = input as { Bucket: string; Prefix?: string };
+        const items: ListedItem[] = [];
+        try {
+          let token: string | undefined;
+          do {
+            const page = await s3.send(
+              new ListObjectsV2Command({ Bucket, Prefix, ContinuationToken: token }),
+            );
+            for (const o of page.Contents ?? []) {
+              items.push({
+                Key: o.Key ?? '',
+                Size: o.Size ?? 0,
+                Etag: o.ETag ?? '',
+                LastModified: Math.floor((o.LastModified?.getTime() ?? 0) / 1000),
+                StorageClass: o.StorageClass ?? 'STANDARD',
+              });
+            }
+            token = page.IsTruncated ? page.NextContinuationToken : undefined;
+          } while (token);
+        } catch (error) {
+          const e = error instanceof Error ? error : new Error(String(error));
+          report('error', e.name);
+          throw new TaskError(`S3.${e.name}`, e.message);
+        }
+        report('ok');
+        return items;
       };
     } else {
       throw new Error(`the embedded stack has no binding for Task resource ${resource} (state ${state})`);

@@ -39,6 +39,11 @@ export interface PartitionSettings {
   readonly maxConcurrency: number;
   /** Percentage of parts whose processing may fail before the whole map fails (0..100). */
   readonly toleratedFailurePercentage: number;
+  /**
+   * Key prefixes where outputs are folders of part files: only their `_SUCCESS` markers start
+   * executions (the parts are tested together, from the marker). Disjoint from watchedPrefixes.
+   */
+  readonly prefixes: readonly string[];
 }
 
 export interface EnvironmentConfig {
@@ -152,8 +157,16 @@ const environmentSchema = strictObject(
       {
         maxConcurrency: integerAtLeast(1, MAX_MAP_CONCURRENCY),
         toleratedFailurePercentage: percentage('a percentage', false),
+        prefixes: z
+          .array(
+            z
+              .string(expected('a key prefix ending in "/" (no leading "/")'))
+              .regex(/^[^/].*\/$/, expected('a key prefix ending in "/" (no leading "/")')),
+            expected('a list of key prefixes'),
+          )
+          .default([]),
       },
-      'an object with maxConcurrency and toleratedFailurePercentage',
+      'an object with maxConcurrency, toleratedFailurePercentage and optional prefixes',
     ),
     account: z
       .string(expected('a 12-digit AWS account id'))
@@ -203,6 +216,16 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
       'reservedConcurrency.validate',
       `${validateReserved} is below partitions.maxConcurrency (${data.partitions.maxConcurrency}): the partitioned branch would throttle its own validations`,
     );
+  }
+  // A part under a prefix that is both watched and partitioned would start its own execution.
+  for (const [i, partitioned] of data.partitions.prefixes.entries()) {
+    const overlap = data.watchedPrefixes.find((w) => w.startsWith(partitioned) || partitioned.startsWith(w));
+    if (overlap !== undefined)
+      fail(
+        envName,
+        `partitions.prefixes[${i}]`,
+        `'${partitioned}' overlaps watched prefix '${overlap}': every part file there would start an execution; keep partitioned outputs under prefixes of their own`,
+      );
   }
   return {
     name: envName,

@@ -20,4 +20,6 @@ export const ARTIFACT_PREFIXES = {
   reports: 'reports/',
   quarantine: 'quarantine/',
   converted: 'converted/',
+  /** Results of the partitioned branch's Distributed Map runs (its ResultWriter). */
+  mapRuns: 'map-runs/',
 } as const;

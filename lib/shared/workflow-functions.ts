@@ -19,6 +19,9 @@ export function functionArnSubstitution(fn: WorkflowFunction): string {
 /** Other substitutions the ASL file uses. */
 export const REGISTRY_TABLE_SUBSTITUTION = 'RegistryTableName';
 export const ALERT_TOPIC_SUBSTITUTION = 'AlertTopicArn';
+/** Where the partitioned branch's Distributed Map writes its run results (ResultWriter). */
+export const ARTIFACTS_BUCKET_SUBSTITUTION = 'ArtifactsBucketName';
+export const MAP_RUNS_PREFIX_SUBSTITUTION = 'MapRunsPrefix';
 
 /** Path of the state machine definition, relative to the repository root. */
 export const OUTPUT_TESTING_ASL = 'statemachines/output-testing.asl.json';

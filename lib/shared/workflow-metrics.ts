@@ -27,6 +27,9 @@ export const VALIDATION_METRICS = {
   outputsPassed: 'OutputsPassed',
   outputsWarned: 'OutputsWarned',
   outputsFailed: 'OutputsFailed',
+  /** One per failed rule and output, with the rule's name in the `Rule` dimension (beside `service`). */
+  ruleFailures: 'RuleFailures',
+  ruleDimension: 'Rule',
 } as const;
 
 /** Metrics the convert handler adds per converted output. */

@@ -12,6 +12,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { ArtifactsBucket } from '../../lib/artifacts-bucket';
+import { projectPath } from '../../lib/project-paths';
 import { describe, expect, it } from 'vitest';
 import {
   PARTITION_MAX_CONCURRENCY_SUBSTITUTION,
@@ -53,6 +56,11 @@ function substitutionsFor(placeholders: readonly string[]): Record<string, unkno
     functions,
     registry: new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
     alertTopic: new Topic(stack, 'Topic'),
+    outputsBucket: new Bucket(stack, 'Outputs'),
+    artifacts: new ArtifactsBucket(stack, 'Artifacts', {
+      removalMode: 'destroy',
+      contractsDirectory: projectPath('contracts'),
+    }),
   });
   const [machine] = Object.values(
     Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine') as Record<

@@ -313,6 +313,12 @@ export const contractSchema = z
       .default([])
       .describe('Upstream logical outputs, for lineage'),
     job_type: z.string().optional().describe('glue, sagemaker, spark, script...'),
+    partitioned: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The output is a folder of part files (Spark, Glue) completed by a _SUCCESS marker: the marker starts one test of all parts together',
+      ),
     allow_extra_columns: z.boolean().default(true),
     schema: z.array(columnSchema).min(1),
     quality: z.array(ruleSchema).default([]),

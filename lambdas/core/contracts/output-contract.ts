@@ -123,6 +123,11 @@ export interface OutputContract {
   readonly jobType?: string;
   /** Whether columns the contract does not name are accepted (compatible) or not (incompatible). */
   readonly allowExtraColumns: boolean;
+  /**
+   * A folder of part files completed by a `_SUCCESS` marker: parts are validated in parallel and
+   * their states merged into one report when the marker arrives; parts alone start nothing.
+   */
+  readonly partitioned?: boolean;
   readonly schema: readonly ColumnSpec[];
   readonly quality: readonly QualityRule[];
 }

@@ -168,6 +168,10 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
   if (/[{}]/.test(braces)) bad(['path'], `'${file.path}' has an unbalanced or invalid {placeholder}`);
   if (file.convert_to === file.format)
     bad(['convert_to'], `'${file.convert_to}' is already the output's format`);
+  if (file.partitioned && !file.path.endsWith('/'))
+    bad(['path'], `a partitioned output is a folder: end '${file.path}' with /`);
+  if (file.partitioned && file.convert_to)
+    bad(['convert_to'], 'partitioned outputs are validated in place; converting them is not supported yet');
   if (file.csv && file.format !== 'csv')
     bad(['csv'], `CSV options need format: csv (format is ${file.format})`);
 
@@ -438,6 +442,7 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     inputs: file.inputs,
     ...(file.job_type !== undefined ? { jobType: file.job_type } : {}),
     allowExtraColumns: file.allow_extra_columns,
+    ...(file.partitioned ? { partitioned: true } : {}),
     schema,
     quality,
   };

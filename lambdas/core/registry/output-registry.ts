@@ -60,6 +60,9 @@ export interface RegistryEntry {
   readonly format?: string;
   readonly contractKey?: string;
   readonly note?: string;
+  /** A partitioned output: `key` is its folder, `marker` the URI of the marker that completed it. */
+  readonly partitioned?: boolean;
+  readonly marker?: string;
   readonly reportUri?: string;
   readonly quarantineUri?: string;
   /** The validation summary line of a tested version. */

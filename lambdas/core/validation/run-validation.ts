@@ -9,7 +9,7 @@ import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
 import { openTable, type OpenedTable } from '../formats/open-table';
 import { columnCodec, NOT_CONFORMING } from '../formats/typed-values';
-import { validateRecords, type ValidateOptions } from './validate-records';
+import { ValidationState, type ValidateOptions } from './validate-records';
 import type { FailedRow, ValidationReport } from './validation-report';
 
 export interface ValidationRunDeps {
@@ -22,10 +22,48 @@ export interface ValidationRunDeps {
   readonly now?: () => Date;
 }
 
-export interface ValidationRun {
-  readonly report: ValidationReport;
+/** The streamed state of one input, before (or without) a report. */
+export interface StateRun {
+  readonly state: ValidationState;
   readonly opened: OpenedTable;
   readonly quarantinedRows: number;
+}
+
+export interface ValidationRun extends StateRun {
+  readonly report: ValidationReport;
+}
+
+export interface RuleReferences {
+  readonly referenceSets: Map<string, Set<string>>;
+  readonly referenceSamples: Map<string, number[]>;
+}
+
+/**
+ * Loads what referential rules compare against: `exists_in` sets (row checks, needed wherever rows
+ * are read) and `ks_test` samples (dataset rules, needed where the report is made).
+ */
+export async function loadRuleReferences(
+  contract: OutputContract,
+  deps: Pick<ValidationRunDeps, 'openSource' | 'resolveOutput'>,
+  load: { readonly sets?: boolean; readonly samples?: boolean } = {},
+): Promise<RuleReferences> {
+  const referenceSets = new Map<string, Set<string>>();
+  const referenceSamples = new Map<string, number[]>();
+  for (const rule of contract.quality) {
+    const c = rule.condition;
+    if (c.kind === 'exists_in' && load.sets !== false) {
+      const name = c.output.split('/').length === 2 ? `${contract.pipeline}/${c.output}` : c.output;
+      const ref = deps.resolveOutput ? await deps.resolveOutput(name) : undefined;
+      if (!ref)
+        throw new ContractError(
+          `rule ${rule.name}: no registered version of ${name} to check ${rule.field} against`,
+        );
+      referenceSets.set(rule.name, await loadReferenceSet(ref, c.field, contract, rule.field!));
+    } else if (c.kind === 'ks_test' && load.samples !== false) {
+      referenceSamples.set(rule.name, await loadSample(deps.openSource(c.reference), rule.field!));
+    }
+  }
+  return { referenceSets, referenceSamples };
 }
 
 const MAX_REFERENCE_VALUES = 10_000_000;
@@ -89,22 +127,29 @@ export async function runValidation(
   source: ByteSource,
   deps: ValidationRunDeps,
 ): Promise<ValidationRun> {
-  const referenceSets = new Map<string, Set<string>>();
-  const referenceSamples = new Map<string, number[]>();
-  for (const rule of contract.quality) {
-    const c = rule.condition;
-    if (c.kind === 'exists_in') {
-      const name = c.output.split('/').length === 2 ? `${contract.pipeline}/${c.output}` : c.output;
-      const ref = deps.resolveOutput ? await deps.resolveOutput(name) : undefined;
-      if (!ref)
-        throw new ContractError(
-          `rule ${rule.name}: no registered version of ${name} to check ${rule.field} against`,
-        );
-      referenceSets.set(rule.name, await loadReferenceSet(ref, c.field, contract, rule.field!));
-    } else if (c.kind === 'ks_test') {
-      referenceSamples.set(rule.name, await loadSample(deps.openSource(c.reference), rule.field!));
-    }
-  }
+  const run = await streamValidation(contract, source, deps, true);
+  return { ...run, report: run.state.finish() };
+}
+
+/**
+ * One part of a partitioned output: the mergeable state only. Reference samples (dataset rules)
+ * are not loaded: the merge step, which makes the report, loads them once.
+ */
+export function runPartialValidation(
+  contract: OutputContract,
+  source: ByteSource,
+  deps: ValidationRunDeps,
+): Promise<StateRun> {
+  return streamValidation(contract, source, deps, false);
+}
+
+async function streamValidation(
+  contract: OutputContract,
+  source: ByteSource,
+  deps: ValidationRunDeps,
+  samples: boolean,
+): Promise<StateRun> {
+  const { referenceSets, referenceSamples } = await loadRuleReferences(contract, deps, { samples });
 
   let sink: ByteSink | undefined;
   let pending: string[] = [];
@@ -140,12 +185,13 @@ export async function runValidation(
     ...(deps.now ? { now: deps.now } : {}),
   };
   try {
-    const report = await validateRecords(contract, opened.batches, options);
+    const state = new ValidationState(contract, options);
+    for await (const batch of opened.batches) await state.add(batch);
     if (sink) {
       await flush();
       await sink.close();
     }
-    return { report, opened, quarantinedRows: quarantined };
+    return { state, opened, quarantinedRows: quarantined };
   } catch (error) {
     await sink?.abort().catch(() => undefined);
     throw error;

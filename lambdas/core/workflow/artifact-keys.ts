@@ -8,6 +8,11 @@ export function versionToken(object: Pick<ObjectRef, 'sk'>): string {
   return object.sk.replace(/^VER#/, '');
 }
 
+/** A partitioned output's key is its folder (`…/orders/`); artifacts drop the trailing slash. */
+export function folderKey(key: string): string {
+  return key.replace(/\/+$/, '');
+}
+
 export function artifactKey(prefix: string, object: ObjectRef, extension: string): string {
-  return `${prefix}${object.bucket}/${object.key}/${versionToken(object)}.${extension}`;
+  return `${prefix}${object.bucket}/${folderKey(object.key)}/${versionToken(object)}.${extension}`;
 }

@@ -10,13 +10,20 @@
  * idempotent and can be written any number of times before it.
  */
 import type { ContractCatalog } from '../contracts/contract-catalog';
-import { matchOutputKey } from '../contracts/match-output-key';
+import { compilePathTemplate, matchOutputKey, type KeyMatch } from '../contracts/match-output-key';
+import type { OutputContract } from '../contracts/output-contract';
 import { linkDeclaredInputs, linkWaitingConsumers, type LinkTarget } from '../lineage/link-declared-inputs';
 import type { LineageStore } from '../lineage/lineage-store';
 import type { OutputRegistry, RegistryEntry } from '../registry/output-registry';
 import { outputIndexKey, runIndexKey, runSortKey } from '../registry/output-registry';
 import { versionToken } from './artifact-keys';
-import type { RegisterInput, RegisterResult, RegisteredOutput } from './workflow-types';
+import type {
+  ObjectRef,
+  RegisterDatasetResult,
+  RegisterInput,
+  RegisterResult,
+  RegisteredOutput,
+} from './workflow-types';
 
 export interface RegisterDeps {
   readonly catalog: ContractCatalog;
@@ -55,11 +62,86 @@ export async function registerOutput(input: RegisterInput, deps: RegisterDeps): 
         ? `no valid contract claims this key; contract files that failed to load: ${snapshot.broken.map((b) => `${b.key} (${b.error})`).join('; ')}`
         : 'no contract claims this key';
     const { created } = await deps.registry.register({ ...base, status: 'untracked', note });
-    return { tracked: false, duplicate: !created, output: null };
+    return { tracked: false, duplicate: !created, partOfDataset: false, output: null };
   }
 
+  // A part of a partitioned output is tested with the others when the folder's marker arrives.
+  if (match.contract.partitioned)
+    return { tracked: true, duplicate: false, partOfDataset: true, output: null };
+  const { created, output } = await registerMatched(object, match, snapshot.entries, base, deps);
+  return { tracked: true, duplicate: !created, partOfDataset: false, output };
+}
+
+/** The marker Spark, Glue and Hadoop committers write when every part of a folder is in place. */
+export const COMPLETION_MARKER = '_SUCCESS';
+
+/**
+ * Register for a completion marker: resolves the marker's folder to the partitioned contract that
+ * claims it and registers the folder as one output version. The version is the marker's (its
+ * version id, or on an unversioned bucket the event's sequencer, which every duplicate delivery of
+ * the event repeats: every marker has the same empty-object ETag, and a rerun that rewrites the
+ * folder writes a new marker with a new sequencer). A marker no partitioned contract
+ * claims is not an output and is not recorded.
+ */
+export async function registerDataset(
+  input: RegisterInput,
+  deps: RegisterDeps,
+): Promise<RegisterDatasetResult> {
+  const marker = input.object;
+  const ignored: RegisterDatasetResult = { tracked: false, duplicate: false, output: null, dataset: null };
+  if (!marker.key.endsWith(`/${COMPLETION_MARKER}`)) return ignored;
+  const folder = marker.key.slice(0, -COMPLETION_MARKER.length);
+  const snapshot = await deps.catalog.snapshot();
+  const match = matchOutputKey(
+    snapshot.entries.map((e) => e.contract),
+    marker.key,
+  );
+  if (!match?.contract.partitioned || !claimsFolder(match.contract, folder)) return ignored;
+  const uri = `s3://${marker.bucket}/${folder}`;
+  const dataset: ObjectRef = {
+    ...marker,
+    key: folder,
+    uri,
+    pk: `OBJ#${uri}`,
+    sk: marker.versionId ? marker.sk : `VER#marker-${marker.sequencer ?? marker.eventTime}`,
+    versionId: null,
+    size: 0,
+  };
+  const base = {
+    pk: dataset.pk,
+    sk: dataset.sk,
+    uri,
+    bucket: dataset.bucket,
+    key: folder,
+    versionId: null,
+    etag: marker.etag,
+    size: 0,
+    dataType: 'pipeline' as const,
+    registeredAt: deps.now().toISOString(),
+    eventTime: marker.eventTime,
+    partitioned: true,
+    marker: marker.uri,
+  };
+  const { created, output } = await registerMatched(dataset, match, snapshot.entries, base, deps);
+  return { tracked: true, duplicate: !created, output, dataset };
+}
+
+/** The marker sits in the folder the template names, not in a subfolder of it. */
+function claimsFolder(contract: OutputContract, folder: string): boolean {
+  return compilePathTemplate(contract.path.replace(/\/$/, ''))(folder.replace(/\/$/, '')) !== undefined;
+}
+
+async function registerMatched(
+  object: ObjectRef,
+  match: KeyMatch,
+  entries: readonly { readonly key: string; readonly contract: OutputContract }[],
+  base: Omit<RegistryEntry, 'status'>,
+  deps: RegisterDeps,
+): Promise<{ created: boolean; output: RegisteredOutput }> {
+  const contracts = entries.map((e) => e.contract);
   const { contract } = match;
-  const contractKey = snapshot.entries.find((e) => e.contract === contract)!.key;
+  const registeredAt = base.registeredAt;
+  const contractKey = entries.find((e) => e.contract === contract)!.key;
   const runVar = RUN_VARIABLES.find((v) => match.variables[v] !== undefined);
   const runId = runVar ? match.variables[runVar]! : null;
   const entry: RegistryEntry = {
@@ -109,5 +191,5 @@ export async function registerOutput(input: RegisterInput, deps: RegisterDeps): 
     convertTo: contract.convertTo ?? null,
     jobType: contract.jobType ?? null,
   };
-  return { tracked: true, duplicate: !created, output };
+  return { created, output };
 }

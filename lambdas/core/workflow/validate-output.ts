@@ -43,9 +43,10 @@ export interface StoredReport extends ValidationReport {
   readonly validatedAt: string;
 }
 
-async function previousReport(
-  deps: ValidateDeps,
-  input: ValidateInput,
+/** The report of the output's previous version, for history comparisons; undefined when there is none. */
+export async function previousReport(
+  deps: Pick<ValidateDeps, 'registry' | 'store'>,
+  input: Pick<ValidateInput, 'output' | 'object'>,
 ): Promise<ValidationReport | undefined> {
   if (!deps.registry) return undefined;
   const { output, object } = input;

@@ -15,6 +15,8 @@ export interface ObjectRef {
   readonly versionId: string | null;
   readonly eventTime: string;
   readonly eventId: string;
+  /** S3's ordering token of the event (the same in every duplicate delivery of it). */
+  readonly sequencer?: string;
   readonly uri: string;
   readonly pk: string;
   readonly sk: string;
@@ -35,7 +37,17 @@ export interface RegisteredOutput {
 export interface RegisterResult {
   readonly tracked: boolean;
   readonly duplicate: boolean;
+  /** A part file of a partitioned output: it is tested with the others when the marker arrives. */
+  readonly partOfDataset: boolean;
   readonly output: RegisteredOutput | null;
+}
+
+/** Register's answer for a completion marker: the folder it completes, as one output version. */
+export interface RegisterDatasetResult {
+  readonly tracked: boolean;
+  readonly duplicate: boolean;
+  readonly output: RegisteredOutput | null;
+  readonly dataset: ObjectRef | null;
 }
 
 export interface InspectResult {

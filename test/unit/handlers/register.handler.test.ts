@@ -81,6 +81,7 @@ describe('register handler', () => {
     expect(result).toEqual({
       tracked: true,
       duplicate: false,
+      partOfDataset: false,
       output: {
         pipeline: 'sales',
         step: 'preprocessing',
@@ -163,7 +164,7 @@ describe('register handler', () => {
     );
 
     // Assess
-    expect(result).toEqual({ tracked: false, duplicate: false, output: null });
+    expect(result).toEqual({ tracked: false, duplicate: false, partOfDataset: false, output: null });
     expect(ddbMock.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
       status: 'untracked',
       sk: 'VER#etag:e',

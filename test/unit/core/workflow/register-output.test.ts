@@ -46,6 +46,7 @@ describe('registerOutput', () => {
     expect(result).toEqual({
       tracked: true,
       duplicate: false,
+      partOfDataset: false,
       output: {
         pipeline: 'sales',
         step: 'preprocessing',
@@ -117,7 +118,7 @@ describe('registerOutput', () => {
     const result = await registerOutput({ object }, deps);
 
     // Assess
-    expect(result).toEqual({ tracked: false, duplicate: false, output: null });
+    expect(result).toEqual({ tracked: false, duplicate: false, partOfDataset: false, output: null });
     const [item] = registry.entries();
     expect(item).toMatchObject({
       status: 'untracked',
@@ -175,7 +176,7 @@ describe('registerOutput', () => {
     const result = await registerOutput({ object }, deps);
 
     // Assess
-    expect(result).toEqual({ tracked: false, duplicate: true, output: null });
+    expect(result).toEqual({ tracked: false, duplicate: true, partOfDataset: false, output: null });
   });
 
   it('registers a new version of the same key as a new entry', async () => {

@@ -1,0 +1,434 @@
+/**
+ * The partitioned branch's two validation steps. A partitioned output is a folder of part files
+ * (Spark, Glue) completed by a `_SUCCESS` marker; the marker's execution runs a Distributed Map
+ * whose items are the folder's objects:
+ *
+ * - `validatePart` (one Map item): validates one part against the output's contract and stores its
+ *   mergeable ValidationState, with what it found about the part, as a JSON envelope under the
+ *   dataset's report key. Data problems in a part (unreadable, wrong format, changed since listed)
+ *   are recorded in the envelope, not thrown: they are findings about the output, and a thrown
+ *   error would be retried and then counted against the map's tolerated failures. Dependency
+ *   errors are thrown, so Step Functions retries them.
+ * - `mergeParts` (after the Map): merges the envelopes in key order (the order the parts
+ *   concatenate to) into the report of one pass over the whole dataset, with the parts that could
+ *   not be read or validated named in it, and stores it where a single object's report would be.
+ */
+import type { ContractCatalog } from '../contracts/contract-catalog';
+import { logicalName, type OutputContract } from '../contracts/output-contract';
+import { ContractError, PrtError } from '../errors';
+import type { OutputRegistry } from '../registry/output-registry';
+import { ObjectNotFoundError, s3Uri, type ObjectStore } from '../storage/object-store';
+import { compareWithPrevious } from '../validation/history';
+import { loadRuleReferences, runPartialValidation } from '../validation/run-validation';
+import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
+import type { ValidationReport, ValidationStatus } from '../validation/validation-report';
+import { folderKey, versionToken } from './artifact-keys';
+import { inspectOutput } from './inspect-output';
+import { previousReport, type StoredReport } from './validate-output';
+import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
+
+/** One object of the dataset's folder, as the Map's ItemReader (S3 ListObjectsV2) lists it. */
+export interface PartItem {
+  readonly Key: string;
+  readonly Size: number;
+  /** Quoted, as ListObjectsV2 returns it; some tools spell it ETag. */
+  readonly Etag?: string;
+  readonly ETag?: string;
+}
+
+export interface ValidatePartInput {
+  readonly part: PartItem;
+  /** The dataset: its folder as `key`, its version fixed by the marker. */
+  readonly dataset: ObjectRef;
+  readonly output: RegisteredOutput;
+}
+
+export interface ValidatePartResult {
+  readonly key: string;
+  readonly rows: number;
+  /** Markers, hidden files and folders are not parts. */
+  readonly skipped: boolean;
+}
+
+export interface MergePartsInput {
+  readonly dataset: ObjectRef;
+  readonly output: RegisteredOutput;
+  /** The map's ToleratedFailurePercentage: parts left unvalidated within it make the output warned, not failed. */
+  readonly toleratedFailurePercentage: number;
+}
+
+export interface PartitionDeps {
+  readonly store: ObjectStore;
+  readonly catalog: ContractCatalog;
+  readonly artifactsBucket: string;
+  readonly reportsPrefix: string;
+  readonly quarantinePrefix: string;
+  readonly now: () => Date;
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
+  readonly renderHtml?: (report: StoredReport) => string;
+  /** Envelopes read at once by the merge. */
+  readonly readConcurrency?: number;
+}
+
+/** What one part's validation left for the merge. */
+export interface PartEnvelope {
+  readonly schemaVersion: 1;
+  readonly part: string;
+  readonly etag: string;
+  readonly size: number;
+  readonly format: { readonly detected: string; readonly compression: string; readonly matches: boolean };
+  readonly rows: number;
+  readonly quarantinedRows: number;
+  /** Why the part could not be validated (a finding about the data), or null. */
+  readonly error: { readonly name: string; readonly message: string } | null;
+  readonly state: ValidationStateJson | null;
+}
+
+/** Per-part lists in the report stop here; the counts stay exact. */
+const LISTED_PARTS = 100;
+
+/**
+ * Spark, Hive and Glue readers skip names starting with `_` or `.` (markers, `_temporary/`,
+ * checksums), and so does the branch: they are not data.
+ */
+export function isDataPart(datasetFolder: string, key: string): boolean {
+  if (!key.startsWith(datasetFolder) || key.endsWith('/')) return false;
+  return !key
+    .slice(datasetFolder.length)
+    .split('/')
+    .some((segment) => segment.startsWith('_') || segment.startsWith('.'));
+}
+
+/** S3 lists keys in UTF-8 byte order; the merge concatenates parts in the same order. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function partsFolder(prefix: string, dataset: ObjectRef): string {
+  return `${prefix}${dataset.bucket}/${folderKey(dataset.key)}/${versionToken(dataset)}.parts/`;
+}
+
+export function envelopeKey(
+  deps: Pick<PartitionDeps, 'reportsPrefix'>,
+  dataset: ObjectRef,
+  part: string,
+): string {
+  return `${partsFolder(deps.reportsPrefix, dataset)}${part.slice(dataset.key.length)}.json`;
+}
+
+/**
+ * Data findings are recorded: the part is unreadable, not what it claims, changed or gone since it
+ * was listed. Anything else (throttling, a dependency down) is thrown for the map to retry.
+ */
+function isDataFinding(error: unknown): error is Error {
+  return (
+    error instanceof ObjectNotFoundError ||
+    (error instanceof PrtError && ['FormatError', 'IntegrityError', 'ContractError'].includes(error.name))
+  );
+}
+
+export async function validatePart(
+  input: ValidatePartInput,
+  deps: PartitionDeps,
+): Promise<ValidatePartResult> {
+  const { part, dataset, output } = input;
+  if (!isDataPart(dataset.key, part.Key)) return { key: part.Key, rows: 0, skipped: true };
+  const contract = await deps.catalog.get(output.contractKey);
+  const etag = (part.Etag ?? part.ETag ?? '').replace(/"/g, '');
+  const ref: ObjectRef = {
+    ...dataset,
+    key: part.Key,
+    etag,
+    size: part.Size,
+    versionId: null,
+    uri: s3Uri(dataset.bucket, part.Key),
+  };
+  const quarantineKey = `${partsFolder(deps.quarantinePrefix, dataset)}${part.Key.slice(dataset.key.length)}.jsonl`;
+  let envelope: PartEnvelope;
+  let format: PartEnvelope['format'] = { detected: 'unknown', compression: 'none', matches: false };
+  try {
+    const inspection = await inspectOutput({ object: ref, output }, deps);
+    format = {
+      detected: inspection.format,
+      compression: inspection.compression,
+      matches: inspection.formatMatches,
+    };
+    if (!inspection.formatMatches) {
+      envelope = finding(part.Key, etag, part.Size, format, {
+        name: 'FormatError',
+        message: `expected ${contract.format}, found ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}`,
+      });
+    } else {
+      const run = await runPartialValidation(contract, deps.store.source(dataset.bucket, part.Key), {
+        openSource: () => {
+          throw new Error('parts never load reference samples');
+        },
+        resolveOutput: resolver(deps, output),
+        quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
+        now: deps.now,
+      });
+      envelope = {
+        schemaVersion: 1,
+        part: part.Key,
+        etag,
+        size: part.Size,
+        format,
+        rows: run.state.rowCount,
+        quarantinedRows: run.quarantinedRows,
+        error: null,
+        state: run.state.toJSON(),
+      };
+    }
+  } catch (error) {
+    if (!isDataFinding(error)) throw error;
+    envelope = finding(part.Key, etag, part.Size, format, {
+      name: error.name,
+      message: error.message,
+    });
+  }
+  await deps.store.write(
+    deps.artifactsBucket,
+    envelopeKey(deps, dataset, part.Key),
+    JSON.stringify(envelope),
+    'application/json',
+  );
+  return { key: part.Key, rows: envelope.rows, skipped: false };
+}
+
+function finding(
+  part: string,
+  etag: string,
+  size: number,
+  format: PartEnvelope['format'],
+  error: { name: string; message: string },
+): PartEnvelope {
+  return { schemaVersion: 1, part, etag, size, format, rows: 0, quarantinedRows: 0, error, state: null };
+}
+
+function resolver(deps: PartitionDeps, output: RegisteredOutput) {
+  return async (name: string) => {
+    const [pipeline, step, out] = name.split('/');
+    const entry = await deps.registry?.latest(pipeline!, step!, out!, output.runId ?? undefined);
+    return entry ? deps.store.source(entry.bucket, entry.key, entry.versionId ?? undefined) : undefined;
+  };
+}
+
+async function readEnvelope(deps: PartitionDeps, key: string): Promise<PartEnvelope | undefined> {
+  try {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of await deps.store.read(deps.artifactsBucket, key)) chunks.push(chunk);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as PartEnvelope;
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` in flight, keeping the results in order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export interface PartsSummary {
+  readonly total: number;
+  readonly validated: number;
+  readonly bytes: number;
+  readonly unreadable: number;
+  readonly notValidated: number;
+  /** The first parts that could not be read, with the reason. */
+  readonly unreadableParts: readonly { readonly part: string; readonly error: string }[];
+  /** The first parts whose validation failed after its retries (no envelope). */
+  readonly notValidatedParts: readonly string[];
+}
+
+export interface StoredDatasetReport extends StoredReport {
+  readonly parts: PartsSummary;
+}
+
+export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): Promise<ValidateResult> {
+  const { dataset, output } = input;
+  const contract = await deps.catalog.get(output.contractKey);
+  const keys: { key: string; size: number }[] = [];
+  for await (const o of deps.store.list(dataset.bucket, dataset.key))
+    if (isDataPart(dataset.key, o.key)) keys.push({ key: o.key, size: o.size });
+  keys.sort((a, b) => byteOrder(a.key, b.key));
+
+  const references = await loadRuleReferences(
+    contract,
+    { openSource: (l) => sourceOf(deps, l) },
+    {
+      sets: false,
+    },
+  );
+  const merged = new ValidationState(contract, {
+    referenceSamples: references.referenceSamples,
+    now: deps.now,
+  });
+  const unreadable: { part: string; error: string }[] = [];
+  const notValidated: string[] = [];
+  const formats = new Set<string>();
+  let validated = 0;
+  let quarantined = 0;
+  let bytes = 0;
+  // Envelopes are read a window at a time and merged in key order, so memory holds one window.
+  const window = (deps.readConcurrency ?? 16) * 4;
+  for (let start = 0; start < keys.length; start += window) {
+    const slice = keys.slice(start, start + window);
+    const envelopes = await mapLimited(slice, deps.readConcurrency ?? 16, (k) =>
+      readEnvelope(deps, envelopeKey(deps, dataset, k.key)),
+    );
+    envelopes.forEach((envelope, i) => {
+      const { key, size } = slice[i]!;
+      bytes += size;
+      if (!envelope) {
+        notValidated.push(key);
+        return;
+      }
+      formats.add(`${envelope.format.detected}${envelope.format.compression === 'gzip' ? ' (gzip)' : ''}`);
+      if (envelope.error || !envelope.state) {
+        unreadable.push({
+          part: key,
+          error: `${envelope.error?.name ?? 'Error'}: ${envelope.error?.message ?? 'no state'}`,
+        });
+        return;
+      }
+      validated++;
+      quarantined += envelope.quarantinedRows;
+      merged.merge(ValidationState.fromJSON(contract, envelope.state));
+    });
+  }
+
+  let report: ValidationReport = withPartFindings(
+    merged.finish(),
+    contract,
+    keys.length,
+    unreadable,
+    notValidated,
+    input.toleratedFailurePercentage,
+  );
+  const previous = await previousReport(deps, { object: dataset, output });
+  if (previous) {
+    const history = compareWithPrevious(report, previous);
+    if (history.length > 0) report = { ...report, history };
+  }
+  const quarantineUri =
+    quarantined > 0 ? s3Uri(deps.artifactsBucket, partsFolder(deps.quarantinePrefix, dataset)) : null;
+  const reportKey = `${deps.reportsPrefix}${dataset.bucket}/${folderKey(dataset.key)}/${versionToken(dataset)}.json`;
+  const stored: StoredDatasetReport = {
+    ...report,
+    object: { uri: dataset.uri, version: versionToken(dataset), etag: dataset.etag, size: bytes },
+    format: {
+      expected: contract.format,
+      detected: formats.size === 0 ? 'none' : [...formats].join(', '),
+      compression: contract.compression ?? 'detected per part',
+      matches: unreadable.every((u) => !u.error.startsWith('FormatError: expected')),
+    },
+    quarantineUri,
+    validatedAt: deps.now().toISOString(),
+    parts: {
+      total: keys.length,
+      validated,
+      bytes,
+      unreadable: unreadable.length,
+      notValidated: notValidated.length,
+      unreadableParts: unreadable.slice(0, LISTED_PARTS),
+      notValidatedParts: notValidated.slice(0, LISTED_PARTS),
+    },
+  };
+  await deps.store.write(
+    deps.artifactsBucket,
+    reportKey,
+    JSON.stringify(stored, null, 2),
+    'application/json',
+  );
+  if (deps.renderHtml) {
+    await deps.store.write(
+      deps.artifactsBucket,
+      reportKey.replace(/\.json$/, '.html'),
+      deps.renderHtml(stored),
+      'text/html; charset=utf-8',
+    );
+  }
+  return {
+    status: report.status,
+    rowCount: report.rowCount,
+    failedRules: report.failedRules,
+    reportUri: s3Uri(deps.artifactsBucket, reportKey),
+    quarantineUri,
+    summary: report.summary,
+  };
+}
+
+function sourceOf(deps: PartitionDeps, location: string) {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+  if (!m) throw new ContractError(`reference '${location}' must be an s3:// URI in the deployed workflow`);
+  return deps.store.source(m[1]!, m[2]!);
+}
+
+/**
+ * The parts' own findings, as rules of the report: an unreadable part fails the output (its rows
+ * are unknown); parts whose validation failed after its retries fail it beyond the tolerated
+ * percentage and warn within it; a folder without parts fails (the marker promised data).
+ */
+function withPartFindings(
+  report: ValidationReport,
+  contract: OutputContract,
+  total: number,
+  unreadable: readonly { part: string; error: string }[],
+  notValidated: readonly string[],
+  toleratedPercentage: number,
+): ValidationReport {
+  const extra: string[] = [];
+  const failed: string[] = [];
+  let status: ValidationStatus = report.status;
+  const worsen = (to: ValidationStatus) => {
+    if (to === 'failed' || (to === 'warned' && status === 'passed')) status = to;
+  };
+  if (total === 0) {
+    // Nothing was read, so the column and rule findings of an empty state would only repeat this.
+    return {
+      ...report,
+      status: 'failed',
+      failedRules: ['parts_present'],
+      summary: `FAILED: no part files in the folder; ${logicalName(contract)} expects ${contract.format} parts before its ${'_SUCCESS'} marker`,
+    };
+  }
+  if (unreadable.length > 0) {
+    failed.push('parts_readable');
+    const first = unreadable[0]!;
+    extra.push(
+      `${unreadable.length} of ${total} parts unreadable, first ${first.part.split('/').pop()}: ${first.error}`,
+    );
+    worsen('failed');
+  }
+  if (notValidated.length > 0) {
+    failed.push('parts_validated');
+    const within = (notValidated.length / total) * 100 <= toleratedPercentage;
+    extra.push(
+      `${notValidated.length} of ${total} parts not validated (their validation failed after its retries; ${within ? 'within' : 'beyond'} the tolerated ${toleratedPercentage}%)`,
+    );
+    worsen(within ? 'warned' : 'failed');
+  }
+  if (extra.length === 0) return report;
+  const summaryHead = `${status.toUpperCase()}: ${report.rowCount} rows in ${total} parts`;
+  const rest = report.summary.replace(/^[A-Z]+: \d+ rows;? ?/, '');
+  return {
+    ...report,
+    status,
+    failedRules: [...report.failedRules, ...failed],
+    summary: [summaryHead, ...extra, ...(rest ? [rest] : [])].join('; '),
+  };
+}
