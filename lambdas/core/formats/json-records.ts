@@ -50,8 +50,11 @@ function markBigIntegers(text: string): string {
         if (text.charCodeAt(j) === 43 || text.charCodeAt(j) === 45) j++;
         while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
       }
-      // Leading zeros are invalid JSON: leave them for JSON.parse to reject.
-      if (integer && digits >= 16 && text.charCodeAt(digitsStart) !== 48) {
+      // Leading zeros are invalid JSON, and so is a number as a key ('{1234…: 1}', which quoting
+      // would make valid): leave both for JSON.parse to reject.
+      let next = j;
+      while (/\s/.test(text.charAt(next))) next++;
+      if (integer && digits >= 16 && text.charCodeAt(digitsStart) !== 48 && text.charAt(next) !== ':') {
         out += `${text.slice(last, i)}"${BIG_MARK_JSON}${text.slice(i, j)}"`;
         last = j;
       }

@@ -343,7 +343,15 @@ describe('parseJsonExact', () => {
     });
   });
 
-  it.each(['{"a":}', '{"a":1', "{'a':1}", '{"a":01}'])('rejects %s as JSON.parse does', (text) => {
+  it.each([
+    '{"a":}',
+    '{"a":1',
+    "{'a':1}",
+    '{"a":01}',
+    // A big integer as a key: quoting it for exactness made it valid (found by fuzzing).
+    '{12345678901234567890:1}',
+    '{"a":{12345678901234567890 :1}}',
+  ])('rejects %s as JSON.parse does', (text) => {
     // Prepare: the invalid JSON text
 
     // Act + Assess
