@@ -1,7 +1,9 @@
 /**
  * Fuzzing the JSON Lines and JSON array readers: random bytes, valid files with mutations, and
  * generated near-valid JSON (deep nesting, unterminated strings, huge numbers, stray punctuation,
- * invalid UTF-8), read with random batch sizes, record limits and chunk boundaries.
+ * invalid UTF-8), read with random batch sizes, record limits and chunk boundaries. Beyond not
+ * crashing, what a reader accepts must be JSON (JSON.parse agrees), since the readers parse their
+ * own way around big integers.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +139,15 @@ const limits = (c: JsonCase) => ({
   ...(c.maxRecordLength !== undefined ? { maxRecordLength: c.maxRecordLength } : {}),
 });
 
+/** Fails the case (as an unhandled outcome) when the reader accepted text that is not JSON. */
+function acceptedIsJson(text: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the reader accepted text that is not JSON (${(error as Error).message})`);
+  }
+}
+
 const tallies: FuzzTally[] = [];
 let jsonlSeeds: Uint8Array[] = [];
 let jsonSeeds: Uint8Array[] = [];
@@ -155,7 +166,17 @@ describe('fuzzing the JSON readers', () => {
       const tally = await fuzz({
         reader: 'JSON Lines (readJsonLines)',
         arbitrary: cases(jsonlSeeds, jsonLinesText),
-        run: (c) => drain(readJsonLines(chunksOf(c.bytes, c.chunkSize), limits(c))),
+        run: async (c) => {
+          await drain(readJsonLines(chunksOf(c.bytes, c.chunkSize), limits(c)));
+          // What the reader accepts, JSON accepts: every non-blank line parses.
+          const text = Buffer.from(c.bytes)
+            .toString('utf8')
+            .replace(/^\uFEFF/, '');
+          for (const line of text.split('\n')) {
+            const record = line.replace(/\r$/, '');
+            if (record.trim() !== '') acceptedIsJson(record);
+          }
+        },
         bytesOf: (c) => c.bytes,
         show,
       });
@@ -177,7 +198,15 @@ describe('fuzzing the JSON readers', () => {
       const tally = await fuzz({
         reader: 'JSON array (readJsonArray)',
         arbitrary: cases(jsonSeeds, jsonArrayText),
-        run: (c) => drain(readJsonArray(chunksOf(c.bytes, c.chunkSize), limits(c))),
+        run: async (c) => {
+          await drain(readJsonArray(chunksOf(c.bytes, c.chunkSize), limits(c)));
+          // What the reader accepts, JSON accepts.
+          acceptedIsJson(
+            Buffer.from(c.bytes)
+              .toString('utf8')
+              .replace(/^\uFEFF/, ''),
+          );
+        },
         bytesOf: (c) => c.bytes,
         show,
       });
@@ -200,7 +229,7 @@ describe('fuzzing the JSON readers', () => {
     recordFigures({
       id: 'fuzzing-json',
       title: 'Fuzzing: JSON Lines and JSON array readers',
-      body: `${fuzzPreamble('Random bytes, valid files with random mutations, and generated near-valid JSON (deep nesting, unterminated strings, huge numbers, stray punctuation, invalid UTF-8), read with random batch sizes, record limits and chunk boundaries;')}\n\n${tallyTable(tallies)}`,
+      body: `${fuzzPreamble('Random bytes, valid files with random mutations, and generated near-valid JSON (deep nesting, unterminated strings, huge numbers, stray punctuation, invalid UTF-8), read with random batch sizes, record limits and chunk boundaries;')} A case read OK also had to be JSON: every accepted line (JSON Lines) or document (JSON array) parses with JSON.parse.\n\n${tallyTable(tallies)}`,
     });
   });
 });
