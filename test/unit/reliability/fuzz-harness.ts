@@ -181,7 +181,8 @@ export async function fuzz<T extends FuzzCase>(options: FuzzOptions<T>): Promise
           await timeBound(options.run(input), CASE_TIME_LIMIT_MS);
           outcome = { ok: true };
         } catch (thrown) {
-          if (thrown instanceof UnhandledOutcome) throw thrown;
+          if (thrown instanceof UnhandledOutcome)
+            throw new UnhandledOutcome(`${thrown.message}\ninput: ${options.show(input)}`);
           if (!(thrown instanceof PrtError) || thrown.message.trim() === '') {
             // Counted, though a failed run records no figures: fast-check shrinks and reports it.
             tally.unhandled++;
