@@ -420,6 +420,10 @@ function checkPages(
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   let values = 0;
+  let dictionary = false;
+  // A dictionary-encoded page (PLAIN_DICTIONARY, RLE_DICTIONARY) needs the chunk's dictionary page
+  // before it: without one hyparquet's decoder does not terminate.
+  const needsDictionary = (encoding: unknown): boolean => (encoding === 2 || encoding === 8) && !dictionary;
   const fail = (why: string, at = offset): never => {
     throw new FormatError(`${where}: ${why}`, { byteOffset: chunkStart + at });
   };
@@ -455,6 +459,7 @@ function checkPages(
       if (!h || !isCount(h.field_1) || !isCount(h.field_2) || !isCount(h.field_3) || !isCount(h.field_4)) {
         return fail('corrupt data page header');
       }
+      if (needsDictionary(h.field_2)) fail('a dictionary-encoded data page without a dictionary page');
       values += h.field_1;
     } else if (type === 3) {
       const h = header.field_8 as Record<string, unknown> | undefined;
@@ -464,8 +469,10 @@ function checkPages(
       if (nulls! > count! || rows !== count || defLength! + repLength! > Math.min(compressed, uncompressed)) {
         fail('inconsistent data page (v2) header');
       }
+      if (needsDictionary(h.field_4)) fail('a dictionary-encoded data page without a dictionary page');
       values += count!;
     } else if (type === 2) {
+      dictionary = true;
       const h = header.field_7 as Record<string, unknown> | undefined;
       if (!h || !isCount(h.field_1) || !isCount(h.field_2)) return fail('corrupt dictionary page header');
       if (h.field_1 > groupRows) fail(`a dictionary of ${h.field_1} values for ${groupRows} rows`);

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { parquetMetadata } from 'hyparquet';
+import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 
@@ -43,6 +45,9 @@ function seededBytes(length: number, seed: number): Uint8Array {
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
+const footerLength = (bytes: Uint8Array): number =>
+  new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.byteLength - 8, true);
+
 describe('Parquet reader on malformed input', () => {
   it('Noncompliance 1: an empty file', async () => {
     // Act
@@ -68,6 +73,37 @@ describe('Parquet reader on malformed input', () => {
 
     // Assess
     expect(error).toBeInstanceOf(FormatError);
+  });
+
+  it('Noncompliance 3b: a dictionary-encoded data page without a dictionary page (found by fuzzing)', async () => {
+    // Prepare: the first page's encoding becomes RLE_DICTIONARY (8), with no dictionary page before
+    // it; hyparquet's decoder did not terminate on such a page.
+    const bytes = await validFile();
+    const metadata = parquetMetadata(bytes.slice(bytes.byteLength - 8 - footerLength(bytes)).buffer);
+    const first = Number(metadata.row_groups[0]!.columns[0]!.meta_data!.data_page_offset);
+    const variants: Uint8Array[] = [];
+    for (let i = first; i < first + 32; i++) {
+      const variant = bytes.slice();
+      variant[i] = 0x10; // zigzag 8
+      const reader = { view: new DataView(variant.buffer, first), offset: 0 };
+      const header = deserializeTCompactProtocol(reader) as Record<
+        string,
+        Record<string, unknown> | undefined
+      >;
+      if (header.field_5?.field_2 === 8 || header.field_8?.field_4 === 8) variants.push(variant);
+    }
+
+    // Act
+    const errors = await Promise.all(variants.map(failureOf));
+
+    // Assess
+    expect(variants.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(FormatError);
+      expect((error as FormatError).message).toMatch(
+        /a dictionary-encoded data page without a dictionary page/,
+      );
+    }
   });
 
   it('Noncompliance 4: random bytes', async () => {
