@@ -53,6 +53,7 @@ import type { AlarmThresholds } from './shared/environment-config';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './shared/workflow-functions';
 import {
   CONVERSION_METRICS,
+  RULE_FAILURE_METRIC,
   VALIDATION_METRICS,
   WORKFLOW_METRICS_NAMESPACE,
   serviceNameOf,
@@ -212,13 +213,15 @@ export class Monitoring extends Construct {
         left: [
           // One line per rule name that failed in the period, found by SEARCH over the Rule dimension.
           new MathExpression({
-            expression: `SEARCH('{${WORKFLOW_METRICS_NAMESPACE},${VALIDATION_METRICS.ruleDimension},service} MetricName="${VALIDATION_METRICS.ruleFailures}" service="${serviceNameOf('validate')}"', 'Sum', ${PERIOD.toSeconds()})`,
+            expression: `SEARCH('{${WORKFLOW_METRICS_NAMESPACE},${RULE_FAILURE_METRIC.dimension},service} MetricName="${RULE_FAILURE_METRIC.name}" service="${serviceNameOf('validate')}"', 'Sum', ${PERIOD.toSeconds()})`,
             usingMetrics: {},
             label: '',
             period: PERIOD,
           }),
         ],
+        right: [emf('validate', VALIDATION_METRICS.rulesFailed, Stats.SUM, 'All rules (sum over outputs)')],
         leftYAxis: { min: 0 },
+        rightYAxis: { min: 0 },
         width: 8,
       }),
       new GraphWidget({

@@ -41,7 +41,11 @@ import { retentionDaysOf } from './retention-days';
 import type { EnvironmentConfig } from './shared/environment-config';
 import { ARTIFACT_PREFIXES, FUNCTION_ENV } from './shared/function-environment';
 import { serviceNameOf } from './shared/workflow-metrics';
-import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './shared/workflow-functions';
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  WORKFLOW_FUNCTIONS,
+  type WorkflowFunction,
+} from './shared/workflow-functions';
 
 /** What one handler reads and writes; the grants are derived from it and nothing else. */
 interface FunctionAccess {
@@ -54,25 +58,23 @@ interface FunctionAccess {
   readonly writes: readonly ('reports' | 'quarantine' | 'converted')[];
 }
 
-/**
- * Timeouts: register, inspect and lineage do a few small S3/DynamoDB calls; validate and convert
- * stream whole outputs, for which 5 minutes at the configured memory covers files of a few GB
- * (larger, partitioned outputs are split by the Distributed Map, not given a longer timeout).
- */
+/** Timeouts come from FUNCTION_TIMEOUT_SECONDS (lib/shared/workflow-functions.ts), with their reasons. */
+const timeout = (fn: WorkflowFunction): Duration => Duration.seconds(FUNCTION_TIMEOUT_SECONDS[fn]);
+
 const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
-  register: { timeout: Duration.seconds(30), registry: 'readWrite', readsOutputs: false, writes: [] },
-  inspect: { timeout: Duration.seconds(30), registry: 'none', readsOutputs: true, writes: [] },
+  register: { timeout: timeout('register'), registry: 'readWrite', readsOutputs: false, writes: [] },
+  inspect: { timeout: timeout('inspect'), registry: 'none', readsOutputs: true, writes: [] },
   // validate reads the registry and earlier reports: referential rules and comparisons with the
   // previous version of the same output.
   validate: {
-    timeout: Duration.minutes(5),
+    timeout: timeout('validate'),
     registry: 'read',
     reads: ['reports'],
     readsOutputs: true,
     writes: ['reports', 'quarantine'],
   },
-  convert: { timeout: Duration.minutes(5), registry: 'none', readsOutputs: true, writes: ['converted'] },
-  lineage: { timeout: Duration.seconds(30), registry: 'readWrite', readsOutputs: false, writes: [] },
+  convert: { timeout: timeout('convert'), registry: 'none', readsOutputs: true, writes: ['converted'] },
+  lineage: { timeout: timeout('lineage'), registry: 'readWrite', readsOutputs: false, writes: [] },
 };
 
 export interface WorkflowFunctionsProps {

@@ -51,7 +51,7 @@ export const handler = stepHandler<RegisterResult | RegisterDatasetResult>(
   async (event) => {
     // The partitioned branch registers a completion marker's folder (RegisterDataset state).
     if ((event as { marker?: unknown }).marker === true) {
-      const result = await registerDataset({ object: requireObjectRef(event) }, deps);
+      const result = await registerDataset({ object: requireObjectRef(event), ...executionOf(event) }, deps);
       if (result.tracked)
         o.metrics.addMetric(
           result.duplicate ? 'DuplicateArrivals' : 'OutputsRegistered',
@@ -60,7 +60,7 @@ export const handler = stepHandler<RegisterResult | RegisterDatasetResult>(
         );
       return result;
     }
-    const result = await registerOutput({ object: requireObjectRef(event) }, deps);
+    const result = await registerOutput({ object: requireObjectRef(event), ...executionOf(event) }, deps);
     if (result.partOfDataset) {
       o.metrics.addMetric('PartArrivals', MetricUnit.Count, 1);
       return result;
@@ -74,3 +74,9 @@ export const handler = stepHandler<RegisterResult | RegisterDatasetResult>(
   },
   [makeHandlerIdempotent({ persistenceStore, config })],
 );
+
+/** The execution id the state machine passes, as the entry's writer token. */
+function executionOf(event: unknown): { execution?: string } {
+  const execution = (event as { execution?: unknown } | null)?.execution;
+  return typeof execution === 'string' && execution.length > 0 ? { execution } : {};
+}

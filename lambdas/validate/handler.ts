@@ -6,6 +6,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
+import { RULE_FAILURE_METRIC } from '../../lib/shared/workflow-metrics';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { OutputRegistry } from '../core/registry/output-registry';
@@ -89,8 +90,8 @@ function recordOutcome(result: ValidateResult): void {
   // (rule names come from contracts, so the dimension's values stay few).
   for (const rule of result.failedRules) {
     const single = o.metrics.singleMetric();
-    single.addDimension('Rule', rule);
-    single.addMetric('RuleFailures', MetricUnit.Count, 1);
+    single.addDimension(RULE_FAILURE_METRIC.dimension, rule);
+    single.addMetric(RULE_FAILURE_METRIC.name, MetricUnit.Count, 1);
   }
   o.metrics.addMetric(
     `Outputs${result.status[0]!.toUpperCase()}${result.status.slice(1)}`,

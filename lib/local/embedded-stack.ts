@@ -26,6 +26,7 @@ import { REGISTRY_TABLE_LAYOUT } from '../shared/registry-table-layout';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
+  FUNCTION_TIMEOUT_SECONDS,
   MAP_RUNS_PREFIX_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
   REGISTRY_TABLE_SUBSTITUTION,
@@ -230,6 +231,9 @@ export class EmbeddedStack {
       ...partitionSubstitutions(options.config.partitions),
     };
     const handlers = new Map<string, LocalHandler>();
+    const timeoutsMs = new Map(
+      WORKFLOW_FUNCTIONS.map((fn) => [functionArn(fn), FUNCTION_TIMEOUT_SECONDS[fn] * 1000] as const),
+    );
     for (const fn of WORKFLOW_FUNCTIONS) {
       substitutions[functionArnSubstitution(fn)] = functionArn(fn);
       const mod = (await import(pathToFileURL(join(options.repoRoot, handlerEntry(fn))).href)) as {
@@ -254,6 +258,7 @@ export class EmbeddedStack {
     const events: PublishedEvent[] = [];
     const bindings = buildTaskBindings(definition, {
       handlers,
+      timeoutsMs,
       dynamodb: interposed
         ? new DynamoDBClient({ ...clientConfig, endpoint: interposed.dynamodb })
         : dynamodb,

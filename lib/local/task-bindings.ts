@@ -33,6 +33,8 @@ export interface PublishedEvent {
 export interface TaskBindingDeps {
   /** Handler per function ARN, as the ASL substitution resolved it. */
   readonly handlers: ReadonlyMap<string, LocalHandler>;
+  /** Timeout per function ARN (ms), for the Lambda context's remaining time; 15 minutes when absent. */
+  readonly timeoutsMs?: ReadonlyMap<string, number>;
   readonly dynamodb: DynamoDBClient;
   /** For the local stand-in of a Distributed Map's ListObjectsV2 ItemReader (lib/local/distributed-map.ts). */
   readonly s3?: S3Client;
@@ -67,9 +69,10 @@ function collectTaskStates(states: Record<string, StateDefinition>, out: Map<str
   }
 }
 
-function lambdaContext(functionArn: string): unknown {
+function lambdaContext(functionArn: string, timeoutMs: number): unknown {
   const name = functionArn.split(':').pop() ?? functionArn;
-  const deadline = Date.now() + 15 * 60_000;
+  // The deployed function's timeout: Powertools Idempotency sizes its in-progress lock by it.
+  const deadline = Date.now() + timeoutMs;
   return {
     functionName: name,
     functionVersion: '$LATEST',
@@ -102,7 +105,7 @@ export function buildTaskBindings(
         try {
           const result = await handler(
             JSON.parse(JSON.stringify(Payload ?? null)),
-            lambdaContext(FunctionName),
+            lambdaContext(FunctionName, deps.timeoutsMs?.get(FunctionName) ?? 15 * 60_000),
           );
           report('ok');
           return {

@@ -16,6 +16,20 @@ export function functionArnSubstitution(fn: WorkflowFunction): string {
   return `${fn.charAt(0).toUpperCase()}${fn.slice(1)}FunctionArn`;
 }
 
+/**
+ * Timeouts: register, inspect and lineage do a few small S3/DynamoDB calls; validate and convert
+ * stream whole outputs, for which 5 minutes at the configured memory covers files of a few GB
+ * (larger, partitioned outputs are split by the Distributed Map, not given a longer timeout).
+ * The deployed functions and the embedded stack's Lambda contexts both use these.
+ */
+export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunction, number>> = {
+  register: 30,
+  inspect: 30,
+  validate: 300,
+  convert: 300,
+  lineage: 30,
+};
+
 /** Other substitutions the ASL file uses. */
 export const REGISTRY_TABLE_SUBSTITUTION = 'RegistryTableName';
 export const ALERT_TOPIC_SUBSTITUTION = 'AlertTopicArn';

@@ -27,10 +27,10 @@ export const VALIDATION_METRICS = {
   outputsPassed: 'OutputsPassed',
   outputsWarned: 'OutputsWarned',
   outputsFailed: 'OutputsFailed',
-  /** One per failed rule and output, with the rule's name in the `Rule` dimension (beside `service`). */
-  ruleFailures: 'RuleFailures',
-  ruleDimension: 'Rule',
 } as const;
+
+/** One per failed rule and output, with the rule's name in the `Rule` dimension (beside `service`). */
+export const RULE_FAILURE_METRIC = { name: 'RuleFailures', dimension: 'Rule' } as const;
 
 /** Metrics the convert handler adds per converted output. */
 export const CONVERSION_METRICS = {

@@ -16,6 +16,7 @@ import type { EnvironmentConfig } from '../../lib/shared/environment-config';
 import { WORKFLOW_FUNCTIONS, handlerEntry } from '../../lib/shared/workflow-functions';
 import {
   CONVERSION_METRICS,
+  RULE_FAILURE_METRIC,
   VALIDATION_METRICS,
   WORKFLOW_METRICS_NAMESPACE,
   serviceNameOf,
@@ -215,6 +216,19 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of prt-%s', (envName) => {
       for (const fn of WORKFLOW_FUNCTIONS) {
         expect(metrics).toContain(emf(serviceNameOf(fn), `${stepNameOf(fn)}Errors`));
       }
+    });
+
+    it('graphs failures by rule: one line per rule the validate handler reported, found by SEARCH', () => {
+      // Act
+      const expressions = widgets
+        .flatMap((w) => w.properties.metrics ?? [])
+        .flatMap((line) => line.filter((part): part is { expression: string } => typeof part === 'object'))
+        .map((part) => part.expression)
+        .filter((e): e is string => typeof e === 'string');
+      // Assess
+      expect(expressions).toContain(
+        `SEARCH('{${WORKFLOW_METRICS_NAMESPACE},${RULE_FAILURE_METRIC.dimension},service} MetricName="${RULE_FAILURE_METRIC.name}" service="validate"', 'Sum', 300)`,
+      );
     });
 
     it('graphs the dead-letter queue and shows the alarms', () => {

@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/project-paths';
 import {
   ALERT_TOPIC_SUBSTITUTION,
+  ARTIFACTS_BUCKET_SUBSTITUTION,
+  MAP_RUNS_PREFIX_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
   PARTITION_SUBSTITUTIONS,
   REGISTRY_TABLE_SUBSTITUTION,
@@ -26,9 +28,17 @@ import {
 
 /**
  * Ends that are reached without a registry status, on purpose: noise is never registered, Register
- * itself records untracked keys, and a duplicate delivery belongs to the execution that owns it.
+ * itself records untracked keys, a duplicate delivery belongs to the execution that owns it, a part
+ * of a partitioned output is tested with its folder, and a marker no partitioned contract claims
+ * completes nothing.
  */
-const DOCUMENTED_UNRECORDED_ENDS = ['IgnoredNoise', 'Untracked', 'AlreadyRegistered'];
+const DOCUMENTED_UNRECORDED_ENDS = [
+  'IgnoredNoise',
+  'Untracked',
+  'AlreadyRegistered',
+  'PartOfPartitionedOutput',
+  'IgnoredMarker',
+];
 
 const ASL_TEXT = readFileSync(projectPath(OUTPUT_TESTING_ASL), 'utf8');
 
@@ -69,17 +79,16 @@ describe('output-testing ASL', () => {
   });
 
   describe('placeholders', () => {
-    /**
-     * Every placeholder has a substitution, and every substitution is used, except the partitioned
-     * branch's settings: they are filled only when the definition contains them (the settings and
-     * the branch land separately), so they alone may be unused.
-     */
-    const required = [
+    /** Every placeholder has a substitution, and every substitution is used. */
+    const required: readonly string[] = [
       ...WORKFLOW_FUNCTIONS.map(functionArnSubstitution),
       REGISTRY_TABLE_SUBSTITUTION,
       ALERT_TOPIC_SUBSTITUTION,
+      ARTIFACTS_BUCKET_SUBSTITUTION,
+      MAP_RUNS_PREFIX_SUBSTITUTION,
+      ...PARTITION_SUBSTITUTIONS,
     ];
-    const optional: readonly string[] = PARTITION_SUBSTITUTIONS;
+    const optional: readonly string[] = [];
     const placeholdersOf = (text: string) => new Set([...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!));
 
     it('uses every required substitution, and no placeholder the CDK stack does not provide', () => {

@@ -11,6 +11,8 @@ import { REGISTRY_TABLE_LAYOUT } from '../../lib/shared/registry-table-layout';
 import { STACK_OUTPUTS } from '../../lib/shared/stack-outputs';
 import {
   ALERT_TOPIC_SUBSTITUTION,
+  ARTIFACTS_BUCKET_SUBSTITUTION,
+  MAP_RUNS_PREFIX_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
@@ -201,7 +203,13 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         'detail-type': ['Object Created'],
         detail: {
           bucket: { name: [ref(ids.outputs)] },
-          object: { key: config.watchedPrefixes.map((prefix) => ({ prefix })) },
+          object: {
+            key: [
+              ...config.watchedPrefixes.map((prefix) => ({ prefix })),
+              // Under the partitioned prefixes, only completion markers.
+              ...config.partitions.prefixes.map((prefix) => ({ wildcard: `${prefix}*/_SUCCESS` })),
+            ],
+          },
         },
       });
     });
@@ -299,6 +307,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         ),
         [REGISTRY_TABLE_SUBSTITUTION]: ref(ids.table),
         [ALERT_TOPIC_SUBSTITUTION]: ref(ids.topic),
+        [ARTIFACTS_BUCKET_SUBSTITUTION]: ref(ids.artifacts),
+        [MAP_RUNS_PREFIX_SUBSTITUTION]: ARTIFACT_PREFIXES.mapRuns,
         ...partitionSubstitutions(config.partitions, definition),
       });
     });
@@ -320,11 +330,13 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(synth.resource(logGroupId).Properties?.['RetentionInDays']).toBe(config.logRetentionDays);
     });
 
-    it('may invoke the five functions, update registry items, publish alerts and Output Tested events, and nothing more', () => {
+    it('may invoke the five functions, update registry items, publish alerts and Output Tested events, run its partitioned branch, and nothing more', () => {
       // Act
       const statements = statementsOfRole(synth, ids.stateMachineRole);
       const byAction = (predicate: (action: string) => boolean) =>
         statements.filter((s) => actionsOf(s).some(predicate));
+      const s3 = byAction((a) => a.startsWith('s3:'));
+      const states = byAction((a) => a.startsWith('states:'));
       const invoked = byAction((a) => a === 'lambda:InvokeFunction').flatMap((s) => targetsOf(s));
       const dynamo = byAction((a) => a.startsWith('dynamodb:'));
       const sns = byAction((a) => a.startsWith('sns:'));
@@ -339,7 +351,10 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
               'sns:Publish',
               'events:PutEvents',
               ...KMS_PUBLISH_ACTIONS,
-            ].includes(a) && !LOGS_DELIVERY_AND_TRACING.has(a),
+            ].includes(a) &&
+            !LOGS_DELIVERY_AND_TRACING.has(a) &&
+            !a.startsWith('s3:') &&
+            !a.startsWith('states:'),
         ),
       );
       // Assess
@@ -355,6 +370,20 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       // Output Tested events: PutEvents on the default bus only (no Resource "*").
       expect(events.flatMap(actionsOf)).toEqual(['events:PutEvents']);
       expect(JSON.stringify(events.map((s) => s.Resource))).toMatch(/event-bus\/default/);
+      // Partitioned branch: list the outputs bucket (no object reads), write map results under
+      // map-runs/ only, and start/describe/stop its own child executions only.
+      expect(
+        s3.flatMap((st) => targetsOf(st).map((t) => `${actionsOf(st).join(',')} ${t.logicalId}${t.suffix}`)),
+      ).toEqual([
+        `s3:ListBucket ${ids.outputs}`,
+        `s3:PutObject,s3:PutObjectLegalHold,s3:PutObjectRetention,s3:PutObjectTagging,s3:PutObjectVersionTagging,s3:Abort* ${ids.artifacts}/${ARTIFACT_PREFIXES.mapRuns}*`,
+      ]);
+      expect(states.map((st) => actionsOf(st).join(','))).toEqual([
+        'states:StartExecution',
+        'states:DescribeExecution,states:StopExecution',
+      ]);
+      expect(targetsOf(states[0]!)).toEqual([{ logicalId: ids.stateMachine, suffix: '', wildcard: false }]);
+      expect(JSON.stringify(states[1]!.Resource)).toMatch(/:execution:/);
       expect(other).toEqual([]);
     });
   });
@@ -519,7 +548,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(foreign).toEqual([]);
     });
 
-    it('lets only validate, convert and the contract seeding job write to the artifacts bucket', () => {
+    it('lets only validate, convert, the map runs and the contract seeding job write to the artifacts bucket', () => {
       // Act
       const writers = allIdentityStatements(synth)
         .filter(({ statement }) => actionsOf(statement).includes('s3:PutObject'))
@@ -537,6 +566,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           `${ids.roles.validate}/reports/*`,
           `${ids.roles.validate}/quarantine/*`,
           `${ids.roles.convert}/converted/*`,
+          // The partitioned branch's Distributed Map writes its run results (ResultWriter).
+          `${ids.stateMachineRole}/${ARTIFACT_PREFIXES.mapRuns}*`,
           seedingRole,
           `${seedingRole}/*`,
         ].sort(),

@@ -58,24 +58,8 @@ const RETRIED_ERRORS = new Set([
   'Lambda.TooManyRequestsException',
   'Lambda.ClientExecutionTimeoutException',
   'TransientDependencyError',
-]);
-
-/**
- * KNOWN DEFECT, tolerated here so the rest of the suite guards what it can, and counted in the
- * figure: Register's Powertools idempotency layer turns transient DynamoDB faults into errors the
- * ASL does not retry, so the version ends as a processing failure instead of being tested (recorded
- * and alerted, never lost):
- * - IdempotencyAlreadyInProgressError: the answer to the conditional put of the in-progress record is
- *   lost (dropped after DynamoDB did the write); the SDK retries, finds the record its first attempt
- *   wrote, and Powertools takes it for a concurrent invocation. A Step Functions retry would meet the
- *   same record until its in-progress expiry (the invocation's remaining time).
- * - IdempotencyPersistenceLayerError: saving the in-progress or success record, or deleting the
- *   in-progress record after an error, failed after the SDK's retries.
- * Fix (outside this suite's scope): let Register's own conditional put be its idempotency (the
- * registry entry names the execution that wrote it, `registeredBy`, and a retry finding its own entry
- * goes on as the owner) and drop the Powertools layer from Register; then remove this allowance.
- */
-const KNOWN_DEFECT_REASONS = new Set([
+  // Register's Powertools idempotency: a lost answer or a failed record write; the ASL retries
+  // them past the in-progress lock (the function's timeout).
   'IdempotencyAlreadyInProgressError',
   'IdempotencyPersistenceLayerError',
 ]);
@@ -315,11 +299,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type Outcome =
-  | 'as the data deserves'
-  | 'processing failure recorded (retries ran out)'
-  | 'processing failure recorded (known defect, not retried)'
-  | 'other';
+type Outcome = 'as the data deserves' | 'processing failure recorded (retries ran out)' | 'other';
 
 function outcomeOf(o: Output): Outcome {
   const end = o.execution?.path.at(-1);
@@ -329,8 +309,6 @@ function outcomeOf(o: Output): Outcome {
     return 'as the data deserves';
   if (end === 'ProcessingFailed' && status === 'failed' && RETRIED_ERRORS.has(reason))
     return 'processing failure recorded (retries ran out)';
-  if (end === 'ProcessingFailed' && status === 'failed' && KNOWN_DEFECT_REASONS.has(reason))
-    return 'processing failure recorded (known defect, not retried)';
   return 'other';
 }
 

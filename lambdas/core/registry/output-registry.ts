@@ -222,7 +222,8 @@ export class OutputRegistry {
     } catch (error) {
       if (isConditionFailed(error)) {
         const existing = await this.get(entry.pk, entry.sk);
-        if (existing?.registeredBy === item.registeredBy) return { created: true, entry: existing };
+        if (existing && existing.registeredBy === item.registeredBy)
+          return { created: true, entry: existing };
         return { created: false, entry: existing ?? entry };
       }
       return mapDynamoError(error, `register ${entry.uri}`);

@@ -54,6 +54,7 @@ export async function registerOutput(input: RegisterInput, deps: RegisterDeps): 
     dataType: 'pipeline' as const,
     registeredAt,
     eventTime: object.eventTime,
+    ...(input.execution ? { registeredBy: input.execution } : {}),
   };
 
   if (!match) {
@@ -121,6 +122,7 @@ export async function registerDataset(
     eventTime: marker.eventTime,
     partitioned: true,
     marker: marker.uri,
+    ...(input.execution ? { registeredBy: input.execution } : {}),
   };
   const { created, output } = await registerMatched(dataset, match, snapshot.entries, base, deps);
   return { tracked: true, duplicate: !created, output, dataset };

@@ -89,10 +89,11 @@ const LISTED_PARTS = 100;
 
 /**
  * Spark, Hive and Glue readers skip names starting with `_` or `.` (markers, `_temporary/`,
- * checksums), and so does the branch: they are not data.
+ * checksums) and folder placeholders, and so does the branch: they are not data.
  */
 export function isDataPart(datasetFolder: string, key: string): boolean {
-  if (!key.startsWith(datasetFolder) || key.endsWith('/')) return false;
+  // Folder placeholders: `…/` keys, and `…_$folder$` keys written by Hadoop's S3 connectors.
+  if (!key.startsWith(datasetFolder) || key.endsWith('/') || key.endsWith('$folder$')) return false;
   return !key
     .slice(datasetFolder.length)
     .split('/')

@@ -82,6 +82,12 @@ export interface ConvertResult {
 
 export interface RegisterInput {
   readonly object: ObjectRef;
+  /**
+   * The execution registering it: the entry's writer token, so a retry of this execution's own
+   * Register (after an answer was lost) finds its entry and carries on instead of taking itself for
+   * a duplicate delivery.
+   */
+  readonly execution?: string;
 }
 export interface InspectInput {
   readonly object: ObjectRef;

@@ -72,15 +72,19 @@ describe('generateToStore', () => {
       parseGenerateRequest({ pipeline: 'sales', rows: 100, seed: 1, runId: 'r1' }),
       deps,
     );
-    // Assess
+    // Assess: upstream outputs first (export reads raw_orders, as training_data does).
     expect(result.objects.map((o) => o.output)).toEqual([
       'sales/ingestion/raw_orders',
+      'sales/export/orders_parts',
       'sales/preprocessing/training_data',
       'sales/features/order_features',
     ]);
-    expect(result.objects.every((o) => o.uri.startsWith('s3://outputs/synthetic/pipelines/sales/r1/'))).toBe(
-      true,
-    );
+    expect(result.objects.map((o) => o.uri)).toEqual([
+      's3://outputs/synthetic/pipelines/sales/r1/ingestion/raw_orders/part-00000.csv',
+      's3://outputs/synthetic/datasets/sales/r1/orders/part-00000.csv',
+      's3://outputs/synthetic/pipelines/sales/r1/preprocessing/training_data/part-00000.csv',
+      's3://outputs/synthetic/pipelines/sales/r1/features/order_features/part-00000.parquet',
+    ]);
   });
 
   it('Noncompliance 1: writes nothing for an impossible request or an unknown output', async () => {
