@@ -17,8 +17,15 @@ export interface CatalogEntry {
 
 export interface CatalogSnapshot {
   readonly entries: readonly CatalogEntry[];
-  /** Contract files that failed to load, with the reason. */
-  readonly broken: readonly { readonly key: string; readonly error: string }[];
+  /** Contract files that failed to load, with the reason (and their path template, when readable). */
+  readonly broken: readonly BrokenContract[];
+}
+
+export interface BrokenContract {
+  readonly key: string;
+  readonly error: string;
+  /** The file's `path:` as written, so the outputs it meant to claim can be failed, not ignored. */
+  readonly path?: string;
 }
 
 async function readText(store: ObjectStore, bucket: string, key: string): Promise<string> {
@@ -42,16 +49,18 @@ export class ContractCatalog {
   async snapshot(): Promise<CatalogSnapshot> {
     if (this.cached && this.now() - this.cached.at < this.ttlMs) return this.cached.snapshot;
     const entries: CatalogEntry[] = [];
-    const broken: { key: string; error: string }[] = [];
+    const broken: BrokenContract[] = [];
     for await (const obj of this.store.list(this.bucket, this.prefix)) {
       if (!/\.(ya?ml|json)$/i.test(obj.key)) continue;
+      const text = await readText(this.store, this.bucket, obj.key);
       try {
-        const contract = parseContract(await readText(this.store, this.bucket, obj.key), obj.key);
+        const contract = parseContract(text, obj.key);
         entries.push({ key: obj.key, contract });
         this.byKey.set(obj.key, contract);
       } catch (error) {
         if (!(error instanceof ContractError)) throw error;
-        broken.push({ key: obj.key, error: error.message });
+        const path = declaredPath(text);
+        broken.push({ key: obj.key, error: error.message, ...(path ? { path } : {}) });
       }
     }
     const snapshot = { entries, broken };
@@ -67,4 +76,13 @@ export class ContractCatalog {
     this.byKey.set(key, contract);
     return contract;
   }
+}
+
+/**
+ * The `path:` line of a contract file that does not load, read as plainly as possible (the file may
+ * not even be valid YAML): a top-level `path:` with a value that is one word, optionally quoted.
+ */
+function declaredPath(text: string): string | undefined {
+  const m = /^path:[ \t]*(['"]?)([^'"\s#]+)\1[ \t]*(#.*)?$/m.exec(text);
+  return m?.[2];
 }

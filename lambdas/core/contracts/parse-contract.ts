@@ -106,7 +106,13 @@ function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
 
 export function parseContract(text: string, source: string): OutputContract {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: true,
+    uniqueKeys: true,
+    // Problems become ContractErrors; the library must not print process warnings of its own.
+    logLevel: 'error',
+  });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0]?.line;
@@ -125,7 +131,10 @@ export function parseContract(text: string, source: string): OutputContract {
   }
   const parsed = contractSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // A misspelt key usually explains the other errors ("schemas:" → "schema is required"): name it first.
+    const issue =
+      parsed.error.issues.find((i) => i.code === 'unrecognized_keys' && i.path.length === 0) ??
+      parsed.error.issues[0]!;
     const path = issue.path.filter((p): p is PathPart => typeof p !== 'symbol');
     const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
     fail(source, loc, at, issueMessage(issue, raw));

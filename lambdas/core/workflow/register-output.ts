@@ -12,6 +12,7 @@
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { compilePathTemplate, matchOutputKey, type KeyMatch } from '../contracts/match-output-key';
 import type { OutputContract } from '../contracts/output-contract';
+import { ContractError } from '../errors';
 import { linkDeclaredInputs, linkWaitingConsumers, type LinkTarget } from '../lineage/link-declared-inputs';
 import type { LineageStore } from '../lineage/lineage-store';
 import type { OutputRegistry, RegistryEntry } from '../registry/output-registry';
@@ -58,6 +59,14 @@ export async function registerOutput(input: RegisterInput, deps: RegisterDeps): 
   };
 
   if (!match) {
+    // A contract meant to claim this key but cannot be loaded: the output is not tested, which is a
+    // failure to record and alert on (ContractError → RecordError), not an untracked arrival.
+    const claimant = snapshot.broken.find((b) => b.path !== undefined && claims(b.path, object.key));
+    if (claimant) {
+      throw new ContractError(
+        `${claimant.key} claims this key but cannot be loaded, so the output was not tested: ${claimant.error}`,
+      );
+    }
     const note =
       snapshot.broken.length > 0
         ? `no valid contract claims this key; contract files that failed to load: ${snapshot.broken.map((b) => `${b.key} (${b.error})`).join('; ')}`
@@ -194,4 +203,13 @@ async function registerMatched(
     jobType: contract.jobType ?? null,
   };
   return { created, output };
+}
+
+/** Whether a path template (possibly from a file that failed to load) claims `key`. */
+function claims(template: string, key: string): boolean {
+  try {
+    return compilePathTemplate(template)(key) !== undefined;
+  } catch {
+    return false; // a template too broken to compile claims nothing
+  }
 }

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { ContractCatalog } from '../../../../lambdas/core/contracts/contract-catalog';
-import { ContractError } from '../../../../lambdas/core/errors';
 import { registerOutput } from '../../../../lambdas/core/workflow/register-output';
 import { InMemoryObjectStore } from '../../../fixtures/in-memory-object-store';
 import type { LineageEdge } from '../../../../lambdas/core/lineage/lineage-store';
 import type { RegistryEntry } from '../../../../lambdas/core/registry/output-registry';
-import { TransientDependencyError } from '../../../../lambdas/core/errors';
+import { ContractError, TransientDependencyError } from '../../../../lambdas/core/errors';
 import { InMemoryLineage, InMemoryRegistry } from '../../../fixtures/in-memory-registry';
 import {
   ARTIFACTS_BUCKET,
@@ -131,7 +130,7 @@ describe('registerOutput', () => {
     ).toEqual([]);
   });
 
-  it('names the broken contract files in the note of an untracked key', async () => {
+  it('fails a key a broken contract claims with ContractError naming the file, and writes nothing', async () => {
     // Prepare: the contract meant to claim the key does not parse
     const { registry, deps } = setup({
       'contracts/marketing-clicks.yaml':
@@ -140,11 +139,29 @@ describe('registerOutput', () => {
     const object = objectRef({ key: 'pipelines/marketing/r1/clicks.csv', etag: 'e', size: 7 });
 
     // Act
+    const registering = registerOutput({ object }, deps);
+
+    // Assess: the parser's wording belongs to the contract loader; this checks the file and line.
+    await expect(registering).rejects.toThrow(ContractError);
+    await expect(registering).rejects.toThrow(
+      /^contracts\/marketing-clicks\.yaml claims this key but cannot be loaded, so the output was not tested: contracts\/marketing-clicks\.yaml: line 5: schema: .+$/,
+    );
+    expect(registry.entries()).toEqual([]);
+  });
+
+  it('names the broken contract files in the note of a key no contract, broken or not, claims', async () => {
+    // Prepare: a broken contract whose path is elsewhere
+    const { registry, deps } = setup({
+      'contracts/marketing-clicks.yaml':
+        'pipeline: marketing\nstep: web\noutput: clicks\npath: pipelines/marketing/{run_id}/\nschema: []\n',
+    });
+    const object = objectRef({ key: 'pipelines/finance/r1/ledger.csv', etag: 'e', size: 7 });
+
+    // Act
     const result = await registerOutput({ object }, deps);
 
     // Assess
     expect(result.tracked).toBe(false);
-    // The parser's wording belongs to the contract loader; this checks the file and line reach the note.
     expect(registry.entries()[0]?.note).toMatch(
       /^no valid contract claims this key; contract files that failed to load: contracts\/marketing-clicks\.yaml \(contracts\/marketing-clicks\.yaml: line 5: schema: .+\)$/,
     );
