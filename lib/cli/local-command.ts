@@ -48,7 +48,7 @@ export function registerLocalCommand(program: Command): void {
           `Embedded stack up (${config.name}): S3 ${stack.endpoints.s3}, DynamoDB ${stack.endpoints.dynamodb}`,
         );
         console.log(
-          `Uploading two pipeline outputs to s3://${stack.resources.outputsBucket}/pipelines/sales/… as a pipeline step would.`,
+          `Uploading two pipeline outputs to s3://${stack.resources.outputsBucket}/pipelines/sales/… and a folder of part files to …/datasets/sales/…, as pipeline steps would.`,
         );
         const outDir = join(options.dir, 'artifacts');
         const rows = await runDemo(stack, outDir);

@@ -1,6 +1,8 @@
 /**
  * The main job on the embedded stack (`npm start`): a pipeline step writes two outputs to S3,
- * one that meets its contract and one that does not, and the event-driven flow tests both.
+ * one that meets its contract and one that does not, and a Spark-style step writes a folder of part
+ * files and its `_SUCCESS` marker; the event-driven flow tests all three (the folder once, from its
+ * marker, through the partitioned branch).
  * What happened is read back through the same APIs a user would use: the registry table, the
  * reports in the artifacts bucket, the lineage edges and the alert topic.
  */
@@ -19,32 +21,59 @@ import {
   type ExecutionRecord,
 } from '../local/embedded-stack';
 
-export const DEMO_OUTPUTS = [
+interface DemoOutput {
+  readonly label: string;
+  /** The output's key: an object, or a partitioned output's folder. */
+  readonly key: string;
+  /** What the pipeline writes, in order (a folder's marker last). */
+  readonly uploads: readonly { readonly key: string; readonly body: string }[];
+  /** The object whose arrival starts the test. */
+  readonly trigger: string;
+}
+
+function single(label: string, key: string, lines: readonly string[]): DemoOutput {
+  return { label, key, uploads: [{ key, body: `${lines.join('\n')}\n` }], trigger: key };
+}
+
+const PARTS_FOLDER = 'datasets/sales/run-003/orders/';
+const CHANNELS = ['web', 'store', 'app'] as const;
+
+export const DEMO_OUTPUTS: readonly DemoOutput[] = [
+  single('meets its contract', 'pipelines/sales/run-001/preprocessing/training_data/part-00000.csv', [
+    'order_id,customer_id,purchase_amount,ordered_at',
+    'o-1001,17,120.50,2026-11-01T09:15:00Z',
+    'o-1002,42,89.99,2026-11-01T10:02:13Z',
+    'o-1003,7,15.00,2026-11-01T11:47:00Z',
+    'o-1004,42,,2026-11-01T12:00:00Z',
+    '"o-1005",913,230.10,2026-11-01T13:30:00Z',
+    'o-1006,5120,64.25,2026-11-01T14:05:59Z',
+  ]),
+  single('breaks its contract', 'pipelines/sales/run-002/preprocessing/training_data/part-00000.csv', [
+    'order_id,customer_id,purchase_amount,ordered_at',
+    'o-2001,17,120.50,2026-11-02T09:15:00Z',
+    'o-2002,,89.99,2026-11-02T10:02:13Z',
+    'o-2003,7,-15.00,2026-11-02T11:47:00Z',
+    'o-2004,42,-3.20,2026-11-02T12:00:00Z',
+  ]),
   {
-    label: 'meets its contract',
-    key: 'pipelines/sales/run-001/preprocessing/training_data/part-00000.csv',
-    body: [
-      'order_id,customer_id,purchase_amount,ordered_at',
-      'o-1001,17,120.50,2026-11-01T09:15:00Z',
-      'o-1002,42,89.99,2026-11-01T10:02:13Z',
-      'o-1003,7,15.00,2026-11-01T11:47:00Z',
-      'o-1004,42,,2026-11-01T12:00:00Z',
-      '"o-1005",913,230.10,2026-11-01T13:30:00Z',
-      'o-1006,5120,64.25,2026-11-01T14:05:59Z',
-    ].join('\n'),
+    label: 'a Spark folder of 8 part files, tested once from its _SUCCESS marker',
+    key: PARTS_FOLDER,
+    uploads: [
+      ...Array.from({ length: 8 }, (_, p) => ({
+        key: `${PARTS_FOLDER}part-${String(p).padStart(5, '0')}.csv`,
+        body: [
+          'order_id,customer_id,amount,channel,ordered_at',
+          ...Array.from({ length: 25 }, (_, r) => {
+            const n = p * 25 + r;
+            return `o-3${String(n).padStart(4, '0')},${(n % 400) + 1},${(5 + (n % 97) * 1.25).toFixed(2)},${CHANNELS[n % 3]!},2026-11-03T${String(n % 24).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}:00Z`;
+          }),
+        ].join('\n'),
+      })),
+      { key: `${PARTS_FOLDER}_SUCCESS`, body: '' },
+    ],
+    trigger: `${PARTS_FOLDER}_SUCCESS`,
   },
-  {
-    label: 'breaks its contract',
-    key: 'pipelines/sales/run-002/preprocessing/training_data/part-00000.csv',
-    body: [
-      'order_id,customer_id,purchase_amount,ordered_at',
-      'o-2001,17,120.50,2026-11-02T09:15:00Z',
-      'o-2002,,89.99,2026-11-02T10:02:13Z',
-      'o-2003,7,-15.00,2026-11-02T11:47:00Z',
-      'o-2004,42,-3.20,2026-11-02T12:00:00Z',
-    ].join('\n'),
-  },
-] as const;
+];
 
 export interface DemoRow {
   readonly key: string;
@@ -72,14 +101,16 @@ export async function runDemo(stack: EmbeddedStack, outDir: string): Promise<Dem
   const lineage = new LineageStore(db, stack.resources.registryTable);
 
   for (const output of DEMO_OUTPUTS) {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: stack.resources.outputsBucket,
-        Key: output.key,
-        Body: `${output.body}\n`,
-        ContentType: 'text/csv',
-      }),
-    );
+    for (const upload of output.uploads) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: stack.resources.outputsBucket,
+          Key: upload.key,
+          Body: Buffer.from(upload.body),
+          ContentType: upload.key.endsWith('.csv') ? 'text/csv' : 'application/octet-stream',
+        }),
+      );
+    }
   }
   await stack.idle(120_000);
 
@@ -97,7 +128,7 @@ export async function runDemo(stack: EmbeddedStack, outDir: string): Promise<Dem
   for (const output of DEMO_OUTPUTS) {
     const uri = `s3://${stack.resources.outputsBucket}/${output.key}`;
     const [entry] = await registry.versionsOf(uri);
-    const execution = stack.executions.find((e) => e.input.detail.object.key === output.key);
+    const execution = stack.executions.find((e) => e.input.detail.object.key === output.trigger);
     const edges = entry
       ? [
           ...(await lineage.upstream(lineageNode(uri, entry.sk.slice(4)))),
@@ -136,7 +167,7 @@ export function formatDemo(rows: readonly DemoRow[], cwd: string): string {
     lines.push('');
     lines.push(`${status.padEnd(7)} ${row.entry?.uri ?? row.key}   (${row.label})`);
     lines.push(
-      `  execution     ${row.execution?.status ?? 'none'} via ${row.execution?.path.filter((s) => !s.startsWith('Route')).join(' → ') ?? '-'}`,
+      `  execution     ${row.execution?.status ?? 'none'} via ${row.execution ? collapse(row.execution.path.filter((s) => !s.startsWith('Route'))).join(' → ') : '-'}`,
     );
     if (row.entry) {
       lines.push(
@@ -152,4 +183,15 @@ export function formatDemo(rows: readonly DemoRow[], cwd: string): string {
     lines.push(`  alert         ${row.alerted ? 'published to the failure topic' : 'none'}`);
   }
   return lines.join('\n');
+}
+
+/** A path with repeated states (a map's items) shown once with their count: `ValidatePart ×8`. */
+function collapse(path: readonly string[]): string[] {
+  const out: { state: string; count: number }[] = [];
+  for (const state of path) {
+    const last = out.at(-1);
+    if (last?.state === state) last.count++;
+    else out.push({ state, count: 1 });
+  }
+  return out.map((s) => (s.count > 1 ? `${s.state} ×${s.count}` : s.state));
 }
