@@ -157,6 +157,25 @@ function header(report: ReportDocument): string {
       );
     if (o.etag !== undefined) facts.push(fact('etag', `<code>${escapeHtml(o.etag)}</code>`));
   }
+  const parts = report.parts;
+  if (parts) {
+    const trouble = [
+      parts.unreadable > 0 ? `<span class="out fail">${formatCount(parts.unreadable)} unreadable</span>` : '',
+      parts.notValidated > 0
+        ? `<span class="out fail">${formatCount(parts.notValidated)} not validated</span>`
+        : '',
+    ].filter(Boolean);
+    const first = parts.unreadableParts?.[0];
+    facts.push(
+      fact(
+        'parts',
+        `${formatCount(parts.validated)} of ${formatCount(parts.total)} validated${trouble.length ? `; ${trouble.join(', ')}` : ''}` +
+          (first
+            ? ` <span class="muted">first: <code>${escapeHtml(first.part)}</code> ${escapeHtml(first.error)}</span>`
+            : ''),
+      ),
+    );
+  }
   if (report.validatedAt !== undefined) facts.push(fact('validated at', escapeHtml(report.validatedAt)));
   return (
     `<header><div class="title"><span class="badge ${status}">${escapeHtml(String(report.status).toUpperCase())}</span>` +

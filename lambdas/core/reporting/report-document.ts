@@ -26,4 +26,12 @@ export type ReportDocument = ValidationReport & {
   readonly quarantineUri?: string | null;
   /** ISO-8601 time of the validation. */
   readonly validatedAt?: string;
+  /** A partitioned output's parts: how many were validated, and the first that could not be. */
+  readonly parts?: {
+    readonly total: number;
+    readonly validated: number;
+    readonly unreadable: number;
+    readonly notValidated: number;
+    readonly unreadableParts?: readonly { readonly part: string; readonly error: string }[];
+  };
 };

@@ -158,6 +158,36 @@ describe('renderHtmlReport', () => {
       expect(html).not.toContain('<section id="history">');
     });
 
+    it('Compliance: a partitioned output shows its parts, the first unreadable one escaped', () => {
+      // Prepare
+      const report = {
+        output: 'sales/export/orders_parts',
+        status: 'failed' as const,
+        rowCount: 24,
+        schema: { level: 'strict' as const, accepted: 'compatible' as const, columns: [] },
+        rules: [],
+        failedRules: ['parts_readable'],
+        failedRowCount: 0,
+        summary: 'FAILED: 24 rows in 3 parts; 1 of 3 parts unreadable',
+        parts: {
+          total: 3,
+          validated: 2,
+          unreadable: 1,
+          notValidated: 0,
+          unreadableParts: [{ part: 'x/<b>part-2</b>.csv', error: 'FormatError: expected csv, found parquet' }],
+        },
+      };
+
+      // Act
+      const html = renderHtmlReport(report);
+
+      // Assess
+      expect(html).toContain('2 of 3 validated');
+      expect(html).toContain('1 unreadable');
+      expect(html).toContain('x/&lt;b&gt;part-2&lt;/b&gt;.csv');
+      expect(html).not.toContain('<b>part-2</b>');
+    });
+
     it('Compliance: a report read back from JSON (NaN and infinities became null) shows no NaN or undefined', () => {
       // Prepare
       const base = ordersReport();
