@@ -7,8 +7,10 @@
  *
  * A wildcard (an action or resource containing `*`, NotAction/NotResource) in an Allow statement is
  * justified only
- * - by a cdk-nag acknowledgment of exactly that finding (`AwsSolutions-IAM5[Resource::...]`) on the
- *   resource holding the statement, or one of its constructs, with a written reason; or
+ * - by a cdk-nag acknowledgment of that finding (`AwsSolutions-IAM5[Resource::...]`) on the resource
+ *   holding the statement, or one of its constructs, with a written reason (an acknowledgment of the
+ *   bare rule id, which cdk-nag also accepts for every finding of the resource, counts too, and the
+ *   figures name it as blanket); or
  * - by a documented AWS requirement listed below, matched on the whole statement (resource type,
  *   principal, the exact set of wildcards, a condition where one is required, the environment).
  * Outside the documented exceptions (key policies, where `*` means the key itself), `Resource: "*"`
@@ -156,6 +158,8 @@ interface Wildcard {
   readonly by: 'acknowledgment' | 'documented requirement' | 'both' | 'none';
   /** Justified (in part) by an acknowledgment of the bare rule id, which covers every finding of its resource. */
   readonly blanket: boolean;
+  /** The name of the documented exception that justifies it, if one does. */
+  readonly exception?: string;
 }
 
 function asArray(value: unknown): readonly unknown[] {
@@ -272,6 +276,7 @@ function justify(found: FoundStatement, wildcards: readonly string[], t: Reviewe
       justification: exception.reason,
       by: 'documented requirement',
       blanket: false,
+      exception: exception.name,
     };
   }
   const unjustified: Wildcard = {
@@ -458,10 +463,8 @@ describe.each(ENVIRONMENT_NAMES)('security review of prt-%s', (envName) => {
 
   it('Compliance: each documented exception that applies to the environment is in use (none is stale)', () => {
     // Act
-    const used = new Set(
-      wildcards.filter((w) => w.by === 'documented requirement').map((w) => w.justification),
-    );
-    const stale = DOCUMENTED_EXCEPTIONS.filter((e) => e.applies(t.config) && !used.has(e.reason)).map(
+    const used = new Set(wildcards.map((w) => w.exception));
+    const stale = DOCUMENTED_EXCEPTIONS.filter((e) => e.applies(t.config) && !used.has(e.name)).map(
       (e) => e.name,
     );
     // Assess: an exception CDK no longer needs would silently justify a future statement.

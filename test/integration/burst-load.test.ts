@@ -21,9 +21,17 @@ const OUTPUTS = Number(process.env['PRT_BURST_OUTPUTS'] ?? (SOAK ? 5000 : 1000))
 const IN_FLIGHT = 50;
 /** Part files per pipeline run, as a Spark job writes them; the registry is read back run by run. */
 const PARTS_PER_RUN = 100;
-const POLL_MS = 50;
-/** Room for a loaded 2-core CI machine; the soak size gets proportionally more. */
-const DEADLINE_MS = Math.max(170_000, OUTPUTS * 150);
+/**
+ * The registry is read once a second: latency comes from each item's own `updatedAt`, so polling
+ * faster would not sharpen it, only take the embedded stack's event loop (and DynamoDB server)
+ * away from the executions being measured.
+ */
+const POLL_MS = 1000;
+/**
+ * How long the statuses may take: about 60 s for 1,000 on an idle 2-core machine, several times that
+ * when other suites share its cores. Slowness shows in the figures; only a status that never comes fails.
+ */
+const DEADLINE_MS = Math.max(300_000, OUTPUTS * 300);
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
 const TERMINAL = new Set<TestStatus>(['passed', 'warned', 'failed', 'untracked']);
@@ -110,14 +118,42 @@ describe(`a burst of ${OUTPUTS} outputs`, () => {
       const planned = plan(h, OUTPUTS);
       const byKey = new Map(planned.map((p) => [p.key, p]));
       const runIds = [...new Set(planned.map((p) => p.runId))];
+      const perRun = new Map<string, number>();
+      for (const p of planned) perRun.set(p.runId, (perRun.get(p.runId) ?? 0) + 1);
       const observed = new Map<string, Observed>();
       const cpuBefore = process.cpuUsage();
       const loadBefore = loadavg()[0] ?? 0;
       let peakLoad = loadBefore;
       let polls = 0;
 
-      // Reads each run's training_data items once per poll (one paged query per run, not one wait
-      // per output), until every uploaded output has left `pending`.
+      // Reads a run's training_data items (one paged query per run, not one wait per output) and
+      // notes each output's first terminal status; returns the run's items.
+      const latest = new Map<string, RegistryEntry>();
+      const readRun = async (runId: string): Promise<RegistryEntry[]> => {
+        const items: RegistryEntry[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await h.registry.runOutputs('sales', runId, {
+            step: 'preprocessing',
+            output: 'training_data',
+            limit: 1000,
+            ...(cursor === undefined ? {} : { cursor }),
+          });
+          items.push(...page.items);
+          cursor = page.cursor;
+        } while (cursor !== undefined);
+        for (const entry of items) {
+          latest.set(entry.key, entry);
+          const seen = observed.get(entry.key);
+          if (seen && !seen.entry && TERMINAL.has(entry.status)) {
+            seen.entry = entry;
+            seen.statusAt = Date.parse(entry.updatedAt ?? '');
+          }
+        }
+        return items;
+      };
+
+      // Polls every run until all its uploaded outputs have left `pending`.
       let uploadsDone = false;
       const settledRuns = new Set<string>();
       const poll = async (): Promise<void> => {
@@ -127,30 +163,16 @@ describe(`a burst of ${OUTPUTS} outputs`, () => {
           peakLoad = Math.max(peakLoad, loadavg()[0] ?? 0);
           for (const runId of runIds) {
             if (settledRuns.has(runId)) continue;
-            let cursor: string | undefined;
-            let terminal = 0;
-            do {
-              const page = await h.registry.runOutputs('sales', runId, {
-                step: 'preprocessing',
-                output: 'training_data',
-                limit: 1000,
-                ...(cursor === undefined ? {} : { cursor }),
-              });
-              for (const entry of page.items) {
-                const seen = observed.get(entry.key);
-                if (!TERMINAL.has(entry.status)) continue;
-                terminal++;
-                if (seen && !seen.entry) {
-                  seen.entry = entry;
-                  seen.statusAt = Date.parse(entry.updatedAt ?? '');
-                }
-              }
-              cursor = page.cursor;
-            } while (cursor !== undefined);
-            const expected = planned.filter((p) => p.runId === runId).length;
-            if (uploadsDone && terminal >= expected) settledRuns.add(runId);
+            const terminal = (await readRun(runId)).filter((e) => TERMINAL.has(e.status)).length;
+            if (uploadsDone && terminal >= (perRun.get(runId) ?? 0)) settledRuns.add(runId);
           }
           if (uploadsDone && settledRuns.size === runIds.length) return;
+          // An output whose Register step failed never appears in its run's index: on the embedded
+          // stack, stop once every execution of the burst has stopped instead of waiting for it.
+          if (uploadsDone && h.target === 'embedded') {
+            const ours = h.stack.executions.filter((e) => byKey.has(e.input.detail.object.key));
+            if (ours.length >= OUTPUTS && ours.every((e) => e.status !== 'RUNNING')) return;
+          }
           if (Date.now() > deadline) return;
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
@@ -170,17 +192,44 @@ describe(`a burst of ${OUTPUTS} outputs`, () => {
       const uploadedAt = Date.now();
       uploadsDone = true;
       await polling;
-      // Statuses first land in the registry; the executions then publish their event and stop.
-      await h.settle();
+      // Statuses first land in the registry; the executions then publish their event and stop. On
+      // the embedded stack "idle" is exact, so the last read below sees everything that will happen.
+      await (h.target === 'embedded' ? h.stack.idle(120_000) : h.settle());
+      const finalItems = (await Promise.all(runIds.map(readRun))).flat();
       const cpu = process.cpuUsage(cpuBefore);
 
-      // Assess: every output reached a final status, the right one, on its own single item.
-      const missing = planned.filter((p) => observed.get(p.key)?.entry === undefined);
-      expect(missing.map((p) => p.key)).toEqual([]);
-      const wrong = planned
-        .map((p) => ({ key: p.key, expected: p.expected, got: observed.get(p.key)?.entry?.status }))
-        .filter((r) => r.got !== r.expected);
-      expect(wrong).toEqual([]);
+      // Assess: every output reached a final status, the right one, on its own single item. Outcomes
+      // that differ are counted by kind (an output whose Register step failed has its item outside
+      // the run index, RecordError writing it by key only, so it is looked up by its own key), with
+      // a few examples and what their executions did.
+      const executionsOf = (key: string) =>
+        h.target === 'embedded'
+          ? h.stack.executions
+              .filter((e) => e.input.detail.object.key === key)
+              .map((e) => `${e.status} at ${e.path.at(-1) ?? '-'}${e.error ? ` (${e.error})` : ''}`)
+          : [];
+      const outcomes = await Promise.all(
+        planned.map(async (p) => {
+          const seen = observed.get(p.key);
+          const indexed = seen?.entry ?? latest.get(p.key);
+          const item = indexed ?? (seen ? await h.registry.find(seen.uri, seen.version) : undefined);
+          if (item?.status === p.expected && seen?.entry) return undefined;
+          const outcome = !item
+            ? 'not registered'
+            : `${item.status}${item.failureReason ? ` (${item.failureReason})` : ''}${indexed ? '' : ', outside the run index'}`;
+          return {
+            kind: `expected ${p.expected}, got ${outcome}`,
+            example: `${p.key}: ${item?.failureCause?.slice(0, 200) ?? outcome}; executions: ${executionsOf(p.key).join(', ')}`,
+          };
+        }),
+      );
+      const wrong = outcomes.filter((o) => o !== undefined);
+      const kinds: Record<string, number> = {};
+      for (const o of wrong) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;
+      expect({ wrong: kinds, examples: wrong.slice(0, 3).map((o) => o.example) }).toEqual({
+        wrong: {},
+        examples: [],
+      });
       // Each item is the uploaded version, carries its status time, and names the rule that decided it.
       const faults = planned.flatMap((p) => {
         const seen = observed.get(p.key)!;
@@ -195,18 +244,8 @@ describe(`a burst of ${OUTPUTS} outputs`, () => {
         return found.map((f) => `${p.key}: ${f}`);
       });
       expect(faults).toEqual([]);
-      const items = await Promise.all(
-        runIds.map(async (runId) => {
-          const page = await h.registry.runOutputs('sales', runId, {
-            step: 'preprocessing',
-            output: 'training_data',
-            limit: 1000,
-          });
-          return page.items.length;
-        }),
-      );
       // One registry item per uploaded output: no duplicate registration under burst.
-      expect(items.reduce((a, b) => a + b, 0)).toBe(OUTPUTS);
+      expect(finalItems.length).toBe(OUTPUTS);
 
       const executions =
         h.target === 'embedded'
@@ -275,6 +314,6 @@ describe(`a burst of ${OUTPUTS} outputs`, () => {
         ].join('\n'),
       });
     },
-    DEADLINE_MS + 60_000,
+    DEADLINE_MS + 180_000,
   );
 });
