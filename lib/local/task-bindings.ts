@@ -35,6 +35,14 @@ export interface TaskBindingDeps {
   readonly handlers: ReadonlyMap<string, LocalHandler>;
   /** Timeout per function ARN (ms), for the Lambda context's remaining time; 15 minutes when absent. */
   readonly timeoutsMs?: ReadonlyMap<string, number>;
+  /**
+   * Invocations of one function that run at once (default 8); more wait for a slot. In AWS every
+   * invocation has a sandbox of its own, here all share one event loop: without a cap, a burst of a
+   * thousand executions would queue each handler's I/O behind everyone else's until it ran past its
+   * timeout. A waiting invocation's clock starts when it gets its slot, as a Lambda's starts when
+   * its sandbox does.
+   */
+  readonly concurrencyPerFunction?: number;
   readonly dynamodb: DynamoDBClient;
   /** For the local stand-in of a Distributed Map's ListObjectsV2 ItemReader (lib/local/distributed-map.ts). */
   readonly s3?: S3Client;
@@ -51,6 +59,27 @@ interface StateDefinition {
   readonly Iterator?: { readonly States: Record<string, StateDefinition> };
   readonly ItemProcessor?: { readonly States: Record<string, StateDefinition> };
   readonly Branches?: readonly { readonly States: Record<string, StateDefinition> }[];
+}
+
+/** A counting semaphore: at most `size` holders, the rest wait in arrival order. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+
+  acquire(): Promise<void> {
+    if (this.used < this.size) {
+      this.used++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.used--;
+  }
 }
 
 class TaskError extends Error {
@@ -93,6 +122,12 @@ export function buildTaskBindings(
   const tasks = new Map<string, string>();
   collectTaskStates(definition.States, tasks);
   const bindings: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const slots = new Map<string, Slots>();
+  const slotsOf = (fn: string): Slots => {
+    let s = slots.get(fn);
+    if (!s) slots.set(fn, (s = new Slots(deps.concurrencyPerFunction ?? 8)));
+    return s;
+  };
   for (const [state, resource] of tasks) {
     const report = (outcome: 'ok' | 'error', error?: string): void =>
       deps.onTask?.(state, resource, outcome, error);
@@ -102,6 +137,8 @@ export function buildTaskBindings(
         const handler = deps.handlers.get(FunctionName);
         if (!handler)
           throw new TaskError('Lambda.ResourceNotFoundException', `Function not found: ${FunctionName}`);
+        const slot = slotsOf(FunctionName);
+        await slot.acquire();
         try {
           const result = await handler(
             JSON.parse(JSON.stringify(Payload ?? null)),
@@ -117,6 +154,8 @@ export function buildTaskBindings(
           const e = error instanceof Error ? error : new Error(String(error));
           report('error', e.name);
           throw new TaskError(e.name, JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+        } finally {
+          slot.release();
         }
       };
     } else if (resource === 'arn:aws:states:::dynamodb:updateItem') {
