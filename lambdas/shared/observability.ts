@@ -17,9 +17,12 @@ export interface Observability {
 }
 
 export function createObservability(serviceName: string): Observability {
+  const logger = new Logger({ serviceName });
   return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+    logger,
+    // Metrics' own warnings go through the structured logger, at the function's log level, instead
+    // of straight to the console.
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }),
     tracer: new Tracer({ serviceName }),
   };
 }
