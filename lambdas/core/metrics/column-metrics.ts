@@ -44,6 +44,26 @@ export interface ColumnMetricsJson {
   readonly hll: string | null;
 }
 
+/**
+ * Characters, not UTF-16 units, as the length constraint counts them. A scan for surrogates by
+ * character code instead of a regular expression test: this runs for every string value.
+ */
+function charLength(v: string): number {
+  for (let i = 0; i < v.length; i++) if ((v.charCodeAt(i) & 0xf800) === 0xd800) return [...v].length;
+  return v.length;
+}
+
+/**
+ * codec.compare(a, b) < 0, per value without the call: for two values of the same primitive type
+ * every codec orders as the `<` operator does (NaN never reaches min/max).
+ */
+function before(a: Exclude<TypedValue, null>, b: Exclude<TypedValue, null>, codec: ColumnCodec): boolean {
+  const t = typeof a;
+  // The casts only satisfy the type checker: `<` compares two strings or two bigints as their type.
+  if (t === typeof b && t !== 'boolean') return (a as number) < (b as number);
+  return codec.compare(a, b) < 0;
+}
+
 function jsonNumber(n: number): number | string {
   return Number.isFinite(n) ? n : String(n);
 }
@@ -92,8 +112,8 @@ export class ColumnMetrics {
     this.count++;
     // NaN has no order: it would make min/max depend on arrival order (and break merging).
     if (!(typeof v === 'number' && Number.isNaN(v))) {
-      if (this.min === null || this.codec.compare(v, this.min) < 0) this.min = v;
-      if (this.max === null || this.codec.compare(v, this.max) > 0) this.max = v;
+      if (this.min === null || before(v, this.min, this.codec)) this.min = v;
+      if (this.max === null || before(this.max, v, this.codec)) this.max = v;
     }
     if (this.numeric) {
       const x = typeof v === 'bigint' ? Number(v) / this.scale : (v as number) / this.scale;
@@ -105,8 +125,7 @@ export class ColumnMetrics {
         this.sketch!.add(x);
       }
     } else if (typeof v === 'string' && this.column.type === 'string') {
-      // Characters, not UTF-16 units, as the length constraint counts them.
-      const len = /[\uD800-\uDFFF]/.test(v) ? [...v].length : v.length;
+      const len = charLength(v);
       if (len < this.minLength) this.minLength = len;
       if (len > this.maxLength) this.maxLength = len;
     }

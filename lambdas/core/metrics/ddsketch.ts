@@ -10,9 +10,58 @@ const LOG_GAMMA = Math.log(GAMMA);
 /** Values closer to zero than this count as zero (keeps the bucket range bounded). */
 const MIN_INDEXABLE = 1e-9;
 
+/**
+ * Counts by bucket index in one contiguous array (the index range of a store is bounded: about
+ * -1040..35500 for doubles), instead of a Map lookup per value. Every index with a count is >= 1.
+ */
+class BucketStore {
+  private counts = new Float64Array(0);
+  /** Bucket index of counts[0]. */
+  private offset = 0;
+
+  add(index: number, count: number): void {
+    let i = index - this.offset;
+    if (i < 0 || i >= this.counts.length) {
+      this.grow(index);
+      i = index - this.offset;
+    }
+    this.counts[i] = this.counts[i]! + count;
+  }
+
+  private grow(index: number): void {
+    const old = this.counts;
+    if (old.length === 0) {
+      this.counts = new Float64Array(128);
+      this.offset = index - 64;
+      return;
+    }
+    const lo = Math.min(index, this.offset);
+    const hi = Math.max(index, this.offset + old.length - 1);
+    // At least double, with room on the side that grew, so a widening range costs O(log) copies.
+    const length = Math.max(2 * old.length, hi - lo + 1 + 64);
+    const offset = index < this.offset ? hi - length + 1 : lo;
+    this.counts = new Float64Array(length);
+    this.counts.set(old, this.offset - offset);
+    this.offset = offset;
+  }
+
+  mergeFrom(other: BucketStore): void {
+    const c = other.counts;
+    for (let i = 0; i < c.length; i++) if (c[i]! > 0) this.add(other.offset + i, c[i]!);
+  }
+
+  /** [index, count] of every bucket with a count, by index ascending. */
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    const c = this.counts;
+    for (let i = 0; i < c.length; i++) if (c[i]! > 0) out.push([this.offset + i, c[i]!]);
+    return out;
+  }
+}
+
 export class DDSketch {
-  readonly positive = new Map<number, number>();
-  readonly negative = new Map<number, number>();
+  private readonly positive = new BucketStore();
+  private readonly negative = new BucketStore();
   zeros = 0;
   count = 0;
 
@@ -24,13 +73,13 @@ export class DDSketch {
       return;
     }
     const store = v > 0 ? this.positive : this.negative;
-    const index = Math.ceil(Math.log(Math.abs(v)) / LOG_GAMMA);
-    store.set(index, (store.get(index) ?? 0) + 1);
+    // `+ 0` turns a -0 index (ceil of a small negative log) into 0, as a Map key did.
+    store.add(Math.ceil(Math.log(Math.abs(v)) / LOG_GAMMA) + 0, 1);
   }
 
   merge(other: DDSketch): void {
-    for (const [k, c] of other.positive) this.positive.set(k, (this.positive.get(k) ?? 0) + c);
-    for (const [k, c] of other.negative) this.negative.set(k, (this.negative.get(k) ?? 0) + c);
+    this.positive.mergeFrom(other.positive);
+    this.negative.mergeFrom(other.negative);
     this.zeros += other.zeros;
     this.count += other.count;
   }
@@ -44,26 +93,27 @@ export class DDSketch {
     if (this.count === 0) return undefined;
     const rank = Math.max(0, Math.min(this.count - 1, Math.floor(q * (this.count - 1))));
     let seen = 0;
-    const neg = [...this.negative.keys()].sort((a, b) => b - a); // most negative first
-    for (const k of neg) {
-      seen += this.negative.get(k)!;
+    const neg = this.negative.entries();
+    for (let i = neg.length - 1; i >= 0; i--) {
+      // most negative first
+      const [k, c] = neg[i]!;
+      seen += c;
       if (seen > rank) return -DDSketch.value(k);
     }
     seen += this.zeros;
     if (seen > rank) return 0;
-    const pos = [...this.positive.keys()].sort((a, b) => a - b);
-    for (const k of pos) {
-      seen += this.positive.get(k)!;
+    const pos = this.positive.entries();
+    for (const [k, c] of pos) {
+      seen += c;
       if (seen > rank) return DDSketch.value(k);
     }
-    return DDSketch.value(pos[pos.length - 1] ?? 0);
+    return DDSketch.value(pos[pos.length - 1]?.[0] ?? 0);
   }
 
   toJSON(): { positive: [number, number][]; negative: [number, number][]; zeros: number; count: number } {
-    const sorted = (m: Map<number, number>): [number, number][] => [...m].sort((a, b) => a[0] - b[0]);
     return {
-      positive: sorted(this.positive),
-      negative: sorted(this.negative),
+      positive: this.positive.entries(),
+      negative: this.negative.entries(),
       zeros: this.zeros,
       count: this.count,
     };
@@ -71,8 +121,8 @@ export class DDSketch {
 
   static fromJSON(json: ReturnType<DDSketch['toJSON']>): DDSketch {
     const s = new DDSketch();
-    for (const [k, c] of json.positive) s.positive.set(k, c);
-    for (const [k, c] of json.negative) s.negative.set(k, c);
+    for (const [k, c] of json.positive) s.positive.add(k, c);
+    for (const [k, c] of json.negative) s.negative.add(k, c);
     s.zeros = json.zeros;
     s.count = json.count;
     return s;

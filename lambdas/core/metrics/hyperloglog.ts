@@ -8,8 +8,23 @@ export const HLL_PRECISION = 14;
 const M = 1 << HLL_PRECISION;
 const ALPHA = 0.7213 / (1 + 1.079 / M);
 
-/** 53-bit string hash (cyrb53): fast, well mixed, deterministic across processes. */
-export function hash53(text: string, seed = 0): number {
+// The hashes below leave their result in two parts, the low 32 bits in LO and the high 21 bits in
+// HI, so HyperLogLog.addValue can pick the register and rank with 32-bit integer operations; the
+// exported functions combine them into the 53-bit number.
+let LO = 0;
+let HI = 0;
+
+/** cyrb53's final mix of its two lanes into LO/HI. */
+function finish(h1: number, h2: number): void {
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  LO = h1 >>> 0;
+  HI = 2097151 & h2;
+}
+
+function hashText(text: string, seed: number): void {
   let h1 = 0xdeadbeef ^ seed;
   let h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < text.length; i++) {
@@ -17,18 +32,19 @@ export function hash53(text: string, seed = 0): number {
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  finish(h1, h2);
+}
+
+/** 53-bit string hash (cyrb53): fast, well mixed, deterministic across processes. */
+export function hash53(text: string, seed = 0): number {
+  hashText(text, seed);
+  return 4294967296 * HI + LO;
 }
 
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 
-/** 53-bit hash of a number's IEEE-754 bits (no string conversion). */
-export function hashNumber(n: number): number {
+function hashNumberParts(n: number): void {
   F64[0] = n === 0 ? 0 : n; // -0 and 0 hash alike
   let h1 = Math.imul(U32[0]! ^ 0x9e3779b9, 0x85ebca6b);
   let h2 = Math.imul(U32[1]! ^ 0xc2b2ae35, 0x27d4eb2f);
@@ -37,13 +53,81 @@ export function hashNumber(n: number): number {
   h1 = Math.imul(h1 ^ h2, 0x165667b1);
   h2 = Math.imul(h2 ^ (h1 >>> 16), 0x85ebca6b);
   h1 ^= h1 >>> 16;
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  LO = h1 >>> 0;
+  HI = 2097151 & h2;
+}
+
+/** 53-bit hash of a number's IEEE-754 bits (no string conversion). */
+export function hashNumber(n: number): number {
+  hashNumberParts(n);
+  return 4294967296 * HI + LO;
+}
+
+// cyrb53's state after the text 'bigint:', so hashBigint can go on from there with the digits.
+let BIGINT_H1 = 0xdeadbeef;
+let BIGINT_H2 = 0x41c6ce57;
+for (let i = 0; i < 'bigint:'.length; i++) {
+  const ch = 'bigint:'.charCodeAt(i);
+  BIGINT_H1 = Math.imul(BIGINT_H1 ^ ch, 2654435761);
+  BIGINT_H2 = Math.imul(BIGINT_H2 ^ ch, 1597334677);
+}
+const DIGITS = new Int32Array(16);
+
+/**
+ * hash53(`bigint:${v}`) into LO/HI without building the string: timestamps and decimals are
+ * bigints, and a column past its exact distinct bound hashes every value. The hash must stay the
+ * string's hash, because HyperLogLog registers stored by earlier runs merge with new ones.
+ */
+function hashBigintParts(v: bigint): void {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) {
+    hashText(`bigint:${String(v)}`, 0);
+    return;
+  }
+  let h1 = BIGINT_H1;
+  let h2 = BIGINT_H2;
+  if (n < 0) {
+    h1 = Math.imul(h1 ^ 45, 2654435761); // '-'
+    h2 = Math.imul(h2 ^ 45, 1597334677);
+  }
+  // Decimal digits, least significant first, in two halves below 10^8 so the divisions are
+  // 32-bit integer ones (a safe integer has at most 16 digits).
+  const a = n < 0 ? -n : n;
+  const high = Math.floor(a / 1e8);
+  let low = a - high * 1e8;
+  let k = 0;
+  if (high > 0) {
+    for (let j = 0; j < 8; j++) {
+      const q = (low / 10) | 0;
+      DIGITS[k++] = low - q * 10;
+      low = q;
+    }
+    low = high;
+  }
+  do {
+    const q = (low / 10) | 0;
+    DIGITS[k++] = low - q * 10;
+    low = q;
+  } while (low > 0);
+  while (k > 0) {
+    const ch = 48 + DIGITS[--k]!;
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  finish(h1, h2);
+}
+
+function hashValueParts(v: string | number | bigint | boolean): void {
+  if (typeof v === 'number') hashNumberParts(v);
+  else if (typeof v === 'string') hashText(v, 0);
+  else if (typeof v === 'bigint') hashBigintParts(v);
+  else hashText(`${typeof v}:${String(v)}`, 0);
 }
 
 /** Hash of a typed value: numbers by their bits, everything else by its text. */
 export function hashValue(v: string | number | bigint | boolean): number {
-  if (typeof v === 'number') return hashNumber(v);
-  return hash53(typeof v === 'string' ? v : `${typeof v}:${String(v)}`);
+  hashValueParts(v);
+  return 4294967296 * HI + LO;
 }
 
 export class HyperLogLog {
@@ -61,18 +145,25 @@ export class HyperLogLog {
   }
 
   addValue(v: string | number | bigint | boolean): void {
-    this.addHash(hashValue(v));
+    hashValueParts(v);
+    this.addParts(LO, HI);
   }
 
   addHash(h: number): void {
-    const index = h % M; // low 14 bits
-    const rest = Math.floor(h / M); // the other 39 bits
-    // Rank: position of the first 1-bit in the 39 remaining bits (1-based), 40 when all zero.
-    let rank = 1;
-    let w = rest;
-    while (rank <= 39 && (w & 1) === 0) {
-      w = Math.floor(w / 2);
-      rank++;
+    this.addParts(h % 4294967296, Math.floor(h / 4294967296));
+  }
+
+  /** Adds the 53-bit hash HI·2^32 + LO (LO: 32 bits, HI: 21 bits). */
+  private addParts(lo: number, hi: number): void {
+    const index = lo & (M - 1); // low 14 bits
+    // Rank: position of the first 1-bit in the other 39 bits (1-based), 40 when all zero; those
+    // bits are `low` (the next 32) and `high` (the top 7), ranked with clz32, not bit by bit.
+    const low = (lo >>> HLL_PRECISION) | (hi << (32 - HLL_PRECISION));
+    let rank: number;
+    if (low !== 0) rank = 32 - Math.clz32(low & -low);
+    else {
+      const high = hi >>> HLL_PRECISION;
+      rank = high !== 0 ? 64 - Math.clz32(high & -high) : 40;
     }
     if (rank > this.registers[index]!) this.registers[index] = rank;
   }
