@@ -75,8 +75,11 @@ export async function* readCsv(
   let rowCount = 0;
   let yielded = false;
 
-  // Parser state survives chunk boundaries.
-  let row: RawCell[] = [];
+  // Parser state survives chunk boundaries. Cells of the current row go into one reused scratch
+  // array and each row is copied out at its exact width: a fresh array grown by push would
+  // allocate several times the slots per row, and rows are the reader's main garbage.
+  const cells: RawCell[] = [];
+  let nCells = 0;
   let field = '';
   let inQuotes = false;
   let quotedField = false;
@@ -89,7 +92,7 @@ export async function* readCsv(
 
   const endRow = (): void => {
     if (columns === undefined) {
-      columns = row.map((c) => (c === null ? '' : String(c)));
+      columns = cells.slice(0, nCells).map((c) => (c === null ? '' : String(c)));
       if (columns.length === 1 && columns[0] === '')
         throw new FormatError('CSV header row is empty', { line: rowStartLine });
       const seen = new Set<string>();
@@ -98,16 +101,16 @@ export async function* readCsv(
           throw new FormatError(`CSV header names column '${c}' twice`, { line: rowStartLine });
         seen.add(c);
       }
-    } else if (row.length === 1 && row[0] === null && columns.length > 1) {
+    } else if (nCells === 1 && cells[0] === null && columns.length > 1) {
       // A blank line carries no data (common at the end of files).
     } else {
-      if (row.length !== columns.length) {
+      if (nCells !== columns.length) {
         throw new FormatError(
-          `CSV row has ${row.length} fields; ${hasHeader ? 'the header has' : 'the schema names'} ${columns.length}`,
+          `CSV row has ${nCells} fields; ${hasHeader ? 'the header has' : 'the schema names'} ${columns.length}`,
           { line: rowStartLine },
         );
       }
-      batch.push(row);
+      batch.push(cells.slice(0, nCells));
       rowCount++;
       if (batch.length >= batchSize) {
         ready.push({ columns, rows: batch, firstRow });
@@ -115,10 +118,10 @@ export async function* readCsv(
         batch = [];
       }
     }
-    row = [];
+    nCells = 0;
   };
   const endField = (): void => {
-    row.push(field === '' && !quotedField ? null : field);
+    cells[nCells++] = field === '' && !quotedField ? null : field;
     field = '';
     quotedField = false;
   };
@@ -214,7 +217,7 @@ export async function* readCsv(
   }
   if (inQuotes && !afterQuote)
     throw new FormatError('CSV ends inside a quoted field (unterminated quote)', { line: rowStartLine });
-  if (field !== '' || quotedField || row.length > 0) {
+  if (field !== '' || quotedField || nCells > 0) {
     endField();
     endRow();
   }

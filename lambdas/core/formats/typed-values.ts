@@ -177,8 +177,11 @@ function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: numbe
 
 /** Parses ISO-8601-like text into a count of `unit` since the epoch; undefined when invalid or lossy. */
 export function parseTimestamp(text: string, unit: TimestampUnit, zone: string): bigint | undefined {
-  const fast = parseTimestampFast(text, unit, offsetSeconds(zone));
-  if (fast !== undefined) return fast;
+  return parseTimestampFast(text, unit, offsetSeconds(zone)) ?? parseTimestampText(text, unit, zone);
+}
+
+/** The general parser behind parseTimestamp's fast path. */
+function parseTimestampText(text: string, unit: TimestampUnit, zone: string): bigint | undefined {
   const m = TIMESTAMP_TEXT.exec(text.trim());
   if (!m) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -458,6 +461,8 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
       // arithmetic and a one-day cache of the date text; the rest take the exact BigInt path.
       const perSecond = UNIT_FACTOR[unit];
       const digits = UNIT_DIGITS[unit];
+      // The column's own offset, once: parse runs per value (parseTimestamp, split in two).
+      const zoneOffset = offsetSeconds(zone);
       let cachedDay = NaN;
       let cachedDate = '';
       const format = (v: Exclude<TypedValue, null>): string => {
@@ -482,7 +487,12 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
       return {
         ...base,
         parse(raw) {
-          if (typeof raw === 'string') return parseTimestamp(raw, unit, zone) ?? NOT_CONFORMING;
+          if (typeof raw === 'string')
+            return (
+              parseTimestampFast(raw, unit, zoneOffset) ??
+              parseTimestampText(raw, unit, zone) ??
+              NOT_CONFORMING
+            );
           if (raw instanceof Date)
             return Number.isNaN(raw.getTime()) ? NOT_CONFORMING : BigInt(raw.getTime()) * perMs;
           if (typeof raw === 'bigint') return raw; // already a count of the column's unit
