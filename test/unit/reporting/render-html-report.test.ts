@@ -174,7 +174,9 @@ describe('renderHtmlReport', () => {
           validated: 2,
           unreadable: 1,
           notValidated: 0,
-          unreadableParts: [{ part: 'x/<b>part-2</b>.csv', error: 'FormatError: expected csv, found parquet' }],
+          unreadableParts: [
+            { part: 'x/<b>part-2</b>.csv', error: 'FormatError: expected csv, found parquet' },
+          ],
         },
       };
 
