@@ -117,12 +117,41 @@ function two(text: string, i: number): number {
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 
+// parseTimestampFastParts's result, in module variables so neither caller allocates for it.
+let FAST_SECONDS = 0;
+let FAST_FRACTION = 0;
+
 /**
  * Fast path for the shape nearly every pipeline writes, `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z]`, read
  * with character codes instead of a regular expression (validation runs this per value).
  * Returns undefined to let the general parser decide anything else.
  */
 function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: number): bigint | undefined {
+  if (!parseTimestampFastParts(text, unit, zoneOffset)) return undefined;
+  const value = FAST_SECONDS * UNIT_FACTOR[unit] + FAST_FRACTION;
+  return Number.isSafeInteger(value)
+    ? BigInt(value)
+    : BigInt(FAST_SECONDS) * BigInt(UNIT_FACTOR[unit]) + BigInt(FAST_FRACTION);
+}
+
+/**
+ * parseTimestampFast's value as a number, NaN when the fast path declines or the count is not a
+ * safe integer (the caller then takes the codec's parse): validation keeps timestamps as numbers
+ * in its per-value loop instead of allocating a BigInt per cell.
+ */
+export function timestampCountParser(column: ColumnSpec): (text: string) => number {
+  const unit = column.unit ?? 'us';
+  const zoneOffset = offsetSeconds(column.zone ?? 'UTC');
+  const factor = UNIT_FACTOR[unit];
+  return (text) => {
+    if (!parseTimestampFastParts(text, unit, zoneOffset)) return NaN;
+    const value = FAST_SECONDS * factor + FAST_FRACTION;
+    return Number.isSafeInteger(value) ? value : NaN;
+  };
+}
+
+/** The fast path's parsing: true with FAST_SECONDS / FAST_FRACTION set, false to decline. */
+function parseTimestampFastParts(text: string, unit: TimestampUnit, zoneOffset: number): boolean {
   const n = text.length;
   if (
     n < 19 ||
@@ -131,10 +160,10 @@ function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: numbe
     text.charCodeAt(13) !== 58 ||
     text.charCodeAt(16) !== 58
   ) {
-    return undefined;
+    return false;
   }
   const sep = text.charCodeAt(10);
-  if (sep !== 84 && sep !== 32) return undefined;
+  if (sep !== 84 && sep !== 32) return false;
   const y1 = two(text, 0);
   const y2 = two(text, 2);
   const mo = two(text, 5);
@@ -142,9 +171,9 @@ function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: numbe
   const h = two(text, 11);
   const mi = two(text, 14);
   const se = two(text, 17);
-  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) return undefined;
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) return false;
   const y = y1 * 100 + y2;
-  if (!validDate(y, mo, d) || h > 23 || mi > 59 || se > 59) return undefined;
+  if (!validDate(y, mo, d) || h > 23 || mi > 59 || se > 59) return false;
   let i = 19;
   let fraction = 0;
   const digits = UNIT_DIGITS[unit];
@@ -155,24 +184,22 @@ function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: numbe
       const c = digit(text, i);
       if (c < 0) break;
       if (k < digits) fraction = fraction * 10 + c;
-      else if (c !== 0) return undefined; // would lose precision
+      else if (c !== 0) return false; // would lose precision
       k++;
       i++;
     }
-    if (k === 0 || k > 9) return undefined;
+    if (k === 0 || k > 9) return false;
     for (; k < digits; k++) fraction *= 10;
   }
   let offset = zoneOffset;
   if (i < n) {
     const z = text.charCodeAt(i);
     if ((z === 90 || z === 122) && i === n - 1) offset = 0;
-    else return undefined; // offsets and spaces: the general parser
+    else return false; // offsets and spaces: the general parser
   }
-  const seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
-  const value = seconds * UNIT_FACTOR[unit] + fraction;
-  return Number.isSafeInteger(value)
-    ? BigInt(value)
-    : BigInt(seconds) * BigInt(UNIT_FACTOR[unit]) + BigInt(fraction);
+  FAST_SECONDS = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  FAST_FRACTION = fraction;
+  return true;
 }
 
 /** Parses ISO-8601-like text into a count of `unit` since the epoch; undefined when invalid or lossy. */

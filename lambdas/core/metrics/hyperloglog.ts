@@ -84,6 +84,11 @@ function hashBigintParts(v: bigint): void {
     hashText(`bigint:${String(v)}`, 0);
     return;
   }
+  hashSafeBigintParts(n);
+}
+
+/** hashBigintParts of BigInt(n), for a safe integer n, without the BigInt. */
+function hashSafeBigintParts(n: number): void {
   let h1 = BIGINT_H1;
   let h2 = BIGINT_H2;
   if (n < 0) {
@@ -146,6 +151,12 @@ export class HyperLogLog {
 
   addValue(v: string | number | bigint | boolean): void {
     hashValueParts(v);
+    this.addParts(LO, HI);
+  }
+
+  /** addValue(BigInt(n)) for a safe integer n, without allocating the BigInt. */
+  addSafeBigint(n: number): void {
+    hashSafeBigintParts(n);
     this.addParts(LO, HI);
   }
 

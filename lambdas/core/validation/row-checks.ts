@@ -24,6 +24,8 @@ export interface RowCheck {
   readonly rule?: QualityRule;
   readonly column?: number;
   readonly constraint?: string;
+  /** Contract columns whose typed value or conformance `test` reads (the engine fills only those). */
+  readonly reads: readonly number[];
   evaluated: number;
   passed: number;
   note?: string;
@@ -179,11 +181,13 @@ export function compileRowChecks(
   const base = (
     name: string,
     kind: RowCheck['kind'],
+    reads: readonly number[],
     extra: Partial<RowCheck>,
     test: RowCheck['test'],
   ): RowCheck => ({
     name,
     kind,
+    reads,
     evaluated: 0,
     passed: 0,
     test,
@@ -195,7 +199,7 @@ export function compileRowChecks(
     const codec = codecs[i]!;
     const constraint = (name: string, test: (v: Exclude<TypedValue, null>) => boolean): void => {
       checks.push(
-        base(`${col.name}.${name}`, 'constraint', { column: i, constraint: name }, (row) => {
+        base(`${col.name}.${name}`, 'constraint', [i], { column: i, constraint: name }, (row) => {
           const v = row.typed[i];
           return v === null || v === undefined ? undefined : test(v);
         }),
@@ -227,7 +231,7 @@ export function compileRowChecks(
     if (col.unique) {
       const keys = new UniqueKeys(options.uniqueBound);
       checks.push(
-        base(`${col.name}.unique`, 'constraint', { column: i, constraint: 'unique', keys }, (row) => {
+        base(`${col.name}.unique`, 'constraint', [i], { column: i, constraint: 'unique', keys }, (row) => {
           const v = row.typed[i];
           return v === null || v === undefined ? undefined : keys.add(codec.canonical(v));
         }),
@@ -244,13 +248,13 @@ export function compileRowChecks(
     if (c.kind === 'not_null') {
       // A value that is present but not of the column's type is not null: type_conforms judges it.
       checks.push(
-        base(rule.name, 'rule', extra, (row) =>
+        base(rule.name, 'rule', [ci], extra, (row) =>
           row.present[ci] ? row.typed[ci] !== null || !row.conforms[ci] : undefined,
         ),
       );
     } else if (c.kind === 'type_conforms') {
       checks.push(
-        base(rule.name, 'rule', extra, (row) =>
+        base(rule.name, 'rule', [ci], extra, (row) =>
           row.present[ci] && (row.typed[ci] !== null || !row.conforms[ci]) ? row.conforms[ci] : undefined,
         ),
       );
@@ -258,7 +262,7 @@ export function compileRowChecks(
       const fields = c.fields.map((f) => index.get(f)!);
       const keys = new UniqueKeys(options.uniqueBound);
       checks.push(
-        base(rule.name, 'rule', { ...extra, keys }, (row) => {
+        base(rule.name, 'rule', fields, { ...extra, keys }, (row) => {
           const parts: string[] = [];
           for (const f of fields) {
             const v = row.typed[f];
@@ -275,7 +279,7 @@ export function compileRowChecks(
       );
       const at = new Map(compiled.columns.map((name) => [name, index.get(name)!]));
       checks.push(
-        base(rule.name, 'rule', extra, (row) =>
+        base(rule.name, 'rule', [...at.values()], extra, (row) =>
           compiled.evaluate((name) => {
             const i = at.get(name)!;
             return expressionValue(schema[i]!, row.typed[i] ?? null);
@@ -289,7 +293,7 @@ export function compileRowChecks(
           `rule ${rule.name}: the values of ${c.output}.${c.field} were not loaded; run it through runValidation, which resolves the reference`,
         );
       checks.push(
-        base(rule.name, 'rule', extra, (row) => {
+        base(rule.name, 'rule', [ci], extra, (row) => {
           const v = row.typed[ci];
           return v === null || v === undefined ? undefined : set.has(codec!.canonical(v));
         }),
@@ -298,7 +302,7 @@ export function compileRowChecks(
       const test = codec ? valueTest(c, codec) : undefined;
       if (!test) continue; // dataset-level rules are evaluated from the metrics at the end
       checks.push(
-        base(rule.name, 'rule', extra, (row) => {
+        base(rule.name, 'rule', [ci], extra, (row) => {
           const v = row.typed[ci];
           return v === null || v === undefined || !row.present[ci] ? undefined : test(v);
         }),

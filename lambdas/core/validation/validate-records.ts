@@ -11,13 +11,20 @@ import {
   COMPATIBILITY_LEVELS,
   DATASET_CONDITIONS,
   logicalName,
+  type ColumnType,
   type CompatibilityLevel,
   type OutputContract,
   type QualityRule,
 } from '../contracts/output-contract';
 import { ColumnMapping } from '../formats/column-mapping';
 import type { RawCell, RecordBatch } from '../formats/record-batch';
-import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../formats/typed-values';
+import {
+  columnCodec,
+  NOT_CONFORMING,
+  timestampCountParser,
+  type ColumnCodec,
+  type TypedValue,
+} from '../formats/typed-values';
 import {
   ColumnMetrics,
   DEFAULT_EXACT_DISTINCT_BOUND,
@@ -75,6 +82,242 @@ function show(raw: RawCell): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
+/** A cell's finding, kept per cell of a batch between the column pass and the row pass. */
+const CELL_NULL = 1; // null in a non-nullable column
+const CELL_NOT_CONFORMING = 2;
+
+/**
+ * Types and measures one column of a batch: metrics get every cell in row order, status and
+ * flagged mark the findings, `out` (when a row check reads the column) gets the typed values.
+ * Returns the first row with a finding, -1 when none. One function per kind of column, each its
+ * own function literal so V8 keeps per-kind feedback and inlines its parse and metric calls.
+ */
+type ColumnScan = (
+  rows: RecordBatch['rows'],
+  at: number,
+  n: number,
+  metrics: ColumnMetrics,
+  codec: ColumnCodec,
+  out: TypedValue[] | null,
+  status: Uint8Array,
+  base: number,
+  flagged: Uint8Array,
+  present: boolean,
+  nullable: boolean,
+) => number;
+
+function scanFor(type: ColumnType): ColumnScan {
+  switch (type) {
+    case 'int32':
+    case 'int64':
+    case 'float32':
+    case 'float64':
+      return scanNumbers;
+    case 'string':
+      return scanStrings;
+    case 'timestamp':
+      return scanTimestamps;
+    default:
+      return scanAny;
+  }
+}
+
+/** A column missing from this batch: every cell is null. */
+function scanAbsent(
+  n: number,
+  metrics: ColumnMetrics,
+  out: TypedValue[] | null,
+  status: Uint8Array,
+  base: number,
+  flagged: Uint8Array,
+  present: boolean,
+  nullable: boolean,
+): number {
+  if (out) out.fill(null);
+  if (!present) return -1;
+  for (let r = 0; r < n; r++) metrics.addNull();
+  if (nullable || n === 0) return -1;
+  status.fill(CELL_NULL, base, base + n);
+  flagged.fill(1);
+  return 0;
+}
+
+const scanAny: ColumnScan = (rows, at, n, metrics, codec, out, status, base, flagged, present, nullable) => {
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const raw = rows[r]![at] ?? null;
+    let v: TypedValue | typeof NOT_CONFORMING = null;
+    if (raw === null) {
+      if (present) {
+        metrics.addNull();
+        if (!nullable) {
+          status[base + r] = CELL_NULL;
+          flagged[r] = 1;
+          if (first < 0) first = r;
+        }
+      }
+    } else {
+      v = codec.parse(raw);
+      if (v === NOT_CONFORMING) {
+        v = null;
+        metrics.addNonConforming();
+        status[base + r] = CELL_NOT_CONFORMING;
+        flagged[r] = 1;
+        if (first < 0) first = r;
+      } else metrics.add(v);
+    }
+    if (out) out[r] = v;
+  }
+  return first;
+};
+
+const scanNumbers: ColumnScan = (
+  rows,
+  at,
+  n,
+  metrics,
+  codec,
+  out,
+  status,
+  base,
+  flagged,
+  present,
+  nullable,
+) => {
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const raw = rows[r]![at] ?? null;
+    let v: TypedValue | typeof NOT_CONFORMING = null;
+    if (raw === null) {
+      if (present) {
+        metrics.addNull();
+        if (!nullable) {
+          status[base + r] = CELL_NULL;
+          flagged[r] = 1;
+          if (first < 0) first = r;
+        }
+      }
+    } else {
+      v = codec.parse(raw);
+      if (v === NOT_CONFORMING) {
+        v = null;
+        metrics.addNonConforming();
+        status[base + r] = CELL_NOT_CONFORMING;
+        flagged[r] = 1;
+        if (first < 0) first = r;
+      } else if (typeof v === 'number') metrics.addNumber(v);
+      else metrics.add(v); // int64 beyond 2^53: a bigint
+    }
+    if (out) out[r] = v;
+  }
+  return first;
+};
+
+const scanStrings: ColumnScan = (
+  rows,
+  at,
+  n,
+  metrics,
+  _codec,
+  out,
+  status,
+  base,
+  flagged,
+  present,
+  nullable,
+) => {
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const raw = rows[r]![at] ?? null;
+    let v: string | null = null;
+    if (raw === null) {
+      if (present) {
+        metrics.addNull();
+        if (!nullable) {
+          status[base + r] = CELL_NULL;
+          flagged[r] = 1;
+          if (first < 0) first = r;
+        }
+      }
+    } else if (typeof raw === 'string') {
+      // The string codec's parse: text is the value, anything else does not conform.
+      v = raw;
+      metrics.addString(v);
+    } else {
+      metrics.addNonConforming();
+      status[base + r] = CELL_NOT_CONFORMING;
+      flagged[r] = 1;
+      if (first < 0) first = r;
+    }
+    if (out) out[r] = v;
+  }
+  return first;
+};
+
+const scanTimestamps: ColumnScan = (
+  rows,
+  at,
+  n,
+  metrics,
+  codec,
+  out,
+  status,
+  base,
+  flagged,
+  present,
+  nullable,
+) => {
+  // Counts that are safe integers stay numbers (no BigInt per cell unless a check reads the
+  // column); their min/max is folded in once per batch, which is the same since order does
+  // not change a minimum. Anything else takes the codec's parse and metrics.add as usual.
+  const count = timestampCounter(codec);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const raw = rows[r]![at] ?? null;
+    let v: TypedValue | typeof NOT_CONFORMING = null;
+    if (raw === null) {
+      if (present) {
+        metrics.addNull();
+        if (!nullable) {
+          status[base + r] = CELL_NULL;
+          flagged[r] = 1;
+          if (first < 0) first = r;
+        }
+      }
+    } else {
+      const c = typeof raw === 'string' ? count(raw) : NaN;
+      if (c === c) {
+        metrics.addTimestampCount(c);
+        if (c < lo) lo = c;
+        if (c > hi) hi = c;
+        if (out) out[r] = BigInt(c);
+        continue;
+      }
+      v = codec.parse(raw);
+      if (v === NOT_CONFORMING) {
+        v = null;
+        metrics.addNonConforming();
+        status[base + r] = CELL_NOT_CONFORMING;
+        flagged[r] = 1;
+        if (first < 0) first = r;
+      } else metrics.add(v);
+    }
+    if (out) out[r] = v;
+  }
+  if (lo <= hi) metrics.foldRange(BigInt(lo), BigInt(hi));
+  return first;
+};
+
+/** The timestamp count parser of a codec's column, made once per codec. */
+const TIMESTAMP_COUNTERS = new WeakMap<ColumnCodec, (text: string) => number>();
+function timestampCounter(codec: ColumnCodec): (text: string) => number {
+  let count = TIMESTAMP_COUNTERS.get(codec);
+  if (!count) TIMESTAMP_COUNTERS.set(codec, (count = timestampCountParser(codec.column)));
+  return count;
+}
+
 function worst(a: CompatibilityLevel, b: CompatibilityLevel): CompatibilityLevel {
   return COMPATIBILITY_LEVELS.indexOf(a) >= COMPATIBILITY_LEVELS.indexOf(b) ? a : b;
 }
@@ -89,6 +332,11 @@ export class ValidationState {
   readonly checks: RowCheck[];
   private readonly codecs: ColumnCodec[];
   private readonly mapping: ColumnMapping;
+  /** Per column, the loop that types and measures its cells (by type, see scanFor). */
+  private readonly scans: ColumnScan[];
+  /** Per column, whether a row check reads it; and those columns in order. */
+  private readonly checkReads: boolean[];
+  private readonly readColumns: number[];
 
   constructor(
     readonly contract: OutputContract,
@@ -104,6 +352,9 @@ export class ValidationState {
       uniqueBound: options.uniqueKeyBound ?? DEFAULT_UNIQUE_KEY_BOUND,
       ...(options.referenceSets ? { referenceSets: options.referenceSets } : {}),
     });
+    this.scans = contract.schema.map((c) => scanFor(c.type));
+    this.checkReads = contract.schema.map((_, i) => this.checks.some((c) => c.reads.includes(i)));
+    this.readColumns = contract.schema.flatMap((_, i) => (this.checkReads[i] ? [i] : []));
   }
 
   async add(batch: RecordBatch): Promise<void> {
@@ -114,60 +365,98 @@ export class ValidationState {
       for (const c of batch.columns) if (!this.seenColumns.includes(c)) this.seenColumns.push(c);
     }
     const indexOf = this.mapping.indexOf;
-    const typed: TypedValue[] = new Array<TypedValue>(width);
-    const conforms: boolean[] = new Array<boolean>(width);
-    const context = { typed, conforms, present: this.present };
+    const rows = batch.rows;
+    const n = rows.length;
+    const firstRow = batch.firstRow;
+    const present = this.present;
+    const readColumns = this.readColumns;
+
+    // Column by column first: each column's cells are typed and measured by a loop specialised
+    // for its type, so the parse and metric calls in it see one kind of value (V8 inlines them)
+    // instead of every column's through one call site. A column's metrics still see its values
+    // in row order, so the state is the row-by-row one. What a row needs afterwards is kept per
+    // cell: its finding (status, CELL_*), whether the row has any (flagged), and the typed values
+    // of the columns the row checks read.
+    const status = new Uint8Array(width * n);
+    const flagged = new Uint8Array(n);
+    const values: (TypedValue[] | null)[] = [];
+    for (let i = 0; i < width; i++) {
+      const out = this.checkReads[i] ? new Array<TypedValue>(n) : null;
+      values.push(out);
+      const at = indexOf[i]!;
+      const metrics = this.columns[i]!;
+      const nullable = schema[i]!.nullable;
+      const base = i * n;
+      let first: number;
+      if (at < 0) first = scanAbsent(n, metrics, out, status, base, flagged, present[i]!, nullable);
+      else {
+        const scan = this.scans[i]!;
+        first = scan(
+          rows,
+          at,
+          n,
+          metrics,
+          this.codecs[i]!,
+          out,
+          status,
+          base,
+          flagged,
+          present[i]!,
+          nullable,
+        );
+      }
+      if (first >= 0 && !this.examples[i]) {
+        const raw = status[base + first] === CELL_NULL ? null : rows[first]![at]!;
+        this.examples[i] = { row: firstRow + first, value: raw === null ? null : show(raw) };
+      }
+    }
+
+    // Then row by row: the findings of the columns in schema order, then the row checks in
+    // order, which read the row's typed values and conformance from a context filled per row.
+    const typed: TypedValue[] = new Array<TypedValue>(width).fill(null);
+    const conforms: boolean[] = new Array<boolean>(width).fill(true);
+    const context = { typed, conforms, present };
     const checks = this.checks;
-    for (let r = 0; r < batch.rows.length; r++) {
-      const row = batch.rows[r]!;
-      const rowNumber = batch.firstRow + r;
+    const checkCount = checks.length;
+    const onFailedRow = this.options.onFailedRow;
+    for (let r = 0; r < n; r++) {
       this.rowCount++;
       let broke: string[] | undefined;
-      for (let i = 0; i < width; i++) {
-        const at = indexOf[i]!;
-        const raw = at >= 0 ? (row[at] ?? null) : null;
-        const metrics = this.columns[i]!;
-        conforms[i] = true;
-        if (raw === null) {
-          typed[i] = null;
-          if (this.present[i]) {
-            metrics.addNull();
-            if (!schema[i]!.nullable) {
-              this.examples[i] ??= { row: rowNumber, value: null };
-              (broke ??= []).push(`${schema[i]!.name}: null in a non-nullable column`);
-            }
+      if (flagged[r] === 1) {
+        broke = [];
+        for (let i = 0; i < width; i++) {
+          const finding = status[i * n + r];
+          if (finding === CELL_NULL) broke.push(`${schema[i]!.name}: null in a non-nullable column`);
+          else if (finding === CELL_NOT_CONFORMING) {
+            broke.push(`${schema[i]!.name}: '${show(rows[r]![indexOf[i]!]!)}' is not ${schema[i]!.type}`);
           }
-          continue;
-        }
-        const v = this.codecs[i]!.parse(raw);
-        if (v === NOT_CONFORMING) {
-          typed[i] = null;
-          conforms[i] = false;
-          metrics.addNonConforming();
-          this.examples[i] ??= { row: rowNumber, value: show(raw) };
-          (broke ??= []).push(`${schema[i]!.name}: '${show(raw)}' is not ${schema[i]!.type}`);
-        } else {
-          typed[i] = v;
-          metrics.add(v);
         }
       }
-      for (let k = 0; k < checks.length; k++) {
-        const check = checks[k]!;
-        const ok = check.test(context);
-        if (ok === undefined) continue;
-        check.evaluated++;
-        if (ok) check.passed++;
-        else (broke ??= []).push(check.name);
+      if (checkCount > 0) {
+        for (let k = 0; k < readColumns.length; k++) {
+          const i = readColumns[k]!;
+          typed[i] = values[i]![r] as TypedValue;
+          conforms[i] = status[i * n + r] !== CELL_NOT_CONFORMING;
+        }
+        for (let k = 0; k < checkCount; k++) {
+          const check = checks[k]!;
+          const ok = check.test(context);
+          if (ok === undefined) continue;
+          check.evaluated++;
+          if (ok) check.passed++;
+          else (broke ??= []).push(check.name);
+        }
       }
       if (broke) {
         this.failedRowCount++;
-        if (this.options.onFailedRow) {
-          const values: Record<string, string | null> = {};
+        if (onFailedRow) {
+          const row = rows[r]!;
+          const cells: Record<string, string | null> = {};
           batch.columns.forEach((name, k) => {
             const raw = row[k] ?? null;
-            values[name] = raw === null ? null : String(raw);
+            cells[name] = raw === null ? null : String(raw);
           });
-          await this.options.onFailedRow({ row: rowNumber, values, broke });
+          await onFailedRow({ row: firstRow + r, values: cells, broke });
         }
       }
     }
