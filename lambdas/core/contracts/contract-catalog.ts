@@ -6,7 +6,7 @@
  * other output from being tested.
  */
 import { ContractError } from '../errors';
-import type { ObjectStore } from '../storage/object-store';
+import { readText, type ObjectStore } from '../storage/object-store';
 import { parseContract } from './parse-contract';
 import type { OutputContract } from './output-contract';
 
@@ -26,12 +26,6 @@ export interface BrokenContract {
   readonly error: string;
   /** The file's `path:` as written, so the outputs it meant to claim can be failed, not ignored. */
   readonly path?: string;
-}
-
-async function readText(store: ObjectStore, bucket: string, key: string): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of await store.read(bucket, key)) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export class ContractCatalog {

@@ -52,6 +52,13 @@ export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
+/** An object's whole body as UTF-8 text (contracts, reports, part states: small JSON and YAML). */
+export async function readText(store: ObjectStore, bucket: string, key: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of await store.read(bucket, key)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m) throw new Error(`'${uri}' is not an s3://bucket/key URI`);

@@ -42,21 +42,7 @@ export async function registerOutput(input: RegisterInput, deps: RegisterDeps): 
   const snapshot = await deps.catalog.snapshot();
   const contracts = snapshot.entries.map((e) => e.contract);
   const match = matchOutputKey(contracts, object.key);
-  const registeredAt = deps.now().toISOString();
-  const base = {
-    pk: object.pk,
-    sk: object.sk,
-    uri: object.uri,
-    bucket: object.bucket,
-    key: object.key,
-    versionId: object.versionId,
-    etag: object.etag,
-    size: object.size,
-    dataType: 'pipeline' as const,
-    registeredAt,
-    eventTime: object.eventTime,
-    ...(input.execution ? { registeredBy: input.execution } : {}),
-  };
+  const base = baseEntry(object, input.execution, deps.now().toISOString());
 
   if (!match) {
     // A contract meant to claim this key but cannot be loaded: the output is not tested, which is a
@@ -118,20 +104,9 @@ export async function registerDataset(
     size: 0,
   };
   const base = {
-    pk: dataset.pk,
-    sk: dataset.sk,
-    uri,
-    bucket: dataset.bucket,
-    key: folder,
-    versionId: null,
-    etag: marker.etag,
-    size: 0,
-    dataType: 'pipeline' as const,
-    registeredAt: deps.now().toISOString(),
-    eventTime: marker.eventTime,
+    ...baseEntry(dataset, input.execution, deps.now().toISOString()),
     partitioned: true,
     marker: marker.uri,
-    ...(input.execution ? { registeredBy: input.execution } : {}),
   };
   const { created, output } = await registerMatched(dataset, match, snapshot.entries, base, deps);
   return { tracked: true, duplicate: !created, output, dataset };
@@ -203,6 +178,25 @@ async function registerMatched(
     jobType: contract.jobType ?? null,
   };
   return { created, output };
+}
+
+/** The registry fields every entry of an object version has, whatever its status. */
+function baseEntry(object: ObjectRef, execution: string | undefined, registeredAt: string) {
+  return {
+    pk: object.pk,
+    sk: object.sk,
+    uri: object.uri,
+    bucket: object.bucket,
+    key: object.key,
+    versionId: object.versionId,
+    etag: object.etag,
+    size: object.size,
+    dataType: 'pipeline' as const,
+    registeredAt,
+    eventTime: object.eventTime,
+    // The writer token: a retry of this execution's Register finds its own entry.
+    ...(execution ? { registeredBy: execution } : {}),
+  };
 }
 
 /** Whether a path template (possibly from a file that failed to load) claims `key`. */

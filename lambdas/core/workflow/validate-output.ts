@@ -5,13 +5,14 @@
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { logicalName } from '../contracts/output-contract';
 import type { ObjectStore } from '../storage/object-store';
-import { parseS3Uri, s3Uri } from '../storage/object-store';
+import { parseS3Uri, readText, s3Uri } from '../storage/object-store';
+import type { ByteSource } from '../formats/byte-io';
 import { runValidation } from '../validation/run-validation';
 import { compareWithPrevious } from '../validation/history';
 import type { OutputRegistry } from '../registry/output-registry';
 import type { ValidationReport } from '../validation/validation-report';
 import { artifactKey } from './artifact-keys';
-import type { ValidateInput, ValidateResult } from './workflow-types';
+import type { RegisteredOutput, ValidateInput, ValidateResult } from './workflow-types';
 
 export interface ValidateDeps {
   readonly store: ObjectStore;
@@ -60,12 +61,25 @@ export async function previousReport(
   if (!previous?.reportUri) return undefined;
   try {
     const { bucket, key } = parseS3Uri(previous.reportUri);
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of await deps.store.read(bucket, key)) chunks.push(chunk);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as ValidationReport;
+    return JSON.parse(await readText(deps.store, bucket, key)) as ValidationReport;
   } catch {
     return undefined; // a missing or unreadable old report only means no comparison
   }
+}
+
+/**
+ * Resolves a logical output (`pipeline/step/output`, for exists_in rules) to the newest registered
+ * version of it in the same run, as a byte source.
+ */
+export function registryResolver(
+  deps: Pick<ValidateDeps, 'registry' | 'store'>,
+  output: Pick<RegisteredOutput, 'runId'>,
+): (name: string) => Promise<ByteSource | undefined> {
+  return async (name) => {
+    const [pipeline, step, out] = name.split('/');
+    const entry = await deps.registry?.latest(pipeline!, step!, out!, output.runId ?? undefined);
+    return entry ? deps.store.source(entry.bucket, entry.key, entry.versionId ?? undefined) : undefined;
+  };
 }
 
 export async function validateOutput(input: ValidateInput, deps: ValidateDeps): Promise<ValidateResult> {
@@ -94,11 +108,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
           const { bucket, key } = parseS3Uri(location);
           return deps.store.source(bucket, key);
         },
-        resolveOutput: async (name) => {
-          const [pipeline, step, out] = name.split('/');
-          const entry = await deps.registry?.latest(pipeline!, step!, out!, output.runId ?? undefined);
-          return entry ? deps.store.source(entry.bucket, entry.key, entry.versionId ?? undefined) : undefined;
-        },
+        resolveOutput: registryResolver(deps, output),
         quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
         now: deps.now,
       },

@@ -17,14 +17,14 @@ import type { ContractCatalog } from '../contracts/contract-catalog';
 import { logicalName, type OutputContract } from '../contracts/output-contract';
 import { ContractError, PrtError } from '../errors';
 import type { OutputRegistry } from '../registry/output-registry';
-import { ObjectNotFoundError, s3Uri, type ObjectStore } from '../storage/object-store';
+import { ObjectNotFoundError, parseS3Uri, readText, s3Uri, type ObjectStore } from '../storage/object-store';
 import { compareWithPrevious } from '../validation/history';
 import { loadRuleReferences, runPartialValidation } from '../validation/run-validation';
 import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
 import type { ValidationReport, ValidationStatus } from '../validation/validation-report';
 import { folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
-import { previousReport, type StoredReport } from './validate-output';
+import { previousReport, registryResolver, type StoredReport } from './validate-output';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
 /** One object of the dataset's folder, as the Map's ItemReader (S3 ListObjectsV2) lists it. */
@@ -164,7 +164,7 @@ export async function validatePart(
         openSource: () => {
           throw new Error('parts never load reference samples');
         },
-        resolveOutput: resolver(deps, output),
+        resolveOutput: registryResolver(deps, output),
         quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
         now: deps.now,
       });
@@ -206,19 +206,9 @@ function finding(
   return { schemaVersion: 1, part, etag, size, format, rows: 0, quarantinedRows: 0, error, state: null };
 }
 
-function resolver(deps: PartitionDeps, output: RegisteredOutput) {
-  return async (name: string) => {
-    const [pipeline, step, out] = name.split('/');
-    const entry = await deps.registry?.latest(pipeline!, step!, out!, output.runId ?? undefined);
-    return entry ? deps.store.source(entry.bucket, entry.key, entry.versionId ?? undefined) : undefined;
-  };
-}
-
 async function readEnvelope(deps: PartitionDeps, key: string): Promise<PartEnvelope | undefined> {
   try {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of await deps.store.read(deps.artifactsBucket, key)) chunks.push(chunk);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as PartEnvelope;
+    return JSON.parse(await readText(deps.store, deps.artifactsBucket, key)) as PartEnvelope;
   } catch (error) {
     if (error instanceof ObjectNotFoundError) return undefined;
     throw error;
@@ -374,9 +364,13 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
 }
 
 function sourceOf(deps: PartitionDeps, location: string) {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
-  if (!m) throw new ContractError(`reference '${location}' must be an s3:// URI in the deployed workflow`);
-  return deps.store.source(m[1]!, m[2]!);
+  let ref: { bucket: string; key: string };
+  try {
+    ref = parseS3Uri(location);
+  } catch {
+    throw new ContractError(`reference '${location}' must be an s3:// URI in the deployed workflow`);
+  }
+  return deps.store.source(ref.bucket, ref.key);
 }
 
 /**
