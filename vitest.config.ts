@@ -34,7 +34,8 @@ export default defineConfig({
       },
       {
         test: {
-          // The HTML report in a real browser (Debian chromium through playwright-core).
+          // The HTML report in a real browser: @sparticuz/chromium through playwright-core (Linux
+          // x64), else PRT_CHROMIUM or /usr/bin/chromium; see test/browser/launch-chromium.ts.
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           setupFiles: ['test/setup/no-network.ts'],
