@@ -45,6 +45,11 @@ export class UnsafePathError extends PrtError {
   override readonly name = 'UnsafePathError';
 }
 
+/** Two keys of one download would be written to the same local file, even after disambiguation. */
+export class PathCollisionError extends PrtError {
+  override readonly name = 'PathCollisionError';
+}
+
 /** Another download holds the cache entry for longer than we are willing to wait. */
 export class CacheBusyError extends PrtError {
   override readonly name = 'CacheBusyError';

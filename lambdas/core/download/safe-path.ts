@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { UnsafePathError } from './download-errors';
+import { PathCollisionError, UnsafePathError } from './download-errors';
 
 const MAX_SEGMENT_BYTES = 200;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
@@ -43,11 +43,44 @@ export function safeFileName(key: string): string {
   return safeRelativePath(key).split('/').at(-1)!;
 }
 
+/** A local path and, when it is not the key's plain sanitized form, why. */
+export interface LocalPath {
+  readonly key: string;
+  readonly path: string;
+  /** Set when the path was given a suffix because another key would have landed on the same file. */
+  readonly renamedBecause?: string;
+}
+
 /**
- * Relative paths for several keys that stay distinct: each key relative to the longest folder all
- * of them share (part files of one run keep their sub-folders, one key gets its file name).
+ * How a file system compares names: case-insensitively on macOS and Windows by default, and macOS
+ * normalizes Unicode, so `A.csv`, `a.csv` and the NFD spelling of `é.csv` are one file there.
  */
-export function distinctRelativePaths(keys: readonly string[]): string[] {
+function collisionKey(path: string): string {
+  return path.normalize('NFC').toLowerCase();
+}
+
+/** `name~<hash>.ext`: the key's own digest, so the suffix is the same whatever else is downloaded. */
+function withKeySuffix(path: string, key: string): string {
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
+  const slash = path.lastIndexOf('/');
+  const dir = path.slice(0, slash + 1);
+  const name = path.slice(slash + 1);
+  const extension = /(\.[A-Za-z0-9]{1,10})?(\.gz)?$/.exec(name)?.[0] ?? '';
+  const stem = name.slice(0, name.length - extension.length);
+  return `${dir}${stem}~${hash}${extension}`;
+}
+
+/**
+ * Local paths for several keys, injective: sanitizing maps `part-0.csv` and `part-0.csv.`,
+ * `a:b.csv` and `a_b.csv`, `A.csv` and `a.csv` (on a case-insensitive disk) to one file, and S3
+ * lets `x/a` be an object and a folder at once. The first key of each such group, in UTF-8 byte
+ * order (S3's listing order), keeps its name; every other gets `~<sha256 of its key>` before its
+ * extension, and says so, so nothing is overwritten and nothing is renamed silently. Each key is
+ * made relative to the longest folder all of them share (part files of one run keep their
+ * sub-folders; one key gets its file name). Throws PathCollisionError if a suffixed name still
+ * collides (two keys would need the same 12-hex-digit digest prefix).
+ */
+export function localPathsFor(keys: readonly string[]): LocalPath[] {
   const split = keys.map((k) => k.split('/'));
   const first = split[0] ?? [];
   let common = 0;
@@ -56,7 +89,45 @@ export function distinctRelativePaths(keys: readonly string[]): string[] {
     split.every((s) => s.length - 1 > common && s[common] === first[common])
   )
     common++;
-  return split.map((s) => safeRelativePath(s.slice(common).join('/')));
+  const plain = split.map((s) => safeRelativePath(s.slice(common).join('/')));
+  const order = keys
+    .map((_k, i) => i)
+    .sort((a, b) => Buffer.compare(Buffer.from(keys[a]!, 'utf8'), Buffer.from(keys[b]!, 'utf8')));
+  // Every folder the plain paths need: a file may not take a folder's name.
+  const folders = new Map<string, number>();
+  for (const i of order) {
+    const segments = plain[i]!.split('/');
+    for (let n = 1; n < segments.length; n++) {
+      const folder = collisionKey(segments.slice(0, n).join('/'));
+      if (!folders.has(folder)) folders.set(folder, i);
+    }
+  }
+  const taken = new Map<string, number>();
+  const result = new Array<LocalPath>(keys.length);
+  for (const i of order) {
+    const key = keys[i]!;
+    let path = plain[i]!;
+    let because: string | undefined;
+    const owner = taken.get(collisionKey(path)) ?? folders.get(collisionKey(path));
+    if (owner !== undefined && keys[owner] !== key) {
+      because = `${keys[owner]!} is written to ${plain[owner]!}`;
+      path = withKeySuffix(path, key);
+    }
+    const clash = taken.get(collisionKey(path)) ?? folders.get(collisionKey(path));
+    if (clash !== undefined && keys[clash] !== key) {
+      throw new PathCollisionError(
+        `keys ${keys[clash]!} and ${key} both map to the local file ${path}; download them into separate folders`,
+      );
+    }
+    taken.set(collisionKey(path), i);
+    result[i] = { key, path, ...(because !== undefined ? { renamedBecause: because } : {}) };
+  }
+  return result;
+}
+
+/** The paths of localPathsFor alone: distinct for distinct keys. */
+export function distinctRelativePaths(keys: readonly string[]): string[] {
+  return localPathsFor(keys).map((p) => p.path);
 }
 
 /** Resolves `relativePath` under `root`; throws UnsafePathError when the result would leave it. */

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { UnsafePathError } from '../../../../lambdas/core/download/download-errors';
 import {
+  distinctRelativePaths,
+  localPathsFor,
   prepareInside,
   resolveInside,
   safeFileName,
@@ -121,5 +123,65 @@ describe('prepareInside', () => {
 
     // Assess
     await expect(act).rejects.toBeInstanceOf(UnsafePathError);
+  });
+});
+
+describe('localPathsFor', () => {
+  it.each([
+    [['run/part-0.csv', 'run/part-0.csv.']],
+    [['run/a:b.csv', 'run/a_b.csv']],
+    [['run/A.csv', 'run/a.csv']],
+    [['run/x/a', 'run/x/a/b.csv']],
+    [['run/p=1/data_0.parquet', 'run/p=1/data_0.parquet.', 'run/p=2/data_0.parquet']],
+  ])('gives distinct keys %j distinct local files', (keys) => {
+    // Act
+    const paths = localPathsFor(keys);
+
+    // Assess: no two files, and no file and folder, share a name (case-insensitively).
+    const files = paths.map((p) => p.path.toLowerCase());
+    expect(new Set(files).size).toBe(keys.length);
+    for (const file of files) expect(files.some((other) => other.startsWith(`${file}/`))).toBe(false);
+  });
+
+  it('keeps the first key in byte order as it is and names why the other was renamed', () => {
+    // Act
+    const [plain, dotted] = localPathsFor(['run/part-0.csv.', 'run/part-0.csv']);
+
+    // Assess
+    expect(dotted).toEqual({ key: 'run/part-0.csv', path: 'part-0.csv' });
+    expect(plain!.path).toMatch(/^part-0~[0-9a-f]{12}\.csv$/);
+    expect(plain!.renamedBecause).toBe('run/part-0.csv is written to part-0.csv');
+  });
+
+  it('gives the same name to a key whatever order the keys come in', () => {
+    // Act
+    const a = distinctRelativePaths(['d/a:b.csv', 'd/a_b.csv', 'd/c.csv']);
+    const b = distinctRelativePaths(['d/c.csv', 'd/a_b.csv', 'd/a:b.csv']);
+
+    // Assess
+    expect([a[0], a[1], a[2]]).toEqual([b[2], b[1], b[0]]);
+  });
+
+  it('never maps two distinct keys to one file', () => {
+    // Act / Assess
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc
+            .array(fc.constantFrom('a', 'A', 'b', ':', '_', '.', ' ', '/', 'é', 'e\u0301'), {
+              minLength: 1,
+              maxLength: 6,
+            })
+            .map((chars) => `root/${chars.join('')}`),
+          { maxLength: 8 },
+        ),
+        (keys) => {
+          const files = localPathsFor(keys).map((p) => p.path.normalize('NFC').toLowerCase());
+          expect(new Set(files).size).toBe(keys.length);
+          for (const file of files) expect(files.some((o) => o.startsWith(`${file}/`))).toBe(false);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
