@@ -31,13 +31,29 @@ export type Compression = (typeof COMPRESSIONS)[number];
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
 export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
 
+/** Storage a typed file declared beyond the contract type (see ColumnSpec.physical). */
+export type PhysicalHint = 'int8' | 'int16' | 'uuid' | 'json';
+
+/** The `zone` of a timestamp column whose values name no zone (local date-times). */
+export const NAIVE_ZONE = 'naive';
+
 export interface ColumnSpec {
   readonly name: string;
   readonly type: ColumnType;
   readonly nullable: boolean;
-  /** Timestamps: unit of the stored value (default us) and zone of zone-less text (default UTC). */
+  /**
+   * Timestamps: unit of the stored value (default us) and zone of zone-less text (default UTC).
+   * NAIVE_ZONE marks local date-times that name no zone (Parquet isAdjustedToUTC=false, Arrow
+   * without a timezone): read from typed files only, never from a contract file.
+   */
   readonly unit?: TimestampUnit;
   readonly zone?: string;
+  /**
+   * How a typed file (Parquet, Arrow) stored the column where the contract type is wider: int8 and
+   * int16 (int32 columns), uuid and json (string columns). Read from typed files only, never from a
+   * contract file, so a conversion between typed formats keeps the file's own logical types.
+   */
+  readonly physical?: PhysicalHint;
   /** Decimals: total digits and digits after the point. */
   readonly precision?: number;
   readonly scale?: number;
@@ -103,6 +119,12 @@ export interface QualityRule {
 export interface CsvOptions {
   readonly delimiter: string;
   readonly header: boolean;
+  /** Encloses fields holding delimiters, quotes or line ends; absent means `"`. */
+  readonly quote?: string;
+  /** Makes a quote inside a quoted field text; absent means the quote itself (doubled quotes). */
+  readonly escape?: string;
+  /** A quote inside an unquoted field is text instead of an error. */
+  readonly lenientQuotes?: boolean;
 }
 
 export interface OutputContract {

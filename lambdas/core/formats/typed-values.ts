@@ -6,11 +6,18 @@
  *
  * Representations: string → string; int32 → number; int64 → number when safe, else bigint;
  * float32/float64 → number; boolean → boolean; date → 'YYYY-MM-DD'; timestamp → bigint count of the
- * column's unit (ms/us/ns) since the epoch, UTC; decimal → bigint unscaled value (scale from the
- * column). Dates and timestamps are computed with civil-calendar arithmetic, never `Date`, so
+ * column's unit (ms/us/ns) since the epoch, UTC (a naive column: since 1970-01-01T00:00 local, and
+ * its text carries no zone); decimal → bigint unscaled value (scale from the column). float32 text
+ * is the shortest decimal that reads back to the same float32 ('0.016666668', not the double's
+ * '0.01666666753590107'). Dates and timestamps are computed with civil-calendar arithmetic, never `Date`, so
  * microseconds, year 9999 and the machine's time zone cannot change a value.
  */
-import type { ColumnSpec, ColumnType, TimestampUnit } from '../contracts/output-contract';
+import {
+  NAIVE_ZONE,
+  type ColumnSpec,
+  type ColumnType,
+  type TimestampUnit,
+} from '../contracts/output-contract';
 
 export type TypedValue = string | number | bigint | boolean | null;
 
@@ -41,6 +48,12 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** Values at or beyond this round to infinity in float32 (2^128 - 2^103). */
 const FLOAT32_LIMIT = 3.4028235677973366e38;
 const INT_TEXT = /^[+-]?\d+$/;
+const INT_RANGES = {
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [INT32_MIN, INT32_MAX],
+} as const;
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP_TEXT =
@@ -94,7 +107,8 @@ function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 function offsetSeconds(zone: string): number {
-  if (zone === 'Z' || zone === 'z' || zone === 'UTC') return 0;
+  // A naive column's zone-less text counts from the local epoch, the same arithmetic as UTC's.
+  if (zone === 'Z' || zone === 'z' || zone === 'UTC' || zone === NAIVE_ZONE) return 0;
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
   if (!m) return NaN;
   const h = Number(m[2]);
@@ -141,13 +155,47 @@ function parseTimestampFast(text: string, unit: TimestampUnit, zoneOffset: numbe
  */
 export function timestampCountParser(column: ColumnSpec): (text: string) => number {
   const unit = column.unit ?? 'us';
+  const naive = column.zone === NAIVE_ZONE;
   const zoneOffset = offsetSeconds(column.zone ?? 'UTC');
   const factor = UNIT_FACTOR[unit];
   return (text) => {
+    // A zone on a naive column's value: the codec's parse says it does not conform.
+    if (naive && hasZoneLetter(text)) return NaN;
     if (!parseTimestampFastParts(text, unit, zoneOffset)) return NaN;
     const value = FAST_SECONDS * factor + FAST_FRACTION;
     return Number.isSafeInteger(value) ? value : NaN;
   };
+}
+
+/** Whether text ends in the UTC designator 'Z' (the fast path's only zone). */
+function hasZoneLetter(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  return last === 90 || last === 122;
+}
+
+/**
+ * A naive column's value: local date-time text without a zone. A value naming a zone (Z, +05:30)
+ * does not conform: taking it as local time, or shifting it, would change what it says.
+ */
+function parseNaiveTimestamp(text: string, unit: TimestampUnit): bigint | undefined {
+  if (hasZoneLetter(text)) return undefined;
+  const fast = parseTimestampFast(text, unit, 0);
+  if (fast !== undefined) return fast;
+  if (TIMESTAMP_TEXT.exec(text.trim())?.[8] !== undefined) return undefined;
+  return parseTimestampText(text, unit, 'UTC');
+}
+
+/**
+ * The shortest decimal text that reads back (through Math.fround) to the same float32. Nine
+ * significant digits always suffice for a float32; the double's own text is the fallback.
+ */
+export function float32Text(v: number): string {
+  if (!Number.isFinite(v) || v === 0) return numberCanonical(v);
+  for (let digits = 1; digits <= 9; digits++) {
+    const shortest = Number(v.toPrecision(digits));
+    if (Math.fround(shortest) === v) return String(shortest);
+  }
+  return String(v);
 }
 
 /** The fast path's parsing: true with FAST_SECONDS / FAST_FRACTION set, false to decline. */
@@ -370,18 +418,25 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
   const type: ColumnType = column.type;
   const base = { column };
   switch (type) {
-    case 'string':
+    case 'string': {
+      // A UUID column takes the text typed readers give (lower-case, hyphenated), so writing it
+      // as 16 bytes and reading it back gives the same text.
+      const uuid = column.physical === 'uuid';
       return {
         ...base,
-        parse: (raw) => (typeof raw === 'string' ? raw : NOT_CONFORMING),
+        parse: (raw) => (typeof raw === 'string' && (!uuid || UUID_TEXT.test(raw)) ? raw : NOT_CONFORMING),
         format: (v) => v as string,
         toJson: (v) => v,
         compare: (a, b) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0),
         compareToNumber: () => NaN,
       };
+    }
     case 'int32':
     case 'int64': {
       const is32 = type === 'int32';
+      // int8/int16 columns of typed files keep their narrower range, so writing them back fits.
+      const [min32, max32] =
+        INT_RANGES[column.physical === 'int8' || column.physical === 'int16' ? column.physical : 'int32'];
       return {
         ...base,
         parse(raw) {
@@ -389,7 +444,7 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
           if (typeof raw === 'string') {
             const fast = parseSmallInt(raw);
             if (fast !== undefined)
-              return is32 && (fast < INT32_MIN || fast > INT32_MAX) ? NOT_CONFORMING : fast === 0 ? 0 : fast;
+              return is32 && (fast < min32 || fast > max32) ? NOT_CONFORMING : fast === 0 ? 0 : fast;
             const t = raw.trim();
             if (!INT_TEXT.test(t)) return NOT_CONFORMING;
             n = Number(t);
@@ -400,7 +455,7 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
           } else if (typeof raw === 'bigint') {
             n = Number.isSafeInteger(Number(raw)) ? Number(raw) : raw;
           } else return NOT_CONFORMING;
-          if (is32) return typeof n === 'number' && n >= INT32_MIN && n <= INT32_MAX ? n : NOT_CONFORMING;
+          if (is32) return typeof n === 'number' && n >= min32 && n <= max32 ? n : NOT_CONFORMING;
           if (typeof n === 'bigint' && (n < INT64_MIN || n > INT64_MAX)) return NOT_CONFORMING;
           return n === 0 ? 0 : n; // -0 is 0 for integers
         },
@@ -418,6 +473,7 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
     case 'float64': {
       const is32 = type === 'float32';
       const round = is32 ? Math.fround : (n: number) => n;
+      const text = is32 ? (n: number) => float32Text(Math.fround(n)) : numberCanonical;
       return {
         ...base,
         parse(raw) {
@@ -434,10 +490,17 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
           const n = parseFloatText(raw, is32);
           return n === NOT_CONFORMING ? n : round(n);
         },
-        format: (v) => numberCanonical(round(v as number)),
-        // JSON has no NaN, Infinity or -0: those go as text, which parse reads back exactly.
+        format: (v) => text(v as number),
+        // JSON has no NaN, Infinity or -0: those go as text, which parse reads back exactly. A
+        // float32 goes as the number of its shortest text, which JSON prints as that text.
         toJson: (v) =>
-          typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? numberCanonical(v) : v,
+          typeof v !== 'number'
+            ? v
+            : !Number.isFinite(v) || Object.is(v, -0)
+              ? numberCanonical(v)
+              : is32
+                ? Number(float32Text(Math.fround(v)))
+                : v,
         compare: (a, b) => sign((a as number) - (b as number)),
         // A float32 value is compared with the bound as float32 stores it: 0.1 <= 0.1 holds.
         compareToNumber: (v, bound) => {
@@ -483,6 +546,9 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
     case 'timestamp': {
       const unit = column.unit ?? 'us';
       const zone = column.zone ?? 'UTC';
+      // Naive values are written without a zone: a 'Z' would turn a local time into an instant.
+      const naive = zone === NAIVE_ZONE;
+      const suffix = naive ? '' : 'Z';
       const perMs = 10n ** BigInt(UNIT_DIGITS[unit] - 3);
       // Formatting runs per value in writers: values within the double range take number
       // arithmetic and a one-day cache of the date text; the rest take the exact BigInt path.
@@ -494,7 +560,10 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
       let cachedDate = '';
       const format = (v: Exclude<TypedValue, null>): string => {
         const n = typeof v === 'number' ? v : Number(v);
-        if (!Number.isSafeInteger(n)) return formatTimestamp(BigInt(v), unit);
+        if (!Number.isSafeInteger(n)) {
+          const exact = formatTimestamp(BigInt(v), unit);
+          return naive ? exact.slice(0, -1) : exact;
+        }
         const seconds = Math.floor(n / perSecond);
         const fraction = n - seconds * perSecond;
         const day = Math.floor(seconds / 86400);
@@ -509,11 +578,12 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
           while (frac.length > 3 && frac.endsWith('000')) frac = frac.slice(0, -3);
           out += `.${frac}`;
         }
-        return `${out}Z`;
+        return `${out}${suffix}`;
       };
       return {
         ...base,
         parse(raw) {
+          if (typeof raw === 'string' && naive) return parseNaiveTimestamp(raw, unit) ?? NOT_CONFORMING;
           if (typeof raw === 'string')
             return (
               parseTimestampFast(raw, unit, zoneOffset) ??

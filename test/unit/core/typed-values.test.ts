@@ -353,7 +353,8 @@ describe('columnCodec', () => {
 
       // Assess
       expect(value).toBe(Math.fround(0.1));
-      expect(columnCodec(column('float32')).canonical(value as number)).toBe(String(Math.fround(0.1)));
+      // Its text is the shortest that reads back to the same float32, not the double's digits.
+      expect(columnCodec(column('float32')).canonical(value as number)).toBe('0.1');
     });
 
     it.each([
