@@ -34,9 +34,33 @@ function statusesOf(text: string | undefined): TestStatus[] | undefined {
   return list as TestStatus[];
 }
 
+/** Longest reason shown in a listing row; `--json` gives the whole text. */
+const REASON_CHARS = 160;
+
+/**
+ * Why a version has its status, in one line a person can act on: for a version that could not be
+ * tested (or could not be read), the error's class and its message (the Lambda error JSON the state
+ * machine recorded as the cause, unwrapped), else the validation summary; shortened to one line.
+ */
+export function reasonOf(e: RegistryEntry, max = REASON_CHARS): string {
+  let text = e.summary ?? e.note ?? '';
+  if ((e.status === 'failed' || e.status === 'error') && e.failureReason !== undefined) {
+    let message = e.failureCause ?? '';
+    try {
+      const parsed = JSON.parse(message) as { errorMessage?: unknown };
+      if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+    } catch {
+      // a cause that is not Lambda's error JSON is shown as it is
+    }
+    text = message ? `${e.failureReason}: ${message}` : e.failureReason;
+  }
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 function row(e: RegistryEntry): string[] {
   const name = e.pipeline && e.step && e.output ? `${e.step}/${e.output}` : '-';
-  const details = e.status === 'failed' ? (e.failureReason ?? e.summary ?? '') : (e.summary ?? e.note ?? '');
+  const details = reasonOf(e);
   return [
     e.status.toUpperCase(),
     name,
@@ -45,7 +69,7 @@ function row(e: RegistryEntry): string[] {
     versionTokenOf(e),
     e.uri,
     e.reportUri ?? '-',
-    details.split('\n')[0]!.slice(0, 100),
+    details,
   ];
 }
 

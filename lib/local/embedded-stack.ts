@@ -104,6 +104,40 @@ export interface ExecutionRecord {
   stopDate?: string;
 }
 
+/**
+ * What an execution decided, in the registry's words (PASSED, WARNED, FAILED, ERROR, UNTRACKED) or,
+ * for an event that was not a test, what happened to it (DUPLICATE, IGNORED, PART, DELETED): the
+ * execution's own SUCCEEDED/FAILED would call a failed test and a crash alike "FAILED", and a test
+ * that failed its data "FAILED" as well as one that never ran.
+ */
+export function executionOutcome(record: Pick<ExecutionRecord, 'status' | 'path' | 'output'>): string {
+  if (record.status === 'RUNNING') return 'RUNNING';
+  const end = record.path.at(-1);
+  switch (end) {
+    case 'Tested': {
+      const status = (record.output as { validation?: { status?: unknown } } | undefined)?.validation?.status;
+      return typeof status === 'string' ? status.toUpperCase() : 'PASSED';
+    }
+    case 'ValidationFailed':
+      return 'FAILED';
+    case 'ProcessingFailed':
+      return record.path.includes('DataUnreadable') ? 'FAILED' : 'ERROR';
+    case 'Untracked':
+      return 'UNTRACKED';
+    case 'AlreadyRegistered':
+      return 'DUPLICATE';
+    case 'PartOfPartitionedOutput':
+      return 'PART';
+    case 'IgnoredNoise':
+    case 'IgnoredMarker':
+      return 'IGNORED';
+    case 'Deleted':
+      return 'DELETED';
+    default:
+      return record.status;
+  }
+}
+
 export class EmbeddedStack {
   readonly executions: ExecutionRecord[] = [];
   readonly ignoredEvents: EventBridgeS3Event[] = [];
@@ -386,7 +420,7 @@ export class EmbeddedStack {
       }
       await follow.catch(() => undefined);
       record.stopDate = new Date().toISOString();
-      this.log(`execution ${name} ${record.status}: ${input.detail.object.key}`);
+      this.log(`${executionOutcome(record).padEnd(9)} ${input.detail.object.key}   (execution ${name})`);
       return record;
     })();
   }

@@ -36,13 +36,16 @@ export interface TaskBindingDeps {
   /** Timeout per function ARN (ms), for the Lambda context's remaining time; 15 minutes when absent. */
   readonly timeoutsMs?: ReadonlyMap<string, number>;
   /**
-   * Invocations of one function that run at once (default 8); more wait for a slot. In AWS every
-   * invocation has a sandbox of its own, here all share one event loop: without a cap, a burst of a
-   * thousand executions would queue each handler's I/O behind everyone else's until it ran past its
-   * timeout. A waiting invocation's clock starts when it gets its slot, as a Lambda's starts when
-   * its sandbox does.
+   * Invocations of all functions that may run at once, as a Lambda account's concurrency limit
+   * (default LOCAL_ACCOUNT_CONCURRENCY). One more is throttled at once with
+   * `Lambda.TooManyRequestsException`, as the Lambda service answers a synchronous invoke past the
+   * limit, and the state machine's Retry backs off and tries again. In AWS every invocation has a
+   * sandbox of its own; here all share one event loop, so without a limit a burst of a thousand
+   * executions would queue each handler's I/O behind everyone else's until it ran past its timeout
+   * (and was recorded as an error it never had). Throttling keeps the handlers that do run within
+   * their time, on a busy machine too, and exercises the same retry path the deployed stack takes.
    */
-  readonly concurrencyPerFunction?: number;
+  readonly accountConcurrency?: number;
   readonly dynamodb: DynamoDBClient;
   /** For the local stand-in of a Distributed Map's ListObjectsV2 ItemReader (lib/local/distributed-map.ts). */
   readonly s3?: S3Client;
@@ -61,24 +64,27 @@ interface StateDefinition {
   readonly Branches?: readonly { readonly States: Record<string, StateDefinition> }[];
 }
 
-/** A counting semaphore: at most `size` holders, the rest wait in arrival order. */
-class Slots {
+/**
+ * Invocations running at once across every function of the embedded stack. Ten keeps a 2-core
+ * machine's event loop responsive with another process keeping both cores busy (the burst suite's
+ * 1,000 outputs ended without a handler timeout), while the S3 and DynamoDB servers on the same loop
+ * still answer within their clients' timeouts.
+ */
+export const LOCAL_ACCOUNT_CONCURRENCY = 10;
+
+/** A concurrency limit that refuses instead of queueing: the caller retries, as Lambda's do. */
+class ConcurrencyLimit {
   private used = 0;
-  private readonly waiting: (() => void)[] = [];
   constructor(private readonly size: number) {}
 
-  acquire(): Promise<void> {
-    if (this.used < this.size) {
-      this.used++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
+  tryAcquire(): boolean {
+    if (this.used >= this.size) return false;
+    this.used++;
+    return true;
   }
 
   release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.used--;
+    this.used--;
   }
 }
 
@@ -122,12 +128,7 @@ export function buildTaskBindings(
   const tasks = new Map<string, string>();
   collectTaskStates(definition.States, tasks);
   const bindings: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const slots = new Map<string, Slots>();
-  const slotsOf = (fn: string): Slots => {
-    let s = slots.get(fn);
-    if (!s) slots.set(fn, (s = new Slots(deps.concurrencyPerFunction ?? 8)));
-    return s;
-  };
+  const concurrency = new ConcurrencyLimit(deps.accountConcurrency ?? LOCAL_ACCOUNT_CONCURRENCY);
   for (const [state, resource] of tasks) {
     const report = (outcome: 'ok' | 'error', error?: string): void =>
       deps.onTask?.(state, resource, outcome, error);
@@ -137,8 +138,13 @@ export function buildTaskBindings(
         const handler = deps.handlers.get(FunctionName);
         if (!handler)
           throw new TaskError('Lambda.ResourceNotFoundException', `Function not found: ${FunctionName}`);
-        const slot = slotsOf(FunctionName);
-        await slot.acquire();
+        if (!concurrency.tryAcquire()) {
+          report('error', 'TooManyRequestsException');
+          throw new TaskError(
+            'Lambda.TooManyRequestsException',
+            `Rate Exceeded: ${deps.accountConcurrency ?? LOCAL_ACCOUNT_CONCURRENCY} invocations already running`,
+          );
+        }
         try {
           const result = await handler(
             JSON.parse(JSON.stringify(Payload ?? null)),
@@ -155,7 +161,7 @@ export function buildTaskBindings(
           report('error', e.name);
           throw new TaskError(e.name, JSON.stringify({ errorType: e.name, errorMessage: e.message }));
         } finally {
-          slot.release();
+          concurrency.release();
         }
       };
     } else if (resource === 'arn:aws:states:::dynamodb:updateItem') {

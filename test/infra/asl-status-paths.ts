@@ -81,12 +81,29 @@ export function tasksMissingRetryOrCatch(definition: AslDefinition): string[] {
  * exception is a reporting state (a status record or an alert) whose own failure falls through to
  * its Next: the outcome is already decided, and retrying the report elsewhere would loop.
  */
+/**
+ * Whether a state is a status record, or only routes to one: Pass and Choice states (the error
+ * classification before RecordError) whose every way on reaches a status record.
+ */
+function reachesStatusRecord(definition: AslDefinition, name: string, seen = new Set<string>()): boolean {
+  const state = definition.States[name];
+  if (!state || seen.has(name)) return false;
+  if (isStatusRecord(state)) return true;
+  seen.add(name);
+  const next =
+    state.Type === 'Pass'
+      ? [state.Next]
+      : state.Type === 'Choice'
+        ? [...(state.Choices ?? []).map((c) => c.Next), state.Default]
+        : [undefined];
+  return next.every((n) => n !== undefined && reachesStatusRecord(definition, n, seen));
+}
+
 export function catchesThatSkipTheRegistry(definition: AslDefinition): string[] {
   const violations: string[] = [];
   for (const [name, state] of Object.entries(definition.States)) {
     for (const c of state.Catch ?? []) {
-      const target = definition.States[c.Next];
-      if (target && isStatusRecord(target)) continue;
+      if (reachesStatusRecord(definition, c.Next)) continue;
       if ((isStatusRecord(state) || isAlert(state) || isEventPublication(state)) && c.Next === state.Next)
         continue;
       violations.push(`${name} -> ${c.Next}`);

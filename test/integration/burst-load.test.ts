@@ -39,7 +39,7 @@ const POLL_MS = 1000;
 const DEADLINE_MS = Math.max(300_000, OUTPUTS * 300);
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
-const TERMINAL = new Set<TestStatus>(['passed', 'warned', 'failed', 'untracked']);
+const TERMINAL = new Set<TestStatus>(['passed', 'warned', 'failed', 'error', 'untracked']);
 
 interface Planned {
   readonly index: number;

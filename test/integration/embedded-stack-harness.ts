@@ -98,7 +98,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const TERMINAL_STATUSES = new Set(['passed', 'warned', 'failed', 'untracked']);
+const TERMINAL_STATUSES = new Set(['passed', 'warned', 'failed', 'error', 'untracked']);
 
 export function targetKind(env: NodeJS.ProcessEnv = process.env): TargetKind {
   const value = env['PRT_TEST_TARGET'] ?? 'embedded';

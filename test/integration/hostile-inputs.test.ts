@@ -3,14 +3,15 @@
  * through S3 into the embedded stack (or a deployed one, PRT_TEST_TARGET=stack). Every case must end
  * with the final registry status the table below expects, a typed error name or failed rule, and a
  * reason that names what is wrong, within its time bound and without the process growing past the
- * memory the validate function is given. The figures go to docs/reliability.md ('hostile-inputs').
+ * memory the validate function is given. The figures go to the 'hostile-inputs' section of
+ * docs/reliability.md (npm run reliability-report).
  *
  * Expectations per family:
  * - a file that cannot be read as its format → `failed`, `FormatError`, the reason names the defect
  *   (line, byte offset, limit);
  * - a file that reads but breaks its contract → `failed` by the data, the failed rule(s) named;
- * - a contract that cannot be loaded → the outputs it would claim end `failed` with `ContractError`
- *   naming the contract file and the defect;
+ * - a contract that cannot be loaded → the outputs it would claim end `error` with `ContractError`
+ *   naming the contract file and the defect (the data was never judged, so it is not `failed`);
  * - a key that is a legitimate S3 name (spaces, unicode, `..` that stays inside the bucket, percent
  *   signs) → tested like any other key: `passed` for good data, with the report beside it.
  */
@@ -46,7 +47,7 @@ const MEMORY_MB = (() => {
 })();
 
 type Family = 'csv' | 'gzip' | 'parquet' | 'json' | 'jsonl' | 'empty' | 'large' | 'contract' | 'key';
-type Status = 'passed' | 'warned' | 'failed' | 'untracked';
+type Status = 'passed' | 'warned' | 'failed' | 'error' | 'untracked';
 
 interface Expected {
   readonly status: Status;
@@ -238,10 +239,15 @@ schema:
 const fails = (error: string, reason: string | RegExp): Expected => ({ status: 'failed', error, reason });
 const passes = (reason: string | RegExp = 'PASSED'): Expected => ({ status: 'passed', error: '-', reason });
 /**
- * A contract that fails to load but whose `path:` claims the output: Register fails the output with
- * ContractError (recorded, alerted), naming the contract file and why it does not load.
+ * A contract that fails to load but whose `path:` claims the output: Register ends the output in
+ * `error` with ContractError (recorded, alerted; the data was never judged), naming the contract file
+ * and why it does not load.
  */
-const BROKEN_CONTRACT = (reason: string): Expected => fails('ContractError', new RegExp(reason));
+const BROKEN_CONTRACT = (reason: string): Expected => ({
+  status: 'error',
+  error: 'ContractError',
+  reason: new RegExp(reason),
+});
 
 const CASES: HostileCase[] = [
   // Empty and near-empty objects.
@@ -1007,7 +1013,7 @@ function describeOutcome(entry: RegistryEntry): { error: string; reason: string 
   if (entry.status === 'failed' && entry.failedRules && entry.failedRules.size > 0) {
     return { error: [...entry.failedRules].sort().join(', '), reason: entry.failureReason ?? '' };
   }
-  if (entry.status === 'failed') {
+  if (entry.status === 'failed' || entry.status === 'error') {
     let message = entry.failureCause ?? '';
     try {
       message = (JSON.parse(message) as { errorMessage?: string }).errorMessage ?? message;
@@ -1099,7 +1105,7 @@ async function assertCase(c: HostileCase, o: Outcome): Promise<void> {
   const executions = await h.executionsFor(key);
   expect(executions).toHaveLength(1);
   const [execution] = executions;
-  if (o.status === 'failed') {
+  if (o.status === 'failed' || o.status === 'error') {
     expect(execution?.status).toBe('FAILED');
     expect(['ProcessingFailed', 'ValidationFailed']).toContain(execution?.error);
     // No crash: an error that reached the registry is one the core throws on purpose.
@@ -1168,7 +1174,7 @@ afterAll(async () => {
   const rows = [...outcomes].sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   const families = [...new Set(rows.map((r) => r.family))];
   const byFamily = families.map((f) => `${f} ${rows.filter((r) => r.family === f).length}`).join(', ');
-  const byStatus = ['failed', 'passed', 'warned', 'untracked']
+  const byStatus = ['failed', 'error', 'passed', 'warned', 'untracked']
     .map((s) => [s, rows.filter((r) => r.status === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`)

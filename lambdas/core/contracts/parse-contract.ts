@@ -21,6 +21,7 @@ import {
 } from './output-contract';
 import { compileExpression } from '../validation/expression';
 import { parseDuration } from './duration';
+import { compileContractRegex } from './contract-regex';
 
 type PathPart = string | number;
 
@@ -219,9 +220,10 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
       bad(at('pattern'), `pattern applies to string columns (this one is ${type})`);
     if (col.pattern !== undefined) {
       try {
-        new RegExp(col.pattern, 'u');
+        compileContractRegex(col.pattern, 'whole');
       } catch (error) {
-        bad(at('pattern'), `not a valid regular expression: ${(error as Error).message}`);
+        if (!(error instanceof ContractError)) throw error;
+        bad(at('pattern'), `column '${col.name}': ${error.message}`);
       }
     }
     const length = typeof col.length === 'number' ? ([col.length, col.length] as const) : col.length;
@@ -335,9 +337,10 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
         if (typeof rule.value !== 'string')
           bad(at('value'), `${show(rule.value)} must be a regular expression`);
         try {
-          new RegExp(rule.value, 'u');
+          compileContractRegex(rule.value, 'search');
         } catch (error) {
-          bad(at('value'), `not a valid regular expression: ${(error as Error).message}`);
+          if (!(error instanceof ContractError)) throw error;
+          bad(at('value'), `rule '${rule.name}' on column '${rule.field ?? ''}': ${error.message}`);
         }
         condition = { kind, pattern: rule.value };
         break;

@@ -69,6 +69,8 @@ export interface RegistryEntry {
   readonly summary?: string;
   readonly failureReason?: string;
   readonly failureCause?: string;
+  /** The error of an earlier test of this version, kept when a re-test re-opened it. */
+  readonly previousError?: string;
   readonly failedRules?: ReadonlySet<string>;
   readonly rowCount?: number;
   readonly updatedAt?: string;
@@ -224,9 +226,52 @@ export class OutputRegistry {
         const existing = await this.get(entry.pk, entry.sk);
         if (existing && existing.registeredBy === item.registeredBy)
           return { created: true, entry: existing };
+        if (existing?.status === 'error') {
+          const reopened = await this.reopenErrored(existing, item);
+          if (reopened) return { created: true, entry: reopened };
+        }
         return { created: false, entry: existing ?? entry };
       }
       return mapDynamoError(error, `register ${entry.uri}`);
+    }
+  }
+
+  /**
+   * A version whose test ended in `error` was never judged: a new execution for it (a re-test, or a
+   * later delivery of its event) takes it back to pending and tests it, as its writer. The condition
+   * names the writer that recorded the error, so of two executions re-opening at once only one wins;
+   * the other sees a pending entry it did not write and ends as a duplicate. The last error is kept
+   * as `previousError` so the history of the version stays readable.
+   */
+  private async reopenErrored(existing: RegistryEntry, item: RegistryEntry): Promise<RegistryEntry | undefined> {
+    const previous = [existing.failureReason, existing.failureCause].filter((x) => x !== undefined).join(': ');
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: existing.pk, sk: existing.sk },
+          UpdateExpression:
+            'SET #status = :pending, registeredBy = :by, updatedAt = :now, previousError = :previous REMOVE failureReason, failureCause ADD revision :one',
+          ConditionExpression:
+            '#status = :error AND ' +
+            (existing.registeredBy === undefined ? 'attribute_not_exists(registeredBy)' : 'registeredBy = :was'),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':error': 'error',
+            ':by': item.registeredBy,
+            ':now': this.now().toISOString(),
+            ':previous': previous.slice(0, 2_000) || 'error',
+            ':one': 1,
+            ...(existing.registeredBy === undefined ? {} : { ':was': existing.registeredBy }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toEntry(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      return mapDynamoError(error, `re-open ${existing.uri} for a new test`);
     }
   }
 

@@ -172,6 +172,80 @@ describe('OutputRegistry', () => {
       expect(result).toEqual({ created: false, entry: other });
     });
 
+    it('re-opens a version whose test ended in error for the new execution, keeping the error', async () => {
+      // Prepare
+      const errored = entry({
+        status: 'error',
+        registeredBy: 'arn:aws:states:us-east-1:1:execution:m:first',
+        failureReason: 'TimeoutError',
+        failureCause: 'Task timed out',
+      });
+      const reopened = {
+        ...errored,
+        status: 'pending',
+        registeredBy: 'arn:aws:states:us-east-1:1:execution:m:retest',
+      };
+      ddbMock.on(PutCommand).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: errored });
+      ddbMock.on(UpdateCommand).resolves({ Attributes: reopened });
+
+      // Act
+      const result = await registry.register(
+        entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:retest' }),
+      );
+
+      // Assess
+      expect(result).toEqual({ created: true, entry: reopened });
+      const update = ddbMock.commandCalls(UpdateCommand).at(-1)!.args[0].input;
+      expect(update.ConditionExpression).toBe('#status = :error AND registeredBy = :was');
+      expect(update.ExpressionAttributeValues).toMatchObject({
+        ':pending': 'pending',
+        ':by': 'arn:aws:states:us-east-1:1:execution:m:retest',
+        ':was': 'arn:aws:states:us-east-1:1:execution:m:first',
+        ':previous': 'TimeoutError: Task timed out',
+      });
+    });
+
+    it('ends as a duplicate when another execution re-opened the errored version first', async () => {
+      // Prepare
+      const errored = entry({
+        status: 'error',
+        registeredBy: 'arn:aws:states:us-east-1:1:execution:m:first',
+      });
+      ddbMock.on(PutCommand).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: errored });
+      ddbMock.on(UpdateCommand, { Key: { pk: errored.pk, sk: errored.sk } }).rejects(conditionFailed());
+
+      // Act
+      const result = await registry.register(
+        entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:late' }),
+      );
+
+      // Assess
+      expect(result.created).toBe(false);
+    });
+
+    it('never re-opens a version with a verdict (failed stays failed)', async () => {
+      // Prepare
+      const failed = entry({
+        status: 'failed',
+        registeredBy: 'arn:aws:states:us-east-1:1:execution:m:first',
+      });
+      ddbMock.on(PutCommand).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: failed });
+
+      // Act
+      const result = await registry.register(
+        entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:second' }),
+      );
+
+      // Assess
+      expect(result).toEqual({ created: false, entry: failed });
+      expect(
+        ddbMock.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.['sk'] === failed.sk),
+      ).toEqual([]);
+    });
+
     it('notes the logical output under its pipeline with an idempotent upsert, before the entry', async () => {
       // Prepare
       ddbMock.on(PutCommand).resolves({});

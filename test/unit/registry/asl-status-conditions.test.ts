@@ -76,12 +76,36 @@ describe('status records of the output-testing ASL', () => {
     },
   );
 
-  it('RecordError writes failed over pending, a repeat, or a version Register never wrote', () => {
+  it.each(['error', 'failed'] as const)(
+    'RecordError writes %s over pending, a repeat, or a version Register never wrote',
+    (status) => {
+      // Act
+      const from = allowedFrom('RecordError', status);
+
+      // Assess
+      expect(from).toEqual(['absent', ...statusesAllowedBefore(status)]);
+    },
+  );
+
+  it('RecordError writes failed only for an object unreadable as its format, error for anything else', () => {
+    // Prepare
+    const states = STATES as unknown as Record<string, Record<string, unknown>>;
+    const classify = states['ClassifyError'] as {
+      Choices: { Variable: string; StringEquals: string; Next: string }[];
+      Default: string;
+    };
+    const outcome = (state: string) => (states[state]?.['Result'] as { status: string }).status;
+
     // Act
-    const from = allowedFrom('RecordError', 'failed');
+    const byError = Object.fromEntries(classify.Choices.map((c) => [c.StringEquals, outcome(c.Next)]));
 
     // Assess
-    expect(from).toEqual(['absent', ...statusesAllowedBefore('failed')]);
+    expect(parameters('RecordError').ExpressionAttributeValues[':status']).toEqual({
+      'S.$': '$.outcome.status',
+    });
+    expect(classify.Choices.every((c) => c.Variable === '$.error.Error')).toBe(true);
+    expect(byError).toEqual({ FormatError: 'failed' });
+    expect(outcome(classify.Default)).toBe('error');
   });
 
   it.each(['RecordValidationFailure', 'RecordResult', 'RecordError'])(
