@@ -12,6 +12,7 @@ const base: RegistryEntry = {
   etag: '"e"',
   size: 10,
   registeredAt: '2026-12-06T00:00:00.000Z',
+  eventTime: '2026-12-06T00:00:00Z',
   status: 'pending',
   dataType: 'pipeline',
 };
