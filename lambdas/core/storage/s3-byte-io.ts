@@ -169,17 +169,15 @@ export class S3Sink implements ByteSink {
     }
   }
 
-  /** Deletes the published object (a conversion whose proof failed). */
+  /**
+   * Hides the published object (a conversion whose proof failed). No version id: on a versioned
+   * bucket this adds a delete marker and keeps the failed bytes as a noncurrent version, so the
+   * writer needs s3:DeleteObject only, never s3:DeleteObjectVersion (which erases for good).
+   */
   async discard(): Promise<void> {
     if (!this.result) return;
     try {
-      await this.s3.send(
-        new DeleteObjectCommand({
-          Bucket: this.bucket,
-          Key: this.key,
-          ...(this.result.versionId ? { VersionId: this.result.versionId } : {}),
-        }),
-      );
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key }));
     } catch (error) {
       mapS3Error(error, `DeleteObject ${this.name}`);
     }
