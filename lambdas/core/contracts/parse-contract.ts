@@ -223,7 +223,7 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
         compileContractRegex(col.pattern, 'whole');
       } catch (error) {
         if (!(error instanceof ContractError)) throw error;
-        bad(at('pattern'), `column '${col.name}': ${error.message}`);
+        bad(at('pattern'), `${error.message} (column '${col.name}')`);
       }
     }
     const length = typeof col.length === 'number' ? ([col.length, col.length] as const) : col.length;
@@ -340,7 +340,7 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
           compileContractRegex(rule.value, 'search');
         } catch (error) {
           if (!(error instanceof ContractError)) throw error;
-          bad(at('value'), `rule '${rule.name}' on column '${rule.field ?? ''}': ${error.message}`);
+          bad(at('value'), `${error.message} (rule '${rule.name}', column '${rule.field ?? ''}')`);
         }
         condition = { kind, pattern: rule.value };
         break;

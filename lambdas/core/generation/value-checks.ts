@@ -6,6 +6,7 @@
  */
 import type { ColumnSpec, QualityRule } from '../contracts/output-contract';
 import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../formats/typed-values';
+import { compileContractRegex } from '../contracts/contract-regex';
 
 export type Value = Exclude<TypedValue, null>;
 
@@ -101,7 +102,7 @@ function columnChecks(column: ColumnSpec, quality: readonly QualityRule[]): Valu
     checks.push({ name: `${name}.allowed`, kind: 'allowed', test: (v) => set.has(codec.canonical(v)) });
   }
   if (column.pattern !== undefined) {
-    const re = new RegExp(`^(?:${column.pattern})$`, 'u');
+    const re = compileContractRegex(column.pattern, 'whole');
     checks.push({ name: `${name}.pattern`, kind: 'pattern', test: (v) => re.test(v as string) });
   }
   if (column.length) {
@@ -159,7 +160,7 @@ function columnChecks(column: ColumnSpec, quality: readonly QualityRule[]): Valu
         });
         break;
       case 'matches': {
-        const re = new RegExp(c.pattern, 'u');
+        const re = compileContractRegex(c.pattern, 'search');
         checks.push({ name: rule.name, kind: 'matches', rule, test: (v) => re.test(v as string) });
         break;
       }

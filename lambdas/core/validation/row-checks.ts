@@ -10,6 +10,7 @@ import { NOT_CONFORMING, parseTimestamp, type ColumnCodec, type TypedValue } fro
 import { HyperLogLog } from '../metrics/hyperloglog';
 import { ContractError } from '../errors';
 import { compileExpression } from './expression';
+import { compileContractRegex } from '../contracts/contract-regex';
 
 export interface RowContext {
   readonly typed: readonly TypedValue[];
@@ -126,7 +127,7 @@ function valueTest(
       return (v) =>
         codec.compareToNumber(v, condition.min) >= 0 && codec.compareToNumber(v, condition.max) <= 0;
     case 'matches': {
-      const re = new RegExp(condition.pattern, 'u');
+      const re = compileContractRegex(condition.pattern, 'search');
       return (v) => re.test(v as string);
     }
     case 'in_set': {
@@ -218,7 +219,7 @@ export function compileRowChecks(
       constraint('allowed', (v) => set.has(codec.canonical(v)));
     }
     if (col.pattern !== undefined) {
-      const re = new RegExp(`^(?:${col.pattern})$`, 'u');
+      const re = compileContractRegex(col.pattern, 'whole');
       constraint('pattern', (v) => re.test(v as string));
     }
     if (col.length) {
