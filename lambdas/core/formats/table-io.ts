@@ -34,6 +34,8 @@ export interface ReaderLimits {
   readonly maxFieldLength?: number;
   /** Decompressed bytes above which a compressed input is rejected as a decompression bomb. */
   readonly maxDecompressedBytes?: number;
+  /** Distinct columns accepted (JSON: distinct keys); default 10,000. */
+  readonly maxColumns?: number;
 }
 
 export type RecordBatches = AsyncIterable<RecordBatch>;
