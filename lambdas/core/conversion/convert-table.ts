@@ -45,6 +45,11 @@ export interface ConversionProof {
   readonly checksums: Readonly<Record<string, string>>;
   readonly checksumsOut: Readonly<Record<string, string>>;
   readonly equivalent: true;
+  /**
+   * Columns whose values are equal but written in another form than read (nested JSON carried as
+   * JSON text, integers beyond 2^53 written as JSON strings); absent when none was.
+   */
+  readonly representation?: readonly { readonly column: string; readonly change: string }[];
 }
 
 export interface ConversionResult extends ConversionProof {
@@ -114,11 +119,18 @@ async function* typedRows(
   batches: AsyncIterable<RecordBatch>,
   digest: TableDigest,
   strictColumns: boolean,
+  carried?: Map<string, string>,
 ): AsyncGenerator<TypedRow[]> {
   const codecs = schema.map(columnCodec);
   const mapping = new ColumnMapping(schema);
   for await (const batch of batches) {
-    if (mapping.update(batch.columns) && strictColumns) {
+    for (const c of batch.nestedColumns ?? [])
+      carried?.set(c, 'nested JSON objects/arrays carried as JSON text');
+    for (const c of batch.bigIntegerColumns ?? [])
+      carried?.set(c, 'integers beyond 2^53 written as JSON strings');
+    const changed = mapping.update(batch.columns);
+    if (changed && !strictColumns) refuseLateColumns(schema, batch);
+    if (changed && strictColumns) {
       const missing = schema.filter((c, i) => mapping.indexOf[i]! < 0 && !c.nullable).map((c) => c.name);
       if (missing.length > 0)
         throw new FormatError(`input lacks non-nullable column(s) ${missing.join(', ')}; cannot convert`);
@@ -154,6 +166,20 @@ async function* typedRows(
 }
 
 /**
+ * A schema taken from the first batch cannot hold a key a JSON input first shows later: refuse it
+ * by name rather than write the table without it.
+ */
+function refuseLateColumns(schema: readonly ColumnSpec[], batch: RecordBatch): void {
+  const known = new Set(schema.map((c) => c.name));
+  const at = batch.columns.findIndex((c) => !known.has(c));
+  if (at < 0) return;
+  const r = batch.rows.findIndex((row) => (row[at] ?? null) !== null);
+  throw new FormatError(
+    `column '${batch.columns[at]}' first appears in row ${batch.firstRow + Math.max(0, r)}, after the schema was taken from the rows before it; give a contract that lists it to convert without dropping it`,
+  );
+}
+
+/**
  * Converts `source` into `sink`; `readBack` opens what the sink published, for the proof. The sink
  * is aborted on any failure, including a failed proof.
  */
@@ -174,6 +200,7 @@ export async function convertTable(
   const schema = contract?.schema ?? (await declaredSchema(source, opened.format)) ?? schemaFromBatch(first);
   if (schema.length === 0) throw new FormatError(`${source.name} has no columns`);
   const digest = new TableDigest(schema);
+  const carried = new Map<string, string>();
   const compression = options.compression ?? 'none';
   const writer = createTableWriter(options.to, sink, {
     schema,
@@ -182,7 +209,7 @@ export async function convertTable(
     compression,
   });
   try {
-    for await (const rows of typedRows(schema, all, digest, contract !== undefined)) {
+    for await (const rows of typedRows(schema, all, digest, contract !== undefined, carried)) {
       await writer.write(rows);
       options.onProgress?.(digest.rows);
     }
@@ -235,5 +262,22 @@ export async function convertTable(
     checksums,
     checksumsOut,
     equivalent: true,
+    ...representationOf(carried, schema, options.to),
   };
+}
+
+/** What the JSON readers carried in another form, for the columns kept and where it shows. */
+function representationOf(
+  carried: ReadonlyMap<string, string>,
+  schema: readonly ColumnSpec[],
+  to: DataFormat,
+): Pick<ConversionProof, 'representation'> {
+  const json = to === 'json' || to === 'jsonl';
+  const changes = schema.flatMap((c) => {
+    const change = carried.get(c.name);
+    // Big integers are written exactly by every other format; only JSON writes them as strings.
+    if (change === undefined || (!json && change.startsWith('integers'))) return [];
+    return [{ column: c.name, change }];
+  });
+  return changes.length > 0 ? { representation: changes } : {};
 }

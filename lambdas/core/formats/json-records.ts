@@ -4,7 +4,7 @@
  * JSON.parse; nested objects and arrays stay JSON text.
  */
 import { FormatError } from '../errors';
-import type { RawCell } from './record-batch';
+import type { RawCell, RecordBatch } from './record-batch';
 
 /** Cheap pre-check: some run of 16+ digits exists somewhere. */
 const BIG_INT = /\d{16,}/;
@@ -100,33 +100,99 @@ export function toRawCell(v: unknown): RawCell {
   }
 }
 
+/** Distinct keys a JSON input may have before it is refused: each one is a column in every later row. */
+export const JSON_MAX_COLUMNS = 10_000;
 /**
- * Collects objects into batches, tracking the union of keys seen so far. A batch's `columns` lists
- * every key seen up to it (first-seen order), so a key that first appears late still gets a column.
+ * Cells (rows × columns) a batch may hold before it is yielded early. Rows are dense, so a batch of
+ * 10,000 rows over 10,000 columns would be 10^8 cells (800 MB of pointers); 4M cells keep a batch
+ * near 32 MB whatever the width, and narrow inputs still get full batches.
+ */
+export const JSON_MAX_BATCH_CELLS = 4_000_000;
+
+export interface JsonBatcherLimits {
+  /** Rows per batch. */
+  readonly batchSize?: number;
+  /** Distinct keys (columns) accepted; default JSON_MAX_COLUMNS. */
+  readonly maxColumns?: number;
+}
+
+/** Where a record starts, for messages: its line (JSON Lines) or byte offset (JSON array). */
+export interface RecordPlace {
+  readonly line?: number;
+  readonly byteOffset?: number;
+}
+
+/**
+ * Collects objects into batches, tracking the union of keys seen so far.
+ *
+ * Batch shape: a batch's `columns` lists every key seen up to and including its last row, in
+ * first-seen order, and every row has exactly that many cells. A key that first appears in a later
+ * batch is appended to the column list of that batch and of every batch after it; rows of earlier
+ * batches never had it (they were null for it). The `columns` array is a new array only when it
+ * grew, so a consumer may compare it by identity to notice new columns.
+ *
+ * Cost is linear in the cells produced: a Map finds a key's column, the column list is appended to
+ * (never copied per key: copying made one record of 200,000 keys take minutes), and a batch is
+ * yielded early once it holds JSON_MAX_BATCH_CELLS cells, so memory stays bounded however wide.
  */
 export class JsonBatcher {
-  private columns: string[] = [];
+  private readonly columns: string[] = [];
   private readonly index = new Map<string, number>();
+  /** The column list handed out with the last batch; replaced only when columns grew. */
+  private published: readonly string[] = [];
   private rows: RawCell[][] = [];
+  /** Columns of this batch that held nested values / integers beyond 2^53 (reported with it). */
+  private nested = new Set<number>();
+  private bigIntegers = new Set<number>();
   private firstRow = 1;
   private count = 0;
+  private readonly batchSize: number;
+  private readonly maxColumns: number;
 
-  add(value: unknown, where: { line?: number; byteOffset?: number }): void {
+  constructor(limits: JsonBatcherLimits = {}) {
+    this.batchSize = Math.max(1, limits.batchSize ?? 10_000);
+    this.maxColumns = Math.max(1, limits.maxColumns ?? JSON_MAX_COLUMNS);
+  }
+
+  /**
+   * Adds one parsed record. `text` is the record's JSON text: with it, duplicate keys (which
+   * JSON.parse resolves silently to the last value) are refused.
+   */
+  add(value: unknown, where: RecordPlace, text?: string): void {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new FormatError(
         `expected a JSON object per record, found ${Array.isArray(value) ? 'an array' : typeof value}`,
         where,
       );
     }
+    const record = this.count + 1;
+    if (text !== undefined) {
+      const duplicate = duplicateKeyOf(text, value);
+      if (duplicate !== undefined)
+        throw new FormatError(
+          `record ${record} has the key ${JSON.stringify(duplicate)} more than once; JSON keeps only the last value, so the record is refused`,
+          where,
+        );
+    }
     const row: RawCell[] = new Array<RawCell>(this.columns.length).fill(null);
-    for (const [key, v] of Object.entries(value)) {
+    // JSON.parse defines every key as an own property, '__proto__' included, so Object.keys sees it.
+    const fields = value as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
       let at = this.index.get(key);
       if (at === undefined) {
+        if (this.columns.length >= this.maxColumns)
+          throw new FormatError(
+            `record ${record} adds the key ${JSON.stringify(key.slice(0, 100))}, beyond the limit of ${this.maxColumns} distinct keys (columns)`,
+            where,
+          );
         at = this.columns.length;
-        this.columns = [...this.columns, key];
+        this.columns.push(key);
         this.index.set(key, at);
       }
+      const v = fields[key];
       row[at] = toRawCell(v);
+      if (typeof v === 'object' && v !== null) this.nested.add(at);
+      else if (typeof v === 'bigint') this.bigIntegers.add(at);
     }
     this.rows.push(row);
     this.count++;
@@ -136,12 +202,29 @@ export class JsonBatcher {
     return this.rows.length;
   }
 
+  /** True when the batch should be taken: batchSize rows, or JSON_MAX_BATCH_CELLS cells. */
+  get full(): boolean {
+    return (
+      this.rows.length >= this.batchSize || this.rows.length * this.columns.length >= JSON_MAX_BATCH_CELLS
+    );
+  }
+
   /** Takes the collected rows as a batch; short rows are padded with nulls to the current columns. */
-  take(): { columns: readonly string[]; rows: RawCell[][]; firstRow: number } {
+  take(): RecordBatch {
     const width = this.columns.length;
+    if (this.published.length !== width) this.published = this.columns.slice();
     for (const row of this.rows) while (row.length < width) row.push(null);
-    const batch = { columns: this.columns, rows: this.rows, firstRow: this.firstRow };
+    const named = (at: Set<number>): string[] => [...at].sort((a, b) => a - b).map((i) => this.columns[i]!);
+    const batch: RecordBatch = {
+      columns: this.published,
+      rows: this.rows,
+      firstRow: this.firstRow,
+      ...(this.nested.size > 0 ? { nestedColumns: named(this.nested) } : {}),
+      ...(this.bigIntegers.size > 0 ? { bigIntegerColumns: named(this.bigIntegers) } : {}),
+    };
     this.rows = [];
+    this.nested = new Set();
+    this.bigIntegers = new Set();
     this.firstRow = this.count + 1;
     return batch;
   }
@@ -149,4 +232,60 @@ export class JsonBatcher {
   get seenColumns(): readonly string[] {
     return this.columns;
   }
+}
+
+/** Keys in a parsed JSON value, nested objects included; iterative, as deep values are allowed. */
+function keyCount(value: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    const values = Array.isArray(v) ? (v as unknown[]) : Object.values(v as Record<string, unknown>);
+    if (!Array.isArray(v)) n += values.length;
+    for (const x of values) if (typeof x === 'object' && x !== null) stack.push(x);
+  }
+  return n;
+}
+
+/** Colons in the text: an upper bound of its keys (every key has one; strings may hold more). */
+function colonCount(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) n++;
+  return n;
+}
+
+/**
+ * A key that occurs twice in one object of `text` (nested objects included), or undefined.
+ * `value` is what JSON.parse made of the text: when it holds as many keys as the text has colons,
+ * no key can have been lost, and the text is not scanned (the common case, at native speed).
+ */
+export function duplicateKeyOf(text: string, value: unknown): string | undefined {
+  const parsed = keyCount(value);
+  if (colonCount(text) === parsed) return undefined;
+  // Colons inside strings (times, URLs) or a duplicate: scan for keys, object by object.
+  const objects: Set<string>[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */) objects.push(new Set());
+    else if (c === 125 /* } */) objects.pop();
+    else if (c === 34 /* " */) {
+      const start = i;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+      let next = i + 1;
+      while (next < text.length && text.charCodeAt(next) <= 32) next++;
+      if (text.charCodeAt(next) !== 58 /* : */) continue;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      const keys = objects.at(-1);
+      if (keys === undefined) continue;
+      if (keys.has(key)) return key;
+      keys.add(key);
+    }
+  }
+  // No key repeats: the surplus colons were inside strings.
+  return undefined;
 }

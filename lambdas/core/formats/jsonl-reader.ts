@@ -1,19 +1,21 @@
 /** Streaming JSON Lines reader: one JSON object per line, blank lines ignored, CRLF accepted. */
 import { FormatError } from '../errors';
-import { JsonBatcher, parseJsonExact } from './json-records';
+import { JsonBatcher, parseJsonExact, type JsonBatcherLimits } from './json-records';
 import type { RecordBatch } from './record-batch';
 
 export interface JsonReadOptions {
   readonly batchSize?: number;
   /** Longest accepted line or element (characters). */
   readonly maxRecordLength?: number;
+  /** Distinct keys (columns) accepted; default JSON_MAX_COLUMNS. */
+  readonly maxColumns?: number;
 }
 
 export async function* readJsonLines(
   source: AsyncIterable<Uint8Array>,
   options: JsonReadOptions = {},
 ): AsyncGenerator<RecordBatch> {
-  const batcher = new JsonBatcher();
+  const batcher = new JsonBatcher(batcherLimits(options));
   const maxLength = options.maxRecordLength ?? 64 * 1024 * 1024;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let carry = '';
@@ -34,7 +36,7 @@ export async function* readJsonLines(
       const reason = error instanceof RangeError ? 'nested too deeply' : (error as Error).message;
       throw new FormatError(`JSON Lines record is not valid JSON: ${reason}`, { line });
     }
-    batcher.add(value, { line });
+    batcher.add(value, { line }, t);
   };
 
   for await (const chunk of source) {
@@ -57,7 +59,7 @@ export async function* readJsonLines(
       handle(start === 0 ? carry + text.slice(0, nl) : text.slice(start, nl));
       if (start === 0) carry = '';
       start = nl + 1;
-      if (batcher.size >= (options.batchSize ?? 10_000)) yield { ...batcher.take() };
+      if (batcher.full) yield batcher.take();
       nl = text.indexOf('\n', start);
     }
     if (carry.length + text.length - start > maxLength)
@@ -73,5 +75,13 @@ export async function* readJsonLines(
   if (line === 0 || (batcher.size === 0 && batcher.seenColumns.length === 0 && bytes === 0)) {
     throw new FormatError('JSON Lines input is empty', { byteOffset: 0 });
   }
-  yield { ...batcher.take() };
+  yield batcher.take();
+}
+
+/** The batcher's share of the reader options. */
+export function batcherLimits(options: JsonReadOptions): JsonBatcherLimits {
+  return {
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.maxColumns !== undefined ? { maxColumns: options.maxColumns } : {}),
+  };
 }

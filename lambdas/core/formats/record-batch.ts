@@ -12,4 +12,8 @@ export interface RecordBatch {
   readonly rows: readonly (readonly RawCell[])[];
   /** 1-based row number (data rows, header excluded) of rows[0]. */
   readonly firstRow: number;
+  /** JSON readers: columns that held nested objects or arrays in this batch, carried as JSON text. */
+  readonly nestedColumns?: readonly string[];
+  /** JSON readers: columns that held integers beyond 2^53 in this batch, carried as bigints. */
+  readonly bigIntegerColumns?: readonly string[];
 }
