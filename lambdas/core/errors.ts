@@ -18,22 +18,49 @@ export class ContractError extends PrtError {
   }
 }
 
+/** Where in an input a FormatError was found; every part is optional, the more the better. */
+export interface FormatErrorLocation {
+  /** The object (s3:// URI or file path) the bytes came from. */
+  readonly source?: string;
+  readonly line?: number;
+  /** Data row, 1-based, not counting a header row. */
+  readonly row?: number;
+  readonly byteOffset?: number;
+  readonly column?: string;
+}
+
 /** The bytes of an output are not the format they claim to be, or are malformed. */
 export class FormatError extends PrtError {
   override readonly name = 'FormatError';
+  /** The message without the object name and location, for re-raising with more context. */
+  readonly detail: string;
   constructor(
     message: string,
-    readonly location?: { readonly line?: number; readonly byteOffset?: number },
+    readonly location?: FormatErrorLocation,
+    options?: ErrorOptions,
   ) {
+    // The object comes first in the parenthesis (a prefix would hide what went wrong behind a long
+    // URI); a message that already names the object does not repeat it.
+    const source = location?.source;
     const where = location
-      ? ` (${[
+      ? [
+          source !== undefined && !message.includes(source) ? source : '',
           location.line !== undefined ? `line ${location.line}` : '',
+          location.row !== undefined ? `row ${location.row}` : '',
           location.byteOffset !== undefined ? `byte ${location.byteOffset}` : '',
+          location.column !== undefined ? `column '${location.column}'` : '',
         ]
           .filter(Boolean)
-          .join(', ')})`
+          .join(', ')
       : '';
-    super(`${message}${where}`);
+    super(`${message}${where ? ` (${where})` : ''}`, options);
+    this.detail = message;
+  }
+
+  /** The same error naming the object it came from (unchanged when it already names one). */
+  withSource(source: string): FormatError {
+    if (this.location?.source !== undefined) return this;
+    return new FormatError(this.detail, { ...this.location, source }, { cause: this });
   }
 }
 

@@ -1,26 +1,75 @@
 /**
  * Streaming RFC 4180 CSV reader: quoted fields with embedded delimiters, quotes ("") and newlines,
- * CRLF or LF line ends, a UTF-8 BOM, a configurable delimiter, with or without a header row. Bytes
- * are decoded with a fatal UTF-8 decoder, so invalid text is an error with its byte offset, not
- * silently replaced characters. Rows are yielded in batches of at most `batchSize`; a partial row
- * at a chunk boundary is carried over, so memory is bounded by the batch size and the longest row.
+ * CRLF, LF or CR line ends, a UTF-8 BOM, a configurable delimiter, quote and escape character,
+ * with or without a header row. Bytes are decoded with a fatal UTF-8 decoder, so invalid text is
+ * an error with its byte offset, not silently replaced characters. Rows are yielded in batches of
+ * at most `batchSize`; a partial row at a chunk boundary is carried over. Memory is bounded by the
+ * batch size and the row limits: a row's fields are counted and its bytes measured while it is
+ * scanned, so a runaway row (a line of commas, an unclosed quote) stops at the limit instead of
+ * growing until Node runs out of memory.
  */
-import { FormatError } from '../errors';
+import { ContractError, FormatError } from '../errors';
 import type { RawCell, RecordBatch } from './record-batch';
+
+/**
+ * Columns a header (or a schema, without one) may name. The same bound as JSON_MAX_COLUMNS for
+ * JSON keys: the validation report holds an entry per column, and a header wider than this is
+ * more likely a runaway delimiter than a table someone reviews column by column.
+ */
+export const CSV_MAX_COLUMNS = 10_000;
+/**
+ * Fields one row may hold, counted while scanning. 16,384 is the width of an Excel sheet (column
+ * XFD); a data row wider than its header is an error anyway, and counting stops here instead of
+ * allocating a slot per delimiter: a 25 MB line of commas made 26 million slots and peaked at
+ * 786 MB of memory; a 150 MB line crashed Node with a fatal invalid size error.
+ */
+export const CSV_MAX_FIELDS_PER_ROW = 16_384;
+/**
+ * Bytes one row may span (line end excluded). 16 MiB is the default maxFieldLength, so a row
+ * holding one field of the longest accepted length (in ASCII) still reads, while a row, held as
+ * strings until its batch is handed on, stays a small share of the validate function's memory.
+ */
+export const CSV_MAX_ROW_BYTES = 16 * 1024 * 1024;
+/** Longest accepted field, in characters (a runaway quote swallows the rest of the file). */
+export const CSV_MAX_FIELD_LENGTH = 16 * 1024 * 1024;
 
 export interface CsvReadOptions {
   readonly delimiter?: string;
+  /** Character that encloses a field holding delimiters, quotes or line ends (default `"`). */
+  readonly quote?: string;
+  /**
+   * Character that, inside a quoted field, makes the next quote (or escape) character text.
+   * Default: the quote itself, so a quote is written twice (RFC 4180). May be another character
+   * such as a backslash.
+   */
+  readonly escape?: string;
+  /** A quote inside an unquoted field is text (as DuckDB and Python's csv read it), not an error. */
+  readonly lenientQuotes?: boolean;
   /** First row names the columns (default). Without a header, `columns` names them. */
   readonly header?: boolean;
   readonly columns?: readonly string[];
   readonly batchSize?: number;
   /** A single field longer than this is rejected (protects memory from a runaway quote). */
   readonly maxFieldLength?: number;
+  /** Default CSV_MAX_COLUMNS. */
+  readonly maxColumns?: number;
+  /** Default CSV_MAX_FIELDS_PER_ROW. */
+  readonly maxFieldsPerRow?: number;
+  /** Default CSV_MAX_ROW_BYTES. */
+  readonly maxRowBytes?: number;
 }
 
-const QUOTE = 34;
 const CR = 13;
 const LF = 10;
+
+/** One UTF-16 character of a dialect, checked: a line end or a clash would make rows ambiguous. */
+function dialectChar(value: string, what: string): number {
+  if (value.length !== 1)
+    throw new ContractError(`CSV ${what} must be one character, not ${JSON.stringify(value)}`);
+  const code = value.charCodeAt(0);
+  if (code === CR || code === LF) throw new ContractError(`CSV ${what} cannot be a line end`);
+  return code;
+}
 
 /** Byte offset of the first invalid UTF-8 sequence in `bytes` (after `carry` bytes of a prior chunk). */
 function invalidUtf8Offset(bytes: Uint8Array): number {
@@ -61,15 +110,37 @@ export async function* readCsv(
   source: AsyncIterable<Uint8Array>,
   options: CsvReadOptions = {},
 ): AsyncGenerator<RecordBatch> {
-  const delimiter = (options.delimiter ?? ',').charCodeAt(0);
+  const delimiterText = options.delimiter ?? ',';
+  const quoteText = options.quote ?? '"';
+  const escapeText = options.escape ?? quoteText;
+  const delimiter = dialectChar(delimiterText, 'delimiter');
+  const QUOTE = dialectChar(quoteText, 'quote');
+  const ESCAPE = dialectChar(escapeText, 'escape');
+  if (QUOTE === delimiter)
+    throw new ContractError(`CSV delimiter and quote are the same character (${JSON.stringify(quoteText)})`);
+  if (ESCAPE === delimiter)
+    throw new ContractError(
+      `CSV delimiter and escape are the same character (${JSON.stringify(escapeText)})`,
+    );
+  // Escape distinct from quote: a quote inside a quoted field ends it, and only the escape makes
+  // one text. The same character: a quote is escaped by doubling it (RFC 4180).
+  const doubledQuotes = ESCAPE === QUOTE;
+  const lenientQuotes = options.lenientQuotes ?? false;
   const hasHeader = options.header ?? true;
   const batchSize = Math.max(1, options.batchSize ?? 10_000);
-  const maxField = options.maxFieldLength ?? 16 * 1024 * 1024;
+  const maxField = options.maxFieldLength ?? CSV_MAX_FIELD_LENGTH;
+  const maxColumns = options.maxColumns ?? CSV_MAX_COLUMNS;
+  const maxFieldsPerRow = options.maxFieldsPerRow ?? CSV_MAX_FIELDS_PER_ROW;
+  const maxRowBytes = options.maxRowBytes ?? CSV_MAX_ROW_BYTES;
   const decoder = new TextDecoder('utf-8', { fatal: true });
 
   let columns: string[] | undefined = hasHeader ? undefined : [...(options.columns ?? [])];
   if (!hasHeader && columns!.length === 0)
     throw new FormatError('CSV without a header needs the column names (from the contract schema)');
+  if (columns !== undefined && columns.length > maxColumns)
+    throw new FormatError(
+      `CSV schema names ${columns.length} columns, more than the ${maxColumns} allowed (maxColumns)`,
+    );
   let batch: RawCell[][] = [];
   let firstRow = 1;
   let rowCount = 0;
@@ -80,21 +151,68 @@ export async function* readCsv(
   // allocate several times the slots per row, and rows are the reader's main garbage.
   const cells: RawCell[] = [];
   let nCells = 0;
+  /** Fields the current row may hold: the header's limit until the header is read, then the rows'. */
+  let fieldCap = columns === undefined ? maxColumns : maxFieldsPerRow;
   let field = '';
   let inQuotes = false;
   let quotedField = false;
-  let afterQuote = false; // a quote seen inside a quoted field: either "" or the closing quote
+  let afterQuote = false; // doubled quotes: a quote seen inside a quoted field, either "" or the closing one
+  let afterEscape = false; // distinct escape: an escape seen inside a quoted field
+  let afterCR = false; // a CR ended the row: an LF right after it belongs to the same line end
   let line = 1;
   let rowStartLine = 1;
   let bytes = 0;
   let first = true;
   const ready: RecordBatch[] = [];
 
+  // Byte positions. The parser walks decoded text; a row's byte span is worked out only when it
+  // matters (a long row, a chunk end, an error): in an all-ASCII chunk a character index is a byte
+  // offset, elsewhere a cursor adds up the UTF-8 length of the text walked since the last question.
+  let text = '';
+  let textStart = 0; // byte offset of text[0]
+  let ascii = true;
+  let cursorChar = 0;
+  let cursorByte = 0;
+  let rowStartChar = 0; // where the current row starts in `text`, or -1 when in an earlier chunk
+  let rowStartByte = 0; // the same as a byte offset, when rowStartChar is -1
+
+  const byteAt = (i: number): number => {
+    if (ascii) return textStart + i;
+    if (i < cursorChar) {
+      cursorChar = 0;
+      cursorByte = 0;
+    }
+    cursorByte += Buffer.byteLength(text.slice(cursorChar, i), 'utf8');
+    cursorChar = i;
+    return textStart + cursorByte;
+  };
+  const rowStartOffset = (): number => (rowStartChar < 0 ? rowStartByte : byteAt(rowStartChar));
+  /** Where the current row is: its line, data row number (none for the header) and first byte. */
+  const rowLocation = (): { line: number; row?: number; byteOffset: number } => ({
+    line: rowStartLine,
+    ...(columns !== undefined ? { row: rowCount + 1 } : {}),
+    byteOffset: rowStartOffset(),
+  });
+  const rowTooLong = (): FormatError =>
+    new FormatError(
+      `CSV row spans more than ${maxRowBytes} bytes (maxRowBytes); a quote left open or a missing line end?`,
+      rowLocation(),
+    );
+  /** Checks the row that ends at text[end] against maxRowBytes. */
+  const checkRowBytes = (end: number): void => {
+    // A row inside this chunk is at most 3 bytes per UTF-16 unit: short rows need no counting.
+    if (rowStartChar >= 0 && (end - rowStartChar) * 3 <= maxRowBytes) return;
+    const start = rowStartOffset();
+    if (byteAt(end) - start > maxRowBytes) throw rowTooLong();
+  };
+
   const endRow = (): void => {
     if (columns === undefined) {
       columns = cells.slice(0, nCells).map((c) => (c === null ? '' : String(c)));
+      fieldCap = maxFieldsPerRow;
       if (columns.length === 1 && columns[0] === '')
         throw new FormatError('CSV header row is empty', { line: rowStartLine });
+      // A Set keeps the duplicate check linear in the header's width.
       const seen = new Set<string>();
       for (const c of columns) {
         if (seen.has(c))
@@ -121,61 +239,116 @@ export async function* readCsv(
     nCells = 0;
   };
   const endField = (): void => {
+    if (nCells >= fieldCap) {
+      throw new FormatError(
+        columns === undefined
+          ? `CSV header has more than ${maxColumns} columns (maxColumns)`
+          : `CSV row has more than ${maxFieldsPerRow} fields (maxFieldsPerRow)`,
+        rowLocation(),
+      );
+    }
     cells[nCells++] = field === '' && !quotedField ? null : field;
     field = '';
     quotedField = false;
   };
+  /** Ends the row whose line end is at text[i]; the next row starts at `next`. */
+  const endLine = (i: number, next: number): void => {
+    checkRowBytes(i);
+    endField();
+    endRow();
+    line++;
+    rowStartLine = line;
+    rowStartChar = next;
+  };
 
-  const consume = (text: string): void => {
+  const consume = (n: number): void => {
     let i = 0;
-    if (first) {
+    if (first && n > 0) {
       first = false;
       if (text.charCodeAt(0) === 0xfeff) i = 1;
     }
-    const n = text.length;
     while (i < n) {
       if (inQuotes) {
         if (afterQuote) {
           afterQuote = false;
           if (text.charCodeAt(i) === QUOTE) {
-            field += '"';
+            field += quoteText;
             i++;
             continue;
           }
           inQuotes = false; // that quote closed the field; fall through to unquoted handling
           continue;
         }
-        const q = text.indexOf('"', i);
-        const end = q === -1 ? n : q;
+        if (afterEscape) {
+          afterEscape = false;
+          const e = text.charCodeAt(i);
+          if (e === QUOTE || e === ESCAPE) {
+            field += text[i];
+            i++;
+            continue;
+          }
+          // As PostgreSQL reads it: an escape before any other character is text, kept as is,
+          // so a Windows path or a regular expression in a quoted field loses no byte.
+          field += escapeText;
+          continue;
+        }
+        const q = text.indexOf(quoteText, i);
+        const x = doubledQuotes ? -1 : text.indexOf(escapeText, i);
+        const stop = q === -1 ? x : x === -1 ? q : Math.min(q, x);
+        const end = stop === -1 ? n : stop;
         for (let k = text.indexOf('\n', i); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) line++;
         field += text.slice(i, end);
-        if (q !== -1) afterQuote = true;
-        i = q === -1 ? n : q + 1;
+        if (stop === q && q !== -1) {
+          if (doubledQuotes) afterQuote = true;
+          else inQuotes = false; // with a distinct escape, a bare quote always closes the field
+        } else if (stop !== -1) afterEscape = true;
+        i = stop === -1 ? n : stop + 1;
         if (field.length > maxField)
           throw new FormatError(`CSV field longer than ${maxField} characters`, { line: rowStartLine });
         continue;
       }
       const c = text.charCodeAt(i);
+      if (afterCR) {
+        afterCR = false;
+        if (c === LF) {
+          i++;
+          rowStartChar = i;
+          continue;
+        }
+      }
       if (c === delimiter) {
         endField();
         i++;
       } else if (c === LF) {
-        endField();
-        endRow();
-        line++;
-        rowStartLine = line;
+        endLine(i, i + 1);
         i++;
       } else if (c === CR) {
-        i++; // CRLF: the LF ends the row; a lone CR is dropped
+        // CR LF ends a row, and so does a lone CR, as in Python's csv module and DuckDB (and in
+        // files from classic Mac OS). Dropping it would join `3\r4` into `34`, a value the file
+        // never held; keeping it as text would put a line end inside an unquoted field, which
+        // RFC 4180 does not allow. As a line end, a stray CR shows up as a row of the wrong width.
+        endLine(i, i + 1);
+        afterCR = true;
+        i++;
       } else if (c === QUOTE) {
-        if (field.length > 0 || quotedField) {
-          throw new FormatError('CSV quote inside an unquoted field (or text after a closing quote)', {
+        if (quotedField)
+          throw new FormatError('CSV quote after a closing quote; expected a delimiter or line end', {
             line,
           });
+        if (field.length > 0) {
+          if (!lenientQuotes)
+            throw new FormatError(
+              'CSV quote inside an unquoted field; if the data has bare quotes (5" screen), set ' +
+                'lenient_quotes: true in the csv block of the contract to read them as text',
+              { line },
+            );
+          field += quoteText;
+          i++;
+        } else {
+          inQuotes = true;
+          quotedField = true;
+          i++;
         }
-        inQuotes = true;
-        quotedField = true;
-        i++;
       } else {
         if (quotedField)
           throw new FormatError('CSV text after a closing quote; expected a delimiter or line end', { line });
@@ -194,27 +367,51 @@ export async function* readCsv(
     }
   };
 
+  /** Parses decoded text that starts at byte `start`; `size` is its length in bytes when known. */
+  const feed = (decoded: string, start: number, isAscii: boolean): number => {
+    text = decoded;
+    textStart = start;
+    ascii = isAscii;
+    cursorChar = 0;
+    cursorByte = 0;
+    consume(decoded.length);
+    // The row still open at the end of this text: pin its start as a byte offset, and stop it
+    // here if it already spans more than the limit (its fields are never completed otherwise).
+    const end = byteAt(decoded.length);
+    if (rowStartChar >= 0) rowStartByte = byteAt(rowStartChar);
+    rowStartChar = -1;
+    if (end - rowStartByte > maxRowBytes) throw rowTooLong();
+    text = '';
+    return end;
+  };
+
+  let held = 0; // bytes the decoder holds back: the start of a character split across chunks
   let pending: Uint8Array | undefined; // bytes of a chunk whose decode failed are re-checked for the offset
   for await (const chunk of source) {
-    let text: string;
+    let decoded: string;
     try {
-      text = decoder.decode(chunk, { stream: true });
+      decoded = decoder.decode(chunk, { stream: true });
     } catch {
       pending = chunk;
       throw new FormatError('CSV is not valid UTF-8', { byteOffset: bytes + invalidUtf8Offset(pending) });
     }
+    const start = bytes - held;
     bytes += chunk.byteLength;
-    consume(text);
+    // With nothing held back, as many UTF-16 units as bytes means every byte was ASCII.
+    const end = feed(decoded, start, held === 0 && decoded.length === chunk.byteLength);
+    held = bytes - end;
     while (ready.length > 0) {
       yielded = true;
       yield ready.shift()!;
     }
   }
+  let rest: string;
   try {
-    consume(decoder.decode());
+    rest = decoder.decode();
   } catch {
     throw new FormatError('CSV ends inside a UTF-8 character', { byteOffset: bytes });
   }
+  feed(rest, bytes - held, false);
   if (inQuotes && !afterQuote)
     throw new FormatError('CSV ends inside a quoted field (unterminated quote)', { line: rowStartLine });
   if (field !== '' || quotedField || nCells > 0) {

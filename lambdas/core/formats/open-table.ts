@@ -80,7 +80,7 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       throw new FormatError('gzip-compressed Parquet is not supported: Parquet compresses its pages itself', {
         byteOffset: 0,
       });
-    return { detection, format, batches: readParquet(source, limits) };
+    return { detection, format, batches: namingSource(readParquet(source, limits), source.name) };
   }
   const bytes = gzip ? gunzipLimited(source.stream(), options.maxDecompressedBytes) : source.stream();
   let batches: AsyncIterable<RecordBatch>;
@@ -90,8 +90,14 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
         ...limits,
         delimiter: options.csv?.delimiter ?? ',',
         header: options.csv?.header ?? true,
+        ...(options.csv?.quote !== undefined ? { quote: options.csv.quote } : {}),
+        ...(options.csv?.escape !== undefined ? { escape: options.csv.escape } : {}),
+        ...(options.csv?.lenientQuotes ? { lenientQuotes: true } : {}),
         ...(options.columns ? { columns: options.columns } : {}),
         ...(options.maxFieldLength !== undefined ? { maxFieldLength: options.maxFieldLength } : {}),
+        ...(options.maxColumns !== undefined ? { maxColumns: options.maxColumns } : {}),
+        ...(options.maxFieldsPerRow !== undefined ? { maxFieldsPerRow: options.maxFieldsPerRow } : {}),
+        ...(options.maxRowBytes !== undefined ? { maxRowBytes: options.maxRowBytes } : {}),
       });
       break;
     case 'jsonl':
@@ -121,5 +127,17 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       );
       break;
   }
-  return { detection, format, batches };
+  return { detection, format, batches: namingSource(batches, source.name) };
+}
+
+/**
+ * Re-raises a reader's FormatError naming the object it came from: one test run reads many
+ * objects, and a line number alone does not say which one to open.
+ */
+async function* namingSource(batches: AsyncIterable<RecordBatch>, name: string): AsyncGenerator<RecordBatch> {
+  try {
+    yield* batches;
+  } catch (error) {
+    throw error instanceof FormatError ? error.withSource(name) : error;
+  }
 }

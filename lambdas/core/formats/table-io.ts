@@ -36,6 +36,10 @@ export interface ReaderLimits {
   readonly maxDecompressedBytes?: number;
   /** Distinct columns accepted (JSON: distinct keys); default 10,000. */
   readonly maxColumns?: number;
+  /** Fields one CSV row may hold, counted while scanning; default CSV_MAX_FIELDS_PER_ROW. */
+  readonly maxFieldsPerRow?: number;
+  /** Bytes one CSV row may span, line end excluded; default CSV_MAX_ROW_BYTES. */
+  readonly maxRowBytes?: number;
 }
 
 export type RecordBatches = AsyncIterable<RecordBatch>;
