@@ -104,12 +104,14 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       batches = readJsonLines(bytes, {
         ...limits,
         ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}),
+        ...(options.maxColumns !== undefined ? { maxColumns: options.maxColumns } : {}),
       });
       break;
     case 'json':
       batches = readJsonArray(bytes, {
         ...limits,
         ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}),
+        ...(options.maxColumns !== undefined ? { maxColumns: options.maxColumns } : {}),
       });
       break;
     case 'arrow':

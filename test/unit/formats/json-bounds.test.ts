@@ -6,10 +6,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { FormatError } from '../../../lambdas/core/errors';
+import { bufferSource } from '../../../lambdas/core/formats/byte-io';
 import { readJsonArray } from '../../../lambdas/core/formats/json-array-reader';
 import { JSON_MAX_BATCH_CELLS, JSON_MAX_COLUMNS } from '../../../lambdas/core/formats/json-records';
 import { readJsonLines } from '../../../lambdas/core/formats/jsonl-reader';
-import { chunked, failureOf, readAll } from '../../fixtures/format-io';
+import { openTable } from '../../../lambdas/core/formats/open-table';
+import { chunked, failureOf, readAll, utf8 } from '../../fixtures/format-io';
 
 /** `count` JSON objects, the i-th with an id and one key no record before it had. */
 function newKeyEach(count: number): string[] {
@@ -60,6 +62,20 @@ describe('JSON readers: distinct keys', () => {
     );
   });
 
+  it.each(['jsonl', 'json'] as const)('takes maxColumns from openTable for %s', async (format) => {
+    // Prepare: the fourth distinct key comes with record 3
+    const records = ['{"a":1}', '{"a":2,"b":2,"c":2}', '{"d":3}'];
+    const text = format === 'jsonl' ? records.join('\n') : `[${records.join(',')}]`;
+
+    // Act
+    const opened = await openTable(bufferSource(utf8(text), `in.${format}`), { format, maxColumns: 3 });
+    const error = await failureOf(readAll(opened.batches));
+
+    // Assess
+    expect(error).toBeInstanceOf(FormatError);
+    expect(error.message).toMatch(/record 3 adds the key "d", beyond the limit of 3 distinct keys/);
+  });
+
   it('accepts exactly maxColumns distinct keys', async () => {
     // Prepare: 'id' and k0..k8 are 10 keys
     const jsonl = newKeyEach(9).join('\n');
@@ -87,7 +103,9 @@ describe('JSON readers: batch size in cells', () => {
 
       // Assess
       const cells = batches.map((b) => b.rows.length * b.columns.length);
-      expect(Math.max(...cells)).toBeLessThanOrEqual(JSON_MAX_BATCH_CELLS + 3_001);
+      // The budget is checked after each record: a batch ends at most one row, and that row's new
+      // column over the rows before it, past JSON_MAX_BATCH_CELLS.
+      expect(Math.max(...cells)).toBeLessThanOrEqual(JSON_MAX_BATCH_CELLS + 2 * 3_001);
       expect(batches.length).toBeGreaterThan(1);
       expect(batches.reduce((n, b) => n + b.rows.length, 0)).toBe(3_000);
       expect(batches.at(-1)?.columns).toHaveLength(3_001);
