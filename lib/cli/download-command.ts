@@ -2,19 +2,23 @@
  * `prt download <s3://bucket/key | pipeline/step/output>`: fetches object versions, verified,
  * through the local cache; a logical name is resolved through the registry (the latest run by
  * default, `--run`, or `--version`). `--sample N` writes the first N rows only, `--list-versions`
- * lists versions instead of downloading.
+ * lists versions instead of downloading. A registered folder (a partitioned output) or an
+ * `s3://…/` URI stands for its parts (download/folder-parts.ts): each is fetched with the same
+ * checks, into `<to>/<folder name>/<path below the folder>`, and a sample reads across them.
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts/output-contract';
-import { sampleTable } from '../../lambdas/core/download/sample-object';
 import {
-  distinctRelativePaths,
-  prepareInside,
-  resolveInside,
-  safeFileName,
-} from '../../lambdas/core/download/safe-path';
+  folderOfEntry,
+  localPathsOfItems,
+  partsOfFolder,
+  type FolderVersion,
+} from '../../lambdas/core/download/folder-parts';
+import { sampleParts } from '../../lambdas/core/download/sample-object';
+import { prepareInside, resolveInside, type LocalPath } from '../../lambdas/core/download/safe-path';
 import type { DownloadResult, DownloadTarget, S3Downloader } from '../../lambdas/core/download/s3-downloader';
+import { NoSuchVersionError } from '../../lambdas/core/download/download-errors';
 import { FormatError } from '../../lambdas/core/errors';
 import { extensionOf } from '../../lambdas/core/formats/content-type';
 import { inspectSource } from '../../lambdas/core/formats/open-table';
@@ -23,7 +27,7 @@ import { versionTokenOf, type RegistryEntry } from '../../lambdas/core/registry/
 import { NotRegisteredError } from '../../lambdas/core/registry/registry-errors';
 import { resolveOutput } from '../../lambdas/core/registry/resolve-output';
 import { fileSink } from '../../lambdas/core/storage/file-byte-io';
-import { parseS3Uri } from '../../lambdas/core/storage/object-store';
+import { parseS3Uri, s3Uri } from '../../lambdas/core/storage/object-store';
 import { AwsSession, UsageError, positiveInteger, type DownloadFlags } from './aws-session';
 import { runCommand } from './command-errors';
 import { formatBytes, formatRate } from './human-units';
@@ -47,6 +51,8 @@ interface DownloadOptions extends DownloadFlags {
 interface Wanted {
   readonly target: DownloadTarget;
   readonly entry?: RegistryEntry;
+  /** The registered folder (or `s3://…/` URI) this object is a part of. */
+  readonly folder?: string;
 }
 
 /** A version given on the command line: an S3 version id, or `etag:<etag>` for an unversioned object. */
@@ -137,6 +143,7 @@ async function listVersions(session: AwsSession, target: string, options: Downlo
 
 async function resolveWanted(
   session: AwsSession,
+  downloader: S3Downloader,
   target: string,
   options: DownloadOptions,
 ): Promise<Wanted[]> {
@@ -146,6 +153,13 @@ async function resolveWanted(
         '--run picks the objects of a logical output; an s3:// URI names one object already',
       );
     const { bucket, key } = parseS3Uri(target);
+    if (key.endsWith('/')) {
+      if (options.version !== undefined)
+        throw new UsageError(
+          "a folder's version is its marker's, known to the registry: download it by its logical name with --version",
+        );
+      return folderWanted(downloader, { bucket, folder: key });
+    }
     return [{ target: targetOf(bucket, key, options.version) }];
   }
   const name = parseOutputName(target);
@@ -169,31 +183,98 @@ async function resolveWanted(
       `prt download: warning: ${e.uri} (${versionTokenOf(e)}) failed its tests${e.reportUri ? `; report: ${e.reportUri}` : ''}`,
     );
   }
-  return resolved.entries.map((entry) => ({ target: entryTarget(entry), entry }));
+  const wanted: Wanted[] = [];
+  for (const entry of resolved.entries) {
+    const folder = folderOfEntry(entry);
+    if (folder) wanted.push(...(await folderWanted(downloader, folder, entry)));
+    else wanted.push({ target: entryTarget(entry), entry });
+  }
+  return wanted;
 }
 
-async function sampleOne(downloader: S3Downloader, wanted: Wanted, rows: number, options: DownloadOptions) {
-  const info = await downloader.head(wanted.target);
-  const source = downloader.source(info);
+/** A folder's parts at its version, each fetched by the ETag it was listed with. */
+async function folderWanted(
+  downloader: S3Downloader,
+  folder: FolderVersion,
+  entry?: RegistryEntry,
+): Promise<Wanted[]> {
+  const parts = await partsOfFolder(downloader, folder);
+  return parts.map((p) => ({ target: p.target, folder: folder.folder, ...(entry ? { entry } : {}) }));
+}
+
+/**
+ * Local paths, distinct for distinct keys: the parts of one folder below `<folder name>/`, any
+ * other mix relative to the folder the keys share. Renames are said, never silent.
+ */
+function localPaths(wanted: readonly Wanted[]): LocalPath[] {
+  const paths = localPathsOfItems(wanted.map((w) => ({ key: w.target.key, folder: w.folder })));
+  for (const p of paths) {
+    if (p.renamedBecause !== undefined)
+      console.error(`prt download: note: ${p.key} is written to ${p.path} (${p.renamedBecause})`);
+  }
+  return paths;
+}
+
+/** Wanted objects in runs that sample together: the parts of one folder, or one object. */
+function sampleGroups(wanted: readonly Wanted[], paths: readonly LocalPath[]) {
+  const groups: { items: Wanted[]; path: string }[] = [];
+  wanted.forEach((w, i) => {
+    const last = groups.at(-1);
+    if (w.folder !== undefined && last && last.items[0]!.folder === w.folder) last.items.push(w);
+    else
+      groups.push({
+        items: [w],
+        // A folder's sample is named after the folder; an object's after its local path.
+        path:
+          w.folder !== undefined
+            ? (paths[i]!.path.split('/')[0] ?? 'folder')
+            : paths[i]!.path.replace(/(\.[A-Za-z0-9]+)?(\.gz)?$/, ''),
+      });
+  });
+  return groups;
+}
+
+async function sampleGroup(
+  downloader: S3Downloader,
+  items: readonly Wanted[],
+  stem: string,
+  rows: number,
+  options: DownloadOptions,
+) {
+  const infos = [];
+  for (const w of items) {
+    const info = await downloader.head(w.target);
+    if (w.target.etag !== undefined && w.target.etag.replace(/"/g, '') !== info.etag)
+      throw new NoSuchVersionError(
+        `${info.uri} now has ETag ${info.etag}, not ${w.target.etag}: it was overwritten since it was listed`,
+      );
+    infos.push(info);
+  }
+  const sources = infos.map((info) => downloader.source(info));
   const format = options.format as DataFormat | undefined;
   const dir = resolve(options.to ?? '.');
-  const stem = safeFileName(info.key).replace(/(\.[A-Za-z0-9]+)?(\.gz)?$/, '');
-  const detected = await inspectSource(source);
+  const detected = await inspectSource(sources[0]!);
   const to =
     format ??
     ((DATA_FORMATS as readonly string[]).includes(detected.format)
       ? (detected.format as DataFormat)
       : undefined);
-  if (!to) throw new FormatError(`cannot tell the format of ${info.uri} from its first bytes; pass --format`);
+  if (!to)
+    throw new FormatError(`cannot tell the format of ${infos[0]!.uri} from its first bytes; pass --format`);
   const path = resolveInside(dir, `${stem}.sample.${extensionOf(to)}`);
   await prepareInside(dir, path);
-  const result = await sampleTable(source, fileSink(path), { rows, to });
+  const result = await sampleParts(sources, fileSink(path), { rows, to });
+  const folder = items[0]!.folder;
   return {
-    uri: info.uri,
-    version: info.versionId ?? `etag:${info.etag}`,
-    size: info.size,
+    uri: folder !== undefined ? s3Uri(infos[0]!.bucket, folder) : infos[0]!.uri,
+    version:
+      items[0]!.entry !== undefined
+        ? versionTokenOf(items[0]!.entry)
+        : (infos[0]!.versionId ?? `etag:${infos[0]!.etag}`),
+    size: infos.reduce((n, i) => n + i.size, 0),
     path,
-    bytesRead: source.bytesFetched(),
+    bytesRead: sources.reduce((n, s) => n + s.bytesFetched(), 0),
+    ...(folder !== undefined ? { parts: infos.length } : {}),
     ...result,
   };
 }
@@ -259,26 +340,31 @@ export function registerDownloadCommand(program: Command): void {
           if (options.format !== undefined && options.sample === undefined)
             throw new UsageError('--format applies to --sample');
           if (options.listVersions) return listVersions(session, target, options);
-          const wanted = await resolveWanted(session, target, options);
           const downloader = session.downloader(options);
+          const wanted = await resolveWanted(session, downloader, target, options);
           const sampleRows = positiveInteger(options.sample, '--sample');
           const results: unknown[] = [];
-          const names = distinctRelativePaths(wanted.map((w) => w.target.key));
-          for (const [i, w] of wanted.entries()) {
-            if (sampleRows !== undefined) {
-              const sample = await sampleOne(downloader, w, sampleRows, options);
+          const names = localPaths(wanted);
+          if (sampleRows !== undefined) {
+            for (const group of sampleGroups(wanted, names)) {
+              const sample = await sampleGroup(downloader, group.items, group.path, sampleRows, options);
               results.push(sample);
               if (!options.json) {
+                const across =
+                  sample.parts !== undefined ? ` across ${sample.partsRead} of ${sample.parts} parts` : '';
                 console.log(
-                  `${sample.uri}  ${sample.version}  sample of ${sample.rows} row${sample.rows === 1 ? '' : 's'} (${sample.to}) → ${sample.path}\n  read      ${formatBytes(sample.bytesRead)} of ${formatBytes(sample.size)}${sample.limitedByRowGroup ? ' (stopped at the end of the first row group)' : ''}`,
+                  `${sample.uri}  ${sample.version}  sample of ${sample.rows} row${sample.rows === 1 ? '' : 's'}${across} (${sample.to}) → ${sample.path}\n  read      ${formatBytes(sample.bytesRead)} of ${formatBytes(sample.size)}${sample.limitedByRowGroup ? ' (stopped at the end of a first row group)' : ''}`,
                 );
               }
-              continue;
             }
+            if (options.json) console.log(JSON.stringify(results, null, 2));
+            return;
+          }
+          for (const [i, w] of wanted.entries()) {
             // The bar is made at the first report, when HeadObject has told the size.
             let progress: Progress | undefined;
             const result = await downloader.download(w.target, {
-              ...(options.to !== undefined ? { to: options.to, as: names[i]! } : {}),
+              ...(options.to !== undefined ? { to: options.to, as: names[i]!.path } : {}),
               onProgress: (done, total) => {
                 progress ??= new Progress(`downloading ${w.target.key.split('/').at(-1) ?? ''}`, total);
                 progress.update(done);
@@ -288,6 +374,7 @@ export function registerDownloadCommand(program: Command): void {
             results.push({
               ...result,
               ...(w.entry ? { status: w.entry.status, runId: w.entry.runId ?? null } : {}),
+              ...(w.folder !== undefined ? { partOf: s3Uri(w.target.bucket, w.folder) } : {}),
             });
             if (!options.json) console.log(describe(result).join('\n'));
           }

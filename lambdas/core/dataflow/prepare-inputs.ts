@@ -9,6 +9,10 @@
  *
  * Only versions whose tests passed or warned are used unless the caller says otherwise: a failed
  * output should not quietly feed the next step.
+ *
+ * A registered folder (a partitioned output) is staged as its parts at the registered version
+ * (download/folder-parts.ts), below `<input>/<folder name>/`, each converted on its own when the
+ * step reads another format; the manifest names each part and the folder version it belongs to.
  */
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -24,7 +28,8 @@ import { resolveOutput, type ResolveStrategy } from '../registry/resolve-output'
 import type { TestStatus } from '../registry/status-transitions';
 import { fileSink, fileSource } from '../storage/file-byte-io';
 import { writeJsonAtomic } from '../download/download-cache';
-import { distinctRelativePaths, prepareInside, resolveInside, safeRelativePath } from '../download/safe-path';
+import { folderOfEntry, localPathsOfItems, partsOfFolder } from '../download/folder-parts';
+import { prepareInside, resolveInside, safeRelativePath } from '../download/safe-path';
 import type { S3Downloader } from '../download/s3-downloader';
 
 export const INPUTS_MANIFEST = 'prt-inputs.json';
@@ -61,6 +66,8 @@ export interface PreparedFile {
   readonly format: string;
   /** How the bytes were obtained. */
   readonly via: 'cache' | 'download' | 'resumed' | 'registered-copy' | 'converted';
+  /** The registered folder this file is a part of, at the folder's version. */
+  readonly partOf?: { readonly uri: string; readonly version: string };
   readonly convertedFrom?: {
     readonly uri: string;
     readonly version: string;
@@ -132,11 +139,12 @@ export async function prepareInputs(deps: PrepareDeps, options: PrepareOptions):
     if (resolved.entries.length === 0)
       throw await nothingUsable(deps.registry, name, statuses, version, options.runId);
     const contract = options.contracts.find((c) => logicalName(c) === text);
-    const names = distinctRelativePaths(resolved.entries.map((e) => e.key));
+    const staged = await stagedEntries(deps, resolved.entries);
+    const names = localPathsOfItems(staged.map((s) => ({ key: s.entry.key, folder: s.folder })));
     const files: PreparedFile[] = [];
-    for (const [i, entry] of resolved.entries.entries()) {
-      const relativePath = join(safeRelativePath(text), names[i]!);
-      const file = await prepareOne(deps, options, entry, relativePath, contract);
+    for (const [i, item] of staged.entries()) {
+      const relativePath = join(safeRelativePath(text), names[i]!.path);
+      const file = await prepareOne(deps, options, item, relativePath, contract);
       files.push(file);
       options.onFile?.({ ...file, input: text });
     }
@@ -180,21 +188,63 @@ async function nothingUsable(
   );
 }
 
+/** An object to stage: a registered object, or one part of a registered folder. */
+interface StagedEntry {
+  readonly entry: RegistryEntry;
+  /** For a part: the folder's key and its registry entry. */
+  readonly folder?: string;
+  readonly folderEntry?: RegistryEntry;
+}
+
+/** Registered folders become their parts (at the folder's version); objects stay as they are. */
+async function stagedEntries(deps: PrepareDeps, entries: readonly RegistryEntry[]): Promise<StagedEntry[]> {
+  const staged: StagedEntry[] = [];
+  for (const entry of entries) {
+    const folder = folderOfEntry(entry);
+    if (!folder) {
+      staged.push({ entry });
+      continue;
+    }
+    for (const part of await partsOfFolder(deps.downloader, folder)) {
+      // A part's version is its ETag as listed: it is fetched by that ETag, never another.
+      const partEntry: RegistryEntry = {
+        ...entry,
+        uri: part.uri,
+        key: part.key,
+        etag: part.etag,
+        size: part.size,
+        versionId: null,
+        sk: `VER#etag:${part.etag}`,
+        partitioned: false,
+      };
+      staged.push({ entry: partEntry, folder: folder.folder, folderEntry: entry });
+    }
+  }
+  return staged;
+}
+
 async function prepareOne(
   deps: PrepareDeps,
   options: PrepareOptions,
-  entry: RegistryEntry,
+  item: StagedEntry,
   relativePath: string,
   contract: OutputContract | undefined,
 ): Promise<PreparedFile> {
+  const { entry, folderEntry } = item;
   const version = versionTokenOf(entry);
-  const base = { uri: entry.uri, version, status: entry.status };
+  const base = {
+    uri: entry.uri,
+    version,
+    status: entry.status,
+    ...(folderEntry ? { partOf: { uri: folderEntry.uri, version: versionTokenOf(folderEntry) } } : {}),
+  };
   const own = (entry.format ?? contract?.format) as DataFormat | undefined;
   const wanted = options.format;
   const target = (e: RegistryEntry) => ({
     bucket: e.bucket,
     key: e.key,
-    ...(e.versionId ? { versionId: e.versionId } : {}),
+    // Unversioned: the registered ETag, so bytes written over the version fail instead of passing for it.
+    ...(e.versionId ? { versionId: e.versionId } : { etag: e.etag }),
   });
 
   if (wanted === undefined || wanted === own) {
@@ -203,8 +253,9 @@ async function prepareOne(
   }
 
   const destination = withExtension(relativePath, wanted);
-  // The state machine may already have made this copy, with its equivalence proof: use it.
-  const copies = (await deps.lineage.downstream(lineageNode(entry.uri, version))).filter(
+  // The state machine may already have made this copy, with its equivalence proof: use it
+  // (partitioned outputs are not converted by it, so a part has none).
+  const copies = (folderEntry ? [] : await deps.lineage.downstream(lineageNode(entry.uri, version))).filter(
     (e) => e.kind === 'conversion' && (e.toOutput ?? '').endsWith(`@${wanted}`),
   );
   for (const copy of copies) {

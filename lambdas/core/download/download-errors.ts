@@ -35,6 +35,14 @@ export class ObjectChangedError extends PrtError {
   override readonly name = 'ObjectChangedError';
 }
 
+/**
+ * A registered folder (a partitioned output) no longer holds the parts of the version asked for:
+ * a part was written after that version was tested, or the folder was published again.
+ */
+export class FolderChangedError extends PrtError {
+  override readonly name = 'FolderChangedError';
+}
+
 /** The endpoint has no S3 versioning (the embedded s3rver, an unversioned bucket's listing). */
 export class VersioningUnsupportedError extends PrtError {
   override readonly name = 'VersioningUnsupportedError';

@@ -19,6 +19,7 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   ListObjectVersionsCommand,
   type HeadObjectCommandOutput,
   type S3Client,
@@ -30,6 +31,7 @@ import { IntegrityError } from '../errors';
 import type { ByteSource } from '../formats/byte-io';
 import { s3Uri } from '../storage/object-store';
 import { DownloadCache, writeJsonAtomic, type CacheEntryMeta } from './download-cache';
+import type { FolderObject } from './folder-parts';
 import { DownloadInterruptedError, NoSuchVersionError, VersioningUnsupportedError } from './download-errors';
 import { IntegrityVerifier, checksumFromHead, etagKind, type ObjectInfo } from './object-integrity';
 import { rangedSource } from './ranged-source';
@@ -210,6 +212,31 @@ export class S3Downloader {
       // Endpoints without PartNumber support: the verifier tries the common part sizes instead.
     }
     return base;
+  }
+
+  /** The objects under a prefix (ListObjectsV2, every page), in S3's order: a folder's parts. */
+  async *listFolder(bucket: string, prefix: string): AsyncIterable<FolderObject> {
+    let token: string | undefined;
+    do {
+      let out;
+      try {
+        out = await this.s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+      } catch (error) {
+        return mapS3DownloadError(error, this.context({ bucket, key: prefix }, 'ListObjectsV2'));
+      }
+      for (const o of out.Contents ?? []) {
+        if (o.Key === undefined) continue;
+        yield {
+          key: o.Key,
+          size: o.Size ?? 0,
+          etag: stripQuotes(o.ETag),
+          lastModified: o.LastModified?.toISOString() ?? null,
+        };
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
   }
 
   /** Every version of a key (newest first), delete markers included. Needs a versioned bucket. */

@@ -77,18 +77,29 @@ function withKeySuffix(path: string, key: string): string {
  * order (S3's listing order), keeps its name; every other gets `~<sha256 of its key>` before its
  * extension, and says so, so nothing is overwritten and nothing is renamed silently. Each key is
  * made relative to the longest folder all of them share (part files of one run keep their
- * sub-folders; one key gets its file name). Throws PathCollisionError if a suffixed name still
+ * sub-folders; one key gets its file name), or to `relativeTo` when given. Throws PathCollisionError if a suffixed name still
  * collides (two keys would need the same 12-hex-digit digest prefix).
  */
-export function localPathsFor(keys: readonly string[]): LocalPath[] {
+export function localPathsFor(
+  keys: readonly string[],
+  options: { readonly relativeTo?: string } = {},
+): LocalPath[] {
   const split = keys.map((k) => k.split('/'));
   const first = split[0] ?? [];
   let common = 0;
-  while (
-    common < first.length - 1 &&
-    split.every((s) => s.length - 1 > common && s[common] === first[common])
-  )
-    common++;
+  const base = options.relativeTo;
+  if (base !== undefined) {
+    // A folder download mirrors the keys below the folder's parent: `<folder>/<part path>`.
+    const outside = keys.find((k) => !k.startsWith(base));
+    if (outside !== undefined) throw new UnsafePathError(`${outside} is not under ${base}`);
+    common = base === '' ? 0 : base.replace(/\/$/, '').split('/').length;
+  } else {
+    while (
+      common < first.length - 1 &&
+      split.every((s) => s.length - 1 > common && s[common] === first[common])
+    )
+      common++;
+  }
   const plain = split.map((s) => safeRelativePath(s.slice(common).join('/')));
   const order = keys
     .map((_k, i) => i)

@@ -393,4 +393,70 @@ describe('prepareInputs', () => {
       inputs: [],
     });
   });
+
+  it('stages a registered folder as its parts, each under the folder name, none overwriting another', async () => {
+    // Prepare: a partitioned raw_orders; both partitions have a part named data_0.csv.
+    const folder = 'pipelines/sales/r3/ingestion/raw_orders/';
+    const parts = {
+      'p=1/data_0.csv': 'order_id,customer_id,amount,ordered_at\no-1,7,10.5,2026-11-01T09:00:00Z\n',
+      'p=2/data_0.csv': 'order_id,customer_id,amount,ordered_at\no-2,8,,2026-11-01T10:00:00Z\n',
+    };
+    for (const [key, body] of Object.entries(parts))
+      bucket.put(`${folder}${key}`, {
+        bytes: Buffer.from(body),
+        lastModified: new Date('2026-11-01T09:00:00Z'),
+      });
+    bucket.put(`${folder}_SUCCESS`, { bytes: Buffer.alloc(0) });
+    const uri = `s3://landing/${folder}`;
+    registry.items.set(`OBJ#${uri}|VER#marker-0001`, {
+      pk: `OBJ#${uri}`,
+      sk: 'VER#marker-0001',
+      uri,
+      bucket: 'landing',
+      key: folder,
+      versionId: null,
+      etag: 'd41d8cd98f00b204e9800998ecf8427e',
+      size: 0,
+      status: 'passed',
+      dataType: 'pipeline',
+      registeredAt: '2026-11-01T09:00:05.000Z',
+      eventTime: '2026-11-01T09:00:01.000Z',
+      updatedAt: '2026-11-01T09:01:00.000Z',
+      partitioned: true,
+      marker: `${uri}_SUCCESS`,
+      pipeline: 'sales',
+      step: 'ingestion',
+      output: 'raw_orders',
+      runId: 'r3',
+      format: 'csv',
+      gsi2pk: 'RUN#sales#r3',
+      gsi2sk: `ingestion#raw_orders#${uri}#VER#marker-0001`,
+    });
+    const out = join(dir, 'inputs');
+
+    // Act
+    const result = await prepareInputs(deps(), {
+      step: 'sales/preprocessing',
+      contracts: contracts.contracts,
+      dir: out,
+      runId: 'r3',
+    });
+
+    // Assess
+    const files = result.inputs[0]!.files;
+    expect(files.map((f) => [f.path, f.uri, f.partOf])).toEqual([
+      [
+        'sales/ingestion/raw_orders/raw_orders/p=1/data_0.csv',
+        `${uri}p=1/data_0.csv`,
+        { uri, version: 'marker-0001' },
+      ],
+      [
+        'sales/ingestion/raw_orders/raw_orders/p=2/data_0.csv',
+        `${uri}p=2/data_0.csv`,
+        { uri, version: 'marker-0001' },
+      ],
+    ]);
+    for (const [key, body] of Object.entries(parts))
+      expect(readFileSync(join(out, 'sales/ingestion/raw_orders/raw_orders', key), 'utf8')).toBe(body);
+  });
 });

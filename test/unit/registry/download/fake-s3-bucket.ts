@@ -1,13 +1,16 @@
 /**
  * An S3 bucket behind a mocked S3 client (aws-sdk-client-mock): HeadObject (with PartNumber, as S3
- * answers it for multipart uploads), ranged GetObject, and hooks to inject faults.
+ * answers it for multipart uploads), ranged GetObject, ListObjectsV2 (one page), and hooks to
+ * inject faults.
  */
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   type GetObjectCommandInput,
   type HeadObjectCommandInput,
+  type ListObjectsV2CommandInput,
   type S3ClientResolvedConfig,
   type ServiceInputTypes,
   type ServiceOutputTypes,
@@ -28,6 +31,8 @@ export interface Stored {
   /** The upload's part size: HeadObject PartNumber=1 answers with it. */
   readonly uploadPartSize?: number;
   readonly checksumSha256?: string;
+  /** ListObjectsV2 and HeadObject answer with it when set. */
+  readonly lastModified?: Date;
 }
 
 /** An S3 bucket behind the mocked client: HeadObject (with PartNumber) and ranged GetObject. */
@@ -50,9 +55,22 @@ export class FakeBucket {
         ContentLength: o.bytes.length,
         ETag: `"${o.etag}"`,
         ...(o.versionId ? { VersionId: o.versionId } : {}),
+        ...(o.lastModified ? { LastModified: o.lastModified } : {}),
         ...(o.checksumSha256 ? { ChecksumSHA256: o.checksumSha256, ChecksumType: 'FULL_OBJECT' } : {}),
       };
     });
+    s3Mock.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => ({
+      Contents: [...this.objects.entries()]
+        .filter(([key]) => key.startsWith(input.Prefix ?? ''))
+        .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+        .map(([key, o]) => ({
+          Key: key,
+          Size: o.bytes.length,
+          ETag: `"${o.etag}"`,
+          ...(o.lastModified ? { LastModified: o.lastModified } : {}),
+        })),
+      IsTruncated: false,
+    }));
     s3Mock.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
       this.gets.push(input);
       const o = this.find(input.Key!, input.VersionId);
