@@ -284,6 +284,22 @@ export const csvOptionsSchema = z
       .boolean()
       .default(true)
       .describe('First row names the columns; without it the schema order is used'),
+    quote: z
+      .string()
+      .length(1)
+      .optional()
+      .describe('Character enclosing fields that hold delimiters, quotes or line ends (default ")'),
+    escape: z
+      .string()
+      .length(1)
+      .optional()
+      .describe(
+        'Character that makes a quote inside a quoted field text; default: the quote itself, written twice. A backslash is common',
+      ),
+    lenient_quotes: z
+      .boolean()
+      .default(false)
+      .describe('Read a quote inside an unquoted field (5" screen) as text instead of rejecting the file'),
   })
   .describe('CSV dialect');
 

@@ -184,6 +184,19 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     bad(['convert_to'], 'partitioned outputs are validated in place; converting them is not supported yet');
   if (file.csv && file.format !== 'csv')
     bad(['csv'], `CSV options need format: csv (format is ${file.format})`);
+  if (file.csv) {
+    // Each dialect character must be told apart from the others and from line ends, or a row
+    // could be read two ways.
+    const { delimiter, quote = '"', escape = quote } = file.csv;
+    for (const [key, char] of [
+      ['delimiter', delimiter],
+      ['quote', quote],
+      ['escape', escape],
+    ] as const)
+      if (char === '\n' || char === '\r') bad(['csv', key], 'cannot be a line end');
+    if (quote === delimiter) bad(['csv', 'quote'], `is the delimiter too (${JSON.stringify(delimiter)})`);
+    if (escape === delimiter) bad(['csv', 'escape'], `is the delimiter too (${JSON.stringify(delimiter)})`);
+  }
 
   const names = new Set<string>();
   const schema: ColumnSpec[] = file.schema.map((col, i) => {
@@ -448,7 +461,13 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     path: file.path,
     format: file.format,
     ...(file.compression ? { compression: file.compression } : {}),
-    csv: { delimiter: file.csv?.delimiter ?? ',', header: file.csv?.header ?? true },
+    csv: {
+      delimiter: file.csv?.delimiter ?? ',',
+      header: file.csv?.header ?? true,
+      ...(file.csv?.quote !== undefined ? { quote: file.csv.quote } : {}),
+      ...(file.csv?.escape !== undefined ? { escape: file.csv.escape } : {}),
+      ...(file.csv?.lenient_quotes ? { lenientQuotes: true } : {}),
+    },
     ...(file.convert_to ? { convertTo: file.convert_to } : {}),
     compatibility: file.compatibility,
     inputs: file.inputs,

@@ -72,17 +72,35 @@ export class CsvWriter extends TextWriter {
   private readonly delimiter: string;
   private readonly withHeader: boolean;
   private readonly needsQuote: RegExp;
+  private readonly quote: string;
+  /** Inside a quoted field: what each quote or escape character is written as. */
+  private readonly escapes: RegExp;
+  private readonly escapeChar: string;
 
   constructor(sink: ByteSink, schema: readonly ColumnSpec[], options: Partial<CsvOptions> = {}) {
     super(sink, schema);
     this.delimiter = options.delimiter ?? ',';
     this.withHeader = options.header ?? true;
-    this.needsQuote = new RegExp(`["\\r\\n${this.delimiter.replace(/[\\^\]-]/g, '\\$&')}]|^\\s|\\s$`);
+    this.quote = options.quote ?? '"';
+    this.escapeChar = options.escape ?? this.quote;
+    const literal = (c: string): string => c.replace(/[\\^\]-]/g, '\\$&');
+    // The escape character needs no quoting on its own: outside a quoted field it is plain text.
+    this.needsQuote = new RegExp(`[${literal(this.quote)}\\r\\n${literal(this.delimiter)}]|^\\s|\\s$`);
+    // With doubled quotes only the quote is escaped (by itself); with a distinct escape, the
+    // escape is escaped too, or a value ending in it would escape the closing quote.
+    this.escapes = new RegExp(
+      this.escapeChar === this.quote
+        ? `[${literal(this.quote)}]`
+        : `[${literal(this.quote)}${literal(this.escapeChar)}]`,
+      'g',
+    );
   }
 
   private cell(text: string): string {
     // An empty string is quoted so it reads back as '' rather than as a null (empty cell).
-    return text === '' || this.needsQuote.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    return text === '' || this.needsQuote.test(text)
+      ? `${this.quote}${text.replace(this.escapes, (c) => `${this.escapeChar}${c}`)}${this.quote}`
+      : text;
   }
 
   protected header(): string {
