@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { acknowledgeOnResource } from './nag-acknowledgments';
 import { removalPolicyOf } from './removal-policy';
 import { buildArrivalPattern } from './shared/arrival-pattern';
+import type { DataKey } from './data-key';
 import type { RemovalMode } from './shared/environment-config';
 
 export interface ArrivalTriggerProps {
@@ -28,6 +29,8 @@ export interface ArrivalTriggerProps {
   readonly partitionedPrefixes?: readonly string[];
   readonly stateMachine: IStateMachine;
   readonly removalMode: RemovalMode;
+  /** The environment's customer-managed key, where the environment sets `kms`. */
+  readonly dataKey?: DataKey | undefined;
 }
 
 export class ArrivalTrigger extends Construct {
@@ -42,10 +45,14 @@ export class ArrivalTrigger extends Construct {
       partitionedPrefixes: props.partitionedPrefixes ?? [],
     });
 
+    // SQS-managed SSE unless the environment has its own key: EventBridge can send to an
+    // SQS-managed queue without a key policy; with the environment's key, the key policy lets
+    // this stack's rules use it (DataKey.grantEventBridgeSend).
+    props.dataKey?.grantEventBridgeSend();
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      // SQS-managed SSE: EventBridge can send to it without a key policy, which a customer key
-      // would need.
-      encryption: QueueEncryption.SQS_MANAGED,
+      ...(props.dataKey
+        ? { encryption: QueueEncryption.KMS, encryptionMasterKey: props.dataKey.key }
+        : { encryption: QueueEncryption.SQS_MANAGED }),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy: removalPolicyOf(props.removalMode),

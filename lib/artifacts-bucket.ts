@@ -7,28 +7,39 @@
  * The repository's `contracts/` folder is copied under `contracts/` at deploy time. Pruning is off:
  * contracts pushed with `prt contract push` live only in the bucket and must survive a deploy.
  *
- * Grants are per prefix, so a function can read contracts without being able to read reports, and
- * write reports without being able to overwrite a contract.
+ * Grants are per prefix and name each action (no `s3:GetObject*`-style groups), so a function can
+ * read contracts without being able to read reports, write reports without being able to overwrite
+ * a contract, and list only the prefix it lists (`s3:prefix` condition on ListBucket).
+ *
+ * The seeding job (CDK's BucketDeployment) runs with a role of this construct whose policy CDK
+ * cannot extend: CDK would grant it read, write and delete on the whole bucket; it gets what
+ * `aws s3 sync` without `--delete` does under contracts/ (list, put) and the read of its asset.
+ * `retainOnDelete` stays on, so removing the deployment deletes no contract either.
  *
  * @example
  * const artifacts = new ArtifactsBucket(this, 'Artifacts', { removalMode: 'retain', contractsDirectory });
  * artifacts.grantReadContracts(fn);
  * artifacts.grantWriteReports(fn);
  */
-import { BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration } from 'aws-cdk-lib';
-import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import { Grant, PolicyStatement, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { RemovalMode } from './shared/environment-config';
 import { ARTIFACT_PREFIXES } from './shared/function-environment';
 import {
+  acknowledgeGrants,
   acknowledgeOnCdkCustomResource,
   acknowledgeOnResource,
+  cdkSingleton,
   grantFindings,
-  nagArn,
-  wildcardFinding,
 } from './nag-acknowledgments';
+import { removalPolicyOf } from './removal-policy';
+import { retentionDaysOf } from './retention-days';
 import { NO_ACCESS_LOGS_REASON, secureBucketProps, type AccessLogsTarget } from './secure-bucket-props';
 
 export interface ArtifactsBucketProps {
@@ -37,16 +48,38 @@ export interface ArtifactsBucketProps {
   readonly contractsDirectory: string;
   /** Server access logs destination; omitted in environments without an access-logs bucket. */
   readonly accessLogs?: AccessLogsTarget | undefined;
+  /** Retention of the seeding job's log group (the environment's log retention). */
+  readonly logRetentionDays: number;
+  /** The environment's customer-managed key, where the environment sets `kms`. */
+  readonly encryptionKey?: Key | undefined;
 }
+
+/** Object reads by key, without a version id (GetObject; HeadObject is authorized as GetObject). */
+const READ_LATEST = ['s3:GetObject'];
+/** Object reads of a given version (the version id in the request makes it GetObjectVersion). */
+const READ_VERSIONS = ['s3:GetObject', 's3:GetObjectVersion'];
+/** PutObject covers single and multipart uploads; aborting a failed multipart upload is its own action. */
+const WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
+/** SSE-KMS: reading needs Decrypt; writing needs a data key, and Decrypt for multipart uploads. */
+const KEY_READ = ['kms:Decrypt'];
+const KEY_WRITE = ['kms:Decrypt', 'kms:GenerateDataKey'];
 
 export class ArtifactsBucket extends Construct {
   readonly bucket: Bucket;
   readonly contractsDeployment: BucketDeployment;
+  /** The seeding job's own role: list and put under contracts/, read its asset, write its logs. */
+  readonly contractsDeploymentRole: Role;
+  private readonly encryptionKey: Key | undefined;
 
   constructor(scope: Construct, id: string, props: ArtifactsBucketProps) {
     super(scope, id);
+    this.encryptionKey = props.encryptionKey;
     this.bucket = new Bucket(this, 'Bucket', {
-      ...secureBucketProps({ removalMode: props.removalMode, accessLogs: props.accessLogs }),
+      ...secureBucketProps({
+        removalMode: props.removalMode,
+        accessLogs: props.accessLogs,
+        encryptionKey: props.encryptionKey,
+      }),
       // Versioned so an overwritten contract can be recovered and a report can cite the exact
       // contract version it was checked against.
       versioned: true,
@@ -60,78 +93,123 @@ export class ArtifactsBucket extends Construct {
         },
       ],
     });
+
+    const contractsAsset = new Asset(this, 'ContractsAsset', { path: props.contractsDirectory });
+    const seedingLogs = new LogGroup(this, 'SeedContractsLogs', {
+      retention: retentionDaysOf(props.logRetentionDays),
+      removalPolicy: removalPolicyOf(props.removalMode),
+      ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+    });
+    this.contractsDeploymentRole = new Role(this, 'SeedContractsRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Copies the repository contracts under contracts/ at deploy time',
+    });
+    seedingLogs.grantWrite(this.contractsDeploymentRole);
+    // The asset's own object, read-only (CDK's Source.asset would grant read on the whole
+    // bootstrap assets bucket).
+    this.contractsDeploymentRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: READ_LATEST,
+        resources: [contractsAsset.bucket.arnForObjects(contractsAsset.s3ObjectKey)],
+      }),
+    );
+    this.grantListPrefix(this.contractsDeploymentRole, ARTIFACT_PREFIXES.contracts);
+    this.grantObjects(this.contractsDeploymentRole, ARTIFACT_PREFIXES.contracts, WRITE, KEY_WRITE);
     this.contractsDeployment = new BucketDeployment(this, 'SeedContracts', {
-      sources: [Source.asset(props.contractsDirectory)],
+      sources: [Source.bucket(contractsAsset.bucket, contractsAsset.s3ObjectKey)],
       // Cast: under exactOptionalPropertyTypes, CDK's Bucket does not satisfy its own IBucket.
       destinationBucket: this.bucket as IBucket,
       destinationKeyPrefix: ARTIFACT_PREFIXES.contracts,
+      // Pushed contracts (`prt contract push`) live only in the bucket: neither a deploy (prune)
+      // nor removing this deployment (retainOnDelete) deletes them.
       prune: false,
+      retainOnDelete: true,
+      // Immutable to CDK: its grants (read/write/delete on the whole bucket, read on the whole
+      // assets bucket) are dropped; the statements above are the role's whole policy.
+      role: this.contractsDeploymentRole.withoutPolicyUpdates(),
+      logGroup: seedingLogs,
     });
 
     if (!props.accessLogs) {
       acknowledgeOnResource(this.bucket, [{ id: 'AwsSolutions-S1', reason: NO_ACCESS_LOGS_REASON }]);
     }
-    // BucketDeployment runs CDK's own Lambda (a singleton under the stack) with CDK's own role.
+    // BucketDeployment runs CDK's own Lambda (a singleton under the stack).
     const cdkReason = "CDK's own BucketDeployment custom resource, which copies contracts/ at deploy time";
-    const qualifier =
-      (this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ??
-      DefaultStackSynthesizer.DEFAULT_QUALIFIER;
-    acknowledgeOnCdkCustomResource(this.contractsDeployment.handlerRole.node.scope!, [
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: `${cdkReason}: CDK attaches the basic execution role for its logs`,
-      },
+    acknowledgeOnCdkCustomResource(cdkSingleton(this, 'Custom::CDKBucketDeployment'), [
       {
         id: 'AwsSolutions-L1',
         reason: `${cdkReason}: its runtime is chosen by the aws-cdk-lib version, not by this project`,
       },
-      // CDK grants its handler read on the staged asset and read/write/delete on the destination bucket.
-      ...grantFindings
-        .bucketRead(this.bucket)
-        .filter((f) => f.id.includes('Action::'))
-        .map((f) => ({ ...f, reason: `${cdkReason}: ${f.reason}` })),
-      wildcardFinding(
-        'Action::s3:DeleteObject*',
-        `${cdkReason}: CDK grants delete for pruning (prune is off here)`,
-      ),
-      wildcardFinding('Action::s3:Abort*', `${cdkReason}: multipart uploads of large assets`),
-      wildcardFinding(`Resource::${nagArn(this.bucket)}/*`, `${cdkReason}: the destination bucket`),
-      wildcardFinding(
-        `Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*`,
-        `${cdkReason}: the bootstrap assets bucket it copies from`,
-      ),
     ]);
+    acknowledgeGrants(
+      this.contractsDeploymentRole,
+      grantFindings.objectsUnder(this.bucket, ARTIFACT_PREFIXES.contracts, 'writes'),
+    );
   }
 
+  /** ListBucket limited by `s3:prefix` to keys under one prefix (ListObjectsV2 with that Prefix). */
+  private grantListPrefix(grantee: IGrantable, prefix: string): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+    });
+  }
+
+  private grantObjects(
+    grantee: IGrantable,
+    prefix: string,
+    actions: readonly string[],
+    keyActions: readonly string[],
+  ): Grant {
+    if (keyActions.length > 0) this.encryptionKey?.grant(grantee, ...keyActions);
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+  }
+
+  /** The contract catalog lists contracts/ and reads each contract by key. */
   grantReadContracts(grantee: IGrantable): Grant {
-    return this.bucket.grantRead(grantee, `${ARTIFACT_PREFIXES.contracts}*`);
+    this.grantListPrefix(grantee, ARTIFACT_PREFIXES.contracts);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.contracts, READ_LATEST, KEY_READ);
   }
 
-  /** Validation compares with the report of the previous version of the same output. */
+  /** Validation compares with the report of the previous version of the same output (by key). */
   grantReadReports(grantee: IGrantable): Grant {
-    return this.bucket.grantRead(grantee, `${ARTIFACT_PREFIXES.reports}*`);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.reports, READ_LATEST, KEY_READ);
   }
 
   /** Put only (no delete): a function can add a report but not erase an earlier one. */
   grantWriteReports(grantee: IGrantable): Grant {
-    return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.reports}*`);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.reports, WRITE, KEY_WRITE);
   }
 
   grantWriteQuarantine(grantee: IGrantable): Grant {
-    return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.quarantine}*`);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.quarantine, WRITE, KEY_WRITE);
   }
 
   /** The Distributed Map's ResultWriter: its manifest and result files, under map-runs/ only. */
   grantWriteMapRuns(grantee: IGrantable): Grant {
-    return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.mapRuns}*`);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.mapRuns, WRITE, KEY_WRITE);
   }
 
+  /**
+   * Conversion writes under converted/ and reads the version it wrote back for its equivalence
+   * proof (by version id, hence GetObjectVersion).
+   */
   grantWriteConverted(grantee: IGrantable): Grant {
-    return this.bucket.grantPut(grantee, `${ARTIFACT_PREFIXES.converted}*`);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.converted, [...WRITE, ...READ_VERSIONS], KEY_WRITE);
   }
 
-  /** A conversion whose equivalence proof fails deletes its own output: converted/ only. */
+  /**
+   * A conversion whose equivalence proof fails hides its own output behind a delete marker:
+   * DeleteObject only, never DeleteObjectVersion, so no version of a converted output (nor the
+   * failed one, kept for investigation) can be erased for good.
+   */
   grantDeleteConverted(grantee: IGrantable): Grant {
-    return this.bucket.grantDelete(grantee, `${ARTIFACT_PREFIXES.converted}*`);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.converted, ['s3:DeleteObject'], []);
   }
 }

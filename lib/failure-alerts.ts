@@ -7,7 +7,8 @@
  * the managed key's policy cannot be changed, so CloudWatch alarms (and EventBridge) could never
  * publish to the topic. Publishers get the key through `topic.grantPublish`, which grants
  * `kms:GenerateDataKey*`/`kms:Decrypt` on this key next to `sns:Publish`. The key follows the
- * environment's removal mode: a destroyed environment schedules it for deletion.
+ * environment's removal mode: a destroyed environment schedules it for deletion. Where the
+ * environment has its own data key (`kms`), the topic uses that key instead of one of its own.
  *
  * @example
  * const alerts = new FailureAlerts(this, 'Alerts', { alertEmail: 'oncall@example.com', removalMode: 'retain' });
@@ -23,6 +24,8 @@ import type { RemovalMode } from './shared/environment-config';
 export interface FailureAlertsProps {
   readonly alertEmail: string;
   readonly removalMode: RemovalMode;
+  /** The environment's customer-managed key, where the environment sets `kms`. */
+  readonly encryptionKey?: Key | undefined;
 }
 
 export class FailureAlerts extends Construct {
@@ -31,11 +34,13 @@ export class FailureAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: FailureAlertsProps) {
     super(scope, id);
-    this.key = new Key(this, 'Key', {
-      description: 'Encrypts the Pipeline Runtime Testing failure-alert topic',
-      enableKeyRotation: true,
-      removalPolicy: removalPolicyOf(props.removalMode),
-    });
+    this.key =
+      props.encryptionKey ??
+      new Key(this, 'Key', {
+        description: 'Encrypts the Pipeline Runtime Testing failure-alert topic',
+        enableKeyRotation: true,
+        removalPolicy: removalPolicyOf(props.removalMode),
+      });
     this.topic = new Topic(this, 'Topic', {
       displayName: 'Pipeline output test failures',
       enforceSSL: true,

@@ -4,9 +4,10 @@
  * `prt generate` (lambdas/core/generation) and is invoked directly (console, CLI, a test harness),
  * not by the output-testing state machine.
  *
- * Its role holds exactly what the handler touches: read contracts/ in the artifacts bucket,
- * put (and abort multipart uploads) under the synthetic prefix of the outputs bucket, read and
- * write registry items, write its own log group. The default prefix `synthetic/` is outside the
+ * Its role holds exactly what the handler touches: list and read contracts/ in the artifacts
+ * bucket, put (and abort multipart uploads) under the synthetic prefix of the outputs bucket, read
+ * and write (put, update) registry items, write its own log group; and, where the environment has
+ * its own key, use that key for exactly those. The default prefix `synthetic/` is outside the
  * watched prefixes, so generated data does not start test runs of itself; point it under a
  * watched prefix only together with the registry's handling of pre-registered synthetic objects.
  *
@@ -14,10 +15,10 @@
  * that to Parquet, PRT_GENERATE_MAX_ROWS (default 50 million) keeps an invocation well inside it.
  *
  * @example
- * new GenerateFunction(this, 'Generate', { config, outputs, artifacts, registry: registry.table, entry, depsLockFilePath });
+ * new GenerateFunction(this, 'Generate', { config, outputs, artifacts, registry, entry, depsLockFilePath });
  */
 import { Duration } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -29,6 +30,7 @@ import {
   GENERATE_ENV,
 } from '../lambdas/core/generation/generate-environment';
 import type { ArtifactsBucket } from './artifacts-bucket';
+import type { OutputRegistry } from './output-registry';
 import type { OutputsBucket } from './outputs-bucket';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
@@ -39,8 +41,9 @@ export interface GenerateFunctionProps {
   readonly config: EnvironmentConfig;
   readonly outputs: OutputsBucket;
   readonly artifacts: ArtifactsBucket;
-  /** The concrete Table: under exactOptionalPropertyTypes, CDK's Table does not satisfy ITable. */
-  readonly registry: Table;
+  readonly registry: OutputRegistry;
+  /** The environment's customer-managed key (log group), where the environment sets `kms`. */
+  readonly encryptionKey?: Key | undefined;
   /** Absolute path of lambdas/generate/handler.ts. */
   readonly entry: string;
   /** Absolute path of the lock file; its folder is the project root esbuild resolves modules from. */
@@ -66,6 +69,7 @@ export class GenerateFunction extends Construct {
     this.logGroup = new LogGroup(this, 'logs', {
       retention: retentionDaysOf(config.logRetentionDays),
       removalPolicy: removalPolicyOf(config.removalPolicy),
+      ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
     });
     const role = new Role(this, 'role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -83,7 +87,7 @@ export class GenerateFunction extends Construct {
       role,
       logGroup: this.logGroup,
       environment: {
-        [FUNCTION_ENV.registryTable]: registry.tableName,
+        [FUNCTION_ENV.registryTable]: registry.table.tableName,
         [FUNCTION_ENV.artifactsBucket]: artifacts.bucket.bucketName,
         [FUNCTION_ENV.contractsPrefix]: ARTIFACT_PREFIXES.contracts,
         [GENERATE_ENV.outputsBucket]: outputs.bucket.bucketName,
@@ -102,7 +106,7 @@ export class GenerateFunction extends Construct {
     });
     artifacts.grantReadContracts(this.function);
     // Put only, under the prefix: no reads of pipeline outputs, no deletes, nothing elsewhere.
-    outputs.bucket.grantPut(this.function, `${prefix}*`);
-    registry.grantReadWriteData(this.function);
+    outputs.grantPutUnder(this.function, prefix);
+    registry.grantReadWrite(this.function);
   }
 }

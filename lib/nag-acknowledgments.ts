@@ -22,7 +22,7 @@ import { CfnElement, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 export interface NagFinding {
-  /** Rule id, with the finding in brackets for rules that report several (`AwsSolutions-IAM5[Action::s3:List*]`). */
+  /** Rule id, with the finding in brackets for rules that report several (`AwsSolutions-IAM5[Resource::*]`). */
   readonly id: string;
   readonly reason: string;
 }
@@ -78,64 +78,19 @@ export function cdkSingleton(scope: IConstruct, idPrefix: string): IConstruct {
 }
 
 /**
- * The IAM5 findings CDK's own grant methods produce, with why each is acceptable. A grant's
- * wildcard actions are CDK's fixed action groups (read-only variants for reads; `s3:Abort*` so a
- * failed multipart upload can be cleaned up) and its wildcard resources are object keys under one
- * prefix, which IAM can only express with `*`.
+ * The IAM5 findings the constructs' grants produce, with why each is acceptable. The grants name
+ * every action (no `s3:GetObject*`-style groups), so the only wildcards left are object keys under
+ * one prefix, which IAM can only express with `*`, and X-Ray's `Resource: "*"`.
  */
 export const grantFindings = {
-  /** `bucket.grantRead(grantee, `${prefix}*`)`; without a prefix, every object of the bucket. */
-  bucketRead(bucket: IConstruct, prefix = ''): NagFinding[] {
+  /** Object grants under `prefix` (`<bucket>/<prefix>*`); an empty prefix is every object. */
+  objectsUnder(bucket: IConstruct, prefix: string, verb: 'reads' | 'writes' | 'deletes from'): NagFinding[] {
     return [
-      wildcardFinding(
-        'Action::s3:GetObject*',
-        "CDK's read grant: the read-only GetObject variants (object, version, tags)",
-      ),
-      wildcardFinding(
-        'Action::s3:GetBucket*',
-        "CDK's read grant: read-only bucket metadata (location, versioning)",
-      ),
-      wildcardFinding(
-        'Action::s3:List*',
-        "CDK's read grant: listing the bucket (contracts are discovered by listing their prefix)",
-      ),
       wildcardFinding(
         `Resource::${nagArn(bucket)}/${prefix}*`,
         prefix
-          ? `objects are granted by key; ${prefix}* is the one prefix this grant reads`
-          : 'every output object is a possible test subject; read-only',
-      ),
-    ];
-  },
-  /** `bucket.grantPut(grantee, `${prefix}*`)`: put only, no delete. */
-  bucketPut(bucket: IConstruct, prefix: string): NagFinding[] {
-    return [
-      wildcardFinding(
-        'Action::s3:Abort*',
-        "CDK's put grant: aborting this function's own failed multipart uploads",
-      ),
-      wildcardFinding(
-        `Resource::${nagArn(bucket)}/${prefix}*`,
-        `objects are granted by key; ${prefix}* is the one prefix this grant writes`,
-      ),
-    ];
-  },
-  /** `bucket.grantDelete(grantee, `${prefix}*`)`: the object and version deletes under one prefix. */
-  bucketDelete(bucket: IConstruct, prefix: string): NagFinding[] {
-    return [
-      wildcardFinding('Action::s3:DeleteObject*', "CDK's delete grant: DeleteObject and DeleteObjectVersion"),
-      wildcardFinding(
-        `Resource::${nagArn(bucket)}/${prefix}*`,
-        `objects are granted by key; ${prefix}* is the one prefix this grant deletes from`,
-      ),
-    ];
-  },
-  /** `table.grantReadData` / `grantReadWriteData` / `grant`: CDK adds the table's indexes. */
-  tableIndexes(table: IConstruct): NagFinding[] {
-    return [
-      wildcardFinding(
-        `Resource::${nagArn(table)}/index/*`,
-        "CDK's table grants include the table's own indexes (gsi1, gsi2: the registry's access patterns); no other table",
+          ? `objects are granted by key; ${prefix}* is the one prefix this grant ${verb}`
+          : `every output object is a possible test subject; this grant ${verb} objects only (no listing)`,
       ),
     ];
   },

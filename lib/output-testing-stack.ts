@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { AccessLogsBucket } from './access-logs-bucket';
 import { ArrivalTrigger } from './arrival-trigger';
 import { ArtifactsBucket } from './artifacts-bucket';
+import { DataKey } from './data-key';
 import { FailureAlerts } from './failure-alerts';
 import { GenerateFunction } from './generate-function';
 import { Monitoring } from './monitoring';
@@ -38,6 +39,8 @@ export interface OutputTestingStackProps extends StackProps {
 
 export class OutputTestingStack extends Stack {
   readonly config: EnvironmentConfig;
+  /** The environment's customer-managed key; only where the environment sets `kms`. */
+  readonly dataKey: DataKey | undefined;
   readonly accessLogs: AccessLogsBucket | undefined;
   readonly outputs: OutputsBucket;
   readonly artifacts: ArtifactsBucket;
@@ -47,6 +50,7 @@ export class OutputTestingStack extends Stack {
   readonly workflow: TestingWorkflow;
   readonly trigger: ArrivalTrigger;
   readonly monitoring: Monitoring;
+  readonly generate: GenerateFunction;
 
   constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
     super(scope, id, props);
@@ -56,6 +60,11 @@ export class OutputTestingStack extends Stack {
     Tags.of(this).add('project', 'pipeline-runtime-testing');
     Tags.of(this).add('environment', config.name);
 
+    this.dataKey = config.kms
+      ? new DataKey(this, 'DataKey', { envName: config.name, removalMode })
+      : undefined;
+    const encryptionKey = this.dataKey?.key;
+
     // Access logs only where data is retained; see AccessLogsBucket for why not in destroy environments.
     this.accessLogs =
       removalMode === 'retain'
@@ -64,14 +73,24 @@ export class OutputTestingStack extends Stack {
     const accessLogsTo = (prefix: string) =>
       this.accessLogs ? { bucket: this.accessLogs.bucket, prefix } : undefined;
 
-    this.outputs = new OutputsBucket(this, 'Outputs', { removalMode, accessLogs: accessLogsTo('outputs/') });
+    this.outputs = new OutputsBucket(this, 'Outputs', {
+      removalMode,
+      accessLogs: accessLogsTo('outputs/'),
+      encryptionKey,
+    });
     this.artifacts = new ArtifactsBucket(this, 'Artifacts', {
       removalMode,
       contractsDirectory: projectPath('contracts'),
       accessLogs: accessLogsTo('artifacts/'),
+      logRetentionDays: config.logRetentionDays,
+      encryptionKey,
     });
-    this.registry = new OutputRegistry(this, 'Registry', { removalMode });
-    this.alerts = new FailureAlerts(this, 'Alerts', { alertEmail: config.alertEmail, removalMode });
+    this.registry = new OutputRegistry(this, 'Registry', { removalMode, encryptionKey });
+    this.alerts = new FailureAlerts(this, 'Alerts', {
+      alertEmail: config.alertEmail,
+      removalMode,
+      encryptionKey,
+    });
 
     const entries = Object.fromEntries(
       WORKFLOW_FUNCTIONS.map((fn) => [fn, projectPath(handlerEntry(fn))]),
@@ -80,18 +99,20 @@ export class OutputTestingStack extends Stack {
       config,
       outputs: this.outputs,
       artifacts: this.artifacts,
-      registry: this.registry.table,
+      registry: this.registry,
       entries,
       depsLockFilePath: projectPath('package-lock.json'),
+      encryptionKey,
     });
     this.workflow = new TestingWorkflow(this, 'Workflow', {
       config,
       definitionFile: projectPath(OUTPUT_TESTING_ASL),
       functions: this.functions.byName,
-      registry: this.registry.table,
+      registry: this.registry,
       alertTopic: this.alerts.topic,
-      outputsBucket: this.outputs.bucket,
+      outputs: this.outputs,
       artifacts: this.artifacts,
+      encryptionKey,
     });
     this.trigger = new ArrivalTrigger(this, 'Trigger', {
       bucketName: this.outputs.bucket.bucketName,
@@ -99,6 +120,7 @@ export class OutputTestingStack extends Stack {
       partitionedPrefixes: config.partitions.prefixes,
       stateMachine: this.workflow.stateMachine,
       removalMode,
+      dataKey: this.dataKey,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       envName: config.name,
@@ -113,16 +135,17 @@ export class OutputTestingStack extends Stack {
       config,
       outputs: this.outputs,
       artifacts: this.artifacts,
-      registry: this.registry.table,
+      registry: this.registry,
       entry: projectPath('lambdas/generate/handler.ts'),
       depsLockFilePath: projectPath('package-lock.json'),
+      encryptionKey,
     });
+    this.generate = generate;
     // cdk-nag: the wildcards of the generate function's own grants (contracts read, put under its
-    // synthetic prefix, registry read/write), on its role's policy only.
+    // synthetic prefix), on its role's policy only.
     acknowledgeGrants(generate.function.role!, [
-      ...grantFindings.bucketRead(this.artifacts.bucket, ARTIFACT_PREFIXES.contracts),
-      ...grantFindings.bucketPut(this.outputs.bucket, generate.syntheticPrefix),
-      ...grantFindings.tableIndexes(this.registry.table),
+      ...grantFindings.objectsUnder(this.artifacts.bucket, ARTIFACT_PREFIXES.contracts, 'reads'),
+      ...grantFindings.objectsUnder(this.outputs.bucket, generate.syntheticPrefix, 'writes'),
     ]);
     new CfnOutput(this, 'GenerateFunctionName', {
       value: generate.function.functionName,

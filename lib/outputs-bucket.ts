@@ -11,7 +11,8 @@
  * outputs.grantReadObjects(inspectFunction);
  */
 import { Duration } from 'aws-cdk-lib';
-import type { IGrantable, Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeOnCdkCustomResource, acknowledgeOnResource, cdkSingleton } from './nag-acknowledgments';
@@ -22,15 +23,26 @@ export interface OutputsBucketProps {
   readonly removalMode: RemovalMode;
   /** Server access logs destination; omitted in environments without an access-logs bucket. */
   readonly accessLogs?: AccessLogsTarget | undefined;
+  /**
+   * The environment's customer-managed key, where the environment sets `kms`. The pipelines that
+   * write outputs then need kms:GenerateDataKey on it in their own roles.
+   */
+  readonly encryptionKey?: Key | undefined;
 }
 
 export class OutputsBucket extends Construct {
   readonly bucket: Bucket;
+  private readonly encryptionKey: Key | undefined;
 
   constructor(scope: Construct, id: string, props: OutputsBucketProps) {
     super(scope, id);
+    this.encryptionKey = props.encryptionKey;
     this.bucket = new Bucket(this, 'Bucket', {
-      ...secureBucketProps({ removalMode: props.removalMode, accessLogs: props.accessLogs }),
+      ...secureBucketProps({
+        removalMode: props.removalMode,
+        accessLogs: props.accessLogs,
+        encryptionKey: props.encryptionKey,
+      }),
       versioned: true,
       eventBridgeEnabled: true,
       // Large Spark/Glue outputs are written by multipart upload; parts of an abandoned upload are
@@ -51,8 +63,41 @@ export class OutputsBucket extends Construct {
     ]);
   }
 
-  /** Read access to every output object (and its versions) for the functions that test them. */
+  /**
+   * Reads of any output object and of any of its versions (the registry names an output by its
+   * version id; HeadObject is authorized as GetObject/GetObjectVersion). Every object is a possible
+   * test subject or rule reference, so the grant is bucket-wide, but reads only: no listing.
+   */
   grantReadObjects(grantee: IGrantable): Grant {
-    return this.bucket.grantRead(grantee);
+    this.encryptionKey?.grant(grantee, 'kms:Decrypt');
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: [this.bucket.arnForObjects('*')],
+    });
+  }
+
+  /**
+   * Listing under the given prefixes only (ListBucket with an `s3:prefix` condition): the folders
+   * of partitioned outputs, whose parts are found by listing. No prefixes, no grant.
+   */
+  grantListUnder(grantee: IGrantable, prefixes: readonly string[]): Grant | undefined {
+    if (prefixes.length === 0) return undefined;
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+    });
+  }
+
+  /** Put (single or multipart, and aborting its own failed uploads) under one prefix; no reads, no deletes. */
+  grantPutUnder(grantee: IGrantable, prefix: string): Grant {
+    this.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
   }
 }

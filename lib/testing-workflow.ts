@@ -15,14 +15,15 @@
  * workflow.stateMachine.stateMachineArn;
  */
 import { readFileSync } from 'node:fs';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Arn, ArnFormat, CfnElement, Stack } from 'aws-cdk-lib';
 import type { ArtifactsBucket } from './artifacts-bucket';
+import type { OutputRegistry } from './output-registry';
+import type { OutputsBucket } from './outputs-bucket';
 import { ARTIFACT_PREFIXES } from './shared/function-environment';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -53,13 +54,14 @@ export interface TestingWorkflowProps {
   /** Absolute path of the ASL definition (OUTPUT_TESTING_ASL). */
   readonly definitionFile: string;
   readonly functions: Readonly<Record<WorkflowFunction, IFunction>>;
-  /** The concrete Table: under exactOptionalPropertyTypes, CDK's Table does not satisfy ITable. */
-  readonly registry: Table;
+  readonly registry: OutputRegistry;
   readonly alertTopic: ITopic;
-  /** Listed by the partitioned branch's ItemReader (ListBucket only). */
-  readonly outputsBucket: Bucket;
+  /** Listed by the partitioned branch's ItemReader (ListBucket under partitions.prefixes only). */
+  readonly outputs: OutputsBucket;
   /** The partitioned branch's map results go under its map-runs/ prefix. */
   readonly artifacts: ArtifactsBucket;
+  /** The environment's customer-managed key (log group), where the environment sets `kms`. */
+  readonly encryptionKey?: Key | undefined;
 }
 
 export class TestingWorkflow extends Construct {
@@ -73,7 +75,7 @@ export class TestingWorkflow extends Construct {
     const definition = parseDefinition(props.definitionFile);
 
     const substitutions: Record<string, string> = {
-      [REGISTRY_TABLE_SUBSTITUTION]: props.registry.tableName,
+      [REGISTRY_TABLE_SUBSTITUTION]: props.registry.table.tableName,
       [ALERT_TOPIC_SUBSTITUTION]: props.alertTopic.topicArn,
       [ARTIFACTS_BUCKET_SUBSTITUTION]: props.artifacts.bucket.bucketName,
       [MAP_RUNS_PREFIX_SUBSTITUTION]: ARTIFACT_PREFIXES.mapRuns,
@@ -87,6 +89,7 @@ export class TestingWorkflow extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: retentionDaysOf(props.config.logRetentionDays),
       removalPolicy: removalPolicyOf(props.config.removalPolicy),
+      ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromString(definition),
@@ -101,16 +104,14 @@ export class TestingWorkflow extends Construct {
     for (const name of WORKFLOW_FUNCTIONS) props.functions[name].grantInvoke(this.stateMachine);
     // The state machine only records statuses (RecordResult, RecordValidationFailure, RecordError);
     // registering and lineage go through the functions.
-    props.registry.grant(this.stateMachine, 'dynamodb:UpdateItem');
+    props.registry.grantRecordStatus(this.stateMachine);
     props.alertTopic.grantPublish(this.stateMachine);
     // The "Output Tested" event goes to the account's default bus, for other systems to react to.
     EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.stateMachine);
-    // Partitioned branch: the ItemReader lists the folder (ListBucket on the outputs bucket, no
-    // object reads: the parts are read by the validate function) and the ResultWriter writes the
-    // map run's results under map-runs/.
-    this.stateMachine.addToRolePolicy(
-      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.outputsBucket.bucketArn] }),
-    );
+    // Partitioned branch: the ItemReader lists the folder (ListBucket on the outputs bucket under
+    // the partitioned prefixes, no object reads: the parts are read by the validate function) and
+    // the ResultWriter writes the map run's results under map-runs/.
+    props.outputs.grantListUnder(this.stateMachine, props.config.partitions.prefixes);
     props.artifacts.grantWriteMapRuns(this.stateMachine);
     // The map's items run as child executions of this same state machine. The statement names the
     // machine's own ARN, so it lives in a policy of its own: in the role's default policy, which the
@@ -157,17 +158,13 @@ export class TestingWorkflow extends Construct {
     ]);
     acknowledgeGrants(this.stateMachine.role, [
       ...grantFindings.xray(),
-      wildcardFinding(
-        `Resource::${nagArn(props.registry)}/index/*`,
-        "CDK's table grant adds the table's indexes; the only action granted is dynamodb:UpdateItem, which an index does not accept",
-      ),
       ...WORKFLOW_FUNCTIONS.map((name) =>
         wildcardFinding(
           `Resource::${nagArn(props.functions[name])}:*`,
           "grantInvoke covers the function's versions and aliases (<arn>:*) besides the unqualified ARN the definition invokes",
         ),
       ),
-      ...grantFindings.bucketPut(props.artifacts.bucket, ARTIFACT_PREFIXES.mapRuns),
+      ...grantFindings.objectsUnder(props.artifacts.bucket, ARTIFACT_PREFIXES.mapRuns, 'writes'),
       wildcardFinding(
         'Action::kms:GenerateDataKey*',
         "topic.grantPublish: publishing to the KMS-encrypted alert topic needs a data key from the topic's own key (on that key only)",

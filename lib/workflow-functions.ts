@@ -30,11 +30,12 @@ import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
+import type { OutputRegistry } from './output-registry';
 import type { OutputsBucket } from './outputs-bucket';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
@@ -51,10 +52,16 @@ import {
 interface FunctionAccess {
   readonly timeout: Duration;
   readonly registry: 'none' | 'read' | 'readWrite';
+  /** Deletes Register's own idempotency records (Powertools, after a failed invocation). */
+  readonly deletesIdempotencyRecords?: boolean;
+  /** Loads contracts through the contract catalog (lists and reads contracts/). */
+  readonly readsContracts: boolean;
   /** Artifact prefixes the function reads besides contracts/. */
   readonly reads?: readonly 'reports'[];
   readonly readsOutputs: boolean;
-  /** Artifact prefixes the function writes (every function reads contracts/). */
+  /** Lists the folders of partitioned outputs (the environment's partitions.prefixes). */
+  readonly listsPartitionedOutputs?: boolean;
+  /** Artifact prefixes the function writes. */
   readonly writes: readonly ('reports' | 'quarantine' | 'converted')[];
 }
 
@@ -62,27 +69,56 @@ interface FunctionAccess {
 const timeout = (fn: WorkflowFunction): Duration => Duration.seconds(FUNCTION_TIMEOUT_SECONDS[fn]);
 
 const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
-  register: { timeout: timeout('register'), registry: 'readWrite', readsOutputs: false, writes: [] },
-  inspect: { timeout: timeout('inspect'), registry: 'none', readsOutputs: true, writes: [] },
+  register: {
+    timeout: timeout('register'),
+    registry: 'readWrite',
+    deletesIdempotencyRecords: true,
+    readsContracts: true,
+    readsOutputs: false,
+    writes: [],
+  },
+  // inspect only heads and reads the first bytes of the object: no contract, no registry.
+  inspect: {
+    timeout: timeout('inspect'),
+    registry: 'none',
+    readsContracts: false,
+    readsOutputs: true,
+    writes: [],
+  },
   // validate reads the registry and earlier reports: referential rules and comparisons with the
-  // previous version of the same output.
+  // previous version of the same output. Merging a partitioned output lists its part files.
   validate: {
     timeout: timeout('validate'),
     registry: 'read',
+    readsContracts: true,
     reads: ['reports'],
     readsOutputs: true,
+    listsPartitionedOutputs: true,
     writes: ['reports', 'quarantine'],
   },
-  convert: { timeout: timeout('convert'), registry: 'none', readsOutputs: true, writes: ['converted'] },
-  lineage: { timeout: timeout('lineage'), registry: 'readWrite', readsOutputs: false, writes: [] },
+  convert: {
+    timeout: timeout('convert'),
+    registry: 'none',
+    readsContracts: true,
+    readsOutputs: true,
+    writes: ['converted'],
+  },
+  lineage: {
+    timeout: timeout('lineage'),
+    registry: 'readWrite',
+    readsContracts: true,
+    readsOutputs: false,
+    writes: [],
+  },
 };
 
 export interface WorkflowFunctionsProps {
   readonly config: EnvironmentConfig;
   readonly outputs: OutputsBucket;
   readonly artifacts: ArtifactsBucket;
-  /** The concrete Table: under exactOptionalPropertyTypes, CDK's Table does not satisfy ITable. */
-  readonly registry: Table;
+  readonly registry: OutputRegistry;
+  /** The environment's customer-managed key (log groups), where the environment sets `kms`. */
+  readonly encryptionKey?: Key | undefined;
   /** Absolute path of each function's handler file. */
   readonly entries: Readonly<Record<WorkflowFunction, string>>;
   /** Absolute path of the lock file; its folder is the project root esbuild resolves modules from. */
@@ -97,7 +133,7 @@ export class WorkflowFunctions extends Construct {
     const { config, outputs, artifacts, registry } = props;
     const removalPolicy = removalPolicyOf(config.removalPolicy);
     const environment: Record<string, string> = {
-      [FUNCTION_ENV.registryTable]: registry.tableName,
+      [FUNCTION_ENV.registryTable]: registry.table.tableName,
       [FUNCTION_ENV.artifactsBucket]: artifacts.bucket.bucketName,
       [FUNCTION_ENV.contractsPrefix]: ARTIFACT_PREFIXES.contracts,
       [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
@@ -113,6 +149,7 @@ export class WorkflowFunctions extends Construct {
       const logGroup = new LogGroup(this, `${name}-logs`, {
         retention: retentionDaysOf(config.logRetentionDays),
         removalPolicy,
+        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
       });
       const role = new Role(this, `${name}-role`, {
         assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -149,12 +186,13 @@ export class WorkflowFunctions extends Construct {
         },
       });
 
-      // Every handler loads the contract of the output it works on.
-      artifacts.grantReadContracts(fn);
-      if (access.registry === 'readWrite') registry.grantReadWriteData(fn);
-      if (access.registry === 'read') registry.grantReadData(fn);
+      if (access.readsContracts) artifacts.grantReadContracts(fn);
+      if (access.registry === 'readWrite') registry.grantReadWrite(fn);
+      if (access.registry === 'read') registry.grantRead(fn);
+      if (access.deletesIdempotencyRecords) registry.grantDeleteIdempotencyRecords(fn);
       if (access.reads?.includes('reports')) artifacts.grantReadReports(fn);
       if (access.readsOutputs) outputs.grantReadObjects(fn);
+      if (access.listsPartitionedOutputs) outputs.grantListUnder(fn, config.partitions.prefixes);
       for (const prefix of access.writes) {
         if (prefix === 'reports') artifacts.grantWriteReports(fn);
         else if (prefix === 'quarantine') artifacts.grantWriteQuarantine(fn);
@@ -164,22 +202,19 @@ export class WorkflowFunctions extends Construct {
         }
       }
       // cdk-nag: exactly the wildcards the grants above (and active tracing) put in this role's
-      // policy, derived from the same access table.
+      // policy, derived from the same access table: object keys under a prefix, X-Ray.
       acknowledgeGrants(role, [
         ...grantFindings.xray(),
-        ...grantFindings.bucketRead(artifacts.bucket, ARTIFACT_PREFIXES.contracts),
-        ...(access.reads ?? []).flatMap((prefix) =>
-          grantFindings.bucketRead(artifacts.bucket, ARTIFACT_PREFIXES[prefix]),
-        ),
-        ...(access.readsOutputs ? grantFindings.bucketRead(outputs.bucket) : []),
-        ...(access.registry !== 'none' ? grantFindings.tableIndexes(registry) : []),
-        ...access.writes.flatMap((prefix) =>
-          grantFindings.bucketPut(artifacts.bucket, ARTIFACT_PREFIXES[prefix]),
-        ),
-        // grantDeleteConverted: a conversion whose proof fails removes its own output.
-        ...(access.writes.includes('converted')
-          ? grantFindings.bucketDelete(artifacts.bucket, ARTIFACT_PREFIXES.converted)
+        ...(access.readsContracts
+          ? grantFindings.objectsUnder(artifacts.bucket, ARTIFACT_PREFIXES.contracts, 'reads')
           : []),
+        ...(access.reads ?? []).flatMap((prefix) =>
+          grantFindings.objectsUnder(artifacts.bucket, ARTIFACT_PREFIXES[prefix], 'reads'),
+        ),
+        ...(access.readsOutputs ? grantFindings.objectsUnder(outputs.bucket, '', 'reads') : []),
+        ...access.writes.flatMap((prefix) =>
+          grantFindings.objectsUnder(artifacts.bucket, ARTIFACT_PREFIXES[prefix], 'writes'),
+        ),
       ]);
       byName[name] = fn;
     }

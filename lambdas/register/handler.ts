@@ -9,6 +9,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
+import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lib/shared/registry-table-layout';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { OutputRegistry } from '../core/registry/output-registry';
@@ -38,7 +39,7 @@ const persistenceStore = new DynamoDBPersistenceLayer({
   tableName: table,
   keyAttr: 'pk',
   sortKeyAttr: 'sk',
-  staticPkValue: 'IDEMPOTENCY#register',
+  staticPkValue: REGISTER_IDEMPOTENCY_PARTITION,
 });
 const config = new IdempotencyConfig({
   eventKeyJmesPath: '[execution, object.pk, object.sk]',

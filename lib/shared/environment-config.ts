@@ -60,6 +60,13 @@ export interface EnvironmentConfig {
   readonly reservedConcurrency: Readonly<Partial<Record<WorkflowFunction, number>>>;
   readonly alarms: AlarmThresholds;
   readonly partitions: PartitionSettings;
+  /**
+   * Encrypt the buckets, registry table, dead-letter queue, alert topic and log groups with one
+   * customer-managed KMS key of the environment (rotated yearly) instead of AWS-managed encryption.
+   * Off unless set (DEFAULT_KMS): every writer of the outputs bucket, including the pipelines'
+   * own roles, then needs kms:GenerateDataKey on that key.
+   */
+  readonly kms: boolean;
   readonly account?: string;
   readonly region?: string;
 }
@@ -72,6 +79,9 @@ export class EnvironmentConfigError extends Error {
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
+
+/** Whether an environment that does not say uses a customer-managed KMS key (see EnvironmentConfig.kms). */
+export const DEFAULT_KMS = false;
 
 /** The Distributed Map's own limit on MaxConcurrency. */
 const MAX_MAP_CONCURRENCY = 10_000;
@@ -168,6 +178,7 @@ const environmentSchema = strictObject(
       },
       'an object with maxConcurrency, toleratedFailurePercentage and optional prefixes',
     ),
+    kms: z.boolean(expected('true or false')).default(DEFAULT_KMS),
     account: z
       .string(expected('a 12-digit AWS account id'))
       .regex(/^\d{12}$/, expected('a 12-digit AWS account id'))
@@ -238,6 +249,7 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
     reservedConcurrency,
     alarms: data.alarms,
     partitions: data.partitions,
+    kms: data.kms,
     ...(data.account !== undefined ? { account: data.account } : {}),
     ...(data.region !== undefined ? { region: data.region } : {}),
   };

@@ -45,3 +45,10 @@ export const REGISTRY_TABLE_LAYOUT: TableLayout = {
     },
   ],
 };
+
+/**
+ * Partition key of Register's Powertools idempotency records. The only items any function deletes
+ * (Powertools removes the record of a failed invocation so a retry can run); the register role's
+ * DeleteItem is limited to this partition by a `dynamodb:LeadingKeys` condition.
+ */
+export const REGISTER_IDEMPOTENCY_PARTITION = 'IDEMPOTENCY#register';

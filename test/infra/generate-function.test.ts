@@ -4,10 +4,10 @@
  * registry table and its own log group.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { Table, AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GenerateFunction } from '../../lib/generate-function';
 import { ArtifactsBucket } from '../../lib/artifacts-bucket';
+import { OutputRegistry } from '../../lib/output-registry';
 import { OutputsBucket } from '../../lib/outputs-bucket';
 import { projectPath } from '../../lib/project-paths';
 import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../../lib/shared/function-environment';
@@ -21,7 +21,16 @@ const ref = (id: string) => ({ Ref: id });
 describe.each(ENVIRONMENT_NAMES)('generate function in prt-%s', (envName) => {
   let synth: SynthesizedStack;
   let generate: GenerateFunction;
-  let ids: { fn: string; role: string; logs: string; outputs: string; artifacts: string; table: string };
+  let ids: {
+    fn: string;
+    role: string;
+    logs: string;
+    outputs: string;
+    artifacts: string;
+    table: string;
+    /** The environment's data key, where it has one. */
+    key: string | undefined;
+  };
 
   beforeAll(() => {
     // Prepare: one synth (with bundling) per environment.
@@ -34,6 +43,7 @@ describe.each(ENVIRONMENT_NAMES)('generate function in prt-%s', (envName) => {
       outputs: synth.logicalId(synth.stack.outputs.bucket),
       artifacts: synth.logicalId(synth.stack.artifacts.bucket),
       table: synth.logicalId(synth.stack.registry.table),
+      key: synth.stack.dataKey ? synth.logicalId(synth.stack.dataKey.key) : undefined,
     };
   });
 
@@ -77,12 +87,14 @@ describe.each(ENVIRONMENT_NAMES)('generate function in prt-%s', (envName) => {
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     expect(targets.filter((t) => t.wildcard)).toEqual([]);
     expect(
-      targets.filter((t) => ![ids.logs, ids.table, ids.outputs, ids.artifacts].includes(t.logicalId ?? '')),
+      targets.filter(
+        (t) => ![ids.logs, ids.table, ids.outputs, ids.artifacts, ids.key].includes(t.logicalId ?? ''),
+      ),
     ).toEqual([]);
     expect(onOutputs.map((t) => t.suffix)).toEqual(['/synthetic/*']);
     expect(onOutputs.flatMap((t) => t.actions).filter((a) => !/^s3:(PutObject|Abort)/.test(a))).toEqual([]);
     expect(onOutputs.flatMap((t) => t.actions)).toContain('s3:PutObject');
-    expect(onOutputs.flatMap((t) => t.actions)).toContain('s3:Abort*');
+    expect(onOutputs.flatMap((t) => t.actions)).toContain('s3:AbortMultipartUpload');
     expect(onArtifacts.every((t) => t.suffix === '/contracts/*')).toBe(true);
     expect(onArtifacts.flatMap((t) => t.actions).filter((a) => a.startsWith('s3:Put'))).toEqual([]);
     expect(targets.some((t) => t.logicalId === ids.table)).toBe(true);
@@ -106,8 +118,9 @@ describe('GenerateFunction props', () => {
     const artifacts = new ArtifactsBucket(stack, 'Artifacts', {
       removalMode: 'destroy',
       contractsDirectory: projectPath('contracts'),
+      logRetentionDays: 14,
     });
-    const registry = new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    const registry = new OutputRegistry(stack, 'Registry', { removalMode: 'destroy' });
     const make = (syntheticPrefix: string) => () =>
       new GenerateFunction(stack, `G${syntheticPrefix.length}`, {
         config,

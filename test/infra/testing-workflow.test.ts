@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { ArtifactsBucket } from '../../lib/artifacts-bucket';
+import { OutputRegistry } from '../../lib/output-registry';
+import { OutputsBucket } from '../../lib/outputs-bucket';
 import { projectPath } from '../../lib/project-paths';
 import { describe, expect, it } from 'vitest';
 import {
@@ -54,12 +54,13 @@ function substitutionsFor(placeholders: readonly string[]): Record<string, unkno
     config,
     definitionFile: definitionFile(placeholders),
     functions,
-    registry: new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
+    registry: new OutputRegistry(stack, 'Registry', { removalMode: 'destroy' }),
     alertTopic: new Topic(stack, 'Topic'),
-    outputsBucket: new Bucket(stack, 'Outputs'),
+    outputs: new OutputsBucket(stack, 'Outputs', { removalMode: 'destroy' }),
     artifacts: new ArtifactsBucket(stack, 'Artifacts', {
       removalMode: 'destroy',
       contractsDirectory: projectPath('contracts'),
+      logRetentionDays: 14,
     }),
   });
   const [machine] = Object.values(
