@@ -7,10 +7,18 @@
  * timestamps and decimals (hyparquet's own conversions go through `Date` and floats, so they are
  * replaced: decimals are read as their physical values and timestamps as bigint counts).
  *
- * Structs are flattened to dotted column names (`address.city`); lists, maps and variants cannot be
- * rows of scalars and are rejected with a FormatError. Binary columns become base64 text.
+ * Structs are flattened to dotted column names (`address.city`); lists, maps and repeated fields
+ * are one column each, carried as canonical JSON text (parquet-nested-json.ts); intervals become
+ * `{"months":m,"days":d,"millis":n}`; binary columns become base64 text. Variants are refused, but
+ * only when they are read: a column that is not selected is never decoded.
  * Compression: snappy, gzip, zstd, brotli, lz4 and lz4_raw (hyparquet-compressors, pure JS and
- * WASM, so they work on every Node version); LZO is rejected.
+ * WASM, so they work on every Node version, zstd bounded by parquet-decompressors.ts); LZO is
+ * rejected.
+ *
+ * Bounds, checked against the footer before a row group is fetched and against the page headers
+ * before a page is decompressed: rows per row group (`maxRowGroupRows`), decompressed bytes of the
+ * selected chunks of a row group (`maxDecompressedBytes`) and of one page, and no page decompresses
+ * to more than its header declares.
  */
 import zlib from 'node:zlib';
 
@@ -25,17 +33,19 @@ import {
   type SchemaElement,
   type SchemaTree,
 } from 'hyparquet';
-import { compressors as decompressors } from 'hyparquet-compressors';
 import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 
 import { FormatError } from '../errors';
 import type { ByteSource } from './byte-io';
+import { boundedDecompressors, checkZstdPage, PageSizeError } from './parquet-decompressors';
+import { isNestedNode, parquetNestedJson } from './parquet-nested-json';
 import {
   base64,
   bigEndianSigned,
   contractColumnOf,
   decimalText,
   int64Cell,
+  intervalText,
   parquetLeafKind,
   timestampText,
   utf8,
@@ -53,6 +63,19 @@ export interface ParquetReadOptions extends ReaderLimits {
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian
 const DEFAULT_BATCH_SIZE = 10_000;
+/**
+ * Rows one row group may declare. Every selected column of a row group is decoded at once, so
+ * memory grows with its rows whatever its bytes: an all-null column of 5e7 rows takes 182 bytes on
+ * disk and 2.4 GB decoded. Writers cut row groups far below this (pyarrow 1Mi rows, DuckDB 122,880,
+ * Spark 128 MB); 1e7 rows of one column decode to about 0.5 GB.
+ */
+export const DEFAULT_MAX_ROW_GROUP_ROWS = 10_000_000;
+/**
+ * Decompressed bytes of the selected column chunks of one row group (the sum of their page
+ * headers' sizes). Spark and parquet-mr cut row groups at 128 MB; decoded values take 2-4 times
+ * their bytes, so 256 MiB keeps one row group within a Lambda's memory.
+ */
+export const DEFAULT_MAX_ROW_GROUP_BYTES = 256 << 20;
 /** A page declaring more decompressed bytes than this is corrupt (writers use ~1 MiB pages). */
 const MAX_PAGE_BYTES = 1 << 30;
 /** A footer larger than this is corrupt (thousands of row groups × hundreds of columns take MBs). */
@@ -60,14 +83,21 @@ const MAX_FOOTER_BYTES = 1 << 28;
 /** Column chunks closer than this are fetched in one ranged read. */
 const COALESCE_GAP = 1 << 20;
 
-/** A leaf column as the reader yields it. */
+/** How a yielded column's values are made: a scalar kind, nested JSON, or a refusal when read. */
+type LeafKind =
+  ParquetLeafKind | { readonly kind: 'json' } | { readonly kind: 'unsupported'; readonly reason: string };
+
+/** A column as the reader yields it: a scalar leaf, or a nested node read as JSON text. */
 interface Leaf {
   /** Dotted path: the yielded column name. */
   readonly name: string;
   readonly path: readonly string[];
+  /** The path in hyparquet's decoded objects (safe keys, see decodingMetadata). */
+  readonly keys: readonly string[];
+  readonly node: SchemaTree;
   readonly element: SchemaElement;
   readonly nullable: boolean;
-  readonly kind: ParquetLeafKind;
+  readonly kind: LeafKind;
 }
 
 interface OpenedParquet {
@@ -75,7 +105,13 @@ interface OpenedParquet {
   /** Bytes prefetched for the row group being read; hyparquet's reads are served from here. */
   readonly cache: ByteRanges;
   readonly metadata: FileMetaData;
+  /** The metadata hyparquet decodes with (safe names, no decimal, list, map or interval types). */
+  readonly decoding: FileMetaData;
+  /** The key hyparquet's decoded objects use for an element of `metadata.schema`. */
+  readonly keyOf: (element: SchemaElement) => string;
   readonly leaves: readonly Leaf[];
+  /** Paths (JSON of path_in_schema) of the leaf columns under a REPEATED field (lists, maps). */
+  readonly repeatedPaths: ReadonlySet<string>;
   /** Start of the footer: column data lies in [4, dataEnd). */
   readonly dataEnd: number;
 }
@@ -94,20 +130,28 @@ export async function* readParquet(
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a positive integer`);
   }
+  const maxRows = limitOf('maxRowGroupRows', options.maxRowGroupRows, DEFAULT_MAX_ROW_GROUP_ROWS);
+  const maxBytes = limitOf('maxDecompressedBytes', options.maxDecompressedBytes, DEFAULT_MAX_ROW_GROUP_BYTES);
   const opened = await openParquet(source);
   const leaves = selectLeaves(source, opened.leaves, options.columns);
   const columns = leaves.map((l) => l.name);
-  const topLevel = [...new Set(leaves.map((l) => l.path[0]!))];
-  const readMetadata = withPhysicalDecimals(opened.metadata);
+  const topLevel = [...new Set(leaves.map((l) => l.keys[0]!))];
   const maxField = options.maxFieldLength ?? Infinity;
+  const convert = cellConverter(opened.keyOf, maxField);
+  // Every row group's declared size is checked before the first is fetched.
+  opened.metadata.row_groups.forEach((_, g) =>
+    checkRowGroupSize(source, opened, g, leaves, maxRows, maxBytes),
+  );
 
   let groupStart = 0;
+  let yielded = false;
   for (const [g, group] of opened.metadata.row_groups.entries()) {
     const groupRows = Number(group.num_rows);
-    await prefetchRowGroup(source, opened, g, leaves, options.maxDecompressedBytes);
-    const data = await readRowGroup(source, opened.file, readMetadata, g, groupStart, groupRows, topLevel);
+    if (groupRows === 0) continue;
+    await prefetchRowGroup(source, opened, g, leaves, maxRows, maxBytes);
+    const data = await readRowGroup(source, opened.file, opened.decoding, g, groupStart, groupRows, topLevel);
     opened.cache.clear();
-    const byLeaf = leaves.map((leaf) => ({ leaf, values: data.get(leaf.path[0]!)! }));
+    const byLeaf = leaves.map((leaf) => ({ leaf, values: data.get(leaf.keys[0]!)! }));
     for (let start = 0; start < groupRows; start += batchSize) {
       const end = Math.min(groupRows, start + batchSize);
       const rows: RawCell[][] = [];
@@ -116,7 +160,7 @@ export async function* readParquet(
         for (let j = 0; j < byLeaf.length; j++) {
           const { leaf, values } = byLeaf[j]!;
           try {
-            row[j] = cellOf(leaf, pick(values[i], leaf.path), maxField);
+            row[j] = convert(leaf, pick(values[i], leaf.keys));
           } catch (e) {
             throw new FormatError(
               `${source.name}: row group ${g}, row ${groupStart + i + 1}, column ${leaf.name}: ${messageOf(e)}`,
@@ -125,10 +169,23 @@ export async function* readParquet(
         }
         rows.push(row);
       }
+      yielded = true;
       yield { columns, rows, firstRow: groupStart + start + 1 };
     }
     groupStart += groupRows;
   }
+  // A file without rows still declares its columns: one empty batch carries them (as the CSV
+  // reader does for a header-only file), so a validator grades the schema instead of finding
+  // every column missing.
+  if (!yielded) yield { columns, rows: [], firstRow: 1 };
+}
+
+function limitOf(name: string, value: number | undefined, fallback: number): number {
+  const limit = value ?? fallback;
+  if (!(limit >= 0) || (!Number.isInteger(limit) && limit !== Infinity)) {
+    throw new RangeError(`${name} must be a non-negative integer`);
+  }
+  return limit;
 }
 
 /**
@@ -137,7 +194,12 @@ export async function* readParquet(
  */
 export async function parquetSchemaOf(source: ByteSource): Promise<InferredColumn[]> {
   const { leaves } = await openParquet(source);
-  return leaves.map((leaf) => contractColumnOf(leaf.element, leaf.name, leaf.nullable));
+  return leaves.map((leaf) => {
+    if (leaf.kind.kind === 'unsupported') throw new FormatError(`${source.name}: ${leaf.kind.reason}`);
+    // Lists, maps and repeated fields are JSON text: strings to a contract (which has no nested type).
+    if (leaf.kind.kind === 'json') return { name: leaf.name, type: 'string', nullable: leaf.nullable };
+    return contractColumnOf(leaf.element, leaf.name, leaf.nullable);
+  });
 }
 
 // ---- footer ----
@@ -243,13 +305,32 @@ async function openParquet(source: ByteSource): Promise<OpenedParquet> {
       byteOffset: dataEnd,
     });
   }
+  const keys = new Map<SchemaElement, string>(metadata.schema.map((e, i) => [e, `c${i}`]));
+  const keyOf = (element: SchemaElement): string => keys.get(element)!;
   const leaves: Leaf[] = [];
-  for (const child of tree.children) collectLeaves(child, [], false, leaves, source.name);
+  for (const child of tree.children) collectLeaves(child, [], [], false, leaves, source.name, keyOf);
   if (leaves.length === 0) {
     throw new FormatError(`${source.name}: Parquet schema has no columns`, { byteOffset: dataEnd });
   }
   const cache = new ByteRanges();
-  return { file: asyncBufferOf(source, size, cache), cache, metadata, leaves, dataEnd };
+  const decoding = decodingMetadata(metadata, tree, keyOf);
+  const repeatedPaths = new Set<string>();
+  const walk = (node: SchemaTree, repeated: boolean): void => {
+    const under = repeated || node.element.repetition_type === 'REPEATED';
+    if (node.children.length === 0 && under) repeatedPaths.add(JSON.stringify(node.path));
+    for (const child of node.children) walk(child, under);
+  };
+  for (const child of tree.children) walk(child, false);
+  return {
+    file: asyncBufferOf(source, size, cache),
+    cache,
+    metadata,
+    decoding,
+    keyOf,
+    leaves,
+    repeatedPaths,
+    dataEnd,
+  };
 }
 
 function view(bytes: Uint8Array): DataView {
@@ -281,35 +362,44 @@ function checkMetadata(metadata: FileMetaData): void {
   }
 }
 
+/**
+ * The columns a schema node yields: struct fields flattened to dotted names, a list, map or
+ * repeated field as one JSON column. A column of a type the reader cannot give (a variant, an
+ * unknown annotation) is kept with its reason and refused only if it is read.
+ */
 function collectLeaves(
   node: SchemaTree,
   parent: string[],
+  parentKeys: string[],
   parentNullable: boolean,
   out: Leaf[],
   file: string,
+  keyOf: (element: SchemaElement) => string,
 ): void {
   const { element } = node;
   const path = [...parent, element.name];
+  const keys = [...parentKeys, keyOf(element)];
   const name = path.join('.');
-  const nested =
-    element.repetition_type === 'REPEATED' ||
-    ['LIST', 'MAP', 'MAP_KEY_VALUE'].includes(element.converted_type ?? '') ||
-    ['LIST', 'MAP', 'VARIANT'].includes(element.logical_type?.type ?? '');
-  if (nested) {
-    throw new FormatError(
-      `${file}: Parquet column ${name} is a list, map or variant; only scalar columns and structs ` +
-        `(read as dotted names) can be read as rows`,
-    );
+  const nullable = parentNullable || element.repetition_type === 'OPTIONAL';
+  const base = { name, path, keys, node, element, nullable };
+  if (element.logical_type?.type === 'VARIANT') {
+    const reason = `Parquet column ${name} is a variant, which the reader does not decode`;
+    out.push({ ...base, kind: { kind: 'unsupported', reason } });
+    return;
   }
-  const nullable = parentNullable || element.repetition_type !== 'REQUIRED';
+  if (isNestedNode(element)) {
+    out.push({ ...base, kind: { kind: 'json' } });
+    return;
+  }
   if (node.children.length > 0) {
-    for (const child of node.children) collectLeaves(child, path, nullable, out, file);
+    for (const child of node.children) collectLeaves(child, path, keys, nullable, out, file, keyOf);
     return;
   }
   try {
-    out.push({ name, path, element, nullable, kind: parquetLeafKind(element, name) });
+    out.push({ ...base, kind: parquetLeafKind(element, name) });
   } catch (e) {
-    throw e instanceof FormatError ? new FormatError(`${file}: ${e.message}`) : e;
+    if (!(e instanceof FormatError)) throw e;
+    out.push({ ...base, kind: { kind: 'unsupported', reason: e.message } });
   }
 }
 
@@ -318,31 +408,68 @@ function selectLeaves(
   leaves: readonly Leaf[],
   columns: readonly string[] | undefined,
 ): Leaf[] {
-  if (columns === undefined) return [...leaves];
-  return columns.map((name) => {
-    const leaf = leaves.find((l) => l.name === name);
-    if (!leaf) {
-      throw new FormatError(
-        `${source.name}: Parquet file has no column ${name} (it has ${leaves.map((l) => l.name).join(', ')})`,
-      );
-    }
-    return leaf;
-  });
+  const selected =
+    columns === undefined
+      ? [...leaves]
+      : columns.map((name) => {
+          const leaf = leaves.find((l) => l.name === name);
+          if (!leaf) {
+            throw new FormatError(
+              `${source.name}: Parquet file has no column ${name} (it has ${leaves.map((l) => l.name).join(', ')})`,
+            );
+          }
+          return leaf;
+        });
+  for (const { kind } of selected) {
+    if (kind.kind === 'unsupported') throw new FormatError(`${source.name}: ${kind.reason}`);
+  }
+  return selected;
 }
 
+/** Annotations hyparquet would act on that the reader handles itself (or that make it throw). */
+const REMOVED_CONVERTED = new Set(['DECIMAL', 'LIST', 'MAP', 'MAP_KEY_VALUE', 'INTERVAL', 'BSON']);
+const REMOVED_LOGICAL = new Set(['DECIMAL', 'LIST', 'MAP', 'INTERVAL', 'BSON']);
+
 /**
- * A copy of the metadata without decimal annotations: hyparquet would turn decimals into floats,
- * so it must hand over the physical values (int32, int64, bytes) and the reader scales them exactly.
+ * The metadata hyparquet decodes with. Decimal annotations go (hyparquet would turn decimals into
+ * floats; the reader scales the physical values exactly), and so do list, map, interval and BSON
+ * ones (hyparquet would build maps as plain objects, losing duplicate keys and a key named
+ * `__proto__`, and refuses intervals). Every name becomes `c<index>` in the schema and in the column
+ * chunks' paths, so decoded objects have keys that cannot collide with Object.prototype's.
  */
-function withPhysicalDecimals(metadata: FileMetaData): FileMetaData {
-  return {
-    ...metadata,
-    schema: metadata.schema.map((e) => {
-      if (e.converted_type !== 'DECIMAL' && e.logical_type?.type !== 'DECIMAL') return e;
-      const { converted_type: _c, logical_type: _l, ...physical } = e;
-      return physical;
-    }),
+function decodingMetadata(
+  metadata: FileMetaData,
+  tree: SchemaTree,
+  keyOf: (element: SchemaElement) => string,
+): FileMetaData {
+  const renamed = new Map<string, string[]>();
+  const walk = (node: SchemaTree, keys: string[]): void => {
+    for (const child of node.children) {
+      const childKeys = [...keys, keyOf(child.element)];
+      renamed.set(JSON.stringify(child.path), childKeys);
+      walk(child, childKeys);
+    }
   };
+  walk(tree, []);
+  const schema = metadata.schema.map((e, i) => {
+    if (i === 0) return e;
+    const { converted_type: ctype, logical_type: ltype, ...rest } = e;
+    const element: SchemaElement = { ...rest, name: keyOf(e) };
+    if (ctype !== undefined && !REMOVED_CONVERTED.has(ctype)) element.converted_type = ctype;
+    if (ltype !== undefined && !REMOVED_LOGICAL.has(ltype.type)) element.logical_type = ltype;
+    return element;
+  });
+  const row_groups = metadata.row_groups.map((group) => ({
+    ...group,
+    columns: group.columns.map((chunk) => {
+      const meta = chunk.meta_data;
+      if (!meta) return chunk;
+      const path = renamed.get(JSON.stringify(meta.path_in_schema));
+      // A chunk whose path names no schema column fails in prefetch checks or in hyparquet.
+      return path ? { ...chunk, meta_data: { ...meta, path_in_schema: path } } : chunk;
+    }),
+  }));
+  return { ...metadata, schema, row_groups };
 }
 
 // ---- row groups ----
@@ -357,16 +484,11 @@ async function prefetchRowGroup(
   opened: OpenedParquet,
   g: number,
   leaves: readonly Leaf[],
-  maxDecompressed?: number,
+  maxRows: number,
+  maxDecompressed: number,
 ): Promise<void> {
   const group = opened.metadata.row_groups[g]!;
   const groupRows = Number(group.num_rows);
-  if (maxDecompressed !== undefined && Number(group.total_byte_size) > maxDecompressed) {
-    throw new FormatError(
-      `${source.name}: row group ${g} decompresses to ${group.total_byte_size} bytes, above the limit of ` +
-        `${maxDecompressed}: write smaller row groups or raise the limit`,
-    );
-  }
   const wanted = new Set(leaves.map((l) => l.path[0]!));
   const chunks: { meta: ColumnMetaData; start: number; end: number; column: string }[] = [];
   for (const chunk of group.columns) {
@@ -397,10 +519,61 @@ async function prefetchRowGroup(
   }
   opened.cache.clear();
   for (const run of runs) opened.cache.add(run.start, await readExactly(source, run.start, run.end));
-  const pageLimit = Math.min(MAX_PAGE_BYTES, maxDecompressed ?? Infinity);
+  // Page headers declare what a row group decompresses to; their sum over the selected chunks is
+  // held to the limit before any page is decompressed (a footer's sizes can lie).
+  const budget = { limit: maxDecompressed, used: 0 };
   for (const { meta, start, end, column } of chunks) {
     const bytes = new Uint8Array(opened.cache.get(start, end)!);
-    checkPages(bytes, start, meta, groupRows, pageLimit, `${source.name}: row group ${g}, column ${column}`);
+    const repeated = {
+      is: opened.repeatedPaths.has(JSON.stringify(meta.path_in_schema)),
+      maxValues: maxRows,
+    };
+    checkPages(
+      bytes,
+      start,
+      meta,
+      groupRows,
+      repeated,
+      budget,
+      `${source.name}: row group ${g}, column ${column}`,
+    );
+  }
+}
+
+/**
+ * Checks what the footer declares for a row group against the limits, before anything is fetched:
+ * its rows (all of them are decoded at once) and the decompressed bytes of the selected chunks.
+ */
+function checkRowGroupSize(
+  source: ByteSource,
+  opened: OpenedParquet,
+  g: number,
+  leaves: readonly Leaf[],
+  maxRows: number,
+  maxBytes: number,
+): void {
+  const group = opened.metadata.row_groups[g]!;
+  const where = { byteOffset: opened.dataEnd }; // the declaration lives in the footer
+  if (group.num_rows > BigInt(Number.MAX_SAFE_INTEGER) || Number(group.num_rows) > maxRows) {
+    throw new FormatError(
+      `${source.name}: row group ${g} declares ${group.num_rows} rows, above the limit of ${maxRows} ` +
+        `(maxRowGroupRows): write smaller row groups or raise the limit`,
+      where,
+    );
+  }
+  const wanted = new Set(leaves.map((l) => l.path[0]!));
+  let bytes = 0;
+  for (const chunk of group.columns) {
+    const meta = chunk.meta_data;
+    if (!meta || !wanted.has(meta.path_in_schema[0]!)) continue;
+    bytes += Number(meta.total_uncompressed_size);
+  }
+  if (bytes > maxBytes) {
+    throw new FormatError(
+      `${source.name}: row group ${g} decompresses to ${bytes} bytes, above the limit of ${maxBytes} ` +
+        `(maxDecompressedBytes, the columns read): write smaller row groups or raise the limit`,
+      where,
+    );
   }
 }
 
@@ -414,9 +587,11 @@ function checkPages(
   chunkStart: number,
   meta: ColumnMetaData,
   groupRows: number,
-  pageLimit: number,
+  repeated: { readonly is: boolean; readonly maxValues: number },
+  budget: { readonly limit: number; used: number },
   where: string,
 ): void {
+  const pageLimit = Math.min(MAX_PAGE_BYTES, budget.limit);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   let values = 0;
@@ -427,9 +602,31 @@ function checkPages(
   const fail = (why: string, at = offset): never => {
     throw new FormatError(`${where}: ${why}`, { byteOffset: chunkStart + at });
   };
-  if (Number(meta.num_values) !== groupRows) {
+  // zstd frames declare their own sizes, which the library trusts: held to the page header's here.
+  const checkCompressed = (start: number, end: number, declared: number): void => {
+    if (meta.codec !== 'ZSTD') return;
+    try {
+      checkZstdPage(bytes.subarray(start, end), declared);
+    } catch (e) {
+      fail(messageOf(e), start);
+    }
+  };
+  // A flat column has one value (or null) per row; a column inside a list or map has at least one
+  // level entry per row and any number beyond, held to the row limit as its own count of values.
+  const chunkValues = Number(meta.num_values);
+  if (!repeated.is && chunkValues !== groupRows) {
     fail(`the chunk declares ${meta.num_values} values; the row group has ${groupRows} rows`);
   }
+  if (repeated.is && !(chunkValues >= groupRows)) {
+    fail(`the chunk declares ${meta.num_values} values; the row group has ${groupRows} rows`);
+  }
+  if (repeated.is && chunkValues > repeated.maxValues) {
+    fail(
+      `the chunk declares ${meta.num_values} list or map values, above the limit of ${repeated.maxValues} ` +
+        `(maxRowGroupRows): write smaller row groups or raise the limit`,
+    );
+  }
+  const valueCount = repeated.is ? chunkValues : groupRows;
   while (offset < bytes.byteLength) {
     const reader = { view, offset };
     let header: Record<string, unknown>;
@@ -450,6 +647,13 @@ function checkPages(
     if (uncompressed > pageLimit) {
       fail(`a page declares ${uncompressed} decompressed bytes, above ${pageLimit}`);
     }
+    budget.used += uncompressed;
+    if (budget.used > budget.limit) {
+      fail(
+        `pages declare more than ${budget.limit} decompressed bytes in this row group (maxDecompressedBytes): ` +
+          `write smaller row groups or raise the limit`,
+      );
+    }
     const crc = header.field_4;
     if (typeof crc === 'number' && crc32 && crc32(bytes.subarray(bodyStart, bodyEnd)) !== crc >>> 0) {
       fail('page checksum (CRC) mismatch: the page is corrupt');
@@ -460,29 +664,45 @@ function checkPages(
         return fail('corrupt data page header');
       }
       if (needsDictionary(h.field_2)) fail('a dictionary-encoded data page without a dictionary page');
+      checkCompressed(bodyStart, bodyEnd, uncompressed);
       values += h.field_1;
     } else if (type === 3) {
       const h = header.field_8 as Record<string, unknown> | undefined;
       const fields = [h?.field_1, h?.field_2, h?.field_3, h?.field_4, h?.field_5, h?.field_6];
       if (!h || !fields.every(isCount)) return fail('corrupt data page (v2) header');
       const [count, nulls, rows, , defLength, repLength] = fields;
-      if (nulls! > count! || rows !== count || defLength! + repLength! > Math.min(compressed, uncompressed)) {
+      if (
+        nulls! > count! ||
+        (!repeated.is && rows !== count) ||
+        rows! > count! ||
+        defLength! + repLength! > Math.min(compressed, uncompressed)
+      ) {
         fail('inconsistent data page (v2) header');
       }
       if (needsDictionary(h.field_4)) fail('a dictionary-encoded data page without a dictionary page');
+      // Levels of a v2 page are never compressed; the rest is unless is_compressed is false.
+      const levels = defLength! + repLength!;
+      if (h.field_7 !== false) checkCompressed(bodyStart + levels, bodyEnd, uncompressed - levels);
       values += count!;
     } else if (type === 2) {
       dictionary = true;
       const h = header.field_7 as Record<string, unknown> | undefined;
       if (!h || !isCount(h.field_1) || !isCount(h.field_2)) return fail('corrupt dictionary page header');
-      if (h.field_1 > groupRows) fail(`a dictionary of ${h.field_1} values for ${groupRows} rows`);
+      if (h.field_1 > valueCount) fail(`a dictionary of ${h.field_1} values for ${valueCount} values`);
+      checkCompressed(bodyStart, bodyEnd, uncompressed);
     } else if (type !== 1) {
       fail(`unknown page type ${String(type)}`);
     }
-    if (values > groupRows) fail(`pages hold more values than the row group's ${groupRows} rows`);
+    if (values > valueCount) fail(`pages hold more values than the chunk's ${valueCount}`);
     offset = bodyEnd;
   }
-  if (values !== groupRows) fail(`pages hold ${values} values; the row group has ${groupRows} rows`);
+  if (values !== valueCount) {
+    fail(
+      repeated.is
+        ? `pages hold ${values} values; the chunk declares ${valueCount}`
+        : `pages hold ${values} values; the row group has ${groupRows} rows`,
+    );
+  }
 }
 
 const PARSERS: Partial<ParquetParsers> = {
@@ -519,7 +739,7 @@ async function readRowGroup(
       utf8: false,
       geoparquet: false,
       parsers: PARSERS,
-      compressors: decompressors,
+      compressors: boundedDecompressors,
       onChunk: ({ columnName, columnData, rowStart }) => {
         const values = data.get(columnName);
         if (!values) return;
@@ -533,7 +753,8 @@ async function readRowGroup(
     });
   } catch (e) {
     if (typeof e === 'object' && e !== null && sourceErrors.has(e)) throw e;
-    throw new FormatError(`${source.name}: row group ${g} cannot be decoded: ${messageOf(e)}`);
+    const why = e instanceof PageSizeError ? `a page is a decompression bomb: ${e.message}` : messageOf(e);
+    throw new FormatError(`${source.name}: row group ${g} cannot be decoded: ${why}`);
   }
   for (const [name, count] of filled) {
     if (count < groupRows) {
@@ -558,9 +779,29 @@ function pick(value: unknown, path: readonly string[]): unknown {
   return v;
 }
 
-function cellOf(leaf: Leaf, v: unknown, maxField: number): RawCell {
+/** Cells of selected columns: scalars by their kind, nested columns as JSON text. */
+function cellConverter(
+  keyOf: (element: SchemaElement) => string,
+  maxField: number,
+): (leaf: Leaf, v: unknown) => RawCell {
+  const kinds = new Map<SchemaElement, ParquetLeafKind>();
+  const leafCell = (element: SchemaElement, v: unknown): RawCell => {
+    let kind = kinds.get(element);
+    if (!kind) kinds.set(element, (kind = parquetLeafKind(element, element.name)));
+    return scalarCell(kind, v, maxField);
+  };
+  const nested = { keyOf, leafCell, maxLength: maxField };
+  return (leaf, v) => {
+    if (v === null || v === undefined) return null;
+    const { kind } = leaf;
+    if (kind.kind === 'json') return parquetNestedJson(leaf.node, v, nested);
+    if (kind.kind === 'unsupported') throw new Error(kind.reason);
+    return scalarCell(kind, v, maxField);
+  };
+}
+
+function scalarCell(kind: ParquetLeafKind, v: unknown, maxField: number): RawCell {
   if (v === null || v === undefined) return null;
-  const { kind } = leaf;
   switch (kind.kind) {
     case 'decimal': {
       const unscaled =
@@ -595,6 +836,8 @@ function cellOf(leaf: Leaf, v: unknown, maxField: number): RawCell {
       if (text.length > maxField) throw new Error(`a value of ${text.length} characters exceeds ${maxField}`);
       return text;
     }
+    case 'interval':
+      return v instanceof Uint8Array ? intervalText(v) : unexpected(v);
   }
 }
 

@@ -8,7 +8,13 @@
  */
 import type { SchemaElement } from 'hyparquet';
 
-import type { ColumnSpec, ColumnType, TimestampUnit } from '../contracts/output-contract';
+import {
+  NAIVE_ZONE,
+  type ColumnSpec,
+  type ColumnType,
+  type PhysicalHint,
+  type TimestampUnit,
+} from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import { formatTimestamp } from './typed-values';
 
@@ -18,6 +24,10 @@ export interface InferredColumn {
   readonly type: ColumnType;
   readonly nullable: boolean;
   readonly unit?: TimestampUnit;
+  /** NAIVE_ZONE for local (zone-less) timestamps; absent for instants (UTC). */
+  readonly zone?: string;
+  /** The narrower storage the file declared (int8, int16, uuid, json), as ColumnSpec.physical. */
+  readonly physical?: PhysicalHint;
   readonly precision?: number;
   readonly scale?: number;
 }
@@ -140,7 +150,20 @@ export type ParquetLeafKind =
   | { readonly kind: 'float' }
   | { readonly kind: 'boolean' }
   | { readonly kind: 'text' }
-  | { readonly kind: 'binary' };
+  | { readonly kind: 'binary' }
+  /** INTERVAL: 12 bytes, three little-endian uint32 (months, days, milliseconds). */
+  | { readonly kind: 'interval' };
+
+/**
+ * Text of a Parquet INTERVAL: `{"months":m,"days":d,"millis":n}`. The three parts do not reduce to
+ * one another (a month has no fixed number of days), so all three are kept as the file has them.
+ */
+export function intervalText(bytes: Uint8Array): string {
+  if (bytes.byteLength !== 12) throw new Error(`an INTERVAL of ${bytes.byteLength} bytes (it takes 12)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 12);
+  const [months, days, millis] = [0, 4, 8].map((at) => view.getUint32(at, true));
+  return `{"months":${months},"days":${days},"millis":${millis}}`;
+}
 
 const UNIT_OF = { MILLIS: 'ms', MICROS: 'us', NANOS: 'ns' } as const;
 
@@ -170,9 +193,14 @@ export function parquetLeafKind(element: SchemaElement, path: string): ParquetLe
   if (ctype === 'TIMESTAMP_MICROS') return { kind: 'timestamp', unit: 'us', utc: true };
   // INT96: the legacy Impala/Spark timestamp, nanoseconds of a UTC-normalized instant.
   if (type === 'INT96') return { kind: 'timestamp', unit: 'ns', utc: true };
-  if (ctype === 'BSON' || ctype === 'INTERVAL' || ltype?.type === 'BSON' || ltype?.type === 'INTERVAL') {
-    throw new FormatError(`Parquet column ${path} has type ${ctype ?? ltype?.type}, which is not supported`);
+  if (ctype === 'INTERVAL' || ltype?.type === 'INTERVAL') {
+    if (type !== 'FIXED_LEN_BYTE_ARRAY' || element.type_length !== 12) {
+      throw new FormatError(`Parquet column ${path} is an INTERVAL that is not 12 fixed bytes`);
+    }
+    return { kind: 'interval' };
   }
+  // BSON documents are bytes: carried like any binary value, as base64 text.
+  if (ctype === 'BSON' || ltype?.type === 'BSON') return { kind: 'binary' };
   switch (type) {
     case 'BOOLEAN':
       return { kind: 'boolean' };
@@ -213,7 +241,9 @@ export function contractColumnOf(element: SchemaElement, name: string, nullable:
     case 'date':
       return { ...base, type: 'date' };
     case 'timestamp':
-      return { ...base, type: 'timestamp', unit: leaf.unit };
+      return leaf.utc
+        ? { ...base, type: 'timestamp', unit: leaf.unit }
+        : { ...base, type: 'timestamp', unit: leaf.unit, zone: NAIVE_ZONE };
     case 'integer': {
       const { converted_type: ctype, logical_type: ltype } = element;
       const unsigned = ctype?.startsWith('UINT_') || (ltype?.type === 'INTEGER' && !ltype.isSigned);
@@ -221,16 +251,28 @@ export function contractColumnOf(element: SchemaElement, name: string, nullable:
         // Unsigned 64-bit values reach 2^64 - 1, past int64: exact as a 20-digit decimal.
         return unsigned ? { ...base, type: 'decimal', precision: 20, scale: 0 } : { ...base, type: 'int64' };
       }
-      return unsigned && (ctype === 'UINT_32' || (ltype?.type === 'INTEGER' && ltype.bitWidth === 32))
-        ? { ...base, type: 'int64' }
-        : { ...base, type: 'int32' };
+      if (unsigned && (ctype === 'UINT_32' || (ltype?.type === 'INTEGER' && ltype.bitWidth === 32))) {
+        return { ...base, type: 'int64' };
+      }
+      // Signed 8- and 16-bit integers are stored as INT32; the hint keeps their width.
+      const width =
+        ltype?.type === 'INTEGER' ? ltype.bitWidth : ctype === 'INT_8' ? 8 : ctype === 'INT_16' ? 16 : 32;
+      if (!unsigned && width === 8) return { ...base, type: 'int32', physical: 'int8' };
+      if (!unsigned && width === 16) return { ...base, type: 'int32', physical: 'int16' };
+      return { ...base, type: 'int32' };
     }
     case 'float':
       return { ...base, type: element.type === 'DOUBLE' ? 'float64' : 'float32' };
     case 'boolean':
       return { ...base, type: 'boolean' };
-    case 'text':
+    case 'text': {
+      const { converted_type: ctype, logical_type: ltype } = element;
+      if (ltype?.type === 'UUID') return { ...base, type: 'string', physical: 'uuid' };
+      if (ctype === 'JSON' || ltype?.type === 'JSON') return { ...base, type: 'string', physical: 'json' };
+      return { ...base, type: 'string' };
+    }
     case 'binary':
+    case 'interval':
       return { ...base, type: 'string' };
   }
 }

@@ -34,6 +34,10 @@ export interface ReaderLimits {
   readonly maxFieldLength?: number;
   /** Decompressed bytes above which a compressed input is rejected as a decompression bomb. */
   readonly maxDecompressedBytes?: number;
+  /** Parquet: rows one row group may declare (its values are decoded at once); default 10,000,000. */
+  readonly maxRowGroupRows?: number;
+  /** Arrow: rows one record batch may declare (a Null column holds any count in 0 bytes); default 10,000,000. */
+  readonly maxRecordBatchRows?: number;
   /** Distinct columns accepted (JSON: distinct keys); default 10,000. */
   readonly maxColumns?: number;
   /** Fields one CSV row may hold, counted while scanning; default CSV_MAX_FIELDS_PER_ROW. */
