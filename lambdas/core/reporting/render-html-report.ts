@@ -16,6 +16,7 @@ import type {
   HistoryFinding,
   RuleResult,
 } from '../validation/validation-report';
+import { DDSKETCH_RELATIVE_ACCURACY } from '../metrics/ddsketch';
 import { describeCondition } from './describe-condition';
 import { escapeHtml } from './escape-html';
 import { finiteOrUndefined, formatBytes, formatCount, formatNumber, formatPercent } from './format-numbers';
@@ -111,8 +112,53 @@ svg .axis,svg .whisker,svg .tick{stroke:var(--muted);stroke-width:1}
 svg .box{fill:#ddf4ff;stroke:var(--info)}
 svg .median{stroke:var(--bad);stroke-width:2}
 .empty{color:var(--muted);font-style:italic}
+.legend{color:var(--muted);font-size:12px;margin:0 0 10px}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
 `;
+
+/** Quantiles and histograms come from a DDSketch: estimates within this relative accuracy. */
+const QUANTILE_ACCURACY = `±${DDSKETCH_RELATIVE_ACCURACY * 100}% relative`;
+
+const ESTIMATES_LEGEND =
+  `≈ marks an estimate from a sketch: quantiles and histograms (DDSketch, ${QUANTILE_ACCURACY}) and ` +
+  'distinct counts past the exact bound (HyperLogLog, ± its standard error). Every other figure is exact.';
+
+function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Rows that broke an error check (a schema finding, a constraint or an error-severity rule) and
+ * rows that broke only warn rules, told apart: a warned or passed output can have thousands of the
+ * latter, and "failed rows" next to PASSED reads as a contradiction. A report made before the split
+ * was counted (no warnOnlyRowCount) says only that the rows broke a check.
+ */
+function failedRowSplit(report: ReportDocument): { error: number; warnOnly: number } | undefined {
+  const warnOnly = finiteOrUndefined(report.warnOnlyRowCount);
+  const total = finiteOrUndefined(report.failedRowCount);
+  if (warnOnly === undefined || total === undefined) return undefined;
+  return { error: total - warnOnly, warnOnly };
+}
+
+function failedRowFacts(report: ReportDocument): string[] {
+  const split = failedRowSplit(report);
+  if (!split) return [fact('rows breaking a check', formatCount(report.failedRowCount))];
+  const within =
+    report.status === 'passed' && split.error > 0 ? ' <span class="muted">(within thresholds)</span>' : '';
+  return [
+    fact('rows breaking an error check', `${formatCount(split.error)}${within}`),
+    fact('rows breaking only warn rules', formatCount(split.warnOnly)),
+  ];
+}
+
+function failedRowSentence(report: ReportDocument): string {
+  const split = failedRowSplit(report);
+  if (!split) return `${plural(report.failedRowCount, 'row', 'rows')} broke at least one check.`;
+  return (
+    `${plural(split.error, 'row', 'rows')} broke an error check (schema, constraint or error rule); ` +
+    `${plural(split.warnOnly, 'row', 'rows')} broke only warn rules.`
+  );
+}
 
 function fact(label: string, valueHtml: string): string {
   return `<div><dt>${escapeHtml(label)}</dt><dd>${valueHtml}</dd></div>`;
@@ -128,7 +174,7 @@ function header(report: ReportDocument): string {
   const passed = rules.filter((r) => r.outcome === 'pass').length;
   const facts = [
     fact('rows', formatCount(report.rowCount)),
-    fact('failed rows', formatCount(report.failedRowCount)),
+    ...failedRowFacts(report),
     fact(
       'schema',
       `${level(report.schema?.level)} <span class="muted">accepts</span> ${level(report.schema?.accepted)}`,
@@ -148,14 +194,27 @@ function header(report: ReportDocument): string {
     );
   }
   const o = report.object;
+  // A partitioned output is a folder: its identity is the folder, the marker's version and its
+  // parts; the ETag a report made before that was known carries is the empty marker's, not shown.
+  const folder = report.parts !== undefined || o?.marker !== undefined;
   if (o) {
-    facts.push(fact('object', `<code>${escapeHtml(o.uri)}</code>`));
-    if (o.version !== undefined) facts.push(fact('version', `<code>${escapeHtml(o.version)}</code>`));
+    facts.push(fact(folder ? 'folder' : 'object', `<code>${escapeHtml(o.uri)}</code>`));
+    if (o.version !== undefined)
+      facts.push(
+        fact(
+          'version',
+          `<code>${escapeHtml(o.version)}</code>${folder ? ' <span class="muted">(of its completion marker)</span>' : ''}`,
+        ),
+      );
     if (o.size !== undefined)
       facts.push(
-        fact('size', `${formatBytes(o.size)} <span class="muted">(${formatCount(o.size)} bytes)</span>`),
+        fact(
+          folder ? 'size of parts' : 'size',
+          `${formatBytes(o.size)} <span class="muted">(${formatCount(o.size)} bytes)</span>`,
+        ),
       );
-    if (o.etag !== undefined) facts.push(fact('etag', `<code>${escapeHtml(o.etag)}</code>`));
+    if (o.etag !== undefined && !folder) facts.push(fact('etag', `<code>${escapeHtml(o.etag)}</code>`));
+    if (o.marker !== undefined) facts.push(fact('marker', `<code>${escapeHtml(o.marker)}</code>`));
   }
   const parts = report.parts;
   if (parts) {
@@ -275,7 +334,7 @@ function columnCard(
         'distinct',
         d.exact
           ? formatCount(d.value)
-          : `≈${formatCount(d.value)} <span class="muted">(±${formatPercent(d.relativeError)})</span>`,
+          : `<span class="estimate">≈${formatCount(d.value)}</span> <span class="muted">(HyperLogLog estimate, ±${formatPercent(d.relativeError)})</span>`,
       );
     if (profile.nonConforming > 0) stat('non-conforming', formatCount(profile.nonConforming));
     if (profile.min !== undefined) stat('min', `<code>${escapeHtml(profile.min)}</code>`);
@@ -289,9 +348,14 @@ function columnCard(
   }
   const charts = [
     figure(`null rate ${formatPercent(nullRate)} (${formatCount(nulls)} nulls)`, nullRateBar(name, nullRate)),
-    profile?.histogram ? figure('histogram', histogramChart(name, profile.histogram)) : '',
+    profile?.histogram
+      ? figure('histogram ≈ (estimated from the quantile sketch)', histogramChart(name, profile.histogram))
+      : '',
     profile?.quantiles
-      ? figure('quantiles p1 · p5 · p25 · p50 · p75 · p95 · p99', quantileBox(name, profile.quantiles))
+      ? figure(
+          `quantiles p1 · p5 · p25 · p50 · p75 · p95 · p99 ≈ (DDSketch estimates, ${QUANTILE_ACCURACY})`,
+          quantileBox(name, profile.quantiles),
+        )
       : '',
     profile?.top ? figure('most frequent values', topValuesChart(name, profile.top, profile.count)) : '',
   ];
@@ -322,7 +386,8 @@ function columnsSection(report: ReportDocument, anchors: Map<string, string>): s
   const cards = names.map((n) =>
     columnCard(anchors.get(n)!, n, profileOf.get(n), byName.get(n), report.rowCount),
   );
-  return `${head}<div class="grid">${cards.join('')}</div></section>`;
+  const legend = profiles.length > 0 ? `<p class="legend" id="estimates">${ESTIMATES_LEGEND}</p>` : '';
+  return `${head}${legend}<div class="grid">${cards.join('')}</div></section>`;
 }
 
 function historySection(history: readonly HistoryFinding[] | undefined): string {
@@ -345,8 +410,17 @@ function historySection(history: readonly HistoryFinding[] | undefined): string 
 function failedRowsSection(report: ReportDocument, options: HtmlReportOptions): string {
   const head = `<section id="failed-rows"><h2>Failed rows</h2>`;
   const uri = report.quarantineUri ?? null;
+  if (report.failedRowCount === 0 && uri === null)
+    return `${head}<p class="empty">No row failed a check.</p></section>`;
+  const counted = `${failedRowSentence(report)}${report.status === 'passed' ? ' The output passed: every rule stayed within its threshold.' : ''}`;
   if (uri === null) {
-    return `${head}<p class="empty">${report.failedRowCount > 0 ? 'The failed rows were not written to a quarantine object.' : 'No row failed a check.'}</p></section>`;
+    // prt validate makes a report without a quarantine sink (no quarantineUri at all); the
+    // workflow records null only when no row was quarantined.
+    const where =
+      report.quarantineUri === undefined
+        ? 'They were counted, not stored: this validation had no quarantine object to write them to.'
+        : 'They were not written to a quarantine object.';
+    return `${head}<p>${counted} ${where}</p></section>`;
   }
   const href = options.quarantineHref ?? (/^(https?|file):/i.test(uri) ? uri : undefined);
   const target =
@@ -354,7 +428,7 @@ function failedRowsSection(report: ReportDocument, options: HtmlReportOptions): 
       ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer"><code>${escapeHtml(uri)}</code></a>`
       : `<code>${escapeHtml(uri)}</code>${href !== undefined ? ' <span class="muted">(link withheld: not an http(s), file or relative address)</span>' : ''}`;
   return (
-    `${head}<p>${formatCount(report.failedRowCount)} row${report.failedRowCount === 1 ? '' : 's'} failed at least one check. ` +
+    `${head}<p>${counted} ` +
     `Every one of them (not a sample) is in ${target}: JSON Lines with the row number, its values and the checks it broke.</p></section>`
   );
 }

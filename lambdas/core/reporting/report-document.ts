@@ -5,11 +5,18 @@
  */
 import type { ValidationReport } from '../validation/validation-report';
 
+/**
+ * What was validated. For a partitioned output it is the folder: its URI, the version Register gave
+ * it (the completion marker's), the parts' total size and the marker's URI; no ETag (the marker's
+ * is the empty object's MD5, the same for every folder).
+ */
 export interface ReportObject {
   readonly uri: string;
   readonly version?: string;
   readonly etag?: string;
   readonly size?: number;
+  /** A partitioned output's completion marker (`…/_SUCCESS`). */
+  readonly marker?: string;
 }
 
 export interface ReportFormatCheck {

@@ -4,6 +4,7 @@
  * hundreds of columns is still a few string concatenations per chart. Every label and tooltip is
  * data and goes through escapeHtml.
  */
+import { DDSKETCH_RELATIVE_ACCURACY } from '../metrics/ddsketch';
 import { escapeHtml } from './escape-html';
 import { finiteOrUndefined, formatCount, formatNumber, formatPercent } from './format-numbers';
 
@@ -53,7 +54,10 @@ export function nullRateBar(column: string, nullRate: number): string {
   );
 }
 
-/** Bars of the numeric histogram (equal-width bins), with the outer bounds underneath. */
+/**
+ * Bars of the numeric histogram (equal-width bins), with the outer bounds underneath. The bins are
+ * read off the DDSketch (bucket midpoints), so bounds and counts are estimates and carry ≈.
+ */
 export function histogramChart(column: string, bins: readonly HistogramBin[]): string {
   const usable = bins.filter((b) => finiteOrUndefined(b.count) !== undefined);
   if (usable.length === 0) return '';
@@ -65,25 +69,102 @@ export function histogramChart(column: string, bins: readonly HistogramBin[]): s
   const gap = step > 4 ? 1 : 0;
   const bars = usable.map((b, i) => {
     const h = b.count === 0 ? 0 : Math.max(1, (b.count / max) * plot);
-    const tip = `${formatNumber(b.from)} – ${formatNumber(b.to)}: ${formatCount(b.count)}`;
+    const tip = `≈${formatNumber(b.from)} – ≈${formatNumber(b.to)}: ≈${formatCount(b.count)}`;
     return `<rect class="bar" x="${px(i * step)}" y="${px(top + plot - h)}" width="${px(Math.max(0.5, step - gap))}" height="${px(h)}"><title>${escapeHtml(tip)}</title></rect>`;
   });
   const first = usable[0]!;
   const last = usable[usable.length - 1]!;
   return (
-    `${open('histogram', height, `histogram of ${column}`)}` +
+    `${open('histogram', height, `histogram of ${column} (estimated from the quantile sketch)`)}` +
     bars.join('') +
     `<line class="axis" x1="0" y1="${top + plot + 0.5}" x2="${CHART_WIDTH}" y2="${top + plot + 0.5}"/>` +
-    `<text x="0" y="${height - 8}" text-anchor="start">${escapeHtml(formatNumber(first.from))}</text>` +
-    `<text x="${CHART_WIDTH}" y="${height - 8}" text-anchor="end">${escapeHtml(formatNumber(last.to))}</text>` +
-    `<text class="muted" x="${CHART_WIDTH / 2}" y="${height - 8}" text-anchor="middle">max ${escapeHtml(formatCount(max))} per bin</text>` +
+    `<text x="0" y="${height - 8}" text-anchor="start">${escapeHtml(`≈${formatNumber(first.from)}`)}</text>` +
+    `<text x="${CHART_WIDTH}" y="${height - 8}" text-anchor="end">${escapeHtml(`≈${formatNumber(last.to)}`)}</text>` +
+    `<text class="muted" x="${CHART_WIDTH / 2}" y="${height - 8}" text-anchor="middle">max ≈${escapeHtml(formatCount(max))} per bin</text>` +
     `</svg>`
   );
 }
 
 /**
+ * Width budget of one character of a 10px chart label. The page loads no font (its CSP forbids
+ * it), so labels are drawn in whatever sans-serif the reader has; 6.5px is above the average
+ * advance of digits and lower-case letters at 10px in DejaVu Sans, the widest common default
+ * (about 6.4px), so a label never takes more room than its estimate.
+ */
+export const LABEL_CHAR_WIDTH = 6.5;
+/** Least space between two labels on one line of a chart. */
+export const LABEL_MIN_GAP = 6;
+/** Distance between label lines when the labels of a chart do not fit on one. */
+export const LABEL_LINE_HEIGHT = 12;
+
+export interface LabelRequest {
+  /** Where the label wants its centre (usually the x of the value it names). */
+  readonly x: number;
+  readonly text: string;
+}
+
+export interface PlacedLabel {
+  /** Centre of the label (drawn with text-anchor="middle"). */
+  readonly x: number;
+  readonly line: number;
+  readonly width: number;
+}
+
+function estimatedWidth(text: string): number {
+  return [...text].length * LABEL_CHAR_WIDTH;
+}
+
+/**
+ * Places labels on lines so that none overlaps another or leaves [0, width]: each keeps its
+ * order and moves as little as it must from its wanted centre. Labels go on one line when they
+ * fit there with LABEL_MIN_GAP between them, else on 2, 3... lines (label i on line i mod k), up to
+ * one label per line. A label wider than the chart is centred and overflows it on its own line.
+ */
+export function placeLabels(requests: readonly LabelRequest[], width = CHART_WIDTH): PlacedLabel[] {
+  const widths = requests.map((r) => estimatedWidth(r.text));
+  for (let lines = 1; lines <= Math.max(1, requests.length); lines++) {
+    const placed: PlacedLabel[] = new Array<PlacedLabel>(requests.length);
+    let fits = true;
+    for (let line = 0; line < lines && fits; line++) {
+      const members = requests.map((_, i) => i).filter((i) => i % lines === line);
+      const centres = members.map((i) => {
+        const half = widths[i]! / 2;
+        return Math.min(width - half, Math.max(half, requests[i]!.x));
+      });
+      // Push right past each left neighbour, then left past each right neighbour and the edge.
+      for (let k = 1; k < members.length; k++) {
+        const least =
+          centres[k - 1]! + widths[members[k - 1]!]! / 2 + LABEL_MIN_GAP + widths[members[k]!]! / 2;
+        centres[k] = Math.max(centres[k]!, least);
+      }
+      for (let k = members.length - 1; k >= 0; k--) {
+        const half = widths[members[k]!]! / 2;
+        const most =
+          k === members.length - 1
+            ? width - half
+            : centres[k + 1]! - widths[members[k + 1]!]! / 2 - LABEL_MIN_GAP - half;
+        centres[k] = Math.min(centres[k]!, most);
+      }
+      const first = members[0];
+      if (members.length > 1 && first !== undefined && centres[0]! - widths[first]! / 2 < -0.01) fits = false;
+      members.forEach((i, k) => (placed[i] = { x: centres[k]!, line, width: widths[i]! }));
+    }
+    if (fits || lines === requests.length) {
+      // A lone label wider than the chart: centred, so it overflows both sides evenly.
+      return placed.map((p) => (p.width > width ? { ...p, x: width / 2 } : p));
+    }
+  }
+  return [];
+}
+
+/** Quantiles come from a DDSketch: every one is an estimate within this relative accuracy. */
+const QUANTILE_ACCURACY = `±${DDSKETCH_RELATIVE_ACCURACY * 100}% relative`;
+
+/**
  * A box plot of the quantiles: whiskers from p1 to p99, ticks at p5 and p95, the box from p25 to
- * p75 and a line at the median. Quantiles missing from the report are left out.
+ * p75 and a line at the median. Quantiles missing from the report are left out. The values are
+ * DDSketch estimates, so their labels and tooltip carry ≈; the labels are placed by placeLabels,
+ * on a second line when the lowest, the median and the highest are too close to share one.
  */
 export function quantileBox(column: string, quantiles: Readonly<Record<string, number>>): string {
   const q = new Map<string, number>();
@@ -100,8 +181,10 @@ export function quantileBox(column: string, quantiles: Readonly<Record<string, n
     hi === lo ? CHART_WIDTH / 2 : pad + ((v - lo) / (hi - lo)) * (CHART_WIDTH - 2 * pad);
   const mid = 17;
   const parts: string[] = [];
-  const low = q.get('p1') ?? q.get('p5') ?? q.get('p25');
-  const high = q.get('p99') ?? q.get('p95') ?? q.get('p75');
+  const lowKey = (['p1', 'p5', 'p25'] as const).find((k) => q.has(k));
+  const highKey = (['p99', 'p95', 'p75'] as const).find((k) => q.has(k));
+  const low = lowKey !== undefined ? q.get(lowKey) : undefined;
+  const high = highKey !== undefined ? q.get(highKey) : undefined;
   if (low !== undefined && high !== undefined) {
     parts.push(`<line class="whisker" x1="${px(x(low))}" y1="${mid}" x2="${px(x(high))}" y2="${mid}"/>`);
     for (const v of [low, high])
@@ -124,14 +207,28 @@ export function quantileBox(column: string, quantiles: Readonly<Record<string, n
     parts.push(
       `<line class="median" x1="${px(x(p50))}" y1="${mid - 9}" x2="${px(x(p50))}" y2="${mid + 9}"/>`,
     );
-  const tip = [...q].map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ');
-  const labels =
-    `<text x="0" y="46" text-anchor="start">${escapeHtml(formatNumber(low ?? lo))}</text>` +
-    (p50 !== undefined
-      ? `<text x="${px(Math.min(CHART_WIDTH - 40, Math.max(40, x(p50))))}" y="46" text-anchor="middle">median ${escapeHtml(formatNumber(p50))}</text>`
-      : '') +
-    `<text x="${CHART_WIDTH}" y="46" text-anchor="end">${escapeHtml(formatNumber(high ?? hi))}</text>`;
-  return `${open('quantiles', 52, `quantiles of ${column}: ${tip}`)}<title>${escapeHtml(tip)}</title>${parts.join('')}${labels}</svg>`;
+  const tip = `estimates (DDSketch, ${QUANTILE_ACCURACY}): ${[...q].map(([k, v]) => `${k} ≈${formatNumber(v)}`).join(', ')}`;
+  // Lowest, median, highest, left to right; a quantile shown twice (p1 = p50) is labelled once.
+  const requests: LabelRequest[] = [];
+  if (low !== undefined && lowKey !== undefined)
+    requests.push({ x: x(low), text: `${lowKey} ≈${formatNumber(low)}` });
+  if (p50 !== undefined) requests.push({ x: x(p50), text: `median ≈${formatNumber(p50)}` });
+  if (high !== undefined && highKey !== undefined)
+    requests.push({ x: x(high), text: `${highKey} ≈${formatNumber(high)}` });
+  if (requests.length === 0) {
+    const only = values[0]!;
+    requests.push({ x: x(only), text: `≈${formatNumber(only)}` });
+  }
+  const placed = placeLabels(requests);
+  const lines = Math.max(1, ...placed.map((p) => p.line + 1));
+  const labels = placed
+    .map(
+      (p, i) =>
+        `<text class="qlabel" x="${px(p.x)}" y="${46 + p.line * LABEL_LINE_HEIGHT}" text-anchor="middle">${escapeHtml(requests[i]!.text)}</text>`,
+    )
+    .join('');
+  const height = 52 + (lines - 1) * LABEL_LINE_HEIGHT;
+  return `${open('quantiles', height, `quantiles of ${column}, ${tip}`)}<title>${escapeHtml(tip)}</title>${parts.join('')}${labels}</svg>`;
 }
 
 /** Horizontal bars of the most frequent values, largest first, as a share of `total` values. */

@@ -34,6 +34,7 @@ import { HyperLogLog } from '../metrics/hyperloglog';
 import { compileRowChecks, type RowCheck } from './row-checks';
 import { evaluateDatasetRule } from './dataset-rules';
 import type {
+  ColumnProfile,
   ColumnReport,
   FailedRow,
   RuleResult,
@@ -65,6 +66,8 @@ interface Example {
 export interface ValidationStateJson {
   readonly rowCount: number;
   readonly failedRowCount: number;
+  /** Absent in states stored before it was counted: their failed rows count as error rows. */
+  readonly warnOnlyRowCount?: number;
   readonly present: readonly boolean[];
   readonly seenColumns: readonly string[];
   readonly examples: readonly (Example | null)[];
@@ -325,6 +328,8 @@ function worst(a: CompatibilityLevel, b: CompatibilityLevel): CompatibilityLevel
 export class ValidationState {
   rowCount = 0;
   failedRowCount = 0;
+  /** Failed rows whose broken checks are all warn-severity rules. */
+  warnOnlyRowCount = 0;
   readonly present: boolean[];
   private seenColumns: string[] = [];
   readonly examples: (Example | null)[];
@@ -422,6 +427,8 @@ export class ValidationState {
     for (let r = 0; r < n; r++) {
       this.rowCount++;
       let broke: string[] | undefined;
+      // A schema finding or a constraint is an error; a rule is what its severity says.
+      let brokeError = flagged[r] === 1;
       if (flagged[r] === 1) {
         broke = [];
         for (let i = 0; i < width; i++) {
@@ -444,11 +451,15 @@ export class ValidationState {
           if (ok === undefined) continue;
           check.evaluated++;
           if (ok) check.passed++;
-          else (broke ??= []).push(check.name);
+          else {
+            (broke ??= []).push(check.name);
+            if (check.rule?.severity !== 'warn') brokeError = true;
+          }
         }
       }
       if (broke) {
         this.failedRowCount++;
+        if (!brokeError) this.warnOnlyRowCount++;
         if (onFailedRow) {
           const row = rows[r]!;
           const cells: Record<string, string | null> = {};
@@ -466,6 +477,7 @@ export class ValidationState {
   merge(other: ValidationState): void {
     this.rowCount += other.rowCount;
     this.failedRowCount += other.failedRowCount;
+    this.warnOnlyRowCount += other.warnOnlyRowCount;
     other.present.forEach((p, i) => (this.present[i] ||= p));
     for (const c of other.seenColumns) if (!this.seenColumns.includes(c)) this.seenColumns.push(c);
     other.examples.forEach((e, i) => {
@@ -485,6 +497,7 @@ export class ValidationState {
     return {
       rowCount: this.rowCount,
       failedRowCount: this.failedRowCount,
+      warnOnlyRowCount: this.warnOnlyRowCount,
       present: this.present,
       seenColumns: this.seenColumns,
       examples: this.examples,
@@ -509,6 +522,7 @@ export class ValidationState {
     const bound = options.exactDistinctBound ?? DEFAULT_EXACT_DISTINCT_BOUND;
     s.rowCount = json.rowCount;
     s.failedRowCount = json.failedRowCount;
+    s.warnOnlyRowCount = json.warnOnlyRowCount ?? 0;
     json.present.forEach((p, i) => (s.present[i] = p));
     s.seenColumns = [...json.seenColumns];
     json.examples.forEach((e, i) => (s.examples[i] = e));
@@ -639,9 +653,31 @@ export class ValidationState {
       rules,
       failedRules: [...(schemaAccepted ? [] : ['schema_compatibility']), ...failedRules.map((r) => r.name)],
       failedRowCount: this.failedRowCount,
+      warnOnlyRowCount: this.warnOnlyRowCount,
       summary: `${status.toUpperCase()}: ${this.rowCount} rows${parts.length ? `; ${parts.join('; ')}` : ''}`,
-      profile: this.columns.map((m) => m.profile()),
+      profile: this.columns.map((m, i) => this.withUniqueDistinct(m.profile(), i)),
     };
+  }
+
+  /**
+   * A column's distinct count is a HyperLogLog estimate past the profile's exact bound (10,000
+   * values by default), but a uniqueness check on that column alone keeps its keys exactly up to
+   * `uniqueKeyBound` (2,000,000). When that check stayed exact and found no duplicate, every value
+   * it saw is distinct: the exact figure is its evaluated count, and the estimate is replaced by it.
+   */
+  private withUniqueDistinct(profile: ColumnProfile, column: number): ColumnProfile {
+    if (profile.distinct.exact) return profile;
+    const held = this.checks.find(
+      (c) =>
+        c.keys?.exact === true &&
+        c.reads.length === 1 &&
+        c.reads[0] === column &&
+        c.evaluated > 0 &&
+        c.keys.distinct === c.evaluated,
+    );
+    return held
+      ? { ...profile, distinct: { value: held.evaluated, exact: true, relativeError: 0 } }
+      : profile;
   }
 }
 

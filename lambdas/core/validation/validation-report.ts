@@ -85,7 +85,13 @@ export interface ValidationReport {
   };
   readonly rules: readonly RuleResult[];
   readonly failedRules: readonly string[];
+  /** Rows that broke at least one check of any severity (schema findings, constraints, rules). */
   readonly failedRowCount: number;
+  /**
+   * Of `failedRowCount`, the rows whose only broken checks are warn-severity rules: the rest broke
+   * a schema finding, a constraint or an error rule. Absent in reports made before it was counted.
+   */
+  readonly warnOnlyRowCount?: number;
   readonly summary: string;
   /** Per-column profiles (always present from the metrics engine). */
   readonly profile?: readonly ColumnProfile[];

@@ -24,6 +24,7 @@ import { ValidationState, type ValidationStateJson } from '../validation/validat
 import type { ValidationReport, ValidationStatus } from '../validation/validation-report';
 import { folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
+import { COMPLETION_MARKER } from './register-output';
 import { previousReport, registryResolver, type StoredReport } from './validate-output';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
@@ -65,7 +66,7 @@ export interface PartitionDeps {
   readonly quarantinePrefix: string;
   readonly now: () => Date;
   readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
-  readonly renderHtml?: (report: StoredReport) => string;
+  readonly renderHtml?: (report: StoredDatasetReport) => string;
   /** Envelopes read at once by the merge. */
   readonly readConcurrency?: number;
 }
@@ -245,7 +246,19 @@ export interface PartsSummary {
   readonly notValidatedParts: readonly string[];
 }
 
-export interface StoredDatasetReport extends StoredReport {
+/**
+ * A partitioned output's report. Its `object` is the folder: the folder's URI, the version Register
+ * gave it (the marker's version id or event sequencer), the parts' total size and the marker's URI.
+ * It has no ETag: the only one at hand is the marker's, the MD5 of an empty object, which is the
+ * same for every folder and identifies none.
+ */
+export interface StoredDatasetReport extends Omit<StoredReport, 'object'> {
+  readonly object: {
+    readonly uri: string;
+    readonly version: string;
+    readonly size: number;
+    readonly marker: string;
+  };
   readonly parts: PartsSummary;
 }
 
@@ -320,7 +333,12 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
   const reportKey = `${deps.reportsPrefix}${dataset.bucket}/${folderKey(dataset.key)}/${versionToken(dataset)}.json`;
   const stored: StoredDatasetReport = {
     ...report,
-    object: { uri: dataset.uri, version: versionToken(dataset), etag: dataset.etag, size: bytes },
+    object: {
+      uri: dataset.uri,
+      version: versionToken(dataset),
+      size: bytes,
+      marker: `${dataset.uri}${COMPLETION_MARKER}`,
+    },
     format: {
       expected: contract.format,
       detected: formats.size === 0 ? 'none' : [...formats].join(', '),

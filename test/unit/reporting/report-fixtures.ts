@@ -1,13 +1,15 @@
 /**
  * Validation reports for the renderer tests (unit and browser): a realistic one, one whose data
- * is hostile (markup, attribute breakers, javascript: URIs, terminal escapes) and a wide one
- * (hundreds of profiled columns) for timing.
+ * is hostile (markup, attribute breakers, javascript: URIs, terminal escapes), a wide one
+ * (hundreds of profiled columns), and the cases a report must not misstate: quantile labels that
+ * would collide, rows that broke only warn rules, a partitioned output's folder.
  */
 import type {
   ColumnProfile,
   ColumnReport,
   RuleResult,
 } from '../../../lambdas/core/validation/validation-report';
+import type { ReportDocument } from '../../../lambdas/core/reporting/report-document';
 import type { StoredReport } from '../../../lambdas/core/workflow/validate-output';
 
 export const SCRIPT_TAG = '<script>window.__pwned=1</script>';
@@ -389,5 +391,74 @@ export function wideReport(n: number): StoredReport {
     summary: 'PASSED: 100000 rows',
     profile,
     quarantineUri: null,
+  };
+}
+
+/**
+ * Quantile sets whose lowest, median and highest labels would collide on one line: a long-tailed
+ * column (median near p1), a constant one, one with long numbers and one with the median near p99.
+ */
+export const CROWDED_QUANTILES: readonly Readonly<Record<string, number>>[] = [
+  { p1: 0.001234, p5: 0.0013, p25: 0.0014, p50: 0.0015, p75: 0.002, p95: 9000, p99: 123456.789 },
+  { p1: 7, p5: 7, p25: 7, p50: 7, p75: 7, p95: 7, p99: 7 },
+  { p1: -98765.4321, p5: -1, p25: 0, p50: 1.234567, p75: 2, p95: 3, p99: 98765.4321 },
+  { p1: 1, p5: 900, p25: 950, p50: 999.5, p75: 999.8, p95: 999.9, p99: 1000 },
+];
+
+/** A passed report with one float column per CROWDED_QUANTILES entry. */
+export function crowdedQuantilesReport(): StoredReport {
+  const base = wideReport(CROWDED_QUANTILES.length);
+  return {
+    ...base,
+    profile: base.profile!.map((p, i) => ({ ...p, name: `skewed_${i}`, quantiles: CROWDED_QUANTILES[i]! })),
+    schema: { ...base.schema, columns: base.schema.columns.map((c, i) => ({ ...c, name: `skewed_${i}` })) },
+    rules: [],
+  };
+}
+
+/**
+ * What `prt validate` made of a file where 2,857 rows broke a warn rule and none an error check:
+ * the output passed, and there is no quarantine object (the CLI has none to write).
+ */
+export function warnOnlyPassedReport(): ReportDocument {
+  const base = ordersReport();
+  return {
+    output: base.output,
+    status: 'passed',
+    rowCount: 100_000,
+    schema: { level: 'strict', accepted: 'compatible', columns: [] },
+    rules: [
+      rule({
+        name: 'amount_below_1000',
+        field: 'amount',
+        condition: { kind: 'less_than', value: 1000 },
+        threshold: 0.95,
+        severity: 'warn',
+        evaluated: 100_000,
+        passed: 97_143,
+      }),
+    ],
+    failedRules: [],
+    failedRowCount: 2857,
+    warnOnlyRowCount: 2857,
+    summary: 'PASSED: 100000 rows',
+  };
+}
+
+/**
+ * A partitioned output's report as mergeParts stored it before the folder had its own identity:
+ * the object's ETag is the `_SUCCESS` marker's, the MD5 of an empty object.
+ */
+export function markerEtagDatasetReport(): ReportDocument {
+  const base = ordersReport();
+  return {
+    ...base,
+    object: {
+      uri: 's3://landing/sales/export/orders_parts/',
+      version: 'marker-0062F1A5B3C4D5E6F7',
+      etag: 'd41d8cd98f00b204e9800998ecf8427e',
+      size: 48_213,
+    },
+    parts: { total: 8, validated: 8, unreadable: 0, notValidated: 0, unreadableParts: [] },
   };
 }

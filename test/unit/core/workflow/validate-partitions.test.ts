@@ -363,6 +363,27 @@ describe('mergeParts', () => {
     expect(report.object.size).toBe(report.parts.bytes);
   });
 
+  it("names the folder in the report, not its marker: the marker's URI and no ETag (the empty object's MD5)", async () => {
+    // Prepare
+    const { store, deps } = setup();
+    landPart(store, 'part-00000.csv', csv(goodRows(1, 3)));
+    landPart(store, '_SUCCESS', '');
+    await validateFolder(store, deps);
+
+    // Act
+    await merge(deps);
+
+    // Assess
+    const report = storedReport(store);
+    expect(report.object).toEqual({
+      uri: `s3://${LANDING_BUCKET}/${FOLDER}`,
+      version: VERSION,
+      size: report.parts.bytes,
+      marker: `s3://${LANDING_BUCKET}/${FOLDER}_SUCCESS`,
+    });
+    expect(store.text(ARTIFACTS_BUCKET, REPORT_KEY)).not.toContain('d41d8cd98f00b204e9800998ecf8427e');
+  });
+
   it('merges the parts in key order: row numbers of later parts continue those of earlier ones', async () => {
     // Prepare: the bad customer ids are the first rows of the second part by key, landed first.
     const { store, deps } = setup();
