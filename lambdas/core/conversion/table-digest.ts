@@ -7,6 +7,11 @@ import { createHash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, type ColumnCodec, type TypedValue } from '../formats/typed-values';
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Precedes code-unit hashing; well-formed text would have to imitate it byte for byte. */
+const LONE_MARK = '\u0000utf-16:';
+
 export class TableDigest {
   private readonly hashes: Hash[];
   private readonly codecs: ColumnCodec[];
@@ -21,7 +26,11 @@ export class TableDigest {
     this.rows++;
     for (let i = 0; i < this.schema.length; i++) {
       const h = this.hashes[i]!;
-      h.update(this.codecs[i]!.canonical(values[i] ?? null));
+      const text = this.codecs[i]!.canonical(values[i] ?? null);
+      // Hashing encodes text as UTF-8, where a lone surrogate becomes U+FFFD: text holding one is
+      // hashed by its UTF-16 code units, so a writer that replaced it cannot pass the proof.
+      if (LONE_SURROGATE.test(text)) h.update(LONE_MARK).update(Buffer.from(text, 'utf16le'));
+      else h.update(text);
       h.update('\u001f');
     }
   }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import { convertTable, type ConversionResult } from '../../../lambdas/core/conversion/convert-table';
 import type { DataFormat } from '../../../lambdas/core/contracts/output-contract';
-import { FormatError } from '../../../lambdas/core/errors';
+import { FormatError, IntegrityError } from '../../../lambdas/core/errors';
 import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
 import { readJsonArray } from '../../../lambdas/core/formats/json-array-reader';
 import { readJsonLines } from '../../../lambdas/core/formats/jsonl-reader';
@@ -127,6 +127,21 @@ describe('JSON readers: keys and strings kept as they are', () => {
 });
 
 describe('convertTable from JSON Lines: nothing dropped or changed silently', () => {
+  it.each(['csv', 'parquet', 'arrow'] as const)(
+    'fails the proof when %s cannot hold a lone surrogate and writes U+FFFD instead',
+    async (to) => {
+      // Prepare: UTF-8 has no encoding for a lone surrogate
+      const jsonl = '{"id":1,"s":"a\\ud800b"}\n';
+
+      // Act
+      const error = await failureOf(convertJsonLines(jsonl, to));
+
+      // Assess
+      expect(error).toBeInstanceOf(IntegrityError);
+      expect(error.message).toBe(`conversion to ${to} changed the values of column(s) s`);
+    },
+  );
+
   it('refuses a key first seen after the first batch, naming it and its row, instead of dropping it', async () => {
     // Prepare: the schema comes from the first batch (10,000 rows); the key arrives in row 10,001
     const lines = Array.from({ length: 10_000 }, (_, i) => `{"a":${i},"b":"x"}`);
