@@ -13,12 +13,14 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 
 import { renderHtmlReport } from '../../lambdas/core/reporting/render-html-report';
 import {
+  crowdedQuantilesReport,
   hostileReport,
   IMG_ONERROR,
   JS_URI,
   ordersReport,
   SCRIPT_TAG,
   SINGLE_QUOTE_BREAK,
+  warnOnlyPassedReport,
   wideReport,
 } from '../unit/reporting/report-fixtures';
 import { launchChromium } from './launch-chromium';
@@ -180,6 +182,65 @@ describe('HTML report in Chromium', () => {
     expect(fill?.width).toBeGreaterThan(0);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
+  });
+
+  it('Noncompliance 1: crowded quantile labels, as drawn, neither overlap nor leave their chart', async () => {
+    // Prepare
+    const html = renderHtmlReport(crowdedQuantilesReport()) + renderHtmlReport(ordersReport());
+
+    // Act
+    await page.setContent(html, { waitUntil: 'load' });
+    const charts = await page.locator('svg.chart.quantiles').all();
+    const drawn = await Promise.all(
+      charts.map(async (chart) => ({
+        frame: (await chart.boundingBox())!,
+        labels: await Promise.all(
+          (await chart.locator('text').all()).map(async (t) => ({
+            text: (await t.textContent()) ?? '',
+            box: (await t.boundingBox())!,
+          })),
+        ),
+      })),
+    );
+
+    // Assess
+    expect(drawn.length).toBeGreaterThanOrEqual(6);
+    const problems: string[] = [];
+    for (const { frame, labels } of drawn) {
+      expect(labels.length).toBeGreaterThanOrEqual(1);
+      for (const a of labels) {
+        expect(a.box.width).toBeGreaterThan(0);
+        if (a.box.x < frame.x - 0.5 || a.box.x + a.box.width > frame.x + frame.width + 0.5)
+          problems.push(`${a.text} leaves its chart`);
+        for (const b of labels) {
+          if (a === b) continue;
+          const apart =
+            a.box.x + a.box.width <= b.box.x ||
+            b.box.x + b.box.width <= a.box.x ||
+            a.box.y + a.box.height <= b.box.y ||
+            b.box.y + b.box.height <= a.box.y;
+          if (!apart) problems.push(`${a.text} overlaps ${b.text}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('Compliance: a passed report with warn-only rows says so, and marks sketch figures as estimates', async () => {
+    // Prepare
+    const html = renderHtmlReport(warnOnlyPassedReport());
+
+    // Act
+    await page.setContent(html, { waitUntil: 'load' });
+
+    // Assess
+    const facts = (await page.locator('header dl.facts').textContent()) ?? '';
+    expect(facts).toContain('rows breaking an error check0');
+    expect(facts).toContain('rows breaking only warn rules2,857');
+    expect(facts).not.toContain('failed rows');
+    await page.setContent(renderHtmlReport(ordersReport()), { waitUntil: 'load' });
+    expect(await page.locator('#estimates').textContent()).toContain('≈ marks an estimate');
+    expect(await page.locator('svg.chart.quantiles text').first().textContent()).toContain('≈');
   });
 
   it('Compliance: a 200-column report loads and lays out every card', async () => {
