@@ -14,6 +14,7 @@ import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { OutputRegistry } from '../core/registry/output-registry';
 import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { recordDeletion, type DeletionResult } from '../core/workflow/record-deletion';
 import { registerDataset, registerOutput } from '../core/workflow/register-output';
 import type { RegisterDatasetResult, RegisterResult } from '../core/workflow/workflow-types';
 import { createDocumentClient, createS3Client } from '../shared/aws-clients';
@@ -46,10 +47,17 @@ const config = new IdempotencyConfig({
   expiresAfterSeconds: 3600,
 });
 
-export const handler = stepHandler<RegisterResult | RegisterDatasetResult>(
+export const handler = stepHandler<RegisterResult | RegisterDatasetResult | DeletionResult>(
   o,
   'Register',
   async (event) => {
+    // An Object Deleted event (RecordDeletion state): mark the versions it removed.
+    const deletion = deletionOf(event);
+    if (deletion) {
+      const result = await recordDeletion(deletion, deps);
+      o.metrics.addMetric('VersionsDeleted', MetricUnit.Count, result.deleted.length);
+      return result;
+    }
     // The partitioned branch registers a completion marker's folder (RegisterDataset state).
     if ((event as { marker?: unknown }).marker === true) {
       const result = await registerDataset({ object: requireObjectRef(event), ...executionOf(event) }, deps);
@@ -75,6 +83,30 @@ export const handler = stepHandler<RegisterResult | RegisterDatasetResult>(
   },
   [makeHandlerIdempotent({ persistenceStore, config })],
 );
+
+/** The S3 Object Deleted event's detail, as the RecordDeletion state passes it. */
+function deletionOf(event: unknown): Parameters<typeof recordDeletion>[0] | undefined {
+  const d = (event as { deletion?: { detail?: unknown; time?: unknown } } | null)?.deletion;
+  if (!d) return undefined;
+  const detail = d.detail as {
+    bucket?: { name?: unknown };
+    object?: { key?: unknown; 'version-id'?: unknown };
+    'deletion-type'?: unknown;
+  };
+  const bucket = detail?.bucket?.name;
+  const key = detail?.object?.key;
+  if (typeof bucket !== 'string' || typeof key !== 'string')
+    throw new TypeError('a deletion event needs detail.bucket.name and detail.object.key');
+  const versionId = detail.object?.['version-id'];
+  const deletionType = detail['deletion-type'];
+  return {
+    bucket,
+    key,
+    versionId: typeof versionId === 'string' && versionId.length > 0 ? versionId : null,
+    deletionType: typeof deletionType === 'string' ? deletionType : 'Permanently Deleted',
+    eventTime: typeof d.time === 'string' ? d.time : new Date().toISOString(),
+  };
+}
 
 /** The execution id the state machine passes, as the entry's writer token. */
 function executionOf(event: unknown): { execution?: string } {

@@ -138,8 +138,38 @@ export function executionOutcome(record: Pick<ExecutionRecord, 'status' | 'path'
   }
 }
 
+/**
+ * Executions the embedded stack runs at once. Its Lambda tasks share one event loop and a few
+ * sandboxes (task-bindings.ts); with a thousand executions started together, the last task in line
+ * would wait past its state's TimeoutSeconds. Fifty keeps every wait for a sandbox short on a 2-core
+ * machine, busy or not.
+ */
+export const LOCAL_RUNNING_EXECUTIONS = 50;
+
+/** A counting semaphore: at most `size` holders, the rest wait in arrival order. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+
+  acquire(): Promise<void> {
+    if (this.used < this.size) {
+      this.used++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.used--;
+  }
+}
+
 export class EmbeddedStack {
   readonly executions: ExecutionRecord[] = [];
+  private readonly executionSlots = new Slots(LOCAL_RUNNING_EXECUTIONS);
   readonly ignoredEvents: EventBridgeS3Event[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly arnPrefix: string;
@@ -368,7 +398,19 @@ export class EmbeddedStack {
     return this.startExecution(complete);
   }
 
-  private startExecution(input: EventBridgeS3Event): Promise<ExecutionRecord> {
+  private async startExecution(input: EventBridgeS3Event): Promise<ExecutionRecord> {
+    // Past LOCAL_RUNNING_EXECUTIONS the event waits here, as EventBridge holds and retries an event
+    // whose StartExecution was throttled: nothing of the execution has started, so no state's time
+    // runs while it waits.
+    await this.executionSlots.acquire();
+    try {
+      return await this.runExecution(input);
+    } finally {
+      this.executionSlots.release();
+    }
+  }
+
+  private runExecution(input: EventBridgeS3Event): Promise<ExecutionRecord> {
     const name = randomUUID();
     const record: ExecutionRecord = {
       executionArn: `${this.arnPrefix}${name}`,

@@ -36,16 +36,20 @@ export interface TaskBindingDeps {
   /** Timeout per function ARN (ms), for the Lambda context's remaining time; 15 minutes when absent. */
   readonly timeoutsMs?: ReadonlyMap<string, number>;
   /**
-   * Invocations of all functions that may run at once, as a Lambda account's concurrency limit
-   * (default LOCAL_ACCOUNT_CONCURRENCY). One more is throttled at once with
-   * `Lambda.TooManyRequestsException`, as the Lambda service answers a synchronous invoke past the
-   * limit, and the state machine's Retry backs off and tries again. In AWS every invocation has a
-   * sandbox of its own; here all share one event loop, so without a limit a burst of a thousand
-   * executions would queue each handler's I/O behind everyone else's until it ran past its timeout
-   * (and was recorded as an error it never had). Throttling keeps the handlers that do run within
-   * their time, on a busy machine too, and exercises the same retry path the deployed stack takes.
+   * Invocations of all functions that may be in flight at once (running or waiting for a sandbox),
+   * as a Lambda account's concurrency limit (default LOCAL_ACCOUNT_CONCURRENCY, AWS's default of
+   * 1,000). One more is throttled at once with `Lambda.TooManyRequestsException`, as the Lambda
+   * service answers a synchronous invoke past the limit, and the state machine's Retry backs off.
    */
   readonly accountConcurrency?: number;
+  /**
+   * Invocations that run at once (default LOCAL_SANDBOXES); the others wait for a sandbox, their
+   * clock starting when they get one, as a Lambda's starts when its sandbox does. In AWS every
+   * invocation has a sandbox of its own; here all share one event loop (with the S3 and DynamoDB
+   * servers), so without this a burst would queue each handler's I/O behind everyone else's until it
+   * ran past its timeout and was recorded as an error it never had.
+   */
+  readonly sandboxes?: number;
   readonly dynamodb: DynamoDBClient;
   /** For the local stand-in of a Distributed Map's ListObjectsV2 ItemReader (lib/local/distributed-map.ts). */
   readonly s3?: S3Client;
@@ -64,27 +68,46 @@ interface StateDefinition {
   readonly Branches?: readonly { readonly States: Record<string, StateDefinition> }[];
 }
 
+/** AWS's default concurrency limit of an account's Lambda functions in a region. */
+export const LOCAL_ACCOUNT_CONCURRENCY = 1000;
 /**
- * Invocations running at once across every function of the embedded stack. Ten keeps a 2-core
- * machine's event loop responsive with another process keeping both cores busy (the burst suite's
- * 1,000 outputs ended without a handler timeout), while the S3 and DynamoDB servers on the same loop
- * still answer within their clients' timeouts.
+ * Handlers running at once on the embedded stack's event loop, across all functions. Ten keeps a
+ * 2-core machine's loop responsive with another process keeping both cores busy, so the S3 and
+ * DynamoDB servers on the same loop answer within their clients' timeouts and no handler runs past
+ * its own.
  */
-export const LOCAL_ACCOUNT_CONCURRENCY = 10;
+export const LOCAL_SANDBOXES = 10;
 
-/** A concurrency limit that refuses instead of queueing: the caller retries, as Lambda's do. */
-class ConcurrencyLimit {
-  private used = 0;
-  constructor(private readonly size: number) {}
+/**
+ * Lambda's concurrency as the embedded stack plays it: past `limit` invocations in flight, an
+ * invocation is refused (throttled) at once; within it, at most `sandboxes` run and the rest wait in
+ * arrival order.
+ */
+class LocalConcurrency {
+  private inFlight = 0;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(
+    private readonly limit: number,
+    private readonly sandboxes: number,
+  ) {}
 
-  tryAcquire(): boolean {
-    if (this.used >= this.size) return false;
-    this.used++;
-    return true;
+  /** False when the account is at its limit (throttled); else resolves when a sandbox is free. */
+  admit(): Promise<void> | false {
+    if (this.inFlight >= this.limit) return false;
+    this.inFlight++;
+    if (this.running < this.sandboxes) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   release(): void {
-    this.used--;
+    this.inFlight--;
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 }
 
@@ -128,7 +151,8 @@ export function buildTaskBindings(
   const tasks = new Map<string, string>();
   collectTaskStates(definition.States, tasks);
   const bindings: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const concurrency = new ConcurrencyLimit(deps.accountConcurrency ?? LOCAL_ACCOUNT_CONCURRENCY);
+  const accountConcurrency = deps.accountConcurrency ?? LOCAL_ACCOUNT_CONCURRENCY;
+  const concurrency = new LocalConcurrency(accountConcurrency, deps.sandboxes ?? LOCAL_SANDBOXES);
   for (const [state, resource] of tasks) {
     const report = (outcome: 'ok' | 'error', error?: string): void =>
       deps.onTask?.(state, resource, outcome, error);
@@ -138,13 +162,15 @@ export function buildTaskBindings(
         const handler = deps.handlers.get(FunctionName);
         if (!handler)
           throw new TaskError('Lambda.ResourceNotFoundException', `Function not found: ${FunctionName}`);
-        if (!concurrency.tryAcquire()) {
+        const admitted = concurrency.admit();
+        if (admitted === false) {
           report('error', 'TooManyRequestsException');
           throw new TaskError(
             'Lambda.TooManyRequestsException',
-            `Rate Exceeded: ${deps.accountConcurrency ?? LOCAL_ACCOUNT_CONCURRENCY} invocations already running`,
+            `Rate Exceeded: the account's concurrency of ${accountConcurrency} invocations is in use`,
           );
         }
+        await admitted;
         try {
           const result = await handler(
             JSON.parse(JSON.stringify(Payload ?? null)),

@@ -4,7 +4,8 @@
  * that is deployed.
  *
  * Under the partitioned prefixes only `_SUCCESS` markers match: a Spark job writing a thousand
- * part files starts one execution, from its marker, not a thousand.
+ * part files starts one execution, from its marker, not a thousand (and deleting the marker marks
+ * the folder's version deleted).
  *
  * Noise such as `_temporary/` and `$folder$` is not filtered here: an event pattern cannot AND a
  * prefix with an exclusion on the same field (`object.key`), so the state machine's first Choice
@@ -31,7 +32,8 @@ export interface ArrivalPattern {
 export function buildArrivalPattern(input: ArrivalPatternInput): ArrivalPattern {
   return {
     source: ['aws.s3'],
-    'detail-type': ['Object Created'],
+    // Deletions too: the state machine marks the versions they removed (RecordDeletion).
+    'detail-type': ['Object Created', 'Object Deleted'],
     detail: {
       bucket: { name: [input.bucketName] },
       object: {

@@ -71,6 +71,9 @@ export interface RegistryEntry {
   readonly failureCause?: string;
   /** The error of an earlier test of this version, kept when a re-test re-opened it. */
   readonly previousError?: string;
+  /** When the version was removed from S3 (status `deleted`), and how (S3's deletion-type). */
+  readonly deletedAt?: string;
+  readonly deletionType?: string;
   readonly failedRules?: ReadonlySet<string>;
   readonly rowCount?: number;
   readonly updatedAt?: string;
@@ -97,6 +100,8 @@ export interface StatusDetails {
   readonly failureReason?: string;
   readonly failureCause?: string;
   readonly rowCount?: number;
+  readonly deletedAt?: string;
+  readonly deletionType?: string;
 }
 
 export interface TransitionResult {
@@ -243,8 +248,13 @@ export class OutputRegistry {
    * the other sees a pending entry it did not write and ends as a duplicate. The last error is kept
    * as `previousError` so the history of the version stays readable.
    */
-  private async reopenErrored(existing: RegistryEntry, item: RegistryEntry): Promise<RegistryEntry | undefined> {
-    const previous = [existing.failureReason, existing.failureCause].filter((x) => x !== undefined).join(': ');
+  private async reopenErrored(
+    existing: RegistryEntry,
+    item: RegistryEntry,
+  ): Promise<RegistryEntry | undefined> {
+    const previous = [existing.failureReason, existing.failureCause]
+      .filter((x) => x !== undefined)
+      .join(': ');
     try {
       const out = await this.db.send(
         new UpdateCommand({
@@ -254,7 +264,9 @@ export class OutputRegistry {
             'SET #status = :pending, registeredBy = :by, updatedAt = :now, previousError = :previous REMOVE failureReason, failureCause ADD revision :one',
           ConditionExpression:
             '#status = :error AND ' +
-            (existing.registeredBy === undefined ? 'attribute_not_exists(registeredBy)' : 'registeredBy = :was'),
+            (existing.registeredBy === undefined
+              ? 'attribute_not_exists(registeredBy)'
+              : 'registeredBy = :was'),
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':pending': 'pending',
@@ -341,11 +353,22 @@ export class OutputRegistry {
     runId?: string,
   ): Promise<RegistryEntry | undefined> {
     const name = { pipeline, step, output };
+    // A deleted version is kept (lineage points at it) but is nobody's latest: its bytes are gone.
     if (runId !== undefined) {
-      const [newest] = (await this.runObjects(name, runId)).sort(byNewest);
+      const [newest] = (await this.runObjects(name, runId))
+        .filter((e) => e.status !== 'deleted')
+        .sort(byNewest);
       if (newest) return newest;
     }
-    return (await this.versions(name, { limit: 1 })).items[0];
+    // One version a page: the newest is almost always live, and a deleted one only costs a page.
+    let cursor: string | undefined;
+    do {
+      const page = await this.versions(name, { limit: 1, ...(cursor ? { cursor } : {}) });
+      const live = page.items.find((e) => e.status !== 'deleted');
+      if (live) return live;
+      cursor = page.cursor;
+    } while (cursor);
+    return undefined;
   }
 
   /** Versions of a logical output, newest registration first, one page at a time. */
@@ -421,8 +444,9 @@ export class OutputRegistry {
   }
 
   /**
-   * Moves a version's test status forward (pending → passed | warned | failed) and records the
-   * details with it. Writing the status the version already has changes nothing. A compare-and-set
+   * Moves a version's status forward (status-transitions.ts; the state machine records test results
+   * itself, so this serves what happens to a version afterwards, such as its deletion) and records
+   * the details with it. Writing the status the version already has changes nothing. A compare-and-set
    * on `status` and `revision` makes concurrent writers safe: exactly one leaves `pending`; the
    * others re-read and either find their status already there or fail with StatusTransitionError.
    */

@@ -460,6 +460,26 @@ describe('OutputRegistry', () => {
       });
     });
 
+    it('skips a deleted version: its bytes are gone, so the one before it is the latest', async () => {
+      // Prepare
+      const deleted = entry({ sk: versionSk('v2', 'etag2'), status: 'deleted' });
+      const before = entry();
+      ddbMock
+        .on(QueryCommand, { IndexName: 'gsi1' })
+        .resolvesOnce({
+          Items: [deleted],
+          LastEvaluatedKey: { pk: deleted.pk, sk: deleted.sk, gsi1pk: 'x', gsi1sk: 'y' },
+        })
+        .resolvesOnce({ Items: [before] });
+
+      // Act
+      const found = await registry.latest('sales', 'preprocessing', 'training_data');
+
+      // Assess
+      expect(found).toEqual(before);
+      expect(ddbMock.commandCalls(QueryCommand)).toHaveLength(2);
+    });
+
     it('queries only gsi1 when no run id is given', async () => {
       // Prepare
       ddbMock.on(QueryCommand).resolves({ Items: [entry()] });

@@ -1064,9 +1064,20 @@ describe('the arrival pattern', () => {
     expect(matched).toBe(false);
   });
 
-  it('does not match an Object Deleted event', () => {
+  it('matches an Object Deleted event under a watched prefix (the versions it removed are marked)', () => {
     // Prepare
     const event = objectCreatedEvent({ detailType: 'Object Deleted' });
+
+    // Act
+    const matched = matchesEventPattern(pattern, event);
+
+    // Assess
+    expect(matched).toBe(true);
+  });
+
+  it('does not match an Object Restore event', () => {
+    // Prepare
+    const event = objectCreatedEvent({ detailType: 'Object Restore Completed' });
 
     // Act
     const matched = matchesEventPattern(pattern, event);

@@ -199,11 +199,19 @@ describe('toEventBridgeEvents', () => {
       expect(event.detail.object).toHaveProperty('size', 0);
     });
 
-    it('produces an event the arrival pattern matches when the key is under a watched prefix', () => {
+    it('produces events the arrival pattern matches when the key is under a watched prefix', () => {
       // Prepare
       const pattern = buildArrivalPattern({ bucketName: 'landing-bucket', watchedPrefixes: ['raw/orders/'] });
       const notification = {
-        Records: [s3rverRecord('ObjectCreated:Put'), s3rverRecord('ObjectRemoved:Delete')],
+        Records: [
+          s3rverRecord('ObjectCreated:Put'),
+          s3rverRecord('ObjectRemoved:Delete'),
+          s3rverRecord('ObjectCreated:Put', {
+            key: 'elsewhere/part-0.csv',
+            size: 42,
+            eTag: 'b1946ac92492d2347c6235b4d2611184',
+          }),
+        ],
       };
 
       // Act
@@ -212,7 +220,7 @@ describe('toEventBridgeEvents', () => {
       );
 
       // Assess
-      expect(matches).toEqual([true, false]);
+      expect(matches).toEqual([true, true, false]);
     });
   });
 
