@@ -64,8 +64,9 @@ function matchSegment(seg: Segment, text: string, vars: Record<string, string>, 
   const last = literals[k]!;
   if (k === 0) return text.length === last.length && occursAt(text, last, 0, meter);
   const starts = new Array<number>(k + 1);
-  starts[k] = text.length - last.length;
-  if (starts[k]! < 0 || !occursAt(text, last, starts[k]!, meter)) return false;
+  const lastStart = text.length - last.length;
+  starts[k] = lastStart;
+  if (lastStart < 0 || !occursAt(text, last, lastStart, meter)) return false;
   const first = literals[0]!;
   for (let j = k - 1; j >= 1; j--) {
     const literal = literals[j]!;
