@@ -249,22 +249,26 @@ function keyCount(value: unknown): number {
   return n;
 }
 
-/** Colons in the text: an upper bound of its keys (every key has one; strings may hold more). */
-function colonCount(text: string): number {
+/** Occurrences of `needle` in `text` (native search, no allocation). */
+function countOf(text: string, needle: string): number {
   let n = 0;
-  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) n++;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) n++;
   return n;
 }
 
+/** A quote, then whitespace, then a colon: a key spaced from its colon (or such text in a string). */
+const SPACED_COLON = /"[ \t\r\n]+:/;
+
 /**
  * A key that occurs twice in one object of `text` (nested objects included), or undefined.
- * `value` is what JSON.parse made of the text: when it holds as many keys as the text has colons,
- * no key can have been lost, and the text is not scanned (the common case, at native speed).
+ * `value` is what JSON.parse made of the text. Every key of the text ends in `":` unless spaced
+ * from its colon, so when no key is spaced and the text holds no more `":` than the value holds
+ * keys, no key can have been lost and the text is not scanned: the common case stays at native
+ * speed, colons in times and URLs included.
  */
 export function duplicateKeyOf(text: string, value: unknown): string | undefined {
-  const parsed = keyCount(value);
-  if (colonCount(text) === parsed) return undefined;
-  // Colons inside strings (times, URLs) or a duplicate: scan for keys, object by object.
+  if (!SPACED_COLON.test(text) && countOf(text, '":') === keyCount(value)) return undefined;
+  // Spaced keys, `":` inside strings, or a duplicate: scan for keys, object by object.
   const objects: Set<string>[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -280,13 +284,14 @@ export function duplicateKeyOf(text: string, value: unknown): string | undefined
       let next = i + 1;
       while (next < text.length && text.charCodeAt(next) <= 32) next++;
       if (text.charCodeAt(next) !== 58 /* : */) continue;
-      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      const literal = text.slice(start + 1, i);
+      const key = literal.includes('\\') ? (JSON.parse(`"${literal}"`) as string) : literal;
       const keys = objects.at(-1);
       if (keys === undefined) continue;
       if (keys.has(key)) return key;
       keys.add(key);
     }
   }
-  // No key repeats: the surplus colons were inside strings.
+  // No key repeats: the text held `":` inside strings, or keys spaced from their colons.
   return undefined;
 }

@@ -38,6 +38,8 @@ describe('JSON readers: duplicate keys', () => {
     ['in a nested object', '{"n":{"x":1,"y":{"x":1}}}\n{"n":{"x":1,"x":2}}\n', '"x"', 2],
     ['spelt with an escape', '{"ab":1,"a\\u0062":2}\n', '"ab"', 1],
     ['named __proto__', '{"__proto__":1,"__proto__":2}\n', '"__proto__"', 1],
+    ['spaced from its colon', '{"a" : 1, "b":2, "a":3}\n', '"a"', 1],
+    ['beside a string holding \\":', '{"s":"x\\":y","t":{"u":1,"u":2}}\n', '"u"', 1],
   ])(
     'refuses a key given twice %s, naming the key, the record and the line',
     async (_, jsonl, key, record) => {
