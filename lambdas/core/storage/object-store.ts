@@ -17,6 +17,8 @@ export interface ObjectSummary {
   readonly key: string;
   readonly etag: string;
   readonly size: number;
+  /** When the store tells it: a folder's parts written after its marker show a folder still changing. */
+  readonly lastModified?: Date;
 }
 
 export interface ObjectStore {

@@ -132,7 +132,13 @@ export class S3ObjectStore implements ObjectStore {
         return mapS3Error(error, `ListObjectsV2 s3://${bucket}/${prefix}`);
       }
       for (const o of out.Contents ?? []) {
-        if (o.Key) yield { key: o.Key, etag: stripQuotes(o.ETag), size: o.Size ?? 0 };
+        if (o.Key)
+          yield {
+            key: o.Key,
+            etag: stripQuotes(o.ETag),
+            size: o.Size ?? 0,
+            ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+          };
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);

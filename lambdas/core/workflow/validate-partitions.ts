@@ -16,6 +16,7 @@
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { logicalName, type OutputContract } from '../contracts/output-contract';
 import { ContractError, PrtError } from '../errors';
+import { byteOrder, isDataPart } from '../registry/dataset-parts';
 import type { OutputRegistry } from '../registry/output-registry';
 import { ObjectNotFoundError, parseS3Uri, readText, s3Uri, type ObjectStore } from '../storage/object-store';
 import { compareWithPrevious } from '../validation/history';
@@ -27,6 +28,8 @@ import { inspectOutput } from './inspect-output';
 import { COMPLETION_MARKER } from './register-output';
 import { previousReport, registryResolver, type StoredReport } from './validate-output';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
+
+export { isDataPart } from '../registry/dataset-parts';
 
 /** One object of the dataset's folder, as the Map's ItemReader (S3 ListObjectsV2) lists it. */
 export interface PartItem {
@@ -69,7 +72,34 @@ export interface PartitionDeps {
   readonly renderHtml?: (report: StoredDatasetReport) => string;
   /** Envelopes read at once by the merge. */
   readonly readConcurrency?: number;
+  /** How long the merge waits for a folder still changing after its marker (see PartsSettle). */
+  readonly settle?: Partial<PartsSettle>;
+  /** Waits between listings of a settling folder (tests pass one that returns at once). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * `aws s3 sync` uploads `_SUCCESS` alongside the parts, not last, so the Map may list a folder
+ * still being written. A folder is still changing when a part is newer than its marker, a part
+ * changed between the Map's listing and its read, or a part appeared since. The merge then lists
+ * the folder again every `pollMs` until two listings agree, for at most `windowMs`, validates
+ * again the parts that changed (at most `maxRevalidatedParts`, inside the merge's own Lambda
+ * timeout of 300 s) and merges; a folder that does not settle fails with rule `parts_settled`.
+ */
+export interface PartsSettle {
+  readonly windowMs: number;
+  readonly pollMs: number;
+  readonly maxRevalidatedParts: number;
+}
+
+export const DEFAULT_PARTS_SETTLE: PartsSettle = {
+  windowMs: 60_000,
+  pollMs: 5_000,
+  maxRevalidatedParts: 100,
+};
+
+/** The envelope error of a part that changed between the folder's listing and its read. */
+const PART_CHANGED = 'PartChangedError';
 
 /** What one part's validation left for the merge. */
 export interface PartEnvelope {
@@ -87,24 +117,6 @@ export interface PartEnvelope {
 
 /** Per-part lists in the report stop here; the counts stay exact. */
 const LISTED_PARTS = 100;
-
-/**
- * Spark, Hive and Glue readers skip names starting with `_` or `.` (markers, `_temporary/`,
- * checksums) and folder placeholders, and so does the branch: they are not data.
- */
-export function isDataPart(datasetFolder: string, key: string): boolean {
-  // Folder placeholders: `…/` keys, and `…_$folder$` keys written by Hadoop's S3 connectors.
-  if (!key.startsWith(datasetFolder) || key.endsWith('/') || key.endsWith('$folder$')) return false;
-  return !key
-    .slice(datasetFolder.length)
-    .split('/')
-    .some((segment) => segment.startsWith('_') || segment.startsWith('.'));
-}
-
-/** S3 lists keys in UTF-8 byte order; the merge concatenates parts in the same order. */
-function byteOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
 
 function partsFolder(prefix: string, dataset: ObjectRef): string {
   return `${prefix}${dataset.bucket}/${folderKey(dataset.key)}/${versionToken(dataset)}.parts/`;
@@ -149,6 +161,17 @@ export async function validatePart(
   let envelope: PartEnvelope;
   let format: PartEnvelope['format'] = { detected: 'unknown', compression: 'none', matches: false };
   try {
+    // The Map listed the part; if it changed since, the folder is still being written (the merge
+    // settles it) — not an object "overwritten since its arrival event": parts have no event.
+    const head = await deps.store.head(dataset.bucket, part.Key);
+    if (head.size !== part.Size || (etag !== '' && head.etag !== etag)) {
+      envelope = finding(part.Key, etag, part.Size, format, {
+        name: PART_CHANGED,
+        message: `${ref.uri} changed after the folder was listed: listed ${part.Size} bytes, ETag ${etag}; now ${head.size} bytes, ETag ${head.etag}`,
+      });
+      await writeEnvelope(deps, dataset, part.Key, envelope);
+      return { key: part.Key, rows: 0, skipped: false };
+    }
     const inspection = await inspectOutput({ object: ref, output }, deps);
     format = {
       detected: inspection.format,
@@ -188,13 +211,22 @@ export async function validatePart(
       message: error.message,
     });
   }
+  await writeEnvelope(deps, dataset, part.Key, envelope);
+  return { key: part.Key, rows: envelope.rows, skipped: false };
+}
+
+async function writeEnvelope(
+  deps: PartitionDeps,
+  dataset: ObjectRef,
+  part: string,
+  envelope: PartEnvelope,
+): Promise<void> {
   await deps.store.write(
     deps.artifactsBucket,
-    envelopeKey(deps, dataset, part.Key),
+    envelopeKey(deps, dataset, part),
     JSON.stringify(envelope),
     'application/json',
   );
-  return { key: part.Key, rows: envelope.rows, skipped: false };
 }
 
 function finding(
@@ -262,14 +294,41 @@ export interface StoredDatasetReport extends Omit<StoredReport, 'object'> {
   readonly parts: PartsSummary;
 }
 
-export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): Promise<ValidateResult> {
-  const { dataset, output } = input;
-  const contract = await deps.catalog.get(output.contractKey);
-  const keys: { key: string; size: number }[] = [];
-  for await (const o of deps.store.list(dataset.bucket, dataset.key))
-    if (isDataPart(dataset.key, o.key)) keys.push({ key: o.key, size: o.size });
-  keys.sort((a, b) => byteOrder(a.key, b.key));
+/** One data part as the merge lists it. */
+interface ListedPart {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified?: Date;
+}
 
+async function listParts(deps: PartitionDeps, dataset: ObjectRef): Promise<ListedPart[]> {
+  const parts: ListedPart[] = [];
+  for await (const o of deps.store.list(dataset.bucket, dataset.key))
+    if (isDataPart(dataset.key, o.key)) parts.push(o);
+  return parts.sort((a, b) => byteOrder(a.key, b.key));
+}
+
+/** One merge over the envelopes of `parts`, and the parts whose envelope is not of the part listed. */
+interface MergePass {
+  readonly merged: ValidationState;
+  readonly unreadable: { part: string; error: string }[];
+  readonly notValidated: string[];
+  readonly formats: Set<string>;
+  readonly validated: number;
+  readonly quarantined: number;
+  readonly bytes: number;
+  /** Parts that changed or appeared after the Map listed the folder, with why (full keys). */
+  readonly stale: { part: ListedPart; why: string }[];
+}
+
+async function mergePass(
+  contract: OutputContract,
+  dataset: ObjectRef,
+  parts: readonly ListedPart[],
+  markerTime: number,
+  deps: PartitionDeps,
+): Promise<MergePass> {
   const references = await loadRuleReferences(
     contract,
     { openSource: (l) => sourceOf(deps, l) },
@@ -281,48 +340,177 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
     referenceSamples: references.referenceSamples,
     now: deps.now,
   });
-  const unreadable: { part: string; error: string }[] = [];
-  const notValidated: string[] = [];
-  const formats = new Set<string>();
-  let validated = 0;
-  let quarantined = 0;
-  let bytes = 0;
+  const pass: Omit<MergePass, 'validated' | 'quarantined' | 'bytes'> & {
+    validated: number;
+    quarantined: number;
+    bytes: number;
+  } = {
+    merged,
+    unreadable: [],
+    notValidated: [],
+    formats: new Set<string>(),
+    validated: 0,
+    quarantined: 0,
+    bytes: 0,
+    stale: [],
+  };
   // Envelopes are read a window at a time and merged in key order, so memory holds one window.
   const window = (deps.readConcurrency ?? 16) * 4;
-  for (let start = 0; start < keys.length; start += window) {
-    const slice = keys.slice(start, start + window);
+  for (let start = 0; start < parts.length; start += window) {
+    const slice = parts.slice(start, start + window);
     const envelopes = await mapLimited(slice, deps.readConcurrency ?? 16, (k) =>
       readEnvelope(deps, envelopeKey(deps, dataset, k.key)),
     );
     envelopes.forEach((envelope, i) => {
-      const { key, size } = slice[i]!;
-      bytes += size;
+      const part = slice[i]!;
+      const { key, size } = part;
+      pass.bytes += size;
       if (!envelope) {
-        notValidated.push(key);
+        // A part newer than the marker the Map did not list is new, not one whose validation failed.
+        if (newerThan(part, markerTime))
+          pass.stale.push({ part, why: 'written after the marker, after the folder was listed' });
+        else pass.notValidated.push(key);
         return;
       }
-      formats.add(`${envelope.format.detected}${envelope.format.compression === 'gzip' ? ' (gzip)' : ''}`);
+      if (envelope.size !== size || (envelope.etag !== '' && envelope.etag !== part.etag)) {
+        pass.stale.push({ part, why: 'changed after it was validated' });
+        return;
+      }
+      if (envelope.error?.name === PART_CHANGED || envelope.error?.name === 'ObjectNotFoundError') {
+        pass.stale.push({ part, why: envelope.error.message });
+        return;
+      }
+      pass.formats.add(
+        `${envelope.format.detected}${envelope.format.compression === 'gzip' ? ' (gzip)' : ''}`,
+      );
       if (envelope.error || !envelope.state) {
-        unreadable.push({
+        pass.unreadable.push({
           part: key,
           error: `${envelope.error?.name ?? 'Error'}: ${envelope.error?.message ?? 'no state'}`,
         });
         return;
       }
-      validated++;
-      quarantined += envelope.quarantinedRows;
+      pass.validated++;
+      pass.quarantined += envelope.quarantinedRows;
       merged.merge(ValidationState.fromJSON(contract, envelope.state));
     });
   }
+  return pass;
+}
 
-  let report: ValidationReport = withPartFindings(
-    merged.finish(),
-    contract,
-    keys.length,
-    unreadable,
-    notValidated,
-    input.toleratedFailurePercentage,
+/**
+ * Written in a later second than the marker's event: S3 lists LastModified and EventBridge stamps
+ * events to the second, so a part of the same second cannot be told apart and counts as older.
+ */
+function newerThan(part: ListedPart, markerTime: number): boolean {
+  if (part.lastModified === undefined || Number.isNaN(markerTime)) return false;
+  return Math.floor(part.lastModified.getTime() / 1000) > Math.floor(markerTime / 1000);
+}
+
+function sameListing(a: readonly ListedPart[], b: readonly ListedPart[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((p, i) => p.key === b[i]!.key && p.size === b[i]!.size && p.etag === b[i]!.etag)
   );
+}
+
+/** The first part that differs between two listings, by its full key. */
+function firstDifference(dataset: ObjectRef, a: readonly ListedPart[], b: readonly ListedPart[]): string {
+  const before = new Map(a.map((p) => [p.key, p]));
+  for (const p of b) {
+    const was = before.get(p.key);
+    if (!was) return `${s3Uri(dataset.bucket, p.key)} appeared`;
+    if (was.size !== p.size || was.etag !== p.etag)
+      return `${s3Uri(dataset.bucket, p.key)} went from ${was.size} to ${p.size} bytes`;
+    before.delete(p.key);
+  }
+  const gone = before.keys().next();
+  return gone.done ? 'the listing changed' : `${s3Uri(dataset.bucket, gone.value)} was deleted`;
+}
+
+type SettleOutcome =
+  | { readonly settled: true; readonly parts: ListedPart[]; readonly listings: number }
+  | { readonly settled: false; readonly why: string; readonly listings: number };
+
+/** Lists the folder every pollMs until two listings agree, at most windowMs / pollMs times. */
+async function waitToSettle(
+  deps: PartitionDeps,
+  dataset: ObjectRef,
+  first: ListedPart[],
+  settle: PartsSettle,
+): Promise<SettleOutcome> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const polls = Math.max(1, Math.ceil(settle.windowMs / settle.pollMs));
+  let previous = first;
+  let why = 'the listing changed';
+  for (let i = 1; i <= polls; i++) {
+    await sleep(settle.pollMs);
+    const current = await listParts(deps, dataset);
+    if (sameListing(previous, current)) return { settled: true, parts: current, listings: i + 1 };
+    why = firstDifference(dataset, previous, current);
+    previous = current;
+  }
+  return { settled: false, why, listings: polls + 1 };
+}
+
+export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): Promise<ValidateResult> {
+  const { dataset, output } = input;
+  const contract = await deps.catalog.get(output.contractKey);
+  const settle: PartsSettle = { ...DEFAULT_PARTS_SETTLE, ...deps.settle };
+  // The marker's event time: parts written after it were still arriving when the marker did.
+  const markerTime = Date.parse(dataset.eventTime);
+  let parts = await listParts(deps, dataset);
+  let pass = await mergePass(contract, dataset, parts, markerTime, deps);
+  const newer = parts.filter((p) => newerThan(p, markerTime));
+  let notSettled: string | undefined;
+  let settledNote: string | undefined;
+  if (pass.stale.length > 0 || newer.length > 0) {
+    const first = pass.stale[0] ?? { part: newer[0]!, why: 'written after the marker' };
+    const signal = `${s3Uri(dataset.bucket, first.part.key)}: ${first.why}`;
+    const outcome = await waitToSettle(deps, dataset, parts, settle);
+    if (!outcome.settled) {
+      notSettled = `the folder was still changing ${settle.windowMs / 1000} s after its marker (settle window; ${outcome.listings} listings): ${outcome.why}; first sign ${signal}`;
+    } else {
+      parts = outcome.parts;
+      pass = await mergePass(contract, dataset, parts, markerTime, deps);
+      const stale = pass.stale;
+      if (stale.length > settle.maxRevalidatedParts) {
+        notSettled = `${stale.length} parts changed after the folder was listed, more than the ${settle.maxRevalidatedParts} the merge validates again itself; first ${s3Uri(dataset.bucket, stale[0]!.part.key)} (${stale[0]!.why})`;
+      } else {
+        for (const { part } of stale) {
+          await validatePart(
+            { part: { Key: part.key, Size: part.size, ETag: part.etag }, dataset, output },
+            deps,
+          );
+        }
+        if (stale.length > 0) pass = await mergePass(contract, dataset, parts, markerTime, deps);
+        if (pass.stale.length > 0) {
+          notSettled = `a part changed again while the merge validated it: ${s3Uri(dataset.bucket, pass.stale[0]!.part.key)} (${pass.stale[0]!.why})`;
+        } else {
+          settledNote = `folder still changing after its marker (first sign ${signal}); it settled after ${outcome.listings} listings and ${stale.length} part${stale.length === 1 ? ' was' : 's were'} validated again`;
+        }
+      }
+    }
+  }
+  const { merged, unreadable, notValidated, formats, validated, quarantined, bytes } = pass;
+
+  let report: ValidationReport =
+    notSettled !== undefined
+      ? {
+          ...merged.finish(),
+          status: 'failed',
+          failedRules: ['parts_settled'],
+          summary: `FAILED: ${notSettled}. Publish the marker last: aws s3 sync the parts, then aws s3 cp the _SUCCESS marker`,
+        }
+      : withPartFindings(
+          merged.finish(),
+          contract,
+          parts.length,
+          unreadable,
+          notValidated,
+          input.toleratedFailurePercentage,
+        );
+  if (settledNote !== undefined) report = { ...report, summary: `${report.summary}; ${settledNote}` };
   const previous = await previousReport(deps, { object: dataset, output });
   if (previous) {
     const history = compareWithPrevious(report, previous);
@@ -348,7 +536,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
     quarantineUri,
     validatedAt: deps.now().toISOString(),
     parts: {
-      total: keys.length,
+      total: parts.length,
       validated,
       bytes,
       unreadable: unreadable.length,
@@ -422,9 +610,8 @@ function withPartFindings(
   if (unreadable.length > 0) {
     failed.push('parts_readable');
     const first = unreadable[0]!;
-    extra.push(
-      `${unreadable.length} of ${total} parts unreadable, first ${first.part.split('/').pop()}: ${first.error}`,
-    );
+    // The full key: every `date=*/part-0.parquet` has the same file name.
+    extra.push(`${unreadable.length} of ${total} parts unreadable, first ${first.part}: ${first.error}`);
     worsen('failed');
   }
   if (notValidated.length > 0) {

@@ -242,7 +242,7 @@ describe('validatePart', () => {
     expect(store.calls.filter((c) => c.op === 'read' && c.bucket === LANDING_BUCKET)).toEqual([]);
   });
 
-  it('records a part that changed since it was listed (IntegrityError) instead of throwing', async () => {
+  it('records a part that changed since it was listed (PartChangedError, named by its full key) instead of throwing', async () => {
     // Prepare
     const { store, deps } = setup();
     const listed = landPart(store, 'part-00000.csv', csv(goodRows(1, 3)));
@@ -254,8 +254,11 @@ describe('validatePart', () => {
     // Assess
     expect(result).toEqual({ key: part.Key, rows: 0, skipped: false });
     const envelope = envelopeOf(store, 'part-00000.csv');
-    expect(envelope.error?.name).toBe('IntegrityError');
-    expect(envelope.error?.message).toContain(`announced ${part.Size}`);
+    expect(envelope.error?.name).toBe('PartChangedError');
+    expect(envelope.error?.message).toContain(
+      `s3://${LANDING_BUCKET}/${part.Key} changed after the folder was listed: listed ${part.Size} bytes`,
+    );
+    expect(envelope.error?.message).not.toContain('arrival event');
     expect(envelope.state).toBeNull();
   });
 
@@ -538,7 +541,7 @@ describe('mergeParts', () => {
     expect(result.rowCount).toBe(5);
     expect(result.failedRules).toEqual(['parts_readable']);
     expect(result.summary).toContain(
-      '1 of 3 parts unreadable, first part-00001.csv: FormatError: expected csv, found parquet',
+      `1 of 3 parts unreadable, first ${FOLDER}part-00001.csv: FormatError: expected csv, found parquet`,
     );
     expect(storedReport(store)).toMatchObject({
       format: { detected: 'csv, parquet', matches: false },
@@ -566,5 +569,109 @@ describe('mergeParts', () => {
     expect(result).toMatchObject({ status: 'failed', rowCount: 0, failedRules: ['parts_present'] });
     expect(result.summary).toMatch(/^FAILED: no part files in the folder/);
     expect(storedReport(store)).toMatchObject({ status: 'failed', parts: { total: 0, validated: 0 } });
+  });
+});
+
+describe('mergeParts on a folder still changing after its marker', () => {
+  // The marker's event time (test/fixtures/step-events.ts) and times around it.
+  const MARKER_AT = new Date('2024-06-01T10:20:30Z');
+  const AFTER_MARKER = new Date('2024-06-01T10:20:42Z');
+  const merge = (deps: PartitionDeps) =>
+    mergeParts({ dataset: dataset(), output: ordersOutput(), toleratedFailurePercentage: 0 }, deps);
+
+  it('settles a folder whose part was rewritten between listing and reading, and validates that part again', async () => {
+    // Prepare: `aws s3 sync` is still writing p=2 when the Map reads it.
+    const { store, deps } = setup();
+    const sleeps: number[] = [];
+    const settling: PartitionDeps = {
+      ...deps,
+      settle: { windowMs: 30, pollMs: 10 },
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return Promise.resolve();
+      },
+    };
+    store.put(LANDING_BUCKET, `${FOLDER}p=1/data_0.csv`, csv(goodRows(1, 3)), { lastModified: MARKER_AT });
+    const listed = landPart(store, 'p=2/data_0.csv', csv(goodRows(4, 1)));
+    store.put(LANDING_BUCKET, `${FOLDER}_SUCCESS`, '', { lastModified: MARKER_AT });
+    store.put(LANDING_BUCKET, listed.Key, csv(goodRows(4, 2)), { lastModified: AFTER_MARKER });
+    for (const key of [`${FOLDER}p=1/data_0.csv`])
+      await validatePart(
+        {
+          part: {
+            Key: key,
+            Size: store.get(LANDING_BUCKET, key)!.body.byteLength,
+            Etag: store.get(LANDING_BUCKET, key)!.etag,
+          },
+          dataset: dataset(),
+          output: ordersOutput(),
+        },
+        settling,
+      );
+    await validatePart({ part: listed, dataset: dataset(), output: ordersOutput() }, settling);
+
+    // Act
+    const result = await merge(settling);
+
+    // Assess: every row of the settled folder, one relisting, and the report says what happened.
+    expect(result).toMatchObject({ status: 'passed', rowCount: 5, failedRules: [] });
+    expect(result.summary).toContain(
+      `folder still changing after its marker (first sign s3://${LANDING_BUCKET}/${FOLDER}p=2/data_0.csv: `,
+    );
+    expect(result.summary).toContain('settled after 2 listings and 1 part was validated again');
+    expect(result.summary).not.toContain('arrival event');
+    expect(sleeps).toEqual([10]);
+  });
+
+  it('validates a part that arrived after the marker and the listing, instead of calling it not validated', async () => {
+    // Prepare
+    const { store, deps } = setup();
+    const settling: PartitionDeps = {
+      ...deps,
+      settle: { windowMs: 30, pollMs: 10 },
+      sleep: () => Promise.resolve(),
+    };
+    landPart(store, 'part-00000.csv', csv(goodRows(1, 3)));
+    store.put(LANDING_BUCKET, `${FOLDER}_SUCCESS`, '', { lastModified: MARKER_AT });
+    await validateFolder(store, settling);
+    store.put(LANDING_BUCKET, `${FOLDER}part-00001.csv`, csv(goodRows(4, 2)), { lastModified: AFTER_MARKER });
+
+    // Act
+    const result = await merge(settling);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'passed', rowCount: 5, failedRules: [] });
+    expect(storedReport(store).parts).toMatchObject({ total: 2, validated: 2, notValidated: 0 });
+  });
+
+  it('fails with parts_settled, naming the part by its full key, when the folder never settles within the window', async () => {
+    // Prepare: a new part lands before every listing.
+    const { store, deps } = setup();
+    let written = 0;
+    const settling: PartitionDeps = {
+      ...deps,
+      settle: { windowMs: 40, pollMs: 10 },
+      sleep: () => {
+        written++;
+        store.put(LANDING_BUCKET, `${FOLDER}p=${written}/data_0.csv`, csv(goodRows(10 * written, 1)), {
+          lastModified: AFTER_MARKER,
+        });
+        return Promise.resolve();
+      },
+    };
+    landPart(store, 'p=0/data_0.csv', csv(goodRows(1, 3)));
+    store.put(LANDING_BUCKET, `${FOLDER}_SUCCESS`, '', { lastModified: MARKER_AT });
+    await validateFolder(store, settling);
+    store.put(LANDING_BUCKET, `${FOLDER}p=0/data_0.csv`, csv(goodRows(1, 4)), { lastModified: AFTER_MARKER });
+
+    // Act
+    const result = await merge(settling);
+
+    // Assess: four waits (40 ms / 10 ms), then a failure that says why, not a data finding.
+    expect(written).toBe(4);
+    expect(result).toMatchObject({ status: 'failed', failedRules: ['parts_settled'] });
+    expect(result.summary).toContain('the folder was still changing 0.04 s after its marker');
+    expect(result.summary).toContain(`s3://${LANDING_BUCKET}/${FOLDER}p=4/data_0.csv appeared`);
+    expect(result.summary).toContain('Publish the marker last');
   });
 });
