@@ -52,5 +52,6 @@ export async function inspectOutput(
     // contract, and the reader then decides.
     formatMatches:
       detection.format === output.format || (detection.source !== 'magic' && detection.format === 'unknown'),
+    extensionFormat: detection.extensionFormat,
   };
 }

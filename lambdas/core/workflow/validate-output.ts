@@ -10,7 +10,7 @@ import type { ByteSource } from '../formats/byte-io';
 import { runValidation } from '../validation/run-validation';
 import { compareWithPrevious } from '../validation/history';
 import type { OutputRegistry } from '../registry/output-registry';
-import type { ValidationReport } from '../validation/validation-report';
+import type { RuleResult, ValidationReport } from '../validation/validation-report';
 import { artifactKey } from './artifact-keys';
 import type { RegisteredOutput, ValidateInput, ValidateResult } from './workflow-types';
 
@@ -82,6 +82,44 @@ export function registryResolver(
   };
 }
 
+/**
+ * A key whose extension names another format than its content (`orders.csv` holding Parquet) is
+ * read by its content, but the name misleads every person and tool that trusts it: a warning rule,
+ * `file_extension`, says so (the output warns instead of passing silently).
+ */
+export function withExtensionFinding(
+  report: ValidationReport,
+  key: string,
+  inspection: ValidateInput['inspection'],
+): ValidationReport {
+  const named = inspection.extensionFormat;
+  if (!named || named === inspection.format || inspection.format === 'unknown') return report;
+  const parts = key.split('/').pop()!.split('.');
+  const ext = parts.slice(parts.at(-1)?.toLowerCase() === 'gz' ? -2 : -1).join('.');
+  const note = `the key ends in .${ext}, which names ${named}, but the object is ${inspection.format}`;
+  const rule: RuleResult = {
+    name: 'file_extension',
+    type: 'format',
+    field: '',
+    threshold: 1,
+    severity: 'warn',
+    note,
+    evaluated: 1,
+    passed: 0,
+    failed: 1,
+    passRate: 0,
+    outcome: 'fail',
+  };
+  const status = report.status === 'passed' ? 'warned' : report.status;
+  return {
+    ...report,
+    status,
+    rules: [...report.rules, rule],
+    failedRules: [...report.failedRules, rule.name],
+    summary: `${report.summary.replace(/^[A-Z]+:/, `${status.toUpperCase()}:`)}; file_extension: ${note}`,
+  };
+}
+
 export async function validateOutput(input: ValidateInput, deps: ValidateDeps): Promise<ValidateResult> {
   const { object, output, inspection } = input;
   const contract = await deps.catalog.get(output.contractKey);
@@ -113,7 +151,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
         now: deps.now,
       },
     );
-    report = run.report;
+    report = withExtensionFinding(run.report, object.key, inspection);
     if (run.quarantinedRows > 0) quarantineUri = s3Uri(deps.artifactsBucket, quarantineKey);
     const previous = await previousReport(deps, input);
     if (previous) {

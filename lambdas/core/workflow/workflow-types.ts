@@ -57,6 +57,12 @@ export interface InspectResult {
   readonly etag: string;
   readonly versionId: string | null;
   readonly formatMatches: boolean;
+  /**
+   * The format the key's extension names, when it names one (`.csv`, `.parquet.gz`...). Its content
+   * decides how the object is read; a different extension is reported (rule `file_extension`), as
+   * it misleads whoever reads the key. Optional: payloads of executions started before it existed.
+   */
+  readonly extensionFormat?: DetectedFormat | null;
 }
 
 export interface ValidateResult {

@@ -63,6 +63,7 @@ describe('inspect handler', () => {
       etag: 'abc',
       versionId: 'v1',
       formatMatches: true,
+      extensionFormat: 'csv',
     });
     expect(s3Mock.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: LANDING_BUCKET,

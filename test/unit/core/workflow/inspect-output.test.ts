@@ -33,6 +33,7 @@ describe('inspectOutput', () => {
       etag: object.etag,
       versionId: 'v1',
       formatMatches: true,
+      extensionFormat: 'csv',
     });
   });
 

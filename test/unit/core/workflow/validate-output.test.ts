@@ -76,6 +76,42 @@ describe('validateOutput', () => {
     ]);
   });
 
+  it('warns when the key names another format than the content (rule file_extension), never passes silently', async () => {
+    // Prepare: CSV content under a key that says JSON Lines, read as CSV by its content.
+    const { object, deps } = setup([HEADER, ...GOOD_ROWS].join('\n'));
+
+    // Act
+    const result = await validateOutput(
+      { object, output: trainingDataOutput(), inspection: csvInspection({ extensionFormat: 'jsonl' }) },
+      deps,
+    );
+
+    // Assess
+    expect(result.status).toBe('warned');
+    expect(result.failedRules).toEqual(['file_extension']);
+    expect(result.summary).toBe(
+      'WARNED: 3 rows; file_extension: the key ends in .csv, which names jsonl, but the object is csv',
+    );
+  });
+
+  it('says nothing of an extension that names the content, or of a key without one', async () => {
+    // Prepare
+    const { object, deps } = setup([HEADER, ...GOOD_ROWS].join('\n'));
+
+    // Act
+    const named = await validateOutput(
+      { object, output: trainingDataOutput(), inspection: csvInspection({ extensionFormat: 'csv' }) },
+      deps,
+    );
+    const bare = await validateOutput(
+      { object, output: trainingDataOutput(), inspection: csvInspection({ extensionFormat: null }) },
+      deps,
+    );
+
+    // Assess
+    expect([named.status, bare.status]).toEqual(['passed', 'passed']);
+  });
+
   it('reads the announced version of the object', async () => {
     // Prepare
     const { store, object, deps } = setup([HEADER, ...GOOD_ROWS].join('\n'));
