@@ -2,11 +2,13 @@
  * Contracts live as YAML/JSON objects under the artifacts bucket's `contracts/` prefix (the stack
  * seeds them from the repository's `contracts/` folder). A warm Lambda keeps the parsed set for a
  * short TTL so a burst of arrivals lists the prefix once, while an edited contract takes effect
- * within a minute. A broken contract file is set aside with its error, not allowed to stop every
+ * within a minute. A refresh re-parses only files whose ETag changed, and a file over the size
+ * limit (CONTRACT_LIMITS) is set aside without reading it whole. A broken contract file is set aside with its error, not allowed to stop every
  * other output from being tested.
  */
 import { ContractError } from '../errors';
-import { readText, type ObjectStore } from '../storage/object-store';
+import { readText, type ObjectStore, type ObjectSummary } from '../storage/object-store';
+import { checkContractBytes } from './contract-limits';
 import { parseContract } from './parse-contract';
 import type { OutputContract } from './output-contract';
 
@@ -28,9 +30,19 @@ export interface BrokenContract {
   readonly path?: string;
 }
 
+/** What one listed file parsed to, remembered until its ETag changes. */
+type Parsed =
+  | { readonly etag: string; readonly contract: OutputContract }
+  | { readonly etag: string; readonly broken: BrokenContract };
+
+/** Bytes read from an oversized contract to find its `path:` line (top-level keys come first in practice). */
+const PATH_PROBE_BYTES = 16 * 1024;
+
 export class ContractCatalog {
   private cached: { at: number; snapshot: CatalogSnapshot } | undefined;
   private readonly byKey = new Map<string, OutputContract>();
+  /** Parsed files by key; a refresh re-reads and re-parses only files whose ETag changed. */
+  private parsedFiles = new Map<string, Parsed>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -44,19 +56,21 @@ export class ContractCatalog {
     if (this.cached && this.now() - this.cached.at < this.ttlMs) return this.cached.snapshot;
     const entries: CatalogEntry[] = [];
     const broken: BrokenContract[] = [];
+    const parsedFiles = new Map<string, Parsed>();
     for await (const obj of this.store.list(this.bucket, this.prefix)) {
       if (!/\.(ya?ml|json)$/i.test(obj.key)) continue;
-      const text = await readText(this.store, this.bucket, obj.key);
-      try {
-        const contract = parseContract(text, obj.key);
-        entries.push({ key: obj.key, contract });
-        this.byKey.set(obj.key, contract);
-      } catch (error) {
-        if (!(error instanceof ContractError)) throw error;
-        const path = declaredPath(text);
-        broken.push({ key: obj.key, error: error.message, ...(path ? { path } : {}) });
+      const known = this.parsedFiles.get(obj.key);
+      const parsed = known?.etag === obj.etag ? known : await this.parseFile(obj);
+      parsedFiles.set(obj.key, parsed);
+      if ('contract' in parsed) {
+        entries.push({ key: obj.key, contract: parsed.contract });
+        this.byKey.set(obj.key, parsed.contract);
+      } else {
+        broken.push(parsed.broken);
+        this.byKey.delete(obj.key);
       }
     }
+    this.parsedFiles = parsedFiles;
     const snapshot = { entries, broken };
     this.cached = { at: this.now(), snapshot };
     return snapshot;
@@ -66,9 +80,27 @@ export class ContractCatalog {
   async get(key: string): Promise<OutputContract> {
     const hit = this.byKey.get(key);
     if (hit) return hit;
+    // The size is known before the body is read, so an oversized file costs a HEAD, not its bytes.
+    checkContractBytes((await this.store.head(this.bucket, key)).size, key);
     const contract = parseContract(await readText(this.store, this.bucket, key), key);
     this.byKey.set(key, contract);
     return contract;
+  }
+
+  private async parseFile(obj: ObjectSummary): Promise<Parsed> {
+    let text: string | undefined;
+    try {
+      checkContractBytes(obj.size, obj.key);
+      text = await readText(this.store, this.bucket, obj.key);
+      return { etag: obj.etag, contract: parseContract(text, obj.key) };
+    } catch (error) {
+      if (!(error instanceof ContractError)) throw error;
+      text ??= new TextDecoder().decode(
+        await this.store.readRange(this.bucket, obj.key, 0, PATH_PROBE_BYTES - 1),
+      );
+      const path = declaredPath(text);
+      return { etag: obj.etag, broken: { key: obj.key, error: error.message, ...(path ? { path } : {}) } };
+    }
   }
 }
 
