@@ -1,9 +1,12 @@
 /**
- * Converts a table between any two formats and proves the result equivalent. Every value is typed
- * by its column codec on the way in (a value that does not fit is an error, not a silent cast),
- * written by the target format's writer, then the written bytes are read back through the
+ * Converts a table between any two formats and proves the result equivalent. Every source column
+ * reaches the output, in source order: typed by the contract where it names the column, by the
+ * source otherwise (a typed file's own type, text as text, JSON's native types). Every value is
+ * typed by its column codec on the way in (a value that does not fit is an error, not a silent
+ * cast), written by the target format's writer, then the written bytes are read back through the
  * target's reader and typed again: rows in must equal rows out, and the per-column checksums of
- * canonical values must match. A mismatch is an IntegrityError, and the output is not published.
+ * canonical values must match for every source column. A mismatch is an IntegrityError, and the
+ * output is not published.
  */
 import {
   logicalName,
@@ -18,12 +21,14 @@ import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
 import { createTableWriter } from '../formats/create-table-writer';
 import { openTable } from '../formats/open-table';
-import { parquetSchemaOf } from '../formats/parquet-reader';
-import { arrowSchemaOf } from '../formats/arrow-reader';
 import type { RecordBatch } from '../formats/record-batch';
 import type { ParquetCodec, TypedRow } from '../formats/table-io';
 import { columnCodec, NOT_CONFORMING, type TypedValue } from '../formats/typed-values';
+import { declaredSchema } from './declared-schema';
 import { TableDigest } from './table-digest';
+
+/** Formats whose records name their columns per record: a key absent from one is a null there. */
+const KEYED_FORMATS: readonly DataFormat[] = ['json', 'jsonl'];
 
 export interface ConvertOptions {
   readonly to: DataFormat;
@@ -37,11 +42,25 @@ export interface ConvertOptions {
   readonly onProgress?: (rows: number) => void;
 }
 
+export interface ColumnMappingEntry {
+  /** The column's name in the input. */
+  readonly from: string;
+  /** Its name in the output: the same, except where the input's name cannot be one (empty). */
+  readonly to: string;
+  readonly type: string;
+  /** Why `to` differs from `from`, when it does. */
+  readonly renamed?: string;
+}
+
 export interface ConversionProof {
   readonly rowsIn: number;
   readonly rowsOut: number;
-  /** Input column → output column and type. */
-  readonly schemaMapping: readonly { readonly from: string; readonly to: string; readonly type: string }[];
+  /** Columns the input has, and columns written: every input column is one of the output's. */
+  readonly columnsIn: number;
+  readonly columnsOut: number;
+  /** Input column → output column and type, in output order. */
+  readonly schemaMapping: readonly ColumnMappingEntry[];
+  /** Checksums by output column name (null-prototype objects: any column name is a key). */
   readonly checksums: Readonly<Record<string, string>>;
   readonly checksumsOut: Readonly<Record<string, string>>;
   readonly equivalent: true;
@@ -99,41 +118,101 @@ export function schemaFromBatch(batch: RecordBatch | undefined): ColumnSpec[] {
   });
 }
 
-/** The schema a typed format declares in its own metadata (Parquet, Arrow); undefined for text formats. */
-async function declaredSchema(source: ByteSource, format: DataFormat): Promise<ColumnSpec[] | undefined> {
-  if (format === 'parquet')
-    return (await parquetSchemaOf(source)).map((c) => ({
-      ...c,
-      ...(c.type === 'timestamp' ? { zone: 'UTC' } : {}),
-    }));
-  if (format === 'arrow')
-    return (await arrowSchemaOf(source)).map((c) => ({
-      ...c,
-      ...(c.type === 'timestamp' ? { zone: 'UTC' } : {}),
-    }));
-  return undefined;
+/** The output's columns and, for each, the input column it comes from. */
+export interface ConversionPlan {
+  /** Output schema (output names), in output order. */
+  readonly schema: readonly ColumnSpec[];
+  /** Input column name of each output column. */
+  readonly sourceNames: readonly string[];
+  readonly mapping: readonly ColumnMappingEntry[];
+}
+
+/** `column_<position>`, the name an input column without one gets, made unique among `taken`. */
+function nameForUnnamed(position: number, taken: ReadonlySet<string>): string {
+  let name = `column_${position}`;
+  while (taken.has(name)) name = `${name}_`;
+  return name;
+}
+
+/**
+ * Plans the output: every input column, in input order, typed by the contract where it names the
+ * column and by the input otherwise (`inputTypes`: a typed file's declared schema, or what the
+ * first batch shows). A contract column the input lacks is an error, except in JSON, where a
+ * record omits a key for a null: there it is added after the input's columns.
+ */
+export function planConversion(
+  inputColumns: readonly string[],
+  inputTypes: readonly ColumnSpec[],
+  contract: OutputContract | undefined,
+  format: DataFormat,
+  sourceName: string,
+): ConversionPlan {
+  const seen = new Set<string>();
+  for (const name of inputColumns) {
+    if (seen.has(name))
+      throw new FormatError(
+        `${sourceName}: column '${name}' appears twice; cannot convert without losing one`,
+      );
+    seen.add(name);
+  }
+  const listed = new Map((contract?.schema ?? []).map((c) => [c.name, c]));
+  const declared = new Map(inputTypes.map((c) => [c.name, c]));
+  const taken = new Set(inputColumns);
+  const schema: ColumnSpec[] = [];
+  const sourceNames: string[] = [];
+  const mapping: ColumnMappingEntry[] = [];
+  inputColumns.forEach((name, i) => {
+    const spec: ColumnSpec = listed.get(name) ??
+      declared.get(name) ?? { name, type: 'string', nullable: true };
+    let to = name;
+    let renamed: string | undefined;
+    if (name === '') {
+      // pandas writes its index with an empty header; Parquet and Arrow need a name to find it by.
+      to = nameForUnnamed(i + 1, taken);
+      taken.add(to);
+      renamed = `input column ${i + 1} has no name`;
+    }
+    schema.push({ ...spec, name: to });
+    sourceNames.push(name);
+    mapping.push({
+      from: name,
+      to,
+      type: spec.type,
+      ...(renamed ? { renamed } : {}),
+    });
+  });
+  const absent = (contract?.schema ?? []).filter((c) => !seen.has(c.name));
+  if (absent.length > 0 && !KEYED_FORMATS.includes(format)) {
+    throw new FormatError(
+      `${sourceName} lacks contract column(s) ${absent.map((c) => `'${c.name}'`).join(', ')}; cannot convert`,
+    );
+  }
+  for (const c of absent) {
+    schema.push(c);
+    sourceNames.push(c.name);
+    mapping.push({ from: c.name, to: c.name, type: c.type });
+  }
+  return { schema, sourceNames, mapping };
 }
 
 async function* typedRows(
-  schema: readonly ColumnSpec[],
+  plan: Pick<ConversionPlan, 'schema' | 'sourceNames'>,
   batches: AsyncIterable<RecordBatch>,
   digest: TableDigest,
-  strictColumns: boolean,
+  seenColumns: Set<string>,
   carried?: Map<string, string>,
 ): AsyncGenerator<TypedRow[]> {
+  const { schema } = plan;
   const codecs = schema.map(columnCodec);
-  const mapping = new ColumnMapping(schema);
+  const mapping = new ColumnMapping(plan.sourceNames.map((name) => ({ name })));
   for await (const batch of batches) {
     for (const c of batch.nestedColumns ?? [])
       carried?.set(c, 'nested JSON objects/arrays carried as JSON text');
     for (const c of batch.bigIntegerColumns ?? [])
       carried?.set(c, 'integers beyond 2^53 written as JSON strings');
-    const changed = mapping.update(batch.columns);
-    if (changed && !strictColumns) refuseLateColumns(schema, batch);
-    if (changed && strictColumns) {
-      const missing = schema.filter((c, i) => mapping.indexOf[i]! < 0 && !c.nullable).map((c) => c.name);
-      if (missing.length > 0)
-        throw new FormatError(`input lacks non-nullable column(s) ${missing.join(', ')}; cannot convert`);
+    if (mapping.update(batch.columns)) {
+      refuseLateColumns(plan.sourceNames, batch);
+      for (const c of batch.columns) seenColumns.add(c);
     }
     const out: TypedRow[] = [];
     for (let r = 0; r < batch.rows.length; r++) {
@@ -169,8 +248,8 @@ async function* typedRows(
  * A schema taken from the first batch cannot hold a key a JSON input first shows later: refuse it
  * by name rather than write the table without it.
  */
-function refuseLateColumns(schema: readonly ColumnSpec[], batch: RecordBatch): void {
-  const known = new Set(schema.map((c) => c.name));
+function refuseLateColumns(sourceNames: readonly string[], batch: RecordBatch): void {
+  const known = new Set(sourceNames);
   const at = batch.columns.findIndex((c) => !known.has(c));
   if (at < 0) return;
   const r = batch.rows.findIndex((row) => (row[at] ?? null) !== null);
@@ -197,9 +276,25 @@ export async function convertTable(
     ...(contract && csv && !csv.header ? { columns: contract.schema.map((c) => c.name) } : {}),
   });
   const { first, all } = await peek(opened.batches);
-  const schema = contract?.schema ?? (await declaredSchema(source, opened.format)) ?? schemaFromBatch(first);
+  const declared = await declaredSchema(source, opened.format);
+  const inputColumns = declared?.map((c) => c.name) ?? first?.columns ?? [];
+  let plan: ConversionPlan;
+  try {
+    plan = planConversion(
+      inputColumns,
+      declared ?? schemaFromBatch(first),
+      contract,
+      opened.format,
+      source.name,
+    );
+  } catch (error) {
+    await sink.abort().catch(() => undefined);
+    throw error;
+  }
+  const { schema } = plan;
   if (schema.length === 0) throw new FormatError(`${source.name} has no columns`);
   const digest = new TableDigest(schema);
+  const columnsSeen = new Set<string>(inputColumns);
   const carried = new Map<string, string>();
   const compression = options.compression ?? 'none';
   const writer = createTableWriter(options.to, sink, {
@@ -209,7 +304,7 @@ export async function convertTable(
     compression,
   });
   try {
-    for await (const rows of typedRows(schema, all, digest, contract !== undefined, carried)) {
+    for await (const rows of typedRows(plan, all, digest, columnsSeen, carried)) {
       await writer.write(rows);
       options.onProgress?.(digest.rows);
     }
@@ -231,7 +326,8 @@ export async function convertTable(
         ...(csv ? { csv } : {}),
         ...(csv && !csv.header ? { columns: schema.map((c) => c.name) } : {}),
       });
-      for await (const rows of typedRows(schema, reopened.batches, check, false)) void rows;
+      const outputColumns = { schema, sourceNames: schema.map((c) => c.name) };
+      for await (const rows of typedRows(outputColumns, reopened.batches, check, new Set())) void rows;
     }
     if (check.rows !== digest.rows) {
       throw new IntegrityError(
@@ -244,7 +340,7 @@ export async function convertTable(
   }
   const checksums = digest.digest();
   const checksumsOut = check.digest();
-  const differing = Object.keys(checksums).filter((k) => checksums[k] !== checksumsOut[k]);
+  const differing = schema.map((c) => c.name).filter((k) => checksums[k] !== checksumsOut[k]);
   if (differing.length > 0) {
     await sink.discard?.().catch(() => undefined);
     throw new IntegrityError(
@@ -258,7 +354,10 @@ export async function convertTable(
     ...(contract ? { contract: logicalName(contract) } : {}),
     rowsIn: digest.rows,
     rowsOut: check.rows,
-    schemaMapping: schema.map((c) => ({ from: c.name, to: c.name, type: c.type })),
+    // A JSON input's columns are the keys seen in any record: a contract column never seen is not one.
+    columnsIn: plan.sourceNames.filter((name) => columnsSeen.has(name)).length,
+    columnsOut: schema.length,
+    schemaMapping: plan.mapping,
     checksums,
     checksumsOut,
     equivalent: true,

@@ -35,8 +35,12 @@ export class TableDigest {
     }
   }
 
+  /**
+   * Checksum per column name, in a null-prototype object: a column named `__proto__` (or
+   * `constructor`) is a key like any other, not the object's prototype.
+   */
   digest(): Record<string, string> {
-    const out: Record<string, string> = {};
+    const out = Object.create(null) as Record<string, string>;
     this.schema.forEach((c, i) => (out[c.name] = this.hashes[i]!.digest('hex')));
     return out;
   }

@@ -15,8 +15,10 @@ import {
   Field,
   Float32,
   Float64,
+  Int16,
   Int32,
   Int64,
+  Int8,
   makeData,
   RecordBatch,
   RecordBatchFileWriter,
@@ -30,7 +32,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 
-import type { ColumnSpec } from '../contracts/output-contract';
+import { NAIVE_ZONE, type ColumnSpec } from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import type { ByteSink } from './byte-io';
 import { digitCount } from './parquet-types';
@@ -76,12 +78,18 @@ class ChunkCollector extends AsyncByteQueue {
   }
 }
 
-/** The Arrow type of a contract column. */
+/**
+ * The Arrow type of a contract column, keeping what a typed source declared beyond the contract
+ * type: int8/int16, and local (naive) timestamps as a Timestamp without a timezone. UUID and JSON
+ * text are Utf8 (Arrow has them only as extension types).
+ */
 export function arrowTypeOf(column: ColumnSpec): DataType {
   switch (column.type) {
     case 'string':
       return new Utf8();
     case 'int32':
+      if (column.physical === 'int8') return new Int8();
+      if (column.physical === 'int16') return new Int16();
       return new Int32();
     case 'int64':
       return new Int64();
@@ -94,7 +102,7 @@ export function arrowTypeOf(column: ColumnSpec): DataType {
     case 'date':
       return new DateDay();
     case 'timestamp':
-      return new Timestamp(UNITS[column.unit ?? 'us'], 'UTC');
+      return new Timestamp(UNITS[column.unit ?? 'us'], column.zone === NAIVE_ZONE ? null : 'UTC');
     case 'decimal':
       return new Decimal(column.scale ?? 0, column.precision ?? 38, 128);
   }
@@ -163,14 +171,20 @@ function columnData(
       return makeData({ type: type as Utf8, length, ...validity, valueOffsets, data });
     }
     case 'int32': {
-      const data = new Int32Array(length);
+      const hint = column.physical;
+      const [bits, min, max, data] =
+        hint === 'int8'
+          ? [8, -128, 127, new Int8Array(length)]
+          : hint === 'int16'
+            ? [16, -32768, 32767, new Int16Array(length)]
+            : [32, INT32_MIN, INT32_MAX, new Int32Array(length)];
       each((v, i) => {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
-          fail(i, 'expected a 32-bit integer');
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+          fail(i, `expected a ${bits}-bit integer`);
         }
         data[i] = v as number;
       });
-      return makeData({ type: type as Int32, length, ...validity, data });
+      return makeData({ type: type as Int32, length, ...validity, data: data as Int32Array });
     }
     case 'int64': {
       const data = new BigInt64Array(length);

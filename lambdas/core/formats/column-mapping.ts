@@ -10,7 +10,13 @@ export class ColumnMapping {
   /** Contract column i → index in the batch row, or -1 when the input lacks it. */
   indexOf: number[] = [];
 
-  constructor(private readonly schema: readonly ColumnSpec[]) {}
+  constructor(private readonly schema: readonly Pick<ColumnSpec, 'name'>[]) {}
+
+  /** Columns of the current batch that no schema column maps to (a conversion must not drop them). */
+  unmapped(): string[] {
+    const known = new Set(this.schema.map((c) => c.name));
+    return this.seen.filter((c) => !known.has(c));
+  }
 
   /** Updates the mapping for a batch's columns; returns true when they changed. */
   update(columns: readonly string[]): boolean {

@@ -14,7 +14,7 @@ import zlib from 'node:zlib';
 import type { CompressionCodec, SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 
-import type { ColumnSpec } from '../contracts/output-contract';
+import { NAIVE_ZONE, type ColumnSpec } from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import type { ByteSink } from './byte-io';
 import { digitCount, parquetElementFor } from './parquet-types';
@@ -27,6 +27,10 @@ const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const DATE_TEXT = /^(-?\d{4,})-(\d{2})-(\d{2})$/;
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const NARROW_INTS = { int8: [8, -128, 127], int16: [16, -32768, 32767] } as const;
+const TIMESTAMP_UNITS = { ms: 'MILLIS', us: 'MICROS', ns: 'NANOS' } as const;
+const encoder = new TextEncoder();
 
 type Compressor = (input: Uint8Array) => Uint8Array;
 
@@ -75,6 +79,43 @@ function codecOf(codec: ParquetCodec): {
   }
 }
 
+/**
+ * The Parquet schema element of a column, keeping what a typed source declared beyond the
+ * contract type: local (naive) timestamps, int8/int16, UUID and JSON text. Without those hints it
+ * is the contract type's preferred element.
+ */
+export function parquetElementOf(column: ColumnSpec): SchemaElement {
+  const element = parquetElementFor(column);
+  const base = {
+    name: element.name,
+    repetition_type: column.nullable ? 'OPTIONAL' : 'REQUIRED',
+  } as const;
+  if (column.type === 'timestamp' && column.zone === NAIVE_ZONE) {
+    // isAdjustedToUTC=false, and no converted type: TIMESTAMP_MILLIS/MICROS mean UTC instants.
+    const unit = TIMESTAMP_UNITS[column.unit ?? 'us'];
+    return { ...base, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit } };
+  }
+  const hint = column.physical;
+  if (column.type === 'int32' && (hint === 'int8' || hint === 'int16')) {
+    const bitWidth = NARROW_INTS[hint][0];
+    return {
+      ...base,
+      type: 'INT32',
+      converted_type: hint === 'int8' ? 'INT_8' : 'INT_16',
+      logical_type: { type: 'INTEGER', bitWidth, isSigned: true },
+    };
+  }
+  if (column.type === 'string' && hint === 'uuid') {
+    return { ...base, type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, logical_type: { type: 'UUID' } };
+  }
+  if (column.type === 'string' && hint === 'json') {
+    // The logical type alone: hyparquet-writer would JSON-encode the text again under the
+    // converted type JSON; the bytes written are the text as read.
+    return { ...base, type: 'BYTE_ARRAY', logical_type: { type: 'JSON' } };
+  }
+  return element;
+}
+
 /** Converts a typed value to what hyparquet-writer expects for the column's physical type. */
 type Physical = (v: Exclude<TypedValue, null>) => unknown;
 
@@ -84,14 +125,22 @@ function physicalOf(column: ColumnSpec): Physical {
       `cannot write ${typeof v} ${String(v)} to ${column.type} column ${column.name}: ${why}`,
     );
   };
+  const hint = column.physical;
   switch (column.type) {
     case 'string':
+      if (hint === 'uuid')
+        return (v) => (typeof v === 'string' && UUID_TEXT.test(v) ? v : fail(v, 'expected UUID text'));
+      if (hint === 'json')
+        return (v) => (typeof v === 'string' ? encoder.encode(v) : fail(v, 'expected JSON text'));
       return (v) => (typeof v === 'string' ? v : fail(v, 'expected a string'));
-    case 'int32':
+    case 'int32': {
+      const [bits, min, max] =
+        hint === 'int8' || hint === 'int16' ? NARROW_INTS[hint] : [32, INT32_MIN, INT32_MAX];
       return (v) =>
-        typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX
+        typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
           ? v
-          : fail(v, 'expected a 32-bit integer');
+          : fail(v, `expected a ${bits}-bit integer`);
+    }
     case 'int64':
       return (v) => {
         const n =
@@ -161,7 +210,7 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
   const { codec, compressors } = codecOf(options.parquet?.codec ?? 'snappy');
   const elements: SchemaElement[] = [
     { name: 'schema', num_children: schema.length },
-    ...schema.map((c) => parquetElementFor(c)),
+    ...schema.map((c) => parquetElementOf(c)),
   ];
   const physical = schema.map((c) => physicalOf(c));
   const out = new SinkByteWriter(sink);

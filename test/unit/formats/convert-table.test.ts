@@ -197,21 +197,31 @@ describe('convertTable', () => {
     expect(after.result.checksums['v']).not.toBe(before.result.checksums['v']);
   });
 
-  it('fills a nullable column the input lacks with nulls and drops columns the contract does not name', async () => {
+  it('refuses an input that lacks a nullable contract column, naming it, rather than invent its nulls', async () => {
     // Prepare
     const schema: ColumnSpec[] = [
       { name: 'id', type: 'int32', nullable: false },
       { name: 'note', type: 'string', nullable: true },
     ];
+    const sink = new RecordingSink();
 
     // Act
-    const { bytes } = await convert(bufferSource(utf8('id,extra\n1,a\n2,b\n'), 'in.csv'), {
-      to: 'jsonl',
-      contract: outputContract({ schema }),
-    });
+    const error = await failureOf(
+      convertTable(
+        bufferSource(utf8('id,extra\n1,a\n2,b\n'), 'in.csv'),
+        sink,
+        () => bufferSource(new Uint8Array()),
+        {
+          to: 'jsonl',
+          contract: outputContract({ schema }),
+        },
+      ),
+    );
 
     // Assess
-    expect(Buffer.from(bytes).toString()).toBe('{"id":1,"note":null}\n{"id":2,"note":null}\n');
+    expect(error).toBeInstanceOf(FormatError);
+    expect(error.message).toBe("in.csv lacks contract column(s) 'note'; cannot convert");
+    expect(sink.events).toEqual(['abort']);
   });
 
   it.each([
@@ -228,7 +238,7 @@ describe('convertTable', () => {
     [
       'an input without a non-nullable column',
       'amount\n1.5\n',
-      'input lacks non-nullable column(s) id; cannot convert',
+      "in.csv lacks contract column(s) 'id'; cannot convert",
     ],
   ])('rejects %s as a FormatError and publishes nothing', async (_what, csv, message) => {
     // Prepare
