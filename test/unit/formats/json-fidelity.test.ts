@@ -13,7 +13,9 @@ import { FormatError, IntegrityError } from '../../../lambdas/core/errors';
 import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
 import { readJsonArray } from '../../../lambdas/core/formats/json-array-reader';
 import { readJsonLines } from '../../../lambdas/core/formats/jsonl-reader';
+import { validateRecords } from '../../../lambdas/core/validation/validate-records';
 import { chunked, failureOf, readAll, rowsOf, utf8 } from '../../fixtures/format-io';
+import { outputContract } from '../../fixtures/output-contract';
 
 async function convertJsonLines(
   text: string,
@@ -190,5 +192,26 @@ describe('convertTable from JSON Lines: nothing dropped or changed silently', ()
     expect(flat.result.representation).toBeUndefined();
     expect(csv.result.representation).toBeUndefined();
     expect(csv.output).toBe('id,big\n1,12345678901234567890\n');
+  });
+});
+
+describe('validateRecords over JSON Lines: a key first seen after the first batch', () => {
+  it('reports the late key as an extra column, not passing the schema without it', async () => {
+    // Prepare: the key arrives in record 10,001, in the second batch
+    const lines = Array.from({ length: 10_000 }, (_, i) => `{"a":${i}}`);
+    lines.push('{"a":10000,"late":"v"}');
+    const contract = outputContract({
+      format: 'jsonl',
+      allowExtraColumns: false,
+      compatibility: 'compatible',
+      schema: [{ name: 'a', type: 'int64', nullable: false }],
+    });
+
+    // Act
+    const report = await validateRecords(contract, readJsonLines(chunked(lines.join('\n'), 64 * 1024)));
+
+    // Assess
+    expect(report.schema.columns.find((c) => c.name === 'late')).toMatchObject({ finding: 'extra' });
+    expect(report.status).toBe('failed');
   });
 });
