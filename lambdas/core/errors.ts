@@ -83,3 +83,12 @@ export class ConfigurationError extends PrtError {
 export class InvalidInputError extends PrtError {
   override readonly name = 'InvalidInputError';
 }
+
+/**
+ * The test could not be completed: too much of the input was never validated (parts of a folder
+ * whose validation failed after its retries, beyond the tolerated share). Says nothing about the
+ * data, so the version ends in `error`, not `failed`; the partial report is still written.
+ */
+export class IncompleteTestError extends PrtError {
+  override readonly name = 'IncompleteTestError';
+}

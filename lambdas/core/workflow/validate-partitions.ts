@@ -15,7 +15,7 @@
  */
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { logicalName, type OutputContract } from '../contracts/output-contract';
-import { ContractError, PrtError } from '../errors';
+import { ContractError, IncompleteTestError, PrtError } from '../errors';
 import { byteOrder, isDataPart } from '../registry/dataset-parts';
 import type { OutputRegistry } from '../registry/output-registry';
 import { ObjectNotFoundError, parseS3Uri, readText, s3Uri, type ObjectStore } from '../storage/object-store';
@@ -559,6 +559,12 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
       'text/html; charset=utf-8',
     );
   }
+  const untested = (notValidated.length / Math.max(1, parts.length)) * 100;
+  if (notSettled === undefined && notValidated.length > 0 && untested > input.toleratedFailurePercentage) {
+    throw new IncompleteTestError(
+      `${notValidated.length} of ${parts.length} parts of ${dataset.uri} could not be validated after their retries (beyond the tolerated ${input.toleratedFailurePercentage}%); the partial report is ${s3Uri(deps.artifactsBucket, reportKey)}`,
+    );
+  }
   return {
     status: report.status,
     rowCount: report.rowCount,
@@ -581,8 +587,9 @@ function sourceOf(deps: PartitionDeps, location: string) {
 
 /**
  * The parts' own findings, as rules of the report: an unreadable part fails the output (its rows
- * are unknown); parts whose validation failed after its retries fail it beyond the tolerated
- * percentage and warn within it; a folder without parts fails (the marker promised data).
+ * are unknown); parts whose validation failed after its retries warn within the tolerated
+ * percentage (beyond it mergeParts ends the test in error); a folder without parts fails (the
+ * marker promised data).
  */
 function withPartFindings(
   report: ValidationReport,
@@ -595,6 +602,7 @@ function withPartFindings(
   const extra: string[] = [];
   const failed: string[] = [];
   let status: ValidationStatus = report.status;
+  let incomplete = false;
   const worsen = (to: ValidationStatus) => {
     if (to === 'failed' || (to === 'warned' && status === 'passed')) status = to;
   };
@@ -620,10 +628,14 @@ function withPartFindings(
     extra.push(
       `${notValidated.length} of ${total} parts not validated (their validation failed after its retries; ${within ? 'within' : 'beyond'} the tolerated ${toleratedPercentage}%)`,
     );
-    worsen(within ? 'warned' : 'failed');
+    // Beyond the tolerance the folder was not tested: mergeParts writes this report, then ends the
+    // test in error (IncompleteTestError), since a part that could not be validated says nothing
+    // about its data. Within it, the rest of the folder's verdict stands, with a warning.
+    if (within) worsen('warned');
+    else incomplete = true;
   }
   if (extra.length === 0) return report;
-  const summaryHead = `${status.toUpperCase()}: ${report.rowCount} rows in ${total} parts`;
+  const summaryHead = `${incomplete ? 'INCOMPLETE' : status.toUpperCase()}: ${report.rowCount} rows in ${total} parts`;
   const rest = report.summary.replace(/^[A-Z]+: \d+ rows;? ?/, '');
   return {
     ...report,

@@ -486,22 +486,28 @@ describe('mergeParts', () => {
     expect(storedReport(store).quarantineUri).toBe(folder);
   });
 
-  it('fails with parts_validated when parts without an envelope exceed the tolerated percentage', async () => {
+  it('ends in IncompleteTestError (status error, not failed) when parts not validated exceed the tolerated percentage', async () => {
     // Prepare: one of four parts never left an envelope (its Map item failed after its retries).
     const { store, deps } = setup();
     for (let i = 0; i < 4; i++) landPart(store, `part-0000${i}.csv`, csv(goodRows(i * 10 + 1, 2)));
     await validateFolder(store, deps, ['part-00002.csv']);
 
     // Act
-    const result = await merge(deps, 20);
+    const outcome = merge(deps, 20);
 
-    // Assess
-    expect(result.status).toBe('failed');
-    expect(result.failedRules).toEqual(['parts_validated']);
-    expect(result.summary).toBe(
-      'FAILED: 6 rows in 4 parts; 1 of 4 parts not validated (their validation failed after its retries; beyond the tolerated 20%)',
+    // Assess: the folder was not tested, which says nothing of its data; the partial report stays.
+    await expect(outcome).rejects.toMatchObject({
+      name: 'IncompleteTestError',
+      message: expect.stringMatching(
+        /^1 of 4 parts of s3:\/\/.+ could not be validated after their retries \(beyond the tolerated 20%\)/,
+      ),
+    });
+    const report = storedReport(store);
+    expect(report.failedRules).toEqual(['parts_validated']);
+    expect(report.summary).toBe(
+      'INCOMPLETE: 6 rows in 4 parts; 1 of 4 parts not validated (their validation failed after its retries; beyond the tolerated 20%)',
     );
-    expect(storedReport(store).parts).toMatchObject({
+    expect(report.parts).toMatchObject({
       total: 4,
       validated: 3,
       notValidated: 1,
