@@ -7,6 +7,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { RULE_FAILURE_METRIC } from '../../lib/shared/workflow-metrics';
+import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { OutputRegistry } from '../core/registry/output-registry';
@@ -20,7 +21,7 @@ import {
   type ValidatePartResult,
 } from '../core/workflow/validate-partitions';
 import type { InspectResult, ObjectRef, ValidateResult } from '../core/workflow/workflow-types';
-import { InvalidInputError } from '../core/errors';
+import { ConfigurationError, InvalidInputError } from '../core/errors';
 import { createDocumentClient, createS3Client } from '../shared/aws-clients';
 import { createObservability } from '../shared/observability';
 import { stepHandler } from '../shared/step-handler';
@@ -32,14 +33,34 @@ const store = new S3ObjectStore(createS3Client(env));
 const artifactsBucket = getRequiredEnv(env, FUNCTION_ENV.artifactsBucket);
 const deps = {
   store,
-  catalog: new ContractCatalog(store, artifactsBucket, getRequiredEnv(env, FUNCTION_ENV.contractsPrefix)),
+  catalog: new ContractCatalog(
+    store,
+    artifactsBucket,
+    getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
+    contractCacheTtlMs(env),
+  ),
   artifactsBucket,
   reportsPrefix: getRequiredEnv(env, FUNCTION_ENV.reportsPrefix),
   quarantinePrefix: getRequiredEnv(env, FUNCTION_ENV.quarantinePrefix),
   now: () => new Date(),
   registry: new OutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
   renderHtml: (report: Parameters<typeof renderHtmlReport>[0]) => renderHtmlReport(report),
+  ...settleSetting(env[FUNCTION_ENV.partsSettleSeconds]),
 };
+
+/**
+ * The merge's settle window from the environment, checked at cold start. At most 240 s: the merge
+ * runs in this function, whose timeout is 300 s, and must still validate and merge after waiting.
+ */
+function settleSetting(value: string | undefined): { settle?: { windowMs: number } } {
+  if (value === undefined || value.trim() === '') return {};
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 240)
+    throw new ConfigurationError(
+      `${FUNCTION_ENV.partsSettleSeconds} must be whole seconds from 0 to 240, not '${value}'`,
+    );
+  return { settle: { windowMs: seconds * 1000 } };
+}
 
 export const handler = stepHandler<ValidateResult | ValidatePartResult>(o, 'Validate', async (event) => {
   const mode = (event as { mode?: unknown }).mode ?? 'object';

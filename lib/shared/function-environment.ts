@@ -10,6 +10,11 @@ export const FUNCTION_ENV = {
   reportsPrefix: 'PRT_REPORTS_PREFIX',
   quarantinePrefix: 'PRT_QUARANTINE_PREFIX',
   convertedPrefix: 'PRT_CONVERTED_PREFIX',
+  /**
+   * Optional: seconds the partitioned branch's merge waits for a folder still changing after its
+   * marker (default 60, validate-partitions.ts DEFAULT_PARTS_SETTLE); whole seconds, 0 to 240.
+   */
+  partsSettleSeconds: 'PRT_PARTS_SETTLE_SECONDS',
   /** "true" only for S3 servers that cannot route virtual-hosted-style requests (the embedded stack). */
   s3ForcePathStyle: 'PRT_S3_FORCE_PATH_STYLE',
 } as const;

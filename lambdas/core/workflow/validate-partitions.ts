@@ -440,11 +440,13 @@ async function waitToSettle(
   settle: PartsSettle,
 ): Promise<SettleOutcome> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const polls = Math.max(1, Math.ceil(settle.windowMs / settle.pollMs));
+  // A window of 0 does not wait: a folder changing after its marker fails at once.
+  const poll = Math.min(settle.pollMs, settle.windowMs);
+  const polls = poll > 0 ? Math.ceil(settle.windowMs / poll) : 0;
   let previous = first;
-  let why = 'the listing changed';
+  let why = 'no time to settle (window 0)';
   for (let i = 1; i <= polls; i++) {
-    await sleep(settle.pollMs);
+    await sleep(poll);
     const current = await listParts(deps, dataset);
     if (sameListing(previous, current)) return { settled: true, parts: current, listings: i + 1 };
     why = firstDifference(dataset, previous, current);
