@@ -107,9 +107,15 @@ export function registerConvertCommand(program: Command): void {
           console.log(
             `  rows       ${result.rowsIn.toLocaleString('en-US')} in, ${result.rowsOut.toLocaleString('en-US')} out`,
           );
-          console.log(`  columns    ${result.schemaMapping.map((m) => `${m.from}:${m.type}`).join(', ')}`);
+          console.log(`  columns    ${result.schemaMapping.map((m) => `${m.to}:${m.type}`).join(', ')}`);
+          for (const m of result.schemaMapping) {
+            if (m.renamed) console.log(`  renamed    '${m.from}' → '${m.to}' (${m.renamed})`);
+          }
+          const added = result.columnsOut - result.columnsIn;
           console.log(
-            `  checksums  equal for all ${Object.keys(result.checksums).length} columns (sha256 of canonical values, read back from the output)`,
+            `  checksums  equal for all ${result.columnsIn} of ${result.columnsIn} source columns` +
+              (added > 0 ? ` and ${added} contract column(s) the input never named (all null)` : '') +
+              ' (sha256 of canonical values, read back from the output)',
           );
         }
       } catch (error) {

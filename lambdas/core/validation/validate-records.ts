@@ -464,7 +464,8 @@ export class ValidationState {
         if (!brokeError) this.warnOnlyRowCount++;
         if (onFailedRow) {
           const row = rows[r]!;
-          const cells: Record<string, string | null> = {};
+          // Null prototype: a column named `__proto__` is a key like any other, not the prototype.
+          const cells = Object.create(null) as Record<string, string | null>;
           batch.columns.forEach((name, k) => {
             const raw = row[k] ?? null;
             cells[name] = raw === null ? null : String(raw);
