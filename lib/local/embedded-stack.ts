@@ -6,8 +6,13 @@
  * different endpoints, through the standard AWS_ENDPOINT_URL_* variables.
  */
 import './promise-with-resolvers';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import dynalite from 'dynalite';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import S3rver from 's3rver';
+import { CONTRACT_CACHE_SECONDS_ENV } from '../../lambdas/core/config/contract-cache-ttl';
 import { buildArrivalPattern } from '../shared/arrival-pattern';
 import type { EnvironmentConfig } from '../shared/environment-config';
 import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../shared/function-environment';
@@ -57,6 +63,12 @@ export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 /** s3rver checks signatures against this fixed key pair. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+/**
+ * Seconds the local functions keep their parsed contracts (deployed ones: a minute). One second, so
+ * a contract re-seeded while serving applies to the next upload, while a burst of arrivals still
+ * lists the contracts prefix about once a second rather than once per invocation.
+ */
+export const LOCAL_CONTRACT_CACHE_SECONDS = 1;
 
 export interface EmbeddedStackOptions {
   readonly repoRoot: string;
@@ -65,6 +77,10 @@ export interface EmbeddedStackOptions {
   readonly contractsDir?: string;
   /** Where s3rver keeps objects; a fresh temporary folder when omitted (removed on stop). */
   readonly dataDir?: string;
+  /** Where dynalite keeps the registry table (LevelDB), kept across restarts; in memory when omitted. */
+  readonly dynamodbDir?: string;
+  /** Loopback ports of the S3 and DynamoDB servers; free ones when omitted. */
+  readonly ports?: { readonly s3: number; readonly dynamodb: number };
   readonly log?: (line: string) => void;
   /**
    * Puts something between the workflow and the servers (the reliability suite's fault-injecting
@@ -120,8 +136,10 @@ export function executionOutcome(record: Pick<ExecutionRecord, 'status' | 'path'
     }
     case 'ValidationFailed':
       return 'FAILED';
+    case 'ObjectUnreadable':
+      return 'FAILED';
     case 'ProcessingFailed':
-      return record.path.includes('DataUnreadable') ? 'FAILED' : 'ERROR';
+      return 'ERROR';
     case 'Untracked':
       return 'UNTRACKED';
     case 'AlreadyRegistered':
@@ -204,7 +222,7 @@ export class EmbeddedStack {
 
     const s3rver = new S3rver({
       address: '127.0.0.1',
-      port: 0,
+      port: options.ports?.s3 ?? 0,
       silent: true,
       directory: dataDir,
       configureBuckets: [{ name: names.outputsBucket }, { name: names.artifactsBucket }],
@@ -235,10 +253,15 @@ export class EmbeddedStack {
       await next();
     });
     const s3Address = await s3rver.run();
-    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamo = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(options.dynamodbDir !== undefined ? { path: options.dynamodbDir } : {}),
+    });
     await new Promise<void>((resolve, reject) => {
       dynamo.once('error', reject);
-      dynamo.listen(0, '127.0.0.1', () => resolve());
+      dynamo.listen(options.ports?.dynamodb ?? 0, '127.0.0.1', () => resolve());
     });
     const dynamoAddress = dynamo.address() as AddressInfo;
     const servers: Endpoints = {
@@ -270,6 +293,8 @@ export class EmbeddedStack {
       [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+      [CONTRACT_CACHE_SECONDS_ENV]:
+        process.env[CONTRACT_CACHE_SECONDS_ENV] ?? String(LOCAL_CONTRACT_CACHE_SECONDS),
     });
 
     const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
@@ -486,12 +511,22 @@ export class EmbeddedStack {
   }
 
   /** Uploads a contract file (as `prt contract push` will). */
-  async putContract(name: string, body: string): Promise<void> {
+  async putContract(name: string, body: string | Uint8Array): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.resources.artifactsBucket,
         Key: `${ARTIFACT_PREFIXES.contracts}${name}`,
         Body: body,
+      }),
+    );
+  }
+
+  /** Removes a contract file from the artifacts bucket (a contract deleted while serving). */
+  async deleteContract(name: string): Promise<void> {
+    await this.s3.send(
+      new DeleteObjectCommand({
+        Bucket: this.resources.artifactsBucket,
+        Key: `${ARTIFACT_PREFIXES.contracts}${name}`,
       }),
     );
   }
@@ -515,6 +550,15 @@ async function createRegistryTable(dynamodb: DynamoDBClient, tableName: string):
   ]) {
     attributes.set(k.name, k.type);
   }
+  // A registry kept in a state folder (dynamodbDir) already has its table from the earlier run.
+  const exists = await dynamodb.send(new DescribeTableCommand({ TableName: tableName })).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof ResourceNotFoundException) return false;
+      throw error;
+    },
+  );
+  if (exists) return;
   await dynamodb.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -224,8 +224,9 @@ describe('failures inside a step', () => {
     // Assess
     const [execution] = await h.executionsFor(key);
     expect(execution?.status).toBe('FAILED');
-    expect(execution?.error).toBe('ProcessingFailed');
-    expect(execution?.path).toEqual(expect.arrayContaining(['RecordError', 'AlertError']));
+    // Unreadable as its format: the data broke its contract (failed), recorded and alerted as such.
+    expect(execution?.error).toBe('ObjectUnreadable');
+    expect(execution?.path).toEqual(expect.arrayContaining(['DataUnreadable', 'RecordError', 'AlertError']));
     expect(entry).toMatchObject({ status: 'failed', failureReason: 'FormatError' });
     expect(entry.failureCause).toContain('not valid UTF-8');
   });

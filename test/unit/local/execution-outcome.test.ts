@@ -16,7 +16,7 @@ describe('the outcome the serve log prints for an execution', () => {
     [
       {
         status: 'FAILED',
-        path: ['Validate', 'ClassifyError', 'DataUnreadable', 'RecordError', 'ProcessingFailed'],
+        path: ['Validate', 'ClassifyError', 'DataUnreadable', 'RecordError', 'ObjectUnreadable'],
       },
       'FAILED',
     ],
