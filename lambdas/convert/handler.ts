@@ -1,6 +1,7 @@
 /** Convert: writes the output in its contract's `convert_to` format, with the equivalence proof. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
+import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { S3ObjectStore } from '../core/storage/s3-object-store';
@@ -17,7 +18,12 @@ const store = new S3ObjectStore(createS3Client(env));
 const artifactsBucket = getRequiredEnv(env, FUNCTION_ENV.artifactsBucket);
 const deps = {
   store,
-  catalog: new ContractCatalog(store, artifactsBucket, getRequiredEnv(env, FUNCTION_ENV.contractsPrefix)),
+  catalog: new ContractCatalog(
+    store,
+    artifactsBucket,
+    getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
+    contractCacheTtlMs(env),
+  ),
   artifactsBucket,
   convertedPrefix: getRequiredEnv(env, FUNCTION_ENV.convertedPrefix),
 };

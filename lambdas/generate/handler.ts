@@ -6,6 +6,7 @@
  */
 import middy from '@middy/core';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
+import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { ConfigurationError } from '../core/errors';
@@ -37,6 +38,7 @@ const deps = {
     store,
     getRequiredEnv(env, FUNCTION_ENV.artifactsBucket),
     getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
+    contractCacheTtlMs(env),
   ),
   registry: new OutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
   bucket: getRequiredEnv(env, GENERATE_ENV.outputsBucket),

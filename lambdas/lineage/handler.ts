@@ -1,6 +1,7 @@
 /** Lineage: links the object version to its declared inputs and to its converted copy. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
+import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { LineageStore } from '../core/lineage/lineage-store';
@@ -23,6 +24,7 @@ const deps = {
     new S3ObjectStore(createS3Client(env)),
     getRequiredEnv(env, FUNCTION_ENV.artifactsBucket),
     getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
+    contractCacheTtlMs(env),
   ),
   registry: new OutputRegistry(db, table),
   lineage: new LineageStore(db, table),

@@ -10,6 +10,7 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lib/shared/registry-table-layout';
+import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { OutputRegistry } from '../core/registry/output-registry';
@@ -30,6 +31,7 @@ const deps = {
     new S3ObjectStore(createS3Client(env)),
     getRequiredEnv(env, FUNCTION_ENV.artifactsBucket),
     getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
+    contractCacheTtlMs(env),
   ),
   registry: new OutputRegistry(createDocumentClient(), table),
   now: () => new Date(),
