@@ -9,6 +9,10 @@
  * with a time zone are instants ('Z'); zone-less ones are local and get no zone, so the contract's
  * `zone` says what they mean. Structs are flattened to dotted names; lists, maps, unions and
  * intervals are rejected with a FormatError.
+ *
+ * Bounds: every message's metadata is walked with bounds before apache-arrow sees it, and a record
+ * batch may declare at most `maxRecordBatchRows` rows (a Null column holds any count in no bytes:
+ * 2e9 rows in 240 bytes ran for ever); columns with buffers are held to them (checkBuffers).
  */
 import {
   DataType,
@@ -28,6 +32,7 @@ import {
 
 import { Footer } from 'apache-arrow/ipc/metadata/file';
 
+import { NAIVE_ZONE } from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import type { ByteSource } from './byte-io';
 import { base64, decimalText, int64Cell, timestampText, utf8, type InferredColumn } from './parquet-types';
@@ -41,6 +46,12 @@ export interface ArrowReadOptions extends ReaderLimits {
 }
 
 const DEFAULT_BATCH_SIZE = 10_000;
+/**
+ * Rows one record batch (or dictionary batch) may declare. Writers cut batches far below this
+ * (pyarrow's default chunks are 1Mi rows at most when converting, Arrow C++ 64Ki); a batch of Null
+ * columns costs nothing to store and one loop step per row to read.
+ */
+export const DEFAULT_MAX_RECORD_BATCH_ROWS = 10_000_000;
 const FILE_MAGIC = 'ARROW1';
 /** A first message larger than this is not a schema: the bytes are not Arrow. */
 const MAX_SCHEMA_BYTES = 64 << 20;
@@ -71,11 +82,16 @@ export async function* readArrow(
     throw new RangeError(`batchSize must be a positive integer`);
   }
   const maxField = options.maxFieldLength ?? Infinity;
-  const reader = await openArrow(source);
+  const maxRows = options.maxRecordBatchRows ?? DEFAULT_MAX_RECORD_BATCH_ROWS;
+  if (!(maxRows >= 0) || (!Number.isInteger(maxRows) && maxRows !== Infinity)) {
+    throw new RangeError(`maxRecordBatchRows must be a non-negative integer`);
+  }
+  const reader = await openArrow(source, maxRows);
   const leaves = selectLeaves(source, leavesOf(reader.schema, source.name), options.columns);
   const columns = leaves.map((l) => l.name);
   let firstRow = 1;
   let index = 0;
+  let yielded = false;
   const batches = reader[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<ArrowBatch>;
@@ -119,16 +135,20 @@ export async function* readArrow(
         }
         rows.push(row);
       }
+      yielded = true;
       yield { columns, rows, firstRow: firstRow + start };
     }
     firstRow += batch.numRows;
     index++;
   }
+  // A stream of no rows (a schema alone) still declares its columns: one empty batch carries them,
+  // as the CSV reader does for a header-only file, so a validator grades the schema.
+  if (!yielded) yield { columns, rows: [], firstRow: 1 };
 }
 
 /** The columns of an Arrow IPC stream or file in contract terms, from its schema message. */
 export async function arrowSchemaOf(source: ByteSource): Promise<InferredColumn[]> {
-  const reader = await openArrow(source);
+  const reader = await openArrow(source, DEFAULT_MAX_RECORD_BATCH_ROWS);
   const out: InferredColumn[] = [];
   const walk = (field: Field, prefix: string, nullable: boolean): void => {
     const name = prefix + field.name;
@@ -136,7 +156,14 @@ export async function arrowSchemaOf(source: ByteSource): Promise<InferredColumn[
       for (const child of field.type.children) walk(child, `${name}.`, nullable || field.nullable);
       return;
     }
-    out.push(contractColumnOf(field.type as DataType, name, nullable || field.nullable));
+    const column = contractColumnOf(field.type as DataType, name, nullable || field.nullable);
+    const extension = extensionOf(field);
+    // Arrow has UUID and JSON only as canonical extension types, named in the field's metadata.
+    if (extension === 'arrow.uuid' && DataType.isFixedSizeBinary(field.type) && field.type.byteWidth === 16) {
+      out.push({ ...column, physical: 'uuid' });
+    } else if (extension === 'arrow.json' && column.type === 'string') {
+      out.push({ ...column, physical: 'json' });
+    } else out.push(column);
   };
   for (const field of reader.schema.fields) walk(field, '', false);
   await reader.cancel();
@@ -283,7 +310,7 @@ async function fileLayout(
  * (random access): apache-arrow's random-access file reader trusts the footer's block offsets and
  * loops forever on a block that points at a message other than a record batch.
  */
-async function openArrow(source: ByteSource): Promise<RecordBatchReader> {
+async function openArrow(source: ByteSource, maxRows: number): Promise<RecordBatchReader> {
   const stream = markedStream(source);
   let reader: RecordBatchReader | undefined;
   try {
@@ -310,7 +337,7 @@ async function openArrow(source: ByteSource): Promise<RecordBatchReader> {
       }
     }
     try {
-      reader = await RecordBatchReader.from(checkedMessages(body, source.name));
+      reader = await RecordBatchReader.from(checkedMessages(body, source.name, maxRows));
       await reader.open();
     } catch (e) {
       throw wrap(e, `${source.name}: not a readable Arrow IPC ${isFile ? 'file' : 'stream'}`);
@@ -406,15 +433,32 @@ function checkSchema(fb: Flatbuffer, schema: number): void {
   fb.vector(schema, 2, 4);
 }
 
-function checkRecordBatch(fb: Flatbuffer, batch: number): void {
-  if (fb.int64(batch, 0) < 0n) throw new Error('negative row count');
+/** A batch declaring more rows than the stated limit: a limit, not corruption. */
+class RowLimitError extends Error {
+  constructor(
+    message: string,
+    readonly dictionary: boolean,
+  ) {
+    super(message);
+  }
+}
+
+function checkRecordBatch(fb: Flatbuffer, batch: number, maxRows: number, dictionary = false): void {
+  const rows = fb.int64(batch, 0);
+  if (rows < 0n) throw new Error('negative row count');
+  if (maxRows !== Infinity && rows > BigInt(maxRows)) {
+    throw new RowLimitError(
+      `declares ${rows} rows, above the limit of ${maxRows} (maxRecordBatchRows)`,
+      dictionary,
+    );
+  }
   fb.vector(batch, 1, 16); // field nodes
   fb.vector(batch, 2, 16); // buffers
   fb.vector(batch, 4, 8); // variadic buffer counts
 }
 
 /** Checks one message's metadata and returns its body length. */
-function checkMessage(metadata: Uint8Array): { type: number; bodyLength: number } {
+function checkMessage(metadata: Uint8Array, maxRows: number): { type: number; bodyLength: number } {
   const fb = new Flatbuffer(metadata);
   const message = fb.root();
   fb.vector(message, 4, 4); // custom metadata
@@ -422,10 +466,10 @@ function checkMessage(metadata: Uint8Array): { type: number; bodyLength: number 
   const type = fb.uint8(message, 1);
   if (header !== undefined) {
     if (type === 1) checkSchema(fb, header);
-    else if (type === 3) checkRecordBatch(fb, header);
+    else if (type === 3) checkRecordBatch(fb, header, maxRows);
     else if (type === 2) {
       const data = fb.table(header, 1);
-      if (data !== undefined) checkRecordBatch(fb, data);
+      if (data !== undefined) checkRecordBatch(fb, data, maxRows, true);
     }
   }
   const bodyLength = fb.int64(message, 3);
@@ -485,7 +529,11 @@ class ByteQueue {
 }
 
 /** The IPC stream, message by message, each checked before it is passed on. */
-async function* checkedMessages(stream: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
+async function* checkedMessages(
+  stream: AsyncIterable<Uint8Array>,
+  file: string,
+  maxRows: number,
+): AsyncGenerator<Uint8Array> {
   const queue = new ByteQueue(stream[Symbol.asyncIterator]());
   let offset = 0;
   let batches = 0;
@@ -511,8 +559,17 @@ async function* checkedMessages(stream: AsyncIterable<Uint8Array>, file: string)
     if (metadata.byteLength < length) fail('the stream ends inside message metadata');
     let message = { type: 0, bodyLength: 0 };
     try {
-      message = checkMessage(metadata);
+      message = checkMessage(metadata, maxRows);
     } catch (e) {
+      if (e instanceof RowLimitError) {
+        const which = e.dictionary ? 'dictionary batch' : `record batch ${batches}`;
+        throw new FormatError(
+          `${file}: Arrow ${which} ${e.message}: write smaller batches or raise the limit`,
+          {
+            byteOffset: offset,
+          },
+        );
+      }
       fail(messageOf(e));
     }
     if (message.type === 3) what = `record batch ${batches++}`;
@@ -538,7 +595,13 @@ function leavesOf(schema: Schema, file: string): Leaf[] {
       field.type.children.forEach((child, k) => walk(child, [...path, k], `${name}.`));
       return;
     }
-    leaves.push({ name, path, field, convert: converterOf(field.type as DataType, name, file) });
+    const convert =
+      extensionOf(field) === 'arrow.uuid' &&
+      DataType.isFixedSizeBinary(field.type) &&
+      field.type.byteWidth === 16
+        ? uuidConverter
+        : converterOf(field.type as DataType, name, file);
+    leaves.push({ name, path, field, convert });
   };
   schema.fields.forEach((field, k) => walk(field, [k], ''));
   return leaves;
@@ -746,6 +809,16 @@ function converterOf(type: DataType, name: string, file: string): Convert {
   return unsupported(type, name, file);
 }
 
+function extensionOf(field: Field): string | undefined {
+  return field.metadata.get('ARROW:extension:name');
+}
+
+/** A UUID (the arrow.uuid extension, 16 fixed bytes) as its canonical text, as Parquet's UUID reads. */
+const uuidConverter: Convert = (d, i) => {
+  const hex = Buffer.from((d.values as Uint8Array).subarray(i * 16, i * 16 + 16)).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+
 function contractColumnOf(type: DataType, name: string, nullable: boolean): InferredColumn {
   const base = { name, nullable };
   if (DataType.isDictionary(type)) return contractColumnOf(type.dictionary as DataType, name, nullable);
@@ -755,6 +828,8 @@ function contractColumnOf(type: DataType, name: string, nullable: boolean): Infe
         ? { ...base, type: 'int64' }
         : { ...base, type: 'decimal', precision: 20, scale: 0 };
     }
+    if (type.isSigned && type.bitWidth === 8) return { ...base, type: 'int32', physical: 'int8' };
+    if (type.isSigned && type.bitWidth === 16) return { ...base, type: 'int32', physical: 'int16' };
     return { ...base, type: type.bitWidth === 32 && !type.isSigned ? 'int64' : 'int32' };
   }
   if (DataType.isFloat(type)) {
@@ -768,7 +843,11 @@ function contractColumnOf(type: DataType, name: string, nullable: boolean): Infe
       [TimeUnit.MILLISECOND]: 'ms',
       [TimeUnit.MICROSECOND]: 'us',
     } as const;
-    return { ...base, type: 'timestamp', unit: type.unit === TimeUnit.NANOSECOND ? 'ns' : units[type.unit] };
+    const unit = type.unit === TimeUnit.NANOSECOND ? 'ns' : units[type.unit];
+    // Zone-less timestamps are local date-times, not instants.
+    return type.timezone
+      ? { ...base, type: 'timestamp', unit }
+      : { ...base, type: 'timestamp', unit, zone: NAIVE_ZONE };
   }
   if (DataType.isDecimal(type)) {
     // A negative scale means trailing zeros: the values are integers with that many more digits.
