@@ -24,6 +24,7 @@ export async function* readJsonArray(
   let offset = 0; // UTF-8 bytes consumed, for messages
   let here = 0; // byte offset of the character being looked at
   let elementStart = 0;
+  let elements = 0;
   let bytes = 0;
   let first = true;
 
@@ -105,10 +106,14 @@ export async function* readJsonArray(
           throw new FormatError(`expected a JSON array ('['), found '${ch}'`, { byteOffset: here });
         state = 'before-element';
       } else if (state === 'before-element') {
-        if (ch === ']' && batcher.size === 0 && batcher.seenColumns.length === 0) {
+        // Counted here, not read off the batcher: a batch taken mid-array leaves it empty.
+        if (ch === ']') {
+          if (elements > 0)
+            throw new FormatError(`expected an array element after ',', found ']'`, { byteOffset: here });
           state = 'done';
           continue;
         }
+        elements++;
         state = 'in-element';
         elementStart = here;
         element = '';

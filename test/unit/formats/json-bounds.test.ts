@@ -147,3 +147,16 @@ describe('JSON readers: a key first seen in a later batch', () => {
     expect(batches[0]?.columns).not.toBe(batches[1]?.columns);
   });
 });
+
+describe('JSON array reader: batches taken mid-array', () => {
+  it.each(['[{},]', '[{"a":1} , ]'])('still refuses a trailing comma in %s', async (json) => {
+    // Prepare: batches of one row, so the batch is taken before the comma is read
+
+    // Act
+    const error = await failureOf(readAll(readJsonArray(chunked(json), { batchSize: 1 })));
+
+    // Assess
+    expect(error).toBeInstanceOf(FormatError);
+    expect(error.message).toBe(`expected an array element after ',', found ']' (byte ${json.length - 1})`);
+  });
+});
