@@ -7,7 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/project-paths';
 import type { EnvironmentConfig } from '../../lib/shared/environment-config';
 import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../../lib/shared/function-environment';
-import { REGISTRY_TABLE_LAYOUT } from '../../lib/shared/registry-table-layout';
+import {
+  REGISTER_IDEMPOTENCY_PARTITION,
+  REGISTRY_TABLE_LAYOUT,
+} from '../../lib/shared/registry-table-layout';
 import { STACK_OUTPUTS } from '../../lib/shared/stack-outputs';
 import {
   ALERT_TOPIC_SUBSTITUTION,
@@ -44,6 +47,10 @@ const EXPECTED_ACCESS: Readonly<
       readonly outputs: boolean;
       readonly artifactReads: readonly string[];
       readonly artifactWrites: readonly string[];
+      /** `s3:prefix` values of the function's ListBucket on the artifacts bucket. */
+      readonly artifactLists: readonly string[];
+      /** Lists the partitioned prefixes of the outputs bucket (parts of a partitioned output). */
+      readonly listsPartitions?: boolean;
       readonly timeoutSeconds: number;
     }
   >
@@ -53,13 +60,16 @@ const EXPECTED_ACCESS: Readonly<
     outputs: false,
     artifactReads: ['/contracts/*'],
     artifactWrites: [],
+    artifactLists: ['contracts/*'],
     timeoutSeconds: 30,
   },
+  // inspect heads and reads the first bytes of the object only: it loads no contract.
   inspect: {
     registry: false,
     outputs: true,
-    artifactReads: ['/contracts/*'],
+    artifactReads: [],
     artifactWrites: [],
+    artifactLists: [],
     timeoutSeconds: 30,
   },
   validate: {
@@ -68,13 +78,17 @@ const EXPECTED_ACCESS: Readonly<
     outputs: true,
     artifactReads: ['/contracts/*', '/reports/*'],
     artifactWrites: ['/reports/*', '/quarantine/*'],
+    artifactLists: ['contracts/*'],
+    listsPartitions: true,
     timeoutSeconds: 300,
   },
   convert: {
     registry: false,
     outputs: true,
-    artifactReads: ['/contracts/*'],
+    // The equivalence proof reads back the version it wrote.
+    artifactReads: ['/contracts/*', '/converted/*'],
     artifactWrites: ['/converted/*'],
+    artifactLists: ['contracts/*'],
     timeoutSeconds: 300,
   },
   lineage: {
@@ -82,6 +96,7 @@ const EXPECTED_ACCESS: Readonly<
     outputs: false,
     artifactReads: ['/contracts/*'],
     artifactWrites: [],
+    artifactLists: ['contracts/*'],
     timeoutSeconds: 30,
   },
 };
@@ -135,6 +150,14 @@ const LAMBDA_XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'
 /** The topic's key, as `grantPublish` grants it to a publisher next to sns:Publish. */
 const KMS_PUBLISH_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
 
+/** The registry's item operations: no Scan, batch or transactional calls, DescribeTable or stream reads. */
+const REGISTRY_READS = ['dynamodb:GetItem', 'dynamodb:Query'];
+const REGISTRY_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** Indexes are named one by one (no `index/*`). */
+const REGISTRY_INDEX_SUFFIXES = REGISTRY_TABLE_LAYOUT.globalSecondaryIndexes.map(
+  (i) => `/index/${i.indexName}`,
+);
+
 function getAtt(logicalId: string): unknown {
   return { 'Fn::GetAtt': [logicalId, 'Arn'] };
 }
@@ -160,6 +183,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
     table: string;
     topic: string;
     topicKey: string;
+    /** The environment's data key; undefined where the environment does not set `kms`. */
+    dataKey: string | undefined;
     stateMachine: string;
     stateMachineRole: string;
     queue: string;
@@ -182,6 +207,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       table: synth.logicalId(stack.registry.table),
       topic: synth.logicalId(stack.alerts.topic),
       topicKey: synth.logicalId(stack.alerts.key),
+      dataKey: stack.dataKey ? synth.logicalId(stack.dataKey.key) : undefined,
       stateMachine: synth.logicalId(stack.workflow.stateMachine),
       stateMachineRole: synth.logicalId(stack.workflow.stateMachine.role),
       queue: synth.logicalId(stack.trigger.deadLetterQueue),
@@ -200,7 +226,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(Object.keys(rules)).toEqual([ids.rule]);
       expect(props(synth, ids.rule)['EventPattern']).toEqual({
         source: ['aws.s3'],
-        'detail-type': ['Object Created', 'Object Deleted'],
+        'detail-type': ['Object Created'],
         detail: {
           bucket: { name: [ref(ids.outputs)] },
           object: {
@@ -249,7 +275,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       const statements = (policy?.Properties?.['PolicyDocument'] as { Statement: unknown[] }).Statement;
       // Assess
       expect(queue.Properties).toMatchObject({
-        SqsManagedSseEnabled: true,
+        ...(ids.dataKey ? { KmsMasterKeyId: getAtt(ids.dataKey) } : { SqsManagedSseEnabled: true }),
         MessageRetentionPeriod: 14 * 24 * 3600,
       });
       expect(queue.DeletionPolicy).toBe(expectedRemoval(config));
@@ -351,6 +377,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
               'sns:Publish',
               'events:PutEvents',
               ...KMS_PUBLISH_ACTIONS,
+              // The environment's key: the registry it updates and the map-runs it writes.
+              ...(ids.dataKey ? ['kms:GenerateDataKey'] : []),
             ].includes(a) &&
             !LOGS_DELIVERY_AND_TRACING.has(a) &&
             !a.startsWith('s3:') &&
@@ -362,21 +390,36 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(new Set(invoked.map((t) => t.logicalId))).toEqual(new Set(Object.values(ids.functions)));
       expect(invoked.every((t) => t.suffix === '' || t.suffix === ':*')).toBe(true);
       expect(dynamo.flatMap(actionsOf)).toEqual(['dynamodb:UpdateItem']);
-      expect(dynamo.flatMap(targetsOf).every((t) => t.logicalId === ids.table)).toBe(true);
+      // The table itself: an index accepts no UpdateItem.
+      expect(dynamo.flatMap(targetsOf)).toEqual([{ logicalId: ids.table, suffix: '', wildcard: false }]);
       expect(sns).toEqual([expect.objectContaining({ Action: 'sns:Publish', Resource: ref(ids.topic) })]);
-      // Publishing to the encrypted topic: the topic's own key, nothing else.
-      expect(kms.flatMap(actionsOf).sort()).toEqual(KMS_PUBLISH_ACTIONS);
-      expect(kms.flatMap(targetsOf)).toEqual([{ logicalId: ids.topicKey, suffix: '', wildcard: false }]);
+      // Publishing to the encrypted topic: the topic's own key, nothing else; where the environment
+      // has its key, the topic uses it, and so do the registry and the map-runs it writes.
+      expect([...new Set(kms.flatMap(actionsOf))].sort()).toEqual(
+        ids.dataKey ? ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey*'] : KMS_PUBLISH_ACTIONS,
+      );
+      expect(new Set(kms.flatMap(targetsOf).map((t) => `${t.logicalId}${t.suffix}`))).toEqual(
+        new Set([ids.topicKey]),
+      );
       // Output Tested events: PutEvents on the default bus only (no Resource "*").
       expect(events.flatMap(actionsOf)).toEqual(['events:PutEvents']);
       expect(JSON.stringify(events.map((s) => s.Resource))).toMatch(/event-bus\/default/);
       // Partitioned branch: list the outputs bucket (no object reads), write map results under
       // map-runs/ only, and start/describe/stop its own child executions only.
       expect(
-        s3.flatMap((st) => targetsOf(st).map((t) => `${actionsOf(st).join(',')} ${t.logicalId}${t.suffix}`)),
+        s3.flatMap((st) =>
+          targetsOf(st).map(
+            (t) =>
+              `${actionsOf(st).join(',')} ${t.logicalId}${t.suffix}${st.Condition ? ` ${JSON.stringify(st.Condition)}` : ''}`,
+          ),
+        ),
       ).toEqual([
-        `s3:ListBucket ${ids.outputs}`,
-        `s3:PutObject,s3:PutObjectLegalHold,s3:PutObjectRetention,s3:PutObjectTagging,s3:PutObjectVersionTagging,s3:Abort* ${ids.artifacts}/${ARTIFACT_PREFIXES.mapRuns}*`,
+        ...(config.partitions.prefixes.length > 0
+          ? [
+              `s3:ListBucket ${ids.outputs} ${JSON.stringify({ StringLike: { 's3:prefix': config.partitions.prefixes.map((p) => `${p}*`) } })}`,
+            ]
+          : []),
+        `s3:PutObject,s3:AbortMultipartUpload ${ids.artifacts}/${ARTIFACT_PREFIXES.mapRuns}*`,
       ]);
       expect(states.map((st) => actionsOf(st).join(','))).toEqual([
         'states:StartExecution',
@@ -459,41 +502,82 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       // Tracing's own statement is the one allowed Resource "*" (checked on its own below).
       const tracing = all.filter((s) => targetsOf(s).some((t) => t.wildcard));
       const statements = all.filter((s) => !tracing.includes(s));
-      const targets = statements.flatMap((s) => targetsOf(s).map((t) => ({ ...t, actions: actionsOf(s) })));
+      const targets = statements.flatMap((s) =>
+        targetsOf(s).map((t) => ({ ...t, actions: actionsOf(s), condition: s.Condition })),
+      );
       const artifactObjects = (action: string) =>
         targets
           .filter((t) => t.logicalId === ids.artifacts && t.suffix !== '' && t.actions.includes(action))
           .map((t) => t.suffix)
           .sort();
+      const listsOf = (bucket: string) =>
+        targets
+          .filter((t) => t.logicalId === bucket && t.actions.includes('s3:ListBucket'))
+          .map((t) => t.condition);
       const allActions = statements.flatMap(actionsOf);
-      // Assess: nothing outside the function's own log group, the table, the outputs and artifacts buckets.
+      const dynamo = targets.filter((t) => t.logicalId === ids.table);
+      // Assess: nothing outside the function's own log group, the table, the buckets and the data key.
       expect(role.Properties?.['ManagedPolicyArns']).toBeUndefined();
       expect(all.every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(allActions.filter((a) => a.includes('*'))).toEqual([]);
       expect(tracing.map((s) => [...actionsOf(s)].sort())).toEqual([LAMBDA_XRAY_ACTIONS]);
       expect(
         targets.filter(
-          (t) => ![ids.logGroups[fn], ids.table, ids.outputs, ids.artifacts].includes(t.logicalId ?? ''),
+          (t) =>
+            ![ids.logGroups[fn], ids.table, ids.outputs, ids.artifacts, ids.dataKey].includes(
+              t.logicalId ?? '',
+            ),
         ),
       ).toEqual([]);
-      expect(targets.some((t) => t.logicalId === ids.table)).toBe(expected.registry);
-      expect(allActions.some((a) => a.startsWith('dynamodb:'))).toBe(expected.registry);
-      expect(allActions.some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toBe(
-        expected.registryWrites ?? expected.registry,
+      // The registry: named item operations on the table and its named indexes, nothing else.
+      expect(dynamo.length > 0).toBe(expected.registry);
+      expect([...new Set(allActions.filter((a) => a.startsWith('dynamodb:')))].sort()).toEqual(
+        expected.registry
+          ? [
+              ...REGISTRY_READS,
+              ...((expected.registryWrites ?? expected.registry) ? REGISTRY_WRITES : []),
+              ...(fn === 'register' ? ['dynamodb:DeleteItem'] : []),
+            ].sort()
+          : [],
       );
+      expect(dynamo.filter((t) => !['', ...REGISTRY_INDEX_SUFFIXES].includes(t.suffix))).toEqual([]);
+      // Register deletes only its own idempotency records (Powertools, after a failed invocation).
+      expect(dynamo.filter((t) => t.actions.includes('dynamodb:DeleteItem')).map((t) => t.condition)).toEqual(
+        fn === 'register'
+          ? [{ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [REGISTER_IDEMPOTENCY_PARTITION] } }]
+          : [],
+      );
+      // The outputs bucket: object reads of any version, listing only under the partitioned prefixes.
       expect(targets.some((t) => t.logicalId === ids.outputs)).toBe(expected.outputs);
       expect(
-        targets.filter(
-          (t) => t.logicalId === ids.outputs && t.actions.some((a) => !/^s3:(Get|List)/.test(a)),
-        ),
-      ).toEqual([]);
-      expect(artifactObjects('s3:GetObject*')).toEqual([...expected.artifactReads].sort());
+        targets
+          .filter((t) => t.logicalId === ids.outputs && !t.actions.includes('s3:ListBucket'))
+          .map((t) => `${[...t.actions].sort().join(',')} ${t.suffix}`),
+      ).toEqual(expected.outputs ? ['s3:GetObject,s3:GetObjectVersion /*'] : []);
+      expect(listsOf(ids.outputs)).toEqual(
+        expected.listsPartitions && config.partitions.prefixes.length > 0
+          ? [{ StringLike: { 's3:prefix': config.partitions.prefixes.map((p) => `${p}*`) } }]
+          : [],
+      );
+      // The artifacts bucket: reads, writes and listing per prefix.
+      expect(artifactObjects('s3:GetObject')).toEqual([...expected.artifactReads].sort());
       expect(artifactObjects('s3:PutObject')).toEqual([...expected.artifactWrites].sort());
-      // Only convert deletes, and only under converted/: a conversion whose proof fails removes its output.
+      expect(listsOf(ids.artifacts)).toEqual(
+        expected.artifactLists.map((prefix) => ({ StringLike: { 's3:prefix': [prefix] } })),
+      );
+      // Only convert deletes, only under converted/, and only by delete marker (no DeleteObjectVersion).
       expect(
         targets
           .filter((t) => t.actions.some((a) => a.startsWith('s3:Delete')))
-          .map((t) => `${t.logicalId === ids.artifacts ? 'artifacts' : t.logicalId}${t.suffix}`),
-      ).toEqual(fn === 'convert' ? ['artifacts/converted/*'] : []);
+          .map(
+            (t) =>
+              `${t.logicalId === ids.artifacts ? 'artifacts' : t.logicalId}${t.suffix} ${t.actions.join(',')}`,
+          ),
+      ).toEqual(fn === 'convert' ? ['artifacts/converted/* s3:DeleteObject'] : []);
+      // The data key, where the environment has one, for exactly the reads and writes above.
+      expect([...new Set(allActions.filter((a) => a.startsWith('kms:')))].sort()).toEqual(
+        ids.dataKey ? (fn === 'inspect' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey']) : [],
+      );
     });
   });
 
@@ -558,9 +642,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
             .flatMap((t) => roleLogicalIds.map((role) => `${role}${t.suffix}`)),
         )
         .sort();
-      const seeding = synth.stack.artifacts.contractsDeployment.handlerRole;
-      const seedingRole = synth.logicalId(seeding);
-      // Assess: CDK's BucketDeployment always grants its handler read/write on the whole destination bucket.
+      const seedingRole = synth.logicalId(synth.stack.artifacts.contractsDeploymentRole);
+      // Assess: the seeding job writes under contracts/ only (CDK's own grant would be the whole bucket).
       expect(writers).toEqual(
         [
           `${ids.roles.validate}/reports/*`,
@@ -568,8 +651,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           `${ids.roles.convert}/converted/*`,
           // The partitioned branch's Distributed Map writes its run results (ResultWriter).
           `${ids.stateMachineRole}/${ARTIFACT_PREFIXES.mapRuns}*`,
-          seedingRole,
-          `${seedingRole}/*`,
+          `${seedingRole}/${ARTIFACT_PREFIXES.contracts}*`,
         ].sort(),
       );
     });
@@ -598,11 +680,22 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       // Assess
       expect(buckets.length).toBe(config.removalPolicy === 'retain' ? 3 : 2);
       for (const [id, bucket] of buckets) {
+        // The data buckets use the environment's key where it has one; the access-logs bucket stays
+        // SSE-S3, the only encryption S3 server access log delivery accepts.
+        const withKey = ids.dataKey !== undefined && [ids.outputs, ids.artifacts].includes(id);
         expect({ [id]: bucket.Properties }).toMatchObject({
           [id]: {
             BucketEncryption: {
               ServerSideEncryptionConfiguration: [
-                { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+                withKey
+                  ? {
+                      ServerSideEncryptionByDefault: {
+                        SSEAlgorithm: 'aws:kms',
+                        KMSMasterKeyID: getAtt(ids.dataKey!),
+                      },
+                      BucketKeyEnabled: true,
+                    }
+                  : { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
               ],
             },
             PublicAccessBlockConfiguration: {
@@ -686,9 +779,42 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
             DestinationBucketName: ref(ids.artifacts),
             DestinationBucketKeyPrefix: ARTIFACT_PREFIXES.contracts,
             Prune: false,
+            RetainOnDelete: true,
           }) as unknown,
         }),
       ]);
+    });
+
+    it("runs the seeding job with a role of its own: list and put under contracts/, its asset's read, its log group", () => {
+      // Act
+      const role = synth.stack.artifacts.contractsDeploymentRole;
+      const roleId = synth.logicalId(role);
+      // The asset lives in CDK's bootstrap bucket, outside the template: one object, named by its hash.
+      const where = (t: ReturnType<typeof targetsOf>[number]) =>
+        t.logicalId?.startsWith('AWS::')
+          ? t.suffix.replace(/^.*cdk-[a-z0-9]+-assets-.*\/[0-9a-f]{64}\.zip$/, 'bootstrap-assets/<asset>.zip')
+          : `${t.logicalId}${t.suffix}`;
+      const statements = statementsOfRole(synth, roleId).flatMap((s) =>
+        targetsOf(s).map(
+          (t) =>
+            `${[...actionsOf(s)].sort().join(',')} ${where(t)}${s.Condition ? ` ${JSON.stringify(s.Condition)}` : ''}`,
+        ),
+      );
+      const functions = Object.values(synth.resources('AWS::Lambda::Function')).filter(
+        (f) => JSON.stringify(f.Properties?.['Role']) === JSON.stringify(getAtt(roleId)),
+      );
+      // Assess: no delete, no read of other contracts or of the whole assets bucket, no managed policy.
+      expect(functions).toHaveLength(1);
+      expect(synth.resource(roleId).Properties?.['ManagedPolicyArns']).toBeUndefined();
+      expect(statements.sort()).toEqual(
+        [
+          `logs:CreateLogStream,logs:PutLogEvents ${synth.logicalId(role.node.scope!.node.findChild('SeedContractsLogs'))}`,
+          's3:GetObject bootstrap-assets/<asset>.zip',
+          `s3:ListBucket ${ids.artifacts} ${JSON.stringify({ StringLike: { 's3:prefix': ['contracts/*'] } })}`,
+          `s3:AbortMultipartUpload,s3:PutObject ${ids.artifacts}/contracts/*`,
+          ...(ids.dataKey ? [`kms:Decrypt,kms:GenerateDataKey ${ids.dataKey}`] : []),
+        ].sort(),
+      );
     });
   });
 
@@ -772,6 +898,84 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(keyStatements.filter(fromCloudWatch)).toEqual([
         expect.objectContaining({ Effect: 'Allow', Action: KMS_PUBLISH_ACTIONS, Condition: sourceAccount }),
       ]);
+    });
+  });
+
+  describe('DataKey (cdk.json kms)', () => {
+    it('has one rotated customer-managed key exactly where the environment sets kms', () => {
+      // Act
+      const keys = Object.keys(synth.resources('AWS::KMS::Key'));
+      // Assess: without kms, the alert topic's own key is the stack's only key.
+      expect(ids.dataKey !== undefined).toBe(config.kms);
+      expect(keys).toEqual([ids.topicKey]);
+      expect(synth.resource(ids.topicKey).Properties?.['EnableKeyRotation']).toBe(true);
+      expect(synth.resource(ids.topicKey).DeletionPolicy).toBe(expectedRemoval(config));
+    });
+
+    it('encrypts the registry table, the dead-letter queue, the topic and every log group with it, or none of them', () => {
+      // Act
+      const table = props(synth, ids.table)['SSESpecification'];
+      const queue = props(synth, ids.queue)['KmsMasterKeyId'];
+      const topic = props(synth, ids.topic)['KmsMasterKeyId'];
+      const logGroups = Object.entries(synth.resources('AWS::Logs::LogGroup')).map(
+        ([id, group]) => [id, group.Properties?.['KmsKeyId']] as const,
+      );
+      // Assess
+      expect(logGroups.length).toBeGreaterThanOrEqual(WORKFLOW_FUNCTIONS.length + 2);
+      if (ids.dataKey) {
+        const key = getAtt(ids.dataKey);
+        expect(table).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: key });
+        expect(queue).toEqual(key);
+        expect(topic).toEqual(key);
+        expect(logGroups.filter(([, k]) => JSON.stringify(k) !== JSON.stringify(key))).toEqual([]);
+      } else {
+        expect(table).toEqual({ SSEEnabled: true });
+        expect(queue).toBeUndefined();
+        expect(topic).toEqual(getAtt(ids.topicKey));
+        expect(logGroups.filter(([, k]) => k !== undefined)).toEqual([]);
+      }
+    });
+
+    it("lets CloudWatch Logs of this region (this account's log groups) and this stack's rules (the dead-letter queue) use it", () => {
+      // Act
+      const statements = (
+        synth.resource(ids.topicKey).Properties?.['KeyPolicy'] as { Statement: PolicyStatement[] }
+      ).Statement;
+      const services = statements
+        .map((s) => (s.Principal as { Service?: unknown } | undefined)?.Service)
+        .filter((service) => service !== undefined)
+        .map((service) => JSON.stringify(service));
+      const logs = statements.find((s) => JSON.stringify(s.Principal).includes('logs.'));
+      const events = statements.find(
+        (s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }),
+      );
+      // Assess: CloudWatch alarms publish to the topic in every environment (Monitoring).
+      expect(services).toEqual(expect.arrayContaining([JSON.stringify('cloudwatch.amazonaws.com')]));
+      if (!ids.dataKey) {
+        expect(services).toEqual([JSON.stringify('cloudwatch.amazonaws.com')]);
+        return;
+      }
+      expect(services).toHaveLength(3);
+      expect(logs).toMatchObject({
+        Effect: 'Allow',
+        Action: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:GenerateDataKeyWithoutPlaintext',
+          'kms:DescribeKey',
+        ],
+        Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+      });
+      expect(JSON.stringify(logs?.Condition)).toMatch(/kms:EncryptionContext:aws:logs:arn.*:log-group:\*/);
+      expect(events).toMatchObject({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      });
+      expect(JSON.stringify(events?.Condition)).toContain(`:rule/prt-${envName}-*`);
     });
   });
 
