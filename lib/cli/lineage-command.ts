@@ -15,7 +15,7 @@ import { lineageToMermaid } from '../../lambdas/core/lineage/lineage-mermaid';
 import { formatOutputName, parseOutputName } from '../../lambdas/core/registry/output-name';
 import { versionTokenOf, type OutputRegistry } from '../../lambdas/core/registry/output-registry';
 import { NotRegisteredError } from '../../lambdas/core/registry/registry-errors';
-import { resolveOutput } from '../../lambdas/core/registry/resolve-output';
+import { registeredFolderOf, resolveOutput } from '../../lambdas/core/registry/resolve-output';
 import { AwsSession, UsageError } from './aws-session';
 import { runCommand } from './command-errors';
 
@@ -42,7 +42,13 @@ async function rootsOf(registry: OutputRegistry, target: string, options: Lineag
       throw new UsageError(
         '--run picks the objects of a logical output; an s3:// URI names one object already',
       );
-    const entry = await registry.find(target, options.version);
+    let entry = await registry.find(target, options.version);
+    if (!entry && options.version === undefined) {
+      // A part of a partitioned output has no entry of its own: its lineage is its folder's.
+      entry = await registeredFolderOf(registry, target);
+      if (entry)
+        console.error(`prt lineage: note: ${target} is a part of ${entry.uri}; showing the folder's lineage`);
+    }
     if (!entry) {
       throw new NotRegisteredError(
         `${target}${options.version ? ` version ${options.version}` : ''} is not registered; lineage is recorded for registered outputs (see \`prt outputs <pipeline>\`)`,

@@ -4,8 +4,10 @@
  * every key registered for it in that run, each at its newest version; "latest" is the run of the
  * newest registration (or that one object when it has no run id); a pinned version is exactly one
  * object version. Lineage, `prt download` and `prt inputs prepare` all resolve through here, so they
- * agree on what "the input" is.
+ * agree on what "the input" is. A partitioned output is registered as its folder; a part of it is
+ * found through registeredFolderOf.
  */
+import { isDataPart } from './dataset-parts';
 import type { OutputName } from './output-name';
 import { versionTokenOf, type OutputRegistry, type RegistryEntry } from './output-registry';
 import type { TestStatus } from './status-transitions';
@@ -100,4 +102,33 @@ export async function resolveOutput(
   if (newest.runId === undefined) return { name, strategy: 'latest', runId: null, entries: [newest] };
   const run = await inRun(registry, name, newest.runId, statuses);
   return { name, strategy: 'latest', runId: newest.runId, entries: run.length > 0 ? run : [newest] };
+}
+
+/**
+ * Folders above a part searched for its registered folder. Hive-style partitions nest a few levels
+ * (`date=…/hour=…/`); the bound keeps a deep key from costing a lookup per segment.
+ */
+export const MAX_PART_DEPTH = 16;
+
+/**
+ * The registered folder (partitioned output) a part belongs to, newest version: parts are not
+ * registered themselves, so lineage and downloads of a part's URI go through its folder. Markers
+ * and `_`/`.` names are not parts, as the validation branch has it.
+ */
+export async function registeredFolderOf(
+  registry: Pick<OutputRegistry, 'find'>,
+  uri: string,
+): Promise<RegistryEntry | undefined> {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m || uri.endsWith('/')) return undefined;
+  const [bucket, key] = [m[1]!, m[2]!];
+  const segments = key.split('/');
+  const deepest = segments.length - 1;
+  for (let n = deepest; n >= Math.max(1, deepest - MAX_PART_DEPTH + 1); n--) {
+    const folder = `${segments.slice(0, n).join('/')}/`;
+    if (!isDataPart(folder, key)) continue;
+    const entry = await registry.find(`s3://${bucket}/${folder}`);
+    if (entry?.partitioned === true) return entry;
+  }
+  return undefined;
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import type { RegistryEntry } from '../../../lambdas/core/registry/output-registry';
-import { newestPerKey, resolveOutput } from '../../../lambdas/core/registry/resolve-output';
+import {
+  newestPerKey,
+  registeredFolderOf,
+  resolveOutput,
+} from '../../../lambdas/core/registry/resolve-output';
 import type { TestStatus } from '../../../lambdas/core/registry/status-transitions';
 import { InMemoryRegistry } from '../../fixtures/in-memory-registry';
 
@@ -161,4 +165,42 @@ describe('resolveOutput', () => {
       'part-1.csv@r2:VER#d',
     ]);
   });
+});
+
+describe('registeredFolderOf', () => {
+  const folder = 'datasets/sales/r1/orders/';
+  const uri = `s3://landing/${folder}`;
+  const entry: RegistryEntry = {
+    ...version('r1', 'x', 'marker-1', '2024-06-01T10:00:00.000Z'),
+    pk: `OBJ#${uri}`,
+    sk: 'VER#marker-1',
+    uri,
+    key: folder,
+    partitioned: true,
+  };
+
+  it("finds a nested part's registered folder", async () => {
+    // Prepare
+    const registry = new InMemoryRegistry([entry]);
+
+    // Act
+    const found = await registeredFolderOf(registry, `${uri}date=2026-11-01/hour=03/part-0.parquet`);
+
+    // Assess
+    expect(found?.uri).toBe(uri);
+  });
+
+  it.each([['_SUCCESS'], ['date=2026-11-01/.part-0.parquet.crc'], ['_temporary/0/part-0.parquet']])(
+    'finds none for %s, which is not a part',
+    async (name) => {
+      // Prepare
+      const registry = new InMemoryRegistry([entry]);
+
+      // Act
+      const found = await registeredFolderOf(registry, `${uri}${name}`);
+
+      // Assess
+      expect(found).toBeUndefined();
+    },
+  );
 });
