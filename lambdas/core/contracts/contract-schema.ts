@@ -273,6 +273,12 @@ export const ruleSchema = z
       .describe('ks_test: a sample file or s3:// URI; exists_in: { output: step/output, field }'),
     threshold: z.number().min(0).max(1).default(1).describe('Fraction of rows that must pass'),
     severity: z.enum(['error', 'warn']).default('error'),
+    on_unevaluated: z
+      .enum(['warn', 'fail'])
+      .optional()
+      .describe(
+        'When rows exist but the rule judged none of them (every value null or unknown): warn (default), or fail at the rule severity',
+      ),
     description: z.string().optional(),
   })
   .describe('A quality rule with a pass threshold');

@@ -114,6 +114,11 @@ export interface QualityRule {
   /** Fraction of rows (0..1) that must pass; dataset rules pass or fail as a whole. */
   readonly threshold: number;
   readonly severity: 'error' | 'warn';
+  /**
+   * When the output has rows but the rule judged none (every value null, absent or unknown): the
+   * rule is reported as unevaluated and warns (default) or fails at its severity; never a silent pass.
+   */
+  readonly onUnevaluated?: 'warn' | 'fail';
 }
 
 export interface CsvOptions {

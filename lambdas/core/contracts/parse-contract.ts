@@ -19,9 +19,10 @@ import {
   type RuleCondition,
   type RuleType,
 } from './output-contract';
-import { compileExpression } from '../validation/expression';
+import { compileExpression, type ExpressionType } from '../validation/expression';
 import { parseDuration } from './duration';
 import { compileContractRegex } from './contract-regex';
+import { checkContractBytes, checkContractShape } from './contract-limits';
 
 type PathPart = string | number;
 
@@ -106,6 +107,7 @@ function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
 }
 
 export function parseContract(text: string, source: string): OutputContract {
+  checkContractBytes(Buffer.byteLength(text, 'utf8'), source);
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
@@ -130,6 +132,7 @@ export function parseContract(text: string, source: string): OutputContract {
   } catch (error) {
     throw new ContractError(`cannot expand YAML aliases: ${(error as Error).message}`, source);
   }
+  checkContractShape(raw, source);
   const parsed = contractSchema.safeParse(raw);
   if (!parsed.success) {
     // A misspelt key usually explains the other errors ("schemas:" → "schema is required"): name it first.
@@ -141,6 +144,13 @@ export function parseContract(text: string, source: string): OutputContract {
     fail(source, loc, at, issueMessage(issue, raw));
   }
   return toModel(parsed.data, source, loc);
+}
+
+/** How a column's values reach expressions: dates as ISO text, timestamps and decimals as numbers. */
+function expressionTypeOf(type: ColumnType): ExpressionType {
+  if (type === 'string' || type === 'date') return 'string';
+  if (type === 'boolean') return 'boolean';
+  return 'number';
 }
 
 const PLACEHOLDER_CHECK = /\{[^}]*\}/g;
@@ -275,6 +285,7 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     return spec;
   });
 
+  const expressionTypes = new Map(schema.map((c) => [c.name, expressionTypeOf(c.type)]));
   const ruleNames = new Set<string>();
   const quality: QualityRule[] = file.quality.map((rule, i) => {
     const at = (k: string): PathPart[] => ['quality', i, k];
@@ -404,9 +415,9 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
         if (expression === undefined)
           bad(at('expression'), "condition 'expression' needs expression: 'a >= b'");
         try {
-          compileExpression(expression, [...names]);
+          compileExpression(expression, [...names], expressionTypes);
         } catch (error) {
-          bad(at('expression'), (error as Error).message);
+          bad(at('expression'), `${(error as Error).message} (rule '${rule.name}')`);
         }
         condition = { kind, expression };
         break;
@@ -450,6 +461,7 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
       condition,
       threshold: rule.threshold,
       severity: rule.severity,
+      ...(rule.on_unevaluated !== undefined ? { onUnevaluated: rule.on_unevaluated } : {}),
     };
   });
 

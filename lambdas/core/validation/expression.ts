@@ -369,13 +369,120 @@ function columnsOf(node: Node, out: Set<string>): Set<string> {
   return out;
 }
 
-/** Parses an expression; unknown columns are an ExpressionError naming them. */
-export function compileExpression(source: string, knownColumns: readonly string[]): CompiledExpression {
+/**
+ * What a value is in an expression, as far as the contract tells: dates are ISO text and compare
+ * as text, timestamps are microseconds and decimals their numeric value (see row-checks).
+ * `null` is the literal null; `any` a value whose kind cannot be told (coalesce of mixed kinds).
+ */
+export type ExpressionType = 'number' | 'string' | 'boolean' | 'null' | 'any';
+
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
+
+function describeNode(node: Node): string {
+  if (node.t === 'col') return `column ${node.name}`;
+  if (node.t === 'lit') return node.v === null ? 'null' : `${typeof node.v} ${JSON.stringify(node.v)}`;
+  if (node.t === 'call') return `${node.fn}(...)`;
+  return 'a sub-expression';
+}
+
+/**
+ * The type of a node, or an ExpressionError for an operation that can only ever be unknown: a
+ * rule built on one would evaluate no row and say nothing, so it is refused when the contract loads.
+ */
+function typeOf(node: Node, columns: ReadonlyMap<string, ExpressionType>): ExpressionType {
+  // Each node is typed once (`expect` types it; `want` checks a type already known), so the work
+  // is linear in the expression's size however deeply it nests.
+  const want = (n: Node, t: ExpressionType, wanted: ExpressionType, what: string): void => {
+    if (t !== wanted && t !== 'any' && t !== 'null')
+      throw new ExpressionError(`${what} needs a ${wanted}; ${describeNode(n)} is a ${t}`);
+  };
+  const expect = (n: Node, wanted: ExpressionType, what: string): void => {
+    const t = typeOf(n, columns);
+    if (t !== wanted && t !== 'any' && t !== 'null')
+      throw new ExpressionError(`${what} needs a ${wanted}; ${describeNode(n)} is a ${t}`);
+  };
+  switch (node.t) {
+    case 'lit':
+      return node.v === null
+        ? 'null'
+        : typeof node.v === 'bigint'
+          ? 'number'
+          : (typeof node.v as ExpressionType);
+    case 'col':
+      return columns.get(node.name) ?? 'any';
+    case 'un':
+      if (node.op === '-') expect(node.a, 'number', "'-'");
+      else expect(node.a, 'boolean', "'not'");
+      return node.op === '-' ? 'number' : 'boolean';
+    case 'in': {
+      const a = typeOf(node.a, columns);
+      for (const v of node.list) {
+        const t: ExpressionType =
+          v === null ? 'null' : typeof v === 'bigint' ? 'number' : (typeof v as ExpressionType);
+        if (t !== 'null' && a !== 'any' && a !== 'null' && t !== a)
+          throw new ExpressionError(
+            `'in' compares ${describeNode(node.a)} (a ${a}) with ${JSON.stringify(v)} (a ${t}): never equal`,
+          );
+      }
+      return 'boolean';
+    }
+    case 'call': {
+      if (node.fn === 'is_null') return 'boolean';
+      if (node.fn === 'coalesce') {
+        const kinds = new Set(node.args.map((n) => typeOf(n, columns)).filter((t) => t !== 'null'));
+        return kinds.size === 1 ? [...kinds][0]! : 'any';
+      }
+      const arg = node.args[0]!;
+      expect(arg, node.fn === 'abs' ? 'number' : 'string', `${node.fn}()`);
+      return node.fn === 'lower' || node.fn === 'upper' ? 'string' : 'number';
+    }
+    case 'bin': {
+      const a = typeOf(node.a, columns);
+      const b = typeOf(node.b, columns);
+      if (node.op === 'and' || node.op === 'or') {
+        want(node.a, a, 'boolean', `'${node.op}'`);
+        want(node.b, b, 'boolean', `'${node.op}'`);
+        return 'boolean';
+      }
+      if (ARITHMETIC.has(node.op)) {
+        if (node.op === '+' && a === 'string' && b === 'string') return 'string';
+        want(node.a, a, 'number', `'${node.op}'`);
+        want(node.b, b, 'number', `'${node.op}'`);
+        if ((node.op === '/' || node.op === '%') && node.b.t === 'lit' && node.b.v === 0)
+          throw new ExpressionError(`'${node.op} 0' is unknown for every row`);
+        return 'number';
+      }
+      if (a === 'null' || b === 'null')
+        throw new ExpressionError(`'${node.op}' with null is unknown for every row; use is_null(...)`);
+      if (a !== 'any' && b !== 'any' && a !== b)
+        throw new ExpressionError(
+          `'${node.op}' compares ${describeNode(node.a)} (a ${a}) with ${describeNode(node.b)} (a ${b}): unknown for every row`,
+        );
+      return 'boolean';
+    }
+  }
+}
+
+/**
+ * Parses an expression; unknown columns are an ExpressionError naming them. Given the columns'
+ * types, it also refuses what could only be unknown for every row (a string compared with a number,
+ * arithmetic on text, division by a literal 0, a comparison with null, a result that is not true or false).
+ */
+export function compileExpression(
+  source: string,
+  knownColumns: readonly string[],
+  columnTypes?: ReadonlyMap<string, ExpressionType>,
+): CompiledExpression {
   const ast = new Parser(tokenize(source)).parse();
   const columns = [...columnsOf(ast, new Set())];
   const unknown = columns.filter((c) => !knownColumns.includes(c));
   if (unknown.length > 0)
     throw new ExpressionError(`unknown column(s) ${unknown.join(', ')}; known: ${knownColumns.join(', ')}`);
+  if (columnTypes) {
+    const result = typeOf(ast, columnTypes);
+    if (result !== 'boolean' && result !== 'any')
+      throw new ExpressionError(`the expression is a ${result}, not a condition that is true or false`);
+  }
   return {
     columns,
     evaluate(get) {

@@ -596,16 +596,26 @@ export class ValidationState {
       COMPATIBILITY_LEVELS.indexOf(level) <= COMPATIBILITY_LEVELS.indexOf(contract.compatibility);
 
     const fieldIndex = new Map(schema.map((c, i) => [c.name, i]));
+    const unevaluatedRules = new Set<string>();
     const checkResult = (check: RowCheck, rule: QualityRule | undefined): RuleResult => {
       // Uniqueness: the passing rows are the distinct keys, exactly as one pass would count them.
       const passed = check.keys ? Math.min(check.evaluated, check.keys.distinct) : check.passed;
       const missing = rule?.field !== undefined && !this.present[fieldIndex.get(rule.field)!];
-      const passRate = check.evaluated === 0 ? (missing ? 0 : 1) : passed / check.evaluated;
+      // A quality rule that judged none of the output's rows says so and warns (or fails, as the
+      // contract chooses) rather than passing at 100% on nothing; an output with no rows is reported
+      // as such and passes. Schema constraints judge non-null values only: nulls are `nullable`'s.
+      const unevaluated = rule !== undefined && !missing && check.evaluated === 0 && this.rowCount > 0;
+      if (unevaluated) unevaluatedRules.add(rule.name);
+      const passRate = check.evaluated === 0 ? (missing || unevaluated ? 0 : 1) : passed / check.evaluated;
       const threshold = rule?.threshold ?? 1;
       const note =
         check.keys && !check.keys.exact
           ? `duplicates estimated (HyperLogLog, ±${(HyperLogLog.relativeError * 100).toFixed(2)}%)`
-          : undefined;
+          : unevaluated
+            ? `evaluated none of ${this.rowCount} rows (every value null, absent or unknown)`
+            : rule !== undefined && this.rowCount === 0
+              ? 'no rows'
+              : undefined;
       return {
         name: check.name,
         type: rule?.type ?? 'constraint',
@@ -613,7 +623,7 @@ export class ValidationState {
         ...(rule ? { condition: rule.condition } : {}),
         ...(check.constraint ? { constraint: check.constraint } : {}),
         threshold,
-        severity: rule?.severity ?? 'error',
+        severity: unevaluated && rule.onUnevaluated !== 'fail' ? 'warn' : (rule?.severity ?? 'error'),
         evaluated: check.evaluated,
         passed,
         failed: check.evaluated - passed,
@@ -652,7 +662,9 @@ export class ValidationState {
     }
     for (const r of failedRules) {
       parts.push(
-        `${r.name} ${(r.passRate * 100).toFixed(2)}% < ${(r.threshold * 100).toFixed(2)}% (${r.severity})`,
+        unevaluatedRules.has(r.name) && r.note !== undefined
+          ? `${r.name} ${r.note} (${r.severity})`
+          : `${r.name} ${(r.passRate * 100).toFixed(2)}% < ${(r.threshold * 100).toFixed(2)}% (${r.severity})`,
       );
     }
     return {

@@ -403,15 +403,16 @@ describe('validateRecords', () => {
       expect(report.failedRowCount).toBe(0);
     });
 
-    it('passes an accuracy rule that saw only nulls', async () => {
+    it('warns, not passes, on an accuracy rule that saw only nulls', async () => {
       // Prepare
       const rows: Row[] = [['o1', '1', null]];
 
       // Act
       const report = await validateRecords(contract({ quality: [positive] }), batches(HEADER, rows));
 
-      // Assess
-      expect(report.rules[0]).toMatchObject({ evaluated: 0, passRate: 1, outcome: 'pass' });
+      // Assess: a rule that judged nothing says so
+      expect(report.rules[0]).toMatchObject({ evaluated: 0, passRate: 0, outcome: 'fail', severity: 'warn' });
+      expect(report.status).toBe('warned');
     });
 
     it('counts nulls against completeness rules', async () => {

@@ -283,7 +283,7 @@ describe('loading quality rules', () => {
 
       // Assess
       expect(error.message).toBe(
-        'rules.yaml: line 13: quality[0].expression: unexpected end of expression at 6',
+        "rules.yaml: line 13: quality[0].expression: unexpected end of expression at 6 (rule 'r')",
       );
     });
 
@@ -293,7 +293,7 @@ describe('loading quality rules', () => {
 
       // Assess
       expect(error.message).toBe(
-        'rules.yaml: line 13: quality[0].expression: unknown column(s) nope; known: id, name, at, day',
+        "rules.yaml: line 13: quality[0].expression: unknown column(s) nope; known: id, name, at, day (rule 'r')",
       );
     });
 

@@ -4,6 +4,7 @@
  * comparison of int64 beyond 2^53 and of decimals, and how severity decides the status.
  */
 import { describe, expect, it } from 'vitest';
+import { ContractError } from '../../../lambdas/core/errors';
 import type { RawCell } from '../../../lambdas/core/formats/record-batch';
 import type { ValidateOptions } from '../../../lambdas/core/validation/validate-records';
 import type { RuleResult } from '../../../lambdas/core/validation/validation-report';
@@ -390,7 +391,6 @@ describe('consistency: expressions over rows', () => {
       "{ name: refund_bounded, condition: expression, expression: 'is_null(refund) or refund <= amount' }",
       "{ name: known_currency, condition: expression, expression: \"upper(currency) in ('EUR', 'USD')\" }",
       '{ name: since_2024, condition: expression, expression: "start_date >= \'2024-01-01\'" }',
-      "{ name: mismatch, condition: expression, expression: 'currency > amount' }",
     ],
   });
   const columns = ['start_date', 'end_date', 'created_at', 'updated_at', 'amount', 'refund', 'currency'];
@@ -420,17 +420,19 @@ describe('consistency: expressions over rows', () => {
     expect(ruleNamed(report, 'dates_ordered').type).toBe('consistency');
   });
 
-  it('treats a comparison between different types as unknown, never coercing', async () => {
+  it('refuses a comparison between different types when the contract loads, never coercing', () => {
     // Prepare
-    const rows = [['2024-01-01', '2024-01-31', null, null, '10', null, '9']];
+    const parts = {
+      schema: ['{ name: amount, type: float64 }', '{ name: currency, type: string }'],
+      quality: ["{ name: mismatch, condition: expression, expression: 'currency > amount' }"],
+    };
 
     // Act
-    const report = await validate(orders, columns, rows);
+    const load = (): unknown => loadContract(parts);
 
-    // Assess
-    const r = ruleNamed(report, 'mismatch');
-    expect(r.evaluated).toBe(0);
-    expect(r.passRate).toBe(1);
+    // Assess: it could only ever be unknown, so it would judge no row
+    expect(load).toThrow(ContractError);
+    expect(load).toThrow('compares column currency (a string) with column amount (a number)');
   });
 });
 
