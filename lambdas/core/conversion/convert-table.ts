@@ -361,19 +361,20 @@ export async function convertTable(
     checksums,
     checksumsOut,
     equivalent: true,
-    ...representationOf(carried, schema, options.to),
+    ...representationOf(carried, plan, options.to),
   };
 }
 
 /** What the JSON readers carried in another form, for the columns kept and where it shows. */
 function representationOf(
   carried: ReadonlyMap<string, string>,
-  schema: readonly ColumnSpec[],
+  plan: Pick<ConversionPlan, 'schema' | 'sourceNames'>,
   to: DataFormat,
 ): Pick<ConversionProof, 'representation'> {
   const json = to === 'json' || to === 'jsonl';
-  const changes = schema.flatMap((c) => {
-    const change = carried.get(c.name);
+  // The readers name columns as the input does; the proof names them as the output does.
+  const changes = plan.schema.flatMap((c, i) => {
+    const change = carried.get(plan.sourceNames[i]!);
     // Big integers are written exactly by every other format; only JSON writes them as strings.
     if (change === undefined || (!json && change.startsWith('integers'))) return [];
     return [{ column: c.name, change }];
