@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { ColumnSpec, OutputContract } from '../../../../lambdas/core/contracts/output-contract';
 import { rangedSource } from '../../../../lambdas/core/download/ranged-source';
-import { sampleTable } from '../../../../lambdas/core/download/sample-object';
+import { sampleParts, sampleTable } from '../../../../lambdas/core/download/sample-object';
 import { FormatError } from '../../../../lambdas/core/errors';
 import { BufferSink } from '../../../../lambdas/core/formats/byte-io';
 import { openTable } from '../../../../lambdas/core/formats/open-table';
@@ -150,5 +150,38 @@ describe('sampleTable', () => {
 
     // Assess
     await expect(act).rejects.toThrow(RangeError);
+  });
+});
+
+describe('sampleParts', () => {
+  it('takes the first N rows across the parts in order, reading no part beyond what it needs', async () => {
+    // Prepare
+    const first = remote(Buffer.from('a,b\n1,x\n2,y\n'), 's3://b/t/p=1/part-0.csv');
+    const second = remote(Buffer.from('a,b\n3,z\n4,w\n'), 's3://b/t/p=2/part-0.csv');
+    const third = remote(Buffer.from('a,b\n5,v\n'), 's3://b/t/p=3/part-0.csv');
+    const sink = new BufferSink('sample.csv');
+
+    // Act
+    const result = await sampleParts([first, second, third], sink, { rows: 3 });
+
+    // Assess
+    expect(result).toMatchObject({ rows: 3, partsRead: 2, columns: ['a', 'b'] });
+    expect(Buffer.from(sink.bytes()).toString('utf8')).toBe('a,b\n1,x\n2,y\n3,z\n');
+    expect(third.bytesFetched()).toBe(0);
+  });
+
+  it('refuses a later part with a column the first has not, instead of dropping it silently', async () => {
+    // Prepare
+    const first = remote(Buffer.from('a\n1\n'), 's3://b/t/p=1/part-0.csv');
+    const second = remote(Buffer.from('a,extra\n2,x\n'), 's3://b/t/p=2/part-0.csv');
+
+    // Act
+    const act = sampleParts([first, second], new BufferSink('sample.csv'), { rows: 5 });
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(FormatError);
+    await expect(act).rejects.toThrow(
+      's3://b/t/p=2/part-0.csv has column extra that s3://b/t/p=1/part-0.csv has not',
+    );
   });
 });
