@@ -106,6 +106,22 @@ function invalidUtf8Offset(bytes: Uint8Array): number {
   return bytes.length;
 }
 
+/**
+ * Bytes at the end of a validly decoded chunk that start a character the next chunk completes,
+ * read from its last three bytes; `slow` counts them from the decoded text when the chunk is too
+ * short to hold the character's lead byte.
+ */
+function heldBack(chunk: Uint8Array, slow: () => number): number {
+  const n = chunk.byteLength;
+  for (let k = 1; k <= 3 && k <= n; k++) {
+    const b = chunk[n - k]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: the lead is further back
+    const length = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+    return length > k ? k : 0;
+  }
+  return n >= 3 ? 0 : slow();
+}
+
 export async function* readCsv(
   source: AsyncIterable<Uint8Array>,
   options: CsvReadOptions = {},
@@ -168,7 +184,7 @@ export async function* readCsv(
   // Byte positions. The parser walks decoded text; a row's byte span is worked out only when it
   // matters (a long row, a chunk end, an error): in an all-ASCII chunk a character index is a byte
   // offset, elsewhere a cursor adds up the UTF-8 length of the text walked since the last question.
-  let text = '';
+  let chunkText = ''; // the text being parsed, for byteAt
   let textStart = 0; // byte offset of text[0]
   let ascii = true;
   let cursorChar = 0;
@@ -182,7 +198,7 @@ export async function* readCsv(
       cursorChar = 0;
       cursorByte = 0;
     }
-    cursorByte += Buffer.byteLength(text.slice(cursorChar, i), 'utf8');
+    cursorByte += Buffer.byteLength(chunkText.slice(cursorChar, i), 'utf8');
     cursorChar = i;
     return textStart + cursorByte;
   };
@@ -261,7 +277,13 @@ export async function* readCsv(
     rowStartChar = next;
   };
 
-  const consume = (n: number): void => {
+  // The text is a parameter, not the closure's variable: a local keeps the hot loop's loads cheap.
+  const consume = (text: string): void => {
+    const n = text.length;
+    // Locals for the per-character loop (closure variables are loaded from the context each time).
+    const delim = delimiter;
+    const quote = QUOTE;
+    const quoteChar = quoteText;
     let i = 0;
     if (first && n > 0) {
       first = false;
@@ -292,7 +314,7 @@ export async function* readCsv(
           field += escapeText;
           continue;
         }
-        const q = text.indexOf(quoteText, i);
+        const q = text.indexOf(quoteChar, i);
         const x = doubledQuotes ? -1 : text.indexOf(escapeText, i);
         const stop = q === -1 ? x : x === -1 ? q : Math.min(q, x);
         const end = stop === -1 ? n : stop;
@@ -356,7 +378,7 @@ export async function* readCsv(
         let j = i + 1;
         while (j < n) {
           const d = text.charCodeAt(j);
-          if (d === delimiter || d === LF || d === CR || d === QUOTE) break;
+          if (d === delim || d === LF || d === CR || d === quote) break;
           j++;
         }
         field += text.slice(i, j);
@@ -367,22 +389,24 @@ export async function* readCsv(
     }
   };
 
-  /** Parses decoded text that starts at byte `start`; `size` is its length in bytes when known. */
-  const feed = (decoded: string, start: number, isAscii: boolean): number => {
-    text = decoded;
+  /** Parses decoded text spanning bytes [start, end) of the input. */
+  const feed = (decoded: string, start: number, end: number, isAscii: boolean): void => {
+    chunkText = decoded;
     textStart = start;
     ascii = isAscii;
     cursorChar = 0;
     cursorByte = 0;
-    consume(decoded.length);
-    // The row still open at the end of this text: pin its start as a byte offset, and stop it
-    // here if it already spans more than the limit (its fields are never completed otherwise).
-    const end = byteAt(decoded.length);
-    if (rowStartChar >= 0) rowStartByte = byteAt(rowStartChar);
+    consume(decoded);
+    // The row still open at the end of this text: pin its start as a byte offset, counted back
+    // from the end (the open row is usually short), and stop it here if it already spans more
+    // than the limit (its fields are never completed otherwise).
+    if (rowStartChar >= 0)
+      rowStartByte = ascii
+        ? start + rowStartChar
+        : end - Buffer.byteLength(decoded.slice(rowStartChar), 'utf8');
     rowStartChar = -1;
     if (end - rowStartByte > maxRowBytes) throw rowTooLong();
-    text = '';
-    return end;
+    chunkText = '';
   };
 
   let held = 0; // bytes the decoder holds back: the start of a character split across chunks
@@ -398,8 +422,9 @@ export async function* readCsv(
     const start = bytes - held;
     bytes += chunk.byteLength;
     // With nothing held back, as many UTF-16 units as bytes means every byte was ASCII.
-    const end = feed(decoded, start, held === 0 && decoded.length === chunk.byteLength);
-    held = bytes - end;
+    const ascii = held === 0 && decoded.length === chunk.byteLength;
+    held = ascii ? 0 : heldBack(chunk, () => bytes - start - Buffer.byteLength(decoded, 'utf8'));
+    feed(decoded, start, bytes - held, ascii);
     while (ready.length > 0) {
       yielded = true;
       yield ready.shift()!;
@@ -411,7 +436,7 @@ export async function* readCsv(
   } catch {
     throw new FormatError('CSV ends inside a UTF-8 character', { byteOffset: bytes });
   }
-  feed(rest, bytes - held, false);
+  feed(rest, bytes - held, bytes, false);
   if (inQuotes && !afterQuote)
     throw new FormatError('CSV ends inside a quoted field (unterminated quote)', { line: rowStartLine });
   if (field !== '' || quotedField || nCells > 0) {
