@@ -3,7 +3,7 @@
  * cells. Integers beyond 2^53 keep their digits (as bigint) instead of being rounded by
  * JSON.parse; nested objects and arrays stay JSON text.
  */
-import { FormatError } from '../errors';
+import { FormatError, type FormatErrorLocation } from '../errors';
 import type { RawCell, RecordBatch } from './record-batch';
 
 /** Cheap pre-check: some run of 16+ digits exists somewhere. */
@@ -118,10 +118,7 @@ export interface JsonBatcherLimits {
 }
 
 /** Where a record starts, for messages: its line (JSON Lines) or byte offset (JSON array). */
-export interface RecordPlace {
-  readonly line?: number;
-  readonly byteOffset?: number;
-}
+export type RecordPlace = Pick<FormatErrorLocation, 'line' | 'byteOffset'>;
 
 /**
  * Collects objects into batches, tracking the union of keys seen so far.
@@ -171,8 +168,8 @@ export class JsonBatcher {
       const duplicate = duplicateKeyOf(text, value);
       if (duplicate !== undefined)
         throw new FormatError(
-          `record ${record} has the key ${JSON.stringify(duplicate)} more than once; JSON keeps only the last value, so the record is refused`,
-          where,
+          'key given more than once in one record; JSON keeps only the last value, so the record is refused',
+          { ...where, row: record, column: shortKey(duplicate) },
         );
     }
     const row: RawCell[] = new Array<RawCell>(this.columns.length).fill(null);
@@ -183,15 +180,21 @@ export class JsonBatcher {
       if (at === undefined) {
         if (this.columns.length >= this.maxColumns)
           throw new FormatError(
-            `record ${record} adds the key ${JSON.stringify(key.slice(0, 100))}, beyond the limit of ${this.maxColumns} distinct keys (columns)`,
-            where,
+            `key beyond the limit of ${this.maxColumns} distinct keys (columns); raise maxColumns to read a wider input`,
+            { ...where, row: record, column: shortKey(key) },
           );
         at = this.columns.length;
         this.columns.push(key);
         this.index.set(key, at);
       }
       const v = fields[key];
-      row[at] = toRawCell(v);
+      try {
+        row[at] = toRawCell(v);
+      } catch (error) {
+        if (error instanceof FormatError)
+          throw new FormatError(error.detail, { ...where, row: record, column: shortKey(key) });
+        throw error;
+      }
       if (typeof v === 'object' && v !== null) this.nested.add(at);
       else if (typeof v === 'bigint') this.bigIntegers.add(at);
     }
@@ -233,6 +236,11 @@ export class JsonBatcher {
   get seenColumns(): readonly string[] {
     return this.columns;
   }
+}
+
+/** A key as a location names it: keys are unbounded, messages are not. */
+function shortKey(key: string): string {
+  return key.length > 100 ? `${key.slice(0, 100)}…` : key;
 }
 
 /** Keys in a parsed JSON value, nested objects included; iterative, as deep values are allowed. */

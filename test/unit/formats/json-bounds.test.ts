@@ -29,9 +29,9 @@ describe('JSON readers: distinct keys', () => {
     // Assess
     expect(error).toBeInstanceOf(FormatError);
     expect(error.message).toBe(
-      'record 10 adds the key "k9", beyond the limit of 10 distinct keys (columns) (line 10)',
+      "key beyond the limit of 10 distinct keys (columns); raise maxColumns to read a wider input (line 10, row 10, column 'k9')",
     );
-    expect((error as FormatError).location).toEqual({ line: 10 });
+    expect((error as FormatError).location).toEqual({ line: 10, row: 10, column: 'k9' });
   });
 
   it('refuses the key past maxColumns in a JSON array, naming the record and its byte offset', async () => {
@@ -43,8 +43,12 @@ describe('JSON readers: distinct keys', () => {
 
     // Assess
     expect(error).toBeInstanceOf(FormatError);
-    expect(error.message).toMatch(/^record 10 adds the key "k9", beyond the limit of 10 distinct keys/);
-    expect((error as FormatError).location?.byteOffset).toBe(json.indexOf('{"id":9,'));
+    expect(error.message).toMatch(/^key beyond the limit of 10 distinct keys/);
+    expect((error as FormatError).location).toEqual({
+      byteOffset: json.indexOf('{"id":9,'),
+      row: 10,
+      column: 'k9',
+    });
   });
 
   it(`refuses one record wider than the default of ${JSON_MAX_COLUMNS} keys`, async () => {
@@ -58,7 +62,7 @@ describe('JSON readers: distinct keys', () => {
     // Assess
     expect(error).toBeInstanceOf(FormatError);
     expect(error.message).toBe(
-      `record 1 adds the key "c${JSON_MAX_COLUMNS}", beyond the limit of ${JSON_MAX_COLUMNS} distinct keys (columns) (line 1)`,
+      `key beyond the limit of ${JSON_MAX_COLUMNS} distinct keys (columns); raise maxColumns to read a wider input (line 1, row 1, column 'c${JSON_MAX_COLUMNS}')`,
     );
   });
 
@@ -73,7 +77,8 @@ describe('JSON readers: distinct keys', () => {
 
     // Assess
     expect(error).toBeInstanceOf(FormatError);
-    expect(error.message).toMatch(/record 3 adds the key "d", beyond the limit of 3 distinct keys/);
+    expect(error.message).toMatch(/^key beyond the limit of 3 distinct keys/);
+    expect((error as FormatError).location).toMatchObject({ row: 3, column: 'd' });
   });
 
   it('accepts exactly maxColumns distinct keys', async () => {

@@ -36,12 +36,12 @@ async function convertJsonLines(
 
 describe('JSON readers: duplicate keys', () => {
   it.each([
-    ['at the top level', '{"id":1}\n{"id":2,"a":1,"a":2}\n', '"a"', 2],
-    ['in a nested object', '{"n":{"x":1,"y":{"x":1}}}\n{"n":{"x":1,"x":2}}\n', '"x"', 2],
-    ['spelt with an escape', '{"ab":1,"a\\u0062":2}\n', '"ab"', 1],
-    ['named __proto__', '{"__proto__":1,"__proto__":2}\n', '"__proto__"', 1],
-    ['spaced from its colon', '{"a" : 1, "b":2, "a":3}\n', '"a"', 1],
-    ['beside a string holding \\":', '{"s":"x\\":y","t":{"u":1,"u":2}}\n', '"u"', 1],
+    ['at the top level', '{"id":1}\n{"id":2,"a":1,"a":2}\n', 'a', 2],
+    ['in a nested object', '{"n":{"x":1,"y":{"x":1}}}\n{"n":{"x":1,"x":2}}\n', 'x', 2],
+    ['spelt with an escape', '{"ab":1,"a\\u0062":2}\n', 'ab', 1],
+    ['named __proto__', '{"__proto__":1,"__proto__":2}\n', '__proto__', 1],
+    ['spaced from its colon', '{"a" : 1, "b":2, "a":3}\n', 'a', 1],
+    ['beside a string holding \\":', '{"s":"x\\":y","t":{"u":1,"u":2}}\n', 'u', 1],
   ])(
     'refuses a key given twice %s, naming the key, the record and the line',
     async (_, jsonl, key, record) => {
@@ -53,8 +53,9 @@ describe('JSON readers: duplicate keys', () => {
       // Assess
       expect(error).toBeInstanceOf(FormatError);
       expect(error.message).toBe(
-        `record ${record} has the key ${key} more than once; JSON keeps only the last value, so the record is refused (line ${record})`,
+        `key given more than once in one record; JSON keeps only the last value, so the record is refused (line ${record}, row ${record}, column '${key}')`,
       );
+      expect((error as FormatError).location).toEqual({ line: record, row: record, column: key });
     },
   );
 
@@ -67,7 +68,11 @@ describe('JSON readers: duplicate keys', () => {
 
     // Assess
     expect(error).toBeInstanceOf(FormatError);
-    expect((error as FormatError).location).toEqual({ byteOffset: Buffer.byteLength('[{"a":"é"},') });
+    expect((error as FormatError).location).toEqual({
+      byteOffset: Buffer.byteLength('[{"a":"é"},'),
+      row: 2,
+      column: 'b',
+    });
   });
 
   it('accepts colons inside strings and the same key in different objects', async () => {
