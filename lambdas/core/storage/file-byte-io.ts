@@ -1,9 +1,11 @@
 /**
  * Local files as byte sources and sinks. A sink writes to a temporary name beside the target and
  * renames on close, so a failed or interrupted write never leaves a partial file under the
- * target's name.
+ * target's name. The temporary `.partial` file itself is removed on every way out: a failed write
+ * or close, abort, and (best effort, synchronously) the process exiting or being ended by SIGINT,
+ * SIGTERM or SIGHUP while it is open. SIGKILL cannot be caught: a partial file can then remain.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
@@ -30,26 +32,86 @@ export function fileSource(path: string): ByteSource {
   };
 }
 
+/** Temporary files of open sinks: removed synchronously if the process ends while they exist. */
+const openPartials = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let exitHookInstalled = false;
+
+function removePartialsSync(): void {
+  for (const temp of openPartials) rmSync(temp, { force: true });
+  openPartials.clear();
+}
+
+/**
+ * On a signal: remove the partial files, then let the signal end the process as it would have
+ * (re-raised once our handler is gone) unless the program has handlers of its own.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  removePartialsSync();
+  uninstallSignalHooks();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function installHooks(): void {
+  if (!exitHookInstalled) {
+    process.on('exit', removePartialsSync);
+    exitHookInstalled = true;
+  }
+  // Signal handlers only while a partial file exists: a handler replaces Node's default exit.
+  for (const signal of SIGNALS)
+    if (!process.listeners(signal).includes(onSignal)) process.on(signal, onSignal);
+}
+
+function uninstallSignalHooks(): void {
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+function track(temp: string): void {
+  openPartials.add(temp);
+  installHooks();
+}
+
+function untrack(temp: string): void {
+  openPartials.delete(temp);
+  if (openPartials.size === 0) uninstallSignalHooks();
+}
+
 export function fileSink(path: string): ByteSink {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
   let handle: FileHandle | undefined;
   let done = false;
+  const openTemp = async (): Promise<FileHandle> => {
+    if (!handle) {
+      await mkdir(dirname(path), { recursive: true });
+      track(temp);
+      handle = await open(temp, 'w');
+    }
+    return handle;
+  };
+  /** Removes the partial file after a failure, then rethrows: no caller has to abort for it. */
+  const failed = async (error: unknown): Promise<never> => {
+    await handle?.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    untrack(temp);
+    throw error;
+  };
   return {
     name: path,
     async write(chunk) {
-      if (!handle) {
-        await mkdir(dirname(path), { recursive: true });
-        handle = await open(temp, 'w');
+      try {
+        await (await openTemp()).write(chunk);
+      } catch (e) {
+        return failed(e);
       }
-      await handle.write(chunk);
     },
     async close() {
-      if (!handle) {
-        await mkdir(dirname(path), { recursive: true });
-        handle = await open(temp, 'w');
+      try {
+        await (await openTemp()).close();
+        await rename(temp, path);
+      } catch (e) {
+        return failed(e);
       }
-      await handle.close();
-      await rename(temp, path);
+      untrack(temp);
       done = true;
     },
     async discard() {
@@ -59,6 +121,7 @@ export function fileSink(path: string): ByteSink {
       if (done) return;
       await handle?.close().catch(() => undefined);
       await rm(temp, { force: true });
+      untrack(temp);
     },
   };
 }

@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -167,6 +168,52 @@ describe('fileSink', () => {
     // Assess
     expect(error).toBeInstanceOf(Error);
     expect(filesIn(dir)).toEqual([join('part-0.csv', 'keep.txt')]);
+  });
+
+  it('removes its partial file itself when publishing fails, with no abort', async () => {
+    // Prepare: the target name is taken by a non-empty directory, so the rename fails
+    const target = join(dir, 'part-0.csv');
+    mkdirSync(target);
+    writeFileSync(join(target, 'keep.txt'), 'x');
+    const sink = fileSink(target);
+    await sink.write(Buffer.from('id\n1\n'));
+
+    // Act
+    const error = await failureOf(sink.close());
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(filesIn(dir)).toEqual([join('part-0.csv', 'keep.txt')]);
+  });
+
+  it.each([
+    ['ended by SIGTERM', "process.kill(process.pid, 'SIGTERM')", { signal: 'SIGTERM', status: null }],
+    ['ended by SIGINT', "process.kill(process.pid, 'SIGINT')", { signal: 'SIGINT', status: null }],
+    ['exiting', 'process.exit(3)', { signal: null, status: 3 }],
+  ])('leaves no partial file when the process is %s mid-write', (_, end, expected) => {
+    // Prepare: a program that writes through a sink, then ends without closing or aborting it
+    const module = resolve(import.meta.dirname, '../../../lambdas/core/storage/file-byte-io.ts');
+    const program = join(dir, 'writer.mts');
+    writeFileSync(
+      program,
+      [
+        `import { fileSink } from ${JSON.stringify(module)};`,
+        `const sink = fileSink(${JSON.stringify(join(dir, 'out', 'part-0.csv'))});`,
+        `await sink.write(Buffer.from('id\\n1\\n'));`,
+        `setInterval(() => undefined, 1000);`,
+        `${end};`,
+      ].join('\n'),
+    );
+
+    // Act
+    const child = spawnSync(process.execPath, ['--import', 'tsx', program], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+    });
+
+    // Assess
+    expect({ signal: child.signal, status: child.status }).toEqual(expected);
+    expect(filesIn(join(dir, 'out'))).toEqual([]);
   });
 
   it('keeps the published file when abort comes after a successful close', async () => {
