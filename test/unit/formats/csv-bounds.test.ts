@@ -7,6 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { FormatError } from '../../../lambdas/core/errors';
@@ -124,6 +125,31 @@ describe('CSV row bounds', () => {
       row: 2,
       byteOffset: Buffer.byteLength('name,v\né,🌍\n'),
     });
+  });
+
+  it('names the first byte of the row over the limit however multi-byte text is split into chunks', async () => {
+    // Prepare: rows of 1- to 4-byte characters, one of them longer than the others
+    const char = fc.constantFrom('a', 'é', '中', '🌍', '"');
+    const cell = fc.array(char, { maxLength: 6 }).map((cs) => `"${cs.join('').replaceAll('"', '""')}"`);
+    const rows = fc.array(fc.tuple(cell, cell), { minLength: 1, maxLength: 6 });
+
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(rows, fc.integer({ min: 1, max: 9 }), async (table, chunk) => {
+        const lines = table.map(([a, b]) => `${a},${b}`);
+        const long = `"${'🌍'.repeat(20)}",x`;
+        const before = `h1,h2\n${lines.join('\n')}\n`;
+        const csv = `${before}${long}\n`;
+        const limit = Math.max(...lines.map((l) => Buffer.byteLength(l)), 5);
+        const error = await failureOf(readAll(readCsv(chunked(csv, chunk), { maxRowBytes: limit })));
+        expect((error as FormatError).location).toEqual({
+          line: table.length + 2,
+          row: table.length + 1,
+          byteOffset: Buffer.byteLength(before),
+        });
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('applies the same bounds to gzip-compressed CSV, before the inflation check is reached', async () => {
