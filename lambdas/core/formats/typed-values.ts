@@ -191,11 +191,17 @@ function parseNaiveTimestamp(text: string, unit: TimestampUnit): bigint | undefi
  */
 export function float32Text(v: number): string {
   if (!Number.isFinite(v) || v === 0) return numberCanonical(v);
-  for (let digits = 1; digits <= 9; digits++) {
-    const shortest = Number(v.toPrecision(digits));
-    if (Math.fround(shortest) === v) return String(shortest);
+  if (Math.fround(Number(v.toPrecision(9))) !== v) return String(v);
+  // More digits only come closer to v, so the digits that round-trip are a suffix of 1..9: a
+  // binary search finds the fewest in four toPrecision calls instead of up to nine.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(v.toPrecision(mid))) === v) hi = mid;
+    else lo = mid + 1;
   }
-  return String(v);
+  return String(Number(v.toPrecision(lo)));
 }
 
 /** The fast path's parsing: true with FAST_SECONDS / FAST_FRACTION set, false to decline. */
