@@ -52,22 +52,37 @@ export class CsvBatchEncoder {
   private readonly quoted: boolean[];
   private readonly needsQuote: RegExp;
   private readonly delimiter: string;
+  private readonly quote: string;
+  private readonly escapeChar: string;
+  private readonly escapes: RegExp;
 
   constructor(
     private readonly schema: readonly ColumnSpec[],
     private readonly options: Partial<CsvOptions> = {},
   ) {
     this.delimiter = options.delimiter ?? ',';
-    this.needsQuote = new RegExp(`["\\r\\n${this.delimiter.replace(/[\\^\]-]/g, '\\$&')}]|^\\s|\\s$`);
+    // The contract's quote and escape, written as CsvWriter writes them.
+    this.quote = options.quote ?? '"';
+    this.escapeChar = options.escape ?? this.quote;
+    const literal = (c: string): string => c.replace(/[\\^\]-]/g, '\\$&');
+    this.needsQuote = new RegExp(`[${literal(this.quote)}\\r\\n${literal(this.delimiter)}]|^\\s|\\s$`);
+    this.escapes = new RegExp(
+      this.escapeChar === this.quote
+        ? `[${literal(this.quote)}]`
+        : `[${literal(this.quote)}${literal(this.escapeChar)}]`,
+      'g',
+    );
     this.formats = schema.map(formatOf);
     // Numbers, dates and timestamps never hold a quote, newline or space; only a delimiter
     // that can appear in them (a digit, '-', '.', ':', a letter) makes them need the test.
-    const plainDelimiter = !/[0-9A-Za-z.:+\- ]/.test(this.delimiter);
+    const plainDelimiter = !/[0-9A-Za-z.:+\- ]/.test(this.delimiter + this.quote);
     this.quoted = schema.map((c) => c.type === 'string' || !plainDelimiter);
   }
 
   private cell(text: string): string {
-    return text === '' || this.needsQuote.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    return text === '' || this.needsQuote.test(text)
+      ? `${this.quote}${text.replace(this.escapes, (c) => `${this.escapeChar}${c}`)}${this.quote}`
+      : text;
   }
 
   header(): string {

@@ -13,6 +13,7 @@ import { ContractError, FormatError } from '../../../lambdas/core/errors';
 import { bufferSource } from '../../../lambdas/core/formats/byte-io';
 import { readCsv } from '../../../lambdas/core/formats/csv-reader';
 import { openTable } from '../../../lambdas/core/formats/open-table';
+import { CsvBatchEncoder } from '../../../lambdas/core/generation/csv-batch-encoder';
 import { chunked, failureOf, readAll, rowsOf, utf8, writeTable } from '../../fixtures/format-io';
 
 const CONTRACT_HEAD = ['pipeline: p', 'step: s', 'output: o', 'path: a/{run}/'];
@@ -228,6 +229,27 @@ describe('CSV writer dialect', () => {
 
     // Assess: the escape needs no quoting on its own; inside quotes it is escaped too
     expect(Buffer.from(bytes).toString('utf8')).toBe("id,note\n'it\\'s','a,b'\nback\\slash,say \"hi\"\n");
+  });
+
+  it('writes generated rows in the same dialect as the writer', async () => {
+    // Prepare
+    const csv: CsvOptions = { delimiter: ';', header: true, quote: "'", escape: '\\' };
+    const values = ["it's", 'a;b', 'back\\', "'lead", 'plain'];
+    const cells = [(k: number) => String(k), (k: number) => values[k] ?? null];
+
+    // Act
+    const encoder = new CsvBatchEncoder(schema, csv);
+    const generated = encoder.header() + encoder.encode(cells, 0, values.length).text;
+    const written = await writeTable(
+      'csv',
+      schema,
+      values.map((v, k) => [String(k), v]),
+      { csv },
+    );
+
+    // Assess
+    expect(generated).toBe(Buffer.from(written).toString('utf8'));
+    expect(await rowsOf(readCsv(chunked(generated, 3), csv))).toEqual(values.map((v, k) => [String(k), v]));
   });
 
   it('reads back any table of strings written in any dialect', async () => {
