@@ -12,6 +12,7 @@ import {
   REGISTRY_TABLE_LAYOUT,
 } from '../../lib/shared/registry-table-layout';
 import { STACK_OUTPUTS } from '../../lib/shared/stack-outputs';
+import { WORKFLOW_METRICS_NAMESPACE } from '../../lib/shared/workflow-metrics';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
@@ -376,6 +377,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
               'dynamodb:UpdateItem',
               'sns:Publish',
               'events:PutEvents',
+              'cloudwatch:PutMetricData',
               ...KMS_PUBLISH_ACTIONS,
               // The environment's key: the registry it updates and the map-runs it writes.
               ...(ids.dataKey ? ['kms:GenerateDataKey'] : []),
@@ -390,6 +392,14 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(new Set(invoked.map((t) => t.logicalId))).toEqual(new Set(Object.values(ids.functions)));
       expect(invoked.every((t) => t.suffix === '' || t.suffix === ':*')).toBe(true);
       expect(dynamo.flatMap(actionsOf)).toEqual(['dynamodb:UpdateItem']);
+      // Counting untested outputs (CountUntested): the project's namespace only.
+      expect(byAction((a) => a.startsWith('cloudwatch:'))).toEqual([
+        expect.objectContaining({
+          Action: 'cloudwatch:PutMetricData',
+          Resource: '*',
+          Condition: { StringEquals: { 'cloudwatch:namespace': WORKFLOW_METRICS_NAMESPACE } },
+        }),
+      ]);
       // The table itself: an index accepts no UpdateItem.
       expect(dynamo.flatMap(targetsOf)).toEqual([{ logicalId: ids.table, suffix: '', wildcard: false }]);
       expect(sns).toEqual([expect.objectContaining({ Action: 'sns:Publish', Resource: ref(ids.topic) })]);
@@ -592,7 +602,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(broad).toEqual([]);
     });
 
-    it('uses Resource "*" only where CDK requires it (Step Functions log delivery, X-Ray per traced role)', () => {
+    it('uses Resource "*" only where CDK or the service requires it (Step Functions log delivery, X-Ray per traced role, PutMetricData)', () => {
       // Prepare
       const ownerOf = (roleLogicalIds: readonly string[]): string => {
         const [only] = roleLogicalIds;
@@ -614,6 +624,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(wildcards.sort(byOwner)).toEqual(
         [
           ...CDK_REQUIRED_WILDCARDS,
+          // PutMetricData has no resource-level permissions; a namespace condition holds it in.
+          { owner: 'state machine role', actions: ['cloudwatch:PutMetricData'] },
           ...WORKFLOW_FUNCTIONS.map((fn) => ({ owner: `${fn} function role`, actions: LAMBDA_XRAY_ACTIONS })),
         ].sort(byOwner),
       );
@@ -913,27 +925,24 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
     });
 
     it('encrypts the registry table, the dead-letter queue, the topic and every log group with it, or none of them', () => {
+      // Prepare
+      const key = ids.dataKey ? getAtt(ids.dataKey) : undefined;
       // Act
-      const table = props(synth, ids.table)['SSESpecification'];
-      const queue = props(synth, ids.queue)['KmsMasterKeyId'];
-      const topic = props(synth, ids.topic)['KmsMasterKeyId'];
-      const logGroups = Object.entries(synth.resources('AWS::Logs::LogGroup')).map(
-        ([id, group]) => [id, group.Properties?.['KmsKeyId']] as const,
-      );
-      // Assess
+      const logGroups = Object.entries(synth.resources('AWS::Logs::LogGroup'));
+      const encryption = {
+        table: props(synth, ids.table)['SSESpecification'],
+        queue: props(synth, ids.queue)['KmsMasterKeyId'],
+        topic: props(synth, ids.topic)['KmsMasterKeyId'],
+        logGroups: logGroups.map(([, group]) => group.Properties?.['KmsKeyId']),
+      };
+      // Assess: without kms, AWS-managed table and queue encryption, the topic's own key, plain logs.
       expect(logGroups.length).toBeGreaterThanOrEqual(WORKFLOW_FUNCTIONS.length + 2);
-      if (ids.dataKey) {
-        const key = getAtt(ids.dataKey);
-        expect(table).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: key });
-        expect(queue).toEqual(key);
-        expect(topic).toEqual(key);
-        expect(logGroups.filter(([, k]) => JSON.stringify(k) !== JSON.stringify(key))).toEqual([]);
-      } else {
-        expect(table).toEqual({ SSEEnabled: true });
-        expect(queue).toBeUndefined();
-        expect(topic).toEqual(getAtt(ids.topicKey));
-        expect(logGroups.filter(([, k]) => k !== undefined)).toEqual([]);
-      }
+      expect(encryption).toEqual({
+        table: key ? { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: key } : { SSEEnabled: true },
+        queue: key,
+        topic: key ?? getAtt(ids.topicKey),
+        logGroups: logGroups.map(() => key),
+      });
     });
 
     it("lets CloudWatch Logs of this region (this account's log groups) and this stack's rules (the dead-letter queue) use it", () => {
@@ -945,37 +954,85 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         .map((s) => (s.Principal as { Service?: unknown } | undefined)?.Service)
         .filter((service) => service !== undefined)
         .map((service) => JSON.stringify(service));
-      const logs = statements.find((s) => JSON.stringify(s.Principal).includes('logs.'));
-      const events = statements.find(
+      const logs = statements.filter((s) => JSON.stringify(s.Principal).includes('"logs.'));
+      const events = statements.filter(
         (s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }),
       );
-      // Assess: CloudWatch alarms publish to the topic in every environment (Monitoring).
-      expect(services).toEqual(expect.arrayContaining([JSON.stringify('cloudwatch.amazonaws.com')]));
-      if (!ids.dataKey) {
-        expect(services).toEqual([JSON.stringify('cloudwatch.amazonaws.com')]);
-        return;
-      }
-      expect(services).toHaveLength(3);
-      expect(logs).toMatchObject({
-        Effect: 'Allow',
-        Action: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKey',
-          'kms:GenerateDataKeyWithoutPlaintext',
-          'kms:DescribeKey',
-        ],
-        Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-      });
-      expect(JSON.stringify(logs?.Condition)).toMatch(/kms:EncryptionContext:aws:logs:arn.*:log-group:\*/);
-      expect(events).toMatchObject({
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-      });
-      expect(JSON.stringify(events?.Condition)).toContain(`:rule/prt-${envName}-*`);
+      // Assess: CloudWatch alarms publish to the topic in every environment (Monitoring); the logs
+      // and EventBridge statements exist only on the environment's data key.
+      expect(services.sort()).toEqual(
+        [
+          JSON.stringify('cloudwatch.amazonaws.com'),
+          ...(ids.dataKey
+            ? [
+                JSON.stringify('events.amazonaws.com'),
+                JSON.stringify({ 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }),
+              ]
+            : []),
+        ].sort(),
+      );
+      expect(logs).toEqual(
+        (ids.dataKey ? [1] : []).map((): unknown =>
+          expect.objectContaining({
+            Effect: 'Allow',
+            Action: [
+              'kms:Encrypt',
+              'kms:Decrypt',
+              'kms:ReEncryptFrom',
+              'kms:ReEncryptTo',
+              'kms:GenerateDataKey',
+              'kms:GenerateDataKeyWithoutPlaintext',
+              'kms:DescribeKey',
+            ],
+            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':logs:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':log-group:*',
+                    ],
+                  ],
+                },
+              },
+            },
+          }),
+        ),
+      );
+      expect(events).toEqual(
+        (ids.dataKey ? [1] : []).map((): unknown =>
+          expect.objectContaining({
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':events:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      `:rule/prt-${envName}-*`,
+                    ],
+                  ],
+                },
+              },
+            },
+          }),
+        ),
+      );
     });
   });
 
