@@ -34,14 +34,18 @@ export async function declaredSchema(
   const columns = format === 'parquet' ? await parquetSchemaOf(source) : await arrowSchemaOf(source);
   const hints = format === 'parquet' ? await parquetHints(source) : await arrowHints(source);
   return columns.map((c) => {
+    // The reader's own word first (its derived schema may carry zone and physical); the footer's
+    // annotations where it does not.
+    const derived = c as ColumnSpec;
     const hint = hints.get(c.name);
+    const zone = derived.zone ?? hint?.zone;
+    const physical = derived.physical ?? hint?.physical;
     const spec: ColumnSpec = { ...c };
-    if (c.type === 'timestamp') return { ...spec, zone: hint?.zone ?? 'UTC' };
-    if (c.type === 'int32' && (hint?.physical === 'int8' || hint?.physical === 'int16'))
-      return { ...spec, physical: hint.physical };
-    if (c.type === 'string' && (hint?.physical === 'uuid' || hint?.physical === 'json'))
-      return { ...spec, physical: hint.physical };
-    return spec;
+    if (c.type === 'timestamp') return { ...spec, zone: zone ?? 'UTC' };
+    if (c.type === 'int32' && (physical === 'int8' || physical === 'int16')) return { ...spec, physical };
+    if (c.type === 'string' && (physical === 'uuid' || physical === 'json')) return { ...spec, physical };
+    const { physical: _dropped, ...rest } = spec;
+    return rest;
   });
 }
 
