@@ -79,7 +79,11 @@ export function registerConvertCommand(program: Command): void {
           throw new UsageError('--no-header needs --contract to name the columns');
         const csv =
           options.delimiter !== undefined || !options.header
-            ? { delimiter: options.delimiter ?? contract?.csv.delimiter ?? ',', header: options.header }
+            ? {
+                ...contract?.csv, // the contract's quote, escape and lenient_quotes still hold
+                delimiter: options.delimiter ?? contract?.csv.delimiter ?? ',',
+                header: options.header,
+              }
             : undefined;
 
         const source = sourceOf(input);
