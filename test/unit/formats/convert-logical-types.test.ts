@@ -17,7 +17,7 @@ import {
   tableFromIPC,
 } from 'apache-arrow';
 import { parquetMetadata, type SchemaElement } from 'hyparquet';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter, parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 
 import { convertTable } from '../../../lambdas/core/conversion/convert-table';
@@ -221,6 +221,71 @@ describe('nested values carried as JSON text', () => {
     const rows = [];
     for await (const batch of readParquet(bufferSource(bytes, 'out.parquet'))) rows.push(...batch.rows);
     expect(rows).toEqual([['["a",{"b":1}]'], [null]]);
+  });
+});
+
+/** A Parquet file with a list and a map column beside a flat one. */
+function nestedParquet(): Uint8Array {
+  const writer = new ByteWriter();
+  const parquet = new ParquetWriter({
+    writer,
+    schema: [
+      { name: 'schema', num_children: 3 },
+      { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
+      { name: 'tags', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: 'attrs', repetition_type: 'OPTIONAL', converted_type: 'MAP', num_children: 1 },
+      { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
+      { name: 'key', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+      { name: 'value', type: 'INT64', repetition_type: 'OPTIONAL' },
+    ],
+    codec: 'UNCOMPRESSED',
+    statistics: false,
+  });
+  void parquet.write({
+    columnData: [
+      { name: 'id', data: [1, 2] },
+      { name: 'tags', data: [['a', null], null] },
+      { name: 'attrs', data: [{ zeta: 1n }, null] },
+    ],
+  });
+  void parquet.finish();
+  return writer.getBytes();
+}
+
+describe('nested Parquet columns, read as JSON text', () => {
+  it.each(['parquet', 'arrow', 'csv', 'jsonl'] as const)('are carried to %s as text columns', async (to) => {
+    // Prepare
+    const input = nestedParquet();
+
+    // Act
+    const { result } = await convert(input, 'in.parquet', to);
+
+    // Assess
+    expect(result.schemaMapping.map((m) => [m.to, m.type])).toEqual([
+      ['id', 'int32'],
+      ['tags', 'string'],
+      ['attrs', 'string'],
+    ]);
+    expect(result).toMatchObject({ rowsIn: 2, rowsOut: 2, columnsIn: 3, columnsOut: 3, equivalent: true });
+  });
+
+  it('are written to Parquet under the JSON logical type, with the text they were read as', async () => {
+    // Prepare
+    const input = nestedParquet();
+    const read = async (bytes: Uint8Array) => {
+      const rows = [];
+      for await (const batch of readParquet(bufferSource(bytes, 'f.parquet'))) rows.push(...batch.rows);
+      return rows;
+    };
+
+    // Act
+    const { bytes } = await convert(input, 'in.parquet', 'parquet');
+
+    // Assess
+    expect(footerOf(bytes).map((e) => e.logical_type?.type)).toEqual([undefined, 'JSON', 'JSON']);
+    expect(await read(bytes)).toEqual(await read(input));
   });
 });
 
