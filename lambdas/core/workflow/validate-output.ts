@@ -11,6 +11,7 @@ import { runValidation } from '../validation/run-validation';
 import { compareWithPrevious } from '../validation/history';
 import type { OutputRegistry } from '../registry/output-registry';
 import type { RuleResult, ValidationReport } from '../validation/validation-report';
+import { boundResult } from './bounded-result';
 import { artifactKey } from './artifact-keys';
 import type { RegisteredOutput, ValidateInput, ValidateResult } from './workflow-types';
 
@@ -192,12 +193,12 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
       'text/html; charset=utf-8',
     );
   }
-  return {
+  return boundResult({
     status: report.status,
     rowCount: report.rowCount,
     failedRules: report.failedRules,
     reportUri: s3Uri(deps.artifactsBucket, reportKey),
     quarantineUri,
     summary: report.summary,
-  };
+  });
 }

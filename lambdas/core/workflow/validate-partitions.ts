@@ -13,6 +13,7 @@
  *   concatenate to) into the report of one pass over the whole dataset, with the parts that could
  *   not be read or validated named in it, and stores it where a single object's report would be.
  */
+import { boundResult } from './bounded-result';
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { logicalName, type OutputContract } from '../contracts/output-contract';
 import { ContractError, IncompleteTestError, PrtError } from '../errors';
@@ -567,14 +568,14 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
       `${notValidated.length} of ${parts.length} parts of ${dataset.uri} could not be validated after their retries (beyond the tolerated ${input.toleratedFailurePercentage}%); the partial report is ${s3Uri(deps.artifactsBucket, reportKey)}`,
     );
   }
-  return {
+  return boundResult({
     status: report.status,
     rowCount: report.rowCount,
     failedRules: report.failedRules,
     reportUri: s3Uri(deps.artifactsBucket, reportKey),
     quarantineUri,
     summary: report.summary,
-  };
+  });
 }
 
 function sourceOf(deps: PartitionDeps, location: string) {

@@ -1,0 +1,105 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { buildTaskBindings, type LocalHandler } from '../../../lib/local/task-bindings';
+
+const FN = 'arn:aws:lambda:us-east-1:000000000000:function:prt-dev-validate';
+const definition = {
+  States: { Validate: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke' } },
+};
+
+/** A handler that stays busy until released, noting the remaining time it was given. */
+function gatedHandler() {
+  const gates: (() => void)[] = [];
+  const remaining: number[] = [];
+  const handler: LocalHandler = (_event, context) => {
+    remaining.push((context as { getRemainingTimeInMillis: () => number }).getRemainingTimeInMillis());
+    return new Promise((resolve) => gates.push(() => resolve({ ok: true })));
+  };
+  return { handler, gates, remaining };
+}
+
+const invoke = (bindings: Record<string, (input: unknown) => Promise<unknown>>) =>
+  bindings['Validate']!({ FunctionName: FN, Payload: {} });
+
+describe('Lambda concurrency on the embedded stack', () => {
+  it('throttles an invocation past the account limit with Lambda.TooManyRequestsException', async () => {
+    // Prepare
+    const h = gatedHandler();
+    const bindings = buildTaskBindings(definition, {
+      handlers: new Map([[FN, h.handler]]),
+      dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+      onAlert: () => undefined,
+      accountConcurrency: 2,
+      sandboxes: 2,
+    });
+    const first = invoke(bindings);
+    const second = invoke(bindings);
+
+    // Act
+    const third = invoke(bindings);
+
+    // Assess
+    await expect(third).rejects.toMatchObject({ name: 'Lambda.TooManyRequestsException' });
+    h.gates.forEach((open) => open());
+    await expect(Promise.all([first, second])).resolves.toHaveLength(2);
+  });
+
+  it('runs at most `sandboxes` handlers; a waiting one gets its whole timeout when its turn comes', async () => {
+    // Prepare
+    const h = gatedHandler();
+    const bindings = buildTaskBindings(definition, {
+      handlers: new Map([[FN, h.handler]]),
+      timeoutsMs: new Map([[FN, 10_000]]),
+      dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+      onAlert: () => undefined,
+      sandboxes: 1,
+    });
+    const first = invoke(bindings);
+    const second = invoke(bindings);
+    // The second waits this long for its sandbox: a clock started on arrival would have lost it.
+    const waitedMs = 400;
+    await new Promise((r) => setTimeout(r, waitedMs));
+
+    // Act
+    const startedBeforeRelease = h.remaining.length;
+    h.gates[0]!();
+    await first;
+    while (h.gates.length < 2) await new Promise((r) => setTimeout(r, 5));
+    h.gates[1]!();
+    await second;
+
+    // Assess
+    expect(startedBeforeRelease).toBe(1);
+    expect(h.remaining).toHaveLength(2);
+    expect(h.remaining[1]).toBeGreaterThan(10_000 - waitedMs);
+  });
+});
+
+describe('CloudWatch metrics on the embedded stack', () => {
+  it('hands every data point of a putMetricData task to onMetric', async () => {
+    // Prepare
+    const metrics: unknown[] = [];
+    const bindings = buildTaskBindings(
+      {
+        States: {
+          CountUntested: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData' },
+        },
+      },
+      {
+        handlers: new Map(),
+        dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+        onAlert: () => undefined,
+        onMetric: (m) => metrics.push(m),
+      },
+    );
+
+    // Act
+    await bindings['CountUntested']!({
+      Namespace: 'PipelineRuntimeTesting',
+      MetricData: [{ MetricName: 'OutputsErrored', Value: 1, Unit: 'Count' }],
+    });
+
+    // Assess
+    expect(metrics).toEqual([{ namespace: 'PipelineRuntimeTesting', name: 'OutputsErrored', value: 1 }]);
+  });
+});
