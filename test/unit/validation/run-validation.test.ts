@@ -164,7 +164,7 @@ describe('runValidation', () => {
 
     // Assess
     await expect(run).rejects.toThrow(FormatError);
-    await expect(run).rejects.toThrow('CSV row has 2 fields; the header has 3 (line 10101)');
+    await expect(run).rejects.toThrow('CSV row has 2 fields; the header has 3 (orders.csv, line 10101)');
     expect(sinks).toHaveLength(1);
     expect(sinks[0]!.events).toEqual(['abort']);
   });
