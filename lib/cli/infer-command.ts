@@ -1,7 +1,8 @@
 /**
  * `prt infer <file|s3://…>`: drafts a data contract from a sample file (types, nullability,
  * ranges, categories, patterns, keys, suggested rules), as commented YAML ready to edit. Prints
- * it, or writes it with --out. Exit codes: 0 drafted, 2 usage or input error.
+ * it, or writes it with --out. The whole file is read; past --sample-rows rows the draft comes from
+ * a seeded random sample across all of it. Exit codes: 0 drafted, 2 usage or input error.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -66,7 +67,7 @@ export function registerInferCommand(program: Command): void {
     .option('--path <template>', 'key template of the output, e.g. pipelines/sales/{run_id}/orders/')
     .option(
       '--sample-rows <n>',
-      `rows to read at most, or 'all' (default ${DEFAULT_SAMPLE_ROWS.toLocaleString('en-US')})`,
+      `rows in the sample the draft is inferred from, drawn across the whole file (seeded, so repeatable), or 'all' (default ${DEFAULT_SAMPLE_ROWS.toLocaleString('en-US')})`,
     )
     .option('--out <file>', 'write the draft here (local path or s3:// URI) instead of printing it')
     .option('--force', 'overwrite an existing --out file')
@@ -119,7 +120,10 @@ export function registerInferCommand(program: Command): void {
         progress.done();
         const summary =
           `${draft.contract.pipeline}/${draft.contract.step}/${draft.contract.output}: ${plural(draft.columns.length, 'column')}, ` +
-          `${plural(draft.rules.length, 'suggested rule')}, from ${draft.sampleComplete ? 'all' : 'the first'} ${plural(draft.rowsSampled, 'row')}`;
+          `${plural(draft.rules.length, 'suggested rule')}, ` +
+          (draft.sampleComplete
+            ? `from all ${plural(draft.rowsSampled, 'row')}`
+            : `from a random sample of ${plural(draft.rowsSampled, 'row')} across all ${draft.rowsRead.toLocaleString('en-US')}`);
         if (options.out === undefined) {
           process.stdout.write(draft.yaml);
           console.error(`prt infer: drafted ${summary}`);

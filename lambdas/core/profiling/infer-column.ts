@@ -61,6 +61,11 @@ export interface InferColumnOptions {
   readonly minValuesForUnique: number;
   /** Rows in the sample (a column absent from some JSON rows has fewer cells). */
   readonly rows: number;
+  /**
+   * The whole input, when the observer saw a sample of it: its rows and this column's nulls
+   * among them (counted in every row), which decide nullability and completeness exactly.
+   */
+  readonly whole?: { readonly rows: number; readonly nulls: number };
   /** Rule names already taken (rules are named after columns, which may collide once cleaned). */
   readonly ruleNames: Set<string>;
   /** The distinct-tracking bound the observer used, for the notes. */
@@ -260,7 +265,11 @@ export function inferColumn(
   const typed = decideType(o, declared);
   const spec: ColumnSpec = { ...typed.spec, name };
   const codec = columnCodec(spec);
-  const nullable = o.nulls > 0 || o.values === 0;
+  const whole = options.whole;
+  /** The observer saw a sample, not every row: what the sample shows is not known of the rest. */
+  const sampledFrom = whole !== undefined && whole.rows > options.rows ? whole : undefined;
+  const sampled = sampledFrom !== undefined;
+  const nullable = (whole ? whole.nulls > 0 : o.nulls > 0) || o.values === 0;
   const notes: string[] = [];
   const suggestions: Suggestion[] = [];
   const rules: DraftRule[] = [];
@@ -291,12 +300,21 @@ export function inferColumn(
   }
 
   // ---- what was seen ----
-  const seen = [`${count(o.values)} value${o.values === 1 ? '' : 's'}`];
-  seen.push(
-    o.nulls === 0
-      ? 'no nulls'
-      : `${count(o.nulls)} null${o.nulls === 1 ? '' : 's'} (${percent(o.nulls, rows)})`,
-  );
+  const seen = [`${count(o.values)} value${o.values === 1 ? '' : 's'}${sampled ? ' sampled' : ''}`];
+  if (sampledFrom) {
+    const { nulls, rows: all } = sampledFrom;
+    seen.push(
+      nulls === 0
+        ? `no nulls in all ${count(all)} rows`
+        : `${count(nulls)} null${nulls === 1 ? '' : 's'} in all ${count(all)} rows (${percent(nulls, all)})`,
+    );
+  } else {
+    seen.push(
+      o.nulls === 0
+        ? 'no nulls'
+        : `${count(o.nulls)} null${o.nulls === 1 ? '' : 's'} (${percent(o.nulls, rows)})`,
+    );
+  }
   if (distinctCount !== undefined && o.values > 0) seen.push(`${count(distinctCount)} distinct`);
   else if (o.distinctStopped === 'too_many') seen.push(`more than ${count(options.maxDistinct)} distinct`);
   const extremes = o.values > 0 ? extremesOf(o, spec) : undefined;
@@ -360,7 +378,14 @@ export function inferColumn(
   // ---- keys ----
   if ((isText || isInteger) && !categorical && o.values > 0) {
     const unique = distinctCount !== undefined && distinctCount === o.values && !o.repeated;
-    if (unique && o.values >= options.minValuesForUnique) {
+    if (unique && o.values >= options.minValuesForUnique && sampled) {
+      // Repeats among the rows not sampled would fail the file its draft came from.
+      suggestions.push({
+        key: 'unique',
+        value: true,
+        reason: `no repeat among ${count(o.values)} sampled values; the rows not sampled were not checked`,
+      });
+    } else if (unique && o.values >= options.minValuesForUnique) {
       column.unique = true;
       notes.push(`unique: all ${count(o.values)} values distinct, a key candidate`);
     } else if (!distinctKnown && !o.repeated && o.distinctStopped === 'too_many') {
@@ -411,8 +436,10 @@ export function inferColumn(
   }
 
   // ---- completeness ----
-  if (nullable && o.values > 0) {
-    const threshold = floorRate(o.values, rows);
+  const present = sampledFrom ? sampledFrom.rows - sampledFrom.nulls : o.values;
+  const presentOf = sampledFrom ? sampledFrom.rows : rows;
+  if (nullable && present > 0) {
+    const threshold = floorRate(present, presentOf);
     if (threshold > 0) {
       rules.push({
         name: ruleName(name, 'completeness', options.ruleNames),
@@ -421,9 +448,25 @@ export function inferColumn(
         condition: 'not_null',
         threshold,
         severity: 'warn',
-        reason: `${name}: present in ${percent(o.values, rows)} of rows; threshold rounded down`,
+        reason: `${name}: present in ${percent(present, presentOf)} of ${sampled ? 'all ' : ''}rows; threshold rounded down`,
       });
     }
   }
+  notes.push(enforcedNote(column, options.rows, whole?.rows));
   return { column, notes, suggestions, rules };
+}
+
+/** What the draft enforces for a column, and from how many rows each part was inferred. */
+function enforcedNote(column: DraftColumn, sampleRows: number, wholeRows: number | undefined): string {
+  const parts = [`type ${column.type}`, column.nullable ? 'nulls allowed' : 'no nulls'];
+  if (column.allowed)
+    parts.push(`allowed (${column.allowed.length} value${column.allowed.length === 1 ? '' : 's'})`);
+  if (column.pattern !== undefined) parts.push('pattern');
+  if (column.length !== undefined) parts.push('length');
+  if (column.unique) parts.push('unique');
+  const from =
+    wholeRows === undefined || wholeRows <= sampleRows
+      ? `from all ${count(sampleRows)} rows`
+      : `from a sample of ${count(sampleRows)} of ${count(wholeRows)} rows (nulls from all of them)`;
+  return `enforced: ${parts.join(', ')}; ${from}`;
 }

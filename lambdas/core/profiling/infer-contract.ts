@@ -4,10 +4,17 @@
  * schema) and infers them from text otherwise, then drafts nullability, categories, patterns,
  * lengths, keys, range and completeness rules, with a comment explaining each.
  *
+ * The whole file is read. A file of more than `sampleRows` rows is drafted from a seeded random
+ * sample of that many rows drawn across all of it (reservoir sampling): a file sorted by time
+ * would otherwise be described by its first rows only, and its later rows fail their own draft.
+ * Nulls are counted in every row, so nullability and completeness are exact; a key is only
+ * enforced when every row was seen (a sample cannot show the rest has no repeats).
+ *
  * The draft is parsed back with parseContract before it is returned, so what a user gets always
  * loads; and every choice is made with the validator's own column codecs over every sampled value,
  * so the sample passes validation against its own draft. Memory is bounded: batches are dropped
- * as they are observed and distinct values are tracked up to a budget.
+ * as they are read, the sample by rows and bytes (DEFAULT_SAMPLE_BYTES), and distinct values are
+ * tracked up to a budget.
  */
 import { constants, gunzipSync } from 'node:zlib';
 import { parseContract } from '../contracts/parse-contract';
@@ -20,7 +27,7 @@ import { parquetSchemaOf } from '../formats/parquet-reader';
 import type { InferredColumn } from '../formats/parquet-types';
 import { renderContractYaml } from './contract-yaml';
 import { inferColumn, type ColumnDraft, type DraftRule } from './infer-column';
-import { observeColumns } from './observe-columns';
+import { DEFAULT_SAMPLE_BYTES, DEFAULT_SAMPLE_SEED, observeColumns } from './observe-columns';
 import { sniffCsvDialect } from './sniff-csv-dialect';
 
 export interface OutputName {
@@ -34,8 +41,12 @@ export interface InferContractOptions {
   readonly name?: OutputName;
   /** Key template of the output; default from the S3 key, or pipelines/<pipeline>/{run_id}/<step>/<output>/. */
   readonly path?: string;
-  /** Rows read at most; default 100,000. */
+  /** Rows in the sample drawn across the file (Infinity: every row); default 100,000. */
   readonly sampleRows?: number;
+  /** Seed of the sample; default DEFAULT_SAMPLE_SEED, so a file always drafts the same contract. */
+  readonly sampleSeed?: number;
+  /** Bound on the sample's estimated bytes; default DEFAULT_SAMPLE_BYTES. */
+  readonly sampleBytes?: number;
   /** Most distinct values that make a column categorical; default 20. */
   readonly maxCategories?: number;
   /** Fewest values before a column with no repeats is proposed as unique; default 10. */
@@ -56,8 +67,11 @@ export interface ContractDraft {
   readonly contract: OutputContract;
   readonly columns: readonly ColumnDraft[];
   readonly rules: readonly DraftRule[];
+  /** Rows the draft was inferred from (the sample). */
   readonly rowsSampled: number;
-  /** False when the sample stopped before the end of the file. */
+  /** Rows in the file (every one is read). */
+  readonly rowsRead: number;
+  /** True when the draft was inferred from every row; false for a sample. */
   readonly sampleComplete: boolean;
   readonly format: DataFormat;
   readonly compression: 'gzip' | 'none';
@@ -153,6 +167,8 @@ export async function inferContract(
   const declared = await declaredTypes(source, opened.format, gzip);
   const observed = await observeColumns(opened.batches, {
     sampleRows: options.sampleRows ?? DEFAULT_SAMPLE_ROWS,
+    seed: options.sampleSeed ?? DEFAULT_SAMPLE_SEED,
+    ...(options.sampleBytes !== undefined ? { sampleBytes: options.sampleBytes } : {}),
     ...(options.distinctBudget !== undefined ? { distinctBudget: options.distinctBudget } : {}),
     ...(options.onRows ? { onRows: options.onRows } : {}),
   });
@@ -174,6 +190,7 @@ export async function inferContract(
         maxCategories: options.maxCategories ?? 20,
         minValuesForUnique: options.minValuesForUnique ?? 10,
         rows: observed.rows,
+        whole: { rows: observed.totalRows, nulls: observed.nulls.get(column) ?? 0 },
         ruleNames,
         maxDistinct: observed.maxDistinct,
       }),
@@ -186,14 +203,25 @@ export async function inferContract(
     options.path !== undefined
       ? { path: options.path, note: 'key template of this output' }
       : defaultPath(source.name, name);
+  const count = (n: number): string => n.toLocaleString('en-US');
   const sampled = observed.complete
-    ? `all ${observed.rows.toLocaleString('en-US')} rows`
-    : `the first ${observed.rows.toLocaleString('en-US')} rows`;
+    ? `all ${count(observed.rows)} rows`
+    : `a random sample of ${count(observed.rows)} of its ${count(observed.totalRows)} rows, drawn across the whole file (seed ${options.sampleSeed ?? DEFAULT_SAMPLE_SEED})`;
+  const sampleNote = observed.complete
+    ? []
+    : [
+        `Types, categories, patterns and lengths describe the sample: a value seen only in rows not sampled may break them. Nulls were counted in all ${count(observed.totalRows)} rows.${
+          observed.sampleShrunk
+            ? ` The sample was cut to ${count(observed.rows)} rows to stay within ${count(options.sampleBytes ?? DEFAULT_SAMPLE_BYTES)} bytes.`
+            : ''
+        }`,
+      ];
   const yaml = renderContractYaml({
     header: [
       `Draft contract by \`prt infer\` from ${source.name} (${opened.format}${gzip ? ', gzip' : ''}; ${sampled}).`,
+      ...sampleNote,
       'Check every choice before relying on it: it describes the sample, not the rules of the data.',
-      'Commented lines under a column (range, length, unique) are suggestions: uncomment to enforce.',
+      "Each column's `enforced:` line lists what its entry checks; commented lines under a column (range, length, unique) are suggestions: uncomment to enforce.",
       'Check it with `prt contract check <file>`.',
       'yaml-language-server: $schema=../docs/contract.schema.json',
     ],
@@ -215,6 +243,7 @@ export async function inferContract(
     columns,
     rules,
     rowsSampled: observed.rows,
+    rowsRead: observed.totalRows,
     sampleComplete: observed.complete,
     format: opened.format,
     compression: gzip ? 'gzip' : 'none',

@@ -491,7 +491,7 @@ describe('inferContract: formats and reading', () => {
     },
   );
 
-  it('Compliance: the sample stops at sampleRows and says so', async () => {
+  it('Compliance: past sampleRows the draft comes from a sample across the file, and says so', async () => {
     // Prepare
     const text = csv(
       ['id'],
@@ -503,8 +503,9 @@ describe('inferContract: formats and reading', () => {
 
     // Assess
     expect(draft.rowsSampled).toBe(1200);
+    expect(draft.rowsRead).toBe(5000);
     expect(draft.sampleComplete).toBe(false);
-    expect(draft.yaml).toContain('the first 1,200 rows');
+    expect(draft.yaml).toContain('a random sample of 1,200 of its 5,000 rows, drawn across the whole file');
   });
 
   it('Compliance: distinct tracking is bounded; past the bound unique becomes a commented suggestion', async () => {
