@@ -93,6 +93,24 @@ const DOCUMENTED_EXCEPTIONS: readonly DocumentedException[] = [
     reason: `alarms publishing to the KMS-encrypted topic need a data key from it (GenerateDataKey and its WithoutPlaintext variant); ${KEY_POLICY_RESOURCE}; limited to this account by aws:SourceAccount`,
   },
   {
+    name: 'CloudWatch Logs encrypts the log groups with the data key',
+    resourceType: 'AWS::KMS::Key',
+    principal: /^Service:logs\.<AWS::Region>\.amazonaws\.com$/,
+    wildcards: ['Resource::*'],
+    requiresCondition: true,
+    applies: (config) => config.kms,
+    reason: `CloudWatch Logs calls KMS as its regional service principal to encrypt and read back a log group's events (CloudWatch Logs user guide, "Encrypt log data using AWS KMS"); ${KEY_POLICY_RESOURCE}; limited to this account's and region's log groups by the kms:EncryptionContext:aws:logs:arn condition`,
+  },
+  {
+    name: "EventBridge sends to the data key's dead-letter queue",
+    resourceType: 'AWS::KMS::Key',
+    principal: /^Service:events\.amazonaws\.com$/,
+    wildcards: ['Resource::*'],
+    requiresCondition: true,
+    applies: (config) => config.kms,
+    reason: `EventBridge needs Decrypt and GenerateDataKey to put undeliverable events into the KMS-encrypted dead-letter queue (EventBridge user guide, "Encrypting dead-letter queues"); ${KEY_POLICY_RESOURCE}; limited to this account and this stack's rules by aws:SourceAccount and aws:SourceArn`,
+  },
+  {
     name: "CDK's autoDeleteObjects",
     resourceType: 'AWS::S3::BucketPolicy',
     principal: /^AWS:<CustomS3AutoDeleteObjectsCustomResourceProviderRole[0-9A-F]{8}\.Arn>$/,
@@ -117,6 +135,175 @@ const DOCUMENTED_EXCEPTIONS: readonly DocumentedException[] = [
     reason: LOG_DELIVERY_REASON,
   })),
 ];
+
+/**
+ * What each function's role may do, written here independently of the constructs: an action on a
+ * resource (a construct path in angle brackets, an ARN suffix after it) and, where one is required,
+ * the exact condition. A statement of the role with anything else, or with a wildcard action
+ * (`s3:*`, `dynamodb:*`, `s3:GetObject*`...), is a finding.
+ */
+interface AllowedGrant {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly condition?: unknown;
+}
+
+const ARTIFACTS = '<Artifacts/Bucket>';
+const OUTPUTS = '<Outputs/Bucket>';
+const TABLE = '<Registry/Table>';
+const DATA_KEY = '<DataKey/Key>';
+
+function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly AllowedGrant[]> {
+  const logs = (group: string): AllowedGrant => ({
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [`<${group}>`],
+  });
+  const xray: AllowedGrant = {
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+    resources: ['*'],
+  };
+  const contracts: AllowedGrant[] = [
+    {
+      actions: ['s3:ListBucket'],
+      resources: [ARTIFACTS],
+      condition: { StringLike: { 's3:prefix': ['contracts/*'] } },
+    },
+    { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/contracts/*`] },
+  ];
+  const registryRead: AllowedGrant = {
+    actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    resources: [TABLE, `${TABLE}/index/gsi1`, `${TABLE}/index/gsi2`],
+  };
+  const registryWrite: AllowedGrant = {
+    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    resources: [TABLE],
+  };
+  const put = (where: string): AllowedGrant => ({
+    actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+    resources: [where],
+  });
+  const readOutputs: AllowedGrant = {
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    resources: [`${OUTPUTS}/*`],
+  };
+  const key = (...actions: string[]): AllowedGrant[] =>
+    config.kms ? [{ actions, resources: [DATA_KEY] }] : [];
+  const workflow = (fn: string, grants: readonly AllowedGrant[]): [string, readonly AllowedGrant[]] => [
+    `Functions/${fn}-role`,
+    [logs(`Functions/${fn}-logs`), xray, ...grants],
+  ];
+  return new Map<string, readonly AllowedGrant[]>([
+    workflow('register', [
+      ...contracts,
+      registryRead,
+      registryWrite,
+      {
+        actions: ['dynamodb:DeleteItem'],
+        resources: [TABLE],
+        condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['IDEMPOTENCY#register'] } },
+      },
+      ...key('kms:Decrypt', 'kms:GenerateDataKey'),
+    ]),
+    workflow('inspect', [readOutputs, ...key('kms:Decrypt')]),
+    workflow('validate', [
+      ...contracts,
+      registryRead,
+      readOutputs,
+      ...(config.partitions.prefixes.length > 0
+        ? [
+            {
+              actions: ['s3:ListBucket'],
+              resources: [OUTPUTS],
+              condition: { StringLike: { 's3:prefix': config.partitions.prefixes.map((p) => `${p}*`) } },
+            },
+          ]
+        : []),
+      { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/reports/*`] },
+      put(`${ARTIFACTS}/reports/*`),
+      put(`${ARTIFACTS}/quarantine/*`),
+      ...key('kms:Decrypt', 'kms:GenerateDataKey'),
+    ]),
+    workflow('convert', [
+      ...contracts,
+      readOutputs,
+      put(`${ARTIFACTS}/converted/*`),
+      { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${ARTIFACTS}/converted/*`] },
+      { actions: ['s3:DeleteObject'], resources: [`${ARTIFACTS}/converted/*`] },
+      ...key('kms:Decrypt', 'kms:GenerateDataKey'),
+    ]),
+    workflow('lineage', [
+      ...contracts,
+      registryRead,
+      registryWrite,
+      ...key('kms:Decrypt', 'kms:GenerateDataKey'),
+    ]),
+    [
+      'Generate/role',
+      [
+        logs('Generate/logs'),
+        ...contracts,
+        registryRead,
+        registryWrite,
+        put(`${OUTPUTS}/synthetic/*`),
+        ...key('kms:Decrypt', 'kms:GenerateDataKey'),
+      ],
+    ],
+  ]);
+}
+
+/** A resource as the allow list writes it: `<construct path>` for a resource of the template. */
+function resourceByPath(resource: unknown, t: ReviewedTemplate): string {
+  return flattenCfnReference(resource).replace(/<([A-Za-z0-9]+)(?:\.Arn)?>/g, (whole, id: string) =>
+    t.paths.has(id) ? `<${t.paths.get(id)!}>` : whole,
+  );
+}
+
+/**
+ * Every action on every resource of the function roles' policies that the allow list does not
+ * allow, as `role: action on resource [condition]`; a wildcard action is always a finding. A role
+ * of the list that holds no statement is a finding too: the check must have evaluated something.
+ */
+function disallowedGrants(t: ReviewedTemplate): string[] {
+  const allowed = allowedGrants(t.config);
+  const roleIds = new Map([...t.paths].map(([id, path]) => [path, id]));
+  const findings: string[] = [];
+  for (const [rolePath, grants] of allowed) {
+    const roleId = roleIds.get(rolePath);
+    const statements = Object.values(t.resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+      .filter((r) => JSON.stringify(r.Properties?.['Roles'] ?? []).includes(`{"Ref":"${roleId}"}`))
+      .flatMap((r) => asArray((r.Properties?.['PolicyDocument'] as { Statement?: unknown }).Statement))
+      .concat(
+        asArray(t.resources[roleId ?? '']?.Properties?.['Policies']).flatMap((p) =>
+          asArray((p as { PolicyDocument: { Statement?: unknown } }).PolicyDocument.Statement),
+        ),
+      ) as FoundStatement['statement'][];
+    if (roleId === undefined || statements.length === 0) {
+      findings.push(`${rolePath}: no such role, or a role without statements`);
+      continue;
+    }
+    for (const statement of statements) {
+      if (statement.NotAction !== undefined || statement.NotResource !== undefined)
+        findings.push(`${rolePath}: NotAction/NotResource`);
+      if (statement.Effect !== 'Allow') continue;
+      const condition = statement.Condition === undefined ? '' : ` ${JSON.stringify(statement.Condition)}`;
+      for (const action of actionsOf(statement)) {
+        for (const resource of asArray(statement.Resource).map((r) => resourceByPath(r, t))) {
+          const ok =
+            !action.includes('*') &&
+            grants.some(
+              (g) =>
+                g.actions.includes(action) &&
+                g.resources.includes(resource) &&
+                JSON.stringify(g.condition) === JSON.stringify(statement.Condition),
+            );
+          if (!ok) findings.push(`${rolePath}: ${action} on ${resource}${condition}`);
+        }
+      }
+    }
+  }
+  return findings;
+}
 
 /** The tests that cover the other two review items, referenced from the figures (and checked to exist). */
 const OTHER_SECURITY_TESTS = {
@@ -420,8 +607,8 @@ interface EnvironmentFigures {
 
 const figures = new Map<string, EnvironmentFigures>();
 let passed = 0;
-const TESTS_PER_ENVIRONMENT = 4;
-const NONCOMPLIANCE_TESTS = 6;
+const TESTS_PER_ENVIRONMENT = 5;
+const NONCOMPLIANCE_TESTS = 8;
 
 describe.each(ENVIRONMENT_NAMES)('security review of prt-%s', (envName) => {
   let t: ReviewedTemplate;
@@ -478,6 +665,13 @@ describe.each(ENVIRONMENT_NAMES)('security review of prt-%s', (envName) => {
       buckets: Object.values(t.resources).filter((r) => r.Type === 'AWS::S3::Bucket').length,
       template: t,
     });
+    passed++;
+  });
+  it("Compliance: each function's role holds only the actions its allow list names, on the resources and with the conditions it names", () => {
+    // Act
+    const findings = disallowedGrants(t);
+    // Assess
+    expect(findings).toEqual([]);
     passed++;
   });
 });
@@ -631,6 +825,48 @@ describe('the review can fail', () => {
     expect(findings).toEqual([
       'Outputs/Bucket: BlockPublicPolicy is not true',
       'Outputs/Bucket: no policy denies every request without TLS on the bucket and its objects',
+    ]);
+    passed++;
+  });
+  it('Noncompliance 7: an action outside the allow list (Scan on the registry, for register) is reported, the rest of the role is not', () => {
+    // Prepare
+    const policy = logicalIdOf('Functions/register-role/DefaultPolicy');
+    const table = logicalIdOf('Registry/Table');
+    const changed = altered((r) => {
+      statementsOf(r[policy], 'PolicyDocument').push({
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Scan'],
+        Resource: { 'Fn::GetAtt': [table, 'Arn'] },
+      });
+    });
+    // Act
+    const before = disallowedGrants(t);
+    const after = disallowedGrants(changed);
+    // Assess
+    expect(before).toEqual([]);
+    expect(after).toEqual(['Functions/register-role: dynamodb:Scan on <Registry/Table>']);
+    passed++;
+  });
+
+  it('Noncompliance 8: a wildcard action, a listing without its prefix condition and a role emptied of statements are reported', () => {
+    // Prepare
+    const convert = logicalIdOf('Functions/convert-role/DefaultPolicy');
+    const inspect = logicalIdOf('Functions/inspect-role/DefaultPolicy');
+    const artifacts = logicalIdOf('Artifacts/Bucket');
+    const changed = altered((r) => {
+      statementsOf(r[convert], 'PolicyDocument').push(
+        { Effect: 'Allow', Action: 's3:*', Resource: { 'Fn::GetAtt': [artifacts, 'Arn'] } },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [artifacts, 'Arn'] } },
+      );
+      delete r[inspect];
+    });
+    // Act
+    const findings = disallowedGrants(changed);
+    // Assess
+    expect(findings).toEqual([
+      'Functions/inspect-role: no such role, or a role without statements',
+      'Functions/convert-role: s3:* on <Artifacts/Bucket>',
+      'Functions/convert-role: s3:ListBucket on <Artifacts/Bucket>',
     ]);
     passed++;
   });
