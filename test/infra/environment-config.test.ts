@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, projectPath } from '../../lib/project-paths';
 import {
+  DEFAULT_KMS,
   EnvironmentConfigError,
   parseEnvironmentConfig,
   selectEnvironment,
@@ -39,6 +40,23 @@ describe('environment config', () => {
   it('knows dev, staging and prod', () => {
     // Assess
     expect(ENVIRONMENT_NAMES).toEqual(expect.arrayContaining(['dev', 'staging', 'prod']));
+  });
+
+  it('uses a customer-managed KMS key in prod and not in dev (cdk.json kms)', () => {
+    // Act
+    const prod = selectEnvironment(cdkEnvironments(), 'prod');
+    const dev = selectEnvironment(cdkEnvironments(), 'dev');
+    // Assess
+    expect({ prod: prod.kms, dev: dev.kms }).toEqual({ prod: true, dev: false });
+  });
+
+  it(`takes kms as ${String(DEFAULT_KMS)} (DEFAULT_KMS) where an environment does not set it`, () => {
+    // Prepare
+    const raw = mutated('prod', (r) => delete r['kms']);
+    // Act
+    const config = parseEnvironmentConfig('prod', raw);
+    // Assess
+    expect(config.kms).toBe(DEFAULT_KMS);
   });
 
   describe.each(ENVIRONMENT_NAMES)('environment %s in cdk.json', (envName) => {
@@ -83,6 +101,7 @@ describe('environment config', () => {
       ],
       ['account not 12 digits', (raw) => (raw['account'] = '1234'), 'account'],
       ['region malformed', (raw) => (raw['region'] = 'europe'), 'region'],
+      ['kms not a boolean', (raw) => (raw['kms'] = 'yes'), 'kms'],
       ['a misspelt setting', (raw) => (raw['acount'] = '123456789012'), 'acount'],
       ['logLevel unknown', (raw) => (raw['logLevel'] = 'verbose'), 'logLevel'],
       ['logLevel missing', (raw) => delete raw['logLevel'], 'logLevel'],
