@@ -13,7 +13,9 @@
  *   - failure rate: failed / started executions over 15 minutes, by metric math. 15 minutes, not 5,
  *     because a handful of executions per window makes a single failure look like a 50% rate;
  *   - dead-letter queue depth: an arrival EventBridge could not deliver after its retries is an
- *     output that was never tested, and nothing else reports it.
+ *     output that was never tested, and nothing else reports it;
+ *   - untested outputs: any output whose test ended in `error` (counted by the state machine's
+ *     error path), so "the tester is unwell" is never mistaken for "the data is bad".
  *   Alarm and OK transitions both go to the topic, so the on-call address also learns when it clears.
  *
  * CloudWatch publishes to the topic as the `cloudwatch.amazonaws.com` service principal, limited to
@@ -58,6 +60,7 @@ import {
   WORKFLOW_METRICS_NAMESPACE,
   serviceNameOf,
   stepNameOf,
+  UNTESTED_METRICS,
 } from './shared/workflow-metrics';
 
 export interface MonitoringProps {
@@ -83,6 +86,8 @@ export class Monitoring extends Construct {
   readonly failedExecutionsAlarm: Alarm;
   readonly failureRateAlarm: Alarm;
   readonly deadLettersAlarm: Alarm;
+  /** Any output that could not be tested (status error), apart from outputs that failed. */
+  readonly untestedOutputsAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -140,7 +145,31 @@ export class Monitoring extends Construct {
       // SQS stops reporting an idle, empty queue: no data means nothing is waiting.
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    const alarms = [this.failedExecutionsAlarm, this.failureRateAlarm, this.deadLettersAlarm];
+    // Counted by the state machine's error path (CountUntested), apart from the outputs that failed.
+    const untested = new Metric({
+      namespace: WORKFLOW_METRICS_NAMESPACE,
+      metricName: UNTESTED_METRICS.errored,
+      dimensionsMap: { service: UNTESTED_METRICS.service },
+      statistic: Stats.SUM,
+      period: PERIOD,
+      label: 'Could not be tested (error)',
+    });
+    this.untestedOutputsAlarm = new Alarm(this, 'UntestedOutputs', {
+      alarmName: `${stackName}-untested-outputs`,
+      alarmDescription:
+        'An output could not be tested (status error: a timeout, a crash, a contract that does not load, a dependency down after its retries). Nothing is known of its data: list them with prt outputs <pipeline> --status error and test them again (README "Errors and re-tests").',
+      metric: untested,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const alarms = [
+      this.failedExecutionsAlarm,
+      this.failureRateAlarm,
+      this.deadLettersAlarm,
+      this.untestedOutputsAlarm,
+    ];
     const notify = new SnsAction(props.alertTopic);
     for (const alarm of alarms) {
       alarm.addAlarmAction(notify);
@@ -203,6 +232,15 @@ export class Monitoring extends Construct {
           emf('validate', VALIDATION_METRICS.outputsPassed, Stats.SUM, 'Passed'),
           emf('validate', VALIDATION_METRICS.outputsWarned, Stats.SUM, 'Warned'),
           emf('validate', VALIDATION_METRICS.outputsFailed, Stats.SUM, 'Failed'),
+          new Metric({
+            namespace: WORKFLOW_METRICS_NAMESPACE,
+            metricName: UNTESTED_METRICS.unreadable,
+            dimensionsMap: { service: UNTESTED_METRICS.service },
+            statistic: Stats.SUM,
+            period: PERIOD,
+            label: 'Failed: unreadable',
+          }),
+          untested,
         ],
         stacked: true,
         leftYAxis: { min: 0 },

@@ -38,6 +38,7 @@ import {
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
 import type { EnvironmentConfig } from './shared/environment-config';
+import { WORKFLOW_METRICS_NAMESPACE } from './shared/workflow-metrics';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
@@ -108,6 +109,15 @@ export class TestingWorkflow extends Construct {
     props.alertTopic.grantPublish(this.stateMachine);
     // The "Output Tested" event goes to the account's default bus, for other systems to react to.
     EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.stateMachine);
+    // The error path counts untested and unreadable outputs (CountUntested). PutMetricData has no
+    // resource-level permissions; the condition holds it to the project's namespace.
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': WORKFLOW_METRICS_NAMESPACE } },
+      }),
+    );
     // Partitioned branch: the ItemReader lists the folder (ListBucket on the outputs bucket under
     // the partitioned prefixes, no object reads: the parts are read by the validate function) and
     // the ResultWriter writes the map run's results under map-runs/.
@@ -158,6 +168,10 @@ export class TestingWorkflow extends Construct {
     ]);
     acknowledgeGrants(this.stateMachine.role, [
       ...grantFindings.xray(),
+      wildcardFinding(
+        'Resource::*',
+        `CloudWatch PutMetricData has no resource-level permissions; the statement is held to the ${WORKFLOW_METRICS_NAMESPACE} namespace by its condition`,
+      ),
       ...WORKFLOW_FUNCTIONS.map((name) =>
         wildcardFinding(
           `Resource::${nagArn(props.functions[name])}:*`,

@@ -49,6 +49,7 @@ import {
   type LocalHandler,
   type PublishedAlert,
   type PublishedEvent,
+  type PublishedMetric,
 } from './task-bindings';
 
 interface KoaContext {
@@ -205,6 +206,8 @@ export class EmbeddedStack {
     readonly alerts: PublishedAlert[],
     /** Output Tested events the state machine put on the default bus. */
     readonly publishedEvents: PublishedEvent[],
+    /** Metrics the state machine put to CloudWatch. */
+    readonly publishedMetrics: PublishedMetric[],
     private readonly matches: (event: unknown) => boolean,
     private readonly s3: S3Client,
     private readonly cleanupDir: string | undefined,
@@ -345,6 +348,7 @@ export class EmbeddedStack {
     const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const alerts: PublishedAlert[] = [];
     const events: PublishedEvent[] = [];
+    const metrics: PublishedMetric[] = [];
     const bindings = buildTaskBindings(definition, {
       handlers,
       timeoutsMs,
@@ -361,6 +365,7 @@ export class EmbeddedStack {
         : s3,
       onAlert: (alert) => alerts.push(alert),
       onEvent: (event) => events.push(event),
+      onMetric: (metric) => metrics.push(metric),
     });
 
     const pattern = buildArrivalPattern({
@@ -378,6 +383,7 @@ export class EmbeddedStack {
       bindings,
       alerts,
       events,
+      metrics,
       compileEventPattern(pattern),
       s3,
       options.dataDir ? undefined : dataDir,

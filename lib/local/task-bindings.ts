@@ -5,7 +5,8 @@
  *   through JSON and failures reported as Lambda reports them (error name = errorType, cause = JSON);
  * - `arn:aws:states:::dynamodb:updateItem` → UpdateItem on the local DynamoDB server, errors named
  *   `DynamoDB.<Exception>` as the service integration names them;
- * - `arn:aws:states:::sns:publish` → an in-memory topic the caller can read.
+ * - `arn:aws:states:::sns:publish` → an in-memory topic the caller can read;
+ * - `arn:aws:states:::aws-sdk:cloudwatch:putMetricData` → in-memory metrics the caller can read.
  */
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +29,13 @@ export interface PublishedEvent {
   /** The detail as EventBridge carries it: JSON text. */
   readonly detail: string;
   readonly at: string;
+}
+
+/** A data point the state machine sent to CloudWatch. */
+export interface PublishedMetric {
+  readonly namespace: string;
+  readonly name: string;
+  readonly value: number;
 }
 
 export interface TaskBindingDeps {
@@ -55,6 +63,8 @@ export interface TaskBindingDeps {
   readonly s3?: S3Client;
   readonly onAlert: (alert: PublishedAlert) => void;
   readonly onEvent?: (event: PublishedEvent) => void;
+  /** Metrics the state machine put (the error path counts untested outputs). */
+  readonly onMetric?: (metric: PublishedMetric) => void;
   /** Called for every task invocation, for logs and fault figures. */
   readonly onTask?: (state: string, resource: string, outcome: 'ok' | 'error', error?: string) => void;
 }
@@ -237,6 +247,16 @@ export function buildTaskBindings(
           Entries: Entries.map(() => ({ EventId: randomUUID() })),
           FailedEntryCount: 0,
         });
+      };
+    } else if (resource === 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData') {
+      bindings[state] = (input) => {
+        const { Namespace, MetricData } = input as {
+          Namespace: string;
+          MetricData: { MetricName: string; Value: number }[];
+        };
+        for (const m of MetricData) deps.onMetric?.({ namespace: Namespace, name: m.MetricName, value: m.Value });
+        report('ok');
+        return Promise.resolve({});
       };
     } else if (resource === LIST_OBJECTS_RESOURCE && deps.s3) {
       const s3 = deps.s3;

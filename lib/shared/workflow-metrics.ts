@@ -37,3 +37,13 @@ export const CONVERSION_METRICS = {
   bytesConverted: 'BytesConverted',
   rowsConverted: 'RowsConverted',
 } as const;
+
+/**
+ * Counted by the state machine itself (its CountUntested state, statemachines/output-testing.asl.json),
+ * one per output whose test ended in `error` or whose object could not be read as its format.
+ */
+export const UNTESTED_METRICS = {
+  service: 'output-testing',
+  errored: 'OutputsErrored',
+  unreadable: 'OutputsUnreadable',
+} as const;

@@ -31,6 +31,7 @@ export interface AslDefinition {
 const UPDATE_ITEM = 'arn:aws:states:::dynamodb:updateItem';
 const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
 const EVENTS_PUT = 'arn:aws:states:::events:putEvents';
+const PUT_METRIC_DATA = 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData';
 
 /** A Task that writes the registry item's `status` attribute. */
 export function isStatusRecord(state: AslState): boolean {
@@ -51,6 +52,11 @@ export function isAlert(state: AslState): boolean {
 /** A Task that publishes the Output Tested event: reporting, like an alert. */
 export function isEventPublication(state: AslState): boolean {
   return state.Type === 'Task' && state.Resource === EVENTS_PUT;
+}
+
+/** A Task that counts an outcome in CloudWatch: reporting, like an alert. */
+export function isMetricPublication(state: AslState): boolean {
+  return state.Type === 'Task' && state.Resource === PUT_METRIC_DATA;
 }
 
 function isTerminal(state: AslState): boolean {
@@ -104,8 +110,8 @@ export function catchesThatSkipTheRegistry(definition: AslDefinition): string[] 
   for (const [name, state] of Object.entries(definition.States)) {
     for (const c of state.Catch ?? []) {
       if (reachesStatusRecord(definition, c.Next)) continue;
-      if ((isStatusRecord(state) || isAlert(state) || isEventPublication(state)) && c.Next === state.Next)
-        continue;
+      const reports = isAlert(state) || isEventPublication(state) || isMetricPublication(state);
+      if ((isStatusRecord(state) || reports) && c.Next === state.Next) continue;
       violations.push(`${name} -> ${c.Next}`);
     }
   }

@@ -21,6 +21,7 @@ import {
   WORKFLOW_METRICS_NAMESPACE,
   serviceNameOf,
   stepNameOf,
+  UNTESTED_METRICS,
 } from '../../lib/shared/workflow-metrics';
 import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
 
@@ -75,8 +76,9 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of prt-%s', (envName) => {
       stack.resolve((construct.node.defaultChild as { logicalId: string }).logicalId) as string;
   });
 
-  const alarm = (name: 'failedExecutionsAlarm' | 'failureRateAlarm' | 'deadLettersAlarm') =>
-    resources[id(stack.monitoring[name])]!.Properties;
+  const alarm = (
+    name: 'failedExecutionsAlarm' | 'failureRateAlarm' | 'deadLettersAlarm' | 'untestedOutputsAlarm',
+  ) => resources[id(stack.monitoring[name])]!.Properties;
 
   it('alarms on failed executions per 5 minutes at the configured threshold', () => {
     // Act
@@ -164,12 +166,34 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of prt-%s', (envName) => {
     });
   });
 
+  it('alarms on any output that could not be tested (status error), counted apart from failed ones', () => {
+    // Act
+    const untested = alarm('untestedOutputsAlarm');
+    // Assess
+    expect(untested).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: [
+        {
+          MetricStat: {
+            Metric: {
+              Namespace: WORKFLOW_METRICS_NAMESPACE,
+              MetricName: UNTESTED_METRICS.errored,
+              Dimensions: [{ Name: 'service', Value: UNTESTED_METRICS.service }],
+            },
+            Stat: 'Sum',
+          },
+        },
+      ],
+    });
+  });
+
   it('sends alarm and OK of every alarm, and nothing else, to the alert topic', () => {
     // Act
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     const topic = { Ref: id(stack.alerts.topic) };
     // Assess
-    expect(alarms).toHaveLength(3);
+    expect(alarms).toHaveLength(4);
     for (const a of alarms) {
       expect([a.Properties['AlarmActions'], a.Properties['OKActions']]).toEqual([[topic], [topic]]);
       expect(a.Properties['AlarmName']).toMatch(new RegExp(`^prt-${envName}-`));

@@ -27,6 +27,7 @@ import {
   type AslDefinition,
   type AslState,
 } from './asl-status-paths';
+import { UNTESTED_METRICS, WORKFLOW_METRICS_NAMESPACE } from '../../lib/shared/workflow-metrics';
 
 /**
  * Ends that are reached without a registry status, on purpose: noise is never registered, Register
@@ -171,6 +172,30 @@ describe('output-testing ASL', () => {
       expect(
         tasks.filter((t) => t.timeout !== FUNCTION_TIMEOUT_SECONDS[t.fn as WorkflowFunction] + 60),
       ).toEqual([]);
+    });
+  });
+
+  describe('untested outputs are counted apart', () => {
+    it('CountUntested puts the metric the monitoring alarm reads, one name per outcome', () => {
+      // Prepare
+      const states = loadDefinition().States as unknown as Record<string, Record<string, unknown>>;
+      const count = states['CountUntested']!;
+      const parameters = count['Parameters'] as {
+        Namespace: string;
+        MetricData: { 'MetricName.$': string; Dimensions: { Name: string; Value: string }[] }[];
+      };
+      const outcome = (state: string) => (states[state]!['Result'] as { metric: string }).metric;
+
+      // Act
+      const names = [outcome('ProcessingError'), outcome('DataUnreadable')];
+
+      // Assess
+      expect(parameters.Namespace).toBe(WORKFLOW_METRICS_NAMESPACE);
+      expect(parameters.MetricData[0]!['MetricName.$']).toBe('$.outcome.metric');
+      expect(parameters.MetricData[0]!.Dimensions).toEqual([
+        { Name: 'service', Value: UNTESTED_METRICS.service },
+      ]);
+      expect(names).toEqual([UNTESTED_METRICS.errored, UNTESTED_METRICS.unreadable]);
     });
   });
 

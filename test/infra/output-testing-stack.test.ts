@@ -227,7 +227,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(Object.keys(rules)).toEqual([ids.rule]);
       expect(props(synth, ids.rule)['EventPattern']).toEqual({
         source: ['aws.s3'],
-        'detail-type': ['Object Created'],
+        'detail-type': ['Object Created', 'Object Deleted'],
         detail: {
           bucket: { name: [ref(ids.outputs)] },
           object: {
