@@ -12,6 +12,7 @@ import type { ColumnSpec, ColumnType, TimestampUnit } from '../contracts/output-
 import type { InferredColumn } from '../formats/parquet-types';
 import { columnCodec, formatTimestamp, NOT_CONFORMING, type ColumnCodec } from '../formats/typed-values';
 import type { ColumnObserver, Extremes } from './column-observer';
+import type { DeclaredEncoding } from './declared-encodings';
 
 /** A column as the contract file spells it (snake_case keys, decimal as `decimal(p,s)`). */
 export interface DraftColumn {
@@ -70,7 +71,14 @@ export interface InferColumnOptions {
   readonly ruleNames: Set<string>;
   /** The distinct-tracking bound the observer used, for the notes. */
   readonly maxDistinct: number;
+  /** How a typed file's TIME or binary column is carried (declared-encodings.ts). */
+  readonly encoding?: DeclaredEncoding;
 }
+
+/** Every base64 text the readers make of bytes matches it, whatever the bytes. */
+export const BASE64_PATTERN = '[A-Za-z0-9+/]*={0,2}';
+
+const TIME_UNIT_WORDS = { s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds' } as const;
 
 interface Typed {
   readonly spec: ColumnSpec;
@@ -262,7 +270,25 @@ export function inferColumn(
   declared: InferredColumn | undefined,
   options: InferColumnOptions,
 ): ColumnDraft {
-  const typed = decideType(o, declared);
+  const declaredType = decideType(o, declared);
+  const encoding = declared ? options.encoding : undefined;
+  const typed: Typed =
+    encoding?.kind === 'time'
+      ? {
+          ...declaredType,
+          why: [
+            `the file declares a time of day (TIME, ${encoding.unit}); the readers give whole ${TIME_UNIT_WORDS[encoding.unit]} since midnight: ${declaredType.type}`,
+          ],
+        }
+      : encoding?.kind === 'binary' && declaredType.spec.type === 'string'
+        ? {
+            ...declaredType,
+            why: [
+              'the file declares bytes; the readers give them as base64 text: string with a base64 pattern (no categories, lengths or keys drafted: they would describe the encoding, not the data)',
+            ],
+          }
+        : declaredType;
+  const binary = encoding?.kind === 'binary' && declaredType.spec.type === 'string';
   const spec: ColumnSpec = { ...typed.spec, name };
   const codec = columnCodec(spec);
   const whole = options.whole;
@@ -339,6 +365,7 @@ export function inferColumn(
 
   // ---- categories ----
   const categorical =
+    !binary &&
     categories !== undefined &&
     (isText || isInteger) &&
     categories.length > 0 &&
@@ -355,7 +382,8 @@ export function inferColumn(
   }
 
   // ---- shape and length of text ----
-  if (isText && !categorical && o.values > 0) {
+  if (binary) column.pattern = BASE64_PATTERN;
+  if (isText && !binary && !categorical && o.values > 0) {
     const inferred = o.shape.pattern();
     if (inferred) {
       column.pattern = inferred.pattern;
@@ -376,7 +404,7 @@ export function inferColumn(
   }
 
   // ---- keys ----
-  if ((isText || isInteger) && !categorical && o.values > 0) {
+  if ((isText || isInteger) && !binary && !categorical && o.values > 0) {
     const unique = distinctCount !== undefined && distinctCount === o.values && !o.repeated;
     if (unique && o.values >= options.minValuesForUnique && sampled) {
       // Repeats among the rows not sampled would fail the file its draft came from.

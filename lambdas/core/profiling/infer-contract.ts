@@ -26,6 +26,7 @@ import { HEAD_BYTES, inspectSource, openTable } from '../formats/open-table';
 import { parquetSchemaOf } from '../formats/parquet-reader';
 import type { InferredColumn } from '../formats/parquet-types';
 import { renderContractYaml } from './contract-yaml';
+import { declaredEncodings } from './declared-encodings';
 import { inferColumn, type ColumnDraft, type DraftRule } from './infer-column';
 import { DEFAULT_SAMPLE_BYTES, DEFAULT_SAMPLE_SEED, observeColumns } from './observe-columns';
 import { sniffCsvDialect } from './sniff-csv-dialect';
@@ -165,6 +166,7 @@ export async function inferContract(
     ...(columnNames ? { columns: columnNames } : {}),
   });
   const declared = await declaredTypes(source, opened.format, gzip);
+  const encodings = await declaredEncodings(source, opened.format, gzip);
   const observed = await observeColumns(opened.batches, {
     sampleRows: options.sampleRows ?? DEFAULT_SAMPLE_ROWS,
     seed: options.sampleSeed ?? DEFAULT_SAMPLE_SEED,
@@ -193,6 +195,7 @@ export async function inferContract(
         whole: { rows: observed.totalRows, nulls: observed.nulls.get(column) ?? 0 },
         ruleNames,
         maxDistinct: observed.maxDistinct,
+        ...(encodings.has(column) ? { encoding: encodings.get(column)! } : {}),
       }),
     );
   }
