@@ -7,7 +7,6 @@
 import {
   Binary,
   Field,
-  Int32,
   makeData,
   RecordBatch,
   Schema,
@@ -58,7 +57,7 @@ function arrowFile(): Uint8Array {
   const offsets = new Int32Array(ROWS + 1);
   blobs.forEach((b, i) => (offsets[i + 1] = offsets[i]! + b.length));
   const bytes = new Uint8Array(offsets[ROWS]!);
-  blobs.forEach((b, i) => bytes.set(b, offsets[i]!));
+  blobs.forEach((b, i) => bytes.set(b, offsets[i]));
   const children = [
     makeData({
       type: new TimeMicrosecond(),
