@@ -181,6 +181,35 @@ describe('prt local --serve', () => {
     expect(entry?.status).toBe('passed');
   });
 
+  it('validates against a contract changed while serving, without a restart', async () => {
+    // Prepare: the contract of the previous test now allows only the label 'z'
+    const watcher = new ContractFolderWatcher(contractsDir, stack);
+    await watcher.scan();
+    const before = 'pipelines/served/run-4/prep/things/part-0.csv';
+    await upload(before, MATCHING_CSV);
+    expect((await registered(before))?.status).toBe('passed');
+
+    // Act
+    writeFileSync(
+      join(contractsDir, 'served-prep-things.yaml'),
+      CONTRACT.replace('type: string, nullable: false }', "type: string, nullable: false, allowed: ['z'] }"),
+    );
+    await watcher.scan();
+    const changed = await watcher.scan();
+    await new Promise((resolve) => setTimeout(resolve, LOCAL_CONTRACT_CACHE_SECONDS * 1000 + 100));
+    const after = 'pipelines/served/run-5/prep/things/part-0.csv';
+    await upload(after, MATCHING_CSV);
+    const entry = await registered(after);
+    writeFileSync(join(contractsDir, 'served-prep-things.yaml'), CONTRACT);
+    await watcher.scan();
+    await watcher.scan();
+    await new Promise((resolve) => setTimeout(resolve, LOCAL_CONTRACT_CACHE_SECONDS * 1000 + 100));
+
+    // Assess
+    expect(changed).toEqual([{ name: 'served-prep-things.yaml', action: 'uploaded' }]);
+    expect(entry?.status).toBe('failed');
+  });
+
   it('keeps the registry and objects across a restart with the same state folder and ports', async () => {
     // Prepare
     const key = 'pipelines/served/run-3/prep/things/part-0.csv';

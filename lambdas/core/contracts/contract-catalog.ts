@@ -43,6 +43,8 @@ export class ContractCatalog {
   private readonly byKey = new Map<string, OutputContract>();
   /** Parsed files by key; a refresh re-reads and re-parses only files whose ETag changed. */
   private parsedFiles = new Map<string, Parsed>();
+  /** When each contract in byKey was last matched to its object, and that object's ETag. */
+  private readonly checked = new Map<string, { readonly at: number; readonly etag: string }>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -65,6 +67,7 @@ export class ContractCatalog {
       if ('contract' in parsed) {
         entries.push({ key: obj.key, contract: parsed.contract });
         this.byKey.set(obj.key, parsed.contract);
+        this.checked.set(obj.key, { at: this.now(), etag: obj.etag });
       } else {
         broken.push(parsed.broken);
         this.byKey.delete(obj.key);
@@ -76,14 +79,25 @@ export class ContractCatalog {
     return snapshot;
   }
 
-  /** The contract stored at a key (as Register resolved it), parsed once per container. */
+  /**
+   * The contract stored at a key (as Register resolved it), parsed once per version: within the
+   * TTL it is served from memory, past it a HEAD checks its ETag, so an edited contract applies
+   * here as soon as it does in snapshot().
+   */
   async get(key: string): Promise<OutputContract> {
     const hit = this.byKey.get(key);
-    if (hit) return hit;
+    const checked = this.checked.get(key);
+    if (hit && checked && this.now() - checked.at < this.ttlMs) return hit;
     // The size is known before the body is read, so an oversized file costs a HEAD, not its bytes.
-    checkContractBytes((await this.store.head(this.bucket, key)).size, key);
+    const head = await this.store.head(this.bucket, key);
+    if (hit && checked?.etag === head.etag) {
+      this.checked.set(key, { at: this.now(), etag: head.etag });
+      return hit;
+    }
+    checkContractBytes(head.size, key);
     const contract = parseContract(await readText(this.store, this.bucket, key), key);
     this.byKey.set(key, contract);
+    this.checked.set(key, { at: this.now(), etag: head.etag });
     return contract;
   }
 
