@@ -76,6 +76,10 @@ export function registerLocalCommand(program: Command): void {
       let ports;
       try {
         ports = localPorts(options.port);
+        // The demo uploads the same objects on every run: against a kept registry they would be
+        // duplicates, not tests.
+        if (options.stateDir !== undefined && !options.serve)
+          throw new UsageError('--state-dir keeps a serving stack (--serve); the demo starts fresh each run');
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         console.error(`prt local: ${error.message}`);
