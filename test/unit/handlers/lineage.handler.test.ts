@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -54,9 +54,14 @@ async function loadHandler() {
 }
 
 function mockContract(): void {
+  const text = sampleContractText('sales-preprocessing-training_data.yaml');
+  // The catalog checks a contract's size (HEAD) before it reads it.
+  s3Mock
+    .on(HeadObjectCommand, { Bucket: HANDLER_ENV.PRT_ARTIFACTS_BUCKET, Key: TRAINING_DATA_CONTRACT })
+    .resolves({ ContentLength: Buffer.byteLength(text), ETag: '"contract"' });
   s3Mock
     .on(GetObjectCommand, { Bucket: HANDLER_ENV.PRT_ARTIFACTS_BUCKET, Key: TRAINING_DATA_CONTRACT })
-    .callsFake(() => ({ Body: sdkStreamBody(sampleContractText('sales-preprocessing-training_data.yaml')) }));
+    .callsFake(() => ({ Body: sdkStreamBody(text) }));
 }
 
 describe('lineage handler', () => {
