@@ -4,7 +4,7 @@
  * at a time and the whole array never sits in memory.
  */
 import { FormatError } from '../errors';
-import { JsonBatcher, parseJsonExact } from './json-records';
+import { JSON_MAX_RECORD_LENGTH, JsonBatcher, parseJsonExact } from './json-records';
 import { batcherLimits, type JsonReadOptions } from './jsonl-reader';
 import type { RecordBatch } from './record-batch';
 
@@ -12,7 +12,7 @@ export async function* readJsonArray(
   source: AsyncIterable<Uint8Array>,
   options: JsonReadOptions = {},
 ): AsyncGenerator<RecordBatch> {
-  const maxLength = options.maxRecordLength ?? 64 * 1024 * 1024;
+  const maxLength = options.maxRecordLength ?? JSON_MAX_RECORD_LENGTH;
   const batcher = new JsonBatcher(batcherLimits(options));
   const decoder = new TextDecoder('utf-8', { fatal: true });
 

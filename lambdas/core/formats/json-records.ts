@@ -100,6 +100,12 @@ export function toRawCell(v: unknown): RawCell {
   }
 }
 
+/**
+ * Longest JSON record (a JSON Lines line, a JSON array element), in characters. A record is held
+ * whole as text, then parsed, before its first value reaches a batch: 64 Mi characters keep one
+ * record (text and parsed values) well inside the validate function's memory.
+ */
+export const JSON_MAX_RECORD_LENGTH = 64 * 1024 * 1024;
 /** Distinct keys a JSON input may have before it is refused: each one is a column in every later row. */
 export const JSON_MAX_COLUMNS = 10_000;
 /**

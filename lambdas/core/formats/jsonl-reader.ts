@@ -1,11 +1,11 @@
 /** Streaming JSON Lines reader: one JSON object per line, blank lines ignored, CRLF accepted. */
 import { FormatError } from '../errors';
-import { JsonBatcher, parseJsonExact, type JsonBatcherLimits } from './json-records';
+import { JSON_MAX_RECORD_LENGTH, JsonBatcher, parseJsonExact, type JsonBatcherLimits } from './json-records';
 import type { RecordBatch } from './record-batch';
 
 export interface JsonReadOptions {
   readonly batchSize?: number;
-  /** Longest accepted line or element (characters). */
+  /** Longest accepted line or element (characters); default JSON_MAX_RECORD_LENGTH. */
   readonly maxRecordLength?: number;
   /** Distinct keys (columns) accepted; default JSON_MAX_COLUMNS. */
   readonly maxColumns?: number;
@@ -16,7 +16,7 @@ export async function* readJsonLines(
   options: JsonReadOptions = {},
 ): AsyncGenerator<RecordBatch> {
   const batcher = new JsonBatcher(batcherLimits(options));
-  const maxLength = options.maxRecordLength ?? 64 * 1024 * 1024;
+  const maxLength = options.maxRecordLength ?? JSON_MAX_RECORD_LENGTH;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let carry = '';
   let line = 0;

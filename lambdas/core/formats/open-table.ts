@@ -73,7 +73,9 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       { byteOffset: 0 },
     );
 
-  const limits = { ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) };
+  // Every limit goes to every reader (each name means one thing whatever the format; a reader
+  // ignores those that do not concern it), so a limit set in PRT_READER_LIMITS holds for all formats.
+  const limits = readerLimitsOf(options);
   const gzip = detection.compression === 'gzip';
   if (format === 'parquet') {
     if (gzip)
@@ -82,7 +84,9 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       });
     return { detection, format, batches: namingSource(readParquet(source, limits), source.name) };
   }
-  const bytes = gzip ? gunzipLimited(source.stream(), options.maxDecompressedBytes) : source.stream();
+  const bytes = gzip
+    ? gunzipLimited(source.stream(), options.maxDecompressedBytes, options.maxInflateRatio)
+    : source.stream();
   let batches: AsyncIterable<RecordBatch>;
   switch (format) {
     case 'csv':
@@ -94,25 +98,13 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
         ...(options.csv?.escape !== undefined ? { escape: options.csv.escape } : {}),
         ...(options.csv?.lenientQuotes ? { lenientQuotes: true } : {}),
         ...(options.columns ? { columns: options.columns } : {}),
-        ...(options.maxFieldLength !== undefined ? { maxFieldLength: options.maxFieldLength } : {}),
-        ...(options.maxColumns !== undefined ? { maxColumns: options.maxColumns } : {}),
-        ...(options.maxFieldsPerRow !== undefined ? { maxFieldsPerRow: options.maxFieldsPerRow } : {}),
-        ...(options.maxRowBytes !== undefined ? { maxRowBytes: options.maxRowBytes } : {}),
       });
       break;
     case 'jsonl':
-      batches = readJsonLines(bytes, {
-        ...limits,
-        ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}),
-        ...(options.maxColumns !== undefined ? { maxColumns: options.maxColumns } : {}),
-      });
+      batches = readJsonLines(bytes, limits);
       break;
     case 'json':
-      batches = readJsonArray(bytes, {
-        ...limits,
-        ...(options.maxFieldLength !== undefined ? { maxRecordLength: options.maxFieldLength } : {}),
-        ...(options.maxColumns !== undefined ? { maxColumns: options.maxColumns } : {}),
-      });
+      batches = readJsonArray(bytes, limits);
       break;
     case 'arrow':
       batches = readArrow(
@@ -130,6 +122,35 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       break;
   }
   return { detection, format, batches: namingSource(batches, source.name) };
+}
+
+const READER_LIMIT_NAMES = [
+  'batchSize',
+  'maxFieldLength',
+  'maxRecordLength',
+  'maxDecompressedBytes',
+  'maxInflateRatio',
+  'maxRowGroupRows',
+  'maxRowGroupBytes',
+  'maxRecordBatchRows',
+  'maxColumns',
+  'maxFieldsPerRow',
+  'maxRowBytes',
+] as const satisfies readonly (keyof ReaderLimits)[];
+/** Compile-time proof that READER_LIMIT_NAMES lists every limit: a new one cannot be left behind. */
+const EVERY_LIMIT_LISTED: Exclude<keyof ReaderLimits, (typeof READER_LIMIT_NAMES)[number]> extends never
+  ? true
+  : never = true;
+void EVERY_LIMIT_LISTED;
+
+/** The limits among the options, and nothing else (the readers take their own options besides). */
+function readerLimitsOf(options: OpenTableOptions): ReaderLimits {
+  const limits: { -readonly [K in keyof ReaderLimits]: ReaderLimits[K] } = {};
+  for (const name of READER_LIMIT_NAMES) {
+    const value = options[name];
+    if (value !== undefined) limits[name] = value;
+  }
+  return limits;
 }
 
 /**

@@ -17,7 +17,7 @@
  *
  * Bounds, checked against the footer before a row group is fetched and against the page headers
  * before a page is decompressed: rows per row group (`maxRowGroupRows`), decompressed bytes of the
- * selected chunks of a row group (`maxDecompressedBytes`) and of one page, and no page decompresses
+ * selected chunks of a row group (`maxRowGroupBytes`) and of one page, and no page decompresses
  * to more than its header declares.
  */
 import zlib from 'node:zlib';
@@ -131,7 +131,9 @@ export async function* readParquet(
     throw new RangeError(`batchSize must be a positive integer`);
   }
   const maxRows = limitOf('maxRowGroupRows', options.maxRowGroupRows, DEFAULT_MAX_ROW_GROUP_ROWS);
-  const maxBytes = limitOf('maxDecompressedBytes', options.maxDecompressedBytes, DEFAULT_MAX_ROW_GROUP_BYTES);
+  // Its own name, not gzip's maxDecompressedBytes: openTable hands every limit to every reader, and
+  // a gzip bound raised to 20 GiB must not let one row group decode 20 GiB at once.
+  const maxBytes = limitOf('maxRowGroupBytes', options.maxRowGroupBytes, DEFAULT_MAX_ROW_GROUP_BYTES);
   const opened = await openParquet(source);
   const leaves = selectLeaves(source, opened.leaves, options.columns);
   const columns = leaves.map((l) => l.name);
@@ -571,7 +573,7 @@ function checkRowGroupSize(
   if (bytes > maxBytes) {
     throw new FormatError(
       `${source.name}: row group ${g} decompresses to ${bytes} bytes, above the limit of ${maxBytes} ` +
-        `(maxDecompressedBytes, the columns read): write smaller row groups or raise the limit`,
+        `(maxRowGroupBytes, the columns read): write smaller row groups or raise the limit`,
       where,
     );
   }
@@ -650,7 +652,7 @@ function checkPages(
     budget.used += uncompressed;
     if (budget.used > budget.limit) {
       fail(
-        `pages declare more than ${budget.limit} decompressed bytes in this row group (maxDecompressedBytes): ` +
+        `pages declare more than ${budget.limit} decompressed bytes in this row group (maxRowGroupBytes): ` +
           `write smaller row groups or raise the limit`,
       );
     }

@@ -27,18 +27,30 @@ export interface WriterOptions {
   readonly parquet?: { readonly codec?: ParquetCodec; readonly rowGroupRows?: number };
 }
 
+/**
+ * The bounds a reader holds an input to. Each name has one meaning whatever the format, so
+ * openTable passes every limit to every reader and a reader applies the ones that concern it (see
+ * READER_LIMITS in config/reader-limits-env.ts for which formats each bounds). Deployed functions
+ * and the CLI take them from PRT_READER_LIMITS; an absent limit is its reader's default.
+ */
 export interface ReaderLimits {
   /** Rows per yielded batch. */
   readonly batchSize?: number;
-  /** Longest accepted text field (characters). */
+  /** Longest accepted text value (characters): CSV default CSV_MAX_FIELD_LENGTH; Parquet and Arrow unbounded. */
   readonly maxFieldLength?: number;
-  /** Decompressed bytes above which a compressed input is rejected as a decompression bomb. */
+  /** JSON and JSON Lines: longest accepted record (characters); default JSON_MAX_RECORD_LENGTH. */
+  readonly maxRecordLength?: number;
+  /** Gzip: decompressed bytes above which an input is a decompression bomb; default DEFAULT_MAX_DECOMPRESSED_BYTES. */
   readonly maxDecompressedBytes?: number;
+  /** Gzip: decompressed bytes per compressed byte past which an input is a bomb; default DEFAULT_MAX_INFLATE_RATIO. */
+  readonly maxInflateRatio?: number;
   /** Parquet: rows one row group may declare (its values are decoded at once); default 10,000,000. */
   readonly maxRowGroupRows?: number;
+  /** Parquet: decompressed bytes of the columns read from one row group; default DEFAULT_MAX_ROW_GROUP_BYTES. */
+  readonly maxRowGroupBytes?: number;
   /** Arrow: rows one record batch may declare (a Null column holds any count in 0 bytes); default 10,000,000. */
   readonly maxRecordBatchRows?: number;
-  /** Distinct columns accepted (JSON: distinct keys); default 10,000. */
+  /** CSV and JSON: distinct columns accepted (JSON: distinct keys); default 10,000. */
   readonly maxColumns?: number;
   /** Fields one CSV row may hold, counted while scanning; default CSV_MAX_FIELDS_PER_ROW. */
   readonly maxFieldsPerRow?: number;

@@ -161,7 +161,7 @@ const FAILURES: readonly Failure[] = [
   // chunk is not checked against it (reported).
   {
     file: 'jsonl-line-over-limit.jsonl',
-    options: { maxFieldLength: 100 },
+    options: { maxRecordLength: 100 },
     message: 'JSON Lines record longer than 100 characters',
     location: { line: 1 },
   },

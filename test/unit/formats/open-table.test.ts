@@ -318,24 +318,91 @@ describe('openTable', () => {
       expect(Math.max(...batches.map((b) => b.rows.length))).toBeLessThanOrEqual(4);
     });
 
+    /** A 10-row table with one 50-character name, in each format. */
+    async function tableOf(format: 'csv' | 'jsonl' | 'json' | 'parquet' | 'arrow'): Promise<Uint8Array> {
+      const rows = Array.from({ length: 10 }, (_, i) => [i, i === 4 ? 'x'.repeat(50) : 'a']);
+      if (format === 'parquet' || format === 'arrow') return writeTable(format, SCHEMA, rows);
+      if (format === 'csv') return utf8(`id,name\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+      const records = rows.map(([id, name]) => JSON.stringify({ id, name }));
+      return utf8(format === 'jsonl' ? `${records.join('\n')}\n` : `[${records.join(',')}]`);
+    }
+
     it.each([
-      ['csv', 'in.csv', `id,name\n1,${'x'.repeat(50)}\n`, /^CSV field longer than 20 characters/],
+      ['csv', { maxFieldLength: 20 }, /^CSV field longer than 20 characters/],
+      ['parquet', { maxFieldLength: 20 }, /a value of 50 characters exceeds 20/],
+      ['arrow', { maxFieldLength: 20 }, /a value of 50 characters exceeds 20/],
+      ['jsonl', { maxRecordLength: 20 }, /^JSON Lines record longer than 20 characters/],
+      ['json', { maxRecordLength: 20 }, /^JSON array element longer than 20 characters/],
+      ['csv', { maxColumns: 1 }, /^CSV header has more than 1 columns \(maxColumns\)/],
+      ['jsonl', { maxColumns: 1 }, /beyond the limit of 1 distinct keys/],
+      ['json', { maxColumns: 1 }, /beyond the limit of 1 distinct keys/],
+      ['csv', { maxRowBytes: 5 }, /^CSV row spans more than 5 bytes \(maxRowBytes\)/],
       [
-        'jsonl',
-        'in.jsonl',
-        `{"id":1,"name":"${'x'.repeat(50)}"}\n`,
-        /^JSON Lines record longer than 20 characters/,
+        'parquet',
+        { maxRowGroupRows: 5 },
+        /row group 0 declares 10 rows, above the limit of 5 \(maxRowGroupRows\)/,
       ],
-    ] as const)('passes maxFieldLength to the %s reader', async (_format, name, content, message) => {
+      [
+        'parquet',
+        { maxRowGroupBytes: 10 },
+        /row group 0 decompresses to \d+ bytes, above the limit of 10 \(maxRowGroupBytes/,
+      ],
+      [
+        'arrow',
+        { maxRecordBatchRows: 5 },
+        /record batch 0 declares 10 rows, above the limit of 5 \(maxRecordBatchRows\)/,
+      ],
+    ] as const)('passes the limit to the %s reader: %o', async (format, limits, message) => {
       // Prepare
-      const source = bufferSource(utf8(content), name, 8);
+      const source = bufferSource(await tableOf(format), `in.${format}`, 8);
 
       // Act
-      const error = await failureOf(readAll((await openTable(source, { maxFieldLength: 20 })).batches));
+      const error = await failureOf(readAll((await openTable(source, limits)).batches));
 
       // Assess
       expect(error).toBeInstanceOf(FormatError);
       expect(error.message).toMatch(message);
+    });
+
+    it('passes maxFieldsPerRow to the CSV reader: a 4-field row over a limit of 3', async () => {
+      // Prepare
+      const source = bufferSource(utf8('a,b\n1,2\n3,4,5,6\n'), 'in.csv', 8);
+
+      // Act
+      const error = await failureOf(readAll((await openTable(source, { maxFieldsPerRow: 3 })).batches));
+
+      // Assess
+      expect(error).toBeInstanceOf(FormatError);
+      expect(error.message).toBe(
+        'CSV row has more than 3 fields (maxFieldsPerRow) (in.csv, line 3, row 2, byte 8)',
+      );
+    });
+
+    it('passes maxInflateRatio to gzip: a 1000:1 input the default 100:1 refuses reads when raised', async () => {
+      // Prepare: 65 rows of 1 MiB of one letter inflate about 1000:1, past the 64 MiB the ratio waits for
+      const csv = `name\n${`${'x'.repeat(1024 * 1024)}\n`.repeat(65)}`;
+      const source = bufferSource(gzipSync(csv), 'in.csv.gz');
+
+      // Act
+      const refused = await failureOf(readAll((await openTable(source)).batches));
+      let rows = 0;
+      for await (const batch of (await openTable(source, { maxInflateRatio: 2000 })).batches)
+        rows += batch.rows.length;
+
+      // Assess
+      expect(refused.message).toMatch(/inflates more than 100:1/);
+      expect(rows).toBe(65);
+    });
+
+    it("keeps gzip's maxDecompressedBytes off Parquet row groups: each has a limit of its own", async () => {
+      // Prepare
+      const source = bufferSource(await tableOf('parquet'), 'in.parquet', 8);
+
+      // Act
+      const rows = await rowsOf((await openTable(source, { maxDecompressedBytes: 10 })).batches);
+
+      // Assess
+      expect(rows).toHaveLength(10);
     });
 
     it('stops a gzip input that inflates past maxDecompressedBytes', async () => {

@@ -192,7 +192,7 @@ describe('Parquet row group bounds', () => {
     expect(ranges).toBe(3);
   });
 
-  it('Noncompliance 2: pages declaring more decompressed bytes than maxDecompressedBytes', async () => {
+  it('Noncompliance 2: pages declaring more decompressed bytes than maxRowGroupBytes', async () => {
     // Prepare: 1,000 int32 values take 4,000 bytes decompressed
     const bytes = zstdFile(
       (page) => zstdFrame(page, 0, true),
@@ -200,7 +200,7 @@ describe('Parquet row group bounds', () => {
     );
 
     // Act
-    const error = await failureOf(readAll(readParquet(sourceOf(bytes), { maxDecompressedBytes: 1000 })));
+    const error = await failureOf(readAll(readParquet(sourceOf(bytes), { maxRowGroupBytes: 1000 })));
 
     // Assess
     expect(error.message).toMatch(/row group 0 decompresses to \d+ bytes, above the limit of 1000/);

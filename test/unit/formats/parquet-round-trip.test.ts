@@ -228,12 +228,12 @@ describe('Parquet row groups and batches', () => {
     await expect(readAll(readParquet(sourceOf(bytes), { columns: ['nope'] }))).rejects.toThrow(FormatError);
   });
 
-  it('rejects a row group above maxDecompressedBytes', async () => {
+  it('rejects a row group above maxRowGroupBytes', async () => {
     // Prepare
     const bytes = await writeTable(createParquetWriter, ID_SCHEMA, idRows(1000));
 
     // Act + Assess
-    await expect(readAll(readParquet(sourceOf(bytes), { maxDecompressedBytes: 100 }))).rejects.toThrow(
+    await expect(readAll(readParquet(sourceOf(bytes), { maxRowGroupBytes: 100 }))).rejects.toThrow(
       /row group 0 decompresses to \d+ bytes, above the limit of 100/,
     );
   });

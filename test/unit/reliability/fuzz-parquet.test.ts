@@ -16,7 +16,7 @@ import { byteCases, bytesOf, concat, drain, type ByteCase, type RegionOf } from 
 
 interface ParquetCase extends ByteCase {
   readonly batchSize: number;
-  readonly maxDecompressedBytes: number | undefined;
+  readonly maxRowGroupBytes: number | undefined;
   readonly maxFieldLength: number | undefined;
   readonly columns: readonly string[] | undefined;
 }
@@ -58,7 +58,7 @@ beforeAll(async () => {
 function parquetCases(): fc.Arbitrary<ParquetCase> {
   const options = fc.record({
     batchSize: fc.constantFrom(1, 2, 3, 10_000),
-    maxDecompressedBytes: fc.oneof(
+    maxRowGroupBytes: fc.oneof(
       { weight: 4, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: fc.integer({ min: 0, max: 4096 }) },
     ),
@@ -99,16 +99,14 @@ describe('fuzzing the Parquet reader', () => {
           drain(
             readParquet(bufferSource(c.bytes, 'fuzz.parquet', c.chunkSize), {
               batchSize: c.batchSize,
-              ...(c.maxDecompressedBytes !== undefined
-                ? { maxDecompressedBytes: c.maxDecompressedBytes }
-                : {}),
+              ...(c.maxRowGroupBytes !== undefined ? { maxRowGroupBytes: c.maxRowGroupBytes } : {}),
               ...(c.maxFieldLength !== undefined ? { maxFieldLength: c.maxFieldLength } : {}),
               ...(c.columns ? { columns: c.columns } : {}),
             }),
           ),
         bytesOf: (c) => c.bytes,
         show: (c) =>
-          `${showBytes(c.bytes)}; batchSize ${c.batchSize}, maxDecompressedBytes ${c.maxDecompressedBytes}, ` +
+          `${showBytes(c.bytes)}; batchSize ${c.batchSize}, maxRowGroupBytes ${c.maxRowGroupBytes}, ` +
           `maxFieldLength ${c.maxFieldLength}, columns ${c.columns?.join(',')}`,
       });
 
