@@ -2,6 +2,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
+import { readerLimitsFromEnv } from '../core/config/reader-limits-env';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { S3ObjectStore } from '../core/storage/s3-object-store';
@@ -26,6 +27,8 @@ const deps = {
   ),
   artifactsBucket,
   convertedPrefix: getRequiredEnv(env, FUNCTION_ENV.convertedPrefix),
+  // Parsed here, once: a bad PRT_READER_LIMITS fails the cold start, not every object read.
+  readerLimits: readerLimitsFromEnv(env),
 };
 
 export const handler = stepHandler<ConvertResult>(o, 'Convert', async (event) => {

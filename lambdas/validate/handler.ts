@@ -8,6 +8,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { RULE_FAILURE_METRIC } from '../../lib/shared/workflow-metrics';
 import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
+import { readerLimitsFromEnv } from '../core/config/reader-limits-env';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
 import { OutputRegistry } from '../core/registry/output-registry';
@@ -45,6 +46,8 @@ const deps = {
   now: () => new Date(),
   registry: new OutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
   renderHtml: (report: Parameters<typeof renderHtmlReport>[0]) => renderHtmlReport(report),
+  // Parsed here, once: a bad PRT_READER_LIMITS fails the cold start, not every object read.
+  readerLimits: readerLimitsFromEnv(env),
   ...settleSetting(env[FUNCTION_ENV.partsSettleSeconds]),
 };
 

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { readerLimitsFromEnv } from '../../lambdas/core/config/reader-limits-env';
 import { convertTable } from '../../lambdas/core/conversion/convert-table';
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
 import {
@@ -12,7 +13,7 @@ import {
   type Compression,
   type DataFormat,
 } from '../../lambdas/core/contracts/output-contract';
-import { ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
+import { ConfigurationError, ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
 import { contentTypeOf } from '../../lambdas/core/formats/content-type';
 import { formatFromExtension } from '../../lambdas/core/formats/detect-format';
 import type { ParquetCodec } from '../../lambdas/core/formats/table-io';
@@ -60,6 +61,8 @@ export function registerConvertCommand(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (input: string, output: string, options: ConvertOptions) => {
       try {
+        // Read once, here: PRT_READER_LIMITS raises (or lowers) a limit for this run, as on the functions.
+        const readerLimits = readerLimitsFromEnv(process.env);
         const byName = formatFromExtension(output);
         const to =
           pickFormat(options.to, '--to') ??
@@ -96,6 +99,7 @@ export function registerConvertCommand(program: Command): void {
           {
             to,
             compression,
+            readerLimits,
             ...(from ? { from } : {}),
             ...(contract ? { contract } : {}),
             ...(codec ? { parquetCodec: codec } : {}),
@@ -123,7 +127,11 @@ export function registerConvertCommand(program: Command): void {
           );
         }
       } catch (error) {
-        if (error instanceof UsageError || error instanceof ContractError) {
+        if (
+          error instanceof UsageError ||
+          error instanceof ContractError ||
+          error instanceof ConfigurationError
+        ) {
           console.error(`prt convert: ${error.message}`);
           process.exitCode = 2;
         } else if (error instanceof FormatError || error instanceof IntegrityError) {

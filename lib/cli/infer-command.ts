@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts/output-contract';
-import { FormatError } from '../../lambdas/core/errors';
+import { readerLimitsFromEnv } from '../../lambdas/core/config/reader-limits-env';
+import { ConfigurationError, FormatError } from '../../lambdas/core/errors';
 import {
   DEFAULT_SAMPLE_ROWS,
   inferContract,
@@ -77,6 +78,8 @@ export function registerInferCommand(program: Command): void {
     .option('--max-categories <n>', 'most distinct values that make a column categorical (default 20)')
     .action(async (input: string, options: InferOptions) => {
       try {
+        // Read once, here: PRT_READER_LIMITS raises (or lowers) a limit for this run, as on the functions.
+        const readerLimits = readerLimitsFromEnv(process.env);
         const name = options.name !== undefined ? parseOutputName(options.name) : undefined;
         const sampleRows =
           options.sampleRows !== undefined
@@ -110,6 +113,7 @@ export function registerInferCommand(program: Command): void {
             ...(sampleRows !== undefined ? { sampleRows } : {}),
             ...(maxCategories !== undefined ? { maxCategories } : {}),
             ...(options.from !== undefined ? { formatHint: options.from as DataFormat } : {}),
+            readerLimits,
             csv: {
               header: options.header,
               ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
@@ -140,7 +144,11 @@ export function registerInferCommand(program: Command): void {
           console.log(`next: edit it, then \`prt contract check ${options.out}\``);
         }
       } catch (error) {
-        if (error instanceof UsageError || error instanceof RangeError) {
+        if (
+          error instanceof UsageError ||
+          error instanceof RangeError ||
+          error instanceof ConfigurationError
+        ) {
           console.error(`prt infer: ${error.message}`);
           process.exitCode = 2;
         } else if (error instanceof FormatError) {

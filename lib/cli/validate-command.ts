@@ -6,8 +6,9 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readerLimitsFromEnv } from '../../lambdas/core/config/reader-limits-env';
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
-import { ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
+import { ConfigurationError, ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
 import { renderConsoleReport } from '../../lambdas/core/reporting/render-console-report';
 import { renderHtmlReport } from '../../lambdas/core/reporting/render-html-report';
 import { ObjectNotFoundError } from '../../lambdas/core/storage/object-store';
@@ -37,12 +38,15 @@ export function registerValidateCommand(program: Command): void {
     .option('--no-color', 'plain text output')
     .action(async (input: string, options: ValidateOptions) => {
       try {
+        // Read once, here: PRT_READER_LIMITS raises (or lowers) a limit for this run, as on the functions.
+        const readerLimits = readerLimitsFromEnv(process.env);
         const contract = parseContract(readFileSync(options.contract, 'utf8'), options.contract);
         const source = sourceOf(input);
         const progress = new Progress(`validating ${input}`, await source.size());
         const counted = countedSource(source, (n) => progress.update(n));
         const run = await runValidation(contract, counted, {
           openSource: (location) => sourceOf(location),
+          readerLimits,
           ...(options.quarantine
             ? { quarantineSink: () => sinkOf(options.quarantine!, 'application/x-ndjson') }
             : {}),
@@ -75,6 +79,7 @@ export function registerValidateCommand(program: Command): void {
         process.exitCode = run.report.status === 'failed' ? 1 : 0;
       } catch (error) {
         if (
+          error instanceof ConfigurationError ||
           error instanceof ContractError ||
           error instanceof FormatError ||
           error instanceof IntegrityError ||

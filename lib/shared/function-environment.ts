@@ -3,6 +3,8 @@
  * resources they are granted; the embedded stack sets them to its local resources. Only endpoints
  * (the standard AWS_ENDPOINT_URL_* variables) differ between the two.
  */
+import { READER_LIMITS_ENV } from '../../lambdas/core/config/reader-limits-env';
+
 export const FUNCTION_ENV = {
   registryTable: 'PRT_REGISTRY_TABLE',
   artifactsBucket: 'PRT_ARTIFACTS_BUCKET',
@@ -15,6 +17,11 @@ export const FUNCTION_ENV = {
    * marker (default 60, validate-partitions.ts DEFAULT_PARTS_SETTLE); whole seconds, 0 to 240.
    */
   partsSettleSeconds: 'PRT_PARTS_SETTLE_SECONDS',
+  /**
+   * Optional: the environment's `readerLimits` as JSON, on the functions that read objects
+   * (validate, convert); parsed at cold start by readerLimitsFromEnv (READER_LIMITS_ENV).
+   */
+  readerLimits: READER_LIMITS_ENV,
   /** "true" only for S3 servers that cannot route virtual-hosted-style requests (the embedded stack). */
   s3ForcePathStyle: 'PRT_S3_FORCE_PATH_STYLE',
 } as const;

@@ -20,9 +20,11 @@ import { FormatError, IntegrityError } from '../errors';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
 import { createTableWriter } from '../formats/create-table-writer';
+import { DEFAULT_MAX_RECORD_BATCH_ROWS } from '../formats/arrow-reader';
 import { openTable } from '../formats/open-table';
+import { DEFAULT_MAX_ROW_GROUP_BYTES, DEFAULT_MAX_ROW_GROUP_ROWS } from '../formats/parquet-reader';
 import type { RecordBatch } from '../formats/record-batch';
-import type { ParquetCodec, TypedRow } from '../formats/table-io';
+import type { ParquetCodec, ReaderLimits, TypedRow } from '../formats/table-io';
 import { columnCodec, NOT_CONFORMING, type TypedValue } from '../formats/typed-values';
 import { declaredSchema } from './declared-schema';
 import { TableDigest } from './table-digest';
@@ -40,6 +42,8 @@ export interface ConvertOptions {
   readonly parquetCodec?: ParquetCodec;
   readonly csv?: CsvOptions;
   readonly onProgress?: (rows: number) => void;
+  /** Bounds the input is read within; each absent limit is its reader's default. */
+  readonly readerLimits?: ReaderLimits;
 }
 
 export interface ColumnMappingEntry {
@@ -271,6 +275,7 @@ export async function convertTable(
   const contract = options.contract;
   const csv = options.csv ?? contract?.csv;
   const opened = await openTable(source, {
+    ...options.readerLimits,
     ...(options.from ? { format: options.from } : contract ? { formatHint: contract.format } : {}),
     ...(csv ? { csv } : {}),
     ...(contract && csv && !csv.header ? { columns: contract.schema.map((c) => c.name) } : {}),
@@ -322,6 +327,7 @@ export async function convertTable(
     // An empty table written as JSON Lines is an empty file, which readers rightly refuse as input.
     if (!(digest.rows === 0 && (await written.size()) === 0)) {
       const reopened = await openTable(written, {
+        ...readBackLimits(options.readerLimits),
         format: options.to,
         ...(csv ? { csv } : {}),
         ...(csv && !csv.header ? { columns: schema.map((c) => c.name) } : {}),
@@ -380,4 +386,31 @@ function representationOf(
     return [{ column: c.name, change }];
   });
   return changes.length > 0 ? { representation: changes } : {};
+}
+
+/**
+ * The limits the read-back of the output is held to. Those bounding values, rows and columns hold
+ * as set: the converted values meet them again (a field allowed past the default must read back).
+ * The Parquet and Arrow structure limits bound what another writer declares, and the read-back is
+ * of row groups and batches this module's writers cut: a raised limit holds, a lowered one gives
+ * way to the reader's default, so a limit lowered for inputs cannot refuse a correct conversion.
+ */
+function readBackLimits(limits: ReaderLimits | undefined): ReaderLimits {
+  if (!limits) return {};
+  const { maxRowGroupRows, maxRowGroupBytes, maxRecordBatchRows, ...values } = limits;
+  const atLeast = (value: number | undefined, fallback: number): number | undefined =>
+    value === undefined ? undefined : Math.max(value, fallback);
+  const structure = {
+    maxRowGroupRows: atLeast(maxRowGroupRows, DEFAULT_MAX_ROW_GROUP_ROWS),
+    maxRowGroupBytes: atLeast(maxRowGroupBytes, DEFAULT_MAX_ROW_GROUP_BYTES),
+    maxRecordBatchRows: atLeast(maxRecordBatchRows, DEFAULT_MAX_RECORD_BATCH_ROWS),
+  };
+  return {
+    ...values,
+    ...(structure.maxRowGroupRows !== undefined ? { maxRowGroupRows: structure.maxRowGroupRows } : {}),
+    ...(structure.maxRowGroupBytes !== undefined ? { maxRowGroupBytes: structure.maxRowGroupBytes } : {}),
+    ...(structure.maxRecordBatchRows !== undefined
+      ? { maxRecordBatchRows: structure.maxRecordBatchRows }
+      : {}),
+  };
 }

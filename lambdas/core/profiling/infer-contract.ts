@@ -25,6 +25,7 @@ import type { ByteSource } from '../formats/byte-io';
 import { HEAD_BYTES, inspectSource, openTable } from '../formats/open-table';
 import { parquetSchemaOf } from '../formats/parquet-reader';
 import type { InferredColumn } from '../formats/parquet-types';
+import type { ReaderLimits } from '../formats/table-io';
 import { renderContractYaml } from './contract-yaml';
 import { declaredEncodings } from './declared-encodings';
 import { inferColumn, type ColumnDraft, type DraftRule } from './infer-column';
@@ -59,6 +60,8 @@ export interface InferContractOptions {
   /** Format to assume when the content and name do not settle it. */
   readonly formatHint?: DataFormat;
   readonly onRows?: (rows: number) => void;
+  /** Bounds the input is read within; each absent limit is its reader's default. */
+  readonly readerLimits?: ReaderLimits;
 }
 
 export interface ContractDraft {
@@ -161,6 +164,7 @@ export async function inferContract(
     if (!header) columnNames = Array.from({ length: dialect.fields }, (_, i) => `column_${i + 1}`);
   }
   const opened = await openTable(source, {
+    ...options.readerLimits,
     ...(options.formatHint ? { formatHint: options.formatHint } : {}),
     ...(csv ? { csv } : {}),
     ...(columnNames ? { columns: columnNames } : {}),

@@ -8,6 +8,7 @@ import { ContractError } from '../errors';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
 import { openTable, type OpenedTable } from '../formats/open-table';
+import type { ReaderLimits } from '../formats/table-io';
 import { columnCodec, NOT_CONFORMING } from '../formats/typed-values';
 import { ValidationState, type ValidateOptions } from './validate-records';
 import type { FailedRow, ValidationReport } from './validation-report';
@@ -20,6 +21,8 @@ export interface ValidationRunDeps {
   /** Opened on the first failing row. */
   readonly quarantineSink?: () => ByteSink;
   readonly now?: () => Date;
+  /** Bounds every object read here is held to: the input, reference sets and samples alike. */
+  readonly readerLimits?: ReaderLimits;
 }
 
 /** The streamed state of one input, before (or without) a report. */
@@ -44,7 +47,7 @@ export interface RuleReferences {
  */
 export async function loadRuleReferences(
   contract: OutputContract,
-  deps: Pick<ValidationRunDeps, 'openSource' | 'resolveOutput'>,
+  deps: Pick<ValidationRunDeps, 'openSource' | 'resolveOutput' | 'readerLimits'>,
   load: { readonly sets?: boolean; readonly samples?: boolean } = {},
 ): Promise<RuleReferences> {
   const referenceSets = new Map<string, Set<string>>();
@@ -58,9 +61,15 @@ export async function loadRuleReferences(
         throw new ContractError(
           `rule ${rule.name}: no registered version of ${name} to check ${rule.field} against`,
         );
-      referenceSets.set(rule.name, await loadReferenceSet(ref, c.field, contract, rule.field!));
+      referenceSets.set(
+        rule.name,
+        await loadReferenceSet(ref, c.field, contract, rule.field!, deps.readerLimits),
+      );
     } else if (c.kind === 'ks_test' && load.samples !== false) {
-      referenceSamples.set(rule.name, await loadSample(deps.openSource(c.reference), rule.field!));
+      referenceSamples.set(
+        rule.name,
+        await loadSample(deps.openSource(c.reference), rule.field!, deps.readerLimits),
+      );
     }
   }
   return { referenceSets, referenceSamples };
@@ -75,12 +84,13 @@ async function loadReferenceSet(
   field: string,
   contract: OutputContract,
   ruleField: string,
+  limits: ReaderLimits = {},
 ): Promise<Set<string>> {
   const column = contract.schema.find((c) => c.name === ruleField)!;
   const codec = columnCodec(column);
   const mapping = new ColumnMapping([{ ...column, name: field }]);
   const values = new Set<string>();
-  for await (const batch of (await openTable(source)).batches) {
+  for await (const batch of (await openTable(source, limits)).batches) {
     mapping.update(batch.columns);
     const at = mapping.indexOf[0]!;
     if (at < 0) throw new ContractError(`reference ${source.name} has no column '${field}'`);
@@ -98,9 +108,9 @@ async function loadReferenceSet(
   return values;
 }
 
-async function loadSample(source: ByteSource, field: string): Promise<number[]> {
+async function loadSample(source: ByteSource, field: string, limits: ReaderLimits = {}): Promise<number[]> {
   const out: number[] = [];
-  for await (const batch of (await openTable(source)).batches) {
+  for await (const batch of (await openTable(source, limits)).batches) {
     let at = batch.columns.indexOf(field);
     if (at < 0 && batch.columns.length === 1) at = 0;
     if (at < 0) throw new ContractError(`reference sample ${source.name} has no column '${field}'`);
@@ -174,6 +184,7 @@ async function streamValidation(
     : undefined;
 
   const opened = await openTable(source, {
+    ...deps.readerLimits,
     formatHint: contract.format,
     csv: contract.csv,
     ...(contract.csv.header ? {} : { columns: contract.schema.map((c) => c.name) }),

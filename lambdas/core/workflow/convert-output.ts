@@ -7,6 +7,7 @@ import { convertTable } from '../conversion/convert-table';
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { InvalidInputError } from '../errors';
 import { contentTypeOf } from '../formats/content-type';
+import type { ReaderLimits } from '../formats/table-io';
 import { s3Uri, type ObjectStore } from '../storage/object-store';
 import { artifactKey } from './artifact-keys';
 import type { ConvertInput, ConvertResult } from './workflow-types';
@@ -16,6 +17,8 @@ export interface ConvertDeps {
   readonly catalog: ContractCatalog;
   readonly artifactsBucket: string;
   readonly convertedPrefix: string;
+  /** Bounds the object is read within; each absent limit is its reader's default. */
+  readonly readerLimits?: ReaderLimits;
 }
 
 export async function convertOutput(input: ConvertInput, deps: ConvertDeps): Promise<ConvertResult> {
@@ -33,7 +36,7 @@ export async function convertOutput(input: ConvertInput, deps: ConvertDeps): Pro
     deps.store.source(object.bucket, object.key, object.versionId ?? undefined),
     sink,
     () => deps.store.source(deps.artifactsBucket, key, sink.result?.versionId),
-    { to, contract },
+    { to, contract, ...(deps.readerLimits ? { readerLimits: deps.readerLimits } : {}) },
   );
   return {
     uri: s3Uri(deps.artifactsBucket, key),

@@ -7,6 +7,7 @@ import { logicalName } from '../contracts/output-contract';
 import type { ObjectStore } from '../storage/object-store';
 import { parseS3Uri, readText, s3Uri } from '../storage/object-store';
 import type { ByteSource } from '../formats/byte-io';
+import type { ReaderLimits } from '../formats/table-io';
 import { runValidation } from '../validation/run-validation';
 import { compareWithPrevious } from '../validation/history';
 import type { OutputRegistry } from '../registry/output-registry';
@@ -26,6 +27,8 @@ export interface ValidateDeps {
   readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
   /** Renders the HTML page stored beside the JSON report. */
   readonly renderHtml?: (report: StoredReport) => string;
+  /** Bounds the object (and any reference) is read within; each absent limit is its reader's default. */
+  readonly readerLimits?: ReaderLimits;
 }
 
 export interface StoredReport extends ValidationReport {
@@ -150,6 +153,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
         resolveOutput: registryResolver(deps, output),
         quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
         now: deps.now,
+        ...(deps.readerLimits ? { readerLimits: deps.readerLimits } : {}),
       },
     );
     report = withExtensionFinding(run.report, object.key, inspection);

@@ -20,6 +20,7 @@ import { ContractError, IncompleteTestError, PrtError } from '../errors';
 import { byteOrder, isDataPart } from '../registry/dataset-parts';
 import type { OutputRegistry } from '../registry/output-registry';
 import { ObjectNotFoundError, parseS3Uri, readText, s3Uri, type ObjectStore } from '../storage/object-store';
+import type { ReaderLimits } from '../formats/table-io';
 import { compareWithPrevious } from '../validation/history';
 import { loadRuleReferences, runPartialValidation } from '../validation/run-validation';
 import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
@@ -77,6 +78,8 @@ export interface PartitionDeps {
   readonly settle?: Partial<PartsSettle>;
   /** Waits between listings of a settling folder (tests pass one that returns at once). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Bounds each part (and any reference) is read within; each absent limit is its reader's default. */
+  readonly readerLimits?: ReaderLimits;
 }
 
 /**
@@ -192,6 +195,7 @@ export async function validatePart(
         resolveOutput: registryResolver(deps, output),
         quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
         now: deps.now,
+        ...(deps.readerLimits ? { readerLimits: deps.readerLimits } : {}),
       });
       envelope = {
         schemaVersion: 1,
@@ -332,7 +336,10 @@ async function mergePass(
 ): Promise<MergePass> {
   const references = await loadRuleReferences(
     contract,
-    { openSource: (l) => sourceOf(deps, l) },
+    {
+      openSource: (l) => sourceOf(deps, l),
+      ...(deps.readerLimits ? { readerLimits: deps.readerLimits } : {}),
+    },
     {
       sets: false,
     },

@@ -164,6 +164,35 @@ describe('convert handler', () => {
     },
   );
 
+  it('fails at cold start with a ConfigurationError naming PRT_READER_LIMITS when a limit is misspelt', async () => {
+    // Prepare
+    vi.stubEnv('PRT_READER_LIMITS', '{"maxFieldLenght":100}');
+
+    // Act
+    const load = loadHandler();
+
+    // Assess
+    await expect(load).rejects.toMatchObject({ name: 'ConfigurationError' });
+    await expect(load).rejects.toThrow(
+      "environment variable PRT_READER_LIMITS: 'maxFieldLenght' is not a reader limit",
+    );
+  });
+
+  it('reads the object within PRT_READER_LIMITS: a field over maxFieldLength stops the conversion', async () => {
+    // Prepare: the longest field of CSV is 20 characters (2024-06-01T09:00:00Z)
+    mockObjects();
+    vi.stubEnv('PRT_READER_LIMITS', '{"maxFieldLength":19}');
+    const handler = await loadHandler();
+
+    // Act
+    const act = handler(EVENT, CONTEXT);
+
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'FormatError' });
+    await expect(act).rejects.toThrow(/^CSV field longer than 19 characters/);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
   it('rejects an event whose object has no key as InvalidInputError naming the field', async () => {
     // Prepare
     const handler = await loadHandler();

@@ -11,6 +11,7 @@ import {
   stubHandlerEnv,
 } from '../../fixtures/lambda-handler';
 import { TRAINING_DATA_CONTRACT, sampleContractText } from '../../fixtures/sample-contracts';
+import { writeTable } from '../../fixtures/format-io';
 import { S3MockObjects } from '../../fixtures/s3-mock-objects';
 import { LANDING_BUCKET, csvInspection, objectRef, trainingDataOutput } from '../../fixtures/step-events';
 
@@ -28,7 +29,7 @@ async function loadHandler() {
   return (await import('../../../lambdas/validate/handler')).handler;
 }
 
-function mockObjects(csv: string): void {
+function mockObjects(csv: string | Uint8Array): void {
   const objects = new S3MockObjects(s3Mock, 9).install({ put: false });
   objects.put(BUCKET, TRAINING_DATA_CONTRACT, sampleContractText('sales-preprocessing-training_data.yaml'));
   objects.put(LANDING_BUCKET, KEY, csv, 'v1');
@@ -163,6 +164,75 @@ describe('validate handler', () => {
       name: 'ConfigurationError',
       message: `environment variable ${name} is required but not set`,
     });
+  });
+
+  it.each([
+    ['not JSON', 'maxFieldsPerRow=3', 'must be a JSON object'],
+    ['a misspelt limit', '{"maxFieldPerRow":3}', "'maxFieldPerRow' is not a reader limit"],
+    ['a limit of 0', '{"maxRowBytes":0}', 'maxRowBytes must be a whole number from 1 to'],
+  ])(
+    'fails at cold start with a ConfigurationError naming PRT_READER_LIMITS for %s',
+    async (_case, value, problem) => {
+      // Prepare
+      vi.stubEnv('PRT_READER_LIMITS', value);
+
+      // Act
+      const load = loadHandler();
+
+      // Assess
+      await expect(load).rejects.toMatchObject({ name: 'ConfigurationError' });
+      await expect(load).rejects.toThrow(`environment variable PRT_READER_LIMITS: `);
+      await expect(load).rejects.toThrow(problem);
+    },
+  );
+
+  it('reads the object within PRT_READER_LIMITS: a 4-field CSV row over maxFieldsPerRow 3 is a FormatError', async () => {
+    // Prepare
+    const csv = `${HEADER}\no1,1,10,2024-06-01T09:00:00Z\n`;
+    mockObjects(csv);
+    vi.stubEnv('PRT_READER_LIMITS', '{"maxFieldsPerRow":3}');
+    const handler = await loadHandler();
+
+    // Act
+    const act = handler(event(csv), CONTEXT);
+
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'FormatError' });
+    await expect(act).rejects.toThrow(/CSV row has more than 3 fields \(maxFieldsPerRow\) \(.*line 2, row 1/);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('reads a Parquet object within PRT_READER_LIMITS: a row group over maxRowGroupRows is a FormatError', async () => {
+    // Prepare: a Parquet file of one 2-row row group, under the CSV output's key
+    const parquet = await writeTable(
+      'parquet',
+      [
+        { name: 'order_id', type: 'string', nullable: false },
+        { name: 'customer_id', type: 'int64', nullable: false },
+      ],
+      [
+        ['o1', 1n],
+        ['o2', 2n],
+      ],
+    );
+    mockObjects(parquet);
+    vi.stubEnv('PRT_READER_LIMITS', '{"maxRowGroupRows":1}');
+    const handler = await loadHandler();
+    const size = parquet.byteLength;
+    const parquetEvent = {
+      ...event(''),
+      object: objectRef({ key: KEY, etag: 'abc', size, versionId: 'v1' }),
+      inspection: csvInspection({ size, etag: 'abc', versionId: 'v1' }),
+    };
+
+    // Act
+    const act = handler(parquetEvent, CONTEXT);
+
+    // Assess
+    await expect(act).rejects.toMatchObject({ name: 'FormatError' });
+    await expect(act).rejects.toThrow(
+      /row group 0 declares 2 rows, above the limit of 1 \(maxRowGroupRows\)/,
+    );
   });
 
   it('rejects an event without inspection as InvalidInputError naming the field', async () => {
