@@ -33,6 +33,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { readerLimitsEnvValue } from '../lambdas/core/config/reader-limits-env';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import type { OutputRegistry } from './output-registry';
@@ -64,6 +65,12 @@ interface FunctionAccess {
   /** Artifact prefixes the function writes. */
   readonly writes: readonly ('reports' | 'quarantine' | 'converted')[];
 }
+
+/**
+ * The functions that read records through the format readers (inspect reads only an object's
+ * first bytes): they get the environment's `readerLimits` as PRT_READER_LIMITS.
+ */
+const READS_RECORDS: ReadonlySet<WorkflowFunction> = new Set(['validate', 'convert']);
 
 /** Timeouts come from FUNCTION_TIMEOUT_SECONDS (lib/shared/workflow-functions.ts), with their reasons. */
 const timeout = (fn: WorkflowFunction): Duration => Duration.seconds(FUNCTION_TIMEOUT_SECONDS[fn]);
@@ -132,6 +139,11 @@ export class WorkflowFunctions extends Construct {
     super(scope, id);
     const { config, outputs, artifacts, registry } = props;
     const removalPolicy = removalPolicyOf(config.removalPolicy);
+    // Set only where the environment names a limit, so an environment without one deploys as before.
+    const readerLimits =
+      Object.keys(config.readerLimits).length > 0
+        ? { [FUNCTION_ENV.readerLimits]: readerLimitsEnvValue(config.readerLimits) }
+        : {};
     const environment: Record<string, string> = {
       [FUNCTION_ENV.registryTable]: registry.table.tableName,
       [FUNCTION_ENV.artifactsBucket]: artifacts.bucket.bucketName,
@@ -171,6 +183,7 @@ export class WorkflowFunctions extends Construct {
           ...environment,
           POWERTOOLS_SERVICE_NAME: serviceNameOf(name),
           POWERTOOLS_LOG_LEVEL: config.logLevel,
+          ...(READS_RECORDS.has(name) ? readerLimits : {}),
         },
         tracing: Tracing.ACTIVE,
         ...(config.reservedConcurrency[name] !== undefined

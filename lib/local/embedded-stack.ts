@@ -24,6 +24,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import S3rver from 's3rver';
 import { CONTRACT_CACHE_SECONDS_ENV } from '../../lambdas/core/config/contract-cache-ttl';
+import { readerLimitsEnvValue } from '../../lambdas/core/config/reader-limits-env';
 import { buildArrivalPattern } from '../shared/arrival-pattern';
 import type { EnvironmentConfig } from '../shared/environment-config';
 import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../shared/function-environment';
@@ -298,6 +299,10 @@ export class EmbeddedStack {
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
       [CONTRACT_CACHE_SECONDS_ENV]:
         process.env[CONTRACT_CACHE_SECONDS_ENV] ?? String(LOCAL_CONTRACT_CACHE_SECONDS),
+      // The environment's readerLimits, as the deployed functions get them (lib/workflow-functions.ts).
+      ...(Object.keys(options.config.readerLimits).length > 0
+        ? { [FUNCTION_ENV.readerLimits]: readerLimitsEnvValue(options.config.readerLimits) }
+        : {}),
     });
 
     const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };

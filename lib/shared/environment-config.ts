@@ -12,6 +12,12 @@
  * config.partitions.maxConcurrency; // 80
  */
 import { z } from 'zod';
+import {
+  READER_LIMITS,
+  READER_LIMIT_NAMES,
+  type ConfigurableReaderLimits,
+  type ReaderLimitName,
+} from '../../lambdas/core/config/reader-limits-env';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './workflow-functions';
 
 export type RemovalMode = 'destroy' | 'retain';
@@ -67,6 +73,11 @@ export interface EnvironmentConfig {
    * own roles, then needs kms:GenerateDataKey on that key.
    */
   readonly kms: boolean;
+  /**
+   * Input limits that differ from the readers' defaults (README "Limits"), carried to the
+   * functions that read objects as PRT_READER_LIMITS. Empty unless set: every default holds.
+   */
+  readonly readerLimits: ConfigurableReaderLimits;
   readonly account?: string;
   readonly region?: string;
 }
@@ -179,6 +190,13 @@ const environmentSchema = strictObject(
       'an object with maxConcurrency, toleratedFailurePercentage and optional prefixes',
     ),
     kms: z.boolean(expected('true or false')).default(DEFAULT_KMS),
+    // Every limit optional: an environment names only those it raises or lowers.
+    readerLimits: strictObject(
+      Object.fromEntries(
+        READER_LIMIT_NAMES.map((name) => [name, integerAtLeast(1, READER_LIMITS[name].max).optional()]),
+      ) as Record<ReaderLimitName, z.ZodOptional<ReturnType<typeof integerAtLeast>>>,
+      `an object with some of ${READER_LIMIT_NAMES.join(', ')}`,
+    ).optional(),
     account: z
       .string(expected('a 12-digit AWS account id'))
       .regex(/^\d{12}$/, expected('a 12-digit AWS account id'))
@@ -250,9 +268,22 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
     alarms: data.alarms,
     partitions: data.partitions,
     kms: data.kms,
+    readerLimits: definedLimits(data.readerLimits),
     ...(data.account !== undefined ? { account: data.account } : {}),
     ...(data.region !== undefined ? { region: data.region } : {}),
   };
+}
+
+/** The limits an environment sets, without the keys zod leaves undefined (exactOptionalPropertyTypes). */
+function definedLimits(
+  raw: Partial<Record<ReaderLimitName, number | undefined>> | undefined,
+): ConfigurableReaderLimits {
+  const limits: { -readonly [K in ReaderLimitName]?: number } = {};
+  for (const name of READER_LIMIT_NAMES) {
+    const value = raw?.[name];
+    if (value !== undefined) limits[name] = value;
+  }
+  return limits;
 }
 
 /** Picks and validates the named environment from the whole `environments` context value. */

@@ -59,6 +59,24 @@ describe('environment config', () => {
     expect(config.kms).toBe(DEFAULT_KMS);
   });
 
+  it('takes no readerLimits where an environment does not set them: every reader keeps its default', () => {
+    // Prepare
+    const raw = mutated('dev', (r) => delete r['readerLimits']);
+    // Act
+    const config = parseEnvironmentConfig('dev', raw);
+    // Assess
+    expect(config.readerLimits).toEqual({});
+  });
+
+  it('takes the readerLimits an environment sets, each one optional', () => {
+    // Prepare
+    const raw = mutated('prod', (r) => (r['readerLimits'] = { maxFieldsPerRow: 20_000, maxRowGroupRows: 1 }));
+    // Act
+    const config = parseEnvironmentConfig('prod', raw);
+    // Assess
+    expect(config.readerLimits).toEqual({ maxFieldsPerRow: 20_000, maxRowGroupRows: 1 });
+  });
+
   describe.each(ENVIRONMENT_NAMES)('environment %s in cdk.json', (envName) => {
     it('Compliance: parses, with a memory size for every workflow function', () => {
       // Act
@@ -155,6 +173,32 @@ describe('environment config', () => {
         (raw) => ((raw['partitions'] as Record<string, unknown>)['toleratedFailurePercentage'] = -1),
         'partitions.toleratedFailurePercentage',
       ],
+      ['readerLimits not an object', (raw) => (raw['readerLimits'] = 20_000), 'readerLimits'],
+      [
+        'readerLimits.maxFieldsPerRow of 0 (every row would fail)',
+        (raw) => (raw['readerLimits'] = { maxFieldsPerRow: 0 }),
+        'readerLimits.maxFieldsPerRow',
+      ],
+      [
+        'readerLimits.maxRowBytes a fraction',
+        (raw) => (raw['readerLimits'] = { maxRowBytes: 1.5 }),
+        'readerLimits.maxRowBytes',
+      ],
+      [
+        'readerLimits.maxRowGroupRows as text',
+        (raw) => (raw['readerLimits'] = { maxRowGroupRows: '1000' }),
+        'readerLimits.maxRowGroupRows',
+      ],
+      [
+        'readerLimits.maxFieldLength past the longest string V8 holds',
+        (raw) => (raw['readerLimits'] = { maxFieldLength: 2 ** 29 }),
+        'readerLimits.maxFieldLength',
+      ],
+      [
+        'a misspelt reader limit',
+        (raw) => (raw['readerLimits'] = { maxFieldPerRow: 3 }),
+        'readerLimits.maxFieldPerRow',
+      ],
     ])('Noncompliance: %s is an EnvironmentConfigError naming the field', (_case, change, field) => {
       // Prepare
       const raw = mutated(envName, change);
@@ -191,6 +235,28 @@ describe('environment config', () => {
     // Assess
     expect(error.message).toBe(
       'environments.dev.partitions.maxConcurency: unknown setting; expected one of maxConcurrency, toleratedFailurePercentage, prefixes',
+    );
+  });
+
+  it('Noncompliance: a bad reader limit quotes the value and its range', () => {
+    // Prepare
+    const raw = mutated('prod', (r) => (r['readerLimits'] = { maxRecordBatchRows: -1 }));
+    // Act
+    const error = errorOf(() => parseEnvironmentConfig('prod', raw));
+    // Assess
+    expect(error.message).toBe(
+      `environments.prod.readerLimits.maxRecordBatchRows: -1 is not an integer in 1..${Number.MAX_SAFE_INTEGER}`,
+    );
+  });
+
+  it('Noncompliance: an unknown reader limit lists the limits there are', () => {
+    // Prepare
+    const raw = mutated('dev', (r) => (r['readerLimits'] = { batchSize: 10 }));
+    // Act
+    const error = errorOf(() => parseEnvironmentConfig('dev', raw));
+    // Assess
+    expect(error.message).toBe(
+      'environments.dev.readerLimits.batchSize: unknown setting; expected one of maxFieldLength, maxRecordLength, maxColumns, maxFieldsPerRow, maxRowBytes, maxDecompressedBytes, maxInflateRatio, maxRowGroupRows, maxRowGroupBytes, maxRecordBatchRows',
     );
   });
 
