@@ -254,7 +254,8 @@ export function buildTaskBindings(
           Namespace: string;
           MetricData: { MetricName: string; Value: number }[];
         };
-        for (const m of MetricData) deps.onMetric?.({ namespace: Namespace, name: m.MetricName, value: m.Value });
+        for (const m of MetricData)
+          deps.onMetric?.({ namespace: Namespace, name: m.MetricName, value: m.Value });
         report('ok');
         return Promise.resolve({});
       };

@@ -39,7 +39,12 @@ export const STATUS_TRANSITIONS: Readonly<Record<TestStatus, readonly TestStatus
 };
 
 /** Statuses a test run ends in: the data's verdict, or `error` when it could not be tested. */
-export const TESTED_STATUSES = ['passed', 'warned', 'failed', 'error'] as const satisfies readonly TestStatus[];
+export const TESTED_STATUSES = [
+  'passed',
+  'warned',
+  'failed',
+  'error',
+] as const satisfies readonly TestStatus[];
 
 export function isTestStatus(value: unknown): value is TestStatus {
   return typeof value === 'string' && (TEST_STATUSES as readonly string[]).includes(value);
