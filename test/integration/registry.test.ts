@@ -253,7 +253,7 @@ describe("the state machine's status records, on the target's DynamoDB", () => {
       etag: entry.etag,
     };
     try {
-      const input: unknown = { object, validation, ...(error ? { error } : {}) };
+      const input: unknown = { object, validation, ...(error ? { error, outcome: outcomeOf(error) } : {}) };
       // $$.State.EnteredTime, which the interpreter does not maintain (the embedded stack supplies it too).
       const context: unknown = { State: { EnteredTime: '2026-11-02T00:00:00.000Z' } };
       await machine.run(input as never, {
@@ -267,6 +267,17 @@ describe("the state machine's status records, on the target's DynamoDB", () => {
     } finally {
       dynamodb.destroy();
     }
+  }
+
+  /** What the definition's ClassifyError state routes a caught error to (its Pass state's Result). */
+  function outcomeOf(error: Record<string, string>): unknown {
+    const states = definition.States as unknown as Record<
+      string,
+      { Choices?: { StringEquals: string; Next: string }[]; Default?: string; Result?: unknown }
+    >;
+    const classify = states['ClassifyError']!;
+    const next = classify.Choices?.find((c) => c.StringEquals === error['Error'])?.Next ?? classify.Default!;
+    return states[next]!.Result;
   }
 
   const passed = {
@@ -337,7 +348,7 @@ describe("the state machine's status records, on the target's DynamoDB", () => {
     });
   });
 
-  it('record an error for a version Register never wrote, and never touch an untracked one', async () => {
+  it('record an error (status error) for a version Register never wrote, and never touch an untracked one', async () => {
     // Prepare
     const missing = pendingEntry('asl-never-registered.csv', 'v1', '2026-11-01T00:00:00.000Z');
     const untracked = {
@@ -358,7 +369,7 @@ describe("the state machine's status records, on the target's DynamoDB", () => {
     // Assess
     expect([created, refused]).toEqual(['written', 'DynamoDB.ConditionalCheckFailedException']);
     expect(await registry.find(missing.uri, 'v1')).toMatchObject({
-      status: 'failed',
+      status: 'error',
       failureReason: 'ContractError',
       uri: missing.uri,
       key: missing.key,
@@ -519,7 +530,7 @@ describe('prt outputs', () => {
       ['outputs', 'sales', '--status', 'green'],
       {},
       2,
-      'prt outputs: --status green: expected pending, passed, warned, failed, untracked',
+      'prt outputs: --status green: expected pending, passed, warned, failed, error, deleted, untracked',
     ],
     [
       'a cursor from elsewhere',
