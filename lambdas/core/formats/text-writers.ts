@@ -4,6 +4,7 @@
  * typed values. Output is encoded in chunks and handed to the sink as it grows.
  */
 import type { ColumnSpec, CsvOptions } from '../contracts/output-contract';
+import { csvCellEncoder, type CsvCellEncoder } from './csv-cell';
 import type { ByteSink } from './byte-io';
 import type { TableWriter, TypedRow } from './table-io';
 import { columnCodec, type ColumnCodec } from './typed-values';
@@ -71,36 +72,13 @@ abstract class TextWriter implements TableWriter {
 export class CsvWriter extends TextWriter {
   private readonly delimiter: string;
   private readonly withHeader: boolean;
-  private readonly needsQuote: RegExp;
-  private readonly quote: string;
-  /** Inside a quoted field: what each quote or escape character is written as. */
-  private readonly escapes: RegExp;
-  private readonly escapeChar: string;
+  private readonly cell: CsvCellEncoder;
 
   constructor(sink: ByteSink, schema: readonly ColumnSpec[], options: Partial<CsvOptions> = {}) {
     super(sink, schema);
     this.delimiter = options.delimiter ?? ',';
     this.withHeader = options.header ?? true;
-    this.quote = options.quote ?? '"';
-    this.escapeChar = options.escape ?? this.quote;
-    const literal = (c: string): string => c.replace(/[\\^\]-]/g, '\\$&');
-    // The escape character needs no quoting on its own: outside a quoted field it is plain text.
-    this.needsQuote = new RegExp(`[${literal(this.quote)}\\r\\n${literal(this.delimiter)}]|^\\s|\\s$`);
-    // With doubled quotes only the quote is escaped (by itself); with a distinct escape, the
-    // escape is escaped too, or a value ending in it would escape the closing quote.
-    this.escapes = new RegExp(
-      this.escapeChar === this.quote
-        ? `[${literal(this.quote)}]`
-        : `[${literal(this.quote)}${literal(this.escapeChar)}]`,
-      'g',
-    );
-  }
-
-  private cell(text: string): string {
-    // An empty string is quoted so it reads back as '' rather than as a null (empty cell).
-    return text === '' || this.needsQuote.test(text)
-      ? `${this.quote}${text.replace(this.escapes, (c) => `${this.escapeChar}${c}`)}${this.quote}`
-      : text;
+    this.cell = csvCellEncoder(options);
   }
 
   protected header(): string {

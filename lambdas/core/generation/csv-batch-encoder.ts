@@ -6,6 +6,7 @@
  * codec's number-arithmetic path with its per-day cache), and only columns
  * that can hold a delimiter, quote or newline are tested for quoting.
  */
+import { csvCellEncoder, type CsvCellEncoder } from '../formats/csv-cell';
 import type { ColumnSpec, CsvOptions } from '../contracts/output-contract';
 import { columnCodec, type TypedValue } from '../formats/typed-values';
 
@@ -50,39 +51,21 @@ function formatOf(column: ColumnSpec): Format {
 export class CsvBatchEncoder {
   private readonly formats: Format[];
   private readonly quoted: boolean[];
-  private readonly needsQuote: RegExp;
   private readonly delimiter: string;
-  private readonly quote: string;
-  private readonly escapeChar: string;
-  private readonly escapes: RegExp;
+  /** The contract's quote and escape, written as CsvWriter writes them. */
+  private readonly cell: CsvCellEncoder;
 
   constructor(
     private readonly schema: readonly ColumnSpec[],
     private readonly options: Partial<CsvOptions> = {},
   ) {
     this.delimiter = options.delimiter ?? ',';
-    // The contract's quote and escape, written as CsvWriter writes them.
-    this.quote = options.quote ?? '"';
-    this.escapeChar = options.escape ?? this.quote;
-    const literal = (c: string): string => c.replace(/[\\^\]-]/g, '\\$&');
-    this.needsQuote = new RegExp(`[${literal(this.quote)}\\r\\n${literal(this.delimiter)}]|^\\s|\\s$`);
-    this.escapes = new RegExp(
-      this.escapeChar === this.quote
-        ? `[${literal(this.quote)}]`
-        : `[${literal(this.quote)}${literal(this.escapeChar)}]`,
-      'g',
-    );
+    this.cell = csvCellEncoder(options);
     this.formats = schema.map(formatOf);
     // Numbers, dates and timestamps never hold a quote, newline or space; only a delimiter
     // that can appear in them (a digit, '-', '.', ':', a letter) makes them need the test.
-    const plainDelimiter = !/[0-9A-Za-z.:+\- ]/.test(this.delimiter + this.quote);
+    const plainDelimiter = !/[0-9A-Za-z.:+\- ]/.test(this.delimiter + (options.quote ?? '"'));
     this.quoted = schema.map((c) => c.type === 'string' || !plainDelimiter);
-  }
-
-  private cell(text: string): string {
-    return text === '' || this.needsQuote.test(text)
-      ? `${this.quote}${text.replace(this.escapes, (c) => `${this.escapeChar}${c}`)}${this.quote}`
-      : text;
   }
 
   header(): string {
