@@ -285,7 +285,13 @@ export function planColumn(
   const gen = buildValueGenerator(column, hints, ctx);
   const base = drawer(column, gen, checks, hashText(column.name, ctx.seed), extraChecks.length > 0);
   const nullRand = new CellRandom(hashText(`${column.name}#null`, ctx.seed));
-  const isNull = nullRate === 0 ? () => false : (key: number) => nullRand.at(key).next() < nullRate;
+  // A rule reading this column must evaluate something (a rule that evaluated nothing warns), so
+  // the first row of such a column is never null: generated data exercises every rule it is for.
+  const ruled = ctx.quality.some((r) => r.field === column.name);
+  const isNull =
+    nullRate === 0
+      ? () => false
+      : (key: number) => !(ruled && key === 0) && nullRand.at(key).next() < nullRate;
   const vplans = violations.map((v) =>
     violationPlan(v, { column, hints, ctx, checks, base, isNull, unique: gen.unique }),
   );

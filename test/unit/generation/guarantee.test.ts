@@ -195,3 +195,21 @@ describe('generated data passes its own contract', () => {
     expect(refusals.filter((r) => !/^GenerationError: c\d+: /.test(r))).toEqual([]);
   });
 });
+
+describe('a rule on a mostly-null column', () => {
+  it('still evaluates: the first generated row of a column a rule reads is never null', async () => {
+    // Prepare: one row, a null rate that would otherwise null it; a rule that evaluated nothing warns.
+    const contract = contractOf(
+      'schema: [{ name: amount, type: float64, nullable: true, range: [0, 10], generate: { null_rate: 0.99 } }]\n' +
+        'quality: [{ name: amount_non_negative, field: amount, condition: greater_or_equal, value: 0, threshold: 1 }]',
+    );
+
+    // Act
+    const result = await generateAndValidate(contract, { rows: 1, seed: 7 });
+
+    // Assess
+    const rule = result.report.rules.find((r) => r.name === 'amount_non_negative');
+    expect(rule?.evaluated).toBe(1);
+    expect(result.report.status).toBe('passed');
+  });
+});
