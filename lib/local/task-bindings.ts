@@ -4,7 +4,9 @@
  * - `arn:aws:states:::lambda:invoke` → the real handler module, with the payload round-tripped
  *   through JSON and failures reported as Lambda reports them (error name = errorType, cause = JSON);
  * - `arn:aws:states:::dynamodb:updateItem` → UpdateItem on the local DynamoDB server, errors named
- *   `DynamoDB.<Exception>` as the service integration names them;
+ *   `DynamoDB.<Exception>` as the service integration names them, and a failure that never got a
+ *   service answer (a dropped connection, a timeout) `DynamoDB.SdkClientException`, so the
+ *   definition's Retry blocks see what they would see on AWS;
  * - `arn:aws:states:::sns:publish` → an in-memory topic the caller can read;
  * - `arn:aws:states:::aws-sdk:cloudwatch:putMetricData` → in-memory metrics the caller can read.
  */
@@ -12,6 +14,17 @@ import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '
 import { randomUUID } from 'node:crypto';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { LIST_OBJECTS_RESOURCE, type ListedItem } from './distributed-map';
+
+/**
+ * The error name a Step Functions service integration reports: `<Service>.<Exception>` for an
+ * answer of the service (the SDK marks those with `$fault`), `<Service>.SdkClientException` for a
+ * call that got no answer (connection reset, socket timeout). Without the second, a dropped
+ * connection surfaced as `DynamoDB.Error` or `DynamoDB.TimeoutError`, which no Retry names.
+ */
+export function integrationErrorName(service: string, error: Error): string {
+  const answered = '$fault' in error;
+  return `${service}.${answered ? error.name : 'SdkClientException'}`;
+}
 
 export type LocalHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -210,7 +223,7 @@ export function buildTaskBindings(
         } catch (error) {
           const e = error instanceof Error ? error : new Error(String(error));
           report('error', e.name);
-          throw new TaskError(`DynamoDB.${e.name}`, e.message);
+          throw new TaskError(integrationErrorName('DynamoDB', e), e.message);
         }
       };
     } else if (resource === 'arn:aws:states:::sns:publish') {
@@ -284,7 +297,7 @@ export function buildTaskBindings(
         } catch (error) {
           const e = error instanceof Error ? error : new Error(String(error));
           report('error', e.name);
-          throw new TaskError(`S3.${e.name}`, e.message);
+          throw new TaskError(integrationErrorName('S3', e), e.message);
         }
         report('ok');
         return items;

@@ -314,7 +314,10 @@ function outcomeOf(o: Output): Outcome {
 }
 
 function describeOutput(o: Output): string {
-  return `${o.key} [${o.expected}] → ${o.execution?.status} at ${o.execution?.path.at(-1)}, registry ${o.items} item(s), status ${String(o.item?.['status'])}, reason ${String(o.item?.['failureReason'])}: ${String(o.item?.['failureCause']).slice(0, 300)}`;
+  const execution = o.execution;
+  const why =
+    execution?.error === undefined ? '' : ` (${execution.error}: ${String(execution.cause).slice(0, 200)})`;
+  return `${o.key} [${o.expected}] → ${execution?.status} at ${execution?.path.join(' → ')}${why}, registry ${o.items} item(s), status ${String(o.item?.['status'])}, reason ${String(o.item?.['failureReason'])}: ${String(o.item?.['failureCause']).slice(0, 300)}`;
 }
 
 describe(`the workflow with ${FAULT_RATE * 100}% of dependency calls and handler invocations failing`, () => {

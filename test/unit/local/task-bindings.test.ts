@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { buildTaskBindings, type LocalHandler } from '../../../lib/local/task-bindings';
 
@@ -101,5 +101,42 @@ describe('CloudWatch metrics on the embedded stack', () => {
 
     // Assess
     expect(metrics).toEqual([{ namespace: 'PipelineRuntimeTesting', name: 'OutputsErrored', value: 1 }]);
+  });
+});
+
+describe('DynamoDB errors on the embedded stack', () => {
+  const updateDefinition = {
+    States: { RecordResult: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:updateItem' } },
+  };
+  const failingWith = (error: Error) => {
+    const dynamodb = new DynamoDBClient({ region: 'us-east-1' });
+    dynamodb.send = () => Promise.reject(error);
+    return buildTaskBindings(updateDefinition, { handlers: new Map(), dynamodb, onAlert: () => undefined });
+  };
+
+  it('names a service answer DynamoDB.<Exception>, as the service integration does', async () => {
+    // Prepare
+    const bindings = failingWith(
+      new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+    );
+
+    // Act
+    const call = bindings['RecordResult']!({ TableName: 't', Key: {} });
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'DynamoDB.ConditionalCheckFailedException' });
+  });
+
+  it('names a call that got no answer DynamoDB.SdkClientException, which the Retry blocks name', async () => {
+    // Prepare: what the SDK throws when its retries of a reset connection run out.
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const timeout = Object.assign(new Error('Connection timed out'), { name: 'TimeoutError' });
+
+    // Act
+    const calls = [reset, timeout].map((e) => failingWith(e)['RecordResult']!({ TableName: 't', Key: {} }));
+
+    // Assess
+    for (const call of calls)
+      await expect(call).rejects.toMatchObject({ name: 'DynamoDB.SdkClientException' });
   });
 });
