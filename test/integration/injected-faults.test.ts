@@ -45,7 +45,7 @@ import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 
 const SOAK = process.env['PRT_SOAK'] === '1';
 /** Pipeline runs, two outputs each (raw_orders, then training_data converted to Parquet). */
-const RUNS = SOAK ? 100 : 24;
+const RUNS = SOAK ? 100 : 12;
 const FAULT_RATE = 0.3;
 /** How long the setup may take: retries wait real seconds (1–30 s backoff with jitter). */
 const WAIT_MS = SOAK ? 1_800_000 : 600_000;
