@@ -3,17 +3,28 @@
  * the same core the Lambdas run.
  */
 import { Command, CommanderError } from 'commander';
-import { registerCacheCommands } from '../lib/cli/cache-command';
-import { registerContractCommands } from '../lib/cli/contract-command';
-import { registerConvertCommand } from '../lib/cli/convert-command';
-import { registerGenerateCommand } from '../lib/cli/generate-command';
-import { registerInferCommand } from '../lib/cli/infer-command';
-import { registerValidateCommand } from '../lib/cli/validate-command';
-import { registerLocalCommand } from '../lib/cli/local-command';
-import { registerDownloadCommand } from '../lib/cli/download-command';
-import { registerInputsCommands } from '../lib/cli/inputs-command';
-import { registerLineageCommand } from '../lib/cli/lineage-command';
-import { registerOutputsCommand } from '../lib/cli/outputs-command';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs: together they pull in both AWS SDK
+ * clients, Arrow, Parquet, faker and the embedded stack's servers, which cost a second or more of
+ * start-up that `prt outputs` or `prt download` never use. Help, and anything that is not a known
+ * command, loads them all, in this order (the order `prt --help` lists them).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  local: async () => (await import('../lib/cli/local-command')).registerLocalCommand,
+  contract: async () => (await import('../lib/cli/contract-command')).registerContractCommands,
+  convert: async () => (await import('../lib/cli/convert-command')).registerConvertCommand,
+  generate: async () => (await import('../lib/cli/generate-command')).registerGenerateCommand,
+  outputs: async () => (await import('../lib/cli/outputs-command')).registerOutputsCommand,
+  download: async () => (await import('../lib/cli/download-command')).registerDownloadCommand,
+  cache: async () => (await import('../lib/cli/cache-command')).registerCacheCommands,
+  lineage: async () => (await import('../lib/cli/lineage-command')).registerLineageCommand,
+  inputs: async () => (await import('../lib/cli/inputs-command')).registerInputsCommands,
+  infer: async () => (await import('../lib/cli/infer-command')).registerInferCommand,
+  validate: async () => (await import('../lib/cli/validate-command')).registerValidateCommand,
+};
 
 const program = new Command()
   .name('prt')
@@ -21,17 +32,12 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-registerLocalCommand(program);
-registerContractCommands(program);
-registerConvertCommand(program);
-registerGenerateCommand(program);
-registerOutputsCommand(program);
-registerDownloadCommand(program);
-registerCacheCommands(program);
-registerLineageCommand(program);
-registerInputsCommands(program);
-registerInferCommand(program);
-registerValidateCommand(program);
+const requested = process.argv[2];
+const load =
+  requested !== undefined && Object.hasOwn(COMMANDS, requested)
+    ? [COMMANDS[requested]!]
+    : Object.values(COMMANDS);
+for (const register of await Promise.all(load.map((loader) => loader()))) register(program);
 
 try {
   await program.parseAsync(process.argv);
