@@ -16,7 +16,7 @@ import { arrowSchemaOf } from '../formats/arrow-reader';
 import { openTable } from '../formats/open-table';
 import { parquetSchemaOf } from '../formats/parquet-reader';
 import type { RawCell } from '../formats/record-batch';
-import { columnCodec, NOT_CONFORMING, type ColumnCodec } from '../formats/typed-values';
+import { columnCodec, NOT_CONFORMING, type ColumnCodec } from '../contracts/typed-values';
 import { CellRandom, hashText } from './cell-random';
 import { GenerationError } from './generation-error';
 import { kindFromName, type SemanticKind } from './semantic-pools';

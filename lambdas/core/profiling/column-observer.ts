@@ -10,7 +10,7 @@
  */
 import type { ColumnSpec } from '../contracts/output-contract';
 import type { RawCell } from '../formats/record-batch';
-import { columnCodec, NOT_CONFORMING, parseTimestamp, type ColumnCodec } from '../formats/typed-values';
+import { columnCodec, NOT_CONFORMING, parseTimestamp, type ColumnCodec } from '../contracts/typed-values';
 import { StringShape } from './string-shape';
 
 /** Longer values stop distinct tracking: they are free text or blobs, not categories or keys. */

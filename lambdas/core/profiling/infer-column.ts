@@ -10,7 +10,7 @@
  */
 import type { ColumnSpec, ColumnType, TimestampUnit } from '../contracts/output-contract';
 import type { InferredColumn } from '../formats/parquet-types';
-import { columnCodec, formatTimestamp, NOT_CONFORMING, type ColumnCodec } from '../formats/typed-values';
+import { columnCodec, formatTimestamp, NOT_CONFORMING, type ColumnCodec } from '../contracts/typed-values';
 import type { ColumnObserver, Extremes } from './column-observer';
 import type { DeclaredEncoding } from './declared-encodings';
 

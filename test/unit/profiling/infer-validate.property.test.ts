@@ -18,7 +18,7 @@ import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io'
 import { createTableWriter } from '../../../lambdas/core/formats/create-table-writer';
 import { openTable } from '../../../lambdas/core/formats/open-table';
 import type { TypedRow } from '../../../lambdas/core/formats/table-io';
-import { daysFromCivil, formatDate, type TypedValue } from '../../../lambdas/core/formats/typed-values';
+import { daysFromCivil, formatDate, type TypedValue } from '../../../lambdas/core/contracts/typed-values';
 import { inferContract } from '../../../lambdas/core/profiling/infer-contract';
 import { validateRecords } from '../../../lambdas/core/validation/validate-records';
 

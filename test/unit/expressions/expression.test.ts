@@ -5,7 +5,7 @@
  * Identifiers only ever name columns: nothing reaches JavaScript objects or globals.
  */
 import { describe, expect, it } from 'vitest';
-import { compileExpression, ExpressionError } from '../../../lambdas/core/validation/expression';
+import { compileExpression, ExpressionError } from '../../../lambdas/core/expressions/expression';
 
 type Value = string | number | bigint | boolean | null;
 

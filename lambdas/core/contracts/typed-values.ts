@@ -12,12 +12,7 @@
  * '0.01666666753590107'). Dates and timestamps are computed with civil-calendar arithmetic, never `Date`, so
  * microseconds, year 9999 and the machine's time zone cannot change a value.
  */
-import {
-  NAIVE_ZONE,
-  type ColumnSpec,
-  type ColumnType,
-  type TimestampUnit,
-} from '../contracts/output-contract';
+import { NAIVE_ZONE, type ColumnSpec, type ColumnType, type TimestampUnit } from './output-contract';
 
 export type TypedValue = string | number | bigint | boolean | null;
 

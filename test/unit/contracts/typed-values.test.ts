@@ -14,10 +14,10 @@ import {
   NOT_CONFORMING,
   parseTimestamp,
   type TypedValue,
-} from '../../../lambdas/core/formats/typed-values';
+} from '../../../lambdas/core/contracts/typed-values';
 
 const TYPED_VALUES_MODULE = fileURLToPath(
-  new URL('../../../lambdas/core/formats/typed-values.ts', import.meta.url),
+  new URL('../../../lambdas/core/contracts/typed-values.ts', import.meta.url),
 );
 
 function column(type: ColumnType, extra: Partial<ColumnSpec> = {}): ColumnSpec {
