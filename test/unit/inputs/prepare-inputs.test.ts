@@ -5,24 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import {
-  loadContractDirectory,
-  type LoadedContracts,
-} from '../../../../lambdas/core/dataflow/contract-source';
-import { INPUTS_MANIFEST, prepareInputs } from '../../../../lambdas/core/dataflow/prepare-inputs';
-import { DownloadCache } from '../../../../lambdas/core/download/download-cache';
-import { S3Downloader } from '../../../../lambdas/core/download/s3-downloader';
-import { ContractError } from '../../../../lambdas/core/errors';
-import { BufferSink, bufferSource } from '../../../../lambdas/core/formats/byte-io';
-import { openTable } from '../../../../lambdas/core/formats/open-table';
-import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-writer';
-import type { RegistryEntry } from '../../../../lambdas/core/registry/output-registry';
-import { NotRegisteredError } from '../../../../lambdas/core/registry/registry-errors';
-import type { TestStatus } from '../../../../lambdas/core/registry/status-transitions';
-import { PROJECT_ROOT } from '../../../../lib/project-paths';
-import { InMemoryLineage, InMemoryRegistry } from '../../../fixtures/in-memory-registry';
-import { FakeBucket } from '../download/fake-s3-bucket';
-import { md5Etag } from '../download/s3-object-digests';
+import { loadContractDirectory, type LoadedContracts } from '../../../lambdas/core/inputs/contract-source';
+import { INPUTS_MANIFEST, prepareInputs } from '../../../lambdas/core/inputs/prepare-inputs';
+import { DownloadCache } from '../../../lambdas/core/download/download-cache';
+import { S3Downloader } from '../../../lambdas/core/download/s3-downloader';
+import { ContractError } from '../../../lambdas/core/errors';
+import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
+import { openTable } from '../../../lambdas/core/formats/open-table';
+import { createParquetWriter } from '../../../lambdas/core/formats/parquet-writer';
+import type { RegistryEntry } from '../../../lambdas/core/registry/output-registry';
+import { NotRegisteredError } from '../../../lambdas/core/registry/registry-errors';
+import type { TestStatus } from '../../../lambdas/core/registry/status-transitions';
+import { PROJECT_ROOT } from '../../../lib/project-paths';
+import { InMemoryLineage, InMemoryRegistry } from '../../fixtures/in-memory-registry';
+import { FakeBucket } from '../registry/download/fake-s3-bucket';
+import { md5Etag } from '../registry/download/s3-object-digests';
 
 const s3Mock = mockClient(S3Client);
 const RAW_CSV =
