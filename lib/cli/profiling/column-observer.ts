@@ -8,9 +8,14 @@
  * short list of runs, and distinct values are tracked exactly only up to `maxDistinct` values of at
  * most MAX_TRACKED_LENGTH characters each, after which tracking stops (and says so).
  */
-import type { ColumnSpec } from '../contracts/output-contract';
-import type { RawCell } from '../formats/record-batch';
-import { columnCodec, NOT_CONFORMING, parseTimestamp, type ColumnCodec } from '../contracts/typed-values';
+import type { ColumnSpec } from '../../../lambdas/core/contracts/output-contract';
+import type { RawCell } from '../../../lambdas/core/formats/record-batch';
+import {
+  columnCodec,
+  NOT_CONFORMING,
+  parseTimestamp,
+  type ColumnCodec,
+} from '../../../lambdas/core/contracts/typed-values';
 import { StringShape } from './string-shape';
 
 /** Longer values stop distinct tracking: they are free text or blobs, not categories or keys. */

@@ -2,19 +2,19 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
-import type { ColumnSpec, DataFormat } from '../../../lambdas/core/contracts/output-contract';
-import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
-import { FormatError } from '../../../lambdas/core/errors';
-import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
-import { createTableWriter } from '../../../lambdas/core/formats/create-table-writer';
-import { openTable } from '../../../lambdas/core/formats/open-table';
-import type { TypedRow } from '../../../lambdas/core/formats/table-io';
+import type { ColumnSpec, DataFormat } from '../../../../lambdas/core/contracts/output-contract';
+import { parseContract } from '../../../../lambdas/core/contracts/parse-contract';
+import { FormatError } from '../../../../lambdas/core/errors';
+import { BufferSink, bufferSource } from '../../../../lambdas/core/formats/byte-io';
+import { createTableWriter } from '../../../../lambdas/core/formats/create-table-writer';
+import { openTable } from '../../../../lambdas/core/formats/open-table';
+import type { TypedRow } from '../../../../lambdas/core/formats/table-io';
 import {
   inferContract,
   type ContractDraft,
   type InferContractOptions,
-} from '../../../lambdas/core/profiling/infer-contract';
-import { validateRecords } from '../../../lambdas/core/validation/validate-records';
+} from '../../../../lib/cli/profiling/infer-contract';
+import { validateRecords } from '../../../../lambdas/core/validation/validate-records';
 
 const NAME = { pipeline: 'sales', step: 'prep', output: 'orders' };
 

@@ -3,7 +3,7 @@
  * seed, and a byte bound that holds by count of the bytes it keeps.
  */
 import { describe, expect, it } from 'vitest';
-import { cellBytes, RowReservoir } from '../../../lambdas/core/profiling/row-reservoir';
+import { cellBytes, RowReservoir } from '../../../../lib/cli/profiling/row-reservoir';
 
 function offer(reservoir: RowReservoir, rows: number, cell: (i: number) => string | number): void {
   for (let i = 0; i < rows; i++) {

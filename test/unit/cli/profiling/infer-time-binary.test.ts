@@ -17,12 +17,12 @@ import {
 } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
-import type { ColumnSpec, DataFormat } from '../../../lambdas/core/contracts/output-contract';
-import { bufferSource } from '../../../lambdas/core/formats/byte-io';
-import { openTable } from '../../../lambdas/core/formats/open-table';
-import { inferContract, type ContractDraft } from '../../../lambdas/core/profiling/infer-contract';
-import { BASE64_PATTERN } from '../../../lambdas/core/profiling/infer-column';
-import { validateRecords } from '../../../lambdas/core/validation/validate-records';
+import type { ColumnSpec, DataFormat } from '../../../../lambdas/core/contracts/output-contract';
+import { bufferSource } from '../../../../lambdas/core/formats/byte-io';
+import { openTable } from '../../../../lambdas/core/formats/open-table';
+import { inferContract, type ContractDraft } from '../../../../lib/cli/profiling/infer-contract';
+import { BASE64_PATTERN } from '../../../../lib/cli/profiling/infer-column';
+import { validateRecords } from '../../../../lambdas/core/validation/validate-records';
 
 const ROWS = 40;
 /** Bytes of varying length, some not UTF-8, some repeated. */

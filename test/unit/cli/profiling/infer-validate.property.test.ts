@@ -12,15 +12,15 @@ import {
   TIMESTAMP_UNITS,
   type ColumnSpec,
   type ColumnType,
-} from '../../../lambdas/core/contracts/output-contract';
-import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
-import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
-import { createTableWriter } from '../../../lambdas/core/formats/create-table-writer';
-import { openTable } from '../../../lambdas/core/formats/open-table';
-import type { TypedRow } from '../../../lambdas/core/formats/table-io';
-import { daysFromCivil, formatDate, type TypedValue } from '../../../lambdas/core/contracts/typed-values';
-import { inferContract } from '../../../lambdas/core/profiling/infer-contract';
-import { validateRecords } from '../../../lambdas/core/validation/validate-records';
+} from '../../../../lambdas/core/contracts/output-contract';
+import { parseContract } from '../../../../lambdas/core/contracts/parse-contract';
+import { BufferSink, bufferSource } from '../../../../lambdas/core/formats/byte-io';
+import { createTableWriter } from '../../../../lambdas/core/formats/create-table-writer';
+import { openTable } from '../../../../lambdas/core/formats/open-table';
+import type { TypedRow } from '../../../../lambdas/core/formats/table-io';
+import { daysFromCivil, formatDate, type TypedValue } from '../../../../lambdas/core/contracts/typed-values';
+import { inferContract } from '../../../../lib/cli/profiling/infer-contract';
+import { validateRecords } from '../../../../lambdas/core/validation/validate-records';
 
 const FIRST_DAY = daysFromCivil(1, 1, 1);
 const LAST_DAY = daysFromCivil(9999, 12, 31);

@@ -17,15 +17,15 @@
  * tracked up to a budget.
  */
 import { constants, gunzipSync } from 'node:zlib';
-import { parseContract } from '../contracts/parse-contract';
-import type { CsvOptions, DataFormat, OutputContract } from '../contracts/output-contract';
-import { FormatError } from '../errors';
-import { arrowSchemaOf } from '../formats/arrow-reader';
-import type { ByteSource } from '../formats/byte-io';
-import { HEAD_BYTES, inspectSource, openTable } from '../formats/open-table';
-import { parquetSchemaOf } from '../formats/parquet-reader';
-import type { InferredColumn } from '../formats/parquet-types';
-import type { ReaderLimits } from '../formats/table-io';
+import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
+import type { CsvOptions, DataFormat, OutputContract } from '../../../lambdas/core/contracts/output-contract';
+import { FormatError } from '../../../lambdas/core/errors';
+import { arrowSchemaOf } from '../../../lambdas/core/formats/arrow-reader';
+import type { ByteSource } from '../../../lambdas/core/formats/byte-io';
+import { HEAD_BYTES, inspectSource, openTable } from '../../../lambdas/core/formats/open-table';
+import { parquetSchemaOf } from '../../../lambdas/core/formats/parquet-reader';
+import type { InferredColumn } from '../../../lambdas/core/formats/parquet-types';
+import type { ReaderLimits } from '../../../lambdas/core/formats/table-io';
 import { renderContractYaml } from './contract-yaml';
 import { declaredEncodings } from './declared-encodings';
 import { inferColumn, type ColumnDraft, type DraftRule } from './infer-column';

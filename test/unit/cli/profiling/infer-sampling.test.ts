@@ -5,11 +5,11 @@
  * draft; nulls are counted in every row; and the comments say what is enforced, from how many rows.
  */
 import { describe, expect, it } from 'vitest';
-import type { ColumnSpec } from '../../../lambdas/core/contracts/output-contract';
-import { bufferSource } from '../../../lambdas/core/formats/byte-io';
-import { openTable } from '../../../lambdas/core/formats/open-table';
-import { inferContract, type ContractDraft } from '../../../lambdas/core/profiling/infer-contract';
-import { validateRecords } from '../../../lambdas/core/validation/validate-records';
+import type { ColumnSpec } from '../../../../lambdas/core/contracts/output-contract';
+import { bufferSource } from '../../../../lambdas/core/formats/byte-io';
+import { openTable } from '../../../../lambdas/core/formats/open-table';
+import { inferContract, type ContractDraft } from '../../../../lib/cli/profiling/infer-contract';
+import { validateRecords } from '../../../../lambdas/core/validation/validate-records';
 
 const NAME = { pipeline: 'sales', step: 'prep', output: 'orders' };
 const ROWS = 10_000;

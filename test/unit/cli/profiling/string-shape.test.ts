@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { sniffCsvDialect } from '../../../lambdas/core/profiling/sniff-csv-dialect';
-import { StringShape } from '../../../lambdas/core/profiling/string-shape';
+import { sniffCsvDialect } from '../../../../lib/cli/profiling/sniff-csv-dialect';
+import { StringShape } from '../../../../lib/cli/profiling/string-shape';
 
 function patternOf(values: readonly string[]): string | undefined {
   const shape = new StringShape();
