@@ -88,3 +88,17 @@ export function renderTextTable(
   }
   return out;
 }
+
+/**
+ * Aligned text columns for the terminal listings (cache, downloads, outputs); the last column is
+ * never padded. Unlike renderTextTable, cells are printed as given and widths count UTF-16 units.
+ */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}

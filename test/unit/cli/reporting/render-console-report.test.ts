@@ -5,10 +5,10 @@ import {
   formatCount,
   formatNumber,
   formatPercent,
-} from '../../../lambdas/core/reporting/format-numbers';
-import { renderConsoleReport } from '../../../lambdas/core/reporting/render-console-report';
-import { terminalText } from '../../../lambdas/core/reporting/text-table';
-import { ordersReport, TERMINAL_ESCAPE, wideReport } from './report-fixtures';
+} from '../../../../lambdas/core/reporting/format-numbers';
+import { renderConsoleReport } from '../../../../lib/cli/reporting/render-console-report';
+import { terminalText } from '../../../../lib/cli/reporting/text-table';
+import { ordersReport, TERMINAL_ESCAPE, wideReport } from '../../reporting/report-fixtures';
 
 const ESC = '\u001b[';
 
