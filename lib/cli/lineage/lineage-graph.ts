@@ -4,10 +4,14 @@
  * node reached going upstream is not expanded downstream, so the graph shows the node's ancestry
  * and its descendants, not its siblings and cousins.
  */
-import { formatOutputName } from '../registry/output-name';
-import type { OutputRegistry } from '../registry/output-registry';
-import type { TestStatus } from '../registry/status-transitions';
-import { parseLineageNode, type LineageEdge, type LineageStore } from './lineage-store';
+import { formatOutputName } from '../../../lambdas/core/registry/output-name';
+import type { OutputRegistry } from '../../../lambdas/core/registry/output-registry';
+import type { TestStatus } from '../../../lambdas/core/registry/status-transitions';
+import {
+  parseLineageNode,
+  type LineageEdge,
+  type LineageStore,
+} from '../../../lambdas/core/lineage/lineage-store';
 
 export type LineageDirection = 'upstream' | 'downstream' | 'both';
 

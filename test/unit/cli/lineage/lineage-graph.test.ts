@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { traceLineage } from '../../../lambdas/core/lineage/lineage-graph';
-import { escapeMermaid, lineageToMermaid } from '../../../lambdas/core/lineage/lineage-mermaid';
-import type { EdgeKind } from '../../../lambdas/core/lineage/lineage-store';
-import type { RegistryEntry } from '../../../lambdas/core/registry/output-registry';
-import type { TestStatus } from '../../../lambdas/core/registry/status-transitions';
-import { lineageAsText } from '../../../lib/cli/lineage-command';
-import { InMemoryLineage, InMemoryRegistry } from '../../fixtures/in-memory-registry';
+import { traceLineage } from '../../../../lib/cli/lineage/lineage-graph';
+import { escapeMermaid, lineageToMermaid } from '../../../../lib/cli/lineage/lineage-mermaid';
+import type { EdgeKind } from '../../../../lambdas/core/lineage/lineage-store';
+import type { RegistryEntry } from '../../../../lambdas/core/registry/output-registry';
+import type { TestStatus } from '../../../../lambdas/core/registry/status-transitions';
+import { lineageAsText } from '../../../../lib/cli/lineage-command';
+import { InMemoryLineage, InMemoryRegistry } from '../../../fixtures/in-memory-registry';
 
 // A chain raw → training → features, a conversion of training, and a sibling of training
 // (another consumer of raw) that must not appear when walking from training.
