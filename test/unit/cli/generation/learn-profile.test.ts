@@ -3,13 +3,13 @@
  * copy a value of a personal-data column.
  */
 import { describe, expect, it } from 'vitest';
-import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
-import { createTableWriter } from '../../../lambdas/core/formats/create-table-writer';
-import type { ColumnSpec, DataFormat } from '../../../lambdas/core/contracts/output-contract';
-import type { TypedValue } from '../../../lambdas/core/contracts/typed-values';
-import { learnTemplate } from '../../../lambdas/core/generation/learn-profile';
-import { planTable } from '../../../lambdas/core/generation/table-plan';
-import { rowsOf } from './generation-fixtures';
+import { BufferSink, bufferSource } from '../../../../lambdas/core/formats/byte-io';
+import { createTableWriter } from '../../../../lambdas/core/formats/create-table-writer';
+import type { ColumnSpec, DataFormat } from '../../../../lambdas/core/contracts/output-contract';
+import type { TypedValue } from '../../../../lambdas/core/contracts/typed-values';
+import { learnTemplate } from '../../../../lib/cli/generation/learn-profile';
+import { planTable } from '../../../../lambdas/core/generation/table-plan';
+import { rowsOf } from '../../generation/generation-fixtures';
 
 const schema: ColumnSpec[] = [
   { name: 'customer_email', type: 'string', nullable: false },

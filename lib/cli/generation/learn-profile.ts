@@ -10,16 +10,16 @@
  * generated values are additionally checked against a hash set of the sample's values, so not
  * one of them is copied. Categories are only learned from columns that are not personal data.
  */
-import type { ColumnSpec, ColumnType, OutputContract } from '../contracts/output-contract';
-import type { ByteSource } from '../formats/byte-io';
-import { arrowSchemaOf } from '../formats/arrow-reader';
-import { openTable } from '../formats/open-table';
-import { parquetSchemaOf } from '../formats/parquet-reader';
-import type { RawCell } from '../formats/record-batch';
-import { columnCodec, NOT_CONFORMING, type ColumnCodec } from '../contracts/typed-values';
-import { CellRandom, hashText } from './cell-random';
-import { GenerationError } from './generation-error';
-import { kindFromName, type SemanticKind } from './semantic-pools';
+import type { ColumnSpec, ColumnType, OutputContract } from '../../../lambdas/core/contracts/output-contract';
+import type { ByteSource } from '../../../lambdas/core/formats/byte-io';
+import { arrowSchemaOf } from '../../../lambdas/core/formats/arrow-reader';
+import { openTable } from '../../../lambdas/core/formats/open-table';
+import { parquetSchemaOf } from '../../../lambdas/core/formats/parquet-reader';
+import type { RawCell } from '../../../lambdas/core/formats/record-batch';
+import { columnCodec, NOT_CONFORMING, type ColumnCodec } from '../../../lambdas/core/contracts/typed-values';
+import { CellRandom, hashText } from '../../../lambdas/core/generation/cell-random';
+import { GenerationError } from '../../../lambdas/core/generation/generation-error';
+import { kindFromName, type SemanticKind } from '../../../lambdas/core/generation/semantic-pools';
 
 /** Values kept per numeric column for quantiles (reservoir sampling). */
 const RESERVOIR = 10_000;
