@@ -8,7 +8,7 @@ import { parseDuration } from '../../lambdas/core/download/download-cache';
 import { AwsSession, type CacheFlags } from './aws-session';
 import { runCommand } from './command-errors';
 import { formatAge, formatBytes } from './human-units';
-import { formatTable } from './text-table';
+import { formatTable } from './reporting/text-table';
 
 interface CacheOptions extends CacheFlags {
   readonly json?: boolean;

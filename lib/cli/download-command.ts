@@ -32,7 +32,7 @@ import { AwsSession, UsageError, positiveInteger, type DownloadFlags } from './a
 import { runCommand } from './command-errors';
 import { formatBytes, formatRate } from './human-units';
 import { Progress } from './progress';
-import { formatTable } from './text-table';
+import { formatTable } from './reporting/text-table';
 
 interface DownloadOptions extends DownloadFlags {
   readonly version?: string;

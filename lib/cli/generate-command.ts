@@ -38,10 +38,10 @@ import {
   renderImage,
   type ImageKind,
   type ImageSpec,
-} from '../../lambdas/core/generation/image-generator';
-import { learnTemplate } from '../../lambdas/core/generation/learn-profile';
+} from './generation/image-generator';
+import { learnTemplate } from './generation/learn-profile';
 import { planPipeline } from '../../lambdas/core/generation/plan-pipeline';
-import { encodePng } from '../../lambdas/core/generation/png-encoder';
+import { encodePng } from './generation/png-encoder';
 import { compilePattern } from '../../lambdas/core/generation/regex-generator';
 import { registerSynthetic, syntheticKey } from '../../lambdas/core/generation/synthetic-output';
 import { planTable, type TablePlan } from '../../lambdas/core/generation/table-plan';

@@ -9,11 +9,7 @@ import { existsSync } from 'node:fs';
 import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts/output-contract';
 import { readerLimitsFromEnv } from '../../lambdas/core/config/reader-limits-env';
 import { ConfigurationError, FormatError } from '../../lambdas/core/errors';
-import {
-  DEFAULT_SAMPLE_ROWS,
-  inferContract,
-  type OutputName,
-} from '../../lambdas/core/profiling/infer-contract';
+import { DEFAULT_SAMPLE_ROWS, inferContract, type OutputName } from './profiling/infer-contract';
 import { closeClients, isS3Uri, sinkOf, sourceOf } from './locations';
 import { countedSource as counted, Progress } from './progress';
 

@@ -13,8 +13,8 @@ import {
   loadContractBucket,
   loadContractDirectory,
   type LoadedContracts,
-} from '../../lambdas/core/dataflow/contract-source';
-import { prepareInputs } from '../../lambdas/core/dataflow/prepare-inputs';
+} from '../../lambdas/core/inputs/contract-source';
+import { prepareInputs } from '../../lambdas/core/inputs/prepare-inputs';
 import { parseS3Uri } from '../../lambdas/core/storage/object-store';
 import { S3ObjectStore } from '../../lambdas/core/storage/s3-object-store';
 import type { TestStatus } from '../../lambdas/core/registry/status-transitions';

@@ -9,9 +9,9 @@ import {
   type LineageDirection,
   type LineageGraph,
   type LineageNodeInfo,
-} from '../../lambdas/core/lineage/lineage-graph';
+} from './lineage/lineage-graph';
 import { lineageNode } from '../../lambdas/core/lineage/lineage-store';
-import { lineageToMermaid } from '../../lambdas/core/lineage/lineage-mermaid';
+import { lineageToMermaid } from './lineage/lineage-mermaid';
 import { formatOutputName, parseOutputName } from '../../lambdas/core/registry/output-name';
 import { versionTokenOf, type OutputRegistry } from '../../lambdas/core/registry/output-registry';
 import { NotRegisteredError } from '../../lambdas/core/registry/registry-errors';

@@ -11,7 +11,7 @@ import { versionTokenOf, type Page, type RegistryEntry } from '../../lambdas/cor
 import { TEST_STATUSES, isTestStatus, type TestStatus } from '../../lambdas/core/registry/status-transitions';
 import { AwsSession, UsageError, positiveInteger } from './aws-session';
 import { runCommand } from './command-errors';
-import { formatTable } from './text-table';
+import { formatTable } from './reporting/text-table';
 
 interface OutputsOptions {
   readonly run?: string;

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { readerLimitsFromEnv } from '../../lambdas/core/config/reader-limits-env';
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
 import { ConfigurationError, ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
-import { renderConsoleReport } from '../../lambdas/core/reporting/render-console-report';
+import { renderConsoleReport } from './reporting/render-console-report';
 import { renderHtmlReport } from '../../lambdas/core/reporting/render-html-report';
 import { ObjectNotFoundError } from '../../lambdas/core/storage/object-store';
 import { runValidation } from '../../lambdas/core/validation/run-validation';

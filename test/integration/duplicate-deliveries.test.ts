@@ -19,7 +19,7 @@ import { BufferSink } from '../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
 import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { objectPk } from '../../lambdas/core/registry/output-registry';
-import { seededRandom } from '../../lib/local/fault-injection-proxy';
+import { seededRandom } from '../fixtures/fault-injection-proxy';
 import type { EventBridgeS3Event } from '../../lib/local/s3-event-to-eventbridge';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 import { startHarness, type ExecutionView, type Harness } from './embedded-stack-harness';

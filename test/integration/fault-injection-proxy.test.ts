@@ -11,7 +11,7 @@ import {
   FaultInjectionProxy,
   seededRandom,
   type FaultInjectionOptions,
-} from '../../lib/local/fault-injection-proxy';
+} from '../fixtures/fault-injection-proxy';
 
 let upstream: Server;
 let upstreamUrl: string;

@@ -37,7 +37,7 @@ import {
   FaultInjectionProxy,
   seededRandom,
   type FaultStats,
-} from '../../lib/local/fault-injection-proxy';
+} from '../fixtures/fault-injection-proxy';
 import type { LocalHandler } from '../../lib/local/task-bindings';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';

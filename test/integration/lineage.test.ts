@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BufferSink } from '../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
-import type { LineageGraph } from '../../lambdas/core/lineage/lineage-graph';
+import type { LineageGraph } from '../../lib/cli/lineage/lineage-graph';
 import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { versionTokenOf, type OutputRegistry } from '../../lambdas/core/registry/output-registry';
 import { PROJECT_ROOT } from '../../lib/project-paths';

@@ -7,7 +7,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { core } from 'zod';
 import { ContractError } from '../errors';
-import { columnCodec, NOT_CONFORMING } from '../formats/typed-values';
+import { columnCodec, NOT_CONFORMING } from './typed-values';
 import { COLUMN_TYPES, contractSchema, VALUE_FORMATS, type ContractFile } from './contract-schema';
 import {
   DATASET_CONDITIONS,
@@ -19,7 +19,7 @@ import {
   type RuleCondition,
   type RuleType,
 } from './output-contract';
-import { compileExpression, type ExpressionType } from '../validation/expression';
+import { compileExpression, type ExpressionType } from '../expressions/expression';
 import { parseDuration } from './duration';
 import { compileContractRegex } from './contract-regex';
 import { checkContractBytes, checkContractShape } from './contract-limits';

@@ -25,7 +25,7 @@ import { openTable } from '../formats/open-table';
 import { DEFAULT_MAX_ROW_GROUP_BYTES, DEFAULT_MAX_ROW_GROUP_ROWS } from '../formats/parquet-reader';
 import type { RecordBatch } from '../formats/record-batch';
 import type { ParquetCodec, ReaderLimits, TypedRow } from '../formats/table-io';
-import { columnCodec, NOT_CONFORMING, type TypedValue } from '../formats/typed-values';
+import { columnCodec, NOT_CONFORMING, type TypedValue } from '../contracts/typed-values';
 import { declaredSchema } from './declared-schema';
 import { TableDigest } from './table-digest';
 

@@ -5,7 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
-import { columnCodec, type ColumnCodec, type TypedValue } from '../formats/typed-values';
+import { columnCodec, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -16,7 +16,7 @@ import { openTable } from '../formats/open-table';
 import { parquetSchemaOf } from '../formats/parquet-reader';
 import type { RecordBatch } from '../formats/record-batch';
 import type { TypedRow } from '../formats/table-io';
-import { columnCodec, NOT_CONFORMING, type TypedValue } from '../formats/typed-values';
+import { columnCodec, NOT_CONFORMING, type TypedValue } from '../contracts/typed-values';
 import { parquetMetadataAsync } from 'hyparquet';
 
 export interface SampleOptions {

@@ -38,7 +38,7 @@ import type { ByteSource } from './byte-io';
 import { base64, decimalText, int64Cell, timestampText, utf8, type InferredColumn } from './parquet-types';
 import type { RawCell, RecordBatch } from './record-batch';
 import type { ReaderLimits } from './table-io';
-import { formatDate } from './typed-values';
+import { formatDate } from '../contracts/typed-values';
 
 export interface ArrowReadOptions extends ReaderLimits {
   /** Leaf columns to read (dotted names for struct fields), in this order; all when absent. */

@@ -37,7 +37,7 @@ import { FormatError } from '../errors';
 import type { ByteSink } from './byte-io';
 import { digitCount } from './parquet-types';
 import type { TableWriter, TypedRow, WriterOptions } from './table-io';
-import { daysFromCivil, type TypedValue } from './typed-values';
+import { daysFromCivil, type TypedValue } from '../contracts/typed-values';
 
 export interface ArrowWriterOptions extends WriterOptions {
   /** Write the IPC file format (random access, 'ARROW1' magic) instead of the stream format. */

@@ -54,7 +54,7 @@ import {
 } from './parquet-types';
 import type { RawCell, RecordBatch } from './record-batch';
 import type { ReaderLimits } from './table-io';
-import { formatDate } from './typed-values';
+import { formatDate } from '../contracts/typed-values';
 
 export interface ParquetReadOptions extends ReaderLimits {
   /** Leaf columns to read (dotted names for struct fields), in this order; all when absent. */

@@ -16,7 +16,7 @@ import {
   type TimestampUnit,
 } from '../contracts/output-contract';
 import { FormatError } from '../errors';
-import { formatTimestamp } from './typed-values';
+import { formatTimestamp } from '../contracts/typed-values';
 
 /** A column as a typed file declares it, in contract terms (for schema inference). */
 export interface InferredColumn {

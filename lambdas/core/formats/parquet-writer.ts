@@ -19,7 +19,7 @@ import { FormatError } from '../errors';
 import type { ByteSink } from './byte-io';
 import { digitCount, parquetElementFor } from './parquet-types';
 import type { ParquetCodec, TableWriter, TypedRow, WriterOptions } from './table-io';
-import { daysFromCivil, type TypedValue } from './typed-values';
+import { daysFromCivil, type TypedValue } from '../contracts/typed-values';
 
 const DEFAULT_ROW_GROUP_ROWS = 100_000;
 const INT32_MIN = -(2 ** 31);

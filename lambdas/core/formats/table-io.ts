@@ -6,7 +6,7 @@
  */
 import type { ColumnSpec, CsvOptions } from '../contracts/output-contract';
 import type { RecordBatch } from './record-batch';
-import type { TypedValue } from './typed-values';
+import type { TypedValue } from '../contracts/typed-values';
 
 export type TypedRow = readonly TypedValue[];
 

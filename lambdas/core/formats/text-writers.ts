@@ -7,7 +7,7 @@ import type { ColumnSpec, CsvOptions } from '../contracts/output-contract';
 import { csvCellEncoder, type CsvCellEncoder } from './csv-cell';
 import type { ByteSink } from './byte-io';
 import type { TableWriter, TypedRow } from './table-io';
-import { columnCodec, type ColumnCodec } from './typed-values';
+import { columnCodec, type ColumnCodec } from '../contracts/typed-values';
 
 const FLUSH_AT = 1 << 20;
 

@@ -6,7 +6,7 @@
  */
 import { generateHints, type GenerateHints } from '../contracts/contract-schema';
 import type { ColumnSpec, QualityRule } from '../contracts/output-contract';
-import { formatDate, type TypedValue } from '../formats/typed-values';
+import { formatDate, type TypedValue } from '../contracts/typed-values';
 import { CellRandom, hashText, Permutation } from './cell-random';
 import { GenerationError } from './generation-error';
 import {

@@ -8,7 +8,7 @@
  */
 import { csvCellEncoder, type CsvCellEncoder } from '../formats/csv-cell';
 import type { ColumnSpec, CsvOptions } from '../contracts/output-contract';
-import { columnCodec, type TypedValue } from '../formats/typed-values';
+import { columnCodec, type TypedValue } from '../contracts/typed-values';
 
 type Format = (v: Exclude<TypedValue, null>) => string;
 

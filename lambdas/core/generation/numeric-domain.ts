@@ -6,7 +6,7 @@
  * float multiply), because a value one unit past a bound fails the validator.
  */
 import type { ColumnSpec, QualityRule } from '../contracts/output-contract';
-import { columnCodec, daysFromCivil, NOT_CONFORMING } from '../formats/typed-values';
+import { columnCodec, daysFromCivil, NOT_CONFORMING } from '../contracts/typed-values';
 import { GenerationError } from './generation-error';
 
 export interface IntDomain {

@@ -10,7 +10,7 @@
  */
 import type { ColumnSpec, OutputContract } from '../contracts/output-contract';
 import { logicalName } from '../contracts/output-contract';
-import type { TypedValue } from '../formats/typed-values';
+import type { TypedValue } from '../contracts/typed-values';
 import { CellRandom, hashText } from './cell-random';
 import { hintsOf, planColumn, type ColumnPlan } from './column-plan';
 import { GenerationError } from './generation-error';

@@ -24,7 +24,7 @@ import {
   formatDate,
   NOT_CONFORMING,
   type TypedValue,
-} from '../formats/typed-values';
+} from '../contracts/typed-values';
 import { CellRandom, hashText } from './cell-random';
 import { GenerationError } from './generation-error';
 import { columnDomain, contains, isIntegerType, type IntDomain, type RealDomain } from './numeric-domain';

@@ -5,7 +5,7 @@
  * validateRecords: the same codecs, the same anchoring of `pattern`, the same code-point lengths.
  */
 import type { ColumnSpec, QualityRule } from '../contracts/output-contract';
-import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../formats/typed-values';
+import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 import { compileContractRegex } from '../contracts/contract-regex';
 
 export type Value = Exclude<TypedValue, null>;

@@ -9,7 +9,7 @@
  */
 import type { GenerateHints } from '../contracts/contract-schema';
 import type { ColumnSpec, QualityRule } from '../contracts/output-contract';
-import { columnCodec, formatDate, NOT_CONFORMING, parseTimestamp } from '../formats/typed-values';
+import { columnCodec, formatDate, NOT_CONFORMING, parseTimestamp } from '../contracts/typed-values';
 import { hashText, mix32, Permutation, type CellRandom } from './cell-random';
 import { Categorical, samplerOf } from './distributions';
 import { GenerationError } from './generation-error';

@@ -9,7 +9,7 @@ import type { ByteSink } from '../formats/byte-io';
 import { createTableWriter } from '../formats/create-table-writer';
 import { gzipSink } from '../formats/gzip-stream';
 import type { ParquetCodec, TypedRow } from '../formats/table-io';
-import type { TypedValue } from '../formats/typed-values';
+import type { TypedValue } from '../contracts/typed-values';
 import { CsvBatchEncoder } from './csv-batch-encoder';
 import type { TablePlan } from './table-plan';
 

@@ -6,8 +6,8 @@
  * top values exactly; mean and variance up to floating-point rounding (relative 1e-12).
  */
 import type { ColumnSpec } from '../contracts/output-contract';
-import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../formats/typed-values';
-import type { ColumnProfile } from '../validation/validation-report';
+import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
+import type { ColumnProfile } from './column-profile';
 import { DDSketch } from './ddsketch';
 import { HyperLogLog } from './hyperloglog';
 

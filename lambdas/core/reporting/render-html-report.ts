@@ -10,12 +10,8 @@
  * object, so a value such as `<script>` must show as text. Built by string concatenation, no
  * template engine: a report with hundreds of columns renders in milliseconds.
  */
-import type {
-  ColumnProfile,
-  ColumnReport,
-  HistoryFinding,
-  RuleResult,
-} from '../validation/validation-report';
+import type { ColumnReport, HistoryFinding, RuleResult } from '../validation/validation-report';
+import type { ColumnProfile } from '../metrics/column-profile';
 import { DDSKETCH_RELATIVE_ACCURACY } from '../metrics/ddsketch';
 import { describeCondition } from './describe-condition';
 import { escapeHtml } from './escape-html';

@@ -6,10 +6,10 @@
  */
 import { isIP } from 'node:net';
 import type { ColumnSpec, OutputContract, QualityRule, RuleCondition } from '../contracts/output-contract';
-import { NOT_CONFORMING, parseTimestamp, type ColumnCodec, type TypedValue } from '../formats/typed-values';
+import { NOT_CONFORMING, parseTimestamp, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 import { HyperLogLog } from '../metrics/hyperloglog';
 import { ContractError } from '../errors';
-import { compileExpression } from './expression';
+import { compileExpression } from '../expressions/expression';
 import { compileContractRegex } from '../contracts/contract-regex';
 
 export interface RowContext {

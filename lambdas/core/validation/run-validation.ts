@@ -9,7 +9,7 @@ import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
 import { openTable, type OpenedTable } from '../formats/open-table';
 import type { ReaderLimits } from '../formats/table-io';
-import { columnCodec, NOT_CONFORMING } from '../formats/typed-values';
+import { columnCodec, NOT_CONFORMING } from '../contracts/typed-values';
 import { ValidationState, type ValidateOptions } from './validate-records';
 import type { FailedRow, ValidationReport } from './validation-report';
 

@@ -24,7 +24,7 @@ import {
   timestampCountParser,
   type ColumnCodec,
   type TypedValue,
-} from '../formats/typed-values';
+} from '../contracts/typed-values';
 import {
   ColumnMetrics,
   DEFAULT_EXACT_DISTINCT_BOUND,
@@ -33,8 +33,8 @@ import {
 import { HyperLogLog } from '../metrics/hyperloglog';
 import { compileRowChecks, type RowCheck } from './row-checks';
 import { evaluateDatasetRule } from './dataset-rules';
+import type { ColumnProfile } from '../metrics/column-profile';
 import type {
-  ColumnProfile,
   ColumnReport,
   FailedRow,
   RuleResult,

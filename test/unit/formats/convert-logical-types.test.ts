@@ -29,7 +29,7 @@ import {
 import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../../lambdas/core/formats/parquet-writer';
 import { readParquet } from '../../../lambdas/core/formats/parquet-reader';
-import { columnCodec, float32Text, NOT_CONFORMING } from '../../../lambdas/core/formats/typed-values';
+import { columnCodec, float32Text, NOT_CONFORMING } from '../../../lambdas/core/contracts/typed-values';
 
 const UUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 /** 2024-06-01T09:30:00 local, in microseconds since 1970-01-01T00:00 local. */

@@ -15,7 +15,7 @@ import {
   formatDate,
   NOT_CONFORMING,
   type TypedValue,
-} from '../../../lambdas/core/formats/typed-values';
+} from '../../../lambdas/core/contracts/typed-values';
 
 export const EVERY_TYPE: readonly ColumnSpec[] = [
   { name: 'text', type: 'string', nullable: true },

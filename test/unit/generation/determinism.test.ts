@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnSpec, Compression, DataFormat } from '../../../lambdas/core/contracts/output-contract';
 import { BufferSink } from '../../../lambdas/core/formats/byte-io';
 import { CsvWriter } from '../../../lambdas/core/formats/text-writers';
-import type { TypedValue } from '../../../lambdas/core/formats/typed-values';
+import type { TypedValue } from '../../../lambdas/core/contracts/typed-values';
 import { CsvBatchEncoder } from '../../../lambdas/core/generation/csv-batch-encoder';
 import { planTable } from '../../../lambdas/core/generation/table-plan';
 import { bytesOf, contractOf, rowsOf } from './generation-fixtures';

@@ -7,7 +7,7 @@ import type {
 } from '../../../lambdas/core/contracts/output-contract';
 import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
 import { openTable } from '../../../lambdas/core/formats/open-table';
-import type { TypedValue } from '../../../lambdas/core/formats/typed-values';
+import type { TypedValue } from '../../../lambdas/core/contracts/typed-values';
 import { planTable, type PlanOptions, type TablePlan } from '../../../lambdas/core/generation/table-plan';
 import { writeGeneratedTable } from '../../../lambdas/core/generation/write-generated-table';
 import { validateRecords } from '../../../lambdas/core/validation/validate-records';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GenerationError } from '../../../lambdas/core/generation/generation-error';
-import { checkImageSpec } from '../../../lambdas/core/generation/image-generator';
+import { checkImageSpec } from '../../../lib/cli/generation/image-generator';
 import { planTable } from '../../../lambdas/core/generation/table-plan';
 import { writeGeneratedTable } from '../../../lambdas/core/generation/write-generated-table';
 import { fileSink } from '../../../lambdas/core/storage/file-byte-io';

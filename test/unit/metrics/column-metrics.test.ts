@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ColumnSpec } from '../../../lambdas/core/contracts/output-contract';
-import { columnCodec, NOT_CONFORMING } from '../../../lambdas/core/formats/typed-values';
+import { columnCodec, NOT_CONFORMING } from '../../../lambdas/core/contracts/typed-values';
 import {
   ColumnMetrics,
   DEFAULT_EXACT_DISTINCT_BOUND,

@@ -5,9 +5,9 @@ import {
   aggregateCompatibility,
   CompatibilityAggregator,
   renderCompatibilityJson,
-  renderCompatibilityText,
   type CompatibilityAggregate,
 } from '../../../lambdas/core/reporting/aggregate-compatibility';
+import { renderCompatibilityText } from '../../../lib/cli/reporting/render-compatibility-text';
 import type { ReportDocument } from '../../../lambdas/core/reporting/report-document';
 import type { ColumnReport } from '../../../lambdas/core/validation/validation-report';
 

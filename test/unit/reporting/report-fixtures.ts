@@ -4,11 +4,8 @@
  * (hundreds of profiled columns), and the cases a report must not misstate: quantile labels that
  * would collide, rows that broke only warn rules, a partitioned output's folder.
  */
-import type {
-  ColumnProfile,
-  ColumnReport,
-  RuleResult,
-} from '../../../lambdas/core/validation/validation-report';
+import type { ColumnProfile } from '../../../lambdas/core/metrics/column-profile';
+import type { ColumnReport, RuleResult } from '../../../lambdas/core/validation/validation-report';
 import type { ReportDocument } from '../../../lambdas/core/reporting/report-document';
 import type { StoredReport } from '../../../lambdas/core/workflow/validate-output';
 

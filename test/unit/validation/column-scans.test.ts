@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { ColumnSpec, OutputContract } from '../../../lambdas/core/contracts/output-contract';
 import type { RawCell, RecordBatch } from '../../../lambdas/core/formats/record-batch';
-import { columnCodec, NOT_CONFORMING } from '../../../lambdas/core/formats/typed-values';
+import { columnCodec, NOT_CONFORMING } from '../../../lambdas/core/contracts/typed-values';
 import { ColumnMetrics } from '../../../lambdas/core/metrics/column-metrics';
 import { ValidationState } from '../../../lambdas/core/validation/validate-records';
 
