@@ -15,7 +15,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DownloadCache } from '../../lambdas/core/download/download-cache';
-import { S3Downloader } from '../../lambdas/core/download/s3-downloader';
+import { ObjectDownloader } from '../../lambdas/core/download/object-downloader';
+import { S3DownloadSource } from '../../lambdas/adapters/aws/s3-download-source';
 import { IntegrityError } from '../../lambdas/core/errors';
 import { createS3Client } from '../../lambdas/shared/aws-clients';
 import { EmbeddedStack, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-stack';
@@ -58,7 +59,7 @@ describe('bytes that do not match the store’s own ETag', () => {
       'order_id,amount\no-1,10\no-2,99\n',
     );
     const cache = new DownloadCache({ dir: join(work, 'cache'), ttlMs: 86_400_000, maxBytes: 1e9 });
-    const downloader = new S3Downloader(s3, cache, { endpoint: stack.endpoints.s3 });
+    const downloader = new ObjectDownloader(new S3DownloadSource(s3, stack.endpoints.s3), cache);
 
     // Act
     const error = await downloader.download({ bucket, key }).catch((e: unknown) => e);

@@ -11,7 +11,8 @@ import {
 } from '../../../../lambdas/core/dataflow/contract-source';
 import { INPUTS_MANIFEST, prepareInputs } from '../../../../lambdas/core/dataflow/prepare-inputs';
 import { DownloadCache } from '../../../../lambdas/core/download/download-cache';
-import { S3Downloader } from '../../../../lambdas/core/download/s3-downloader';
+import { ObjectDownloader } from '../../../../lambdas/core/download/object-downloader';
+import { S3DownloadSource } from '../../../../lambdas/adapters/aws/s3-download-source';
 import { ContractError } from '../../../../lambdas/core/errors';
 import { BufferSink, bufferSource } from '../../../../lambdas/core/formats/byte-io';
 import { openTable } from '../../../../lambdas/core/formats/open-table';
@@ -20,7 +21,8 @@ import type { RegistryEntry } from '../../../../lambdas/core/registry/output-reg
 import { NotRegisteredError } from '../../../../lambdas/core/registry/registry-errors';
 import type { TestStatus } from '../../../../lambdas/core/registry/status-transitions';
 import { PROJECT_ROOT } from '../../../../lib/project-paths';
-import { InMemoryLineage, InMemoryRegistry } from '../../../fixtures/in-memory-registry';
+import { InMemoryLineageStore } from '../../../fixtures/in-memory-lineage-store';
+import { InMemoryRegistry } from '../../../fixtures/in-memory-registry';
 import { FakeBucket } from '../download/fake-s3-bucket';
 import { md5Etag } from '../download/s3-object-digests';
 
@@ -32,7 +34,7 @@ let contracts: LoadedContracts;
 let dir: string;
 let bucket: FakeBucket;
 let registry: InMemoryRegistry;
-let lineage: InMemoryLineage;
+let lineage: InMemoryLineageStore;
 
 function register(
   step: string,
@@ -80,7 +82,7 @@ function deps() {
   return {
     registry,
     lineage,
-    downloader: new S3Downloader(new S3Client({ region: 'eu-west-1' }), cache),
+    downloader: new ObjectDownloader(new S3DownloadSource(new S3Client({ region: 'eu-west-1' })), cache),
     now: () => new Date('2026-11-02T00:00:00Z'),
   };
 }
@@ -98,7 +100,7 @@ describe('prepareInputs', () => {
     contracts = await loadContractDirectory(join(PROJECT_ROOT, 'contracts'));
     dir = mkdtempSync(join(tmpdir(), 'prt-inputs-'));
     bucket = new FakeBucket(s3Mock);
-    lineage = new InMemoryLineage();
+    lineage = new InMemoryLineageStore();
     registry = new InMemoryRegistry([], lineage);
   });
 
