@@ -11,9 +11,9 @@ import {
   TEST_STATUSES,
   statusesAllowedBefore,
   type TestStatus,
-} from '../../lambdas/core/registry/status-transitions';
-import { projectPath } from '../../lib/project-paths';
-import { OUTPUT_TESTING_ASL } from '../../lib/shared/workflow-functions';
+} from '../../../lambdas/core/registry/status-transitions';
+import { projectPath } from '../../../lib/project-paths';
+import { OUTPUT_TESTING_ASL } from '../../../lib/shared/workflow-functions';
 
 interface UpdateParameters {
   readonly UpdateExpression: string;
