@@ -4,7 +4,7 @@
  * faulty disk or a broken proxy would, and checks that the downloader refuses the bytes. It starts
  * its own embedded stack whatever the integration target is: only there can a test reach the
  * store's storage. (Damaged cached copies and mismatching ETags from a mocked client are covered in
- * download.test.ts and test/unit/registry/download/s3-downloader.test.ts.)
+ * download.test.ts and test/unit/core/download/object-downloader.test.ts.)
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';

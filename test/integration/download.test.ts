@@ -313,7 +313,7 @@ describe('versions', () => {
   // A versioned bucket (S3, LocalStack) lists and serves versions; the embedded S3 server has none
   // (docs/decisions/0001-embedded-stack.md), and the user must be told so rather than given the
   // latest bytes under an old version's name. Real S3 semantics are also covered with a mocked
-  // client in test/unit/registry/download/s3-downloader.test.ts.
+  // client in test/unit/core/download/object-downloader.test.ts.
   it('lists and fetches an older version where the bucket keeps versions, and says so where it does not', async () => {
     // Prepare: two versions of one key in the outputs bucket (the one a deployed stack versions),
     // outside the watched prefixes.
