@@ -5,7 +5,7 @@ import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { readerLimitsFromEnv } from '../core/config/reader-limits-env';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
-import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { convertOutput } from '../core/workflow/convert-output';
 import type { ConvertResult, InspectResult } from '../core/workflow/workflow-types';
 import { createS3Client } from '../shared/aws-clients';

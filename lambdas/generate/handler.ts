@@ -20,8 +20,8 @@ import {
   parseGenerateRequest,
   type GenerateResult,
 } from '../core/generation/generate-to-store';
-import { OutputRegistry } from '../core/registry/output-registry';
-import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { DynamoOutputRegistry } from '../adapters/aws/dynamo-output-registry';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { createDocumentClient, createS3Client } from '../shared/aws-clients';
 
 const env = process.env;
@@ -40,7 +40,7 @@ const deps = {
     getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
     contractCacheTtlMs(env),
   ),
-  registry: new OutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
+  registry: new DynamoOutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
   bucket: getRequiredEnv(env, GENERATE_ENV.outputsBucket),
   prefix,
   maxRows,

@@ -1,6 +1,6 @@
 /** Inspect (download): confirms the object version and detects its format and compression. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { inspectOutput } from '../core/workflow/inspect-output';
 import type { InspectResult } from '../core/workflow/workflow-types';
 import { createS3Client } from '../shared/aws-clients';

@@ -4,9 +4,9 @@ import { FUNCTION_ENV } from '../../lib/shared/function-environment';
 import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
-import { LineageStore } from '../core/lineage/lineage-store';
-import { OutputRegistry } from '../core/registry/output-registry';
-import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { DynamoLineageStore } from '../adapters/aws/dynamo-lineage-store';
+import { DynamoOutputRegistry } from '../adapters/aws/dynamo-output-registry';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { recordLineage, type LineageStepResult } from '../core/workflow/record-lineage';
 import type { ConversionOutcome } from '../core/workflow/workflow-types';
 import { createDocumentClient, createS3Client } from '../shared/aws-clients';
@@ -26,8 +26,8 @@ const deps = {
     getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
     contractCacheTtlMs(env),
   ),
-  registry: new OutputRegistry(db, table),
-  lineage: new LineageStore(db, table),
+  registry: new DynamoOutputRegistry(db, table),
+  lineage: new DynamoLineageStore(db, table),
   now: () => new Date(),
 };
 

@@ -13,8 +13,9 @@ import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lib/shared/registry-table-
 import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
-import { OutputRegistry } from '../core/registry/output-registry';
-import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { DynamoLineageStore } from '../adapters/aws/dynamo-lineage-store';
+import { DynamoOutputRegistry } from '../adapters/aws/dynamo-output-registry';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { recordDeletion, type DeletionResult } from '../core/workflow/record-deletion';
 import { registerDataset, registerOutput } from '../core/workflow/register-output';
 import type { RegisterDatasetResult, RegisterResult } from '../core/workflow/workflow-types';
@@ -26,6 +27,7 @@ import { requireObjectRef } from '../shared/step-input';
 const env = process.env;
 const table = getRequiredEnv(env, FUNCTION_ENV.registryTable);
 const o = createObservability('register');
+const db = createDocumentClient();
 const deps = {
   catalog: new ContractCatalog(
     new S3ObjectStore(createS3Client(env)),
@@ -33,7 +35,8 @@ const deps = {
     getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
     contractCacheTtlMs(env),
   ),
-  registry: new OutputRegistry(createDocumentClient(), table),
+  registry: new DynamoOutputRegistry(db, table),
+  lineage: new DynamoLineageStore(db, table),
   now: () => new Date(),
 };
 

@@ -11,9 +11,9 @@ import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
 import { readerLimitsFromEnv } from '../core/config/reader-limits-env';
 import { getRequiredEnv } from '../core/config/required-env';
 import { ContractCatalog } from '../core/contracts/contract-catalog';
-import { OutputRegistry } from '../core/registry/output-registry';
+import { DynamoOutputRegistry } from '../adapters/aws/dynamo-output-registry';
 import { renderHtmlReport } from '../core/reporting/render-html-report';
-import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { validateOutput } from '../core/workflow/validate-output';
 import {
   mergeParts,
@@ -44,7 +44,7 @@ const deps = {
   reportsPrefix: getRequiredEnv(env, FUNCTION_ENV.reportsPrefix),
   quarantinePrefix: getRequiredEnv(env, FUNCTION_ENV.quarantinePrefix),
   now: () => new Date(),
-  registry: new OutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
+  registry: new DynamoOutputRegistry(createDocumentClient(), getRequiredEnv(env, FUNCTION_ENV.registryTable)),
   renderHtml: (report: Parameters<typeof renderHtmlReport>[0]) => renderHtmlReport(report),
   // Parsed here, once: a bad PRT_READER_LIMITS fails the cold start, not every object read.
   readerLimits: readerLimitsFromEnv(env),

@@ -8,9 +8,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DownloadCache, cacheSettings } from '../../lambdas/core/download/download-cache';
-import { S3Downloader, endpointLabel } from '../../lambdas/core/download/s3-downloader';
+import { ObjectDownloader } from '../../lambdas/core/download/object-downloader';
+import { S3DownloadSource, endpointLabel } from '../../lambdas/adapters/aws/s3-download-source';
+import type { LineageStore } from '../../lambdas/core/lineage/lineage-store';
+import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { parseSize } from '../../lambdas/core/download/download-cache';
-import { OutputRegistry } from '../../lambdas/core/registry/output-registry';
+import type { OutputRegistry } from '../../lambdas/core/registry/output-registry';
+import { DynamoOutputRegistry } from '../../lambdas/adapters/aws/dynamo-output-registry';
 import { createDocumentClient, createS3Client } from '../../lambdas/shared/aws-clients';
 import { FUNCTION_ENV } from '../shared/function-environment';
 
@@ -53,6 +57,10 @@ export function positiveInteger(text: string | undefined, flag: string): number 
   return n;
 }
 
+function registryTable(table: string | undefined): string {
+  return requiredSetting(table, FUNCTION_ENV.registryTable, '--table', 'registry table');
+}
+
 export class AwsSession {
   private s3Client: S3Client | undefined;
   private dbClient: DynamoDBDocumentClient | undefined;
@@ -81,10 +89,12 @@ export class AwsSession {
 
   /** The registry in the table named by --table or PRT_REGISTRY_TABLE. */
   registry(table: string | undefined): OutputRegistry {
-    return new OutputRegistry(
-      this.db,
-      requiredSetting(table, FUNCTION_ENV.registryTable, '--table', 'registry table'),
-    );
+    return new DynamoOutputRegistry(this.db, registryTable(table));
+  }
+
+  /** The lineage edges stored in the registry's table (--table or PRT_REGISTRY_TABLE). */
+  lineage(table: string | undefined): LineageStore {
+    return new DynamoLineageStore(this.db, registryTable(table));
   }
 
   cache(flags: CacheFlags): DownloadCache {
@@ -97,10 +107,9 @@ export class AwsSession {
     );
   }
 
-  downloader(flags: DownloadFlags): S3Downloader {
+  downloader(flags: DownloadFlags): ObjectDownloader {
     const concurrency = positiveInteger(flags.concurrency, '--concurrency');
-    return new S3Downloader(this.s3, this.cache(flags), {
-      endpoint: this.s3Endpoint,
+    return new ObjectDownloader(new S3DownloadSource(this.s3, this.s3Endpoint), this.cache(flags), {
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(flags.partSize !== undefined ? { partSize: parseSize(flags.partSize) } : {}),
       ...(flags.verifyCache === false ? { verifyCachedCopies: false } : {}),

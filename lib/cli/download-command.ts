@@ -17,7 +17,8 @@ import {
 } from '../../lambdas/core/download/folder-parts';
 import { sampleParts } from '../../lambdas/core/download/sample-object';
 import { prepareInside, resolveInside, type LocalPath } from '../../lambdas/core/download/safe-path';
-import type { DownloadResult, DownloadTarget, S3Downloader } from '../../lambdas/core/download/s3-downloader';
+import type { DownloadResult, ObjectDownloader } from '../../lambdas/core/download/object-downloader';
+import type { DownloadTarget } from '../../lambdas/core/download/object-source';
 import { NoSuchVersionError } from '../../lambdas/core/download/download-errors';
 import { FormatError } from '../../lambdas/core/errors';
 import { extensionOf } from '../../lambdas/core/formats/content-type';
@@ -143,7 +144,7 @@ async function listVersions(session: AwsSession, target: string, options: Downlo
 
 async function resolveWanted(
   session: AwsSession,
-  downloader: S3Downloader,
+  downloader: ObjectDownloader,
   target: string,
   options: DownloadOptions,
 ): Promise<Wanted[]> {
@@ -194,7 +195,7 @@ async function resolveWanted(
 
 /** A folder's parts at its version, each fetched by the ETag it was listed with. */
 async function folderWanted(
-  downloader: S3Downloader,
+  downloader: ObjectDownloader,
   folder: FolderVersion,
   entry?: RegistryEntry,
 ): Promise<Wanted[]> {
@@ -235,7 +236,7 @@ function sampleGroups(wanted: readonly Wanted[], paths: readonly LocalPath[]) {
 }
 
 async function sampleGroup(
-  downloader: S3Downloader,
+  downloader: ObjectDownloader,
   items: readonly Wanted[],
   stem: string,
   rows: number,

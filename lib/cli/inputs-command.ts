@@ -16,7 +16,7 @@ import {
 } from '../../lambdas/core/inputs/contract-source';
 import { prepareInputs } from '../../lambdas/core/inputs/prepare-inputs';
 import { parseS3Uri } from '../../lambdas/core/storage/object-store';
-import { S3ObjectStore } from '../../lambdas/core/storage/s3-object-store';
+import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
 import type { TestStatus } from '../../lambdas/core/registry/status-transitions';
 import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../shared/function-environment';
 import { AwsSession, UsageError, type DownloadFlags } from './aws-session';
@@ -121,7 +121,11 @@ export function registerInputsCommands(program: Command): void {
             : undefined;
           const dir = resolve(options.dir);
           const result = await prepareInputs(
-            { registry, lineage: registry.lineageStore(), downloader: session.downloader(options) },
+            {
+              registry,
+              lineage: session.lineage(options.table),
+              downloader: session.downloader(options),
+            },
             {
               step,
               contracts: loaded.contracts,

@@ -139,7 +139,11 @@ export function registerLineageCommand(program: Command): void {
             throw new UsageError(`--format must be text, json or mermaid, not '${options.format}'`);
           const registry = session.registry(options.table);
           const roots = await rootsOf(registry, target, options);
-          const graph = await traceLineage(registry.lineageStore(), roots, { depth, direction, registry });
+          const graph = await traceLineage(session.lineage(options.table), roots, {
+            depth,
+            direction,
+            registry,
+          });
           if (options.format === 'json') console.log(JSON.stringify(graph, null, 2));
           else if (options.format === 'mermaid') process.stdout.write(lineageToMermaid(graph));
           else console.log(lineageAsText(graph));

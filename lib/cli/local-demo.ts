@@ -11,8 +11,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
-import { OutputRegistry, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
+import { lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
+import type { RegistryEntry } from '../../lambdas/core/registry/output-registry';
+import { DynamoOutputRegistry } from '../../lambdas/adapters/aws/dynamo-output-registry';
 import { parseS3Uri } from '../../lambdas/core/storage/object-store';
 import {
   EmbeddedStack,
@@ -97,8 +99,8 @@ export async function runDemo(stack: EmbeddedStack, outDir: string): Promise<Dem
   const db = DynamoDBDocumentClient.from(
     new DynamoDBClient({ ...clientConfig, endpoint: stack.endpoints.dynamodb }),
   );
-  const registry = new OutputRegistry(db, stack.resources.registryTable);
-  const lineage = new LineageStore(db, stack.resources.registryTable);
+  const registry = new DynamoOutputRegistry(db, stack.resources.registryTable);
+  const lineage = new DynamoLineageStore(db, stack.resources.registryTable);
 
   for (const output of DEMO_OUTPUTS) {
     for (const upload of output.uploads) {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { ByteSource } from '../../lambdas/core/formats/byte-io';
 import { fileSink, fileSource } from '../../lambdas/core/storage/file-byte-io';
 import { parseS3Uri, type PublishingSink } from '../../lambdas/core/storage/object-store';
-import { S3Sink, s3Source } from '../../lambdas/core/storage/s3-byte-io';
+import { S3Sink, s3Source } from '../../lambdas/adapters/aws/s3-byte-io';
 import { createS3Client } from '../../lambdas/shared/aws-clients';
 
 let client: S3Client | undefined;

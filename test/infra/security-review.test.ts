@@ -313,7 +313,7 @@ const OTHER_SECURITY_TESTS = {
   ],
   'downloads and the download cache never write outside their directory (`../../etc/passwd` keys)': [
     'test/unit/registry/download/safe-path.test.ts',
-    'test/unit/registry/download/s3-downloader.test.ts',
+    'test/unit/core/download/object-downloader.test.ts',
   ],
 };
 

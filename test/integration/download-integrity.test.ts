@@ -4,7 +4,7 @@
  * faulty disk or a broken proxy would, and checks that the downloader refuses the bytes. It starts
  * its own embedded stack whatever the integration target is: only there can a test reach the
  * store's storage. (Damaged cached copies and mismatching ETags from a mocked client are covered in
- * download.test.ts and test/unit/registry/download/s3-downloader.test.ts.)
+ * download.test.ts and test/unit/core/download/object-downloader.test.ts.)
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
@@ -15,7 +15,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DownloadCache } from '../../lambdas/core/download/download-cache';
-import { S3Downloader } from '../../lambdas/core/download/s3-downloader';
+import { ObjectDownloader } from '../../lambdas/core/download/object-downloader';
+import { S3DownloadSource } from '../../lambdas/adapters/aws/s3-download-source';
 import { IntegrityError } from '../../lambdas/core/errors';
 import { createS3Client } from '../../lambdas/shared/aws-clients';
 import { EmbeddedStack, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-stack';
@@ -58,7 +59,7 @@ describe('bytes that do not match the store’s own ETag', () => {
       'order_id,amount\no-1,10\no-2,99\n',
     );
     const cache = new DownloadCache({ dir: join(work, 'cache'), ttlMs: 86_400_000, maxBytes: 1e9 });
-    const downloader = new S3Downloader(s3, cache, { endpoint: stack.endpoints.s3 });
+    const downloader = new ObjectDownloader(new S3DownloadSource(s3, stack.endpoints.s3), cache);
 
     // Act
     const error = await downloader.download({ bucket, key }).catch((e: unknown) => e);

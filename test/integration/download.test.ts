@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DownloadCache } from '../../lambdas/core/download/download-cache';
 import { DownloadInterruptedError } from '../../lambdas/core/download/download-errors';
-import { S3Downloader, endpointLabel } from '../../lambdas/core/download/s3-downloader';
+import { ObjectDownloader } from '../../lambdas/core/download/object-downloader';
+import { S3DownloadSource, endpointLabel } from '../../lambdas/adapters/aws/s3-download-source';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
@@ -70,13 +71,13 @@ function md5(bytes: Uint8Array): string {
 
 function downloader(
   cacheDir: string,
-  options: ConstructorParameters<typeof S3Downloader>[2] = {},
+  options: ConstructorParameters<typeof ObjectDownloader>[2] = {},
   maxBytes = 1e10,
 ) {
-  return new S3Downloader(
-    h.s3,
+  return new ObjectDownloader(
+    new S3DownloadSource(h.s3, endpointLabel(h.cliEnv())),
     new DownloadCache({ dir: join(work, cacheDir), ttlMs: 86_400_000, maxBytes }),
-    { endpoint: endpointLabel(h.cliEnv()), ...options },
+    options,
   );
 }
 
@@ -312,7 +313,7 @@ describe('versions', () => {
   // A versioned bucket (S3, LocalStack) lists and serves versions; the embedded S3 server has none
   // (docs/decisions/0001-embedded-stack.md), and the user must be told so rather than given the
   // latest bytes under an old version's name. Real S3 semantics are also covered with a mocked
-  // client in test/unit/registry/download/s3-downloader.test.ts.
+  // client in test/unit/core/download/object-downloader.test.ts.
   it('lists and fetches an older version where the bucket keeps versions, and says so where it does not', async () => {
     // Prepare: two versions of one key in the outputs bucket (the one a deployed stack versions),
     // outside the watched prefixes.

@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BufferSink } from '../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
-import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { objectPk } from '../../lambdas/core/registry/output-registry';
 import { seededRandom } from '../fixtures/fault-injection-proxy';
 import type { EventBridgeS3Event } from '../../lib/local/s3-event-to-eventbridge';
@@ -127,7 +128,7 @@ async function deliverPhase(phase: readonly Case[], random: () => number): Promi
 
 beforeAll(async () => {
   h = await startHarness();
-  lineage = new LineageStore(h.db, h.resources.registryTable);
+  lineage = new DynamoLineageStore(h.db, h.resources.registryTable);
   const runA = h.runId('dup-a');
   const runB = h.runId('dup-b');
   const runC = h.runId('dup-c');

@@ -25,7 +25,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import type { TestContext } from 'vitest';
-import { OutputRegistry, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
+import { type OutputRegistry, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
+import { DynamoOutputRegistry } from '../../lambdas/adapters/aws/dynamo-output-registry';
 import {
   EmbeddedStack,
   LOCAL_ACCOUNT,
@@ -280,7 +281,7 @@ async function connectToStack(env: NodeJS.ProcessEnv): Promise<TargetParts> {
 export async function startHarness(env: NodeJS.ProcessEnv = process.env): Promise<Harness> {
   const kind = targetKind(env);
   const parts = kind === 'embedded' ? await startEmbedded() : await connectToStack(env);
-  const registry = new OutputRegistry(parts.db, parts.resources.registryTable);
+  const registry = new DynamoOutputRegistry(parts.db, parts.resources.registryTable);
   const uploads = new Map<string, UploadedObject>();
   const suffix = Date.now().toString(36);
 

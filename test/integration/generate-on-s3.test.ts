@@ -14,7 +14,7 @@ import { openTable } from '../../lambdas/core/formats/open-table';
 import { planTable } from '../../lambdas/core/generation/table-plan';
 import { writeGeneratedTable } from '../../lambdas/core/generation/write-generated-table';
 import { objectPk } from '../../lambdas/core/registry/output-registry';
-import { S3Sink } from '../../lambdas/core/storage/s3-byte-io';
+import { S3Sink } from '../../lambdas/adapters/aws/s3-byte-io';
 import { validateRecords } from '../../lambdas/core/validation/validate-records';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-stack';
 import { PROJECT_ROOT } from '../../lib/project-paths';

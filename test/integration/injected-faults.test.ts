@@ -23,7 +23,8 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { objectPk } from '../../lambdas/core/registry/output-registry';
 import {
   EmbeddedStack,
@@ -227,7 +228,7 @@ beforeAll(async () => {
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientConfig, endpoint: servers.dynamodb }));
-  lineage = new LineageStore(db, stack.resources.registryTable);
+  lineage = new DynamoLineageStore(db, stack.resources.registryTable);
 
   const suffix = Date.now().toString(36);
   for (let run = 0; run < RUNS; run++) {

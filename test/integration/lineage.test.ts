@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferSink } from '../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
 import type { LineageGraph } from '../../lib/cli/lineage/lineage-graph';
-import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { versionTokenOf, type OutputRegistry } from '../../lambdas/core/registry/output-registry';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { startHarness, type Harness } from './embedded-stack-harness';
@@ -69,7 +70,7 @@ let KEYS: { raw: string; training: string; features: string };
 beforeAll(async () => {
   h = await startHarness();
   registry = h.registry;
-  lineage = new LineageStore(h.db, h.resources.registryTable);
+  lineage = new DynamoLineageStore(h.db, h.resources.registryTable);
   work = mkdtempSync(join(tmpdir(), 'prt-lineage-it-'));
   RUN = h.runId('run-L');
   KEYS = {

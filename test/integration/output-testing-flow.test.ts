@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferSink } from '../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
 import type { TypedRow } from '../../lambdas/core/formats/table-io';
-import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import type { RegistryEntry } from '../../lambdas/core/registry/output-registry';
 import { skipWithout, startHarness, type Harness } from './embedded-stack-harness';
 
@@ -40,7 +41,7 @@ async function readArtifact(uri: string): Promise<string> {
 
 beforeAll(async () => {
   h = await startHarness();
-  lineage = new LineageStore(h.db, h.resources.registryTable);
+  lineage = new DynamoLineageStore(h.db, h.resources.registryTable);
 });
 
 afterAll(async () => {

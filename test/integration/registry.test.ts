@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import {
   objectPk,
   outputIndexKey,
@@ -82,7 +83,7 @@ function pendingEntry(key: string, version: string, registeredAt: string, output
 beforeAll(async () => {
   h = await startHarness();
   registry = h.registry;
-  lineage = new LineageStore(h.db, h.resources.registryTable);
+  lineage = new DynamoLineageStore(h.db, h.resources.registryTable);
   PAGING = h.runId('paging');
   RUN_DUP = h.runId('run-dup');
 });

@@ -19,8 +19,8 @@ import { parseS3Uri, s3Uri } from '../storage/object-store';
 import { byteOrder, isDataPart } from '../registry/dataset-parts';
 import type { RegistryEntry } from '../registry/output-registry';
 import { FolderChangedError, NoSuchObjectError } from './download-errors';
-import type { DownloadTarget } from './s3-downloader';
 import type { ObjectInfo } from './object-integrity';
+import type { DownloadTarget, FolderObject } from './object-source';
 import { localPathsFor, type LocalPath } from './safe-path';
 
 /**
@@ -29,17 +29,7 @@ import { localPathsFor, type LocalPath } from './safe-path';
  */
 export const MAX_FOLDER_PARTS = 100_000;
 
-/** One object of a folder listing (ListObjectsV2). */
-export interface FolderObject {
-  readonly key: string;
-  readonly size: number;
-  /** Without quotes. */
-  readonly etag: string;
-  /** ISO time, when the endpoint tells it. */
-  readonly lastModified: string | null;
-}
-
-/** What folder resolution needs from S3 (the S3Downloader provides both). */
+/** What folder resolution needs from S3 (the ObjectDownloader provides both). */
 export interface FolderLister {
   listFolder(bucket: string, prefix: string): AsyncIterable<FolderObject>;
   head(target: DownloadTarget): Promise<ObjectInfo>;

@@ -30,14 +30,14 @@ import { fileSink, fileSource } from '../storage/file-byte-io';
 import { writeJsonAtomic } from '../download/download-cache';
 import { folderOfEntry, localPathsOfItems, partsOfFolder } from '../download/folder-parts';
 import { prepareInside, resolveInside, safeRelativePath } from '../download/safe-path';
-import type { S3Downloader } from '../download/s3-downloader';
+import type { ObjectDownloader } from '../download/object-downloader';
 
 export const INPUTS_MANIFEST = 'prt-inputs.json';
 
 export interface PrepareDeps {
   readonly registry: OutputRegistry;
   readonly lineage: LineageStore;
-  readonly downloader: S3Downloader;
+  readonly downloader: ObjectDownloader;
   readonly now?: () => Date;
 }
 

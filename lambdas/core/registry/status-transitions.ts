@@ -15,7 +15,8 @@
  * it) but takes it out of "latest". Writing the status a version already has is a repeat, not a
  * transition: it succeeds without changing anything, so a retried write is harmless. The ASL's status
  * records (statemachines/output-testing.asl.json) guard their UpdateItem with the same rules as
- * ConditionExpressions; test/unit/registry/asl-status-conditions.test.ts keeps the two in step.
+ * ConditionExpressions; test/infra/asl-status-transitions.test.ts and
+ * test/unit/registry/asl-status-conditions.test.ts keep the two in step.
  */
 export const TEST_STATUSES = [
   'pending',

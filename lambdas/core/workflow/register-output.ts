@@ -29,8 +29,8 @@ import type {
 export interface RegisterDeps {
   readonly catalog: ContractCatalog;
   readonly registry: OutputRegistry;
-  /** Where lineage edges go; by default the registry table's own (registry.lineageStore()). */
-  readonly lineage?: LineageStore;
+  /** Where lineage edges go (in the deployed stack, the registry table's own). */
+  readonly lineage: LineageStore;
   readonly now: () => Date;
 }
 
@@ -160,7 +160,7 @@ async function registerMatched(
   };
   const linkDeps = {
     registry: deps.registry,
-    lineage: deps.lineage ?? deps.registry.lineageStore(),
+    lineage: deps.lineage,
     now: deps.now,
   };
   await linkDeclaredInputs(target, contract.inputs, linkDeps);

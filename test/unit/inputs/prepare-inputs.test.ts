@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadContractDirectory, type LoadedContracts } from '../../../lambdas/core/inputs/contract-source';
 import { INPUTS_MANIFEST, prepareInputs } from '../../../lambdas/core/inputs/prepare-inputs';
 import { DownloadCache } from '../../../lambdas/core/download/download-cache';
-import { S3Downloader } from '../../../lambdas/core/download/s3-downloader';
+import { ObjectDownloader } from '../../../lambdas/core/download/object-downloader';
+import { S3DownloadSource } from '../../../lambdas/adapters/aws/s3-download-source';
 import { ContractError } from '../../../lambdas/core/errors';
 import { BufferSink, bufferSource } from '../../../lambdas/core/formats/byte-io';
 import { openTable } from '../../../lambdas/core/formats/open-table';
@@ -17,7 +18,8 @@ import type { RegistryEntry } from '../../../lambdas/core/registry/output-regist
 import { NotRegisteredError } from '../../../lambdas/core/registry/registry-errors';
 import type { TestStatus } from '../../../lambdas/core/registry/status-transitions';
 import { PROJECT_ROOT } from '../../../lib/project-paths';
-import { InMemoryLineage, InMemoryRegistry } from '../../fixtures/in-memory-registry';
+import { InMemoryLineageStore } from '../../fixtures/in-memory-lineage-store';
+import { InMemoryRegistry } from '../../fixtures/in-memory-registry';
 import { FakeBucket } from '../registry/download/fake-s3-bucket';
 import { md5Etag } from '../registry/download/s3-object-digests';
 
@@ -29,7 +31,7 @@ let contracts: LoadedContracts;
 let dir: string;
 let bucket: FakeBucket;
 let registry: InMemoryRegistry;
-let lineage: InMemoryLineage;
+let lineage: InMemoryLineageStore;
 
 function register(
   step: string,
@@ -77,7 +79,7 @@ function deps() {
   return {
     registry,
     lineage,
-    downloader: new S3Downloader(new S3Client({ region: 'eu-west-1' }), cache),
+    downloader: new ObjectDownloader(new S3DownloadSource(new S3Client({ region: 'eu-west-1' })), cache),
     now: () => new Date('2026-11-02T00:00:00Z'),
   };
 }
@@ -95,7 +97,7 @@ describe('prepareInputs', () => {
     contracts = await loadContractDirectory(join(PROJECT_ROOT, 'contracts'));
     dir = mkdtempSync(join(tmpdir(), 'prt-inputs-'));
     bucket = new FakeBucket(s3Mock);
-    lineage = new InMemoryLineage();
+    lineage = new InMemoryLineageStore();
     registry = new InMemoryRegistry([], lineage);
   });
 

@@ -6,7 +6,8 @@ import type { EdgeKind } from '../../../../lambdas/core/lineage/lineage-store';
 import type { RegistryEntry } from '../../../../lambdas/core/registry/output-registry';
 import type { TestStatus } from '../../../../lambdas/core/registry/status-transitions';
 import { lineageAsText } from '../../../../lib/cli/lineage-command';
-import { InMemoryLineage, InMemoryRegistry } from '../../../fixtures/in-memory-registry';
+import { InMemoryLineageStore } from '../../../fixtures/in-memory-lineage-store';
+import { InMemoryRegistry } from '../../../fixtures/in-memory-registry';
 
 // A chain raw → training → features, a conversion of training, and a sibling of training
 // (another consumer of raw) that must not appear when walking from training.
@@ -40,7 +41,7 @@ function entry(node: string, output: string, status: TestStatus): RegistryEntry 
 }
 
 async function world() {
-  const lineage = new InMemoryLineage();
+  const lineage = new InMemoryLineageStore();
   const edge = (from: string, to: string, kind: EdgeKind, fromOutput: string, toOutput: string) =>
     lineage.record({ from, to, kind, fromOutput, toOutput, recordedAt: '2024-06-01T00:00:00.000Z' });
   await edge(
@@ -131,7 +132,7 @@ describe('traceLineage', () => {
 
   it('terminates on a cycle', async () => {
     // Prepare
-    const lineage = new InMemoryLineage();
+    const lineage = new InMemoryLineageStore();
     await lineage.record({ from: 'a#1', to: 'b#1', kind: 'declared-input', recordedAt: 't' });
     await lineage.record({ from: 'b#1', to: 'a#1', kind: 'declared-input', recordedAt: 't' });
 

@@ -5,7 +5,8 @@ import type { RegistryEntry } from '../../../../lambdas/core/registry/output-reg
 import { recordLineage } from '../../../../lambdas/core/workflow/record-lineage';
 import type { ConversionOutcome } from '../../../../lambdas/core/workflow/workflow-types';
 import { InMemoryObjectStore } from '../../../fixtures/in-memory-object-store';
-import { InMemoryLineage, InMemoryRegistry } from '../../../fixtures/in-memory-registry';
+import { InMemoryLineageStore } from '../../../fixtures/in-memory-lineage-store';
+import { InMemoryRegistry } from '../../../fixtures/in-memory-registry';
 import { ARTIFACTS_BUCKET, CONTRACTS_PREFIX, seedSampleContracts } from '../../../fixtures/sample-contracts';
 import { objectRef, trainingDataOutput } from '../../../fixtures/step-events';
 
@@ -48,7 +49,7 @@ function setup(seed: RegistryEntry[] = [], extraContracts: Record<string, string
   seedSampleContracts(store);
   for (const [key, text] of Object.entries(extraContracts)) store.put(ARTIFACTS_BUCKET, key, text);
   const registry = new InMemoryRegistry(seed);
-  const lineage = new InMemoryLineage();
+  const lineage = new InMemoryLineageStore();
   const deps = {
     catalog: new ContractCatalog(store, ARTIFACTS_BUCKET, CONTRACTS_PREFIX),
     registry,

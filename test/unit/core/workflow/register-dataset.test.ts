@@ -24,6 +24,7 @@ function setup(extraContracts: Record<string, string> = {}, seed: RegistryEntry[
   const deps = {
     catalog: new ContractCatalog(store, ARTIFACTS_BUCKET, CONTRACTS_PREFIX),
     registry,
+    lineage: registry.lineage,
     now: () => NOW,
   };
   return { registry, deps };

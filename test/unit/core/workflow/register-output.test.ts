@@ -6,7 +6,8 @@ import { InMemoryObjectStore } from '../../../fixtures/in-memory-object-store';
 import type { LineageEdge } from '../../../../lambdas/core/lineage/lineage-store';
 import type { RegistryEntry } from '../../../../lambdas/core/registry/output-registry';
 import { ContractError, TransientDependencyError } from '../../../../lambdas/core/errors';
-import { InMemoryLineage, InMemoryRegistry } from '../../../fixtures/in-memory-registry';
+import { InMemoryLineageStore } from '../../../fixtures/in-memory-lineage-store';
+import { InMemoryRegistry } from '../../../fixtures/in-memory-registry';
 import {
   ARTIFACTS_BUCKET,
   CONTRACTS_PREFIX,
@@ -27,6 +28,7 @@ function setup(extraContracts: Record<string, string> = {}, seed: RegistryEntry[
   const deps = {
     catalog: new ContractCatalog(store, ARTIFACTS_BUCKET, CONTRACTS_PREFIX),
     registry,
+    lineage: registry.lineage,
     now: () => NOW,
   };
   return { store, registry, deps };
@@ -389,7 +391,7 @@ describe('registerOutput lineage', () => {
       '2024-06-01T09:00:00.000Z',
     );
     const rawKey = `pipelines/sales/${RUN}/ingestion/raw_orders/orders.csv`;
-    const lineage = new InMemoryLineage();
+    const lineage = new InMemoryLineageStore();
     await lineage.record({
       from: `s3://landing-bucket/${rawKey}#r1`,
       to: `${consumer.uri}#t1`,
@@ -430,12 +432,12 @@ describe('registerOutput lineage', () => {
     const { registry, deps } = setup({}, [
       registered('ingestion', 'raw_orders', RUN, 'orders.csv', 'r1', '2024-06-01T09:00:00.000Z'),
     ]);
-    const flaky = new InMemoryLineage();
+    const flaky = new InMemoryLineageStore();
     let calls = 0;
     flaky.record = (edge) =>
       calls++ === 0
         ? Promise.reject(new TransientDependencyError('throttled'))
-        : InMemoryLineage.prototype.record.call(flaky, edge);
+        : InMemoryLineageStore.prototype.record.call(flaky, edge);
     const object = objectRef({ key: TRAINING_KEY, etag: 't', size: 3, versionId: 'v1' });
     const failed = registerOutput({ object }, { ...deps, lineage: flaky });
     await expect(failed).rejects.toBeInstanceOf(TransientDependencyError);

@@ -12,7 +12,8 @@ import {
   folderOfEntry,
   partsOfFolder,
 } from '../../../../lambdas/core/download/folder-parts';
-import { S3Downloader } from '../../../../lambdas/core/download/s3-downloader';
+import { ObjectDownloader } from '../../../../lambdas/core/download/object-downloader';
+import { S3DownloadSource } from '../../../../lambdas/adapters/aws/s3-download-source';
 import type { RegistryEntry } from '../../../../lambdas/core/registry/output-registry';
 import { FakeBucket } from './fake-s3-bucket';
 
@@ -22,9 +23,9 @@ const TESTED = '2026-11-01T10:00:00.000Z';
 let bucket: FakeBucket;
 let dir: string;
 
-function downloader(): S3Downloader {
+function downloader(): ObjectDownloader {
   const cache = new DownloadCache({ dir: join(dir, 'cache'), ttlMs: 86_400_000, maxBytes: 1e9 });
-  return new S3Downloader(new S3Client({ region: 'eu-west-1' }), cache);
+  return new ObjectDownloader(new S3DownloadSource(new S3Client({ region: 'eu-west-1' })), cache);
 }
 
 function folderEntry(overrides: Partial<RegistryEntry> = {}): RegistryEntry {

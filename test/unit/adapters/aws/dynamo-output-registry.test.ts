@@ -15,9 +15,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { TransientDependencyError } from '../../../lambdas/core/errors';
+import { TransientDependencyError } from '../../../../lambdas/core/errors';
 import {
-  OutputRegistry,
   objectPk,
   outputIndexKey,
   pipelinePk,
@@ -26,13 +25,14 @@ import {
   versionSk,
   versionTokenOf,
   type RegistryEntry,
-} from '../../../lambdas/core/registry/output-registry';
+} from '../../../../lambdas/core/registry/output-registry';
+import { DynamoOutputRegistry } from '../../../../lambdas/adapters/aws/dynamo-output-registry';
 import {
   ConcurrentUpdateError,
   InvalidCursorError,
   NotRegisteredError,
   StatusTransitionError,
-} from '../../../lambdas/core/registry/registry-errors';
+} from '../../../../lambdas/core/registry/registry-errors';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const TABLE = 'prt-registry';
@@ -94,12 +94,12 @@ describe('registry keys', () => {
   });
 });
 
-describe('OutputRegistry', () => {
-  let registry: OutputRegistry;
+describe('DynamoOutputRegistry', () => {
+  let registry: DynamoOutputRegistry;
 
   beforeEach(() => {
     ddbMock.reset();
-    registry = new OutputRegistry(
+    registry = new DynamoOutputRegistry(
       DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })),
       TABLE,
     );

@@ -11,10 +11,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { TransientDependencyError } from '../../../lambdas/core/errors';
-import { ObjectNotFoundError } from '../../../lambdas/core/storage/object-store';
-import { S3ObjectStore } from '../../../lambdas/core/storage/s3-object-store';
-import { sdkStreamBody } from '../../fixtures/sdk-stream-body';
+import { TransientDependencyError } from '../../../../lambdas/core/errors';
+import { ObjectNotFoundError } from '../../../../lambdas/core/storage/object-store';
+import { S3ObjectStore } from '../../../../lambdas/adapters/aws/s3-object-store';
+import { sdkStreamBody } from '../../../fixtures/sdk-stream-body';
 
 const s3Mock = mockClient(S3Client);
 const BUCKET = 'landing-bucket';

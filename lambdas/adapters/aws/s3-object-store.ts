@@ -1,7 +1,7 @@
 /**
- * ObjectStore over the AWS SDK S3 client. SDK errors are mapped to the core's typed errors:
- * a missing object is ObjectNotFoundError, throttling and server faults (after the SDK's own
- * retries) are TransientDependencyError so the state machine retries the step.
+ * ObjectStore over the AWS SDK S3 client. SDK errors are mapped to the core's typed errors
+ * (s3-errors.ts): a missing object is ObjectNotFoundError, throttling and server faults (after the
+ * SDK's own retries) are TransientDependencyError so the state machine retries the step.
  */
 import {
   GetObjectCommand,
@@ -12,47 +12,10 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { TransientDependencyError } from '../errors';
-import {
-  ObjectNotFoundError,
-  type ObjectHead,
-  type ObjectStore,
-  type ObjectSummary,
-  type PublishingSink,
-} from './object-store';
-import { S3Sink, s3Source } from './s3-byte-io';
-import type { ByteSource } from '../formats/byte-io';
-
-function stripQuotes(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '');
-}
-
-export function mapS3Error(error: unknown, what: string): never {
-  if (error instanceof S3ServiceException) {
-    if (
-      error.name === 'NoSuchKey' ||
-      error.name === 'NotFound' ||
-      error.name === 'NoSuchVersion' ||
-      error.$metadata.httpStatusCode === 404
-    ) {
-      throw new ObjectNotFoundError(
-        `${what}: no such object (it may have been deleted or overwritten since it arrived)`,
-      );
-    }
-    const status = error.$metadata.httpStatusCode ?? 0;
-    if (status >= 500 || status === 429 || error.name === 'SlowDown' || error.$retryable) {
-      throw new TransientDependencyError(`${what}: S3 answered ${error.name} (HTTP ${status}); retry later`);
-    }
-  } else if (
-    error instanceof Error &&
-    /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/.test(
-      `${error.message} ${(error as { code?: string }).code ?? ''}`,
-    )
-  ) {
-    throw new TransientDependencyError(`${what}: S3 endpoint unreachable (${error.message})`);
-  }
-  throw error;
-}
+import type { ByteSource } from '../../core/formats/byte-io';
+import type { ObjectHead, ObjectStore, ObjectSummary, PublishingSink } from '../../core/storage/object-store';
+import { S3Sink, s3Source, stripQuotes } from './s3-byte-io';
+import { mapS3Error } from './s3-errors';
 
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly s3: S3Client) {}

@@ -14,11 +14,16 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import type { ByteSink, ByteSource } from '../formats/byte-io';
-import { mapS3Error } from './s3-object-store';
+import type { ByteSink, ByteSource } from '../../core/formats/byte-io';
+import { mapS3Error } from './s3-errors';
 
 /** S3 parts must be at least 5 MiB, except the last. */
 const PART_SIZE = 8 * 1024 * 1024;
+
+/** An ETag as S3 sends it, quoted, without its quotes. */
+export function stripQuotes(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
 
 export function s3Source(s3: S3Client, bucket: string, key: string, versionId?: string): ByteSource {
   const name = `s3://${bucket}/${key}`;
@@ -143,7 +148,7 @@ export class S3Sink implements ByteSink {
         );
         this.buffer = [];
         this.result = {
-          etag: (out.ETag ?? '').replace(/"/g, ''),
+          etag: stripQuotes(out.ETag),
           size: this.size,
           ...(out.VersionId ? { versionId: out.VersionId } : {}),
         };
@@ -159,7 +164,7 @@ export class S3Sink implements ByteSink {
         }),
       );
       this.result = {
-        etag: (out.ETag ?? '').replace(/"/g, ''),
+        etag: stripQuotes(out.ETag),
         size: this.size,
         ...(out.VersionId ? { versionId: out.VersionId } : {}),
       };

@@ -7,13 +7,13 @@ import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-d
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { TransientDependencyError } from '../../../lambdas/core/errors';
+import { TransientDependencyError } from '../../../../lambdas/core/errors';
 import {
-  LineageStore,
   lineageNode,
   parseLineageNode,
   type LineageEdge,
-} from '../../../lambdas/core/lineage/lineage-store';
+} from '../../../../lambdas/core/lineage/lineage-store';
+import { DynamoLineageStore } from '../../../../lambdas/adapters/aws/dynamo-lineage-store';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const TABLE = 'prt-registry';
@@ -53,12 +53,12 @@ describe('lineageNode', () => {
   });
 });
 
-describe('LineageStore', () => {
-  let lineage: LineageStore;
+describe('DynamoLineageStore', () => {
+  let lineage: DynamoLineageStore;
 
   beforeEach(() => {
     ddbMock.reset();
-    lineage = new LineageStore(
+    lineage = new DynamoLineageStore(
       DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })),
       TABLE,
     );

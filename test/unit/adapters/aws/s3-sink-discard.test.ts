@@ -7,7 +7,7 @@
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { S3Sink } from '../../../lambdas/core/storage/s3-byte-io';
+import { S3Sink } from '../../../../lambdas/adapters/aws/s3-byte-io';
 
 const s3 = mockClient(S3Client);
 

@@ -5,7 +5,7 @@
  * into an alert storm.
  */
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
-import { TransientDependencyError } from '../errors';
+import { TransientDependencyError } from '../../core/errors';
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',

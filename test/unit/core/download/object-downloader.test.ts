@@ -26,15 +26,16 @@ import {
   VersioningUnsupportedError,
 } from '../../../../lambdas/core/download/download-errors';
 import { checksumOf } from '../../../../lambdas/core/download/object-checksums';
-import { S3Downloader, endpointLabel } from '../../../../lambdas/core/download/s3-downloader';
+import { ObjectDownloader } from '../../../../lambdas/core/download/object-downloader';
+import { S3DownloadSource, endpointLabel } from '../../../../lambdas/adapters/aws/s3-download-source';
 import {
   ConfigurationError,
   IntegrityError,
   TransientDependencyError,
 } from '../../../../lambdas/core/errors';
 import { createS3Client } from '../../../../lambdas/shared/aws-clients';
-import { FakeBucket } from './fake-s3-bucket';
-import { md5Etag, multipartEtag } from './s3-object-digests';
+import { FakeBucket } from '../../registry/download/fake-s3-bucket';
+import { md5Etag, multipartEtag } from '../../registry/download/s3-object-digests';
 
 const s3Mock = mockClient(S3Client);
 const BUCKET = 'outputs';
@@ -62,17 +63,20 @@ function brokenStream(bytes: Buffer): Readable {
   });
 }
 
-describe('S3Downloader', () => {
+describe('ObjectDownloader over S3', () => {
   let dir: string;
   let cache: DownloadCache;
   let bucket: FakeBucket;
-  const downloader = (options: ConstructorParameters<typeof S3Downloader>[2] = {}) =>
-    new S3Downloader(new S3Client({ region: 'eu-west-1' }), cache, {
-      endpoint: 'https://s3.test',
-      partSize: 64 * KIB,
-      sleep: () => Promise.resolve(),
-      ...options,
-    });
+  const downloader = (options: ConstructorParameters<typeof ObjectDownloader>[2] = {}) =>
+    new ObjectDownloader(
+      new S3DownloadSource(new S3Client({ region: 'eu-west-1' }), 'https://s3.test'),
+      cache,
+      {
+        partSize: 64 * KIB,
+        sleep: () => Promise.resolve(),
+        ...options,
+      },
+    );
 
   beforeEach(() => {
     s3Mock.reset();

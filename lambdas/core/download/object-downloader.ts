@@ -1,5 +1,6 @@
 /**
- * Downloads S3 object versions into the local cache, verified, and hands out copies.
+ * Downloads object versions into the local cache, verified, and hands out copies. The objects come
+ * from a DownloadSource (object-source.ts; S3's is lambdas/adapters/aws/s3-download-source.ts).
  *
  * - Reuse: a cached copy is served only after HeadObject shows the same version (version id, or
  *   ETag for an unversioned object) and the local file is intact (size, mtime, and by default its
@@ -12,46 +13,23 @@
  *   splicing two versions.
  * - Integrity: object-integrity.ts; a mismatch deletes the partial file and its manifest and raises
  *   IntegrityError.
- * - Errors: s3-download-errors.ts. Throttling and 5xx are retried by the SDK's adaptive retry mode
- *   (configured on the client); a part whose body stream breaks is retried here, a few times with
- *   backoff, because the SDK cannot retry a response it has already handed over.
+ * - Errors: the source's typed errors (download-errors.ts). A part whose body stream breaks is
+ *   retried here, a few times with backoff, because a client cannot retry a response it has
+ *   already handed over.
  */
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  ListObjectVersionsCommand,
-  type HeadObjectCommandOutput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
 import { constants, createReadStream } from 'node:fs';
 import { copyFile, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IntegrityError } from '../errors';
 import type { ByteSource } from '../formats/byte-io';
-import { s3Uri } from '../storage/object-store';
 import { DownloadCache, writeJsonAtomic, type CacheEntryMeta } from './download-cache';
-import type { FolderObject } from './folder-parts';
-import { DownloadInterruptedError, NoSuchVersionError, VersioningUnsupportedError } from './download-errors';
-import { IntegrityVerifier, checksumFromHead, etagKind, type ObjectInfo } from './object-integrity';
+import { DownloadInterruptedError, NoSuchVersionError } from './download-errors';
+import { IntegrityVerifier, type ObjectInfo } from './object-integrity';
+import type { DownloadSource, DownloadTarget, FolderObject, ObjectVersion } from './object-source';
 import { rangedSource } from './ranged-source';
-import { isTransientS3Error, mapS3DownloadError } from './s3-download-errors';
 import { prepareInside, resolveInside, safeFileName } from './safe-path';
 
-export interface DownloadTarget {
-  readonly bucket: string;
-  readonly key: string;
-  readonly versionId?: string;
-  /**
-   * The ETag the caller expects (a version the registry knows as `etag:<etag>` in an unversioned
-   * bucket): when the key now holds other bytes, that version is gone and NoSuchVersionError says so.
-   */
-  readonly etag?: string;
-}
-
 export interface DownloaderOptions {
-  /** The endpoint, for messages and cache identity (e.g. AWS_ENDPOINT_URL_S3); default `aws`. */
-  readonly endpoint?: string;
   /** Parts fetched at once (default 8). */
   readonly concurrency?: number;
   /** Bytes per ranged GET when the upload's part size is unknown (default 8 MiB). */
@@ -96,15 +74,6 @@ export interface DownloadResult {
   readonly evicted: number;
 }
 
-export interface ObjectVersion {
-  readonly versionId: string;
-  readonly etag: string | null;
-  readonly size: number;
-  readonly lastModified: string | null;
-  readonly isLatest: boolean;
-  readonly deleteMarker: boolean;
-}
-
 interface PartialManifest {
   readonly uri: string;
   readonly versionId: string | null;
@@ -118,24 +87,7 @@ const MIB = 1024 * 1024;
 /** S3's smallest part; a part size below it cannot be the upload's. */
 const MIN_PART = 5 * MIB;
 
-function stripQuotes(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '');
-}
-
-function targetOf(info: ObjectInfo): DownloadTarget {
-  return { bucket: info.bucket, key: info.key, ...(info.versionId ? { versionId: info.versionId } : {}) };
-}
-
-/** The S3 endpoint a client talks to, for messages: from the environment, else AWS. */
-export function endpointLabel(env: NodeJS.ProcessEnv): string {
-  return (
-    env['AWS_ENDPOINT_URL_S3'] ??
-    env['AWS_ENDPOINT_URL'] ??
-    `aws (${env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'default region'})`
-  );
-}
-
-export class S3Downloader {
+export class ObjectDownloader {
   private readonly endpoint: string;
   private readonly concurrency: number;
   private readonly partSize: number;
@@ -144,11 +96,11 @@ export class S3Downloader {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
-    private readonly s3: S3Client,
+    private readonly objects: DownloadSource,
     readonly cache: DownloadCache,
     options: DownloaderOptions = {},
   ) {
-    this.endpoint = options.endpoint ?? 'aws';
+    this.endpoint = objects.endpoint;
     this.concurrency = Math.max(1, options.concurrency ?? 8);
     this.partSize = Math.max(64 * 1024, options.partSize ?? 8 * MIB);
     this.partAttempts = Math.max(1, options.partAttempts ?? 4);
@@ -156,153 +108,19 @@ export class S3Downloader {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  private context(target: DownloadTarget, what: string) {
-    return {
-      what: `${what} ${s3Uri(target.bucket, target.key)}`,
-      uri: s3Uri(target.bucket, target.key),
-      endpoint: this.endpoint,
-      ...(target.versionId ? { versionId: target.versionId } : {}),
-    };
+  /** The object's metadata with checksums, and the upload's part size when the source tells it. */
+  head(target: DownloadTarget): Promise<ObjectInfo> {
+    return this.objects.head(target);
   }
 
-  /** HeadObject with checksums, and the upload's part size when the endpoint tells it. */
-  async head(target: DownloadTarget): Promise<ObjectInfo> {
-    const request = {
-      Bucket: target.bucket,
-      Key: target.key,
-      VersionId: target.versionId,
-      ChecksumMode: 'ENABLED' as const,
-    };
-    let out: HeadObjectCommandOutput;
-    try {
-      out = await this.s3.send(new HeadObjectCommand(request));
-    } catch (error) {
-      return mapS3DownloadError(error, this.context(target, 'HeadObject'));
-    }
-    const uri = s3Uri(target.bucket, target.key);
-    const versionId = out.VersionId && out.VersionId !== 'null' ? out.VersionId : null;
-    if (target.versionId && versionId !== target.versionId) {
-      throw new VersioningUnsupportedError(
-        `${this.endpoint} answered ${uri} without the requested version ${target.versionId} (it returned ${versionId ?? 'no version id'}): this endpoint does not support S3 versioning. Download the latest version, or use a version the registry identifies by its ETag`,
-      );
-    }
-    const checksum = checksumFromHead(out as unknown as Record<string, unknown>);
-    const base: ObjectInfo = {
-      bucket: target.bucket,
-      key: target.key,
-      uri,
-      size: out.ContentLength ?? 0,
-      etag: stripQuotes(out.ETag),
-      versionId,
-      ...(out.LastModified ? { lastModified: out.LastModified.toISOString() } : {}),
-      ...(out.ContentType ? { contentType: out.ContentType } : {}),
-      ...(out.ServerSideEncryption ? { serverSideEncryption: out.ServerSideEncryption } : {}),
-      ...(checksum ? { checksum } : {}),
-    };
-    const multipart = etagKind(base).kind === 'multipart' || (checksum?.parts ?? 0) > 1;
-    if (!multipart) return base;
-    try {
-      const part = await this.s3.send(
-        new HeadObjectCommand({ ...request, VersionId: versionId ?? undefined, PartNumber: 1 }),
-      );
-      const length = part.ContentLength ?? 0;
-      if ((part.PartsCount ?? 0) > 1 && length > 0 && length < base.size)
-        return { ...base, partSize: length };
-    } catch {
-      // Endpoints without PartNumber support: the verifier tries the common part sizes instead.
-    }
-    return base;
-  }
-
-  /** The objects under a prefix (ListObjectsV2, every page), in S3's order: a folder's parts. */
-  async *listFolder(bucket: string, prefix: string): AsyncIterable<FolderObject> {
-    let token: string | undefined;
-    do {
-      let out;
-      try {
-        out = await this.s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-      } catch (error) {
-        return mapS3DownloadError(error, this.context({ bucket, key: prefix }, 'ListObjectsV2'));
-      }
-      for (const o of out.Contents ?? []) {
-        if (o.Key === undefined) continue;
-        yield {
-          key: o.Key,
-          size: o.Size ?? 0,
-          etag: stripQuotes(o.ETag),
-          lastModified: o.LastModified?.toISOString() ?? null,
-        };
-      }
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
+  /** The objects under a prefix, in the source's order: a folder's parts. */
+  listFolder(bucket: string, prefix: string): AsyncIterable<FolderObject> {
+    return this.objects.listFolder(bucket, prefix);
   }
 
   /** Every version of a key (newest first), delete markers included. Needs a versioned bucket. */
   async listVersions(bucket: string, key: string): Promise<ObjectVersion[]> {
-    const versions: ObjectVersion[] = [];
-    let keyMarker: string | undefined;
-    let versionMarker: string | undefined;
-    const ctx = this.context({ bucket, key }, 'ListObjectVersions');
-    do {
-      let out;
-      try {
-        out = await this.s3.send(
-          new ListObjectVersionsCommand({
-            Bucket: bucket,
-            Prefix: key,
-            KeyMarker: keyMarker,
-            VersionIdMarker: versionMarker,
-          }),
-        );
-      } catch (error) {
-        const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-        if (
-          ['NotImplemented', 'MethodNotAllowed'].includes(e.name ?? '') ||
-          [405, 501].includes(e.$metadata?.httpStatusCode ?? 0)
-        ) {
-          throw new VersioningUnsupportedError(
-            `${ctx.what}: ${this.endpoint} does not support S3 versioning (${e.name ?? 'error'})`,
-          );
-        }
-        return mapS3DownloadError(error, ctx);
-      }
-      if (
-        out.Versions === undefined &&
-        out.DeleteMarkers === undefined &&
-        (out as { Contents?: unknown }).Contents !== undefined
-      ) {
-        throw new VersioningUnsupportedError(
-          `${ctx.what}: ${this.endpoint} answered with a plain listing: it does not support S3 versioning`,
-        );
-      }
-      for (const v of out.Versions ?? []) {
-        if (v.Key !== key || !v.VersionId) continue;
-        versions.push({
-          versionId: v.VersionId,
-          etag: stripQuotes(v.ETag),
-          size: v.Size ?? 0,
-          lastModified: v.LastModified?.toISOString() ?? null,
-          isLatest: v.IsLatest ?? false,
-          deleteMarker: false,
-        });
-      }
-      for (const m of out.DeleteMarkers ?? []) {
-        if (m.Key !== key || !m.VersionId) continue;
-        versions.push({
-          versionId: m.VersionId,
-          etag: null,
-          size: 0,
-          lastModified: m.LastModified?.toISOString() ?? null,
-          isLatest: m.IsLatest ?? false,
-          deleteMarker: true,
-        });
-      }
-      const more = out.IsTruncated === true && (out.NextKeyMarker ?? '') <= key;
-      keyMarker = more ? out.NextKeyMarker : undefined;
-      versionMarker = more ? out.NextVersionIdMarker : undefined;
-    } while (keyMarker !== undefined);
+    const versions = await this.objects.listVersions(bucket, key);
     return versions.sort(
       (a, b) =>
         (b.lastModified ?? '').localeCompare(a.lastModified ?? '') || Number(b.isLatest) - Number(a.isLatest),
@@ -314,21 +132,7 @@ export class S3Downloader {
    * (64 KiB, then 4x, up to 8 MiB): a sample of N rows reads the start of the object, not all of it.
    */
   source(info: ObjectInfo): ByteSource & { bytesFetched(): number } {
-    return rangedSource(info.uri, info.size, async (start, end) => {
-      try {
-        const out = await this.s3.send(
-          new GetObjectCommand({
-            Bucket: info.bucket,
-            Key: info.key,
-            Range: `bytes=${start}-${end - 1}`,
-            ...(info.versionId ? { VersionId: info.versionId } : { IfMatch: `"${info.etag}"` }),
-          }),
-        );
-        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
-      } catch (error) {
-        return mapS3DownloadError(error, this.context(targetOf(info), 'GetObject (range)'));
-      }
-    });
+    return rangedSource(info.uri, info.size, (start, end) => this.objects.readRange(info, start, end));
   }
 
   /** Downloads (or reuses) an object version; see the module comment for what is guaranteed. */
@@ -598,19 +402,15 @@ export class S3Downloader {
     for (let attempt = 1; ; attempt++) {
       let written = 0;
       try {
-        const out = await this.s3.send(
-          new GetObjectCommand({
-            Bucket: info.bucket,
-            Key: info.key,
-            // One part covering the whole object asks for it without a range (smaller servers
-            // answer a range of a tiny object oddly; S3 does not care).
-            ...(partCount > 1 ? { Range: `bytes=${start}-${start + length - 1}` } : {}),
-            ...(info.versionId ? { VersionId: info.versionId } : { IfMatch: `"${info.etag}"` }),
-          }),
-          signal ? { abortSignal: signal } : {},
+        // One part covering the whole object asks for it without a range (smaller servers answer a
+        // range of a tiny object oddly; S3 does not care).
+        const body = await this.objects.readStream(
+          info,
+          partCount > 1 ? { start, end: start + length } : undefined,
+          signal,
         );
-        if (!out.Body) throw new IntegrityError(`${info.uri}: part ${n + 1} came back without a body`);
-        for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+        if (!body) throw new IntegrityError(`${info.uri}: part ${n + 1} came back without a body`);
+        for await (const chunk of body) {
           if (written + chunk.length > length) {
             throw new IntegrityError(
               `${info.uri}: part ${n + 1} is longer than the ${length} bytes asked for`,
@@ -635,14 +435,11 @@ export class S3Downloader {
           throw new DownloadInterruptedError(`download of ${info.uri} interrupted; run it again to resume`);
         }
         if (error instanceof IntegrityError) throw error;
-        if (attempt < this.partAttempts && isTransientS3Error(error)) {
+        if (attempt < this.partAttempts && this.objects.isTransient(error)) {
           await this.sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
           continue;
         }
-        return mapS3DownloadError(
-          error,
-          this.context(targetOf(info), `GetObject part ${n + 1}/${partCount}`),
-        );
+        return this.objects.fail(error, info, `part ${n + 1}/${partCount}`);
       }
     }
   }
