@@ -4,6 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import vitest from '@vitest/eslint-plugin';
 import globals from 'globals';
+import prt from './eslint-rules/index.js';
 
 export default tseslint.config(
   // bench/ has its own dependencies (installed only by `npm run bench`), so type-aware rules cannot
@@ -24,10 +25,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The layer table (eslint-rules/layer-table.js, docs/architecture.md): imports point down, no cycles.
+  {
+    files: ['lambdas/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts', 'bin/**/*.mjs'],
+    plugins: { prt },
+    rules: {
+      'prt/layers': ['warn', { root: import.meta.dirname }],
+      'prt/no-cycles': ['warn', { root: import.meta.dirname }],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: globals.node },
+    // Keep disableTypeChecked's parser options: plain JavaScript is parsed without a TypeScript project.
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
     files: ['test/**/*.ts', 'lambdas/**/*.test.ts'],
