@@ -10,9 +10,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DownloadCache, cacheSettings } from '../../lambdas/core/download/download-cache';
 import { S3Downloader, endpointLabel } from '../../lambdas/core/download/s3-downloader';
 import { parseSize } from '../../lambdas/core/download/download-cache';
-import { OutputRegistry } from '../../lambdas/core/registry/output-registry';
-import { createDocumentClient, createS3Client } from '../../lambdas/shared/aws-clients';
-import { FUNCTION_ENV } from '../shared/function-environment';
+import type { OutputRegistry } from '../../lambdas/core/registry/output-registry';
+import type { S3ObjectStore } from '../../lambdas/core/storage/s3-object-store';
+import { ServiceClients, outputRegistry, s3ObjectStore } from '../../lambdas/runtime/dependencies';
+import { clientSettingsFromEnv } from '../../lambdas/runtime/function-config';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
 
 /** A command line that cannot work as given; the message says what to pass. */
 export class UsageError extends Error {
@@ -54,17 +56,25 @@ export function positiveInteger(text: string | undefined, flag: string): number 
 }
 
 export class AwsSession {
-  private s3Client: S3Client | undefined;
-  private dbClient: DynamoDBDocumentClient | undefined;
+  private clients: ServiceClients | undefined;
+
+  /** The clients, built as the Lambda functions build theirs (lambdas/runtime/dependencies.ts). */
+  private get services(): ServiceClients {
+    this.clients ??= new ServiceClients(clientSettingsFromEnv(process.env));
+    return this.clients;
+  }
 
   get s3(): S3Client {
-    this.s3Client ??= createS3Client(process.env);
-    return this.s3Client;
+    return this.services.s3;
   }
 
   get db(): DynamoDBDocumentClient {
-    this.dbClient ??= createDocumentClient();
-    return this.dbClient;
+    return this.services.db;
+  }
+
+  /** The object store over this session's S3 client. */
+  get store(): S3ObjectStore {
+    return s3ObjectStore(this.s3);
   }
 
   get s3Endpoint(): string {
@@ -81,7 +91,7 @@ export class AwsSession {
 
   /** The registry in the table named by --table or PRT_REGISTRY_TABLE. */
   registry(table: string | undefined): OutputRegistry {
-    return new OutputRegistry(
+    return outputRegistry(
       this.db,
       requiredSetting(table, FUNCTION_ENV.registryTable, '--table', 'registry table'),
     );
@@ -108,9 +118,7 @@ export class AwsSession {
   }
 
   close(): void {
-    this.s3Client?.destroy();
-    this.dbClient?.destroy();
-    this.s3Client = undefined;
-    this.dbClient = undefined;
+    this.clients?.destroy();
+    this.clients = undefined;
   }
 }

@@ -9,7 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EmbeddedStack } from '../local/embedded-stack';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/embedded-stack';
-import { FUNCTION_ENV } from '../shared/function-environment';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
 
 /** Variable → value, in the order they are printed. */
 export type ServeEnvironment = ReadonlyMap<string, string>;

@@ -23,13 +23,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import S3rver from 's3rver';
-import { CONTRACT_CACHE_SECONDS_ENV } from '../../lambdas/core/config/contract-cache-ttl';
-import { readerLimitsEnvValue } from '../../lambdas/core/config/reader-limits-env';
-import { buildArrivalPattern } from '../shared/arrival-pattern';
-import type { EnvironmentConfig } from '../shared/environment-config';
-import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../shared/function-environment';
-import { localResourceNames } from '../shared/project-config';
-import { REGISTRY_TABLE_LAYOUT } from '../shared/registry-table-layout';
+import { CONTRACT_CACHE_SECONDS_ENV } from '../../lambdas/runtime/contract-cache-ttl';
+import { readerLimitsEnvValue } from '../../lambdas/runtime/reader-limits-env';
+import { buildArrivalPattern } from '../config/arrival-pattern';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { ARTIFACT_PREFIXES } from '../config/artifact-prefixes';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
+import { localResourceNames } from '../config/project-config';
+import { REGISTRY_TABLE_LAYOUT } from '../config/registry-table-layout';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
@@ -41,7 +42,7 @@ import {
   functionArnSubstitution,
   handlerEntry,
   partitionSubstitutions,
-} from '../shared/workflow-functions';
+} from '../config/workflow-definition';
 import { localizeDistributedMaps } from './distributed-map';
 import { compileEventPattern } from './event-pattern-matcher';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';

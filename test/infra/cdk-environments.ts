@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { projectPath } from '../../lib/project-paths';
-import { selectEnvironment, type EnvironmentConfig } from '../../lib/shared/environment-config';
+import { selectEnvironment, type EnvironmentConfig } from '../../lib/config/environment-config';
 
 interface CdkJson {
   readonly context: { readonly environments: Record<string, unknown> };

@@ -13,8 +13,8 @@ import {
   EnvironmentConfigError,
   parseEnvironmentConfig,
   selectEnvironment,
-} from '../../lib/shared/environment-config';
-import { WORKFLOW_FUNCTIONS } from '../../lib/shared/workflow-functions';
+} from '../../lib/config/environment-config';
+import { WORKFLOW_FUNCTIONS } from '../../lib/config/workflow-definition';
 import { ENVIRONMENT_NAMES, cdkEnvironments } from './cdk-environments';
 
 type RawEnvironment = Record<string, unknown>;

@@ -26,7 +26,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/project-paths';
-import type { EnvironmentConfig } from '../../lib/shared/environment-config';
+import type { EnvironmentConfig } from '../../lib/config/environment-config';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
 import { actionsOf, allIdentityStatements, type PolicyStatement } from './identity-policies';

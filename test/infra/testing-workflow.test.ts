@@ -21,7 +21,7 @@ import {
   PARTITION_TOLERATED_FAILURE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
   type WorkflowFunction,
-} from '../../lib/shared/workflow-functions';
+} from '../../lib/config/workflow-definition';
 import { TestingWorkflow } from '../../lib/testing-workflow';
 import { environmentConfig } from './cdk-environments';
 

@@ -17,10 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DownloadCache } from '../../lambdas/core/download/download-cache';
 import { S3Downloader } from '../../lambdas/core/download/s3-downloader';
 import { IntegrityError } from '../../lambdas/core/errors';
-import { createS3Client } from '../../lambdas/shared/aws-clients';
+import { createS3Client } from '../../lambdas/runtime/aws-clients';
+import { clientSettingsFromEnv } from '../../lambdas/runtime/function-config';
 import { EmbeddedStack, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-stack';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 
 const run = promisify(execFile);
 let stack: EmbeddedStack;
@@ -36,7 +37,7 @@ beforeAll(async () => {
     config: loadEnvironmentFromCdkJson(PROJECT_ROOT, 'dev'),
     dataDir,
   });
-  s3 = createS3Client(process.env);
+  s3 = createS3Client(clientSettingsFromEnv(process.env));
 });
 
 afterAll(async () => {

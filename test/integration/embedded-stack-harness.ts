@@ -34,8 +34,8 @@ import {
 } from '../../lib/local/embedded-stack';
 import type { EventBridgeS3Event } from '../../lib/local/s3-event-to-eventbridge';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { FUNCTION_ENV } from '../../lib/shared/function-environment';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 import {
   AlertQueue,
   DeployedExecutions,

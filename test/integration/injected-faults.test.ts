@@ -40,7 +40,7 @@ import {
 } from '../../lib/local/fault-injection-proxy';
 import type { LocalHandler } from '../../lib/local/task-bindings';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 
 const SOAK = process.env['PRT_SOAK'] === '1';

@@ -29,7 +29,7 @@ import type { TestStatus } from '../../lambdas/core/registry/status-transitions'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-stack';
 import { buildTaskBindings } from '../../lib/local/task-bindings';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { OUTPUT_TESTING_ASL } from '../../lib/shared/workflow-functions';
+import { OUTPUT_TESTING_ASL } from '../../lib/config/workflow-definition';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const run = promisify(execFile);

@@ -25,7 +25,7 @@ import {
   LOCAL_REGION,
 } from '../../lib/local/embedded-stack';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 
 const CONTRACT = `pipeline: served
 step: prep

@@ -13,7 +13,7 @@ import {
   type TestStatus,
 } from '../../../lambdas/core/registry/status-transitions';
 import { projectPath } from '../../../lib/project-paths';
-import { OUTPUT_TESTING_ASL } from '../../../lib/shared/workflow-functions';
+import { OUTPUT_TESTING_ASL } from '../../../lib/config/workflow-definition';
 
 interface UpdateParameters {
   readonly UpdateExpression: string;

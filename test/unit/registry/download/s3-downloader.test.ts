@@ -32,7 +32,7 @@ import {
   IntegrityError,
   TransientDependencyError,
 } from '../../../../lambdas/core/errors';
-import { createS3Client } from '../../../../lambdas/shared/aws-clients';
+import { createS3Client } from '../../../../lambdas/runtime/aws-clients';
 import { FakeBucket } from './fake-s3-bucket';
 import { md5Etag, multipartEtag } from './s3-object-digests';
 
@@ -455,7 +455,7 @@ describe('S3Downloader', () => {
 
     it('uses a client in adaptive retry mode for throttling', async () => {
       // Act
-      const client = createS3Client({});
+      const client = createS3Client({ s3ForcePathStyle: false });
       const strategy = await client.config.retryStrategy();
       client.destroy();
 

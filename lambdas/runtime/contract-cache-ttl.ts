@@ -5,7 +5,7 @@
  * minute); the embedded stack sets it to a second, so a contract saved while `prt local --serve`
  * runs applies to the next upload instead of a minute later.
  */
-import { ConfigurationError } from '../errors';
+import { ConfigurationError } from '../core/errors';
 
 export const CONTRACT_CACHE_SECONDS_ENV = 'PRT_CONTRACT_CACHE_SECONDS';
 export const DEFAULT_CONTRACT_CACHE_SECONDS = 60;

@@ -1,0 +1,110 @@
+/**
+ * The one place that builds what the handlers and the CLI work with: the SDK clients, the S3 object
+ * store, the contract catalog, the output registry and the lineage store. A handler takes its
+ * dependencies from functionDependencies(), which reads the configuration once per container and
+ * builds each dependency once, on first use, so a warm container reuses its clients and its
+ * catalog's cache. The CLI builds its clients with ServiceClients and its store and registry with
+ * the same builders, so there is no second construction path to drift.
+ *
+ * @example
+ * const { catalog, registry } = functionDependencies(); // at cold start: a missing variable fails here
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ContractCatalog } from '../core/contracts/contract-catalog';
+import { LineageStore } from '../core/lineage/lineage-store';
+import { OutputRegistry } from '../core/registry/output-registry';
+import { S3ObjectStore } from '../core/storage/s3-object-store';
+import { createDocumentClient, createS3Client, type ClientSettings } from './aws-clients';
+import { readFunctionConfig, requireSetting, type FunctionConfig } from './function-config';
+
+/** The object store over an S3 client. */
+export function s3ObjectStore(s3: S3Client): S3ObjectStore {
+  return new S3ObjectStore(s3);
+}
+
+/** The output registry in `table`. */
+export function outputRegistry(db: DynamoDBDocumentClient, table: string): OutputRegistry {
+  return new OutputRegistry(db, table);
+}
+
+/** The lineage edges, stored in the registry table. */
+export function lineageStore(db: DynamoDBDocumentClient, table: string): LineageStore {
+  return new LineageStore(db, table);
+}
+
+/** SDK clients, each built on first use; destroy() closes the ones that were. */
+export class ServiceClients {
+  private s3Client: S3Client | undefined;
+  private dbClient: DynamoDBDocumentClient | undefined;
+
+  constructor(private readonly settings: ClientSettings) {}
+
+  get s3(): S3Client {
+    this.s3Client ??= createS3Client(this.settings);
+    return this.s3Client;
+  }
+
+  get db(): DynamoDBDocumentClient {
+    this.dbClient ??= createDocumentClient();
+    return this.dbClient;
+  }
+
+  destroy(): void {
+    this.s3Client?.destroy();
+    this.dbClient?.destroy();
+    this.s3Client = undefined;
+    this.dbClient = undefined;
+  }
+}
+
+/** A function's dependencies, each built on first use from one configuration and kept. */
+export class FunctionDependencies {
+  readonly clients: ServiceClients;
+  private built: {
+    store?: S3ObjectStore;
+    catalog?: ContractCatalog;
+    registry?: OutputRegistry;
+    lineage?: LineageStore;
+  } = {};
+
+  constructor(readonly config: FunctionConfig) {
+    this.clients = new ServiceClients(config);
+  }
+
+  get store(): S3ObjectStore {
+    return (this.built.store ??= s3ObjectStore(this.clients.s3));
+  }
+
+  /** The contracts under the contracts prefix of the artifacts bucket. */
+  get catalog(): ContractCatalog {
+    return (this.built.catalog ??= new ContractCatalog(
+      this.store,
+      requireSetting(this.config, 'artifactsBucket'),
+      requireSetting(this.config, 'contractsPrefix'),
+      this.config.contractCacheTtlMs,
+    ));
+  }
+
+  get registry(): OutputRegistry {
+    return (this.built.registry ??= outputRegistry(
+      this.clients.db,
+      requireSetting(this.config, 'registryTable'),
+    ));
+  }
+
+  get lineage(): LineageStore {
+    return (this.built.lineage ??= lineageStore(
+      this.clients.db,
+      requireSetting(this.config, 'registryTable'),
+    ));
+  }
+}
+
+let container: FunctionDependencies | undefined;
+
+/** This container's dependencies; the first call reads the configuration from process.env. */
+export function functionDependencies(): FunctionDependencies {
+  container ??= new FunctionDependencies(readFunctionConfig(process.env));
+  return container;
+}
