@@ -44,6 +44,13 @@ import {
   partitionSubstitutions,
 } from '../config/workflow-definition';
 import { localizeDistributedMaps } from './distributed-map';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDynamoDBClient,
+  localS3Client,
+} from './local-clients';
 import { compileEventPattern } from './event-pattern-matcher';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
 import {
@@ -62,10 +69,7 @@ interface KoaContext {
 }
 type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
-/** s3rver checks signatures against this fixed key pair. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './local-clients';
 /**
  * Seconds the local functions keep their parsed contracts (deployed ones: a minute). One second, so
  * a contract re-seeded while serving applies to the next upload, while a burst of arrivals still
@@ -306,14 +310,8 @@ export class EmbeddedStack {
         : {}),
     });
 
-    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: servers.dynamodb });
-    const s3 = new S3Client({
-      ...clientConfig,
-      endpoint: servers.s3,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    const dynamodb = localDynamoDBClient(servers.dynamodb);
+    const s3 = localS3Client(servers.s3);
     await createRegistryTable(dynamodb, names.registryTable);
     if (options.contractsDir) await seedContracts(s3, names.artifactsBucket, options.contractsDir, log);
 
@@ -358,17 +356,8 @@ export class EmbeddedStack {
     const bindings = buildTaskBindings(definition, {
       handlers,
       timeoutsMs,
-      dynamodb: interposed
-        ? new DynamoDBClient({ ...clientConfig, endpoint: interposed.dynamodb })
-        : dynamodb,
-      s3: interposed
-        ? new S3Client({
-            ...clientConfig,
-            endpoint: interposed.s3,
-            forcePathStyle: true,
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-          })
-        : s3,
+      dynamodb: interposed ? localDynamoDBClient(interposed.dynamodb) : dynamodb,
+      s3: interposed ? localS3Client(interposed.s3) : s3,
       onAlert: (alert) => alerts.push(alert),
       onEvent: (event) => events.push(event),
       onMetric: (metric) => metrics.push(metric),
