@@ -1,8 +1,8 @@
 /**
  * The one place that builds what the handlers and the CLI work with: the SDK clients, the S3 object
  * store, the contract catalog, the output registry and the lineage store. A handler takes its
- * dependencies from functionDependencies(), which reads the configuration once per container and
- * builds each dependency once, on first use, so a warm container reuses its clients and its
+ * dependencies from functionDependencies() at cold start: the configuration is read then, once,
+ * and each dependency is built once, on first use, so a warm container reuses its clients and its
  * catalog's cache. The CLI builds its clients with ServiceClients and its store and registry with
  * the same builders, so there is no second construction path to drift.
  *
@@ -101,10 +101,11 @@ export class FunctionDependencies {
   }
 }
 
-let container: FunctionDependencies | undefined;
-
-/** This container's dependencies; the first call reads the configuration from process.env. */
+/**
+ * A function's dependencies, configured from process.env as it is now. A handler calls this once,
+ * at module load, which is once per container; each handler keeps its own, as each deployed
+ * function has its own container, also where several run in one process (the embedded stack).
+ */
 export function functionDependencies(): FunctionDependencies {
-  container ??= new FunctionDependencies(readFunctionConfig(process.env));
-  return container;
+  return new FunctionDependencies(readFunctionConfig(process.env));
 }
