@@ -53,7 +53,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AlarmThresholds } from './config/environment-config';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './config/workflow-definition';
-import { RULE_FAILURE_METRIC } from '../lambdas/runtime/step-metrics';
+import { RULE_FAILURE_METRIC } from '../lambdas/runtime/deployment-names';
 import {
   CONVERSION_METRICS,
   VALIDATION_METRICS,

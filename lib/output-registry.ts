@@ -22,7 +22,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { RemovalMode } from './config/environment-config';
-import { REGISTER_IDEMPOTENCY_PARTITION } from '../lambdas/runtime/register-idempotency';
+import { REGISTER_IDEMPOTENCY_PARTITION } from '../lambdas/runtime/deployment-names';
 import { REGISTRY_TABLE_LAYOUT, type KeyAttribute } from './config/registry-table-layout';
 import { removalPolicyOf } from './removal-policy';
 

@@ -7,13 +7,7 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-
-/**
- * Partition key of Register's Powertools idempotency records. The only items any function deletes
- * (Powertools removes the record of a failed invocation so a retry can run); the register role's
- * DeleteItem is limited to this partition by a `dynamodb:LeadingKeys` condition (lib/output-registry.ts).
- */
-export const REGISTER_IDEMPOTENCY_PARTITION = 'IDEMPOTENCY#register';
+import { REGISTER_IDEMPOTENCY_PARTITION } from './deployment-names';
 
 /** The middleware that makes Register idempotent, keeping its records in `registryTable`. */
 export function registerIdempotency(registryTable: string): ReturnType<typeof makeHandlerIdempotent> {

@@ -7,9 +7,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { RegisterOutcome } from '../core/workflow/register-arrival';
 import type { ValidateOutcome } from '../core/workflow/validate-request';
 import type { ValidateResult } from '../core/workflow/workflow-types';
-
-/** One per failed rule and output, with the rule's name in the `Rule` dimension (beside `service`). */
-export const RULE_FAILURE_METRIC = { name: 'RuleFailures', dimension: 'Rule' } as const;
+import { RULE_FAILURE_METRIC } from './deployment-names';
 
 export function countRegistration(metrics: Metrics, outcome: RegisterOutcome): void {
   switch (outcome.kind) {

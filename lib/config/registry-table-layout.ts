@@ -11,7 +11,7 @@
  *   A node is `s3://bucket/key#version`.
  * - logical output:  pk = PIPE#pipeline         sk = OUT#step#output (one per output, for listings)
  * - idempotency:     pk = IDEMPOTENCY#register  sk = <hash> (Powertools records of Register;
- *   REGISTER_IDEMPOTENCY_PARTITION, lambdas/runtime/register-idempotency.ts)
+ *   REGISTER_IDEMPOTENCY_PARTITION, lambdas/runtime/deployment-names.ts)
  */
 export interface KeyAttribute {
   readonly name: string;

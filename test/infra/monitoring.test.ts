@@ -14,7 +14,7 @@ import { OutputTestingStack } from '../../lib/output-testing-stack';
 import { projectPath } from '../../lib/project-paths';
 import type { EnvironmentConfig } from '../../lib/config/environment-config';
 import { WORKFLOW_FUNCTIONS, handlerEntry } from '../../lib/config/workflow-definition';
-import { RULE_FAILURE_METRIC } from '../../lambdas/runtime/step-metrics';
+import { RULE_FAILURE_METRIC } from '../../lambdas/runtime/deployment-names';
 import {
   CONVERSION_METRICS,
   VALIDATION_METRICS,

@@ -8,7 +8,7 @@ import { projectPath } from '../../lib/project-paths';
 import type { EnvironmentConfig } from '../../lib/config/environment-config';
 import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
 import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
-import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lambdas/runtime/register-idempotency';
+import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lambdas/runtime/deployment-names';
 import { REGISTRY_TABLE_LAYOUT } from '../../lib/config/registry-table-layout';
 import { STACK_OUTPUTS } from '../../lib/config/stack-outputs';
 import { WORKFLOW_METRICS_NAMESPACE } from '../../lib/config/workflow-metrics';
