@@ -17,7 +17,7 @@ export const MAX_CONTRACT_CACHE_SECONDS = 3_600;
  * MAX_CONTRACT_CACHE_SECONDS fails the cold start with the variable's name.
  *
  * @example
- * new ContractCatalog(store, bucket, prefix, contractCacheTtlMs(process.env));
+ * const ttlMs = contractCacheTtlMs(process.env); // readFunctionConfig's contractCacheTtlMs
  */
 export function contractCacheTtlMs(env: NodeJS.ProcessEnv): number {
   const text = env[CONTRACT_CACHE_SECONDS_ENV];
