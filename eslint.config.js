@@ -30,8 +30,8 @@ export default tseslint.config(
     files: ['lambdas/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts', 'bin/**/*.mjs'],
     plugins: { prt },
     rules: {
-      'prt/layers': ['warn', { root: import.meta.dirname }],
-      'prt/no-cycles': ['warn', { root: import.meta.dirname }],
+      'prt/layers': ['error', { root: import.meta.dirname }],
+      'prt/no-cycles': ['error', { root: import.meta.dirname }],
     },
   },
   {

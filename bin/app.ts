@@ -10,7 +10,7 @@ import {
   EnvironmentConfigError,
   selectEnvironment,
   type EnvironmentConfig,
-} from '../lib/shared/environment-config';
+} from '../lib/config/environment-config';
 
 const DEFAULT_ENVIRONMENT = 'dev';
 

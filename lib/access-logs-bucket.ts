@@ -10,7 +10,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import type { RemovalMode } from './shared/environment-config';
+import type { RemovalMode } from './config/environment-config';
 import { acknowledgeOnResource } from './nag-acknowledgments';
 import { secureBucketProps } from './secure-bucket-props';
 

@@ -18,9 +18,9 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeOnResource } from './nag-acknowledgments';
 import { removalPolicyOf } from './removal-policy';
-import { buildArrivalPattern } from './shared/arrival-pattern';
+import { buildArrivalPattern } from './config/arrival-pattern';
 import type { DataKey } from './data-key';
-import type { RemovalMode } from './shared/environment-config';
+import type { RemovalMode } from './config/environment-config';
 
 export interface ArrivalTriggerProps {
   readonly bucketName: string;

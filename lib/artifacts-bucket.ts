@@ -29,8 +29,8 @@ import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import type { RemovalMode } from './shared/environment-config';
-import { ARTIFACT_PREFIXES } from './shared/function-environment';
+import type { RemovalMode } from './config/environment-config';
+import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import {
   acknowledgeGrants,
   acknowledgeOnCdkCustomResource,

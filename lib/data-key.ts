@@ -24,7 +24,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { removalPolicyOf } from './removal-policy';
-import type { RemovalMode } from './shared/environment-config';
+import type { RemovalMode } from './config/environment-config';
 
 export interface DataKeyProps {
   readonly envName: string;

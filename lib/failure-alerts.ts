@@ -19,7 +19,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { removalPolicyOf } from './removal-policy';
-import type { RemovalMode } from './shared/environment-config';
+import type { RemovalMode } from './config/environment-config';
 
 export interface FailureAlertsProps {
   readonly alertEmail: string;

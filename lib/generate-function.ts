@@ -27,15 +27,16 @@ import { Construct } from 'constructs';
 import {
   DEFAULT_MAX_ROWS,
   DEFAULT_SYNTHETIC_PREFIX,
+  FUNCTION_ENV,
   GENERATE_ENV,
-} from '../lambdas/core/generation/generate-environment';
+} from '../lambdas/runtime/function-environment';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import type { OutputRegistry } from './output-registry';
 import type { OutputsBucket } from './outputs-bucket';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
-import type { EnvironmentConfig } from './shared/environment-config';
-import { ARTIFACT_PREFIXES, FUNCTION_ENV } from './shared/function-environment';
+import type { EnvironmentConfig } from './config/environment-config';
+import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 
 export interface GenerateFunctionProps {
   readonly config: EnvironmentConfig;

@@ -51,17 +51,17 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { AlarmThresholds } from './shared/environment-config';
-import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './shared/workflow-functions';
+import type { AlarmThresholds } from './config/environment-config';
+import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './config/workflow-definition';
+import { RULE_FAILURE_METRIC } from '../lambdas/runtime/deployment-names';
 import {
   CONVERSION_METRICS,
-  RULE_FAILURE_METRIC,
   VALIDATION_METRICS,
   WORKFLOW_METRICS_NAMESPACE,
   serviceNameOf,
   stepNameOf,
   UNTESTED_METRICS,
-} from './shared/workflow-metrics';
+} from './config/workflow-metrics';
 
 export interface MonitoringProps {
   /** Environment name, shown on the dashboard. */

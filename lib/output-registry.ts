@@ -21,12 +21,9 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { RemovalMode } from './shared/environment-config';
-import {
-  REGISTER_IDEMPOTENCY_PARTITION,
-  REGISTRY_TABLE_LAYOUT,
-  type KeyAttribute,
-} from './shared/registry-table-layout';
+import type { RemovalMode } from './config/environment-config';
+import { REGISTER_IDEMPOTENCY_PARTITION } from '../lambdas/runtime/deployment-names';
+import { REGISTRY_TABLE_LAYOUT, type KeyAttribute } from './config/registry-table-layout';
 import { removalPolicyOf } from './removal-policy';
 
 export interface OutputRegistryProps {

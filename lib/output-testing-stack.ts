@@ -21,15 +21,15 @@ import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { OutputRegistry } from './output-registry';
 import { OutputsBucket } from './outputs-bucket';
-import { projectPath } from './project-paths';
-import type { EnvironmentConfig } from './shared/environment-config';
-import { ARTIFACT_PREFIXES } from './shared/function-environment';
+import { projectPath } from './config/project-paths';
+import type { EnvironmentConfig } from './config/environment-config';
+import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import {
   OUTPUT_TESTING_ASL,
   WORKFLOW_FUNCTIONS,
   handlerEntry,
   type WorkflowFunction,
-} from './shared/workflow-functions';
+} from './config/workflow-definition';
 import { TestingWorkflow } from './testing-workflow';
 import { WorkflowFunctions } from './workflow-functions';
 

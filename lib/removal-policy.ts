@@ -4,7 +4,7 @@
  * `cdk destroy` of an environment leaves behind.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type { RemovalMode } from './shared/environment-config';
+import type { RemovalMode } from './config/environment-config';
 
 export function removalPolicyOf(mode: RemovalMode): RemovalPolicy {
   return mode === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;

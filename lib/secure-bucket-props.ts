@@ -11,7 +11,7 @@ import {
   type IBucket,
 } from 'aws-cdk-lib/aws-s3';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import type { RemovalMode } from './shared/environment-config';
+import type { RemovalMode } from './config/environment-config';
 import { removalPolicyOf } from './removal-policy';
 
 /** Where a bucket's server access logs go (only environments that retain data keep them; see AccessLogsBucket). */

@@ -24,7 +24,7 @@ import { Arn, ArnFormat, CfnElement, Stack } from 'aws-cdk-lib';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import type { OutputRegistry } from './output-registry';
 import type { OutputsBucket } from './outputs-bucket';
-import { ARTIFACT_PREFIXES } from './shared/function-environment';
+import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -37,8 +37,8 @@ import {
 } from './nag-acknowledgments';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
-import type { EnvironmentConfig } from './shared/environment-config';
-import { WORKFLOW_METRICS_NAMESPACE } from './shared/workflow-metrics';
+import type { EnvironmentConfig } from './config/environment-config';
+import { WORKFLOW_METRICS_NAMESPACE } from './config/workflow-metrics';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
@@ -48,7 +48,7 @@ import {
   functionArnSubstitution,
   partitionSubstitutions,
   type WorkflowFunction,
-} from './shared/workflow-functions';
+} from './config/workflow-definition';
 
 export interface TestingWorkflowProps {
   readonly config: EnvironmentConfig;

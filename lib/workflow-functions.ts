@@ -18,7 +18,7 @@
  *   CDK grants them on `Resource: "*"`, the only wildcard resource a function role holds.
  * - Powertools reads its service name and log level from POWERTOOLS_SERVICE_NAME and
  *   POWERTOOLS_LOG_LEVEL; the service name is also the `service` dimension of the function's
- *   metrics, which the dashboard reads (lib/shared/workflow-metrics.ts).
+ *   metrics, which the dashboard reads (lib/config/workflow-metrics.ts).
  * - Reserved concurrency only where the environment sets one: it guarantees and caps the function's
  *   share of the account's concurrency, taking it away from everything else in the account.
  *
@@ -33,21 +33,22 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { readerLimitsEnvValue } from '../lambdas/core/config/reader-limits-env';
+import { readerLimitsEnvValue } from '../lambdas/runtime/reader-limits-env';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import type { OutputRegistry } from './output-registry';
 import type { OutputsBucket } from './outputs-bucket';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
-import type { EnvironmentConfig } from './shared/environment-config';
-import { ARTIFACT_PREFIXES, FUNCTION_ENV } from './shared/function-environment';
-import { serviceNameOf } from './shared/workflow-metrics';
+import type { EnvironmentConfig } from './config/environment-config';
+import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
+import { FUNCTION_ENV } from '../lambdas/runtime/function-environment';
+import { serviceNameOf } from './config/workflow-metrics';
 import {
   FUNCTION_TIMEOUT_SECONDS,
   WORKFLOW_FUNCTIONS,
   type WorkflowFunction,
-} from './shared/workflow-functions';
+} from './config/workflow-definition';
 
 /** What one handler reads and writes; the grants are derived from it and nothing else. */
 interface FunctionAccess {
@@ -72,7 +73,7 @@ interface FunctionAccess {
  */
 const READS_RECORDS: ReadonlySet<WorkflowFunction> = new Set(['validate', 'convert']);
 
-/** Timeouts come from FUNCTION_TIMEOUT_SECONDS (lib/shared/workflow-functions.ts), with their reasons. */
+/** Timeouts come from FUNCTION_TIMEOUT_SECONDS (lib/config/workflow-definition.ts), with their reasons. */
 const timeout = (fn: WorkflowFunction): Duration => Duration.seconds(FUNCTION_TIMEOUT_SECONDS[fn]);
 
 const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {

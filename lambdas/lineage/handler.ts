@@ -1,35 +1,15 @@
 /** Lineage: links the object version to its declared inputs and to its converted copy. */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { FUNCTION_ENV } from '../../lib/shared/function-environment';
-import { contractCacheTtlMs } from '../core/config/contract-cache-ttl';
-import { getRequiredEnv } from '../core/config/required-env';
-import { ContractCatalog } from '../core/contracts/contract-catalog';
-import { DynamoLineageStore } from '../adapters/aws/dynamo-lineage-store';
-import { DynamoOutputRegistry } from '../adapters/aws/dynamo-output-registry';
-import { S3ObjectStore } from '../adapters/aws/s3-object-store';
 import { recordLineage, type LineageStepResult } from '../core/workflow/record-lineage';
 import type { ConversionOutcome } from '../core/workflow/workflow-types';
-import { createDocumentClient, createS3Client } from '../shared/aws-clients';
-import { createObservability } from '../shared/observability';
-import { stepHandler } from '../shared/step-handler';
-import { requireField, requireObjectRef, requireOutput } from '../shared/step-input';
+import { functionDependencies } from '../runtime/dependencies';
+import { createObservability } from '../runtime/observability';
+import { stepHandler } from '../runtime/step-handler';
+import { countLineage } from '../runtime/step-metrics';
+import { requireField, requireObjectRef, requireOutput } from '../runtime/step-input';
 
 const o = createObservability('lineage');
-
-const env = process.env;
-const db = createDocumentClient();
-const table = getRequiredEnv(env, FUNCTION_ENV.registryTable);
-const deps = {
-  catalog: new ContractCatalog(
-    new S3ObjectStore(createS3Client(env)),
-    getRequiredEnv(env, FUNCTION_ENV.artifactsBucket),
-    getRequiredEnv(env, FUNCTION_ENV.contractsPrefix),
-    contractCacheTtlMs(env),
-  ),
-  registry: new DynamoOutputRegistry(db, table),
-  lineage: new DynamoLineageStore(db, table),
-  now: () => new Date(),
-};
+const { catalog, registry, lineage } = functionDependencies();
+const deps = { catalog, registry, lineage, now: () => new Date() };
 
 export const handler = stepHandler<LineageStepResult>(o, 'Lineage', async (event) => {
   const result = await recordLineage(
@@ -40,6 +20,6 @@ export const handler = stepHandler<LineageStepResult>(o, 'Lineage', async (event
     },
     deps,
   );
-  o.metrics.addMetric('LineageEdges', MetricUnit.Count, result.edges);
+  countLineage(o.metrics, result);
   return result;
 });

@@ -5,18 +5,22 @@
  * PRT_S3_FORCE_PATH_STYLE=true for the embedded stack), created on first use and closed at the
  * end, so one command works against AWS, LocalStack or the embedded stack unchanged.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, S3Client } from '../../lambdas/adapters/aws/aws-clients';
 import { DownloadCache, cacheSettings } from '../../lambdas/core/download/download-cache';
 import { ObjectDownloader } from '../../lambdas/core/download/object-downloader';
 import { S3DownloadSource, endpointLabel } from '../../lambdas/adapters/aws/s3-download-source';
 import type { LineageStore } from '../../lambdas/core/lineage/lineage-store';
-import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { parseSize } from '../../lambdas/core/download/download-cache';
 import type { OutputRegistry } from '../../lambdas/core/registry/output-registry';
-import { DynamoOutputRegistry } from '../../lambdas/adapters/aws/dynamo-output-registry';
-import { createDocumentClient, createS3Client } from '../../lambdas/shared/aws-clients';
-import { FUNCTION_ENV } from '../shared/function-environment';
+import type { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
+import {
+  ServiceClients,
+  lineageStore,
+  outputRegistry,
+  s3ObjectStore,
+} from '../../lambdas/runtime/dependencies';
+import { clientSettingsFromEnv } from '../../lambdas/runtime/function-config';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
 
 /** A command line that cannot work as given; the message says what to pass. */
 export class UsageError extends Error {
@@ -62,17 +66,25 @@ function registryTable(table: string | undefined): string {
 }
 
 export class AwsSession {
-  private s3Client: S3Client | undefined;
-  private dbClient: DynamoDBDocumentClient | undefined;
+  private clients: ServiceClients | undefined;
+
+  /** The clients, built as the Lambda functions build theirs (lambdas/runtime/dependencies.ts). */
+  private get services(): ServiceClients {
+    this.clients ??= new ServiceClients(clientSettingsFromEnv(process.env));
+    return this.clients;
+  }
 
   get s3(): S3Client {
-    this.s3Client ??= createS3Client(process.env);
-    return this.s3Client;
+    return this.services.s3;
   }
 
   get db(): DynamoDBDocumentClient {
-    this.dbClient ??= createDocumentClient();
-    return this.dbClient;
+    return this.services.db;
+  }
+
+  /** The object store over this session's S3 client. */
+  get store(): S3ObjectStore {
+    return s3ObjectStore(this.s3);
   }
 
   get s3Endpoint(): string {
@@ -89,12 +101,12 @@ export class AwsSession {
 
   /** The registry in the table named by --table or PRT_REGISTRY_TABLE. */
   registry(table: string | undefined): OutputRegistry {
-    return new DynamoOutputRegistry(this.db, registryTable(table));
+    return outputRegistry(this.db, registryTable(table));
   }
 
   /** The lineage edges stored in the registry's table (--table or PRT_REGISTRY_TABLE). */
   lineage(table: string | undefined): LineageStore {
-    return new DynamoLineageStore(this.db, registryTable(table));
+    return lineageStore(this.db, registryTable(table));
   }
 
   cache(flags: CacheFlags): DownloadCache {
@@ -117,9 +129,7 @@ export class AwsSession {
   }
 
   close(): void {
-    this.s3Client?.destroy();
-    this.dbClient?.destroy();
-    this.s3Client = undefined;
-    this.dbClient = undefined;
+    this.clients?.destroy();
+    this.clients = undefined;
   }
 }

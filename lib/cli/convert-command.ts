@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { readerLimitsFromEnv } from '../../lambdas/core/config/reader-limits-env';
+import { readerLimitsFromEnv } from '../../lambdas/runtime/reader-limits-env';
 import { convertTable } from '../../lambdas/core/conversion/convert-table';
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
 import {

@@ -48,10 +48,9 @@ import { planTable, type TablePlan } from '../../lambdas/core/generation/table-p
 import { compileTemplate } from '../../lambdas/core/generation/text-template';
 import { parseViolation } from '../../lambdas/core/generation/violations';
 import { writeGeneratedTable } from '../../lambdas/core/generation/write-generated-table';
-import { DynamoOutputRegistry } from '../../lambdas/adapters/aws/dynamo-output-registry';
 import { parseS3Uri } from '../../lambdas/core/storage/object-store';
-import { createDocumentClient } from '../../lambdas/shared/aws-clients';
-import { closeClients, isS3Uri, sinkOf, sourceOf } from './locations';
+import { outputRegistry } from '../../lambdas/runtime/dependencies';
+import { closeClients, commandClients, isS3Uri, sinkOf, sourceOf } from './locations';
 import { Progress } from './progress';
 
 interface TableOptions {
@@ -187,9 +186,7 @@ async function runTables(options: TableOptions): Promise<void> {
 
   // Everything is planned (and every impossible request refused) before the first byte is written.
   const registryTable = options.registryTable ?? process.env['PRT_REGISTRY_TABLE'];
-  const registry = registryTable
-    ? new DynamoOutputRegistry(createDocumentClient(), registryTable)
-    : undefined;
+  const registry = registryTable ? outputRegistry(commandClients().db, registryTable) : undefined;
   const results = [];
   for (const { plan, location, format, compression } of targets) {
     const sink = sinkOf(location, contentTypeOf(format, compression));

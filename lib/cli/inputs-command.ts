@@ -16,9 +16,9 @@ import {
 } from '../../lambdas/core/inputs/contract-source';
 import { prepareInputs } from '../../lambdas/core/inputs/prepare-inputs';
 import { parseS3Uri } from '../../lambdas/core/storage/object-store';
-import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
 import type { TestStatus } from '../../lambdas/core/registry/status-transitions';
-import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../shared/function-environment';
+import { ARTIFACT_PREFIXES } from '../config/artifact-prefixes';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
 import { AwsSession, UsageError, type DownloadFlags } from './aws-session';
 import { runCommand } from './command-errors';
 
@@ -38,7 +38,7 @@ async function contractsFor(session: AwsSession, options: PrepareOptions): Promi
   const location = options.contracts;
   if (location?.startsWith('s3://')) {
     const { bucket, key } = parseS3Uri(location.endsWith('/') ? `${location}x` : `${location}/x`);
-    return loadContractBucket(new S3ObjectStore(session.s3), bucket, key.slice(0, -1));
+    return loadContractBucket(session.store, bucket, key.slice(0, -1));
   }
   if (location !== undefined) return loadContractDirectory(resolve(location));
   if (existsSync('contracts')) return loadContractDirectory(resolve('contracts'));
@@ -48,7 +48,7 @@ async function contractsFor(session: AwsSession, options: PrepareOptions): Promi
       `no contracts: pass --contracts <folder | s3://bucket/prefix/>, run where ./contracts exists, or set ${FUNCTION_ENV.artifactsBucket}`,
     );
   }
-  return loadContractBucket(new S3ObjectStore(session.s3), bucket, ARTIFACT_PREFIXES.contracts);
+  return loadContractBucket(session.store, bucket, ARTIFACT_PREFIXES.contracts);
 }
 
 function pinsOf(pins: readonly string[]): Record<string, string> {

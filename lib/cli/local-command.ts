@@ -8,13 +8,13 @@
 import type { Command } from 'commander';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../project-paths';
-import { loadEnvironmentFromCdkJson } from '../shared/project-config';
+import { PROJECT_ROOT } from '../config/project-paths';
+import { loadEnvironmentFromCdkJson } from '../config/project-config';
 import { EmbeddedStack } from '../local/embedded-stack';
-import { ARTIFACT_PREFIXES } from '../shared/function-environment';
+import { ARTIFACT_PREFIXES } from '../config/artifact-prefixes';
 import { UsageError } from './aws-session';
 import { ContractFolderWatcher, type ContractChange } from './contract-folder-watcher';
-import { formatDemo, runDemo } from './local-demo';
+import { formatDemo, runDemo } from '../local/local-demo';
 import { exportLines, serveEnvironment, writeServeEnvironment } from './serve-environment';
 
 interface LocalOptions {

@@ -3,18 +3,25 @@
  * standard way (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3 ...), so the same command works
  * against AWS, LocalStack or the embedded stack.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { resolve } from 'node:path';
 import type { ByteSource } from '../../lambdas/core/formats/byte-io';
 import { fileSink, fileSource } from '../../lambdas/core/storage/file-byte-io';
 import { parseS3Uri, type PublishingSink } from '../../lambdas/core/storage/object-store';
+import type { S3Client } from '../../lambdas/adapters/aws/aws-clients';
 import { S3Sink, s3Source } from '../../lambdas/adapters/aws/s3-byte-io';
-import { createS3Client } from '../../lambdas/shared/aws-clients';
+import { ServiceClients } from '../../lambdas/runtime/dependencies';
+import { clientSettingsFromEnv } from '../../lambdas/runtime/function-config';
 
-let client: S3Client | undefined;
+let clients: ServiceClients | undefined;
+
+/** The command's SDK clients, built as the Lambda functions build theirs; closed by closeClients. */
+export function commandClients(): ServiceClients {
+  clients ??= new ServiceClients(clientSettingsFromEnv(process.env));
+  return clients;
+}
+
 function s3(): S3Client {
-  client ??= createS3Client(process.env);
-  return client;
+  return commandClients().s3;
 }
 
 export function isS3Uri(location: string): boolean {
@@ -38,6 +45,6 @@ export function sinkOf(location: string, contentType: string): PublishingSink | 
 }
 
 export function closeClients(): void {
-  client?.destroy();
-  client = undefined;
+  clients?.destroy();
+  clients = undefined;
 }

@@ -9,7 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EmbeddedStack } from '../local/embedded-stack';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/embedded-stack';
-import { FUNCTION_ENV } from '../shared/function-environment';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
 
 /** Variable → value, in the order they are printed. */
 export type ServeEnvironment = ReadonlyMap<string, string>;
@@ -21,7 +21,7 @@ export function serveEnvironment(stack: Pick<EmbeddedStack, 'endpoints' | 'resou
     ['AWS_REGION', LOCAL_REGION],
     ['AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId],
     ['AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey],
-    // The local S3 server has no bucket subdomains (createS3Client reads this).
+    // The local S3 server has no bucket subdomains (clientSettingsFromEnv reads this).
     [FUNCTION_ENV.s3ForcePathStyle, 'true'],
     // Without these, SDKs and the AWS CLI (v2.23+) send streamed uploads with checksum framing the
     // local S3 server would store inside the object.

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { readerLimitsFromEnv } from '../../lambdas/core/config/reader-limits-env';
+import { readerLimitsFromEnv } from '../../lambdas/runtime/reader-limits-env';
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
 import { ConfigurationError, ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
 import { renderConsoleReport } from './reporting/render-console-report';

@@ -23,13 +23,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import S3rver from 's3rver';
-import { CONTRACT_CACHE_SECONDS_ENV } from '../../lambdas/core/config/contract-cache-ttl';
-import { readerLimitsEnvValue } from '../../lambdas/core/config/reader-limits-env';
-import { buildArrivalPattern } from '../shared/arrival-pattern';
-import type { EnvironmentConfig } from '../shared/environment-config';
-import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../shared/function-environment';
-import { localResourceNames } from '../shared/project-config';
-import { REGISTRY_TABLE_LAYOUT } from '../shared/registry-table-layout';
+import { CONTRACT_CACHE_SECONDS_ENV } from '../../lambdas/runtime/contract-cache-ttl';
+import { readerLimitsEnvValue } from '../../lambdas/runtime/reader-limits-env';
+import { buildArrivalPattern } from '../config/arrival-pattern';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { ARTIFACT_PREFIXES } from '../config/artifact-prefixes';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
+import { localResourceNames } from '../config/project-config';
+import { REGISTRY_TABLE_LAYOUT } from '../config/registry-table-layout';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
@@ -41,8 +42,15 @@ import {
   functionArnSubstitution,
   handlerEntry,
   partitionSubstitutions,
-} from '../shared/workflow-functions';
+} from '../config/workflow-definition';
 import { localizeDistributedMaps } from './distributed-map';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDynamoDBClient,
+  localS3Client,
+} from './local-clients';
 import { compileEventPattern } from './event-pattern-matcher';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
 import {
@@ -61,10 +69,7 @@ interface KoaContext {
 }
 type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
-/** s3rver checks signatures against this fixed key pair. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './local-clients';
 /**
  * Seconds the local functions keep their parsed contracts (deployed ones: a minute). One second, so
  * a contract re-seeded while serving applies to the next upload, while a burst of arrivals still
@@ -305,14 +310,8 @@ export class EmbeddedStack {
         : {}),
     });
 
-    const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: servers.dynamodb });
-    const s3 = new S3Client({
-      ...clientConfig,
-      endpoint: servers.s3,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    const dynamodb = localDynamoDBClient(servers.dynamodb);
+    const s3 = localS3Client(servers.s3);
     await createRegistryTable(dynamodb, names.registryTable);
     if (options.contractsDir) await seedContracts(s3, names.artifactsBucket, options.contractsDir, log);
 
@@ -357,17 +356,8 @@ export class EmbeddedStack {
     const bindings = buildTaskBindings(definition, {
       handlers,
       timeoutsMs,
-      dynamodb: interposed
-        ? new DynamoDBClient({ ...clientConfig, endpoint: interposed.dynamodb })
-        : dynamodb,
-      s3: interposed
-        ? new S3Client({
-            ...clientConfig,
-            endpoint: interposed.s3,
-            forcePathStyle: true,
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-          })
-        : s3,
+      dynamodb: interposed ? localDynamoDBClient(interposed.dynamodb) : dynamodb,
+      s3: interposed ? localS3Client(interposed.s3) : s3,
       onAlert: (alert) => alerts.push(alert),
       onEvent: (event) => events.push(event),
       onMetric: (metric) => metrics.push(metric),

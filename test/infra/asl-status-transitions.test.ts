@@ -18,8 +18,8 @@ import {
   type TestStatus,
 } from '../../lambdas/core/registry/status-transitions';
 import type { ValidationStatus } from '../../lambdas/core/validation/validation-report';
-import { projectPath } from '../../lib/project-paths';
-import { OUTPUT_TESTING_ASL } from '../../lib/shared/workflow-functions';
+import { projectPath } from '../../lib/config/project-paths';
+import { OUTPUT_TESTING_ASL } from '../../lib/config/workflow-definition';
 import { isStatusRecord, type AslState } from './asl-status-paths';
 
 // A type, not an interface, so it is also a Record<string, unknown> (AslState's Parameters).

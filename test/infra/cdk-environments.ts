@@ -3,8 +3,8 @@
  * the way bin/app.ts reads it, so a new environment is tested without touching the tests.
  */
 import { readFileSync } from 'node:fs';
-import { projectPath } from '../../lib/project-paths';
-import { selectEnvironment, type EnvironmentConfig } from '../../lib/shared/environment-config';
+import { projectPath } from '../../lib/config/project-paths';
+import { selectEnvironment, type EnvironmentConfig } from '../../lib/config/environment-config';
 
 interface CdkJson {
   readonly context: { readonly environments: Record<string, unknown> };

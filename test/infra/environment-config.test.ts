@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, projectPath } from '../../lib/project-paths';
+import { PROJECT_ROOT, projectPath } from '../../lib/config/project-paths';
 import {
   DEFAULT_KMS,
   EnvironmentConfigError,
   parseEnvironmentConfig,
   selectEnvironment,
-} from '../../lib/shared/environment-config';
-import { WORKFLOW_FUNCTIONS } from '../../lib/shared/workflow-functions';
+} from '../../lib/config/environment-config';
+import { WORKFLOW_FUNCTIONS } from '../../lib/config/workflow-definition';
 import { ENVIRONMENT_NAMES, cdkEnvironments } from './cdk-environments';
 
 type RawEnvironment = Record<string, unknown>;

@@ -9,20 +9,20 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
+import { METRICS_NAMESPACE } from '../../lambdas/runtime/observability';
 import { OutputTestingStack } from '../../lib/output-testing-stack';
-import { projectPath } from '../../lib/project-paths';
-import type { EnvironmentConfig } from '../../lib/shared/environment-config';
-import { WORKFLOW_FUNCTIONS, handlerEntry } from '../../lib/shared/workflow-functions';
+import { projectPath } from '../../lib/config/project-paths';
+import type { EnvironmentConfig } from '../../lib/config/environment-config';
+import { WORKFLOW_FUNCTIONS, handlerEntry } from '../../lib/config/workflow-definition';
+import { RULE_FAILURE_METRIC } from '../../lambdas/runtime/deployment-names';
 import {
   CONVERSION_METRICS,
-  RULE_FAILURE_METRIC,
   VALIDATION_METRICS,
   WORKFLOW_METRICS_NAMESPACE,
   serviceNameOf,
   stepNameOf,
   UNTESTED_METRICS,
-} from '../../lib/shared/workflow-metrics';
+} from '../../lib/config/workflow-metrics';
 import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
 
 interface Resource {
@@ -276,7 +276,7 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of prt-%s', (envName) => {
 });
 
 describe('the metrics the dashboard reads are the ones the handlers write', () => {
-  it('uses the namespace of lambdas/shared/observability.ts', () => {
+  it('uses the namespace of lambdas/runtime/observability.ts', () => {
     // Assess
     expect(WORKFLOW_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
   });
@@ -290,8 +290,8 @@ describe('the metrics the dashboard reads are the ones the handlers write', () =
   });
 
   it('validate and convert name the metrics the dashboard graphs', () => {
-    // Act
-    const validate = readFileSync(projectPath(handlerEntry('validate')), 'utf8');
+    // Act: validate counts through the step metrics module.
+    const validate = readFileSync(projectPath('lambdas/runtime/step-metrics.ts'), 'utf8');
     const convert = readFileSync(projectPath(handlerEntry('convert')), 'utf8');
     // Assess: OutputsPassed/Warned/Failed are built from the status, as `Outputs${Status}`.
     expect(validate).toContain(`'${VALIDATION_METRICS.rowsValidated}'`);

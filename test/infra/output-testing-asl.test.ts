@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { projectPath } from '../../lib/project-paths';
+import { projectPath } from '../../lib/config/project-paths';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
@@ -19,7 +19,7 @@ import {
   WORKFLOW_FUNCTIONS,
   functionArnSubstitution,
   type WorkflowFunction,
-} from '../../lib/shared/workflow-functions';
+} from '../../lib/config/workflow-definition';
 import {
   catchesThatSkipTheRegistry,
   tasksMissingRetryOrCatch,
@@ -27,7 +27,7 @@ import {
   type AslDefinition,
   type AslState,
 } from './asl-status-paths';
-import { UNTESTED_METRICS, WORKFLOW_METRICS_NAMESPACE } from '../../lib/shared/workflow-metrics';
+import { UNTESTED_METRICS, WORKFLOW_METRICS_NAMESPACE } from '../../lib/config/workflow-metrics';
 
 /**
  * Ends that are reached without a registry status, on purpose: noise is never registered, Register

@@ -4,15 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { projectPath } from '../../lib/project-paths';
-import type { EnvironmentConfig } from '../../lib/shared/environment-config';
-import { ARTIFACT_PREFIXES, FUNCTION_ENV } from '../../lib/shared/function-environment';
-import {
-  REGISTER_IDEMPOTENCY_PARTITION,
-  REGISTRY_TABLE_LAYOUT,
-} from '../../lib/shared/registry-table-layout';
-import { STACK_OUTPUTS } from '../../lib/shared/stack-outputs';
-import { WORKFLOW_METRICS_NAMESPACE } from '../../lib/shared/workflow-metrics';
+import { projectPath } from '../../lib/config/project-paths';
+import type { EnvironmentConfig } from '../../lib/config/environment-config';
+import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
+import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lambdas/runtime/deployment-names';
+import { REGISTRY_TABLE_LAYOUT } from '../../lib/config/registry-table-layout';
+import { STACK_OUTPUTS } from '../../lib/config/stack-outputs';
+import { WORKFLOW_METRICS_NAMESPACE } from '../../lib/config/workflow-metrics';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
@@ -23,7 +22,7 @@ import {
   functionArnSubstitution,
   partitionSubstitutions,
   type WorkflowFunction,
-} from '../../lib/shared/workflow-functions';
+} from '../../lib/config/workflow-definition';
 import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
 import {
   actionsOf,

@@ -9,8 +9,8 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { OutputTestingStack } from '../../lib/output-testing-stack';
-import { parseEnvironmentConfig } from '../../lib/shared/environment-config';
-import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from '../../lib/shared/workflow-functions';
+import { parseEnvironmentConfig } from '../../lib/config/environment-config';
+import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from '../../lib/config/workflow-definition';
 import { cdkEnvironments } from './cdk-environments';
 
 interface FunctionResource {

@@ -14,14 +14,14 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ArtifactsBucket } from '../../lib/artifacts-bucket';
 import { OutputRegistry } from '../../lib/output-registry';
 import { OutputsBucket } from '../../lib/outputs-bucket';
-import { projectPath } from '../../lib/project-paths';
+import { projectPath } from '../../lib/config/project-paths';
 import { describe, expect, it } from 'vitest';
 import {
   PARTITION_MAX_CONCURRENCY_SUBSTITUTION,
   PARTITION_TOLERATED_FAILURE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
   type WorkflowFunction,
-} from '../../lib/shared/workflow-functions';
+} from '../../lib/config/workflow-definition';
 import { TestingWorkflow } from '../../lib/testing-workflow';
 import { environmentConfig } from './cdk-environments';
 

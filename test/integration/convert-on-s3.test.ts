@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const run = promisify(execFile);

@@ -28,7 +28,7 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import type { EventBridgeS3Event } from '../../lib/local/s3-event-to-eventbridge';
-import { STACK_OUTPUTS } from '../../lib/shared/stack-outputs';
+import { STACK_OUTPUTS } from '../../lib/config/stack-outputs';
 
 /** Names of the deployed resources the suite reads and writes. */
 export interface TargetResources {

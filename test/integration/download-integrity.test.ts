@@ -18,10 +18,11 @@ import { DownloadCache } from '../../lambdas/core/download/download-cache';
 import { ObjectDownloader } from '../../lambdas/core/download/object-downloader';
 import { S3DownloadSource } from '../../lambdas/adapters/aws/s3-download-source';
 import { IntegrityError } from '../../lambdas/core/errors';
-import { createS3Client } from '../../lambdas/shared/aws-clients';
+import { createS3Client } from '../../lambdas/adapters/aws/aws-clients';
+import { clientSettingsFromEnv } from '../../lambdas/runtime/function-config';
 import { EmbeddedStack, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-stack';
-import { PROJECT_ROOT } from '../../lib/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 
 const run = promisify(execFile);
 let stack: EmbeddedStack;
@@ -37,7 +38,7 @@ beforeAll(async () => {
     config: loadEnvironmentFromCdkJson(PROJECT_ROOT, 'dev'),
     dataDir,
   });
-  s3 = createS3Client(process.env);
+  s3 = createS3Client(clientSettingsFromEnv(process.env));
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { RegistryEntry } from '../../lambdas/core/registry/output-registry';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const run = promisify(execFile);

@@ -18,7 +18,7 @@ import { DownloadCache } from '../../lambdas/core/download/download-cache';
 import { DownloadInterruptedError } from '../../lambdas/core/download/download-errors';
 import { ObjectDownloader } from '../../lambdas/core/download/object-downloader';
 import { S3DownloadSource, endpointLabel } from '../../lambdas/adapters/aws/s3-download-source';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const run = promisify(execFile);

@@ -33,10 +33,11 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
 } from '../../lib/local/embedded-stack';
+import { localDocumentClient, localS3Client } from '../../lib/local/local-clients';
 import type { EventBridgeS3Event } from '../../lib/local/s3-event-to-eventbridge';
-import { PROJECT_ROOT } from '../../lib/project-paths';
-import { FUNCTION_ENV } from '../../lib/shared/function-environment';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
+import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 import {
   AlertQueue,
   DeployedExecutions,
@@ -149,16 +150,8 @@ async function startEmbedded(): Promise<TargetParts> {
     config: loadEnvironmentFromCdkJson(PROJECT_ROOT, 'dev'),
     contractsDir: join(PROJECT_ROOT, 'contracts'),
   });
-  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const s3 = new S3Client({
-    ...clientConfig,
-    endpoint: stack.endpoints.s3,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...clientConfig, endpoint: stack.endpoints.dynamodb }),
-  );
+  const s3 = localS3Client(stack.endpoints.s3);
+  const db = localDocumentClient(stack.endpoints.dynamodb);
   const toView = (e: EmbeddedStack['executions'][number]): ExecutionView => ({
     executionArn: e.executionArn,
     status: e.status,

@@ -17,7 +17,7 @@ import { objectPk } from '../../lambdas/core/registry/output-registry';
 import { S3Sink } from '../../lambdas/adapters/aws/s3-byte-io';
 import { validateRecords } from '../../lambdas/core/validation/validate-records';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-stack';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import { readFileSync } from 'node:fs';
 import { lambdaContext } from '../fixtures/lambda-handler';
 import { startHarness, type Harness } from './embedded-stack-harness';

@@ -23,9 +23,9 @@ import { BufferSink } from '../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
 import type { TypedRow } from '../../lambdas/core/formats/table-io';
 import type { RegistryEntry } from '../../lambdas/core/registry/output-registry';
-import { PROJECT_ROOT } from '../../lib/project-paths';
-import { ARTIFACT_PREFIXES } from '../../lib/shared/function-environment';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
+import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 import { startHarness, type Harness } from './embedded-stack-harness';
 

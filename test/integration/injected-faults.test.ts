@@ -17,7 +17,6 @@
  * One embedded stack for the file: the handlers read their endpoints when imported, and modules are
  * cached per worker.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
@@ -26,22 +25,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { objectPk } from '../../lambdas/core/registry/output-registry';
-import {
-  EmbeddedStack,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type Endpoints,
-  type ExecutionRecord,
-} from '../../lib/local/embedded-stack';
+import { EmbeddedStack, type Endpoints, type ExecutionRecord } from '../../lib/local/embedded-stack';
 import {
   FAULT_KINDS,
   FaultInjectionProxy,
   seededRandom,
   type FaultStats,
 } from '../fixtures/fault-injection-proxy';
+import { localDocumentClient, localS3Client } from '../../lib/local/local-clients';
 import type { LocalHandler } from '../../lib/local/task-bindings';
-import { PROJECT_ROOT } from '../../lib/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 
 const SOAK = process.env['PRT_SOAK'] === '1';
@@ -220,14 +214,8 @@ beforeAll(async () => {
     wrapHandler,
   });
   // The suite's own clients talk to the servers directly: uploads and checks see no faults.
-  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  s3 = new S3Client({
-    ...clientConfig,
-    endpoint: servers.s3,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
-  db = DynamoDBDocumentClient.from(new DynamoDBClient({ ...clientConfig, endpoint: servers.dynamodb }));
+  s3 = localS3Client(servers.s3);
+  db = localDocumentClient(servers.dynamodb);
   lineage = new DynamoLineageStore(db, stack.resources.registryTable);
 
   const suffix = Date.now().toString(36);

@@ -17,7 +17,7 @@ import type { LineageGraph } from '../../lib/cli/lineage/lineage-graph';
 import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { versionTokenOf, type OutputRegistry } from '../../lambdas/core/registry/output-registry';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import { skipWithout, startHarness, type Harness } from './embedded-stack-harness';
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';

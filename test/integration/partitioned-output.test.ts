@@ -18,7 +18,7 @@ import type { RegistryEntry } from '../../lambdas/core/registry/output-registry'
 import { runValidation } from '../../lambdas/core/validation/run-validation';
 import type { ValidationReport } from '../../lambdas/core/validation/validation-report';
 import type { StoredDatasetReport } from '../../lambdas/core/workflow/validate-partitions';
-import { projectPath } from '../../lib/project-paths';
+import { projectPath } from '../../lib/config/project-paths';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 import { startHarness, type Harness } from './embedded-stack-harness';
 

@@ -27,10 +27,10 @@ import {
 } from '../../lambdas/core/registry/output-registry';
 import { StatusTransitionError } from '../../lambdas/core/registry/registry-errors';
 import type { TestStatus } from '../../lambdas/core/registry/status-transitions';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/embedded-stack';
+import { localDynamoDBClient } from '../../lib/local/local-clients';
 import { buildTaskBindings } from '../../lib/local/task-bindings';
-import { PROJECT_ROOT } from '../../lib/project-paths';
-import { OUTPUT_TESTING_ASL } from '../../lib/shared/workflow-functions';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
+import { OUTPUT_TESTING_ASL } from '../../lib/config/workflow-definition';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const run = promisify(execFile);
@@ -227,13 +227,7 @@ describe("the state machine's status records, on the target's DynamoDB", () => {
     error?: Record<string, string>,
   ): Promise<string> {
     const dynamodb =
-      h.target === 'embedded'
-        ? new DynamoDBClient({
-            region: LOCAL_REGION,
-            credentials: LOCAL_CREDENTIALS,
-            endpoint: h.stack.endpoints.dynamodb,
-          })
-        : new DynamoDBClient({});
+      h.target === 'embedded' ? localDynamoDBClient(h.stack.endpoints.dynamodb) : new DynamoDBClient({});
     const text = JSON.stringify({
       ...definition.States[state],
       Next: undefined,

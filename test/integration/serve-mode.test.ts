@@ -18,14 +18,10 @@ import { AwsSession } from '../../lib/cli/aws-session';
 import { ContractFolderWatcher } from '../../lib/cli/contract-folder-watcher';
 import { localStorage } from '../../lib/cli/local-command';
 import { serveEnvironment, writeServeEnvironment } from '../../lib/cli/serve-environment';
-import {
-  EmbeddedStack,
-  LOCAL_CONTRACT_CACHE_SECONDS,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-} from '../../lib/local/embedded-stack';
-import { PROJECT_ROOT } from '../../lib/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/shared/project-config';
+import { EmbeddedStack, LOCAL_CONTRACT_CACHE_SECONDS } from '../../lib/local/embedded-stack';
+import { localS3Client } from '../../lib/local/local-clients';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
+import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 
 const CONTRACT = `pipeline: served
 step: prep
@@ -97,13 +93,7 @@ describe('prt local --serve', () => {
     ports = await freePortPair();
     mkdirSync(contractsDir, { recursive: true });
     stack = await start();
-    s3 = new S3Client({
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      endpoint: stack.endpoints.s3,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    s3 = localS3Client(stack.endpoints.s3);
   });
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@
  * version that arrived, keyed so that a second delivery of the same version finds the first
  * (idempotent conditional put), and indexed so that a logical output (pipeline/step/output) and a
  * pipeline run are queryable. Layout:
- * lib/shared/registry-table-layout.ts; the README's "Registry and lineage" section draws it.
+ * lib/config/registry-table-layout.ts; the README's "Registry and lineage" section draws it.
  *
  * Access patterns and the key that serves each:
  * - one version of an object:            GetItem   pk = OBJ#<uri>, sk = VER#<versionId | etag:ETAG>

@@ -3,7 +3,7 @@
  * so that a second delivery of the same version finds the first (idempotent registration), and
  * indexed so that a logical output (pipeline/step/output) and a pipeline run are queryable. The
  * DynamoDB implementation is lambdas/adapters/aws/dynamo-output-registry.ts; its table layout is
- * lib/shared/registry-table-layout.ts, and the README's "Registry and lineage" section draws it.
+ * lib/config/registry-table-layout.ts, and the README's "Registry and lineage" section draws it.
  *
  * The key helpers below are the layout's vocabulary, shared by whoever writes or reads entries:
  * - one version of an object:            pk = OBJ#<uri>, sk = VER#<versionId | etag:ETAG>

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contractJsonSchema } from '../../../lambdas/core/contracts/contract-schema';
-import { PROJECT_ROOT } from '../../../lib/project-paths';
+import { PROJECT_ROOT } from '../../../lib/config/project-paths';
 
 describe('contract JSON Schema', () => {
   it('matches the committed docs/contract.schema.json', () => {

@@ -7,7 +7,7 @@ import { GenerationError } from '../../../lambdas/core/generation/generation-err
 import { InMemoryObjectStore } from '../../fixtures/in-memory-object-store';
 import { InMemoryRegistry } from '../../fixtures/in-memory-registry';
 import { readFileSync, readdirSync } from 'node:fs';
-import { projectPath } from '../../../lib/project-paths';
+import { projectPath } from '../../../lib/config/project-paths';
 
 function setup() {
   const store = new InMemoryObjectStore();

@@ -7,6 +7,7 @@ import {
   HANDLER_ENV,
   aslState,
   lambdaContext,
+  loadHandler,
   parameterNames,
   stubHandlerEnv,
 } from '../../fixtures/lambda-handler';
@@ -25,11 +26,6 @@ const BUCKET = HANDLER_ENV.PRT_ARTIFACTS_BUCKET;
 const CONVERTED_KEY = `converted/${LANDING_BUCKET}/${KEY}/v1.parquet`;
 const CSV =
   'order_id,customer_id,purchase_amount,ordered_at\no1,1,10.5,2024-06-01T09:00:00Z\no2,2,,2024-06-01T09:01:00Z\n';
-
-async function loadHandler() {
-  vi.resetModules();
-  return (await import('../../../lambdas/convert/handler')).handler;
-}
 
 /** The contracts and the CSV in a mocked S3 that stores what is put, so the conversion proof can read it back. */
 function mockObjects(options: { put?: boolean } = {}): S3MockObjects {
@@ -70,7 +66,7 @@ describe('convert handler', () => {
   it('writes the Parquet copy under the converted prefix and returns the fields the Convert task selects', async () => {
     // Prepare
     mockObjects();
-    const handler = await loadHandler();
+    const handler = await loadHandler('convert');
 
     // Act
     const result = await handler(EVENT, CONTEXT);
@@ -108,7 +104,7 @@ describe('convert handler', () => {
   it('refuses an output without convert_to as InvalidInputError', async () => {
     // Prepare
     mockObjects();
-    const handler = await loadHandler();
+    const handler = await loadHandler('convert');
 
     // Act
     const act = handler(
@@ -138,7 +134,7 @@ describe('convert handler', () => {
         $metadata: { httpStatusCode: 503 },
       }),
     );
-    const handler = await loadHandler();
+    const handler = await loadHandler('convert');
 
     // Act
     const act = handler(EVENT, CONTEXT);
@@ -154,7 +150,7 @@ describe('convert handler', () => {
       stubHandlerEnv({ [name]: '' });
 
       // Act
-      const load = loadHandler();
+      const load = loadHandler('convert');
 
       // Assess
       await expect(load).rejects.toMatchObject({
@@ -169,7 +165,7 @@ describe('convert handler', () => {
     vi.stubEnv('PRT_READER_LIMITS', '{"maxFieldLenght":100}');
 
     // Act
-    const load = loadHandler();
+    const load = loadHandler('convert');
 
     // Assess
     await expect(load).rejects.toMatchObject({ name: 'ConfigurationError' });
@@ -182,7 +178,7 @@ describe('convert handler', () => {
     // Prepare: the longest field of CSV is 20 characters (2024-06-01T09:00:00Z)
     mockObjects();
     vi.stubEnv('PRT_READER_LIMITS', '{"maxFieldLength":19}');
-    const handler = await loadHandler();
+    const handler = await loadHandler('convert');
 
     // Act
     const act = handler(EVENT, CONTEXT);
@@ -195,7 +191,7 @@ describe('convert handler', () => {
 
   it('rejects an event whose object has no key as InvalidInputError naming the field', async () => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await loadHandler('convert');
 
     // Act
     const act = handler({ ...EVENT, object: { ...EVENT.object, key: undefined } }, CONTEXT);

@@ -10,18 +10,19 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { aslState, lambdaContext, parameterNames, stubHandlerEnv } from '../../fixtures/lambda-handler';
+import {
+  aslState,
+  lambdaContext,
+  loadHandler,
+  parameterNames,
+  stubHandlerEnv,
+} from '../../fixtures/lambda-handler';
 import { sdkStreamBody } from '../../fixtures/sdk-stream-body';
 import { LANDING_BUCKET, objectRef, trainingDataOutput } from '../../fixtures/step-events';
 
 const s3Mock = mockClient(S3Client);
 const CONTEXT = lambdaContext('prt-inspect');
 const KEY = 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv.gz';
-
-async function loadHandler() {
-  vi.resetModules();
-  return (await import('../../../lambdas/inspect/handler')).handler;
-}
 
 describe('inspect handler', () => {
   beforeEach(() => {
@@ -50,7 +51,7 @@ describe('inspect handler', () => {
     const object = objectRef({ key: KEY, etag: 'abc', size: body.byteLength, versionId: 'v1' });
     s3Mock.on(HeadObjectCommand).resolves({ ContentLength: body.byteLength, ETag: '"abc"', VersionId: 'v1' });
     s3Mock.on(GetObjectCommand).callsFake(() => ({ Body: sdkStreamBody(body) }));
-    const handler = await loadHandler();
+    const handler = await loadHandler('inspect');
 
     // Act
     const result = await handler({ object, output: trainingDataOutput() }, CONTEXT);
@@ -82,7 +83,7 @@ describe('inspect handler', () => {
     // Prepare
     const object = objectRef({ key: KEY, etag: 'abc', size: 10 });
     s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 10, ETag: '"def"' });
-    const handler = await loadHandler();
+    const handler = await loadHandler('inspect');
 
     // Act
     const act = handler({ object, output: trainingDataOutput() }, CONTEXT);
@@ -97,7 +98,7 @@ describe('inspect handler', () => {
     s3Mock
       .on(HeadObjectCommand)
       .rejects(new NoSuchKey({ message: 'gone', $metadata: { httpStatusCode: 404 } }));
-    const handler = await loadHandler();
+    const handler = await loadHandler('inspect');
 
     // Act
     const act = handler(
@@ -119,7 +120,7 @@ describe('inspect handler', () => {
         message: 'Please reduce your request rate.',
       }),
     );
-    const handler = await loadHandler();
+    const handler = await loadHandler('inspect');
 
     // Act
     const act = handler(
@@ -139,7 +140,7 @@ describe('inspect handler', () => {
       vi.stubEnv(name, '');
 
     // Act
-    const handler = await loadHandler();
+    const handler = await loadHandler('inspect');
 
     // Assess
     expect(typeof handler).toBe('function');
@@ -159,7 +160,7 @@ describe('inspect handler', () => {
     ],
   ])('rejects an event with %s as InvalidInputError naming the field', async (_case, build, message) => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await loadHandler('inspect');
     const event = build(objectRef({ key: KEY, etag: 'abc', size: 10 }));
 
     // Act

@@ -8,6 +8,7 @@ import {
   HANDLER_ENV,
   aslState,
   lambdaContext,
+  loadHandler,
   parameterNames,
   stubHandlerEnv,
 } from '../../fixtures/lambda-handler';
@@ -48,11 +49,6 @@ const CONVERTED = {
   checksums: { order_id: 'aa' },
 };
 
-async function loadHandler() {
-  vi.resetModules();
-  return (await import('../../../lambdas/lineage/handler')).handler;
-}
-
 function mockContract(): void {
   const text = sampleContractText('sales-preprocessing-training_data.yaml');
   // The catalog checks a contract's size (HEAD) before it reads it.
@@ -91,7 +87,7 @@ describe('lineage handler', () => {
     mockContract();
     ddbMock.on(QueryCommand, { IndexName: 'gsi2' }).resolves({ Items: [RAW_ITEM] });
     ddbMock.on(PutCommand).resolves({});
-    const handler = await loadHandler();
+    const handler = await loadHandler('lineage');
     const skipped = (aslState('SkipConversion') as { Result?: unknown }).Result;
 
     // Act
@@ -121,7 +117,7 @@ describe('lineage handler', () => {
     mockContract();
     ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock.on(PutCommand).resolves({});
-    const handler = await loadHandler();
+    const handler = await loadHandler('lineage');
 
     // Act
     const result = await handler(
@@ -154,7 +150,7 @@ describe('lineage handler', () => {
       .rejects(
         new ConditionalCheckFailedException({ message: 'exists', $metadata: { httpStatusCode: 400 } }),
       );
-    const handler = await loadHandler();
+    const handler = await loadHandler('lineage');
 
     // Act
     const result = await handler(
@@ -173,7 +169,7 @@ describe('lineage handler', () => {
       stubHandlerEnv({ [name]: '' });
 
       // Act
-      const load = loadHandler();
+      const load = loadHandler('lineage');
 
       // Assess
       await expect(load).rejects.toMatchObject({
@@ -185,7 +181,7 @@ describe('lineage handler', () => {
 
   it('rejects an event without conversion as InvalidInputError naming the field', async () => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await loadHandler('lineage');
 
     // Act
     const act = handler({ object: OBJECT, output: trainingDataOutput() }, CONTEXT);

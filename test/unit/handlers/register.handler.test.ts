@@ -8,6 +8,7 @@ import {
   HANDLER_ENV,
   aslState,
   lambdaContext,
+  loadHandler,
   parameterNames,
   stubHandlerEnv,
 } from '../../fixtures/lambda-handler';
@@ -20,11 +21,6 @@ const ddbMock = mockClient(DynamoDBDocumentClient);
 const CONTEXT = lambdaContext('prt-register');
 const KEY = 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv';
 const CONTRACT_FILES = ['sales-ingestion-raw_orders.yaml', 'sales-preprocessing-training_data.yaml'];
-
-async function loadHandler() {
-  vi.resetModules();
-  return (await import('../../../lambdas/register/handler')).handler;
-}
 
 /** The artifacts bucket as S3 would answer: the sample contracts under contracts/. */
 function mockContracts(): void {
@@ -71,7 +67,7 @@ describe('register handler', () => {
     // Prepare
     mockContracts();
     ddbMock.on(PutCommand).resolves({});
-    const handler = await loadHandler();
+    const handler = await loadHandler('register');
     const object = objectRef({ key: KEY, etag: 'abc', size: 42, versionId: 'v1' });
 
     // Act
@@ -117,7 +113,7 @@ describe('register handler', () => {
     // Prepare
     mockContracts();
     ddbMock.on(PutCommand).resolves({});
-    const handler = await loadHandler();
+    const handler = await loadHandler('register');
 
     // Act
     await handler({ object: objectRef({ key: KEY, etag: 'a', size: 1, versionId: 'v1' }) }, CONTEXT);
@@ -138,7 +134,7 @@ describe('register handler', () => {
         new ConditionalCheckFailedException({ message: 'exists', $metadata: { httpStatusCode: 400 } }),
       );
     ddbMock.on(GetCommand).resolves({ Item: { pk: object.pk, sk: object.sk, status: 'passed' } });
-    const handler = await loadHandler();
+    const handler = await loadHandler('register');
 
     // Act
     const result = await handler({ object }, CONTEXT);
@@ -155,7 +151,7 @@ describe('register handler', () => {
     // Prepare
     mockContracts();
     ddbMock.on(PutCommand).resolves({});
-    const handler = await loadHandler();
+    const handler = await loadHandler('register');
 
     // Act
     const result = await handler(
@@ -178,7 +174,7 @@ describe('register handler', () => {
       stubHandlerEnv({ [name]: '' });
 
       // Act
-      const load = loadHandler();
+      const load = loadHandler('register');
 
       // Assess
       await expect(load).rejects.toMatchObject({
@@ -207,7 +203,7 @@ describe('register handler', () => {
     ],
   ])('rejects an event with %s as InvalidInputError naming the field', async (_case, event, message) => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await loadHandler('register');
 
     // Act
     const act = handler(event, CONTEXT);

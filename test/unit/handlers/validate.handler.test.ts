@@ -7,6 +7,7 @@ import {
   HANDLER_ENV,
   aslState,
   lambdaContext,
+  loadHandler,
   parameterNames,
   stubHandlerEnv,
 } from '../../fixtures/lambda-handler';
@@ -23,11 +24,6 @@ const KEY = 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv';
 const BUCKET = HANDLER_ENV.PRT_ARTIFACTS_BUCKET;
 const REPORT_KEY = `reports/${LANDING_BUCKET}/${KEY}/v1.json`;
 const QUARANTINE_KEY = `quarantine/${LANDING_BUCKET}/${KEY}/v1.jsonl`;
-
-async function loadHandler() {
-  vi.resetModules();
-  return (await import('../../../lambdas/validate/handler')).handler;
-}
 
 function mockObjects(csv: string | Uint8Array): void {
   const objects = new S3MockObjects(s3Mock, 9).install({ put: false });
@@ -73,7 +69,7 @@ describe('validate handler', () => {
     // Prepare
     const csv = `${HEADER}\no1,1,10,2024-06-01T09:00:00Z\no2,2,20,2024-06-01T09:01:00Z\n`;
     mockObjects(csv);
-    const handler = await loadHandler();
+    const handler = await loadHandler('validate');
 
     // Act
     const result = await handler(event(csv), CONTEXT);
@@ -109,7 +105,7 @@ describe('validate handler', () => {
     // Prepare
     const csv = `${HEADER}\no1,,10,2024-06-01T09:00:00Z\no2,2,20,2024-06-01T09:01:00Z\n`;
     mockObjects(csv);
-    const handler = await loadHandler();
+    const handler = await loadHandler('validate');
 
     // Act
     const result = await handler(event(csv), CONTEXT);
@@ -135,7 +131,7 @@ describe('validate handler', () => {
     // Prepare
     const csv = `${HEADER}\no1,1,10,2024-06-01T09:00:00Z\n`;
     mockObjects(csv);
-    const handler = await loadHandler();
+    const handler = await loadHandler('validate');
     const selected = Object.keys(
       (aslState('Validate') as { ResultSelector?: Record<string, unknown> }).ResultSelector ?? {},
     ).map((k) => k.replace(/\.\$$/, ''));
@@ -157,7 +153,7 @@ describe('validate handler', () => {
     stubHandlerEnv({ [name]: '' });
 
     // Act
-    const load = loadHandler();
+    const load = loadHandler('validate');
 
     // Assess
     await expect(load).rejects.toMatchObject({
@@ -177,7 +173,7 @@ describe('validate handler', () => {
       vi.stubEnv('PRT_READER_LIMITS', value);
 
       // Act
-      const load = loadHandler();
+      const load = loadHandler('validate');
 
       // Assess
       await expect(load).rejects.toMatchObject({ name: 'ConfigurationError' });
@@ -191,7 +187,7 @@ describe('validate handler', () => {
     const csv = `${HEADER}\no1,1,10,2024-06-01T09:00:00Z\n`;
     mockObjects(csv);
     vi.stubEnv('PRT_READER_LIMITS', '{"maxFieldsPerRow":3}');
-    const handler = await loadHandler();
+    const handler = await loadHandler('validate');
 
     // Act
     const act = handler(event(csv), CONTEXT);
@@ -217,7 +213,7 @@ describe('validate handler', () => {
     );
     mockObjects(parquet);
     vi.stubEnv('PRT_READER_LIMITS', '{"maxRowGroupRows":1}');
-    const handler = await loadHandler();
+    const handler = await loadHandler('validate');
     const size = parquet.byteLength;
     const parquetEvent = {
       ...event(''),
@@ -237,7 +233,7 @@ describe('validate handler', () => {
 
   it('rejects an event without inspection as InvalidInputError naming the field', async () => {
     // Prepare
-    const handler = await loadHandler();
+    const handler = await loadHandler('validate');
     const { object, output } = event('x');
 
     // Act

@@ -17,7 +17,7 @@ import { createParquetWriter } from '../../../lambdas/core/formats/parquet-write
 import type { RegistryEntry } from '../../../lambdas/core/registry/output-registry';
 import { NotRegisteredError } from '../../../lambdas/core/registry/registry-errors';
 import type { TestStatus } from '../../../lambdas/core/registry/status-transitions';
-import { PROJECT_ROOT } from '../../../lib/project-paths';
+import { PROJECT_ROOT } from '../../../lib/config/project-paths';
 import { InMemoryLineageStore } from '../../fixtures/in-memory-lineage-store';
 import { InMemoryRegistry } from '../../fixtures/in-memory-registry';
 import { FakeBucket } from '../registry/download/fake-s3-bucket';

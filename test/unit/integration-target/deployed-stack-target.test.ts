@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STACK_OUTPUTS } from '../../../lib/shared/stack-outputs';
+import { STACK_OUTPUTS } from '../../../lib/config/stack-outputs';
 import {
   DeployedExecutions,
   TargetConfigurationError,

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { LIST_OBJECTS_RESOURCE, localizeDistributedMaps } from '../../../lib/local/distributed-map';
-import { projectPath } from '../../../lib/project-paths';
-import { OUTPUT_TESTING_ASL } from '../../../lib/shared/workflow-functions';
+import { projectPath } from '../../../lib/config/project-paths';
+import { OUTPUT_TESTING_ASL } from '../../../lib/config/workflow-definition';
 
 type State = Record<string, unknown> & { Type: string };
 interface Definition {

@@ -5,7 +5,7 @@ import {
   EventPatternError,
   matchesEventPattern,
 } from '../../../lib/local/event-pattern-matcher';
-import { buildArrivalPattern } from '../../../lib/shared/arrival-pattern';
+import { buildArrivalPattern } from '../../../lib/config/arrival-pattern';
 
 /** The "Object Created" example of the S3 user guide ("EventBridge event message structure"). */
 function objectCreatedEvent(overrides: { bucket?: string; key?: string; detailType?: string } = {}) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { matchesEventPattern } from '../../../lib/local/event-pattern-matcher';
 import { S3NotificationError, toEventBridgeEvents } from '../../../lib/local/s3-event-to-eventbridge';
-import { buildArrivalPattern } from '../../../lib/shared/arrival-pattern';
+import { buildArrivalPattern } from '../../../lib/config/arrival-pattern';
 
 const options = {
   account: '111122223333',

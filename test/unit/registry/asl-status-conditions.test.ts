@@ -12,8 +12,8 @@ import {
   statusesAllowedBefore,
   type TestStatus,
 } from '../../../lambdas/core/registry/status-transitions';
-import { projectPath } from '../../../lib/project-paths';
-import { OUTPUT_TESTING_ASL } from '../../../lib/shared/workflow-functions';
+import { projectPath } from '../../../lib/config/project-paths';
+import { OUTPUT_TESTING_ASL } from '../../../lib/config/workflow-definition';
 
 interface UpdateParameters {
   readonly UpdateExpression: string;

@@ -33,7 +33,7 @@ import {
   IntegrityError,
   TransientDependencyError,
 } from '../../../../lambdas/core/errors';
-import { createS3Client } from '../../../../lambdas/shared/aws-clients';
+import { createS3Client } from '../../../../lambdas/adapters/aws/aws-clients';
 import { FakeBucket } from '../../registry/download/fake-s3-bucket';
 import { md5Etag, multipartEtag } from '../../registry/download/s3-object-digests';
 
@@ -459,7 +459,7 @@ describe('ObjectDownloader over S3', () => {
 
     it('uses a client in adaptive retry mode for throttling', async () => {
       // Act
-      const client = createS3Client({});
+      const client = createS3Client({ s3ForcePathStyle: false });
       const strategy = await client.config.retryStrategy();
       client.destroy();
 

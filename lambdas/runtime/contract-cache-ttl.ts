@@ -5,7 +5,7 @@
  * minute); the embedded stack sets it to a second, so a contract saved while `prt local --serve`
  * runs applies to the next upload instead of a minute later.
  */
-import { ConfigurationError } from '../errors';
+import { ConfigurationError } from '../core/errors';
 
 export const CONTRACT_CACHE_SECONDS_ENV = 'PRT_CONTRACT_CACHE_SECONDS';
 export const DEFAULT_CONTRACT_CACHE_SECONDS = 60;
@@ -17,7 +17,7 @@ export const MAX_CONTRACT_CACHE_SECONDS = 3_600;
  * MAX_CONTRACT_CACHE_SECONDS fails the cold start with the variable's name.
  *
  * @example
- * new ContractCatalog(store, bucket, prefix, contractCacheTtlMs(process.env));
+ * const ttlMs = contractCacheTtlMs(process.env); // readFunctionConfig's contractCacheTtlMs
  */
 export function contractCacheTtlMs(env: NodeJS.ProcessEnv): number {
   const text = env[CONTRACT_CACHE_SECONDS_ENV];

@@ -11,7 +11,7 @@ import {
   READER_LIMIT_NAMES,
   readerLimitsEnvValue,
   readerLimitsFromEnv,
-} from '../../../lambdas/core/config/reader-limits-env';
+} from '../../../lambdas/runtime/reader-limits-env';
 import { ConfigurationError } from '../../../lambdas/core/errors';
 
 function failureOf(value: string): Error {

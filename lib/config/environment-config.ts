@@ -17,8 +17,8 @@ import {
   READER_LIMIT_NAMES,
   type ConfigurableReaderLimits,
   type ReaderLimitName,
-} from '../../lambdas/core/config/reader-limits-env';
-import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './workflow-functions';
+} from '../../lambdas/runtime/reader-limits-env';
+import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './workflow-definition';
 
 export type RemovalMode = 'destroy' | 'retain';
 

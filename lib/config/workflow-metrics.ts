@@ -1,13 +1,13 @@
 /**
  * Where the handlers' CloudWatch metrics live, for the dashboard and alarms that read them. The
- * handlers write them as EMF through Powertools Metrics (lambdas/shared/observability.ts) with one
+ * handlers write them as EMF through Powertools Metrics (lambdas/runtime/observability.ts) with one
  * dimension, `service`, the function's Powertools service name; a metric read with any other
  * namespace, name or dimension set is an empty graph, never an error, so the infra tests check that
  * these values match what the handlers use.
  */
-import type { WorkflowFunction } from './workflow-functions';
+import type { WorkflowFunction } from './workflow-definition';
 
-/** METRICS_NAMESPACE of lambdas/shared/observability.ts. */
+/** METRICS_NAMESPACE of lambdas/runtime/observability.ts. */
 export const WORKFLOW_METRICS_NAMESPACE = 'PipelineRuntimeTesting';
 
 /** Powertools service name of a function: its POWERTOOLS_SERVICE_NAME and its metrics' `service` dimension. */
@@ -28,9 +28,6 @@ export const VALIDATION_METRICS = {
   outputsWarned: 'OutputsWarned',
   outputsFailed: 'OutputsFailed',
 } as const;
-
-/** One per failed rule and output, with the rule's name in the `Rule` dimension (beside `service`). */
-export const RULE_FAILURE_METRIC = { name: 'RuleFailures', dimension: 'Rule' } as const;
 
 /** Metrics the convert handler adds per converted output. */
 export const CONVERSION_METRICS = {

@@ -6,22 +6,15 @@
  * What happened is read back through the same APIs a user would use: the registry table, the
  * reports in the artifacts bucket, the lineage edges and the alert topic.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { lineageNode } from '../../lambdas/core/lineage/lineage-store';
-import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import type { RegistryEntry } from '../../lambdas/core/registry/output-registry';
-import { DynamoOutputRegistry } from '../../lambdas/adapters/aws/dynamo-output-registry';
 import { parseS3Uri } from '../../lambdas/core/storage/object-store';
-import {
-  EmbeddedStack,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type ExecutionRecord,
-} from '../local/embedded-stack';
+import { lineageStore, outputRegistry } from '../../lambdas/runtime/dependencies';
+import type { EmbeddedStack, ExecutionRecord } from './embedded-stack';
+import { localDocumentClient, localS3Client } from './local-clients';
 
 interface DemoOutput {
   readonly label: string;
@@ -89,18 +82,10 @@ export interface DemoRow {
 }
 
 export async function runDemo(stack: EmbeddedStack, outDir: string): Promise<DemoRow[]> {
-  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const s3 = new S3Client({
-    ...clientConfig,
-    endpoint: stack.endpoints.s3,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...clientConfig, endpoint: stack.endpoints.dynamodb }),
-  );
-  const registry = new DynamoOutputRegistry(db, stack.resources.registryTable);
-  const lineage = new DynamoLineageStore(db, stack.resources.registryTable);
+  const s3 = localS3Client(stack.endpoints.s3);
+  const db = localDocumentClient(stack.endpoints.dynamodb);
+  const registry = outputRegistry(db, stack.resources.registryTable);
+  const lineage = lineageStore(db, stack.resources.registryTable);
 
   for (const output of DEMO_OUTPUTS) {
     for (const upload of output.uploads) {

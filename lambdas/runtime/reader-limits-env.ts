@@ -10,8 +10,8 @@
  * const readerLimits = readerLimitsFromEnv(process.env); // at cold start
  * await validateOutput(input, { ...deps, readerLimits });
  */
-import { ConfigurationError } from '../errors';
-import type { ReaderLimits } from '../formats/table-io';
+import { ConfigurationError } from '../core/errors';
+import type { ReaderLimits } from '../core/formats/table-io';
 
 export const READER_LIMITS_ENV = 'PRT_READER_LIMITS';
 

@@ -10,7 +10,8 @@
  *     gsi1 (downstream):        gsi1pk = EDGE#<parent node>        gsi1sk = DOWN#<child node>
  *   A node is `s3://bucket/key#version`.
  * - logical output:  pk = PIPE#pipeline         sk = OUT#step#output (one per output, for listings)
- * - idempotency:     pk = IDEMPOTENCY#register  sk = <hash> (Powertools records of Register)
+ * - idempotency:     pk = IDEMPOTENCY#register  sk = <hash> (Powertools records of Register;
+ *   REGISTER_IDEMPOTENCY_PARTITION, lambdas/runtime/deployment-names.ts)
  */
 export interface KeyAttribute {
   readonly name: string;
@@ -45,10 +46,3 @@ export const REGISTRY_TABLE_LAYOUT: TableLayout = {
     },
   ],
 };
-
-/**
- * Partition key of Register's Powertools idempotency records. The only items any function deletes
- * (Powertools removes the record of a failed invocation so a retry can run); the register role's
- * DeleteItem is limited to this partition by a `dynamodb:LeadingKeys` condition.
- */
-export const REGISTER_IDEMPOTENCY_PARTITION = 'IDEMPOTENCY#register';

@@ -4,10 +4,7 @@
  * with the variable's name instead of caching for a surprising time.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  CONTRACT_CACHE_SECONDS_ENV,
-  contractCacheTtlMs,
-} from '../../../lambdas/core/config/contract-cache-ttl';
+import { CONTRACT_CACHE_SECONDS_ENV, contractCacheTtlMs } from '../../../lambdas/runtime/contract-cache-ttl';
 import { ConfigurationError } from '../../../lambdas/core/errors';
 
 describe('contractCacheTtlMs', () => {

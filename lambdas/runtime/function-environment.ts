@@ -1,0 +1,44 @@
+/**
+ * Environment variables the handlers read at cold start: the one list of their names. The CDK
+ * functions (lib/workflow-functions.ts, lib/generate-function.ts) set them from the resources they
+ * are granted; the embedded stack sets them to its local resources. Only endpoints (the standard
+ * AWS_ENDPOINT_URL_* variables) differ between the two. function-config.ts reads them, once.
+ */
+import { READER_LIMITS_ENV } from './reader-limits-env';
+
+export const FUNCTION_ENV = {
+  registryTable: 'PRT_REGISTRY_TABLE',
+  artifactsBucket: 'PRT_ARTIFACTS_BUCKET',
+  contractsPrefix: 'PRT_CONTRACTS_PREFIX',
+  reportsPrefix: 'PRT_REPORTS_PREFIX',
+  quarantinePrefix: 'PRT_QUARANTINE_PREFIX',
+  convertedPrefix: 'PRT_CONVERTED_PREFIX',
+  /**
+   * Optional: seconds the partitioned branch's merge waits for a folder still changing after its
+   * marker (default 60, validate-partitions.ts DEFAULT_PARTS_SETTLE); whole seconds, 0 to 240.
+   */
+  partsSettleSeconds: 'PRT_PARTS_SETTLE_SECONDS',
+  /**
+   * Optional: the environment's `readerLimits` as JSON, on the functions that read objects
+   * (validate, convert); parsed at cold start by readerLimitsFromEnv (READER_LIMITS_ENV).
+   */
+  readerLimits: READER_LIMITS_ENV,
+  /** "true" only for S3 servers that cannot route virtual-hosted-style requests (the embedded stack). */
+  s3ForcePathStyle: 'PRT_S3_FORCE_PATH_STYLE',
+} as const;
+
+/**
+ * Environment variables the generate Lambda reads at cold start, besides the shared ones above
+ * (registry table, artifacts bucket, contracts prefix). The CDK construct (lib/generate-function.ts)
+ * sets them from the resources it grants.
+ */
+export const GENERATE_ENV = {
+  outputsBucket: 'PRT_OUTPUTS_BUCKET',
+  /** Key prefix synthetic objects are written under (the function may write nowhere else). */
+  syntheticPrefix: 'PRT_SYNTHETIC_PREFIX',
+  /** Most rows one invocation may generate per output (bounded by the function's timeout). */
+  maxRows: 'PRT_GENERATE_MAX_ROWS',
+} as const;
+
+export const DEFAULT_SYNTHETIC_PREFIX = 'synthetic/';
+export const DEFAULT_MAX_ROWS = 50_000_000;

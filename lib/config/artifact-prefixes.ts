@@ -1,0 +1,13 @@
+/**
+ * Fixed layout of the artifacts bucket: contracts in, reports, quarantine and converted outputs out.
+ * The CDK passes these to the handlers through FUNCTION_ENV (lambdas/runtime/function-environment.ts);
+ * the handlers themselves read only the variables.
+ */
+export const ARTIFACT_PREFIXES = {
+  contracts: 'contracts/',
+  reports: 'reports/',
+  quarantine: 'quarantine/',
+  converted: 'converted/',
+  /** Results of the partitioned branch's Distributed Map runs (its ResultWriter). */
+  mapRuns: 'map-runs/',
+} as const;
