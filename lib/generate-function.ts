@@ -31,7 +31,7 @@ import {
   GENERATE_ENV,
 } from '../lambdas/runtime/function-environment';
 import type { ArtifactsBucket } from './artifacts-bucket';
-import type { OutputRegistry } from './output-registry';
+import type { RegistryTable } from './registry-table';
 import type { OutputsBucket } from './outputs-bucket';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
@@ -42,7 +42,7 @@ export interface GenerateFunctionProps {
   readonly config: EnvironmentConfig;
   readonly outputs: OutputsBucket;
   readonly artifacts: ArtifactsBucket;
-  readonly registry: OutputRegistry;
+  readonly registry: RegistryTable;
   /** The environment's customer-managed key (log group), where the environment sets `kms`. */
   readonly encryptionKey?: Key | undefined;
   /** Absolute path of lambdas/generate/handler.ts. */

@@ -19,7 +19,7 @@ import { FailureAlerts } from './failure-alerts';
 import { GenerateFunction } from './generate-function';
 import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
-import { OutputRegistry } from './output-registry';
+import { RegistryTable } from './registry-table';
 import { OutputsBucket } from './outputs-bucket';
 import { projectPath } from './config/project-paths';
 import type { EnvironmentConfig } from './config/environment-config';
@@ -44,7 +44,7 @@ export class OutputTestingStack extends Stack {
   readonly accessLogs: AccessLogsBucket | undefined;
   readonly outputs: OutputsBucket;
   readonly artifacts: ArtifactsBucket;
-  readonly registry: OutputRegistry;
+  readonly registry: RegistryTable;
   readonly alerts: FailureAlerts;
   readonly functions: WorkflowFunctions;
   readonly workflow: TestingWorkflow;
@@ -85,7 +85,7 @@ export class OutputTestingStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       encryptionKey,
     });
-    this.registry = new OutputRegistry(this, 'Registry', { removalMode, encryptionKey });
+    this.registry = new RegistryTable(this, 'Registry', { removalMode, encryptionKey });
     this.alerts = new FailureAlerts(this, 'Alerts', {
       alertEmail: config.alertEmail,
       removalMode,

@@ -22,7 +22,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Arn, ArnFormat, CfnElement, Stack } from 'aws-cdk-lib';
 import type { ArtifactsBucket } from './artifacts-bucket';
-import type { OutputRegistry } from './output-registry';
+import type { RegistryTable } from './registry-table';
 import type { OutputsBucket } from './outputs-bucket';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -55,7 +55,7 @@ export interface TestingWorkflowProps {
   /** Absolute path of the ASL definition (OUTPUT_TESTING_ASL). */
   readonly definitionFile: string;
   readonly functions: Readonly<Record<WorkflowFunction, IFunction>>;
-  readonly registry: OutputRegistry;
+  readonly registry: RegistryTable;
   readonly alertTopic: ITopic;
   /** Listed by the partitioned branch's ItemReader (ListBucket under partitions.prefixes only). */
   readonly outputs: OutputsBucket;

@@ -36,7 +36,7 @@ import { Construct } from 'constructs';
 import { readerLimitsEnvValue } from '../lambdas/runtime/reader-limits-env';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
-import type { OutputRegistry } from './output-registry';
+import type { RegistryTable } from './registry-table';
 import type { OutputsBucket } from './outputs-bucket';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
@@ -124,7 +124,7 @@ export interface WorkflowFunctionsProps {
   readonly config: EnvironmentConfig;
   readonly outputs: OutputsBucket;
   readonly artifacts: ArtifactsBucket;
-  readonly registry: OutputRegistry;
+  readonly registry: RegistryTable;
   /** The environment's customer-managed key (log groups), where the environment sets `kms`. */
   readonly encryptionKey?: Key | undefined;
   /** Absolute path of each function's handler file. */

@@ -7,7 +7,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GenerateFunction } from '../../lib/generate-function';
 import { ArtifactsBucket } from '../../lib/artifacts-bucket';
-import { OutputRegistry } from '../../lib/output-registry';
+import { RegistryTable } from '../../lib/registry-table';
 import { OutputsBucket } from '../../lib/outputs-bucket';
 import { projectPath } from '../../lib/config/project-paths';
 import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
@@ -120,7 +120,7 @@ describe('GenerateFunction props', () => {
       contractsDirectory: projectPath('contracts'),
       logRetentionDays: 14,
     });
-    const registry = new OutputRegistry(stack, 'Registry', { removalMode: 'destroy' });
+    const registry = new RegistryTable(stack, 'Registry', { removalMode: 'destroy' });
     const make = (syntheticPrefix: string) => () =>
       new GenerateFunction(stack, `G${syntheticPrefix.length}`, {
         config,

@@ -12,7 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ArtifactsBucket } from '../../lib/artifacts-bucket';
-import { OutputRegistry } from '../../lib/output-registry';
+import { RegistryTable } from '../../lib/registry-table';
 import { OutputsBucket } from '../../lib/outputs-bucket';
 import { projectPath } from '../../lib/config/project-paths';
 import { describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ function substitutionsFor(placeholders: readonly string[]): Record<string, unkno
     config,
     definitionFile: definitionFile(placeholders),
     functions,
-    registry: new OutputRegistry(stack, 'Registry', { removalMode: 'destroy' }),
+    registry: new RegistryTable(stack, 'Registry', { removalMode: 'destroy' }),
     alertTopic: new Topic(stack, 'Topic'),
     outputs: new OutputsBucket(stack, 'Outputs', { removalMode: 'destroy' }),
     artifacts: new ArtifactsBucket(stack, 'Artifacts', {

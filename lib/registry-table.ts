@@ -14,7 +14,7 @@
  * all of those.
  *
  * @example
- * const registry = new OutputRegistry(this, 'Registry', { removalMode: 'retain' });
+ * const registry = new RegistryTable(this, 'Registry', { removalMode: 'retain' });
  * registry.grantReadWrite(registerFunction);
  */
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
@@ -26,7 +26,7 @@ import { REGISTER_IDEMPOTENCY_PARTITION } from '../lambdas/runtime/deployment-na
 import { REGISTRY_TABLE_LAYOUT, type KeyAttribute } from './config/registry-table-layout';
 import { removalPolicyOf } from './removal-policy';
 
-export interface OutputRegistryProps {
+export interface RegistryTableProps {
   readonly removalMode: RemovalMode;
   /** The environment's customer-managed key, where the environment sets `kms`. */
   readonly encryptionKey?: Key | undefined;
@@ -51,11 +51,11 @@ function attribute(key: KeyAttribute): { name: string; type: AttributeType } {
   }
 }
 
-export class OutputRegistry extends Construct {
+export class RegistryTable extends Construct {
   readonly table: Table;
   private readonly encryptionKey: Key | undefined;
 
-  constructor(scope: Construct, id: string, props: OutputRegistryProps) {
+  constructor(scope: Construct, id: string, props: RegistryTableProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
     const retain = props.removalMode === 'retain';
