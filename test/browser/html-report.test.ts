@@ -22,7 +22,7 @@ import {
   SINGLE_QUOTE_BREAK,
   warnOnlyPassedReport,
   wideReport,
-} from '../unit/reporting/report-fixtures';
+} from '../fixtures/report-fixtures';
 import { launchChromium } from './launch-chromium';
 
 const SCREENSHOT = '/tmp/report.png';

@@ -5,7 +5,7 @@
  * updateItem that sets `status`, at any depth), works out which statuses it can write (a literal,
  * or the values the path it writes can hold on the way in), evaluates its ConditionExpression for
  * every current status, and compares the outcome with canTransition. (The unit tier's
- * test/unit/registry/asl-status-conditions.test.ts checks the same three records by name, with
+ * test/unit/core/registry/asl-status-conditions.test.ts checks the same three records by name, with
  * what else they write.)
  */
 import { readFileSync } from 'node:fs';

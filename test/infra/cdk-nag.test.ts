@@ -12,7 +12,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { OutputTestingStack } from '../../lib/output-testing-stack';
-import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
+import { ENVIRONMENT_NAMES, environmentConfig } from '../fixtures/cdk-environments';
 
 /** Lambda-backed custom resources CDK adds by itself; only these may be acknowledged as a whole. */
 const CDK_CUSTOM_RESOURCES = ['BucketNotificationsHandler', 'Custom::CDKBucketDeployment'];

@@ -15,7 +15,7 @@ import {
   selectEnvironment,
 } from '../../lib/config/environment-config';
 import { WORKFLOW_FUNCTIONS } from '../../lib/config/workflow-definition';
-import { ENVIRONMENT_NAMES, cdkEnvironments } from './cdk-environments';
+import { ENVIRONMENT_NAMES, cdkEnvironments } from '../fixtures/cdk-environments';
 
 type RawEnvironment = Record<string, unknown>;
 

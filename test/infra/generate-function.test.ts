@@ -12,7 +12,7 @@ import { OutputsBucket } from '../../lib/outputs-bucket';
 import { projectPath } from '../../lib/config/project-paths';
 import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
 import { FUNCTION_ENV, GENERATE_ENV } from '../../lambdas/runtime/function-environment';
-import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
+import { ENVIRONMENT_NAMES, environmentConfig } from '../fixtures/cdk-environments';
 import { actionsOf, statementsOfRole, targetsOf } from './identity-policies';
 import { synthesizeStack, type SynthesizedStack } from './synthesized-stack';
 

@@ -23,7 +23,7 @@ import {
   stepNameOf,
   UNTESTED_METRICS,
 } from '../../lib/config/workflow-metrics';
-import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
+import { ENVIRONMENT_NAMES, environmentConfig } from '../fixtures/cdk-environments';
 
 interface Resource {
   readonly Type: string;

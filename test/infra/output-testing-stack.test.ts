@@ -23,7 +23,7 @@ import {
   partitionSubstitutions,
   type WorkflowFunction,
 } from '../../lib/config/workflow-definition';
-import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
+import { ENVIRONMENT_NAMES, environmentConfig } from '../fixtures/cdk-environments';
 import {
   actionsOf,
   allIdentityStatements,

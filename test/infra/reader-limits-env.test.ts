@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { OutputTestingStack } from '../../lib/output-testing-stack';
 import { parseEnvironmentConfig } from '../../lib/config/environment-config';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from '../../lib/config/workflow-definition';
-import { cdkEnvironments } from './cdk-environments';
+import { cdkEnvironments } from '../fixtures/cdk-environments';
 
 interface FunctionResource {
   readonly Properties: { readonly Environment?: { readonly Variables?: Record<string, unknown> } };

@@ -28,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/config/project-paths';
 import type { EnvironmentConfig } from '../../lib/config/environment-config';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
-import { ENVIRONMENT_NAMES, environmentConfig } from './cdk-environments';
+import { ENVIRONMENT_NAMES, environmentConfig } from '../fixtures/cdk-environments';
 import { actionsOf, allIdentityStatements, type PolicyStatement } from './identity-policies';
 import { synthesizeStack, type CfnResource as TemplateResource } from './synthesized-stack';
 
@@ -309,10 +309,10 @@ function disallowedGrants(t: ReviewedTemplate): string[] {
 const OTHER_SECURITY_TESTS = {
   'the HTML report shows data as text and never runs it (Chromium, CSP)': [
     'test/browser/html-report.test.ts',
-    'test/unit/reporting/render-html-report.test.ts',
+    'test/unit/core/reporting/render-html-report.test.ts',
   ],
   'downloads and the download cache never write outside their directory (`../../etc/passwd` keys)': [
-    'test/unit/registry/download/safe-path.test.ts',
+    'test/unit/core/download/safe-path.test.ts',
     'test/unit/core/download/object-downloader.test.ts',
   ],
 };

@@ -6,7 +6,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { OutputTestingStack } from '../../lib/output-testing-stack';
-import { environmentConfig } from './cdk-environments';
+import { environmentConfig } from '../fixtures/cdk-environments';
 
 export interface CfnResource {
   readonly Type: string;

@@ -23,7 +23,7 @@ import {
   type WorkflowFunction,
 } from '../../lib/config/workflow-definition';
 import { TestingWorkflow } from '../../lib/testing-workflow';
-import { environmentConfig } from './cdk-environments';
+import { environmentConfig } from '../fixtures/cdk-environments';
 
 /** A one-state definition whose Comment holds the given placeholders. */
 function definitionFile(placeholders: readonly string[]): string {

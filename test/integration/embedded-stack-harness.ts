@@ -46,9 +46,9 @@ import {
   type AlertView,
   type ExecutionView,
   type TargetResources,
-} from './deployed-stack-target';
+} from '../fixtures/deployed-stack-target';
 
-export type { AlertView, ExecutionView, TargetResources } from './deployed-stack-target';
+export type { AlertView, ExecutionView, TargetResources } from '../fixtures/deployed-stack-target';
 
 export type TargetKind = 'embedded' | 'stack';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compileEventPattern } from '../../../lib/local/event-pattern-matcher';
 import { buildArrivalPattern } from '../../../lib/config/arrival-pattern';
 import { EnvironmentConfigError, parseEnvironmentConfig } from '../../../lib/config/environment-config';
-import { cdkEnvironments } from '../../infra/cdk-environments';
+import { cdkEnvironments } from '../../fixtures/cdk-environments';
 
 type RawEnvironment = Record<string, unknown>;
 

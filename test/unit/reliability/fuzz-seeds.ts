@@ -5,7 +5,7 @@
 import type { ColumnSpec, DataFormat } from '../../../lambdas/core/contracts/output-contract';
 import type { TypedRow } from '../../../lambdas/core/formats/table-io';
 import { writeTable } from '../../fixtures/format-io';
-import { EDGE_ROWS, EVERY_TYPE } from '../formats/parquet-arrow-tables';
+import { EDGE_ROWS, EVERY_TYPE } from '../../fixtures/parquet-arrow-tables';
 import { createArrowWriter } from '../../../lambdas/core/formats/arrow-writer';
 import { BufferSink } from '../../../lambdas/core/formats/byte-io';
 import { createParquetWriter } from '../../../lambdas/core/formats/parquet-writer';

@@ -9,7 +9,7 @@ import type { ColumnSpec, DataFormat } from '../../../../lambdas/core/contracts/
 import type { TypedValue } from '../../../../lambdas/core/contracts/typed-values';
 import { learnTemplate } from '../../../../lib/cli/generation/learn-profile';
 import { planTable } from '../../../../lambdas/core/generation/table-plan';
-import { rowsOf } from '../../generation/generation-fixtures';
+import { rowsOf } from '../../../fixtures/generation-fixtures';
 
 const schema: ColumnSpec[] = [
   { name: 'customer_email', type: 'string', nullable: false },

@@ -8,7 +8,7 @@ import {
 } from '../../../../lambdas/core/reporting/format-numbers';
 import { renderConsoleReport } from '../../../../lib/cli/reporting/render-console-report';
 import { terminalText } from '../../../../lib/cli/reporting/text-table';
-import { ordersReport, TERMINAL_ESCAPE, wideReport } from '../../reporting/report-fixtures';
+import { ordersReport, TERMINAL_ESCAPE, wideReport } from '../../../fixtures/report-fixtures';
 
 const ESC = '\u001b[';
 

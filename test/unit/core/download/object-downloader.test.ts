@@ -34,8 +34,8 @@ import {
   TransientDependencyError,
 } from '../../../../lambdas/core/errors';
 import { createS3Client } from '../../../../lambdas/adapters/aws/aws-clients';
-import { FakeBucket } from '../../registry/download/fake-s3-bucket';
-import { md5Etag, multipartEtag } from '../../registry/download/s3-object-digests';
+import { FakeBucket } from '../../../fixtures/fake-s3-bucket';
+import { md5Etag, multipartEtag } from '../../../fixtures/s3-object-digests';
 
 const s3Mock = mockClient(S3Client);
 const BUCKET = 'outputs';

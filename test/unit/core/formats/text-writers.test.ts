@@ -1,0 +1,342 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import type { ColumnSpec, CsvOptions } from '../../../../lambdas/core/contracts/output-contract';
+import { BufferSink } from '../../../../lambdas/core/formats/byte-io';
+import { readCsv } from '../../../../lambdas/core/formats/csv-reader';
+import { readJsonArray } from '../../../../lambdas/core/formats/json-array-reader';
+import { readJsonLines } from '../../../../lambdas/core/formats/jsonl-reader';
+import type { TypedRow } from '../../../../lambdas/core/formats/table-io';
+import { CsvWriter, JsonArrayWriter, JsonLinesWriter } from '../../../../lambdas/core/formats/text-writers';
+import { chunked, rowsOf } from '../../../fixtures/format-io';
+
+const TEXT: readonly ColumnSpec[] = [
+  { name: 'id', type: 'int32', nullable: false },
+  { name: 'text', type: 'string', nullable: true },
+];
+
+async function csvText(
+  rows: readonly TypedRow[],
+  schema = TEXT,
+  options: Partial<CsvOptions> = {},
+): Promise<string> {
+  const sink = new BufferSink();
+  const writer = new CsvWriter(sink, schema, options);
+  await writer.write(rows);
+  await writer.close();
+  return Buffer.from(sink.bytes()).toString('utf8');
+}
+
+/** A sink that records the order of writes, close and abort. */
+class RecordingSink extends BufferSink {
+  readonly events: string[] = [];
+  override write(chunk: Uint8Array): Promise<void> {
+    this.events.push('write');
+    return super.write(chunk);
+  }
+  override close(): Promise<void> {
+    this.events.push('close');
+    return super.close();
+  }
+  override abort(): Promise<void> {
+    this.events.push('abort');
+    return super.abort();
+  }
+}
+
+const EVERY_TYPE: readonly ColumnSpec[] = [
+  { name: 's', type: 'string', nullable: true },
+  { name: 'i', type: 'int32', nullable: true },
+  { name: 'l', type: 'int64', nullable: true },
+  { name: 'f', type: 'float32', nullable: true },
+  { name: 'd', type: 'float64', nullable: true },
+  { name: 'b', type: 'boolean', nullable: true },
+  { name: 'day', type: 'date', nullable: true },
+  { name: 'at', type: 'timestamp', nullable: true, unit: 'us', zone: 'UTC' },
+  { name: 'amount', type: 'decimal', nullable: true, precision: 12, scale: 3 },
+];
+
+const EVERY_TYPE_ROW: TypedRow = [
+  'Zoë',
+  -7,
+  9007199254740993n,
+  Math.fround(0.1),
+  NaN,
+  true,
+  '2024-02-29',
+  1717237230123456n,
+  -1234567n,
+];
+
+describe('CsvWriter', () => {
+  it.each([
+    ['plain text', 'abc', 'abc'],
+    ['an inner space', 'a b', 'a b'],
+    ['unicode', 'Zoë 🌍 中文', 'Zoë 🌍 中文'],
+    ['a delimiter', 'a,b', '"a,b"'],
+    ['a quote', 'say "hi"', '"say ""hi"""'],
+    ['a lone quote', '"', '""""'],
+    ['a line feed', 'a\nb', '"a\nb"'],
+    ['a carriage return', 'a\rb', '"a\rb"'],
+    ['CRLF', 'a\r\nb', '"a\r\nb"'],
+    ['a leading space', ' a', '" a"'],
+    ['a trailing tab', 'a\t', '"a\t"'],
+    ['the empty string', '', '""'],
+  ])('writes %s as %j', async (_what, value, cell) => {
+    // Prepare
+    const rows: TypedRow[] = [[1, value]];
+
+    // Act
+    const text = await csvText(rows);
+
+    // Assess
+    expect(text).toBe(`id,text\n1,${cell}\n`);
+  });
+
+  it('writes null as an empty cell, distinct from the quoted empty string', async () => {
+    // Prepare
+    const rows: TypedRow[] = [
+      [1, null],
+      [2, ''],
+    ];
+
+    // Act
+    const text = await csvText(rows);
+    const read = await rowsOf(readCsv(chunked(text)));
+
+    // Assess
+    expect(text).toBe('id,text\n1,\n2,""\n');
+    expect(read).toEqual([
+      ['1', null],
+      ['2', ''],
+    ]);
+  });
+
+  it('quotes by the configured delimiter, not by commas', async () => {
+    // Prepare
+    const rows: TypedRow[] = [[1, 'a,b;c']];
+
+    // Act
+    const semicolon = await csvText(rows, TEXT, { delimiter: ';' });
+    const tab = await csvText([[1, 'a\tb,c']], TEXT, { delimiter: '\t' });
+
+    // Assess
+    expect(semicolon).toBe('id;text\n1;"a,b;c"\n');
+    expect(tab).toBe('id\ttext\n1\t"a\tb,c"\n');
+  });
+
+  it('quotes header names that need it and leaves the header out when asked', async () => {
+    // Prepare
+    const schema: ColumnSpec[] = [
+      { name: 'a,b', type: 'string', nullable: true },
+      { name: 'plain', type: 'string', nullable: true },
+    ];
+
+    // Act
+    const withHeader = await csvText([['x', 'y']], schema);
+    const without = await csvText([['x', 'y']], schema, { header: false });
+
+    // Assess
+    expect(withHeader).toBe('"a,b",plain\nx,y\n');
+    expect(without).toBe('x,y\n');
+  });
+
+  it('renders every type with its column codec', async () => {
+    // Prepare
+    const rows = [EVERY_TYPE_ROW];
+
+    // Act
+    const text = await csvText(rows, EVERY_TYPE);
+
+    // Assess
+    expect(text).toBe(
+      `s,i,l,f,d,b,day,at,amount\nZoë,-7,9007199254740993,0.1,NaN,true,2024-02-29,2024-06-01T10:20:30.123456Z,-1234.567\n`,
+    );
+  });
+
+  it('writes the header of a table without rows', async () => {
+    // Prepare
+    const rows: TypedRow[] = [];
+
+    // Act
+    const text = await csvText(rows);
+
+    // Assess
+    expect(text).toBe('id,text\n');
+  });
+
+  it('hands output to the sink before close once a megabyte has gathered', async () => {
+    // Prepare
+    const sink = new RecordingSink();
+    const writer = new CsvWriter(sink, TEXT);
+    const rows: TypedRow[] = Array.from({ length: 3000 }, (_, i) => [i, 'x'.repeat(1000)]);
+
+    // Act
+    await writer.write(rows);
+    const beforeClose = [...sink.events];
+    await writer.close();
+
+    // Assess
+    expect(beforeClose.length).toBeGreaterThanOrEqual(2);
+    expect(beforeClose.every((e) => e === 'write')).toBe(true);
+    expect(sink.events.at(-1)).toBe('close');
+  });
+
+  it('publishes nothing when aborted', async () => {
+    // Prepare
+    const sink = new RecordingSink();
+    const writer = new CsvWriter(sink, TEXT);
+    await writer.write([[1, 'a']]);
+
+    // Act
+    await writer.abort();
+
+    // Assess
+    expect(sink.events).toEqual(['abort']);
+    expect(() => sink.bytes()).toThrow(/not closed/);
+  });
+});
+
+describe('JsonLinesWriter and JsonArrayWriter', () => {
+  it('writes one object per line, keys in schema order, values by their codecs', async () => {
+    // Prepare
+    const sink = new BufferSink();
+    const writer = new JsonLinesWriter(sink, EVERY_TYPE);
+
+    // Act
+    await writer.write([EVERY_TYPE_ROW, EVERY_TYPE.map(() => null)]);
+    await writer.close();
+
+    // Assess
+    expect(Buffer.from(sink.bytes()).toString('utf8')).toBe(
+      [
+        `{"s":"Zoë","i":-7,"l":"9007199254740993","f":0.1,"d":"NaN","b":true,"day":"2024-02-29","at":"2024-06-01T10:20:30.123456Z","amount":"-1234.567"}`,
+        '{"s":null,"i":null,"l":null,"f":null,"d":null,"b":null,"day":null,"at":null,"amount":null}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes int64 values JSON numbers hold exactly as numbers, and infinities as text', async () => {
+    // Prepare
+    const sink = new BufferSink();
+    const schema: ColumnSpec[] = [
+      { name: 'l', type: 'int64', nullable: true },
+      { name: 'd', type: 'float64', nullable: true },
+    ];
+    const writer = new JsonLinesWriter(sink, schema);
+
+    // Act
+    await writer.write([
+      [Number.MAX_SAFE_INTEGER, Infinity],
+      [-9007199254740993n, -Infinity],
+    ]);
+    await writer.close();
+
+    // Assess
+    expect(Buffer.from(sink.bytes()).toString('utf8')).toBe(
+      '{"l":9007199254740991,"d":"Infinity"}\n{"l":"-9007199254740993","d":"-Infinity"}\n',
+    );
+  });
+
+  it('writes a JSON array, one element per line, and an empty array for no rows', async () => {
+    // Prepare
+    const full = new BufferSink();
+    const empty = new BufferSink();
+    const fullWriter = new JsonArrayWriter(full, TEXT);
+    const emptyWriter = new JsonArrayWriter(empty, TEXT);
+
+    // Act
+    await fullWriter.write([[1, 'a']]);
+    await fullWriter.write([[2, null]]);
+    await fullWriter.close();
+    await emptyWriter.close();
+
+    // Assess
+    expect(Buffer.from(full.bytes()).toString('utf8')).toBe(
+      '[\n{"id":1,"text":"a"},\n{"id":2,"text":null}\n]\n',
+    );
+    expect(JSON.parse(Buffer.from(empty.bytes()).toString('utf8'))).toEqual([]);
+  });
+});
+
+describe('round trips', () => {
+  const special = fc.constantFrom(
+    '"',
+    ',',
+    ';',
+    '\t',
+    '|',
+    '\n',
+    '\r\n',
+    '\r',
+    ' ',
+    'é',
+    '🌍',
+    '中',
+    '""',
+    ',"',
+    '\\',
+    '{',
+    ']',
+  );
+  const text = fc
+    .array(fc.oneof(special, fc.string({ unit: 'grapheme', maxLength: 4 })), { maxLength: 5 })
+    .map((p) => p.join(''));
+  const tables = fc.integer({ min: 2, max: 5 }).chain((width) =>
+    fc.record({
+      schema: fc.constant<ColumnSpec[]>(
+        Array.from({ length: width }, (_, i) => ({ name: `c${i}`, type: 'string', nullable: true })),
+      ),
+      rows: fc.array(fc.array(fc.option(text, { nil: null }), { minLength: width, maxLength: width }), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      chunk: fc.integer({ min: 1, max: 64 }),
+    }),
+  );
+
+  it('reads back any table of strings written as CSV, with every delimiter, header or not', async () => {
+    // Prepare
+    const dialects = fc.record({ delimiter: fc.constantFrom(',', ';', '\t', '|'), header: fc.boolean() });
+
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(tables, dialects, async ({ schema, rows, chunk }, csv) => {
+        const written = await csvText(rows, schema, csv);
+        const read = await rowsOf(
+          readCsv(chunked(written, chunk), {
+            ...csv,
+            ...(csv.header ? {} : { columns: schema.map((c) => c.name) }),
+          }),
+        );
+        expect(read).toEqual(rows);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each(['jsonl', 'json'] as const)('reads back any table of strings written as %s', async (format) => {
+    // Prepare
+    const write = async (schema: readonly ColumnSpec[], rows: readonly TypedRow[]): Promise<Uint8Array> => {
+      const sink = new BufferSink();
+      const writer =
+        format === 'jsonl' ? new JsonLinesWriter(sink, schema) : new JsonArrayWriter(sink, schema);
+      await writer.write(rows);
+      await writer.close();
+      return sink.bytes();
+    };
+
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(tables, async ({ schema, rows, chunk }) => {
+        const bytes = await write(schema, rows);
+        const read = await rowsOf(
+          (format === 'jsonl' ? readJsonLines : readJsonArray)(chunked(bytes, chunk)),
+        );
+        expect(read).toEqual(rows);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,72 @@
+/** Consistency across steps: keys drawn from the upstream outputs the contracts declare as inputs. */
+import { describe, expect, it } from 'vitest';
+import { parseContract } from '../../../../lambdas/core/contracts/parse-contract';
+import { planPipeline } from '../../../../lambdas/core/generation/plan-pipeline';
+import { rowsOf } from '../../../fixtures/generation-fixtures';
+
+const customers = parseContract(
+  `pipeline: shop
+step: crm
+output: customers
+path: shop/{run_id}/crm/customers/
+schema:
+  - { name: customer_id, type: int64, nullable: false, unique: true, range: [100000, 999999] }
+  - { name: email, type: string, nullable: false, unique: true, generate: { kind: email } }
+  - { name: segment_code, type: string, nullable: false, allowed: [A, B, C] }
+`,
+  'customers.yaml',
+);
+const orders = parseContract(
+  `pipeline: shop
+step: sales
+output: orders
+path: shop/{run_id}/sales/orders/
+inputs: [crm/customers]
+schema:
+  - { name: order_id, type: string, nullable: false, pattern: 'o-[0-9]{8}', unique: true }
+  - { name: customer_id, type: int64, nullable: false }
+  - { name: buyer, type: string, nullable: false, generate: { ref: crm/customers.email } }
+  - { name: amount, type: float64, range: [1, 500] }
+`,
+  'orders.yaml',
+);
+const lines = parseContract(
+  `pipeline: shop
+step: sales
+output: order_lines
+path: shop/{run_id}/sales/order_lines/
+inputs: [sales/orders]
+schema:
+  - { name: order_id, type: string, nullable: false }
+  - { name: line, type: int32, nullable: false, range: [1, 20] }
+`,
+  'lines.yaml',
+);
+
+describe('planPipeline', () => {
+  it('plans upstream first and draws keys from the declared inputs', () => {
+    // Act
+    const plans = planPipeline([lines, orders, customers], 'shop', { rows: 2000, seed: 4 });
+    const [c, o, l] = plans.map(rowsOf);
+    // Assess
+    expect(plans.map((p) => p.contract.output)).toEqual(['customers', 'orders', 'order_lines']);
+    const customerIds = new Set(c!.map((r) => r[0]));
+    const emails = new Set(c!.map((r) => r[1]));
+    const orderIds = new Set(o!.map((r) => r[0]));
+    expect(o!.every((r) => customerIds.has(r[1]))).toBe(true);
+    expect(o!.every((r) => emails.has(r[2]))).toBe(true);
+    expect(l!.every((r) => orderIds.has(r[0]))).toBe(true);
+    // Keys are drawn across the whole upstream, not a few values.
+    expect(new Set(o!.map((r) => r[1])).size).toBeGreaterThan(1000);
+  });
+
+  it('Noncompliance 1: refuses an input no contract describes, and an unknown pipeline', () => {
+    // Act / Assess
+    expect(() => planPipeline([orders], 'shop', { rows: 10, seed: 1 })).toThrow(
+      /^shop\/sales\/orders: input 'crm\/customers' is not described by any contract$/,
+    );
+    expect(() => planPipeline([orders], 'nope', { rows: 10, seed: 1 })).toThrow(
+      /--pipeline: no contract belongs to pipeline 'nope' \(pipelines: shop\)/,
+    );
+  });
+});

@@ -1,0 +1,295 @@
+/**
+ * ColumnMetrics, the mergeable state of one column: counts, moments, min/max, distinct values
+ * exact up to a bound and then a HyperLogLog estimate, top values and string lengths, and a JSON
+ * form that restores the same state (partition states travel through S3 as JSON).
+ */
+import { describe, expect, it } from 'vitest';
+import type { ColumnSpec } from '../../../../lambdas/core/contracts/output-contract';
+import { columnCodec, NOT_CONFORMING } from '../../../../lambdas/core/contracts/typed-values';
+import {
+  ColumnMetrics,
+  DEFAULT_EXACT_DISTINCT_BOUND,
+  type ColumnMetricsJson,
+} from '../../../../lambdas/core/metrics/column-metrics';
+import { HyperLogLog } from '../../../../lambdas/core/metrics/hyperloglog';
+
+/** Metrics of text cells as the engine feeds them: null, non-conforming, or a typed value. */
+function metricsOf(
+  column: ColumnSpec,
+  cells: readonly (string | null)[],
+  bound = DEFAULT_EXACT_DISTINCT_BOUND,
+): ColumnMetrics {
+  const codec = columnCodec(column);
+  const m = new ColumnMetrics(column, bound);
+  for (const cell of cells) {
+    if (cell === null) {
+      m.addNull();
+      continue;
+    }
+    const v = codec.parse(cell);
+    if (v === NOT_CONFORMING) m.addNonConforming();
+    else m.add(v);
+  }
+  return m;
+}
+
+function roundTrip(
+  column: ColumnSpec,
+  m: ColumnMetrics,
+  bound = DEFAULT_EXACT_DISTINCT_BOUND,
+): ColumnMetrics {
+  return ColumnMetrics.fromJSON(column, JSON.parse(JSON.stringify(m.toJSON())) as ColumnMetricsJson, bound);
+}
+
+const FLOAT: ColumnSpec = { name: 'amount', type: 'float64', nullable: true };
+const TEXT: ColumnSpec = { name: 'city', type: 'string', nullable: true };
+const DECIMAL: ColumnSpec = { name: 'price', type: 'decimal', nullable: true, precision: 8, scale: 2 };
+const TIMESTAMP: ColumnSpec = { name: 'at', type: 'timestamp', nullable: true, unit: 'us', zone: 'UTC' };
+const INT64: ColumnSpec = { name: 'id', type: 'int64', nullable: false };
+
+describe('ColumnMetrics', () => {
+  it('counts values, nulls and non-conforming values, and profiles numbers', () => {
+    // Act
+    const p = metricsOf(FLOAT, ['1', '2', null, '3', 'abc', '4']).profile();
+
+    // Assess
+    expect(p).toMatchObject({
+      name: 'amount',
+      type: 'float64',
+      count: 6,
+      nulls: 1,
+      nullRate: 1 / 6,
+      nonConforming: 1,
+      min: '1',
+      max: '4',
+      mean: 2.5,
+    });
+    expect(p.stddev).toBeCloseTo(Math.sqrt(5 / 3), 12);
+    expect(p.quantiles?.p50).toBeCloseTo(2, 1);
+    expect(p.histogram?.reduce((n, b) => n + b.count, 0)).toBe(4);
+  });
+
+  it('reads decimals at their scale and keeps their canonical text', () => {
+    // Act
+    const p = metricsOf(DECIMAL, ['1.50', '2.5', '10']).profile();
+
+    // Assess
+    expect(p).toMatchObject({ min: '1.50', max: '10.00' });
+    expect(p.mean).toBeCloseTo(14 / 3, 12);
+    expect(p.top?.map((t) => t.value).sort()).toEqual(['1.50', '10.00', '2.50']);
+  });
+
+  it('orders timestamps by instant, not by text', () => {
+    // Act
+    const p = metricsOf(TIMESTAMP, [
+      '2024-01-01T01:00:00+02:00',
+      '2024-01-01T00:00:00Z',
+      '2023-12-31T23:30:00Z',
+    ]).profile();
+
+    // Assess
+    expect(p.min).toBe('2023-12-31T23:00:00Z');
+    expect(p.max).toBe('2024-01-01T00:00:00Z');
+    expect(p.mean).toBeUndefined();
+  });
+
+  it('orders int64 values beyond 2^53 exactly', () => {
+    // Act
+    const p = metricsOf(INT64, ['9007199254740993', '9007199254740992', '-9223372036854775808']).profile();
+
+    // Assess
+    expect(p.min).toBe('-9223372036854775808');
+    expect(p.max).toBe('9007199254740993');
+  });
+
+  it('keeps NaN out of the moments and the quantiles but counts it as a distinct value', () => {
+    // Act
+    const p = metricsOf(FLOAT, ['1', 'NaN', '3', 'NaN']).profile();
+
+    // Assess
+    expect(p.mean).toBe(2);
+    expect(p.distinct).toEqual({ value: 3, exact: true, relativeError: 0 });
+    expect(p.top).toContainEqual({ value: 'NaN', count: 2 });
+  });
+
+  describe('distinct values', () => {
+    it('counts exactly up to the bound', () => {
+      // Prepare
+      const cells = Array.from({ length: 200 }, (_, i) => `c${i % 100}`);
+
+      // Act
+      const distinct = metricsOf(TEXT, cells, 100).distinct();
+
+      // Assess
+      expect(distinct).toEqual({ value: 100, exact: true, relativeError: 0 });
+    });
+
+    it('estimates with HyperLogLog one value past the bound, stating the error', () => {
+      // Prepare
+      const cells = Array.from({ length: 101 }, (_, i) => `c${i}`);
+
+      // Act
+      const m = metricsOf(TEXT, cells, 100);
+
+      // Assess
+      expect(m.distinct()).toEqual({ value: 101, exact: false, relativeError: HyperLogLog.relativeError });
+      expect(m.profile().top).toBeUndefined();
+    });
+
+    it('estimates within 3 standard errors far past the bound', () => {
+      // Prepare
+      const cells = Array.from({ length: 50_000 }, (_, i) => String(i));
+
+      // Act
+      const { value, exact } = metricsOf(INT64, cells, 1000).distinct();
+
+      // Assess
+      expect(exact).toBe(false);
+      expect(Math.abs(value - 50_000) / 50_000).toBeLessThanOrEqual(3 * HyperLogLog.relativeError);
+    });
+
+    it('merges exact partitions exactly and crosses the bound when the union does', () => {
+      // Prepare
+      const a = metricsOf(TEXT, ['x', 'y', 'z'], 4);
+      const b = metricsOf(TEXT, ['z', 'w'], 4);
+      const c = metricsOf(TEXT, ['v'], 4);
+
+      // Act
+      a.merge(b);
+      const afterB = a.distinct();
+      a.merge(c);
+
+      // Assess
+      expect(afterB).toEqual({ value: 4, exact: true, relativeError: 0 });
+      expect(a.distinct()).toMatchObject({ value: 5, exact: false });
+    });
+
+    it('merges partitions into the one-pass state, JSON included', () => {
+      // Prepare
+      const cells = Array.from({ length: 3000 }, (_, i) => (i % 17 === 0 ? null : String((i * 7919) % 1500)));
+      const whole = metricsOf(INT64, cells, 1000);
+      const parts = [cells.slice(0, 500), cells.slice(500, 2100), cells.slice(2100)].map((p) =>
+        metricsOf(INT64, p, 1000),
+      );
+
+      // Act
+      const merged = roundTrip(INT64, parts[0]!, 1000);
+      for (const p of parts.slice(1)) merged.merge(roundTrip(INT64, p, 1000));
+
+      // Assess
+      const { mean, m2, ...exactPart } = merged.toJSON();
+      const { mean: wholeMean, m2: wholeM2, ...wholeExact } = whole.toJSON();
+      expect(exactPart).toEqual(wholeExact);
+      expect(Number(mean)).toBeCloseTo(Number(wholeMean), 9);
+      expect(Number(m2) / Number(wholeM2)).toBeCloseTo(1, 9);
+    });
+  });
+
+  describe('top values', () => {
+    it('lists the most frequent values first, ties by value, at most 10', () => {
+      // Prepare
+      const cells = [
+        'b',
+        'a',
+        'c',
+        'a',
+        'b',
+        'a',
+        ...Array.from({ length: 12 }, (_, i) => `z${String(i).padStart(2, '0')}`),
+      ];
+
+      // Act
+      const top = metricsOf(TEXT, cells).profile().top;
+
+      // Assess
+      expect(top).toHaveLength(10);
+      expect(top?.slice(0, 4)).toEqual([
+        { value: 'a', count: 3 },
+        { value: 'b', count: 2 },
+        { value: 'c', count: 1 },
+        { value: 'z00', count: 1 },
+      ]);
+    });
+
+    it('counts equal typed values together whatever their text', () => {
+      // Act
+      const top = metricsOf({ name: 'flag', type: 'boolean', nullable: true }, [
+        'true',
+        'TRUE',
+        '1',
+        'false',
+      ]).profile().top;
+
+      // Assess
+      expect(top).toEqual([
+        { value: 'true', count: 3 },
+        { value: 'false', count: 1 },
+      ]);
+    });
+
+    it('leaves top values out of a column with only nulls', () => {
+      // Act
+      const p = metricsOf(TEXT, [null, null]).profile();
+
+      // Assess
+      expect(p.top).toBeUndefined();
+      expect(p.nullRate).toBe(1);
+    });
+  });
+
+  describe('string lengths', () => {
+    it('records the shortest and longest string', () => {
+      // Act
+      const p = metricsOf(TEXT, ['Oslo', 'Rio', null, 'Amsterdam', '']).profile();
+
+      // Assess
+      expect(p.length).toEqual({ min: 0, max: 9 });
+    });
+
+    it('has no length for non-string columns', () => {
+      // Act
+      const p = metricsOf(FLOAT, ['1']).profile();
+
+      // Assess
+      expect(p.length).toBeUndefined();
+    });
+  });
+
+  describe('JSON round trip', () => {
+    it.each([
+      ['float64', FLOAT, ['1.5', '-2', null, 'abc', '0', '1e100', 'inf']],
+      ['string', TEXT, ['a', 'bb', null, 'a', 'ccc']],
+      ['decimal', DECIMAL, ['1.50', '-0.01', '999999.99', null]],
+      ['timestamp', TIMESTAMP, ['2024-01-01T00:00:00.000001Z', '1969-12-31T23:59:59Z', null]],
+      ['int64', INT64, ['9223372036854775807', '-1', '0']],
+      ['empty', TEXT, []],
+    ] as const)('restores the same %s state', (_name, column, cells) => {
+      // Prepare
+      const m = metricsOf(column, cells);
+
+      // Act
+      const back = roundTrip(column, m);
+
+      // Assess
+      expect(back.toJSON()).toEqual(m.toJSON());
+      expect(back.profile()).toEqual(m.profile());
+    });
+
+    it('restores an estimated state, registers and all', () => {
+      // Prepare
+      const m = metricsOf(
+        TEXT,
+        Array.from({ length: 500 }, (_, i) => `v${i}`),
+        50,
+      );
+
+      // Act
+      const back = roundTrip(TEXT, m, 50);
+
+      // Assess
+      expect(back.toJSON()).toEqual(m.toJSON());
+      expect(back.distinct()).toEqual(m.distinct());
+      expect(back.distinct().exact).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * HyperLogLog: estimates within the stated error (1.04/√m ≈ 0.81% per standard error) and merges
+ * that equal one pass register for register, so partitions combine into the same sketch.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  hashNumber,
+  hashValue,
+  HLL_PRECISION,
+  HyperLogLog,
+} from '../../../../lambdas/core/metrics/hyperloglog';
+
+function sketchOf(values: Iterable<string | number>): HyperLogLog {
+  const h = new HyperLogLog();
+  for (const v of values) h.addValue(v);
+  return h;
+}
+
+function* range(n: number, map: (i: number) => string | number): Generator<string | number> {
+  for (let i = 0; i < n; i++) yield map(i);
+}
+
+describe('HyperLogLog', () => {
+  it('states its standard error as 1.04/√(2^14)', () => {
+    // Assess
+    expect(HyperLogLog.relativeError).toBeCloseTo(1.04 / Math.sqrt(2 ** HLL_PRECISION), 12);
+    expect(HyperLogLog.relativeError).toBeCloseTo(0.008125, 6);
+  });
+
+  it.each([1e3, 1e4, 1e5])('estimates %d distinct strings within 3 standard errors', (n) => {
+    // Prepare
+    const h = sketchOf(range(n, (i) => `customer-${i}@example.com`));
+
+    // Act
+    const estimate = h.estimate();
+
+    // Assess
+    expect(Math.abs(estimate - n) / n).toBeLessThanOrEqual(3 * HyperLogLog.relativeError);
+  });
+
+  it.each([1e3, 1e4, 1e5])('estimates %d distinct numbers within 3 standard errors', (n) => {
+    // Prepare
+    const h = sketchOf(range(n, (i) => i * 0.25 - 1000));
+
+    // Act
+    const estimate = h.estimate();
+
+    // Assess
+    expect(Math.abs(estimate - n) / n).toBeLessThanOrEqual(3 * HyperLogLog.relativeError);
+  });
+
+  it('does not count repeats', () => {
+    // Prepare
+    const once = sketchOf(range(5000, (i) => `k${i}`));
+    const thrice = sketchOf(range(15000, (i) => `k${i % 5000}`));
+
+    // Act
+    const estimates = [once.estimate(), thrice.estimate()];
+
+    // Assess
+    expect(estimates[1]).toBe(estimates[0]);
+    expect(thrice.registers).toEqual(once.registers);
+  });
+
+  it('estimates 0 when empty and small counts exactly', () => {
+    // Act
+    const estimates = [
+      new HyperLogLog().estimate(),
+      sketchOf(['a']).estimate(),
+      sketchOf(['a', 'b', 'c']).estimate(),
+    ];
+
+    // Assess
+    expect(estimates).toEqual([0, 1, 3]);
+  });
+
+  it('merges partitions into exactly the registers of one pass', () => {
+    // Prepare
+    const values = [...range(30_000, (i) => (i % 3 === 0 ? i : `v${i}`))];
+    const whole = sketchOf(values);
+    const parts = [values.slice(0, 7000), values.slice(7000, 22_000), values.slice(22_000)].map(sketchOf);
+
+    // Act
+    const merged = new HyperLogLog();
+    for (const p of parts) merged.merge(p);
+
+    // Assess
+    expect(merged.registers).toEqual(whole.registers);
+    expect(merged.estimate()).toBe(whole.estimate());
+  });
+
+  it('merges any split of any values, in any order, into the one-pass registers', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.double({ noNaN: true }), fc.integer()), { maxLength: 300 }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (values, cutsRaw) => {
+          // Prepare
+          const cuts = [...new Set(cutsRaw.map((c) => (values.length === 0 ? 0 : c % values.length)))].sort(
+            (a, b) => a - b,
+          );
+          const bounds = [0, ...cuts, values.length];
+          const parts = bounds.slice(1).map((end, i) => sketchOf(values.slice(bounds[i], end)));
+
+          // Act: merge in reverse order
+          const merged = new HyperLogLog();
+          for (const p of parts.reverse()) merged.merge(p);
+
+          // Assess
+          // (registers compared through their base64 form: a 16 KiB deep-equal per run is slow)
+          expect(merged.toJSON()).toBe(sketchOf(values).toJSON());
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('survives a JSON round trip register for register', () => {
+    // Prepare
+    const h = sketchOf(range(2000, (i) => `x${i}`));
+
+    // Act
+    const back = HyperLogLog.fromJSON(JSON.parse(JSON.stringify(h.toJSON())) as string);
+
+    // Assess
+    expect(back.registers).toEqual(h.registers);
+    expect(back.estimate()).toBe(h.estimate());
+  });
+
+  it('hashes 0 and -0 alike, and numbers apart from their text', () => {
+    // Assess
+    expect(hashNumber(-0)).toBe(hashNumber(0));
+    expect(hashValue(1)).not.toBe(hashValue('1'));
+    expect(hashValue(true)).not.toBe(hashValue('true'));
+    expect(hashValue(5n)).not.toBe(hashValue('5'));
+  });
+});
