@@ -16,7 +16,7 @@
  * transition: it succeeds without changing anything, so a retried write is harmless. The ASL's status
  * records (statemachines/output-testing.asl.json) guard their UpdateItem with the same rules as
  * ConditionExpressions; test/infra/asl-status-transitions.test.ts and
- * test/unit/registry/asl-status-conditions.test.ts keep the two in step.
+ * test/unit/core/registry/asl-status-conditions.test.ts keep the two in step.
  */
 export const TEST_STATUSES = [
   'pending',
