@@ -1,0 +1,15 @@
+export { ContractCatalog } from './contract-catalog';
+export { contractJsonSchema } from './contract-schema';
+export { DATA_FORMATS, logicalName } from './output-contract';
+export type {
+  ColumnSpec,
+  ColumnType,
+  Compression,
+  CsvOptions,
+  DataFormat,
+  OutputContract,
+  TimestampUnit,
+} from './output-contract';
+export { parseContract } from './parse-contract';
+export { columnCodec, formatTimestamp, NOT_CONFORMING, parseTimestamp } from './typed-values';
+export type { ColumnCodec } from './typed-values';

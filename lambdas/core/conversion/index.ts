@@ -1,0 +1,1 @@
+export { convertTable } from './convert-table';

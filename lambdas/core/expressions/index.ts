@@ -1,0 +1,2 @@
+export { compileExpression, ExpressionError } from './expression';
+export type { CompiledExpression, ExpressionType } from './expression';

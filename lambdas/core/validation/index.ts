@@ -1,0 +1,2 @@
+export { runValidation } from './run-validation';
+export type { ColumnReport, RuleResult } from './validation-report';

@@ -1,0 +1,16 @@
+export { inspectOutput } from './inspect-output';
+export type { DeletionInput } from './record-deletion';
+export { recordLineage } from './record-lineage';
+export type { LineageStepResult } from './record-lineage';
+export { registerArrival } from './register-arrival';
+export type { RegisterOutcome, RegisterRequest } from './register-arrival';
+export type { PartItem } from './validate-partitions';
+export type { ValidateOutcome, ValidateRequest } from './validate-request';
+export type {
+  ConversionOutcome,
+  ConvertResult,
+  InspectResult,
+  ObjectRef,
+  RegisteredOutput,
+  ValidateResult,
+} from './workflow-types';
