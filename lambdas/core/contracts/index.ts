@@ -1,3 +1,4 @@
+// The public face of contracts: parsing a contract, its types, the catalog and typed-value codecs.
 export { ContractCatalog } from './contract-catalog';
 export { contractJsonSchema } from './contract-schema';
 export { DATA_FORMATS, logicalName } from './output-contract';

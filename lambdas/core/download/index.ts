@@ -1,3 +1,6 @@
+// The public face of download: the cache, the downloader, its port and errors, folder parts and safe
+// local paths. Sampling (sample-object.ts) reads tables, loading Arrow and Parquet, so it is left out:
+// `prt outputs`, `prt cache` and `prt local` import this face and must not pay for them.
 export { cacheSettings, DownloadCache, parseDuration, parseSize } from './download-cache';
 export {
   AccessDeniedError,

@@ -1,3 +1,4 @@
+// The public face of generation: planning and writing synthetic tables, and the pieces the CLI reuses.
 export { CellRandom, hashText } from './cell-random';
 export { generateToStore, parseGenerateRequest } from './generate-to-store';
 export type { GenerateResult } from './generate-to-store';

@@ -1,3 +1,5 @@
+// The public face of registry: the output registry port, its keys and cursors, output names, status
+// transitions and their errors.
 export { formatOutputName, parseOutputName } from './output-name';
 export type { OutputName } from './output-name';
 export { objectPk, outputIndexKey, pipelinePk, runIndexKey, versionTokenOf } from './output-registry';

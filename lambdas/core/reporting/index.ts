@@ -1,3 +1,4 @@
+// The public face of reporting: the HTML report and the formatting the console report shares.
 export { LEVEL_ORDER } from './aggregate-compatibility';
 export type { CompatibilityAggregate } from './aggregate-compatibility';
 export { describeCondition } from './describe-condition';

@@ -1,3 +1,6 @@
+// The public face of workflow: the inspect, register and lineage steps and the types of every step.
+// convert-output.ts and validate-request.ts read tables (Arrow, Parquet); they are imported by their
+// own handlers only, so the other handlers' bundles stay without them.
 export { inspectOutput } from './inspect-output';
 export type { DeletionInput } from './record-deletion';
 export { recordLineage } from './record-lineage';
