@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 /** Repository root: the folder holding package.json, package-lock.json and cdk.json. */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Absolute path of a repository-relative path such as `lambdas/register/handler.ts`. */
 export function projectPath(relative: string): string {
