@@ -25,13 +25,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // The layer table (eslint-rules/layer-table.js, docs/architecture.md): imports point down, no cycles.
+  // The layer table (eslint-rules/layer-table.js, docs/architecture.md): imports point down, no cycles,
+  // and core's areas are imported through their index.ts.
   {
     files: ['lambdas/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts', 'bin/**/*.mjs'],
     plugins: { prt },
     rules: {
       'prt/layers': ['error', { root: import.meta.dirname }],
       'prt/no-cycles': ['error', { root: import.meta.dirname }],
+      'prt/core-public-face': ['error', { root: import.meta.dirname }],
     },
   },
   {

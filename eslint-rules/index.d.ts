@@ -2,6 +2,6 @@
 import type { ESLint, Rule } from 'eslint';
 
 declare const plugin: ESLint.Plugin & {
-  rules: { layers: Rule.RuleModule; 'no-cycles': Rule.RuleModule };
+  rules: { layers: Rule.RuleModule; 'no-cycles': Rule.RuleModule; 'core-public-face': Rule.RuleModule };
 };
 export default plugin;

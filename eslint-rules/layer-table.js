@@ -73,3 +73,10 @@ export const LAYERS = [
 
 /** The layer the process.env ban applies to: configuration is read once, in the runtime. */
 export const NO_PROCESS_ENV_LAYERS = ['core'];
+
+/**
+ * Core's areas (its folders) each have one public face, their index.ts: the names other layers use.
+ * Files of these layers import an area through it, so an area can rearrange its files without its
+ * importers noticing; core itself (an area's own files, core-to-core imports) and tests may go deep.
+ */
+export const CORE_FACES = { root: 'lambdas/core', face: 'index.ts', deepAllowed: ['core', 'test'] };

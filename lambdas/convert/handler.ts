@@ -1,6 +1,7 @@
 /** Convert: writes the output in its contract's `convert_to` format, with the equivalence proof. */
+import type { ConvertResult, InspectResult } from '../core/workflow';
+// eslint-disable-next-line prt/core-public-face -- loads Arrow and Parquet, which the workflow index keeps out of the inspect, register and lineage bundles
 import { convertOutput } from '../core/workflow/convert-output';
-import type { ConvertResult, InspectResult } from '../core/workflow/workflow-types';
 import { functionDependencies } from '../runtime/dependencies';
 import { requireSetting } from '../runtime/function-config';
 import { createObservability } from '../runtime/observability';

@@ -4,11 +4,7 @@
  * prefix of the outputs bucket and registered with data type `synthetic`. The same core as
  * `prt generate` (lambdas/core/generation); settings are read once, at cold start.
  */
-import {
-  generateToStore,
-  parseGenerateRequest,
-  type GenerateResult,
-} from '../core/generation/generate-to-store';
+import { generateToStore, parseGenerateRequest, type GenerateResult } from '../core/generation';
 import { functionDependencies } from '../runtime/dependencies';
 import { requireSetting } from '../runtime/function-config';
 import { createObservability } from '../runtime/observability';

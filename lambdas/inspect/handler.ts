@@ -1,6 +1,5 @@
 /** Inspect (download): confirms the object version and detects its format and compression. */
-import { inspectOutput } from '../core/workflow/inspect-output';
-import type { InspectResult } from '../core/workflow/workflow-types';
+import { inspectOutput, type InspectResult } from '../core/workflow';
 import { functionDependencies } from '../runtime/dependencies';
 import { createObservability } from '../runtime/observability';
 import { stepHandler } from '../runtime/step-handler';

@@ -1,6 +1,5 @@
 /** Lineage: links the object version to its declared inputs and to its converted copy. */
-import { recordLineage, type LineageStepResult } from '../core/workflow/record-lineage';
-import type { ConversionOutcome } from '../core/workflow/workflow-types';
+import { recordLineage, type LineageStepResult, type ConversionOutcome } from '../core/workflow';
 import { functionDependencies } from '../runtime/dependencies';
 import { createObservability } from '../runtime/observability';
 import { stepHandler } from '../runtime/step-handler';

@@ -3,7 +3,7 @@
  * versions an S3 deletion removed). Idempotent per (execution, object version): see
  * runtime/register-idempotency.ts.
  */
-import { registerArrival } from '../core/workflow/register-arrival';
+import { registerArrival } from '../core/workflow';
 import { functionDependencies } from '../runtime/dependencies';
 import { requireSetting } from '../runtime/function-config';
 import { createObservability } from '../runtime/observability';

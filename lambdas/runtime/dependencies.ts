@@ -19,9 +19,9 @@ import {
 import { DynamoLineageStore } from '../adapters/aws/dynamo-lineage-store';
 import { DynamoOutputRegistry } from '../adapters/aws/dynamo-output-registry';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store';
-import { ContractCatalog } from '../core/contracts/contract-catalog';
-import type { LineageStore } from '../core/lineage/lineage-store';
-import type { OutputRegistry } from '../core/registry/output-registry';
+import { ContractCatalog } from '../core/contracts';
+import type { LineageStore } from '../core/lineage';
+import type { OutputRegistry } from '../core/registry';
 import { readFunctionConfig, requireSetting, type FunctionConfig } from './function-config';
 
 /** The object store over an S3 client. */

@@ -11,7 +11,7 @@
  * await validateOutput(input, { ...deps, readerLimits });
  */
 import { ConfigurationError } from '../core/errors';
-import type { ReaderLimits } from '../core/formats/table-io';
+import type { ReaderLimits } from '../core/formats';
 
 export const READER_LIMITS_ENV = 'PRT_READER_LIMITS';
 

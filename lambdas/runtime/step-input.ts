@@ -3,11 +3,15 @@
  * machine and the handler disagree, which no retry fixes: it is an InvalidInputError naming the field.
  */
 import { InvalidInputError } from '../core/errors';
-import type { DeletionInput } from '../core/workflow/record-deletion';
-import type { RegisterRequest } from '../core/workflow/register-arrival';
-import type { ValidateRequest } from '../core/workflow/validate-request';
-import type { PartItem } from '../core/workflow/validate-partitions';
-import type { InspectResult, ObjectRef, RegisteredOutput } from '../core/workflow/workflow-types';
+import type {
+  DeletionInput,
+  RegisterRequest,
+  ValidateRequest,
+  PartItem,
+  InspectResult,
+  ObjectRef,
+  RegisteredOutput,
+} from '../core/workflow';
 
 type Shape = Record<string, 'string' | 'number' | 'object' | 'string|null' | 'object|null' | 'boolean'>;
 

@@ -4,9 +4,7 @@
  * under any other name is an empty graph, never an error, so the infra tests check the two agree.
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { RegisterOutcome } from '../core/workflow/register-arrival';
-import type { ValidateOutcome } from '../core/workflow/validate-request';
-import type { ValidateResult } from '../core/workflow/workflow-types';
+import type { RegisterOutcome, ValidateOutcome, ValidateResult } from '../core/workflow';
 import { RULE_FAILURE_METRIC } from './deployment-names';
 
 export function countRegistration(metrics: Metrics, outcome: RegisterOutcome): void {

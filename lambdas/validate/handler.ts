@@ -2,7 +2,8 @@
  * Validate: checks the object against its contract and stores the reports and quarantined rows;
  * in the partitioned branch, one part or the merge of the parts (core/workflow/validate-request.ts).
  */
-import { renderHtmlReport } from '../core/reporting/render-html-report';
+import { renderHtmlReport } from '../core/reporting';
+// eslint-disable-next-line prt/core-public-face -- loads the table readers, which the workflow index keeps out of the inspect, register and lineage bundles
 import { runValidateRequest } from '../core/workflow/validate-request';
 import { functionDependencies } from '../runtime/dependencies';
 import { requireSetting } from '../runtime/function-config';

@@ -6,12 +6,10 @@
  * end, so one command works against AWS, LocalStack or the embedded stack unchanged.
  */
 import type { DynamoDBDocumentClient, S3Client } from '../../lambdas/adapters/aws/aws-clients';
-import { DownloadCache, cacheSettings } from '../../lambdas/core/download/download-cache';
-import { ObjectDownloader } from '../../lambdas/core/download/object-downloader';
+import { DownloadCache, cacheSettings, ObjectDownloader, parseSize } from '../../lambdas/core/download';
 import { S3DownloadSource, endpointLabel } from '../../lambdas/adapters/aws/s3-download-source';
-import type { LineageStore } from '../../lambdas/core/lineage/lineage-store';
-import { parseSize } from '../../lambdas/core/download/download-cache';
-import type { OutputRegistry } from '../../lambdas/core/registry/output-registry';
+import type { LineageStore } from '../../lambdas/core/lineage';
+import type { OutputRegistry } from '../../lambdas/core/registry';
 import type { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
 import {
   ServiceClients,

@@ -4,7 +4,7 @@
  * PRT_CACHE_MAX_SIZE, the same settings `prt download` uses.
  */
 import type { Command } from 'commander';
-import { parseDuration } from '../../lambdas/core/download/download-cache';
+import { parseDuration } from '../../lambdas/core/download';
 import { AwsSession, type CacheFlags } from './aws-session';
 import { runCommand } from './command-errors';
 import { formatAge, formatBytes } from './human-units';

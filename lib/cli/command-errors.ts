@@ -6,8 +6,8 @@
  */
 import { PrtError } from '../../lambdas/core/errors';
 import { ConfigurationError, ContractError, InvalidInputError } from '../../lambdas/core/errors';
-import { NoCredentialsError } from '../../lambdas/core/download/download-errors';
-import { InvalidCursorError, OutputNameError } from '../../lambdas/core/registry/registry-errors';
+import { NoCredentialsError } from '../../lambdas/core/download';
+import { InvalidCursorError, OutputNameError } from '../../lambdas/core/registry';
 import type { AwsSession } from './aws-session';
 import { UsageError } from './aws-session';
 

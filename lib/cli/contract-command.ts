@@ -1,10 +1,8 @@
 /** `prt contract check <files...>`: loads each contract and reports every problem with its line. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { parseContract } from '../../lambdas/core/contracts/parse-contract';
-import { logicalName } from '../../lambdas/core/contracts/output-contract';
+import { parseContract, logicalName, contractJsonSchema } from '../../lambdas/core/contracts';
 import { ContractError } from '../../lambdas/core/errors';
-import { contractJsonSchema } from '../../lambdas/core/contracts/contract-schema';
 
 export function checkContractFiles(files: readonly string[], out: (line: string) => void): number {
   let failures = 0;

@@ -11,7 +11,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseContract } from '../../lambdas/core/contracts/parse-contract';
+import { parseContract } from '../../lambdas/core/contracts';
 
 /** How often the folder is scanned; a saved contract is live within about two of these. */
 export const CONTRACT_POLL_INTERVAL_MS = 1_000;

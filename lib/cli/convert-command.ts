@@ -6,17 +6,10 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { readerLimitsFromEnv } from '../../lambdas/runtime/reader-limits-env';
-import { convertTable } from '../../lambdas/core/conversion/convert-table';
-import { parseContract } from '../../lambdas/core/contracts/parse-contract';
-import {
-  DATA_FORMATS,
-  type Compression,
-  type DataFormat,
-} from '../../lambdas/core/contracts/output-contract';
+import { convertTable } from '../../lambdas/core/conversion';
+import { parseContract, DATA_FORMATS, type Compression, type DataFormat } from '../../lambdas/core/contracts';
 import { ConfigurationError, ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
-import { contentTypeOf } from '../../lambdas/core/formats/content-type';
-import { formatFromExtension } from '../../lambdas/core/formats/detect-format';
-import type { ParquetCodec } from '../../lambdas/core/formats/table-io';
+import { contentTypeOf, formatFromExtension, type ParquetCodec } from '../../lambdas/core/formats';
 import { closeClients, sinkOf, sourceOf } from './locations';
 import { countedSource as counted, Progress } from './progress';
 

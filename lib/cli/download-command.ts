@@ -8,27 +8,33 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts/output-contract';
+import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts';
 import {
   folderOfEntry,
   localPathsOfItems,
   partsOfFolder,
   type FolderVersion,
-} from '../../lambdas/core/download/folder-parts';
+  prepareInside,
+  resolveInside,
+  type LocalPath,
+  type DownloadResult,
+  type ObjectDownloader,
+  type DownloadTarget,
+  NoSuchVersionError,
+} from '../../lambdas/core/download';
+// eslint-disable-next-line prt/core-public-face -- sampling reads tables (Arrow, Parquet); the download index stays light for `prt outputs`, `prt cache` and `prt local`
 import { sampleParts } from '../../lambdas/core/download/sample-object';
-import { prepareInside, resolveInside, type LocalPath } from '../../lambdas/core/download/safe-path';
-import type { DownloadResult, ObjectDownloader } from '../../lambdas/core/download/object-downloader';
-import type { DownloadTarget } from '../../lambdas/core/download/object-source';
-import { NoSuchVersionError } from '../../lambdas/core/download/download-errors';
 import { FormatError } from '../../lambdas/core/errors';
-import { extensionOf } from '../../lambdas/core/formats/content-type';
-import { inspectSource } from '../../lambdas/core/formats/open-table';
-import { formatOutputName, parseOutputName } from '../../lambdas/core/registry/output-name';
-import { versionTokenOf, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
-import { NotRegisteredError } from '../../lambdas/core/registry/registry-errors';
-import { resolveOutput } from '../../lambdas/core/registry/resolve-output';
-import { fileSink } from '../../lambdas/core/storage/file-byte-io';
-import { parseS3Uri, s3Uri } from '../../lambdas/core/storage/object-store';
+import { extensionOf, inspectSource } from '../../lambdas/core/formats';
+import {
+  formatOutputName,
+  parseOutputName,
+  versionTokenOf,
+  type RegistryEntry,
+  NotRegisteredError,
+  resolveOutput,
+} from '../../lambdas/core/registry';
+import { fileSink, parseS3Uri, s3Uri } from '../../lambdas/core/storage';
 import { AwsSession, UsageError, positiveInteger, type DownloadFlags } from './aws-session';
 import { runCommand } from './command-errors';
 import { formatBytes, formatRate } from './human-units';

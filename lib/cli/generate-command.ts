@@ -17,20 +17,30 @@ import type { Command } from 'commander';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { parseContract } from '../../lambdas/core/contracts/parse-contract';
 import {
+  parseContract,
   DATA_FORMATS,
   logicalName,
   type Compression,
   type DataFormat,
   type OutputContract,
-} from '../../lambdas/core/contracts/output-contract';
+} from '../../lambdas/core/contracts';
 import { ContractError, FormatError, PrtError } from '../../lambdas/core/errors';
-import { contentTypeOf } from '../../lambdas/core/formats/content-type';
-import { formatFromExtension } from '../../lambdas/core/formats/detect-format';
-import type { ParquetCodec } from '../../lambdas/core/formats/table-io';
-import { CellRandom, hashText } from '../../lambdas/core/generation/cell-random';
-import { GenerationError } from '../../lambdas/core/generation/generation-error';
+import { contentTypeOf, formatFromExtension, type ParquetCodec } from '../../lambdas/core/formats';
+import {
+  CellRandom,
+  hashText,
+  GenerationError,
+  planPipeline,
+  compilePattern,
+  registerSynthetic,
+  syntheticKey,
+  planTable,
+  type TablePlan,
+  compileTemplate,
+  parseViolation,
+  writeGeneratedTable,
+} from '../../lambdas/core/generation';
 import {
   checkImageSpec,
   IMAGE_KINDS,
@@ -40,15 +50,8 @@ import {
   type ImageSpec,
 } from './generation/image-generator';
 import { learnTemplate } from './generation/learn-profile';
-import { planPipeline } from '../../lambdas/core/generation/plan-pipeline';
 import { encodePng } from './generation/png-encoder';
-import { compilePattern } from '../../lambdas/core/generation/regex-generator';
-import { registerSynthetic, syntheticKey } from '../../lambdas/core/generation/synthetic-output';
-import { planTable, type TablePlan } from '../../lambdas/core/generation/table-plan';
-import { compileTemplate } from '../../lambdas/core/generation/text-template';
-import { parseViolation } from '../../lambdas/core/generation/violations';
-import { writeGeneratedTable } from '../../lambdas/core/generation/write-generated-table';
-import { parseS3Uri } from '../../lambdas/core/storage/object-store';
+import { parseS3Uri } from '../../lambdas/core/storage';
 import { outputRegistry } from '../../lambdas/runtime/dependencies';
 import { closeClients, commandClients, isS3Uri, sinkOf, sourceOf } from './locations';
 import { Progress } from './progress';

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts/output-contract';
+import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts';
 import { readerLimitsFromEnv } from '../../lambdas/runtime/reader-limits-env';
 import { ConfigurationError, FormatError } from '../../lambdas/core/errors';
 import { DEFAULT_SAMPLE_ROWS, inferContract, type OutputName } from './profiling/infer-contract';

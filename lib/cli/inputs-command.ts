@@ -8,15 +8,15 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts/output-contract';
+import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts';
 import {
   loadContractBucket,
   loadContractDirectory,
   type LoadedContracts,
-} from '../../lambdas/core/inputs/contract-source';
-import { prepareInputs } from '../../lambdas/core/inputs/prepare-inputs';
-import { parseS3Uri } from '../../lambdas/core/storage/object-store';
-import type { TestStatus } from '../../lambdas/core/registry/status-transitions';
+  prepareInputs,
+} from '../../lambdas/core/inputs';
+import { parseS3Uri } from '../../lambdas/core/storage';
+import type { TestStatus } from '../../lambdas/core/registry';
 import { ARTIFACT_PREFIXES } from '../config/artifact-prefixes';
 import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
 import { AwsSession, UsageError, type DownloadFlags } from './aws-session';

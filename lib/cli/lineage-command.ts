@@ -10,12 +10,17 @@ import {
   type LineageGraph,
   type LineageNodeInfo,
 } from './lineage/lineage-graph';
-import { lineageNode } from '../../lambdas/core/lineage/lineage-store';
+import { lineageNode } from '../../lambdas/core/lineage';
 import { lineageToMermaid } from './lineage/lineage-mermaid';
-import { formatOutputName, parseOutputName } from '../../lambdas/core/registry/output-name';
-import { versionTokenOf, type OutputRegistry } from '../../lambdas/core/registry/output-registry';
-import { NotRegisteredError } from '../../lambdas/core/registry/registry-errors';
-import { registeredFolderOf, resolveOutput } from '../../lambdas/core/registry/resolve-output';
+import {
+  formatOutputName,
+  parseOutputName,
+  versionTokenOf,
+  type OutputRegistry,
+  NotRegisteredError,
+  registeredFolderOf,
+  resolveOutput,
+} from '../../lambdas/core/registry';
 import { AwsSession, UsageError } from './aws-session';
 import { runCommand } from './command-errors';
 

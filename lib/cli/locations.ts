@@ -4,9 +4,8 @@
  * against AWS, LocalStack or the embedded stack.
  */
 import { resolve } from 'node:path';
-import type { ByteSource } from '../../lambdas/core/formats/byte-io';
-import { fileSink, fileSource } from '../../lambdas/core/storage/file-byte-io';
-import { parseS3Uri, type PublishingSink } from '../../lambdas/core/storage/object-store';
+import type { ByteSource } from '../../lambdas/core/formats';
+import { fileSink, fileSource, parseS3Uri, type PublishingSink } from '../../lambdas/core/storage';
 import type { S3Client } from '../../lambdas/adapters/aws/aws-clients';
 import { S3Sink, s3Source } from '../../lambdas/adapters/aws/s3-byte-io';
 import { ServiceClients } from '../../lambdas/runtime/dependencies';

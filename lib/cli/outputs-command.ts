@@ -6,9 +6,16 @@
  * Long listings are paged with --limit / --cursor.
  */
 import type { Command } from 'commander';
-import { formatOutputName, parseOutputName } from '../../lambdas/core/registry/output-name';
-import { versionTokenOf, type Page, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
-import { TEST_STATUSES, isTestStatus, type TestStatus } from '../../lambdas/core/registry/status-transitions';
+import {
+  formatOutputName,
+  parseOutputName,
+  versionTokenOf,
+  type Page,
+  type RegistryEntry,
+  TEST_STATUSES,
+  isTestStatus,
+  type TestStatus,
+} from '../../lambdas/core/registry';
 import { AwsSession, UsageError, positiveInteger } from './aws-session';
 import { runCommand } from './command-errors';
 import { formatTable } from './reporting/text-table';

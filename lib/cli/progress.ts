@@ -1,4 +1,4 @@
-import type { ByteSource } from '../../lambdas/core/formats/byte-io';
+import type { ByteSource } from '../../lambdas/core/formats';
 
 /** A source that reports the bytes read so far as the reader pulls them, for a progress display. */
 export function countedSource(source: ByteSource, onBytes: (n: number) => void): ByteSource {

@@ -7,12 +7,12 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readerLimitsFromEnv } from '../../lambdas/runtime/reader-limits-env';
-import { parseContract } from '../../lambdas/core/contracts/parse-contract';
+import { parseContract } from '../../lambdas/core/contracts';
 import { ConfigurationError, ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
 import { renderConsoleReport } from './reporting/render-console-report';
-import { renderHtmlReport } from '../../lambdas/core/reporting/render-html-report';
-import { ObjectNotFoundError } from '../../lambdas/core/storage/object-store';
-import { runValidation } from '../../lambdas/core/validation/run-validation';
+import { renderHtmlReport } from '../../lambdas/core/reporting';
+import { ObjectNotFoundError } from '../../lambdas/core/storage';
+import { runValidation } from '../../lambdas/core/validation';
 import { closeClients, sinkOf, sourceOf } from './locations';
 import { countedSource, Progress } from './progress';
 

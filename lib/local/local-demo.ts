@@ -9,9 +9,9 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { lineageNode } from '../../lambdas/core/lineage/lineage-store';
-import type { RegistryEntry } from '../../lambdas/core/registry/output-registry';
-import { parseS3Uri } from '../../lambdas/core/storage/object-store';
+import { lineageNode } from '../../lambdas/core/lineage';
+import type { RegistryEntry } from '../../lambdas/core/registry';
+import { parseS3Uri } from '../../lambdas/core/storage';
 import { lineageStore, outputRegistry } from '../../lambdas/runtime/dependencies';
 import type { EmbeddedStack, ExecutionRecord } from './embedded-stack';
 import { localDocumentClient, localS3Client } from './local-clients';

@@ -14,7 +14,7 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { LineageEdge, LineageStore } from '../../core/lineage/lineage-store';
+import type { LineageEdge, LineageStore } from '../../core/lineage';
 import { isConditionFailed, mapDynamoError } from './dynamo-errors';
 
 const OPTIONAL_FIELDS = ['fromOutput', 'toOutput', 'runId', 'dataType', 'jobType'] as const;

@@ -28,8 +28,9 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { formatOutputName, type OutputName } from '../../core/registry/output-name';
 import {
+  formatOutputName,
+  type OutputName,
   objectPk,
   outputIndexKey,
   pipelinePk,
@@ -41,14 +42,14 @@ import {
   type RegistryEntry,
   type StatusDetails,
   type TransitionResult,
-} from '../../core/registry/output-registry';
-import { decodeCursor, encodeCursor } from '../../core/registry/registry-cursor';
-import {
+  decodeCursor,
+  encodeCursor,
   ConcurrentUpdateError,
   NotRegisteredError,
   StatusTransitionError,
-} from '../../core/registry/registry-errors';
-import { canTransition, type TestStatus } from '../../core/registry/status-transitions';
+  canTransition,
+  type TestStatus,
+} from '../../core/registry';
 import { isConditionFailed, mapDynamoError } from './dynamo-errors';
 
 const OUTPUT_INDEX_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;

@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import type { ByteSink, ByteSource } from '../../core/formats/byte-io';
+import type { ByteSink, ByteSource } from '../../core/formats';
 import { mapS3Error } from './s3-errors';
 
 /** S3 parts must be at least 5 MiB, except the last. */

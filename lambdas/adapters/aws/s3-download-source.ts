@@ -13,16 +13,18 @@ import {
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { VersioningUnsupportedError } from '../../core/download/download-errors';
-import { checksumFromHead, etagKind, type ObjectInfo } from '../../core/download/object-integrity';
-import type {
-  ByteRange,
-  DownloadSource,
-  DownloadTarget,
-  FolderObject,
-  ObjectVersion,
-} from '../../core/download/object-source';
-import { s3Uri } from '../../core/storage/object-store';
+import {
+  VersioningUnsupportedError,
+  checksumFromHead,
+  etagKind,
+  type ObjectInfo,
+  type ByteRange,
+  type DownloadSource,
+  type DownloadTarget,
+  type FolderObject,
+  type ObjectVersion,
+} from '../../core/download';
+import { s3Uri } from '../../core/storage';
 import { stripQuotes } from './s3-byte-io';
 import { isTransientS3Error, mapS3DownloadError, type S3ErrorContext } from './s3-errors';
 

@@ -20,8 +20,8 @@ import {
   NoSuchObjectError,
   NoSuchVersionError,
   ObjectChangedError,
-} from '../../core/download/download-errors';
-import { ObjectNotFoundError } from '../../core/storage/object-store';
+} from '../../core/download';
+import { ObjectNotFoundError } from '../../core/storage';
 
 export interface S3ErrorContext {
   /** What was being done, e.g. `HeadObject s3://bucket/key`. */

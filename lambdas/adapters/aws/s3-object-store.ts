@@ -12,8 +12,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import type { ByteSource } from '../../core/formats/byte-io';
-import type { ObjectHead, ObjectStore, ObjectSummary, PublishingSink } from '../../core/storage/object-store';
+import type { ByteSource } from '../../core/formats';
+import type { ObjectHead, ObjectStore, ObjectSummary, PublishingSink } from '../../core/storage';
 import { S3Sink, s3Source, stripQuotes } from './s3-byte-io';
 import { mapS3Error } from './s3-errors';
 

@@ -5,8 +5,7 @@
  * same seed gives the same bytes. Written as PNG files and as one `.npy` array of shape
  * (count, height, width, channels), dtype uint8, which NumPy loads with `np.load`.
  */
-import { CellRandom, hashText } from '../../../lambdas/core/generation/cell-random';
-import { GenerationError } from '../../../lambdas/core/generation/generation-error';
+import { CellRandom, hashText, GenerationError } from '../../../lambdas/core/generation';
 
 export const IMAGE_KINDS = ['noise', 'gradient', 'shapes'] as const;
 export type ImageKind = (typeof IMAGE_KINDS)[number];

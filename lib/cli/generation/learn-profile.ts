@@ -10,16 +10,28 @@
  * generated values are additionally checked against a hash set of the sample's values, so not
  * one of them is copied. Categories are only learned from columns that are not personal data.
  */
-import type { ColumnSpec, ColumnType, OutputContract } from '../../../lambdas/core/contracts/output-contract';
-import type { ByteSource } from '../../../lambdas/core/formats/byte-io';
-import { arrowSchemaOf } from '../../../lambdas/core/formats/arrow-reader';
-import { openTable } from '../../../lambdas/core/formats/open-table';
-import { parquetSchemaOf } from '../../../lambdas/core/formats/parquet-reader';
-import type { RawCell } from '../../../lambdas/core/formats/record-batch';
-import { columnCodec, NOT_CONFORMING, type ColumnCodec } from '../../../lambdas/core/contracts/typed-values';
-import { CellRandom, hashText } from '../../../lambdas/core/generation/cell-random';
-import { GenerationError } from '../../../lambdas/core/generation/generation-error';
-import { kindFromName, type SemanticKind } from '../../../lambdas/core/generation/semantic-pools';
+import {
+  type ColumnSpec,
+  type ColumnType,
+  type OutputContract,
+  columnCodec,
+  NOT_CONFORMING,
+  type ColumnCodec,
+} from '../../../lambdas/core/contracts';
+import {
+  type ByteSource,
+  arrowSchemaOf,
+  openTable,
+  parquetSchemaOf,
+  type RawCell,
+} from '../../../lambdas/core/formats';
+import {
+  CellRandom,
+  hashText,
+  GenerationError,
+  kindFromName,
+  type SemanticKind,
+} from '../../../lambdas/core/generation';
 
 /** Values kept per numeric column for quantiles (reservoir sampling). */
 const RESERVOIR = 10_000;

@@ -4,14 +4,8 @@
  * node reached going upstream is not expanded downstream, so the graph shows the node's ancestry
  * and its descendants, not its siblings and cousins.
  */
-import { formatOutputName } from '../../../lambdas/core/registry/output-name';
-import type { OutputRegistry } from '../../../lambdas/core/registry/output-registry';
-import type { TestStatus } from '../../../lambdas/core/registry/status-transitions';
-import {
-  parseLineageNode,
-  type LineageEdge,
-  type LineageStore,
-} from '../../../lambdas/core/lineage/lineage-store';
+import { formatOutputName, type OutputRegistry, type TestStatus } from '../../../lambdas/core/registry';
+import { parseLineageNode, type LineageEdge, type LineageStore } from '../../../lambdas/core/lineage';
 
 export type LineageDirection = 'upstream' | 'downstream' | 'both';
 

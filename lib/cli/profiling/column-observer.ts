@@ -8,14 +8,14 @@
  * short list of runs, and distinct values are tracked exactly only up to `maxDistinct` values of at
  * most MAX_TRACKED_LENGTH characters each, after which tracking stops (and says so).
  */
-import type { ColumnSpec } from '../../../lambdas/core/contracts/output-contract';
-import type { RawCell } from '../../../lambdas/core/formats/record-batch';
 import {
+  type ColumnSpec,
   columnCodec,
   NOT_CONFORMING,
   parseTimestamp,
   type ColumnCodec,
-} from '../../../lambdas/core/contracts/typed-values';
+} from '../../../lambdas/core/contracts';
+import type { RawCell } from '../../../lambdas/core/formats';
 import { StringShape } from './string-shape';
 
 /** Longer values stop distinct tracking: they are free text or blobs, not categories or keys. */

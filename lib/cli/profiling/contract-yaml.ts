@@ -6,7 +6,7 @@
  * (a category 'true', a name with ': ', a pattern with '#').
  */
 import { Document, isMap, isScalar, isSeq, stringify, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import type { DataFormat } from '../../../lambdas/core/contracts/output-contract';
+import type { DataFormat } from '../../../lambdas/core/contracts';
 import type { ColumnDraft, DraftRule } from './infer-column';
 
 export interface DraftDocument {

@@ -7,9 +7,8 @@
  */
 import { DataType, RecordBatchReader, TimeUnit, type Field } from 'apache-arrow';
 import { parquetMetadataAsync, type SchemaElement } from 'hyparquet';
-import type { DataFormat } from '../../../lambdas/core/contracts/output-contract';
-import type { ByteSource } from '../../../lambdas/core/formats/byte-io';
-import { parquetLeafKind } from '../../../lambdas/core/formats/parquet-types';
+import type { DataFormat } from '../../../lambdas/core/contracts';
+import { type ByteSource, parquetLeafKind } from '../../../lambdas/core/formats';
 
 export type DeclaredEncoding =
   { readonly kind: 'time'; readonly unit: 's' | 'ms' | 'us' | 'ns' } | { readonly kind: 'binary' };

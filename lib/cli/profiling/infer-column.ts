@@ -8,14 +8,16 @@
  * lengths, keys. Observed ranges are left as commented suggestions (the next file will have a new
  * maximum) plus a `warn` rule, so a fresh draft does not fail the next output on a new extreme.
  */
-import type { ColumnSpec, ColumnType, TimestampUnit } from '../../../lambdas/core/contracts/output-contract';
-import type { InferredColumn } from '../../../lambdas/core/formats/parquet-types';
 import {
+  type ColumnSpec,
+  type ColumnType,
+  type TimestampUnit,
   columnCodec,
   formatTimestamp,
   NOT_CONFORMING,
   type ColumnCodec,
-} from '../../../lambdas/core/contracts/typed-values';
+} from '../../../lambdas/core/contracts';
+import type { InferredColumn } from '../../../lambdas/core/formats';
 import type { ColumnObserver, Extremes } from './column-observer';
 import type { DeclaredEncoding } from './declared-encodings';
 

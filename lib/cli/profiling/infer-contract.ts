@@ -17,15 +17,23 @@
  * tracked up to a budget.
  */
 import { constants, gunzipSync } from 'node:zlib';
-import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
-import type { CsvOptions, DataFormat, OutputContract } from '../../../lambdas/core/contracts/output-contract';
+import {
+  parseContract,
+  type CsvOptions,
+  type DataFormat,
+  type OutputContract,
+} from '../../../lambdas/core/contracts';
 import { FormatError } from '../../../lambdas/core/errors';
-import { arrowSchemaOf } from '../../../lambdas/core/formats/arrow-reader';
-import type { ByteSource } from '../../../lambdas/core/formats/byte-io';
-import { HEAD_BYTES, inspectSource, openTable } from '../../../lambdas/core/formats/open-table';
-import { parquetSchemaOf } from '../../../lambdas/core/formats/parquet-reader';
-import type { InferredColumn } from '../../../lambdas/core/formats/parquet-types';
-import type { ReaderLimits } from '../../../lambdas/core/formats/table-io';
+import {
+  arrowSchemaOf,
+  type ByteSource,
+  HEAD_BYTES,
+  inspectSource,
+  openTable,
+  parquetSchemaOf,
+  type InferredColumn,
+  type ReaderLimits,
+} from '../../../lambdas/core/formats';
 import { renderContractYaml } from './contract-yaml';
 import { declaredEncodings } from './declared-encodings';
 import { inferColumn, type ColumnDraft, type DraftRule } from './infer-column';

@@ -9,7 +9,7 @@
  * Memory: the observers are bounded (distinct tracking has a budget), and so is the sample, by rows
  * and by DEFAULT_SAMPLE_BYTES; batches are dropped as they are read.
  */
-import type { RawCell, RecordBatch } from '../../../lambdas/core/formats/record-batch';
+import type { RawCell, RecordBatch } from '../../../lambdas/core/formats';
 import { ColumnObserver } from './column-observer';
 import { RowReservoir } from './row-reservoir';
 

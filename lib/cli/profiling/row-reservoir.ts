@@ -9,7 +9,7 @@
  * capacity shrinks to what is left: a uniform subset of a uniform sample is uniform, and Algorithm R
  * continued with the smaller capacity stays so.
  */
-import type { RawCell } from '../../../lambdas/core/formats/record-batch';
+import type { RawCell } from '../../../lambdas/core/formats';
 import { SeededRandom } from './seeded-random';
 
 /** Bytes a cell is counted for: V8 strings take up to two bytes a character plus a header. */

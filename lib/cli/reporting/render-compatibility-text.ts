@@ -3,11 +3,7 @@
  * first, with its columns' level counts. The aggregate itself is computed in the core
  * (lambdas/core/reporting/aggregate-compatibility.ts); only its console form lives with the CLI.
  */
-import {
-  LEVEL_ORDER,
-  type CompatibilityAggregate,
-} from '../../../lambdas/core/reporting/aggregate-compatibility';
-import { formatCount } from '../../../lambdas/core/reporting/format-numbers';
+import { LEVEL_ORDER, type CompatibilityAggregate, formatCount } from '../../../lambdas/core/reporting';
 import { terminalColors } from './terminal-colors';
 import { renderTextTable, terminalText } from './text-table';
 

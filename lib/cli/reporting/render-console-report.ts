@@ -3,15 +3,15 @@
  * the columns with a schema finding, history anomalies and where the failed rows are. Colour
  * only when asked; data values are printed with control characters escaped (terminalText).
  */
-import type { ColumnReport, RuleResult } from '../../../lambdas/core/validation/validation-report';
-import { describeCondition } from '../../../lambdas/core/reporting/describe-condition';
+import type { ColumnReport, RuleResult } from '../../../lambdas/core/validation';
 import {
+  describeCondition,
   formatBytes,
   formatCount,
   formatNumber,
   formatPercent,
-} from '../../../lambdas/core/reporting/format-numbers';
-import type { ReportDocument } from '../../../lambdas/core/reporting/report-document';
+  type ReportDocument,
+} from '../../../lambdas/core/reporting';
 import { terminalColors } from './terminal-colors';
 import { renderTextTable, terminalText } from './text-table';
 

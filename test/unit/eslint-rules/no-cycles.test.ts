@@ -15,6 +15,8 @@ ruleTester.run('prt/no-cycles', plugin.rules['no-cycles'], {
     // a and b are in the cycle too; it is named once, by the import into a.
     fixture('lambdas/core/cycle/a.ts'),
     fixture('lambdas/core/cycle/b.ts'),
+    // An index only re-exports its area's files: importing it closes no cycle.
+    fixture('lambdas/core/ports/index.ts'),
   ],
   invalid: [
     {
@@ -34,7 +36,19 @@ ruleTester.run('prt/no-cycles', plugin.rules['no-cycles'], {
       errors: [
         {
           message:
-            'importing lambdas/adapters/aws/s3-store.ts closes an import cycle: lambdas/adapters/aws/s3-store.ts → lambdas/core/ports/object-store.ts → lambdas/adapters/aws/s3-store.ts',
+            'importing lambdas/adapters/aws/s3-store.ts closes an import cycle: lambdas/adapters/aws/s3-store.ts → lambdas/core/ports/index.ts → lambdas/core/ports/object-store.ts → lambdas/adapters/aws/s3-store.ts',
+        },
+      ],
+    },
+    // An area's own file importing the area's index: the index re-exports that file, so they form a cycle.
+    {
+      filename: fixture('lambdas/core/ports/object-store.ts').filename,
+      options,
+      code: "export type { ObjectStore as Store } from './index';",
+      errors: [
+        {
+          message:
+            'importing lambdas/core/ports/index.ts closes an import cycle: lambdas/core/ports/index.ts → lambdas/core/ports/object-store.ts → lambdas/core/ports/index.ts',
         },
       ],
     },

@@ -1,0 +1,13 @@
+// The public face of formats: format detection, content types, the byte I/O port, record batches and
+// the table readers. Every importer that uses a value from here reads tables anyway; the others
+// import types only, which the compiler erases.
+export { arrowSchemaOf } from './arrow-reader';
+export type { ByteSink, ByteSource } from './byte-io';
+export { contentTypeOf, extensionOf } from './content-type';
+export { formatFromExtension } from './detect-format';
+export { HEAD_BYTES, inspectSource, openTable } from './open-table';
+export { parquetSchemaOf } from './parquet-reader';
+export { parquetLeafKind } from './parquet-types';
+export type { InferredColumn } from './parquet-types';
+export type { RawCell, RecordBatch } from './record-batch';
+export type { ParquetCodec, ReaderLimits } from './table-io';

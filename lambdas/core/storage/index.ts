@@ -1,0 +1,4 @@
+// The public face of storage: the object store port, S3 URIs and the local-file byte I/O.
+export { fileSink, fileSource } from './file-byte-io';
+export { ObjectNotFoundError, parseS3Uri, s3Uri } from './object-store';
+export type { ObjectHead, ObjectStore, ObjectSummary, PublishingSink } from './object-store';
