@@ -8,7 +8,6 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   ListObjectVersionsCommand,
   type HeadObjectCommandOutput,
   type S3Client,
@@ -26,6 +25,7 @@ import {
 } from '../../core/download';
 import { s3Uri } from '../../core/storage';
 import { stripQuotes } from './s3-byte-io';
+import { listAllObjects } from './s3-listing';
 import { isTransientS3Error, mapS3DownloadError, type S3ErrorContext } from './s3-errors';
 
 /** The S3 endpoint a client talks to, for messages: from the environment, else AWS. */
@@ -116,27 +116,16 @@ export class S3DownloadSource implements DownloadSource {
 
   /** ListObjectsV2, every page. */
   async *listFolder(bucket: string, prefix: string): AsyncIterable<FolderObject> {
-    let token: string | undefined;
-    do {
-      let out;
-      try {
-        out = await this.s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-      } catch (error) {
-        return mapS3DownloadError(error, this.context({ bucket, key: prefix }, 'ListObjectsV2'));
-      }
-      for (const o of out.Contents ?? []) {
-        if (o.Key === undefined) continue;
-        yield {
-          key: o.Key,
-          size: o.Size ?? 0,
-          etag: stripQuotes(o.ETag),
-          lastModified: o.LastModified?.toISOString() ?? null,
-        };
-      }
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
+    const fail = (error: unknown): never =>
+      mapS3DownloadError(error, this.context({ bucket, key: prefix }, 'ListObjectsV2'));
+    for await (const o of listAllObjects(this.s3, bucket, prefix, fail)) {
+      yield {
+        key: o.Key,
+        size: o.Size ?? 0,
+        etag: stripQuotes(o.ETag),
+        lastModified: o.LastModified?.toISOString() ?? null,
+      };
+    }
   }
 
   /** ListObjectVersions, every page. Needs a versioned bucket. */

@@ -6,7 +6,6 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -16,6 +15,7 @@ import type { ByteSource } from '../../core/formats';
 import type { ObjectHead, ObjectStore, ObjectSummary, PublishingSink } from '../../core/storage';
 import { S3Sink, s3Source, stripQuotes } from './s3-byte-io';
 import { mapS3Error } from './s3-errors';
+import { listAllObjects } from './s3-listing';
 
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly s3: S3Client) {}
@@ -84,27 +84,15 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(bucket: string, prefix: string): AsyncIterable<ObjectSummary> {
-    let token: string | undefined;
-    do {
-      let out;
-      try {
-        out = await this.s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-      } catch (error) {
-        return mapS3Error(error, `ListObjectsV2 s3://${bucket}/${prefix}`);
-      }
-      for (const o of out.Contents ?? []) {
-        if (o.Key)
-          yield {
-            key: o.Key,
-            etag: stripQuotes(o.ETag),
-            size: o.Size ?? 0,
-            ...(o.LastModified ? { lastModified: o.LastModified } : {}),
-          };
-      }
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
+    const fail = (error: unknown): never => mapS3Error(error, `ListObjectsV2 s3://${bucket}/${prefix}`);
+    for await (const o of listAllObjects(this.s3, bucket, prefix, fail)) {
+      yield {
+        key: o.Key,
+        etag: stripQuotes(o.ETag),
+        size: o.Size ?? 0,
+        ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+      };
+    }
   }
 
   source(bucket: string, key: string, versionId?: string): ByteSource {
