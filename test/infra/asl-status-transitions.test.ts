@@ -18,17 +18,10 @@ import {
   type TestStatus,
 } from '../../lambdas/core/registry/status-transitions';
 import type { ValidationStatus } from '../../lambdas/core/validation/validation-report';
+import { conditionAllows, type UpdateParameters } from '../fixtures/asl-conditions';
 import { projectPath } from '../../lib/config/project-paths';
 import { OUTPUT_TESTING_ASL } from '../../lib/config/workflow-definition';
 import { isStatusRecord, type AslState } from './asl-status-paths';
-
-// A type, not an interface, so it is also a Record<string, unknown> (AslState's Parameters).
-type UpdateParameters = {
-  readonly UpdateExpression: string;
-  readonly ConditionExpression?: string;
-  readonly ExpressionAttributeNames: Record<string, string>;
-  readonly ExpressionAttributeValues: Record<string, Record<string, string>>;
-};
 
 interface NestedState extends Omit<AslState, 'Parameters'> {
   readonly Parameters?: UpdateParameters;
@@ -71,23 +64,6 @@ function parameters(state: string): UpdateParameters {
   const p = STATES[state]?.Parameters;
   if (!p) throw new Error(`the ASL has no ${state} Parameters`);
   return p;
-}
-
-/**
- * Evaluates the condition forms the status records use: OR-ed `#name = :value` comparisons and
- * `attribute_not_exists(pk)`. A value given by a path (`S.$`) stands for the status being written.
- */
-function allows(p: UpdateParameters, current: TestStatus | 'absent', writing: TestStatus): boolean {
-  if (!p.ConditionExpression) return true;
-  return p.ConditionExpression.split(/\s+OR\s+/).some((term) => {
-    if (term.trim() === 'attribute_not_exists(pk)') return current === 'absent';
-    const m = /^\s*(#\w+)\s*=\s*(:\w+)\s*$/.exec(term);
-    if (!m) throw new Error(`unexpected condition term '${term}'`);
-    expect(p.ExpressionAttributeNames[m[1]!]).toBe('status');
-    const value = p.ExpressionAttributeValues[m[2]!]!;
-    const expected = value['S'] ?? (value['S.$'] !== undefined ? writing : undefined);
-    return current === expected;
-  });
 }
 
 /**
@@ -138,7 +114,7 @@ function disagreements(name: string, p: UpdateParameters): string[] {
         current === 'absent'
           ? CREATES_ITEM.has(name)
           : current === writing || canTransition(current, writing);
-      const admitted = allows(p, current, writing);
+      const admitted = conditionAllows(p, current, writing);
       if (admitted && !expected) found.push(`${name} writes ${writing} over ${current}`);
       if (!admitted && expected) found.push(`${name} cannot write ${writing} over ${current}`);
     }

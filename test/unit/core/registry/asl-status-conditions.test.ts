@@ -12,15 +12,9 @@ import {
   statusesAllowedBefore,
   type TestStatus,
 } from '../../../../lambdas/core/registry/status-transitions';
+import { conditionAllows, type UpdateParameters } from '../../../fixtures/asl-conditions';
 import { projectPath } from '../../../../lib/config/project-paths';
 import { OUTPUT_TESTING_ASL } from '../../../../lib/config/workflow-definition';
-
-interface UpdateParameters {
-  readonly UpdateExpression: string;
-  readonly ConditionExpression?: string;
-  readonly ExpressionAttributeNames: Record<string, string>;
-  readonly ExpressionAttributeValues: Record<string, Record<string, string>>;
-}
 
 const STATES = (
   JSON.parse(readFileSync(projectPath(OUTPUT_TESTING_ASL), 'utf8')) as {
@@ -34,26 +28,9 @@ function parameters(state: string): UpdateParameters {
   return p;
 }
 
-/**
- * Evaluates the condition forms the status records use: OR-ed `#name = :value` comparisons and
- * `attribute_not_exists(pk)`. A value given by a path (`S.$`) stands for the status being written.
- */
-function allows(p: UpdateParameters, current: TestStatus | 'absent', writing: TestStatus): boolean {
-  if (!p.ConditionExpression) return true;
-  return p.ConditionExpression.split(/\s+OR\s+/).some((term) => {
-    if (term.trim() === 'attribute_not_exists(pk)') return current === 'absent';
-    const m = /^\s*(#\w+)\s*=\s*(:\w+)\s*$/.exec(term);
-    if (!m) throw new Error(`unexpected condition term '${term}'`);
-    expect(p.ExpressionAttributeNames[m[1]!]).toBe('status');
-    const value = p.ExpressionAttributeValues[m[2]!]!;
-    const expected = value['S'] ?? (value['S.$'] !== undefined ? writing : undefined);
-    return current === expected;
-  });
-}
-
 function allowedFrom(state: string, writing: TestStatus): (TestStatus | 'absent')[] {
   const p = parameters(state);
-  return (['absent', ...TEST_STATUSES] as const).filter((current) => allows(p, current, writing));
+  return (['absent', ...TEST_STATUSES] as const).filter((current) => conditionAllows(p, current, writing));
 }
 
 describe('status records of the output-testing ASL', () => {
