@@ -91,14 +91,17 @@ export function renderTextTable(
 
 /**
  * Aligned text columns for the terminal listings (cache, downloads, outputs); the last column is
- * never padded. Unlike renderTextTable, cells are printed as given and widths count UTF-16 units.
+ * never padded. Cells are data too (S3 keys, failure causes), so they are escaped as in
+ * renderTextTable: a key holding ESC or CR must not rewrite the listing a person is reading.
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const safeRows = rows.map((r) => r.map(terminalText));
+  const safeHeaders = headers.map(terminalText);
+  const widths = safeHeaders.map((h, i) => Math.max(width(h), ...safeRows.map((r) => width(r[i] ?? ''))));
   const line = (cells: readonly string[]): string =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(Math.max(0, widths[i]! - width(c)))))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return [line(safeHeaders), ...safeRows.map(line)].join('\n');
 }
