@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Test tiers as separate projects: unit (no network), infra (CDK templates, ASL validation),
@@ -12,11 +13,18 @@ const env = {
 
 export default defineConfig({
   test: {
+    // vitest's default is one worker less than the cores: on a 2-core machine (CI's) that is one, and
+    // the suite ran file after file (576 s). At least two workers, and integration files side by side
+    // (each starts its own embedded stack on free ports, in its own process): 330 s.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Time limits catch hangs, not slowness: property tests take 2–3 s on an idle 2-core machine
+          // and several times that beside other work, which vitest's default 5 s turned into failures.
+          testTimeout: 30_000,
           setupFiles: ['test/setup/no-network.ts'],
           // Unit tests mock the document client; idempotency's own DynamoDB client would reach
           // for the network, so the unit tier runs handlers with idempotency off.
@@ -54,7 +62,6 @@ export default defineConfig({
           execArgv: ['--openssl-legacy-provider'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
           env,
         },
       },
