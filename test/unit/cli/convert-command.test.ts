@@ -1,26 +1,20 @@
 /**
  * `prt convert` says how many source columns its proof covers, and names every renamed column.
  */
-import { Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { registerConvertCommand } from '../../../lib/cli/convert-command';
+import { runPrt } from '../../fixtures/prt-in-process';
 
 let folder: string;
 let out: string[];
 let err: string[];
 
-async function prt(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const program = new Command().exitOverride();
-  registerConvertCommand(program);
-  await program.parseAsync(['node', 'prt', 'convert', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return code;
+function prt(...args: string[]): Promise<number> {
+  return runPrt([registerConvertCommand], ['convert', ...args]);
 }
 
 beforeEach(() => {

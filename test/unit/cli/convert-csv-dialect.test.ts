@@ -2,25 +2,19 @@
  * `prt convert --delimiter` overrides the contract's delimiter only: the rest of the contract's
  * CSV dialect (quote, escape, lenient_quotes) still applies to the input.
  */
-import { Command } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { registerConvertCommand } from '../../../lib/cli/convert-command';
+import { runPrt } from '../../fixtures/prt-in-process';
 
 let folder: string;
 let err: string[];
 
-async function prt(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const program = new Command().exitOverride();
-  registerConvertCommand(program);
-  await program.parseAsync(['node', 'prt', 'convert', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return code;
+function prt(...args: string[]): Promise<number> {
+  return runPrt([registerConvertCommand], ['convert', ...args]);
 }
 
 beforeEach(() => {

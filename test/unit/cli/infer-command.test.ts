@@ -1,4 +1,3 @@
-import { Command } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,19 +5,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
 import { parseOutputName, registerInferCommand } from '../../../lib/cli/infer-command';
+import { runPrt } from '../../fixtures/prt-in-process';
 
 let folder: string;
 let out: string[];
 let err: string[];
 
-async function prt(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const program = new Command().exitOverride();
-  registerInferCommand(program);
-  await program.parseAsync(['node', 'prt', 'infer', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return code;
+function prt(...args: string[]): Promise<number> {
+  return runPrt([registerInferCommand], ['infer', ...args]);
 }
 
 beforeEach(() => {

@@ -3,7 +3,6 @@
  * deployed functions do at cold start: a person raises a limit for a one-off file, or lowers one,
  * and a bad value stops the command (exit 2) naming the variable.
  */
-import { Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +11,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerConvertCommand } from '../../../lib/cli/convert-command';
 import { registerInferCommand } from '../../../lib/cli/infer-command';
 import { registerValidateCommand } from '../../../lib/cli/validate-command';
+import { runPrt } from '../../fixtures/prt-in-process';
 
 let folder: string;
 let err: string[];
 
-async function prt(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const program = new Command().exitOverride();
-  registerValidateCommand(program);
-  registerConvertCommand(program);
-  registerInferCommand(program);
-  await program.parseAsync(['node', 'prt', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return code;
+function prt(...args: string[]): Promise<number> {
+  return runPrt([registerValidateCommand, registerConvertCommand, registerInferCommand], [...args]);
 }
 
 function file(name: string, text: string): string {
