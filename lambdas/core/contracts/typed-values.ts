@@ -626,3 +626,135 @@ function codecFor(column: ColumnSpec): Omit<ColumnCodec, 'canonical'> {
     }
   }
 }
+
+// ---- the same fast paths, read from UTF-8 bytes (the columnar CSV path) ----
+//
+// Each accepts exactly a subset of what the string parse accepts and gives the same value for it;
+// anything else returns the decline value, and the caller decodes the cell and takes the codec's
+// parse. So the bytes path can only be faster than the text path, never different.
+
+/** The integer range an int32 column accepts (int8/int16 physical columns keep theirs); null for int64. */
+export function integerRange(column: ColumnSpec): readonly [number, number] | null {
+  if (column.type !== 'int32') return null;
+  return INT_RANGES[column.physical === 'int8' || column.physical === 'int16' ? column.physical : 'int32'];
+}
+
+/** parseSmallInt over bytes[s, e): an integer of up to 15 digits with an optional sign, else NaN. */
+export function smallIntFromBytes(bytes: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let negative = false;
+  const c0 = bytes[s];
+  if (c0 === 45 || c0 === 43) {
+    negative = c0 === 45;
+    i++;
+  }
+  if (e - i === 0 || e - i > 15) return NaN;
+  let v = 0;
+  for (; i < e; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * A plain decimal `[-]digits[.digits]` of at most 15 digits in all, as Number(text) reads it, else
+ * NaN. With the digits an integer below 2^53 and the divisor an exact power of ten (≤ 10^15), the
+ * one division is correctly rounded, so the result is the double Number() gives (Clinger's fast
+ * path); -0 stays -0.
+ */
+export function plainDecimalFromBytes(bytes: Uint8Array, s: number, e: number): number {
+  let i = s;
+  const negative = bytes[s] === 45;
+  if (negative) i++;
+  let m = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < e; i++) {
+    const c = bytes[i]!;
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      m = m * 10 + d;
+      digits++;
+    } else if (c === 46 && fraction < 0) fraction = digits;
+    else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  // A point must have digits on both sides here ('5.' and '.5' take the text path).
+  if (fraction === 0 || fraction === digits) return NaN;
+  const x = fraction < 0 ? m : m / POWERS_OF_TEN[digits - fraction]!;
+  return negative ? -x : x;
+}
+
+function twoFromBytes(bytes: Uint8Array, i: number): number {
+  const a = bytes[i]! - 48;
+  const b = bytes[i + 1]! - 48;
+  return a < 0 || a > 9 || b < 0 || b > 9 ? -1 : a * 10 + b;
+}
+
+/**
+ * timestampCountParser over bytes: the count of the column's unit for the common shape
+ * `YYYY-MM-DD[T ]HH:MM:SS[.f…][Z]`, or NaN to let the codec's parse decide (other shapes, offsets,
+ * counts beyond 2^53).
+ */
+export function timestampCountFromBytes(
+  column: ColumnSpec,
+): (bytes: Uint8Array, s: number, e: number) => number {
+  const unit = column.unit ?? 'us';
+  const naive = column.zone === NAIVE_ZONE;
+  const zoneOffset = offsetSeconds(column.zone ?? 'UTC');
+  const factor = UNIT_FACTOR[unit];
+  const digits = UNIT_DIGITS[unit];
+  return (bytes, s, e) => {
+    const n = e - s;
+    if (
+      n < 19 ||
+      bytes[s + 4] !== 45 ||
+      bytes[s + 7] !== 45 ||
+      bytes[s + 13] !== 58 ||
+      bytes[s + 16] !== 58
+    ) {
+      return NaN;
+    }
+    const sep = bytes[s + 10];
+    if (sep !== 84 && sep !== 32) return NaN;
+    const y1 = twoFromBytes(bytes, s);
+    const y2 = twoFromBytes(bytes, s + 2);
+    const mo = twoFromBytes(bytes, s + 5);
+    const d = twoFromBytes(bytes, s + 8);
+    const h = twoFromBytes(bytes, s + 11);
+    const mi = twoFromBytes(bytes, s + 14);
+    const se = twoFromBytes(bytes, s + 17);
+    if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) return NaN;
+    const y = y1 * 100 + y2;
+    if (!validDate(y, mo, d) || h > 23 || mi > 59 || se > 59) return NaN;
+    let i = s + 19;
+    let fraction = 0;
+    if (i < e && (bytes[i] === 46 || bytes[i] === 44)) {
+      i++;
+      let k = 0;
+      while (i < e) {
+        const c = bytes[i]! - 48;
+        if (c < 0 || c > 9) break;
+        if (k < digits) fraction = fraction * 10 + c;
+        else if (c !== 0) return NaN; // would lose precision
+        k++;
+        i++;
+      }
+      if (k === 0 || k > 9) return NaN;
+      for (; k < digits; k++) fraction *= 10;
+    }
+    let offset = zoneOffset;
+    if (i < e) {
+      const z = bytes[i];
+      // A zone on a naive column's value does not conform: the codec's parse says so.
+      if ((z === 90 || z === 122) && i === e - 1 && !naive) offset = 0;
+      else return NaN;
+    }
+    const value = (daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset) * factor + fraction;
+    return Number.isSafeInteger(value) ? value : NaN;
+  };
+}

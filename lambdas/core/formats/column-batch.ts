@@ -23,7 +23,7 @@
 import type { TimestampUnit } from '../contracts/output-contract';
 import { formatDate } from '../contracts/typed-values';
 import { int64Cell, timestampText } from './parquet-types';
-import type { RawCell } from './record-batch';
+import type { RawCell, RecordBatch } from './record-batch';
 
 /** flags[r] of a text vector: the cell is null (an empty unquoted field). */
 export const TEXT_NULL = 1;
@@ -150,4 +150,49 @@ export function rawCellOf(v: ColumnVector, r: number): RawCell {
     default:
       return v.valid !== null && v.valid[r] === 0 ? null : v.values[r]!;
   }
+}
+
+const ENCODER = new TextEncoder();
+const IDENTITY = (text: string): string => text;
+
+/**
+ * The column batch of a row batch, for the readers that still yield rows (JSON, Arrow): a column
+ * whose cells are all text or null becomes a text vector (so it takes the same typing path as
+ * CSV), any other a cells vector. An empty string is '' (TEXT_QUOTED), not null.
+ */
+export function columnBatchOf(batch: RecordBatch): ColumnBatch {
+  const n = batch.rows.length;
+  const vectors = batch.columns.map((_, k): ColumnVector => {
+    let textOnly = true;
+    for (let r = 0; r < n && textOnly; r++) {
+      const cell = batch.rows[r]![k] ?? null;
+      textOnly = cell === null || typeof cell === 'string';
+    }
+    if (!textOnly) return { kind: 'cells', values: batch.rows.map((row) => row[k] ?? null) };
+    const parts: Uint8Array[] = [];
+    const start = new Int32Array(n);
+    const end = new Int32Array(n);
+    const flags = new Uint8Array(n);
+    let at = 0;
+    for (let r = 0; r < n; r++) {
+      const cell = batch.rows[r]![k] ?? null;
+      start[r] = at;
+      if (cell === null) flags[r] = TEXT_NULL;
+      else {
+        if (cell === '') flags[r] = TEXT_QUOTED;
+        const bytes = ENCODER.encode(cell as string);
+        parts.push(bytes);
+        at += bytes.length;
+      }
+      end[r] = at;
+    }
+    const bytes = new Uint8Array(at);
+    let offset = 0;
+    for (const p of parts) {
+      bytes.set(p, offset);
+      offset += p.length;
+    }
+    return { kind: 'text', bytes, start, end, flags, unescape: IDENTITY };
+  });
+  return { columns: batch.columns, vectors, length: n, firstRow: batch.firstRow };
 }

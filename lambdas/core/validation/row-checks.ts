@@ -32,9 +32,23 @@ export interface RowCheck {
   note?: string;
   /** true / false, or undefined when the row does not count (nulls, absent column). */
   test(row: RowContext): boolean | undefined;
+  /**
+   * The same test for a check that reads one column, as the columnar engine runs it: over the
+   * column's values without a row context. `value` is `test` on a non-null typed value (nulls do
+   * not count); `not_null` and `type_conforms` judge the cell's presence and conformance.
+   */
+  readonly kernel?: CheckKernel;
   /** Uniqueness only: distinct keys, for merging. */
   readonly keys?: UniqueKeys;
 }
+
+export type CheckKernel =
+  | {
+      readonly kind: 'value';
+      readonly column: number;
+      readonly test: (v: Exclude<TypedValue, null>) => boolean;
+    }
+  | { readonly kind: 'not_null' | 'type_conforms'; readonly column: number };
 
 /** Keys of a uniqueness check: exact up to a bound, then a HyperLogLog estimate. */
 export class UniqueKeys {
@@ -199,8 +213,9 @@ export function compileRowChecks(
   schema.forEach((col: ColumnSpec, i) => {
     const codec = codecs[i]!;
     const constraint = (name: string, test: (v: Exclude<TypedValue, null>) => boolean): void => {
+      const kernel: CheckKernel = { kind: 'value', column: i, test };
       checks.push(
-        base(`${col.name}.${name}`, 'constraint', [i], { column: i, constraint: name }, (row) => {
+        base(`${col.name}.${name}`, 'constraint', [i], { column: i, constraint: name, kernel }, (row) => {
           const v = row.typed[i];
           return v === null || v === undefined ? undefined : test(v);
         }),
@@ -231,11 +246,19 @@ export function compileRowChecks(
     }
     if (col.unique) {
       const keys = new UniqueKeys(options.uniqueBound);
+      const test = (v: Exclude<TypedValue, null>): boolean => keys.add(codec.canonical(v));
+      const kernel: CheckKernel = { kind: 'value', column: i, test };
       checks.push(
-        base(`${col.name}.unique`, 'constraint', [i], { column: i, constraint: 'unique', keys }, (row) => {
-          const v = row.typed[i];
-          return v === null || v === undefined ? undefined : keys.add(codec.canonical(v));
-        }),
+        base(
+          `${col.name}.unique`,
+          'constraint',
+          [i],
+          { column: i, constraint: 'unique', keys, kernel },
+          (row) => {
+            const v = row.typed[i];
+            return v === null || v === undefined ? undefined : test(v);
+          },
+        ),
       );
     }
   });
@@ -249,13 +272,13 @@ export function compileRowChecks(
     if (c.kind === 'not_null') {
       // A value that is present but not of the column's type is not null: type_conforms judges it.
       checks.push(
-        base(rule.name, 'rule', [ci], extra, (row) =>
+        base(rule.name, 'rule', [ci], { ...extra, kernel: { kind: 'not_null', column: ci } }, (row) =>
           row.present[ci] ? row.typed[ci] !== null || !row.conforms[ci] : undefined,
         ),
       );
     } else if (c.kind === 'type_conforms') {
       checks.push(
-        base(rule.name, 'rule', [ci], extra, (row) =>
+        base(rule.name, 'rule', [ci], { ...extra, kernel: { kind: 'type_conforms', column: ci } }, (row) =>
           row.present[ci] && (row.typed[ci] !== null || !row.conforms[ci]) ? row.conforms[ci] : undefined,
         ),
       );
@@ -293,17 +316,19 @@ export function compileRowChecks(
         throw new ContractError(
           `rule ${rule.name}: the values of ${c.output}.${c.field} were not loaded; run it through runValidation, which resolves the reference`,
         );
+      const test = (v: Exclude<TypedValue, null>): boolean => set.has(codec!.canonical(v));
       checks.push(
-        base(rule.name, 'rule', [ci], extra, (row) => {
+        base(rule.name, 'rule', [ci], { ...extra, kernel: { kind: 'value', column: ci, test } }, (row) => {
           const v = row.typed[ci];
-          return v === null || v === undefined ? undefined : set.has(codec!.canonical(v));
+          return v === null || v === undefined ? undefined : test(v);
         }),
       );
     } else {
       const test = codec ? valueTest(c, codec) : undefined;
       if (!test) continue; // dataset-level rules are evaluated from the metrics at the end
+      // A column absent from the input leaves every typed value null: the kernel needs no presence test.
       checks.push(
-        base(rule.name, 'rule', [ci], extra, (row) => {
+        base(rule.name, 'rule', [ci], { ...extra, kernel: { kind: 'value', column: ci, test } }, (row) => {
           const v = row.typed[ci];
           return v === null || v === undefined || !row.present[ci] ? undefined : test(v);
         }),

@@ -31,7 +31,22 @@ import {
   type ColumnMetricsJson,
 } from '../metrics/column-metrics';
 import { HyperLogLog } from '../metrics/hyperloglog';
-import { compileRowChecks, type RowCheck } from './row-checks';
+import { compileRowChecks, type CheckKernel, type RowCheck } from './row-checks';
+import { columnBatchOf, rawCellOf, type ColumnBatch } from '../formats/column-batch';
+import { ContractError } from '../errors';
+import {
+  CELL_NOT_CONFORMING,
+  CELL_NULL,
+  newScannedColumn,
+  scanAbsentColumn,
+  scanColumn,
+  scannedValue,
+  TAG_BAD,
+  TAG_NULL,
+  TAG_NUMBER,
+  type ScannedColumn,
+  type ScanTarget,
+} from './column-scan';
 import { evaluateDatasetRule } from './dataset-rules';
 import type { ColumnProfile } from '../metrics/column-profile';
 import type {
@@ -84,10 +99,6 @@ function show(raw: RawCell): string {
   const text = typeof raw === 'string' ? raw : String(raw);
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
-
-/** A cell's finding, kept per cell of a batch between the column pass and the row pass. */
-const CELL_NULL = 1; // null in a non-nullable column
-const CELL_NOT_CONFORMING = 2;
 
 /**
  * Types and measures one column of a batch: metrics get every cell in row order, status and
@@ -321,6 +332,58 @@ function timestampCounter(codec: ColumnCodec): (text: string) => number {
   return count;
 }
 
+/** A check over one column, as a loop over its values (see RowCheck.kernel). */
+function runKernel(
+  kernel: CheckKernel,
+  column: ScannedColumn,
+  present: boolean,
+  n: number,
+  result: Uint8Array,
+): void {
+  const tags = column.tags;
+  if (kernel.kind !== 'value') {
+    if (!present) return;
+    // not_null: a value that is present but not of the column's type is not null (type_conforms
+    // judges it); type_conforms: nulls do not count.
+    if (kernel.kind === 'not_null') for (let r = 0; r < n; r++) result[r] = tags[r] === TAG_NULL ? 2 : 1;
+    else for (let r = 0; r < n; r++) result[r] = tags[r] === TAG_NULL ? 0 : tags[r] === TAG_BAD ? 2 : 1;
+    return;
+  }
+  const test = kernel.test;
+  const num = column.num;
+  const other = column.other;
+  for (let r = 0; r < n; r++) {
+    const tag = tags[r];
+    if (tag === TAG_NUMBER) result[r] = test(num[r]!) ? 1 : 2;
+    else if (tag === TAG_NULL || tag === TAG_BAD) continue;
+    else result[r] = test(other[r]!) ? 1 : 2;
+  }
+}
+
+/** A check over several columns (expressions, composite keys), row by row with the row context. */
+function runRowTest(
+  check: RowCheck,
+  scanned: readonly (ScannedColumn | null)[],
+  status: Uint8Array,
+  present: readonly boolean[],
+  width: number,
+  n: number,
+  result: Uint8Array,
+): void {
+  const typed: TypedValue[] = new Array<TypedValue>(width).fill(null);
+  const conforms: boolean[] = new Array<boolean>(width).fill(true);
+  const context = { typed, conforms, present };
+  const reads = check.reads;
+  for (let r = 0; r < n; r++) {
+    for (const i of reads) {
+      typed[i] = scannedValue(scanned[i]!, r);
+      conforms[i] = status[i * n + r] !== CELL_NOT_CONFORMING;
+    }
+    const ok = check.test(context);
+    if (ok !== undefined) result[r] = ok ? 1 : 2;
+  }
+}
+
 function worst(a: CompatibilityLevel, b: CompatibilityLevel): CompatibilityLevel {
   return COMPATIBILITY_LEVELS.indexOf(a) >= COMPATIBILITY_LEVELS.indexOf(b) ? a : b;
 }
@@ -364,7 +427,16 @@ export class ValidationState {
     this.readColumns = contract.schema.flatMap((_, i) => (this.checkReads[i] ? [i] : []));
   }
 
+  /** Adds a batch of rows (the readers that do not yield columns yet): the columnar engine's state. */
   async add(batch: RecordBatch): Promise<void> {
+    await this.addColumns(columnBatchOf(batch));
+  }
+
+  /**
+   * The row engine, kept as the reference the columnar engine is compared with (the differential
+   * tests run both over the same batches); nothing else calls it.
+   */
+  async addRows(batch: RecordBatch): Promise<void> {
     const schema = this.contract.schema;
     const width = schema.length;
     if (this.mapping.update(batch.columns)) {
@@ -472,6 +544,115 @@ export class ValidationState {
           });
           await onFailedRow({ row: firstRow + r, values: cells, broke });
         }
+      }
+    }
+  }
+
+  /**
+   * The columnar engine: the same state as `add` over the same rows (the row engine is kept beside
+   * it while their results are compared), from a batch of column vectors. Each column is typed and
+   * measured by a loop over its vector (column-scan.ts); each check runs as a loop over the values
+   * of the column it reads, into a per-row outcome (0 not evaluated, 1 pass, 2 fail); checks over
+   * several columns take the row context. Rows are assembled only for those that failed.
+   */
+  async addColumns(batch: ColumnBatch): Promise<void> {
+    const schema = this.contract.schema;
+    const width = schema.length;
+    if (this.mapping.update(batch.columns)) {
+      this.mapping.indexOf.forEach((at, i) => (this.present[i] ||= at >= 0));
+      for (const c of batch.columns) this.see(c);
+    }
+    const indexOf = this.mapping.indexOf;
+    const n = batch.length;
+    const firstRow = batch.firstRow;
+    const present = this.present;
+
+    const status = new Uint8Array(width * n);
+    const flagged = new Uint8Array(n);
+    const scanned: (ScannedColumn | null)[] = [];
+    for (let i = 0; i < width; i++) {
+      const out = this.checkReads[i] ? newScannedColumn(n) : null;
+      scanned.push(out);
+      const at = indexOf[i]!;
+      const target: ScanTarget = {
+        column: schema[i]!,
+        codec: this.codecs[i]!,
+        metrics: this.columns[i]!,
+        out,
+        status,
+        base: i * n,
+        flagged,
+        present: present[i]!,
+        nullable: schema[i]!.nullable,
+      };
+      const vector = at < 0 ? null : batch.vectors[at];
+      if (at >= 0 && !vector)
+        throw new ContractError(`column ${schema[i]!.name} was not read, but the contract names it`);
+      const first = vector ? scanColumn(vector, n, target) : scanAbsentColumn(n, target);
+      if (first >= 0 && !this.examples[i]) {
+        const raw = status[i * n + first] === CELL_NULL || !vector ? null : rawCellOf(vector, first);
+        this.examples[i] = { row: firstRow + first, value: raw === null ? null : show(raw) };
+      }
+    }
+
+    // The checks, one at a time over the batch: a check's counters and keys see its rows in order,
+    // as in the row engine, and no check reads another's state.
+    const checks = this.checks;
+    const outcomes: Uint8Array[] = [];
+    const failing = flagged.slice();
+    for (const check of checks) {
+      const result = new Uint8Array(n);
+      outcomes.push(result);
+      const kernel = check.kernel;
+      if (kernel) runKernel(kernel, scanned[kernel.column]!, present[kernel.column]!, n, result);
+      else runRowTest(check, scanned, status, present, width, n, result);
+      let evaluated = 0;
+      let passed = 0;
+      for (let r = 0; r < n; r++) {
+        const o = result[r]!;
+        if (o === 0) continue;
+        evaluated++;
+        if (o === 1) passed++;
+        else failing[r] = 1;
+      }
+      check.evaluated += evaluated;
+      check.passed += passed;
+    }
+
+    this.rowCount += n;
+    const onFailedRow = this.options.onFailedRow;
+    for (let r = 0; r < n; r++) {
+      if (failing[r] === 0) continue;
+      const broke: string[] = [];
+      // A schema finding or a constraint is an error; a rule is what its severity says.
+      let brokeError = flagged[r] === 1;
+      if (flagged[r] === 1) {
+        for (let i = 0; i < width; i++) {
+          const finding = status[i * n + r];
+          if (finding === CELL_NULL) broke.push(`${schema[i]!.name}: null in a non-nullable column`);
+          else if (finding === CELL_NOT_CONFORMING) {
+            const raw = rawCellOf(batch.vectors[indexOf[i]!]!, r);
+            broke.push(`${schema[i]!.name}: '${show(raw ?? '')}' is not ${schema[i]!.type}`);
+          }
+        }
+      }
+      for (let k = 0; k < checks.length; k++) {
+        if (outcomes[k]![r] !== 2) continue;
+        const check = checks[k]!;
+        broke.push(check.name);
+        if (check.rule?.severity !== 'warn') brokeError = true;
+      }
+      this.failedRowCount++;
+      if (!brokeError) this.warnOnlyRowCount++;
+      if (onFailedRow) {
+        // Null prototype: a column named `__proto__` is a key like any other, not the prototype.
+        const cells = Object.create(null) as Record<string, string | null>;
+        batch.columns.forEach((name, k) => {
+          const vector = batch.vectors[k];
+          const raw = vector ? rawCellOf(vector, r) : null;
+          cells[name] = raw === null ? null : String(raw);
+        });
+        await onFailedRow({ row: firstRow + r, values: cells, broke });
       }
     }
   }

@@ -1,0 +1,345 @@
+/**
+ * The columnar engine's first stage: one column of a ColumnBatch typed against its contract column
+ * and measured. Text cells (CSV) are typed from their bytes where the shape is the common one
+ * (plain integers and decimals, ISO timestamps), so no JS string exists for them; any other shape
+ * is decoded and given to the column codec's parse, which is the specification. Typed vectors and
+ * raw cells go through the codec's parse as the row readers' cells did.
+ *
+ * The result (ScannedColumn) keeps per row a tag and the value in the cheapest place: numbers in a
+ * Float64Array, everything else in a plain array only when a check reads the column. Findings per
+ * cell go to `status` and `flagged` exactly as the row engine records them.
+ */
+import { isAscii } from 'node:buffer';
+
+import type { ColumnSpec } from '../contracts/output-contract';
+import {
+  integerRange,
+  NOT_CONFORMING,
+  plainDecimalFromBytes,
+  smallIntFromBytes,
+  timestampCountFromBytes,
+  type ColumnCodec,
+  type TypedValue,
+} from '../contracts/typed-values';
+import {
+  rawCellOf,
+  TEXT_ESCAPED,
+  TEXT_NULL,
+  type ColumnVector,
+  type TextVector,
+} from '../formats/column-batch';
+import type { RawCell } from '../formats/record-batch';
+import type { ColumnMetrics } from '../metrics/column-metrics';
+
+/** No value: a null cell, a cell that does not conform (status says which), or an absent column. */
+export const TAG_NULL = 0;
+/** The value is `num[r]` (a number). */
+export const TAG_NUMBER = 1;
+/** The value is `other[r]` (bigint, string, boolean). */
+export const TAG_OTHER = 2;
+/** The cell does not conform to the column's type. */
+export const TAG_BAD = 3;
+
+/** A cell's finding in `status` (one byte per cell of the batch, column-major). */
+export const CELL_NULL = 1; // null in a non-nullable column
+export const CELL_NOT_CONFORMING = 2;
+
+export interface ScannedColumn {
+  readonly tags: Uint8Array;
+  readonly num: Float64Array;
+  readonly other: TypedValue[];
+}
+
+export interface ScanTarget {
+  readonly column: ColumnSpec;
+  readonly codec: ColumnCodec;
+  readonly metrics: ColumnMetrics;
+  /** Where the batch's typed values go; null when no check reads the column (metrics only). */
+  readonly out: ScannedColumn | null;
+  readonly status: Uint8Array;
+  /** This column's first cell in `status`. */
+  readonly base: number;
+  readonly flagged: Uint8Array;
+  /** The column is present in the input (so far); an absent one counts no nulls. */
+  readonly present: boolean;
+  readonly nullable: boolean;
+}
+
+export function newScannedColumn(n: number): ScannedColumn {
+  return { tags: new Uint8Array(n), num: new Float64Array(n), other: new Array<TypedValue>(n) };
+}
+
+/** The value of row r of a scanned column, as the row checks see it (null for no value). */
+export function scannedValue(c: ScannedColumn, r: number): TypedValue {
+  const tag = c.tags[r];
+  return tag === TAG_NUMBER ? c.num[r]! : tag === TAG_OTHER ? c.other[r]! : null;
+}
+
+/** A column missing from this batch: every cell is null. Returns the first flagged row, or -1. */
+export function scanAbsentColumn(n: number, t: ScanTarget): number {
+  if (t.out) t.out.tags.fill(TAG_NULL, 0, n);
+  if (!t.present) return -1;
+  for (let r = 0; r < n; r++) t.metrics.addNull();
+  if (t.nullable || n === 0) return -1;
+  t.status.fill(CELL_NULL, t.base, t.base + n);
+  t.flagged.fill(1, 0, n);
+  return 0;
+}
+
+/** Types and measures one column; returns the first row with a finding, -1 when none. */
+export function scanColumn(vector: ColumnVector, n: number, t: ScanTarget): number {
+  if (vector.kind === 'text') return scanText(vector, n, t);
+  // Typed vectors give the cells the row readers gave; the codec types them as before.
+  const cells: RawCell[] =
+    vector.kind === 'cells'
+      ? (vector.values as RawCell[])
+      : Array.from({ length: n }, (_, r) => rawCellOf(vector, r));
+  return scanCells(cells, n, t);
+}
+
+/** Marks a null cell; returns whether it is a finding (a null in a non-nullable column). */
+function nullCell(t: ScanTarget, r: number): boolean {
+  if (!t.present) return false;
+  t.metrics.addNull();
+  if (t.nullable) return false;
+  t.status[t.base + r] = CELL_NULL;
+  t.flagged[r] = 1;
+  return true;
+}
+
+function badCell(t: ScanTarget, r: number): void {
+  t.metrics.addNonConforming();
+  t.status[t.base + r] = CELL_NOT_CONFORMING;
+  t.flagged[r] = 1;
+  if (t.out) t.out.tags[r] = TAG_BAD;
+}
+
+/** Records a typed value: metrics and, when a check reads the column, the value. */
+function typedCell(t: ScanTarget, r: number, v: Exclude<TypedValue, null>): void {
+  const out = t.out;
+  if (typeof v === 'number') {
+    if (t.column.type === 'string') t.metrics.add(v);
+    else t.metrics.addNumber(v);
+    if (out) {
+      out.tags[r] = TAG_NUMBER;
+      out.num[r] = v;
+    }
+    return;
+  }
+  if (typeof v === 'string' && t.column.type === 'string') t.metrics.addString(v);
+  else t.metrics.add(v);
+  if (out) {
+    out.tags[r] = TAG_OTHER;
+    out.other[r] = v;
+  }
+}
+
+/** Raw cells through the codec, as the row engine types them. */
+function scanCells(cells: readonly RawCell[], n: number, t: ScanTarget): number {
+  const out = t.out;
+  const codec = t.codec;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const raw = cells[r] ?? null;
+    if (raw === null) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const v = codec.parse(raw);
+    if (v === NOT_CONFORMING) {
+      badCell(t, r);
+      if (first < 0) first = r;
+    } else if (typeof v === 'number' && t.column.type !== 'string') {
+      t.metrics.addNumber(v);
+      if (out) {
+        out.tags[r] = TAG_NUMBER;
+        out.num[r] = v;
+      }
+    } else typedCell(t, r, v);
+  }
+  return first;
+}
+
+/** A text vector's bytes as a Buffer (for decoding) and whether they are all ASCII. */
+function decoderOf(v: TextVector): { buffer: Buffer; ascii: boolean } {
+  // One vectorised scan per batch (the columns of a batch share their bytes): all-ASCII bytes
+  // decode as latin1, which is cheaper than UTF-8.
+  if (v.bytes !== lastBytes) {
+    lastBytes = v.bytes;
+    lastDecoder = {
+      buffer: Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength),
+      ascii: isAscii(v.bytes),
+    };
+  }
+  return lastDecoder;
+}
+let lastBytes: Uint8Array | null = null;
+let lastDecoder: { buffer: Buffer; ascii: boolean } = { buffer: Buffer.alloc(0), ascii: true };
+
+function textOf(v: TextVector, d: { buffer: Buffer; ascii: boolean }, r: number): string {
+  const s = v.start[r]!;
+  const e = v.end[r]!;
+  const text = s === e ? '' : d.buffer.toString(d.ascii ? 'latin1' : 'utf8', s, e);
+  return (v.flags[r]! & TEXT_ESCAPED) !== 0 ? v.unescape(text) : text;
+}
+
+function scanText(v: TextVector, n: number, t: ScanTarget): number {
+  switch (t.column.type) {
+    case 'int32':
+    case 'int64':
+      return scanTextIntegers(v, n, t);
+    case 'float32':
+    case 'float64':
+      return scanTextFloats(v, n, t);
+    case 'timestamp':
+      return scanTextTimestamps(v, n, t);
+    case 'string':
+      return scanTextStrings(v, n, t);
+    default:
+      return scanTextAny(v, n, t);
+  }
+}
+
+/** The codec's parse of a decoded cell: the fallback of every fast path. */
+function slowCell(v: TextVector, d: { buffer: Buffer; ascii: boolean }, r: number, t: ScanTarget): boolean {
+  const parsed = t.codec.parse(textOf(v, d, r));
+  if (parsed === NOT_CONFORMING) {
+    badCell(t, r);
+    return true;
+  }
+  typedCell(t, r, parsed);
+  return false;
+}
+
+function scanTextAny(v: TextVector, n: number, t: ScanTarget): number {
+  const d = decoderOf(v);
+  const flags = v.flags;
+  const out = t.out;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    if ((flags[r]! & TEXT_NULL) !== 0) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+    } else if (slowCell(v, d, r, t) && first < 0) first = r;
+  }
+  return first;
+}
+
+function scanTextIntegers(v: TextVector, n: number, t: ScanTarget): number {
+  const d = decoderOf(v);
+  const { bytes, start, end, flags } = v;
+  const out = t.out;
+  const metrics = t.metrics;
+  const range = integerRange(t.column);
+  const lo = range ? range[0] : -Infinity;
+  const hi = range ? range[1] : Infinity;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const f = flags[r]!;
+    if ((f & TEXT_NULL) !== 0) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const x = f === 0 ? smallIntFromBytes(bytes, start[r]!, end[r]!) : NaN;
+    if (x === x) {
+      if (x < lo || x > hi) {
+        badCell(t, r);
+        if (first < 0) first = r;
+        continue;
+      }
+      const value = x === 0 ? 0 : x; // -0 is 0 for integers
+      metrics.addNumber(value);
+      if (out) {
+        out.tags[r] = TAG_NUMBER;
+        out.num[r] = value;
+      }
+    } else if (slowCell(v, d, r, t) && first < 0) first = r;
+  }
+  return first;
+}
+
+function scanTextFloats(v: TextVector, n: number, t: ScanTarget): number {
+  const d = decoderOf(v);
+  const { bytes, start, end, flags } = v;
+  const out = t.out;
+  const metrics = t.metrics;
+  const round = t.column.type === 'float32' ? Math.fround : null;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const f = flags[r]!;
+    if ((f & TEXT_NULL) !== 0) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    let x = f === 0 ? plainDecimalFromBytes(bytes, start[r]!, end[r]!) : NaN;
+    if (x === x) {
+      if (round) x = round(x);
+      metrics.addNumber(x);
+      if (out) {
+        out.tags[r] = TAG_NUMBER;
+        out.num[r] = x;
+      }
+    } else if (slowCell(v, d, r, t) && first < 0) first = r;
+  }
+  return first;
+}
+
+function scanTextTimestamps(v: TextVector, n: number, t: ScanTarget): number {
+  const d = decoderOf(v);
+  const { bytes, start, end, flags } = v;
+  const out = t.out;
+  const metrics = t.metrics;
+  const count = timestampCountFromBytes(t.column);
+  // Safe counts stay numbers (no BigInt per cell unless a check reads the column); their min/max
+  // is folded in once per batch, the same since order does not change a minimum.
+  let lo = Infinity;
+  let hi = -Infinity;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const f = flags[r]!;
+    if ((f & TEXT_NULL) !== 0) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const c = f === 0 ? count(bytes, start[r]!, end[r]!) : NaN;
+    if (c === c) {
+      metrics.addTimestampCount(c);
+      if (c < lo) lo = c;
+      if (c > hi) hi = c;
+      if (out) {
+        out.tags[r] = TAG_OTHER;
+        out.other[r] = BigInt(c);
+      }
+    } else if (slowCell(v, d, r, t) && first < 0) first = r;
+  }
+  if (lo <= hi) metrics.foldRange(BigInt(lo), BigInt(hi));
+  return first;
+}
+
+function scanTextStrings(v: TextVector, n: number, t: ScanTarget): number {
+  // A UUID column's parse checks the text's shape: the codec decides.
+  if (t.column.physical === 'uuid') return scanTextAny(v, n, t);
+  const d = decoderOf(v);
+  const flags = v.flags;
+  const out = t.out;
+  const metrics = t.metrics;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    if ((flags[r]! & TEXT_NULL) !== 0) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const text = textOf(v, d, r);
+    metrics.addString(text);
+    if (out) {
+      out.tags[r] = TAG_OTHER;
+      out.other[r] = text;
+    }
+  }
+  return first;
+}

@@ -1,0 +1,312 @@
+/**
+ * The columnar engine (ValidationState.addColumns) against the row engine it replaces (addRows),
+ * side by side over the same batches: the merged state, the report and every failed row must be
+ * the same. Cells are drawn from pools of the shapes that take each fast path and of those that
+ * must fall back to the codec (signs, spaces, exponents, long digit runs, zones, bad dates).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import type {
+  ColumnSpec,
+  OutputContract,
+  QualityRule,
+} from '../../../../lambdas/core/contracts/output-contract';
+import { columnBatchOf } from '../../../../lambdas/core/formats/column-batch';
+import type { RecordBatch } from '../../../../lambdas/core/formats/record-batch';
+import { ValidationState } from '../../../../lambdas/core/validation/validate-records';
+import type { FailedRow } from '../../../../lambdas/core/validation/validation-report';
+
+const INTEGERS = [
+  '0',
+  '-0',
+  '+7',
+  '12',
+  '007',
+  '-42',
+  '999999999999999',
+  '1234567890123456',
+  '9007199254740993',
+  '-9223372036854775808',
+  '9223372036854775808',
+  '2147483647',
+  '2147483648',
+  '-2147483649',
+  ' 5',
+  '5 ',
+  '1.0',
+  '1e3',
+  'x',
+  '',
+  '٣',
+];
+const FLOATS = [
+  '0',
+  '-0',
+  '0.0',
+  '-0.0',
+  '1.5',
+  '12.50',
+  '00012.50',
+  '0.1',
+  '0.30000000000000004',
+  '123456789012345',
+  '1234567890123456',
+  '1.7976931348623157e308',
+  '1e400',
+  '.5',
+  '5.',
+  '-.5',
+  'NaN',
+  'inf',
+  '-Infinity',
+  ' 2.5',
+  '3.4028235677973366e38',
+  '1e-7',
+  '9999.99',
+  '10000',
+  'abc',
+  '',
+  '1.2.3',
+  '-',
+];
+const TIMESTAMPS = [
+  '2024-01-02T03:04:05Z',
+  '2024-01-02T03:04:05',
+  '2024-01-02 03:04:05.123456Z',
+  '2024-01-02T03:04:05.123456789Z',
+  '2024-01-02T03:04:05.1234567891Z',
+  '2024-02-29T00:00:00Z',
+  '2023-02-29T00:00:00Z',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.999999Z',
+  '2024-01-02T03:04:05+02:00',
+  '2024-01-02T03:04:05z',
+  '2024-01-02',
+  '2024-01-02T24:00:00Z',
+  '2024-01-02T03:04:05,5Z',
+  'yesterday',
+  '',
+  ' 2024-01-02T03:04:05Z',
+];
+const STRINGS = [
+  'a',
+  'alice@example.com',
+  'bob@example',
+  '',
+  'Ünïcödé',
+  '😀 emoji',
+  'x'.repeat(70),
+  'ab"c',
+  '12',
+  'A-1',
+  'a,b',
+  'line\nbreak',
+];
+const DATES = ['2024-01-02', '2024-02-30', '0001-01-01', ' 2024-01-02', 'x', ''];
+const BOOLEANS = ['true', 'FALSE', '1', '0', 'yes', ' true', ''];
+const DECIMALS = ['1.00', '12.5', '-0.01', '123456789.12', '1e2', '0.001', 'x', ''];
+
+const COLUMN_KINDS: readonly { spec: Omit<ColumnSpec, 'name' | 'nullable'>; pool: readonly string[] }[] = [
+  { spec: { type: 'int64' }, pool: INTEGERS },
+  { spec: { type: 'int32' }, pool: INTEGERS },
+  { spec: { type: 'int32', physical: 'int8' }, pool: [...INTEGERS, '127', '128', '-129'] },
+  { spec: { type: 'float64' }, pool: FLOATS },
+  { spec: { type: 'float32' }, pool: FLOATS },
+  { spec: { type: 'timestamp', unit: 'us' }, pool: TIMESTAMPS },
+  { spec: { type: 'timestamp', unit: 'ns' }, pool: TIMESTAMPS },
+  { spec: { type: 'timestamp', unit: 'ms', zone: 'naive' }, pool: TIMESTAMPS },
+  { spec: { type: 'timestamp', unit: 'ms', zone: '+05:30' }, pool: TIMESTAMPS },
+  { spec: { type: 'string' }, pool: STRINGS },
+  { spec: { type: 'date' }, pool: DATES },
+  { spec: { type: 'boolean' }, pool: BOOLEANS },
+  { spec: { type: 'decimal', precision: 10, scale: 2 }, pool: DECIMALS },
+];
+
+function rulesFor(name: string, spec: Omit<ColumnSpec, 'name' | 'nullable'>, k: number): QualityRule[] {
+  const rule = (
+    suffix: string,
+    condition: QualityRule['condition'],
+    severity: 'error' | 'warn' = 'error',
+  ): QualityRule => ({
+    name: `${name}_${suffix}`,
+    type: 'validity',
+    field: name,
+    condition,
+    threshold: 0.5,
+    severity,
+  });
+  const rules = [
+    rule('present', { kind: 'not_null' }, k % 2 ? 'warn' : 'error'),
+    rule('typed', { kind: 'type_conforms' }),
+  ];
+  if (['int64', 'int32', 'float64', 'float32', 'decimal'].includes(spec.type)) {
+    rules.push(
+      rule('positive', { kind: 'greater_than', value: 0 }),
+      rule('band', { kind: 'between', min: -1, max: 100 }),
+    );
+    rules.push(rule('some', { kind: 'in_set', values: [0, 12, 1.5] }, 'warn'));
+  }
+  if (spec.type === 'string') {
+    rules.push(
+      rule('email', { kind: 'format', format: 'email' }),
+      rule('short', { kind: 'length_between', min: 1, max: 5 }),
+    );
+    rules.push(rule('shape', { kind: 'matches', pattern: '^[a-z]+$' }, 'warn'));
+  }
+  rules.push(rule('unique', { kind: 'unique', fields: [name] }));
+  return rules;
+}
+
+const columnArb = fc.record({
+  kind: fc.nat({ max: COLUMN_KINDS.length - 1 }),
+  nullable: fc.boolean(),
+  unique: fc.boolean(),
+  range: fc.boolean(),
+});
+
+const caseArb = fc.array(columnArb, { minLength: 1, maxLength: 4 }).chain((columns) =>
+  fc.record({
+    columns: fc.constant(columns),
+    rows: fc.array(
+      fc.tuple(
+        ...columns.map((c) => fc.oneof(fc.constant(null), fc.constantFrom(...COLUMN_KINDS[c.kind]!.pool))),
+      ),
+      { maxLength: 40 },
+    ),
+    batchSize: fc.integer({ min: 1, max: 17 }),
+    extra: fc.boolean(),
+  }),
+);
+
+function contractOf(
+  columns: readonly { kind: number; nullable: boolean; unique: boolean; range: boolean }[],
+): OutputContract {
+  const schema: ColumnSpec[] = columns.map((c, i) => {
+    const spec = COLUMN_KINDS[c.kind]!.spec;
+    const numeric = ['int64', 'int32', 'float64', 'float32'].includes(spec.type);
+    return {
+      name: `c${i}`,
+      ...spec,
+      nullable: c.nullable,
+      ...(c.unique ? { unique: true } : {}),
+      ...(c.range && numeric ? { range: [0, 1000] as const } : {}),
+      ...(c.range && spec.type === 'string' ? { length: [1, 8] as const, pattern: '[a-z@.]+' } : {}),
+    };
+  });
+  const multi: QualityRule[] =
+    columns.length > 1
+      ? [
+          {
+            name: 'pair_unique',
+            type: 'uniqueness',
+            condition: { kind: 'unique', fields: ['c0', 'c1'] },
+            threshold: 0.5,
+            severity: 'error',
+          },
+        ]
+      : [];
+  return {
+    pipeline: 'p',
+    step: 's',
+    output: 'o',
+    path: 'p/{run_id}/s/o/',
+    format: 'csv',
+    csv: { delimiter: ',', header: true },
+    compatibility: 'compatible',
+    inputs: [],
+    allowExtraColumns: false,
+    schema,
+    quality: [
+      ...schema.flatMap((c, i) => rulesFor(c.name, COLUMN_KINDS[columns[i]!.kind]!.spec, i)),
+      ...multi,
+    ],
+  };
+}
+
+async function runBoth(contract: OutputContract, batches: readonly RecordBatch[]) {
+  const failedRows: FailedRow[] = [];
+  const failedColumns: FailedRow[] = [];
+  const rows = new ValidationState(contract, {
+    onFailedRow: (row) => void failedRows.push(row),
+    now: () => new Date(0),
+  });
+  const columns = new ValidationState(contract, {
+    onFailedRow: (row) => void failedColumns.push(row),
+    now: () => new Date(0),
+  });
+  for (const batch of batches) {
+    await rows.addRows(batch);
+    await columns.addColumns(columnBatchOf(batch));
+  }
+  return { rows, columns, failedRows, failedColumns };
+}
+
+describe('the columnar engine', () => {
+  it('builds the state, report and failed rows of the row engine, whatever the cells', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ({ columns, rows, batchSize, extra }) => {
+        const contract = contractOf(columns);
+        const names = [...contract.schema.map((c) => c.name), ...(extra ? ['extra'] : [])];
+        const cells = rows.map((row) => [...row, ...(extra ? ['x'] : [])]);
+        const batches: RecordBatch[] = [];
+        for (let i = 0; i < Math.max(1, cells.length); i += batchSize)
+          batches.push({ columns: names, rows: cells.slice(i, i + batchSize), firstRow: i + 1 });
+        const { rows: a, columns: b, failedRows, failedColumns } = await runBoth(contract, batches);
+        expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+        expect(b.finish()).toEqual(a.finish());
+        expect(failedColumns).toEqual(failedRows);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('treats a column missing from one batch as nulls, as the row engine does', async () => {
+    const contract = contractOf([
+      { kind: 0, nullable: false, unique: true, range: true },
+      { kind: 9, nullable: true, unique: false, range: false },
+    ]);
+    const batches: RecordBatch[] = [
+      {
+        columns: ['c0', 'c1'],
+        rows: [
+          ['1', 'a'],
+          ['2', null],
+        ],
+        firstRow: 1,
+      },
+      { columns: ['c1'], rows: [['b'], ['c']], firstRow: 3 },
+    ];
+    const { rows: a, columns: b, failedRows, failedColumns } = await runBoth(contract, batches);
+    expect(b.toJSON()).toEqual(a.toJSON());
+    expect(failedColumns).toEqual(failedRows);
+    expect(
+      failedColumns.filter((r) => r.broke.includes('c0: null in a non-nullable column')).map((r) => r.row),
+    ).toEqual([3, 4]);
+  });
+
+  it('keeps raw cells of typed readers (numbers, bigints, booleans) on the codec path', async () => {
+    const contract = contractOf([
+      { kind: 0, nullable: true, unique: false, range: true },
+      { kind: 3, nullable: true, unique: false, range: true },
+      { kind: 11, nullable: true, unique: false, range: false },
+    ]);
+    const batches: RecordBatch[] = [
+      {
+        columns: ['c0', 'c1', 'c2'],
+        rows: [
+          [1, 1.5, true],
+          [9007199254740993n, -0, false],
+          [2.5, Number.NaN, 'true'],
+          [null, null, null],
+        ],
+        firstRow: 1,
+      },
+    ];
+    const { rows: a, columns: b, failedRows, failedColumns } = await runBoth(contract, batches);
+    expect(b.toJSON()).toEqual(a.toJSON());
+    expect(b.finish()).toEqual(a.finish());
+    expect(failedColumns).toEqual(failedRows);
+    expect(failedColumns.length).toBeGreaterThan(0);
+  });
+});
