@@ -9,7 +9,7 @@ import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, NOT_CONFORMING, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 import type { ColumnProfile } from './column-profile';
 import { DDSketch } from './ddsketch';
-import { HyperLogLog } from './hyperloglog';
+import { hash53AsciiBytes, HyperLogLog } from './hyperloglog';
 
 /** Distinct values a column profile counts exactly (and keeps for its top values) before estimating. */
 export const DEFAULT_EXACT_DISTINCT_BOUND = 10_000;
@@ -55,6 +55,26 @@ function before(a: Exclude<TypedValue, null>, b: Exclude<TypedValue, null>, code
   return codec.compare(a, b) < 0;
 }
 
+/** The ASCII text of bytes[s, e). */
+function latin1(bytes: Uint8Array, s: number, e: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + s, e - s).toString('latin1');
+}
+
+/**
+ * Orders the ASCII text in bytes[s, e) against a string as `<` orders strings (by UTF-16 units;
+ * an ASCII byte is its character's unit).
+ */
+function compareAscii(bytes: Uint8Array, s: number, e: number, text: string): number {
+  const n = e - s;
+  const m = text.length;
+  const k = n < m ? n : m;
+  for (let i = 0; i < k; i++) {
+    const d = bytes[s + i]! - text.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  return n - m;
+}
+
 function jsonNumber(n: number): number | string {
   return Number.isFinite(n) ? n : String(n);
 }
@@ -75,6 +95,8 @@ export class ColumnMetrics {
   /** Exact value counts while distinct values stay within the bound; then null and `hll` takes over. */
   private counts: Map<Key, number> | null = new Map();
   private hll: HyperLogLog | null = null;
+  /** addAsciiText's strings of the distinct values counted exactly, by their hash53. */
+  private readonly interned = new Map<number, string>();
   private readonly codec: ColumnCodec;
   private readonly numeric: boolean;
   private readonly scale: number;
@@ -179,6 +201,41 @@ export class ColumnMetrics {
   }
 
   /**
+   * addString(text) for a string column's value whose UTF-8 bytes `bytes[s, e)` are all ASCII
+   * (the columnar CSV path): no string is made for it unless it becomes the minimum or maximum, or
+   * is a value not seen before while distinct values are still counted exactly (then one string per
+   * distinct value, kept in `interned`). The state is addString's.
+   */
+  addAsciiText(bytes: Uint8Array, s: number, e: number): void {
+    this.count++;
+    const min = this.min;
+    const max = this.max;
+    if (typeof min !== 'string' || typeof max !== 'string') {
+      this.count--;
+      this.addString(latin1(bytes, s, e));
+      return;
+    }
+    if (compareAscii(bytes, s, e, min) < 0) this.min = latin1(bytes, s, e);
+    if (compareAscii(bytes, s, e, max) > 0) this.max = latin1(bytes, s, e);
+    const len = e - s; // one character per ASCII byte
+    if (len < this.minLength) this.minLength = len;
+    if (len > this.maxLength) this.maxLength = len;
+    const counts = this.counts;
+    if (counts) {
+      const h = hash53AsciiBytes(bytes, s, e);
+      let key = this.interned.get(h);
+      if (key === undefined || compareAscii(bytes, s, e, key) !== 0) {
+        // A new value, or (rarely) another value with the same hash: that one is not cached.
+        const text = latin1(bytes, s, e);
+        if (key === undefined) this.interned.set(h, text);
+        key = text;
+      }
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      if (counts.size > this.exactBound) this.toHll();
+    } else this.hll!.addAsciiBytes(bytes, s, e);
+  }
+
+  /**
    * add(BigInt(n)) for a timestamp column's count n (a safe integer), minus min/max: the caller
    * folds those in with foldRange, once per batch, so no BigInt is made per value once the
    * distinct values are past the exact bound.
@@ -200,6 +257,7 @@ export class ColumnMetrics {
   }
 
   private toHll(): void {
+    this.interned.clear();
     this.hll ??= new HyperLogLog();
     for (const key of this.counts?.keys() ?? []) this.hll.addValue(key);
     this.counts = null;

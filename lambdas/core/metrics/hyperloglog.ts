@@ -35,6 +35,24 @@ function hashText(text: string, seed: number): void {
   finish(h1, h2);
 }
 
+/** hashText of the ASCII text in bytes[s, e), from its bytes. */
+function hashAsciiBytes(bytes: Uint8Array, s: number, e: number): void {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = s; i < e; i++) {
+    const ch = bytes[i]!;
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  finish(h1, h2);
+}
+
+/** hash53 of the ASCII text in bytes[s, e), from its bytes (equal to hash53 of its string). */
+export function hash53AsciiBytes(bytes: Uint8Array, s: number, e: number): number {
+  hashAsciiBytes(bytes, s, e);
+  return 4294967296 * HI + LO;
+}
+
 /** 53-bit string hash (cyrb53): fast, well mixed, deterministic across processes. */
 export function hash53(text: string, seed = 0): number {
   hashText(text, seed);
@@ -151,6 +169,15 @@ export class HyperLogLog {
 
   addValue(v: string | number | bigint | boolean): void {
     hashValueParts(v);
+    this.addParts(LO, HI);
+  }
+
+  /**
+   * addValue(text) for text whose UTF-8 bytes `bytes[s, e)` are all ASCII: an ASCII byte is its
+   * character's UTF-16 unit, so the hash is the string's, with no string made.
+   */
+  addAsciiBytes(bytes: Uint8Array, s: number, e: number): void {
+    hashAsciiBytes(bytes, s, e);
     this.addParts(LO, HI);
   }
 

@@ -56,6 +56,11 @@ export interface ScanTarget {
   readonly metrics: ColumnMetrics;
   /** Where the batch's typed values go; null when no check reads the column (metrics only). */
   readonly out: ScannedColumn | null;
+  /**
+   * Whether a check reads the values in `out`; false when the column's checks judge only whether a
+   * cell holds a value (not_null, type_conforms), so `tags` suffice and text need not be decoded.
+   */
+  readonly values: boolean;
   readonly status: Uint8Array;
   /** This column's first cell in `status`. */
   readonly base: number;
@@ -324,14 +329,22 @@ function scanTextStrings(v: TextVector, n: number, t: ScanTarget): number {
   // A UUID column's parse checks the text's shape: the codec decides.
   if (t.column.physical === 'uuid') return scanTextAny(v, n, t);
   const d = decoderOf(v);
-  const flags = v.flags;
+  const { bytes, start, end, flags } = v;
   const out = t.out;
   const metrics = t.metrics;
+  // When no check reads the values, ASCII cells are measured from their bytes, without a string.
+  const fromBytes = !t.values && d.ascii;
   let first = -1;
   for (let r = 0; r < n; r++) {
-    if ((flags[r]! & TEXT_NULL) !== 0) {
+    const f = flags[r]!;
+    if ((f & TEXT_NULL) !== 0) {
       if (out) out.tags[r] = TAG_NULL;
       if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    if (fromBytes && (f & TEXT_ESCAPED) === 0) {
+      metrics.addAsciiText(bytes, start[r]!, end[r]!);
+      if (out) out.tags[r] = TAG_OTHER; // a value (the tag-only checks need no more)
       continue;
     }
     const text = textOf(v, d, r);

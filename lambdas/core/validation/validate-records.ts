@@ -406,6 +406,8 @@ export class ValidationState {
   private readonly scans: ColumnScan[];
   /** Per column, whether a row check reads it; and those columns in order. */
   private readonly checkReads: boolean[];
+  /** Per column, whether a check reads its values (not only whether a cell holds one). */
+  private readonly valueReads: boolean[];
   private readonly readColumns: number[];
 
   constructor(
@@ -424,6 +426,9 @@ export class ValidationState {
     });
     this.scans = contract.schema.map((c) => scanFor(c.type));
     this.checkReads = contract.schema.map((_, i) => this.checks.some((c) => c.reads.includes(i)));
+    this.valueReads = contract.schema.map((_, i) =>
+      this.checks.some((c) => c.reads.includes(i) && (c.kernel === undefined || c.kernel.kind === 'value')),
+    );
     this.readColumns = contract.schema.flatMap((_, i) => (this.checkReads[i] ? [i] : []));
   }
 
@@ -579,6 +584,7 @@ export class ValidationState {
         codec: this.codecs[i]!,
         metrics: this.columns[i]!,
         out,
+        values: this.valueReads[i]!,
         status,
         base: i * n,
         flagged,
