@@ -7,6 +7,7 @@ import type { CsvOptions, DataFormat } from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import { readArrow } from './arrow-reader';
 import type { ByteSource } from './byte-io';
+import { columnBatchOf, type ColumnBatch } from './column-batch';
 import { readCsv } from './csv-reader';
 import { detectFormat, type Detection } from './detect-format';
 import { gunzipLimited, isGzip } from './gzip-stream';
@@ -34,6 +35,12 @@ export interface OpenedTable {
   /** The format the batches were read as. */
   readonly format: DataFormat;
   readonly batches: AsyncIterable<RecordBatch>;
+  /**
+   * The same table as column batches (the columnar data path), instead of `batches`: read one or
+   * the other. `select` names the columns to decode (the others keep their names, with a null
+   * vector); the formats that cannot skip a column decode all.
+   */
+  readonly columnBatches: (select?: readonly string[]) => AsyncIterable<ColumnBatch>;
 }
 
 /** Reads the head of a source and detects its format and compression. */
@@ -82,7 +89,12 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       throw new FormatError('gzip-compressed Parquet is not supported: Parquet compresses its pages itself', {
         byteOffset: 0,
       });
-    return { detection, format, batches: namingSource(readParquet(source, limits), source.name) };
+    return {
+      detection,
+      format,
+      batches: namingSource(readParquet(source, limits), source.name),
+      columnBatches: () => namingSource(columnsOf(readParquet(source, limits)), source.name),
+    };
   }
   const bytes = gzip
     ? gunzipLimited(source.stream(), options.maxDecompressedBytes, options.maxInflateRatio)
@@ -121,7 +133,17 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       );
       break;
   }
-  return { detection, format, batches: namingSource(batches, source.name) };
+  return {
+    detection,
+    format,
+    batches: namingSource(batches, source.name),
+    columnBatches: () => namingSource(columnsOf(batches), source.name),
+  };
+}
+
+/** Column batches of a row reader's batches. */
+async function* columnsOf(batches: AsyncIterable<RecordBatch>): AsyncGenerator<ColumnBatch> {
+  for await (const batch of batches) yield columnBatchOf(batch);
 }
 
 const READER_LIMIT_NAMES = [
@@ -157,7 +179,7 @@ function readerLimitsOf(options: OpenTableOptions): ReaderLimits {
  * Re-raises a reader's FormatError naming the object it came from: one test run reads many
  * objects, and a line number alone does not say which one to open.
  */
-async function* namingSource(batches: AsyncIterable<RecordBatch>, name: string): AsyncGenerator<RecordBatch> {
+async function* namingSource<B>(batches: AsyncIterable<B>, name: string): AsyncGenerator<B> {
   try {
     yield* batches;
   } catch (error) {

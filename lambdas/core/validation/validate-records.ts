@@ -653,9 +653,12 @@ export class ValidationState {
       if (onFailedRow) {
         // Null prototype: a column named `__proto__` is a key like any other, not the prototype.
         const cells = Object.create(null) as Record<string, string | null>;
+        // A column that was not read (not in the contract, from a format that skips columns) is
+        // left out of the row rather than shown as a null it may not be.
         batch.columns.forEach((name, k) => {
           const vector = batch.vectors[k];
-          const raw = vector ? rawCellOf(vector, r) : null;
+          if (!vector) return;
+          const raw = rawCellOf(vector, r);
           cells[name] = raw === null ? null : String(raw);
         });
         await onFailedRow({ row: firstRow + r, values: cells, broke });
@@ -897,5 +900,16 @@ export async function validateRecords(
 ): Promise<ValidationReport> {
   const state = new ValidationState(contract, options);
   for await (const batch of batches) await state.add(batch);
+  return state.finish();
+}
+
+/** validateRecords over column batches (the columnar readers). */
+export async function validateColumns(
+  contract: OutputContract,
+  batches: AsyncIterable<ColumnBatch>,
+  options: ValidateOptions = {},
+): Promise<ValidationReport> {
+  const state = new ValidationState(contract, options);
+  for await (const batch of batches) await state.addColumns(batch);
   return state.finish();
 }
