@@ -1,6 +1,6 @@
 /**
- * How one CSV cell is written under a dialect, shared by the CSV writer and the generator's batch
- * encoder so that what either writes reads back through the CSV reader with the same dialect.
+ * How one CSV cell is written under a dialect, shared by the CSV writer's row and column paths so
+ * that what either writes reads back through the CSV reader with the same dialect.
  */
 import type { CsvOptions } from '../contracts/output-contract';
 

@@ -19,6 +19,7 @@ import { FormatError } from '../errors';
 import type { ByteSink } from './byte-io';
 import { digitCount, parquetElementFor } from './parquet-types';
 import type { ParquetCodec, TableWriter, TypedRow, WriterOptions } from './table-io';
+import type { TypedColumn } from './typed-column';
 import { daysFromCivil, type TypedValue } from '../contracts/typed-values';
 
 const DEFAULT_ROW_GROUP_ROWS = 100_000;
@@ -256,6 +257,22 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
           if (buffered >= rowGroupRows) await writeGroup();
         }
       }),
+    writeColumns: (columns, length) =>
+      guard(async () => {
+        if (columns.length !== schema.length) {
+          throw new FormatError(`${columns.length} columns given; the schema has ${schema.length}`);
+        }
+        const appenders = columns.map((column, j) => columnAppender(column, j));
+        // Row groups split exactly where write() of the same rows splits them.
+        for (let from = 0; from < length;) {
+          const to = Math.min(length, from + rowGroupRows - buffered);
+          for (const append of appenders) append(from, to);
+          buffered += to - from;
+          written += to - from;
+          from = to;
+          if (buffered >= rowGroupRows) await writeGroup();
+        }
+      }),
     close: () =>
       guard(async () => {
         if (buffered > 0) await writeGroup();
@@ -269,6 +286,85 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
       await sink.abort();
     },
   };
+
+  /**
+   * Appends rows [from, to) of a typed column to column j's buffer: the values appendRow would
+   * buffer for the same rows, converted column by column (typed arrays need no type test per cell,
+   * and the checks physicalOf makes hold by the column's layout where they are not made here).
+   */
+  function columnAppender(column: TypedColumn, j: number): (from: number, to: number) => void {
+    const spec = schema[j]!;
+    const nullable = spec.nullable;
+    const convert = physical[j]!;
+    const nullAt = (r: number): null => {
+      if (!nullable) {
+        throw new FormatError(
+          `row ${written + 1 + r - from0}: column ${spec.name} is not nullable but the value is null`,
+        );
+      }
+      return null;
+    };
+    // Row numbers in messages count from the first row of this call's segment.
+    let from0 = 0;
+    const hint = spec.physical;
+    if (column.kind === 'string' || column.kind === 'values') {
+      const values = column.values;
+      const direct = column.kind === 'string' && spec.type === 'string' && hint !== 'uuid' && hint !== 'json';
+      return (from, to) => {
+        from0 = from;
+        const buffer = buffers[j]!;
+        for (let r = from; r < to; r++) {
+          const v = values[r];
+          buffer.push(v === null || v === undefined ? nullAt(r) : direct ? v : convert(v));
+        }
+      };
+    }
+    const { valid } = column;
+    const fast =
+      (column.kind === 'integer' && (spec.type === 'int64' || spec.type === 'timestamp')) ||
+      (column.kind === 'int32' && spec.type === 'int32' && hint !== 'int8' && hint !== 'int16') ||
+      (column.kind === 'float64' && (spec.type === 'float64' || spec.type === 'float32'));
+    if (column.kind === 'integer' && spec.type === 'decimal') {
+      const precision = spec.precision ?? 38;
+      // Every safe integer has at most 16 digits; below that the bound is exact as a double.
+      const bound = precision >= 16 ? Infinity : 10 ** precision;
+      const values = column.values;
+      return (from, to) => {
+        from0 = from;
+        const buffer = buffers[j]!;
+        for (let r = from; r < to; r++) {
+          if (valid !== null && valid[r] === 0) buffer.push(nullAt(r));
+          else {
+            const v = values[r]!;
+            buffer.push(Math.abs(v) < bound ? BigInt(v) : convert(BigInt(v)));
+          }
+        }
+      };
+    }
+    if (column.kind === 'integer' && fast) {
+      const values = column.values;
+      return (from, to) => {
+        from0 = from;
+        const buffer = buffers[j]!;
+        for (let r = from; r < to; r++) {
+          buffer.push(valid !== null && valid[r] === 0 ? nullAt(r) : BigInt(values[r]!));
+        }
+      };
+    }
+    const values = column.values;
+    const bool = column.kind === 'boolean';
+    return (from, to) => {
+      from0 = from;
+      const buffer = buffers[j]!;
+      for (let r = from; r < to; r++) {
+        if (valid !== null && valid[r] === 0) buffer.push(nullAt(r));
+        else {
+          const v = values[r]!;
+          buffer.push(fast ? v : convert(bool ? v === 1 : v));
+        }
+      }
+    };
+  }
 
   function appendRow(row: TypedRow): void {
     const rowNumber = written + 1;

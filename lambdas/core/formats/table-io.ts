@@ -2,10 +2,12 @@
  * The shapes every format reader and writer shares. Readers yield record batches of raw cells
  * (text from text formats; numbers, bigints, booleans from typed formats; dates, timestamps and
  * decimals from typed formats as exact text), which column codecs turn into typed values. Writers
- * take rows of typed values in contract-schema order and stream bytes to a sink.
+ * take rows of typed values in contract-schema order, or typed columns (typed-column.ts), and
+ * stream bytes to a sink.
  */
 import type { ColumnSpec, CsvOptions } from '../contracts/output-contract';
 import type { RecordBatch } from './record-batch';
+import type { TypedColumn } from './typed-column';
 import type { TypedValue } from '../contracts/typed-values';
 
 export type TypedRow = readonly TypedValue[];
@@ -13,6 +15,12 @@ export type TypedRow = readonly TypedValue[];
 export interface TableWriter {
   /** Appends rows (schema order). Writers flush as their buffers fill, not at the end. */
   write(rows: readonly TypedRow[]): Promise<void>;
+  /**
+   * Appends rows [0, length) of `columns` (one per schema column, in schema order): the same
+   * bytes as write() of the same rows, without a row or a JS value per cell where the writer
+   * encodes the column's layout directly. Writers without it take rows (rowsOfColumns).
+   */
+  writeColumns?(columns: readonly TypedColumn[], length: number): Promise<void>;
   /** Finishes the file and publishes it through the sink. */
   close(): Promise<void>;
   /** Gives up: nothing is published. */

@@ -1,21 +1,132 @@
 /**
  * Writers for the text formats: CSV (RFC 4180 quoting, only where needed), JSON Lines and a JSON
  * array. Values are rendered by the column codecs, so what is written reads back to the same
- * typed values. Output is encoded in chunks and handed to the sink as it grows.
+ * typed values. Output is encoded in chunks and handed to the sink as it grows. CSV also takes
+ * typed columns, encoded straight into a byte buffer: digits of integers and decimals without a
+ * string per cell, text cells without joining strings first.
  */
-import type { ColumnSpec, CsvOptions } from '../contracts/output-contract';
+import { NAIVE_ZONE, type ColumnSpec, type CsvOptions } from '../contracts/output-contract';
+import { FormatError } from '../errors';
 import { csvCellEncoder, type CsvCellEncoder } from './csv-cell';
 import type { ByteSink } from './byte-io';
 import type { TableWriter, TypedRow } from './table-io';
-import { columnCodec, type ColumnCodec } from '../contracts/typed-values';
+import type { TypedColumn } from './typed-column';
+import { columnCodec, formatDate, type ColumnCodec } from '../contracts/typed-values';
 
 const FLUSH_AT = 1 << 20;
+const utf8 = new TextEncoder();
+
+/** A growable byte buffer that text is encoded into. */
+class ByteBuffer {
+  bytes = new Uint8Array(FLUSH_AT + (FLUSH_AT >> 2));
+  n = 0;
+
+  /** Makes room for k more bytes. */
+  ensure(k: number): void {
+    if (this.n + k <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.n + k));
+    grown.set(this.bytes.subarray(0, this.n));
+    this.bytes = grown;
+  }
+
+  /** Appends text as UTF-8; ASCII (all generated numbers, most text) byte by byte. */
+  text(s: string): void {
+    const len = s.length;
+    this.ensure(len * 3);
+    const b = this.bytes;
+    let n = this.n;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.n = n + utf8.encodeInto(s.slice(i), b.subarray(n)).written;
+        return;
+      }
+      b[n++] = c;
+    }
+    this.n = n;
+  }
+
+  /** The bytes so far, copied (the sink may keep them); the buffer starts over. */
+  take(): Uint8Array {
+    const out = this.bytes.slice(0, this.n);
+    this.n = 0;
+    return out;
+  }
+}
+
+const UNIT_DIGITS = { ms: 3, us: 6, ns: 9 } as const;
+const DATE_CACHE = 1 << 12;
+
+/**
+ * Writes timestamps of a column (counts of its unit, safe integers) as the timestamp codec formats
+ * them ('2024-03-01T12:00:00.25Z'; no 'Z' for a naive column), into bytes: the date text is cached
+ * per day, and the time is written digit by digit.
+ */
+function timestampWriter(out: ByteBuffer, spec: ColumnSpec, codec: ColumnCodec): (v: number) => void {
+  const digits = UNIT_DIGITS[spec.unit ?? 'us'];
+  const perSecond = 10 ** digits;
+  const zulu = spec.zone !== NAIVE_ZONE;
+  // Generated and real timestamps jump between days row by row: the date bytes of every day seen
+  // are kept (a bounded number; a year of days is 366).
+  const dates = new Map<number, Uint8Array>();
+  return (v) => {
+    const seconds = Math.floor(v / perSecond);
+    let fraction = v - seconds * perSecond;
+    // Near 2^53 the quotient can round across a second: the codec's own text, whatever it is.
+    if (fraction < 0 || fraction >= perSecond) return out.text(codec.format(v));
+    const day = Math.floor(seconds / 86400);
+    let date = dates.get(day);
+    if (date === undefined) {
+      if (dates.size >= DATE_CACHE) dates.clear();
+      date = utf8.encode(formatDate(day));
+      dates.set(day, date);
+    }
+    const rest = seconds - day * 86400;
+    out.ensure(date.length + 21);
+    const b = out.bytes;
+    let n = out.n;
+    b.set(date, n);
+    n += date.length;
+    const h = Math.floor(rest / 3600);
+    const m = Math.floor(rest / 60) % 60;
+    const sec = rest % 60;
+    b[n] = 84; // 'T'
+    b[n + 1] = 48 + Math.floor(h / 10);
+    b[n + 2] = 48 + (h % 10);
+    b[n + 3] = 58;
+    b[n + 4] = 48 + Math.floor(m / 10);
+    b[n + 5] = 48 + (m % 10);
+    b[n + 6] = 58;
+    b[n + 7] = 48 + Math.floor(sec / 10);
+    b[n + 8] = 48 + (sec % 10);
+    n += 9;
+    if (fraction !== 0) {
+      // Whole groups of three trailing zeros go, keeping at least three digits.
+      let width = digits;
+      while (width > 3 && fraction % 1000 === 0) {
+        fraction /= 1000;
+        width -= 3;
+      }
+      b[n] = 46; // '.'
+      for (let i = width; i > 0; i--) {
+        const q = Math.floor(fraction / 10);
+        b[n + i] = 48 + (fraction - q * 10);
+        fraction = q;
+      }
+      n += width + 1;
+    }
+    if (zulu) b[n++] = 90; // 'Z'
+    out.n = n;
+  };
+}
 
 abstract class TextWriter implements TableWriter {
   protected readonly codecs: ColumnCodec[];
   private buffer: string[] = [];
   private size = 0;
-  private started = false;
+  /** Bytes encoded ahead of `buffer` (which only ever follows them). */
+  protected readonly out = new ByteBuffer();
+  protected started = false;
 
   constructor(
     protected readonly sink: ByteSink,
@@ -27,19 +138,25 @@ abstract class TextWriter implements TableWriter {
   protected abstract header(): string;
   protected abstract row(row: TypedRow, index: number): string;
   protected abstract footer(): string;
-  private rows = 0;
+  protected rows = 0;
 
-  private push(text: string): void {
+  protected push(text: string): void {
     this.buffer.push(text);
     this.size += text.length;
   }
 
-  private async flush(): Promise<void> {
+  /** Moves text pushed so far into the byte buffer, so bytes encoded next follow it. */
+  protected settle(): void {
     if (this.buffer.length === 0) return;
-    const text = this.buffer.join('');
+    this.out.text(this.buffer.join(''));
     this.buffer = [];
     this.size = 0;
-    await this.sink.write(Buffer.from(text, 'utf8'));
+  }
+
+  protected async flush(): Promise<void> {
+    this.settle();
+    if (this.out.n === 0) return;
+    await this.sink.write(this.out.take());
   }
 
   async write(rows: readonly TypedRow[]): Promise<void> {
@@ -65,19 +182,66 @@ abstract class TextWriter implements TableWriter {
 
   abort(): Promise<void> {
     this.buffer = [];
+    this.out.n = 0;
     return this.sink.abort();
   }
+}
+
+/** Digits of a safe integer, into the buffer (what String(v) writes). */
+function writeInteger(out: ByteBuffer, v: number): void {
+  out.ensure(17);
+  const b = out.bytes;
+  let n = out.n;
+  let u = v;
+  if (u < 0) {
+    b[n++] = 45; // '-'
+    u = -u;
+  }
+  const start = n;
+  do {
+    const q = Math.floor(u / 10);
+    b[n++] = 48 + (u - q * 10);
+    u = q;
+  } while (u > 0);
+  b.subarray(start, n).reverse();
+  out.n = n;
+}
+
+/** An unscaled decimal as text at `scale` (what the decimal codec writes: '-0.05' for -5 at 2). */
+function writeScaled(out: ByteBuffer, v: number, scale: number): void {
+  out.ensure(19 + scale);
+  const b = out.bytes;
+  let n = out.n;
+  let u = v;
+  if (u < 0) {
+    b[n++] = 45;
+    u = -u;
+  }
+  const start = n;
+  let k = 0;
+  // Digits lowest first: the point goes in after `scale` of them, zeros pad to scale + 1 digits.
+  do {
+    if (k === scale && scale > 0) b[n++] = 46; // '.'
+    const q = Math.floor(u / 10);
+    b[n++] = 48 + (u - q * 10);
+    u = q;
+    k++;
+  } while (u > 0 || k <= scale);
+  b.subarray(start, n).reverse();
+  out.n = n;
 }
 
 export class CsvWriter extends TextWriter {
   private readonly delimiter: string;
   private readonly withHeader: boolean;
+  private readonly quote: string;
   private readonly cell: CsvCellEncoder;
 
   constructor(sink: ByteSink, schema: readonly ColumnSpec[], options: Partial<CsvOptions> = {}) {
     super(sink, schema);
     this.delimiter = options.delimiter ?? ',';
     this.withHeader = options.header ?? true;
+    this.quote = options.quote ?? '"';
     this.cell = csvCellEncoder(options);
   }
 
@@ -97,6 +261,145 @@ export class CsvWriter extends TextWriter {
 
   protected footer(): string {
     return '';
+  }
+
+  async writeColumns(columns: readonly TypedColumn[], length: number): Promise<void> {
+    if (columns.length !== this.schema.length) {
+      throw new FormatError(`${columns.length} columns given; the schema has ${this.schema.length}`);
+    }
+    if (!this.started) {
+      this.started = true;
+      this.push(this.header());
+    }
+    this.settle();
+    const cells = columns.map((column, c) => this.cellEncoder(column, c));
+    const delimiter = utf8.encode(this.delimiter);
+    const single = delimiter.length === 1 ? delimiter[0]! : -1;
+    const out = this.out;
+    const width = cells.length;
+    for (let r = 0; r < length; r++) {
+      for (let c = 0; c < width; c++) {
+        if (c > 0) {
+          if (single >= 0) {
+            out.ensure(1);
+            out.bytes[out.n++] = single;
+          } else {
+            out.ensure(delimiter.length);
+            out.bytes.set(delimiter, out.n);
+            out.n += delimiter.length;
+          }
+        }
+        cells[c]!(r);
+      }
+      out.ensure(1);
+      out.bytes[out.n++] = 10;
+      if (out.n >= FLUSH_AT) await this.flush();
+    }
+    this.rows += length;
+  }
+
+  /**
+   * The delimiter and quote as char codes when both are single ASCII characters (the fast text
+   * path compares them per character), else null.
+   */
+  private plainText(): [number, number] | null {
+    const d = this.delimiter;
+    const q = this.quote;
+    if (d.length !== 1 || q.length !== 1 || d.charCodeAt(0) >= 0x7f || q.charCodeAt(0) >= 0x7f) return null;
+    return [d.charCodeAt(0), q.charCodeAt(0)];
+  }
+
+  /**
+   * Writes row r of a column (nothing for a null) as write() would: the codec's text, quoted where
+   * the dialect needs it. Numbers, dates and timestamps never hold a quote, newline or space, so
+   * they skip the quoting test unless the delimiter or quote is a character they can hold.
+   */
+  private cellEncoder(column: TypedColumn, c: number): (r: number) => void {
+    const out = this.out;
+    const codec = this.codecs[c]!;
+    const spec = this.schema[c]!;
+    const cell = this.cell;
+    const plain = !/[0-9A-Za-z.:+\- ]/.test(this.delimiter + this.quote);
+    switch (column.kind) {
+      case 'string': {
+        const values = column.values;
+        const fast = this.plainText();
+        if (fast === null) {
+          return (r) => {
+            const v = values[r];
+            if (v !== null && v !== undefined) out.text(cell(v));
+          };
+        }
+        const [delimiter, quote] = fast;
+        return (r) => {
+          const v = values[r];
+          if (v === null || v === undefined) return;
+          // ASCII text with no quote, delimiter or line break, not empty and not starting or
+          // ending in a space or control character, needs no quoting: copied as it is checked.
+          const len = v.length;
+          if (len > 0 && v.charCodeAt(0) > 32 && v.charCodeAt(len - 1) > 32) {
+            out.ensure(len);
+            const b = out.bytes;
+            const start = out.n;
+            let i = 0;
+            for (; i < len; i++) {
+              const ch = v.charCodeAt(i);
+              if (ch >= 0x7f || ch === delimiter || ch === quote || ch === 10 || ch === 13) break;
+              b[start + i] = ch;
+            }
+            if (i === len) {
+              out.n = start + len;
+              return;
+            }
+          }
+          out.text(cell(v));
+        };
+      }
+      case 'values': {
+        const values = column.values;
+        return (r) => {
+          const v = values[r];
+          if (v !== null && v !== undefined) out.text(cell(codec.format(v)));
+        };
+      }
+      case 'integer':
+      case 'int32': {
+        const { values, valid } = column;
+        const scale = spec.type === 'decimal' ? (spec.scale ?? 0) : -1;
+        if (plain && (spec.type === 'int32' || spec.type === 'int64' || spec.type === 'decimal')) {
+          if (scale > 0)
+            return (r) => {
+              if (valid === null || valid[r] === 1) writeScaled(out, values[r]!, scale);
+            };
+          return (r) => {
+            if (valid === null || valid[r] === 1) writeInteger(out, values[r]!);
+          };
+        }
+        if (plain && spec.type === 'timestamp' && column.kind === 'integer') {
+          const timestamp = timestampWriter(out, spec, codec);
+          return (r) => {
+            if (valid === null || valid[r] === 1) timestamp(values[r]!);
+          };
+        }
+        const exact = spec.type === 'decimal';
+        return (r) => {
+          if (valid !== null && valid[r] === 0) return;
+          const v = values[r]!;
+          const text = codec.format(exact ? BigInt(v) : v);
+          out.text(plain ? text : cell(text));
+        };
+      }
+      case 'float64':
+      case 'boolean': {
+        const { values, valid } = column;
+        const bool = column.kind === 'boolean';
+        return (r) => {
+          if (valid !== null && valid[r] === 0) return;
+          const text = codec.format(bool ? values[r] === 1 : values[r]!);
+          out.text(plain ? text : cell(text));
+        };
+      }
+    }
   }
 }
 

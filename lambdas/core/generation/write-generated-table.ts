@@ -1,16 +1,15 @@
 /**
- * Streams a plan's batches into a sink in any format and compression: CSV through the fast batch
- * encoder (gzip around it as createTableWriter does), every other format through
- * createTableWriter. Nothing is published unless every row was written: any failure aborts the
- * sink (a file sink removes its temporary file, an S3 sink aborts its multipart upload).
+ * Streams a plan's batches into a sink in any format and compression. Cells are computed column
+ * by column into typed column builders (no row arrays, no BigInt per safe timestamp or decimal)
+ * and handed to the writer's column-fed path; writers without one take the same rows. Nothing is
+ * published unless every row was written: any failure aborts the sink (a file sink removes its
+ * temporary file, an S3 sink aborts its multipart upload).
  */
 import type { Compression, CsvOptions, DataFormat } from '../contracts/output-contract';
 import type { ByteSink } from '../formats/byte-io';
 import { createTableWriter } from '../formats/create-table-writer';
-import { gzipSink } from '../formats/gzip-stream';
-import type { ParquetCodec, TypedRow } from '../formats/table-io';
-import type { TypedValue } from '../contracts/typed-values';
-import { CsvBatchEncoder } from './csv-batch-encoder';
+import type { ParquetCodec } from '../formats/table-io';
+import { rowsOfColumns, TypedColumnBuilder } from '../formats/typed-column';
 import type { TablePlan } from './table-plan';
 
 export interface WriteTableOptions {
@@ -27,7 +26,6 @@ export interface WrittenTable {
   readonly bytes: number;
 }
 
-const FLUSH_AT = 1 << 20;
 /**
  * Rows per batch, fixed: Arrow writes one record batch per write, so the batch size is part of the
  * bytes and must not vary. Memory is bounded by one batch plus the writer's buffer.
@@ -46,13 +44,6 @@ function counting(sink: ByteSink, onBytes: (n: number) => void): ByteSink {
   };
 }
 
-function toRows(columns: readonly (readonly TypedValue[])[]): TypedRow[] {
-  const n = columns[0]?.length ?? 0;
-  const rows = new Array<TypedRow>(n);
-  for (let r = 0; r < n; r++) rows[r] = columns.map((c) => c[r]!);
-  return rows;
-}
-
 export async function writeGeneratedTable(
   plan: TablePlan,
   sink: ByteSink,
@@ -61,42 +52,34 @@ export async function writeGeneratedTable(
   let bytes = 0;
   let rows = 0;
   const counted = counting(sink, (n) => (bytes += n));
-  if (options.format === 'csv') {
-    const out = options.compression === 'gzip' ? gzipSink(counted) : counted;
-    const encoder = new CsvBatchEncoder(plan.schema, options.csv ?? plan.contract.csv);
-    const cells = plan.columns.map((c) => c.cell);
-    const step = BATCH_ROWS;
-    try {
-      let text = encoder.header();
-      for (let from = 0; from < plan.keys; from += step) {
-        const chunk = encoder.encode(cells, from, Math.min(plan.keys, from + step), plan.skip);
-        text += chunk.text;
-        rows += chunk.rows;
-        if (text.length >= FLUSH_AT) {
-          await out.write(Buffer.from(text, 'utf8'));
-          text = '';
-          options.onProgress?.(rows, bytes);
-        }
-      }
-      if (text) await out.write(Buffer.from(text, 'utf8'));
-      await out.close();
-    } catch (error) {
-      await out.abort().catch(() => undefined);
-      throw error;
-    }
-    options.onProgress?.(rows, bytes);
-    return { rows, bytes };
-  }
+  const csv = options.csv ?? plan.contract.csv;
   const writer = createTableWriter(options.format, counted, {
     schema: plan.schema,
-    ...(options.csv ? { csv: options.csv } : {}),
+    ...(csv ? { csv } : {}),
     ...(options.parquetCodec ? { parquet: { codec: options.parquetCodec } } : {}),
     ...(options.compression ? { compression: options.compression } : {}),
   });
+  const builders = plan.schema.map((spec) => new TypedColumnBuilder(spec, BATCH_ROWS));
+  const cells = plan.columns.map((c) => c.cell);
+  const skip = plan.skip;
+  // The batch's keys (series gaps left out), so that each column is computed in one tight loop.
+  const keys = new Float64Array(BATCH_ROWS);
   try {
-    for (const batch of plan.batches(BATCH_ROWS)) {
-      await writer.write(toRows(batch));
-      rows += batch[0]?.length ?? 0;
+    let key = 0;
+    while (key < plan.keys) {
+      let n = 0;
+      for (; key < plan.keys && n < BATCH_ROWS; key++) if (!skip?.(key)) keys[n++] = key;
+      if (n === 0) break;
+      for (let c = 0; c < builders.length; c++) {
+        const builder = builders[c]!;
+        const cell = cells[c]!;
+        builder.reset();
+        for (let i = 0; i < n; i++) builder.append(cell(keys[i]!));
+      }
+      const columns = builders.map((b) => b.finish());
+      if (writer.writeColumns) await writer.writeColumns(columns, n);
+      else await writer.write(rowsOfColumns(columns, plan.schema, n));
+      rows += n;
       options.onProgress?.(rows, bytes);
     }
     await writer.close();

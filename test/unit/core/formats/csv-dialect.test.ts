@@ -10,10 +10,11 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnSpec, CsvOptions } from '../../../../lambdas/core/contracts/output-contract';
 import { parseContract } from '../../../../lambdas/core/contracts/parse-contract';
 import { ContractError, FormatError } from '../../../../lambdas/core/errors';
-import { bufferSource } from '../../../../lambdas/core/formats/byte-io';
+import { BufferSink, bufferSource } from '../../../../lambdas/core/formats/byte-io';
 import { readCsv } from '../../../../lambdas/core/formats/csv-reader';
 import { openTable } from '../../../../lambdas/core/formats/open-table';
-import { CsvBatchEncoder } from '../../../../lambdas/core/generation/csv-batch-encoder';
+import { CsvWriter } from '../../../../lambdas/core/formats/text-writers';
+import { TypedColumnBuilder } from '../../../../lambdas/core/formats/typed-column';
 import { chunked, failureOf, readAll, rowsOf, utf8, writeTable } from '../../../fixtures/format-io';
 
 const CONTRACT_HEAD = ['pipeline: p', 'step: s', 'output: o', 'path: a/{run}/'];
@@ -238,8 +239,16 @@ describe('CSV writer dialect', () => {
     const cells = [(k: number) => String(k), (k: number) => values[k] ?? null];
 
     // Act
-    const encoder = new CsvBatchEncoder(schema, csv);
-    const generated = encoder.header() + encoder.encode(cells, 0, values.length).text;
+    const builders = schema.map((c) => new TypedColumnBuilder(c, values.length));
+    for (let k = 0; k < values.length; k++) cells.forEach((cell, c) => builders[c]!.append(cell(k)));
+    const sink = new BufferSink();
+    const writer = new CsvWriter(sink, schema, csv);
+    await writer.writeColumns(
+      builders.map((b) => b.finish()),
+      values.length,
+    );
+    await writer.close();
+    const generated = Buffer.from(sink.bytes()).toString('utf8');
     const written = await writeTable(
       'csv',
       schema,
