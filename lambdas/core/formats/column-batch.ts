@@ -116,7 +116,8 @@ export interface ColumnBatch {
   readonly firstRow: number;
 }
 
-const DECODER = new TextDecoder('utf-8');
+// ignoreBOM keeps a cell's leading U+FEFF: by default a decoder drops it as a byte order mark.
+const DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A text cell as a JS string (null for a null cell), decoding and unescaping it. */
 export function textCell(v: TextVector, r: number): string | null {

@@ -63,7 +63,7 @@ const CR = 13;
 const LF = 10;
 
 /** One UTF-16 character of a dialect, checked: a line end or a clash would make rows ambiguous. */
-function dialectChar(value: string, what: string): number {
+export function dialectChar(value: string, what: string): number {
   if (value.length !== 1)
     throw new ContractError(`CSV ${what} must be one character, not ${JSON.stringify(value)}`);
   const code = value.charCodeAt(0);
@@ -72,7 +72,7 @@ function dialectChar(value: string, what: string): number {
 }
 
 /** Byte offset of the first invalid UTF-8 sequence in `bytes` (after `carry` bytes of a prior chunk). */
-function invalidUtf8Offset(bytes: Uint8Array): number {
+export function invalidUtf8Offset(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;

@@ -4,6 +4,7 @@
 export { arrowSchemaOf } from './arrow-reader';
 export type { ByteSink, ByteSource } from './byte-io';
 export { contentTypeOf, extensionOf } from './content-type';
+export { readCsvColumns } from './csv-column-reader';
 export { formatFromExtension } from './detect-format';
 export { HEAD_BYTES, inspectSource, openTable } from './open-table';
 export { parquetSchemaOf } from './parquet-reader';
