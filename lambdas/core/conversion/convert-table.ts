@@ -18,16 +18,17 @@ import {
 } from '../contracts/output-contract';
 import { FormatError, IntegrityError } from '../errors';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
-import { ColumnMapping } from '../formats/column-mapping';
+import { rawCellOf, type ColumnBatch } from '../formats/column-batch';
 import { createTableWriter } from '../formats/create-table-writer';
 import { DEFAULT_MAX_RECORD_BATCH_ROWS } from '../formats/arrow-reader';
 import { openTable } from '../formats/open-table';
 import { DEFAULT_MAX_ROW_GROUP_BYTES, DEFAULT_MAX_ROW_GROUP_ROWS } from '../formats/parquet-reader';
-import type { RecordBatch } from '../formats/record-batch';
-import type { ParquetCodec, ReaderLimits, TypedRow } from '../formats/table-io';
-import { columnCodec, NOT_CONFORMING, type TypedValue } from '../contracts/typed-values';
+import type { RawCell, RecordBatch } from '../formats/record-batch';
+import type { ParquetCodec, ReaderLimits } from '../formats/table-io';
+import { rowsOfColumns, type TypedColumn } from '../formats/typed-column';
 import { declaredSchema } from './declared-schema';
 import { TableDigest } from './table-digest';
+import { ColumnBatchTyper } from './type-column-batch';
 
 /** Formats whose records name their columns per record: a key absent from one is a null there. */
 const KEYED_FORMATS: readonly DataFormat[] = ['json', 'jsonl'];
@@ -83,9 +84,7 @@ export interface ConversionResult extends ConversionProof {
 }
 
 /** First batch, then the rest: lets the schema be derived from data before reading on. */
-async function peek(
-  batches: AsyncIterable<RecordBatch>,
-): Promise<{ first: RecordBatch | undefined; all: AsyncIterable<RecordBatch> }> {
+async function peek<B>(batches: AsyncIterable<B>): Promise<{ first: B | undefined; all: AsyncIterable<B> }> {
   const it = batches[Symbol.asyncIterator]();
   const head = await it.next();
   const first = head.done ? undefined : head.value;
@@ -103,23 +102,38 @@ async function peek(
 /** Schema for inputs without a contract: text columns, or native JSON types seen in the first batch. */
 export function schemaFromBatch(batch: RecordBatch | undefined): ColumnSpec[] {
   if (!batch) return [];
+  return batch.columns.map((name, i) =>
+    specOfCells(name, batch.rows.length, (r) => batch.rows[r]![i] ?? null),
+  );
+}
+
+/** schemaFromBatch of the same rows as a column batch. */
+export function schemaFromColumnBatch(batch: ColumnBatch | undefined): ColumnSpec[] {
+  if (!batch) return [];
   return batch.columns.map((name, i) => {
-    let type: ColumnSpec['type'] = 'string';
-    for (const row of batch.rows) {
-      const v = row[i];
-      if (v === null || v === undefined) continue;
-      if (typeof v === 'boolean') type = 'boolean';
-      else if (typeof v === 'bigint') {
-        // Past the int64 range a whole number is kept exactly as a decimal with no fraction.
-        const int64 = v >= -(2n ** 63n) && v < 2n ** 63n;
-        return int64
-          ? { name, type: 'int64', nullable: true }
-          : { name, type: 'decimal', precision: 38, scale: 0, nullable: true };
-      } else if (typeof v === 'number') type = Number.isInteger(v) ? 'int64' : 'float64';
-      break;
-    }
-    return { name, type, nullable: true };
+    const vector = batch.vectors[i] ?? null;
+    if (vector === null) return specOfCells(name, 0, () => null);
+    return specOfCells(name, batch.length, (r) => rawCellOf(vector, r));
   });
+}
+
+/** A column typed by its first non-null cell: text stays text, JSON's native types keep theirs. */
+function specOfCells(name: string, n: number, cell: (r: number) => RawCell): ColumnSpec {
+  let type: ColumnSpec['type'] = 'string';
+  for (let r = 0; r < n; r++) {
+    const v = cell(r);
+    if (v === null) continue;
+    if (typeof v === 'boolean') type = 'boolean';
+    else if (typeof v === 'bigint') {
+      // Past the int64 range a whole number is kept exactly as a decimal with no fraction.
+      const int64 = v >= -(2n ** 63n) && v < 2n ** 63n;
+      return int64
+        ? { name, type: 'int64', nullable: true }
+        : { name, type: 'decimal', precision: 38, scale: 0, nullable: true };
+    } else if (typeof v === 'number') type = Number.isInteger(v) ? 'int64' : 'float64';
+    break;
+  }
+  return { name, type, nullable: true };
 }
 
 /** The output's columns and, for each, the input column it comes from. */
@@ -199,52 +213,38 @@ export function planConversion(
   return { schema, sourceNames, mapping };
 }
 
-async function* typedRows(
+/** A batch typed for the output: one column per output column, rows [0, length). */
+interface TypedBatch {
+  readonly columns: readonly TypedColumn[];
+  readonly length: number;
+}
+
+/**
+ * Types column batches against the plan, adding every row to `digest`. Columns the input shows
+ * go to `seenColumns`, and what the JSON readers carried in another form to `carried`.
+ */
+async function* typedBatches(
   plan: Pick<ConversionPlan, 'schema' | 'sourceNames'>,
-  batches: AsyncIterable<RecordBatch>,
+  batches: AsyncIterable<ColumnBatch>,
   digest: TableDigest,
   seenColumns: Set<string>,
   carried?: Map<string, string>,
-): AsyncGenerator<TypedRow[]> {
-  const { schema } = plan;
-  const codecs = schema.map(columnCodec);
-  const mapping = new ColumnMapping(plan.sourceNames.map((name) => ({ name })));
+): AsyncGenerator<TypedBatch> {
+  const typer = new ColumnBatchTyper(plan);
+  let columns: readonly string[] | undefined;
   for await (const batch of batches) {
     for (const c of batch.nestedColumns ?? [])
       carried?.set(c, 'nested JSON objects/arrays carried as JSON text');
     for (const c of batch.bigIntegerColumns ?? [])
       carried?.set(c, 'integers beyond 2^53 written as JSON strings');
-    if (mapping.update(batch.columns)) {
+    if (batch.columns !== columns) {
+      columns = batch.columns;
       refuseLateColumns(plan.sourceNames, batch);
       for (const c of batch.columns) seenColumns.add(c);
     }
-    const out: TypedRow[] = [];
-    for (let r = 0; r < batch.rows.length; r++) {
-      const row = batch.rows[r]!;
-      const typed: TypedValue[] = new Array<TypedValue>(schema.length);
-      for (let i = 0; i < schema.length; i++) {
-        const at = mapping.indexOf[i]!;
-        const raw = at >= 0 ? (row[at] ?? null) : null;
-        if (raw === null) {
-          if (!schema[i]!.nullable)
-            throw new FormatError(
-              `row ${batch.firstRow + r}: ${schema[i]!.name} is null but not nullable; cannot convert`,
-            );
-          typed[i] = null;
-          continue;
-        }
-        const v = codecs[i]!.parse(raw);
-        if (v === NOT_CONFORMING) {
-          throw new FormatError(
-            `row ${batch.firstRow + r}: '${String(raw).slice(0, 60)}' in ${schema[i]!.name} is not ${schema[i]!.type}; cannot convert`,
-          );
-        }
-        typed[i] = v;
-      }
-      digest.addRow(typed);
-      out.push(typed);
-    }
-    yield out;
+    const typed = typer.type(batch);
+    digest.addColumns(typed, batch.length);
+    yield { columns: typed, length: batch.length };
   }
 }
 
@@ -252,13 +252,16 @@ async function* typedRows(
  * A schema taken from the first batch cannot hold a key a JSON input first shows later: refuse it
  * by name rather than write the table without it.
  */
-function refuseLateColumns(sourceNames: readonly string[], batch: RecordBatch): void {
+function refuseLateColumns(sourceNames: readonly string[], batch: ColumnBatch): void {
   const known = new Set(sourceNames);
   const at = batch.columns.findIndex((c) => !known.has(c));
   if (at < 0) return;
-  const r = batch.rows.findIndex((row) => (row[at] ?? null) !== null);
+  const vector = batch.vectors[at] ?? null;
+  let r = 0;
+  while (vector !== null && r < batch.length && rawCellOf(vector, r) === null) r++;
+  if (r === batch.length) r = 0;
   throw new FormatError(
-    `column '${batch.columns[at]}' first appears in row ${batch.firstRow + Math.max(0, r)}, after the schema was taken from the rows before it; give a contract that lists it to convert without dropping it`,
+    `column '${batch.columns[at]}' first appears in row ${batch.firstRow + r}, after the schema was taken from the rows before it; give a contract that lists it to convert without dropping it`,
   );
 }
 
@@ -280,14 +283,14 @@ export async function convertTable(
     ...(csv ? { csv } : {}),
     ...(contract && csv && !csv.header ? { columns: contract.schema.map((c) => c.name) } : {}),
   });
-  const { first, all } = await peek(opened.batches);
+  const { first, all } = await peek(opened.columnBatches());
   const declared = await declaredSchema(source, opened.format);
   const inputColumns = declared?.map((c) => c.name) ?? first?.columns ?? [];
   let plan: ConversionPlan;
   try {
     plan = planConversion(
       inputColumns,
-      declared ?? schemaFromBatch(first),
+      declared ?? schemaFromColumnBatch(first),
       contract,
       opened.format,
       source.name,
@@ -309,8 +312,9 @@ export async function convertTable(
     compression,
   });
   try {
-    for await (const rows of typedRows(plan, all, digest, columnsSeen, carried)) {
-      await writer.write(rows);
+    for await (const batch of typedBatches(plan, all, digest, columnsSeen, carried)) {
+      if (writer.writeColumns) await writer.writeColumns(batch.columns, batch.length);
+      else await writer.write(rowsOfColumns(batch.columns, schema, batch.length));
       options.onProgress?.(digest.rows);
     }
     await writer.close();
@@ -333,7 +337,8 @@ export async function convertTable(
         ...(csv && !csv.header ? { columns: schema.map((c) => c.name) } : {}),
       });
       const outputColumns = { schema, sourceNames: schema.map((c) => c.name) };
-      for await (const rows of typedRows(outputColumns, reopened.batches, check, new Set())) void rows;
+      for await (const batch of typedBatches(outputColumns, reopened.columnBatches(), check, new Set()))
+        void batch;
     }
     if (check.rows !== digest.rows) {
       throw new IntegrityError(

@@ -114,6 +114,10 @@ export interface ColumnBatch {
   readonly length: number;
   /** 1-based row number (data rows, header excluded) of row 0. */
   readonly firstRow: number;
+  /** JSON readers: columns that held nested objects or arrays in this batch, carried as JSON text. */
+  readonly nestedColumns?: readonly string[];
+  /** JSON readers: columns that held integers beyond 2^53 in this batch, carried as bigints. */
+  readonly bigIntegerColumns?: readonly string[];
 }
 
 // ignoreBOM keeps a cell's leading U+FEFF: by default a decoder drops it as a byte order mark.
@@ -154,6 +158,8 @@ export function rawCellOf(v: ColumnVector, r: number): RawCell {
 }
 
 const ENCODER = new TextEncoder();
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const IDENTITY = (text: string): string => text;
 
 /**
@@ -167,7 +173,9 @@ export function columnBatchOf(batch: RecordBatch): ColumnBatch {
     let textOnly = true;
     for (let r = 0; r < n && textOnly; r++) {
       const cell = batch.rows[r]![k] ?? null;
-      textOnly = cell === null || typeof cell === 'string';
+      // UTF-8 has no encoding for a lone surrogate (JSON's "\ud800"): such text keeps its cells,
+      // so the value read is the value checked and written, not U+FFFD.
+      textOnly = cell === null || (typeof cell === 'string' && !LONE_SURROGATE.test(cell));
     }
     if (!textOnly) return { kind: 'cells', values: batch.rows.map((row) => row[k] ?? null) };
     const parts: Uint8Array[] = [];
@@ -195,5 +203,13 @@ export function columnBatchOf(batch: RecordBatch): ColumnBatch {
     }
     return { kind: 'text', bytes, start, end, flags, unescape: IDENTITY };
   });
-  return { columns: batch.columns, vectors, length: n, firstRow: batch.firstRow };
+  return {
+    columns: batch.columns,
+    vectors,
+    length: n,
+    firstRow: batch.firstRow,
+    // What the JSON readers carried in another form, which a conversion's proof reports.
+    ...(batch.nestedColumns ? { nestedColumns: batch.nestedColumns } : {}),
+    ...(batch.bigIntegerColumns ? { bigIntegerColumns: batch.bigIntegerColumns } : {}),
+  };
 }

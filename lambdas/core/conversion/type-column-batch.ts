@@ -1,0 +1,425 @@
+/**
+ * The typing stage of a conversion: a column batch typed against the output's columns, giving one
+ * TypedColumn per output column, in schema order, for the writers and the digest. The values, and
+ * the error raised for a value that does not fit, are those the column codecs give cell by cell:
+ * the codec's parse is the specification, and every faster path here accepts only what it accepts
+ * and gives the same value.
+ *
+ * - Text vectors (CSV): integers, plain decimals and ISO timestamps are read from their bytes, with
+ *   no JS string per cell; strings are decoded once per batch where the bytes are ASCII and cut out
+ *   of that one string; any other shape is decoded and parsed by the codec.
+ * - Typed vectors (Parquet, Arrow): a value the codec would take unchanged is taken straight (a
+ *   timestamp count of the column's unit, a date's days, an int64 read without a BigInt when it is
+ *   safe); anything else goes through the codec as the row readers' cell.
+ * - A column absent from the batch (a JSON key not seen yet) is null in every row.
+ *
+ * Errors: the first failing cell in row order, then column order, is reported, as typing row by
+ * row reports it: columns are typed one at a time, each only up to the earliest failure found so
+ * far.
+ */
+import { isAscii } from 'node:buffer';
+
+import { NAIVE_ZONE, type ColumnSpec } from '../contracts/output-contract';
+import {
+  columnCodec,
+  daysFromCivil,
+  formatDate,
+  integerRange,
+  NOT_CONFORMING,
+  plainDecimalFromBytes,
+  smallIntFromBytes,
+  timestampCountFromBytes,
+  type ColumnCodec,
+} from '../contracts/typed-values';
+import { FormatError } from '../errors';
+import {
+  rawCellOf,
+  TEXT_ESCAPED,
+  TEXT_NULL,
+  type ColumnBatch,
+  type ColumnVector,
+  type DictionaryVector,
+  type Int64Vector,
+  type TextVector,
+  type TimestampVector,
+} from '../formats/column-batch';
+import type { RawCell } from '../formats/record-batch';
+import { TypedColumnBuilder, type TypedColumn } from '../formats/typed-column';
+
+/** The output's columns and, for each, the input column it is read from. */
+export interface TypingPlan {
+  readonly schema: readonly ColumnSpec[];
+  readonly sourceNames: readonly string[];
+}
+
+/** No failure in the rows typed. */
+const NONE = -1;
+
+const UNIT_PER_SECOND = { ms: 1e3, us: 1e6, ns: 1e9 } as const;
+/** Dates and timestamps as text have a four-digit year: the codecs take years 0000 to 9999 only. */
+const FIRST_DAY = daysFromCivil(0, 1, 1);
+const LAST_DAY = daysFromCivil(9999, 12, 31);
+
+/** Whether an Int32Array over a BigInt64Array's bytes holds each value's low half first. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO_32 = 2 ** 32;
+const HIGH_LIMIT = 2 ** 21;
+
+/**
+ * A reader of an int64 array's values as numbers without a BigInt per value: the value when it
+ * is a safe integer, else NaN (the caller then reads the BigInt). Allocating a BigInt per cell
+ * dominates typing a 64-bit column otherwise.
+ */
+function safeInt64s(values: BigInt64Array): (r: number) => number {
+  if (!LITTLE_ENDIAN) {
+    return (r) => {
+      const v = values[r]!;
+      return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : NaN;
+    };
+  }
+  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  return (r) => {
+    const lo = halves[2 * r]!;
+    const hi = halves[2 * r + 1]!;
+    // hi in [-2^21, 2^21) is a value in [-2^53, 2^53); -2^53 itself is not safe.
+    if (hi < -HIGH_LIMIT || hi >= HIGH_LIMIT || (hi === -HIGH_LIMIT && lo === 0)) return NaN;
+    return hi * TWO_32 + (lo >>> 0);
+  };
+}
+
+/**
+ * The cells of a text vector as strings. For a column whose every cell is wanted as text, where
+ * the bytes the cells span are all ASCII, they are decoded once and each cell is a substring of
+ * that text (its byte offsets are character offsets), which costs far less than a decoder call
+ * per cell. Other columns decode only the cells their fast paths decline, one by one.
+ */
+class TextCells {
+  private readonly buffer: Buffer;
+  private readonly whole: string | null;
+  private readonly lo: number;
+
+  constructor(
+    private readonly v: TextVector,
+    n: number,
+    every: boolean,
+  ) {
+    const { bytes, start, end, flags } = v;
+    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.lo = 0;
+    this.whole = null;
+    if (!every) return;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let r = 0; r < n; r++) {
+      if ((flags[r]! & TEXT_NULL) !== 0) continue;
+      if (start[r]! < lo) lo = start[r]!;
+      if (end[r]! > hi) hi = end[r]!;
+    }
+    this.lo = lo;
+    this.whole = hi > lo && isAscii(bytes.subarray(lo, hi)) ? this.buffer.toString('latin1', lo, hi) : null;
+  }
+
+  /** Row r's text (not null: the caller has checked TEXT_NULL). */
+  at(r: number): string {
+    const v = this.v;
+    const s = v.start[r]!;
+    const e = v.end[r]!;
+    let text: string;
+    if (s === e) text = '';
+    else if (this.whole !== null) text = this.whole.substring(s - this.lo, e - this.lo);
+    else text = this.buffer.toString('utf8', s, e);
+    return (v.flags[r]! & TEXT_ESCAPED) !== 0 ? v.unescape(text) : text;
+  }
+}
+
+/** One column's typing: the builder it fills and the rows it must type. */
+interface Target {
+  readonly spec: ColumnSpec;
+  readonly codec: ColumnCodec;
+  readonly out: TypedColumnBuilder;
+  /** Rows [0, limit) are typed; a failure at or past an earlier one is not the first. */
+  readonly limit: number;
+}
+
+/**
+ * Types a column batch against a plan: one TypedColumn per schema column. Throws the FormatError
+ * typing the same rows cell by cell throws for the first cell that does not fit.
+ */
+export class ColumnBatchTyper {
+  private readonly codecs: readonly ColumnCodec[];
+  private readonly timestampCounts: readonly (((b: Uint8Array, s: number, e: number) => number) | null)[];
+  private columns: readonly string[] | undefined;
+  private indexOf: number[] = [];
+
+  constructor(private readonly plan: TypingPlan) {
+    this.codecs = plan.schema.map(columnCodec);
+    this.timestampCounts = plan.schema.map((c) =>
+      c.type === 'timestamp' ? timestampCountFromBytes(c) : null,
+    );
+  }
+
+  type(batch: ColumnBatch): TypedColumn[] {
+    const { schema } = this.plan;
+    if (batch.columns !== this.columns) {
+      this.columns = batch.columns;
+      const at = new Map(batch.columns.map((c, i) => [c, i]));
+      this.indexOf = this.plan.sourceNames.map((name) => at.get(name) ?? -1);
+    }
+    const n = batch.length;
+    const typed: TypedColumn[] = [];
+    let failRow = n;
+    let failColumn = -1;
+    for (let i = 0; i < schema.length; i++) {
+      const at = this.indexOf[i]!;
+      const vector = at >= 0 ? (batch.vectors[at] ?? null) : null;
+      const target: Target = {
+        spec: schema[i]!,
+        codec: this.codecs[i]!,
+        out: new TypedColumnBuilder(schema[i]!, Math.max(1, n)),
+        limit: failRow,
+      };
+      const bad = vector === null ? absent(target) : this.typeVector(vector, target, i);
+      if (bad !== NONE) {
+        failRow = bad;
+        failColumn = i;
+      }
+      typed.push(target.out.finish());
+    }
+    if (failColumn >= 0) {
+      const at = this.indexOf[failColumn]!;
+      const vector = at >= 0 ? (batch.vectors[at] ?? null) : null;
+      throw notConverted(
+        schema[failColumn]!,
+        vector === null ? null : rawCellOf(vector, failRow),
+        batch.firstRow + failRow,
+      );
+    }
+    return typed;
+  }
+
+  private typeVector(v: ColumnVector, t: Target, i: number): number {
+    switch (v.kind) {
+      case 'text':
+        return typeText(v, t, this.timestampCounts[i] ?? null);
+      case 'int64':
+        return typeInt64(v, t);
+      case 'timestamp':
+        return typeTimestamps(v, t);
+      case 'date':
+        return t.spec.type === 'date' ? typeDates(v.values, v.valid, t) : typeCells(v, t);
+      case 'dictionary':
+        return typeDictionary(v, t);
+      default:
+        return typeCells(v, t);
+    }
+  }
+}
+
+/** Types one batch (a convenience over ColumnBatchTyper for a single batch). */
+export function typeColumnBatch(batch: ColumnBatch, plan: TypingPlan): TypedColumn[] {
+  return new ColumnBatchTyper(plan).type(batch);
+}
+
+/** The error for a cell that cannot be converted: a null in a non-nullable column, or a misfit. */
+function notConverted(spec: ColumnSpec, raw: RawCell, row: number): FormatError {
+  if (raw === null)
+    return new FormatError(`row ${row}: ${spec.name} is null but not nullable; cannot convert`);
+  return new FormatError(
+    `row ${row}: '${String(raw).slice(0, 60)}' in ${spec.name} is not ${spec.type}; cannot convert`,
+  );
+}
+
+/** A null: appended, or the failure when the column is not nullable. */
+function nullAt(t: Target): boolean {
+  if (!t.spec.nullable) return true;
+  t.out.append(null);
+  return false;
+}
+
+function absent(t: Target): number {
+  for (let r = 0; r < t.limit; r++) if (nullAt(t)) return r;
+  return NONE;
+}
+
+/** Any vector, cell by cell through the codec, as the row readers' cells. */
+function typeCells(v: ColumnVector, t: Target): number {
+  const { codec, out } = t;
+  for (let r = 0; r < t.limit; r++) {
+    const raw = rawCellOf(v, r);
+    if (raw === null) {
+      if (nullAt(t)) return r;
+      continue;
+    }
+    const parsed = codec.parse(raw);
+    if (parsed === NOT_CONFORMING) return r;
+    out.append(parsed);
+  }
+  return NONE;
+}
+
+function typeText(
+  v: TextVector,
+  t: Target,
+  timestampCount: ((b: Uint8Array, s: number, e: number) => number) | null,
+): number {
+  const { bytes, start, end, flags } = v;
+  const { spec, codec, out } = t;
+  const cells = new TextCells(v, t.limit, spec.type === 'string');
+  // Each fast path applies to an unquoted cell without escapes; the others, and whatever a fast
+  // path declines (NaN), are decoded and parsed by the codec.
+  let fast: ((s: number, e: number) => number) | null = null;
+  switch (spec.type) {
+    case 'int32':
+    case 'int64': {
+      const range = integerRange(spec);
+      const lo = range ? range[0] : -Infinity;
+      const hi = range ? range[1] : Infinity;
+      fast = (s, e) => {
+        const x = smallIntFromBytes(bytes, s, e);
+        // Out of range is the codec's NOT_CONFORMING too: the slow path says so.
+        return x < lo || x > hi ? NaN : x === 0 ? 0 : x; // -0 is 0 for integers
+      };
+      break;
+    }
+    case 'float32':
+      fast = (s, e) => Math.fround(plainDecimalFromBytes(bytes, s, e));
+      break;
+    case 'float64':
+      fast = (s, e) => plainDecimalFromBytes(bytes, s, e);
+      break;
+    case 'timestamp':
+      fast = timestampCount === null ? null : (s, e) => timestampCount(bytes, s, e);
+      break;
+    case 'string':
+      // A UUID column's parse checks the text's shape; any other string column takes text as it is.
+      if (spec.physical !== 'uuid') {
+        for (let r = 0; r < t.limit; r++) {
+          if ((flags[r]! & TEXT_NULL) !== 0) {
+            if (nullAt(t)) return r;
+          } else out.append(cells.at(r));
+        }
+        return NONE;
+      }
+      break;
+  }
+  for (let r = 0; r < t.limit; r++) {
+    const f = flags[r]!;
+    if ((f & TEXT_NULL) !== 0) {
+      if (nullAt(t)) return r;
+      continue;
+    }
+    if (fast !== null && f === 0) {
+      const x = fast(start[r]!, end[r]!);
+      if (x === x) {
+        out.append(x);
+        continue;
+      }
+    }
+    const parsed = codec.parse(cells.at(r));
+    if (parsed === NOT_CONFORMING) return r;
+    out.append(parsed);
+  }
+  return NONE;
+}
+
+function typeInt64(v: Int64Vector, t: Target): number {
+  const { codec, out } = t;
+  const { values, valid } = v;
+  const safe = safeInt64s(values);
+  const int64 = t.spec.type === 'int64';
+  for (let r = 0; r < t.limit; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (nullAt(t)) return r;
+      continue;
+    }
+    const x = safe(r);
+    // A safe int64 into an int64 column is itself; anything else is the codec's to judge.
+    if (int64 && x === x) {
+      out.append(x === 0 ? 0 : x);
+      continue;
+    }
+    const parsed = codec.parse(x === x ? x : values[r]!);
+    if (parsed === NOT_CONFORMING) return r;
+    out.append(parsed);
+  }
+  return NONE;
+}
+
+/**
+ * Timestamps into a timestamp column of the same unit whose text the codec reads back as the same
+ * count (an instant into a zoned column; a local date-time into a naive or UTC one), for counts
+ * of years 0000 to 9999: taken as they are. Anything else is the codec's, through the text the
+ * row readers give.
+ */
+function typeTimestamps(v: TimestampVector, t: Target): number {
+  const { spec } = t;
+  const zone = spec.zone ?? 'UTC';
+  const naive = zone === NAIVE_ZONE;
+  const sameCount =
+    spec.type === 'timestamp' &&
+    (spec.unit ?? 'us') === v.unit &&
+    (v.utc ? !naive : naive || zone === 'UTC' || zone === 'Z' || zone === 'z');
+  if (!sameCount) return typeCells(v, t);
+  const perDay = 86400 * UNIT_PER_SECOND[v.unit];
+  const min = FIRST_DAY * perDay;
+  const max = (LAST_DAY + 1) * perDay - 1;
+  const { values, valid } = v;
+  const safe = safeInt64s(values);
+  const { codec, out } = t;
+  for (let r = 0; r < t.limit; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (nullAt(t)) return r;
+      continue;
+    }
+    const x = safe(r);
+    if (x >= min && x <= max) {
+      out.append(x);
+      continue;
+    }
+    const raw = rawCellOf(v, r);
+    const parsed = raw === null ? NOT_CONFORMING : codec.parse(raw);
+    if (parsed === NOT_CONFORMING) return r;
+    out.append(parsed);
+  }
+  return NONE;
+}
+
+/** Days since the epoch into a date column: the codec takes the text of years 0000 to 9999 as it is. */
+function typeDates(values: Int32Array, valid: Uint8Array | null, t: Target): number {
+  const { codec, out } = t;
+  for (let r = 0; r < t.limit; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (nullAt(t)) return r;
+      continue;
+    }
+    const days = values[r]!;
+    const text = formatDate(days);
+    if (days >= FIRST_DAY && days <= LAST_DAY) {
+      out.append(text);
+      continue;
+    }
+    const parsed = codec.parse(text);
+    if (parsed === NOT_CONFORMING) return r;
+    out.append(parsed);
+  }
+  return NONE;
+}
+
+/** Dictionary strings: each distinct string is parsed once, not once per row holding it. */
+function typeDictionary(v: DictionaryVector, t: Target): number {
+  const { codec, out } = t;
+  const { indices, dictionary } = v;
+  const plain = t.spec.type === 'string' && t.spec.physical !== 'uuid';
+  const parsed = plain ? dictionary : dictionary.map((s) => codec.parse(s));
+  for (let r = 0; r < t.limit; r++) {
+    const i = indices[r]!;
+    if (i < 0) {
+      if (nullAt(t)) return r;
+      continue;
+    }
+    const value = parsed[i]!;
+    if (value === NOT_CONFORMING) return r;
+    out.append(value);
+  }
+  return NONE;
+}
