@@ -12,16 +12,24 @@ import { createHash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 import { typedValueAt, type TypedColumn } from '../formats/typed-column';
+import { CanonicalBytes, timestampBytes } from './canonical-bytes';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Precedes code-unit hashing; well-formed text would have to imitate it byte for byte. */
 const LONE_MARK = '\u0000utf-16:';
 const SEPARATOR = '\u001f';
+/** The canonical text of a null, whatever the column's type. */
+const NULL_TEXT = columnCodec({ name: '', type: 'string', nullable: true }).canonical(null);
+const INTEGER = (out: CanonicalBytes, v: number): void => out.integer(v);
+/** A null's canonical text and its separator, as hashed. */
+const NULL_ENTRY = Buffer.from(NULL_TEXT + SEPARATOR, 'utf8');
 
 export class TableDigest {
   private readonly hashes: Hash[];
   private readonly codecs: ColumnCodec[];
+  private readonly bytes = new CanonicalBytes();
+  private readonly timestamps: (((out: CanonicalBytes, v: number) => void) | undefined)[] = [];
   rows = 0;
 
   constructor(private readonly schema: readonly ColumnSpec[]) {
@@ -40,19 +48,40 @@ export class TableDigest {
   addColumns(columns: readonly TypedColumn[], length: number): void {
     this.rows += length;
     for (let i = 0; i < this.schema.length; i++) {
-      const texts = canonicalTexts(columns[i]!, this.schema[i]!, this.codecs[i]!, length);
+      const column = columns[i]!;
       const h = this.hashes[i]!;
-      // The separator cannot pair with a surrogate, so the joined text holds a lone one exactly
-      // when a value's text does: only then are the values hashed one by one.
-      if (!LONE_SURROGATE.test(texts)) h.update(texts);
-      else {
-        const spec = this.schema[i]!;
-        const codec = this.codecs[i]!;
-        for (let r = 0; r < length; r++) hashText(h, codec.canonical(typedValueAt(columns[i]!, spec, r)));
+      if (this.integerBytes(column, i, length)) {
+        h.update(this.bytes.view());
+        continue;
       }
+      hashTexts(h, canonicalTexts(column, this.schema[i]!, this.codecs[i]!, length), length);
     }
   }
 
+  /**
+   * Canonical bytes of an integer or timestamp column held as safe integers, into `this.bytes`;
+   * false for any other column.
+   */
+  private integerBytes(column: TypedColumn, i: number, length: number): boolean {
+    const spec = this.schema[i]!;
+    let write: ((out: CanonicalBytes, v: number) => void) | null = null;
+    if (column.kind === 'int32' || (column.kind === 'integer' && spec.type === 'int64')) write = INTEGER;
+    else if (column.kind === 'integer' && spec.type === 'timestamp') {
+      write = this.timestamps[i] ??= timestampBytes(spec, this.codecs[i]!);
+    }
+    if (write === null || (column.kind !== 'int32' && column.kind !== 'integer')) return false;
+    const { values, valid } = column;
+    const out = this.bytes;
+    out.n = 0;
+    for (let r = 0; r < length; r++) {
+      if (valid !== null && valid[r] === 0) out.raw(NULL_ENTRY);
+      else {
+        write(out, values[r]!);
+        out.byte(0x1f);
+      }
+    }
+    return true;
+  }
   /**
    * Checksum per column name, in a null-prototype object: a column named `__proto__` (or
    * `constructor`) is a key like any other, not the object's prototype.
@@ -73,34 +102,66 @@ function hashText(h: Hash, text: string): void {
   h.update(SEPARATOR);
 }
 
-/** Canonical texts of rows [0, length) of a column, each followed by the separator. */
-function canonicalTexts(column: TypedColumn, spec: ColumnSpec, codec: ColumnCodec, length: number): string {
-  const none = codec.canonical(null);
-  let out = '';
+/**
+ * Hashes canonical texts (null for a null) and their separators, a run of values between nulls
+ * with one update. A null's text (U+2400) is hashed on its own: joined in, it would make the run
+ * a two-byte string, which is several times slower to scan for lone surrogates and to encode.
+ * The separator cannot pair with a surrogate, so a run's joined text holds a lone one exactly
+ * when a value's text does: only then are its values hashed one by one.
+ */
+function hashTexts(h: Hash, texts: (string | null)[], length: number): void {
+  let from = 0;
+  for (let r = 0; r <= length; r++) {
+    if (r < length && texts[r] !== null) continue;
+    if (r > from) {
+      let run = texts;
+      if (from > 0 || r < length) {
+        run = texts.slice(from, r);
+        run.push('');
+      }
+      const joined = run.join(SEPARATOR);
+      if (!LONE_SURROGATE.test(joined)) h.update(joined);
+      else for (let k = from; k < r; k++) hashText(h, texts[k]!);
+    }
+    if (r < length) h.update(NULL_ENTRY);
+    from = r + 1;
+  }
+}
+
+/**
+ * Canonical texts of rows [0, length) of a column, null for a null, with an empty text after the
+ * last (so that joining them with the separator ends in one).
+ */
+function canonicalTexts(
+  column: TypedColumn,
+  spec: ColumnSpec,
+  codec: ColumnCodec,
+  length: number,
+): (string | null)[] {
+  const texts = new Array<string | null>(length + 1);
+  texts[length] = '';
   switch (column.kind) {
     case 'string':
     case 'values': {
       const values = column.values;
-      for (let r = 0; r < length; r++) out += codec.canonical(values[r] ?? null) + SEPARATOR;
-      return out;
+      for (let r = 0; r < length; r++) {
+        const v = values[r] ?? null;
+        texts[r] = v === null ? null : codec.canonical(v);
+      }
+      break;
     }
     case 'float64':
     case 'int32': {
       const { values, valid } = column;
       for (let r = 0; r < length; r++)
-        out += (valid !== null && valid[r] === 0 ? none : codec.canonical(values[r]!)) + SEPARATOR;
-      return out;
-    }
-    case 'integer':
-      // Timestamps format from a number exactly (it is a safe integer); decimals take the bigint.
-      if (spec.type !== 'decimal') {
-        const { values, valid } = column;
-        for (let r = 0; r < length; r++)
-          out += (valid !== null && valid[r] === 0 ? none : codec.canonical(values[r]!)) + SEPARATOR;
-        return out;
-      }
+        texts[r] = valid !== null && valid[r] === 0 ? null : codec.canonical(values[r]!);
       break;
+    }
+    default:
+      for (let r = 0; r < length; r++) {
+        const v = typedValueAt(column, spec, r);
+        texts[r] = v === null ? null : codec.canonical(v);
+      }
   }
-  for (let r = 0; r < length; r++) out += codec.canonical(typedValueAt(column, spec, r)) + SEPARATOR;
-  return out;
+  return texts;
 }
