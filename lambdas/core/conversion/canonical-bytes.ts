@@ -11,6 +11,8 @@ import { formatDate, type ColumnCodec } from '../contracts/typed-values';
 const PER_SECOND = { ms: 1e3, us: 1e6, ns: 1e9 } as const;
 const DIGITS = { ms: 3, us: 6, ns: 9 } as const;
 const ZERO = 48;
+/** Bounds the date texts a timestamp writer keeps (a few hundred kilobytes at most). */
+const MAX_CACHED_DATES = 4096;
 
 /** A growing byte buffer, reused batch after batch. */
 export class CanonicalBytes {
@@ -88,8 +90,8 @@ export function timestampBytes(
   const perSecond = PER_SECOND[unit];
   const digits = DIGITS[unit];
   const zone = spec.zone !== NAIVE_ZONE;
-  let cachedDay = NaN;
-  let date = '';
+  // Date texts by day: a column's timestamps usually span few days, in no order.
+  const dates = new Map<number, string>();
   return (out, count) => {
     const seconds = Math.floor(count / perSecond);
     const fraction = count - seconds * perSecond;
@@ -99,9 +101,11 @@ export function timestampBytes(
       out.text(codec.format(count));
       return;
     }
-    if (day !== cachedDay) {
-      cachedDay = day;
+    let date = dates.get(day);
+    if (date === undefined) {
+      if (dates.size >= MAX_CACHED_DATES) dates.clear();
       date = formatDate(day);
+      dates.set(day, date);
     }
     out.ensure(date.length + 9 + 1 + digits + 1);
     const b = out.bytes;
