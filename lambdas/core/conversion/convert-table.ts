@@ -7,6 +7,11 @@
  * target's reader and typed again: rows in must equal rows out, and the per-column checksums of
  * canonical values must match for every source column. A mismatch is an IntegrityError, and the
  * output is not published.
+ *
+ * Both sides run over column batches: a batch is typed column by column (type-column-batch.ts),
+ * handed to the writer as typed columns (rows only for writers that take nothing else) and hashed
+ * a column at a time, so no row of JS values exists on the way; the values, the bytes written and
+ * the errors are those of typing cell by cell.
  */
 import {
   logicalName,

@@ -164,8 +164,8 @@ const IDENTITY = (text: string): string => text;
 
 /**
  * The column batch of a row batch, for the readers that still yield rows (JSON, Arrow): a column
- * whose cells are all text or null becomes a text vector (so it takes the same typing path as
- * CSV), any other a cells vector. An empty string is '' (TEXT_QUOTED), not null.
+ * whose cells are all text (with no lone surrogate) or null becomes a text vector (so it takes the
+ * same typing path as CSV), any other a cells vector. An empty string is '' (TEXT_QUOTED), not null.
  */
 export function columnBatchOf(batch: RecordBatch): ColumnBatch {
   const n = batch.rows.length;

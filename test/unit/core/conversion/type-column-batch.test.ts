@@ -24,7 +24,9 @@ import {
   type ColumnBatch,
   type ColumnVector,
 } from '../../../../lambdas/core/formats/column-batch';
+import { readCsvColumns } from '../../../../lambdas/core/formats/csv-column-reader';
 import { rowsOfColumns, TypedColumnBuilder } from '../../../../lambdas/core/formats/typed-column';
+import { parts } from '../../../fixtures/format-io';
 import {
   columnArbitrary,
   trickyText,
@@ -179,6 +181,30 @@ describe('typeColumnBatch', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('decodes the text of every batch of the CSV column reader, which reuses its buffer', async () => {
+    // Prepare: ASCII rows in one chunk, then a non-ASCII cell appended to the same buffer
+    const chunks = () => parts(`s,n\n${'abc,1\n'.repeat(4)}`, 'é,2\n"q""x",3\n');
+    const schema: ColumnSpec[] = [
+      { name: 's', type: 'string', nullable: true },
+      { name: 'n', type: 'int64', nullable: true },
+    ];
+
+    // Act
+    const rows: TypedValue[][] = [];
+    for await (const batch of readCsvColumns(chunks(), { batchSize: 2 }))
+      rows.push(...rowsOfColumns(typeColumnBatch(batch, planOf(schema)), schema, batch.length));
+
+    // Assess
+    expect(rows).toEqual([
+      ['abc', 1],
+      ['abc', 1],
+      ['abc', 1],
+      ['abc', 1],
+      ['é', 2],
+      ['q"x', 3],
+    ]);
   });
 
   it('reports the first failing cell in row order, then column order', () => {
