@@ -157,7 +157,6 @@ export function rawCellOf(v: ColumnVector, r: number): RawCell {
   }
 }
 
-const ENCODER = new TextEncoder();
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const IDENTITY = (text: string): string => text;
@@ -178,28 +177,27 @@ export function columnBatchOf(batch: RecordBatch): ColumnBatch {
       textOnly = cell === null || (typeof cell === 'string' && !LONE_SURROGATE.test(cell));
     }
     if (!textOnly) return { kind: 'cells', values: batch.rows.map((row) => row[k] ?? null) };
-    const parts: Uint8Array[] = [];
+    const texts = new Array<string>(n);
     const start = new Int32Array(n);
     const end = new Int32Array(n);
     const flags = new Uint8Array(n);
-    let at = 0;
     for (let r = 0; r < n; r++) {
       const cell = batch.rows[r]![k] ?? null;
-      start[r] = at;
       if (cell === null) flags[r] = TEXT_NULL;
-      else {
-        if (cell === '') flags[r] = TEXT_QUOTED;
-        const bytes = ENCODER.encode(cell as string);
-        parts.push(bytes);
-        at += bytes.length;
-      }
-      end[r] = at;
+      else if (cell === '') flags[r] = TEXT_QUOTED;
+      texts[r] = typeof cell === 'string' ? cell : '';
     }
-    const bytes = new Uint8Array(at);
-    let offset = 0;
-    for (const p of parts) {
-      bytes.set(p, offset);
-      offset += p.length;
+    // One encoding of the column's text instead of one per cell. Without lone surrogates, the
+    // UTF-8 of the whole is the UTF-8 of each cell in turn; when it is as long as the text, every
+    // character is one byte and the cells' offsets are their character offsets.
+    const joined = texts.join('');
+    const bytes = Buffer.from(joined, 'utf8');
+    const ascii = bytes.length === joined.length;
+    let at = 0;
+    for (let r = 0; r < n; r++) {
+      start[r] = at;
+      at += ascii ? texts[r]!.length : Buffer.byteLength(texts[r]!, 'utf8');
+      end[r] = at;
     }
     return { kind: 'text', bytes, start, end, flags, unescape: IDENTITY };
   });
