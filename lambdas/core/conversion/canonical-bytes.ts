@@ -54,8 +54,14 @@ export class CanonicalBytes {
       u = -u;
     }
     const start = n;
-    do {
+    // Above 2^31 the digits come by float division until the rest fits int32 arithmetic.
+    while (u > 0x7fffffff) {
       const q = Math.floor(u / 10);
+      b[n++] = ZERO + (u - q * 10);
+      u = q;
+    }
+    do {
+      const q = (u / 10) | 0;
       b[n++] = ZERO + (u - q * 10);
       u = q;
     } while (u > 0);
