@@ -8,7 +8,8 @@ import { FormatError } from '../errors';
 import { readArrow } from './arrow-reader';
 import type { ByteSource } from './byte-io';
 import { columnBatchOf, type ColumnBatch } from './column-batch';
-import { readCsv } from './csv-reader';
+import { readCsvColumns } from './csv-column-reader';
+import { readCsv, type CsvReadOptions } from './csv-reader';
 import { detectFormat, type Detection } from './detect-format';
 import { gunzipLimited, isGzip } from './gzip-stream';
 import { readJsonArray } from './json-array-reader';
@@ -100,9 +101,10 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
     ? gunzipLimited(source.stream(), options.maxDecompressedBytes, options.maxInflateRatio)
     : source.stream();
   let batches: AsyncIterable<RecordBatch>;
+  let columnBatches: ((select?: readonly string[]) => AsyncIterable<ColumnBatch>) | undefined;
   switch (format) {
-    case 'csv':
-      batches = readCsv(bytes, {
+    case 'csv': {
+      const csvOptions: CsvReadOptions = {
         ...limits,
         delimiter: options.csv?.delimiter ?? ',',
         header: options.csv?.header ?? true,
@@ -110,8 +112,12 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
         ...(options.csv?.escape !== undefined ? { escape: options.csv.escape } : {}),
         ...(options.csv?.lenientQuotes ? { lenientQuotes: true } : {}),
         ...(options.columns ? { columns: options.columns } : {}),
-      });
+      };
+      batches = readCsv(bytes, csvOptions);
+      // Text vectors straight from the bytes: every column is scanned anyway to find the next one.
+      columnBatches = () => readCsvColumns(bytes, csvOptions);
       break;
+    }
     case 'jsonl':
       batches = readJsonLines(bytes, limits);
       break;
@@ -137,7 +143,7 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
     detection,
     format,
     batches: namingSource(batches, source.name),
-    columnBatches: () => namingSource(columnsOf(batches), source.name),
+    columnBatches: (select) => namingSource(columnBatches?.(select) ?? columnsOf(batches), source.name),
   };
 }
 
