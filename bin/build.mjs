@@ -13,9 +13,10 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILD_DIR, BUILD_RECORD } from './build-freshness.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const target = join(root, 'dist', 'cli');
+const target = join(root, BUILD_DIR);
 // Built beside the target, then swapped in, so an interrupted build never leaves a half-written CLI.
 const staging = `${target}.tmp-${process.pid}`;
 
@@ -53,8 +54,9 @@ try {
   const inputs = [
     ...Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/')),
     relative(root, fileURLToPath(import.meta.url)),
+    relative(root, fileURLToPath(new URL('./build-freshness.mjs', import.meta.url))),
   ];
-  writeFileSync(join(staging, 'build.json'), `${JSON.stringify({ builtAt, inputs }, null, 2)}\n`);
+  writeFileSync(join(staging, BUILD_RECORD), `${JSON.stringify({ builtAt, inputs }, null, 2)}\n`);
 
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);

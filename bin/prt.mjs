@@ -10,24 +10,13 @@
 // integration tests run side by side) would rebuild into the same folder each other runs from.
 // `npm run build` makes it fast again.
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUILD_DIR, buildIsFresh } from './build-freshness.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const compiled = join(root, 'dist', 'cli');
+const compiled = join(root, BUILD_DIR);
 const args = process.argv.slice(2);
-
-/** True when dist/cli exists and no file it was built from has changed (or gone) since. */
-function buildIsFresh() {
-  try {
-    const { builtAt, inputs } = JSON.parse(readFileSync(join(compiled, 'build.json'), 'utf8'));
-    if (typeof builtAt !== 'number' || !Array.isArray(inputs) || inputs.length === 0) return false;
-    return inputs.every((input) => statSync(join(root, input)).mtimeMs < builtAt);
-  } catch {
-    return false;
-  }
-}
 
 // The embedded S3 server (s3rver, started only by `prt local`) encrypts ListObjectsV2 continuation
 // tokens with DES, which OpenSSL 3 offers only through its legacy provider, and the provider can be
@@ -53,7 +42,7 @@ if (needsLegacy && !enabled) {
   // The child receives terminal signals itself (same process group); the parent only waits.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-} else if (buildIsFresh()) {
+} else if (buildIsFresh(root)) {
   await import(pathToFileURL(join(compiled, 'prt.js')).href);
 } else {
   if (process.stderr.isTTY)
