@@ -48,11 +48,15 @@ try {
     encoding: 'utf8',
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
   });
+  // Only JSON gets written; its shape is checked where it is read (lib/cli/command-summaries.ts).
   JSON.parse(summaries);
   writeFileSync(join(staging, 'commands.json'), summaries);
 
   const inputs = [
     ...Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/')),
+    // esbuild reads these too: compiler options and the module type.
+    'tsconfig.json',
+    'package.json',
     relative(root, fileURLToPath(import.meta.url)),
     relative(root, fileURLToPath(new URL('./build-freshness.mjs', import.meta.url))),
   ];
