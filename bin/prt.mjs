@@ -5,9 +5,10 @@
 // A build older than the sources would run code that is no longer there, so the build is used only
 // when none of the files it was made from has changed since (build.json lists them); otherwise the
 // CLI runs from source through tsx, as slow as before the build existed but never out of date.
-// Falling back rather than rebuilding here: checking costs a stat per source file (about 200: 8–40 ms
-// measured on 2 cores at load ~12), while a rebuild takes seconds, and several `prt` processes started at once (the
-// integration tests run side by side) would rebuild into the same folder each other runs from.
+// Falling back rather than rebuilding here: checking costs a stat per source file (about 200; 8–40 ms
+// measured on 2 cores at load ~12), while a rebuild takes seconds, and several `prt` processes
+// started at once (the integration tests run side by side) would rebuild into the folder the others
+// run from.
 // `npm run build` makes it fast again.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
