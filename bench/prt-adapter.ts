@@ -9,11 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { parseContract } from '../lambdas/core/contracts/parse-contract';
 import type { OutputContract } from '../lambdas/core/contracts/output-contract';
 import { convertTable } from '../lambdas/core/conversion/convert-table';
-import { readCsv } from '../lambdas/core/formats/csv-reader';
+import { readCsvColumns } from '../lambdas/core/formats/csv-column-reader';
 import { readParquet } from '../lambdas/core/formats/parquet-reader';
 import type { RecordBatch } from '../lambdas/core/formats/record-batch';
 import { fileSink, fileSource } from '../lambdas/core/storage/file-byte-io';
-import { validateRecords } from '../lambdas/core/validation/validate-records';
+import { validateColumns, validateRecords } from '../lambdas/core/validation/validate-records';
+import type { ValidationReport } from '../lambdas/core/validation/validation-report';
 
 /** How prt reads Parquet here, printed with case c. */
 export const PARQUET_READER = 'prt readParquet: streaming, one row group at a time (10k-row batches)';
@@ -33,7 +34,10 @@ export async function loadContract(path: string): Promise<Contract> {
 }
 
 async function check(contract: Contract, batches: AsyncIterable<RecordBatch>): Promise<CheckResult> {
-  const report = await validateRecords(contract, batches);
+  return summary(await validateRecords(contract, batches));
+}
+
+function summary(report: ValidationReport): CheckResult {
   return {
     rows: report.rowCount,
     nulls: Object.fromEntries(report.schema.columns.map((c) => [c.name, c.nulls])),
@@ -42,9 +46,9 @@ async function check(contract: Contract, batches: AsyncIterable<RecordBatch>): P
   };
 }
 
-/** Streams the file through prt's CSV reader into prt's validator. */
+/** Streams the file through prt's CSV reader (bytes into column batches) into prt's validator. */
 export async function parseAndCheckCsv(path: string, contract: Contract): Promise<CheckResult> {
-  return check(contract, readCsv(fileSource(path).stream()));
+  return summary(await validateColumns(contract, readCsvColumns(fileSource(path).stream())));
 }
 
 /** prt's converter (CSV → Parquet, snappy), including its read-back equivalence proof. */
