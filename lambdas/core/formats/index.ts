@@ -6,6 +6,7 @@ export type { ByteSink, ByteSource } from './byte-io';
 export { contentTypeOf, extensionOf } from './content-type';
 export { formatFromExtension } from './detect-format';
 export { HEAD_BYTES, inspectSource, openTable } from './open-table';
+export { readParquetColumns } from './parquet-column-reader';
 export { parquetSchemaOf } from './parquet-reader';
 export { parquetLeafKind } from './parquet-types';
 export type { InferredColumn } from './parquet-types';
