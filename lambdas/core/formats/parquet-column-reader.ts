@@ -666,6 +666,17 @@ class ColumnSink {
   }
 
   setDictionary(values: PageValues): void {
+    if (this.indices && this.strings) {
+      // A second dictionary page (outside the format, yet hyparquet reads it): the rows before it
+      // keep the strings of the first, so the vector becomes one of cells.
+      const cells = this.cellsOf();
+      for (let r = 0; r < this.row; r++) {
+        const i = this.indices[r]!;
+        if (i >= 0) cells[r] = this.strings[i]!;
+      }
+      this.indices = null;
+      this.strings = null;
+    }
     this.dictionary = values;
     if (this.plan.kind === 'string' && values.tag === 'strings' && this.cells === null) {
       this.strings = [...values.at];
