@@ -311,7 +311,7 @@ function decodeChunk(
     } else if (header.type === 'DATA_PAGE' && header.data_page_header) {
       const daph = header.data_page_header;
       const page = decompressPage(body, header.uncompressed_page_size, meta.codec, boundedDecompressors);
-      if (!OWN_ENCODINGS.has(daph.encoding)) {
+      if (!ownEncoding(daph.encoding, meta.type)) {
         const { definitionLevels, dataPage } = readDataPage(page, daph, decoder);
         sink.addPage(
           daph.num_values,
@@ -336,7 +336,7 @@ function decodeChunk(
       );
     } else if (header.type === 'DATA_PAGE_V2' && header.data_page_header_v2) {
       const h = header.data_page_header_v2;
-      if (!OWN_ENCODINGS.has(h.encoding)) {
+      if (!ownEncoding(h.encoding, meta.type)) {
         const { definitionLevels, dataPage } = readDataPageV2(body, header, decoder);
         sink.addPage(
           h.num_values,
@@ -384,8 +384,15 @@ class ShortColumn extends Error {
   }
 }
 
-/** Encodings decoded here; the others go through hyparquet's page decoder. */
-const OWN_ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'RLE']);
+/**
+ * Whether a page's encoding is decoded here; the others go through hyparquet's page decoder. RLE
+ * is the booleans' encoding; on another type hyparquet reads it as bare indices, and so it stays.
+ */
+function ownEncoding(encoding: string, type: ParquetType): boolean {
+  return OWN_ENCODINGS.has(encoding) || (encoding === 'RLE' && type === 'BOOLEAN');
+}
+
+const OWN_ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY']);
 
 /** The non-null values of a data page in one of the encodings decoded here. */
 function pageValues(
@@ -399,8 +406,7 @@ function pageValues(
 ): PageValues {
   if (encoding === 'PLAIN') return plainValues(page, at, end, type, count, column.leaf.element);
   if (encoding === 'RLE') {
-    // Booleans only: a length-prefixed run of 1-bit values.
-    if (type !== 'BOOLEAN') throw new Error(`parquet unsupported encoding: RLE for ${type}`);
+    // Booleans only (ownEncoding): a length-prefixed run of 1-bit values.
     const length = u32(page, at);
     const values = new Uint8Array(count);
     hybrid(page, at + 4, Math.min(end, at + 4 + length), 1, count, values);

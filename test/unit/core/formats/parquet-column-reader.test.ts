@@ -487,7 +487,7 @@ describe('readParquetColumns fails as readParquet does', () => {
           expect(verdict).toMatch(/^(same cells|same refusal|a corrupt body)$/);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
