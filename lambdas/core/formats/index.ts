@@ -7,6 +7,7 @@ export { contentTypeOf, extensionOf } from './content-type';
 export { readCsvColumns } from './csv-column-reader';
 export { formatFromExtension } from './detect-format';
 export { HEAD_BYTES, inspectSource, openTable } from './open-table';
+export { readParquetColumns } from './parquet-column-reader';
 export { parquetSchemaOf } from './parquet-reader';
 export { parquetLeafKind } from './parquet-types';
 export type { InferredColumn } from './parquet-types';
