@@ -14,6 +14,7 @@ import { detectFormat, type Detection } from './detect-format';
 import { gunzipLimited, isGzip } from './gzip-stream';
 import { readJsonArray } from './json-array-reader';
 import { readJsonLines } from './jsonl-reader';
+import { readParquetColumns } from './parquet-column-reader';
 import { readParquet } from './parquet-reader';
 import type { RecordBatch } from './record-batch';
 import type { ReaderLimits } from './table-io';
@@ -94,7 +95,14 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       detection,
       format,
       batches: namingSource(readParquet(source, limits), source.name),
-      columnBatches: () => namingSource(columnsOf(readParquet(source, limits)), source.name),
+      columnBatches: (select) =>
+        namingSource(
+          readParquetColumns(source, {
+            ...limits,
+            ...(select ? { columns: select, presentOnly: true } : {}),
+          }),
+          source.name,
+        ),
     };
   }
   const bytes = gzip

@@ -89,7 +89,12 @@ export async function* readParquetColumns(
   const maxRows = limitOf('maxRowGroupRows', options.maxRowGroupRows, DEFAULT_MAX_ROW_GROUP_ROWS);
   const maxBytes = limitOf('maxRowGroupBytes', options.maxRowGroupBytes, DEFAULT_MAX_ROW_GROUP_BYTES);
   const opened = await openParquet(source);
-  const leaves = selectLeaves(source, opened.leaves, options.columns);
+  // A selection naming columns the file lacks (a contract's column that is missing) reads the
+  // others: the caller sees the missing one as absent from `columns`, as it would reading all.
+  const wanted = options.presentOnly
+    ? options.columns?.filter((name) => opened.leaves.some((l) => l.name === name))
+    : options.columns;
+  const leaves = selectLeaves(source, opened.leaves, wanted);
   const columns = opened.leaves.map((l) => l.name);
   const maxField = options.maxFieldLength ?? Infinity;
   const selected: Selected[] = [];

@@ -59,6 +59,8 @@ import { formatDate } from '../contracts/typed-values';
 export interface ParquetReadOptions extends ReaderLimits {
   /** Leaf columns to read (dotted names for struct fields), in this order; all when absent. */
   readonly columns?: readonly string[];
+  /** readParquetColumns: names in `columns` the file does not have are skipped, not an error. */
+  readonly presentOnly?: boolean;
 }
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian
