@@ -173,6 +173,11 @@ class CsvColumnScanner {
 
   /** Byte classes outside quotes: 1 for the delimiter, line ends and the quote, 0 for text. */
   readonly special = new Uint8Array(256);
+  /**
+   * The highest special byte: most text bytes (digits, letters, multi-byte UTF-8) are above it,
+   * and one comparison answers for them, cheaper than the table load.
+   */
+  readonly highestSpecial: number;
 
   constructor(readonly o: ColumnOptions) {
     this.columns = o.columns;
@@ -181,6 +186,7 @@ class CsvColumnScanner {
     this.special[o.quote] = 1;
     this.special[LF] = 1;
     this.special[CR] = 1;
+    this.highestSpecial = Math.max(o.delimiter, o.quote, CR);
     if (o.columns !== undefined) this.startColumns(o.columns.length, FIRST_CAPACITY);
   }
 
@@ -414,16 +420,122 @@ class CsvColumnScanner {
           { line: this.rowStartLine },
         );
       }
-      this.row++;
-      this.rowCount++;
-      if (this.row >= o.batchSize) {
-        this.ready.push(this.batch());
-        this.lastBatchBytes = end - this.batchStart;
-        this.firstRow = this.rowCount + 1;
-        this.startColumns(this.ncols, this.capacity);
-      } else if (this.row === this.capacity) this.grow();
+      this.addRow(end);
     }
     this.nCells = 0;
+  }
+
+  /** Counts the row just filled in; hands the batch on when full, or makes room for the next row. */
+  private addRow(end: number): void {
+    this.row++;
+    this.rowCount++;
+    if (this.row >= this.o.batchSize) {
+      this.ready.push(this.batch());
+      this.lastBatchBytes = end - this.batchStart;
+      this.firstRow = this.rowCount + 1;
+      this.startColumns(this.ncols, this.capacity);
+    } else if (this.row === this.capacity) this.grow();
+  }
+
+  /**
+   * Reads rows from `p`, a row start, while they are plain: as many fields as columns, each
+   * unquoted without a quote or quoted without an escape or a line feed, within the limits, the
+   * row ended by a line end before `limit`. Returns where it stopped: the start of
+   * the first row it left to the general parser (which then reports any error the row holds, or
+   * carries it to the next chunk). Most rows of most files are plain; this loop keeps its state
+   * in locals, where the general parser must keep it in fields to resume mid-field.
+   */
+  private plainRows(p: number, limit: number): number {
+    const o = this.o;
+    const buf = this.buf;
+    const special = this.special;
+    const high = this.highestSpecial;
+    const delimiter = o.delimiter;
+    const quote = o.quote;
+    const escape = o.escape;
+    const last = this.ncols - 1;
+    const maxField = o.maxField;
+    const maxRowBytes = o.maxRowBytes;
+    let starts = this.starts;
+    let ends = this.ends;
+    let flags = this.flags;
+    let row = this.row;
+    for (;;) {
+      let k = 0;
+      let s = p;
+      let j = p;
+      let c = 0;
+      for (;;) {
+        let e: number;
+        let flag: number;
+        if (j < limit && buf[j] === quote) {
+          // A quoted field without escapes or line feeds (those the general parser reads).
+          let q = j + 1;
+          for (; q < limit; q++) {
+            const b = buf[q]!;
+            if (b === quote || b === escape || b === LF) break;
+          }
+          if (q + 1 >= limit || buf[q] !== quote || q - j - 1 > maxField) return p;
+          s = j + 1;
+          e = q;
+          flag = TEXT_QUOTED;
+          j = q + 1;
+          c = buf[j]!;
+          if (c !== delimiter && c !== LF && c !== CR) return p;
+        } else {
+          for (; j < limit; j++) {
+            const b = buf[j]!;
+            if (b <= high && special[b] !== 0) break;
+          }
+          if (j >= limit || j - s > maxField) return p;
+          c = buf[j]!;
+          if (c === quote) return p;
+          e = j;
+          flag = j === s ? TEXT_NULL : 0;
+        }
+        if (c !== delimiter) {
+          // A row narrower than the header (or blank) or a long row: the general parser's.
+          if (k !== last || j - p > maxRowBytes) return p;
+          starts[k]![row] = s;
+          ends[k]![row] = e;
+          flags[k]![row] = flag;
+          break;
+        }
+        if (k === last) return p;
+        starts[k]![row] = s;
+        ends[k]![row] = e;
+        flags[k]![row] = flag;
+        k++;
+        s = ++j;
+      }
+      let next = j + 1;
+      let afterCR = false;
+      if (c === CR) {
+        if (next >= limit) afterCR = true;
+        else if (buf[next] === LF) next++;
+      }
+      this.addRow(j);
+      this.line++;
+      this.rowStartLine = this.line;
+      this.rowStartAbs = this.base + next;
+      this.fieldStart = next;
+      row = this.row;
+      if (row === 0) {
+        this.batchStart = next;
+        starts = this.starts;
+        ends = this.ends;
+        flags = this.flags;
+      } else if (starts !== this.starts) {
+        starts = this.starts;
+        ends = this.ends;
+        flags = this.flags;
+      }
+      p = next;
+      if (afterCR) {
+        this.afterCR = true;
+        return p;
+      }
+    }
   }
 
   private batch(): ColumnBatch {
@@ -465,6 +577,7 @@ class CsvColumnScanner {
     const ESCAPE = o.escape;
     const doubled = QUOTE === ESCAPE;
     const special = this.special;
+    const high = this.highestSpecial;
     const maxField = o.maxField;
     let p = this.pos;
     while (this.bom < 2 && p < limit) {
@@ -477,7 +590,22 @@ class CsvColumnScanner {
         this.bom++;
       } else this.bom = 2;
     }
+    let plainFailedAt = -1;
     while (p < limit) {
+      if (
+        p === this.fieldStart &&
+        this.nCells === 0 &&
+        !this.inQuotes &&
+        !this.quotedField &&
+        !this.afterCR &&
+        this.columns !== undefined &&
+        p !== plainFailedAt
+      ) {
+        const q = this.plainRows(p, limit);
+        if (q === p) plainFailedAt = p;
+        p = q;
+        continue;
+      }
       if (this.inQuotes) {
         if (this.afterQuote) {
           this.afterQuote = false;
@@ -572,7 +700,10 @@ class CsvColumnScanner {
             line: this.line,
           });
         let j = p + 1;
-        while (j < limit && special[buf[j]!] === 0) j++;
+        for (; j < limit; j++) {
+          const b = buf[j]!;
+          if (b <= high && special[b] !== 0) break;
+        }
         p = j;
         if (j - this.fieldStart > maxField && this.fieldLength(j) > maxField) throw this.tooLong(this.line);
       }
