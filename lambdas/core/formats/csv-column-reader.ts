@@ -459,8 +459,15 @@ class CsvColumnScanner {
     let starts = this.starts;
     let ends = this.ends;
     let flags = this.flags;
+    // A header wider than maxFieldsPerRow: every full row is an error, the general parser's.
+    if (last >= o.maxFieldsPerRow) return p;
+    const from = p;
+    // Where the row's bytes start: `p`, except for a first row after a second BOM.
+    let rowStart = this.rowStartAbs - this.base;
     let row = this.row;
-    for (;;) {
+    let line = this.line;
+    let afterCR = false;
+    rows: for (;;) {
       let k = 0;
       let s = p;
       let j = p;
@@ -475,33 +482,33 @@ class CsvColumnScanner {
             const b = buf[q]!;
             if (b === quote || b === escape || b === LF) break;
           }
-          if (q + 1 >= limit || buf[q] !== quote || q - j - 1 > maxField) return p;
+          if (q + 1 >= limit || buf[q] !== quote || q - j - 1 > maxField) break rows;
           s = j + 1;
           e = q;
           flag = TEXT_QUOTED;
           j = q + 1;
           c = buf[j]!;
-          if (c !== delimiter && c !== LF && c !== CR) return p;
+          if (c !== delimiter && c !== LF && c !== CR) break rows;
         } else {
           for (; j < limit; j++) {
             const b = buf[j]!;
             if (b <= high && special[b] !== 0) break;
           }
-          if (j >= limit || j - s > maxField) return p;
+          if (j >= limit || j - s > maxField) break rows;
           c = buf[j]!;
-          if (c === quote) return p;
+          if (c === quote) break rows;
           e = j;
           flag = j === s ? TEXT_NULL : 0;
         }
         if (c !== delimiter) {
           // A row narrower than the header (or blank) or a long row: the general parser's.
-          if (k !== last || j - p > maxRowBytes) return p;
+          if (k !== last || j - rowStart > maxRowBytes) break rows;
           starts[k]![row] = s;
           ends[k]![row] = e;
           flags[k]![row] = flag;
           break;
         }
-        if (k === last) return p;
+        if (k === last) break rows;
         starts[k]![row] = s;
         ends[k]![row] = e;
         flags[k]![row] = flag;
@@ -509,33 +516,36 @@ class CsvColumnScanner {
         s = ++j;
       }
       let next = j + 1;
-      let afterCR = false;
       if (c === CR) {
         if (next >= limit) afterCR = true;
         else if (buf[next] === LF) next++;
       }
-      this.addRow(j);
-      this.line++;
-      this.rowStartLine = this.line;
-      this.rowStartAbs = this.base + next;
-      this.fieldStart = next;
-      row = this.row;
-      if (row === 0) {
-        this.batchStart = next;
-        starts = this.starts;
-        ends = this.ends;
-        flags = this.flags;
-      } else if (starts !== this.starts) {
+      line++;
+      if (row + 1 < this.capacity) {
+        this.row = ++row;
+        this.rowCount++;
+      } else {
+        this.addRow(j);
+        row = this.row;
+        if (row === 0) this.batchStart = next;
         starts = this.starts;
         ends = this.ends;
         flags = this.flags;
       }
       p = next;
-      if (afterCR) {
-        this.afterCR = true;
-        return p;
-      }
+      rowStart = next;
+      if (afterCR) break;
     }
+    if (p !== from) {
+      // Where the general parser takes over: the start of a row, as after any line end. (The
+      // first row is left as it was: after a second BOM it starts before `p`.)
+      this.line = line;
+      this.rowStartLine = line;
+      this.rowStartAbs = this.base + p;
+      this.fieldStart = p;
+      this.afterCR = afterCR;
+    }
+    return p;
   }
 
   private batch(): ColumnBatch {

@@ -309,7 +309,7 @@ describe('readCsvColumns', () => {
         rowsRead += outcome.batches.reduce((n, b) => n + b.rows.length, 0);
         if (outcome.error !== undefined) failures++;
       }),
-      { numRuns: 1500 },
+      { numRuns: 2000 },
     );
     // The generator reaches both sides: rows read and errors raised.
     console.log(rowsRead, failures);
@@ -411,6 +411,9 @@ describe('readCsvColumns', () => {
       ['a,b\n1,' + 'x'.repeat(100) + '\n', { maxRowBytes: 64 }],
       ['a,b\n1,"' + 'x'.repeat(100), { maxRowBytes: 64 }],
       ['a,b\n1,2\n3,4\n5,6\n7,8\n', { batchSize: 2 }],
+      ['a,b,c\n1,2,3\n', { maxFieldsPerRow: 2 }],
+      ['\uFEFF\uFEFF""\n1\n', { header: false, columns: ['a'], maxRowBytes: 4 }],
+      ['\uFEFF\uFEFFa\n1\n', { maxRowBytes: 3 }],
       ['a,b\n', { batchSize: 1 }],
     ];
     it.each(CASES)('%j %j, in chunks of every size up to 8', async (text, options) => {
