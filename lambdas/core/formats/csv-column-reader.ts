@@ -42,8 +42,11 @@ import {
 
 const CR = 13;
 const LF = 10;
-/** Rows the offset arrays of a batch start with; they double up to the batch size as rows come. */
-const FIRST_CAPACITY = 256;
+/**
+ * Cells the offset arrays of the first batch start with (rows = this over the width); they double
+ * up to the batch size as rows come, so a wide header over a few rows allocates little.
+ */
+const FIRST_CELLS = 64 * 1024;
 /** Smallest working buffer, so that tiny chunks do not cause a copy each. */
 const MIN_BUFFER = 64 * 1024;
 // ignoreBOM keeps a header cell's leading U+FEFF (the file's BOM is skipped before any cell).
@@ -187,12 +190,12 @@ class CsvColumnScanner {
     this.special[LF] = 1;
     this.special[CR] = 1;
     this.highestSpecial = Math.max(o.delimiter, o.quote, CR);
-    if (o.columns !== undefined) this.startColumns(o.columns.length, FIRST_CAPACITY);
+    if (o.columns !== undefined) this.startColumns(o.columns.length, FIRST_CELLS / o.columns.length);
   }
 
   private startColumns(ncols: number, rows: number): void {
     this.ncols = ncols;
-    this.capacity = Math.max(1, Math.min(this.o.batchSize, rows));
+    this.capacity = Math.max(1, Math.min(this.o.batchSize, Math.floor(rows)));
     this.starts = [];
     this.ends = [];
     this.flags = [];
@@ -410,7 +413,7 @@ class CsvColumnScanner {
           throw new FormatError(`CSV header names column '${c}' twice`, { line: this.rowStartLine });
         seen.add(c);
       }
-      this.startColumns(columns.length, FIRST_CAPACITY);
+      this.startColumns(columns.length, FIRST_CELLS / columns.length);
     } else if (this.nCells === 1 && this.ncols > 1 && (this.flags[0]![this.row]! & TEXT_NULL) !== 0) {
       // A blank line carries no data (common at the end of files).
     } else {

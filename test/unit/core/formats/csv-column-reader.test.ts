@@ -443,6 +443,25 @@ describe('readCsvColumns', () => {
     });
   });
 
+  it('reads a wide table whose batches start small and grow, as readCsv does', async () => {
+    // Prepare: 3000 columns, so the first offset arrays hold a few rows and grow to the batch size
+    const width = 3000;
+    const header = Array.from({ length: width }, (_, k) => `c${k}`).join(',');
+    const rows = Array.from({ length: 60 }, (_, r) =>
+      Array.from({ length: width }, (_, k) =>
+        (r + k) % 11 === 0 ? '' : (r + k) % 7 === 0 ? '"q,"' : String(r * k),
+      ).join(','),
+    );
+    const bytes = utf8(`${header}\n${rows.join('\n')}\n`);
+
+    // Act
+    const { expected, actual } = await both(bytes, { batchSize: 50 }, cutsOf(bytes.length, [4093]));
+
+    // Assess
+    expect(actual.batches.map((b) => b.rows.length)).toEqual([50, 10]);
+    expect(actual).toEqual(expected);
+  });
+
   it('shares the bytes of a batch and decodes a cell only when asked', async () => {
     // Prepare
     const csv = 'id,note\n1,"a ""b"""\n2,\n3,""\n';
