@@ -153,47 +153,15 @@ export function rawCellOf(v: ColumnVector, r: number): RawCell {
   }
 }
 
-const ENCODER = new TextEncoder();
-const IDENTITY = (text: string): string => text;
-
 /**
- * The column batch of a row batch, for the readers that still yield rows (JSON, Arrow): a column
- * whose cells are all text or null becomes a text vector (so it takes the same typing path as
- * CSV), any other a cells vector. An empty string is '' (TEXT_QUOTED), not null.
+ * The column batch of a row batch, for the readers that still yield rows (JSON, Arrow): each
+ * column a cells vector, so every cell is typed by the codec exactly as the row engine typed it.
  */
 export function columnBatchOf(batch: RecordBatch): ColumnBatch {
-  const n = batch.rows.length;
-  const vectors = batch.columns.map((_, k): ColumnVector => {
-    let textOnly = true;
-    for (let r = 0; r < n && textOnly; r++) {
-      const cell = batch.rows[r]![k] ?? null;
-      textOnly = cell === null || typeof cell === 'string';
-    }
-    if (!textOnly) return { kind: 'cells', values: batch.rows.map((row) => row[k] ?? null) };
-    const parts: Uint8Array[] = [];
-    const start = new Int32Array(n);
-    const end = new Int32Array(n);
-    const flags = new Uint8Array(n);
-    let at = 0;
-    for (let r = 0; r < n; r++) {
-      const cell = batch.rows[r]![k] ?? null;
-      start[r] = at;
-      if (cell === null) flags[r] = TEXT_NULL;
-      else {
-        if (cell === '') flags[r] = TEXT_QUOTED;
-        const bytes = ENCODER.encode(cell as string);
-        parts.push(bytes);
-        at += bytes.length;
-      }
-      end[r] = at;
-    }
-    const bytes = new Uint8Array(at);
-    let offset = 0;
-    for (const p of parts) {
-      bytes.set(p, offset);
-      offset += p.length;
-    }
-    return { kind: 'text', bytes, start, end, flags, unescape: IDENTITY };
-  });
-  return { columns: batch.columns, vectors, length: n, firstRow: batch.firstRow };
+  const rows = batch.rows;
+  const vectors = batch.columns.map((_, k): ColumnVector => ({
+    kind: 'cells',
+    values: rows.map((row) => row[k] ?? null),
+  }));
+  return { columns: batch.columns, vectors, length: rows.length, firstRow: batch.firstRow };
 }

@@ -15,12 +15,12 @@ import type {
   OutputContract,
   QualityRule,
 } from '../../../../lambdas/core/contracts/output-contract';
-import { columnBatchOf } from '../../../../lambdas/core/formats/column-batch';
 import type { RecordBatch } from '../../../../lambdas/core/formats/record-batch';
 import { readParquetColumns } from '../../../../lambdas/core/formats/parquet-column-reader';
 import { parquetSchemaOf, readParquet } from '../../../../lambdas/core/formats/parquet-reader';
 import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-writer';
 import { EDGE_ROWS, EVERY_TYPE, sourceOf, writeTable } from '../../../fixtures/parquet-arrow-tables';
+import { textColumnBatchOf } from '../../../fixtures/text-column-batches';
 import { ValidationState } from '../../../../lambdas/core/validation/validate-records';
 import type { FailedRow } from '../../../../lambdas/core/validation/validation-report';
 
@@ -263,7 +263,7 @@ async function runBoth(
   });
   for (const batch of batches) {
     await rows.addRows(batch);
-    await columns.addColumns(columnBatchOf(batch));
+    await columns.addColumns(textColumnBatchOf(batch));
   }
   return { rows, columns, failedRows, failedColumns };
 }
