@@ -87,12 +87,16 @@ export async function runParallelValidation(
     return onePass('uniqueness is checked across the whole file');
 
   // Threads start now: loading them overlaps the planning and the reference loading below.
-  const threads = await startThreads(deps.workers);
+  // No more threads than ranges the file can hold (planCsvRanges makes none smaller than this).
+  const minRange = deps.minRangeBytes ?? 1024 * 1024;
+  const threadCount = Math.max(1, Math.min(deps.workers, Math.floor(detection.size / minRange)));
+  if (threadCount < 2) return onePass('the file is too small to split');
+  const threads = await startThreads(threadCount);
   let spoolDir: string | undefined;
   try {
     const references = await loadRuleReferences(contract, deps);
     const limits = deps.readerLimits ?? {};
-    const plan = await planCsvRanges(source, deps.workers, {
+    const plan = await planCsvRanges(source, threadCount, {
       delimiter: contract.csv.delimiter,
       header: contract.csv.header,
       ...(contract.csv.quote !== undefined ? { quote: contract.csv.quote } : {}),
@@ -100,7 +104,7 @@ export async function runParallelValidation(
       ...(contract.csv.lenientQuotes ? { lenientQuotes: true } : {}),
       ...(contract.csv.header ? {} : { columns: contract.schema.map((c) => c.name) }),
       ...(limits.maxRowBytes !== undefined ? { maxRowBytes: limits.maxRowBytes } : {}),
-      ...(deps.minRangeBytes !== undefined ? { minRangeBytes: deps.minRangeBytes } : {}),
+      minRangeBytes: minRange,
     });
     if (plan.ranges.length < 2) {
       threads.stop();
