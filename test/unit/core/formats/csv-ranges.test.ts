@@ -175,6 +175,17 @@ describe('planCsvRanges', () => {
     expect(whole.rows[0]).toEqual(['a\nb']);
   });
 
+  it('keeps a byte order mark with the header, which every range then starts with', async () => {
+    const lines = ['\ufeffid,name'];
+    for (let i = 0; i < 400; i++) lines.push(`${i},"n\n${i}"`);
+    const bytes = Buffer.from(lines.join('\r\n'));
+    const whole = await rowsOf(bufferSource(bytes).stream(), {});
+    const split = await readRanges(bytes, 3, {});
+    expect(split.ranges).toBe(3);
+    expect(split.rows).toEqual(whole.rows);
+    expect(whole.rows[0]).toEqual(['0', 'n\n0']);
+  });
+
   it('keeps small objects in one range and header-only files whole', async () => {
     const small = Buffer.from('a,b\n1,2\n3,4\n');
     expect((await planCsvRanges(bufferSource(small), 4)).ranges).toHaveLength(1);
