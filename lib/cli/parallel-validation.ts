@@ -53,7 +53,9 @@ export interface ParallelValidationRun {
   readonly onePassBecause?: string;
 }
 
-const WORKER_MODULE = new URL('./validation-worker.ts', import.meta.url);
+// By its place in the repository, not beside this module: the compiled CLI (dist/cli, two folders
+// below the root as lib/cli is) carries no worker module, and this path reaches the source from both.
+const WORKER_MODULE = new URL('../../lib/cli/validation-worker.ts', import.meta.url);
 const FLUSH_AT = 1 << 20;
 
 export async function runParallelValidation(

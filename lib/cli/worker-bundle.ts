@@ -19,7 +19,8 @@ interface Manifest {
   readonly bundle: string;
 }
 
-const LOADER_ENTRY = new URL('./ts-worker.mjs', import.meta.url);
+// From lib/cli or from the compiled CLI in dist/cli alike (both two folders below the root).
+const LOADER_ENTRY = new URL('../../lib/cli/ts-worker.mjs', import.meta.url);
 
 /** How to start a thread running `module` (a .ts file URL): a file and its workerData additions. */
 export interface WorkerStart {

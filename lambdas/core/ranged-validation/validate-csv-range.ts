@@ -1,16 +1,17 @@
 /**
  * Validates one byte range of a CSV object (planCsvRanges), its header prepended, into a
- * mergeable state. It reads the range as openTable reads a CSV for runValidation (the same reader,
- * dialect and limits), so the states of a file's ranges, merged in order, are the state of one
- * pass. Rows are numbered from 1 within the range: the caller renumbers.
+ * mergeable state. It reads the range as runValidation reads a CSV (openTable's column batches:
+ * the same reader, dialect and limits, into the same engine), so the states of a file's ranges,
+ * merged in order, are the state of one pass. Rows are numbered from 1 within the range: the
+ * caller renumbers.
  *
- * It imports only the CSV reader and the validation engine (not every format's reader, as
+ * It imports only the CSV column reader and the validation engine (not every format's reader, as
  * openTable does), because a worker thread loads it on every start.
  */
 import type { OutputContract } from '../contracts/output-contract';
 import type { ByteSource } from '../formats/byte-io';
 import { csvRangeSource, type CsvRangePlan } from '../formats/csv-ranges';
-import { readCsv } from '../formats/csv-reader';
+import { readCsvColumns } from '../formats/csv-column-reader';
 import type { ReaderLimits } from '../formats/table-io';
 import { ValidationState, type ValidateOptions } from '../validation/validate-records';
 
@@ -38,7 +39,7 @@ export async function validateCsvRange(
     columns: 0,
     ranges: [{ start: task.start, end: task.end }],
   };
-  const batches = readCsv(csvRangeSource(object, plan, 0).stream(), {
+  const batches = readCsvColumns(csvRangeSource(object, plan, 0).stream(), {
     ...task.readerLimits,
     delimiter: csv.delimiter ?? ',',
     header: csv.header ?? true,
@@ -48,6 +49,6 @@ export async function validateCsvRange(
     ...(csv.header ? {} : { columns: contract.schema.map((c) => c.name) }),
   });
   const state = new ValidationState(contract, options);
-  for await (const batch of batches) await state.add(batch);
+  for await (const batch of batches) await state.addColumns(batch);
   return state;
 }

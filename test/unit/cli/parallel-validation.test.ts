@@ -40,7 +40,8 @@ const contract = parseContract(CONTRACT, 'parallel-test');
 
 /** Deterministic rows: some failing, quoted notes holding delimiters, line ends and quotes. */
 function ordersCsv(rows: number): string {
-  const out = ['id,customer,amount,at,note,category'];
+  // `extra` is not in the contract: graded as an extra column, and carried in quarantined rows.
+  const out = ['id,customer,amount,at,note,category,extra'];
   let seed = 12345;
   const next = (): number => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -53,7 +54,7 @@ function ordersCsv(rows: number): string {
     const at = new Date(Date.UTC(2026, 0, 1) + Math.floor(next() * 1e10)).toISOString();
     const note = notes[Math.floor(next() * notes.length)]!;
     const category = next() < 0.02 ? 'z' : ['a', 'b', 'c'][i % 3]!;
-    out.push(`${i},${customer},${amount},${at},${note},${category}`);
+    out.push(`${i},${customer},${amount},${at},${note},${category},x${i % 7}`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -116,7 +117,7 @@ describe('runParallelValidation', () => {
 
   it('reports a malformed row as one pass does: same error, same location in the file', async () => {
     const lines = ordersCsv(3000).split('\n');
-    lines[2500] = '2500,1,2.00,2026-01-01T00:00:00Z,one field short';
+    lines[2500] = '2500,1,2.00,2026-01-01T00:00:00Z,one field short,a';
     const bad = write('bad.csv', lines.join('\n'));
     const expected = await onePass(bad).then(
       () => undefined,
