@@ -8,7 +8,7 @@
  * When bundling is not possible, threads start through the loader instead.
  */
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,8 +50,10 @@ export async function workerStart(module: URL): Promise<WorkerStart> {
   const dir = join(tmpdir(), 'prt-workers');
   const key = createHash('sha256').update(entry).digest('hex').slice(0, 16);
   const manifestPath = join(dir, `${basename(entry, '.ts')}-${key}.json`);
+  let previous: string | undefined;
   try {
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+    previous = manifest.bundle;
     if ((await contentHash(manifest.inputs)) === manifest.hash) {
       await access(manifest.bundle);
       return { file: manifest.bundle, data: {} };
@@ -85,6 +87,8 @@ export async function workerStart(module: URL): Promise<WorkerStart> {
     await mkdir(dir, { recursive: true });
     await writeAtomically(bundle, result.outputFiles[0]!.text);
     await writeAtomically(manifestPath, JSON.stringify({ inputs, hash, bundle } satisfies Manifest));
+    // The bundle of the sources before this edit is not used again: one bundle per module stays.
+    if (previous !== undefined && previous !== bundle) await rm(previous, { force: true });
     return { file: bundle, data: {} };
   } catch {
     return { file: LOADER_ENTRY, data: { entry: module.href } };
