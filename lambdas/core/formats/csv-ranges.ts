@@ -246,6 +246,7 @@ async function resolveBoundary(
   size: number,
   at: number,
   columns: number,
+  headerEndsWithCR: boolean,
   options: CsvRangeOptions,
   d: Dialect,
 ): Promise<number | undefined> {
@@ -274,12 +275,16 @@ async function resolveBoundary(
     // Inside quotes, a row open across the whole widest window is longer than the reader accepts.
     if (inside.kind === 'short' && inside.partialFrom < 0 && bytes.byteLength > maxRowBytes)
       inside = { kind: 'bad' };
-    if (outside.kind === 'ok' && inside.kind === 'bad') return candidate;
+    // A header ending in a lone CR, prepended to a range that starts with an LF, would read as
+    // one CR LF line end and lose the range's first (blank) line: no range may start so.
+    const seamless = (offset: number): boolean =>
+      !headerEndsWithCR || (offset < bytes.byteLength && bytes[offset] !== LF);
+    if (outside.kind === 'ok' && inside.kind === 'bad') return seamless(0) ? candidate : undefined;
     if (inside.kind === 'ok' && outside.kind === 'bad') {
       const offset = bytesOf(text, inside.boundary);
       // Text offsets map to bytes only where the window decoded without replacement characters:
       // the boundary must sit right after a line end in the bytes themselves.
-      return followsLineEnd(bytes, offset) ? candidate + offset : undefined;
+      return followsLineEnd(bytes, offset) && seamless(offset) ? candidate + offset : undefined;
     }
     // Both consistent (ambiguous), both inconsistent (the file has errors here), or not enough seen.
     const undecided = outside.kind === 'short' || inside.kind === 'short';
@@ -301,13 +306,14 @@ export async function planCsvRanges(
   const header = await readHeader(source, size, options, d);
   if (!header) return { headerEnd: 0, columns: 0, ranges: [{ start: 0, end: size }] };
   const body = size - header.end;
+  const headerEndsWithCR = header.end > 0 && (await source.readRange(header.end - 1, header.end))[0] === CR;
   const minRange = Math.max(1, options.minRangeBytes ?? 1024 * 1024);
   const n = Math.max(1, Math.min(Math.floor(count), Math.floor(body / minRange)));
   const cuts: number[] = [];
   for (let k = 1; k < n; k++) {
     const at = header.end + Math.floor((body * k) / n);
     if (cuts.length > 0 && at < cuts[cuts.length - 1]!) continue;
-    const b = await resolveBoundary(source, size, at, header.columns, options, d);
+    const b = await resolveBoundary(source, size, at, header.columns, headerEndsWithCR, options, d);
     if (b !== undefined && b > (cuts[cuts.length - 1] ?? header.end) && b < size) cuts.push(b);
   }
   const edges = [header.end, ...cuts, size];

@@ -139,6 +139,17 @@ describe('planCsvRanges', () => {
     });
   }
 
+  it('never starts a range with an LF after a header that ends in a lone CR', async () => {
+    // Prepended to such a range, the header's CR and the range's LF would read as one line end,
+    // and the blank line (a row of one null in a one-column table) would be lost.
+    const bytes = Buffer.from("c0\r''\n\n");
+    const options = { delimiter: ';', quote: "'", escape: '\\' };
+    const whole = await rowsOf(bufferSource(bytes).stream(), options);
+    const split = await readRanges(bytes, 2, { ...options, window: 1, checkRows: 1 });
+    expect(whole.rows).toEqual([[''], [null]]);
+    expect(split.rows).toEqual(whole.rows);
+  });
+
   it('splits a file whose quoted fields hold line ends and delimiters into the ranges asked for', async () => {
     const lines = ['id,note,amount'];
     for (let i = 0; i < 4000; i++)
