@@ -15,6 +15,7 @@ import type { RecordBatch } from '../lambdas/core/formats/record-batch';
 import { fileSink, fileSource } from '../lambdas/core/storage/file-byte-io';
 import { validateColumns, validateRecords } from '../lambdas/core/validation/validate-records';
 import type { ValidationReport } from '../lambdas/core/validation/validation-report';
+import { runParallelValidation } from '../lib/cli/parallel-validation';
 
 /** How prt reads Parquet here, printed with case c. */
 export const PARQUET_READER =
@@ -72,4 +73,29 @@ export async function parquetReadAndCheck(path: string, contract: Contract): Pro
   return summary(
     await validateColumns(contract, readParquetColumns(fileSource(path), { columns, presentOnly: true })),
   );
+}
+
+/**
+ * `prt validate --workers n`'s runner: the CSV split into n byte ranges at record starts, one
+ * worker thread per range, states merged. The note says how many ranges it really used (a file
+ * it cannot split goes through one pass, which would make the column a one-worker figure).
+ */
+export async function parallelCheckCsv(
+  path: string,
+  contract: Contract,
+  workers: number,
+): Promise<{ checks: CheckResult; note: string }> {
+  const run = await runParallelValidation(contract, path, { workers, openSource: fileSource });
+  return {
+    checks: summary(run.report),
+    note: `${run.ranges} range(s)${run.onePassBecause ? `, one pass: ${run.onePassBecause}` : ''}`,
+  };
+}
+
+/** prt's converter (Parquet → CSV), including its read-back equivalence proof, as for case b. */
+export async function parquetToCsv(inPath: string, outPath: string): Promise<{ rows: number }> {
+  const result = await convertTable(fileSource(inPath), fileSink(outPath), () => fileSource(outPath), {
+    to: 'csv',
+  });
+  return { rows: result.rowsOut };
 }

@@ -13,3 +13,6 @@ export { parquetLeafKind } from './parquet-types';
 export type { InferredColumn } from './parquet-types';
 export type { RawCell, RecordBatch } from './record-batch';
 export type { ParquetCodec, ReaderLimits } from './table-io';
+export { csvRangeSource, planCsvRanges } from './csv-ranges';
+export type { CsvRange, CsvRangeOptions, CsvRangePlan } from './csv-ranges';
+export type { Detection } from './detect-format';
