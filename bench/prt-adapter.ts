@@ -11,9 +11,8 @@ import type { OutputContract } from '../lambdas/core/contracts/output-contract';
 import { convertTable } from '../lambdas/core/conversion/convert-table';
 import { readCsvColumns } from '../lambdas/core/formats/csv-column-reader';
 import { readParquetColumns } from '../lambdas/core/formats/parquet-column-reader';
-import type { RecordBatch } from '../lambdas/core/formats/record-batch';
 import { fileSink, fileSource } from '../lambdas/core/storage/file-byte-io';
-import { validateColumns, validateRecords } from '../lambdas/core/validation/validate-records';
+import { validateColumns } from '../lambdas/core/validation/validate-records';
 import type { ValidationReport } from '../lambdas/core/validation/validation-report';
 import { runParallelValidation } from '../lib/cli/parallel-validation';
 
@@ -33,10 +32,6 @@ export type Contract = OutputContract;
 
 export async function loadContract(path: string): Promise<Contract> {
   return parseContract(await readFile(path, 'utf8'), path);
-}
-
-async function check(contract: Contract, batches: AsyncIterable<RecordBatch>): Promise<CheckResult> {
-  return summary(await validateRecords(contract, batches));
 }
 
 function summary(report: ValidationReport): CheckResult {
