@@ -3,18 +3,18 @@
  * prt's readers, converter or validator change, this file is the one to update.
  *
  * Files are opened with prt's own file byte I/O (fileSource / fileSink), the same code `prt` uses
- * for local files; in a Lambda the bytes come from S3 instead.
+ * for local files; in a Lambda the bytes come from S3 instead. The converter and the parallel runner
+ * are imported by the cases that use them, so a validation child loads what the validate function
+ * loads, not the writers.
  */
 import { readFile } from 'node:fs/promises';
 import { parseContract } from '../lambdas/core/contracts/parse-contract';
 import type { OutputContract } from '../lambdas/core/contracts/output-contract';
-import { convertTable } from '../lambdas/core/conversion/convert-table';
 import { readCsvColumns } from '../lambdas/core/formats/csv-column-reader';
 import { readParquetColumns } from '../lambdas/core/formats/parquet-column-reader';
 import { fileSink, fileSource } from '../lambdas/core/storage/file-byte-io';
 import { validateColumns } from '../lambdas/core/validation/validate-records';
 import type { ValidationReport } from '../lambdas/core/validation/validation-report';
-import { runParallelValidation } from '../lib/cli/parallel-validation';
 
 /** How prt reads Parquet here, printed with case c. */
 export const PARQUET_READER =
@@ -54,6 +54,7 @@ export async function csvToParquet(
   outPath: string,
   contract: Contract,
 ): Promise<{ rows: number }> {
+  const { convertTable } = await import('../lambdas/core/conversion/convert-table');
   const result = await convertTable(fileSource(inPath), fileSink(outPath), () => fileSource(outPath), {
     to: 'parquet',
     contract,
@@ -80,6 +81,7 @@ export async function parallelCheckCsv(
   contract: Contract,
   workers: number,
 ): Promise<{ checks: CheckResult; note: string }> {
+  const { runParallelValidation } = await import('../lib/cli/parallel-validation');
   const run = await runParallelValidation(contract, path, { workers, openSource: fileSource });
   return {
     checks: summary(run.report),
@@ -89,6 +91,7 @@ export async function parallelCheckCsv(
 
 /** prt's converter (Parquet → CSV), including its read-back equivalence proof, as for case b. */
 export async function parquetToCsv(inPath: string, outPath: string): Promise<{ rows: number }> {
+  const { convertTable } = await import('../lambdas/core/conversion/convert-table');
   const result = await convertTable(fileSource(inPath), fileSink(outPath), () => fileSource(outPath), {
     to: 'csv',
   });

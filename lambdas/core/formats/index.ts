@@ -1,7 +1,7 @@
 // The public face of formats: format detection, content types, the byte I/O port, record batches and
 // the table readers. Every importer that uses a value from here reads tables anyway; the others
 // import types only, which the compiler erases.
-export { arrowSchemaOf } from './arrow-reader';
+export { arrowSchemaOf } from './arrow-lazy';
 export type { ByteSink, ByteSource } from './byte-io';
 export { contentTypeOf, extensionOf } from './content-type';
 export { readCsvColumns } from './csv-column-reader';

@@ -5,7 +5,7 @@
  */
 import type { CsvOptions, DataFormat } from '../contracts/output-contract';
 import { FormatError } from '../errors';
-import { readArrow } from './arrow-reader';
+import { readArrow } from './arrow-lazy';
 import type { ByteSource } from './byte-io';
 import { columnBatchOf, type ColumnBatch } from './column-batch';
 import { readCsvColumns } from './csv-column-reader';
