@@ -9,7 +9,7 @@ import prt from './eslint-rules/index.js';
 export default tseslint.config(
   // bench/ has its own dependencies (installed only by `npm run bench`), so type-aware rules cannot
   // resolve them on a fresh clone; it is linted with `npx eslint --no-ignore bench` after a bench run.
-  { ignores: ['node_modules/', 'cdk.out/', '.prt/', 'coverage/', 'bench/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.prt/', 'coverage/', 'dist/', 'bench/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

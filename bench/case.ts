@@ -9,7 +9,14 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CHECK_RULES, RULES } from './generate-data';
 
-export type CaseName = 'warmup' | 'csv-check' | 'csv-to-parquet' | 'parquet-check' | 'validate';
+export type CaseName =
+  | 'warmup'
+  | 'csv-check'
+  | 'csv-to-parquet'
+  | 'parquet-check'
+  | 'validate'
+  | 'parquet-to-csv'
+  | 'generate-parquet';
 export type NodeEngine = 'prt' | 'duckdb';
 
 export interface CaseSpec {
@@ -20,6 +27,10 @@ export interface CaseSpec {
   /** Contract YAML (prt) and the rule set the reference engines evaluate. */
   readonly contract?: string;
   readonly rules?: 'checks' | 'contract';
+  /** prt: worker threads over byte ranges of the CSV; DuckDB: `SET threads`. Default 1. */
+  readonly workers?: number;
+  /** generate-parquet: rows of the case e file. */
+  readonly rows?: number;
 }
 
 export interface CaseResult {
@@ -50,11 +61,27 @@ type Work = () => Promise<Omit<CaseResult, 'workSeconds' | 'peakRssMB' | 'cpuSec
 async function preparePrt(spec: CaseSpec): Promise<Work> {
   const prt = await import('./prt-adapter');
   if (spec.case === 'warmup') return () => Promise.resolve({});
-  const contract = await prt.loadContract(need(spec.contract, 'contract'));
   const input = need(spec.input, 'input');
+  if (spec.case === 'parquet-to-csv') {
+    const out = need(spec.output, 'output');
+    mkdirSync(dirname(out), { recursive: true });
+    return async () => {
+      const r = await prt.parquetToCsv(input, out);
+      return { rowsWritten: r.rows, bytesWritten: statSync(out).size };
+    };
+  }
+  if (spec.case === 'generate-parquet') throw new Error('generate-parquet is a DuckDB case');
+  const contract = await prt.loadContract(need(spec.contract, 'contract'));
+  const workers = spec.workers ?? 1;
   switch (spec.case) {
     case 'csv-check':
     case 'validate':
+      if (workers > 1) {
+        return async () => {
+          const r = await prt.parallelCheckCsv(input, contract, workers);
+          return { checks: r.checks, note: r.note };
+        };
+      }
       return async () => ({ checks: await prt.parseAndCheckCsv(input, contract) });
     case 'parquet-check':
       return async () => ({
@@ -74,9 +101,17 @@ async function preparePrt(spec: CaseSpec): Promise<Work> {
 
 async function prepareDuckDb(spec: CaseSpec): Promise<Work> {
   const duck = await import('./duckdb-engine');
-  const { conn, version } = await duck.openDuckDb();
+  const { conn, version } = await duck.openDuckDb(spec.workers ?? 1);
   const base = { engineVersion: version };
   if (spec.case === 'warmup') return () => Promise.resolve(base);
+  if (spec.case === 'generate-parquet') {
+    const out = need(spec.output, 'output');
+    mkdirSync(dirname(out), { recursive: true });
+    return async () => ({
+      ...base,
+      rowsWritten: await duck.duckGenerateParquet(conn, out, spec.rows ?? 3e6),
+    });
+  }
   const rules = spec.rules === 'checks' ? CHECK_RULES : RULES;
   const input = need(spec.input, 'input');
   switch (spec.case) {
@@ -91,6 +126,14 @@ async function prepareDuckDb(spec: CaseSpec): Promise<Work> {
       mkdirSync(dirname(out), { recursive: true });
       return async () => {
         const rowsWritten = await duck.duckCsvToParquet(conn, input, out);
+        return { ...base, rowsWritten, bytesWritten: statSync(out).size };
+      };
+    }
+    case 'parquet-to-csv': {
+      const out = need(spec.output, 'output');
+      mkdirSync(dirname(out), { recursive: true });
+      return async () => {
+        const rowsWritten = await duck.duckParquetToCsv(conn, input, out);
         return { ...base, rowsWritten, bytesWritten: statSync(out).size };
       };
     }

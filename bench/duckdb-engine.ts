@@ -1,5 +1,5 @@
 /**
- * DuckDB as the reference engine, one thread. The SQL is derived from the same column and rule
+ * DuckDB as the reference engine, one thread (two for the 2-worker columns). The SQL is derived from the same column and rule
  * description as the contract YAML (generate-data.ts), so both engines compute the same numbers.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -70,10 +70,10 @@ function toChecks(row: Record<string, unknown>): EngineChecks {
   };
 }
 
-export async function openDuckDb(): Promise<{ conn: DuckDBConnection; version: string }> {
+export async function openDuckDb(threads = 1): Promise<{ conn: DuckDBConnection; version: string }> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  await conn.run('SET threads = 1');
+  await conn.run(`SET threads = ${Math.max(1, Math.floor(threads))}`);
   const v = (await conn.runAndReadAll('SELECT version() AS v')).getRowObjectsJS()[0]?.['v'];
   return { conn, version: typeof v === 'string' ? v : 'unknown' };
 }
@@ -141,5 +141,39 @@ export async function duckCsvToParquet(
   const reader = await conn.runAndReadAll(
     `COPY (SELECT * FROM ${readCsvSql(inPath, true)}) TO ${lit(outPath)} (FORMAT parquet, COMPRESSION snappy)`,
   );
+  return Number(reader.getRowObjectsJS()[0]?.['Count'] ?? NaN);
+}
+
+/** Case e: COPY a Parquet file to CSV (header, comma). Returns the rows written. */
+export async function duckParquetToCsv(
+  conn: DuckDBConnection,
+  inPath: string,
+  outPath: string,
+): Promise<number> {
+  const reader = await conn.runAndReadAll(
+    `COPY (SELECT * FROM read_parquet(${lit(inPath)})) TO ${lit(outPath)} (FORMAT csv, HEADER true, DELIMITER ',')`,
+  );
+  return Number(reader.getRowObjectsJS()[0]?.['Count'] ?? NaN);
+}
+
+/**
+ * The input of case e, generated once: `rows` rows of 5 columns (int64 id, int64 customer_id,
+ * float64 amount with 2 decimals, timestamp ordered_at, string category), computed from the row
+ * number so the same row count always gives the same file; snappy, 122,880-row groups.
+ */
+export async function duckGenerateParquet(
+  conn: DuckDBConnection,
+  outPath: string,
+  rows: number,
+): Promise<number> {
+  const categories = "['books', 'games', 'garden', 'home', 'music', 'sports', 'toys', 'tools']";
+  const sql =
+    `COPY (SELECT i AS id, (i * 7919) % 200000 + 1 AS customer_id, ` +
+    `round(((i * 104729) % 1000000) / 100.0, 2)::DOUBLE AS amount, ` +
+    `TIMESTAMP '2026-01-01 00:00:00' + to_seconds(i * 17) AS ordered_at, ` +
+    `${categories}[i % 8 + 1] AS category ` +
+    `FROM range(1, ${Math.floor(rows) + 1}) t(i)) TO ${lit(outPath)} ` +
+    `(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`;
+  const reader = await conn.runAndReadAll(sql);
   return Number(reader.getRowObjectsJS()[0]?.['Count'] ?? NaN);
 }

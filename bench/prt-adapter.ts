@@ -3,20 +3,22 @@
  * prt's readers, converter or validator change, this file is the one to update.
  *
  * Files are opened with prt's own file byte I/O (fileSource / fileSink), the same code `prt` uses
- * for local files; in a Lambda the bytes come from S3 instead.
+ * for local files; in a Lambda the bytes come from S3 instead. The converter and the parallel runner
+ * are imported by the cases that use them, so a validation child loads what the validate function
+ * loads, not the writers.
  */
 import { readFile } from 'node:fs/promises';
 import { parseContract } from '../lambdas/core/contracts/parse-contract';
 import type { OutputContract } from '../lambdas/core/contracts/output-contract';
-import { convertTable } from '../lambdas/core/conversion/convert-table';
-import { readCsv } from '../lambdas/core/formats/csv-reader';
-import { readParquet } from '../lambdas/core/formats/parquet-reader';
-import type { RecordBatch } from '../lambdas/core/formats/record-batch';
+import { readCsvColumns } from '../lambdas/core/formats/csv-column-reader';
+import { readParquetColumns } from '../lambdas/core/formats/parquet-column-reader';
 import { fileSink, fileSource } from '../lambdas/core/storage/file-byte-io';
-import { validateRecords } from '../lambdas/core/validation/validate-records';
+import { validateColumns } from '../lambdas/core/validation/validate-records';
+import type { ValidationReport } from '../lambdas/core/validation/validation-report';
 
 /** How prt reads Parquet here, printed with case c. */
-export const PARQUET_READER = 'prt readParquet: streaming, one row group at a time (10k-row batches)';
+export const PARQUET_READER =
+  "prt readParquetColumns: the contract's columns only, one row group at a time into typed vectors";
 
 /** What the bench compares across engines: row count, nulls per column, passed count per rule. */
 export interface CheckResult {
@@ -32,8 +34,7 @@ export async function loadContract(path: string): Promise<Contract> {
   return parseContract(await readFile(path, 'utf8'), path);
 }
 
-async function check(contract: Contract, batches: AsyncIterable<RecordBatch>): Promise<CheckResult> {
-  const report = await validateRecords(contract, batches);
+function summary(report: ValidationReport): CheckResult {
   return {
     rows: report.rowCount,
     nulls: Object.fromEntries(report.schema.columns.map((c) => [c.name, c.nulls])),
@@ -42,9 +43,9 @@ async function check(contract: Contract, batches: AsyncIterable<RecordBatch>): P
   };
 }
 
-/** Streams the file through prt's CSV reader into prt's validator. */
+/** Streams the file through prt's CSV reader (bytes into column batches) into prt's validator. */
 export async function parseAndCheckCsv(path: string, contract: Contract): Promise<CheckResult> {
-  return check(contract, readCsv(fileSource(path).stream()));
+  return summary(await validateColumns(contract, readCsvColumns(fileSource(path).stream())));
 }
 
 /** prt's converter (CSV → Parquet, snappy), including its read-back equivalence proof. */
@@ -53,6 +54,7 @@ export async function csvToParquet(
   outPath: string,
   contract: Contract,
 ): Promise<{ rows: number }> {
+  const { convertTable } = await import('../lambdas/core/conversion/convert-table');
   const result = await convertTable(fileSource(inPath), fileSink(outPath), () => fileSource(outPath), {
     to: 'parquet',
     contract,
@@ -63,5 +65,35 @@ export async function csvToParquet(
 
 /** Streams the Parquet file through prt's Parquet reader into prt's validator. */
 export async function parquetReadAndCheck(path: string, contract: Contract): Promise<CheckResult> {
-  return check(contract, readParquet(fileSource(path)));
+  const columns = contract.schema.map((c) => c.name);
+  return summary(
+    await validateColumns(contract, readParquetColumns(fileSource(path), { columns, presentOnly: true })),
+  );
+}
+
+/**
+ * `prt validate --workers n`'s runner: the CSV split into n byte ranges at record starts, one
+ * worker thread per range, states merged. The note says how many ranges it really used (a file
+ * it cannot split goes through one pass, which would make the column a one-worker figure).
+ */
+export async function parallelCheckCsv(
+  path: string,
+  contract: Contract,
+  workers: number,
+): Promise<{ checks: CheckResult; note: string }> {
+  const { runParallelValidation } = await import('../lib/cli/parallel-validation');
+  const run = await runParallelValidation(contract, path, { workers, openSource: fileSource });
+  return {
+    checks: summary(run.report),
+    note: `${run.ranges} range(s)${run.onePassBecause ? `, one pass: ${run.onePassBecause}` : ''}`,
+  };
+}
+
+/** prt's converter (Parquet → CSV), including its read-back equivalence proof, as for case b. */
+export async function parquetToCsv(inPath: string, outPath: string): Promise<{ rows: number }> {
+  const { convertTable } = await import('../lambdas/core/conversion/convert-table');
+  const result = await convertTable(fileSource(inPath), fileSink(outPath), () => fileSource(outPath), {
+    to: 'csv',
+  });
+  return { rows: result.rowsOut };
 }

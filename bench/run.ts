@@ -6,7 +6,8 @@
  *   npm run bench                      # default: 1M rows (~79 MB), 5 runs, memory 10 MB vs 200 MB
  *   npm run bench -- --runs 3          # fewer runs
  *   npm run bench -- --large           # memory case on a 1 GB input (generated once, cached; slow)
- *   npm run bench -- --only a,d,mem    # a subset of cases (a, b, c, d, mem)
+ *   npm run bench -- --only a,d,mem    # a subset of cases (a, b, c, d, e, mem)
+ *   npm run bench -- --e-rows 500000   # rows of case e's Parquet file (default 3,000,000)
  *   npm run bench -- --rows 200000     # a smaller main data set
  *   npm run bench -- --out /tmp/x.json # write the JSON elsewhere (default bench/results/latest.json)
  *
@@ -38,15 +39,18 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     rows: { type: 'string', default: '1000000' },
     large: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'a,b,c,d,mem' },
+    only: { type: 'string', default: 'a,b,c,d,e,mem' },
+    'e-rows': { type: 'string', default: '3000000' },
     out: { type: 'string', default: 'bench/results/latest.json' },
   },
 });
 const RUNS = Math.max(1, Number(args.runs));
 const MAIN_ROWS = Math.max(1000, Number(args.rows));
 const ONLY = new Set(args.only.split(',').map((s) => s.trim()));
+const E_ROWS = Math.max(1000, Number(args['e-rows']));
 
-type Engine = 'prt' | 'duckdb' | 'pandas';
+/** prt2 / duckdb2: the same engine on two cores (prt: 2 worker threads over byte ranges; DuckDB: 2 threads). */
+type Engine = 'prt' | 'duckdb' | 'pandas' | 'prt2' | 'duckdb2';
 
 interface RunSample {
   readonly wallSeconds: number;
@@ -63,9 +67,12 @@ interface EngineSeries {
   failure?: string;
 }
 
+/** `subject` (default prt) against `reference`; shown on the row of `row` (default the reference). */
 interface Comparison {
   readonly reference: Engine;
-  readonly target: number;
+  readonly subject?: Engine;
+  readonly row?: Engine;
+  readonly target?: number;
   ratioWall?: number;
   ratioWork?: number;
   ratioCpu?: number;
@@ -118,8 +125,30 @@ function runChild(
   });
 }
 
+/**
+ * The case runner compiled once per bench run (esbuild, packages left as imports), so each child
+ * starts as the compiled CLI and the Lambda bundles do: JavaScript, not TypeScript compiled at
+ * start-up. Two folders below the root, like dist/cli, so paths resolved from the module's own URL
+ * (the project root, worker sources) resolve alike.
+ */
+const COMPILED_CASE = join(BENCH_DIR, '.build', 'case.mjs');
+
+async function compileCase(): Promise<void> {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(BENCH_DIR, 'case.ts')],
+    outfile: COMPILED_CASE,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
+
 function nodeCase(spec: CaseSpec): [string, string[]] {
-  return [process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'case.ts'), JSON.stringify(spec)]];
+  return [process.execPath, [COMPILED_CASE, JSON.stringify(spec)]];
 }
 
 /** The python3 that has pandas: $PRT_BENCH_PYTHON, python3 on PATH, then Debian's /usr/bin/python3. */
@@ -182,7 +211,7 @@ async function runCase(
           peakRssMB: result.peakRssMB,
         });
         series.last = result;
-        if (result.engineVersion && series.engine !== 'prt')
+        if (result.engineVersion && series.engine !== 'prt' && series.engine !== 'prt2')
           series.label = labelOf(series.engine, result.engineVersion);
         process.stdout.write(
           `  run ${run}/${RUNS} ${series.label.padEnd(16)} wall ${fmt(wallSeconds)} s  work ${fmt(
@@ -195,8 +224,8 @@ async function runCase(
       }
     }
   }
-  const prt = report.series.find((s) => s.engine === 'prt');
   for (const c of report.comparisons) {
+    const prt = report.series.find((s) => s.engine === (c.subject ?? 'prt'));
     const ref = report.series.find((s) => s.engine === c.reference);
     if (!prt?.samples.length || !ref?.samples.length) continue;
     c.ratioWall =
@@ -210,7 +239,9 @@ async function runCase(
 
 function labelOf(engine: Engine, version?: string): string {
   if (engine === 'prt') return 'prt';
+  if (engine === 'prt2') return 'prt 2 workers';
   if (engine === 'duckdb') return `DuckDB ${version?.replace(/^v/, '') ?? ''} 1T`.replace('  ', ' ');
+  if (engine === 'duckdb2') return `DuckDB ${version?.replace(/^v/, '') ?? ''} 2T`.replace('  ', ' ');
   return version ?? 'pandas';
 }
 
@@ -239,7 +270,33 @@ function rowsForMB(mb: number): number {
   return Math.round((mb * MB) / BYTES_PER_ROW / 1000) * 1000;
 }
 
+/**
+ * The 2-core columns: prt on 2 worker threads against prt on one (its speed-up; shown on the
+ * prt 2 workers row), and against DuckDB on 2 threads (shown on that row).
+ */
+function twoCoreComparisons(speedUpTarget: number | undefined): Comparison[] {
+  return [
+    {
+      subject: 'prt2',
+      reference: 'prt',
+      row: 'prt2',
+      ...(speedUpTarget !== undefined ? { target: speedUpTarget } : {}),
+    },
+    { subject: 'prt2', reference: 'duckdb2', row: 'duckdb2' },
+  ];
+}
+
+const TWO_CORE_NOTE =
+  'prt 2 workers: the CSV split into 2 byte ranges at record starts (quote-aware), one worker thread each, states merged (prt validate --workers 2); its "vs" is its speed-up over prt on one thread. DuckDB 2T: SET threads = 2; its "vs" is prt 2 workers against it.';
+
+/** Says how many ranges the 2-worker runs really used (a file it cannot split runs in one pass). */
+function notePrt2(r: CaseReport): void {
+  const note = r.series.find((s) => s.engine === 'prt2')?.last?.note;
+  if (note) r.notes.push(`prt 2 workers used ${note}.`);
+}
+
 async function main(): Promise<void> {
+  await compileCase();
   const started = new Date();
   const t0 = performance.now();
   const load0 = loadavg();
@@ -268,6 +325,16 @@ async function main(): Promise<void> {
       engine: 'duckdb',
       input: data.csvPath,
       output: parquetFixture,
+    });
+    await runChild(cmd, argv);
+  }
+  const eFixture = join(DATA_DIR, `e-${E_ROWS}.duckdb.parquet`);
+  if (!existsSync(eFixture) && ONLY.has('e')) {
+    const [cmd, argv] = nodeCase({
+      case: 'generate-parquet',
+      engine: 'duckdb',
+      output: eFixture,
+      rows: E_ROWS,
     });
     await runChild(cmd, argv);
   }
@@ -319,10 +386,11 @@ async function main(): Promise<void> {
       title: `CSV parse + ${CHECK_RULES.length} checks`,
       input: data.csvPath,
       inputBytes: data.bytes,
-      series: [newSeries('prt'), newSeries('duckdb')],
-      comparisons: [{ reference: 'duckdb', target: 1.0 }],
+      series: [newSeries('prt'), newSeries('duckdb'), newSeries('prt2'), newSeries('duckdb2')],
+      comparisons: [{ reference: 'duckdb', target: 1.0 }, ...twoCoreComparisons(undefined)],
       notes: [
-        'prt: file stream → readCsv → validateRecords (types every cell of the 6 columns, nulls, 4 rules).',
+        'prt: file stream → readCsvColumns (bytes into column batches) → validateColumns (types every cell of the 6 columns, nulls, 4 rules).',
+        TWO_CORE_NOTE,
         'DuckDB: read_csv with the 6 column types declared, null count of every column + the 4 rules.',
       ],
     };
@@ -335,7 +403,10 @@ async function main(): Promise<void> {
     await runCase(r, {
       prt: () => nodeCase({ ...base, engine: 'prt' }),
       duckdb: () => nodeCase({ ...base, engine: 'duckdb' }),
+      prt2: () => nodeCase({ ...base, engine: 'prt', workers: 2 }),
+      duckdb2: () => nodeCase({ ...base, engine: 'duckdb', workers: 2 }),
     });
+    notePrt2(r);
     reports.push(r);
   }
 
@@ -393,13 +464,21 @@ async function main(): Promise<void> {
       title: `Validation, ${RULES.length}-rule contract`,
       input: data.csvPath,
       inputBytes: data.bytes,
-      series: [newSeries('prt'), newSeries('duckdb'), ...(pandas.python ? [newSeries('pandas')] : [])],
+      series: [
+        newSeries('prt'),
+        newSeries('duckdb'),
+        ...(pandas.python ? [newSeries('pandas')] : []),
+        newSeries('prt2'),
+        newSeries('duckdb2'),
+      ],
       comparisons: [
         { reference: 'duckdb', target: 1.0 },
         ...(pandas.python ? [{ reference: 'pandas' as const, target: 4.0 }] : []),
+        ...twoCoreComparisons(1.7),
       ],
       notes: [
-        'Every engine reads cells as text and counts what does not convert instead of failing: prt validateRecords; DuckDB all-VARCHAR read_csv + TRY_CAST; pandas read_csv(dtype=str) + to_numeric/to_datetime(errors="coerce").',
+        TWO_CORE_NOTE,
+        'Every engine reads cells as text and counts what does not convert instead of failing: prt validateColumns; DuckDB all-VARCHAR read_csv + TRY_CAST; pandas read_csv(dtype=str) + to_numeric/to_datetime(errors="coerce").',
       ],
     };
     const base = { case: 'validate', input: data.csvPath, contract, rules: 'contract' } as const;
@@ -408,6 +487,30 @@ async function main(): Promise<void> {
       prt: () => nodeCase({ ...base, engine: 'prt' }),
       duckdb: () => nodeCase({ ...base, engine: 'duckdb' }),
       ...(python ? { pandas: () => pandasCase(python, data.csvPath) } : {}),
+      prt2: () => nodeCase({ ...base, engine: 'prt', workers: 2 }),
+      duckdb2: () => nodeCase({ ...base, engine: 'duckdb', workers: 2 }),
+    });
+    notePrt2(r);
+    reports.push(r);
+  }
+
+  if (ONLY.has('e')) {
+    const r: CaseReport = {
+      id: 'e',
+      title: 'Parquet → CSV',
+      input: eFixture,
+      inputBytes: statSync(eFixture).size,
+      series: [newSeries('prt'), newSeries('duckdb')],
+      comparisons: [{ reference: 'duckdb' }],
+      notes: [
+        `Input: ${E_ROWS} rows × 5 columns (int64, int64, float64, timestamp, string) generated by DuckDB SQL, snappy, 122,880-row groups; cached.`,
+        'prt: convertTable(fileSource → fileSink, to csv), including its read-back equivalence proof (the written CSV is read again and checksummed). DuckDB: COPY (SELECT * FROM read_parquet(…)) TO … (FORMAT csv), no read-back.',
+      ],
+    };
+    const base = { case: 'parquet-to-csv', input: eFixture } as const;
+    await runCase(r, {
+      prt: () => nodeCase({ ...base, engine: 'prt', output: join(DATA_DIR, 'out', 'prt-e.csv') }),
+      duckdb: () => nodeCase({ ...base, engine: 'duckdb', output: join(DATA_DIR, 'out', 'duckdb-e.csv') }),
     });
     reports.push(r);
   }
@@ -457,7 +560,7 @@ async function main(): Promise<void> {
   for (const r of reports) {
     r.series.forEach((s, i) => {
       const wall = median(s.samples.map((x) => x.wallSeconds));
-      const cmp = r.comparisons.find((c) => c.reference === s.engine);
+      const cmp = r.comparisons.find((c) => (c.row ?? c.reference) === s.engine);
       rows.push([
         i === 0 ? `${r.id} ${r.title}` : '',
         s.label,
@@ -469,7 +572,9 @@ async function main(): Promise<void> {
         cmp?.ratioWall !== undefined ? `${fmt(cmp.ratioWall)}×` : '',
         cmp?.ratioWork !== undefined ? `${fmt(cmp.ratioWork)}×` : '',
         cmp?.ratioCpu !== undefined ? `${fmt(cmp.ratioCpu)}×` : '',
-        cmp ? `≥ ${fmt(cmp.target, 1)}× ${verdict(cmp.ratioWall, (x) => x >= cmp.target)}` : '',
+        cmp?.target !== undefined
+          ? `≥ ${fmt(cmp.target, 1)}× ${verdict(cmp.ratioWall, (x) => x >= cmp.target!)}`
+          : '',
       ]);
     });
   }

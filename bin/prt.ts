@@ -2,29 +2,22 @@
  * `prt`: the command-line face of Pipeline Runtime Testing. Each command is a thin adapter over
  * the same core the Lambdas run.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-
-type Register = (program: Command) => void;
+import { registerCommands } from '../lib/cli/command-table';
+import { isTopLevelHelp, parseSummaries, registerSummaries } from '../lib/cli/command-summaries';
 
 /**
- * Each command's module, loaded only when that command runs: together they pull in both AWS SDK
- * clients, Arrow, Parquet, faker and the embedded stack's servers, which cost a second or more of
- * start-up that `prt outputs` or `prt download` never use. Help, and anything that is not a known
- * command, loads them all, in this order (the order `prt --help` lists them).
+ * The command summaries the build writes beside the compiled CLI (bin/build.mjs); absent when this
+ * file runs from source, which then loads every command module to list them.
  */
-const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
-  local: async () => (await import('../lib/cli/local-command')).registerLocalCommand,
-  contract: async () => (await import('../lib/cli/contract-command')).registerContractCommands,
-  convert: async () => (await import('../lib/cli/convert-command')).registerConvertCommand,
-  generate: async () => (await import('../lib/cli/generate-command')).registerGenerateCommand,
-  outputs: async () => (await import('../lib/cli/outputs-command')).registerOutputsCommand,
-  download: async () => (await import('../lib/cli/download-command')).registerDownloadCommand,
-  cache: async () => (await import('../lib/cli/cache-command')).registerCacheCommands,
-  lineage: async () => (await import('../lib/cli/lineage-command')).registerLineageCommand,
-  inputs: async () => (await import('../lib/cli/inputs-command')).registerInputsCommands,
-  infer: async () => (await import('../lib/cli/infer-command')).registerInferCommand,
-  validate: async () => (await import('../lib/cli/validate-command')).registerValidateCommand,
-};
+function builtSummaries(): ReturnType<typeof parseSummaries> {
+  try {
+    return parseSummaries(readFileSync(new URL('./commands.json', import.meta.url), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
 
 const program = new Command()
   .name('prt')
@@ -32,12 +25,10 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-const requested = process.argv[2];
-const load =
-  requested !== undefined && Object.hasOwn(COMMANDS, requested)
-    ? [COMMANDS[requested]!]
-    : Object.values(COMMANDS);
-for (const register of await Promise.all(load.map((loader) => loader()))) register(program);
+const args = process.argv.slice(2);
+const summaries = isTopLevelHelp(args) ? builtSummaries() : undefined;
+if (summaries !== undefined) registerSummaries(program, summaries);
+else await registerCommands(program, args[0]);
 
 try {
   await program.parseAsync(process.argv);

@@ -21,7 +21,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import S3rver from 's3rver';
 import { CONTRACT_CACHE_SECONDS_ENV } from '../../lambdas/runtime/contract-cache-ttl';
 import { readerLimitsEnvValue } from '../../lambdas/runtime/reader-limits-env';
@@ -40,10 +39,10 @@ import {
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
   functionArnSubstitution,
-  handlerEntry,
   partitionSubstitutions,
 } from '../config/workflow-definition';
 import { localizeDistributedMaps } from './distributed-map';
+import { HANDLER_MODULES } from './handler-modules';
 import {
   LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
@@ -332,9 +331,7 @@ export class EmbeddedStack {
     );
     for (const fn of WORKFLOW_FUNCTIONS) {
       substitutions[functionArnSubstitution(fn)] = functionArn(fn);
-      const mod = (await import(pathToFileURL(join(options.repoRoot, handlerEntry(fn))).href)) as {
-        handler: LocalHandler;
-      };
+      const mod = await HANDLER_MODULES[fn]();
       handlers.set(functionArn(fn), options.wrapHandler ? options.wrapHandler(fn, mod.handler) : mod.handler);
     }
     const text = readFileSync(join(options.repoRoot, OUTPUT_TESTING_ASL), 'utf8').replace(

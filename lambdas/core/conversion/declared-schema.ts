@@ -9,7 +9,7 @@ import { DataType, RecordBatchReader, type Field } from 'apache-arrow';
 import { parquetMetadataAsync, parquetSchema, type SchemaElement, type SchemaTree } from 'hyparquet';
 
 import { NAIVE_ZONE, type ColumnSpec, type DataFormat } from '../contracts/output-contract';
-import { arrowSchemaOf } from '../formats/arrow-reader';
+import { arrowSchemaOf } from '../formats/arrow-lazy';
 import type { ByteSource } from '../formats/byte-io';
 import { parquetSchemaOf } from '../formats/parquet-reader';
 

@@ -8,7 +8,7 @@
 import { schemaFromBatch } from '../conversion/convert-table';
 import type { ColumnSpec, CsvOptions, DataFormat, OutputContract } from '../contracts/output-contract';
 import { FormatError } from '../errors';
-import { arrowSchemaOf } from '../formats/arrow-reader';
+import { arrowSchemaOf } from '../formats/arrow-lazy';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
 import { createTableWriter } from '../formats/create-table-writer';

@@ -157,54 +157,20 @@ export function rawCellOf(v: ColumnVector, r: number): RawCell {
   }
 }
 
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const IDENTITY = (text: string): string => text;
-
 /**
- * The column batch of a row batch, for the readers that still yield rows (JSON, Arrow): a column
- * whose cells are all text (with no lone surrogate) or null becomes a text vector (so it takes the
- * same typing path as CSV), any other a cells vector. An empty string is '' (TEXT_QUOTED), not null.
+ * The column batch of a row batch, for the readers that still yield rows (JSON, Arrow): each
+ * column a cells vector, so every cell is typed by the codec exactly as the row engine typed it.
  */
 export function columnBatchOf(batch: RecordBatch): ColumnBatch {
-  const n = batch.rows.length;
-  const vectors = batch.columns.map((_, k): ColumnVector => {
-    let textOnly = true;
-    for (let r = 0; r < n && textOnly; r++) {
-      const cell = batch.rows[r]![k] ?? null;
-      // UTF-8 has no encoding for a lone surrogate (JSON's "\ud800"): such text keeps its cells,
-      // so the value read is the value checked and written, not U+FFFD.
-      textOnly = cell === null || (typeof cell === 'string' && !LONE_SURROGATE.test(cell));
-    }
-    if (!textOnly) return { kind: 'cells', values: batch.rows.map((row) => row[k] ?? null) };
-    const texts = new Array<string>(n);
-    const start = new Int32Array(n);
-    const end = new Int32Array(n);
-    const flags = new Uint8Array(n);
-    for (let r = 0; r < n; r++) {
-      const cell = batch.rows[r]![k] ?? null;
-      if (cell === null) flags[r] = TEXT_NULL;
-      else if (cell === '') flags[r] = TEXT_QUOTED;
-      texts[r] = typeof cell === 'string' ? cell : '';
-    }
-    // One encoding of the column's text instead of one per cell. Without lone surrogates, the
-    // UTF-8 of the whole is the UTF-8 of each cell in turn; when it is as long as the text, every
-    // character is one byte and the cells' offsets are their character offsets.
-    const joined = texts.join('');
-    const bytes = Buffer.from(joined, 'utf8');
-    const ascii = bytes.length === joined.length;
-    let at = 0;
-    for (let r = 0; r < n; r++) {
-      start[r] = at;
-      at += ascii ? texts[r]!.length : Buffer.byteLength(texts[r]!, 'utf8');
-      end[r] = at;
-    }
-    return { kind: 'text', bytes, start, end, flags, unescape: IDENTITY };
-  });
+  const rows = batch.rows;
+  const vectors = batch.columns.map((_, k): ColumnVector => ({
+    kind: 'cells',
+    values: rows.map((row) => row[k] ?? null),
+  }));
   return {
     columns: batch.columns,
     vectors,
-    length: n,
+    length: rows.length,
     firstRow: batch.firstRow,
     // What the JSON readers carried in another form, which a conversion's proof reports.
     ...(batch.nestedColumns ? { nestedColumns: batch.nestedColumns } : {}),

@@ -42,8 +42,11 @@ import {
 
 const CR = 13;
 const LF = 10;
-/** Rows the offset arrays of a batch start with; they double up to the batch size as rows come. */
-const FIRST_CAPACITY = 256;
+/**
+ * Cells the offset arrays of the first batch start with (rows = this over the width); they double
+ * up to the batch size as rows come, so a wide header over a few rows allocates little.
+ */
+const FIRST_CELLS = 64 * 1024;
 /** Smallest working buffer, so that tiny chunks do not cause a copy each. */
 const MIN_BUFFER = 64 * 1024;
 // ignoreBOM keeps a header cell's leading U+FEFF (the file's BOM is skipped before any cell).
@@ -173,6 +176,11 @@ class CsvColumnScanner {
 
   /** Byte classes outside quotes: 1 for the delimiter, line ends and the quote, 0 for text. */
   readonly special = new Uint8Array(256);
+  /**
+   * The highest special byte: most text bytes (digits, letters, multi-byte UTF-8) are above it,
+   * and one comparison answers for them, cheaper than the table load.
+   */
+  readonly highestSpecial: number;
 
   constructor(readonly o: ColumnOptions) {
     this.columns = o.columns;
@@ -181,12 +189,13 @@ class CsvColumnScanner {
     this.special[o.quote] = 1;
     this.special[LF] = 1;
     this.special[CR] = 1;
-    if (o.columns !== undefined) this.startColumns(o.columns.length, FIRST_CAPACITY);
+    this.highestSpecial = Math.max(o.delimiter, o.quote, CR);
+    if (o.columns !== undefined) this.startColumns(o.columns.length, FIRST_CELLS / o.columns.length);
   }
 
   private startColumns(ncols: number, rows: number): void {
     this.ncols = ncols;
-    this.capacity = Math.max(1, Math.min(this.o.batchSize, rows));
+    this.capacity = Math.max(1, Math.min(this.o.batchSize, Math.floor(rows)));
     this.starts = [];
     this.ends = [];
     this.flags = [];
@@ -404,7 +413,7 @@ class CsvColumnScanner {
           throw new FormatError(`CSV header names column '${c}' twice`, { line: this.rowStartLine });
         seen.add(c);
       }
-      this.startColumns(columns.length, FIRST_CAPACITY);
+      this.startColumns(columns.length, FIRST_CELLS / columns.length);
     } else if (this.nCells === 1 && this.ncols > 1 && (this.flags[0]![this.row]! & TEXT_NULL) !== 0) {
       // A blank line carries no data (common at the end of files).
     } else {
@@ -414,16 +423,132 @@ class CsvColumnScanner {
           { line: this.rowStartLine },
         );
       }
-      this.row++;
-      this.rowCount++;
-      if (this.row >= o.batchSize) {
-        this.ready.push(this.batch());
-        this.lastBatchBytes = end - this.batchStart;
-        this.firstRow = this.rowCount + 1;
-        this.startColumns(this.ncols, this.capacity);
-      } else if (this.row === this.capacity) this.grow();
+      this.addRow(end);
     }
     this.nCells = 0;
+  }
+
+  /** Counts the row just filled in; hands the batch on when full, or makes room for the next row. */
+  private addRow(end: number): void {
+    this.row++;
+    this.rowCount++;
+    if (this.row >= this.o.batchSize) {
+      this.ready.push(this.batch());
+      this.lastBatchBytes = end - this.batchStart;
+      this.firstRow = this.rowCount + 1;
+      this.startColumns(this.ncols, this.capacity);
+    } else if (this.row === this.capacity) this.grow();
+  }
+
+  /**
+   * Reads rows from `p`, a row start, while they are plain: as many fields as columns, each
+   * unquoted without a quote or quoted without an escape or a line feed, within the limits, the
+   * row ended by a line end before `limit`. Returns where it stopped: the start of
+   * the first row it left to the general parser (which then reports any error the row holds, or
+   * carries it to the next chunk). Most rows of most files are plain; this loop keeps its state
+   * in locals, where the general parser must keep it in fields to resume mid-field.
+   */
+  private plainRows(p: number, limit: number): number {
+    const o = this.o;
+    const buf = this.buf;
+    const special = this.special;
+    const high = this.highestSpecial;
+    const delimiter = o.delimiter;
+    const quote = o.quote;
+    const escape = o.escape;
+    const last = this.ncols - 1;
+    const maxField = o.maxField;
+    const maxRowBytes = o.maxRowBytes;
+    let starts = this.starts;
+    let ends = this.ends;
+    let flags = this.flags;
+    // A header wider than maxFieldsPerRow: every full row is an error, the general parser's.
+    if (last >= o.maxFieldsPerRow) return p;
+    const from = p;
+    // Where the row's bytes start: `p`, except for a first row after a second BOM.
+    let rowStart = this.rowStartAbs - this.base;
+    let row = this.row;
+    let line = this.line;
+    let afterCR = false;
+    rows: for (;;) {
+      let k = 0;
+      let s = p;
+      let j = p;
+      let c = 0;
+      for (;;) {
+        let e: number;
+        let flag: number;
+        if (j < limit && buf[j] === quote) {
+          // A quoted field without escapes or line feeds (those the general parser reads).
+          let q = j + 1;
+          for (; q < limit; q++) {
+            const b = buf[q]!;
+            if (b === quote || b === escape || b === LF) break;
+          }
+          if (q + 1 >= limit || buf[q] !== quote || q - j - 1 > maxField) break rows;
+          s = j + 1;
+          e = q;
+          flag = TEXT_QUOTED;
+          j = q + 1;
+          c = buf[j]!;
+          if (c !== delimiter && c !== LF && c !== CR) break rows;
+        } else {
+          for (; j < limit; j++) {
+            const b = buf[j]!;
+            if (b <= high && special[b] !== 0) break;
+          }
+          if (j >= limit || j - s > maxField) break rows;
+          c = buf[j]!;
+          if (c === quote) break rows;
+          e = j;
+          flag = j === s ? TEXT_NULL : 0;
+        }
+        if (c !== delimiter) {
+          // A row narrower than the header (or blank) or a long row: the general parser's.
+          if (k !== last || j - rowStart > maxRowBytes) break rows;
+          starts[k]![row] = s;
+          ends[k]![row] = e;
+          flags[k]![row] = flag;
+          break;
+        }
+        if (k === last) break rows;
+        starts[k]![row] = s;
+        ends[k]![row] = e;
+        flags[k]![row] = flag;
+        k++;
+        s = ++j;
+      }
+      let next = j + 1;
+      if (c === CR) {
+        if (next >= limit) afterCR = true;
+        else if (buf[next] === LF) next++;
+      }
+      line++;
+      if (row + 1 < this.capacity) {
+        this.row = ++row;
+        this.rowCount++;
+      } else {
+        this.addRow(j);
+        row = this.row;
+        if (row === 0) this.batchStart = next;
+        starts = this.starts;
+        ends = this.ends;
+        flags = this.flags;
+      }
+      p = next;
+      rowStart = next;
+      if (afterCR) break;
+    }
+    if (p !== from) {
+      // Where the general parser takes over: the start of a row, as after any line end. (The
+      // first row is left as it was: after a second BOM it starts before `p`.)
+      this.line = line;
+      this.rowStartLine = line;
+      this.rowStartAbs = this.base + p;
+      this.fieldStart = p;
+      this.afterCR = afterCR;
+    }
+    return p;
   }
 
   private batch(): ColumnBatch {
@@ -465,6 +590,7 @@ class CsvColumnScanner {
     const ESCAPE = o.escape;
     const doubled = QUOTE === ESCAPE;
     const special = this.special;
+    const high = this.highestSpecial;
     const maxField = o.maxField;
     let p = this.pos;
     while (this.bom < 2 && p < limit) {
@@ -477,7 +603,22 @@ class CsvColumnScanner {
         this.bom++;
       } else this.bom = 2;
     }
+    let plainFailedAt = -1;
     while (p < limit) {
+      if (
+        p === this.fieldStart &&
+        this.nCells === 0 &&
+        !this.inQuotes &&
+        !this.quotedField &&
+        !this.afterCR &&
+        this.columns !== undefined &&
+        p !== plainFailedAt
+      ) {
+        const q = this.plainRows(p, limit);
+        if (q === p) plainFailedAt = p;
+        p = q;
+        continue;
+      }
       if (this.inQuotes) {
         if (this.afterQuote) {
           this.afterQuote = false;
@@ -572,7 +713,10 @@ class CsvColumnScanner {
             line: this.line,
           });
         let j = p + 1;
-        while (j < limit && special[buf[j]!] === 0) j++;
+        for (; j < limit; j++) {
+          const b = buf[j]!;
+          if (b <= high && special[b] !== 0) break;
+        }
         p = j;
         if (j - this.fieldStart > maxField && this.fieldLength(j) > maxField) throw this.tooLong(this.line);
       }

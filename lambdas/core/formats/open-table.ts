@@ -5,14 +5,16 @@
  */
 import type { CsvOptions, DataFormat } from '../contracts/output-contract';
 import { FormatError } from '../errors';
-import { readArrow } from './arrow-reader';
+import { readArrow } from './arrow-lazy';
 import type { ByteSource } from './byte-io';
 import { columnBatchOf, type ColumnBatch } from './column-batch';
-import { readCsv } from './csv-reader';
+import { readCsvColumns } from './csv-column-reader';
+import { readCsv, type CsvReadOptions } from './csv-reader';
 import { detectFormat, type Detection } from './detect-format';
 import { gunzipLimited, isGzip } from './gzip-stream';
 import { readJsonArray } from './json-array-reader';
 import { readJsonLines } from './jsonl-reader';
+import { readParquetColumns } from './parquet-column-reader';
 import { readParquet } from './parquet-reader';
 import type { RecordBatch } from './record-batch';
 import type { ReaderLimits } from './table-io';
@@ -93,16 +95,24 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       detection,
       format,
       batches: namingSource(readParquet(source, limits), source.name),
-      columnBatches: () => namingSource(columnsOf(readParquet(source, limits)), source.name),
+      columnBatches: (select) =>
+        namingSource(
+          readParquetColumns(source, {
+            ...limits,
+            ...(select ? { columns: select, presentOnly: true } : {}),
+          }),
+          source.name,
+        ),
     };
   }
   const bytes = gzip
     ? gunzipLimited(source.stream(), options.maxDecompressedBytes, options.maxInflateRatio)
     : source.stream();
   let batches: AsyncIterable<RecordBatch>;
+  let columnBatches: ((select?: readonly string[]) => AsyncIterable<ColumnBatch>) | undefined;
   switch (format) {
-    case 'csv':
-      batches = readCsv(bytes, {
+    case 'csv': {
+      const csvOptions: CsvReadOptions = {
         ...limits,
         delimiter: options.csv?.delimiter ?? ',',
         header: options.csv?.header ?? true,
@@ -110,8 +120,12 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
         ...(options.csv?.escape !== undefined ? { escape: options.csv.escape } : {}),
         ...(options.csv?.lenientQuotes ? { lenientQuotes: true } : {}),
         ...(options.columns ? { columns: options.columns } : {}),
-      });
+      };
+      batches = readCsv(bytes, csvOptions);
+      // Text vectors straight from the bytes: every column is scanned anyway to find the next one.
+      columnBatches = () => readCsvColumns(bytes, csvOptions);
       break;
+    }
     case 'jsonl':
       batches = readJsonLines(bytes, limits);
       break;
@@ -137,7 +151,7 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
     detection,
     format,
     batches: namingSource(batches, source.name),
-    columnBatches: () => namingSource(columnsOf(batches), source.name),
+    columnBatches: (select) => namingSource(columnBatches?.(select) ?? columnsOf(batches), source.name),
   };
 }
 

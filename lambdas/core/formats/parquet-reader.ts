@@ -59,6 +59,8 @@ import { formatDate } from '../contracts/typed-values';
 export interface ParquetReadOptions extends ReaderLimits {
   /** Leaf columns to read (dotted names for struct fields), in this order; all when absent. */
   readonly columns?: readonly string[];
+  /** readParquetColumns: names in `columns` the file does not have are skipped, not an error. */
+  readonly presentOnly?: boolean;
 }
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian
@@ -84,11 +86,11 @@ const MAX_FOOTER_BYTES = 1 << 28;
 const COALESCE_GAP = 1 << 20;
 
 /** How a yielded column's values are made: a scalar kind, nested JSON, or a refusal when read. */
-type LeafKind =
+export type LeafKind =
   ParquetLeafKind | { readonly kind: 'json' } | { readonly kind: 'unsupported'; readonly reason: string };
 
 /** A column as the reader yields it: a scalar leaf, or a nested node read as JSON text. */
-interface Leaf {
+export interface Leaf {
   /** Dotted path: the yielded column name. */
   readonly name: string;
   readonly path: readonly string[];
@@ -100,7 +102,7 @@ interface Leaf {
   readonly kind: LeafKind;
 }
 
-interface OpenedParquet {
+export interface OpenedParquet {
   readonly file: AsyncBuffer;
   /** Bytes prefetched for the row group being read; hyparquet's reads are served from here. */
   readonly cache: ByteRanges;
@@ -182,7 +184,7 @@ export async function* readParquet(
   if (!yielded) yield { columns, rows: [], firstRow: 1 };
 }
 
-function limitOf(name: string, value: number | undefined, fallback: number): number {
+export function limitOf(name: string, value: number | undefined, fallback: number): number {
   const limit = value ?? fallback;
   if (!(limit >= 0) || (!Number.isInteger(limit) && limit !== Infinity)) {
     throw new RangeError(`${name} must be a non-negative integer`);
@@ -207,10 +209,10 @@ export async function parquetSchemaOf(source: ByteSource): Promise<InferredColum
 // ---- footer ----
 
 /** Errors thrown by the source itself (network, permissions) pass through untouched. */
-const sourceErrors = new WeakSet<object>();
+export const sourceErrors = new WeakSet<object>();
 
 /** Byte ranges held in memory, keyed by their start offset in the file. */
-class ByteRanges {
+export class ByteRanges {
   private ranges: { start: number; bytes: Uint8Array }[] = [];
   add(start: number, bytes: Uint8Array): void {
     this.ranges.push({ start, bytes });
@@ -223,6 +225,15 @@ class ByteRanges {
         const copy = new Uint8Array(end - start);
         copy.set(r.bytes.subarray(start - r.start, end - r.start));
         return copy.buffer;
+      }
+    }
+    return undefined;
+  }
+  /** [start, end) without a copy, if one held range covers it (for decoders that only read). */
+  view(start: number, end: number): Uint8Array | undefined {
+    for (const r of this.ranges) {
+      if (start >= r.start && end <= r.start + r.bytes.byteLength) {
+        return r.bytes.subarray(start - r.start, end - r.start);
       }
     }
     return undefined;
@@ -267,7 +278,7 @@ async function readExactly(source: ByteSource, start: number, end: number): Prom
   return bytes;
 }
 
-async function openParquet(source: ByteSource): Promise<OpenedParquet> {
+export async function openParquet(source: ByteSource): Promise<OpenedParquet> {
   const size = await source.size();
   if (size < 12) {
     throw new FormatError(
@@ -405,7 +416,7 @@ function collectLeaves(
   }
 }
 
-function selectLeaves(
+export function selectLeaves(
   source: ByteSource,
   leaves: readonly Leaf[],
   columns: readonly string[] | undefined,
@@ -481,7 +492,7 @@ function decodingMetadata(
  * chunk bounds, and every page header (sizes, value counts, CRC when present). hyparquet trusts
  * page headers, and a corrupt one can make it loop or allocate without end instead of failing.
  */
-async function prefetchRowGroup(
+export async function prefetchRowGroup(
   source: ByteSource,
   opened: OpenedParquet,
   g: number,
@@ -546,7 +557,7 @@ async function prefetchRowGroup(
  * Checks what the footer declares for a row group against the limits, before anything is fetched:
  * its rows (all of them are decoded at once) and the decompressed bytes of the selected chunks.
  */
-function checkRowGroupSize(
+export function checkRowGroupSize(
   source: ByteSource,
   opened: OpenedParquet,
   g: number,
@@ -720,7 +731,7 @@ const PARSERS: Partial<ParquetParsers> = {
 };
 
 /** Decoded values of the requested top-level columns of one row group, one entry per row. */
-async function readRowGroup(
+export async function readRowGroup(
   source: ByteSource,
   file: AsyncBuffer,
   metadata: FileMetaData,
@@ -768,12 +779,12 @@ async function readRowGroup(
   return data;
 }
 
-function messageOf(e: unknown): string {
+export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
 /** The value of a struct field: null when the struct (or any enclosing one) is null. */
-function pick(value: unknown, path: readonly string[]): unknown {
+export function pick(value: unknown, path: readonly string[]): unknown {
   let v = value;
   for (let i = 1; i < path.length && v !== null && v !== undefined; i++) {
     v = (v as Record<string, unknown>)[path[i]!];
@@ -782,7 +793,7 @@ function pick(value: unknown, path: readonly string[]): unknown {
 }
 
 /** Cells of selected columns: scalars by their kind, nested columns as JSON text. */
-function cellConverter(
+export function cellConverter(
   keyOf: (element: SchemaElement) => string,
   maxField: number,
 ): (leaf: Leaf, v: unknown) => RawCell {

@@ -11,7 +11,7 @@
  */
 import { isAscii } from 'node:buffer';
 
-import type { ColumnSpec } from '../contracts/output-contract';
+import { NAIVE_ZONE, type ColumnSpec } from '../contracts/output-contract';
 import {
   integerRange,
   NOT_CONFORMING,
@@ -26,7 +26,11 @@ import {
   TEXT_ESCAPED,
   TEXT_NULL,
   type ColumnVector,
+  type DictionaryVector,
+  type Float64Vector,
+  type Int32Vector,
   type TextVector,
+  type TimestampVector,
 } from '../formats/column-batch';
 import type { RawCell } from '../formats/record-batch';
 import type { ColumnMetrics } from '../metrics/column-metrics';
@@ -94,6 +98,10 @@ export function scanAbsentColumn(n: number, t: ScanTarget): number {
 /** Types and measures one column; returns the first row with a finding, -1 when none. */
 export function scanColumn(vector: ColumnVector, n: number, t: ScanTarget): number {
   if (vector.kind === 'text') return scanText(vector, n, t);
+  if (vector.kind === 'timestamp' && sameInstants(vector, t.column)) return scanTimestampCounts(vector, n, t);
+  if (vector.kind === 'dictionary' && t.column.type === 'string' && t.column.physical !== 'uuid')
+    return scanDictionary(vector, n, t);
+  if (vector.kind === 'float64' || vector.kind === 'int32') return scanNumbers(vector, n, t);
   // Typed vectors give the cells the row readers gave; the codec types them as before.
   const cells: RawCell[] =
     vector.kind === 'cells'
@@ -353,6 +361,97 @@ function scanTextStrings(v: TextVector, n: number, t: ScanTarget): number {
       out.tags[r] = TAG_OTHER;
       out.other[r] = text;
     }
+  }
+  return first;
+}
+
+/**
+ * A timestamp vector whose counts are the column's values as they are: instants (the text the
+ * row reader made ends in 'Z', which the codec reads as UTC whatever the column's zone, unless the
+ * column is naive and refuses it) in the column's unit.
+ */
+function sameInstants(v: TimestampVector, column: ColumnSpec): boolean {
+  return (
+    column.type === 'timestamp' && v.utc && column.zone !== NAIVE_ZONE && v.unit === (column.unit ?? 'us')
+  );
+}
+
+function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): number {
+  const { values, valid } = v;
+  const out = t.out;
+  const metrics = t.metrics;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const x = values[r]!;
+    const c = Number(x);
+    if (Number.isSafeInteger(c)) {
+      metrics.addTimestampCount(c);
+      if (c < lo) lo = c;
+      if (c > hi) hi = c;
+    } else metrics.add(x);
+    if (out) {
+      out.tags[r] = TAG_OTHER;
+      out.other[r] = x;
+    }
+  }
+  if (lo <= hi) metrics.foldRange(BigInt(lo), BigInt(hi));
+  return first;
+}
+
+/** Dictionary-encoded strings: each row's value is its dictionary entry, no string made per row. */
+function scanDictionary(v: DictionaryVector, n: number, t: ScanTarget): number {
+  const { indices, dictionary } = v;
+  const out = t.out;
+  const metrics = t.metrics;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const i = indices[r]!;
+    if (i < 0) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const text = dictionary[i]!;
+    metrics.addString(text);
+    if (out) {
+      out.tags[r] = TAG_OTHER;
+      out.other[r] = text;
+    }
+  }
+  return first;
+}
+
+/** float64 and int32 vectors: each value is the raw cell the row reader gave, typed by the codec. */
+function scanNumbers(v: Float64Vector | Int32Vector, n: number, t: ScanTarget): number {
+  const { values, valid } = v;
+  const out = t.out;
+  const codec = t.codec;
+  const numeric = t.column.type !== 'string';
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (out) out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const parsed = codec.parse(values[r]!);
+    if (parsed === NOT_CONFORMING) {
+      badCell(t, r);
+      if (first < 0) first = r;
+    } else if (typeof parsed === 'number' && numeric) {
+      t.metrics.addNumber(parsed);
+      if (out) {
+        out.tags[r] = TAG_NUMBER;
+        out.num[r] = parsed;
+      }
+    } else typedCell(t, r, parsed);
   }
   return first;
 }

@@ -1,3 +1,6 @@
 // The public face of validation: running the checks and the report they produce.
-export { runValidation } from './run-validation';
-export type { ColumnReport, RuleResult } from './validation-report';
+export { loadRuleReferences, runValidation } from './run-validation';
+export type { RuleReferences, ValidationRunDeps } from './run-validation';
+export { ValidationState } from './validate-records';
+export type { ValidateOptions, ValidationStateJson } from './validate-records';
+export type { ColumnReport, FailedRow, RuleResult, ValidationReport } from './validation-report';

@@ -309,7 +309,7 @@ describe('readCsvColumns', () => {
         rowsRead += outcome.batches.reduce((n, b) => n + b.rows.length, 0);
         if (outcome.error !== undefined) failures++;
       }),
-      { numRuns: 1500 },
+      { numRuns: 2000 },
     );
     // The generator reaches both sides: rows read and errors raised.
     console.log(rowsRead, failures);
@@ -411,6 +411,9 @@ describe('readCsvColumns', () => {
       ['a,b\n1,' + 'x'.repeat(100) + '\n', { maxRowBytes: 64 }],
       ['a,b\n1,"' + 'x'.repeat(100), { maxRowBytes: 64 }],
       ['a,b\n1,2\n3,4\n5,6\n7,8\n', { batchSize: 2 }],
+      ['a,b,c\n1,2,3\n', { maxFieldsPerRow: 2 }],
+      ['\uFEFF\uFEFF""\n1\n', { header: false, columns: ['a'], maxRowBytes: 4 }],
+      ['\uFEFF\uFEFFa\n1\n', { maxRowBytes: 3 }],
       ['a,b\n', { batchSize: 1 }],
     ];
     it.each(CASES)('%j %j, in chunks of every size up to 8', async (text, options) => {
@@ -438,6 +441,25 @@ describe('readCsvColumns', () => {
         expect(actual).toEqual(expected);
       }
     });
+  });
+
+  it('reads a wide table whose batches start small and grow, as readCsv does', async () => {
+    // Prepare: 3000 columns, so the first offset arrays hold a few rows and grow to the batch size
+    const width = 3000;
+    const header = Array.from({ length: width }, (_, k) => `c${k}`).join(',');
+    const rows = Array.from({ length: 60 }, (_, r) =>
+      Array.from({ length: width }, (_, k) =>
+        (r + k) % 11 === 0 ? '' : (r + k) % 7 === 0 ? '"q,"' : String(r * k),
+      ).join(','),
+    );
+    const bytes = utf8(`${header}\n${rows.join('\n')}\n`);
+
+    // Act
+    const { expected, actual } = await both(bytes, { batchSize: 50 }, cutsOf(bytes.length, [4093]));
+
+    // Assess
+    expect(actual.batches.map((b) => b.rows.length)).toEqual([50, 10]);
+    expect(actual).toEqual(expected);
   });
 
   it('shares the bytes of a batch and decodes a cell only when asked', async () => {

@@ -1,10 +1,9 @@
 /**
  * The Parquet reader's bounds on what a small file can make it allocate: pages whose zstd frames
  * decompress past their page headers, row groups declaring more rows or bytes than the limits.
- * The bomb files are built here, a few hundred bytes to a few kilobytes each: the page header of
- * each is true, only the compressed bytes (or the row count) are hostile.
+ * The bomb files (test/fixtures/parquet-bomb-files.ts) take a few hundred bytes to a few kilobytes
+ * each: the page header of each is true, only the compressed bytes (or the row count) are hostile.
  */
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 
 import { FormatError } from '../../../../lambdas/core/errors';
@@ -15,75 +14,13 @@ import {
   readParquet,
 } from '../../../../lambdas/core/formats/parquet-reader';
 import { readAll, sourceOf } from '../../../fixtures/parquet-arrow-tables';
-
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-
-/** A zstd block header: last flag, type (0 raw, 1 RLE), size. */
-const blockHeader = (size: number, type: 0 | 1, last: boolean): number[] => {
-  const header = (size << 3) | (type << 1) | (last ? 1 : 0);
-  return [header & 255, (header >>> 8) & 255, (header >>> 16) & 255];
-};
-
-/** zstd's largest block (Block_Maximum_Size). */
-const MAX_BLOCK = 128 << 10;
-
-/**
- * A valid zstd frame holding `page` in a raw block, then RLE blocks adding `extra` zero bytes.
- * With `declareSize` the frame header states its content size (single segment); without, it
- * states a 1 KiB window and no size, so only its blocks tell how much it holds.
- */
-function zstdFrame(page: Uint8Array, extra: number, declareSize: boolean): Uint8Array {
-  const content = page.byteLength + extra;
-  const out: number[] = [...ZSTD_MAGIC];
-  if (declareSize)
-    out.push(0xa0, content & 255, (content >>> 8) & 255, (content >>> 16) & 255, content >>> 24);
-  else out.push(0x00, 0x00); // no size, not single segment; window 1 KiB
-  out.push(...blockHeader(page.byteLength, 0, extra === 0), ...page);
-  for (let left = extra; left > 0;) {
-    const size = Math.min(left, MAX_BLOCK);
-    left -= size;
-    out.push(...blockHeader(size, 1, left === 0), 0);
-  }
-  return Uint8Array.from(out);
-}
-
-/** A one-column INT32 file whose pages are compressed by `compress` and labelled ZSTD. */
-function zstdFile(compress: (page: Uint8Array) => Uint8Array, values = [1, 2, 3]): Uint8Array {
-  const writer = new ByteWriter();
-  const parquet = new ParquetWriter({
-    writer,
-    schema: [
-      { name: 'schema', num_children: 1 },
-      { name: 'n', type: 'INT32', repetition_type: 'REQUIRED' },
-    ],
-    codec: 'ZSTD',
-    compressors: { ZSTD: compress },
-    statistics: false,
-  });
-  void parquet.write({ columnData: [{ name: 'n', data: values }] });
-  void parquet.finish();
-  return writer.getBytes();
-}
-
-/** A one-column file of `rows` nulls in a single row group: a few hundred bytes whatever `rows`. */
-function nullColumnFile(rows: number): Uint8Array {
-  const writer = new ByteWriter();
-  const parquet = new ParquetWriter({
-    writer,
-    schema: [
-      { name: 'schema', num_children: 1 },
-      { name: 'n', type: 'INT32', repetition_type: 'OPTIONAL' },
-    ],
-    codec: 'UNCOMPRESSED',
-    statistics: false,
-  });
-  void parquet.write({
-    columnData: [{ name: 'n', data: new Array<null>(rows).fill(null) }],
-    rowGroupSize: rows,
-  });
-  void parquet.finish();
-  return writer.getBytes();
-}
+import {
+  blockHeader,
+  nullColumnFile,
+  ZSTD_MAGIC,
+  zstdFile,
+  zstdFrame,
+} from '../../../fixtures/parquet-bomb-files';
 
 async function failureOf(promise: Promise<unknown>): Promise<FormatError> {
   try {

@@ -3,8 +3,7 @@
  * instead of making the whole file unreadable, and not decoded at all when not selected. Also the
  * 0-row file, graded by its schema.
  */
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import { parquetMetadata, type SchemaElement } from 'hyparquet';
+import { parquetMetadata } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 
 import type { ColumnSpec } from '../../../../lambdas/core/contracts/output-contract';
@@ -12,70 +11,8 @@ import { parquetSchemaOf, readParquet } from '../../../../lambdas/core/formats/p
 import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-writer';
 import { runValidation } from '../../../../lambdas/core/validation/run-validation';
 import { outputContract } from '../../../fixtures/output-contract';
+import { nestedFile } from '../../../fixtures/parquet-nested-file';
 import { readAll, sourceOf, writeTable } from '../../../fixtures/parquet-arrow-tables';
-
-const NESTED_SCHEMA: SchemaElement[] = [
-  { name: 'schema', num_children: 5 },
-  { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
-  { name: 'tags', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-  { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-  { name: 'attrs', repetition_type: 'OPTIONAL', converted_type: 'MAP', num_children: 1 },
-  { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
-  { name: 'key', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-  { name: 'value', type: 'INT64', repetition_type: 'OPTIONAL' },
-  { name: 's', repetition_type: 'OPTIONAL', num_children: 2 },
-  { name: '__proto__', type: 'INT32', repetition_type: 'OPTIONAL' },
-  {
-    name: 'amount',
-    type: 'INT32',
-    repetition_type: 'OPTIONAL',
-    converted_type: 'DECIMAL',
-    precision: 5,
-    scale: 2,
-  },
-  {
-    name: 'wait',
-    type: 'FIXED_LEN_BYTE_ARRAY',
-    type_length: 12,
-    repetition_type: 'OPTIONAL',
-    converted_type: 'INTERVAL',
-  },
-];
-
-/** 12 bytes: months, days, milliseconds as little-endian uint32. */
-function interval(months: number, days: number, millis: number): Uint8Array {
-  const bytes = new Uint8Array(12);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, months, true);
-  view.setUint32(4, days, true);
-  view.setUint32(8, millis, true);
-  return bytes;
-}
-
-function nestedFile(): Uint8Array {
-  const writer = new ByteWriter();
-  const parquet = new ParquetWriter({
-    writer,
-    schema: NESTED_SCHEMA,
-    codec: 'UNCOMPRESSED',
-    statistics: false,
-  });
-  void parquet.write({
-    columnData: [
-      { name: 'id', data: [1, 2, 3] },
-      { name: 'tags', data: [['a', null], [], null] },
-      { name: 'attrs', data: [{ zeta: 1n, __proto__x: 2n }, {}, null] },
-      {
-        name: 's',
-        data: [{ ['__proto__']: 5, amount: 12.34 }, null, { ['__proto__']: null, amount: -0.05 }],
-      },
-      { name: 'wait', data: [interval(1, 2, 3000), null, interval(0, 0, 0)] },
-    ],
-  });
-  void parquet.finish();
-  return writer.getBytes();
-}
 
 describe('nested Parquet columns', () => {
   it('reads lists, maps and structs as canonical JSON text, a field named __proto__ included', async () => {

@@ -1,0 +1,167 @@
+/**
+ * Validating a CSV on several worker threads gives the one-pass report and the same failing rows
+ * in the same order with the same row numbers; what a worker cannot validate alone goes through
+ * one pass, so errors keep their location in the file.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
+import { FormatError } from '../../../lambdas/core/errors';
+import { fileSink, fileSource } from '../../../lambdas/core/storage/file-byte-io';
+import { runValidation } from '../../../lambdas/core/validation/run-validation';
+import type { ValidationReport } from '../../../lambdas/core/validation/validation-report';
+import { runParallelValidation } from '../../../lib/cli/parallel-validation';
+
+const dir = mkdtempSync(join(tmpdir(), 'prt-parallel-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CONTRACT = `
+pipeline: p
+step: s
+output: orders
+path: x/
+format: csv
+schema:
+  - { name: id, type: int64, nullable: false }
+  - { name: customer, type: int64 }
+  - { name: amount, type: float64 }
+  - { name: at, type: timestamp }
+  - { name: note, type: string }
+  - { name: category, type: string, allowed: [a, b, c] }
+quality:
+  - { name: amount_positive, field: amount, condition: greater_than, value: 0, threshold: 0.9 }
+  - { name: customer_in_range, field: customer, condition: between, value: [1, 900], threshold: 0.9 }
+  - { name: note_present, field: note, condition: not_null, threshold: 0.5, severity: warn }
+  - { name: cheap, condition: expression, expression: 'amount < 500 or is_null(amount)', threshold: 0.5 }
+`;
+const contract = parseContract(CONTRACT, 'parallel-test');
+
+/** Deterministic rows: some failing, quoted notes holding delimiters, line ends and quotes. */
+function ordersCsv(rows: number): string {
+  // `extra` is not in the contract: graded as an extra column, and carried in quarantined rows.
+  const out = ['id,customer,amount,at,note,category,extra'];
+  let seed = 12345;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const notes = ['', 'plain', '"with, comma"', '"two\nlines"', '"say ""hi"""', '"tail\r\nline, and ""q"""'];
+  for (let i = 1; i <= rows; i++) {
+    const customer = next() < 0.01 ? 'x12' : String(Math.floor(next() * 1000));
+    const amount = next() < 0.03 ? '' : (next() * 600 - 20).toFixed(2);
+    const at = new Date(Date.UTC(2026, 0, 1) + Math.floor(next() * 1e10)).toISOString();
+    const note = notes[Math.floor(next() * notes.length)]!;
+    const category = next() < 0.02 ? 'z' : ['a', 'b', 'c'][i % 3]!;
+    out.push(`${i},${customer},${amount},${at},${note},${category},x${i % 7}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The report without mean and standard deviation, which merged moments give up to rounding. */
+function withoutMoments(report: ValidationReport): unknown {
+  return { ...report, profile: report.profile?.map(({ mean: _m, stddev: _s, ...rest }) => rest) };
+}
+
+function expectSameReport(actual: ValidationReport, expected: ValidationReport): void {
+  expect(withoutMoments(actual)).toEqual(withoutMoments(expected));
+  actual.profile!.forEach((p, i) => {
+    const e = expected.profile![i]!;
+    for (const key of ['mean', 'stddev'] as const) {
+      if (e[key] === undefined) expect(p[key]).toBeUndefined();
+      else expect(Math.abs(p[key]! - e[key]) / Math.max(1, Math.abs(e[key]))).toBeLessThan(1e-12);
+    }
+  });
+}
+
+async function onePass(
+  path: string,
+  quarantine?: string,
+): Promise<ValidationReport & { quarantined: number }> {
+  const run = await runValidation(contract, fileSource(path), {
+    openSource: fileSource,
+    ...(quarantine ? { quarantineSink: () => fileSink(quarantine) } : {}),
+  });
+  return { ...run.report, quarantined: run.quarantinedRows };
+}
+
+describe('runParallelValidation', () => {
+  const csv = write('orders.csv', ordersCsv(3000));
+
+  it('gives the one-pass report and failing rows, on 2 and on 3 workers', async () => {
+    const { quarantined, ...expected } = await onePass(csv, join(dir, 'one.jsonl'));
+    expect(expected.failedRowCount).toBeGreaterThan(100);
+    expect(quarantined).toBe(expected.failedRowCount);
+    for (const workers of [2, 3]) {
+      const out = join(dir, `w${workers}.jsonl`);
+      const run = await runParallelValidation(contract, csv, {
+        workers,
+        minRangeBytes: 1024,
+        openSource: fileSource,
+        quarantineSink: () => fileSink(out),
+      });
+      expect(run.onePassBecause).toBeUndefined();
+      expect(run.ranges).toBe(workers);
+      expectSameReport(run.report, expected);
+      expect(run.quarantinedRows).toBe(quarantined);
+      expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'one.jsonl'), 'utf8'));
+    }
+  });
+
+  it('reports a malformed row as one pass does: same error, same location in the file', async () => {
+    const lines = ordersCsv(3000).split('\n');
+    lines[2500] = '2500,1,2.00,2026-01-01T00:00:00Z,one field short,a';
+    const bad = write('bad.csv', lines.join('\n'));
+    const expected = await onePass(bad).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(expected).toBeInstanceOf(FormatError);
+    const actual = await runParallelValidation(contract, bad, {
+      workers: 2,
+      minRangeBytes: 1024,
+      openSource: fileSource,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(actual).toBeInstanceOf(FormatError);
+    const fields = (e: unknown): unknown => {
+      const f = e as FormatError;
+      return { message: f.message, location: f.location };
+    };
+    expect(fields(actual)).toEqual(fields(expected));
+  });
+
+  it('validates in one pass what ranges cannot check alone: uniqueness across the file', async () => {
+    const unique = parseContract(
+      CONTRACT.replace(
+        '{ name: id, type: int64, nullable: false }',
+        '{ name: id, type: int64, nullable: false, unique: true }',
+      ),
+      'unique-test',
+    );
+    const run = await runParallelValidation(unique, csv, {
+      workers: 2,
+      minRangeBytes: 1024,
+      openSource: fileSource,
+    });
+    expect(run.ranges).toBe(1);
+    expect(run.onePassBecause).toMatch(/unique/);
+    expect(run.report.rowCount).toBe(3000);
+  });
+
+  it('validates in one pass a file too small to split', async () => {
+    const small = write('small.csv', ordersCsv(5));
+    const run = await runParallelValidation(contract, small, { workers: 2, openSource: fileSource });
+    expect(run.ranges).toBe(1);
+    expectSameReport(run.report, await onePass(small).then(({ quarantined: _q, ...r }) => r));
+  });
+});
