@@ -137,7 +137,10 @@ async function compileCase(): Promise<void> {
   const { build } = await import('esbuild');
   await build({
     entryPoints: [join(BENCH_DIR, 'case.ts')],
-    outfile: COMPILED_CASE,
+    outdir: dirname(COMPILED_CASE),
+    outExtension: { '.js': '.mjs' },
+    // Each engine's module stays its own chunk, loaded by the child that runs that engine only.
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -174,21 +174,29 @@ function scanCells(cells: readonly RawCell[], n: number, t: ScanTarget): number 
   return first;
 }
 
-/** A text vector's bytes as a Buffer (for decoding) and whether they are all ASCII. */
+/**
+ * A text vector's bytes as a Buffer (for decoding) and whether this batch's cells of the column are
+ * all ASCII (then they decode as latin1, cheaper than UTF-8). The check covers the byte span of
+ * this vector's rows, never the whole buffer: the CSV reader appends later chunks to the buffer a
+ * batch points into, so an answer about the buffer would not hold for the next batch.
+ */
 function decoderOf(v: TextVector): { buffer: Buffer; ascii: boolean } {
-  // One vectorised scan per batch (the columns of a batch share their bytes): all-ASCII bytes
-  // decode as latin1, which is cheaper than UTF-8.
-  if (v.bytes !== lastBytes) {
-    lastBytes = v.bytes;
-    lastDecoder = {
-      buffer: Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength),
-      ascii: isAscii(v.bytes),
-    };
+  // The span from the lowest start to the highest end, whatever order the reader laid cells in.
+  let lo = Infinity;
+  let hi = 0;
+  for (let r = 0; r < v.start.length; r++) {
+    if (v.start[r]! < lo) lo = v.start[r]!;
+    if (v.end[r]! > hi) hi = v.end[r]!;
   }
-  return lastDecoder;
+  if (lo > hi) lo = hi;
+  const buffer =
+    v.bytes === lastBytes ? lastBuffer : Buffer.from(v.bytes.buffer, v.bytes.byteOffset, v.bytes.byteLength);
+  lastBytes = v.bytes;
+  lastBuffer = buffer;
+  return { buffer, ascii: isAscii(v.bytes.subarray(lo, hi)) };
 }
 let lastBytes: Uint8Array | null = null;
-let lastDecoder: { buffer: Buffer; ascii: boolean } = { buffer: Buffer.alloc(0), ascii: true };
+let lastBuffer: Buffer = Buffer.alloc(0);
 
 function textOf(v: TextVector, d: { buffer: Buffer; ascii: boolean }, r: number): string {
   const s = v.start[r]!;

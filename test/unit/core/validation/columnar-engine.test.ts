@@ -15,6 +15,8 @@ import type {
   OutputContract,
   QualityRule,
 } from '../../../../lambdas/core/contracts/output-contract';
+import { readCsvColumns } from '../../../../lambdas/core/formats/csv-column-reader';
+import { readCsv } from '../../../../lambdas/core/formats/csv-reader';
 import type { RecordBatch } from '../../../../lambdas/core/formats/record-batch';
 import { readParquetColumns } from '../../../../lambdas/core/formats/parquet-column-reader';
 import { parquetSchemaOf, readParquet } from '../../../../lambdas/core/formats/parquet-reader';
@@ -407,5 +409,44 @@ describe('the columnar engine over Parquet column vectors', () => {
         values: Object.fromEntries(Object.entries(row.values).filter(([name]) => read.has(name))),
       })),
     );
+  });
+});
+
+describe('the columnar engine over the CSV column reader', () => {
+  it('decodes non-ASCII text that arrives after an all-ASCII batch in the same buffer', async () => {
+    // The reader appends later chunks to the buffer earlier batches point into: whether a batch is
+    // ASCII must be judged on its own cells, or 'é' decodes as latin1 ('Ã©').
+    const contract: OutputContract = {
+      ...contractOf([]),
+      schema: [
+        { name: 'id', type: 'int64', nullable: false },
+        { name: 'name', type: 'string', nullable: true },
+      ],
+      quality: [
+        {
+          name: 'name_shape',
+          type: 'validity',
+          field: 'name',
+          condition: { kind: 'matches', pattern: '^[a-zé]+$' },
+          threshold: 1,
+          severity: 'error',
+        },
+      ],
+    };
+    const lines = ['id,name', ...Array.from({ length: 30 }, (_, i) => `${i},${i < 20 ? 'abc' : 'café'}`)];
+    const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
+    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < bytes.length; i += 64) {
+        await Promise.resolve(); // chunks arrive as from a stream
+        yield bytes.subarray(i, i + 64);
+      }
+    };
+    const rows = new ValidationState(contract);
+    for await (const batch of readCsv(chunks(), { batchSize: 7 })) await rows.addRows(batch);
+    const columns = new ValidationState(contract);
+    for await (const batch of readCsvColumns(chunks(), { batchSize: 7 })) await columns.addColumns(batch);
+    expect(columns.finish()).toEqual(rows.finish());
+    expect(columns.finish().rules.find((r) => r.name === 'name_shape')?.passed).toBe(30);
+    expect(columns.finish().profile?.[1]?.max).toBe('café');
   });
 });
