@@ -29,9 +29,11 @@ import {
   type DictionaryVector,
   type Float64Vector,
   type Int32Vector,
+  type Int64Vector,
   type TextVector,
   type TimestampVector,
 } from '../formats/column-batch';
+import { int64Cell } from '../formats/parquet-types';
 import type { RawCell } from '../formats/record-batch';
 import type { ColumnMetrics } from '../metrics/column-metrics';
 
@@ -98,10 +100,11 @@ export function scanAbsentColumn(n: number, t: ScanTarget): number {
 /** Types and measures one column; returns the first row with a finding, -1 when none. */
 export function scanColumn(vector: ColumnVector, n: number, t: ScanTarget): number {
   if (vector.kind === 'text') return scanText(vector, n, t);
-  if (vector.kind === 'timestamp' && sameInstants(vector, t.column)) return scanTimestampCounts(vector, n, t);
+  if (vector.kind === 'timestamp' && countsAsIs(vector, t.column)) return scanTimestampCounts(vector, n, t);
   if (vector.kind === 'dictionary' && t.column.type === 'string' && t.column.physical !== 'uuid')
     return scanDictionary(vector, n, t);
   if (vector.kind === 'float64' || vector.kind === 'int32') return scanNumbers(vector, n, t);
+  if (vector.kind === 'int64') return scanInt64(vector, n, t);
   // Typed vectors give the cells the row readers gave; the codec types them as before.
   const cells: RawCell[] =
     vector.kind === 'cells'
@@ -374,20 +377,35 @@ function scanTextStrings(v: TextVector, n: number, t: ScanTarget): number {
 }
 
 /**
- * A timestamp vector whose counts are the column's values as they are: instants (the text the
- * row reader made ends in 'Z', which the codec reads as UTC whatever the column's zone, unless the
- * column is naive and refuses it) in the column's unit.
+ * A timestamp vector whose counts are the column's values as they are, in the column's unit. The
+ * row reader made text of each count and the codec parsed it: an instant's text ends in 'Z', read
+ * as UTC whatever the column's zone (a naive column refuses it); a local date-time's text has no
+ * zone, read in the column's zone, which leaves the count as it is when that zone is UTC or naive.
  */
-function sameInstants(v: TimestampVector, column: ColumnSpec): boolean {
-  return (
-    column.type === 'timestamp' && v.utc && column.zone !== NAIVE_ZONE && v.unit === (column.unit ?? 'us')
-  );
+function countsAsIs(v: TimestampVector, column: ColumnSpec): boolean {
+  if (column.type !== 'timestamp' || v.unit !== (column.unit ?? 'us')) return false;
+  const zone = column.zone ?? 'UTC';
+  return v.utc ? zone !== NAIVE_ZONE : zone === 'UTC' || zone === NAIVE_ZONE;
 }
+
+const UNIT_PER_SECOND = { ms: 1_000n, us: 1_000_000n, ns: 1_000_000_000n } as const;
+/** Seconds from the epoch to 0000-01-01T00:00:00 and to the last second of 9999. */
+const FIRST_SECOND = -62_167_219_200n;
+const LAST_SECOND = 253_402_300_799n;
 
 function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): number {
   const { values, valid } = v;
   const out = t.out;
   const metrics = t.metrics;
+  // Counts whose text has a four-digit year: outside it the codec refuses the text, so those take
+  // the row reader's cell and the codec, as before.
+  const perSecond = UNIT_PER_SECOND[v.unit];
+  const min = FIRST_SECOND * perSecond;
+  const max = (LAST_SECOND + 1n) * perSecond - 1n;
+  // Safe counts are compared as numbers: a bound past 2^53 rounds, but stays beyond every safe count.
+  const minNumber = Number(min);
+  const maxNumber = Number(max);
+  const words = wordsOf(values);
   let lo = Infinity;
   let hi = -Infinity;
   let first = -1;
@@ -397,7 +415,26 @@ function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): numb
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
+    const safe = safeAt(words, r);
+    if (safe === safe) {
+      if (safe < minNumber || safe > maxNumber) {
+        if (rawCell(rawCellOf(v, r), r, t) && first < 0) first = r;
+        continue;
+      }
+      metrics.addTimestampCount(safe);
+      if (safe < lo) lo = safe;
+      if (safe > hi) hi = safe;
+      if (out) {
+        out.tags[r] = TAG_OTHER;
+        out.other[r] = BigInt(safe);
+      }
+      continue;
+    }
     const x = values[r]!;
+    if (x < min || x > max) {
+      if (rawCell(rawCellOf(v, r), r, t) && first < 0) first = r;
+      continue;
+    }
     const c = Number(x);
     if (Number.isSafeInteger(c)) {
       metrics.addTimestampCount(c);
@@ -411,6 +448,49 @@ function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): numb
   }
   if (lo <= hi) metrics.foldRange(BigInt(lo), BigInt(hi));
   return first;
+}
+
+/** A BigInt64Array's 32-bit halves (little-endian), to read safe values without a BigInt each. */
+function wordsOf(values: BigInt64Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+}
+
+/** Value r of a BigInt64Array as a number when it is a safe integer (|v| < 2^53), else NaN. */
+function safeAt(words: Int32Array, r: number): number {
+  const high = words[2 * r + 1]!;
+  return high > -2097152 && high < 2097152 ? high * 4294967296 + (words[2 * r]! >>> 0) : NaN;
+}
+
+/** int64 vectors: a safe value is the number the row reader gave; the codec types it. */
+function scanInt64(v: Int64Vector, n: number, t: ScanTarget): number {
+  const { values, valid } = v;
+  const words = wordsOf(values);
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (t.out) t.out.tags[r] = TAG_NULL;
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const safe = safeAt(words, r);
+    if (rawCell(safe === safe ? safe : int64Cell(values[r]!), r, t) && first < 0) first = r;
+  }
+  return first;
+}
+
+/** One non-null raw cell through the codec, as scanCells types it; true when it is a finding. */
+function rawCell(raw: RawCell, r: number, t: ScanTarget): boolean {
+  if (raw === null) {
+    if (t.out) t.out.tags[r] = TAG_NULL;
+    return nullCell(t, r);
+  }
+  const parsed = t.codec.parse(raw);
+  if (parsed === NOT_CONFORMING) {
+    badCell(t, r);
+    return true;
+  }
+  typedCell(t, r, parsed);
+  return false;
 }
 
 /** Dictionary-encoded strings: each row's value is its dictionary entry, no string made per row. */

@@ -450,3 +450,48 @@ describe('the columnar engine over the CSV column reader', () => {
     expect(columns.finish().profile?.[1]?.max).toBe('café');
   });
 });
+
+describe('the columnar engine over Parquet timestamps', () => {
+  const YEAR_10000_US = 253_402_300_800_000_000n; // 10000-01-01T00:00:00, past the four-digit years
+  const rows = [
+    [0n, 1],
+    [1_700_000_000_123_456n, 2],
+    [-62_135_596_800_000_000n, 3], // 0001-01-01
+    [YEAR_10000_US, 4],
+    [-62_167_219_200_000_001n, 5], // just before 0000-01-01
+    [null, 6],
+  ] as const;
+
+  for (const fileZone of ['UTC', 'naive'] as const) {
+    for (const zone of ['UTC', 'naive', '+05:30', undefined]) {
+      for (const unit of ['us', 'ms'] as const) {
+        it(`gives the row engine's result for a ${fileZone} file read as ${zone ?? 'default'} ${unit}`, async () => {
+          const fileSchema: ColumnSpec[] = [
+            { name: 'ts', type: 'timestamp', unit: 'us', zone: fileZone, nullable: true },
+            { name: 'id', type: 'int64', nullable: false },
+          ];
+          const bytes = await writeTable(createParquetWriter, fileSchema, rows);
+          const contract: OutputContract = {
+            ...contractOf([]),
+            format: 'parquet',
+            schema: [
+              { name: 'ts', type: 'timestamp', unit, ...(zone ? { zone } : {}), nullable: false },
+              { name: 'id', type: 'int64', nullable: false },
+            ],
+            quality: [],
+          };
+          const failedRows: FailedRow[] = [];
+          const failedColumns: FailedRow[] = [];
+          const a = new ValidationState(contract, { onFailedRow: (row) => void failedRows.push(row) });
+          const b = new ValidationState(contract, { onFailedRow: (row) => void failedColumns.push(row) });
+          for await (const batch of readParquet(sourceOf(bytes))) await a.addRows(batch);
+          for await (const batch of readParquetColumns(sourceOf(bytes))) await b.addColumns(batch);
+          expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+          expect(b.finish()).toEqual(a.finish());
+          expect(failedColumns).toEqual(failedRows);
+          expect(failedColumns.length).toBeGreaterThan(0);
+        });
+      }
+    }
+  }
+});
