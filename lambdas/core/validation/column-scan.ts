@@ -115,6 +115,7 @@ export function scanColumn(vector: ColumnVector, n: number, t: ScanTarget): numb
 
 /** Marks a null cell; returns whether it is a finding (a null in a non-nullable column). */
 function nullCell(t: ScanTarget, r: number): boolean {
+  if (t.out) t.out.tags[r] = TAG_NULL;
   if (!t.present) return false;
   t.metrics.addNull();
   if (t.nullable) return false;
@@ -152,28 +153,8 @@ function typedCell(t: ScanTarget, r: number, v: Exclude<TypedValue, null>): void
 
 /** Raw cells through the codec, as the row engine types them. */
 function scanCells(cells: readonly RawCell[], n: number, t: ScanTarget): number {
-  const out = t.out;
-  const codec = t.codec;
   let first = -1;
-  for (let r = 0; r < n; r++) {
-    const raw = cells[r] ?? null;
-    if (raw === null) {
-      if (out) out.tags[r] = TAG_NULL;
-      if (nullCell(t, r) && first < 0) first = r;
-      continue;
-    }
-    const v = codec.parse(raw);
-    if (v === NOT_CONFORMING) {
-      badCell(t, r);
-      if (first < 0) first = r;
-    } else if (typeof v === 'number' && t.column.type !== 'string') {
-      t.metrics.addNumber(v);
-      if (out) {
-        out.tags[r] = TAG_NUMBER;
-        out.num[r] = v;
-      }
-    } else typedCell(t, r, v);
-  }
+  for (let r = 0; r < n; r++) if (rawCell(cells[r] ?? null, r, t) && first < 0) first = r;
   return first;
 }
 
@@ -227,25 +208,16 @@ function scanText(v: TextVector, n: number, t: ScanTarget): number {
 
 /** The codec's parse of a decoded cell: the fallback of every fast path. */
 function slowCell(v: TextVector, d: { buffer: Buffer; ascii: boolean }, r: number, t: ScanTarget): boolean {
-  const parsed = t.codec.parse(textOf(v, d, r));
-  if (parsed === NOT_CONFORMING) {
-    badCell(t, r);
-    return true;
-  }
-  typedCell(t, r, parsed);
-  return false;
+  return rawCell(textOf(v, d, r), r, t);
 }
 
 function scanTextAny(v: TextVector, n: number, t: ScanTarget): number {
   const d = decoderOf(v);
   const flags = v.flags;
-  const out = t.out;
   let first = -1;
   for (let r = 0; r < n; r++) {
-    if ((flags[r]! & TEXT_NULL) !== 0) {
-      if (out) out.tags[r] = TAG_NULL;
-      if (nullCell(t, r) && first < 0) first = r;
-    } else if (slowCell(v, d, r, t) && first < 0) first = r;
+    const finding = (flags[r]! & TEXT_NULL) !== 0 ? nullCell(t, r) : slowCell(v, d, r, t);
+    if (finding && first < 0) first = r;
   }
   return first;
 }
@@ -262,7 +234,6 @@ function scanTextIntegers(v: TextVector, n: number, t: ScanTarget): number {
   for (let r = 0; r < n; r++) {
     const f = flags[r]!;
     if ((f & TEXT_NULL) !== 0) {
-      if (out) out.tags[r] = TAG_NULL;
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
@@ -294,7 +265,6 @@ function scanTextFloats(v: TextVector, n: number, t: ScanTarget): number {
   for (let r = 0; r < n; r++) {
     const f = flags[r]!;
     if ((f & TEXT_NULL) !== 0) {
-      if (out) out.tags[r] = TAG_NULL;
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
@@ -325,7 +295,6 @@ function scanTextTimestamps(v: TextVector, n: number, t: ScanTarget): number {
   for (let r = 0; r < n; r++) {
     const f = flags[r]!;
     if ((f & TEXT_NULL) !== 0) {
-      if (out) out.tags[r] = TAG_NULL;
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
@@ -357,7 +326,6 @@ function scanTextStrings(v: TextVector, n: number, t: ScanTarget): number {
   for (let r = 0; r < n; r++) {
     const f = flags[r]!;
     if ((f & TEXT_NULL) !== 0) {
-      if (out) out.tags[r] = TAG_NULL;
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
@@ -411,7 +379,6 @@ function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): numb
   let first = -1;
   for (let r = 0; r < n; r++) {
     if (valid !== null && valid[r] === 0) {
-      if (out) out.tags[r] = TAG_NULL;
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
@@ -468,7 +435,6 @@ function scanInt64(v: Int64Vector, n: number, t: ScanTarget): number {
   let first = -1;
   for (let r = 0; r < n; r++) {
     if (valid !== null && valid[r] === 0) {
-      if (t.out) t.out.tags[r] = TAG_NULL;
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
@@ -478,12 +444,9 @@ function scanInt64(v: Int64Vector, n: number, t: ScanTarget): number {
   return first;
 }
 
-/** One non-null raw cell through the codec, as scanCells types it; true when it is a finding. */
+/** One raw cell through the codec, as the row engine types it; true when it is a finding. */
 function rawCell(raw: RawCell, r: number, t: ScanTarget): boolean {
-  if (raw === null) {
-    if (t.out) t.out.tags[r] = TAG_NULL;
-    return nullCell(t, r);
-  }
+  if (raw === null) return nullCell(t, r);
   const parsed = t.codec.parse(raw);
   if (parsed === NOT_CONFORMING) {
     badCell(t, r);
@@ -502,7 +465,6 @@ function scanDictionary(v: DictionaryVector, n: number, t: ScanTarget): number {
   for (let r = 0; r < n; r++) {
     const i = indices[r]!;
     if (i < 0) {
-      if (out) out.tags[r] = TAG_NULL;
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
@@ -519,27 +481,10 @@ function scanDictionary(v: DictionaryVector, n: number, t: ScanTarget): number {
 /** float64 and int32 vectors: each value is the raw cell the row reader gave, typed by the codec. */
 function scanNumbers(v: Float64Vector | Int32Vector, n: number, t: ScanTarget): number {
   const { values, valid } = v;
-  const out = t.out;
-  const codec = t.codec;
-  const numeric = t.column.type !== 'string';
   let first = -1;
   for (let r = 0; r < n; r++) {
-    if (valid !== null && valid[r] === 0) {
-      if (out) out.tags[r] = TAG_NULL;
-      if (nullCell(t, r) && first < 0) first = r;
-      continue;
-    }
-    const parsed = codec.parse(values[r]!);
-    if (parsed === NOT_CONFORMING) {
-      badCell(t, r);
-      if (first < 0) first = r;
-    } else if (typeof parsed === 'number' && numeric) {
-      t.metrics.addNumber(parsed);
-      if (out) {
-        out.tags[r] = TAG_NUMBER;
-        out.num[r] = parsed;
-      }
-    } else typedCell(t, r, parsed);
+    const finding = valid !== null && valid[r] === 0 ? nullCell(t, r) : rawCell(values[r]!, r, t);
+    if (finding && first < 0) first = r;
   }
   return first;
 }
