@@ -72,9 +72,10 @@ export async function parquetReadAndCheck(path: string, contract: Contract): Pro
 }
 
 /**
- * `prt validate --workers n`'s runner: the CSV split into n byte ranges at record starts, one
- * worker thread per range, states merged. The note says how many ranges it really used (a file
- * it cannot split goes through one pass, which would make the column a one-worker figure).
+ * `prt validate --workers n`'s runner: the CSV split into byte ranges at record starts (several
+ * per lane), validated by this thread and n − 1 worker threads as each comes free, states merged.
+ * The note says how many ranges and lanes it really used (a file it cannot split goes through one
+ * pass, which would make the column a one-worker figure).
  */
 export async function parallelCheckCsv(
   path: string,
@@ -85,7 +86,7 @@ export async function parallelCheckCsv(
   const run = await runParallelValidation(contract, path, { workers, openSource: fileSource });
   return {
     checks: summary(run.report),
-    note: `${run.ranges} range(s)${run.onePassBecause ? `, one pass: ${run.onePassBecause}` : ''}`,
+    note: `${run.ranges} range(s) on ${run.lanes} lane(s)${run.onePassBecause ? `, one pass: ${run.onePassBecause}` : ''}`,
   };
 }
 

@@ -1,17 +1,23 @@
 /**
  * Validation of one local CSV file on several cores: the file is split into byte ranges at record
- * starts (planCsvRanges), each range is validated by a worker thread with the header prepended,
- * and the ranges' states are merged in file order into the state one pass would build — as the
- * parts of a partitioned output are. The report is the one-pass report (mean and standard
- * deviation up to floating-point rounding, as merged moments are).
+ * starts (planCsvRanges), each range is validated with the header prepended, and the ranges'
+ * states are merged in file order into the state one pass would build — as the parts of a
+ * partitioned output are. The report is the one-pass report (mean and standard deviation up to
+ * floating-point rounding, as merged moments are).
  *
- * Row numbers: a worker numbers its rows from 1. Examples in the merged state are renumbered by
- * the merge; failing rows are spooled by each worker to a file and renumbered here, after every
- * worker has reported its row count, by the rows of the ranges before theirs.
+ * Lanes: with n workers asked for, this thread is one lane and n − 1 worker threads are the
+ * others. The file is planned into several ranges per lane, and a lane takes the next range when
+ * it finishes one. This thread already has the code loaded and starts at once, while a thread
+ * needs a few hundred milliseconds to load its bundle: with one range per lane the early lane
+ * would wait for the late one, with a queue the late lane just takes fewer ranges.
+ *
+ * Row numbers: a range numbers its rows from 1. Examples in the merged state are renumbered by
+ * the merge; failing rows are spooled per range to a file and renumbered here, once every range
+ * has reported its row count, by the rows of the ranges before theirs.
  *
  * A contract with a uniqueness check goes through one pass: a key repeated in two ranges is
  * counted exactly by the merge, but neither range flags the row, so the failing rows would differ.
- * Anything a worker throws (a malformed row, a row limit, a split the planner got wrong, which
+ * Anything a range throws (a malformed row, a row limit, a split the planner got wrong, which
  * makes the range before it end inside a quoted field) sends the whole file through the one-pass
  * path instead, so errors are reported exactly as that path reports them, with their line, row and
  * byte offset in the file. Anything but an uncompressed CSV takes the one-pass path directly.
@@ -32,11 +38,11 @@ import {
   type ValidationReport,
   type ValidationRunDeps,
 } from '../../lambdas/core/validation';
-import type { RangeResult, RangeTask } from './validation-worker';
+import { validateRange, type RangeResult, type RangeTask } from './range-task';
 import { workerStart } from './worker-bundle';
 
 export interface ParallelValidationDeps extends ValidationRunDeps {
-  /** Worker threads (ranges) at most; 1 validates in this thread. */
+  /** Lanes at most: this thread and workers − 1 threads; 1 validates in one pass. */
   readonly workers: number;
   /** Smallest range worth a thread (default 1 MiB). */
   readonly minRangeBytes?: number;
@@ -47,8 +53,10 @@ export interface ParallelValidationRun {
   readonly detection: Awaited<ReturnType<typeof inspectSource>>;
   readonly format: string;
   readonly quarantinedRows: number;
-  /** Ranges validated side by side; 1 when the file went through one pass. */
+  /** Ranges the file was validated in; 1 when it went through one pass. */
   readonly ranges: number;
+  /** Lanes that validated them side by side (this thread and the worker threads); 1 for one pass. */
+  readonly lanes: number;
   /** Why the file went through one pass although more workers were asked for. */
   readonly onePassBecause?: string;
 }
@@ -57,6 +65,12 @@ export interface ParallelValidationRun {
 // below the root as lib/cli is) carries no worker module, and this path reaches the source from both.
 const WORKER_MODULE = new URL('../../lib/cli/validation-worker.ts', import.meta.url);
 const FLUSH_AT = 1 << 20;
+/**
+ * Ranges planned per lane: enough that a lane starting late (a thread loading its bundle) leaves
+ * its share to the others, few enough that each range is still megabytes (per-range costs are a
+ * reader and a state, and a merge).
+ */
+const RANGES_PER_LANE = 4;
 
 export async function runParallelValidation(
   contract: OutputContract,
@@ -72,6 +86,7 @@ export async function runParallelValidation(
       format: run.opened.format,
       quarantinedRows: run.quarantinedRows,
       ranges: 1,
+      lanes: 1,
       ...(because ? { onePassBecause: because } : {}),
     };
   };
@@ -89,16 +104,16 @@ export async function runParallelValidation(
     return onePass('uniqueness is checked across the whole file');
 
   // Threads start now: loading them overlaps the planning and the reference loading below.
-  // No more threads than ranges the file can hold (planCsvRanges makes none smaller than this).
+  // No more lanes than ranges the file can hold (planCsvRanges makes none smaller than this).
   const minRange = deps.minRangeBytes ?? 1024 * 1024;
-  const threadCount = Math.max(1, Math.min(deps.workers, Math.floor(detection.size / minRange)));
-  if (threadCount < 2) return onePass('the file is too small to split');
-  const threads = await startThreads(threadCount);
+  const lanes = Math.max(1, Math.min(deps.workers, Math.floor(detection.size / minRange)));
+  if (lanes < 2) return onePass('the file is too small to split');
+  const threads = await startThreads(lanes - 1);
   let spoolDir: string | undefined;
   try {
     const references = await loadRuleReferences(contract, deps);
     const limits = deps.readerLimits ?? {};
-    const plan = await planCsvRanges(source, threadCount, {
+    const plan = await planCsvRanges(source, lanes * RANGES_PER_LANE, {
       delimiter: contract.csv.delimiter,
       header: contract.csv.header,
       ...(contract.csv.quote !== undefined ? { quote: contract.csv.quote } : {}),
@@ -158,6 +173,7 @@ export async function runParallelValidation(
       format,
       quarantinedRows,
       ranges: plan.ranges.length,
+      lanes,
     };
   } finally {
     threads.stop();
@@ -166,7 +182,10 @@ export async function runParallelValidation(
 }
 
 interface Threads {
-  /** Runs task i on thread i; threads beyond the tasks are stopped. The first failure stops the rest. */
+  /**
+   * Runs every task, each on the first lane free (this thread or a worker thread), and gives the
+   * results in task order. The first failure stops the lanes: the caller falls back to one pass.
+   */
   run(tasks: readonly RangeTask[]): Promise<RangeResult[]>;
   stop(): void;
 }
@@ -174,27 +193,49 @@ interface Threads {
 async function startThreads(count: number): Promise<Threads> {
   const start = await workerStart(WORKER_MODULE);
   const workers = Array.from({ length: count }, () => new Worker(start.file, { workerData: start.data }));
+  let stopped = false;
   const stop = (): void => {
+    stopped = true;
     for (const w of workers) void w.terminate();
   };
-  const runOne = (worker: Worker, task: RangeTask): Promise<RangeResult> =>
+  const onThread = (worker: Worker, task: RangeTask): Promise<RangeResult> =>
     new Promise<RangeResult>((resolve) => {
-      let settled = false;
       const settle = (result: RangeResult): void => {
-        if (settled) return;
-        settled = true;
-        if (!result.ok) stop();
+        worker.off('message', settle);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
         resolve(result);
       };
-      worker.once('message', (result: RangeResult) => settle(result));
-      worker.once('error', (error) => settle({ ok: false, error: error.message }));
-      worker.once('exit', (code) => settle({ ok: false, error: `worker exited (${code}) without a result` }));
+      const onError = (error: Error): void => settle({ ok: false, error: error.message });
+      const onExit = (code: number): void =>
+        settle({ ok: false, error: `worker exited (${code}) without a result` });
+      worker.on('message', settle);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
       worker.postMessage(task);
     });
   return {
-    run(tasks) {
-      for (const w of workers.slice(tasks.length)) void w.terminate();
-      return Promise.all(tasks.map((task, i) => runOne(workers[i]!, task)));
+    async run(tasks) {
+      const results = new Array<RangeResult>(tasks.length);
+      let next = 0;
+      let failed = false;
+      // A lane takes tasks until none is left or one has failed.
+      const lane = async (runOne: (task: RangeTask) => Promise<RangeResult>): Promise<void> => {
+        while (!failed && !stopped && next < tasks.length) {
+          const i = next++;
+          const result = await runOne(tasks[i]!);
+          results[i] = result;
+          if (!result.ok) {
+            failed = true;
+            stop();
+          }
+        }
+      };
+      await Promise.all([lane(validateRange), ...workers.map((w) => lane((task) => onThread(w, task)))]);
+      // Tasks no lane reached (after a failure) count as failed, so the caller never merges a gap.
+      for (let i = 0; i < tasks.length; i++)
+        results[i] ??= { ok: false, error: 'not validated: another range failed' };
+      return results;
     },
     stop,
   };

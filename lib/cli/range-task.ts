@@ -1,0 +1,78 @@
+/**
+ * One byte range of a parallel validation (parallel-validation.ts): validates a range of a local
+ * CSV, the header prepended, into the range's mergeable state. Failing rows go to a spool file
+ * with range-local row numbers; the parent renumbers them once it knows the row counts of the
+ * ranges before this one, so no failing row is held in memory. A worker thread runs it
+ * (validation-worker.ts), and so does the parent itself, which is one of the lanes.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { OutputContract } from '../../lambdas/core/contracts';
+import type { ReaderLimits } from '../../lambdas/core/formats';
+import { validateCsvRange } from '../../lambdas/core/ranged-validation';
+import { fileSource } from '../../lambdas/core/storage';
+import type { FailedRow, ValidationStateJson } from '../../lambdas/core/validation';
+
+/** What the parent hands to a lane for one range. */
+export interface RangeTask {
+  readonly contract: OutputContract;
+  readonly path: string;
+  readonly headerEnd: number;
+  readonly start: number;
+  readonly end: number;
+  readonly readerLimits: ReaderLimits;
+  readonly referenceSets: Map<string, Set<string>>;
+  /** Where failing rows are spooled (JSON Lines); absent when nobody collects them. */
+  readonly failedRowsFile?: string;
+}
+
+export type RangeResult =
+  | { readonly ok: true; readonly state: ValidationStateJson; readonly failedRows: number }
+  | { readonly ok: false; readonly error: string };
+
+const FLUSH_AT = 1 << 20;
+
+async function validate(task: RangeTask): Promise<RangeResult> {
+  let spool: FileHandle | undefined;
+  let pending: string[] = [];
+  let size = 0;
+  let failedRows = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    size = 0;
+    await spool!.write(text);
+  };
+  const file = task.failedRowsFile;
+  const onFailedRow = file
+    ? async (row: FailedRow): Promise<void> => {
+        spool ??= await open(file, 'w');
+        failedRows++;
+        const line = `${JSON.stringify(row)}\n`;
+        pending.push(line);
+        size += line.length;
+        if (size >= FLUSH_AT) await flush();
+      }
+    : undefined;
+  try {
+    const state = await validateCsvRange(fileSource(task.path), task, {
+      referenceSets: task.referenceSets,
+      ...(onFailedRow ? { onFailedRow } : {}),
+    });
+    await flush();
+    return { ok: true, state: state.toJSON(), failedRows };
+  } finally {
+    await spool?.close();
+  }
+}
+
+/**
+ * Validates one range. Any error comes back as a result: the parent then validates the whole
+ * file in one pass, which reports it with the location one pass gives.
+ */
+export function validateRange(task: RangeTask): Promise<RangeResult> {
+  return validate(task).catch((error: unknown): RangeResult => ({
+    ok: false,
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  }));
+}
