@@ -6,6 +6,7 @@ import { functionDependencies } from '../runtime/dependencies';
 import { requireSetting } from '../runtime/function-config';
 import { createObservability } from '../runtime/observability';
 import { stepHandler } from '../runtime/step-handler';
+import { invocationStore } from '../runtime/time-budget';
 import { countConversion } from '../runtime/step-metrics';
 import { requireField, requireObjectRef, requireOutput } from '../runtime/step-input';
 
@@ -19,14 +20,14 @@ const deps = {
   readerLimits: config.readerLimits,
 };
 
-export const handler = stepHandler<ConvertResult>(o, 'Convert', async (event) => {
+export const handler = stepHandler<ConvertResult>(o, 'Convert', async (event, context) => {
   const result = await convertOutput(
     {
       object: requireObjectRef(event),
       output: requireOutput(event),
       inspection: requireField<InspectResult>(event, 'inspection', 'object'),
     },
-    deps,
+    { ...deps, store: invocationStore(store, context) },
   );
   countConversion(o.metrics, result);
   return result;

@@ -92,3 +92,12 @@ export class InvalidInputError extends PrtError {
 export class IncompleteTestError extends PrtError {
   override readonly name = 'IncompleteTestError';
 }
+
+/**
+ * The function's time ran short before the test was done: it stopped while there was time left
+ * to say so, instead of ending in a bare timeout. Says nothing about the data (the version ends
+ * in `error`); the message gives how far it got, the rate, and what would let the object fit.
+ */
+export class TimeBudgetExceeded extends PrtError {
+  override readonly name = 'TimeBudgetExceeded';
+}

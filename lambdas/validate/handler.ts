@@ -9,6 +9,7 @@ import { functionDependencies } from '../runtime/dependencies';
 import { requireSetting } from '../runtime/function-config';
 import { createObservability } from '../runtime/observability';
 import { stepHandler } from '../runtime/step-handler';
+import { invocationStore } from '../runtime/time-budget';
 import { requireValidateRequest } from '../runtime/step-input';
 import { countValidation } from '../runtime/step-metrics';
 
@@ -27,8 +28,9 @@ const deps = {
   ...(config.settle ? { settle: config.settle } : {}),
 };
 
-export const handler = stepHandler(o, 'Validate', async (event) => {
-  const outcome = await runValidateRequest(requireValidateRequest(event), deps);
+export const handler = stepHandler(o, 'Validate', async (event, context) => {
+  const request = requireValidateRequest(event);
+  const outcome = await runValidateRequest(request, { ...deps, store: invocationStore(store, context) });
   countValidation(o.metrics, outcome);
   return outcome.result;
 });

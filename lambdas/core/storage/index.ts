@@ -2,3 +2,5 @@
 export { fileSink, fileSource } from './file-byte-io';
 export { ObjectNotFoundError, parseS3Uri, s3Uri } from './object-store';
 export type { ObjectHead, ObjectStore, ObjectSummary, PublishingSink } from './object-store';
+export { budgetedStore, timeBudget } from './time-budget';
+export type { TimeBudget, TimeBudgetOptions } from './time-budget';

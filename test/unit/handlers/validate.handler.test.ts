@@ -246,4 +246,25 @@ describe('validate handler', () => {
     });
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
+
+  it('stops with TimeBudgetExceeded before its timeout when the time left is down to the reserve, writing no report', async () => {
+    // Prepare: a minute at the start, then 4 s (under the 6 s reserve) at every later look.
+    const csv = `${HEADER}\no1,1,10,2024-06-01T09:00:00Z\n`;
+    mockObjects(csv);
+    const handler = await loadHandler('validate');
+    let looks = 0;
+    const context = { ...CONTEXT, getRemainingTimeInMillis: () => (looks++ === 0 ? 60_000 : 4_000) };
+
+    // Act
+    const failure = handler(event(csv), context);
+
+    // Assess
+    await expect(failure).rejects.toMatchObject({
+      name: 'TimeBudgetExceeded',
+      message: expect.stringMatching(
+        /^stopped with 4 s of the function's 60 s left, before its timeout/,
+      ) as unknown,
+    });
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
 });
