@@ -410,20 +410,34 @@ export async function* readCsv(
   };
 
   let held = 0; // bytes the decoder holds back: the start of a character split across chunks
-  let pending: Uint8Array | undefined; // bytes of a chunk whose decode failed are re-checked for the offset
+  let heldBytes: Uint8Array = new Uint8Array(0);
+  const head: number[] = []; // the input's first bytes, up to 3
   for await (const chunk of source) {
     let decoded: string;
     try {
       decoded = decoder.decode(chunk, { stream: true });
     } catch {
-      pending = chunk;
-      throw new FormatError('CSV is not valid UTF-8', { byteOffset: bytes + invalidUtf8Offset(pending) });
+      // The bad sequence may start in the bytes held back from the chunk before: look for it
+      // from there, so the offset is the first invalid byte's in the file.
+      const from = bytes - held;
+      const joined = held === 0 ? chunk : Buffer.concat([heldBytes, chunk]);
+      throw new FormatError('CSV is not valid UTF-8', { byteOffset: from + invalidUtf8Offset(joined) });
     }
-    const start = bytes - held;
+    // The decoder drops a BOM at the start of the input: the text starts 3 bytes in, so byte
+    // offsets counted from it would be 3 short.
+    if (head.length < 3) for (const b of chunk.subarray(0, 3 - head.length)) head.push(b);
+    const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+    const start = bom && bytes - held < 3 ? 3 : bytes - held;
+    // Chunks holding only the BOM's bytes fed no text, yet pinned the open row's start at 0.
+    if (bom && rowStartChar < 0 && rowStartByte < 3) rowStartByte = 3;
     bytes += chunk.byteLength;
     // With nothing held back, as many UTF-16 units as bytes means every byte was ASCII.
     const ascii = held === 0 && decoded.length === chunk.byteLength;
     held = ascii ? 0 : heldBack(chunk, () => bytes - start - Buffer.byteLength(decoded, 'utf8'));
+    // A character split across chunks: its first bytes (at most 3), which a chunk shorter than
+    // them shares with the bytes held before it.
+    if (held > 0)
+      heldBytes = (held <= chunk.byteLength ? chunk : Buffer.concat([heldBytes, chunk])).slice(-held);
     feed(decoded, start, bytes - held, ascii);
     while (ready.length > 0) {
       yielded = true;
