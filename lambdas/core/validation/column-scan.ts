@@ -105,6 +105,8 @@ export function scanColumn(vector: ColumnVector, n: number, t: ScanTarget): numb
     return scanDictionary(vector, n, t);
   if (vector.kind === 'float64' || vector.kind === 'int32') return scanNumbers(vector, n, t);
   if (vector.kind === 'int64') return scanInt64(vector, n, t);
+  if (vector.kind === 'cells' && t.column.type === 'string' && t.column.physical !== 'uuid')
+    return scanStringCells(vector.values, n, t);
   // Typed vectors give the cells the row readers gave; the codec types them as before.
   const cells: RawCell[] =
     vector.kind === 'cells'
@@ -155,6 +157,27 @@ function typedCell(t: ScanTarget, r: number, v: Exclude<TypedValue, null>): void
 function scanCells(cells: readonly RawCell[], n: number, t: ScanTarget): number {
   let first = -1;
   for (let r = 0; r < n; r++) if (rawCell(cells[r] ?? null, r, t) && first < 0) first = r;
+  return first;
+}
+
+/**
+ * Raw cells of a string column (not a UUID one), such as Parquet's plain strings: the codec gives
+ * a string back as it is and refuses any other value, so strings are measured without the call.
+ */
+function scanStringCells(cells: readonly RawCell[], n: number, t: ScanTarget): number {
+  const out = t.out;
+  const metrics = t.metrics;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const cell = cells[r] ?? null;
+    if (typeof cell === 'string') {
+      metrics.addString(cell);
+      if (out) {
+        out.tags[r] = TAG_OTHER;
+        out.other[r] = cell;
+      }
+    } else if (rawCell(cell, r, t) && first < 0) first = r;
+  }
   return first;
 }
 

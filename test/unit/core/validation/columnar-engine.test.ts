@@ -328,15 +328,18 @@ describe('the columnar engine', () => {
       { kind: 0, nullable: true, unique: false, range: true },
       { kind: 3, nullable: true, unique: false, range: true },
       { kind: 11, nullable: true, unique: false, range: false },
+      { kind: 9, nullable: false, unique: true, range: true },
     ]);
     const batches: RecordBatch[] = [
       {
-        columns: ['c0', 'c1', 'c2'],
+        columns: ['c0', 'c1', 'c2', 'c3'],
         rows: [
-          [1, 1.5, true],
-          [9007199254740993n, -0, false],
-          [2.5, Number.NaN, 'true'],
-          [null, null, null],
+          [1, 1.5, true, 'abc'],
+          [9007199254740993n, -0, false, 7],
+          [2.5, Number.NaN, 'true', 'Zoë 😀'],
+          [null, null, null, null],
+          [3, 2, true, 'abc'],
+          [4, 3, false, false],
         ],
         firstRow: 1,
       },
