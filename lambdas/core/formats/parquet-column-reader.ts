@@ -16,6 +16,8 @@
  * unsigned 32- and 64-bit integers, float16) goes through readParquet's own conversion and
  * arrives as a `cells` vector holding exactly readParquet's cells.
  */
+import { isAscii } from 'node:buffer';
+
 import type { DecodedArray, ParquetType, SchemaElement, SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
@@ -338,6 +340,7 @@ function decodeChunk(
         daph.num_values,
         levels,
         pageValues(page, at, page.byteLength, daph.encoding, meta.type, present, column),
+        present,
       );
     } else if (header.type === 'DATA_PAGE_V2' && header.data_page_header_v2) {
       const h = header.data_page_header_v2;
@@ -376,6 +379,7 @@ function decodeChunk(
         h.num_values,
         levels,
         pageValues(page, 0, page.byteLength, h.encoding, meta.type, present, column),
+        present,
       );
     }
   }
@@ -462,13 +466,21 @@ function plainValues(
     }
     case 'BYTE_ARRAY': {
       const strings = new Array<string>(count);
+      // ASCII bytes are their own characters, so a latin1 slice gives the string UTF-8 decoding
+      // gives, at about half its cost per value; one check over the page usually settles it
+      // (length prefixes below 128 are ASCII too), else each value is checked.
+      const text = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+      const ascii = isAscii(page.subarray(at, end));
       let p = at;
       for (let i = 0; i < count; i++) {
         if (p + 4 > end) throw new Error(SHORT_PAGE);
         const length = u32(page, p);
         p += 4;
         if (p + length > end) throw new Error(SHORT_PAGE);
-        strings[i] = utf8.decode(page.subarray(p, p + length));
+        strings[i] =
+          ascii || asciiSpan(page, p, p + length)
+            ? text.toString('latin1', p, p + length)
+            : utf8.decode(page.subarray(p, p + length));
         p += length;
       }
       return { tag: 'strings', at: strings };
@@ -479,6 +491,11 @@ function plainValues(
 }
 
 const SHORT_PAGE = 'a page holds fewer values than its header declares';
+
+function asciiSpan(page: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (page[i]! > 0x7f) return false;
+  return true;
+}
 
 function readerAt(page: Uint8Array, offset: number): { view: DataView; offset: number } {
   return { view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset };
@@ -695,7 +712,8 @@ class ColumnSink {
     }
   }
 
-  addPage(count: number, levels: Uint8Array | null, values: PageValues): void {
+  /** `present`: the values the levels declare, when the caller has counted them already. */
+  addPage(count: number, levels: Uint8Array | null, values: PageValues, present?: number): void {
     const start = this.row;
     if (start + count > this.rows)
       throw new Error(`pages hold more values than the row group's ${this.rows}`);
@@ -706,7 +724,7 @@ class ColumnSink {
       if (levels) valid.set(levels, start);
       else valid.fill(1, start, start + count);
     }
-    const present = levels ? countPresent(levels) : count;
+    present ??= levels ? countPresent(levels) : count;
     this.nulls += count - present;
     if (values.at.length < present) throw new Error('a page holds fewer values than its levels declare');
     if (this.plan.kind === 'string') {

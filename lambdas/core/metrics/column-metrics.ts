@@ -201,6 +201,27 @@ export class ColumnMetrics {
   }
 
   /**
+   * addString(v) `times` times over (times >= 1), as for a dictionary entry that many rows hold:
+   * min/max, lengths and distinct values do not depend on how often or in which order a value
+   * arrives, and its count grows by `times`, so the state is that of the repeated calls.
+   */
+  addStringRepeated(v: string, times: number): void {
+    this.count += times;
+    const min = this.min;
+    if (min === null || (typeof min === 'string' ? v < min : this.codec.compare(v, min) < 0)) this.min = v;
+    const max = this.max;
+    if (max === null || (typeof max === 'string' ? max < v : this.codec.compare(max, v) < 0)) this.max = v;
+    const len = /[\uD800-\uDFFF]/.test(v) ? [...v].length : v.length;
+    if (len < this.minLength) this.minLength = len;
+    if (len > this.maxLength) this.maxLength = len;
+    const counts = this.counts;
+    if (counts) {
+      counts.set(v, (counts.get(v) ?? 0) + times);
+      if (counts.size > this.exactBound) this.toHll();
+    } else this.hll!.addValue(v);
+  }
+
+  /**
    * addString(text) for a string column's value whose UTF-8 bytes `bytes[s, e)` are all ASCII
    * (the columnar CSV path): no string is made for it unless it becomes the minimum or maximum, or
    * is a value not seen before while distinct values are still counted exactly (then one string per

@@ -105,6 +105,8 @@ export function scanColumn(vector: ColumnVector, n: number, t: ScanTarget): numb
     return scanDictionary(vector, n, t);
   if (vector.kind === 'float64' || vector.kind === 'int32') return scanNumbers(vector, n, t);
   if (vector.kind === 'int64') return scanInt64(vector, n, t);
+  if (vector.kind === 'cells' && t.column.type === 'string' && t.column.physical !== 'uuid')
+    return scanStringCells(vector.values, n, t);
   // Typed vectors give the cells the row readers gave; the codec types them as before.
   const cells: RawCell[] =
     vector.kind === 'cells'
@@ -155,6 +157,27 @@ function typedCell(t: ScanTarget, r: number, v: Exclude<TypedValue, null>): void
 function scanCells(cells: readonly RawCell[], n: number, t: ScanTarget): number {
   let first = -1;
   for (let r = 0; r < n; r++) if (rawCell(cells[r] ?? null, r, t) && first < 0) first = r;
+  return first;
+}
+
+/**
+ * Raw cells of a string column (not a UUID one), such as Parquet's plain strings: the codec gives
+ * a string back as it is and refuses any other value, so strings are measured without the call.
+ */
+function scanStringCells(cells: readonly RawCell[], n: number, t: ScanTarget): number {
+  const out = t.out;
+  const metrics = t.metrics;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    const cell = cells[r] ?? null;
+    if (typeof cell === 'string') {
+      metrics.addString(cell);
+      if (out) {
+        out.tags[r] = TAG_OTHER;
+        out.other[r] = cell;
+      }
+    } else if (rawCell(cell, r, t) && first < 0) first = r;
+  }
   return first;
 }
 
@@ -428,10 +451,16 @@ function safeAt(words: Int32Array, r: number): number {
   return high > -2097152 && high < 2097152 ? high * 4294967296 + (words[2 * r]! >>> 0) : NaN;
 }
 
-/** int64 vectors: a safe value is the number the row reader gave; the codec types it. */
+/**
+ * int64 vectors: a safe value is the number the row reader gave; the codec types it. In an int64
+ * column the codec gives a safe integer back as it is (never -0 here), so it is measured directly.
+ */
 function scanInt64(v: Int64Vector, n: number, t: ScanTarget): number {
   const { values, valid } = v;
   const words = wordsOf(values);
+  const direct = t.column.type === 'int64';
+  const out = t.out;
+  const metrics = t.metrics;
   let first = -1;
   for (let r = 0; r < n; r++) {
     if (valid !== null && valid[r] === 0) {
@@ -439,6 +468,14 @@ function scanInt64(v: Int64Vector, n: number, t: ScanTarget): number {
       continue;
     }
     const safe = safeAt(words, r);
+    if (direct && safe === safe) {
+      metrics.addNumber(safe);
+      if (out) {
+        out.tags[r] = TAG_NUMBER;
+        out.num[r] = safe;
+      }
+      continue;
+    }
     if (rawCell(safe === safe ? safe : int64Cell(values[r]!), r, t) && first < 0) first = r;
   }
   return first;
@@ -456,11 +493,18 @@ function rawCell(raw: RawCell, r: number, t: ScanTarget): boolean {
   return false;
 }
 
-/** Dictionary-encoded strings: each row's value is its dictionary entry, no string made per row. */
+/**
+ * Dictionary-encoded strings: each row's value is its dictionary entry, no string made per row.
+ * The metrics see each entry once, with the number of rows holding it: nothing they keep depends
+ * on how often or in which order a value arrives, except the order distinct values are first
+ * counted in, so entries are added in the order of their first row.
+ */
 function scanDictionary(v: DictionaryVector, n: number, t: ScanTarget): number {
   const { indices, dictionary } = v;
   const out = t.out;
-  const metrics = t.metrics;
+  const other = out && t.values ? out.other : null;
+  const times = new Int32Array(dictionary.length);
+  const order: number[] = [];
   let first = -1;
   for (let r = 0; r < n; r++) {
     const i = indices[r]!;
@@ -468,23 +512,58 @@ function scanDictionary(v: DictionaryVector, n: number, t: ScanTarget): number {
       if (nullCell(t, r) && first < 0) first = r;
       continue;
     }
-    const text = dictionary[i]!;
-    metrics.addString(text);
-    if (out) {
-      out.tags[r] = TAG_OTHER;
-      out.other[r] = text;
-    }
+    const seen = times[i]!;
+    if (seen === 0) order.push(i);
+    times[i] = seen + 1;
+    if (out) out.tags[r] = TAG_OTHER;
+    if (other) other[r] = dictionary[i]!;
+  }
+  const metrics = t.metrics;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    metrics.addStringRepeated(dictionary[i]!, times[i]!);
   }
   return first;
 }
 
-/** float64 and int32 vectors: each value is the raw cell the row reader gave, typed by the codec. */
+/**
+ * float64 and int32 vectors: each value is the raw cell the row reader gave, typed by the codec.
+ * A float64 column's codec gives a number back as it is, and an int64 column's an int32 (never
+ * -0), so those are measured directly.
+ */
 function scanNumbers(v: Float64Vector | Int32Vector, n: number, t: ScanTarget): number {
   const { values, valid } = v;
+  const type = t.column.type;
+  if (type === 'float64' || (type === 'int64' && v.kind === 'int32'))
+    return scanNumbersAsIs(values, valid, n, t);
   let first = -1;
   for (let r = 0; r < n; r++) {
     const finding = valid !== null && valid[r] === 0 ? nullCell(t, r) : rawCell(values[r]!, r, t);
     if (finding && first < 0) first = r;
+  }
+  return first;
+}
+
+function scanNumbersAsIs(
+  values: Float64Array | Int32Array,
+  valid: Uint8Array | null,
+  n: number,
+  t: ScanTarget,
+): number {
+  const out = t.out;
+  const metrics = t.metrics;
+  let first = -1;
+  for (let r = 0; r < n; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (nullCell(t, r) && first < 0) first = r;
+      continue;
+    }
+    const x = values[r]!;
+    metrics.addNumber(x);
+    if (out) {
+      out.tags[r] = TAG_NUMBER;
+      out.num[r] = x;
+    }
   }
   return first;
 }

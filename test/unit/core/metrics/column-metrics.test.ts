@@ -48,6 +48,35 @@ const TIMESTAMP: ColumnSpec = { name: 'at', type: 'timestamp', nullable: true, u
 const INT64: ColumnSpec = { name: 'id', type: 'int64', nullable: false };
 
 describe('ColumnMetrics', () => {
+  it('adds a value repeated as many single adds would, before and past the exact bound', () => {
+    // Prepare: runs of values, some repeated, some not ASCII, crossing a bound of 3 distinct values
+    const column: ColumnSpec = { name: 's', type: 'string', nullable: true };
+    const runs: [string, number][] = [
+      ['b', 3],
+      ['😀 é', 2],
+      ['a', 1],
+      ['b', 4],
+      ['日本語', 5],
+      ['', 2],
+      ['a', 7],
+    ];
+    for (const bound of [3, DEFAULT_EXACT_DISTINCT_BOUND]) {
+      const one = new ColumnMetrics(column, bound);
+      const repeated = new ColumnMetrics(column, bound);
+
+      // Act
+      for (const [v, times] of runs) {
+        for (let k = 0; k < times; k++) one.addString(v);
+        repeated.addStringRepeated(v, times);
+      }
+
+      // Assess
+      expect(repeated.toJSON()).toEqual(one.toJSON());
+      expect(repeated.profile()).toEqual(one.profile());
+      expect(repeated.distinct().exact).toBe(bound === DEFAULT_EXACT_DISTINCT_BOUND);
+    }
+  });
+
   it('counts values, nulls and non-conforming values, and profiles numbers', () => {
     // Act
     const p = metricsOf(FLOAT, ['1', '2', null, '3', 'abc', '4']).profile();

@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import fc from 'fast-check';
+import type { SchemaElement } from 'hyparquet';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 
 import type {
@@ -326,15 +328,18 @@ describe('the columnar engine', () => {
       { kind: 0, nullable: true, unique: false, range: true },
       { kind: 3, nullable: true, unique: false, range: true },
       { kind: 11, nullable: true, unique: false, range: false },
+      { kind: 9, nullable: false, unique: true, range: true },
     ]);
     const batches: RecordBatch[] = [
       {
-        columns: ['c0', 'c1', 'c2'],
+        columns: ['c0', 'c1', 'c2', 'c3'],
         rows: [
-          [1, 1.5, true],
-          [9007199254740993n, -0, false],
-          [2.5, Number.NaN, 'true'],
-          [null, null, null],
+          [1, 1.5, true, 'abc'],
+          [9007199254740993n, -0, false, 7],
+          [2.5, Number.NaN, 'true', 'Zoë 😀'],
+          [null, null, null, null],
+          [3, 2, true, 'abc'],
+          [4, 3, false, false],
         ],
         firstRow: 1,
       },
@@ -494,4 +499,106 @@ describe('the columnar engine over Parquet timestamps', () => {
       }
     }
   }
+});
+
+describe('the columnar engine over Parquet dictionaries, strings and numbers', () => {
+  // Entries repeat, some are not ASCII (accents, a surrogate pair, CJK), one is empty, one long.
+  const TEXTS = ['a', 'b', 'abc', 'alice@example.com', '', 'Zoë', '😀 emoji', '日本語', 'x'.repeat(70)];
+  const INT64S = [0n, 1n, -1n, 123n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 63n), 2n ** 63n - 1n];
+  const DOUBLES = [0, -0, 1.5, -2.5, Number.NaN, Infinity, -Infinity, 1e300, 12];
+  const INT32S = [0, -1, 7, 12, 2147483647, -2147483648];
+  const SCHEMA: SchemaElement[] = [
+    { name: 'root', num_children: 5 },
+    { name: 'dict', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    { name: 'plain', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    { name: 'i64', type: 'INT64', repetition_type: 'OPTIONAL' },
+    { name: 'f64', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+    { name: 'i32', type: 'INT32', repetition_type: 'OPTIONAL' },
+  ];
+  /** The contract's view: i32 is read as int64 (its values are taken as they are). */
+  const SPECS: Omit<ColumnSpec, 'nullable'>[] = [
+    { name: 'dict', type: 'string' },
+    { name: 'plain', type: 'string' },
+    { name: 'i64', type: 'int64' },
+    { name: 'f64', type: 'float64' },
+    { name: 'i32', type: 'int64' },
+  ];
+
+  const cell = <T>(pool: readonly T[]) => fc.oneof(fc.constant(null), fc.constantFrom(...pool));
+  const tableArb = fc.record({
+    rows: fc.array(fc.tuple(cell(TEXTS), cell(TEXTS), cell(INT64S), cell(DOUBLES), cell(INT32S)), {
+      maxLength: 120,
+    }),
+    nullable: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+    rowGroupSize: fc.integer({ min: 1, max: 60 }),
+    pageSize: fc.integer({ min: 16, max: 400 }),
+    valueRules: fc.boolean(),
+    exactDistinctBound: fc.constantFrom(2, 5, 10_000),
+  });
+
+  function fileOf(rows: readonly (readonly unknown[])[], rowGroupSize: number, pageSize: number): Uint8Array {
+    const writer = new ByteWriter();
+    const parquet = new ParquetWriter({ writer, schema: SCHEMA, codec: 'SNAPPY', statistics: false });
+    const data = (k: number): unknown[] => rows.map((row) => row[k] ?? null);
+    void parquet.write({
+      rowGroupSize,
+      pageSize,
+      columnData: [
+        { name: 'dict', data: data(0), encoding: 'RLE_DICTIONARY' },
+        { name: 'plain', data: data(1), encoding: 'PLAIN' },
+        { name: 'i64', data: data(2), encoding: 'PLAIN' },
+        { name: 'f64', data: data(3), encoding: 'PLAIN' },
+        { name: 'i32', data: data(4), encoding: 'PLAIN' },
+      ],
+    });
+    void parquet.finish();
+    return writer.getBytes();
+  }
+
+  it('gives the row engine’s state, report and failed rows (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        tableArb,
+        async ({ rows, nullable, rowGroupSize, pageSize, valueRules, exactDistinctBound }) => {
+          const bytes = fileOf(rows, rowGroupSize, pageSize);
+          const schema = SPECS.map((c, i) => ({ ...c, nullable: nullable[i]! }));
+          const contract: OutputContract = {
+            ...contractOf([]),
+            format: 'parquet',
+            schema,
+            quality: schema.flatMap((c, k) => rulesFor(c.name, c, k, valueRules)),
+          };
+          const failedRows: FailedRow[] = [];
+          const failedColumns: FailedRow[] = [];
+          const options = { now: () => new Date(0), exactDistinctBound };
+          const a = new ValidationState(contract, {
+            ...options,
+            onFailedRow: (r) => void failedRows.push(r),
+          });
+          const b = new ValidationState(contract, {
+            ...options,
+            onFailedRow: (r) => void failedColumns.push(r),
+          });
+          for await (const batch of readParquet(sourceOf(bytes))) await a.addRows(batch);
+          const kinds = new Set<string>();
+          for await (const batch of readParquetColumns(sourceOf(bytes))) {
+            for (const v of batch.vectors) if (v) kinds.add(v.kind);
+            await b.addColumns(batch);
+          }
+          expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+          expect(b.finish()).toEqual(a.finish());
+          expect(failedColumns).toEqual(failedRows);
+          // The vectors the scans under test take (a file without rows has no dictionary page).
+          expect([...kinds].sort()).toEqual([
+            'cells',
+            ...(rows.length > 0 ? ['dictionary'] : []),
+            'float64',
+            'int32',
+            'int64',
+          ]);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });
