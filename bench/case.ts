@@ -27,7 +27,7 @@ export interface CaseSpec {
   /** Contract YAML (prt) and the rule set the reference engines evaluate. */
   readonly contract?: string;
   readonly rules?: 'checks' | 'contract';
-  /** prt: worker threads over byte ranges of the CSV; DuckDB: `SET threads`. Default 1. */
+  /** prt: lanes over ranges of the file (CSV byte ranges, Parquet row groups); DuckDB: `SET threads`. Default 1. */
   readonly workers?: number;
   /** generate-parquet: rows of the case e file. */
   readonly rows?: number;
@@ -78,12 +78,18 @@ async function preparePrt(spec: CaseSpec): Promise<Work> {
     case 'validate':
       if (workers > 1) {
         return async () => {
-          const r = await prt.parallelCheckCsv(input, contract, workers);
+          const r = await prt.parallelCheck(input, contract, workers);
           return { checks: r.checks, note: r.note };
         };
       }
       return async () => ({ checks: await prt.parseAndCheckCsv(input, contract) });
     case 'parquet-check':
+      if (workers > 1) {
+        return async () => {
+          const r = await prt.parallelCheck(input, contract, workers);
+          return { checks: r.checks, note: r.note };
+        };
+      }
       return async () => ({
         checks: await prt.parquetReadAndCheck(input, contract),
         note: prt.PARQUET_READER,

@@ -72,12 +72,13 @@ export async function parquetReadAndCheck(path: string, contract: Contract): Pro
 }
 
 /**
- * `prt validate --workers n`'s runner: the CSV split into byte ranges at record starts (several
- * per lane), validated by this thread and n − 1 worker threads as each comes free, states merged.
- * The note says how many ranges and lanes it really used (a file it cannot split goes through one
- * pass, which would make the column a one-worker figure).
+ * `prt validate --workers n`'s runner: the file planned into ranges (a CSV into byte ranges at
+ * record starts, a Parquet file into runs of row groups; several per lane), validated by this
+ * thread and n − 1 worker threads as each comes free, states merged. The note says how many
+ * ranges and lanes it really used (a file it cannot split goes through one pass, which would make
+ * the column a one-worker figure).
  */
-export async function parallelCheckCsv(
+export async function parallelCheck(
   path: string,
   contract: Contract,
   workers: number,

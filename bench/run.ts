@@ -290,7 +290,7 @@ function twoCoreComparisons(speedUpTarget: number | undefined): Comparison[] {
 }
 
 const TWO_CORE_NOTE =
-  'prt 2 workers: the CSV split into 2 byte ranges at record starts (quote-aware), one worker thread each, states merged (prt validate --workers 2); its "vs" is its speed-up over prt on one thread. DuckDB 2T: SET threads = 2; its "vs" is prt 2 workers against it.';
+  'prt 2 workers: prt validate --workers 2: this thread and one worker thread are the lanes; the file is planned into 4 ranges per lane (a CSV into byte ranges at record starts, quote-aware; a Parquet file into runs of row groups) and a lane takes the next range when it finishes one; states merged in file order. Its "vs" is its speed-up over prt on one thread. DuckDB 2T: SET threads = 2; its "vs" is prt 2 workers against it.';
 
 /** Says how many ranges the 2-worker runs really used (a file it cannot split runs in one pass). */
 function notePrt2(r: CaseReport): void {
@@ -440,10 +440,11 @@ async function main(): Promise<void> {
       title: `Parquet read + ${CHECK_RULES.length} checks`,
       input: parquetFixture,
       inputBytes: statSync(parquetFixture).size,
-      series: [newSeries('prt'), newSeries('duckdb')],
-      comparisons: [{ reference: 'duckdb', target: 0.5 }],
+      series: [newSeries('prt'), newSeries('duckdb'), newSeries('prt2'), newSeries('duckdb2')],
+      comparisons: [{ reference: 'duckdb', target: 0.5 }, ...twoCoreComparisons(undefined)],
       notes: [
         'Input: the main CSV written to Parquet by DuckDB (snappy, 122,880-row groups), the same file for both.',
+        TWO_CORE_NOTE,
       ],
     };
     const base = {
@@ -455,9 +456,12 @@ async function main(): Promise<void> {
     await runCase(r, {
       prt: () => nodeCase({ ...base, engine: 'prt' }),
       duckdb: () => nodeCase({ ...base, engine: 'duckdb' }),
+      prt2: () => nodeCase({ ...base, engine: 'prt', workers: 2 }),
+      duckdb2: () => nodeCase({ ...base, engine: 'duckdb', workers: 2 }),
     });
     const prtNote = r.series[0]?.last?.note;
     if (prtNote) r.notes.push(`prt reader: ${prtNote}.`);
+    notePrt2(r);
     reports.push(r);
   }
 

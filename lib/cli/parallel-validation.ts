@@ -1,8 +1,9 @@
 /**
- * Validation of one local CSV file on several cores: the file is split into byte ranges at record
- * starts (planCsvRanges), each range is validated with the header prepended, and the ranges'
- * states are merged in file order into the state one pass would build — as the parts of a
- * partitioned output are. The report is the one-pass report (mean and standard deviation up to
+ * Validation of one local CSV or Parquet file on several cores: the file is split into ranges (a
+ * CSV into byte ranges at record starts, planCsvRanges, each validated with the header
+ * prepended; a Parquet file into runs of row groups, planParquetRanges), and the ranges' states
+ * are merged in file order into the state one pass would build — as the parts of a partitioned
+ * output are. The report is the one-pass report (mean and standard deviation up to
  * floating-point rounding, as merged moments are).
  *
  * Lanes: with n workers asked for, this thread is one lane and n − 1 worker threads are the
@@ -20,7 +21,8 @@
  * Anything a range throws (a malformed row, a row limit, a split the planner got wrong, which
  * makes the range before it end inside a quoted field) sends the whole file through the one-pass
  * path instead, so errors are reported exactly as that path reports them, with their line, row and
- * byte offset in the file. Anything but an uncompressed CSV takes the one-pass path directly.
+ * byte offset in the file. Anything but an uncompressed CSV or a Parquet file takes the one-pass
+ * path directly.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,7 +31,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import type { OutputContract } from '../../lambdas/core/contracts';
-import { inspectSource, planCsvRanges, type ByteSink } from '../../lambdas/core/formats';
+import {
+  inspectSource,
+  planCsvRanges,
+  planParquetRanges,
+  type ByteSink,
+  type ParquetRange,
+} from '../../lambdas/core/formats';
 import { fileSource } from '../../lambdas/core/storage';
 import {
   loadRuleReferences,
@@ -95,49 +103,75 @@ export async function runParallelValidation(
   // The format openTable would settle on for runValidation (which passes the contract's as a hint).
   const format =
     detection.source === 'magic' || detection.format !== 'unknown' ? detection.format : contract.format;
-  if (format !== 'csv' || detection.compression !== 'none' || detection.size === 0)
-    return onePass('not an uncompressed CSV');
+  const parquet = format === 'parquet';
+  if (!(parquet || (format === 'csv' && detection.compression === 'none')) || detection.size === 0)
+    return onePass('not an uncompressed CSV or a Parquet file');
 
   // A key seen in two ranges is a duplicate that neither range flags on its row: the counts merge
   // exactly, but the failing rows would not be one pass's.
   if (new ValidationState(contract).checks.some((c) => c.keys))
     return onePass('uniqueness is checked across the whole file');
 
+  // Parquet: runs of row groups from the footer (read first: it says how many lanes can be busy).
+  let rowGroupRanges: ParquetRange[] | undefined;
+  if (parquet) {
+    try {
+      rowGroupRanges = await planParquetRanges(source, deps.workers * RANGES_PER_LANE);
+    } catch {
+      // An unreadable footer is reported by one pass, with its location.
+      return onePass('the footer could not be read');
+    }
+  }
   // Threads start now: loading them overlaps the planning and the reference loading below.
   // No more lanes than ranges the file can hold (planCsvRanges makes none smaller than this).
   const minRange = deps.minRangeBytes ?? 1024 * 1024;
-  const lanes = Math.max(1, Math.min(deps.workers, Math.floor(detection.size / minRange)));
-  if (lanes < 2) return onePass('the file is too small to split');
+  const lanes = Math.max(
+    1,
+    Math.min(deps.workers, rowGroupRanges ? rowGroupRanges.length : Math.floor(detection.size / minRange)),
+  );
+  if (lanes < 2) return onePass(parquet ? 'the file has one row group' : 'the file is too small to split');
   const threads = await startThreads(lanes - 1);
   let spoolDir: string | undefined;
   try {
     const references = await loadRuleReferences(contract, deps);
     const limits = deps.readerLimits ?? {};
-    const plan = await planCsvRanges(source, lanes * RANGES_PER_LANE, {
-      delimiter: contract.csv.delimiter,
-      header: contract.csv.header,
-      ...(contract.csv.quote !== undefined ? { quote: contract.csv.quote } : {}),
-      ...(contract.csv.escape !== undefined ? { escape: contract.csv.escape } : {}),
-      ...(contract.csv.lenientQuotes ? { lenientQuotes: true } : {}),
-      ...(contract.csv.header ? {} : { columns: contract.schema.map((c) => c.name) }),
-      ...(limits.maxRowBytes !== undefined ? { maxRowBytes: limits.maxRowBytes } : {}),
-      minRangeBytes: minRange,
-    });
-    if (plan.ranges.length < 2) {
-      threads.stop();
-      return await onePass('the file was not split (too small, or no split point settled)');
+    const spool = (i: number): { failedRowsFile?: string } =>
+      spoolDir ? { failedRowsFile: join(spoolDir, `range-${i}.jsonl`) } : {};
+    const common = { contract, path, readerLimits: limits, referenceSets: references.referenceSets };
+    let tasks: RangeTask[];
+    if (rowGroupRanges) {
+      spoolDir = deps.quarantineSink ? await mkdtemp(join(tmpdir(), 'prt-validate-')) : undefined;
+      tasks = rowGroupRanges.map((r, i) => ({
+        ...common,
+        kind: 'parquet',
+        rowGroups: { start: r.start, end: r.end },
+        ...spool(i),
+      }));
+    } else {
+      const plan = await planCsvRanges(source, lanes * RANGES_PER_LANE, {
+        delimiter: contract.csv.delimiter,
+        header: contract.csv.header,
+        ...(contract.csv.quote !== undefined ? { quote: contract.csv.quote } : {}),
+        ...(contract.csv.escape !== undefined ? { escape: contract.csv.escape } : {}),
+        ...(contract.csv.lenientQuotes ? { lenientQuotes: true } : {}),
+        ...(contract.csv.header ? {} : { columns: contract.schema.map((c) => c.name) }),
+        ...(limits.maxRowBytes !== undefined ? { maxRowBytes: limits.maxRowBytes } : {}),
+        minRangeBytes: minRange,
+      });
+      if (plan.ranges.length < 2) {
+        threads.stop();
+        return await onePass('the file was not split (too small, or no split point settled)');
+      }
+      spoolDir = deps.quarantineSink ? await mkdtemp(join(tmpdir(), 'prt-validate-')) : undefined;
+      tasks = plan.ranges.map((r, i) => ({
+        ...common,
+        kind: 'csv',
+        headerEnd: plan.headerEnd,
+        start: r.start,
+        end: r.end,
+        ...spool(i),
+      }));
     }
-    spoolDir = deps.quarantineSink ? await mkdtemp(join(tmpdir(), 'prt-validate-')) : undefined;
-    const tasks: RangeTask[] = plan.ranges.map((r, i) => ({
-      contract,
-      path,
-      headerEnd: plan.headerEnd,
-      start: r.start,
-      end: r.end,
-      readerLimits: limits,
-      referenceSets: references.referenceSets,
-      ...(spoolDir ? { failedRowsFile: join(spoolDir, `range-${i}.jsonl`) } : {}),
-    }));
     const results = await threads.run(tasks);
     const failed = results.find((r) => !r.ok);
     if (failed && !failed.ok) return await onePass(`a range failed (${failed.error})`);
@@ -172,7 +206,7 @@ export async function runParallelValidation(
       detection,
       format,
       quarantinedRows,
-      ranges: plan.ranges.length,
+      ranges: tasks.length,
       lanes,
     };
   } finally {

@@ -1,6 +1,6 @@
 /**
- * One byte range of a parallel validation (parallel-validation.ts): validates a range of a local
- * CSV, the header prepended, into the range's mergeable state. Failing rows go to a spool file
+ * One range of a parallel validation (parallel-validation.ts): validates a range of a local file
+ * (CSV bytes with the header prepended, or Parquet row groups) into the range's mergeable state. Failing rows go to a spool file
  * with range-local row numbers; the parent renumbers them once it knows the row counts of the
  * ranges before this one, so no failing row is held in memory. A worker thread runs it
  * (validation-worker.ts), and so does the parent itself, which is one of the lanes.
@@ -8,22 +8,31 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { OutputContract } from '../../lambdas/core/contracts';
 import type { ReaderLimits } from '../../lambdas/core/formats';
-import { validateCsvRange } from '../../lambdas/core/ranged-validation';
+import { validateCsvRange, validateParquetRange } from '../../lambdas/core/ranged-validation';
 import { fileSource } from '../../lambdas/core/storage';
 import type { FailedRow, ValidationStateJson } from '../../lambdas/core/validation';
 
-/** What the parent hands to a lane for one range. */
-export interface RangeTask {
+interface TaskBase {
   readonly contract: OutputContract;
   readonly path: string;
-  readonly headerEnd: number;
-  readonly start: number;
-  readonly end: number;
   readonly readerLimits: ReaderLimits;
   readonly referenceSets: Map<string, Set<string>>;
   /** Where failing rows are spooled (JSON Lines); absent when nobody collects them. */
   readonly failedRowsFile?: string;
 }
+
+/** What the parent hands to a lane for one range. */
+export type RangeTask =
+  | (TaskBase & {
+      readonly kind: 'csv';
+      readonly headerEnd: number;
+      readonly start: number;
+      readonly end: number;
+    })
+  | (TaskBase & {
+      readonly kind: 'parquet';
+      readonly rowGroups: { readonly start: number; readonly end: number };
+    });
 
 export type RangeResult =
   | { readonly ok: true; readonly state: ValidationStateJson; readonly failedRows: number }
@@ -55,10 +64,12 @@ async function validate(task: RangeTask): Promise<RangeResult> {
       }
     : undefined;
   try {
-    const state = await validateCsvRange(fileSource(task.path), task, {
-      referenceSets: task.referenceSets,
-      ...(onFailedRow ? { onFailedRow } : {}),
-    });
+    const options = { referenceSets: task.referenceSets, ...(onFailedRow ? { onFailedRow } : {}) };
+    const source = fileSource(task.path);
+    const state =
+      task.kind === 'csv'
+        ? await validateCsvRange(source, task, options)
+        : await validateParquetRange(source, task, options);
     await flush();
     return { ok: true, state: state.toJSON(), failedRows };
   } finally {

@@ -15,4 +15,6 @@ export type { RawCell, RecordBatch } from './record-batch';
 export type { ParquetCodec, ReaderLimits } from './table-io';
 export { csvRangeSource, planCsvRanges } from './csv-ranges';
 export type { CsvRange, CsvRangeOptions, CsvRangePlan } from './csv-ranges';
+export { planParquetRanges, splitRowGroups } from './parquet-ranges';
+export type { ParquetRange } from './parquet-ranges';
 export type { Detection } from './detect-format';

@@ -115,10 +115,18 @@ export async function* readParquetColumns(
     checkRowGroupSize(source, opened, g, leaves, maxRows, maxBytes),
   );
 
+  const range = options.rowGroups ?? { start: 0, end: opened.metadata.row_groups.length };
   let groupStart = 0;
+  // Rows of the file before the range: batches count rows from the range's first.
+  let rangeStart = 0;
   let yielded = false;
   for (const [g, group] of opened.metadata.row_groups.entries()) {
     const groupRows = Number(group.num_rows);
+    if (g < range.start) rangeStart += groupRows;
+    if (g < range.start || g >= range.end) {
+      groupStart += groupRows;
+      continue;
+    }
     if (groupRows === 0) continue;
     await prefetchRowGroup(source, opened, g, leaves, maxRows, maxBytes);
     const vectors: (ColumnVector | null)[] = columns.map(() => null);
@@ -176,7 +184,7 @@ export async function* readParquetColumns(
         vectors:
           start === 0 && stop === groupRows ? vectors : vectors.map((v) => v && sliceVector(v, start, stop)),
         length: stop - start,
-        firstRow: groupStart + start + 1,
+        firstRow: groupStart - rangeStart + start + 1,
       };
     }
     if (firstError) {

@@ -61,6 +61,11 @@ export interface ParquetReadOptions extends ReaderLimits {
   readonly columns?: readonly string[];
   /** readParquetColumns: names in `columns` the file does not have are skipped, not an error. */
   readonly presentOnly?: boolean;
+  /**
+   * readParquetColumns: only row groups [start, end) (a range of the file read beside others);
+   * batches number their rows from 1 at the range's first row, errors by the file's rows.
+   */
+  readonly rowGroups?: { readonly start: number; readonly end: number };
 }
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian

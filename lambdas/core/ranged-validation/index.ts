@@ -1,5 +1,8 @@
-// The public face of ranged validation: one byte range of a CSV object into a mergeable state,
-// for callers that validate the ranges of one object side by side. Kept apart from the validation
-// area's face so that a worker thread loading it does not load every format's reader.
+// The public face of ranged validation: one range of an object (CSV bytes, Parquet row groups)
+// into a mergeable state, for callers that validate the ranges of one object side by side. Kept
+// apart from the validation area's face so that a worker thread loading it does not load every
+// format's reader.
 export { validateCsvRange } from './validate-csv-range';
 export type { CsvRangeTask } from './validate-csv-range';
+export { validateParquetRange } from './validate-parquet-range';
+export type { ParquetRangeTask } from './validate-parquet-range';

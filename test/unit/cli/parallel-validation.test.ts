@@ -1,7 +1,7 @@
 /**
- * Validating a CSV on several worker threads gives the one-pass report and the same failing rows
- * in the same order with the same row numbers; what a worker cannot validate alone goes through
- * one pass, so errors keep their location in the file.
+ * Validating a CSV or a Parquet file on several lanes gives the one-pass report and the same
+ * failing rows in the same order with the same row numbers; what a lane cannot validate alone goes
+ * through one pass, so errors keep their location in the file.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
 import { FormatError } from '../../../lambdas/core/errors';
+import type { ColumnSpec } from '../../../lambdas/core/contracts/output-contract';
+import { createParquetWriter } from '../../../lambdas/core/formats/parquet-writer';
+import type { TypedRow } from '../../../lambdas/core/formats/table-io';
 import { fileSink, fileSource } from '../../../lambdas/core/storage/file-byte-io';
 import { runValidation } from '../../../lambdas/core/validation/run-validation';
 import type { ValidationReport } from '../../../lambdas/core/validation/validation-report';
@@ -165,5 +168,53 @@ describe('runParallelValidation', () => {
     const run = await runParallelValidation(contract, small, { workers: 2, openSource: fileSource });
     expect(run.ranges).toBe(1);
     expectSameReport(run.report, await onePass(small).then(({ quarantined: _q, ...r }) => r));
+  });
+
+  it('gives the one-pass report and failing rows for a Parquet file, a run of row groups per range', async () => {
+    const parquetContract = parseContract(CONTRACT.replace('format: csv', 'format: parquet'), 'pq-test');
+    const schema: ColumnSpec[] = [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'customer', type: 'int64', nullable: true },
+      { name: 'amount', type: 'float64', nullable: true },
+      { name: 'at', type: 'timestamp', unit: 'us', nullable: true },
+      { name: 'note', type: 'string', nullable: true },
+      { name: 'category', type: 'string', nullable: true },
+      { name: 'extra', type: 'string', nullable: true },
+    ];
+    const rows: TypedRow[] = [];
+    for (let i = 1; i <= 3000; i++) {
+      rows.push([
+        i,
+        i % 97 === 0 ? 950 : i % 1000,
+        i % 31 === 0 ? null : ((i * 37) % 600) - 20 + 0.25,
+        BigInt(Date.UTC(2026, 0, 1) + i * 60_000) * 1000n,
+        i % 3 === 0 ? null : `note ${i}`,
+        i % 53 === 0 ? 'z' : ['a', 'b', 'c'][i % 3]!,
+        `x${i % 7}`,
+      ]);
+    }
+    const path = join(dir, 'orders.parquet');
+    const writer = createParquetWriter(fileSink(path), { schema, parquet: { rowGroupRows: 250 } });
+    await writer.write(rows);
+    await writer.close();
+
+    const one = await runValidation(parquetContract, fileSource(path), {
+      openSource: fileSource,
+      quarantineSink: () => fileSink(join(dir, 'pq-one.jsonl')),
+    });
+    expect(one.report.failedRowCount).toBeGreaterThan(100);
+    const out = join(dir, 'pq-two.jsonl');
+    const run = await runParallelValidation(parquetContract, path, {
+      workers: 2,
+      openSource: fileSource,
+      quarantineSink: () => fileSink(out),
+    });
+    expect(run.onePassBecause).toBeUndefined();
+    expect(run.format).toBe('parquet');
+    expect(run.lanes).toBe(2);
+    expect(run.ranges).toBe(8);
+    expectSameReport(run.report, one.report);
+    expect(run.quarantinedRows).toBe(one.quarantinedRows);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'pq-one.jsonl'), 'utf8'));
   });
 });
