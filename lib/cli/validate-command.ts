@@ -47,7 +47,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--no-color', 'plain text output')
     .option(
       '--workers <n>',
-      'validate a local uncompressed CSV on n threads, one byte range each (the same report)',
+      'validate a local uncompressed CSV or Parquet file on n threads (the same report)',
       workerCount,
       1,
     )
