@@ -286,8 +286,11 @@ export class ParquetFileEncoder {
     let statistics: Statistics;
     /** The bytes of dense values [from, to) of a page. */
     let pageBytes: (from: number, to: number) => Uint8Array;
-    /** The size hyparquet-writer estimates for dense value k, for page splitting. */
-    let sizeOf: ((k: number) => number) | number;
+    /**
+     * The size hyparquet-writer estimates for each value, for page splitting: a number for
+     * fixed-size values, else the PLAIN offsets (a value's bytes without its length prefix).
+     */
+    let sizeOf: Int32Array | number;
 
     switch (data.type) {
       case 'BYTE_ARRAY': {
@@ -311,7 +314,7 @@ export class ParquetFileEncoder {
           statistics = byteArrayStatistics(plain.bytes, plain.offsets, data.values.length, element);
           const { offsets } = plain;
           pageBytes = (from, to) => plain.bytes.subarray(offsets[from], offsets[to]);
-          sizeOf = (k) => offsets[k + 1]! - offsets[k]! - 4;
+          sizeOf = offsets;
         }
         break;
       }
@@ -378,17 +381,24 @@ export class ParquetFileEncoder {
       startRow = endRow;
       startValue = endValue;
     };
-    const fixed = typeof sizeOf === 'number' ? sizeOf : 0;
-    const variable = typeof sizeOf === 'function' ? sizeOf : null;
-    for (let r = 0; r < rows; r++) {
-      const present = valid === null || valid[r] === 1;
-      const size = present ? (variable === null ? fixed : variable(k)) : 0;
-      estimated += size;
-      if (estimated >= PAGE_BYTES && r > startRow) {
-        emit(r, k);
-        estimated = size;
+    if (typeof sizeOf === 'number' && valid === null) {
+      // Every row the same size: a page ends at the row that brings it to the target.
+      const pageRows = Math.max(1, Math.ceil(PAGE_BYTES / sizeOf) - 1);
+      for (let r = pageRows; r < rows; r += pageRows) emit(r, r);
+      k = rows;
+    } else {
+      const fixed = typeof sizeOf === 'number' ? sizeOf : 0;
+      const offsets = typeof sizeOf === 'number' ? null : sizeOf;
+      for (let r = 0; r < rows; r++) {
+        const present = valid === null || valid[r] === 1;
+        const size = !present ? 0 : offsets === null ? fixed : offsets[k + 1]! - offsets[k]! - 4;
+        estimated += size;
+        if (estimated >= PAGE_BYTES && r > startRow) {
+          emit(r, k);
+          estimated = size;
+        }
+        if (present) k++;
       }
-      if (present) k++;
     }
     if (startRow < rows || pages.length === 0) emit(rows, k);
 

@@ -13,6 +13,12 @@ const MAX_TABLE_BITS = 14;
 const INPUT_MARGIN = 15;
 
 const tables: Int32Array[] = [];
+/**
+ * Output scratch reused across calls (pages are about 1 MiB); the result is copied out of it. An
+ * input beyond SCRATCH_MAX gets its own buffer, so one huge page does not stay allocated.
+ */
+let scratch = new Uint8Array(0);
+const SCRATCH_MAX = 8 << 20;
 
 function tableFor(bits: number): Int32Array {
   let table = tables[bits];
@@ -35,7 +41,9 @@ export function maxSnappyLength(length: number): number {
  * const page = snappyCompress(bytes); // snappyUncompress(page, bytes.length) gives bytes back
  */
 export function snappyCompress(input: Uint8Array): Uint8Array {
-  const out = new Uint8Array(maxSnappyLength(input.length));
+  const max = maxSnappyLength(input.length);
+  if (scratch.length < max && max <= SCRATCH_MAX) scratch = new Uint8Array(max);
+  const out = max <= scratch.length ? scratch : new Uint8Array(max);
   let op = 0;
   // The preamble: the uncompressed length as a varint.
   let n = input.length;
@@ -48,10 +56,6 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
     op = compressFragment(input, base, Math.min(input.length, base + BLOCK), out, op);
   }
   return out.slice(0, op);
-}
-
-function load32(b: Uint8Array, at: number): number {
-  return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
 }
 
 function emitLiteral(input: Uint8Array, from: number, length: number, out: Uint8Array, at: number): number {
@@ -119,41 +123,56 @@ function compressFragment(input: Uint8Array, base: number, end: number, out: Uin
     // Entries hold positions relative to the fragment; 0 is a valid (checked) candidate.
     table.fill(0);
     const ipLimit = end - INPUT_MARGIN;
+    const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
     let ip = base + 1;
-    let nextHash = Math.imul(load32(input, ip), 0x1e35a7bd) >>> shift;
+    let nextBytes = view.getInt32(ip, true);
+    let nextHash = Math.imul(nextBytes, 0x1e35a7bd) >>> shift;
     outer: for (;;) {
       // Look for a 4-byte match, skipping faster the longer nothing matches.
       let skip = 32;
       let nextIp = ip;
       let candidate: number;
+      let bytes: number;
       do {
         ip = nextIp;
+        bytes = nextBytes;
         const hash = nextHash;
         nextIp = ip + (skip++ >>> 5);
         if (nextIp > ipLimit) break outer;
-        nextHash = Math.imul(load32(input, nextIp), 0x1e35a7bd) >>> shift;
+        nextBytes = view.getInt32(nextIp, true);
+        nextHash = Math.imul(nextBytes, 0x1e35a7bd) >>> shift;
         candidate = base + table[hash]!;
         table[hash] = ip - base;
-      } while (load32(input, ip) !== load32(input, candidate));
+      } while (bytes !== view.getInt32(candidate, true));
 
       op = emitLiteral(input, nextEmit, ip - nextEmit, out, op);
 
       // Emit copies for as long as the next position matches too.
+      let here: number;
       do {
         let matched = 4;
+        // Four bytes at a time while they fit, then byte by byte.
+        while (
+          ip + matched + 4 <= end &&
+          view.getInt32(ip + matched, true) === view.getInt32(candidate + matched, true)
+        ) {
+          matched += 4;
+        }
         while (ip + matched < end && input[ip + matched] === input[candidate + matched]) matched++;
         op = emitCopy(ip - candidate, matched, out, op);
         ip += matched;
         nextEmit = ip;
         if (ip >= ipLimit) break outer;
-        table[Math.imul(load32(input, ip - 1), 0x1e35a7bd) >>> shift] = ip - 1 - base;
-        const hash = Math.imul(load32(input, ip), 0x1e35a7bd) >>> shift;
+        table[Math.imul(view.getInt32(ip - 1, true), 0x1e35a7bd) >>> shift] = ip - 1 - base;
+        here = view.getInt32(ip, true);
+        const hash = Math.imul(here, 0x1e35a7bd) >>> shift;
         candidate = base + table[hash]!;
         table[hash] = ip - base;
-      } while (load32(input, ip) === load32(input, candidate));
+      } while (here === view.getInt32(candidate, true));
 
       ip++;
-      nextHash = Math.imul(load32(input, ip), 0x1e35a7bd) >>> shift;
+      nextBytes = view.getInt32(ip, true);
+      nextHash = Math.imul(nextBytes, 0x1e35a7bd) >>> shift;
     }
   }
   if (nextEmit < end) op = emitLiteral(input, nextEmit, end - nextEmit, out, op);
