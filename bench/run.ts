@@ -422,7 +422,7 @@ async function main(): Promise<void> {
       series: [newSeries('prt'), newSeries('duckdb')],
       comparisons: [{ reference: 'duckdb', target: 0.5 }],
       notes: [
-        'prt: convertTable(fileSource → fileSink, to parquet, snappy; hyparquet-writer, 100k-row groups) including its read-back equivalence proof (the written file is read again and checksummed).',
+        'prt: convertTable(fileSource → fileSink, to parquet, snappy; its own encoder from typed columns, 100k-row groups) including its read-back equivalence proof (the written file is read again and checksummed).',
         'DuckDB: COPY (read_csv typed) TO … (FORMAT parquet, COMPRESSION snappy); no read-back.',
       ],
     };

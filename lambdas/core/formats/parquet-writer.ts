@@ -1,70 +1,55 @@
 /**
- * Streaming Parquet writer (hyparquet-writer) with an explicit schema from the contract: rows are
- * buffered column by column until a row group is full, the row group is encoded, and its bytes go
- * to the sink at once. Only the footer (row-group and chunk metadata, a few hundred bytes per row
- * group) stays in memory until close, so memory is bounded by one row group, not the file.
+ * Streaming Parquet writer with an explicit schema from the contract: values are buffered column
+ * by column, in their physical form in typed arrays, until a row group is full; the row group is
+ * encoded (parquet-encoder.ts) and its bytes go to the sink at once. Only the footer (row-group
+ * and chunk metadata, a few hundred bytes per row group) stays in memory until close, so memory
+ * is bounded by one row group, not the file.
  *
- * Codecs: snappy (default, pure JS), gzip (node:zlib), uncompressed, and zstd where the runtime has
- * `zlib.zstdCompressSync` (Node 22.15 and later, which Lambda's nodejs22.x has; not Node 20):
- * hyparquet-writer compresses synchronously, and no synchronous pure-JS zstd compressor is
+ * Typed columns (writeColumns) are copied into the buffers with a bulk copy or one typed-array
+ * loop per column; rows (write) are validated and appended value by value. Both reach the same
+ * buffers and the same encoder, so a file does not depend on which path wrote it.
+ *
+ * Codecs: snappy (default, snappy-compress.ts), gzip (node:zlib), uncompressed, and zstd where
+ * the runtime has `zlib.zstdCompressSync` (Node 22.15 and later, which Lambda's nodejs22.x has;
+ * not Node 20): pages are compressed synchronously, and no synchronous pure-JS zstd compressor is
  * available. Asking for zstd elsewhere is a FormatError at creation, before any byte is written.
  */
 import zlib from 'node:zlib';
 
-import type { CompressionCodec, SchemaElement } from 'hyparquet';
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import type { SchemaElement } from 'hyparquet';
 
 import { NAIVE_ZONE, type ColumnSpec } from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import type { ByteSink } from './byte-io';
+import { ParquetFileEncoder, type ChunkInput, type ChunkValues, type Codec } from './parquet-encoder';
 import { digitCount, parquetElementFor } from './parquet-types';
+import { snappyCompress } from './snappy-compress';
 import type { ParquetCodec, TableWriter, TypedRow, WriterOptions } from './table-io';
-import type { TypedColumn } from './typed-column';
+import { typedValueAt, type TypedColumn } from './typed-column';
 import { daysFromCivil, type TypedValue } from '../contracts/typed-values';
 
 const DEFAULT_ROW_GROUP_ROWS = 100_000;
+/** Rows a column buffer starts with; it doubles up to the row group size. */
+const INITIAL_ROWS = 1 << 14;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+const TWO_32 = 2 ** 32;
 const DATE_TEXT = /^(-?\d{4,})-(\d{2})-(\d{2})$/;
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NARROW_INTS = { int8: [8, -128, 127], int16: [16, -32768, 32767] } as const;
 const TIMESTAMP_UNITS = { ms: 'MILLIS', us: 'MICROS', ns: 'NANOS' } as const;
-const encoder = new TextEncoder();
 
-type Compressor = (input: Uint8Array) => Uint8Array;
-
-/**
- * A hyparquet-writer `Writer` that hands its bytes to the sink after each row group (`flush`,
- * which ParquetWriter awaits) and after the footer. `offset` keeps counting from the start of the
- * file, because the footer records absolute offsets; `index` restarts at 0 after each drain.
- */
-class SinkByteWriter extends ByteWriter {
-  constructor(private readonly sink: ByteSink) {
-    super(1 << 20);
-  }
-
-  flush(): Promise<void> {
-    if (this.index === 0) return Promise.resolve();
-    const chunk = this.getBytes().slice();
-    this.index = 0;
-    return this.sink.write(chunk);
-  }
-}
-
-/** The codec hyparquet-writer is given, and the compressor it needs for it. */
-function codecOf(codec: ParquetCodec): {
-  codec: CompressionCodec;
-  compressors: Partial<Record<string, Compressor>>;
-} {
+/** The codec of the file's pages, and its compressor. */
+function codecOf(codec: ParquetCodec): Codec {
   switch (codec) {
     case 'snappy':
-      return { codec: 'SNAPPY', compressors: {} }; // built into hyparquet-writer
+      return { id: 1, compress: snappyCompress };
     case 'uncompressed':
-      return { codec: 'UNCOMPRESSED', compressors: {} };
+      return { id: 0, compress: null };
     case 'gzip':
-      return { codec: 'GZIP', compressors: { GZIP: (input) => zlib.gzipSync(input) } };
+      return { id: 2, compress: (input) => zlib.gzipSync(input) };
     case 'zstd': {
       const zstd = (zlib as { zstdCompressSync?: (input: Uint8Array) => Uint8Array }).zstdCompressSync;
       if (typeof zstd !== 'function') {
@@ -73,7 +58,7 @@ function codecOf(codec: ParquetCodec): {
             `${process.versions.node}. Choose snappy or gzip, or run on a newer Node`,
         );
       }
-      return { codec: 'ZSTD', compressors: { ZSTD: (input) => zstd(input) } };
+      return { id: 6, compress: (input) => zstd(input) };
     }
     default:
       throw new FormatError(`unknown Parquet codec ${String(codec)} (snappy, gzip, zstd, uncompressed)`);
@@ -110,70 +95,501 @@ export function parquetElementOf(column: ColumnSpec): SchemaElement {
     return { ...base, type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, logical_type: { type: 'UUID' } };
   }
   if (column.type === 'string' && hint === 'json') {
-    // The logical type alone: hyparquet-writer would JSON-encode the text again under the
-    // converted type JSON; the bytes written are the text as read.
+    // The logical type alone, as files written before declared it: the bytes written are the
+    // text as read.
     return { ...base, type: 'BYTE_ARRAY', logical_type: { type: 'JSON' } };
   }
   return element;
 }
 
-/** Converts a typed value to what hyparquet-writer expects for the column's physical type. */
-type Physical = (v: Exclude<TypedValue, null>) => unknown;
+/** Hex digit value of a character code of [0-9a-f] (the UUID text is checked first). */
+function nibble(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x57;
+}
 
-function physicalOf(column: ColumnSpec): Physical {
-  const fail = (v: unknown, why: string): never => {
+/**
+ * Day count of 'YYYY-MM-DD' text, or null when the text is no date. Four-digit years are read
+ * from their character codes; other years (5+ digits, negative) take the pattern.
+ */
+function dayCount(text: string): number | null {
+  if (text.length === 10 && text.charCodeAt(4) === 0x2d && text.charCodeAt(7) === 0x2d) {
+    let y = 0;
+    let ok = true;
+    for (let i = 0; i < 4; i++) {
+      const d = text.charCodeAt(i) - 0x30;
+      ok &&= d >= 0 && d <= 9;
+      y = y * 10 + d;
+    }
+    const m1 = text.charCodeAt(5) - 0x30;
+    const m2 = text.charCodeAt(6) - 0x30;
+    const d1 = text.charCodeAt(8) - 0x30;
+    const d2 = text.charCodeAt(9) - 0x30;
+    ok &&= m1 >= 0 && m1 <= 9 && m2 >= 0 && m2 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
+    if (ok) return daysFromCivil(y, m1 * 10 + m2, d1 * 10 + d2);
+  }
+  const m = DATE_TEXT.exec(text);
+  return m ? daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) : null;
+}
+
+/**
+ * One column's values of the row group being buffered, in physical form: dense non-null values
+ * in a typed array (int64 as two 32-bit halves, strings as the source's strings, fixed-length
+ * values as bytes) and a validity byte per row for a nullable column. Every value is checked for
+ * the column's type as it is appended, so a wrong value fails on the row that holds it.
+ */
+class ColumnBuffer {
+  private rows = 0;
+  private count = 0;
+  private nulls = 0;
+  private valid: Uint8Array;
+  private i32 = new Int32Array(0);
+  private i64 = new BigInt64Array(0);
+  private f32 = new Float32Array(0);
+  private f64 = new Float64Array(0);
+  private bytes = new Uint8Array(0);
+  private strings: string[] = [];
+  /** Values (rows) the arrays hold. */
+  private capacity = 0;
+  private readonly physical: ChunkValues['type'];
+  /** Bytes per value of a FIXED_LEN_BYTE_ARRAY column. */
+  private readonly width: number;
+  private readonly hint: ColumnSpec['physical'];
+  /** Decimal columns: values below this magnitude fit the precision (checked as doubles). */
+  private readonly decimalBound: number;
+
+  constructor(
+    private readonly spec: ColumnSpec,
+    element: SchemaElement,
+    private readonly maxRows: number,
+  ) {
+    const type = element.type;
+    if (type === undefined || type === 'INT96')
+      throw new FormatError(`column ${spec.name} has no writable type`);
+    this.physical = type;
+    this.width = element.type_length ?? 0;
+    this.hint = spec.physical;
+    this.valid = new Uint8Array(0);
+    const precision = spec.precision ?? 38;
+    // Every safe integer has at most 16 digits; below that the bound is exact as a double.
+    this.decimalBound = precision >= 16 ? Infinity : 10 ** precision;
+  }
+
+  /** Makes room for `extra` more rows (and values). */
+  private ensure(extra: number): void {
+    const need = this.rows + extra;
+    if (need <= this.capacity) return;
+    let capacity = Math.max(this.capacity * 2, Math.min(INITIAL_ROWS, this.maxRows));
+    while (capacity < need) capacity *= 2;
+    capacity = Math.max(need, Math.min(capacity, this.maxRows));
+    const grow = <A extends Int32Array | Float32Array | Float64Array | Uint8Array>(
+      old: A,
+      make: (n: number) => A,
+      perRow: number,
+    ): A => {
+      const next = make(capacity * perRow);
+      next.set(old.subarray(0, this.count * perRow));
+      return next;
+    };
+    switch (this.physical) {
+      case 'INT32':
+        this.i32 = grow(this.i32, (n) => new Int32Array(n), 1);
+        break;
+      case 'INT64':
+        this.i32 = grow(this.i32, (n) => new Int32Array(n), 2);
+        this.i64 = new BigInt64Array(this.i32.buffer);
+        break;
+      case 'FLOAT':
+        this.f32 = grow(this.f32, (n) => new Float32Array(n), 1);
+        break;
+      case 'DOUBLE':
+        this.f64 = grow(this.f64, (n) => new Float64Array(n), 1);
+        break;
+      case 'BOOLEAN':
+        this.bytes = grow(this.bytes, (n) => new Uint8Array(n), 1);
+        break;
+      case 'FIXED_LEN_BYTE_ARRAY':
+        this.bytes = grow(this.bytes, (n) => new Uint8Array(n), this.width);
+        break;
+      case 'BYTE_ARRAY':
+        break;
+    }
+    if (this.spec.nullable) {
+      const valid = new Uint8Array(capacity);
+      valid.set(this.valid.subarray(0, this.rows));
+      this.valid = valid;
+    }
+    this.capacity = capacity;
+  }
+
+  private fail(v: unknown, why: string): never {
+    const { spec } = this;
     throw new FormatError(
-      `cannot write ${typeof v} ${String(v)} to ${column.type} column ${column.name}: ${why}`,
+      `cannot write ${typeof v} ${String(v)} to ${spec.type} column ${spec.name}: ${why}`,
     );
-  };
-  const hint = column.physical;
-  switch (column.type) {
-    case 'string':
-      if (hint === 'uuid')
-        return (v) => (typeof v === 'string' && UUID_TEXT.test(v) ? v : fail(v, 'expected UUID text'));
-      if (hint === 'json')
-        return (v) => (typeof v === 'string' ? encoder.encode(v) : fail(v, 'expected JSON text'));
-      return (v) => (typeof v === 'string' ? v : fail(v, 'expected a string'));
-    case 'int32': {
-      const [bits, min, max] =
-        hint === 'int8' || hint === 'int16' ? NARROW_INTS[hint] : [32, INT32_MIN, INT32_MAX];
-      return (v) =>
-        typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
-          ? v
-          : fail(v, `expected a ${bits}-bit integer`);
+  }
+
+  /** Records a null as row `rowNumber` (1-based, for the message) of the file. */
+  private addNull(rowNumber: number): void {
+    if (!this.spec.nullable) {
+      throw new FormatError(
+        `row ${rowNumber}: column ${this.spec.name} is not nullable but the value is null`,
+      );
     }
-    case 'int64':
-      return (v) => {
-        const n =
-          typeof v === 'bigint'
-            ? v
-            : typeof v === 'number' && Number.isSafeInteger(v)
-              ? BigInt(v)
-              : undefined;
-        return n !== undefined && n >= INT64_MIN && n <= INT64_MAX ? n : fail(v, 'expected a 64-bit integer');
-      };
-    case 'float32':
-    case 'float64':
-      return (v) => (typeof v === 'number' ? v : fail(v, 'expected a number'));
-    case 'boolean':
-      return (v) => (typeof v === 'boolean' ? v : fail(v, 'expected a boolean'));
-    case 'date':
-      return (v) => {
-        const m = typeof v === 'string' ? DATE_TEXT.exec(v) : null;
-        return m ? daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) : fail(v, "expected 'YYYY-MM-DD'");
-      };
-    case 'timestamp':
-      return (v) =>
-        typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX
-          ? v
-          : fail(v, `expected a bigint count of ${column.unit ?? 'us'}`);
-    case 'decimal': {
-      const precision = column.precision ?? 38;
-      return (v) =>
-        typeof v === 'bigint' && digitCount(v) <= precision
-          ? v
-          : fail(v, `expected a bigint unscaled value of at most ${precision} digits`);
+    this.valid[this.rows++] = 0;
+    this.nulls++;
+  }
+
+  /** Marks the next row as holding a value (the caller stores it at index `count`). */
+  private present(): void {
+    if (this.spec.nullable) this.valid[this.rows] = 1;
+    this.rows++;
+  }
+
+  private putInt64Number(v: number): void {
+    const k = this.count++;
+    // The low half modulo 2^32 (ToInt32 is exact for safe integers), the high half floored.
+    this.i32[2 * k] = v | 0;
+    this.i32[2 * k + 1] = Math.floor(v / TWO_32);
+  }
+
+  /** A decimal's unscaled value as big-endian two's complement of the column's width. */
+  private putFixedBigint(v: bigint): void {
+    const at = this.count++ * this.width;
+    let x = v;
+    for (let i = this.width - 1; i >= 0; i--) {
+      this.bytes[at + i] = Number(x & 0xffn);
+      x >>= 8n;
     }
+  }
+
+  private putFixedNumber(v: number): void {
+    const at = this.count++ * this.width;
+    const lo = v >>> 0;
+    const hi = Math.floor(v / TWO_32);
+    const sign = v < 0 ? 0xff : 0;
+    const w = this.width;
+    for (let i = 0; i < w - 8; i++) this.bytes[at + i] = sign;
+    for (let i = 0; i < 4; i++) {
+      this.bytes[at + w - 1 - i] = (lo >>> (8 * i)) & 0xff;
+      this.bytes[at + w - 5 - i] = (hi >>> (8 * i)) & 0xff;
+    }
+  }
+
+  private putUuid(v: string): void {
+    const at = this.count++ * 16;
+    let j = 0;
+    for (let i = 0; i < 36; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 0x2d) continue;
+      const n = nibble(c);
+      if (j % 2 === 0) this.bytes[at + (j >> 1)] = n << 4;
+      else this.bytes[at + (j >> 1)]! |= n;
+      j++;
+    }
+  }
+
+  /** Appends a null or a typed value as row `rowNumber` (1-based) of the file. */
+  append(v: TypedValue | undefined, rowNumber: number): void {
+    this.ensure(1);
+    if (v === null || v === undefined) {
+      this.addNull(rowNumber);
+      return;
+    }
+    this.put(v);
+    this.present();
+  }
+
+  /** Checks a non-null value for the column and stores it at `count` (the row is marked after). */
+  private put(v: Exclude<TypedValue, null>): void {
+    const { spec, hint } = this;
+    switch (spec.type) {
+      case 'string':
+        if (typeof v !== 'string') {
+          return this.fail(
+            v,
+            hint === 'uuid'
+              ? 'expected UUID text'
+              : hint === 'json'
+                ? 'expected JSON text'
+                : 'expected a string',
+          );
+        }
+        if (hint === 'uuid') {
+          if (!UUID_TEXT.test(v)) return this.fail(v, 'expected UUID text');
+          return this.putUuid(v);
+        }
+        this.strings.push(v);
+        this.count++;
+        return;
+      case 'int32': {
+        const [bits, min, max] =
+          hint === 'int8' || hint === 'int16' ? NARROW_INTS[hint] : [32, INT32_MIN, INT32_MAX];
+        if (!(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max)) {
+          return this.fail(v, `expected a ${bits}-bit integer`);
+        }
+        this.i32[this.count++] = v;
+        return;
+      }
+      case 'int64':
+        if (typeof v === 'number' && Number.isSafeInteger(v)) return this.putInt64Number(v);
+        if (typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX) {
+          this.i64[this.count++] = v;
+          return;
+        }
+        return this.fail(v, 'expected a 64-bit integer');
+      case 'float32':
+      case 'float64':
+        if (typeof v !== 'number') return this.fail(v, 'expected a number');
+        if (this.physical === 'FLOAT') this.f32[this.count++] = v;
+        else this.f64[this.count++] = v;
+        return;
+      case 'boolean':
+        if (typeof v !== 'boolean') return this.fail(v, 'expected a boolean');
+        this.bytes[this.count++] = v ? 1 : 0;
+        return;
+      case 'date': {
+        const days = typeof v === 'string' ? dayCount(v) : null;
+        if (days === null) return this.fail(v, "expected 'YYYY-MM-DD'");
+        if (days < INT32_MIN || days > INT32_MAX) return this.fail(v, 'a day count outside 32 bits');
+        this.i32[this.count++] = days;
+        return;
+      }
+      case 'timestamp':
+        if (typeof v !== 'bigint' || v < INT64_MIN || v > INT64_MAX) {
+          return this.fail(v, `expected a bigint count of ${spec.unit ?? 'us'}`);
+        }
+        this.i64[this.count++] = v;
+        return;
+      case 'decimal': {
+        const precision = spec.precision ?? 38;
+        if (typeof v !== 'bigint' || digitCount(v) > precision) {
+          return this.fail(v, `expected a bigint unscaled value of at most ${precision} digits`);
+        }
+        if (this.physical === 'INT32') this.i32[this.count++] = Number(v);
+        else if (this.physical === 'INT64') this.i64[this.count++] = v;
+        else this.putFixedBigint(v);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Appends rows [from, to) of a typed column; `firstRow` is the file's row number of `from`.
+   * Columns in the flat layout of the column's type are copied with one loop over their typed
+   * arrays (no JS value per cell); anything else goes value by value through the checks.
+   */
+  appendColumn(column: TypedColumn, from: number, to: number, firstRow: number): void {
+    this.ensure(to - from);
+    const { spec, physical, hint } = this;
+    switch (column.kind) {
+      case 'float64':
+        if (physical === 'DOUBLE')
+          return this.copy(column.values, column.valid, from, to, firstRow, this.f64);
+        if (physical === 'FLOAT') return this.copy(column.values, column.valid, from, to, firstRow, this.f32);
+        break;
+      case 'int32':
+        if (physical === 'INT32' && spec.type === 'int32') {
+          if (hint === 'int8' || hint === 'int16') {
+            const [, min, max] = NARROW_INTS[hint];
+            const { values, valid } = column;
+            for (let r = from; r < to; r++) {
+              if (valid !== null && valid[r] === 0) continue;
+              const v = values[r]!;
+              if (v < min || v > max) {
+                // The failing row goes through the checks, which give its message.
+                return this.generic(column, from, to, firstRow);
+              }
+            }
+          }
+          return this.copy(column.values, column.valid, from, to, firstRow, this.i32);
+        }
+        break;
+      case 'integer':
+        if (spec.type === 'decimal' && !this.integersFitPrecision(column, from, to)) break;
+        if (physical === 'INT64' && spec.type !== 'int32') return this.copyInt64(column, from, to, firstRow);
+        if (physical === 'INT32' && spec.type === 'decimal') {
+          return this.copy(column.values, column.valid, from, to, firstRow, this.i32);
+        }
+        if (physical === 'FIXED_LEN_BYTE_ARRAY' && spec.type === 'decimal') {
+          return this.each(column.valid, from, to, firstRow, (r) => this.putFixedNumber(column.values[r]!));
+        }
+        break;
+      case 'boolean':
+        if (physical === 'BOOLEAN')
+          return this.copy(column.values, column.valid, from, to, firstRow, this.bytes);
+        break;
+      case 'string':
+        if (spec.type === 'string' && hint !== 'uuid')
+          return this.copyStrings(column.values, from, to, firstRow);
+        break;
+    }
+    this.generic(column, from, to, firstRow);
+  }
+
+  private integersFitPrecision(
+    column: { values: Float64Array; valid: Uint8Array | null },
+    from: number,
+    to: number,
+  ): boolean {
+    const bound = this.decimalBound;
+    if (bound === Infinity) return true;
+    const { values, valid } = column;
+    for (let r = from; r < to; r++) {
+      if ((valid === null || valid[r] === 1) && !(Math.abs(values[r]!) < bound)) return false;
+    }
+    return true;
+  }
+
+  /** Rows one by one through the checks (the exact typed value of each cell). */
+  private generic(column: TypedColumn, from: number, to: number, firstRow: number): void {
+    for (let r = from; r < to; r++) {
+      const v = typedValueAt(column, this.spec, r);
+      if (v === null) this.addNull(firstRow + r - from);
+      else {
+        this.put(v);
+        this.present();
+      }
+    }
+  }
+
+  /** Rows [from, to): nulls recorded, `store(r)` called for each row holding a value. */
+  private each(
+    valid: Uint8Array | null,
+    from: number,
+    to: number,
+    firstRow: number,
+    store: (r: number) => void,
+  ): void {
+    for (let r = from; r < to; r++) {
+      if (valid !== null && valid[r] === 0) this.addNull(firstRow + r - from);
+      else {
+        store(r);
+        this.present();
+      }
+    }
+  }
+
+  private copy<A extends Float64Array | Float32Array | Int32Array | Uint8Array>(
+    values: Float64Array | Int32Array | Uint8Array,
+    valid: Uint8Array | null,
+    from: number,
+    to: number,
+    firstRow: number,
+    out: A,
+  ): void {
+    if (valid === null) {
+      out.set(values.subarray(from, to), this.count);
+      this.count += to - from;
+      if (this.spec.nullable) this.valid.fill(1, this.rows, this.rows + to - from);
+      this.rows += to - from;
+      return;
+    }
+    let k = this.count;
+    let row = this.rows;
+    const mine = this.valid;
+    const nullable = this.spec.nullable;
+    for (let r = from; r < to; r++) {
+      if (valid[r] === 0) {
+        this.rows = row;
+        this.count = k;
+        this.addNull(firstRow + r - from);
+        row++;
+        continue;
+      }
+      out[k++] = values[r]!;
+      if (nullable) mine[row] = 1;
+      row++;
+    }
+    this.count = k;
+    this.rows = row;
+  }
+
+  private copyInt64(
+    column: { values: Float64Array; valid: Uint8Array | null },
+    from: number,
+    to: number,
+    firstRow: number,
+  ): void {
+    const { values, valid } = column;
+    const halves = this.i32;
+    const mine = this.valid;
+    const nullable = this.spec.nullable;
+    let k = this.count;
+    let row = this.rows;
+    for (let r = from; r < to; r++) {
+      if (valid !== null && valid[r] === 0) {
+        this.rows = row;
+        this.count = k;
+        this.addNull(firstRow + r - from);
+        row++;
+        continue;
+      }
+      const v = values[r]!;
+      halves[2 * k] = v | 0;
+      halves[2 * k + 1] = Math.floor(v / TWO_32);
+      k++;
+      if (nullable) mine[row] = 1;
+      row++;
+    }
+    this.count = k;
+    this.rows = row;
+  }
+
+  private copyStrings(values: readonly (string | null)[], from: number, to: number, firstRow: number): void {
+    const strings = this.strings;
+    const mine = this.valid;
+    const nullable = this.spec.nullable;
+    for (let r = from; r < to; r++) {
+      const v = values[r];
+      if (v === null || v === undefined) {
+        this.addNull(firstRow + r - from);
+        continue;
+      }
+      strings.push(v);
+      this.count++;
+      if (nullable) mine[this.rows] = 1;
+      this.rows++;
+    }
+  }
+
+  /** The buffered row group's chunk; the buffer is empty again after it is encoded. */
+  take(): ChunkInput {
+    const valid = this.nulls > 0 ? this.valid.subarray(0, this.rows) : null;
+    const { rows, count } = this;
+    let data: ChunkValues;
+    switch (this.physical) {
+      case 'INT32':
+        data = { type: 'INT32', values: this.i32.subarray(0, count) };
+        break;
+      case 'INT64':
+        data = { type: 'INT64', values: this.i32.subarray(0, 2 * count) };
+        break;
+      case 'FLOAT':
+        data = { type: 'FLOAT', values: this.f32.subarray(0, count) };
+        break;
+      case 'DOUBLE':
+        data = { type: 'DOUBLE', values: this.f64.subarray(0, count) };
+        break;
+      case 'BOOLEAN':
+        data = { type: 'BOOLEAN', values: this.bytes.subarray(0, count) };
+        break;
+      case 'BYTE_ARRAY':
+        data = { type: 'BYTE_ARRAY', values: this.strings };
+        this.strings = [];
+        break;
+      case 'FIXED_LEN_BYTE_ARRAY':
+        data = {
+          type: 'FIXED_LEN_BYTE_ARRAY',
+          values: this.bytes.subarray(0, count * this.width),
+          width: this.width,
+          signed: this.spec.type === 'decimal',
+        };
+        break;
+    }
+    this.rows = 0;
+    this.count = 0;
+    this.nulls = 0;
+    return { rows, valid, count, data };
   }
 }
 
@@ -208,28 +624,27 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
   if (!Number.isInteger(rowGroupRows) || rowGroupRows < 1) {
     throw new FormatError(`parquet.rowGroupRows must be a positive integer, got ${rowGroupRows}`);
   }
-  const { codec, compressors } = codecOf(options.parquet?.codec ?? 'snappy');
+  const codec = codecOf(options.parquet?.codec ?? 'snappy');
   const elements: SchemaElement[] = [
     { name: 'schema', num_children: schema.length },
     ...schema.map((c) => parquetElementOf(c)),
   ];
-  const physical = schema.map((c) => physicalOf(c));
-  const out = new SinkByteWriter(sink);
-  const parquet = new ParquetWriter({ writer: out, schema: elements, codec, compressors, createdBy: 'prt' });
+  const file = new ParquetFileEncoder(elements, codec, 'prt');
+  const buffers = schema.map((c, j) => new ColumnBuffer(c, elements[j + 1]!, rowGroupRows));
 
-  let buffers: unknown[][] = schema.map(() => []);
   let buffered = 0;
   let written = 0;
   let group = 0;
   let state: 'open' | 'closed' | 'failed' = 'open';
 
   const writeGroup = async (): Promise<void> => {
-    const columnData = schema.map((c, j) => ({ name: c.name, data: buffers[j]! }));
-    buffers = schema.map(() => []);
     const rows = buffered;
     buffered = 0;
     try {
-      await parquet.write({ columnData, rowGroupSize: rows });
+      file.writeRowGroup(
+        buffers.map((b) => b.take()),
+        rows,
+      );
     } catch (e) {
       if (e instanceof FormatError) throw e;
       throw new FormatError(
@@ -237,6 +652,7 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
       );
     }
     group++;
+    await sink.write(file.drain());
   };
 
   const guard = async (action: () => Promise<void>): Promise<void> => {
@@ -262,11 +678,11 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
         if (columns.length !== schema.length) {
           throw new FormatError(`${columns.length} columns given; the schema has ${schema.length}`);
         }
-        const appenders = columns.map((column, j) => columnAppender(column, j));
         // Row groups split exactly where write() of the same rows splits them.
         for (let from = 0; from < length;) {
           const to = Math.min(length, from + rowGroupRows - buffered);
-          for (const append of appenders) append(from, to);
+          for (let j = 0; j < schema.length; j++)
+            buffers[j]!.appendColumn(columns[j]!, from, to, written + 1);
           buffered += to - from;
           written += to - from;
           from = to;
@@ -276,8 +692,8 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
     close: () =>
       guard(async () => {
         if (buffered > 0) await writeGroup();
-        await parquet.finish(); // the footer, into the buffer (ByteWriter.finish does nothing)
-        await out.flush();
+        file.finish();
+        await sink.write(file.drain());
         await sink.close();
         state = 'closed';
       }),
@@ -287,85 +703,6 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
     },
   };
 
-  /**
-   * Appends rows [from, to) of a typed column to column j's buffer: the values appendRow would
-   * buffer for the same rows, converted column by column (typed arrays need no type test per cell,
-   * and the checks physicalOf makes hold by the column's layout where they are not made here).
-   */
-  function columnAppender(column: TypedColumn, j: number): (from: number, to: number) => void {
-    const spec = schema[j]!;
-    const nullable = spec.nullable;
-    const convert = physical[j]!;
-    const nullAt = (r: number): null => {
-      if (!nullable) {
-        throw new FormatError(
-          `row ${written + 1 + r - from0}: column ${spec.name} is not nullable but the value is null`,
-        );
-      }
-      return null;
-    };
-    // Row numbers in messages count from the first row of this call's segment.
-    let from0 = 0;
-    const hint = spec.physical;
-    if (column.kind === 'string' || column.kind === 'values') {
-      const values = column.values;
-      const direct = column.kind === 'string' && spec.type === 'string' && hint !== 'uuid' && hint !== 'json';
-      return (from, to) => {
-        from0 = from;
-        const buffer = buffers[j]!;
-        for (let r = from; r < to; r++) {
-          const v = values[r];
-          buffer.push(v === null || v === undefined ? nullAt(r) : direct ? v : convert(v));
-        }
-      };
-    }
-    const { valid } = column;
-    const fast =
-      (column.kind === 'integer' && (spec.type === 'int64' || spec.type === 'timestamp')) ||
-      (column.kind === 'int32' && spec.type === 'int32' && hint !== 'int8' && hint !== 'int16') ||
-      (column.kind === 'float64' && (spec.type === 'float64' || spec.type === 'float32'));
-    if (column.kind === 'integer' && spec.type === 'decimal') {
-      const precision = spec.precision ?? 38;
-      // Every safe integer has at most 16 digits; below that the bound is exact as a double.
-      const bound = precision >= 16 ? Infinity : 10 ** precision;
-      const values = column.values;
-      return (from, to) => {
-        from0 = from;
-        const buffer = buffers[j]!;
-        for (let r = from; r < to; r++) {
-          if (valid !== null && valid[r] === 0) buffer.push(nullAt(r));
-          else {
-            const v = values[r]!;
-            buffer.push(Math.abs(v) < bound ? BigInt(v) : convert(BigInt(v)));
-          }
-        }
-      };
-    }
-    if (column.kind === 'integer' && fast) {
-      const values = column.values;
-      return (from, to) => {
-        from0 = from;
-        const buffer = buffers[j]!;
-        for (let r = from; r < to; r++) {
-          buffer.push(valid !== null && valid[r] === 0 ? nullAt(r) : BigInt(values[r]!));
-        }
-      };
-    }
-    const values = column.values;
-    const bool = column.kind === 'boolean';
-    return (from, to) => {
-      from0 = from;
-      const buffer = buffers[j]!;
-      for (let r = from; r < to; r++) {
-        if (valid !== null && valid[r] === 0) buffer.push(nullAt(r));
-        else {
-          const v = values[r]!;
-          buffer.push(fast ? v : convert(bool ? v === 1 : v));
-        }
-      }
-    };
-  }
-
   function appendRow(row: TypedRow): void {
     const rowNumber = written + 1;
     if (row.length !== schema.length) {
@@ -373,19 +710,7 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
         `row ${rowNumber} has ${row.length} values; the schema has ${schema.length} columns`,
       );
     }
-    for (let j = 0; j < schema.length; j++) {
-      const v = row[j];
-      if (v === null || v === undefined) {
-        if (!schema[j]!.nullable) {
-          throw new FormatError(
-            `row ${rowNumber}: column ${schema[j]!.name} is not nullable but the value is null`,
-          );
-        }
-        buffers[j]!.push(null);
-      } else {
-        buffers[j]!.push(physical[j]!(v));
-      }
-    }
+    for (let j = 0; j < schema.length; j++) buffers[j]!.append(row[j], rowNumber);
     buffered++;
     written++;
   }
