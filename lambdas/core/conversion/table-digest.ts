@@ -1,11 +1,11 @@
 /**
  * Per-column checksums over canonical values: the evidence that a conversion changed nothing.
- * Both sides of a conversion are typed by the same column codecs and reduced to canonical text
- * before hashing, so equal data gives equal digests whatever the file format.
+ * Both sides of a conversion are typed by the same column codecs and hashed by their canonical
+ * values, so equal data gives equal digests whatever the file format.
  *
- * A number column's hash covers each value's bytes (value-bytes.ts: equal bytes exactly when the
- * canonical texts are equal, without a text per value); any other column's covers each value's
- * canonical text followed by a unit separator (U+001F). Rows (addRow) and column batches
+ * A number or timestamp column's hash covers each value's bytes (value-bytes.ts: equal bytes
+ * exactly when the canonical texts are equal, without a text per value); any other column's
+ * covers each value's canonical text followed by a unit separator (U+001F). Rows (addRow) and column batches
  * (addColumns) hash the same bytes, so either gives the same digest; a batch hashes a column's
  * bytes, or its texts joined into one string, with one update, since an update per cell costs
  * more than the hashing itself. Digests are compared within one conversion only (input against
@@ -15,7 +15,6 @@ import { createHash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 import { typedValueAt, type TypedColumn } from '../formats/typed-column';
-import { CanonicalBytes, timestampColumnBytes } from './canonical-bytes';
 import { ValueBytes, valueDomain, type ValueDomain } from './value-bytes';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
@@ -31,11 +30,9 @@ const NULL_ENTRY = Buffer.from(NULL_TEXT + SEPARATOR, 'utf8');
 export class TableDigest {
   private readonly hashes: Hash[];
   private readonly codecs: ColumnCodec[];
-  private readonly bytes = new CanonicalBytes();
   private readonly values = new ValueBytes();
   /** Per column, the domain it is hashed by value in, or null when it is hashed by text. */
   private readonly domains: (ValueDomain | null)[];
-  private readonly timestamps: (ReturnType<typeof timestampColumnBytes> | undefined)[] = [];
   rows = 0;
 
   constructor(private readonly schema: readonly ColumnSpec[]) {
@@ -69,25 +66,10 @@ export class TableDigest {
         h.update(this.values.view());
         continue;
       }
-      if (this.integerBytes(column, i, length)) {
-        h.update(this.bytes.view());
-        continue;
-      }
       hashTexts(h, canonicalTexts(column, this.schema[i]!, this.codecs[i]!, length), length);
     }
   }
 
-  /**
-   * Canonical bytes of a timestamp column held as safe integers, into `this.bytes`; false for
-   * any other column.
-   */
-  private integerBytes(column: TypedColumn, i: number, length: number): boolean {
-    if (column.kind !== 'integer' || this.schema[i]!.type !== 'timestamp') return false;
-    const write = (this.timestamps[i] ??= timestampColumnBytes(this.schema[i]!, this.codecs[i]!, NULL_ENTRY));
-    this.bytes.n = 0;
-    write(this.bytes, column.values, column.valid, length);
-    return true;
-  }
   /**
    * Checksum per column name, in a null-prototype object: a column named `__proto__` (or
    * `constructor`) is a key like any other, not the object's prototype.
@@ -154,13 +136,6 @@ function canonicalTexts(
         const v = values[r] ?? null;
         texts[r] = v === null ? null : codec.canonical(v);
       }
-      break;
-    }
-    case 'float64':
-    case 'int32': {
-      const { values, valid } = column;
-      for (let r = 0; r < length; r++)
-        texts[r] = valid !== null && valid[r] === 0 ? null : codec.canonical(values[r]!);
       break;
     }
     default:

@@ -217,3 +217,77 @@ describe('integer columns hashed by their value', () => {
     );
   });
 });
+
+describe('timestamp columns hashed by their count', () => {
+  const units = ['ms', 'us', 'ns'] as const;
+  const DAY_US = 86_400_000_000n;
+  /** Counts of microseconds: 0000-01-01, the last of 9999-12-31, and one either side of them. */
+  const firstUs = -62_167_219_200_000_000n;
+  const lastUs = 253_402_300_800_000_000n - 1n;
+
+  it.each(units)('%s: equal digests exactly when the canonical texts are equal', (unit) => {
+    // Prepare: counts as numbers and bigints, within the four-digit years and past them
+    const spec: ColumnSpec = { name: 'x', type: 'timestamp', unit, zone: 'UTC', nullable: true };
+    const count = fc.oneof(
+      fc.integer({ min: -5, max: 5 }),
+      fc.integer({ min: -5, max: 5 }).map(BigInt),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      fc.constantFrom(
+        Number.MAX_SAFE_INTEGER,
+        -Number.MAX_SAFE_INTEGER,
+        2n ** 53n,
+        firstUs,
+        firstUs - 1n,
+        lastUs,
+        lastUs + 1n,
+      ),
+    );
+    const cells = fc.array(fc.option(count, { nil: null }), { maxLength: 3 });
+
+    // Act + Assess
+    fc.assert(
+      fc.property(cells, cells, (a, b) => {
+        const sameText = JSON.stringify(canonical(spec, a)) === JSON.stringify(canonical(spec, b));
+        expect(digestOfRows(spec, a) === digestOfRows(spec, b)).toBe(sameText);
+        expect(digestOfColumn(spec, built(spec, a), a.length)).toBe(digestOfRows(spec, a));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps years 0000 and 9999 and the counts past them apart, naive or zoned', () => {
+    // Prepare
+    const counts = [firstUs - 1n, firstUs, lastUs, lastUs + 1n, lastUs + DAY_US, 0n, -1n];
+
+    // Act + Assess
+    for (const zone of ['UTC', 'naive']) {
+      const spec: ColumnSpec = { name: 'x', type: 'timestamp', unit: 'us', zone, nullable: true };
+      const digests = counts.map((c) => digestOfRows(spec, [c]));
+      expect(new Set(digests).size).toBe(counts.length);
+      expect(canonical(spec, [firstUs, lastUs])).toEqual(
+        zone === 'UTC'
+          ? ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999999Z']
+          : ['0000-01-01T00:00:00', '9999-12-31T23:59:59.999999'],
+      );
+      const mixed: TypedValue[] = [5, null, lastUs + 1n, -7];
+      expect(digestOfColumn(spec, built(spec, mixed), mixed.length)).toBe(digestOfRows(spec, mixed));
+    }
+  });
+
+  it('hashes a safe count past year 9999 among counts within, in one column, as its row does', () => {
+    // Prepare: milliseconds of 9999-12-31T23:59:59.999 and the next one, both safe integers
+    const spec: ColumnSpec = { name: 'x', type: 'timestamp', unit: 'ms', zone: 'UTC', nullable: true };
+    const last = 253_402_300_799_999;
+    const values: TypedValue[] = [1, last + 1, null, last, last + 1, -2, last + 86_400_000];
+
+    // Act
+    const column = built(spec, values);
+
+    // Assess
+    expect(column.kind).toBe('integer');
+    expect(canonical(spec, [last + 1])).toEqual(['10000-01-01T00:00:00Z']);
+    expect(digestOfColumn(spec, column, values.length)).toBe(digestOfRows(spec, values));
+    expect(digestOfRows(spec, [last + 1])).toBe(digestOfRows(spec, [BigInt(last + 1)]));
+    expect(digestOfRows(spec, [last + 1])).not.toBe(digestOfRows(spec, [last]));
+  });
+});
