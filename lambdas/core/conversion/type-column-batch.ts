@@ -209,6 +209,8 @@ export class ColumnBatchTyper {
         return t.spec.type === 'date' ? typeDates(v.values, v.valid, t) : typeCells(v, t);
       case 'dictionary':
         return typeDictionary(v, t);
+      case 'float64':
+        return t.spec.type === 'float64' ? typeFloat64(v.values, v.valid, t) : typeCells(v, t);
       default:
         return typeCells(v, t);
     }
@@ -380,6 +382,19 @@ function typeTimestamps(v: TimestampVector, t: Target): number {
     const parsed = raw === null ? NOT_CONFORMING : codec.parse(raw);
     if (parsed === NOT_CONFORMING) return r;
     out.append(parsed);
+  }
+  return NONE;
+}
+
+/** Doubles into a float64 column: the codec takes a number as it is. */
+function typeFloat64(values: Float64Array, valid: Uint8Array | null, t: Target): number {
+  const { out } = t;
+  for (let r = 0; r < t.limit; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (nullAt(t)) return r;
+      continue;
+    }
+    out.append(values[r]!);
   }
   return NONE;
 }
