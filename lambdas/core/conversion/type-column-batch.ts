@@ -313,7 +313,7 @@ function typeText(
     if (fast !== null && f === 0) {
       const x = fast(start[r]!, end[r]!);
       if (x === x) {
-        out.append(x);
+        out.appendNumber(x);
         continue;
       }
     }
@@ -337,7 +337,7 @@ function typeInt64(v: Int64Vector, t: Target): number {
     const x = safe(r);
     // A safe int64 into an int64 column is itself; anything else is the codec's to judge.
     if (int64 && x === x) {
-      out.append(x === 0 ? 0 : x);
+      out.appendNumber(x === 0 ? 0 : x);
       continue;
     }
     const parsed = codec.parse(x === x ? x : values[r]!);
@@ -375,7 +375,7 @@ function typeTimestamps(v: TimestampVector, t: Target): number {
     }
     const x = safe(r);
     if (x >= min && x <= max) {
-      out.append(x);
+      out.appendNumber(x);
       continue;
     }
     const raw = rawCellOf(v, r);
@@ -394,7 +394,7 @@ function typeFloat64(values: Float64Array, valid: Uint8Array | null, t: Target):
       if (nullAt(t)) return r;
       continue;
     }
-    out.append(values[r]!);
+    out.appendNumber(values[r]!);
   }
   return NONE;
 }
