@@ -708,6 +708,10 @@ export function timestampCountFromBytes(
   const zoneOffset = offsetSeconds(column.zone ?? 'UTC');
   const factor = UNIT_FACTOR[unit];
   const digits = UNIT_DIGITS[unit];
+  // The last date read and its day number: consecutive rows mostly share a date, which then is
+  // neither checked nor converted again.
+  let lastDate = -1;
+  let lastDays = 0;
   return (bytes, s, e) => {
     const n = e - s;
     if (
@@ -729,8 +733,14 @@ export function timestampCountFromBytes(
     const mi = twoFromBytes(bytes, s + 14);
     const se = twoFromBytes(bytes, s + 17);
     if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) return NaN;
-    const y = y1 * 100 + y2;
-    if (!validDate(y, mo, d) || h > 23 || mi > 59 || se > 59) return NaN;
+    const date = ((y1 * 100 + y2) * 100 + mo) * 100 + d;
+    if (date !== lastDate) {
+      const y = y1 * 100 + y2;
+      if (!validDate(y, mo, d)) return NaN;
+      lastDate = date;
+      lastDays = daysFromCivil(y, mo, d);
+    }
+    if (h > 23 || mi > 59 || se > 59) return NaN;
     let i = s + 19;
     let fraction = 0;
     if (i < e && (bytes[i] === 46 || bytes[i] === 44)) {
@@ -754,7 +764,7 @@ export function timestampCountFromBytes(
       if ((z === 90 || z === 122) && i === e - 1 && !naive) offset = 0;
       else return NaN;
     }
-    const value = (daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset) * factor + fraction;
+    const value = (lastDays * 86400 + h * 3600 + mi * 60 + se - offset) * factor + fraction;
     return Number.isSafeInteger(value) ? value : NaN;
   };
 }

@@ -1,18 +1,21 @@
 /**
  * Per-column checksums over canonical values: the evidence that a conversion changed nothing.
- * Both sides of a conversion are typed by the same column codecs and reduced to canonical text
- * before hashing, so equal data gives equal digests whatever the file format.
+ * Both sides of a conversion are typed by the same column codecs and hashed by their canonical
+ * values, so equal data gives equal digests whatever the file format.
  *
- * A column's hash covers each value's canonical text followed by a unit separator (U+001F). Rows
- * (addRow) and column batches (addColumns) hash the same bytes, so either gives the same digest;
- * a batch hashes a column's texts joined into one string with one update, since an update per
- * cell costs more than the hashing itself.
+ * A number or timestamp column's hash covers each value's bytes (value-bytes.ts: equal bytes
+ * exactly when the canonical texts are equal, without a text per value); any other column's
+ * covers each value's canonical text followed by a unit separator (U+001F). Rows (addRow) and column batches
+ * (addColumns) hash the same bytes, so either gives the same digest; a batch hashes a column's
+ * bytes, or its texts joined into one string, with one update, since an update per cell costs
+ * more than the hashing itself. Digests are compared within one conversion only (input against
+ * read-back), never stored, so how a column is hashed may change between versions.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 import { typedValueAt, type TypedColumn } from '../formats/typed-column';
-import { CanonicalBytes, timestampBytes } from './canonical-bytes';
+import { ValueBytes, valueDomain, type ValueDomain } from './value-bytes';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -21,26 +24,32 @@ const LONE_MARK = '\u0000utf-16:';
 const SEPARATOR = '\u001f';
 /** The canonical text of a null, whatever the column's type. */
 const NULL_TEXT = columnCodec({ name: '', type: 'string', nullable: true }).canonical(null);
-const INTEGER = (out: CanonicalBytes, v: number): void => out.integer(v);
 /** A null's canonical text and its separator, as hashed. */
 const NULL_ENTRY = Buffer.from(NULL_TEXT + SEPARATOR, 'utf8');
 
 export class TableDigest {
   private readonly hashes: Hash[];
   private readonly codecs: ColumnCodec[];
-  private readonly bytes = new CanonicalBytes();
-  private readonly timestamps: (((out: CanonicalBytes, v: number) => void) | undefined)[] = [];
+  private readonly values = new ValueBytes();
+  /** Per column, the domain it is hashed by value in, or null when it is hashed by text. */
+  private readonly domains: (ValueDomain | null)[];
   rows = 0;
 
   constructor(private readonly schema: readonly ColumnSpec[]) {
     this.hashes = schema.map(() => createHash('sha256'));
     this.codecs = schema.map(columnCodec);
+    this.domains = schema.map(valueDomain);
   }
 
   addRow(values: readonly TypedValue[]): void {
     this.rows++;
     for (let i = 0; i < this.schema.length; i++) {
-      hashText(this.hashes[i]!, this.codecs[i]!.canonical(values[i] ?? null));
+      const domain = this.domains[i]!;
+      if (domain !== null) {
+        this.values.n = 0;
+        this.values.add(domain, this.codecs[i]!, values[i] ?? null);
+        this.hashes[i]!.update(this.values.view());
+      } else hashText(this.hashes[i]!, this.codecs[i]!.canonical(values[i] ?? null));
     }
   }
 
@@ -50,38 +59,17 @@ export class TableDigest {
     for (let i = 0; i < this.schema.length; i++) {
       const column = columns[i]!;
       const h = this.hashes[i]!;
-      if (this.integerBytes(column, i, length)) {
-        h.update(this.bytes.view());
+      const domain = this.domains[i]!;
+      if (domain !== null) {
+        this.values.n = 0;
+        this.values.addColumn(domain, this.codecs[i]!, column, this.schema[i]!, length);
+        h.update(this.values.view());
         continue;
       }
       hashTexts(h, canonicalTexts(column, this.schema[i]!, this.codecs[i]!, length), length);
     }
   }
 
-  /**
-   * Canonical bytes of an integer or timestamp column held as safe integers, into `this.bytes`;
-   * false for any other column.
-   */
-  private integerBytes(column: TypedColumn, i: number, length: number): boolean {
-    const spec = this.schema[i]!;
-    let write: ((out: CanonicalBytes, v: number) => void) | null = null;
-    if (column.kind === 'int32' || (column.kind === 'integer' && spec.type === 'int64')) write = INTEGER;
-    else if (column.kind === 'integer' && spec.type === 'timestamp') {
-      write = this.timestamps[i] ??= timestampBytes(spec, this.codecs[i]!);
-    }
-    if (write === null || (column.kind !== 'int32' && column.kind !== 'integer')) return false;
-    const { values, valid } = column;
-    const out = this.bytes;
-    out.n = 0;
-    for (let r = 0; r < length; r++) {
-      if (valid !== null && valid[r] === 0) out.raw(NULL_ENTRY);
-      else {
-        write(out, values[r]!);
-        out.byte(0x1f);
-      }
-    }
-    return true;
-  }
   /**
    * Checksum per column name, in a null-prototype object: a column named `__proto__` (or
    * `constructor`) is a key like any other, not the object's prototype.
@@ -148,13 +136,6 @@ function canonicalTexts(
         const v = values[r] ?? null;
         texts[r] = v === null ? null : codec.canonical(v);
       }
-      break;
-    }
-    case 'float64':
-    case 'int32': {
-      const { values, valid } = column;
-      for (let r = 0; r < length; r++)
-        texts[r] = valid !== null && valid[r] === 0 ? null : codec.canonical(values[r]!);
       break;
     }
     default:

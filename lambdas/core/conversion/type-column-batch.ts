@@ -209,6 +209,8 @@ export class ColumnBatchTyper {
         return t.spec.type === 'date' ? typeDates(v.values, v.valid, t) : typeCells(v, t);
       case 'dictionary':
         return typeDictionary(v, t);
+      case 'float64':
+        return t.spec.type === 'float64' ? typeFloat64(v.values, v.valid, t) : typeCells(v, t);
       default:
         return typeCells(v, t);
     }
@@ -311,7 +313,7 @@ function typeText(
     if (fast !== null && f === 0) {
       const x = fast(start[r]!, end[r]!);
       if (x === x) {
-        out.append(x);
+        out.appendNumber(x);
         continue;
       }
     }
@@ -335,7 +337,7 @@ function typeInt64(v: Int64Vector, t: Target): number {
     const x = safe(r);
     // A safe int64 into an int64 column is itself; anything else is the codec's to judge.
     if (int64 && x === x) {
-      out.append(x === 0 ? 0 : x);
+      out.appendNumber(x === 0 ? 0 : x);
       continue;
     }
     const parsed = codec.parse(x === x ? x : values[r]!);
@@ -373,13 +375,26 @@ function typeTimestamps(v: TimestampVector, t: Target): number {
     }
     const x = safe(r);
     if (x >= min && x <= max) {
-      out.append(x);
+      out.appendNumber(x);
       continue;
     }
     const raw = rawCellOf(v, r);
     const parsed = raw === null ? NOT_CONFORMING : codec.parse(raw);
     if (parsed === NOT_CONFORMING) return r;
     out.append(parsed);
+  }
+  return NONE;
+}
+
+/** Doubles into a float64 column: the codec takes a number as it is. */
+function typeFloat64(values: Float64Array, valid: Uint8Array | null, t: Target): number {
+  const { out } = t;
+  for (let r = 0; r < t.limit; r++) {
+    if (valid !== null && valid[r] === 0) {
+      if (nullAt(t)) return r;
+      continue;
+    }
+    out.appendNumber(values[r]!);
   }
   return NONE;
 }

@@ -56,6 +56,16 @@ class ByteBuffer {
 
 const UNIT_DIGITS = { ms: 3, us: 6, ns: 9 } as const;
 const DATE_CACHE = 1 << 12;
+/** Powers of ten up to 10^16, each exact. */
+const POW10 = Array.from({ length: 17 }, (_, k) => 10 ** k);
+/** Decimals of at most this many digits after the point are tried before a double's own text. */
+const MAX_FRACTION_DIGITS = 6;
+/** The two ASCII digits of 0 to 99, at 2i and 2i + 1. */
+const DIGIT_PAIRS = Uint8Array.from(
+  { length: 200 },
+  (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor(i / 20)),
+);
+const INT32_LIMIT = 2 ** 31;
 
 /**
  * Writes timestamps of a column (counts of its unit, safe integers) as the timestamp codec formats
@@ -69,36 +79,45 @@ function timestampWriter(out: ByteBuffer, spec: ColumnSpec, codec: ColumnCodec):
   // Generated and real timestamps jump between days row by row: the date bytes of every day seen
   // are kept (a bounded number; a year of days is 366).
   const dates = new Map<number, Uint8Array>();
+  // Consecutive rows mostly share a day: the last day's bytes are at hand without a lookup.
+  let lastDay = NaN;
+  let date: Uint8Array = new Uint8Array(0);
   return (v) => {
     const seconds = Math.floor(v / perSecond);
     let fraction = v - seconds * perSecond;
     // Near 2^53 the quotient can round across a second: the codec's own text, whatever it is.
     if (fraction < 0 || fraction >= perSecond) return out.text(codec.format(v));
     const day = Math.floor(seconds / 86400);
-    let date = dates.get(day);
-    if (date === undefined) {
-      if (dates.size >= DATE_CACHE) dates.clear();
-      date = utf8.encode(formatDate(day));
-      dates.set(day, date);
+    if (day !== lastDay) {
+      let bytes = dates.get(day);
+      if (bytes === undefined) {
+        if (dates.size >= DATE_CACHE) dates.clear();
+        bytes = utf8.encode(formatDate(day));
+        dates.set(day, bytes);
+      }
+      lastDay = day;
+      date = bytes;
     }
-    const rest = seconds - day * 86400;
+    // Seconds of the day in int32 arithmetic: % of a double is a library call.
+    const rest = (seconds - day * 86400) | 0;
     out.ensure(date.length + 21);
     const b = out.bytes;
     let n = out.n;
-    b.set(date, n);
-    n += date.length;
-    const h = Math.floor(rest / 3600);
-    const m = Math.floor(rest / 60) % 60;
-    const sec = rest % 60;
+    // A byte loop: set() of a dozen bytes costs more than copying them.
+    for (let k = 0; k < date.length; k++) b[n++] = date[k]!;
+    const h = (rest / 3600) | 0;
+    const minutes = (rest / 60) | 0;
+    const m = minutes - h * 60;
+    const sec = rest - minutes * 60;
     b[n] = 84; // 'T'
-    b[n + 1] = 48 + Math.floor(h / 10);
-    b[n + 2] = 48 + (h % 10);
-    b[n + 3] = 58;
-    b[n + 4] = 48 + Math.floor(m / 10);
-    b[n + 5] = 48 + (m % 10);
+    b[n + 1] = DIGIT_PAIRS[h << 1]!;
+    b[n + 2] = DIGIT_PAIRS[(h << 1) + 1]!;
+    b[n + 3] = 58; // ':'
+    b[n + 4] = DIGIT_PAIRS[m << 1]!;
+    b[n + 5] = DIGIT_PAIRS[(m << 1) + 1]!;
     b[n + 6] = 58;
-    b[n + 7] = 48 + Math.floor(sec / 10);
-    b[n + 8] = 48 + (sec % 10);
+    b[n + 7] = DIGIT_PAIRS[sec << 1]!;
+    b[n + 8] = DIGIT_PAIRS[(sec << 1) + 1]!;
     n += 9;
     if (fraction !== 0) {
       // Whole groups of three trailing zeros go, keeping at least three digits.
@@ -187,9 +206,59 @@ abstract class TextWriter implements TableWriter {
   }
 }
 
-/** Digits of a safe integer, into the buffer (what String(v) writes). */
-function writeInteger(out: ByteBuffer, v: number): void {
-  out.ensure(17);
+/** How many decimal digits u (0 <= u < 10^16) has; 1 for 0. */
+function digitCount(u: number): number {
+  if (u < 1e8) {
+    if (u < 1e4) return u < 100 ? (u < 10 ? 1 : 2) : u < 1000 ? 3 : 4;
+    return u < 1e6 ? (u < 1e5 ? 5 : 6) : u < 1e7 ? 7 : 8;
+  }
+  let digits = 9;
+  while (digits < 16 && u >= POW10[digits]!) digits++;
+  return digits;
+}
+
+/**
+ * Writes the digits of u (0 <= u < 2^53) so that the last ends just before `end`, exactly
+ * `count` of them (zeros pad the front; count >= digitCount(u)). Digits come two at a time, in
+ * int32 arithmetic below 2^31: a division per digit in doubles costs several times more.
+ */
+function digitsBefore(b: Uint8Array, end: number, u: number, count: number): void {
+  let p = end;
+  let x = u;
+  while (x >= INT32_LIMIT) {
+    const q = Math.floor(x / 1e8);
+    let low = x - q * 1e8;
+    for (let k = 0; k < 4; k++) {
+      const q2 = (low / 100) | 0;
+      const pair = (low - q2 * 100) << 1;
+      b[--p] = DIGIT_PAIRS[pair + 1]!;
+      b[--p] = DIGIT_PAIRS[pair]!;
+      low = q2;
+    }
+    x = q;
+  }
+  let y = x | 0;
+  while (y >= 100) {
+    const q = (y / 100) | 0;
+    const pair = (y - q * 100) << 1;
+    b[--p] = DIGIT_PAIRS[pair + 1]!;
+    b[--p] = DIGIT_PAIRS[pair]!;
+    y = q;
+  }
+  if (y >= 10) {
+    b[--p] = DIGIT_PAIRS[(y << 1) + 1]!;
+    b[--p] = DIGIT_PAIRS[y << 1]!;
+  } else if (y > 0 || p === end) b[--p] = 48 + y;
+  const start = end - count;
+  while (p > start) b[--p] = 48;
+}
+
+/**
+ * An unscaled integer as text at `scale` (what the decimal codec writes: '-0.05' for -5 at 2; at
+ * scale 0, what String(v) writes), for |v| <= 2^53.
+ */
+function writeScaled(out: ByteBuffer, v: number, scale: number): void {
+  out.ensure(19 + scale);
   const b = out.bytes;
   let n = out.n;
   let u = v;
@@ -197,38 +266,71 @@ function writeInteger(out: ByteBuffer, v: number): void {
     b[n++] = 45; // '-'
     u = -u;
   }
-  const start = n;
-  do {
-    const q = Math.floor(u / 10);
-    b[n++] = 48 + (u - q * 10);
-    u = q;
-  } while (u > 0);
-  b.subarray(start, n).reverse();
-  out.n = n;
+  if (scale === 0) {
+    const digits = digitCount(u);
+    digitsBefore(b, n + digits, u, digits);
+    out.n = n + digits;
+    return;
+  }
+  // The whole part and the fraction, exactly: a quotient rounded across a whole number is undone.
+  let whole = 0;
+  let fraction = u;
+  if (scale < POW10.length && u >= POW10[scale]!) {
+    const unit = POW10[scale]!;
+    whole = Math.floor(u / unit);
+    if (whole * unit > u) whole--;
+    else if ((whole + 1) * unit <= u) whole++;
+    fraction = u - whole * unit;
+  }
+  const digits = digitCount(whole);
+  digitsBefore(b, n + digits, whole, digits);
+  n += digits;
+  b[n++] = 46; // '.'
+  digitsBefore(b, n + scale, fraction, scale);
+  out.n = n + scale;
 }
 
-/** An unscaled decimal as text at `scale` (what the decimal codec writes: '-0.05' for -5 at 2). */
-function writeScaled(out: ByteBuffer, v: number, scale: number): void {
-  out.ensure(19 + scale);
-  const b = out.bytes;
-  let n = out.n;
-  let u = v;
-  if (u < 0) {
-    b[n++] = 45;
-    u = -u;
+/** Digits of a safe integer, into the buffer (what String(v) writes). */
+function writeInteger(out: ByteBuffer, v: number): void {
+  writeScaled(out, v, 0);
+}
+
+/**
+ * Writes String(v) of a double (the float64 codec's text, '-0' for -0) when v is 0 or a decimal
+ * of at most 15 significant digits and at most MAX_FRACTION_DIGITS after the point, with
+ * 1e-6 <= |v| < 1e15; returns false, having written nothing, for any other v.
+ *
+ * Why this is String(v): m / 10^k, with m < 10^15 and 10^k exact, is correctly rounded, so when
+ * it equals |v| the decimal m·10^-k reads back as |v|. A double in the normal range is the
+ * reading of at most one decimal of 15 or fewer significant digits (15 digits survive a round
+ * trip through a double), and String(v) is the shortest decimal reading back as v: that same
+ * decimal, written without an exponent for 1e-6 <= |v| < 1e21, with no zero ending its fraction.
+ */
+function writeShortDecimal(out: ByteBuffer, v: number): boolean {
+  if (v === 0) {
+    out.ensure(2);
+    if (Object.is(v, -0)) out.bytes[out.n++] = 45;
+    out.bytes[out.n++] = 48;
+    return true;
   }
-  const start = n;
-  let k = 0;
-  // Digits lowest first: the point goes in after `scale` of them, zeros pad to scale + 1 digits.
-  do {
-    if (k === scale && scale > 0) b[n++] = 46; // '.'
-    const q = Math.floor(u / 10);
-    b[n++] = 48 + (u - q * 10);
-    u = q;
-    k++;
-  } while (u > 0 || k <= scale);
-  b.subarray(start, n).reverse();
-  out.n = n;
+  const u = v < 0 ? -v : v;
+  if (!(u >= 1e-6 && u < 1e15)) return false;
+  for (let k = 0; k <= MAX_FRACTION_DIGITS; k++) {
+    const scale = POW10[k]!;
+    let m = Math.round(u * scale);
+    if (m >= 1e15) return false;
+    if (m / scale === u) {
+      // String(v) ends no fraction with a zero (the first k that reads back has none anyway).
+      let digits = k;
+      while (digits > 0 && Math.floor(m / 10) * 10 === m) {
+        m /= 10;
+        digits--;
+      }
+      writeScaled(out, v < 0 ? -m : m, digits);
+      return true;
+    }
+  }
+  return false;
 }
 
 export class CsvWriter extends TextWriter {
@@ -392,6 +494,14 @@ export class CsvWriter extends TextWriter {
       case 'float64':
       case 'boolean': {
         const { values, valid } = column;
+        if (plain && column.kind === 'float64' && spec.type === 'float64') {
+          const floats = column.values;
+          return (r) => {
+            if (valid !== null && valid[r] === 0) return;
+            const v = floats[r]!;
+            if (!writeShortDecimal(out, v)) out.text(codec.format(v));
+          };
+        }
         const bool = column.kind === 'boolean';
         return (r) => {
           if (valid !== null && valid[r] === 0) return;

@@ -214,6 +214,30 @@ export class TypedColumnBuilder {
     this.leave(r, v);
   }
 
+  /**
+   * Appends a number the caller knows fits the column's flat layout: any double in a float
+   * column, a safe integer in an int64, timestamp or decimal column, an int32 in an int32 column
+   * (what a typing fast path has established), without repeating append's checks per value.
+   * Once the batch has left its flat layout, or for a layout without numbers, this is append.
+   */
+  appendNumber(v: number): void {
+    const r = this.n;
+    if (this.fallback !== null || r >= this.capacity) return this.append(v);
+    switch (this.layout) {
+      case 'float64':
+      case 'integer':
+        this.numbers[r] = v;
+        break;
+      case 'int32':
+        this.ints[r] = v;
+        break;
+      default:
+        return this.append(v);
+    }
+    if (this.valid.length > 0) this.valid[r] = 1;
+    this.n = r + 1;
+  }
+
   private flat(r: number, v: number): void {
     this.numbers[r] = v;
     if (this.valid.length > 0) this.valid[r] = 1;

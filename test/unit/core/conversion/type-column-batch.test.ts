@@ -425,6 +425,64 @@ describe('typeColumnBatch', () => {
     });
   });
 
+  it('types text timestamps of repeated and changing dates as each cell alone, invalid dates failing', () => {
+    // Prepare: runs of one date, a date that does not exist after a valid one of the same day
+    // and month, and the valid date again
+    const cells = [
+      '2024-02-29 10:00:00',
+      '2024-02-29T23:59:59.5',
+      '2024-02-29 00:00:00Z',
+      '2024-03-01 00:00:00',
+      '2024-02-29 01:02:03',
+      '2023-02-29 00:00:00',
+      '2024-02-29 01:02:03',
+    ];
+    const schema: ColumnSpec[] = [{ name: 't', type: 'timestamp', unit: 'us', zone: 'UTC', nullable: true }];
+
+    // Act + Assess
+    for (const n of [5, 7]) {
+      const batch = textBatch(
+        ['t'],
+        cells.slice(0, n).map((c) => [c]),
+      );
+      const result = typings(batch, planOf(schema));
+      expect(result.actual).toEqual(result.expected);
+    }
+    expect(
+      byColumns(
+        textBatch(
+          ['t'],
+          cells.map((c) => [c]),
+        ),
+        planOf(schema),
+      ),
+    ).toEqual({
+      error: "row 6: '2023-02-29 00:00:00' in t is not timestamp; cannot convert",
+    });
+  });
+
+  it('takes doubles into a float64 column as they are, failing at a null it does not allow', () => {
+    // Prepare
+    const vector: ColumnVector = {
+      kind: 'float64',
+      values: Float64Array.from([1.5, -0, NaN, -Infinity, 5e-324, 7]),
+      valid: Uint8Array.from([1, 1, 1, 1, 0, 1]),
+    };
+    const batch: ColumnBatch = { columns: ['f'], vectors: [vector], length: 6, firstRow: 3 };
+
+    // Act + Assess
+    const nullable = typings(batch, planOf([{ name: 'f', type: 'float64', nullable: true }]));
+    expect(nullable.actual).toEqual(nullable.expected);
+    expect(byColumns(batch, planOf([{ name: 'f', type: 'float64', nullable: true }]))).toEqual({
+      rows: [[1.5], [-0], [NaN], [-Infinity], [null], [7]],
+    });
+    const strict = typings(batch, planOf([{ name: 'f', type: 'float64', nullable: false }]));
+    expect(strict.actual).toEqual(strict.expected);
+    expect(byColumns(batch, planOf([{ name: 'f', type: 'float64', nullable: false }]))).toEqual({
+      error: 'row 7: f is null but not nullable; cannot convert',
+    });
+  });
+
   it('types the column batch of JSON rows as the rows, lone surrogates kept', () => {
     // Prepare
     const batch = columnBatchOf({

@@ -2,12 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import type { ColumnSpec, CsvOptions } from '../../../../lambdas/core/contracts/output-contract';
+import { columnCodec, type TypedValue } from '../../../../lambdas/core/contracts/typed-values';
 import { BufferSink } from '../../../../lambdas/core/formats/byte-io';
 import { readCsv } from '../../../../lambdas/core/formats/csv-reader';
 import { readJsonArray } from '../../../../lambdas/core/formats/json-array-reader';
 import { readJsonLines } from '../../../../lambdas/core/formats/jsonl-reader';
 import type { TypedRow } from '../../../../lambdas/core/formats/table-io';
 import { CsvWriter, JsonArrayWriter, JsonLinesWriter } from '../../../../lambdas/core/formats/text-writers';
+import { TypedColumnBuilder } from '../../../../lambdas/core/formats/typed-column';
 import { chunked, rowsOf } from '../../../fixtures/format-io';
 
 const TEXT: readonly ColumnSpec[] = [
@@ -337,6 +339,149 @@ describe('round trips', () => {
         expect(read).toEqual(rows);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('CsvWriter.writeColumns numbers', () => {
+  /** Each value of a one-column table written from its typed column, one cell per line. */
+  async function cellsOf(spec: ColumnSpec, values: readonly TypedValue[]): Promise<string[]> {
+    const builder = new TypedColumnBuilder(spec, Math.max(1, values.length));
+    for (const v of values) builder.append(v);
+    const sink = new BufferSink();
+    const writer = new CsvWriter(sink, [spec], { header: false });
+    await writer.writeColumns([builder.finish()], values.length);
+    await writer.close();
+    const text = Buffer.from(sink.bytes()).toString('utf8');
+    return text === '' ? [] : text.slice(0, -1).split('\n');
+  }
+
+  const formatted = (spec: ColumnSpec, values: readonly TypedValue[]): string[] =>
+    values.map((v) => (v === null ? '' : columnCodec(spec).format(v)));
+
+  const FLOAT64: ColumnSpec = { name: 'x', type: 'float64', nullable: true };
+
+  it('writes every double as String() does, decimals of few digits and all others', async () => {
+    // Prepare: short decimals (the usual data), their neighbours, and doubles of every kind
+    const decimal = fc
+      .tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 9 }))
+      .map(([m, k]) => m / 10 ** k);
+    const double = fc.oneof(
+      decimal,
+      decimal.map((d) => d * (1 + Number.EPSILON)),
+      fc.double(),
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }).map((m) => m * 1e-6),
+      fc.constantFrom(
+        0,
+        -0,
+        0.1 + 0.2,
+        1e-6,
+        9.99999e-7,
+        1e-7,
+        123456789012345,
+        999999999999999,
+        1e15,
+        1e15 - 0.5,
+        12345678901234.5,
+        0.000001234567,
+        2 ** 53,
+        5e-324,
+        1e21,
+        NaN,
+        Infinity,
+        -Infinity,
+      ),
+    );
+
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.option(double, { nil: null }), { maxLength: 20 }), async (values) => {
+        expect(await cellsOf(FLOAT64, values)).toEqual(formatted(FLOAT64, values));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('writes -0, 0 and the neighbours of the limits of the short form exactly', async () => {
+    // Prepare
+    const values = [-0, 0, 1e-6, -1e-6, 1e-6 * (1 - Number.EPSILON), 999999999999999, -123.45, 1047.29];
+
+    // Act
+    const cells = await cellsOf(FLOAT64, values);
+
+    // Assess
+    expect(cells).toEqual(values.map((v) => (Object.is(v, -0) ? '-0' : String(v))));
+    expect(cells.slice(0, 4)).toEqual(['-0', '0', '0.000001', '-0.000001']);
+  });
+
+  it.each([
+    ['int64', { name: 'x', type: 'int64', nullable: true }],
+    ['int32', { name: 'x', type: 'int32', nullable: true }],
+    ['decimal(18, 4)', { name: 'x', type: 'decimal', precision: 18, scale: 4, nullable: true }],
+    ['decimal(38, 16)', { name: 'x', type: 'decimal', precision: 38, scale: 16, nullable: true }],
+    ['decimal(38, 25)', { name: 'x', type: 'decimal', precision: 38, scale: 25, nullable: true }],
+    ['timestamp us', { name: 'x', type: 'timestamp', unit: 'us', zone: 'naive', nullable: true }],
+  ] as const)('writes %s values at the edges of 2^31 and 2^53 as the codec does', async (_, spec) => {
+    // Prepare
+    const safe = Number.MAX_SAFE_INTEGER;
+    const edges = [
+      0,
+      1,
+      -1,
+      9,
+      10,
+      -10,
+      99,
+      100,
+      10_000,
+      2 ** 31 - 1,
+      2 ** 31,
+      -(2 ** 31),
+      -(2 ** 31) - 1,
+      2 ** 32,
+      100_000_000,
+      1e15,
+      1e15 + 1,
+      safe,
+      -safe,
+    ];
+    const values: TypedValue[] = (spec.type === 'int32' ? edges.filter((v) => (v | 0) === v) : edges).map(
+      (v) => (spec.type === 'decimal' || spec.type === 'timestamp' ? BigInt(v) : v),
+    );
+    const past: TypedValue[] =
+      spec.type === 'int64' ? [2n ** 53n, 2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n] : [];
+
+    // Act
+    const cells = await cellsOf(spec, [...values, null]);
+    const exact = await cellsOf(spec, past);
+
+    // Assess
+    expect(cells).toEqual(formatted(spec, [...values, null]));
+    expect(exact).toEqual(past.map(String));
+  });
+
+  it('writes any safe integer at any scale as the codec does', async () => {
+    // Prepare
+    const scaled = fc.tuple(
+      fc.integer({ min: 0, max: 20 }),
+      fc.array(
+        fc.option(fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.integer({ min: -999, max: 999 })), {
+          nil: null,
+        }),
+        { maxLength: 12 },
+      ),
+    );
+
+    // Act + Assess
+    await fc.assert(
+      fc.asyncProperty(scaled, async ([scale, values]) => {
+        const spec: ColumnSpec = { name: 'x', type: 'decimal', precision: 38, scale, nullable: true };
+        const int64: ColumnSpec = { name: 'x', type: 'int64', nullable: true };
+        const exact = values.map((v) => (v === null ? null : BigInt(v)));
+        expect(await cellsOf(spec, exact)).toEqual(formatted(spec, exact));
+        expect(await cellsOf(int64, values)).toEqual(formatted(int64, values));
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -152,3 +152,54 @@ describe('writeColumns', () => {
     expect(overflow).toThrow(RangeError);
   });
 });
+
+describe('TypedColumnBuilder.appendNumber', () => {
+  it('builds the column append builds, in every layout, and leaves a layout as append does', () => {
+    // Prepare: numbers that fit each layout, then (in a second batch) a value that does not
+    const cases: [ColumnSpec, number[], TypedValue][] = [
+      [{ name: 'f', type: 'float64', nullable: true }, [1.5, -0, NaN, 2 ** 60], 'x'],
+      [{ name: 'i', type: 'int32', nullable: true }, [1, -(2 ** 31), 2 ** 31 - 1], 2n ** 40n],
+      [{ name: 'l', type: 'int64', nullable: true }, [0, 2 ** 53 - 1, -(2 ** 53) + 1], 2n ** 60n],
+      [
+        { name: 't', type: 'timestamp', unit: 'us', zone: 'UTC', nullable: true },
+        [0, -1, 2 ** 52],
+        2n ** 62n,
+      ],
+      [{ name: 'd', type: 'decimal', precision: 38, scale: 2, nullable: true }, [5, -5], 10n ** 30n],
+    ];
+
+    for (const [spec, numbers, misfit] of cases) {
+      // Act
+      const byAppend = new TypedColumnBuilder(spec, 8);
+      const byNumber = new TypedColumnBuilder(spec, 8);
+      for (const v of numbers) byAppend.append(v);
+      byAppend.append(null);
+      for (const v of numbers) byNumber.appendNumber(v);
+      byNumber.append(null);
+      const flat = rowsOfColumns([byNumber.finish()], [spec], numbers.length + 1);
+      byAppend.append(misfit);
+      byNumber.append(misfit);
+      byAppend.append(numbers[0]!);
+      byNumber.appendNumber(numbers[0]!);
+
+      // Assess
+      expect(flat).toEqual(
+        rowsOfColumns([byAppend.finish()], [spec], numbers.length + 1).slice(0, numbers.length + 1),
+      );
+      expect(byNumber.finish()).toEqual(byAppend.finish());
+      expect(byNumber.length).toBe(numbers.length + 3);
+    }
+  });
+
+  it('refuses more rows than the builder was made for, as append does', () => {
+    // Prepare
+    const builder = new TypedColumnBuilder({ name: 'f', type: 'float64', nullable: false }, 1);
+    builder.appendNumber(1);
+
+    // Act
+    const overflow = () => builder.appendNumber(2);
+
+    // Assess
+    expect(overflow).toThrow(RangeError);
+  });
+});
