@@ -212,7 +212,7 @@ describe('runParallelValidation', () => {
     expect(run.onePassBecause).toBeUndefined();
     expect(run.format).toBe('parquet');
     expect(run.lanes).toBe(2);
-    expect(run.ranges).toBe(8);
+    expect(run.ranges).toBe(4);
     expectSameReport(run.report, one.report);
     expect(run.quarantinedRows).toBe(one.quarantinedRows);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'pq-one.jsonl'), 'utf8'));
