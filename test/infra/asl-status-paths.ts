@@ -74,6 +74,21 @@ function edgesOf(state: AslState): Edge[] {
   return edges;
 }
 
+/**
+ * DynamoDB service-integration tasks whose Retry blocks miss one of the given error names, with the
+ * names they miss ("State: A, B").
+ */
+export function dynamoTasksNotRetrying(definition: AslDefinition, names: readonly string[]): string[] {
+  return Object.entries(definition.States)
+    .filter(([, s]) => s.Type === 'Task' && String(s.Resource).startsWith('arn:aws:states:::dynamodb:'))
+    .map(([name, s]) => {
+      const retried = new Set((s.Retry ?? []).flatMap((r) => r.ErrorEquals));
+      return { name, missing: names.filter((n) => !retried.has(n)) };
+    })
+    .filter(({ missing }) => missing.length > 0)
+    .map(({ name, missing }) => `${name}: ${missing.join(', ')}`);
+}
+
 /** Task states without a Retry, or without a Catch for States.ALL. */
 export function tasksMissingRetryOrCatch(definition: AslDefinition): string[] {
   return Object.entries(definition.States)

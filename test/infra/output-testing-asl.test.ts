@@ -22,12 +22,14 @@ import {
 } from '../../lib/config/workflow-definition';
 import {
   catchesThatSkipTheRegistry,
+  dynamoTasksNotRetrying,
   tasksMissingRetryOrCatch,
   walkPaths,
   type AslDefinition,
   type AslState,
 } from './asl-status-paths';
 import { UNTESTED_METRICS, WORKFLOW_METRICS_NAMESPACE } from '../../lib/config/workflow-metrics';
+import { TRANSIENT_DYNAMO_ERRORS } from '../../lambdas/adapters/aws/dynamo-errors';
 
 /**
  * Ends that are reached without a registry status, on purpose: noise is never registered, Register
@@ -142,6 +144,42 @@ describe('output-testing ASL', () => {
       const missing = tasksMissingRetryOrCatch(definition);
       // Assess
       expect(missing).toEqual(['RecordResult']);
+    });
+
+    /**
+     * Every transient DynamoDB answer the functions retry, under both names it can carry in a
+     * service integration's error: the service's own (`InternalServerError`, what the SDKs and the
+     * embedded stack report) and the Java SDK class name (`InternalServerErrorException`), plus a
+     * call that got no answer.
+     */
+    const TRANSIENT_INTEGRATION_ERRORS = [
+      ...[...TRANSIENT_DYNAMO_ERRORS].flatMap((name) =>
+        name.endsWith('Exception') ? [`DynamoDB.${name}`] : [`DynamoDB.${name}`, `DynamoDB.${name}Exception`],
+      ),
+      'DynamoDB.SdkClientException',
+    ];
+
+    it('Compliance: every DynamoDB task retries every transient DynamoDB error, by either name', () => {
+      // Act
+      const missing = dynamoTasksNotRetrying(loadDefinition(), TRANSIENT_INTEGRATION_ERRORS);
+      // Assess
+      expect(missing).toEqual([]);
+      expect(TRANSIENT_INTEGRATION_ERRORS).toContain('DynamoDB.InternalServerError');
+    });
+
+    it('Noncompliance 3: a DynamoDB task that does not retry a server error by its service name is reported', () => {
+      // Prepare
+      const definition = withState('RecordValidationFailure', (state) => ({
+        ...state,
+        Retry: (state.Retry ?? []).map((r) => ({
+          ...r,
+          ErrorEquals: r.ErrorEquals.filter((e) => e !== 'DynamoDB.InternalServerError'),
+        })),
+      }));
+      // Act
+      const missing = dynamoTasksNotRetrying(definition, TRANSIENT_INTEGRATION_ERRORS);
+      // Assess
+      expect(missing).toEqual(['RecordValidationFailure: DynamoDB.InternalServerError']);
     });
   });
 

@@ -7,7 +7,11 @@
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { TransientDependencyError } from '../../core/errors';
 
-const THROTTLING = new Set([
+/**
+ * DynamoDB's transient answers by the name the service puts on the wire (and the JavaScript SDK on
+ * the error). The state machine's own DynamoDB tasks retry the same set (test/infra checks it).
+ */
+export const TRANSIENT_DYNAMO_ERRORS: ReadonlySet<string> = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
@@ -17,7 +21,7 @@ const THROTTLING = new Set([
 export function mapDynamoError(error: unknown, what: string): never {
   if (error instanceof DynamoDBServiceException) {
     const status = error.$metadata.httpStatusCode ?? 0;
-    if (status >= 500 || error.$retryable || THROTTLING.has(error.name)) {
+    if (status >= 500 || error.$retryable || TRANSIENT_DYNAMO_ERRORS.has(error.name)) {
       throw new TransientDependencyError(
         `${what}: DynamoDB answered ${error.name} (HTTP ${status}); retry later`,
       );
