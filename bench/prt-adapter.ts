@@ -87,7 +87,7 @@ export async function parallelCheck(
   const run = await runParallelValidation(contract, path, { workers, openSource: fileSource });
   return {
     checks: summary(run.report),
-    note: `${run.ranges} range(s) on ${run.lanes} lane(s)${run.onePassBecause ? `, one pass: ${run.onePassBecause}` : ''}`,
+    note: `${run.ranges} range(s) on ${run.lanes} lane(s) (${run.rangesByLane.join(' + ')})${run.onePassBecause ? `, one pass: ${run.onePassBecause}` : ''}`,
   };
 }
 

@@ -52,8 +52,13 @@ import { workerStart } from './worker-bundle';
 export interface ParallelValidationDeps extends ValidationRunDeps {
   /** Lanes at most: this thread and workers − 1 threads; 1 validates in one pass. */
   readonly workers: number;
-  /** Smallest range worth a thread (default 1 MiB). */
+  /** Smallest range worth a lane (default 1 MiB). */
   readonly minRangeBytes?: number;
+  /**
+   * Whether this thread validates ranges too (default true). False leaves every range to the other
+   * lanes, so a test knows each of them ran.
+   */
+  readonly thisThreadValidates?: boolean;
 }
 
 export interface ParallelValidationRun {
@@ -65,6 +70,8 @@ export interface ParallelValidationRun {
   readonly ranges: number;
   /** Lanes that validated them side by side (this thread and the worker threads); 1 for one pass. */
   readonly lanes: number;
+  /** Ranges each lane validated, this thread's first (0 when it left them to the others). */
+  readonly rangesByLane: readonly number[];
   /** Why the file went through one pass although more workers were asked for. */
   readonly onePassBecause?: string;
 }
@@ -96,6 +103,7 @@ export async function runParallelValidation(
       quarantinedRows: run.quarantinedRows,
       ranges: 1,
       lanes: 1,
+      rangesByLane: [1],
       ...(because ? { onePassBecause: because } : {}),
     };
   };
@@ -131,7 +139,7 @@ export async function runParallelValidation(
     Math.min(deps.workers, rowGroupRanges ? rowGroupRanges.length : Math.floor(detection.size / minRange)),
   );
   if (lanes < 2) return onePass(parquet ? 'the file has one row group' : 'the file is too small to split');
-  const threads = await startThreads(lanes - 1);
+  const threads = await startLanes(lanes - 1);
   let spoolDir: string | undefined;
   try {
     const references = await loadRuleReferences(contract, deps);
@@ -173,7 +181,7 @@ export async function runParallelValidation(
         ...spool(i),
       }));
     }
-    const results = await threads.run(tasks);
+    const { results, rangesByLane } = await threads.run(tasks, deps.thisThreadValidates ?? true);
     const failed = results.find((r) => !r.ok);
     if (failed && !failed.ok) return await onePass(`a range failed (${failed.error})`);
     const done = results.filter((r): r is Extract<RangeResult, { ok: true }> => r.ok);
@@ -209,6 +217,7 @@ export async function runParallelValidation(
       quarantinedRows,
       ranges: tasks.length,
       lanes,
+      rangesByLane,
     };
   } finally {
     threads.stop();
@@ -221,15 +230,19 @@ interface Threads {
    * Runs every task, each on the first lane free (this thread or a worker thread), and gives the
    * results in task order. The first failure stops the lanes: the caller falls back to one pass.
    */
-  run(tasks: readonly RangeTask[]): Promise<RangeResult[]>;
+  run(
+    tasks: readonly RangeTask[],
+    thisThreadValidates: boolean,
+  ): Promise<{ results: RangeResult[]; rangesByLane: number[] }>;
   stop(): void;
 }
 
-async function startThreads(count: number): Promise<Threads> {
+async function startLanes(count: number): Promise<Threads> {
   const start = await workerStart(WORKER_MODULE);
   const workers = Array.from({ length: count }, () => new Worker(start.file, { workerData: start.data }));
   let stopped = false;
   const stop = (): void => {
+    if (stopped) return;
     stopped = true;
     for (const w of workers) void w.terminate();
   };
@@ -250,27 +263,35 @@ async function startThreads(count: number): Promise<Threads> {
       worker.postMessage(task);
     });
   return {
-    async run(tasks) {
+    async run(tasks, thisThreadValidates) {
       const results = new Array<RangeResult>(tasks.length);
+      const rangesByLane = new Array<number>(workers.length + 1).fill(0);
       let next = 0;
       let failed = false;
       // A lane takes tasks until none is left or one has failed.
-      const lane = async (runOne: (task: RangeTask) => Promise<RangeResult>): Promise<void> => {
+      const lane = async (
+        index: number,
+        runOne: (task: RangeTask) => Promise<RangeResult>,
+      ): Promise<void> => {
         while (!failed && !stopped && next < tasks.length) {
           const i = next++;
           const result = await runOne(tasks[i]!);
           results[i] = result;
+          rangesByLane[index]!++;
           if (!result.ok) {
             failed = true;
             stop();
           }
         }
       };
-      await Promise.all([lane(validateRange), ...workers.map((w) => lane((task) => onThread(w, task)))]);
+      await Promise.all([
+        ...(thisThreadValidates ? [lane(0, validateRange)] : []),
+        ...workers.map((w, i) => lane(i + 1, (task) => onThread(w, task))),
+      ]);
       // Tasks no lane reached (after a failure) count as failed, so the caller never merges a gap.
       for (let i = 0; i < tasks.length; i++)
         results[i] ??= { ok: false, error: 'not validated: another range failed' };
-      return results;
+      return { results, rangesByLane };
     },
     stop,
   };

@@ -114,10 +114,30 @@ describe('runParallelValidation', () => {
       expect(run.lanes).toBe(workers);
       // Several ranges per lane, handed out as lanes come free.
       expect(run.ranges).toBeGreaterThan(workers);
+      expect(run.rangesByLane).toHaveLength(workers);
+      expect(run.rangesByLane.reduce((a, b) => a + b, 0)).toBe(run.ranges);
       expectSameReport(run.report, expected);
       expect(run.quarantinedRows).toBe(quarantined);
       expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'one.jsonl'), 'utf8'));
     }
+  });
+
+  it('gives the one-pass report from a worker thread that validates every range', async () => {
+    const { quarantined, ...expected } = await onePass(csv, join(dir, 'one-lane.jsonl'));
+    const out = join(dir, 'thread.jsonl');
+    const run = await runParallelValidation(contract, csv, {
+      workers: 2,
+      thisThreadValidates: false,
+      minRangeBytes: 1024,
+      openSource: fileSource,
+      quarantineSink: () => fileSink(out),
+    });
+    expect(run.onePassBecause).toBeUndefined();
+    expect(run.ranges).toBeGreaterThan(1);
+    expect(run.rangesByLane).toEqual([0, run.ranges]);
+    expectSameReport(run.report, expected);
+    expect(run.quarantinedRows).toBe(quarantined);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'one-lane.jsonl'), 'utf8'));
   });
 
   it('reports a malformed row as one pass does: same error, same location in the file', async () => {
