@@ -46,6 +46,7 @@ import {
   type ValidationReport,
   type ValidationRunDeps,
 } from '../../lambdas/core/validation';
+import { FailedRowLines } from '../../lambdas/core/ranged-validation';
 import { validateRange, type RangeResult, type RangeTask } from './range-task';
 import { workerStart } from './worker-bundle';
 
@@ -79,7 +80,6 @@ export interface ParallelValidationRun {
 // By its place in the repository, not beside this module: the compiled CLI (dist/cli, two folders
 // below the root as lib/cli is) carries no worker module, and this path reaches the source from both.
 const WORKER_MODULE = new URL('../../lib/cli/validation-worker.ts', import.meta.url);
-const FLUSH_AT = 1 << 20;
 /**
  * Ranges planned per lane: more than one, so a lane starting late (a thread loading its bundle)
  * leaves part of its share to the others; few, because every range costs a reader, a state and a
@@ -302,26 +302,13 @@ async function startLanes(count: number): Promise<Threads> {
  * ranges before). A line is `{"row":N,...}` as JSON.stringify wrote it, so only its number changes.
  */
 async function replay(file: string, offset: number, sink: ByteSink): Promise<number> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let pending: string[] = [];
-  let size = 0;
-  let count = 0;
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    size = 0;
-    await sink.write(Buffer.from(text, 'utf8'));
-  };
-  for await (const line of lines) {
+  const input = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = new FailedRowLines((block) => sink.write(block));
+  for await (const line of input) {
     const m = /^\{"row":(\d+),/.exec(line);
     if (!m) throw new Error(`unexpected line in ${file}: ${line.slice(0, 40)}`);
-    const renumbered = `{"row":${Number(m[1]) + offset},${line.slice(m[0].length)}\n`;
-    pending.push(renumbered);
-    size += renumbered.length;
-    count++;
-    if (size >= FLUSH_AT) await flush();
+    await lines.addLine(`{"row":${Number(m[1]) + offset},${line.slice(m[0].length)}\n`);
   }
-  await flush();
-  return count;
+  await lines.flush();
+  return lines.count;
 }

@@ -8,7 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { OutputContract } from '../../lambdas/core/contracts';
 import type { ReaderLimits } from '../../lambdas/core/formats';
-import { validateCsvRange, validateParquetRange } from '../../lambdas/core/ranged-validation';
+import { FailedRowLines, validateCsvRange, validateParquetRange } from '../../lambdas/core/ranged-validation';
 import { fileSource } from '../../lambdas/core/storage';
 import type { FailedRow, ValidationStateJson } from '../../lambdas/core/validation';
 
@@ -38,29 +38,14 @@ export type RangeResult =
   | { readonly ok: true; readonly state: ValidationStateJson; readonly failedRows: number }
   | { readonly ok: false; readonly error: string };
 
-const FLUSH_AT = 1 << 20;
-
 async function validate(task: RangeTask): Promise<RangeResult> {
   let spool: FileHandle | undefined;
-  let pending: string[] = [];
-  let size = 0;
-  let failedRows = 0;
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    size = 0;
-    await spool!.write(text);
-  };
+  const lines = new FailedRowLines((block) => spool!.write(block));
   const file = task.failedRowsFile;
   const onFailedRow = file
     ? async (row: FailedRow): Promise<void> => {
         spool ??= await open(file, 'w');
-        failedRows++;
-        const line = `${JSON.stringify(row)}\n`;
-        pending.push(line);
-        size += line.length;
-        if (size >= FLUSH_AT) await flush();
+        await lines.add(row);
       }
     : undefined;
   try {
@@ -70,8 +55,8 @@ async function validate(task: RangeTask): Promise<RangeResult> {
       task.kind === 'csv'
         ? await validateCsvRange(source, task, options)
         : await validateParquetRange(source, task, options);
-    await flush();
-    return { ok: true, state: state.toJSON(), failedRows };
+    await lines.flush();
+    return { ok: true, state: state.toJSON(), failedRows: lines.count };
   } finally {
     await spool?.close();
   }

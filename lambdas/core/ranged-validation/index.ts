@@ -6,3 +6,5 @@ export { validateCsvRange } from './validate-csv-range';
 export type { CsvRangeTask } from './validate-csv-range';
 export { validateParquetRange } from './validate-parquet-range';
 export type { ParquetRangeTask } from './validate-parquet-range';
+// A range spools its failing rows as the one-pass run writes its quarantine.
+export { FailedRowLines } from '../validation/failed-row-lines';

@@ -10,6 +10,7 @@ import { ColumnMapping } from '../formats/column-mapping';
 import { openTable, type OpenedTable } from '../formats/open-table';
 import type { ReaderLimits } from '../formats/table-io';
 import { columnCodec, NOT_CONFORMING } from '../contracts/typed-values';
+import { FailedRowLines } from './failed-row-lines';
 import { ValidationState, type ValidateOptions } from './validate-records';
 import type { FailedRow, ValidationReport } from './validation-report';
 
@@ -77,7 +78,6 @@ export async function loadRuleReferences(
 
 const MAX_REFERENCE_VALUES = 10_000_000;
 const MAX_SAMPLE_VALUES = 1_000_000;
-const FLUSH_AT = 1 << 20;
 
 async function loadReferenceSet(
   source: ByteSource,
@@ -162,24 +162,11 @@ async function streamValidation(
   const { referenceSets, referenceSamples } = await loadRuleReferences(contract, deps, { samples });
 
   let sink: ByteSink | undefined;
-  let pending: string[] = [];
-  let size = 0;
-  let quarantined = 0;
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    size = 0;
-    await sink!.write(Buffer.from(text, 'utf8'));
-  };
+  const lines = new FailedRowLines((block) => sink!.write(block));
   const onFailedRow = deps.quarantineSink
-    ? async (row: FailedRow): Promise<void> => {
+    ? (row: FailedRow): Promise<void> => {
         sink ??= deps.quarantineSink!();
-        quarantined++;
-        const line = `${JSON.stringify(row)}\n`;
-        pending.push(line);
-        size += line.length;
-        if (size >= FLUSH_AT) await flush();
+        return lines.add(row);
       }
     : undefined;
 
@@ -202,10 +189,10 @@ async function streamValidation(
     for await (const batch of opened.columnBatches(contract.schema.map((c) => c.name)))
       await state.addColumns(batch);
     if (sink) {
-      await flush();
+      await lines.flush();
       await sink.close();
     }
-    return { state, opened, quarantinedRows: quarantined };
+    return { state, opened, quarantinedRows: lines.count };
   } catch (error) {
     await sink?.abort().catch(() => undefined);
     throw error;
