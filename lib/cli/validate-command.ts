@@ -12,8 +12,14 @@ import { ConfigurationError, ContractError, FormatError, IntegrityError } from '
 import { renderConsoleReport } from './reporting/render-console-report';
 import { renderHtmlReport } from '../../lambdas/core/reporting';
 import { ObjectNotFoundError } from '../../lambdas/core/storage';
-import { runValidation, type ValidationReport } from '../../lambdas/core/validation';
-import type { Detection } from '../../lambdas/core/formats';
+import {
+  formatMatches,
+  formatMismatchReport,
+  runValidation,
+  withExtensionFinding,
+  type ValidationReport,
+} from '../../lambdas/core/validation';
+import { inspectSource, type Detection } from '../../lambdas/core/formats';
 import { closeClients, isS3Uri, sinkOf, sourceOf } from './locations';
 import { runParallelValidation } from './parallel-validation';
 import { countedSource, Progress } from './progress';
@@ -71,7 +77,18 @@ export function registerValidateCommand(program: Command): void {
           format: string;
           quarantinedRows: number;
         };
-        if (options.workers > 1 && !isS3Uri(input)) {
+        // As the workflow's Inspect step: a file in another format than the contract's fails
+        // without a row being read, and a misleading extension warns.
+        const detection = await inspectSource(source);
+        const matches = formatMatches(detection, contract.format);
+        if (!matches) {
+          run = {
+            report: formatMismatchReport(contract, detection),
+            detection,
+            format: detection.format,
+            quarantinedRows: 0,
+          };
+        } else if (options.workers > 1 && !isS3Uri(input)) {
           // Threads read their own ranges of the file: progress shows only when it is done.
           run = await runParallelValidation(contract, input, { ...deps, workers: options.workers });
         } else {
@@ -79,6 +96,7 @@ export function registerValidateCommand(program: Command): void {
           const one = await runValidation(contract, counted, deps);
           run = { ...one, detection: one.opened.detection, format: one.opened.format };
         }
+        if (matches) run = { ...run, report: withExtensionFinding(run.report, input, detection) };
         progress.done();
         const document = {
           ...run.report,
@@ -87,7 +105,7 @@ export function registerValidateCommand(program: Command): void {
             expected: contract.format,
             detected: run.detection.format,
             compression: run.detection.compression,
-            matches: run.format === contract.format,
+            matches,
           },
           quarantineUri: run.quarantinedRows > 0 && options.quarantine ? options.quarantine : null,
           validatedAt: new Date().toISOString(),

@@ -1,6 +1,7 @@
 // The public face of validation: running the checks and the report they produce.
 export { loadRuleReferences, runValidation } from './run-validation';
 export type { RuleReferences, ValidationRunDeps } from './run-validation';
+export { formatMatches, formatMismatchReport, withExtensionFinding } from './format-findings';
 export { ValidationState } from './validate-records';
 export type { ValidateOptions, ValidationStateJson } from './validate-records';
 export type { ColumnReport, FailedRow, RuleResult, ValidationReport } from './validation-report';

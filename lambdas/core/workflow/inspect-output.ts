@@ -5,6 +5,7 @@
 import { constants, gunzipSync } from 'node:zlib';
 import { IntegrityError } from '../errors';
 import { detectFormat } from '../formats/detect-format';
+import { formatMatches } from '../validation/format-findings';
 import type { ObjectStore } from '../storage/object-store';
 import type { InspectInput, InspectResult } from './workflow-types';
 
@@ -48,10 +49,7 @@ export async function inspectOutput(
     size: head.size,
     etag: head.etag,
     versionId: head.versionId ?? null,
-    // Magic bytes settle the format; sniffed content that says nothing ('unknown') defers to the
-    // contract, and the reader then decides.
-    formatMatches:
-      detection.format === output.format || (detection.source !== 'magic' && detection.format === 'unknown'),
+    formatMatches: formatMatches(detection, output.format),
     extensionFormat: detection.extensionFormat,
   };
 }

@@ -3,7 +3,6 @@
  * when rows fail, a quarantine object with every failing row (JSON Lines).
  */
 import type { ContractCatalog } from '../contracts/contract-catalog';
-import { logicalName } from '../contracts/output-contract';
 import type { ObjectStore } from '../storage/object-store';
 import { parseS3Uri, readText, s3Uri } from '../storage/object-store';
 import type { ByteSource } from '../formats/byte-io';
@@ -11,7 +10,8 @@ import type { ReaderLimits } from '../formats/table-io';
 import { runValidation } from '../validation/run-validation';
 import { compareWithPrevious } from '../validation/history';
 import type { OutputRegistry } from '../registry/output-registry';
-import type { RuleResult, ValidationReport } from '../validation/validation-report';
+import type { ValidationReport } from '../validation/validation-report';
+import { formatMismatchReport, withExtensionFinding } from '../validation/format-findings';
 import { boundResult } from './bounded-result';
 import { artifactKey } from './artifact-keys';
 import type { RegisteredOutput, ValidateInput, ValidateResult } from './workflow-types';
@@ -86,44 +86,6 @@ export function registryResolver(
   };
 }
 
-/**
- * A key whose extension names another format than its content (`orders.csv` holding Parquet) is
- * read by its content, but the name misleads every person and tool that trusts it: a warning rule,
- * `file_extension`, says so (the output warns instead of passing silently).
- */
-export function withExtensionFinding(
-  report: ValidationReport,
-  key: string,
-  inspection: ValidateInput['inspection'],
-): ValidationReport {
-  const named = inspection.extensionFormat;
-  if (!named || named === inspection.format || inspection.format === 'unknown') return report;
-  const parts = key.split('/').pop()!.split('.');
-  const ext = parts.slice(parts.at(-1)?.toLowerCase() === 'gz' ? -2 : -1).join('.');
-  const note = `the key ends in .${ext}, which names ${named}, but the object is ${inspection.format}`;
-  const rule: RuleResult = {
-    name: 'file_extension',
-    type: 'format',
-    field: '',
-    threshold: 1,
-    severity: 'warn',
-    note,
-    evaluated: 1,
-    passed: 0,
-    failed: 1,
-    passRate: 0,
-    outcome: 'fail',
-  };
-  const status = report.status === 'passed' ? 'warned' : report.status;
-  return {
-    ...report,
-    status,
-    rules: [...report.rules, rule],
-    failedRules: [...report.failedRules, rule.name],
-    summary: `${report.summary.replace(/^[A-Z]+:/, `${status.toUpperCase()}:`)}; file_extension: ${note}`,
-  };
-}
-
 export async function validateOutput(input: ValidateInput, deps: ValidateDeps): Promise<ValidateResult> {
   const { object, output, inspection } = input;
   const contract = await deps.catalog.get(output.contractKey);
@@ -131,16 +93,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
   let quarantineUri: string | null = null;
   const quarantineKey = artifactKey(deps.quarantinePrefix, object, 'jsonl');
   if (!inspection.formatMatches) {
-    report = {
-      output: logicalName(contract),
-      status: 'failed',
-      rowCount: 0,
-      schema: { level: 'incompatible', accepted: contract.compatibility, columns: [] },
-      rules: [],
-      failedRules: ['format'],
-      failedRowCount: 0,
-      summary: `FAILED: expected ${contract.format}, found ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}`,
-    };
+    report = formatMismatchReport(contract, inspection);
   } else {
     const run = await runValidation(
       contract,
