@@ -1,7 +1,7 @@
 // The public face of contracts: parsing a contract, its types, the catalog and typed-value codecs.
 export { ContractCatalog } from './contract-catalog';
 export { contractJsonSchema } from './contract-schema';
-export { DATA_FORMATS, logicalName } from './output-contract';
+export { DATA_FORMATS, logicalName, qualifiedName } from './output-contract';
 export type {
   ColumnSpec,
   ColumnType,
@@ -11,6 +11,6 @@ export type {
   OutputContract,
   TimestampUnit,
 } from './output-contract';
-export { parseContract } from './parse-contract';
+export { contractLine, parseContract } from './parse-contract';
 export { columnCodec, formatTimestamp, NOT_CONFORMING, parseTimestamp } from './typed-values';
 export type { ColumnCodec } from './typed-values';

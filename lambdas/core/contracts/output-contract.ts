@@ -164,4 +164,12 @@ export function logicalName(c: Pick<OutputContract, 'pipeline' | 'step' | 'outpu
   return `${c.pipeline}/${c.step}/${c.output}`;
 }
 
+/**
+ * An output named in a contract (an input, an `exists_in` reference) as its full logical name:
+ * `step/output` is in the contract's own pipeline, `pipeline/step/output` is as written.
+ */
+export function qualifiedName(pipeline: string, name: string): string {
+  return name.split('/').length === 2 ? `${pipeline}/${name}` : name;
+}
+
 export const NUMERIC_TYPES: readonly ColumnType[] = ['int32', 'int64', 'float32', 'float64', 'decimal'];

@@ -106,6 +106,16 @@ function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
   }
 }
 
+/**
+ * The line of a key path in a contract's text (`['inputs', 1]`), for problems found after loading
+ * (an input edge no contract answers); undefined when the text does not parse.
+ */
+export function contractLine(text: string, path: readonly PathPart[]): number | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, logLevel: 'silent' });
+  return doc.errors.length > 0 ? undefined : new Locator(doc, lines).lineOf(path);
+}
+
 export function parseContract(text: string, source: string): OutputContract {
   checkContractBytes(Buffer.byteLength(text, 'utf8'), source);
   const lines = new LineCounter();

@@ -9,7 +9,7 @@
  * Each output gets its own seed derived from the run's seed and its logical name, so adding an
  * output does not change the others.
  */
-import { logicalName, type OutputContract } from '../contracts/output-contract';
+import { logicalName, qualifiedName, type OutputContract } from '../contracts/output-contract';
 import { hashText } from './cell-random';
 import { hintsOf } from './column-plan';
 import { GenerationError } from './generation-error';
@@ -24,12 +24,6 @@ export interface PipelinePlanOptions {
 }
 
 const KEY_NAME = /(^id$|_id$|_key$|_code$)/i;
-
-/** `step/output` or `pipeline/step/output` → the full logical name, resolved in a pipeline. */
-function fullName(pipeline: string, input: string): string {
-  const parts = input.split('/');
-  return parts.length === 2 ? `${pipeline}/${input}` : input;
-}
 
 /** Output seeds: independent per output, all from one run seed. */
 export function outputSeed(seed: number, contract: OutputContract): number {
@@ -63,7 +57,7 @@ export function planPipeline(
       throw new GenerationError(`inputs form a cycle: ${[...path, name].join(' → ')}`, name);
     state.set(name, 'visiting');
     for (const input of c.inputs) {
-      const upstream = byName.get(fullName(c.pipeline, input));
+      const upstream = byName.get(qualifiedName(c.pipeline, input));
       if (!upstream) throw new GenerationError(`input '${input}' is not described by any contract`, name);
       visit(upstream, [...path, name]);
     }
@@ -77,12 +71,12 @@ export function planPipeline(
   return order.map((contract) => {
     const name = logicalName(contract);
     const references = new Map<string, KeyReference>();
-    const upstreams = contract.inputs.map((i) => plans.get(fullName(contract.pipeline, i))!);
+    const upstreams = contract.inputs.map((i) => plans.get(qualifiedName(contract.pipeline, i))!);
     for (const column of contract.schema) {
       const ref = hintsOf(column).ref;
       if (ref !== undefined) {
         const dot = ref.lastIndexOf('.');
-        const target = plans.get(fullName(contract.pipeline, ref.slice(0, dot)));
+        const target = plans.get(qualifiedName(contract.pipeline, ref.slice(0, dot)));
         const columnName = ref.slice(dot + 1);
         const index = target?.schema.findIndex((c) => c.name === columnName) ?? -1;
         if (!target || index < 0)

@@ -3,7 +3,7 @@
  * referential and distribution rules compare against, streams the input through the engine, and
  * streams every failing row to a quarantine sink that is opened only when a row fails.
  */
-import type { OutputContract } from '../contracts/output-contract';
+import { qualifiedName, type OutputContract } from '../contracts/output-contract';
 import { ContractError } from '../errors';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
@@ -56,7 +56,7 @@ export async function loadRuleReferences(
   for (const rule of contract.quality) {
     const c = rule.condition;
     if (c.kind === 'exists_in' && load.sets !== false) {
-      const name = c.output.split('/').length === 2 ? `${contract.pipeline}/${c.output}` : c.output;
+      const name = qualifiedName(contract.pipeline, c.output);
       const ref = deps.resolveOutput ? await deps.resolveOutput(name) : undefined;
       if (!ref)
         throw new ContractError(

@@ -1,0 +1,125 @@
+/**
+ * `prt contract check`: every contract file loads, and every `inputs` edge is produced by a
+ * contract around it (the folders given, the folder of each file given); an edge to nowhere is an
+ * error naming the file and the line.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkContractFiles } from '../../../lib/cli/contract-command';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'prt-contract-check-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function contract(file: string, step: string, output: string, inputs: readonly string[]): string {
+  const path = join(dir, file);
+  writeFileSync(
+    path,
+    [
+      'pipeline: sales',
+      `step: ${step}`,
+      `output: ${output}`,
+      `path: pipelines/sales/{run_id}/${step}/${output}/`,
+      'format: csv',
+      ...(inputs.length > 0 ? ['inputs:', ...inputs.map((i) => `  - ${i}`)] : []),
+      'schema:',
+      '  - { name: id, type: int64 }',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+function check(paths: readonly string[]): { failures: number; lines: string[] } {
+  const lines: string[] = [];
+  const failures = checkContractFiles(paths, (line) => lines.push(line));
+  return { failures, lines };
+}
+
+describe('prt contract check', () => {
+  it('resolves every input of a folder of contracts, in the same pipeline or named in full', () => {
+    // Arrange
+    contract('raw.yaml', 'ingestion', 'raw_orders', []);
+    contract('train.yaml', 'preprocessing', 'training_data', ['ingestion/raw_orders']);
+    contract('features.yaml', 'features', 'order_features', ['sales/preprocessing/training_data']);
+
+    // Act
+    const { failures, lines } = check([dir]);
+
+    // Assess
+    expect(failures).toBe(0);
+    expect(lines).toHaveLength(3);
+    expect(lines.every((l) => l.startsWith('ok    '))).toBe(true);
+    expect(lines.find((l) => l.includes('features.yaml'))).toContain('1 input(s) resolved');
+  });
+
+  it('reports an input no contract produces, with its file and line', () => {
+    // Arrange
+    contract('raw.yaml', 'ingestion', 'raw_orders', []);
+    const train = contract('train.yaml', 'preprocessing', 'training_data', [
+      'ingestion/raw_orders',
+      'nowhere/nothing',
+    ]);
+
+    // Act
+    const { failures, lines } = check([dir]);
+
+    // Assess: inputs start on line 6, the second entry is on line 8.
+    expect(failures).toBe(1);
+    expect(lines).toContain(
+      `error ${train}: line 8: inputs[1]: 'nowhere/nothing' is produced by no contract here (sales/nowhere/nothing)`,
+    );
+    const ok = lines.filter((l) => l.startsWith('ok    '));
+    expect(ok).toHaveLength(1);
+    expect(ok[0]).toContain('raw.yaml');
+  });
+
+  it('resolves the inputs of one file against the contracts beside it', () => {
+    // Arrange
+    contract('raw.yaml', 'ingestion', 'raw_orders', []);
+    const train = contract('train.yaml', 'preprocessing', 'training_data', ['ingestion/raw_orders']);
+    mkdirSync(join(dir, 'other'));
+    const lonely = join(dir, 'other', 'lonely.yaml');
+    writeFileSync(
+      lonely,
+      'pipeline: sales\nstep: s\noutput: o\npath: x/\ninputs: [ingestion/raw_orders]\nschema:\n  - { name: id, type: int64 }\n',
+    );
+
+    // Act
+    const beside = check([train]);
+    const alone = check([lonely]);
+
+    // Assess: only train.yaml is checked and reported; the lonely file has no raw_orders beside it.
+    expect(beside.failures).toBe(0);
+    expect(beside.lines).toHaveLength(1);
+    expect(alone.failures).toBe(1);
+    expect(alone.lines).toEqual([
+      `error ${lonely}: line 5: inputs[0]: 'ingestion/raw_orders' is produced by no contract here (sales/ingestion/raw_orders)`,
+    ]);
+  });
+
+  it('still reports a contract that does not load, with its line', () => {
+    // Arrange
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'pipeline: sales\nstep: s\noutput: o\npath: x/\nschema:\n  - { name: id, type: integer }\n',
+    );
+
+    // Act
+    const { failures, lines } = check([bad]);
+
+    // Assess
+    expect(failures).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error .*bad\.yaml: line 6: schema\[0\]\.type: 'integer' is not a type/);
+  });
+});
