@@ -14,6 +14,7 @@ import { hashText } from './cell-random';
 import { hintsOf } from './column-plan';
 import { GenerationError } from './generation-error';
 import { planTable, type KeyReference, type TablePlan } from './table-plan';
+import { isUniqueColumn } from './value-checks';
 import type { ViolationRequest } from './violations';
 
 export interface PipelinePlanOptions {
@@ -66,44 +67,85 @@ export function planPipeline(
   };
   for (const c of members) visit(c, []);
 
-  const plans = new Map<string, TablePlan>();
-  const violations = options.violations ?? [];
-  return order.map((contract) => {
+  // Where each key column draws from, by contract: an explicit `ref`, else the first declared
+  // input with a column of the same name and type that is a key or unique there.
+  const targets = new Map<string, Map<string, { upstream: OutputContract; column: string }>>();
+  for (const contract of order) {
     const name = logicalName(contract);
-    const references = new Map<string, KeyReference>();
-    const upstreams = contract.inputs.map((i) => plans.get(qualifiedName(contract.pipeline, i))!);
+    const mine = new Map<string, { upstream: OutputContract; column: string }>();
+    const upstreams = contract.inputs.map((i) => byName.get(qualifiedName(contract.pipeline, i))!);
     for (const column of contract.schema) {
       const ref = hintsOf(column).ref;
       if (ref !== undefined) {
         const dot = ref.lastIndexOf('.');
-        const target = plans.get(qualifiedName(contract.pipeline, ref.slice(0, dot)));
+        const upstream = byName.get(qualifiedName(contract.pipeline, ref.slice(0, dot)));
         const columnName = ref.slice(dot + 1);
-        const index = target?.schema.findIndex((c) => c.name === columnName) ?? -1;
-        if (!target || index < 0)
+        // Planned before this output (an input, or an output ordered ahead of it), with that column.
+        const planned =
+          upstream !== undefined &&
+          order.indexOf(upstream) >= 0 &&
+          order.indexOf(upstream) < order.indexOf(contract);
+        if (!planned || !upstream.schema.some((c) => c.name === columnName))
           throw new GenerationError(
             `ref '${ref}' names no column of a planned upstream output (declare it in inputs)`,
             `${name}.${column.name}`,
           );
-        references.set(column.name, {
-          plan: target.columns[index]!,
-          rows: target.keys,
-          name: `${logicalName(target.contract)}.${columnName}`,
-        });
+        mine.set(column.name, { upstream, column: columnName });
         continue;
       }
       if (column.allowed || column.pattern !== undefined) continue;
       for (const up of upstreams) {
-        const index = up.schema.findIndex((c) => c.name === column.name && c.type === column.type);
-        if (index < 0) continue;
-        const upColumn = up.schema[index]!;
-        if (!KEY_NAME.test(column.name) && !upColumn.unique) continue;
-        references.set(column.name, {
-          plan: up.columns[index]!,
-          rows: up.keys,
-          name: `${logicalName(up.contract)}.${column.name}`,
-        });
+        const upColumn = up.schema.find((c) => c.name === column.name && c.type === column.type);
+        if (!upColumn || (!KEY_NAME.test(column.name) && !upColumn.unique)) continue;
+        mine.set(column.name, { upstream: up, column: column.name });
         break;
       }
+    }
+    targets.set(name, mine);
+  }
+
+  // A unique key drawn from upstream needs distinct values there: the upstream column is generated
+  // unique too (which its contract allows), transitively, downstream first. Without this, order ids
+  // drawn from an input that repeats them fail the consumer's own unique rule.
+  const distinct = new Map<string, Set<string>>();
+  const forcedOf = (c: OutputContract): Set<string> => {
+    const key = logicalName(c);
+    let set = distinct.get(key);
+    if (!set) distinct.set(key, (set = new Set()));
+    return set;
+  };
+  for (const contract of [...order].reverse()) {
+    const forced = forcedOf(contract);
+    for (const [columnName, target] of targets.get(logicalName(contract))!) {
+      const column = contract.schema.find((c) => c.name === columnName)!;
+      if (forced.has(columnName) || isUniqueColumn(column, contract.quality))
+        forcedOf(target.upstream).add(target.column);
+    }
+  }
+  const generated = (contract: OutputContract): OutputContract => {
+    const forced = distinct.get(logicalName(contract));
+    if (!forced || forced.size === 0) return contract;
+    return {
+      ...contract,
+      schema: contract.schema.map((c) => (forced.has(c.name) && !c.unique ? { ...c, unique: true } : c)),
+    };
+  };
+
+  const plans = new Map<string, TablePlan>();
+  const violations = options.violations ?? [];
+  return order.map((declared) => {
+    const contract = generated(declared);
+    const name = logicalName(contract);
+    const references = new Map<string, KeyReference>();
+    for (const [columnName, target] of targets.get(name)!) {
+      const plan = plans.get(logicalName(target.upstream))!;
+      const index = plan.schema.findIndex((c) => c.name === target.column);
+      references.set(columnName, {
+        plan: plan.columns[index]!,
+        rows: plan.keys,
+        name: `${logicalName(target.upstream)}.${target.column}`,
+        distinct: isUniqueColumn(plan.schema[index]!, plan.contract.quality),
+      });
     }
     const mine = violations.filter(
       (v) =>

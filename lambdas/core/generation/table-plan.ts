@@ -11,11 +11,11 @@
 import type { ColumnSpec, OutputContract } from '../contracts/output-contract';
 import { logicalName } from '../contracts/output-contract';
 import type { TypedValue } from '../contracts/typed-values';
-import { CellRandom, hashText } from './cell-random';
+import { CellRandom, hashText, Permutation } from './cell-random';
 import { hintsOf, planColumn, type ColumnPlan } from './column-plan';
 import { GenerationError } from './generation-error';
 import { isMetric, seriesAxis, seriesMetric, type SeriesAxis } from './time-series';
-import { toExact, valueChecks, type Value, type ValueCheck } from './value-checks';
+import { isUniqueColumn, toExact, valueChecks, type Value, type ValueCheck } from './value-checks';
 import { resolveViolations, type ViolationRequest } from './violations';
 
 /** Rows one call may ask for: far beyond any test file, well inside the 2^52 the permutations cover. */
@@ -29,6 +29,11 @@ export interface KeyReference {
   readonly rows: number;
   /** `pipeline/step/output.column`, for messages. */
   readonly name: string;
+  /**
+   * Whether the upstream rows hold distinct values (the column is unique there, by constraint or
+   * rule): only then can a unique key column draw distinct values from it, one row each.
+   */
+  readonly distinct?: boolean;
 }
 
 export interface PlanOptions {
@@ -70,6 +75,7 @@ function referencePlan(
   ref: KeyReference,
   seed: number,
   quality: OutputContract['quality'],
+  keys: number,
 ): ColumnPlan {
   if (ref.plan.column.type !== column.type) {
     throw new GenerationError(
@@ -80,9 +86,38 @@ function referencePlan(
   if (ref.rows < 1) throw new GenerationError(`references ${ref.name}, which has no rows`, column.name);
   const hints = hintsOf(column);
   const checks = valueChecks(column, quality).filter((c) => c.kind !== 'unique');
+  const unique = isUniqueColumn(column, quality);
   const rand = new CellRandom(hashText(`${column.name}#ref`, seed));
   const nullRand = new CellRandom(hashText(`${column.name}#null`, seed));
   const nullRate = column.nullable ? (hints.null_rate ?? 0) : 0;
+  const isNull = (key: number): boolean => nullRate > 0 && nullRand.at(key).next() < nullRate;
+  if (unique) {
+    // A unique key drawn from upstream takes each upstream row at most once (a permutation of the
+    // upstream rows), so its values are distinct when the upstream's are; drawn with replacement,
+    // a third of 1,000 keys from 1,000 rows repeat and the output fails its own contract.
+    if (!ref.distinct)
+      throw new GenerationError(
+        `is unique, but ${ref.name} is not: its values cannot be drawn without repeats (make that column unique, or drop the reference)`,
+        column.name,
+      );
+    if (keys > ref.rows)
+      throw new GenerationError(
+        `is unique and drawn from ${ref.name}, which has ${ref.rows} rows; ${keys} rows would repeat keys (generate at most ${ref.rows} rows here, or more upstream)`,
+        column.name,
+      );
+    const order = new Permutation(ref.rows, hashText(`${column.name}#ref-order`, seed));
+    const base = (key: number): Value => {
+      const v = ref.plan.cell(order.apply(key));
+      if (v === null || !checks.every((c) => c.test(v)))
+        throw new GenerationError(
+          `row ${order.apply(key)} of ${ref.name} holds ${v === null ? 'null' : 'a value'} that ${v === null ? 'a unique key cannot take' : `fails ${checks.map((c) => c.name).join(', ')}`}`,
+          column.name,
+        );
+      return v;
+    };
+    for (let k = 0; k < Math.min(16, keys); k++) base(k);
+    return { column, hints, base, isNull, cell: (key) => (isNull(key) ? null : base(key)) };
+  }
   const base = (key: number): Value => {
     rand.at(key);
     for (let attempt = 0; attempt < 64; attempt++) {
@@ -94,7 +129,6 @@ function referencePlan(
       column.name,
     );
   };
-  const isNull = (key: number): boolean => nullRate > 0 && nullRand.at(key).next() < nullRate;
   for (let k = 0; k < 16; k++) base(k);
   return { column, hints, base, isNull, cell: (key) => (isNull(key) ? null : base(key)) };
 }
@@ -171,7 +205,7 @@ export function planTable(contract: OutputContract, options: PlanOptions): Table
           'violations of key columns drawn from upstream are not supported',
           column.name,
         );
-      return referencePlan(column, ref, seed, contract.quality);
+      return referencePlan(column, ref, seed, contract.quality, keys);
     }
     const excluded = options.exclusions?.get(column.name);
     const extra: ValueCheck[] = excluded

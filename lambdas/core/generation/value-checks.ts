@@ -67,6 +67,27 @@ export function rulesOn(column: ColumnSpec, quality: readonly QualityRule[]): Qu
   return quality.filter((r) => r.field === column.name);
 }
 
+/**
+ * Whether a column's values must be distinct: its `unique` constraint, or a unique rule on it alone
+ * (`leaveOut` names constraints and rules a violation request suspends).
+ */
+export function isUniqueColumn(
+  column: ColumnSpec,
+  quality: readonly QualityRule[],
+  leaveOut: ReadonlySet<string> = new Set(),
+): boolean {
+  return (
+    (column.unique === true && !leaveOut.has(`${column.name}.unique`)) ||
+    quality.some(
+      (r) =>
+        r.condition.kind === 'unique' &&
+        r.condition.fields.length === 1 &&
+        r.condition.fields[0] === column.name &&
+        !leaveOut.has(r.name),
+    )
+  );
+}
+
 /** The checks of one column: its schema constraints, then its per-value quality rules. */
 export function valueChecks(column: ColumnSpec, quality: readonly QualityRule[]): ValueCheck[] {
   const checks = columnChecks(column, quality);

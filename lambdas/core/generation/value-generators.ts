@@ -25,7 +25,7 @@ import {
 import { compilePattern, MAX_LENGTH } from './regex-generator';
 import { indexedSemantic, kindFromName, semanticPool, type SemanticKind } from './semantic-pools';
 import { compileTemplate } from './text-template';
-import { rulesOn, valueChecks, type Value, type ValueCheck } from './value-checks';
+import { isUniqueColumn, rulesOn, valueChecks, type Value, type ValueCheck } from './value-checks';
 
 export interface GeneratorContext {
   readonly seed: number;
@@ -580,15 +580,7 @@ export function buildValueGenerator(
     return buildValueGenerator(rest, hints.values ? { ...hints, values: undefined } : hints, ctx, leaveOut);
   }
   const checks = valueChecks(column, ctx.quality).filter((c) => !leaveOut.has(c.name));
-  const unique =
-    (column.unique === true && !leaveOut.has(`${column.name}.unique`)) ||
-    ctx.quality.some(
-      (r) =>
-        r.condition.kind === 'unique' &&
-        r.condition.fields.length === 1 &&
-        r.condition.fields[0] === column.name &&
-        !leaveOut.has(r.name),
-    );
+  const unique = isUniqueColumn(column, ctx.quality, leaveOut);
   const finite = finiteValues(
     column,
     hints,

@@ -69,4 +69,77 @@ describe('planPipeline', () => {
       /--pipeline: no contract belongs to pipeline 'nope' \(pipelines: shop\)/,
     );
   });
+
+  // The repository's own pattern: raw orders repeat nothing by contract, yet the outputs built from
+  // them declare order_id unique, two steps down.
+  const raw = parseContract(
+    `pipeline: sales
+step: ingestion
+output: raw_orders
+path: sales/{run_id}/ingestion/raw_orders/
+schema:
+  - { name: order_id, type: string, nullable: false }
+  - { name: amount, type: float64 }
+`,
+    'raw.yaml',
+  );
+  const training = parseContract(
+    `pipeline: sales
+step: preprocessing
+output: training_data
+path: sales/{run_id}/preprocessing/training_data/
+inputs: [ingestion/raw_orders]
+schema:
+  - { name: order_id, type: string, nullable: false }
+`,
+    'training.yaml',
+  );
+  const features = parseContract(
+    `pipeline: sales
+step: features
+output: order_features
+path: sales/{run_id}/features/order_features/
+inputs: [preprocessing/training_data]
+schema:
+  - { name: order_id, type: string, nullable: false, unique: true }
+`,
+    'features.yaml',
+  );
+
+  it('draws a unique key without repeats, making the upstream keys it comes from distinct, two steps up', () => {
+    // Act
+    const plans = planPipeline([features, training, raw], 'sales', { rows: 3000, seed: 7 });
+    const [r, t, f] = plans.map(rowsOf);
+
+    // Assess: every output's order ids are distinct (1,000 draws with replacement from 1,000 rows
+    // repeat about a third), and each step's ids come from the step before.
+    expect(plans.map((p) => p.contract.output)).toEqual(['raw_orders', 'training_data', 'order_features']);
+    for (const rows of [r!, t!, f!]) expect(new Set(rows.map((row) => row[0])).size).toBe(3000);
+    const rawIds = new Set(r!.map((row) => row[0]));
+    const trainingIds = new Set(t!.map((row) => row[0]));
+    expect(t!.every((row) => rawIds.has(row[0]))).toBe(true);
+    expect(f!.every((row) => trainingIds.has(row[0]))).toBe(true);
+  });
+
+  it('Noncompliance 2: refuses more unique keys than the upstream has rows', () => {
+    // Prepare: features asks for more rows than the training data holds (an explicit row count
+    // applies to every output, so the upstream is a series of fixed length here instead).
+    const few = parseContract(
+      `pipeline: sales
+step: preprocessing
+output: training_data
+path: sales/{run_id}/preprocessing/training_data/
+inputs: [ingestion/raw_orders]
+schema:
+  - { name: at, type: timestamp, nullable: false, generate: { series: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:09:00Z', frequency: minute } } }
+  - { name: order_id, type: string, nullable: false }
+`,
+      'training.yaml',
+    );
+
+    // Act / Assess
+    expect(() => planPipeline([features, few, raw], 'sales', { rows: 100, seed: 7 })).toThrow(
+      /order_id: is unique and drawn from sales\/preprocessing\/training_data\.order_id, which has 10 rows; 100 rows would repeat keys/,
+    );
+  });
 });
