@@ -107,6 +107,41 @@ describe('prt generate on S3', () => {
     });
   });
 
+  it('tests a generated object that lands where its contract watches, as any arrival, once', async () => {
+    // Prepare: the contract's own path, under a run of this test.
+    const runId = h.runId('generated-arrival');
+    const key = `pipelines/sales/${runId}/preprocessing/training_data/part-00000.csv`;
+    const uri = `s3://${h.stack.resources.outputsBucket}/${key}`;
+
+    // Act: generate and register it, as a user seeding a test environment would.
+    await prt(
+      'generate',
+      '--contract',
+      contractFile,
+      '--rows',
+      '500',
+      '--seed',
+      '3',
+      '--run-id',
+      runId,
+      '--out',
+      `s3://${h.stack.resources.outputsBucket}/`,
+      '--registry-table',
+      h.stack.resources.registryTable,
+    );
+    const executions = await h.waitForExecutions(key, 1);
+    const versions = await h.registry.versionsOf(uri);
+
+    // Assess: its arrival was tested (not ended as a duplicate of the generator's entry), and the
+    // one entry still says the data is synthetic.
+    expect(executions.map((e) => e.status)).toEqual(['SUCCEEDED']);
+    expect(versions).toHaveLength(1);
+    expect(versions[0]).toMatchObject({ status: 'passed', dataType: 'synthetic', rowCount: 500 });
+    expect(versions[0]!.note).toMatch(
+      /^synthetic data for sales\/preprocessing\/training_data: 500 rows, seed 3/,
+    );
+  });
+
   it('fails with exit code 2 and writes nothing for an impossible request', async () => {
     // Act
     const error = await prt(

@@ -29,6 +29,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import {
+  awaitsFirstTest,
   formatOutputName,
   type OutputName,
   objectPk,
@@ -126,6 +127,12 @@ export class DynamoOutputRegistry implements OutputRegistry {
           const reopened = await this.reopenErrored(existing, item);
           if (reopened) return { created: true, entry: reopened };
         }
+        if (existing && awaitsFirstTest(existing) && entry.dataType === 'pipeline') {
+          const claimed = await this.claimSynthetic(existing, item);
+          if (claimed) return { created: true, entry: claimed };
+        }
+        if (existing?.dataType === 'pipeline' && awaitsFirstTest(item))
+          return { created: false, entry: await this.markSynthetic(existing, item) };
         return { created: false, entry: existing ?? entry };
       }
       return mapDynamoError(error, `register ${entry.uri}`);
@@ -175,6 +182,70 @@ export class DynamoOutputRegistry implements OutputRegistry {
     } catch (error) {
       if (isConditionFailed(error)) return undefined;
       return mapDynamoError(error, `re-open ${existing.uri} for a new test`);
+    }
+  }
+
+  /**
+   * `prt generate` registers what it writes to S3 as synthetic and pending; the object's arrival
+   * then finds that entry. It is a version never tested, not a duplicate delivery: the arrival's
+   * execution takes it over (its entry, still marked synthetic with the generator's note) and tests
+   * it like any arrival. The condition names the generator's writer token, so of two deliveries of
+   * the event only one takes it; the other ends as a duplicate.
+   */
+  private async claimSynthetic(
+    existing: RegistryEntry,
+    item: RegistryEntry,
+  ): Promise<RegistryEntry | undefined> {
+    const claimed: RegistryEntry = {
+      ...item,
+      dataType: 'synthetic',
+      ...(existing.note !== undefined ? { note: existing.note } : {}),
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: claimed,
+          ConditionExpression: '#status = :pending AND dataType = :synthetic AND registeredBy = :was',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':synthetic': 'synthetic',
+            ':was': existing.registeredBy,
+          },
+        }),
+      );
+      return claimed;
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      return mapDynamoError(error, `take over the synthetic entry of ${existing.uri} for its test`);
+    }
+  }
+
+  /**
+   * The other order of the same meeting: the object's arrival registered it before the generator
+   * did. Its execution tests it; the entry is only marked synthetic, with the generator's note.
+   */
+  private async markSynthetic(existing: RegistryEntry, item: RegistryEntry): Promise<RegistryEntry> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: existing.pk, sk: existing.sk },
+          UpdateExpression: 'SET dataType = :synthetic' + (item.note !== undefined ? ', note = :note' : ''),
+          ConditionExpression: 'dataType = :pipeline',
+          ExpressionAttributeValues: {
+            ':synthetic': 'synthetic',
+            ':pipeline': 'pipeline',
+            ...(item.note !== undefined ? { ':note': item.note } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toEntry(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailed(error)) return existing;
+      return mapDynamoError(error, `mark ${existing.uri} as synthetic`);
     }
   }
 

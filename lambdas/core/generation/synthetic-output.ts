@@ -11,7 +11,9 @@ import {
   type OutputContract,
 } from '../contracts/output-contract';
 import { extensionOf } from '../formats/content-type';
+import { randomUUID } from 'node:crypto';
 import {
+  GENERATED_WRITER,
   objectPk,
   outputIndexKey,
   runIndexKey,
@@ -75,6 +77,8 @@ export function syntheticEntry(
     size: object.size,
     status: 'pending',
     dataType: 'synthetic',
+    // Not an execution's token: the object's arrival takes this entry over and tests it.
+    registeredBy: `${GENERATED_WRITER}${randomUUID()}`,
     registeredAt,
     eventTime: registeredAt,
     pipeline: contract.pipeline,

@@ -2,7 +2,15 @@
 // transitions and their errors.
 export { formatOutputName, parseOutputName } from './output-name';
 export type { OutputName } from './output-name';
-export { objectPk, outputIndexKey, pipelinePk, runIndexKey, versionTokenOf } from './output-registry';
+export {
+  awaitsFirstTest,
+  GENERATED_WRITER,
+  objectPk,
+  outputIndexKey,
+  pipelinePk,
+  runIndexKey,
+  versionTokenOf,
+} from './output-registry';
 export type {
   DataType,
   OutputRegistry,

@@ -106,6 +106,21 @@ export interface Page<T> {
   readonly cursor?: string;
 }
 
+/**
+ * The writer token `prt generate` gives the entries of what it writes to S3: such an entry is a
+ * version no execution has taken yet, which the object's arrival takes over and tests.
+ */
+export const GENERATED_WRITER = 'generated:';
+
+/** A synthetic entry as the generator left it: pending, and no execution has taken it. */
+export function awaitsFirstTest(entry: Pick<RegistryEntry, 'dataType' | 'status' | 'registeredBy'>): boolean {
+  return (
+    entry.dataType === 'synthetic' &&
+    entry.status === 'pending' &&
+    entry.registeredBy?.startsWith(GENERATED_WRITER) === true
+  );
+}
+
 export function objectPk(uri: string): string {
   return `OBJ#${uri}`;
 }

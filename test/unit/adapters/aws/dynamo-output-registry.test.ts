@@ -246,6 +246,96 @@ describe('DynamoOutputRegistry', () => {
       ).toEqual([]);
     });
 
+    it('takes over the entry prt generate registered, and tests it: still synthetic, with its note', async () => {
+      // Prepare: the generator registered the object first.
+      const generated = entry({
+        dataType: 'synthetic',
+        registeredBy: 'generated:7c1e',
+        note: 'synthetic data for sales/preprocessing/training_data: 500 rows, seed 3',
+      });
+      const arrival = entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:arrival' });
+      ddbMock.on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' }).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: generated });
+      ddbMock
+        .on(PutCommand, {
+          ConditionExpression: '#status = :pending AND dataType = :synthetic AND registeredBy = :was',
+        })
+        .resolves({});
+      ddbMock.on(UpdateCommand).resolves({});
+
+      // Act
+      const result = await registry.register(arrival);
+
+      // Assess
+      expect(result).toEqual({
+        created: true,
+        entry: { ...arrival, dataType: 'synthetic', note: generated.note },
+      });
+      const claim = ddbMock.commandCalls(PutCommand).at(-1)!.args[0].input;
+      expect(claim.ExpressionAttributeValues).toEqual({
+        ':pending': 'pending',
+        ':synthetic': 'synthetic',
+        ':was': 'generated:7c1e',
+      });
+    });
+
+    it('ends as a duplicate when another delivery took over the generated entry first', async () => {
+      // Prepare
+      const generated = entry({ dataType: 'synthetic', registeredBy: 'generated:7c1e' });
+      ddbMock.on(PutCommand).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: generated });
+      ddbMock.on(UpdateCommand).resolves({});
+
+      // Act
+      const result = await registry.register(
+        entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:late' }),
+      );
+
+      // Assess
+      expect(result).toEqual({ created: false, entry: generated });
+    });
+
+    it('never takes over a synthetic entry an execution already holds', async () => {
+      // Prepare: the entry was taken over by a first delivery (its writer is that execution).
+      const held = entry({
+        dataType: 'synthetic',
+        registeredBy: 'arn:aws:states:us-east-1:1:execution:m:arrival',
+      });
+      ddbMock.on(PutCommand).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: held });
+      ddbMock.on(UpdateCommand).resolves({});
+
+      // Act
+      const result = await registry.register(
+        entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:duplicate' }),
+      );
+
+      // Assess
+      expect(result).toEqual({ created: false, entry: held });
+      expect(ddbMock.commandCalls(PutCommand)).toHaveLength(1);
+    });
+
+    it('marks the entry synthetic when the arrival registered the generated object first', async () => {
+      // Prepare
+      const arrived = entry({ registeredBy: 'arn:aws:states:us-east-1:1:execution:m:arrival' });
+      const note = 'synthetic data for sales/preprocessing/training_data: 500 rows, seed 3';
+      const marked = { ...arrived, dataType: 'synthetic', note };
+      ddbMock.on(PutCommand).rejects(conditionFailed());
+      ddbMock.on(GetCommand).resolves({ Item: arrived });
+      ddbMock.on(UpdateCommand, { Key: { pk: arrived.pk, sk: arrived.sk } }).resolves({ Attributes: marked });
+
+      // Act
+      const result = await registry.register(
+        entry({ dataType: 'synthetic', registeredBy: 'generated:7c1e', note }),
+      );
+
+      // Assess: the arrival's execution keeps the test; the entry says what the data is.
+      expect(result).toEqual({ created: false, entry: marked });
+      const update = ddbMock.commandCalls(UpdateCommand).at(-1)!.args[0].input;
+      expect(update.ConditionExpression).toBe('dataType = :pipeline');
+      expect(update.UpdateExpression).toBe('SET dataType = :synthetic, note = :note');
+    });
+
     it('notes the logical output under its pipeline with an idempotent upsert, before the entry', async () => {
       // Prepare
       ddbMock.on(PutCommand).resolves({});
