@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { LIST_OBJECTS_RESOURCE, localizeDistributedMaps } from '../../../lib/local/distributed-map';
+import {
+  GET_OBJECT_RESOURCE,
+  LIST_OBJECTS_RESOURCE,
+  localizeDistributedMaps,
+} from '../../../lib/local/distributed-map';
 import { projectPath } from '../../../lib/config/project-paths';
 import { OUTPUT_TESTING_ASL } from '../../../lib/config/workflow-definition';
 
@@ -143,6 +147,22 @@ describe('localizeDistributedMaps on the deployed definition', () => {
 });
 
 describe('localizeDistributedMaps on other definitions', () => {
+  it.each([
+    [LIST_OBJECTS_RESOURCE, { Bucket: 'b', Prefix: 'p/' }, undefined],
+    [GET_OBJECT_RESOURCE, { Bucket: 'b', Key: 'items.json' }, { InputType: 'JSON' }],
+  ])('keeps the resource and parameters of a %s reader in its stand-in', (resource, parameters, config) => {
+    // Prepare
+    const definition = mapDefinition({
+      ItemReader: { Resource: resource, Parameters: parameters, ...(config ? { ReaderConfig: config } : {}) },
+    });
+
+    // Act
+    const reader = state(localizeDistributedMaps(definition), 'PartsItemReader');
+
+    // Assess
+    expect(reader).toMatchObject({ Type: 'Task', Resource: resource, Parameters: parameters, Next: 'Parts' });
+  });
+
   it('starts at the reader when the map is the start state, and drops every tolerated-failure field', () => {
     // Prepare
     const definition = mapDefinition({ ToleratedFailurePercentage: 5, ToleratedFailureCountPath: '$.n' });
@@ -184,7 +204,14 @@ describe('localizeDistributedMaps on other definitions', () => {
   });
 
   it.each<[string, Record<string, unknown>]>([
-    ['an ItemReader other than ListObjectsV2', { ItemReader: { Resource: 'arn:aws:states:::s3:getObject' } }],
+    [
+      'a GetObject ItemReader of CSV',
+      { ItemReader: { Resource: GET_OBJECT_RESOURCE, ReaderConfig: { InputType: 'CSV' } } },
+    ],
+    [
+      'an S3 inventory ItemReader',
+      { ItemReader: { Resource: GET_OBJECT_RESOURCE, ReaderConfig: { InputType: 'MANIFEST' } } },
+    ],
     ['an ItemBatcher', { ItemBatcher: { MaxItemsPerBatch: 10 } }],
   ])('refuses a map with %s, naming the state', (_what, fields) => {
     // Prepare
