@@ -76,8 +76,9 @@ const EXPECTED_ACCESS: Readonly<
     registry: true,
     registryWrites: false,
     outputs: true,
-    artifactReads: ['/contracts/*', '/reports/*'],
-    artifactWrites: ['/reports/*', '/quarantine/*'],
+    // manifests/: the partitioned branch's plan writes the map's items there; the merge reads them.
+    artifactReads: ['/contracts/*', '/reports/*', '/manifests/*'],
+    artifactWrites: ['/reports/*', '/quarantine/*', '/manifests/*'],
     artifactLists: ['contracts/*'],
     listsPartitions: true,
     timeoutSeconds: 300,
@@ -470,6 +471,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
           [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
           [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+          [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
           NODE_OPTIONS: '--enable-source-maps',
           // Powertools: the service name is also the `service` dimension the dashboard reads.
           POWERTOOLS_SERVICE_NAME: fn,
@@ -659,6 +661,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         [
           `${ids.roles.validate}/reports/*`,
           `${ids.roles.validate}/quarantine/*`,
+          // The partitioned branch's plan step writes the map's manifest.
+          `${ids.roles.validate}/${ARTIFACT_PREFIXES.manifests}*`,
           `${ids.roles.convert}/converted/*`,
           // The partitioned branch's Distributed Map writes its run results (ResultWriter).
           `${ids.stateMachineRole}/${ARTIFACT_PREFIXES.mapRuns}*`,
