@@ -414,8 +414,9 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       // Output Tested events: PutEvents on the default bus only (no Resource "*").
       expect(events.flatMap(actionsOf)).toEqual(['events:PutEvents']);
       expect(JSON.stringify(events.map((s) => s.Resource))).toMatch(/event-bus\/default/);
-      // Partitioned branch: list the outputs bucket (no object reads), write map results under
-      // map-runs/ only, and start/describe/stop its own child executions only.
+      // Partitioned branch: read the plan's manifest under manifests/ (no listing, no output object
+      // reads), write map results under map-runs/ only, and start/describe/stop its own child
+      // executions only.
       expect(
         s3.flatMap((st) =>
           targetsOf(st).map(
@@ -424,11 +425,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           ),
         ),
       ).toEqual([
-        ...(config.partitions.prefixes.length > 0
-          ? [
-              `s3:ListBucket ${ids.outputs} ${JSON.stringify({ StringLike: { 's3:prefix': config.partitions.prefixes.map((p) => `${p}*`) } })}`,
-            ]
-          : []),
+        `s3:GetObject ${ids.artifacts}/${ARTIFACT_PREFIXES.manifests}*`,
         `s3:PutObject,s3:AbortMultipartUpload ${ids.artifacts}/${ARTIFACT_PREFIXES.mapRuns}*`,
       ]);
       expect(states.map((st) => actionsOf(st).join(','))).toEqual([

@@ -67,7 +67,7 @@ function mapDefinition(mapFields: Record<string, unknown> = {}): Definition {
 }
 
 describe('localizeDistributedMaps on the deployed definition', () => {
-  it('puts a ListObjectsV2 Task with the ItemReader parameters and the map Catch in front of ValidateParts', () => {
+  it("puts a GetObject Task reading the plan's manifest, with the map Catch, in front of ValidateParts", () => {
     // Prepare
     const definition = deployedDefinition();
     const map = state(definition, 'ValidateParts');
@@ -80,13 +80,13 @@ describe('localizeDistributedMaps on the deployed definition', () => {
     expect(state(local, 'ValidatePartsItemReader')).toEqual({
       Type: 'Task',
       Comment: expect.any(String) as string,
-      Resource: 'arn:aws:states:::s3:listObjectsV2',
+      Resource: 'arn:aws:states:::s3:getObject',
       Parameters: reader.Parameters,
       ResultPath: '$.localItemReader.ValidateParts',
       Catch: map['Catch'],
       Next: 'ValidateParts',
     });
-    expect(reader.Parameters).toEqual({ 'Bucket.$': '$.object.bucket', 'Prefix.$': '$.object.key' });
+    expect(reader.Parameters).toEqual({ Bucket: '${ArtifactsBucketName}', 'Key.$': '$.manifest.key' });
   });
 
   it('sends every transition that targeted ValidateParts to the reader instead', () => {
