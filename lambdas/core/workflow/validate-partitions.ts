@@ -1,7 +1,8 @@
 /**
  * The partitioned branch's two validation steps. A partitioned output is a folder of part files
  * (Spark, Glue) completed by a `_SUCCESS` marker; the marker's execution runs a Distributed Map
- * whose items are the folder's objects:
+ * whose items are the folder's data parts, as the plan step wrote them to a manifest
+ * (plan-parts.ts):
  *
  * - `validatePart` (one Map item): validates one part against the output's contract and stores its
  *   mergeable ValidationState, with what it found about the part, as a JSON envelope under the
@@ -34,7 +35,7 @@ import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-typ
 
 export { isDataPart } from '../registry/dataset-parts';
 
-/** One object of the dataset's folder, as the Map's ItemReader (S3 ListObjectsV2) lists it. */
+/** One part of the dataset's folder, as the plan's manifest (in S3 ListObjectsV2's item shape) lists it. */
 export interface PartItem {
   readonly Key: string;
   readonly Size: number;
