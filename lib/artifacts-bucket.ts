@@ -91,6 +91,12 @@ export class ArtifactsBucket extends Construct {
           expiration: Duration.days(30),
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // A manifest is read once, by its map run; kept as long as the run's results.
+        {
+          prefix: ARTIFACT_PREFIXES.manifests,
+          expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
     });
 
@@ -194,6 +200,16 @@ export class ArtifactsBucket extends Construct {
   /** The Distributed Map's ResultWriter: its manifest and result files, under map-runs/ only. */
   grantWriteMapRuns(grantee: IGrantable): Grant {
     return this.grantObjects(grantee, ARTIFACT_PREFIXES.mapRuns, WRITE, KEY_WRITE);
+  }
+
+  /** The partitioned branch's plan step writes the map's manifest, under manifests/ only. */
+  grantWriteManifests(grantee: IGrantable): Grant {
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.manifests, WRITE, KEY_WRITE);
+  }
+
+  /** The Distributed Map's ItemReader reads its manifest (GetObject by key, under manifests/ only). */
+  grantReadManifests(grantee: IGrantable): Grant {
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.manifests, READ_LATEST, KEY_READ);
   }
 
   /**

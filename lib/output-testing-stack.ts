@@ -110,7 +110,6 @@ export class OutputTestingStack extends Stack {
       functions: this.functions.byName,
       registry: this.registry,
       alertTopic: this.alerts.topic,
-      outputs: this.outputs,
       artifacts: this.artifacts,
       encryptionKey,
     });

@@ -23,7 +23,6 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Arn, ArnFormat, CfnElement, Stack } from 'aws-cdk-lib';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import type { RegistryTable } from './registry-table';
-import type { OutputsBucket } from './outputs-bucket';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -57,9 +56,10 @@ export interface TestingWorkflowProps {
   readonly functions: Readonly<Record<WorkflowFunction, IFunction>>;
   readonly registry: RegistryTable;
   readonly alertTopic: ITopic;
-  /** Listed by the partitioned branch's ItemReader (ListBucket under partitions.prefixes only). */
-  readonly outputs: OutputsBucket;
-  /** The partitioned branch's map results go under its map-runs/ prefix. */
+  /**
+   * The partitioned branch's ItemReader reads the plan's manifest under manifests/, and its map
+   * results go under map-runs/.
+   */
   readonly artifacts: ArtifactsBucket;
   /** The environment's customer-managed key (log group), where the environment sets `kms`. */
   readonly encryptionKey?: Key | undefined;
@@ -118,10 +118,10 @@ export class TestingWorkflow extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': WORKFLOW_METRICS_NAMESPACE } },
       }),
     );
-    // Partitioned branch: the ItemReader lists the folder (ListBucket on the outputs bucket under
-    // the partitioned prefixes, no object reads: the parts are read by the validate function) and
-    // the ResultWriter writes the map run's results under map-runs/.
-    props.outputs.grantListUnder(this.stateMachine, props.config.partitions.prefixes);
+    // Partitioned branch: the ItemReader reads the manifest the validate function planned (GetObject
+    // under manifests/; the folder is listed and its parts read by the function, not by the state
+    // machine) and the ResultWriter writes the map run's results under map-runs/.
+    props.artifacts.grantReadManifests(this.stateMachine);
     props.artifacts.grantWriteMapRuns(this.stateMachine);
     // The map's items run as child executions of this same state machine. The statement names the
     // machine's own ARN, so it lives in a policy of its own: in the role's default policy, which the
@@ -179,6 +179,7 @@ export class TestingWorkflow extends Construct {
         ),
       ),
       ...grantFindings.objectsUnder(props.artifacts.bucket, ARTIFACT_PREFIXES.mapRuns, 'writes'),
+      ...grantFindings.objectsUnder(props.artifacts.bucket, ARTIFACT_PREFIXES.manifests, 'reads'),
       wildcardFinding(
         'Action::kms:GenerateDataKey*',
         "topic.grantPublish: publishing to the KMS-encrypted alert topic needs a data key from the topic's own key (on that key only)",

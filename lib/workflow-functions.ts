@@ -59,12 +59,12 @@ interface FunctionAccess {
   /** Loads contracts through the contract catalog (lists and reads contracts/). */
   readonly readsContracts: boolean;
   /** Artifact prefixes the function reads besides contracts/. */
-  readonly reads?: readonly 'reports'[];
+  readonly reads?: readonly ('reports' | 'manifests')[];
   readonly readsOutputs: boolean;
   /** Lists the folders of partitioned outputs (the environment's partitions.prefixes). */
   readonly listsPartitionedOutputs?: boolean;
   /** Artifact prefixes the function writes. */
-  readonly writes: readonly ('reports' | 'quarantine' | 'converted')[];
+  readonly writes: readonly ('reports' | 'quarantine' | 'converted' | 'manifests')[];
 }
 
 /**
@@ -94,15 +94,16 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
     writes: [],
   },
   // validate reads the registry and earlier reports: referential rules and comparisons with the
-  // previous version of the same output. Merging a partitioned output lists its part files.
+  // previous version of the same output. Planning and merging a partitioned output list its part
+  // files; the plan writes the map's manifest and the merge reads it back.
   validate: {
     timeout: timeout('validate'),
     registry: 'read',
     readsContracts: true,
-    reads: ['reports'],
+    reads: ['reports', 'manifests'],
     readsOutputs: true,
     listsPartitionedOutputs: true,
-    writes: ['reports', 'quarantine'],
+    writes: ['reports', 'quarantine', 'manifests'],
   },
   convert: {
     timeout: timeout('convert'),
@@ -152,6 +153,7 @@ export class WorkflowFunctions extends Construct {
       [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+      [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
       // Stack traces point at the TypeScript sources instead of the minified bundle.
       NODE_OPTIONS: '--enable-source-maps',
     };
@@ -205,11 +207,13 @@ export class WorkflowFunctions extends Construct {
       if (access.registry === 'read') registry.grantRead(fn);
       if (access.deletesIdempotencyRecords) registry.grantDeleteIdempotencyRecords(fn);
       if (access.reads?.includes('reports')) artifacts.grantReadReports(fn);
+      if (access.reads?.includes('manifests')) artifacts.grantReadManifests(fn);
       if (access.readsOutputs) outputs.grantReadObjects(fn);
       if (access.listsPartitionedOutputs) outputs.grantListUnder(fn, config.partitions.prefixes);
       for (const prefix of access.writes) {
         if (prefix === 'reports') artifacts.grantWriteReports(fn);
         else if (prefix === 'quarantine') artifacts.grantWriteQuarantine(fn);
+        else if (prefix === 'manifests') artifacts.grantWriteManifests(fn);
         else {
           artifacts.grantWriteConverted(fn);
           artifacts.grantDeleteConverted(fn);

@@ -28,6 +28,7 @@ const RESOURCE_ENV = {
   reportsPrefix: FUNCTION_ENV.reportsPrefix,
   quarantinePrefix: FUNCTION_ENV.quarantinePrefix,
   convertedPrefix: FUNCTION_ENV.convertedPrefix,
+  manifestsPrefix: FUNCTION_ENV.manifestsPrefix,
   outputsBucket: GENERATE_ENV.outputsBucket,
 } as const;
 

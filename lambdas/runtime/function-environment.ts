@@ -13,6 +13,8 @@ export const FUNCTION_ENV = {
   reportsPrefix: 'PRT_REPORTS_PREFIX',
   quarantinePrefix: 'PRT_QUARANTINE_PREFIX',
   convertedPrefix: 'PRT_CONVERTED_PREFIX',
+  /** Where the partitioned branch's plan step writes the map's manifests (validate). */
+  manifestsPrefix: 'PRT_MANIFESTS_PREFIX',
   /**
    * Optional: seconds the partitioned branch's merge waits for a folder still changing after its
    * marker (default 60, validate-partitions.ts DEFAULT_PARTS_SETTLE); whole seconds, 0 to 240.

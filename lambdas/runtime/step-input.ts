@@ -123,13 +123,20 @@ export function requireValidateRequest(event: unknown): ValidateRequest {
     const tolerated = (event as { toleratedFailurePercentage?: unknown }).toleratedFailurePercentage;
     const dataset = requireObjectRef(event);
     const output = requireOutput(event);
+    const manifest = (event as { manifest?: { key?: unknown } | null }).manifest;
     return {
       mode,
-      input: { dataset, output, toleratedFailurePercentage: typeof tolerated === 'number' ? tolerated : 0 },
+      input: {
+        dataset,
+        output,
+        toleratedFailurePercentage: typeof tolerated === 'number' ? tolerated : 0,
+        ...(typeof manifest?.key === 'string' ? { manifest: { key: manifest.key } } : {}),
+      },
     };
   }
+  if (mode === 'plan') return { mode, input: { dataset: requireObjectRef(event), ...executionOf(event) } };
   if (mode !== 'object')
-    throw new InvalidInputError(`mode must be object, part or merge, not ${JSON.stringify(mode)}`);
+    throw new InvalidInputError(`mode must be object, part, plan or merge, not ${JSON.stringify(mode)}`);
   const object = requireObjectRef(event);
   const output = requireOutput(event);
   return {

@@ -42,6 +42,8 @@ export function countValidation(metrics: Metrics, outcome: ValidateOutcome): voi
     metrics.addMetric('RowsValidated', MetricUnit.Count, outcome.result.rows);
     return;
   }
+  // The plan validates nothing: the map's parts are counted as they are validated.
+  if (outcome.mode === 'plan') return;
   // A merge's rows were counted part by part.
   if (outcome.mode === 'object')
     metrics.addMetric('RowsValidated', MetricUnit.Count, outcome.result.rowCount);

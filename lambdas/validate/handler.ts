@@ -21,6 +21,7 @@ const deps = {
   artifactsBucket: requireSetting(config, 'artifactsBucket'),
   reportsPrefix: requireSetting(config, 'reportsPrefix'),
   quarantinePrefix: requireSetting(config, 'quarantinePrefix'),
+  manifestsPrefix: requireSetting(config, 'manifestsPrefix'),
   now: () => new Date(),
   registry,
   renderHtml: (report: Parameters<typeof renderHtmlReport>[0]) => renderHtmlReport(report),

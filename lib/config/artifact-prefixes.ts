@@ -10,4 +10,6 @@ export const ARTIFACT_PREFIXES = {
   converted: 'converted/',
   /** Results of the partitioned branch's Distributed Map runs (its ResultWriter). */
   mapRuns: 'map-runs/',
+  /** The partitioned branch's plans: the parts each Distributed Map run is given (its ItemReader). */
+  manifests: 'manifests/',
 } as const;

@@ -3,10 +3,12 @@
  * DISTRIBUTED map inline over an array (ItemsPath) but has no ItemReader, ResultWriter or tolerated
  * failures (ENVIRONMENT.md). So, in the embedded stack's copy of the definition only:
  *
- * - an S3 ListObjectsV2 ItemReader becomes a Task state of its own, `<Map>ItemReader`, placed in
- *   front of the map; the embedded stack binds it to a real ListObjectsV2 (every page) against the
- *   local S3 server, returning the items the service would (Key, Size, Etag, LastModified,
- *   StorageClass), and the map iterates over them through ItemsPath;
+ * - an S3 ItemReader becomes a Task state of its own, `<Map>ItemReader`, placed in front of the
+ *   map, with the reader's resource and parameters; the embedded stack binds it against the local
+ *   S3 server (lib/local/task-bindings.ts) and the map iterates over its items through ItemsPath.
+ *   A ListObjectsV2 reader lists every page, returning the items the service would (Key, Size,
+ *   Etag, LastModified, StorageClass); a GetObject reader of a JSON array (`InputType: JSON`, the
+ *   partitioned branch's manifest) reads the object and returns the array;
  * - the ResultWriter is dropped (results stay in memory; the workflow discards them anyway);
  * - tolerated failures are dropped: locally one failed item fails the map, the strict reading.
  *
@@ -15,6 +17,7 @@
  */
 
 export const LIST_OBJECTS_RESOURCE = 'arn:aws:states:::s3:listObjectsV2';
+export const GET_OBJECT_RESOURCE = 'arn:aws:states:::s3:getObject';
 
 type State = Record<string, unknown> & { Type: string };
 interface StateMachineDefinition {
@@ -44,11 +47,15 @@ function localizeStates(definition: StateMachineDefinition): void {
     if (state.Type !== 'Map') continue;
     const processor = (state['ItemProcessor'] ?? state['Iterator']) as StateMachineDefinition | undefined;
     if (processor) localizeStates(processor);
-    const reader = state['ItemReader'] as { Resource?: string; Parameters?: unknown } | undefined;
+    const reader = state['ItemReader'] as
+      { Resource?: string; Parameters?: unknown; ReaderConfig?: { InputType?: string } } | undefined;
     if (!reader) continue;
-    if (reader.Resource !== LIST_OBJECTS_RESOURCE || state['ItemBatcher'] !== undefined) {
+    const supported =
+      reader.Resource === LIST_OBJECTS_RESOURCE ||
+      (reader.Resource === GET_OBJECT_RESOURCE && reader.ReaderConfig?.InputType === 'JSON');
+    if (!supported || state['ItemBatcher'] !== undefined) {
       throw new Error(
-        `Map state ${name}: the embedded stack runs S3 ListObjectsV2 ItemReaders without ItemBatcher only, not ${String(reader.Resource)}`,
+        `Map state ${name}: the embedded stack runs S3 ListObjectsV2 and JSON GetObject ItemReaders without ItemBatcher only, not ${String(reader.Resource)}${reader.ReaderConfig?.InputType ? ` (${reader.ReaderConfig.InputType})` : ''}`,
       );
     }
     const readerState = `${name}ItemReader`;
@@ -57,7 +64,7 @@ function localizeStates(definition: StateMachineDefinition): void {
     definition.States[readerState] = {
       Type: 'Task',
       Comment: `Local stand-in for ${name}'s ItemReader.`,
-      Resource: LIST_OBJECTS_RESOURCE,
+      Resource: reader.Resource,
       Parameters: reader.Parameters ?? {},
       ResultPath: itemsPath(name),
       ...(state['Catch'] ? { Catch: state['Catch'] } : {}),

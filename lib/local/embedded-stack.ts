@@ -301,6 +301,7 @@ export class EmbeddedStack {
       [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+      [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
       [CONTRACT_CACHE_SECONDS_ENV]:
         process.env[CONTRACT_CACHE_SECONDS_ENV] ?? String(LOCAL_CONTRACT_CACHE_SECONDS),
       // The environment's readerLimits, as the deployed functions get them (lib/workflow-functions.ts).

@@ -8,12 +8,15 @@
  *   service answer (a dropped connection, a timeout) `DynamoDB.SdkClientException`, so the
  *   definition's Retry blocks see what they would see on AWS;
  * - `arn:aws:states:::sns:publish` → an in-memory topic the caller can read;
- * - `arn:aws:states:::aws-sdk:cloudwatch:putMetricData` → in-memory metrics the caller can read.
+ * - `arn:aws:states:::aws-sdk:cloudwatch:putMetricData` → in-memory metrics the caller can read;
+ * - the stand-ins of a Distributed Map's S3 ItemReader (lib/local/distributed-map.ts):
+ *   `arn:aws:states:::s3:listObjectsV2` → every page of a ListObjectsV2, and
+ *   `arn:aws:states:::s3:getObject` → a GetObject whose body is parsed as a JSON array.
  */
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { LIST_OBJECTS_RESOURCE, type ListedItem } from './distributed-map';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GET_OBJECT_RESOURCE, LIST_OBJECTS_RESOURCE, type ListedItem } from './distributed-map';
 
 /**
  * The error name a Step Functions service integration reports: `<Service>.<Exception>` for an
@@ -72,8 +75,10 @@ export interface TaskBindingDeps {
    */
   readonly sandboxes?: number;
   readonly dynamodb: DynamoDBClient;
-  /** For the local stand-in of a Distributed Map's ListObjectsV2 ItemReader (lib/local/distributed-map.ts). */
+  /** For the local stand-ins of a Distributed Map's S3 ItemReader (lib/local/distributed-map.ts). */
   readonly s3?: S3Client;
+  /** Largest JSON array a GetObject ItemReader reads (default LOCAL_ITEM_READER_MAX_BYTES). */
+  readonly itemReaderMaxBytes?: number;
   readonly onAlert: (alert: PublishedAlert) => void;
   readonly onEvent?: (event: PublishedEvent) => void;
   /** Metrics the state machine put (the error path counts untested outputs). */
@@ -139,6 +144,21 @@ class TaskError extends Error {
     super(message);
     this.name = name;
   }
+}
+
+/**
+ * The most bytes a GetObject ItemReader's JSON array may have locally: the stand-in holds the
+ * whole object and its parsed items in memory, on the event loop the S3 server shares. 64 MiB is a
+ * manifest of some 400,000 parts.
+ */
+export const LOCAL_ITEM_READER_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * An ItemReader object the map cannot iterate (too large, not a JSON array), under the name Step
+ * Functions gives a reader's failure, so the map's Catch sees what it would see on AWS.
+ */
+export class ItemReaderFailedError extends Error {
+  override readonly name = 'States.ItemReaderFailed';
 }
 
 function collectTaskStates(states: Record<string, StateDefinition>, out: Map<string, string>): void {
@@ -301,6 +321,44 @@ export function buildTaskBindings(
         }
         report('ok');
         return items;
+      };
+    } else if (resource === GET_OBJECT_RESOURCE && deps.s3) {
+      const s3 = deps.s3;
+      const maxBytes = deps.itemReaderMaxBytes ?? LOCAL_ITEM_READER_MAX_BYTES;
+      bindings[state] = async (input) => {
+        const { Bucket, Key } = input as { Bucket: string; Key: string };
+        let text: string;
+        try {
+          const out = await s3.send(new GetObjectCommand({ Bucket, Key }));
+          const tooLarge = (size: number) =>
+            new ItemReaderFailedError(
+              `s3://${Bucket}/${Key} has ${size} bytes, more than the ${maxBytes} the embedded stack's ItemReader reads`,
+            );
+          // Refused before its body is read when the server tells its length, as the local one does.
+          if ((out.ContentLength ?? 0) > maxBytes) {
+            (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+            throw tooLarge(out.ContentLength ?? 0);
+          }
+          text = (await out.Body?.transformToString('utf8')) ?? '';
+          if (Buffer.byteLength(text, 'utf8') > maxBytes) throw tooLarge(Buffer.byteLength(text, 'utf8'));
+        } catch (error) {
+          const e = error instanceof Error ? error : new Error(String(error));
+          report('error', e.name);
+          if (e instanceof ItemReaderFailedError) throw e;
+          throw new TaskError(integrationErrorName('S3', e), e.message);
+        }
+        let items: unknown;
+        try {
+          items = JSON.parse(text);
+        } catch {
+          items = undefined;
+        }
+        if (!Array.isArray(items)) {
+          report('error', 'States.ItemReaderFailed');
+          throw new ItemReaderFailedError(`s3://${Bucket}/${Key} is not a JSON array`);
+        }
+        report('ok');
+        return items as unknown[];
       };
     } else {
       throw new Error(`the embedded stack has no binding for Task resource ${resource} (state ${state})`);

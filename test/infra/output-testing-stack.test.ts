@@ -76,8 +76,9 @@ const EXPECTED_ACCESS: Readonly<
     registry: true,
     registryWrites: false,
     outputs: true,
-    artifactReads: ['/contracts/*', '/reports/*'],
-    artifactWrites: ['/reports/*', '/quarantine/*'],
+    // manifests/: the partitioned branch's plan writes the map's items there; the merge reads them.
+    artifactReads: ['/contracts/*', '/reports/*', '/manifests/*'],
+    artifactWrites: ['/reports/*', '/quarantine/*', '/manifests/*'],
     artifactLists: ['contracts/*'],
     listsPartitions: true,
     timeoutSeconds: 300,
@@ -413,8 +414,9 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       // Output Tested events: PutEvents on the default bus only (no Resource "*").
       expect(events.flatMap(actionsOf)).toEqual(['events:PutEvents']);
       expect(JSON.stringify(events.map((s) => s.Resource))).toMatch(/event-bus\/default/);
-      // Partitioned branch: list the outputs bucket (no object reads), write map results under
-      // map-runs/ only, and start/describe/stop its own child executions only.
+      // Partitioned branch: read the plan's manifest under manifests/ (no listing, no output object
+      // reads), write map results under map-runs/ only, and start/describe/stop its own child
+      // executions only.
       expect(
         s3.flatMap((st) =>
           targetsOf(st).map(
@@ -423,11 +425,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           ),
         ),
       ).toEqual([
-        ...(config.partitions.prefixes.length > 0
-          ? [
-              `s3:ListBucket ${ids.outputs} ${JSON.stringify({ StringLike: { 's3:prefix': config.partitions.prefixes.map((p) => `${p}*`) } })}`,
-            ]
-          : []),
+        `s3:GetObject ${ids.artifacts}/${ARTIFACT_PREFIXES.manifests}*`,
         `s3:PutObject,s3:AbortMultipartUpload ${ids.artifacts}/${ARTIFACT_PREFIXES.mapRuns}*`,
       ]);
       expect(states.map((st) => actionsOf(st).join(','))).toEqual([
@@ -470,6 +468,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
           [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
           [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+          [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
           NODE_OPTIONS: '--enable-source-maps',
           // Powertools: the service name is also the `service` dimension the dashboard reads.
           POWERTOOLS_SERVICE_NAME: fn,
@@ -659,6 +658,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         [
           `${ids.roles.validate}/reports/*`,
           `${ids.roles.validate}/quarantine/*`,
+          // The partitioned branch's plan step writes the map's manifest.
+          `${ids.roles.validate}/${ARTIFACT_PREFIXES.manifests}*`,
           `${ids.roles.convert}/converted/*`,
           // The partitioned branch's Distributed Map writes its run results (ResultWriter).
           `${ids.stateMachineRole}/${ARTIFACT_PREFIXES.mapRuns}*`,

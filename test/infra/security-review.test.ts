@@ -221,6 +221,9 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
       { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/reports/*`] },
       put(`${ARTIFACTS}/reports/*`),
       put(`${ARTIFACTS}/quarantine/*`),
+      // The partitioned branch's plan writes the map's manifest; the merge reads it back.
+      { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/manifests/*`] },
+      put(`${ARTIFACTS}/manifests/*`),
       ...key('kms:Decrypt', 'kms:GenerateDataKey'),
     ]),
     workflow('convert', [

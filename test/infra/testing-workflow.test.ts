@@ -13,7 +13,6 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ArtifactsBucket } from '../../lib/artifacts-bucket';
 import { RegistryTable } from '../../lib/registry-table';
-import { OutputsBucket } from '../../lib/outputs-bucket';
 import { projectPath } from '../../lib/config/project-paths';
 import { describe, expect, it } from 'vitest';
 import {
@@ -56,7 +55,6 @@ function substitutionsFor(placeholders: readonly string[]): Record<string, unkno
     functions,
     registry: new RegistryTable(stack, 'Registry', { removalMode: 'destroy' }),
     alertTopic: new Topic(stack, 'Topic'),
-    outputs: new OutputsBucket(stack, 'Outputs', { removalMode: 'destroy' }),
     artifacts: new ArtifactsBucket(stack, 'Artifacts', {
       removalMode: 'destroy',
       contractsDirectory: projectPath('contracts'),

@@ -1,14 +1,15 @@
 /**
  * The partitioned branch end to end: a Spark-style folder of part files and its `_SUCCESS` marker
  * land under a partitioned prefix (cdk.json partitions.prefixes); the marker alone starts an
- * execution, whose Distributed Map validates every part (locally its ItemReader is a real
- * ListObjectsV2 against the embedded S3 server, see lib/local/distributed-map.ts) and whose merge
- * step writes one report and one registry status for the folder.
+ * execution, whose plan step writes the folder's data parts to a manifest, whose Distributed Map
+ * validates every part of it (locally its ItemReader is a real GetObject of the manifest from the
+ * embedded S3 server, see lib/local/distributed-map.ts) and whose merge step writes one report and
+ * one registry status for the folder.
  *
  * The central assertion: the merged report of the parts (250 in `npm test`, 1,000 in `npm run soak`)
  * equals the report of validating the concatenated data in one pass. Runs against any target of the harness.
  */
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputContract } from '../../lambdas/core/contracts/output-contract';
@@ -18,6 +19,9 @@ import type { RegistryEntry } from '../../lambdas/core/registry/output-registry'
 import { runValidation } from '../../lambdas/core/validation/run-validation';
 import type { ValidationReport } from '../../lambdas/core/validation/validation-report';
 import type { StoredDatasetReport } from '../../lambdas/core/workflow/validate-partitions';
+import { planParts, type ManifestItem } from '../../lambdas/core/workflow/plan-parts';
+import { S3ObjectStore } from '../../lambdas/adapters/aws/s3-object-store';
+import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
 import { projectPath } from '../../lib/config/project-paths';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 import { startHarness, type Harness } from './embedded-stack-harness';
@@ -136,8 +140,22 @@ describe(`a partitioned output of ${PARTS} parts`, () => {
     const [execution, ...more] = await h.executionsFor(`${folder}_SUCCESS`);
     expect(more).toEqual([]);
     expect(execution!.path).toEqual(
-      expect.arrayContaining(['RegisterDataset', 'ValidateParts', 'MergeParts']),
+      expect.arrayContaining(['RegisterDataset', 'PlanParts', 'ValidateParts', 'MergeParts']),
     );
+    // The map was given the data parts only: the plan's manifest has neither the checksum nor the
+    // temporary file.
+    const manifests = await h.s3.send(
+      new ListObjectsV2Command({
+        Bucket: h.resources.artifactsBucket,
+        Prefix: `${ARTIFACT_PREFIXES.manifests}${h.resources.outputsBucket}/${folder}`,
+      }),
+    );
+    expect(manifests.Contents).toHaveLength(1);
+    const planned = await readJson<ManifestItem[]>(
+      `s3://${h.resources.artifactsBucket}/${manifests.Contents![0]!.Key!}`,
+    );
+    expect(planned).toHaveLength(PARTS);
+    expect(planned.every((item) => /\/part-\d{5}\.csv$/.test(item.Key))).toBe(true);
     for (let p = 0; p < PARTS; p += 111) {
       expect(await h.executionsFor(`${folder}part-${String(p).padStart(5, '0')}.csv`)).toEqual([]);
     }
@@ -248,6 +266,52 @@ describe('a partitioned output with a part that cannot be read', () => {
     const stored = await readJson<StoredDatasetReport>(entry.reportUri!);
     expect(stored.parts).toMatchObject({ total: 4, validated: 3, unreadable: 1 });
     expect(stored.rowCount).toBe(ROWS_PER_PART + 3 + 2);
+  });
+});
+
+describe('planning a folder of more parts than one listing page', () => {
+  it('writes every part to the manifest, past the first 1,000 keys, through the S3 adapter', async () => {
+    // Prepare: 1,001 one-byte parts and a marker, outside the watched prefixes (no execution starts).
+    const folder = `plans/${h.runId('run-p5')}/orders/`;
+    const keys = [
+      ...Array.from({ length: 1001 }, (_, i) => `${folder}part-${String(i).padStart(5, '0')}.csv`),
+      `${folder}_SUCCESS`,
+    ];
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) {
+        const key = keys[next++]!;
+        await h.s3.send(new PutObjectCommand({ Bucket: h.resources.outputsBucket, Key: key, Body: 'x' }));
+      }
+    };
+    await Promise.all(Array.from({ length: 24 }, worker));
+    const dataset = {
+      pk: `OBJ#s3://${h.resources.outputsBucket}/${folder}`,
+      sk: 'VER#plan-test',
+      bucket: h.resources.outputsBucket,
+      key: folder,
+      versionId: null,
+      etag: '',
+      size: 0,
+      uri: `s3://${h.resources.outputsBucket}/${folder}`,
+      eventTime: new Date().toISOString(),
+      eventId: 'plan-test',
+    };
+
+    // Act
+    const manifest = await planParts(
+      { dataset, execution: 'plan-test' },
+      {
+        store: new S3ObjectStore(h.s3),
+        artifactsBucket: h.resources.artifactsBucket,
+        manifestsPrefix: ARTIFACT_PREFIXES.manifests,
+      },
+    );
+
+    // Assess
+    expect(manifest.parts).toBe(1001);
+    const items = await readJson<ManifestItem[]>(`s3://${manifest.bucket}/${manifest.key}`);
+    expect(items.map((i) => i.Key)).toEqual(keys.slice(0, 1001));
   });
 });
 

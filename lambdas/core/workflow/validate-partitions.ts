@@ -1,7 +1,8 @@
 /**
  * The partitioned branch's two validation steps. A partitioned output is a folder of part files
  * (Spark, Glue) completed by a `_SUCCESS` marker; the marker's execution runs a Distributed Map
- * whose items are the folder's objects:
+ * whose items are the folder's data parts, as the plan step wrote them to a manifest
+ * (plan-parts.ts):
  *
  * - `validatePart` (one Map item): validates one part against the output's contract and stores its
  *   mergeable ValidationState, with what it found about the part, as a JSON envelope under the
@@ -27,13 +28,14 @@ import { ValidationState, type ValidationStateJson } from '../validation/validat
 import type { ValidationReport, ValidationStatus } from '../validation/validation-report';
 import { folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
+import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
 import { previousReport, registryResolver, type StoredReport } from './validate-output';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
 export { isDataPart } from '../registry/dataset-parts';
 
-/** One object of the dataset's folder, as the Map's ItemReader (S3 ListObjectsV2) lists it. */
+/** One part of the dataset's folder, as the plan's manifest (in S3 ListObjectsV2's item shape) lists it. */
 export interface PartItem {
   readonly Key: string;
   readonly Size: number;
@@ -61,6 +63,8 @@ export interface MergePartsInput {
   readonly output: RegisteredOutput;
   /** The map's ToleratedFailurePercentage: parts left unvalidated within it make the output warned, not failed. */
   readonly toleratedFailurePercentage: number;
+  /** Where the plan step wrote the parts the map was given (plan-parts.ts); absent before it existed. */
+  readonly manifest?: { readonly key: string };
 }
 
 export interface PartitionDeps {
@@ -332,6 +336,7 @@ async function mergePass(
   dataset: ObjectRef,
   parts: readonly ListedPart[],
   markerTime: number,
+  planned: ReadonlySet<string> | undefined,
   deps: PartitionDeps,
 ): Promise<MergePass> {
   const references = await loadRuleReferences(
@@ -374,8 +379,11 @@ async function mergePass(
       const { key, size } = part;
       pass.bytes += size;
       if (!envelope) {
-        // A part newer than the marker the Map did not list is new, not one whose validation failed.
-        if (newerThan(part, markerTime))
+        // A part the Map was not given (not in the plan's manifest), or one newer than the marker,
+        // is new, not one whose validation failed.
+        if (planned !== undefined && !planned.has(key))
+          pass.stale.push({ part, why: 'appeared after the folder was planned' });
+        else if (newerThan(part, markerTime))
           pass.stale.push({ part, why: 'written after the marker, after the folder was listed' });
         else pass.notValidated.push(key);
         return;
@@ -469,8 +477,10 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
   const settle: PartsSettle = { ...DEFAULT_PARTS_SETTLE, ...deps.settle };
   // The marker's event time: parts written after it were still arriving when the marker did.
   const markerTime = Date.parse(dataset.eventTime);
+  // The parts the Map was given: the merge's own listing may hold parts that appeared since.
+  const planned = input.manifest ? await readManifestKeys(deps, input.manifest.key) : undefined;
   let parts = await listParts(deps, dataset);
-  let pass = await mergePass(contract, dataset, parts, markerTime, deps);
+  let pass = await mergePass(contract, dataset, parts, markerTime, planned, deps);
   const newer = parts.filter((p) => newerThan(p, markerTime));
   let notSettled: string | undefined;
   let settledNote: string | undefined;
@@ -482,7 +492,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
       notSettled = `the folder was still changing ${settle.windowMs / 1000} s after its marker (settle window; ${outcome.listings} listings): ${outcome.why}; first sign ${signal}`;
     } else {
       parts = outcome.parts;
-      pass = await mergePass(contract, dataset, parts, markerTime, deps);
+      pass = await mergePass(contract, dataset, parts, markerTime, planned, deps);
       const stale = pass.stale;
       if (stale.length > settle.maxRevalidatedParts) {
         notSettled = `${stale.length} parts changed after the folder was listed, more than the ${settle.maxRevalidatedParts} the merge validates again itself; first ${s3Uri(dataset.bucket, stale[0]!.part.key)} (${stale[0]!.why})`;
@@ -493,7 +503,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
             deps,
           );
         }
-        if (stale.length > 0) pass = await mergePass(contract, dataset, parts, markerTime, deps);
+        if (stale.length > 0) pass = await mergePass(contract, dataset, parts, markerTime, planned, deps);
         if (pass.stale.length > 0) {
           notSettled = `a part changed again while the merge validated it: ${s3Uri(dataset.bucket, pass.stale[0]!.part.key)} (${pass.stale[0]!.why})`;
         } else {

@@ -148,6 +148,7 @@ describe('validate handler', () => {
     'PRT_CONTRACTS_PREFIX',
     'PRT_REPORTS_PREFIX',
     'PRT_QUARANTINE_PREFIX',
+    'PRT_MANIFESTS_PREFIX',
   ] as const)('fails at cold start with a ConfigurationError naming %s when it is not set', async (name) => {
     // Prepare
     stubHandlerEnv({ [name]: '' });

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { LIST_OBJECTS_RESOURCE, localizeDistributedMaps } from '../../../lib/local/distributed-map';
+import {
+  GET_OBJECT_RESOURCE,
+  LIST_OBJECTS_RESOURCE,
+  localizeDistributedMaps,
+} from '../../../lib/local/distributed-map';
 import { projectPath } from '../../../lib/config/project-paths';
 import { OUTPUT_TESTING_ASL } from '../../../lib/config/workflow-definition';
 
@@ -63,7 +67,7 @@ function mapDefinition(mapFields: Record<string, unknown> = {}): Definition {
 }
 
 describe('localizeDistributedMaps on the deployed definition', () => {
-  it('puts a ListObjectsV2 Task with the ItemReader parameters and the map Catch in front of ValidateParts', () => {
+  it("puts a GetObject Task reading the plan's manifest, with the map Catch, in front of ValidateParts", () => {
     // Prepare
     const definition = deployedDefinition();
     const map = state(definition, 'ValidateParts');
@@ -76,13 +80,13 @@ describe('localizeDistributedMaps on the deployed definition', () => {
     expect(state(local, 'ValidatePartsItemReader')).toEqual({
       Type: 'Task',
       Comment: expect.any(String) as string,
-      Resource: 'arn:aws:states:::s3:listObjectsV2',
+      Resource: 'arn:aws:states:::s3:getObject',
       Parameters: reader.Parameters,
       ResultPath: '$.localItemReader.ValidateParts',
       Catch: map['Catch'],
       Next: 'ValidateParts',
     });
-    expect(reader.Parameters).toEqual({ 'Bucket.$': '$.object.bucket', 'Prefix.$': '$.object.key' });
+    expect(reader.Parameters).toEqual({ Bucket: '${ArtifactsBucketName}', 'Key.$': '$.manifest.key' });
   });
 
   it('sends every transition that targeted ValidateParts to the reader instead', () => {
@@ -143,6 +147,22 @@ describe('localizeDistributedMaps on the deployed definition', () => {
 });
 
 describe('localizeDistributedMaps on other definitions', () => {
+  it.each([
+    [LIST_OBJECTS_RESOURCE, { Bucket: 'b', Prefix: 'p/' }, undefined],
+    [GET_OBJECT_RESOURCE, { Bucket: 'b', Key: 'items.json' }, { InputType: 'JSON' }],
+  ])('keeps the resource and parameters of a %s reader in its stand-in', (resource, parameters, config) => {
+    // Prepare
+    const definition = mapDefinition({
+      ItemReader: { Resource: resource, Parameters: parameters, ...(config ? { ReaderConfig: config } : {}) },
+    });
+
+    // Act
+    const reader = state(localizeDistributedMaps(definition), 'PartsItemReader');
+
+    // Assess
+    expect(reader).toMatchObject({ Type: 'Task', Resource: resource, Parameters: parameters, Next: 'Parts' });
+  });
+
   it('starts at the reader when the map is the start state, and drops every tolerated-failure field', () => {
     // Prepare
     const definition = mapDefinition({ ToleratedFailurePercentage: 5, ToleratedFailureCountPath: '$.n' });
@@ -184,7 +204,14 @@ describe('localizeDistributedMaps on other definitions', () => {
   });
 
   it.each<[string, Record<string, unknown>]>([
-    ['an ItemReader other than ListObjectsV2', { ItemReader: { Resource: 'arn:aws:states:::s3:getObject' } }],
+    [
+      'a GetObject ItemReader of CSV',
+      { ItemReader: { Resource: GET_OBJECT_RESOURCE, ReaderConfig: { InputType: 'CSV' } } },
+    ],
+    [
+      'an S3 inventory ItemReader',
+      { ItemReader: { Resource: GET_OBJECT_RESOURCE, ReaderConfig: { InputType: 'MANIFEST' } } },
+    ],
     ['an ItemBatcher', { ItemBatcher: { MaxItemsPerBatch: 10 } }],
   ])('refuses a map with %s, naming the state', (_what, fields) => {
     // Prepare

@@ -1,6 +1,12 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { buildTaskBindings, type LocalHandler } from '../../../lib/local/task-bindings';
+import {
+  ItemReaderFailedError,
+  buildTaskBindings,
+  type LocalHandler,
+} from '../../../lib/local/task-bindings';
+import { sdkStreamBody } from '../../fixtures/sdk-stream-body';
 
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:prt-dev-validate';
 const definition = {
@@ -138,5 +144,80 @@ describe('DynamoDB errors on the embedded stack', () => {
     // Assess
     for (const call of calls)
       await expect(call).rejects.toMatchObject({ name: 'DynamoDB.SdkClientException' });
+  });
+});
+
+describe('the GetObject ItemReader stand-in on the embedded stack', () => {
+  const readerDefinition = {
+    States: { PartsItemReader: { Type: 'Task', Resource: 'arn:aws:states:::s3:getObject' } },
+  };
+  const serving = (body: string, options: { contentLength?: number; maxBytes?: number } = {}) => {
+    const s3 = new S3Client({ region: 'us-east-1' });
+    const requests: unknown[] = [];
+    s3.send = ((command: GetObjectCommand) => {
+      requests.push(command.input);
+      return Promise.resolve({
+        Body: sdkStreamBody(body),
+        ContentLength: options.contentLength ?? Buffer.byteLength(body),
+      });
+    }) as S3Client['send'];
+    const bindings = buildTaskBindings(readerDefinition, {
+      handlers: new Map(),
+      dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+      s3,
+      onAlert: () => undefined,
+      ...(options.maxBytes !== undefined ? { itemReaderMaxBytes: options.maxBytes } : {}),
+    });
+    return { read: () => bindings['PartsItemReader']!({ Bucket: 'art', Key: 'manifests/m.json' }), requests };
+  };
+
+  it("returns the object's JSON array as the map's items", async () => {
+    // Prepare
+    const items = [{ Key: 'f/part-0', Size: 3, Etag: '"e"', LastModified: 1, StorageClass: 'STANDARD' }];
+    const { read, requests } = serving(JSON.stringify(items));
+
+    // Act
+    const result = await read();
+
+    // Assess
+    expect(result).toEqual(items);
+    expect(requests).toEqual([{ Bucket: 'art', Key: 'manifests/m.json' }]);
+  });
+
+  it.each([
+    ['larger than the bound', '[]', { contentLength: 11, maxBytes: 10 }, /more than the 10/],
+    ['not a JSON array', '{"Key":"f/part-0"}', {}, /is not a JSON array/],
+    ['not JSON at all', '[{"Key":', {}, /is not a JSON array/],
+  ])('fails with States.ItemReaderFailed on an object %s', async (_what, body, options, message) => {
+    // Prepare
+    const { read } = serving(body, options);
+
+    // Act
+    const call = read();
+
+    // Assess
+    await expect(call).rejects.toBeInstanceOf(ItemReaderFailedError);
+    await expect(call).rejects.toMatchObject({ name: 'States.ItemReaderFailed', message });
+  });
+
+  it('names an S3 answer S3.<Exception>, as for the ListObjectsV2 reader', async () => {
+    // Prepare
+    const s3 = new S3Client({ region: 'us-east-1' });
+    s3.send = (() =>
+      Promise.reject(
+        new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+      )) as S3Client['send'];
+    const bindings = buildTaskBindings(readerDefinition, {
+      handlers: new Map(),
+      dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+      s3,
+      onAlert: () => undefined,
+    });
+
+    // Act
+    const call = bindings['PartsItemReader']!({ Bucket: 'art', Key: 'manifests/gone.json' });
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'S3.NoSuchKey' });
   });
 });

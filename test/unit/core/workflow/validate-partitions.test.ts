@@ -15,6 +15,7 @@ import {
   type PartitionDeps,
   type StoredDatasetReport,
 } from '../../../../lambdas/core/workflow/validate-partitions';
+import { planParts } from '../../../../lambdas/core/workflow/plan-parts';
 import type { ObjectRef, RegisteredOutput } from '../../../../lambdas/core/workflow/workflow-types';
 import { InMemoryObjectStore } from '../../../fixtures/in-memory-object-store';
 import {
@@ -646,6 +647,74 @@ describe('mergeParts on a folder still changing after its marker', () => {
     // Assess
     expect(result).toMatchObject({ status: 'passed', rowCount: 5, failedRules: [] });
     expect(storedReport(store).parts).toMatchObject({ total: 2, validated: 2, notValidated: 0 });
+  });
+
+  it("validates a part the plan's manifest did not list, though written in the marker's second", async () => {
+    // Prepare: the plan lists one part; a second lands in the same second as the marker, so only
+    // the manifest tells it from a part whose validation failed.
+    const { store, deps } = setup();
+    const settling: PartitionDeps = {
+      ...deps,
+      settle: { windowMs: 30, pollMs: 10 },
+      sleep: () => Promise.resolve(),
+    };
+    store.put(LANDING_BUCKET, `${FOLDER}part-00000.csv`, csv(goodRows(1, 3)), { lastModified: MARKER_AT });
+    store.put(LANDING_BUCKET, `${FOLDER}_SUCCESS`, '', { lastModified: MARKER_AT });
+    const planned = await planParts(
+      { dataset: dataset(), execution: 'exec-1' },
+      { store, artifactsBucket: ARTIFACTS_BUCKET, manifestsPrefix: 'manifests/' },
+    );
+    await validateFolder(store, settling);
+    store.put(LANDING_BUCKET, `${FOLDER}part-00001.csv`, csv(goodRows(4, 2)), { lastModified: MARKER_AT });
+
+    // Act
+    const withManifest = await mergeParts(
+      {
+        dataset: dataset(),
+        output: ordersOutput(),
+        toleratedFailurePercentage: 0,
+        manifest: { key: planned.key },
+      },
+      settling,
+    );
+
+    // Assess: part-00001 is validated by the merge, not counted among the parts not validated.
+    expect(withManifest).toMatchObject({ status: 'passed', rowCount: 5, failedRules: [] });
+    expect(withManifest.summary).toContain('appeared after the folder was planned');
+    expect(storedReport(store).parts).toMatchObject({ total: 2, validated: 2, notValidated: 0 });
+  });
+
+  it('calls a part the manifest listed but that left no envelope not validated, as before', async () => {
+    // Prepare
+    const { store, deps } = setup();
+    for (let i = 0; i < 2; i++)
+      store.put(LANDING_BUCKET, `${FOLDER}part-0000${i}.csv`, csv(goodRows(i * 10 + 1, 2)), {
+        lastModified: MARKER_AT,
+      });
+    const planned = await planParts(
+      { dataset: dataset() },
+      { store, artifactsBucket: ARTIFACTS_BUCKET, manifestsPrefix: 'manifests/' },
+    );
+    await validateFolder(store, deps, ['part-00001.csv']);
+
+    // Act
+    const outcome = mergeParts(
+      {
+        dataset: dataset(),
+        output: ordersOutput(),
+        toleratedFailurePercentage: 0,
+        manifest: { key: planned.key },
+      },
+      deps,
+    );
+
+    // Assess
+    await expect(outcome).rejects.toThrow(IncompleteTestError);
+    expect(storedReport(store).parts).toMatchObject({
+      total: 2,
+      notValidated: 1,
+      notValidatedParts: [`${FOLDER}part-00001.csv`],
+    });
   });
 
   it('fails with parts_settled, naming the part by its full key, when the folder never settles within the window', async () => {
