@@ -5,6 +5,7 @@
  * path ("line 7: schema[2].type: 'integer' is not valid; expected one of ..."), never a stack trace.
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { seedFormProblem } from './seed-forms';
 import type { core } from 'zod';
 import { ContractError } from '../errors';
 import { columnCodec, NOT_CONFORMING } from './typed-values';
@@ -143,6 +144,9 @@ export function parseContract(text: string, source: string): OutputContract {
     throw new ContractError(`cannot expand YAML aliases: ${(error as Error).message}`, source);
   }
   checkContractShape(raw, source);
+  // A rule or column copied from the design notes' forms: say exactly how the contract writes it.
+  const seedForm = seedFormProblem(raw);
+  if (seedForm) fail(source, loc, seedForm.path, seedForm.message);
   const parsed = contractSchema.safeParse(raw);
   if (!parsed.success) {
     // A misspelt key usually explains the other errors ("schemas:" → "schema is required"): name it first.
