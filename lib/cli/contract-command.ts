@@ -4,12 +4,17 @@
  * and the folder of each file given): an input no contract produces is an error, because lineage,
  * input staging and generation across steps would all follow an edge to nowhere.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { formatTable } from './reporting/text-table';
 import {
   contractJsonSchema,
   contractLine,
+  diffContracts,
+  levelRank,
+  type ContractDiff,
   logicalName,
   parseContract,
   qualifiedName,
@@ -84,6 +89,95 @@ export function checkContractFiles(paths: readonly string[], out: (line: string)
   return failures;
 }
 
+/**
+ * A contract's text from a file, or from git as `git:<ref>:<path>` (the version on main, say), so a
+ * pull request's check can compare the contract before and after.
+ */
+function readContractText(location: string): string {
+  const m = /^git:([^:]+):(.+)$/.exec(location);
+  if (!m) return readFileSync(location, 'utf8');
+  try {
+    return execFileSync('git', ['show', `${m[1]}:${m[2]}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new ContractError(
+      `cannot read ${m[2]} at ${m[1]} from git${stderr ? `: ${stderr}` : ''}`,
+      location,
+    );
+  }
+}
+
+export interface DiffRun {
+  readonly output: string;
+  readonly diff: ContractDiff;
+  /** The least level the output's readers accept: the old contract's `compatibility`. */
+  readonly accepted: OutputContract['compatibility'];
+  /** Contracts around the new one whose inputs name this output. */
+  readonly consumers: readonly string[];
+  readonly breaks: boolean;
+}
+
+/** Grades `next` against readers of `old`, and finds those readers among the contracts in `around`. */
+export function diffContractFiles(oldLocation: string, newLocation: string, around: string): DiffRun {
+  const old = parseContract(readContractText(oldLocation), oldLocation);
+  const next = parseContract(readContractText(newLocation), newLocation);
+  if (logicalName(old) !== logicalName(next))
+    throw new ContractError(
+      `compares ${logicalName(old)} with ${logicalName(next)}: both must describe the same output`,
+      newLocation,
+    );
+  const output = logicalName(next);
+  const consumers: string[] = [];
+  for (const file of isFolder(around) ? contractFilesIn(around) : []) {
+    try {
+      const c = parseContract(readFileSync(file, 'utf8'), file);
+      if (c.inputs.some((i) => qualifiedName(c.pipeline, i) === output)) consumers.push(logicalName(c));
+    } catch {
+      // A contract that does not load reads nothing; `contract check` reports it.
+    }
+  }
+  const diff = diffContracts(old, next);
+  const accepted = old.compatibility;
+  return { output, diff, accepted, consumers, breaks: levelRank(diff.level) > levelRank(accepted) };
+}
+
+function renderDiff(run: DiffRun, format: 'text' | 'markdown'): string {
+  const { diff } = run;
+  const verdict = run.breaks
+    ? `BREAKING: ${diff.level}, below the ${run.accepted} its readers accept`
+    : `ok: ${diff.level} (readers accept ${run.accepted})`;
+  const readers = run.consumers.length > 0 ? run.consumers.join(', ') : 'none among the contracts here';
+  const rows = diff.changes.map((c) => [c.column, c.change, c.level, c.castPlan ?? '']);
+  const headers = ['column', 'change', 'level', 'cast plan'];
+  if (format === 'markdown') {
+    const cell = (t: string): string => t.replace(/\|/g, '\\|');
+    return [
+      `**${run.output}**: ${verdict}. Readers: ${readers}.`,
+      '',
+      ...(rows.length === 0
+        ? ['No column a reader sees changed.']
+        : [
+            `| ${headers.join(' | ')} |`,
+            `| ${headers.map(() => '---').join(' | ')} |`,
+            ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+          ]),
+    ].join('\n');
+  }
+  return [
+    `${run.output}: ${verdict}`,
+    `readers: ${readers}`,
+    ...(rows.length === 0 ? ['no column a reader sees changed'] : ['', formatTable(headers, rows)]),
+  ].join('\n');
+}
+
+function diffFormat(value: string): 'text' | 'markdown' | 'json' {
+  if (value === 'text' || value === 'markdown' || value === 'json') return value;
+  throw new InvalidArgumentError('text, markdown or json');
+}
+
 export function registerContractCommands(program: Command): void {
   const contract = program.command('contract').description('work with data contracts');
   contract
@@ -96,6 +190,38 @@ export function registerContractCommands(program: Command): void {
       const failures = checkContractFiles(paths, (line) => console.log(line));
       process.exitCode = failures > 0 ? 1 : 0;
     });
+  contract
+    .command('diff')
+    .description(
+      "grade a contract change for the steps that read the output; exit 1 below the old contract's compatibility",
+    )
+    .argument('<old>', 'the contract before: a file or git:<ref>:<path>')
+    .argument('<new>', 'the contract after: a file or git:<ref>:<path>')
+    .option(
+      '--consumers <dir>',
+      "folder of contracts whose inputs name readers (default: the new contract's folder)",
+    )
+    .option('--format <format>', 'text, markdown (for a pull request) or json', diffFormat, 'text')
+    .action(
+      (
+        oldLocation: string,
+        newLocation: string,
+        options: { consumers?: string; format: 'text' | 'markdown' | 'json' },
+      ) => {
+        try {
+          // Readers are looked for beside the new contract (for git:<ref>:<path>, beside <path>).
+          const around = options.consumers ?? dirname(newLocation.replace(/^git:[^:]+:/, ''));
+          const run = diffContractFiles(oldLocation, newLocation, around);
+          console.log(
+            options.format === 'json' ? JSON.stringify(run, null, 2) : renderDiff(run, options.format),
+          );
+          process.exitCode = run.breaks ? 1 : 0;
+        } catch (error) {
+          console.error(`prt contract diff: ${error instanceof Error ? error.message : String(error)}`);
+          process.exitCode = 2;
+        }
+      },
+    );
   contract
     .command('schema')
     .description(

@@ -1,5 +1,7 @@
 // The public face of contracts: parsing a contract, its types, the catalog and typed-value codecs.
 export { ContractCatalog } from './contract-catalog';
+export { diffContracts, levelRank } from './contract-diff';
+export type { ColumnChange, ContractDiff } from './contract-diff';
 export { contractJsonSchema } from './contract-schema';
 export { DATA_FORMATS, logicalName, qualifiedName } from './output-contract';
 export type {

@@ -1,13 +1,15 @@
 /**
  * `prt contract check`: every contract file loads, and every `inputs` edge is produced by a
  * contract around it (the folders given, the folder of each file given); an edge to nowhere is an
- * error naming the file and the line.
+ * error naming the file and the line. `prt contract diff`: a change graded for the output's
+ * readers, exit 1 below what they accept.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkContractFiles } from '../../../lib/cli/contract-command';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkContractFiles, registerContractCommands } from '../../../lib/cli/contract-command';
+import { runPrt } from '../../fixtures/prt-in-process';
 
 let dir: string;
 
@@ -121,5 +123,89 @@ describe('prt contract check', () => {
     expect(failures).toBe(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^error .*bad\.yaml: line 6: schema\[0\]\.type: 'integer' is not a type/);
+  });
+});
+
+describe('prt contract diff', () => {
+  let out: string[];
+  beforeEach(() => {
+    out = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  function producer(file: string, amountType: string): string {
+    const path = join(dir, file);
+    writeFileSync(
+      path,
+      `pipeline: sales\nstep: preprocessing\noutput: training_data\npath: x/\ncompatibility: compatible\nschema:\n  - { name: id, type: int64, nullable: false }\n  - { name: amount, type: ${amountType} }\n`,
+    );
+    return path;
+  }
+
+  it('fails a narrowing below the accepted level, naming the readers, and passes a widening', async () => {
+    // Arrange: the old contract and its reader in one folder, the changes elsewhere.
+    mkdirSync(join(dir, 'contracts'));
+    const old = producer('contracts/training.yaml', 'float64');
+    writeFileSync(
+      join(dir, 'contracts', 'features.yaml'),
+      'pipeline: sales\nstep: features\noutput: f\npath: y/\ninputs: [preprocessing/training_data]\nschema:\n  - { name: id, type: int64 }\n',
+    );
+    const narrowed = producer('narrowed.yaml', 'int64');
+    const widened = producer('widened.yaml', 'float32');
+    const consumers = join(dir, 'contracts');
+
+    // Act
+    const breaking = await runPrt(
+      [registerContractCommands],
+      ['contract', 'diff', old, narrowed, '--consumers', consumers],
+    );
+    const breakingText = out.join('\n');
+    out = [];
+    const fine = await runPrt(
+      [registerContractCommands],
+      ['contract', 'diff', old, widened, '--consumers', consumers, '--format', 'json'],
+    );
+
+    // Assess
+    expect(breaking).toBe(1);
+    expect(breakingText).toContain(
+      'sales/preprocessing/training_data: BREAKING: convertible, below the compatible its readers accept',
+    );
+    expect(breakingText).toContain('readers: sales/features/f');
+    expect(breakingText).toMatch(
+      /amount +float64 → int64 +convertible +cast int64 to float64; values that do not fit fail/,
+    );
+    expect(fine).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toMatchObject({
+      output: 'sales/preprocessing/training_data',
+      accepted: 'compatible',
+      consumers: ['sales/features/f'],
+      breaks: false,
+      diff: { level: 'compatible' },
+    });
+  });
+
+  it('reads the old contract from git, and refuses two different outputs', async () => {
+    // Act: the repository's own contract against its committed version; then two outputs.
+    const repo = 'contracts/sales-preprocessing-training_data.yaml';
+    const same = await runPrt(
+      [registerContractCommands],
+      ['contract', 'diff', `git:HEAD:${repo}`, repo, '--format', 'markdown'],
+    );
+    const sameText = out.join('\n');
+    out = [];
+    const mixed = await runPrt(
+      [registerContractCommands],
+      ['contract', 'diff', repo, 'contracts/sales-ingestion-raw_orders.yaml'],
+    );
+
+    // Assess
+    expect(same).toBe(0);
+    expect(sameText).toContain('**sales/preprocessing/training_data**: ok: strict');
+    expect(sameText).toContain('Readers: sales/features/order_features.');
+    expect(mixed).toBe(2);
+    expect(out.join('\n')).toContain('both must describe the same output');
   });
 });
