@@ -40,12 +40,26 @@ function isFolder(path: string): boolean {
   }
 }
 
+/** The contracts among `files` that load; one that does not is left out (`contract check` reports it). */
+function contractsThatLoad(files: Iterable<string>): OutputContract[] {
+  const contracts: OutputContract[] = [];
+  for (const file of files) {
+    try {
+      contracts.push(parseContract(readFileSync(file, 'utf8'), file));
+    } catch {
+      // Not being checked here: it answers no edge and reads no output.
+    }
+  }
+  return contracts;
+}
+
 export function checkContractFiles(paths: readonly string[], out: (line: string) => void): number {
-  const checked = paths.flatMap((p) => (isFolder(p) ? contractFilesIn(p) : [p]));
-  // The contracts an edge may point at: the folders given, and the folder of each file given.
-  const around = new Set<string>(
-    paths.flatMap((p) => (isFolder(p) ? contractFilesIn(p) : contractFilesIn(dirname(p)))),
-  );
+  const given = paths.map((p) => ({ path: p, folder: isFolder(p) }));
+  const checked = given.flatMap(({ path, folder }) => (folder ? contractFilesIn(path) : [path]));
+  // The contracts an edge may point at: the folders given, and the folder of each file given,
+  // each folder listed once however many of its files are named (a missing one holds none).
+  const folders = new Set(given.map(({ path, folder }) => (folder ? path : dirname(path))));
+  const around = new Set([...folders].filter((dir) => isFolder(dir)).flatMap((dir) => contractFilesIn(dir)));
   let failures = 0;
   const loaded = new Map<string, { contract: OutputContract; text: string }>();
   for (const file of checked) {
@@ -58,16 +72,10 @@ export function checkContractFiles(paths: readonly string[], out: (line: string)
       else out(`error ${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const produced = new Set<string>();
-  for (const { contract } of loaded.values()) produced.add(logicalName(contract));
-  for (const file of around) {
-    if (loaded.has(file)) continue;
-    try {
-      produced.add(logicalName(parseContract(readFileSync(file, 'utf8'), file)));
-    } catch {
-      // A neighbour that does not load is not being checked; it answers no edge.
-    }
-  }
+  const neighbours = contractsThatLoad([...around].filter((file) => !loaded.has(file)));
+  const produced = new Set(
+    [...[...loaded.values()].map((l) => l.contract), ...neighbours].map((c) => logicalName(c)),
+  );
   for (const [file, { contract, text }] of loaded) {
     const dangling = contract.inputs
       .map((input, i) => ({ input, i, name: qualifiedName(contract.pipeline, input) }))
@@ -130,15 +138,9 @@ export function diffContractFiles(oldLocation: string, newLocation: string, arou
       newLocation,
     );
   const output = logicalName(next);
-  const consumers: string[] = [];
-  for (const file of isFolder(around) ? contractFilesIn(around) : []) {
-    try {
-      const c = parseContract(readFileSync(file, 'utf8'), file);
-      if (c.inputs.some((i) => qualifiedName(c.pipeline, i) === output)) consumers.push(logicalName(c));
-    } catch {
-      // A contract that does not load reads nothing; `contract check` reports it.
-    }
-  }
+  const consumers = contractsThatLoad(isFolder(around) ? contractFilesIn(around) : [])
+    .filter((c) => c.inputs.some((i) => qualifiedName(c.pipeline, i) === output))
+    .map((c) => logicalName(c));
   const diff = diffContracts(old, next);
   const accepted = old.compatibility;
   return { output, diff, accepted, consumers, breaks: levelRank(diff.level) > levelRank(accepted) };

@@ -107,10 +107,11 @@ function referencePlan(
       );
     const order = new Permutation(ref.rows, hashText(`${column.name}#ref-order`, seed));
     const base = (key: number): Value => {
-      const v = ref.plan.cell(order.apply(key));
+      const row = order.apply(key);
+      const v = ref.plan.cell(row);
       if (v === null || !checks.every((c) => c.test(v)))
         throw new GenerationError(
-          `row ${order.apply(key)} of ${ref.name} holds ${v === null ? 'null' : 'a value'} that ${v === null ? 'a unique key cannot take' : `fails ${checks.map((c) => c.name).join(', ')}`}`,
+          `row ${row} of ${ref.name} holds ${v === null ? 'null' : 'a value'} that ${v === null ? 'a unique key cannot take' : `fails ${checks.map((c) => c.name).join(', ')}`}`,
           column.name,
         );
       return v;

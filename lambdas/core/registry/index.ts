@@ -4,7 +4,6 @@ export { formatOutputName, parseOutputName } from './output-name';
 export type { OutputName } from './output-name';
 export {
   awaitsFirstTest,
-  GENERATED_WRITER,
   objectPk,
   outputIndexKey,
   pipelinePk,

@@ -1,9 +1,10 @@
 /**
  * The four things the Validate function is asked to do. One object is validated whole
  * (`mode: object`); in the partitioned branch the same function plans the map's items into a
- * manifest (`mode: plan`), validates one part (`mode: part`, a Distributed Map item) and merges the
- * parts' states into the report (`mode: merge`): same code, same permissions, and its reserved concurrency already covers the map's (see environment-config).
- * The outcome keeps the mode, for the step's metrics.
+ * manifest (`mode: plan`), validates one part (`mode: part`, a Distributed Map item) and merges
+ * the parts' states into the report (`mode: merge`): same code, same permissions, and its reserved
+ * concurrency already covers the map's (see environment-config). The outcome keeps the mode, for
+ * the step's metrics.
  */
 import { validateOutput, type ValidateDeps } from './validate-output';
 import {
