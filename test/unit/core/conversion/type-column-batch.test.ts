@@ -558,6 +558,28 @@ describe('TableDigest.addColumns', () => {
       { numRuns: 200 },
     );
   });
+
+  it('gives the same digest for runs longer than one joined slice, lone surrogates anywhere', () => {
+    // Arrange: runs of a few thousand texts between nulls, a lone surrogate past the first slice
+    const schema: ColumnSpec[] = [{ name: 's', type: 'string', nullable: true }];
+    const values: (string | null)[] = Array.from({ length: 5000 }, (_, r) => `v${r}`);
+    values[1500] = 'x\ud800';
+    values[2600] = null;
+    values[4999] = '\u001f';
+
+    // Act
+    const byRows = new TableDigest(schema);
+    for (const v of values) byRows.addRow([v]);
+    const byColumns = new TableDigest(schema);
+    byColumns.addColumns([{ kind: 'string', values }], values.length);
+    const changed = new TableDigest(schema);
+    changed.addColumns([{ kind: 'string', values: values.map((v, r) => (r === 3000 ? 'v3000 ' : v)) }], 5000);
+
+    // Assess
+    const expected = byRows.digest();
+    expect(byColumns.digest()).toEqual(expected);
+    expect(changed.digest()).not.toEqual(expected);
+  });
 });
 
 describe('TableDigest.addColumns over typed columns of every type', () => {
