@@ -88,35 +88,86 @@ function safeInt64s(values: BigInt64Array): (r: number) => number {
 }
 
 /**
+ * The decoded text of one batch's bytes, shared by its string columns. Rows interleave the
+ * columns, so each column's cells span nearly the whole batch: decoding that span once per column
+ * decoded (and checked for ASCII) the batch's bytes once per string column.
+ */
+interface SharedText {
+  readonly bytes: Uint8Array;
+  readonly lo: number;
+  /** The bytes [lo, lo + whole.length) as text; null where they are not all ASCII. */
+  readonly whole: string | null;
+}
+
+/** Rows [0, n) of a text vector: the byte span its non-null cells cover, or null for none. */
+function cellSpan(v: TextVector, n: number): [number, number] | null {
+  const { start, end, flags } = v;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let r = 0; r < n; r++) {
+    if ((flags[r]! & TEXT_NULL) !== 0) continue;
+    if (start[r]! < lo) lo = start[r]!;
+    if (end[r]! > hi) hi = end[r]!;
+  }
+  return hi > lo ? [lo, hi] : null;
+}
+
+/**
+ * The text of the byte span that covers every non-null cell of the batch's string columns held as
+ * text vectors over one buffer, when those bytes are all ASCII (their byte offsets are then
+ * character offsets); null otherwise.
+ */
+function sharedText(vectors: readonly (TextVector | null)[], n: number): SharedText | null {
+  let bytes: Uint8Array | null = null;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of vectors) {
+    if (v === null) continue;
+    if (bytes === null) bytes = v.bytes;
+    else if (v.bytes !== bytes) return null;
+    const span = cellSpan(v, n);
+    if (span === null) continue;
+    if (span[0] < lo) lo = span[0];
+    if (span[1] > hi) hi = span[1];
+  }
+  if (bytes === null || !(hi > lo) || !isAscii(bytes.subarray(lo, hi))) return null;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { bytes, lo, whole: buffer.toString('latin1', lo, hi) };
+}
+
+/**
  * The cells of a text vector as strings. For a column whose every cell is wanted as text, where
  * the bytes the cells span are all ASCII, they are decoded once and each cell is a substring of
  * that text (its byte offsets are character offsets), which costs far less than a decoder call
- * per cell. Other columns decode only the cells their fast paths decline, one by one.
+ * per cell; the batch's string columns share that text (sharedText). Other columns decode only the
+ * cells their fast paths decline, one by one.
  */
 class TextCells {
   private readonly buffer: Buffer;
-  private readonly whole: string | null;
-  private readonly lo: number;
+  private readonly whole: string | null = null;
+  private readonly lo: number = 0;
 
   constructor(
     private readonly v: TextVector,
     n: number,
     every: boolean,
+    shared: SharedText | null,
   ) {
-    const { bytes, start, end, flags } = v;
+    const { bytes } = v;
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.lo = 0;
-    this.whole = null;
     if (!every) return;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let r = 0; r < n; r++) {
-      if ((flags[r]! & TEXT_NULL) !== 0) continue;
-      if (start[r]! < lo) lo = start[r]!;
-      if (end[r]! > hi) hi = end[r]!;
+    const span = cellSpan(v, n);
+    if (span === null) return;
+    const [lo, hi] = span;
+    if (shared !== null && shared.whole !== null && shared.bytes === bytes) {
+      if (lo >= shared.lo && hi <= shared.lo + shared.whole.length) {
+        this.lo = shared.lo;
+        this.whole = shared.whole;
+        return;
+      }
     }
     this.lo = lo;
-    this.whole = hi > lo && isAscii(bytes.subarray(lo, hi)) ? this.buffer.toString('latin1', lo, hi) : null;
+    this.whole = isAscii(bytes.subarray(lo, hi)) ? this.buffer.toString('latin1', lo, hi) : null;
   }
 
   /** Row r's text (not null: the caller has checked TEXT_NULL). */
@@ -167,6 +218,7 @@ export class ColumnBatchTyper {
     }
     const n = batch.length;
     const typed: TypedColumn[] = [];
+    const shared = this.sharedText(batch, n);
     let failRow = n;
     let failColumn = -1;
     for (let i = 0; i < schema.length; i++) {
@@ -178,7 +230,7 @@ export class ColumnBatchTyper {
         out: new TypedColumnBuilder(schema[i]!, Math.max(1, n)),
         limit: failRow,
       };
-      const bad = vector === null ? absent(target) : this.typeVector(vector, target, i);
+      const bad = vector === null ? absent(target) : this.typeVector(vector, target, i, shared);
       if (bad !== NONE) {
         failRow = bad;
         failColumn = i;
@@ -197,10 +249,21 @@ export class ColumnBatchTyper {
     return typed;
   }
 
-  private typeVector(v: ColumnVector, t: Target, i: number): number {
+  /** The text the batch's plain string columns held as text share, when more than one is. */
+  private sharedText(batch: ColumnBatch, n: number): SharedText | null {
+    const texts: TextVector[] = [];
+    this.plan.schema.forEach((spec, i) => {
+      const at = this.indexOf[i]!;
+      const v = at >= 0 ? batch.vectors[at] : undefined;
+      if (v?.kind === 'text' && spec.type === 'string' && spec.physical !== 'uuid') texts.push(v);
+    });
+    return texts.length > 1 ? sharedText(texts, n) : null;
+  }
+
+  private typeVector(v: ColumnVector, t: Target, i: number, shared: SharedText | null): number {
     switch (v.kind) {
       case 'text':
-        return typeText(v, t, this.timestampCounts[i] ?? null);
+        return typeText(v, t, this.timestampCounts[i] ?? null, shared);
       case 'int64':
         return typeInt64(v, t);
       case 'timestamp':
@@ -263,10 +326,11 @@ function typeText(
   v: TextVector,
   t: Target,
   timestampCount: ((b: Uint8Array, s: number, e: number) => number) | null,
+  shared: SharedText | null,
 ): number {
   const { bytes, start, end, flags } = v;
   const { spec, codec, out } = t;
-  const cells = new TextCells(v, t.limit, spec.type === 'string');
+  const cells = new TextCells(v, t.limit, spec.type === 'string', shared);
   // Each fast path applies to an unquoted cell without escapes; the others, and whatever a fast
   // path declines (NaN), are decoded and parsed by the codec.
   let fast: ((s: number, e: number) => number) | null = null;

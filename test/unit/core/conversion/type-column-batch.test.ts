@@ -207,6 +207,33 @@ describe('typeColumnBatch', () => {
     ]);
   });
 
+  it('decodes string columns that share one batch of bytes, ASCII or not, escaped or null', async () => {
+    // Arrange: three string columns over one buffer; the last holds non-ASCII text in one batch
+    const csv = 'a,b,n,c\nx1,"y,1",1,z\nx2,,2,"é"\n"x""3",y3,3,\nx4,y4,4,w\n';
+    const schema: ColumnSpec[] = [
+      { name: 'a', type: 'string', nullable: true },
+      { name: 'b', type: 'string', nullable: true },
+      { name: 'n', type: 'int64', nullable: true },
+      { name: 'c', type: 'string', nullable: true },
+    ];
+
+    // Act
+    const rows: TypedValue[][] = [];
+    for (const batchSize of [2, 4]) {
+      for await (const batch of readCsvColumns(parts(csv), { batchSize }))
+        rows.push(...rowsOfColumns(typeColumnBatch(batch, planOf(schema)), schema, batch.length));
+    }
+
+    // Assess
+    const expected = [
+      ['x1', 'y,1', 1, 'z'],
+      ['x2', null, 2, 'é'],
+      ['x"3', 'y3', 3, null],
+      ['x4', 'y4', 4, 'w'],
+    ];
+    expect(rows).toEqual([...expected, ...expected]);
+  });
+
   it('reports the first failing cell in row order, then column order', () => {
     // Prepare: column b fails in row 2, column a in row 3 and a null in non-nullable c in row 2
     const schema: ColumnSpec[] = [
