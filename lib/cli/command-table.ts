@@ -17,6 +17,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   download: async () => (await import('./download-command')).registerDownloadCommand,
   cache: async () => (await import('./cache-command')).registerCacheCommands,
   lineage: async () => (await import('./lineage-command')).registerLineageCommand,
+  report: async () => (await import('./report-command')).registerReportCommand,
   inputs: async () => (await import('./inputs-command')).registerInputsCommands,
   infer: async () => (await import('./infer-command')).registerInferCommand,
   validate: async () => (await import('./validate-command')).registerValidateCommand,

@@ -11,7 +11,8 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,7 @@ import {
 } from '../../lambdas/core/registry/output-registry';
 import { StatusTransitionError } from '../../lambdas/core/registry/registry-errors';
 import type { TestStatus } from '../../lambdas/core/registry/status-transitions';
+import type { RunReport } from '../../lambdas/core/reporting/run-report';
 import { localDynamoDBClient } from '../../lib/local/local-clients';
 import { buildTaskBindings } from '../../lib/local/task-bindings';
 import { PROJECT_ROOT } from '../../lib/config/project-paths';
@@ -49,10 +51,12 @@ function prt(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-function failureOf(p: Promise<unknown>): Promise<{ code: number; stderr: string } | undefined> {
+function failureOf(
+  p: Promise<unknown>,
+): Promise<{ code: number; stdout: string; stderr: string } | undefined> {
   return p.then(
     () => undefined,
-    (error: { code: number; stderr: string }) => error,
+    (error: { code: number; stdout: string; stderr: string }) => error,
   );
 }
 
@@ -415,6 +419,57 @@ describe('versions of a logical output', () => {
     expect(pages.map((p) => p.length)).toEqual([50, 50, 20]);
     expect(pages.flat()).toEqual(newestFirst);
     expect(failedKeys).toEqual(newestFirst.filter((k) => Number(/rows-(\d+)/.exec(k)![1]) % 3 === 0));
+  });
+});
+
+describe('prt report --run', () => {
+  it('reports a whole run: the worst status, rows per output and from step to step, JSON and HTML', async () => {
+    // Arrange: a run whose upstream output passes and whose downstream output fails one row
+    const runId = h.runId('run-report');
+    const raw = `pipelines/sales/${runId}/ingestion/raw_orders/orders.csv`;
+    const key = `pipelines/sales/${runId}/preprocessing/training_data/part-0.csv`;
+    await h.upload(
+      raw,
+      'order_id,customer_id,amount,ordered_at\no-1,1,10.5,2026-11-01T00:00:00Z\no-2,2,3,2026-11-01T00:00:00Z\n',
+    );
+    await h.waitForStatus(raw);
+    await h.upload(key, `${HEADER}\no-1,1,-1,2026-11-01T00:00:00Z\no-2,2,5,2026-11-01T00:00:00Z\n`);
+    const failed = await h.waitForStatus(key);
+    const out = mkdtempSync(join(tmpdir(), 'prt-run-report-'));
+
+    // Act
+    const failure = await failureOf(prt(['report', 'sales', '--run', runId, '--json', '--out', out]));
+    const text = await failureOf(prt(['report', 'sales', '--run', runId]));
+
+    // Assess
+    expect(failed.status).toBe('failed');
+    expect(failure?.code).toBe(1);
+    const report = JSON.parse(readFileSync(join(out, `run-${runId}.json`), 'utf8')) as RunReport;
+    expect(report.status).toBe('failed');
+    expect(report.outputs.map((o) => [o.output, o.status, o.objects, o.rows])).toEqual([
+      ['ingestion/raw_orders', 'passed', 1, 2],
+      ['preprocessing/training_data', 'failed', 1, 2],
+    ]);
+    expect(report.outputs[1]!.failedRules.map((r) => r.rule).length).toBeGreaterThan(0);
+    expect(report.outputs[1]!.quarantines).toEqual([failed.quarantineUri]);
+    expect(report.flow).toContainEqual({
+      from: 'ingestion/raw_orders',
+      to: 'preprocessing/training_data',
+      kind: 'declared-input',
+      rowsFrom: 2,
+      rowsTo: 2,
+    });
+    expect(report.reportsMissing).toEqual([]);
+    expect(report.compatibility.outputs.map((o) => o.output).sort()).toEqual([
+      'ingestion/raw_orders',
+      'preprocessing/training_data',
+    ]);
+    const html = readFileSync(join(out, `run-${runId}.html`), 'utf8');
+    expect(html).toContain('preprocessing/training_data');
+    expect(html).toContain('Content-Security-Policy');
+    expect(text?.code).toBe(1);
+    expect(text?.stdout).toMatch(new RegExp(`^sales run ${runId}: FAILED \\(2 objects in 2 outputs\\)`));
+    expect(text?.stdout).toMatch(/FAILED\s+preprocessing\/training_data\s+1\s+2\s/);
   });
 });
 

@@ -5,3 +5,8 @@ export { describeCondition } from './describe-condition';
 export { formatBytes, formatCount, formatNumber, formatPercent } from './format-numbers';
 export { renderHtmlReport } from './render-html-report';
 export type { ReportDocument } from './report-document';
+export { buildRunReport, worstStatus } from './run-report';
+export type { RunFlow, RunOutputSummary, RunReport, RunReportInput } from './run-report';
+export { renderRunReportHtml } from './render-run-report-html';
+export { collectRunReport, RunTooLargeError } from './collect-run';
+export type { CollectRunDeps } from './collect-run';
