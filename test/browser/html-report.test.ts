@@ -11,7 +11,10 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 
+import { objectPk } from '../../lambdas/core/registry/output-registry';
 import { renderHtmlReport } from '../../lambdas/core/reporting/render-html-report';
+import { renderRunReportHtml } from '../../lambdas/core/reporting/render-run-report-html';
+import { buildRunReport } from '../../lambdas/core/reporting/run-report';
 import {
   crowdedQuantilesReport,
   hostileReport,
@@ -256,5 +259,48 @@ describe('HTML report in Chromium', () => {
     expect(await page.locator('svg.chart.histogram').count()).toBe(200);
     expect(last?.height).toBeGreaterThan(100);
     expect(requests).toEqual([]);
+  });
+
+  it('Compliance: the run report shows hostile names, rules, reasons and links as text', async () => {
+    // Prepare: a run whose id, output, failed rule, error and quarantine link are hostile
+    const uri = 's3://data/pipelines/sales/run/x.csv';
+    const report = buildRunReport({
+      pipeline: 'sales',
+      runId: SCRIPT_TAG,
+      entries: [
+        {
+          pk: objectPk(uri),
+          sk: 'VER#v1',
+          uri,
+          bucket: 'data',
+          key: 'pipelines/sales/run/x.csv',
+          versionId: 'v1',
+          etag: 'e',
+          size: 10,
+          status: 'failed',
+          dataType: 'pipeline',
+          registeredAt: '2026-12-01T00:00:00.000Z',
+          eventTime: '2026-12-01T00:00:00.000Z',
+          pipeline: 'sales',
+          step: 'ingestion',
+          output: SINGLE_QUOTE_BREAK,
+          runId: SCRIPT_TAG,
+          rowCount: 3,
+          failedRules: new Set([IMG_ONERROR]),
+          quarantineUri: JS_URI,
+        },
+      ],
+      reports: new Map(),
+      edges: [],
+      generatedAt: '2026-12-02T00:00:00.000Z',
+    });
+
+    // Act
+    await page.setContent(renderRunReportHtml(report), { waitUntil: 'load' });
+    await hoverEverything();
+
+    // Assess
+    await expectHostileShownAsText();
+    expect(await page.locator('table').count()).toBe(1);
   });
 });
