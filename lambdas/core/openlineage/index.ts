@@ -1,0 +1,13 @@
+// The public face of OpenLineage: the RunEvents a tested output version emits.
+export {
+  assertionsOf,
+  columnMetricsOf,
+  DEFAULT_PRODUCER,
+  FACET_SCHEMA_URLS,
+  nameBasedUuid,
+  OPENLINEAGE_SCHEMA_URL,
+  producingStepEvent,
+  runEventsOf,
+  testRunEvent,
+} from './run-events';
+export type { Assertion, EventSettings, RunEvent, TestedVersion, VersionedObject } from './run-events';
