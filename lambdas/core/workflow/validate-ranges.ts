@@ -114,7 +114,7 @@ export interface RangeDeps {
   readonly manifestsPrefix: string;
   readonly now: () => Date;
   readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
-  readonly renderHtml?: (report: StoredRangedReport) => string;
+  readonly renderHtml?: (report: StoredReport) => string;
   readonly readerLimits?: ReaderLimits;
 }
 
