@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 
 import { ContractCatalog } from '../../../../lambdas/core/contracts/contract-catalog';
 import { FormatError, IncompleteTestError, IntegrityError } from '../../../../lambdas/core/errors';
+import { BufferSink } from '../../../../lambdas/core/formats/byte-io';
+import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-writer';
 import type { ValidationReport } from '../../../../lambdas/core/validation/validation-report';
 import { inspectOutput } from '../../../../lambdas/core/workflow/inspect-output';
 import { validateOutput, type StoredReport } from '../../../../lambdas/core/workflow/validate-output';
@@ -43,14 +45,14 @@ quality:
   - { name: amount_positive, field: amount, condition: greater_than, value: 0, threshold: 0.99, severity: error }
 `;
 
-function output(): RegisteredOutput {
+function output(format: 'csv' | 'parquet' = 'csv'): RegisteredOutput {
   return {
     pipeline: 'sales',
     step: 'export',
     output: 'big_orders',
     runId: 'r1',
     contractKey: CONTRACT_KEY,
-    format: 'csv',
+    format,
     convertTo: null,
     jobType: null,
   };
@@ -103,21 +105,23 @@ function csvOf(specs: readonly RowSpec[]): string {
 }
 
 /** Runs the map as the state machine does: plan, every item through validateRange, then the merge. */
-async function runRanges(deps: RangeDeps, object: ObjectRef, splitAboveBytes: number) {
-  const manifest = await planRanges(
-    { object, output: output(), splitAboveBytes, execution: EXECUTION },
-    deps,
-  );
+async function runRanges(
+  deps: RangeDeps,
+  object: ObjectRef,
+  splitAboveBytes: number,
+  out: RegisteredOutput = output(),
+) {
+  const manifest = await planRanges({ object, output: out, splitAboveBytes, execution: EXECUTION }, deps);
   const store = deps.store as InMemoryObjectStore;
   const items = JSON.parse(store.text(ARTIFACTS_BUCKET, manifest.key)) as RangeItem[];
-  for (const part of items) await validateRange({ part, dataset: object, output: output() }, deps);
-  const result = await mergeRanges({ dataset: object, output: output(), manifest }, deps);
+  for (const part of items) await validateRange({ part, dataset: object, output: out }, deps);
+  const result = await mergeRanges({ dataset: object, output: out, manifest }, deps);
   return { manifest, items, result };
 }
 
-async function onePass(deps: RangeDeps, object: ObjectRef) {
-  const inspection = await inspectOutput({ object, output: output() }, deps);
-  return validateOutput({ object, output: output(), inspection }, deps);
+async function onePass(deps: RangeDeps, object: ObjectRef, out: RegisteredOutput = output()) {
+  const inspection = await inspectOutput({ object, output: out }, deps);
+  return validateOutput({ object, output: out, inspection }, deps);
 }
 
 function reportOf(store: InMemoryObjectStore, uri: string): StoredRangedReport {
@@ -218,7 +222,56 @@ describe('planRanges', () => {
   });
 });
 
+/** The CSV contract's rows as a Parquet object, in row groups of `rowGroupRows`. */
+async function parquetOf(specs: readonly RowSpec[], rowGroupRows: number): Promise<Uint8Array> {
+  const contract = await setup().deps.catalog.get(CONTRACT_KEY);
+  const sink = new BufferSink('orders.parquet');
+  const writer = createParquetWriter(sink, { schema: [...contract.schema], parquet: { rowGroupRows } });
+  await writer.write(
+    specs.map((spec, i) => [
+      spec.bad === 'id' ? 0 : i + 1,
+      `note ${i}`,
+      spec.bad === 'amount' ? -3.5 : (i % 97) + 0.25,
+      spec.bad === 'channel' ? 'fax' : (['web', 'store', 'app'] as const)[i % 3]!,
+    ]),
+  );
+  await writer.close();
+  return sink.bytes();
+}
+
 describe('validateRange and mergeRanges', () => {
+  it('split a Parquet object into runs of row groups and merge into the one-pass report and quarantine', async () => {
+    // Prepare: 400 rows in row groups of 25; failing rows in most groups.
+    const { store, deps } = setup();
+    store.put(ARTIFACTS_BUCKET, CONTRACT_KEY, CONTRACT.replace('format: csv', 'format: parquet'));
+    const specs = Array.from({ length: 400 }, (_, i): RowSpec => ({
+      lines: 0,
+      bad: i % 29 === 3 ? 'amount' : i % 31 === 8 ? 'channel' : 'none',
+    }));
+    const object = land(store, await parquetOf(specs, 25), KEY.replace(/\.csv$/, '.parquet'));
+    const single = await onePass(deps, object, output('parquet'));
+    const singleReport = reportOf(store, single.reportUri);
+    const singleQuarantine = quarantineOf(store, single.quarantineUri);
+    expect(singleReport.status).toBe('failed');
+
+    // Act: ranges of about a quarter of the object.
+    const { items, result } = await runRanges(deps, object, Math.ceil(object.size / 4), output('parquet'));
+
+    // Assess
+    expect(items.map((i) => i.Range)).toEqual([
+      { kind: 'parquet', index: 0, count: 4, start: 0, end: 4 },
+      { kind: 'parquet', index: 1, count: 4, start: 4, end: 8 },
+      { kind: 'parquet', index: 2, count: 4, start: 8, end: 12 },
+      { kind: 'parquet', index: 3, count: 4, start: 12, end: 16 },
+    ]);
+    expect(comparable(reportOf(store, result.reportUri))).toEqual(comparable(singleReport));
+    const quarantine = quarantineOf(store, result.quarantineUri);
+    expect(quarantine).toEqual(singleQuarantine);
+    expect(quarantine.map((l) => (JSON.parse(l) as { row: number }).row)).toEqual(
+      specs.flatMap((s, i) => (s.bad === 'none' ? [] : [i + 1])),
+    );
+  });
+
   it("end with one report and one quarantine with the object's row numbers, equal to one pass", async () => {
     // Prepare: failing rows spread over the whole object, so several ranges hold some.
     const { store, deps } = setup();
