@@ -11,6 +11,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseContract } from '../../lambdas/core/contracts/parse-contract';
@@ -156,5 +157,35 @@ describe('one object above splitObjectsAboveBytes', () => {
     expect(listed.Contents?.map((c) => c.Key)).toEqual([
       report.quarantineUri!.replace(`s3://${stack.resources.artifactsBucket}/`, ''),
     ]);
+  });
+
+  it('a gzip CSV above it cannot be split and goes through one Validate, as before', async () => {
+    // Prepare: compressed, still above the threshold.
+    const key = `pipelines/sales/gzip-${Date.now().toString(36)}/export/big_orders/orders.csv.gz`;
+    const rows = Array.from({ length: ROWS }, (_, i) => row(i));
+    const body = gzipSync(`${HEADER}\n${rows.map((r) => r.text).join('\n')}\n`, { level: 1 });
+    const uri = `s3://${stack.resources.outputsBucket}/${key}`;
+    expect(body.byteLength).toBeGreaterThan(SPLIT_ABOVE);
+
+    // Act
+    await s3.send(new PutObjectCommand({ Bucket: stack.resources.outputsBucket, Key: key, Body: body }));
+    await stack.idle(300_000);
+
+    // Assess: the single-object path (which watches its time budget, test/integration/time-budget.test.ts).
+    const executions = stack.executions.filter((e) => JSON.stringify(e.input).includes(key));
+    expect(executions).toHaveLength(1);
+    expect(executions[0]!.path).toEqual(expect.arrayContaining(['Inspect', 'RouteObjectSize', 'Validate']));
+    expect(executions[0]!.path).not.toContain('PlanParts');
+    const items = await db.send(
+      new QueryCommand({
+        TableName: stack.resources.registryTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': objectPk(uri) },
+        ConsistentRead: true,
+      }),
+    );
+    expect(items.Items).toHaveLength(1);
+    expect(items.Items![0]!['status']).toBe('failed');
+    expect(items.Items![0]!['rowCount']).toBe(ROWS);
   });
 });
