@@ -3,8 +3,10 @@
  * (`mode: object`); in the partitioned branch the same function plans the map's items into a
  * manifest (`mode: plan`), validates one part (`mode: part`, a Distributed Map item) and merges
  * the parts' states into the report (`mode: merge`): same code, same permissions, and its reserved
- * concurrency already covers the map's (see environment-config). The outcome keeps the mode, for
- * the step's metrics.
+ * concurrency already covers the map's (see environment-config). One object above the
+ * environment's splitObjectsAboveBytes rides the same three modes with ranges of the object for
+ * items (validate-ranges.ts): the plan is asked for `split`, an item carries its `Range`, and the
+ * manifest's kind `ranges` tells the merge. The outcome keeps the mode, for the step's metrics.
  */
 import { validateOutput, type ValidateDeps } from './validate-output';
 import {
