@@ -40,7 +40,7 @@ import type { ReaderLimits } from '../formats/table-io';
 import type { OutputRegistry } from '../registry/output-registry';
 import { validateCsvRange } from '../ranged-validation/validate-csv-range';
 import { validateParquetRange } from '../ranged-validation/validate-parquet-range';
-import { ObjectNotFoundError, readText, s3Uri, type ObjectStore } from '../storage/object-store';
+import { ObjectNotFoundError, parseS3Uri, readText, s3Uri, type ObjectStore } from '../storage/object-store';
 import { FailedRowLines } from '../validation/failed-row-lines';
 import { withExtensionFinding } from '../validation/format-findings';
 import { compareWithPrevious } from '../validation/history';
@@ -418,21 +418,18 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
   const { dataset: object, output } = input;
   const contract = await deps.catalog.get(output.contractKey);
   const items = await readManifest(deps, input.manifest.key);
-  const envelopes: RangeEnvelope[] = [];
-  for (const item of items) {
-    const envelope = await readEnvelope(deps, rangeEnvelopeKey(deps, object, item.Range.index));
-    if (!envelope)
-      throw new IncompleteTestError(
-        `${object.uri} range ${item.Range.index + 1} of ${item.Range.count} was not validated (no state from the map); the object was not tested whole`,
-      );
-    if (envelope.error) throw rangeError(object, item.Range, envelope.error);
-    envelopes.push(envelope);
-  }
   const references = await loadRuleReferences(
     contract,
     {
+      // Reference samples (ks_test) are loaded here, once, as the partitioned merge loads them.
       openSource: (location) => {
-        throw new ContractError(`reference '${location}' must be an s3:// URI in the deployed workflow`);
+        let ref: { bucket: string; key: string };
+        try {
+          ref = parseS3Uri(location);
+        } catch {
+          throw new ContractError(`reference '${location}' must be an s3:// URI in the deployed workflow`);
+        }
+        return deps.store.source(ref.bucket, ref.key);
       },
       ...(deps.readerLimits ? { readerLimits: deps.readerLimits } : {}),
     },
@@ -442,7 +439,19 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
     referenceSamples: references.referenceSamples,
     now: deps.now,
   });
-  for (const e of envelopes) merged.merge(ValidationState.fromJSON(contract, e.state!));
+  // States are folded in as they are read: memory holds the merged state and one range's.
+  const envelopes: Pick<RangeEnvelope, 'index' | 'rows' | 'quarantinedRows'>[] = [];
+  for (const item of items) {
+    const envelope = await readEnvelope(deps, rangeEnvelopeKey(deps, object, item.Range.index));
+    if (!envelope)
+      throw new IncompleteTestError(
+        `${object.uri} range ${item.Range.index + 1} of ${item.Range.count} was not validated (no state from the map); the object was not tested whole`,
+      );
+    if (envelope.error || !envelope.state)
+      throw rangeError(object, item.Range, envelope.error ?? { name: 'Error', message: 'no state' });
+    merged.merge(ValidationState.fromJSON(contract, envelope.state));
+    envelopes.push({ index: envelope.index, rows: envelope.rows, quarantinedRows: envelope.quarantinedRows });
+  }
 
   // One quarantine listing, in the object's row order and numbering.
   const quarantineKey = artifactKey(deps.quarantinePrefix, object, 'jsonl');
