@@ -308,6 +308,36 @@ describe('validateRange and mergeRanges', () => {
     expect(envelopes.filter((e) => e.quarantinedRows > 0).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('the merge loads a ks_test reference sample once and judges the whole object against it', async () => {
+    // Prepare: amounts 0.25..96.25 against a reference of the same values.
+    const { store, deps } = setup();
+    store.put(
+      ARTIFACTS_BUCKET,
+      CONTRACT_KEY,
+      `${CONTRACT}  - { name: amount_shape, field: amount, condition: ks_test, reference: s3://${ARTIFACTS_BUCKET}/reference.csv, value: 0.2 }\n`,
+    );
+    const specs = Array.from({ length: 300 }, () => ({ lines: 0, bad: 'none' as const }));
+    store.put(
+      ARTIFACTS_BUCKET,
+      'reference.csv',
+      `value\n${specs.map((_, i) => ((i % 97) + 0.25).toFixed(2)).join('\n')}\n`,
+    );
+    const object = land(store, csvOf(specs));
+    const single = await onePass(deps, object);
+
+    // Act
+    const { items, result } = await runRanges(deps, object, 2048);
+
+    // Assess
+    expect(items.length).toBeGreaterThan(1);
+    const rule = reportOf(store, result.reportUri).rules.find((r) => r.name === 'amount_shape');
+    expect(rule).toMatchObject({ outcome: 'pass' });
+    expect(rule?.note).toMatch(/against 300 reference values/);
+    expect(comparable(reportOf(store, result.reportUri))).toEqual(
+      comparable(reportOf(store, single.reportUri)),
+    );
+  });
+
   it('a malformed row ends the merge with a FormatError naming its range, as one pass would', async () => {
     // Prepare: a row with one field too many in the last part of the object.
     const { store, deps } = setup();
