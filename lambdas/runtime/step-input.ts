@@ -123,18 +123,32 @@ export function requireValidateRequest(event: unknown): ValidateRequest {
     const tolerated = (event as { toleratedFailurePercentage?: unknown }).toleratedFailurePercentage;
     const dataset = requireObjectRef(event);
     const output = requireOutput(event);
-    const manifest = (event as { manifest?: { key?: unknown } | null }).manifest;
+    const manifest = (event as { manifest?: { key?: unknown; kind?: unknown } | null }).manifest;
+    const kind: { kind?: 'ranges' | 'parts' } =
+      manifest?.kind === 'ranges' || manifest?.kind === 'parts' ? { kind: manifest.kind } : {};
     return {
       mode,
       input: {
         dataset,
         output,
         toleratedFailurePercentage: typeof tolerated === 'number' ? tolerated : 0,
-        ...(typeof manifest?.key === 'string' ? { manifest: { key: manifest.key } } : {}),
+        ...(typeof manifest?.key === 'string' ? { manifest: { key: manifest.key, ...kind } } : {}),
       },
     };
   }
-  if (mode === 'plan') return { mode, input: { dataset: requireObjectRef(event), ...executionOf(event) } };
+  if (mode === 'plan') {
+    const input = { dataset: requireObjectRef(event), ...executionOf(event) };
+    // The object branch's settings ask for ranges of one object; the folder branch's ask for none.
+    const settings = (event as { partitions?: { ranges?: unknown; splitAboveBytes?: unknown } | null })
+      .partitions;
+    if (settings?.ranges !== true) return { mode, input };
+    const above = settings.splitAboveBytes;
+    if (typeof above !== 'number' || !Number.isSafeInteger(above) || above < 1)
+      throw new InvalidInputError(
+        `partitions.splitAboveBytes must be a positive whole number, not ${JSON.stringify(above)}`,
+      );
+    return { mode, input: { ...input, split: { output: requireOutput(event), splitAboveBytes: above } } };
+  }
   if (mode !== 'object')
     throw new InvalidInputError(`mode must be object, part, plan or merge, not ${JSON.stringify(mode)}`);
   const object = requireObjectRef(event);

@@ -50,6 +50,12 @@ export interface PartitionSettings {
    * executions (the parts are tested together, from the marker). Disjoint from watchedPrefixes.
    */
   readonly prefixes: readonly string[];
+  /**
+   * A single object of a splittable format (uncompressed CSV, Parquet) larger than this is validated
+   * range by range in the same Distributed Map (decision 0012); smaller ones, and unsplittable ones
+   * of any size, go through one validate invocation.
+   */
+  readonly splitObjectsAboveBytes: number;
 }
 
 export interface EnvironmentConfig {
@@ -93,6 +99,14 @@ const LOG_RETENTION_DAYS = [
 
 /** Whether an environment that does not say uses a customer-managed KMS key (see EnvironmentConfig.kms). */
 export const DEFAULT_KMS = false;
+
+/**
+ * Objects above 2 GiB are split when an environment does not say. The validate function times out
+ * at 300 s (FUNCTION_TIMEOUT_SECONDS); the engine reads 30-60 MB/s per invocation, so 2 GiB takes
+ * 35-70 s: a quarter of the timeout at the slow end, which leaves room for slower S3 reads, the
+ * reference samples and the report. Each range is also planned at about this size.
+ */
+export const DEFAULT_SPLIT_OBJECTS_ABOVE_BYTES = 2 * 1024 ** 3;
 
 /** The Distributed Map's own limit on MaxConcurrency. */
 const MAX_MAP_CONCURRENCY = 10_000;
@@ -186,8 +200,12 @@ const environmentSchema = strictObject(
             expected('a list of key prefixes'),
           )
           .default([]),
+        // Low values (a few KB) let the embedded stack and tests exercise splitting on small files.
+        splitObjectsAboveBytes: integerAtLeast(1024, Number.MAX_SAFE_INTEGER).default(
+          DEFAULT_SPLIT_OBJECTS_ABOVE_BYTES,
+        ),
       },
-      'an object with maxConcurrency, toleratedFailurePercentage and optional prefixes',
+      'an object with maxConcurrency, toleratedFailurePercentage and optional prefixes and splitObjectsAboveBytes',
     ),
     kms: z.boolean(expected('true or false')).default(DEFAULT_KMS),
     // Every limit optional: an environment names only those it raises or lowers.

@@ -52,14 +52,18 @@ export const OUTPUT_TESTING_ASL = 'statemachines/output-testing.asl.json';
  */
 export const PARTITION_MAX_CONCURRENCY_SUBSTITUTION = 'PartitionMaxConcurrency';
 export const PARTITION_TOLERATED_FAILURE_SUBSTITUTION = 'PartitionToleratedFailurePercentage';
+/** Size above which one object is validated range by range in the same map (decision 0012). */
+export const SPLIT_OBJECTS_ABOVE_BYTES_SUBSTITUTION = 'SplitObjectsAboveBytes';
 export const PARTITION_SUBSTITUTIONS = [
   PARTITION_MAX_CONCURRENCY_SUBSTITUTION,
   PARTITION_TOLERATED_FAILURE_SUBSTITUTION,
+  SPLIT_OBJECTS_ABOVE_BYTES_SUBSTITUTION,
 ] as const;
 
 export interface PartitionSubstitutionValues {
   readonly maxConcurrency: number;
   readonly toleratedFailurePercentage: number;
+  readonly splitObjectsAboveBytes: number;
 }
 
 /**
@@ -73,6 +77,7 @@ export function partitionSubstitutions(
   const values: Record<(typeof PARTITION_SUBSTITUTIONS)[number], string> = {
     [PARTITION_MAX_CONCURRENCY_SUBSTITUTION]: String(settings.maxConcurrency),
     [PARTITION_TOLERATED_FAILURE_SUBSTITUTION]: String(settings.toleratedFailurePercentage),
+    [SPLIT_OBJECTS_ABOVE_BYTES_SUBSTITUTION]: String(settings.splitObjectsAboveBytes),
   };
   return Object.fromEntries(
     Object.entries(values).filter(([name]) => definition === undefined || definition.includes(`\${${name}}`)),

@@ -234,7 +234,7 @@ describe('environment config', () => {
     const error = errorOf(() => parseEnvironmentConfig('dev', raw));
     // Assess
     expect(error.message).toBe(
-      'environments.dev.partitions.maxConcurency: unknown setting; expected one of maxConcurrency, toleratedFailurePercentage, prefixes',
+      'environments.dev.partitions.maxConcurency: unknown setting; expected one of maxConcurrency, toleratedFailurePercentage, prefixes, splitObjectsAboveBytes',
     );
   });
 

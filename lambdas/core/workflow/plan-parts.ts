@@ -39,6 +39,8 @@ export interface PlanPartsInput {
 
 /** What the plan hands the state machine: where the manifest is, and how many parts it lists. */
 export interface PartsManifest {
+  /** The parts of a folder; the ranges of one object are planned by validate-ranges.ts. */
+  readonly kind: 'parts';
   readonly bucket: string;
   readonly key: string;
   readonly parts: number;
@@ -90,7 +92,7 @@ export async function planParts(input: PlanPartsInput, deps: PlanDeps): Promise<
   items.sort((a, b) => byteOrder(a.Key, b.Key));
   const key = manifestKey(deps, dataset, input.execution);
   await deps.store.write(deps.artifactsBucket, key, JSON.stringify(items), 'application/json');
-  return { bucket: deps.artifactsBucket, key, parts: items.length };
+  return { kind: 'parts', bucket: deps.artifactsBucket, key, parts: items.length };
 }
 
 /** The parts a manifest lists, by key; undefined when there is no manifest (an older execution). */

@@ -31,6 +31,7 @@ import { inspectOutput } from './inspect-output';
 import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
 import { previousReport, registryResolver, type StoredReport } from './validate-output';
+import type { ObjectRange } from './validate-ranges';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
 export { isDataPart } from '../registry/dataset-parts';
@@ -42,6 +43,8 @@ export interface PartItem {
   /** Quoted, as ListObjectsV2 returns it; some tools spell it ETag. */
   readonly Etag?: string;
   readonly ETag?: string;
+  /** Set on the items of one object's ranges (validate-ranges.ts), never on a folder's parts. */
+  readonly Range?: ObjectRange;
 }
 
 export interface ValidatePartInput {
@@ -63,8 +66,11 @@ export interface MergePartsInput {
   readonly output: RegisteredOutput;
   /** The map's ToleratedFailurePercentage: parts left unvalidated within it make the output warned, not failed. */
   readonly toleratedFailurePercentage: number;
-  /** Where the plan step wrote the parts the map was given (plan-parts.ts); absent before it existed. */
-  readonly manifest?: { readonly key: string };
+  /**
+   * Where the plan step wrote the parts the map was given (plan-parts.ts); absent before it
+   * existed. Its kind is `ranges` when the items were the ranges of one object (validate-ranges.ts).
+   */
+  readonly manifest?: { readonly key: string; readonly kind?: 'parts' | 'ranges' };
 }
 
 export interface PartitionDeps {

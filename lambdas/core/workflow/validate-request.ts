@@ -3,8 +3,10 @@
  * (`mode: object`); in the partitioned branch the same function plans the map's items into a
  * manifest (`mode: plan`), validates one part (`mode: part`, a Distributed Map item) and merges
  * the parts' states into the report (`mode: merge`): same code, same permissions, and its reserved
- * concurrency already covers the map's (see environment-config). The outcome keeps the mode, for
- * the step's metrics.
+ * concurrency already covers the map's (see environment-config). One object above the
+ * environment's splitObjectsAboveBytes rides the same three modes with ranges of the object for
+ * items (validate-ranges.ts): the plan is asked for `split`, an item carries its `Range`, and the
+ * manifest's kind `ranges` tells the merge. The outcome keeps the mode, for the step's metrics.
  */
 import { validateOutput, type ValidateDeps } from './validate-output';
 import {
@@ -16,31 +18,73 @@ import {
   type ValidatePartResult,
 } from './validate-partitions';
 import { planParts, type PartsManifest, type PlanDeps, type PlanPartsInput } from './plan-parts';
+import {
+  mergeRanges,
+  planRanges,
+  validateRange,
+  type RangeDeps,
+  type RangesManifest,
+} from './validate-ranges';
 import type { ValidateInput, ValidateResult } from './workflow-types';
 
 export type ValidateRequest =
   | { readonly mode: 'object'; readonly input: ValidateInput }
   | { readonly mode: 'part'; readonly input: ValidatePartInput }
   | { readonly mode: 'merge'; readonly input: MergePartsInput }
-  | { readonly mode: 'plan'; readonly input: PlanPartsInput };
+  | { readonly mode: 'plan'; readonly input: PlanPartsInput & { readonly split?: SplitRequest } };
+
+/** Set by the state machine when one object above splitObjectsAboveBytes is planned into ranges. */
+export interface SplitRequest {
+  readonly output: ValidatePartInput['output'];
+  readonly splitAboveBytes: number;
+}
 
 export type ValidateOutcome =
   | { readonly mode: 'object' | 'merge'; readonly result: ValidateResult }
   | { readonly mode: 'part'; readonly result: ValidatePartResult }
-  | { readonly mode: 'plan'; readonly result: PartsManifest };
+  | { readonly mode: 'plan'; readonly result: PartsManifest | RangesManifest };
 
 export async function runValidateRequest(
   request: ValidateRequest,
-  deps: ValidateDeps & PartitionDeps & PlanDeps,
+  deps: ValidateDeps & PartitionDeps & PlanDeps & RangeDeps,
 ): Promise<ValidateOutcome> {
   switch (request.mode) {
     case 'object':
       return { mode: 'object', result: await validateOutput(request.input, deps) };
-    case 'part':
+    case 'part': {
+      // An item of one object's ranges names its range; a folder's part does not.
+      const { part } = request.input;
+      if (part.Range !== undefined) {
+        const range = {
+          ...request.input,
+          part: { ...part, Etag: part.Etag ?? part.ETag ?? '', Range: part.Range },
+        };
+        return { mode: 'part', result: await validateRange(range, deps) };
+      }
       return { mode: 'part', result: await validatePart(request.input, deps) };
-    case 'merge':
+    }
+    case 'merge': {
+      const { manifest } = request.input;
+      if (manifest?.kind === 'ranges')
+        return { mode: 'merge', result: await mergeRanges({ ...request.input, manifest }, deps) };
       return { mode: 'merge', result: await mergeParts(request.input, deps) };
-    case 'plan':
-      return { mode: 'plan', result: await planParts(request.input, deps) };
+    }
+    case 'plan': {
+      const { split, ...input } = request.input;
+      if (split !== undefined)
+        return {
+          mode: 'plan',
+          result: await planRanges(
+            {
+              object: input.dataset,
+              output: split.output,
+              splitAboveBytes: split.splitAboveBytes,
+              ...(input.execution !== undefined ? { execution: input.execution } : {}),
+            },
+            deps,
+          ),
+        };
+      return { mode: 'plan', result: await planParts(input, deps) };
+    }
   }
 }

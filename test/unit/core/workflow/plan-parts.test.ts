@@ -68,6 +68,7 @@ describe('planParts', () => {
     // Assess
     expect(pages()).toBe(2);
     expect(planned).toEqual({
+      kind: 'parts',
       bucket: ARTIFACTS,
       key: `manifests/${LANDING_BUCKET}/datasets/sales/r1/orders/${VERSION}.3f1c-e2a9.json`,
       parts: 1001,
