@@ -223,7 +223,11 @@ export function gradeColumns(
     if (type.level !== 'strict')
       changes.push({
         column: want.name,
-        change: `${typeText(want)} → ${typeText(have)}`,
+        // A diff reads old → new; an edge reads the producer's type as the consumer's.
+        change:
+          options.missingNullable === 'convertible'
+            ? `${typeText(want)} → ${typeText(have)}`
+            : `${typeText(have)} read as ${typeText(want)}`,
         level: type.level,
         ...(type.castPlan ? { castPlan: type.castPlan } : {}),
       });

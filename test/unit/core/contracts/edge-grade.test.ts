@@ -134,7 +134,7 @@ describe('gradeEdge', () => {
       changes: [
         {
           column: 'id',
-          change: 'int32 → int64',
+          change: 'int64 read as int32',
           level: 'convertible',
           castPlan: 'cast int64 to int32; values that do not fit fail',
         },
