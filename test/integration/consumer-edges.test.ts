@@ -6,12 +6,15 @@
  * orders/scoring/scores reads (customer_id non-null, amount a decimal, accepting only compatible):
  * the producer's output ends failed, naming that consumer, and the edge grades are in its report.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseS3Uri } from '../../lambdas/core/storage/object-store';
+import type { LineageGraph } from '../../lib/cli/lineage/lineage-graph';
 import type { StoredReport } from '../../lambdas/core/workflow/validate-output';
 import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import { startHarness, type Harness } from './embedded-stack-harness';
@@ -75,6 +78,23 @@ describe('a landed output graded for the steps that read it', () => {
     expect(scoring?.changes.filter((c) => c.level === 'convertible').map((c) => c.column)).toEqual([
       'customer_id',
       'amount',
+    ]);
+
+    // Assess: prt lineage shows the broken edge on the version, as the registry recorded it.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'bin/prt.mjs'),
+        'lineage',
+        `s3://${h.resources.outputsBucket}/${key}`,
+        '--format',
+        'json',
+      ],
+      { cwd: PROJECT_ROOT, env: { ...h.cliEnv(), PRT_REGISTRY_TABLE: h.resources.registryTable } },
+    );
+    const graph = JSON.parse(stdout) as LineageGraph;
+    expect(graph.nodes.find((n) => n.depth === 0)?.brokenConsumers).toEqual([
+      'orders/scoring/scores=convertible',
     ]);
   });
 });
