@@ -11,8 +11,12 @@ import { dirname, join } from 'node:path';
 import { formatTable } from './reporting/text-table';
 import {
   contractJsonSchema,
+  consumersOf,
   contractLine,
   diffContracts,
+  expectationOf,
+  gradeEdge,
+  type EdgeGrade,
   levelRank,
   type ContractDiff,
   logicalName,
@@ -53,7 +57,24 @@ function contractsThatLoad(files: Iterable<string>): OutputContract[] {
   return contracts;
 }
 
-export function checkContractFiles(paths: readonly string[], out: (line: string) => void): number {
+export interface CheckOptions {
+  /** Check only the contracts of this pipeline (their inputs may be produced by any contract around). */
+  readonly pipeline?: string;
+}
+
+export interface CheckRun {
+  /** One line per contract checked: `ok ...` or `error ...` with its file and line. */
+  readonly lines: readonly string[];
+  /** Every edge resolved: a checked contract's input graded against its producer's contract. */
+  readonly edges: readonly EdgeGrade[];
+  /** Contracts that do not load, name an input no contract produces, or read one below what they accept. */
+  readonly failures: number;
+}
+
+export function runContractCheck(paths: readonly string[], options: CheckOptions = {}): CheckRun {
+  const lines: string[] = [];
+  const out = (line: string): void => void lines.push(line);
+  const edges: EdgeGrade[] = [];
   const given = paths.map((p) => ({ path: p, folder: isFolder(p) }));
   const checked = given.flatMap(({ path, folder }) => (folder ? contractFilesIn(path) : [path]));
   // The contracts an edge may point at: the folders given, and the folder of each file given,
@@ -73,13 +94,16 @@ export function checkContractFiles(paths: readonly string[], out: (line: string)
     }
   }
   const neighbours = contractsThatLoad([...around].filter((file) => !loaded.has(file)));
-  const produced = new Set(
-    [...[...loaded.values()].map((l) => l.contract), ...neighbours].map((c) => logicalName(c)),
+  const producers = new Map(
+    [...[...loaded.values()].map((l) => l.contract), ...neighbours].map((c) => [logicalName(c), c]),
   );
+  let inPipeline = 0;
   for (const [file, { contract, text }] of loaded) {
+    if (options.pipeline !== undefined && contract.pipeline !== options.pipeline) continue;
+    inPipeline++;
     const dangling = contract.inputs
       .map((input, i) => ({ input, i, name: qualifiedName(contract.pipeline, input) }))
-      .filter(({ name }) => !produced.has(name));
+      .filter(({ name }) => !producers.has(name));
     for (const { input, i, name } of dangling) {
       const line = contractLine(text, ['inputs', i]);
       out(
@@ -90,11 +114,95 @@ export function checkContractFiles(paths: readonly string[], out: (line: string)
       failures++;
       continue;
     }
+    let broken = 0;
+    contract.inputs.forEach((input, i) => {
+      const name = qualifiedName(contract.pipeline, input);
+      const producer = producers.get(name)!;
+      const edge = gradeEdge(
+        { producer: name, columns: producer.schema, baseline: producer.schema },
+        { contract, expectation: expectationOf(contract, name)! },
+      );
+      edges.push(edge);
+      if (!edge.breaks) return;
+      broken++;
+      const line = contractLine(text, ['inputs', i]);
+      out(
+        `error ${file}: ${line !== undefined ? `line ${line}: ` : ''}inputs[${i}]: ${name} grades ${edge.level} for this step, below the ${edge.accepts} it accepts`,
+      );
+    });
+    if (broken > 0) {
+      failures++;
+      continue;
+    }
     out(
       `ok    ${file}  ${logicalName(contract)} (${contract.schema.length} columns, ${contract.quality.length} rules${contract.inputs.length > 0 ? `, ${contract.inputs.length} input(s) resolved` : ''})`,
     );
   }
-  return failures;
+  if (options.pipeline !== undefined && inPipeline === 0) {
+    // Checking nothing is not a pass.
+    failures++;
+    out(`error no contract of pipeline '${options.pipeline}' among ${paths.join(', ')}`);
+  }
+  return { lines, edges, failures };
+}
+
+function edgeReads(edge: EdgeGrade): string {
+  return edge.reads ? `${edge.reads.length} column(s)` : 'whole contract';
+}
+
+/** The edges as a table a reviewer reads, then the column grades of every edge that is not strict. */
+export function renderEdges(
+  edges: readonly EdgeGrade[],
+  format: 'text' | 'markdown',
+  /** Column grades of whole-contract readers too (a diff already lists them as its changes). */
+  wholeContractDetails = true,
+): string {
+  const headers = ['producer', 'consumer', 'reads', 'level', 'accepts', 'verdict'];
+  const rows = edges.map((e) => [
+    e.producer,
+    e.consumer,
+    edgeReads(e),
+    e.level,
+    e.accepts,
+    e.breaks ? `BREAKS (${e.onBreak})` : 'ok',
+  ]);
+  const detailHeaders = ['column', 'change', 'level', 'cast plan'];
+  const details = edges
+    .filter((e) => e.changes.length > 0 && (wholeContractDetails || e.reads !== undefined))
+    .map((e) => ({
+      title: `${e.producer} → ${e.consumer}`,
+      rows: e.changes.map((c) => [c.column, c.change, c.level, c.castPlan ?? '']),
+    }));
+  if (format === 'markdown') {
+    const cell = (t: string): string => t.replace(/\|/g, '\\|');
+    const table = (h: readonly string[], r: readonly string[][]): string[] => [
+      `| ${h.join(' | ')} |`,
+      `| ${h.map(() => '---').join(' | ')} |`,
+      ...r.map((row) => `| ${row.map(cell).join(' | ')} |`),
+    ];
+    return [
+      ...(rows.length === 0 ? ['No input edges.'] : table(headers, rows)),
+      ...details.flatMap((d) => ['', `**${cell(d.title)}**`, '', ...table(detailHeaders, d.rows)]),
+    ].join('\n');
+  }
+  return [
+    rows.length === 0 ? 'no input edges' : formatTable(headers, rows),
+    ...details.flatMap((d) => ['', d.title, formatTable(detailHeaders, d.rows)]),
+  ].join('\n');
+}
+
+export function checkContractFiles(
+  paths: readonly string[],
+  out: (line: string) => void,
+  options: CheckOptions = {},
+): number {
+  const run = runContractCheck(paths, options);
+  run.lines.forEach((line) => out(line));
+  if (run.edges.length > 0) {
+    out('');
+    out(renderEdges(run.edges, 'text'));
+  }
+  return run.failures;
 }
 
 /**
@@ -125,6 +233,9 @@ export interface DiffRun {
   readonly accepted: OutputContract['compatibility'];
   /** Contracts around the new one whose inputs name this output. */
   readonly consumers: readonly string[];
+  /** The new contract graded for each consumer, as it declared it reads the output (or whole). */
+  readonly edges: readonly EdgeGrade[];
+  /** Below the old contract's compatibility, or below what some consumer accepts. */
   readonly breaks: boolean;
 }
 
@@ -138,19 +249,27 @@ export function diffContractFiles(oldLocation: string, newLocation: string, arou
       newLocation,
     );
   const output = logicalName(next);
-  const consumers = contractsThatLoad(isFolder(around) ? contractFilesIn(around) : [])
-    .filter((c) => c.inputs.some((i) => qualifiedName(c.pipeline, i) === output))
-    .map((c) => logicalName(c));
+  const readers = consumersOf(output, contractsThatLoad(isFolder(around) ? contractFilesIn(around) : []));
+  const consumers = readers.map((r) => logicalName(r.contract));
+  // The same grading as `contract check`: a consumer of the whole contract reads the old one.
+  const edges = readers.map((r) =>
+    gradeEdge({ producer: output, columns: next.schema, baseline: old.schema }, r),
+  );
   const diff = diffContracts(old, next);
   const accepted = old.compatibility;
-  return { output, diff, accepted, consumers, breaks: levelRank(diff.level) > levelRank(accepted) };
+  const breaks = levelRank(diff.level) > levelRank(accepted) || edges.some((e) => e.breaks);
+  return { output, diff, accepted, consumers, edges, breaks };
 }
 
 function renderDiff(run: DiffRun, format: 'text' | 'markdown'): string {
   const { diff } = run;
-  const verdict = run.breaks
-    ? `BREAKING: ${diff.level}, below the ${run.accepted} its readers accept`
-    : `ok: ${diff.level} (readers accept ${run.accepted})`;
+  const broken = run.edges.filter((e) => e.breaks).map((e) => e.consumer);
+  const verdict =
+    levelRank(diff.level) > levelRank(run.accepted)
+      ? `BREAKING: ${diff.level}, below the ${run.accepted} its readers accept`
+      : broken.length > 0
+        ? `BREAKING for ${broken.join(', ')}: ${diff.level} overall (readers accept ${run.accepted})`
+        : `ok: ${diff.level} (readers accept ${run.accepted})`;
   const readers = run.consumers.length > 0 ? run.consumers.join(', ') : 'none among the contracts here';
   const rows = diff.changes.map((c) => [c.column, c.change, c.level, c.castPlan ?? '']);
   const headers = ['column', 'change', 'level', 'cast plan'];
@@ -166,12 +285,14 @@ function renderDiff(run: DiffRun, format: 'text' | 'markdown'): string {
             `| ${headers.map(() => '---').join(' | ')} |`,
             ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
           ]),
+      ...(run.edges.length > 0 ? ['', renderEdges(run.edges, 'markdown', false)] : []),
     ].join('\n');
   }
   return [
     `${run.output}: ${verdict}`,
     `readers: ${readers}`,
     ...(rows.length === 0 ? ['no column a reader sees changed'] : ['', formatTable(headers, rows)]),
+    ...(run.edges.length > 0 ? ['', renderEdges(run.edges, 'text', false)] : []),
   ].join('\n');
 }
 
@@ -185,12 +306,29 @@ export function registerContractCommands(program: Command): void {
   contract
     .command('check')
     .description(
-      'validate contract files (YAML or JSON) and the inputs they name; exit 1 when any is invalid',
+      'validate contract files (YAML or JSON), resolve and grade the inputs they name; exit 1 when any is invalid or an edge is below what its consumer accepts',
     )
     .argument('<paths...>', 'contract files or folders of them')
-    .action((paths: string[]) => {
-      const failures = checkContractFiles(paths, (line) => console.log(line));
-      process.exitCode = failures > 0 ? 1 : 0;
+    .option('--pipeline <name>', "check only this pipeline's contracts and the edges into them")
+    .option('--format <format>', 'text, markdown (for a pull request) or json', diffFormat, 'text')
+    .action((paths: string[], options: { pipeline?: string; format: 'text' | 'markdown' | 'json' }) => {
+      const check = options.pipeline !== undefined ? { pipeline: options.pipeline } : {};
+      if (options.format === 'text') {
+        const failures = checkContractFiles(paths, (line) => console.log(line), check);
+        process.exitCode = failures > 0 ? 1 : 0;
+        return;
+      }
+      const run = runContractCheck(paths, check);
+      console.log(
+        options.format === 'json'
+          ? JSON.stringify(run, null, 2)
+          : [
+              ...run.lines.map((l) => `- ${l.replace(/^ok +/, 'ok ')}`),
+              '',
+              renderEdges(run.edges, 'markdown'),
+            ].join('\n'),
+      );
+      process.exitCode = run.failures > 0 ? 1 : 0;
     });
   contract
     .command('diff')

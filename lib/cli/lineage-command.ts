@@ -76,7 +76,11 @@ async function rootsOf(registry: OutputRegistry, target: string, options: Lineag
 
 function nodeLine(node: LineageNodeInfo | undefined, id: string): string {
   if (!node) return id;
-  const facts = [node.status ?? 'unregistered', node.runId ? `run ${node.runId}` : '']
+  const facts = [
+    node.status ?? 'unregistered',
+    node.runId ? `run ${node.runId}` : '',
+    node.brokenConsumers ? `breaks ${node.brokenConsumers.join(', ')}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `${node.output ?? '(unregistered)'}  ${node.uri}  ${node.version}  (${facts})`;

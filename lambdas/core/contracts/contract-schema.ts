@@ -283,6 +283,57 @@ export const ruleSchema = z
   })
   .describe('A quality rule with a pass threshold');
 
+const inputReference = z
+  .string()
+  .regex(/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/, 'must be step/output or pipeline/step/output');
+
+/** Levels a consumer may accept of its input: strict would break on any added column. */
+export const ACCEPTED_INPUT_LEVELS = ['compatible', 'convertible'] as const;
+
+/** A column a consuming step reads of its input: the type it reads it as, and what it needs. */
+export const expectedColumnSchema = columnSchema
+  .pick({
+    name: true,
+    type: true,
+    description: true,
+    unit: true,
+    precision: true,
+    scale: true,
+    range: true,
+    allowed: true,
+  })
+  .extend({
+    nullable: z
+      .boolean()
+      .default(true)
+      .describe('false: this step needs every value present (a nullable producer column is convertible)'),
+  })
+  .describe('A column the consuming step reads, with the type it reads it as');
+
+/**
+ * An input entry that declares what the consuming step reads of the output (consumer-driven
+ * expectations); the plain `step/output` form means the step reads the producer's whole contract.
+ */
+export const inputExpectationSchema = z
+  .strictObject({
+    output: inputReference.describe('The upstream output: step/output or pipeline/step/output'),
+    columns: z
+      .array(expectedColumnSchema)
+      .min(1)
+      .optional()
+      .describe("Columns this step reads; absent: the producer's whole contract"),
+    accepts: z
+      .enum(ACCEPTED_INPUT_LEVELS)
+      .default('compatible')
+      .describe('Least compatibility of the producer this step accepts'),
+    on_break: z
+      .enum(['fail', 'warn'])
+      .default('fail')
+      .describe("When a landed output grades below 'accepts': fail the producer's output, or warn"),
+    description: z.string().optional(),
+  })
+  .describe('What a consuming step expects of one input');
+
 export const csvOptionsSchema = z
   .strictObject({
     delimiter: z.string().length(1).default(','),
@@ -329,11 +380,11 @@ export const contractSchema = z
       .default('compatible')
       .describe('Least schema compatibility accepted'),
     inputs: z
-      .array(
-        z.string().regex(/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/, 'must be step/output or pipeline/step/output'),
-      )
+      .array(z.union([inputReference, inputExpectationSchema]))
       .default([])
-      .describe('Upstream logical outputs, for lineage'),
+      .describe(
+        'Upstream logical outputs, for lineage; an entry may declare what this step reads of it (output, columns, accepts)',
+      ),
     job_type: z.string().optional().describe('glue, sagemaker, spark, script...'),
     partitioned: z
       .boolean()

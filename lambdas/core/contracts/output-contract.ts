@@ -5,6 +5,7 @@
  * validated model the core works with.
  */
 import type {
+  ACCEPTED_INPUT_LEVELS,
   COLUMN_TYPES,
   COMPATIBILITY_LEVELS,
   COMPRESSIONS,
@@ -132,6 +133,22 @@ export interface CsvOptions {
   readonly lenientQuotes?: boolean;
 }
 
+/** What a consuming step reads of one input, and how far below that it still accepts. */
+export interface InputExpectation {
+  /** The input as written: `step/output` or `pipeline/step/output`. */
+  readonly input: string;
+  /** Position of the entry in the file's `inputs`, for errors that name its line. */
+  readonly index: number;
+  /** The columns read, as this step reads them; absent: the producer's whole contract. */
+  readonly columns?: readonly ColumnSpec[];
+  /** Least compatibility accepted; below it the edge breaks. */
+  readonly accepts: AcceptedInputLevel;
+  /** When a landed output breaks the edge: fail the producer's output, or warn. */
+  readonly onBreak: 'fail' | 'warn';
+}
+
+export type AcceptedInputLevel = (typeof ACCEPTED_INPUT_LEVELS)[number];
+
 export interface OutputContract {
   readonly pipeline: string;
   readonly step: string;
@@ -147,6 +164,12 @@ export interface OutputContract {
   readonly compatibility: CompatibilityLevel;
   /** Upstream logical outputs, `step/output` (same pipeline) or `pipeline/step/output`. */
   readonly inputs: readonly string[];
+  /**
+   * What this step declared it reads of some of its inputs (the mapping form of an `inputs` entry),
+   * in `inputs` order; an input without one is read whole (see expectationOf). Absent when none is
+   * declared, so a contract of plain references loads exactly as before.
+   */
+  readonly expectations?: readonly InputExpectation[];
   readonly jobType?: string;
   /** Whether columns the contract does not name are accepted (compatible) or not (incompatible). */
   readonly allowExtraColumns: boolean;
@@ -173,3 +196,20 @@ export function qualifiedName(pipeline: string, name: string): string {
 }
 
 export const NUMERIC_TYPES: readonly ColumnType[] = ['int32', 'int64', 'float32', 'float64', 'decimal'];
+
+/**
+ * What `consumer` expects of `input` (its full logical name): the declared expectation, or the
+ * default for a plain reference (the producer's whole contract, compatible, failing when broken).
+ */
+export function expectationOf(consumer: OutputContract, input: string): InputExpectation | undefined {
+  const index = consumer.inputs.findIndex((i) => qualifiedName(consumer.pipeline, i) === input);
+  if (index < 0) return undefined;
+  return (
+    consumer.expectations?.find((e) => e.index === index) ?? {
+      input: consumer.inputs[index]!,
+      index,
+      accepts: 'compatible',
+      onBreak: 'fail',
+    }
+  );
+}

@@ -14,7 +14,9 @@ import {
   DATASET_CONDITIONS,
   NUMERIC_TYPES,
   type ColumnSpec,
+  qualifiedName,
   type ColumnType,
+  type InputExpectation,
   type OutputContract,
   type QualityRule,
   type RuleCondition,
@@ -83,7 +85,11 @@ function fail(source: string, loc: Locator | undefined, path: readonly PathPart[
 function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
   let value: unknown = raw;
   for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p];
-  if (issue.path[0] === 'schema' && issue.path.at(-1) === 'type' && issue.path.length === 3) {
+  const columnType =
+    issue.path.at(-1) === 'type' &&
+    ((issue.path[0] === 'schema' && issue.path.length === 3) ||
+      (issue.path[0] === 'inputs' && issue.path[2] === 'columns' && issue.path.length === 5));
+  if (columnType) {
     return `${show(value)} is not a type; expected one of ${COLUMN_TYPES.join(', ')} or decimal(precision,scale)`;
   }
   switch (issue.code) {
@@ -105,6 +111,20 @@ function issueMessage(issue: core.$ZodIssue, raw: unknown): string {
     default:
       return issue.message;
   }
+}
+
+/**
+ * An `inputs` entry is a name or a mapping: when a mapping fails, the union's own issue ("not valid
+ * here") would hide what is wrong inside it, so the issue of the mapping branch is reported instead,
+ * at its full path.
+ */
+function inputEntryIssue(issue: core.$ZodIssue): core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.path[0] !== 'inputs' || issue.path.length !== 2) return issue;
+  const branch = issue.errors.find(
+    (errors) => errors.length > 0 && !(errors[0]!.code === 'invalid_type' && errors[0].path.length === 0),
+  );
+  const inner = branch?.[0];
+  return inner ? { ...inner, path: [...issue.path, ...inner.path] } : issue;
 }
 
 /**
@@ -150,9 +170,10 @@ export function parseContract(text: string, source: string): OutputContract {
   const parsed = contractSchema.safeParse(raw);
   if (!parsed.success) {
     // A misspelt key usually explains the other errors ("schemas:" → "schema is required"): name it first.
-    const issue =
+    const issue = inputEntryIssue(
       parsed.error.issues.find((i) => i.code === 'unrecognized_keys' && i.path.length === 0) ??
-      parsed.error.issues[0]!;
+        parsed.error.issues[0]!,
+    );
     const path = issue.path.filter((p): p is PathPart => typeof p !== 'symbol');
     const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
     fail(source, loc, at, issueMessage(issue, raw));
@@ -191,6 +212,71 @@ const DEFAULT_RULE_TYPE: Record<RuleCondition['kind'], RuleType> = {
   exists_in: 'referential',
 };
 
+/** A column's type from `type` (decimal(p,s) shorthand or keys), checked against its other keys. */
+function resolveColumnType(
+  col: {
+    readonly type: string;
+    readonly precision?: number | undefined;
+    readonly scale?: number | undefined;
+    readonly unit?: string | undefined;
+  },
+  at: (k: string) => PathPart[],
+  bad: (path: readonly PathPart[], message: string) => never,
+): { type: ColumnType; precision?: number; scale?: number } {
+  let type = col.type as ColumnType;
+  let { precision, scale } = col;
+  const shorthand = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(col.type);
+  if (shorthand) {
+    type = 'decimal';
+    if (precision !== undefined || scale !== undefined)
+      bad(at('precision'), 'give precision and scale either in decimal(p,s) or as keys, not both');
+    precision = Number(shorthand[1]);
+    scale = Number(shorthand[2]);
+  }
+  if (type === 'decimal') {
+    if (precision === undefined || scale === undefined)
+      bad(at('type'), 'decimal needs precision and scale: decimal(10,2)');
+    if (precision < 1 || precision > 38) bad(at('type'), `precision ${precision} must be 1..38`);
+    if (scale > precision) bad(at('type'), `scale ${scale} exceeds precision ${precision}`);
+  } else if (precision !== undefined || scale !== undefined)
+    bad(
+      at(precision !== undefined ? 'precision' : 'scale'),
+      `only decimal columns have precision and scale (this one is ${type})`,
+    );
+  if (type !== 'timestamp' && col.unit !== undefined)
+    bad(at('unit'), `only timestamp columns have a unit (this one is ${type})`);
+  return type === 'decimal' ? { type, precision: precision!, scale: scale! } : { type };
+}
+
+/** Checks a column's range and allowed values are values of its type, with min <= max. */
+function checkValueBounds(
+  spec: ColumnSpec,
+  col: {
+    readonly range?: readonly [number | string, number | string] | undefined;
+    readonly allowed?: readonly (string | number | boolean)[] | undefined;
+  },
+  at: (k: string) => PathPart[],
+  bad: (path: readonly PathPart[], message: string) => never,
+): void {
+  const { type } = spec;
+  const codec = columnCodec(spec);
+  if (col.range) {
+    if (type === 'boolean') bad(at('range'), 'boolean columns have no range');
+    const [lo, hi] = col.range.map((b, k) => {
+      const v = codec.parse(typeof b === 'number' && !NUMERIC_TYPES.includes(type) ? String(b) : b);
+      if (v === NOT_CONFORMING) return bad([...at('range'), k], `${show(b)} is not a ${type} value`);
+      return v;
+    });
+    if (codec.compare(lo!, hi!) > 0)
+      bad(at('range'), `[${String(col.range[0])}, ${String(col.range[1])}]: min exceeds max`);
+  }
+  col.allowed?.forEach((v, k) => {
+    if (codec.parse(typeof v === 'string' ? v : type === 'string' ? String(v) : v) === NOT_CONFORMING) {
+      bad([...at('allowed'), k], `${show(v)} is not a ${type} value`);
+    }
+  });
+}
+
 function toModel(file: ContractFile, source: string, loc: Locator): OutputContract {
   const bad: (path: readonly PathPart[], message: string) => never = (path, message) =>
     fail(source, loc, path, message);
@@ -227,28 +313,7 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     const at = (k: string): PathPart[] => ['schema', i, k];
     if (names.has(col.name)) bad(at('name'), `'${col.name}' is declared twice`);
     names.add(col.name);
-    let type = col.type as ColumnType;
-    let { precision, scale } = col;
-    const shorthand = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(col.type);
-    if (shorthand) {
-      type = 'decimal';
-      if (precision !== undefined || scale !== undefined)
-        bad(at('precision'), 'give precision and scale either in decimal(p,s) or as keys, not both');
-      precision = Number(shorthand[1]);
-      scale = Number(shorthand[2]);
-    }
-    if (type === 'decimal') {
-      if (precision === undefined || scale === undefined)
-        bad(at('type'), 'decimal needs precision and scale: decimal(10,2)');
-      if (precision < 1 || precision > 38) bad(at('type'), `precision ${precision} must be 1..38`);
-      if (scale > precision) bad(at('type'), `scale ${scale} exceeds precision ${precision}`);
-    } else if (precision !== undefined || scale !== undefined)
-      bad(
-        at(precision !== undefined ? 'precision' : 'scale'),
-        `only decimal columns have precision and scale (this one is ${type})`,
-      );
-    if (type !== 'timestamp' && col.unit !== undefined)
-      bad(at('unit'), `only timestamp columns have a unit (this one is ${type})`);
+    const { type, precision, scale } = resolveColumnType(col, at, bad);
     if (type !== 'timestamp' && col.zone !== undefined)
       bad(at('zone'), `only timestamp columns have a zone (this one is ${type})`);
     if (type !== 'string' && col.length !== undefined)
@@ -280,22 +345,7 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
       ...(col.generate ? { generate: col.generate } : {}),
       ...(col.description !== undefined ? { description: col.description } : {}),
     };
-    const codec = columnCodec(spec);
-    if (col.range) {
-      if (type === 'boolean') bad(at('range'), 'boolean columns have no range');
-      const [lo, hi] = col.range.map((b, k) => {
-        const v = codec.parse(typeof b === 'number' && !NUMERIC_TYPES.includes(type) ? String(b) : b);
-        if (v === NOT_CONFORMING) return bad(['schema', i, 'range', k], `${show(b)} is not a ${type} value`);
-        return v;
-      });
-      if (codec.compare(lo!, hi!) > 0)
-        bad(at('range'), `[${String(col.range[0])}, ${String(col.range[1])}]: min exceeds max`);
-    }
-    col.allowed?.forEach((v, k) => {
-      if (codec.parse(typeof v === 'string' ? v : type === 'string' ? String(v) : v) === NOT_CONFORMING) {
-        bad(['schema', i, 'allowed', k], `${show(v)} is not a ${type} value`);
-      }
-    });
+    checkValueBounds(spec, col, at, bad);
     return spec;
   });
 
@@ -479,6 +529,46 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     };
   });
 
+  const expectations: InputExpectation[] = [];
+  const inputNames = new Set<string>();
+  const inputs = file.inputs.map((entry, i) => {
+    const input = typeof entry === 'string' ? entry : entry.output;
+    const full = qualifiedName(file.pipeline, input);
+    if (inputNames.has(full))
+      bad(['inputs', i, ...(typeof entry === 'string' ? [] : ['output'])], `'${input}' is listed twice`);
+    inputNames.add(full);
+    if (typeof entry === 'string') return input;
+    if (full === `${file.pipeline}/${file.step}/${file.output}`)
+      bad(['inputs', i, 'output'], `'${input}' is this contract's own output`);
+    const seen = new Set<string>();
+    const columns = entry.columns?.map((col, k): ColumnSpec => {
+      const at = (key: string): PathPart[] => ['inputs', i, 'columns', k, key];
+      if (seen.has(col.name)) bad(at('name'), `'${col.name}' is declared twice`);
+      seen.add(col.name);
+      const { type, precision, scale } = resolveColumnType(col, at, bad);
+      const spec: ColumnSpec = {
+        name: col.name,
+        type,
+        nullable: col.nullable,
+        ...(type === 'timestamp' ? { unit: col.unit ?? 'us' } : {}),
+        ...(type === 'decimal' ? { precision: precision!, scale: scale! } : {}),
+        ...(col.range ? { range: col.range } : {}),
+        ...(col.allowed ? { allowed: col.allowed } : {}),
+        ...(col.description !== undefined ? { description: col.description } : {}),
+      };
+      checkValueBounds(spec, col, at, bad);
+      return spec;
+    });
+    expectations.push({
+      input,
+      index: i,
+      ...(columns ? { columns } : {}),
+      accepts: entry.accepts,
+      onBreak: entry.on_break,
+    });
+    return input;
+  });
+
   return {
     pipeline: file.pipeline,
     step: file.step,
@@ -496,7 +586,8 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     },
     ...(file.convert_to ? { convertTo: file.convert_to } : {}),
     compatibility: file.compatibility,
-    inputs: file.inputs,
+    inputs,
+    ...(expectations.length > 0 ? { expectations } : {}),
     ...(file.job_type !== undefined ? { jobType: file.job_type } : {}),
     allowExtraColumns: file.allow_extra_columns,
     ...(file.partitioned ? { partitioned: true } : {}),

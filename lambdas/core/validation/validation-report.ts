@@ -1,4 +1,5 @@
 import type { CompatibilityLevel, ColumnType, RuleCondition } from '../contracts/output-contract';
+import type { EdgeGrade } from '../contracts/edge-grade';
 import type { ColumnProfile } from '../metrics/column-profile';
 
 export type ValidationStatus = 'passed' | 'warned' | 'failed';
@@ -68,6 +69,8 @@ export interface ValidationReport {
   readonly profile?: readonly ColumnProfile[];
   /** Anomalies against earlier registered versions (warnings). */
   readonly history?: readonly HistoryFinding[];
+  /** This output graded for each step that reads it (absent when no contract reads it). */
+  readonly consumers?: readonly EdgeGrade[];
 }
 
 /** One quarantined row: its number, its values and the checks it broke. */

@@ -3,6 +3,8 @@
  * when rows fail, a quarantine object with every failing row (JSON Lines).
  */
 import type { ContractCatalog } from '../contracts/contract-catalog';
+import { consumersOf, logicalName } from '../contracts';
+import { withConsumerEdges } from '../validation/consumer-edges';
 import type { ObjectStore } from '../storage/object-store';
 import { parseS3Uri, readText, s3Uri } from '../storage/object-store';
 import type { ByteSource } from '../formats/byte-io';
@@ -116,6 +118,13 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
       const history = compareWithPrevious(report, previous);
       if (history.length > 0) report = { ...report, history };
     }
+    // The steps that read this output judge it too, each by what it declared it reads.
+    const { entries } = await deps.catalog.snapshot();
+    const consumers = consumersOf(
+      logicalName(contract),
+      entries.map((e) => e.contract),
+    );
+    report = withConsumerEdges(report, contract, consumers);
   }
 
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');

@@ -22,6 +22,11 @@ export interface LineageNodeInfo {
   readonly runId?: string;
   readonly dataType?: string;
   readonly registeredAt?: string;
+  /**
+   * Steps this version broke, with the grade it got for each (`consumer=level`), as the registry
+   * recorded them among the failed rules when the version was tested.
+   */
+  readonly brokenConsumers?: readonly string[];
 }
 
 export interface LineageGraph {
@@ -126,6 +131,7 @@ export async function traceLineage(
           ? { status: entry.status, dataType: entry.dataType, registeredAt: entry.registeredAt }
           : {}),
         ...(entry?.runId ? { runId: entry.runId } : {}),
+        ...brokenConsumersOf(entry?.failedRules),
       };
     },
   );
@@ -141,4 +147,10 @@ export async function traceLineage(
     edges: sortedEdges,
     truncatedAt: [...new Set(truncatedAt)].sort(),
   };
+}
+
+/** The broken consumer edges among a version's failed rules (`consumer:<name>=<level>`). */
+function brokenConsumersOf(rules: ReadonlySet<string> | undefined): { brokenConsumers?: string[] } {
+  const broken = [...(rules ?? [])].filter((r) => r.startsWith('consumer:')).map((r) => r.slice(9));
+  return broken.length > 0 ? { brokenConsumers: broken.sort() } : {};
 }

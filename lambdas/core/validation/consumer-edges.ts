@@ -1,0 +1,83 @@
+/**
+ * When an output lands, the steps that read it are asked too: the schema the object showed (the
+ * producer's columns present, typed as its contract types them, nullable where nulls were seen;
+ * columns the contract does not name, untyped) is graded against each consumer's expectation with
+ * the grading `prt contract check` uses. An edge below what its consumer accepts fails the
+ * producer's output, or warns when the consumer declared `on_break: warn`, naming the consumer in
+ * the summary and in the failed rules (`consumer:<name>=<level>`), which the registry keeps.
+ */
+import {
+  gradeEdge,
+  logicalName,
+  type ColumnSpec,
+  type Consumer,
+  type EdgeGrade,
+  type OutputContract,
+} from '../contracts';
+import type { ValidationReport } from './validation-report';
+
+/** The failed-rule name of a broken edge: the consumer and the level the output graded for it. */
+export function consumerRuleName(edge: EdgeGrade): string {
+  return `consumer:${edge.consumer}=${edge.level}`;
+}
+
+/** The columns a landed object showed, from its validation report, as a producer's schema. */
+export function observedColumns(
+  report: ValidationReport,
+  contract: OutputContract,
+): { columns: ColumnSpec[]; untyped: Set<string> } {
+  const byName = new Map(contract.schema.map((c) => [c.name, c]));
+  const columns: ColumnSpec[] = [];
+  const untyped = new Set<string>();
+  for (const c of report.schema.columns) {
+    const declared = byName.get(c.name);
+    if (c.finding === 'missing') continue;
+    // Values that broke the producer's own type, and columns its contract does not name, have no
+    // type a consumer could rely on.
+    if (!declared || c.finding === 'extra' || c.finding === 'type_mismatch') {
+      untyped.add(c.name);
+      continue;
+    }
+    columns.push({ ...declared, nullable: c.nulls > 0 });
+  }
+  return { columns, untyped };
+}
+
+/**
+ * The report with each consumer's edge graded and recorded (`consumers`), the status lowered by the
+ * broken ones (fail or warn, as each consumer declared) and the summary naming them.
+ */
+export function withConsumerEdges(
+  report: ValidationReport,
+  contract: OutputContract,
+  consumers: readonly Consumer[],
+): ValidationReport {
+  if (consumers.length === 0) return report;
+  const observed = observedColumns(report, contract);
+  const producer = logicalName(contract);
+  const edges = consumers.map((consumer) =>
+    gradeEdge(
+      { producer, columns: observed.columns, baseline: contract.schema, untyped: observed.untyped },
+      consumer,
+    ),
+  );
+  const broken = edges.filter((e) => e.breaks);
+  let status = report.status;
+  if (broken.some((e) => e.onBreak === 'fail')) status = 'failed';
+  else if (broken.length > 0 && status === 'passed') status = 'warned';
+  // Every grade is in the report; the summary (kept in the registry) names the broken edges.
+  const rest = report.summary.replace(/^[A-Z]+/, '');
+  const named = broken.map(
+    (e) => `${e.consumer} grades it ${e.level}, below its ${e.accepts} (${e.onBreak})`,
+  );
+  return {
+    ...report,
+    status,
+    consumers: edges,
+    failedRules: [...report.failedRules, ...broken.map(consumerRuleName)],
+    summary:
+      named.length > 0
+        ? `${status.toUpperCase()}${rest}; consumer ${named.join('; consumer ')}`
+        : report.summary,
+  };
+}
