@@ -17,7 +17,7 @@
  * random strings of that shape: for short values, often). A masked column stays joinable, not
  * reversible, and a `unique` rule on it may fail on a staged copy.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import type { TypedValue } from '../contracts/typed-values';
 import { checkMaskingKey, MaskingError } from './masking-key';
@@ -31,15 +31,17 @@ const INT64_MAX_DIGITS = 19;
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = LOWER.toUpperCase();
 const HEX = '0123456789abcdef';
+const DIGITS = '0123456789';
 
 /** The column types whose values masking can replace by values of the same type. */
 export const MASKABLE_TYPES: readonly string[] = ['string', 'int32', 'int64'];
 
 export class Pseudonymizer {
-  private readonly key: Uint8Array;
+  // A KeyObject: built once, so each HMAC does not import the key again.
+  private readonly key: KeyObject;
 
   constructor(key: Uint8Array) {
-    this.key = checkMaskingKey(key);
+    this.key = createSecretKey(checkMaskingKey(key));
   }
 
   /** The pseudonym of a column's value; null stays null. */
@@ -92,7 +94,7 @@ export class Pseudonymizer {
   /** Draws until the pseudonym differs from the value; deterministic, as each draw is keyed. */
   private draw(value: string, make: (bytes: Uint8Array) => string): string {
     for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {
-      const out = make(this.bytes(value, attempt, value.length * 2));
+      const out = make(this.bytes(value, attempt, value.length));
       if (out !== value) return out;
     }
     // Only a value with nothing to replace (punctuation only) gets here: masking it is impossible.
@@ -119,16 +121,29 @@ function shape(text: string, bytes: Uint8Array, offset: number): string {
   let out = '';
   let i = offset;
   for (const char of text) {
-    const b = bytes[i++ % bytes.length]!;
-    if (/\p{N}/u.test(char)) out += String(b % 10);
-    else if (/\p{Lu}/u.test(char)) out += UPPER[b % 26]!;
-    else if (/\p{L}/u.test(char)) out += LOWER[b % 26]!;
-    else {
+    const kind = classOf(char);
+    if (kind === 'other') {
       out += char;
-      i--;
+      continue;
     }
+    const b = bytes[i++ % bytes.length]!;
+    out += kind === 'digit' ? DIGITS[b % 10]! : kind === 'upper' ? UPPER[b % 26]! : LOWER[b % 26]!;
   }
   return out;
+}
+
+/** A character's class; ASCII by its code (the common case, and the hot loop), the rest by Unicode property. */
+function classOf(char: string): 'digit' | 'upper' | 'lower' | 'other' {
+  const c = char.charCodeAt(0);
+  if (char.length === 1 && c < 128) {
+    if (c >= 48 && c <= 57) return 'digit';
+    if (c >= 65 && c <= 90) return 'upper';
+    if (c >= 97 && c <= 122) return 'lower';
+    return 'other';
+  }
+  if (/\p{N}/u.test(char)) return 'digit';
+  if (/\p{Lu}/u.test(char)) return 'upper';
+  return /\p{L}/u.test(char) ? 'lower' : 'other';
 }
 
 /** A UUID's hex digits replaced by hex digits, in the value's case; dashes kept. */
