@@ -17,6 +17,12 @@ import { ArtifactsBucket } from './artifacts-bucket';
 import { DataKey } from './data-key';
 import { FailureAlerts } from './failure-alerts';
 import { GenerateFunction } from './generate-function';
+import { PrepareInputsWorkflow } from './prepare-inputs-workflow';
+import {
+  DOWNLOAD_HANDLER_ENTRY,
+  PREPARE_INPUTS_ASL,
+  PREPARE_INPUTS_OUTPUT,
+} from './config/prepare-inputs-definition';
 import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { RegistryTable } from './registry-table';
@@ -51,6 +57,7 @@ export class OutputTestingStack extends Stack {
   readonly trigger: ArrivalTrigger;
   readonly monitoring: Monitoring;
   readonly generate: GenerateFunction;
+  readonly prepareInputs: PrepareInputsWorkflow;
 
   constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
     super(scope, id, props);
@@ -149,6 +156,21 @@ export class OutputTestingStack extends Stack {
     new CfnOutput(this, 'GenerateFunctionName', {
       value: generate.function.functionName,
       description: 'Synthetic data generator (invoke with {"output": "pipeline/step/output", "rows": 1000})',
+    });
+
+    this.prepareInputs = new PrepareInputsWorkflow(this, 'PrepareInputs', {
+      config,
+      outputs: this.outputs,
+      artifacts: this.artifacts,
+      registry: this.registry,
+      entry: projectPath(DOWNLOAD_HANDLER_ENTRY),
+      depsLockFilePath: projectPath('package-lock.json'),
+      definitionFile: projectPath(PREPARE_INPUTS_ASL),
+      encryptionKey,
+    });
+    new CfnOutput(this, PREPARE_INPUTS_OUTPUT, {
+      value: this.prepareInputs.stateMachine.stateMachineArn,
+      description: "Stages a step's declared inputs (start with {\"step\": \"pipeline/step\", \"runId\": \"...\"})",
     });
 
     new CfnOutput(this, 'OutputsBucketName', {

@@ -78,6 +78,20 @@ export class OutputsBucket extends Construct {
   }
 
   /**
+   * Reads (and HeadObject) of objects and their versions under the given prefixes only: the
+   * prepare-inputs workflow reads registered outputs where they land, and nothing else.
+   */
+  grantReadUnder(grantee: IGrantable, prefixes: readonly string[]): Grant | undefined {
+    if (prefixes.length === 0) return undefined;
+    this.encryptionKey?.grant(grantee, 'kms:Decrypt');
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resourceArns: prefixes.map((p) => this.bucket.arnForObjects(`${p}*`)),
+    });
+  }
+
+  /**
    * Listing under the given prefixes only (ListBucket with an `s3:prefix` condition): the folders
    * of partitioned outputs, whose parts are found by listing. No prefixes, no grant.
    */

@@ -44,3 +44,31 @@ export const GENERATE_ENV = {
 
 export const DEFAULT_SYNTHETIC_PREFIX = 'synthetic/';
 export const DEFAULT_MAX_ROWS = 50_000_000;
+
+/**
+ * Environment variables the download function (prepare-inputs workflow) reads at cold start,
+ * besides the shared ones (registry table, artifacts bucket, contracts prefix). The CDK construct
+ * (lib/prepare-inputs-workflow.ts) sets them; staging-config.ts reads them.
+ */
+export const DOWNLOAD_ENV = {
+  /** Bucket the staged copies go to, and the key prefix (ending in /) they go under. */
+  stagingBucket: 'PRT_STAGING_BUCKET',
+  stagingPrefix: 'PRT_STAGING_PREFIX',
+  /** The masking key: a Secrets Manager secret id or ARN, or `ssm:<parameter name>`. */
+  maskingKeySecret: 'PRT_MASKING_KEY_SECRET',
+  /** Optional: base URL of the Parameters and Secrets extension (default http://localhost:2773). */
+  secretsEndpoint: 'PRT_SECRETS_ENDPOINT',
+  /** Optional bounds: objects per staged output, and bytes per object (default STAGING_DEFAULTS). */
+  maxObjects: 'PRT_STAGING_MAX_OBJECTS',
+  maxObjectBytes: 'PRT_STAGING_MAX_OBJECT_BYTES',
+  /** Optional: where fetched objects are held while staged (default /tmp/prt-staging). */
+  cacheDir: 'PRT_STAGING_CACHE_DIR',
+} as const;
+
+export const STAGING_DEFAULTS = {
+  prefix: 'staging/',
+  maxObjects: 1000,
+  /** Half the function's 4 GiB of temporary storage: the fetched object and its rewrite both fit. */
+  maxObjectBytes: 2 * 1024 ** 3,
+  cacheDir: '/tmp/prt-staging',
+} as const;

@@ -19,11 +19,21 @@ import { parseS3Uri } from '../../lambdas/core/storage';
 import type { TestStatus } from '../../lambdas/core/registry';
 import { ARTIFACT_PREFIXES } from '../config/artifact-prefixes';
 import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
-import { AwsSession, UsageError, type DownloadFlags } from './aws-session';
+import { AwsSession, UsageError, positiveInteger, type DownloadFlags } from './aws-session';
+import { runRemotePrepare, type RemotePrepareOptions } from './remote-prepare-inputs';
 import { runCommand } from './command-errors';
 
 interface PrepareOptions extends DownloadFlags {
-  readonly dir: string;
+  readonly dir?: string;
+  readonly remote?: string;
+  readonly stateMachine?: string;
+  readonly outputsFile: string;
+  readonly wait: boolean;
+  readonly timeout: string;
+  readonly sampleRows?: string;
+  readonly sampleFraction?: string;
+  readonly seed: string;
+  readonly mask: boolean;
   readonly run?: string;
   readonly format?: string;
   readonly pin: string[];
@@ -64,6 +74,32 @@ function pinsOf(pins: readonly string[]): Record<string, string> {
   return out;
 }
 
+function remoteInput(step: string, options: PrepareOptions, pins: Record<string, string>): Record<string, unknown> {
+  const rows = positiveInteger(options.sampleRows, '--sample-rows');
+  const fraction = options.sampleFraction === undefined ? undefined : Number(options.sampleFraction);
+  if (rows !== undefined && fraction !== undefined)
+    throw new UsageError('pass --sample-rows or --sample-fraction, not both');
+  return {
+    step,
+    ...(options.run !== undefined ? { runId: options.run } : {}),
+    ...(Object.keys(pins).length > 0 ? { pins } : {}),
+    ...(rows !== undefined ? { sample: { rows } } : {}),
+    ...(fraction !== undefined ? { sample: { fraction, seed: Number(options.seed) } } : {}),
+    ...(options.format !== undefined ? { format: options.format } : {}),
+    mask: options.mask,
+  };
+}
+
+function remoteOptions(options: PrepareOptions): RemotePrepareOptions {
+  return {
+    remote: options.remote!,
+    ...(options.stateMachine !== undefined ? { stateMachine: options.stateMachine } : {}),
+    outputsFile: options.outputsFile,
+    wait: options.wait,
+    timeoutSeconds: positiveInteger(options.timeout, '--timeout') ?? 3600,
+  };
+}
+
 export function registerInputsCommands(program: Command): void {
   const inputs = program.command('inputs').description("work with a pipeline step's declared inputs");
   inputs
@@ -72,7 +108,16 @@ export function registerInputsCommands(program: Command): void {
       "download the registered versions of a step's declared inputs into a folder, converted to the format the step reads",
     )
     .argument('<step>', 'pipeline/step, e.g. sales/preprocessing')
-    .requiredOption('--dir <folder>', 'where to put the inputs (one folder per input, and prt-inputs.json)')
+    .option('--dir <folder>', 'where to put the inputs (one folder per input, and prt-inputs.json)')
+    .option('--remote <env>', "stage them in the environment's bucket instead, by its prepare-inputs state machine")
+    .option('--state-machine <arn>', 'with --remote: the state machine (default: from --outputs-file)')
+    .option('--outputs-file <file>', 'with --remote: the outputs `cdk deploy --outputs-file` wrote', 'cdk-outputs.json')
+    .option('--no-wait', 'with --remote: start the execution and print how to follow it')
+    .option('--timeout <seconds>', 'with --remote: how long to wait', '3600')
+    .option('--sample-rows <n>', 'with --remote: stage the first N rows of each input')
+    .option('--sample-fraction <f>', 'with --remote: stage a seeded fraction (0..1] of the rows')
+    .option('--seed <n>', 'with --remote: the seed of --sample-fraction', '1')
+    .option('--no-mask', 'with --remote: do not mask the columns contracts mark personal')
     .option('--run <id>', 'use the inputs of this pipeline run (default: the latest run of each input)')
     .option(
       '--format <format>',
@@ -107,6 +152,13 @@ export function registerInputsCommands(program: Command): void {
             throw new UsageError(`--format '${options.format}' is not one of ${DATA_FORMATS.join(', ')}`);
           }
           const pins = pinsOf(options.pin);
+          if (options.remote !== undefined) {
+            process.exitCode = await runRemotePrepare(remoteInput(step, options, pins), remoteOptions(options), (l) =>
+              console.log(l),
+            );
+            return;
+          }
+          if (options.dir === undefined) throw new UsageError('pass --dir <folder>, or --remote <env>');
           if (options.run !== undefined && Object.keys(pins).length > 0) {
             console.error(
               'prt inputs prepare: note: pinned inputs use their pinned version; the others use --run',

@@ -58,6 +58,22 @@ export interface PartitionSettings {
   readonly splitObjectsAboveBytes: number;
 }
 
+/** The prepare-inputs workflow (the download function): where staged copies go, and the masking key. */
+export interface StagingSettings {
+  /** Key prefix of the outputs bucket staged copies go under; disjoint from the tested prefixes. */
+  readonly prefix: string;
+  /**
+   * The masking key: a Secrets Manager secret name or ARN, or `ssm:<SecureString parameter>`.
+   * Absent: the stack creates a secret of 64 random characters for the environment.
+   */
+  readonly maskingKeySecret?: string;
+  /** MB of memory of the download function (default 2048). */
+  readonly memorySize: number;
+}
+
+export const DEFAULT_STAGING_PREFIX = 'staging/';
+const DEFAULT_STAGING_MEMORY = 2048;
+
 export interface EnvironmentConfig {
   readonly name: string;
   /** Key prefixes of the outputs bucket whose new objects are tested. */
@@ -84,6 +100,7 @@ export interface EnvironmentConfig {
    * functions that read objects as PRT_READER_LIMITS. Empty unless set: every default holds.
    */
   readonly readerLimits: ConfigurableReaderLimits;
+  readonly staging: StagingSettings;
   readonly account?: string;
   readonly region?: string;
 }
@@ -215,6 +232,20 @@ const environmentSchema = strictObject(
       ) as Record<ReaderLimitName, z.ZodOptional<ReturnType<typeof integerAtLeast>>>,
       `an object with some of ${READER_LIMIT_NAMES.join(', ')}`,
     ).optional(),
+    staging: strictObject(
+      {
+        prefix: z
+          .string(expected('a key prefix ending in "/" (no leading "/")'))
+          .regex(/^[^/].*\/$/, expected('a key prefix ending in "/" (no leading "/")'))
+          .default(DEFAULT_STAGING_PREFIX),
+        maskingKeySecret: z
+          .string(expected('a secret name or ARN, or ssm:<parameter name>'))
+          .min(1, expected('a secret name or ARN, or ssm:<parameter name>'))
+          .optional(),
+        memorySize: lambdaMemory.default(DEFAULT_STAGING_MEMORY),
+      },
+      'an object with optional prefix, maskingKeySecret and memorySize',
+    ).optional(),
     account: z
       .string(expected('a 12-digit AWS account id'))
       .regex(/^\d{12}$/, expected('a 12-digit AWS account id'))
@@ -274,6 +305,17 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
         `'${partitioned}' overlaps watched prefix '${overlap}': every part file there would start an execution; keep partitioned outputs under prefixes of their own`,
       );
   }
+  // Staged copies under a tested prefix would start test runs of themselves.
+  const stagingPrefix = data.staging?.prefix ?? DEFAULT_STAGING_PREFIX;
+  const tested = [...data.watchedPrefixes, ...data.partitions.prefixes].find(
+    (p) => p.startsWith(stagingPrefix) || stagingPrefix.startsWith(p),
+  );
+  if (tested !== undefined)
+    fail(
+      envName,
+      'staging.prefix',
+      `'${stagingPrefix}' overlaps tested prefix '${tested}': every staged copy would start a test run; stage under a prefix of its own`,
+    );
   return {
     name: envName,
     watchedPrefixes: data.watchedPrefixes,
@@ -287,6 +329,13 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
     partitions: data.partitions,
     kms: data.kms,
     readerLimits: definedLimits(data.readerLimits),
+    staging: {
+      prefix: stagingPrefix,
+      memorySize: data.staging?.memorySize ?? DEFAULT_STAGING_MEMORY,
+      ...(data.staging?.maskingKeySecret !== undefined
+        ? { maskingKeySecret: data.staging.maskingKeySecret }
+        : {}),
+    },
     ...(data.account !== undefined ? { account: data.account } : {}),
     ...(data.region !== undefined ? { region: data.region } : {}),
   };

@@ -606,6 +606,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         const [only] = roleLogicalIds;
         if (roleLogicalIds.length !== 1 || only === undefined) return roleLogicalIds.join(',');
         if (only === ids.stateMachineRole) return 'state machine role';
+        if (only === synth.logicalId(synth.stack.prepareInputs.stateMachine.role))
+          return 'prepare-inputs state machine role';
         const fn = WORKFLOW_FUNCTIONS.find((name) => ids.roles[name] === only);
         return fn ? `${fn} function role` : only;
       };
@@ -622,6 +624,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(wildcards.sort(byOwner)).toEqual(
         [
           ...CDK_REQUIRED_WILDCARDS,
+          // The prepare-inputs state machine logs and traces as the output-testing one does.
+          ...CDK_REQUIRED_WILDCARDS.map((w) => ({ ...w, owner: 'prepare-inputs state machine role' })),
           // PutMetricData has no resource-level permissions; a namespace condition holds it in.
           { owner: 'state machine role', actions: ['cloudwatch:PutMetricData'] },
           ...WORKFLOW_FUNCTIONS.map((fn) => ({ owner: `${fn} function role`, actions: LAMBDA_XRAY_ACTIONS })),

@@ -52,6 +52,11 @@ export const RULE_TYPES = [
   'referential',
 ] as const;
 export const VALUE_FORMATS = ['email', 'uuid', 'date', 'timestamp', 'url', 'ipv4', 'ipv6'] as const;
+/**
+ * Data classification levels of a column, least to most sensitive. Staging masks `confidential`
+ * and `restricted` columns, as it masks `pii: true` ones (lambdas/core/masking).
+ */
+export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
 
 const name = z
   .string()
@@ -245,6 +250,14 @@ export const columnSchema = z
       .optional()
       .describe('Exact length, or inclusive [min, max] length of string values'),
     unique: z.boolean().optional().describe('Values must not repeat'),
+    pii: z
+      .boolean()
+      .optional()
+      .describe('Personal data: staged copies replace its values with keyed pseudonyms'),
+    classification: z
+      .enum(CLASSIFICATIONS)
+      .optional()
+      .describe('Data classification; confidential and restricted values are masked when staged'),
     generate: generateHints.optional(),
   })
   .describe('One column of the output');

@@ -6,6 +6,7 @@
  */
 import type {
   ACCEPTED_INPUT_LEVELS,
+  CLASSIFICATIONS,
   COLUMN_TYPES,
   COMPATIBILITY_LEVELS,
   COMPRESSIONS,
@@ -16,6 +17,7 @@ import type {
 } from './contract-schema';
 
 export {
+  CLASSIFICATIONS,
   COLUMN_TYPES,
   COMPATIBILITY_LEVELS,
   COMPRESSIONS,
@@ -31,6 +33,7 @@ export type Compression = (typeof COMPRESSIONS)[number];
 /** Least schema compatibility level a contract accepts, from strictest to loosest. */
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
 export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
+export type Classification = (typeof CLASSIFICATIONS)[number];
 
 /** Storage a typed file declared beyond the contract type (see ColumnSpec.physical). */
 export type PhysicalHint = 'int8' | 'int16' | 'uuid' | 'json';
@@ -65,6 +68,9 @@ export interface ColumnSpec {
   /** Inclusive [min, max] length of string values. */
   readonly length?: readonly [number, number];
   readonly unique?: boolean;
+  /** Personal data (`pii: true`): masked when staged. */
+  readonly pii?: boolean;
+  readonly classification?: Classification;
   readonly generate?: Readonly<Record<string, unknown>>;
   readonly description?: string;
 }

@@ -330,6 +330,9 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     }
     const length = typeof col.length === 'number' ? ([col.length, col.length] as const) : col.length;
     if (length && length[0] > length[1]) bad(at('length'), `[${length[0]}, ${length[1]}]: min exceeds max`);
+    // Two keys saying opposite things about one column: which one staging should believe is a guess.
+    if (col.pii === true && col.classification === 'public')
+      bad(at('classification'), `'${col.name}' is pii: true and classification: public; personal data is not public`);
 
     const spec: ColumnSpec = {
       name: col.name,
@@ -342,6 +345,8 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
       ...(col.pattern !== undefined ? { pattern: col.pattern } : {}),
       ...(length ? { length } : {}),
       ...(col.unique !== undefined ? { unique: col.unique } : {}),
+      ...(col.pii !== undefined ? { pii: col.pii } : {}),
+      ...(col.classification !== undefined ? { classification: col.classification } : {}),
       ...(col.generate ? { generate: col.generate } : {}),
       ...(col.description !== undefined ? { description: col.description } : {}),
     };

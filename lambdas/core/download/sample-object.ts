@@ -53,7 +53,7 @@ async function firstRowGroupRows(source: ByteSource): Promise<{ rows: number; gr
   return { rows: Number(metadata.row_groups[0]?.num_rows ?? 0), groups: metadata.row_groups.length };
 }
 
-async function schemaOf(
+export async function schemaOf(
   source: ByteSource,
   format: DataFormat,
   first: RecordBatch | undefined,

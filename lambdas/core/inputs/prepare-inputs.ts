@@ -92,21 +92,26 @@ export interface PreparedInputs {
 
 const DEFAULT_STATUSES: readonly TestStatus[] = ['passed', 'warned'];
 
-function withExtension(path: string, format: DataFormat): string {
+export function withExtension(path: string, format: DataFormat): string {
   const base = path.replace(/(\.(csv|tsv|txt|jsonl|ndjson|json|parquet|pq|arrow|feather|ipc))?(\.gz)?$/i, '');
   return `${base}.${extensionOf(format)}`;
 }
 
-export async function prepareInputs(deps: PrepareDeps, options: PrepareOptions): Promise<PreparedInputs> {
-  const [pipeline, step, extra] = options.step.split('/');
+/**
+ * The inputs a step's contracts declare, by logical name (`pipeline/step/output`), in contract
+ * order. A step no contract describes is a ContractError listing the steps that have contracts.
+ */
+export function declaredInputs(
+  contracts: readonly OutputContract[],
+  stepName: string,
+): { readonly pipeline: string; readonly step: string; readonly inputs: Map<string, OutputName> } {
+  const [pipeline, step, extra] = stepName.split('/');
   if (!pipeline || !step || extra !== undefined) {
-    throw new ContractError(
-      `'${options.step}' is not a step; write pipeline/step (e.g. sales/preprocessing)`,
-    );
+    throw new ContractError(`'${stepName}' is not a step; write pipeline/step (e.g. sales/preprocessing)`);
   }
-  const own = options.contracts.filter((c) => c.pipeline === pipeline && c.step === step);
+  const own = contracts.filter((c) => c.pipeline === pipeline && c.step === step);
   if (own.length === 0) {
-    const known = [...new Set(options.contracts.map((c) => `${c.pipeline}/${c.step}`))].sort();
+    const known = [...new Set(contracts.map((c) => `${c.pipeline}/${c.step}`))].sort();
     throw new ContractError(
       `no contract describes an output of step ${pipeline}/${step}; steps with contracts: ${known.join(', ') || 'none'}`,
     );
@@ -118,6 +123,11 @@ export async function prepareInputs(deps: PrepareDeps, options: PrepareOptions):
       inputs.set(formatOutputName(name), name);
     }
   }
+  return { pipeline, step, inputs };
+}
+
+export async function prepareInputs(deps: PrepareDeps, options: PrepareOptions): Promise<PreparedInputs> {
+  const { pipeline, step, inputs } = declaredInputs(options.contracts, options.step);
   const pins = new Map(
     Object.entries(options.pins ?? {}).map(([k, v]) => [formatOutputName(parseOutputName(k, pipeline)), v]),
   );
@@ -164,7 +174,7 @@ export async function prepareInputs(deps: PrepareDeps, options: PrepareOptions):
   return { step: `${pipeline}/${step}`, dir: options.dir, manifest, inputs: prepared };
 }
 
-async function nothingUsable(
+export async function nothingUsable(
   registry: OutputRegistry,
   name: OutputName,
   statuses: readonly TestStatus[],
@@ -189,7 +199,7 @@ async function nothingUsable(
 }
 
 /** An object to stage: a registered object, or one part of a registered folder. */
-interface StagedEntry {
+export interface StagedEntry {
   readonly entry: RegistryEntry;
   /** For a part: the folder's key and its registry entry. */
   readonly folder?: string;
@@ -197,7 +207,10 @@ interface StagedEntry {
 }
 
 /** Registered folders become their parts (at the folder's version); objects stay as they are. */
-async function stagedEntries(deps: PrepareDeps, entries: readonly RegistryEntry[]): Promise<StagedEntry[]> {
+export async function stagedEntries(
+  deps: Pick<PrepareDeps, 'downloader'>,
+  entries: readonly RegistryEntry[],
+): Promise<StagedEntry[]> {
   const staged: StagedEntry[] = [];
   for (const entry of entries) {
     const folder = folderOfEntry(entry);

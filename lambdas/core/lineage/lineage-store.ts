@@ -6,7 +6,7 @@
  *
  * A node is `s3://bucket/key#<version token>` (a version id, or `etag:<etag>` in an unversioned bucket).
  */
-export type EdgeKind = 'declared-input' | 'conversion';
+export type EdgeKind = 'declared-input' | 'conversion' | 'staging';
 
 export interface LineageEdge {
   /** `s3://bucket/key#version` of the upstream version. */
