@@ -1,6 +1,7 @@
 /**
  * The canary function's two steps, as the synthetic-canary state machine calls them:
- * - `plan`: the cases of this run from the deployed contracts (canary-plan.ts);
+ * - `plan`: the cases of this run from the deployed contracts (canary-plan.ts), covering the
+ *   outputs the execution's input names (`contracts`, from the environment's config) or all;
  * - `check`: one poll of the registry for every generated output; when all are settled, or this
  *   was the last poll allowed, the verdict (canary-verdict.ts). The state machine loops on `done`.
  * The event is checked field by field: a malformed one is an InvalidInputError naming the field.
@@ -8,7 +9,13 @@
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { InvalidInputError } from '../errors';
 import type { OutputRegistry } from '../registry/output-registry';
-import { planCanary, type CanaryCase, type CanaryPlan, type UncoveredRule } from './canary-plan';
+import {
+  MAX_CANARY_ROWS,
+  planCanary,
+  type CanaryCase,
+  type CanaryPlan,
+  type UncoveredRule,
+} from './canary-plan';
 import {
   canarySettled,
   compareCanary,
@@ -21,16 +28,16 @@ import {
 export interface CanaryStepDeps {
   readonly catalog: ContractCatalog;
   readonly registry: Pick<OutputRegistry, 'find'>;
-  /** Logical names the environment's canary covers; all contracts when absent. */
-  readonly contracts?: readonly string[];
-  readonly rows?: number;
 }
 
 export interface CanaryCheck {
   readonly polls: number;
   readonly done: boolean;
   readonly observations: readonly CanaryObservation[];
-  readonly verdict?: CanaryVerdict;
+  /** Null until done (the state machine reads the field on every poll). */
+  readonly verdict: CanaryVerdict | null;
+  /** The objects to remove once done: every generated output, as bucket and key. */
+  readonly cleanup: readonly { readonly bucket: string; readonly key: string }[];
 }
 
 /** Largest number of polls a run may ask for (the state machine's own bound is lower). */
@@ -77,17 +84,35 @@ function generatedOf(value: unknown, index: number): GeneratedCase {
   return { uri: o['uri'], versionId: typeof versionId === 'string' ? versionId : null };
 }
 
+function bucketAndKey(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new InvalidInputError(`generated object '${uri}' is not an s3:// URI`);
+  return { bucket: m[1]!, key: m[2]! };
+}
+
 export async function runCanaryStep(event: unknown, deps: CanaryStepDeps): Promise<CanaryPlan | CanaryCheck> {
   const e = record(event);
   if (e['action'] === 'plan') {
     if (typeof e['execution'] !== 'string') throw new InvalidInputError('execution must be a string');
+    // The execution's input: the environment's canary settings, or nothing (every contract).
+    const request = e['request'] === undefined || e['request'] === null ? {} : record(e['request']);
+    const contracts = request['contracts'] ?? undefined;
+    if (
+      contracts !== undefined &&
+      (!Array.isArray(contracts) || contracts.some((c) => typeof c !== 'string'))
+    )
+      throw new InvalidInputError('contracts must be a list of pipeline/step/output names');
+    const rows =
+      request['rows'] === undefined || request['rows'] === null
+        ? undefined
+        : whole(request, 'rows', 1, MAX_CANARY_ROWS);
     const snapshot = await deps.catalog.snapshot();
     return planCanary(
       snapshot.entries.map((x) => x.contract),
       {
         runId: canaryRunId(e['execution']),
-        ...(deps.contracts ? { contracts: deps.contracts } : {}),
-        ...(deps.rows !== undefined ? { rows: deps.rows } : {}),
+        ...(contracts !== undefined ? { contracts: contracts as string[] } : {}),
+        ...(rows !== undefined ? { rows } : {}),
       },
     );
   }
@@ -105,7 +130,8 @@ export async function runCanaryStep(event: unknown, deps: CanaryStepDeps): Promi
       polls,
       done,
       observations,
-      ...(done ? { verdict: compareCanary(e['runId'], cases, observations, uncovered) } : {}),
+      verdict: done ? compareCanary(e['runId'], cases, observations, uncovered) : null,
+      cleanup: done ? generated.map((g) => bucketAndKey(g.uri)) : [],
     };
   }
   throw new InvalidInputError(`action must be plan or check; got ${JSON.stringify(e['action'])}`);

@@ -17,8 +17,6 @@ function setup() {
   const deps = {
     catalog: new ContractCatalog(store, ARTIFACTS_BUCKET, CONTRACTS_PREFIX),
     registry,
-    contracts: ['sales/ingestion/raw_orders'],
-    rows: 20,
   };
   return { registry, deps };
 }
@@ -49,7 +47,14 @@ const GENERATED = [
 ];
 
 async function planOf(deps: ReturnType<typeof setup>['deps']): Promise<CanaryPlan> {
-  return (await runCanaryStep({ action: 'plan', execution: 'exec:1/2' }, deps)) as CanaryPlan;
+  return (await runCanaryStep(
+    {
+      action: 'plan',
+      execution: 'exec:1/2',
+      request: { contracts: ['sales/ingestion/raw_orders'], rows: 20 },
+    },
+    deps,
+  )) as CanaryPlan;
 }
 
 describe('runCanaryStep', () => {
@@ -82,11 +87,15 @@ describe('runCanaryStep', () => {
 
     // Assess
     expect(first).toMatchObject({ polls: 1, done: false });
-    expect(first).not.toHaveProperty('verdict');
+    expect(first).toMatchObject({ verdict: null, cleanup: [] });
     expect(second).toMatchObject({ polls: 2, done: false });
     expect(third).toMatchObject({ polls: 3, done: true });
     const verdict = (third as { verdict: CanaryVerdict }).verdict;
     expect(verdict).toMatchObject({ runId: 'canary-exec12', passed: true, cases: 2, differences: [] });
+    expect((third as { cleanup: unknown }).cleanup).toEqual([
+      { bucket: 'outputs', key: URI_PASS.replace('s3://outputs/', '') },
+      { bucket: 'outputs', key: URI_FAIL.replace('s3://outputs/', '') },
+    ]);
   });
 
   it('names each difference when a rule was not caught, and when the polls run out', async () => {
@@ -124,5 +133,11 @@ describe('runCanaryStep', () => {
       runCanaryStep({ action: 'check', ...plan, generated: GENERATED, polls: 0, maxPolls: 0 }, deps),
     ).rejects.toThrow(InvalidInputError);
     expect(() => canaryRunId('::')).toThrow(InvalidInputError);
+    await expect(
+      runCanaryStep({ action: 'plan', execution: 'e', request: { contracts: 'all' } }, deps),
+    ).rejects.toThrow(/contracts must be a list/);
+    await expect(
+      runCanaryStep({ action: 'plan', execution: 'e', request: { rows: 0 } }, deps),
+    ).rejects.toThrow(/rows/);
   });
 });
