@@ -50,6 +50,8 @@ export interface CanaryPlanOptions {
 }
 
 export const DEFAULT_CANARY_ROWS = 200;
+/** The validator's name for the schema check in a report's failed rules. */
+export const SCHEMA_RULE = 'schema_compatibility';
 /** Cases per run at most: each is an object, an execution and a registry entry. */
 export const MAX_CANARY_CASES = 200;
 export const MAX_CANARY_ROWS = 100_000;
@@ -103,18 +105,23 @@ export function planCanary(contracts: readonly OutputContract[], options: Canary
         uncovered.push({ output: name, rule: rule.name, reason: 'a threshold of 0 cannot be missed' });
         continue;
       }
+      let violation;
       try {
-        resolveViolations(contract, [{ target: rule.name, rate }]);
+        [violation] = resolveViolations(contract, [{ target: rule.name, rate }]);
       } catch (error) {
         uncovered.push({ output: name, rule: rule.name, reason: (error as Error).message });
         continue;
       }
+      // Nulls in a column the schema declares non-nullable break the schema as well: no data can
+      // break such a not_null rule alone, so the schema check is part of what must fail.
+      const alsoSchema = violation?.kind === 'null' && !violation.column.nullable;
+      const failedRules = [rule.name, ...(alsoSchema ? [SCHEMA_RULE] : [])].sort();
       cases.push({
         id: `${options.runId}-${cases.length}`,
         output: name,
         violate: [`${rule.name}=${rate}`],
         rows,
-        expected: { status: rule.severity === 'warn' ? 'warned' : 'failed', failedRules: [rule.name] },
+        expected: { status: rule.severity === 'warn' ? 'warned' : 'failed', failedRules },
       });
     }
   }

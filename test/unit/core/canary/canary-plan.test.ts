@@ -40,14 +40,18 @@ describe('planCanary', () => {
         'canary-r1-1',
         'sales/ingestion/raw_orders',
         ['order_id_present=0.5'],
-        { status: 'failed', failedRules: ['order_id_present'] },
+        // order_id is non-nullable: its nulls break the schema too, which the case expects.
+        { status: 'failed', failedRules: ['order_id_present', 'schema_compatibility'] },
       ],
       ['canary-r1-2', 'sales/preprocessing/training_data', [], { status: 'passed', failedRules: [] }],
       ...TRAINING.quality.map((r, i) => [
         `canary-r1-${3 + i}`,
         'sales/preprocessing/training_data',
         [`${r.name}=${violationRate(r)}`],
-        { status: r.severity === 'warn' ? 'warned' : 'failed', failedRules: [r.name] },
+        {
+          status: r.severity === 'warn' ? 'warned' : 'failed',
+          failedRules: r.name === 'customer_id_present' ? [r.name, 'schema_compatibility'] : [r.name],
+        },
       ]),
     ]);
     expect(plan.cases.every((c) => c.rows === 50)).toBe(true);

@@ -82,7 +82,7 @@ describe('runCanaryStep', () => {
     await registry.register(entry(URI_PASS, 'passed'));
     await registry.register(entry(URI_FAIL, 'pending'));
     const second = await runCanaryStep({ ...check, polls: 1 }, deps);
-    registry.items.set(`OBJ#${URI_FAIL}|VER#v1`, entry(URI_FAIL, 'failed', ['order_id_present']));
+    registry.items.set(`OBJ#${URI_FAIL}|VER#v1`, entry(URI_FAIL, 'failed', ['order_id_present', 'schema_compatibility']));
     const third = await runCanaryStep({ ...check, polls: 2 }, deps);
 
     // Assess
@@ -115,7 +115,7 @@ describe('runCanaryStep', () => {
     expect(verdict.passed).toBe(false);
     expect(verdict.differences.map((d) => d.message)).toEqual([
       'sales/ingestion/raw_orders: the passing output was unregistered, expected passed',
-      'sales/ingestion/raw_orders: the output violating order_id_present=0.5 was passed, expected failed (order_id_present)',
+      'sales/ingestion/raw_orders: the output violating order_id_present=0.5 was passed, expected failed (order_id_present, schema_compatibility)',
     ]);
   });
 
