@@ -17,15 +17,17 @@ import { ArtifactsBucket } from './artifacts-bucket';
 import { DataKey } from './data-key';
 import { FailureAlerts } from './failure-alerts';
 import { GenerateFunction } from './generate-function';
+import { SyntheticCanary } from './synthetic-canary';
 import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { RegistryTable } from './registry-table';
 import { OutputsBucket } from './outputs-bucket';
 import { projectPath } from './config/project-paths';
-import type { EnvironmentConfig } from './config/environment-config';
+import { arrivalPrefixes, type EnvironmentConfig } from './config/environment-config';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import {
   OUTPUT_TESTING_ASL,
+  SYNTHETIC_CANARY_ASL,
   WORKFLOW_FUNCTIONS,
   handlerEntry,
   type WorkflowFunction,
@@ -51,6 +53,8 @@ export class OutputTestingStack extends Stack {
   readonly trigger: ArrivalTrigger;
   readonly monitoring: Monitoring;
   readonly generate: GenerateFunction;
+  /** The synthetic canary, where the environment configures one. */
+  readonly canary?: SyntheticCanary;
 
   constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
     super(scope, id, props);
@@ -115,7 +119,7 @@ export class OutputTestingStack extends Stack {
     });
     this.trigger = new ArrivalTrigger(this, 'Trigger', {
       bucketName: this.outputs.bucket.bucketName,
-      watchedPrefixes: config.watchedPrefixes,
+      watchedPrefixes: arrivalPrefixes(config),
       partitionedPrefixes: config.partitions.prefixes,
       stateMachine: this.workflow.stateMachine,
       removalMode,
@@ -150,6 +154,26 @@ export class OutputTestingStack extends Stack {
       value: generate.function.functionName,
       description: 'Synthetic data generator (invoke with {"output": "pipeline/step/output", "rows": 1000})',
     });
+
+    if (config.canary) {
+      this.canary = new SyntheticCanary(this, 'Canary', {
+        config,
+        settings: config.canary,
+        generate,
+        outputs: this.outputs,
+        artifacts: this.artifacts,
+        registry: this.registry,
+        alertTopic: this.alerts.topic,
+        encryptionKey,
+        entry: projectPath('lambdas/canary/handler.ts'),
+        depsLockFilePath: projectPath('package-lock.json'),
+        definitionFile: projectPath(SYNTHETIC_CANARY_ASL),
+      });
+      new CfnOutput(this, 'CanaryStateMachineArn', {
+        value: this.canary.stateMachine.stateMachineArn,
+        description: 'The synthetic canary (prt canary --remote, or start an execution with {})',
+      });
+    }
 
     new CfnOutput(this, 'OutputsBucketName', {
       value: this.outputs.bucket.bucketName,
