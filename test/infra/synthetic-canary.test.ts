@@ -19,7 +19,7 @@ const load = (): Definition => JSON.parse(ASL_TEXT) as Definition;
 describe('synthetic-canary ASL', () => {
   it('Compliance: the file is valid Amazon States Language with its placeholders in place', () => {
     // Act
-    const result = aslValidator(load() as never, { checkPaths: true, checkArn: true });
+    const result = aslValidator(load(), { checkPaths: true, checkArn: true });
     // Assess
     expect(result.errorsText('\n')).toBe('');
     expect(result.isValid).toBe(true);
@@ -30,7 +30,7 @@ describe('synthetic-canary ASL', () => {
     const definition = load();
     definition.States['Check'] = { ...definition.States['Check'], Next: 'NoSuchState' };
     // Act
-    const result = aslValidator(definition as never, { checkPaths: true, checkArn: true });
+    const result = aslValidator(definition, { checkPaths: true, checkArn: true });
     // Assess
     expect(result.isValid).toBe(false);
     expect(result.errorsText('\n')).toContain('NoSuchState');
