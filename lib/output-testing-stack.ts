@@ -23,15 +23,17 @@ import {
   PREPARE_INPUTS_ASL,
   PREPARE_INPUTS_OUTPUT,
 } from './config/prepare-inputs-definition';
+import { SyntheticCanary } from './synthetic-canary';
 import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { RegistryTable } from './registry-table';
 import { OutputsBucket } from './outputs-bucket';
 import { projectPath } from './config/project-paths';
-import type { EnvironmentConfig } from './config/environment-config';
+import { arrivalPrefixes, type EnvironmentConfig } from './config/environment-config';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import {
   OUTPUT_TESTING_ASL,
+  SYNTHETIC_CANARY_ASL,
   WORKFLOW_FUNCTIONS,
   handlerEntry,
   type WorkflowFunction,
@@ -58,6 +60,8 @@ export class OutputTestingStack extends Stack {
   readonly monitoring: Monitoring;
   readonly generate: GenerateFunction;
   readonly prepareInputs: PrepareInputsWorkflow;
+  /** The synthetic canary, where the environment configures one. */
+  readonly canary?: SyntheticCanary;
 
   constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
     super(scope, id, props);
@@ -122,7 +126,7 @@ export class OutputTestingStack extends Stack {
     });
     this.trigger = new ArrivalTrigger(this, 'Trigger', {
       bucketName: this.outputs.bucket.bucketName,
-      watchedPrefixes: config.watchedPrefixes,
+      watchedPrefixes: arrivalPrefixes(config),
       partitionedPrefixes: config.partitions.prefixes,
       stateMachine: this.workflow.stateMachine,
       removalMode,
@@ -170,8 +174,27 @@ export class OutputTestingStack extends Stack {
     });
     new CfnOutput(this, PREPARE_INPUTS_OUTPUT, {
       value: this.prepareInputs.stateMachine.stateMachineArn,
-      description: "Stages a step's declared inputs (start with {\"step\": \"pipeline/step\", \"runId\": \"...\"})",
+      description: 'Stages a step\'s declared inputs (start with {"step": "pipeline/step", "runId": "..."})',
     });
+    if (config.canary) {
+      this.canary = new SyntheticCanary(this, 'Canary', {
+        config,
+        settings: config.canary,
+        generate,
+        outputs: this.outputs,
+        artifacts: this.artifacts,
+        registry: this.registry,
+        alertTopic: this.alerts.topic,
+        encryptionKey,
+        entry: projectPath('lambdas/canary/handler.ts'),
+        depsLockFilePath: projectPath('package-lock.json'),
+        definitionFile: projectPath(SYNTHETIC_CANARY_ASL),
+      });
+      new CfnOutput(this, 'CanaryStateMachineArn', {
+        value: this.canary.stateMachine.stateMachineArn,
+        description: 'The synthetic canary (prt canary --remote, or start an execution with {})',
+      });
+    }
 
     new CfnOutput(this, 'OutputsBucketName', {
       value: this.outputs.bucket.bucketName,

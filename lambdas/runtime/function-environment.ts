@@ -6,6 +6,10 @@
  */
 import { READER_LIMITS_ENV } from './reader-limits-env';
 
+// Where the generate function writes canary cases and the register step finds them (fixed in core);
+// the CDK grants and the arrival rule name it through here.
+export { CANARY_PREFIX } from '../core/canary';
+
 export const FUNCTION_ENV = {
   registryTable: 'PRT_REGISTRY_TABLE',
   artifactsBucket: 'PRT_ARTIFACTS_BUCKET',

@@ -10,6 +10,7 @@ export type RegisterCommand = (program: Command) => void;
 /** In the order `prt --help` lists them. */
 export const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   local: async () => (await import('./local-command')).registerLocalCommand,
+  canary: async () => (await import('./canary-command')).registerCanaryCommand,
   contract: async () => (await import('./contract-command')).registerContractCommands,
   convert: async () => (await import('./convert-command')).registerConvertCommand,
   generate: async () => (await import('./generate-command')).registerGenerateCommand,

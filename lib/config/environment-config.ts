@@ -18,6 +18,7 @@ import {
   type ConfigurableReaderLimits,
   type ReaderLimitName,
 } from '../../lambdas/runtime/reader-limits-env';
+import { CANARY_PREFIX } from '../../lambdas/runtime/function-environment';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './workflow-definition';
 
 export type RemovalMode = 'destroy' | 'retain';
@@ -74,6 +75,23 @@ export interface StagingSettings {
 export const DEFAULT_STAGING_PREFIX = 'staging/';
 const DEFAULT_STAGING_MEMORY = 2048;
 
+/**
+ * The synthetic canary (lib/synthetic-canary.ts): its schedule, which outputs it covers and how
+ * long it waits for their tests. Where set, the arrival rule also watches the canary prefix.
+ */
+export interface CanarySettings {
+  /** An EventBridge schedule expression: `rate(1 day)`, `cron(0 6 * * ? *)`. */
+  readonly schedule: string;
+  /** Logical names (`pipeline/step/output`) to cover; every deployed contract when absent. */
+  readonly contracts?: readonly string[];
+  /** Rows per generated output (1..100000, default 200). */
+  readonly rows?: number;
+  /** Seconds between two polls of the registry (5..300, default 30). */
+  readonly pollSeconds: number;
+  /** Polls before the cases still untested count as differences (1..100, default 40). */
+  readonly maxPolls: number;
+}
+
 export interface EnvironmentConfig {
   readonly name: string;
   /** Key prefixes of the outputs bucket whose new objects are tested. */
@@ -88,6 +106,8 @@ export interface EnvironmentConfig {
   readonly reservedConcurrency: Readonly<Partial<Record<WorkflowFunction, number>>>;
   readonly alarms: AlarmThresholds;
   readonly partitions: PartitionSettings;
+  /** The synthetic canary; absent where the environment runs none. */
+  readonly canary?: CanarySettings;
   /**
    * Encrypt the buckets, registry table, dead-letter queue, alert topic and log groups with one
    * customer-managed KMS key of the environment (rotated yearly) instead of AWS-managed encryption.
@@ -196,6 +216,26 @@ const environmentSchema = strictObject(
     reservedConcurrency: strictObject(
       perFunction(integerAtLeast(1, 1000).optional()),
       `an object with reserved concurrent executions for some of ${WORKFLOW_FUNCTIONS.join(', ')}`,
+    ).optional(),
+    canary: strictObject(
+      {
+        schedule: z
+          .string(expected('a schedule expression, rate(...) or cron(...)'))
+          .regex(/^(rate|cron)\([^()]+\)$/, expected('a schedule expression, rate(...) or cron(...)')),
+        contracts: z
+          .array(
+            z
+              .string(expected('a pipeline/step/output name'))
+              .regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, expected('a pipeline/step/output name')),
+            expected('a list of pipeline/step/output names'),
+          )
+          .min(1, expected('a non-empty list of pipeline/step/output names'))
+          .optional(),
+        rows: integerAtLeast(1, 100_000).optional(),
+        pollSeconds: integerAtLeast(5, 300).optional(),
+        maxPolls: integerAtLeast(1, 100).optional(),
+      },
+      'an object with schedule and optionally contracts, rows, pollSeconds, maxPolls',
     ).optional(),
     alarms: strictObject(
       {
@@ -327,6 +367,17 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
     reservedConcurrency,
     alarms: data.alarms,
     partitions: data.partitions,
+    ...(data.canary !== undefined
+      ? {
+          canary: {
+            schedule: data.canary.schedule,
+            ...(data.canary.contracts !== undefined ? { contracts: data.canary.contracts } : {}),
+            ...(data.canary.rows !== undefined ? { rows: data.canary.rows } : {}),
+            pollSeconds: data.canary.pollSeconds ?? DEFAULT_CANARY_POLL_SECONDS,
+            maxPolls: data.canary.maxPolls ?? DEFAULT_CANARY_MAX_POLLS,
+          },
+        }
+      : {}),
     kms: data.kms,
     readerLimits: definedLimits(data.readerLimits),
     staging: {
@@ -351,6 +402,21 @@ function definedLimits(
     if (value !== undefined) limits[name] = value;
   }
   return limits;
+}
+
+export const DEFAULT_CANARY_POLL_SECONDS = 30;
+export const DEFAULT_CANARY_MAX_POLLS = 40;
+
+/**
+ * The key prefixes whose new objects start a test: the watched prefixes, and the canary prefix
+ * where the environment runs the canary. The CDK rule and the embedded stack both use this list.
+ */
+export function arrivalPrefixes(
+  config: Pick<EnvironmentConfig, 'watchedPrefixes' | 'canary'>,
+): readonly string[] {
+  if (config.canary === undefined || config.watchedPrefixes.some((p) => CANARY_PREFIX.startsWith(p)))
+    return config.watchedPrefixes;
+  return [...config.watchedPrefixes, CANARY_PREFIX];
 }
 
 /** Picks and validates the named environment from the whole `environments` context value. */

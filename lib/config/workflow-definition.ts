@@ -40,6 +40,16 @@ export const MAP_RUNS_PREFIX_SUBSTITUTION = 'MapRunsPrefix';
 /** Path of the state machine definition, relative to the repository root. */
 export const OUTPUT_TESTING_ASL = 'statemachines/output-testing.asl.json';
 
+/** The synthetic canary's definition and its substitutions (lib/synthetic-canary.ts fills them). */
+export const SYNTHETIC_CANARY_ASL = 'statemachines/synthetic-canary.asl.json';
+export const CANARY_SUBSTITUTIONS = {
+  canaryFunctionArn: 'CanaryFunctionArn',
+  generateFunctionArn: 'GenerateFunctionArn',
+  /** Decimal strings, turned into numbers by the definition's Settings state. */
+  pollSeconds: 'CanaryPollSeconds',
+  maxPolls: 'CanaryMaxPolls',
+} as const;
+
 /**
  * Substitutions of the partitioned-output branch (a Distributed Map), filled from the environment's
  * `partitions` settings as decimal strings. Only placeholders the definition actually contains are

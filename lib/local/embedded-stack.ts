@@ -25,15 +25,17 @@ import S3rver from 's3rver';
 import { CONTRACT_CACHE_SECONDS_ENV } from '../../lambdas/runtime/contract-cache-ttl';
 import { readerLimitsEnvValue } from '../../lambdas/runtime/reader-limits-env';
 import { buildArrivalPattern } from '../config/arrival-pattern';
-import type { EnvironmentConfig } from '../config/environment-config';
+import { arrivalPrefixes, type EnvironmentConfig } from '../config/environment-config';
 import { ARTIFACT_PREFIXES } from '../config/artifact-prefixes';
-import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
+import { FUNCTION_ENV, GENERATE_ENV } from '../../lambdas/runtime/function-environment';
 import { localResourceNames } from '../config/project-config';
 import { REGISTRY_TABLE_LAYOUT } from '../config/registry-table-layout';
 import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
+  CANARY_SUBSTITUTIONS,
   FUNCTION_TIMEOUT_SECONDS,
+  SYNTHETIC_CANARY_ASL,
   MAP_RUNS_PREFIX_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
   REGISTRY_TABLE_SUBSTITUTION,
@@ -41,8 +43,9 @@ import {
   functionArnSubstitution,
   partitionSubstitutions,
 } from '../config/workflow-definition';
+import type { CanaryVerdict } from '../../lambdas/core/canary';
 import { localizeDistributedMaps } from './distributed-map';
-import { HANDLER_MODULES } from './handler-modules';
+import { CANARY_HANDLER_MODULES, HANDLER_MODULES } from './handler-modules';
 import {
   LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
@@ -111,6 +114,36 @@ export interface InterposedEndpoints extends Endpoints {
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** The canary's execution input: which outputs to cover and how many rows each. */
+export interface CanaryInput {
+  readonly contracts?: readonly string[];
+  readonly rows?: number;
+}
+
+/** The detail of a Canary Passed/Failed event (statemachines/synthetic-canary.asl.json). */
+export interface CanaryEventDetail {
+  readonly outcome: 'passed' | 'differences' | 'error';
+  readonly execution: string;
+  readonly verdict?: CanaryVerdict;
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+export interface CanaryRun {
+  readonly executionArn: string;
+  readonly status: ExecutionStatus;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly event?: { readonly detailType: string; readonly detail: CanaryEventDetail };
+}
+
+interface CanaryMachine {
+  readonly machine: StateMachine;
+  readonly bindings: Record<string, (input: unknown) => Promise<unknown>>;
+}
+
+/** Polls the embedded canary allows at least (one a second): the local workflow's slowest minute. */
+const LOCAL_CANARY_POLLS = 90;
 
 export interface ExecutionRecord {
   readonly executionArn: string;
@@ -218,6 +251,7 @@ export class EmbeddedStack {
     private readonly cleanupDir: string | undefined,
     private readonly log: (line: string) => void,
     private readonly closeInterposed: (() => Promise<void>) | undefined,
+    private readonly canary: CanaryMachine,
   ) {
     this.arnPrefix = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${resources.stateMachine}:`;
   }
@@ -302,6 +336,8 @@ export class EmbeddedStack {
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
       [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
+      // The generate function, which the synthetic canary runs.
+      [GENERATE_ENV.outputsBucket]: names.outputsBucket,
       [CONTRACT_CACHE_SECONDS_ENV]:
         process.env[CONTRACT_CACHE_SECONDS_ENV] ?? String(LOCAL_CONTRACT_CACHE_SECONDS),
       // The environment's readerLimits, as the deployed functions get them (lib/workflow-functions.ts).
@@ -335,17 +371,7 @@ export class EmbeddedStack {
       const mod = await HANDLER_MODULES[fn]();
       handlers.set(functionArn(fn), options.wrapHandler ? options.wrapHandler(fn, mod.handler) : mod.handler);
     }
-    const text = readFileSync(join(options.repoRoot, OUTPUT_TESTING_ASL), 'utf8').replace(
-      /\$\{(\w+)\}/g,
-      (_whole, name: string) => {
-        const value = substitutions[name];
-        if (value === undefined)
-          throw new Error(
-            `${OUTPUT_TESTING_ASL} uses \${${name}}, which the embedded stack does not provide`,
-          );
-        return value;
-      },
-    );
+    const text = fillDefinition(options.repoRoot, OUTPUT_TESTING_ASL, substitutions);
     const definition = localizeDistributedMaps(JSON.parse(text) as { States: Record<string, never> });
     const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
     const alerts: PublishedAlert[] = [];
@@ -361,9 +387,43 @@ export class EmbeddedStack {
       onMetric: (metric) => metrics.push(metric),
     });
 
+    // The synthetic canary: its own definition, bound to the generate and canary handlers. Polls
+    // come every second here (the local workflow is quick); their number is the environment's.
+    const canaryHandlers = new Map<string, LocalHandler>();
+    const canarySubstitutions: Record<string, string> = {
+      [CANARY_SUBSTITUTIONS.pollSeconds]: '1',
+      [CANARY_SUBSTITUTIONS.maxPolls]: String(
+        Math.max(options.config.canary?.maxPolls ?? 0, LOCAL_CANARY_POLLS),
+      ),
+    };
+    for (const fn of ['generate', 'canary'] as const) {
+      const mod = await CANARY_HANDLER_MODULES[fn]();
+      canaryHandlers.set(
+        functionArn(fn),
+        options.wrapHandler ? options.wrapHandler(fn, mod.handler) : mod.handler,
+      );
+      timeoutsMs.set(functionArn(fn), (fn === 'generate' ? 900 : 120) * 1000);
+    }
+    canarySubstitutions[CANARY_SUBSTITUTIONS.generateFunctionArn] = functionArn('generate');
+    canarySubstitutions[CANARY_SUBSTITUTIONS.canaryFunctionArn] = functionArn('canary');
+    const canaryDefinition = JSON.parse(
+      fillDefinition(options.repoRoot, SYNTHETIC_CANARY_ASL, canarySubstitutions),
+    ) as { States: Record<string, never> };
+    const canary: CanaryMachine = {
+      machine: new StateMachine(canaryDefinition as never, { validationOptions: { checkArn: false } }),
+      bindings: buildTaskBindings(canaryDefinition, {
+        handlers: canaryHandlers,
+        timeoutsMs,
+        dynamodb: interposed ? localDynamoDBClient(interposed.dynamodb) : dynamodb,
+        s3: interposed ? localS3Client(interposed.s3) : s3,
+        onAlert: (alert) => alerts.push(alert),
+        onEvent: (event) => events.push(event),
+      }),
+    };
+
     const pattern = buildArrivalPattern({
       bucketName: names.outputsBucket,
-      watchedPrefixes: options.config.watchedPrefixes,
+      watchedPrefixes: arrivalPrefixes(options.config),
       partitionedPrefixes: options.config.partitions.prefixes,
     });
     const stack = new EmbeddedStack(
@@ -382,6 +442,7 @@ export class EmbeddedStack {
       options.dataDir ? undefined : dataDir,
       log,
       interposed?.close,
+      canary,
     );
     s3rver.on('event', (notification: unknown) => stack.onS3Notification(notification));
     log(`embedded stack: S3 ${endpoints.s3}, DynamoDB ${endpoints.dynamodb}`);
@@ -509,6 +570,67 @@ export class EmbeddedStack {
     }
   }
 
+  /**
+   * Runs the synthetic canary once, as the deployed schedule does (its input: the environment's
+   * canary settings, `contracts` and `rows`, overridable here), and returns the execution's end
+   * and the Canary Passed/Failed event it published. The outputs it generates are tested by the
+   * output-testing workflow like any arrival, so this waits for those executions too.
+   */
+  async runCanary(input: CanaryInput = {}): Promise<CanaryRun> {
+    const settings = this.config.canary;
+    const request = {
+      ...(settings?.contracts ? { contracts: settings.contracts } : {}),
+      ...(settings?.rows !== undefined ? { rows: settings.rows } : {}),
+      ...input,
+    };
+    const name = randomUUID();
+    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.resources.stateMachine}-canary:${name}`;
+    const execution = this.canary.machine.run(request as never, {
+      overrides: { taskResourceLocalHandlers: this.canary.bindings as never },
+      context: {
+        Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
+        StateMachine: {
+          Id: executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
+          Name: `${this.resources.stateMachine}-canary`,
+        },
+      },
+    });
+    let status: ExecutionStatus = 'SUCCEEDED';
+    let error: string | undefined;
+    let cause: string | undefined;
+    try {
+      await execution.result;
+    } catch (e) {
+      const outer = e as Error & { cause?: unknown };
+      const inner = outer.cause instanceof Error ? outer.cause : outer;
+      status = 'FAILED';
+      error = inner.name;
+      cause = inner.message;
+    }
+    // The removals start executions of their own (deletions); let them finish before returning.
+    await this.idle(120_000);
+    const published = this.publishedEvents.find(
+      (e) =>
+        e.detailType.startsWith('Canary ') &&
+        (JSON.parse(e.detail) as { execution?: string }).execution === executionArn,
+    );
+    this.log(`canary    ${status}   (execution ${name})`);
+    return {
+      executionArn,
+      status,
+      ...(error !== undefined ? { error } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+      ...(published
+        ? {
+            event: {
+              detailType: published.detailType,
+              detail: JSON.parse(published.detail) as CanaryEventDetail,
+            },
+          }
+        : {}),
+    };
+  }
+
   /** Uploads a contract file (as `prt contract push` will). */
   async putContract(name: string, body: string | Uint8Array): Promise<void> {
     await this.s3.send(
@@ -537,6 +659,16 @@ export class EmbeddedStack {
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
     if (this.cleanupDir) rmSync(this.cleanupDir, { recursive: true, force: true });
   }
+}
+
+/** A definition file with its `${...}` placeholders filled; a placeholder without a value is an error. */
+function fillDefinition(repoRoot: string, file: string, substitutions: Record<string, string>): string {
+  return readFileSync(join(repoRoot, file), 'utf8').replace(/\$\{(\w+)\}/g, (_whole, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined)
+      throw new Error(`${file} uses \${${name}}, which the embedded stack does not provide`);
+    return value;
+  });
 }
 
 async function createRegistryTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {

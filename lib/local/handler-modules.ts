@@ -21,3 +21,9 @@ export const HANDLER_MODULES: Readonly<Record<WorkflowFunction, () => Promise<Ha
   convert: () => import('../../lambdas/convert/handler'),
   lineage: () => import('../../lambdas/lineage/handler'),
 };
+
+/** The synthetic canary's functions (not steps of the output-testing workflow). */
+export const CANARY_HANDLER_MODULES: Readonly<Record<'generate' | 'canary', () => Promise<HandlerModule>>> = {
+  generate: () => import('../../lambdas/generate/handler'),
+  canary: () => import('../../lambdas/canary/handler'),
+};

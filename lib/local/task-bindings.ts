@@ -9,13 +9,19 @@
  *   definition's Retry blocks see what they would see on AWS;
  * - `arn:aws:states:::sns:publish` → an in-memory topic the caller can read;
  * - `arn:aws:states:::aws-sdk:cloudwatch:putMetricData` → in-memory metrics the caller can read;
+ * - `arn:aws:states:::aws-sdk:s3:deleteObject` → a DeleteObject on the local S3 server (the canary's cleanup);
  * - the stand-ins of a Distributed Map's S3 ItemReader (lib/local/distributed-map.ts):
  *   `arn:aws:states:::s3:listObjectsV2` → every page of a ListObjectsV2, and
  *   `arn:aws:states:::s3:getObject` → a GetObject whose body is parsed as a JSON array.
  */
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { GET_OBJECT_RESOURCE, LIST_OBJECTS_RESOURCE, type ListedItem } from './distributed-map';
 
 /**
@@ -28,6 +34,8 @@ export function integrationErrorName(service: string, error: Error): string {
   const answered = '$fault' in error;
   return `${service}.${answered ? error.name : 'SdkClientException'}`;
 }
+
+export const DELETE_OBJECT_RESOURCE = 'arn:aws:states:::aws-sdk:s3:deleteObject';
 
 export type LocalHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -280,6 +288,22 @@ export function buildTaskBindings(
           Entries: Entries.map(() => ({ EventId: randomUUID() })),
           FailedEntryCount: 0,
         });
+      };
+    } else if (resource === DELETE_OBJECT_RESOURCE && deps.s3) {
+      // The synthetic canary's cleanup: a DeleteObject on the local S3 server, errors named as the
+      // SDK integration names them.
+      const s3 = deps.s3;
+      bindings[state] = async (input) => {
+        const { Bucket, Key } = input as { Bucket: string; Key: string };
+        try {
+          await s3.send(new DeleteObjectCommand({ Bucket, Key }));
+        } catch (error) {
+          const e = error as Error;
+          report('error', e.name);
+          throw Object.assign(new Error(e.message), { name: integrationErrorName('S3', e) });
+        }
+        report('ok');
+        return {};
       };
     } else if (resource === 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData') {
       bindings[state] = (input) => {

@@ -76,7 +76,7 @@ describe.each(ENVIRONMENT_NAMES)('generate function in prt-%s', (envName) => {
     });
   });
 
-  it('reaches only contracts, the synthetic prefix (put only), the registry and its log group', () => {
+  it('reaches only contracts, the synthetic and canary prefixes (put only), the registry and its log group', () => {
     // Act
     const statements = statementsOfRole(synth, ids.role);
     const targets = statements.flatMap((s) => targetsOf(s).map((t) => ({ ...t, actions: actionsOf(s) })));
@@ -91,7 +91,10 @@ describe.each(ENVIRONMENT_NAMES)('generate function in prt-%s', (envName) => {
         (t) => ![ids.logs, ids.table, ids.outputs, ids.artifacts, ids.key].includes(t.logicalId ?? ''),
       ),
     ).toEqual([]);
-    expect(onOutputs.map((t) => t.suffix)).toEqual(['/synthetic/*']);
+    // The synthetic prefix, and the canary prefix where the environment runs the canary.
+    expect(onOutputs.map((t) => t.suffix)).toEqual(
+      environmentConfig(envName).canary ? ['/synthetic/*', '/canary/*'] : ['/synthetic/*'],
+    );
     expect(onOutputs.flatMap((t) => t.actions).filter((a) => !/^s3:(PutObject|Abort)/.test(a))).toEqual([]);
     expect(onOutputs.flatMap((t) => t.actions)).toContain('s3:PutObject');
     expect(onOutputs.flatMap((t) => t.actions)).toContain('s3:AbortMultipartUpload');

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/config/project-paths';
-import type { EnvironmentConfig } from '../../lib/config/environment-config';
+import { arrivalPrefixes, type EnvironmentConfig } from '../../lib/config/environment-config';
 import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
 import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
 import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lambdas/runtime/deployment-names';
@@ -222,7 +222,12 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
   describe('ArrivalTrigger', () => {
     it('matches Object Created events of the outputs bucket under the configured prefixes', () => {
       // Act
-      const rules = synth.resources('AWS::Events::Rule');
+      // (The canary's schedule is a rule too, without an event pattern.)
+      const rules = Object.fromEntries(
+        Object.entries(synth.resources('AWS::Events::Rule')).filter(
+          ([, r]) => r.Properties?.['EventPattern'],
+        ),
+      );
       // Assess
       expect(Object.keys(rules)).toEqual([ids.rule]);
       expect(props(synth, ids.rule)['EventPattern']).toEqual({
@@ -232,7 +237,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           bucket: { name: [ref(ids.outputs)] },
           object: {
             key: [
-              ...config.watchedPrefixes.map((prefix) => ({ prefix })),
+              // The watched prefixes, and canary/ where the environment runs the canary.
+              ...arrivalPrefixes(config).map((prefix) => ({ prefix })),
               // Under the partitioned prefixes, only completion markers.
               ...config.partitions.prefixes.map((prefix) => ({ wildcard: `${prefix}*/_SUCCESS` })),
             ],
@@ -608,6 +614,9 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         if (only === ids.stateMachineRole) return 'state machine role';
         if (only === synth.logicalId(synth.stack.prepareInputs.stateMachine.role))
           return 'prepare-inputs state machine role';
+        const canary = synth.stack.canary;
+        if (canary && only === synth.logicalId(canary.stateMachine.role)) return 'canary state machine role';
+        if (canary && only === synth.logicalId(canary.function.role!)) return 'canary function role';
         const fn = WORKFLOW_FUNCTIONS.find((name) => ids.roles[name] === only);
         return fn ? `${fn} function role` : only;
       };
@@ -629,6 +638,13 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           // PutMetricData has no resource-level permissions; a namespace condition holds it in.
           { owner: 'state machine role', actions: ['cloudwatch:PutMetricData'] },
           ...WORKFLOW_FUNCTIONS.map((fn) => ({ owner: `${fn} function role`, actions: LAMBDA_XRAY_ACTIONS })),
+          // The synthetic canary's state machine (log delivery, X-Ray) and traced function.
+          ...(synth.stack.canary
+            ? [
+                ...CDK_REQUIRED_WILDCARDS.map((w) => ({ ...w, owner: 'canary state machine role' })),
+                { owner: 'canary function role', actions: LAMBDA_XRAY_ACTIONS },
+              ]
+            : []),
         ].sort(byOwner),
       );
     });

@@ -248,9 +248,20 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
         registryRead,
         registryWrite,
         put(`${OUTPUTS}/synthetic/*`),
+        // The synthetic canary's cases, where the environment runs the canary.
+        ...(config.canary ? [put(`${OUTPUTS}/canary/*`)] : []),
         ...key('kms:Decrypt', 'kms:GenerateDataKey'),
       ],
     ],
+    // The canary function reads contracts and the registry, nothing else.
+    ...(config.canary
+      ? ([
+          [
+            'Canary/FunctionRole',
+            [logs('Canary/FunctionLogs'), xray, ...contracts, registryRead, ...key('kms:Decrypt')],
+          ],
+        ] as [string, readonly AllowedGrant[]][])
+      : []),
   ]);
 }
 

@@ -29,6 +29,7 @@ import { type OutputRegistry, type RegistryEntry } from '../../lambdas/core/regi
 import { DynamoOutputRegistry } from '../../lambdas/adapters/aws/dynamo-output-registry';
 import {
   EmbeddedStack,
+  type EmbeddedStackOptions,
   LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -144,11 +145,18 @@ interface TargetParts {
   readonly close: () => Promise<void>;
 }
 
-async function startEmbedded(): Promise<TargetParts> {
+/** What a test may change about the embedded stack it starts (a deployed target ignores none: it refuses). */
+export interface HarnessOptions {
+  /** Wraps a function's handler (EmbeddedStackOptions.wrapHandler): a test breaks a step on purpose. */
+  readonly wrapHandler?: EmbeddedStackOptions['wrapHandler'];
+}
+
+async function startEmbedded(options: HarnessOptions = {}): Promise<TargetParts> {
   const stack = await EmbeddedStack.start({
     repoRoot: PROJECT_ROOT,
     config: loadEnvironmentFromCdkJson(PROJECT_ROOT, 'dev'),
     contractsDir: join(PROJECT_ROOT, 'contracts'),
+    ...(options.wrapHandler ? { wrapHandler: options.wrapHandler } : {}),
   });
   const s3 = localS3Client(stack.endpoints.s3);
   const db = localDocumentClient(stack.endpoints.dynamodb);
@@ -271,9 +279,14 @@ async function connectToStack(env: NodeJS.ProcessEnv): Promise<TargetParts> {
   };
 }
 
-export async function startHarness(env: NodeJS.ProcessEnv = process.env): Promise<Harness> {
+export async function startHarness(
+  env: NodeJS.ProcessEnv = process.env,
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const kind = targetKind(env);
-  const parts = kind === 'embedded' ? await startEmbedded() : await connectToStack(env);
+  if (kind !== 'embedded' && options.wrapHandler)
+    throw new Error('wrapHandler changes the embedded stack\'s functions; a deployed stack cannot be changed by a test');
+  const parts = kind === 'embedded' ? await startEmbedded(options) : await connectToStack(env);
   const registry = new DynamoOutputRegistry(parts.db, parts.resources.registryTable);
   const uploads = new Map<string, UploadedObject>();
   const suffix = Date.now().toString(36);

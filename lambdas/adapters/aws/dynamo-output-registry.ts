@@ -98,7 +98,13 @@ export class DynamoOutputRegistry implements OutputRegistry {
    * upsert, repeated on duplicates so an interrupted first delivery is completed by the next).
    */
   async register(entry: RegistryEntry): Promise<{ created: boolean; entry: RegistryEntry }> {
-    if (entry.pipeline !== undefined && entry.step !== undefined && entry.output !== undefined) {
+    // A canary output is no output of the pipeline's: it is not noted among its logical outputs.
+    if (
+      entry.dataType !== 'canary' &&
+      entry.pipeline !== undefined &&
+      entry.step !== undefined &&
+      entry.output !== undefined
+    ) {
       await this.noteLogicalOutput(
         { pipeline: entry.pipeline, step: entry.step, output: entry.output },
         entry.dataType,

@@ -4,6 +4,7 @@
  * follow the contract's path template) and registers it with data type `synthetic`. Everything is
  * planned before the first object is written, so an impossible request writes nothing.
  */
+import { CANARY_PREFIX } from '../canary/canary-prefix';
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import {
   COMPRESSIONS,
@@ -34,6 +35,11 @@ export interface GenerateRequest {
   readonly compression?: Compression;
   readonly violate: readonly string[];
   readonly runId?: string;
+  /**
+   * For the synthetic canary: write under the canary prefix (which the arrival rule watches) instead
+   * of the synthetic one, and leave registration to the arrival, which records a canary entry.
+   */
+  readonly canary?: boolean;
 }
 
 export interface GenerateDeps {
@@ -94,6 +100,8 @@ export function parseGenerateRequest(event: unknown): GenerateRequest {
     throw new InvalidInputError('violate must be a list of rule[=rate] strings');
   const rows = whole('rows');
   const runId = text('runId');
+  const canary = e['canary'] ?? false;
+  if (typeof canary !== 'boolean') throw new InvalidInputError('canary must be true or false');
   return {
     ...(output !== undefined ? { output } : {}),
     ...(pipeline !== undefined ? { pipeline } : {}),
@@ -103,6 +111,7 @@ export function parseGenerateRequest(event: unknown): GenerateRequest {
     ...(compression !== undefined ? { compression: compression as Compression } : {}),
     violate: violate as string[],
     ...(runId !== undefined ? { runId } : {}),
+    ...(canary ? { canary } : {}),
   };
 }
 
@@ -145,27 +154,28 @@ export async function generateToStore(request: GenerateRequest, deps: GenerateDe
   for (const plan of plans) {
     const format = request.format ?? plan.contract.format;
     const compression = request.compression ?? plan.contract.compression ?? 'none';
-    const key = `${deps.prefix}${syntheticKey(plan.contract, runId, format, compression)}`;
+    const key = `${request.canary ? CANARY_PREFIX : deps.prefix}${syntheticKey(plan.contract, runId, format, compression)}`;
     const sink = deps.store.sink(deps.bucket, key, contentTypeOf(format, compression));
     const written = await writeGeneratedTable(plan, sink, { format, compression });
     const published = sink.result ?? { etag: '', size: written.bytes };
     const versionId = published.versionId ?? null;
-    await registerSynthetic(
-      deps.registry,
-      { bucket: deps.bucket, key, versionId, etag: published.etag, size: published.size },
-      {
-        contract: plan.contract,
-        ...(keyOf.get(logicalName(plan.contract))
-          ? { contractKey: keyOf.get(logicalName(plan.contract))! }
-          : {}),
-        runId,
-        rows: written.rows,
-        seed: plan.seed,
-        format,
-        violations: request.violate,
-      },
-      deps.now(),
-    );
+    if (!request.canary)
+      await registerSynthetic(
+        deps.registry,
+        { bucket: deps.bucket, key, versionId, etag: published.etag, size: published.size },
+        {
+          contract: plan.contract,
+          ...(keyOf.get(logicalName(plan.contract))
+            ? { contractKey: keyOf.get(logicalName(plan.contract))! }
+            : {}),
+          runId,
+          rows: written.rows,
+          seed: plan.seed,
+          format,
+          violations: request.violate,
+        },
+        deps.now(),
+      );
     objects.push({
       output: logicalName(plan.contract),
       uri: s3Uri(deps.bucket, key),

@@ -18,7 +18,12 @@ import type { TestStatus } from './status-transitions';
 
 export type { TestStatus } from './status-transitions';
 
-export type DataType = 'pipeline' | 'synthetic' | 'converted';
+/**
+ * `canary`: an output the synthetic canary generated under its own prefix (lambdas/core/canary). It
+ * is tested like any arrival but has no output or run index keys, so it is never a pipeline's
+ * latest version and no listing of the pipeline shows it; it is found by its URI.
+ */
+export type DataType = 'pipeline' | 'synthetic' | 'converted' | 'canary';
 
 export interface RegistryEntry {
   readonly pk: string;

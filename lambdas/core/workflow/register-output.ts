@@ -12,6 +12,7 @@
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { compilePathTemplate, matchOutputKey, type KeyMatch } from '../contracts/match-output-key';
 import type { OutputContract } from '../contracts/output-contract';
+import { canaryContractKey } from '../canary/canary-prefix';
 import { ContractError } from '../errors';
 import { linkDeclaredInputs, linkWaitingConsumers, type LinkTarget } from '../lineage/link-declared-inputs';
 import type { LineageStore } from '../lineage/lineage-store';
@@ -41,7 +42,9 @@ export async function registerOutput(input: RegisterInput, deps: RegisterDeps): 
   const { object } = input;
   const snapshot = await deps.catalog.snapshot();
   const contracts = snapshot.entries.map((e) => e.contract);
-  const match = matchOutputKey(contracts, object.key);
+  // A canary output sits under the canary prefix at its contract's own path.
+  const canaryKey = canaryContractKey(object.key);
+  const match = matchOutputKey(contracts, canaryKey ?? object.key);
   const base = baseEntry(object, input.execution, deps.now().toISOString());
 
   if (!match) {
@@ -64,6 +67,10 @@ export async function registerOutput(input: RegisterInput, deps: RegisterDeps): 
   // A part of a partitioned output is tested with the others when the folder's marker arrives.
   if (match.contract.partitioned)
     return { tracked: true, duplicate: false, partOfDataset: true, output: null };
+  if (canaryKey !== undefined) {
+    const { created, output } = await registerCanary(object, match, snapshot.entries, base, deps);
+    return { tracked: true, duplicate: !created, partOfDataset: false, output };
+  }
   const { created, output } = await registerMatched(object, match, snapshot.entries, base, deps);
   return { tracked: true, duplicate: !created, partOfDataset: false, output };
 }
@@ -178,6 +185,50 @@ async function registerMatched(
     jobType: contract.jobType ?? null,
   };
   return { created, output };
+}
+
+/**
+ * A canary output: tested like the pipeline's, but registered as `canary` with no output or run
+ * index keys (never a latest version, in no listing of the pipeline), no lineage edges (it feeds
+ * and comes from nothing) and no conversion (the canary checks the verdicts of validation).
+ */
+async function registerCanary(
+  _object: ObjectRef,
+  match: KeyMatch,
+  entries: readonly { readonly key: string; readonly contract: OutputContract }[],
+  base: Omit<RegistryEntry, 'status'>,
+  deps: RegisterDeps,
+): Promise<{ created: boolean; output: RegisteredOutput }> {
+  const { contract } = match;
+  const contractKey = entries.find((e) => e.contract === contract)!.key;
+  const runVar = RUN_VARIABLES.find((v) => match.variables[v] !== undefined);
+  const runId = runVar ? match.variables[runVar]! : null;
+  const { created } = await deps.registry.register({
+    ...base,
+    dataType: 'canary',
+    status: 'pending',
+    pipeline: contract.pipeline,
+    step: contract.step,
+    output: contract.output,
+    format: contract.format,
+    contractKey,
+    ...(runId !== null ? { runId } : {}),
+    ...(contract.jobType ? { jobType: contract.jobType } : {}),
+    note: 'synthetic canary output',
+  });
+  return {
+    created,
+    output: {
+      pipeline: contract.pipeline,
+      step: contract.step,
+      output: contract.output,
+      runId,
+      contractKey,
+      format: contract.format,
+      convertTo: null,
+      jobType: contract.jobType ?? null,
+    },
+  };
 }
 
 /** The registry fields every entry of an object version has, whatever its status. */

@@ -64,6 +64,29 @@ describe('generateToStore', () => {
     ]);
   });
 
+  it('writes a canary case under the canary prefix and leaves its registration to the arrival', async () => {
+    // Arrange
+    const { store, registry, deps } = setup();
+    // Act
+    const result = await generateToStore(
+      parseGenerateRequest({
+        output: 'sales/ingestion/raw_orders',
+        rows: 20,
+        runId: 'canary-x-1',
+        violate: ['order_id_present=0.5'],
+        canary: true,
+      }),
+      deps,
+    );
+    // Assess
+    const key = 'canary/pipelines/sales/canary-x-1/ingestion/raw_orders/part-00000.csv';
+    expect(result.objects.map((o) => o.uri)).toEqual([`s3://outputs/${key}`]);
+    const rows = store.text('outputs', key).trim().split('\n').slice(1);
+    expect(rows.filter((r) => r.startsWith(',')).length).toBe(10);
+    expect(registry.items.size).toBe(0);
+    expect(() => parseGenerateRequest({ output: 'a/b/c', canary: 'yes' })).toThrow(InvalidInputError);
+  });
+
   it('generates a whole pipeline with agreeing keys', async () => {
     // Prepare
     const { deps } = setup();

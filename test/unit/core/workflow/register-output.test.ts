@@ -35,6 +35,32 @@ function setup(extraContracts: Record<string, string> = {}, seed: RegistryEntry[
 }
 
 describe('registerOutput', () => {
+  it('registers a canary output apart: data type canary, no index keys, no lineage, no conversion', async () => {
+    // Arrange
+    const { registry, deps } = setup();
+    const object = objectRef({ key: `canary/${TRAINING_KEY}`, etag: 'abc', size: 42, versionId: 'v1' });
+
+    // Act
+    const result = await registerOutput({ object }, deps);
+    const latest = await registry.latest('sales', 'preprocessing', 'training_data');
+    const outputs = await registry.logicalOutputs('sales');
+
+    // Assess
+    expect(result).toMatchObject({
+      tracked: true,
+      duplicate: false,
+      output: { pipeline: 'sales', output: 'training_data', runId: '2024-06-01', convertTo: null },
+    });
+    const stored = [...registry.items.values()];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ dataType: 'canary', status: 'pending', contractKey: TRAINING_DATA_CONTRACT });
+    expect(stored[0]).not.toHaveProperty('gsi1pk');
+    expect(stored[0]).not.toHaveProperty('gsi2pk');
+    expect(latest).toBeUndefined();
+    expect(outputs).toEqual([]);
+    expect(registry.lineage.edges).toEqual([]);
+  });
+
   it('registers a tracked object version as pending, with its index keys and run id', async () => {
     // Prepare
     const { registry, deps } = setup();
