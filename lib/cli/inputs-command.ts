@@ -74,7 +74,11 @@ function pinsOf(pins: readonly string[]): Record<string, string> {
   return out;
 }
 
-function remoteInput(step: string, options: PrepareOptions, pins: Record<string, string>): Record<string, unknown> {
+function remoteInput(
+  step: string,
+  options: PrepareOptions,
+  pins: Record<string, string>,
+): Record<string, unknown> {
   const rows = positiveInteger(options.sampleRows, '--sample-rows');
   const fraction = options.sampleFraction === undefined ? undefined : Number(options.sampleFraction);
   if (rows !== undefined && fraction !== undefined)
@@ -109,9 +113,16 @@ export function registerInputsCommands(program: Command): void {
     )
     .argument('<step>', 'pipeline/step, e.g. sales/preprocessing')
     .option('--dir <folder>', 'where to put the inputs (one folder per input, and prt-inputs.json)')
-    .option('--remote <env>', "stage them in the environment's bucket instead, by its prepare-inputs state machine")
+    .option(
+      '--remote <env>',
+      "stage them in the environment's bucket instead, by its prepare-inputs state machine",
+    )
     .option('--state-machine <arn>', 'with --remote: the state machine (default: from --outputs-file)')
-    .option('--outputs-file <file>', 'with --remote: the outputs `cdk deploy --outputs-file` wrote', 'cdk-outputs.json')
+    .option(
+      '--outputs-file <file>',
+      'with --remote: the outputs `cdk deploy --outputs-file` wrote',
+      'cdk-outputs.json',
+    )
     .option('--no-wait', 'with --remote: start the execution and print how to follow it')
     .option('--timeout <seconds>', 'with --remote: how long to wait', '3600')
     .option('--sample-rows <n>', 'with --remote: stage the first N rows of each input')
@@ -153,8 +164,10 @@ export function registerInputsCommands(program: Command): void {
           }
           const pins = pinsOf(options.pin);
           if (options.remote !== undefined) {
-            process.exitCode = await runRemotePrepare(remoteInput(step, options, pins), remoteOptions(options), (l) =>
-              console.log(l),
+            process.exitCode = await runRemotePrepare(
+              remoteInput(step, options, pins),
+              remoteOptions(options),
+              (l) => console.log(l),
             );
             return;
           }

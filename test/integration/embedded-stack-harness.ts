@@ -285,7 +285,9 @@ export async function startHarness(
 ): Promise<Harness> {
   const kind = targetKind(env);
   if (kind !== 'embedded' && options.wrapHandler)
-    throw new Error('wrapHandler changes the embedded stack\'s functions; a deployed stack cannot be changed by a test');
+    throw new Error(
+      "wrapHandler changes the embedded stack's functions; a deployed stack cannot be changed by a test",
+    );
   const parts = kind === 'embedded' ? await startEmbedded(options) : await connectToStack(env);
   const registry = new DynamoOutputRegistry(parts.db, parts.resources.registryTable);
   const uploads = new Map<string, UploadedObject>();

@@ -332,7 +332,10 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     if (length && length[0] > length[1]) bad(at('length'), `[${length[0]}, ${length[1]}]: min exceeds max`);
     // Two keys saying opposite things about one column: which one staging should believe is a guess.
     if (col.pii === true && col.classification === 'public')
-      bad(at('classification'), `'${col.name}' is pii: true and classification: public; personal data is not public`);
+      bad(
+        at('classification'),
+        `'${col.name}' is pii: true and classification: public; personal data is not public`,
+      );
 
     const spec: ColumnSpec = {
       name: col.name,

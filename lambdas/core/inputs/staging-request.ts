@@ -64,7 +64,9 @@ function required(event: Record<string, unknown>, name: string): string {
 function optionsOf(event: Record<string, unknown>): StagingOptions {
   const format = field(event, 'format', 'string');
   if (format !== null && !(DATA_FORMATS as readonly string[]).includes(format as string))
-    throw new InvalidInputError(`format must be one of ${DATA_FORMATS.join(', ')}; got ${JSON.stringify(format)}`);
+    throw new InvalidInputError(
+      `format must be one of ${DATA_FORMATS.join(', ')}; got ${JSON.stringify(format)}`,
+    );
   const sample = field(event, 'sample', 'object') as SampleSpec | null;
   if (sample !== null) {
     try {

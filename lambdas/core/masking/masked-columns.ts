@@ -25,7 +25,9 @@ export function maskedColumns(contract: OutputContract): ColumnSpec[] {
     throw new MaskingError(
       `${contract.pipeline}/${contract.step}/${contract.output}: ${unmaskable
         .map((c) => `${c.name} (${c.type})`)
-        .join(', ')} marked personal but masking keeps ${MASKABLE_TYPES.join(', ')} values only; drop the column from the staged copy's contract or change its type`,
+        .join(
+          ', ',
+        )} marked personal but masking keeps ${MASKABLE_TYPES.join(', ')} values only; drop the column from the staged copy's contract or change its type`,
     );
   return masked;
 }

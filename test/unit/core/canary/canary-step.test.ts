@@ -82,7 +82,10 @@ describe('runCanaryStep', () => {
     await registry.register(entry(URI_PASS, 'passed'));
     await registry.register(entry(URI_FAIL, 'pending'));
     const second = await runCanaryStep({ ...check, polls: 1 }, deps);
-    registry.items.set(`OBJ#${URI_FAIL}|VER#v1`, entry(URI_FAIL, 'failed', ['order_id_present', 'schema_compatibility']));
+    registry.items.set(
+      `OBJ#${URI_FAIL}|VER#v1`,
+      entry(URI_FAIL, 'failed', ['order_id_present', 'schema_compatibility']),
+    );
     const third = await runCanaryStep({ ...check, polls: 2 }, deps);
 
     // Assess

@@ -53,7 +53,11 @@ describe('registerOutput', () => {
     });
     const stored = [...registry.items.values()];
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ dataType: 'canary', status: 'pending', contractKey: TRAINING_DATA_CONTRACT });
+    expect(stored[0]).toMatchObject({
+      dataType: 'canary',
+      status: 'pending',
+      contractKey: TRAINING_DATA_CONTRACT,
+    });
     expect(stored[0]).not.toHaveProperty('gsi1pk');
     expect(stored[0]).not.toHaveProperty('gsi2pk');
     expect(latest).toBeUndefined();
