@@ -3,6 +3,7 @@
  * when rows fail, a quarantine object with every failing row (JSON Lines).
  */
 import type { ContractCatalog } from '../contracts/contract-catalog';
+import type { OutputContract } from '../contracts/output-contract';
 import { consumersOf, logicalName } from '../contracts';
 import { withConsumerEdges } from '../validation/consumer-edges';
 import type { ObjectStore } from '../storage/object-store';
@@ -118,13 +119,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
       const history = compareWithPrevious(report, previous);
       if (history.length > 0) report = { ...report, history };
     }
-    // The steps that read this output judge it too, each by what it declared it reads.
-    const { entries } = await deps.catalog.snapshot();
-    const consumers = consumersOf(
-      logicalName(contract),
-      entries.map((e) => e.contract),
-    );
-    report = withConsumerEdges(report, contract, consumers);
+    report = await judgedByConsumers(report, contract, deps.catalog);
   }
 
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
@@ -145,6 +140,36 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
     quarantineUri,
     validatedAt: deps.now().toISOString(),
   };
+  return storeReport(deps, object, reportKey, stored);
+}
+
+/**
+ * The steps that read this output judge it too, each by what it declared it reads (every contract
+ * whose inputs name it): an edge below what its consumer accepts fails or warns the report.
+ */
+export async function judgedByConsumers(
+  report: ValidationReport,
+  contract: OutputContract,
+  catalog: Pick<ContractCatalog, 'snapshot'>,
+): Promise<ValidationReport> {
+  const { entries } = await catalog.snapshot();
+  const consumers = consumersOf(
+    logicalName(contract),
+    entries.map((e) => e.contract),
+  );
+  return withConsumerEdges(report, contract, consumers);
+}
+
+/**
+ * Stores a report beside its object (the JSON, and the HTML page where one is rendered) and gives
+ * the step's result: the same for an object validated in one pass and one merged from its ranges.
+ */
+export async function storeReport(
+  deps: Pick<ValidateDeps, 'store' | 'artifactsBucket' | 'reportsPrefix' | 'renderHtml'>,
+  object: ValidateInput['object'],
+  reportKey: string,
+  stored: StoredReport,
+): Promise<ValidateResult> {
   await deps.store.write(
     deps.artifactsBucket,
     reportKey,
@@ -160,11 +185,11 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
     );
   }
   return boundResult({
-    status: report.status,
-    rowCount: report.rowCount,
-    failedRules: report.failedRules,
+    status: stored.status,
+    rowCount: stored.rowCount,
+    failedRules: stored.failedRules,
     reportUri: s3Uri(deps.artifactsBucket, reportKey),
-    quarantineUri,
-    summary: report.summary,
+    quarantineUri: stored.quarantineUri,
+    summary: stored.summary,
   });
 }

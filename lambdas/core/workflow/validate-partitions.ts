@@ -30,7 +30,7 @@ import { folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
 import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
-import { previousReport, registryResolver, type StoredReport } from './validate-output';
+import { judgedByConsumers, previousReport, registryResolver, type StoredReport } from './validate-output';
 import type { ObjectRange } from './validate-ranges';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
@@ -542,6 +542,8 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
     const history = compareWithPrevious(report, previous);
     if (history.length > 0) report = { ...report, history };
   }
+  // Judged by its readers as one object is, once some part showed its columns.
+  if (validated > 0) report = await judgedByConsumers(report, contract, deps.catalog);
   const quarantineUri =
     quarantined > 0 ? s3Uri(deps.artifactsBucket, partsFolder(deps.quarantinePrefix, dataset)) : null;
   const reportKey = `${deps.reportsPrefix}${dataset.bucket}/${folderKey(dataset.key)}/${versionToken(dataset)}.json`;

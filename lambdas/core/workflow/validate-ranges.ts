@@ -48,10 +48,15 @@ import { loadRuleReferences } from '../validation/run-validation';
 import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
 import type { FailedRow, ValidationReport } from '../validation/validation-report';
 import { artifactKey, folderKey, versionToken } from './artifact-keys';
-import { boundResult } from './bounded-result';
 import { inspectOutput } from './inspect-output';
 import { manifestKey } from './plan-parts';
-import { previousReport, registryResolver, type StoredReport } from './validate-output';
+import {
+  judgedByConsumers,
+  previousReport,
+  registryResolver,
+  storeReport,
+  type StoredReport,
+} from './validate-output';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
 /** What one map item reads of the object. */
@@ -487,6 +492,7 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
     const history = compareWithPrevious(report, previous);
     if (history.length > 0) report = { ...report, history };
   }
+  report = await judgedByConsumers(report, contract, deps.catalog);
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
   const stored: StoredRangedReport = {
     ...report,
@@ -501,25 +507,5 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
     validatedAt: deps.now().toISOString(),
     ranges: { kind: items[0]!.Range.kind, count: items.length },
   };
-  await deps.store.write(
-    deps.artifactsBucket,
-    reportKey,
-    JSON.stringify(stored, null, 2),
-    'application/json',
-  );
-  if (deps.renderHtml)
-    await deps.store.write(
-      deps.artifactsBucket,
-      artifactKey(deps.reportsPrefix, object, 'html'),
-      deps.renderHtml(stored),
-      'text/html; charset=utf-8',
-    );
-  return boundResult({
-    status: report.status,
-    rowCount: report.rowCount,
-    failedRules: report.failedRules,
-    reportUri: s3Uri(deps.artifactsBucket, reportKey),
-    quarantineUri,
-    summary: report.summary,
-  });
+  return storeReport(deps, object, reportKey, stored);
 }

@@ -388,6 +388,42 @@ describe('mergeParts', () => {
     expect(store.text(ARTIFACTS_BUCKET, REPORT_KEY)).not.toContain('d41d8cd98f00b204e9800998ecf8427e');
   });
 
+  it("judges the merged folder by its consumers' expectations, naming the consumer it breaks", async () => {
+    // Arrange: a step that reads orders_parts and needs a column its parts do not have
+    const { store, deps } = setup();
+    store.put(
+      ARTIFACTS_BUCKET,
+      `${CONTRACTS_PREFIX}sales-report-region_totals.yaml`,
+      [
+        'pipeline: sales',
+        'step: report',
+        'output: region_totals',
+        'path: pipelines/sales/{run_id}/report/region_totals/',
+        'format: csv',
+        'inputs:',
+        '  - output: export/orders_parts',
+        '    columns:',
+        '      - { name: region, type: string }',
+        'schema:',
+        '  - { name: total, type: float64 }',
+        '',
+      ].join('\n'),
+    );
+    landPart(store, 'part-00000.csv', csv(goodRows(1, 3)));
+    landPart(store, '_SUCCESS', '');
+    await validateFolder(store, deps);
+
+    // Act
+    const result = await merge(deps);
+
+    // Assess
+    expect(result.status).toBe('failed');
+    expect(result.failedRules).toEqual(['consumer:sales/report/region_totals=incompatible']);
+    expect(storedReport(store).consumers?.map((c) => [c.consumer, c.breaks])).toEqual([
+      ['sales/report/region_totals', true],
+    ]);
+  });
+
   it('merges the parts in key order: row numbers of later parts continue those of earlier ones', async () => {
     // Prepare: the bad customer ids are the first rows of the second part by key, landed first.
     const { store, deps } = setup();

@@ -308,6 +308,46 @@ describe('validateRange and mergeRanges', () => {
     expect(envelopes.filter((e) => e.quarantinedRows > 0).length).toBeGreaterThanOrEqual(3);
   });
 
+  it("judges a split object by its consumers' expectations, as one pass does", async () => {
+    // Arrange: a step that reads big_orders and needs a column the object does not have
+    const { store, deps } = setup();
+    store.put(
+      ARTIFACTS_BUCKET,
+      `${CONTRACTS_PREFIX}sales-report-totals.yaml`,
+      `pipeline: sales
+step: report
+output: totals
+path: pipelines/sales/{run_id}/report/totals/
+format: csv
+inputs:
+  - output: export/big_orders
+    columns:
+      - { name: id, type: int64, nullable: false }
+      - { name: region, type: string }
+schema:
+  - { name: total, type: float64 }
+`,
+    );
+    const object = land(
+      store,
+      csvOf(Array.from({ length: 120 }, () => ({ lines: 1, bad: 'none' as const }))),
+    );
+    const single = await onePass(deps, object);
+
+    // Act
+    const { items, result } = await runRanges(deps, object, 2048);
+
+    // Assess
+    expect(items.length).toBeGreaterThan(1);
+    expect(single.status).toBe('failed');
+    expect(result.status).toBe(single.status);
+    expect(result.failedRules).toEqual(single.failedRules);
+    expect(result.failedRules).toContain('consumer:sales/report/totals=incompatible');
+    expect(reportOf(store, result.reportUri).consumers).toEqual(
+      (reportOf(store, single.reportUri) as StoredReport).consumers,
+    );
+  });
+
   it('the merge loads a ks_test reference sample once and judges the whole object against it', async () => {
     // Prepare: amounts 0.25..96.25 against a reference of the same values.
     const { store, deps } = setup();
