@@ -29,7 +29,7 @@ import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import type { RemovalMode } from './config/environment-config';
+import { DEFAULT_RETENTION, type RemovalMode, type RetentionSettings } from './config/environment-config';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import {
   acknowledgeGrants,
@@ -52,6 +52,8 @@ export interface ArtifactsBucketProps {
   readonly logRetentionDays: number;
   /** The environment's customer-managed key, where the environment sets `kms`. */
   readonly encryptionKey?: Key | undefined;
+  /** Days quarantine objects and reports are kept (the environment's `retention`; DEFAULT_RETENTION). */
+  readonly retention?: Pick<RetentionSettings, 'quarantineDays' | 'reportsDays'>;
 }
 
 /** Object reads by key, without a version id (GetObject; HeadObject is authorized as GetObject). */
@@ -74,6 +76,7 @@ export class ArtifactsBucket extends Construct {
   constructor(scope: Construct, id: string, props: ArtifactsBucketProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
+    const retention = props.retention ?? DEFAULT_RETENTION;
     this.bucket = new Bucket(this, 'Bucket', {
       ...secureBucketProps({
         removalMode: props.removalMode,
@@ -95,6 +98,17 @@ export class ArtifactsBucket extends Construct {
         {
           prefix: ARTIFACT_PREFIXES.manifests,
           expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        // Failing rows may be personal data: kept only as long as the environment needs them.
+        {
+          prefix: ARTIFACT_PREFIXES.quarantine,
+          expiration: Duration.days(retention.quarantineDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        {
+          prefix: ARTIFACT_PREFIXES.reports,
+          expiration: Duration.days(retention.reportsDays),
           noncurrentVersionExpiration: Duration.days(1),
         },
       ],

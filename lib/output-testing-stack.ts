@@ -88,6 +88,7 @@ export class OutputTestingStack extends Stack {
       removalMode,
       accessLogs: accessLogsTo('outputs/'),
       encryptionKey,
+      noncurrentVersionDays: config.retention.outputsNoncurrentDays,
     });
     this.artifacts = new ArtifactsBucket(this, 'Artifacts', {
       removalMode,
@@ -95,6 +96,7 @@ export class OutputTestingStack extends Stack {
       accessLogs: accessLogsTo('artifacts/'),
       logRetentionDays: config.logRetentionDays,
       encryptionKey,
+      retention: config.retention,
     });
     this.registry = new RegistryTable(this, 'Registry', { removalMode, encryptionKey });
     this.alerts = new FailureAlerts(this, 'Alerts', {

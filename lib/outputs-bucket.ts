@@ -17,6 +17,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeOnCdkCustomResource, acknowledgeOnResource, cdkSingleton } from './nag-acknowledgments';
 import type { RemovalMode } from './config/environment-config';
+import { CANARY_PREFIX } from '../lambdas/runtime/function-environment';
 import { NO_ACCESS_LOGS_REASON, secureBucketProps, type AccessLogsTarget } from './secure-bucket-props';
 
 export interface OutputsBucketProps {
@@ -28,6 +29,8 @@ export interface OutputsBucketProps {
    * write outputs then need kms:GenerateDataKey on it in their own roles.
    */
   readonly encryptionKey?: Key | undefined;
+  /** Days a replaced version of an output is kept; absent, replaced versions stay. */
+  readonly noncurrentVersionDays?: number | undefined;
 }
 
 export class OutputsBucket extends Construct {
@@ -47,7 +50,18 @@ export class OutputsBucket extends Construct {
       eventBridgeEnabled: true,
       // Large Spark/Glue outputs are written by multipart upload; parts of an abandoned upload are
       // billed but invisible to listings, so they are cleaned up after a week.
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // The canary removes what it writes; what a canary run cut short left behind goes after a day.
+        {
+          prefix: CANARY_PREFIX,
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        ...(props.noncurrentVersionDays !== undefined
+          ? [{ noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays) }]
+          : []),
+      ],
     });
     if (!props.accessLogs) {
       acknowledgeOnResource(this.bucket, [{ id: 'AwsSolutions-S1', reason: NO_ACCESS_LOGS_REASON }]);

@@ -76,6 +76,22 @@ export const DEFAULT_STAGING_PREFIX = 'staging/';
 const DEFAULT_STAGING_MEMORY = 2048;
 
 /**
+ * How long what the tests leave behind is kept (S3 lifecycle rules, lib/artifacts-bucket.ts and
+ * lib/outputs-bucket.ts). Quarantine objects hold failing rows, which may be personal data, so
+ * they go first.
+ */
+export interface RetentionSettings {
+  /** Days a quarantine object (every failing row of a version) is kept. */
+  readonly quarantineDays: number;
+  /** Days a validation report (JSON, HTML, the parts' and ranges' states) is kept. */
+  readonly reportsDays: number;
+  /** Days a replaced (noncurrent) version of an output is kept; absent, replaced versions stay. */
+  readonly outputsNoncurrentDays?: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = { quarantineDays: 30, reportsDays: 365 };
+
+/**
  * The synthetic canary (lib/synthetic-canary.ts): its schedule, which outputs it covers and how
  * long it waits for their tests. Where set, the arrival rule also watches the canary prefix.
  */
@@ -121,6 +137,7 @@ export interface EnvironmentConfig {
    */
   readonly readerLimits: ConfigurableReaderLimits;
   readonly staging: StagingSettings;
+  readonly retention: RetentionSettings;
   readonly account?: string;
   readonly region?: string;
 }
@@ -236,6 +253,14 @@ const environmentSchema = strictObject(
         maxPolls: integerAtLeast(1, 100).optional(),
       },
       'an object with schedule and optionally contracts, rows, pollSeconds, maxPolls',
+    ).optional(),
+    retention: strictObject(
+      {
+        quarantineDays: integerAtLeast(1, 3650).optional(),
+        reportsDays: integerAtLeast(1, 3650).optional(),
+        outputsNoncurrentDays: integerAtLeast(1, 3650).optional(),
+      },
+      'an object with quarantineDays, reportsDays and outputsNoncurrentDays (days, 1-3650)',
     ).optional(),
     alarms: strictObject(
       {
@@ -385,6 +410,13 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
       memorySize: data.staging?.memorySize ?? DEFAULT_STAGING_MEMORY,
       ...(data.staging?.maskingKeySecret !== undefined
         ? { maskingKeySecret: data.staging.maskingKeySecret }
+        : {}),
+    },
+    retention: {
+      quarantineDays: data.retention?.quarantineDays ?? DEFAULT_RETENTION.quarantineDays,
+      reportsDays: data.retention?.reportsDays ?? DEFAULT_RETENTION.reportsDays,
+      ...(data.retention?.outputsNoncurrentDays !== undefined
+        ? { outputsNoncurrentDays: data.retention.outputsNoncurrentDays }
         : {}),
     },
     ...(data.account !== undefined ? { account: data.account } : {}),

@@ -4,7 +4,7 @@
  * Each rule has a Compliance case (the real file) and Noncompliance cases (mutated copies) that prove
  * the check can fail.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/config/project-paths';
@@ -304,5 +304,25 @@ describe('output-testing ASL', () => {
       // Assess
       expect(found.unrecorded.map((path) => path.at(-1))).toContain('Tested');
     });
+  });
+});
+
+describe('every state machine definition', () => {
+  it('has a TimeoutSeconds, so no execution runs forever', () => {
+    // Arrange
+    const files = readdirSync(projectPath('statemachines')).filter((f) => f.endsWith('.asl.json'));
+
+    // Act
+    const timeouts = files.map((f) => {
+      const definition = JSON.parse(readFileSync(projectPath(`statemachines/${f}`), 'utf8')) as {
+        TimeoutSeconds?: unknown;
+      };
+      return [f, definition.TimeoutSeconds];
+    });
+
+    // Assess
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    const bad = timeouts.filter(([, s]) => typeof s !== 'number' || s <= 0 || s > 86_400);
+    expect(bad).toEqual([]);
   });
 });

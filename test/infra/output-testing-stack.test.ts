@@ -219,6 +219,55 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
     };
   });
 
+  describe('retention', () => {
+    interface LifecycleRule {
+      Prefix?: string;
+      ExpirationInDays?: number;
+      NoncurrentVersionExpiration?: { NoncurrentDays: number };
+      AbortIncompleteMultipartUpload?: unknown;
+    }
+    const rulesOf = (id: string) =>
+      (props(synth, id)['LifecycleConfiguration'] as { Rules: LifecycleRule[] }).Rules.map(
+        ({ Prefix, ExpirationInDays, NoncurrentVersionExpiration }) => ({
+          Prefix,
+          ExpirationInDays,
+          NoncurrentDays: NoncurrentVersionExpiration?.NoncurrentDays,
+        }),
+      );
+
+    it("expires quarantine objects and reports after the environment's retention", () => {
+      // Act
+      const rules = rulesOf(ids.artifacts);
+
+      // Assess
+      expect(rules).toContainEqual({
+        Prefix: 'quarantine/',
+        ExpirationInDays: config.retention.quarantineDays,
+        NoncurrentDays: 1,
+      });
+      expect(rules).toContainEqual({
+        Prefix: 'reports/',
+        ExpirationInDays: config.retention.reportsDays,
+        NoncurrentDays: 1,
+      });
+      // Failing rows may be personal data: never kept longer than the reports that cite them.
+      expect(config.retention.quarantineDays).toBeLessThanOrEqual(config.retention.reportsDays);
+    });
+
+    it('expires replaced output versions only where the environment says so, and leftover canary objects after a day', () => {
+      // Act
+      const rules = rulesOf(ids.outputs);
+
+      // Assess
+      const whole = rules.filter((r) => r.Prefix === undefined && r.NoncurrentDays !== undefined);
+      const days = config.retention.outputsNoncurrentDays;
+      expect(whole).toEqual(days === undefined ? [] : [{ NoncurrentDays: days }]);
+      // Off in prod: a replaced version of production data is kept unless someone decides otherwise.
+      expect(envName !== 'prod' || days === undefined).toBe(true);
+      expect(rules).toContainEqual({ Prefix: 'canary/', ExpirationInDays: 1, NoncurrentDays: 1 });
+    });
+  });
+
   describe('ArrivalTrigger', () => {
     it('matches Object Created events of the outputs bucket under the configured prefixes', () => {
       // Act
