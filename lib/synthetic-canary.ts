@@ -11,7 +11,7 @@
  * @example
  * new SyntheticCanary(this, 'Canary', { config, settings: config.canary, generate, outputs, artifacts, registry, alertTopic, entry, depsLockFilePath, definitionFile });
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
@@ -180,6 +180,7 @@ export class SyntheticCanary extends Construct {
     // timed out. Either means the environment's workflow is not proven to work.
     const period = Duration.minutes(5);
     this.failureAlarm = new Alarm(this, 'FailureAlarm', {
+      alarmName: `${Stack.of(this).stackName}-canary-failed`,
       alarmDescription: `The prt ${config.name} synthetic canary failed or timed out: see its Canary Failed event`,
       metric: new MathExpression({
         expression: 'failed + timedOut',
@@ -195,6 +196,8 @@ export class SyntheticCanary extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.failureAlarm.addAlarmAction(new SnsAction(props.alertTopic));
+    // As every alarm of the stack: the on-call hears when the canary passes again.
+    this.failureAlarm.addOkAction(new SnsAction(props.alertTopic));
   }
 }
 

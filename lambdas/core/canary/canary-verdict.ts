@@ -5,6 +5,7 @@
  * did not do its part), so a verdict passes only when every case was tested and judged as expected.
  */
 import { InvalidInputError } from '../errors';
+import { isConsumerRule } from '../validation/consumer-edges';
 import type { OutputRegistry } from '../registry/output-registry';
 import type { CanaryCase, CanaryExpectation, UncoveredRule } from './canary-plan';
 
@@ -71,7 +72,9 @@ export async function observeCanary(
         id: c.id,
         uri: object.uri,
         status: entry.status,
-        failedRules: [...(entry.failedRules ?? [])].sort(),
+        // A consumer's edge grade follows from the broken rule (nulls a reader cannot take); the
+        // canary judges the contract's own rules, which is what it generated data to break.
+        failedRules: [...(entry.failedRules ?? [])].filter((r) => !isConsumerRule(r)).sort(),
         ...(detail !== undefined ? { detail } : {}),
       };
     }),

@@ -16,9 +16,17 @@ import {
 } from '../contracts';
 import type { ValidationReport } from './validation-report';
 
+/** How a broken consumer edge is named among the failed rules: `consumer:<name>=<level>`. */
+export const CONSUMER_RULE_PREFIX = 'consumer:';
+
+/** Whether a failed rule is a consumer's edge grade rather than a rule of the contract. */
+export function isConsumerRule(rule: string): boolean {
+  return rule.startsWith(CONSUMER_RULE_PREFIX);
+}
+
 /** The failed-rule name of a broken edge: the consumer and the level the output graded for it. */
 export function consumerRuleName(edge: EdgeGrade): string {
-  return `consumer:${edge.consumer}=${edge.level}`;
+  return `${CONSUMER_RULE_PREFIX}${edge.consumer}=${edge.level}`;
 }
 
 /** The columns a landed object showed, from its validation report, as a producer's schema. */
