@@ -14,7 +14,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
-import { typedValueAt, type TypedColumn } from '../formats/typed-column';
+import { typedValueAt, type DictionaryColumn, type TypedColumn } from '../formats/typed-column';
 import { ValueBytes, valueDomain, type ValueDomain } from './value-bytes';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
@@ -33,12 +33,16 @@ export class TableDigest {
   private readonly values = new ValueBytes();
   /** Per column, the domain it is hashed by value in, or null when it is hashed by text. */
   private readonly domains: (ValueDomain | null)[];
+  /** Per column, the last dictionary hashed and its entries' bytes (a row group's batches share one). */
+  private readonly dictionaries: ({ texts: readonly string[]; entries: Buffer[] } | null)[];
+  private scratch: Buffer | null = null;
   rows = 0;
 
   constructor(private readonly schema: readonly ColumnSpec[]) {
     this.hashes = schema.map(() => createHash('sha256'));
     this.codecs = schema.map(columnCodec);
     this.domains = schema.map(valueDomain);
+    this.dictionaries = schema.map(() => null);
   }
 
   addRow(values: readonly TypedValue[]): void {
@@ -66,8 +70,49 @@ export class TableDigest {
         h.update(this.values.view());
         continue;
       }
+      if (column.kind === 'dictionary') {
+        this.hashDictionary(h, i, column, length);
+        continue;
+      }
       hashTexts(h, canonicalTexts(column, this.schema[i]!, this.codecs[i]!, length), length);
     }
+  }
+
+  /**
+   * Rows [0, length) of a dictionary column: each distinct text's bytes (what hashText would hash
+   * for it) are made once, then copied per row into one buffer hashed with one update per 64 KiB.
+   */
+  private hashDictionary(h: Hash, i: number, column: DictionaryColumn, length: number): void {
+    let cached = this.dictionaries[i]!;
+    if (cached === null || cached.texts !== column.dictionary) {
+      const codec = this.codecs[i]!;
+      cached = {
+        texts: column.dictionary,
+        entries: column.dictionary.map((t) => entryBytes(codec.canonical(t))),
+      };
+      this.dictionaries[i] = cached;
+    }
+    const entries = cached.entries;
+    const indices = column.indices;
+    const buf = (this.scratch ??= Buffer.allocUnsafe(DICTIONARY_SCRATCH));
+    let n = 0;
+    for (let r = 0; r < length; r++) {
+      const k = indices[r]!;
+      const e = k < 0 ? NULL_ENTRY : entries[k]!;
+      const len = e.length;
+      if (n + len > buf.length) {
+        h.update(buf.subarray(0, n));
+        n = 0;
+        if (len > buf.length) {
+          h.update(e);
+          continue;
+        }
+      }
+      if (len <= 16) for (let j = 0; j < len; j++) buf[n + j] = e[j]!;
+      else buf.set(e, n);
+      n += len;
+    }
+    if (n > 0) h.update(buf.subarray(0, n));
   }
 
   /**
@@ -88,6 +133,20 @@ function hashText(h: Hash, text: string): void {
   if (LONE_SURROGATE.test(text)) h.update(LONE_MARK).update(Buffer.from(text, 'utf16le'));
   else h.update(text);
   h.update(SEPARATOR);
+}
+
+const DICTIONARY_SCRATCH = 64 * 1024;
+
+/** The bytes hashText hashes for a value's canonical text. */
+function entryBytes(text: string): Buffer {
+  if (LONE_SURROGATE.test(text)) {
+    return Buffer.concat([
+      Buffer.from(LONE_MARK, 'utf8'),
+      Buffer.from(text, 'utf16le'),
+      Buffer.from(SEPARATOR),
+    ]);
+  }
+  return Buffer.from(text + SEPARATOR, 'utf8');
 }
 
 /**

@@ -489,7 +489,16 @@ function typeDictionary(v: DictionaryVector, t: Target): number {
   const { codec, out } = t;
   const { indices, dictionary } = v;
   const plain = t.spec.type === 'string' && t.spec.physical !== 'uuid';
-  const parsed = plain ? dictionary : dictionary.map((s) => codec.parse(s));
+  if (plain) {
+    // The texts need no parsing: the column stays indices into them (a copy, as the reader
+    // reuses its buffers), and writers and the proof encode each distinct text once.
+    if (!t.spec.nullable) {
+      for (let r = 0; r < t.limit; r++) if (indices[r]! < 0) return r;
+    }
+    out.takeDictionary(indices.slice(0, t.limit), dictionary);
+    return NONE;
+  }
+  const parsed = dictionary.map((s) => codec.parse(s));
   for (let r = 0; r < t.limit; r++) {
     const i = indices[r]!;
     if (i < 0) {

@@ -25,7 +25,7 @@ import { ParquetFileEncoder, type ChunkInput, type ChunkValues, type Codec } fro
 import { digitCount, parquetElementFor } from './parquet-types';
 import { snappyCompress } from './snappy-compress';
 import type { ParquetCodec, TableWriter, TypedRow, WriterOptions } from './table-io';
-import { typedValueAt, type TypedColumn } from './typed-column';
+import { dictionaryStrings, typedValueAt, type TypedColumn } from './typed-column';
 import { daysFromCivil, type TypedValue } from '../contracts/typed-values';
 
 const DEFAULT_ROW_GROUP_ROWS = 100_000;
@@ -421,6 +421,10 @@ class ColumnBuffer {
       case 'string':
         if (spec.type === 'string' && hint !== 'uuid')
           return this.copyStrings(column.values, from, to, firstRow);
+        break;
+      case 'dictionary':
+        if (spec.type === 'string' && hint !== 'uuid')
+          return this.copyStrings(dictionaryStrings(column, to).values, from, to, firstRow);
         break;
     }
     this.generic(column, from, to, firstRow);

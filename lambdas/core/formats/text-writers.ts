@@ -338,6 +338,8 @@ export class CsvWriter extends TextWriter {
   private readonly withHeader: boolean;
   private readonly quote: string;
   private readonly cell: CsvCellEncoder;
+  /** Per column, the last dictionary written and its texts' cell bytes (a row group's batches share one). */
+  private readonly dictionaryCells: ({ texts: readonly string[]; cells: Uint8Array[] } | null)[];
 
   constructor(sink: ByteSink, schema: readonly ColumnSpec[], options: Partial<CsvOptions> = {}) {
     super(sink, schema);
@@ -345,6 +347,7 @@ export class CsvWriter extends TextWriter {
     this.withHeader = options.header ?? true;
     this.quote = options.quote ?? '"';
     this.cell = csvCellEncoder(options);
+    this.dictionaryCells = schema.map(() => null);
   }
 
   protected header(): string {
@@ -455,6 +458,28 @@ export class CsvWriter extends TextWriter {
             }
           }
           out.text(cell(v));
+        };
+      }
+      case 'dictionary': {
+        // Each distinct text is quoted and encoded once; a row copies its bytes.
+        let cached = this.dictionaryCells[c]!;
+        if (cached === null || cached.texts !== column.dictionary) {
+          cached = { texts: column.dictionary, cells: column.dictionary.map((t) => utf8.encode(cell(t))) };
+          this.dictionaryCells[c] = cached;
+        }
+        const cells = cached.cells;
+        const indices = column.indices;
+        return (r) => {
+          const k = indices[r]!;
+          if (k < 0) return;
+          const bytes = cells[k]!;
+          const len = bytes.length;
+          out.ensure(len);
+          const b = out.bytes;
+          const n = out.n;
+          if (len <= 16) for (let j = 0; j < len; j++) b[n + j] = bytes[j]!;
+          else b.set(bytes, n);
+          out.n = n + len;
         };
       }
       case 'values': {

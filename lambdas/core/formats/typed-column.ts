@@ -11,6 +11,9 @@
  *   dominates writing such columns otherwise. A value past 2^53 puts its batch in `values`.
  * - `boolean`: 0/1 bytes.
  * - `string`: string and date ('YYYY-MM-DD') columns, null for a null cell.
+ * - `dictionary`: a string column as indices into its distinct texts (-1 for a null), as a
+ *   dictionary-encoded Parquet page holds it: a writer or the proof encodes each distinct text
+ *   once and copies its bytes per row, where a `string` column makes them per row.
  * - `values`: any column, as the typed values a row would hold (the exact representation).
  *
  * `valid` is null when every row holds a value, else one byte per row (1 = a value, 0 = null).
@@ -48,13 +51,37 @@ export interface StringColumn {
   readonly values: readonly (string | null)[];
 }
 
+export interface DictionaryColumn {
+  readonly kind: 'dictionary';
+  /** Index into `dictionary` per row, -1 for a null. */
+  readonly indices: Int32Array;
+  readonly dictionary: readonly string[];
+}
+
 export interface ValuesColumn {
   readonly kind: 'values';
   readonly values: readonly TypedValue[];
 }
 
 export type TypedColumn =
-  Float64Column | Int32Column | IntegerColumn | BooleanColumn | StringColumn | ValuesColumn;
+  | Float64Column
+  | Int32Column
+  | IntegerColumn
+  | BooleanColumn
+  | StringColumn
+  | DictionaryColumn
+  | ValuesColumn;
+
+/** Rows [0, length) of a dictionary column as a string column (each text shared, not copied). */
+export function dictionaryStrings(column: DictionaryColumn, length: number): StringColumn {
+  const { indices, dictionary } = column;
+  const values = new Array<string | null>(length);
+  for (let r = 0; r < length; r++) {
+    const i = indices[r]!;
+    values[r] = i < 0 ? null : dictionary[i]!;
+  }
+  return { kind: 'string', values };
+}
 
 /** Whether row r of a column is null. */
 export function isNullAt(column: TypedColumn, r: number): boolean {
@@ -62,6 +89,8 @@ export function isNullAt(column: TypedColumn, r: number): boolean {
     case 'string':
     case 'values':
       return column.values[r] === null || column.values[r] === undefined;
+    case 'dictionary':
+      return column.indices[r]! < 0;
     default:
       return column.valid !== null && column.valid[r] === 0;
   }
@@ -77,6 +106,10 @@ export function typedValueAt(column: TypedColumn, spec: ColumnSpec, r: number): 
       return column.values[r] ?? null;
     case 'values':
       return column.values[r] ?? null;
+    case 'dictionary': {
+      const i = column.indices[r]!;
+      return i < 0 ? null : column.dictionary[i]!;
+    }
     case 'boolean':
       return column.valid !== null && column.valid[r] === 0 ? null : column.values[r] === 1;
     case 'integer': {
@@ -128,6 +161,8 @@ export class TypedColumnBuilder {
   private texts: (string | null)[] = [];
   /** Typed values, once the batch has left its flat layout (or for types without one). */
   private fallback: TypedValue[] | null = null;
+  /** The batch as dictionary indices (takeDictionary), until a value is appended one by one. */
+  private dictionary: DictionaryColumn | null = null;
   private n = 0;
   private readonly exact: boolean;
 
@@ -171,8 +206,29 @@ export class TypedColumnBuilder {
     return this.n;
   }
 
+  /**
+   * Takes the rows of a batch as dictionary indices (-1 for a null) into texts, for a string or
+   * date column with no row appended yet. The indices are the builder's to keep: pass a copy of a
+   * reader's buffer. A value appended after it turns the rows into texts first.
+   */
+  takeDictionary(indices: Int32Array, dictionary: readonly string[]): void {
+    if (this.layout !== 'string' || this.n !== 0) {
+      for (const i of indices) this.append(i < 0 ? null : dictionary[i]!);
+      return;
+    }
+    if (indices.length > this.capacity) {
+      throw new RangeError(`column ${this.spec.name} holds ${this.capacity} rows`);
+    }
+    this.dictionary = { kind: 'dictionary', indices, dictionary };
+    this.n = indices.length;
+  }
+
   append(v: TypedValue): void {
     if (this.n >= this.capacity) throw new RangeError(`column ${this.spec.name} holds ${this.capacity} rows`);
+    if (this.dictionary !== null) {
+      this.texts = dictionaryStrings(this.dictionary, this.n).values as (string | null)[];
+      this.dictionary = null;
+    }
     const r = this.n++;
     if (this.fallback !== null) {
       this.fallback.push(this.exact && typeof v === 'number' ? BigInt(v) : v);
@@ -277,6 +333,7 @@ export class TypedColumnBuilder {
    */
   finish(): TypedColumn {
     if (this.fallback !== null) return { kind: 'values', values: this.fallback };
+    if (this.dictionary !== null) return this.dictionary;
     if (this.layout === 'string') return { kind: 'string', values: this.texts };
     return this.view(this.n);
   }
@@ -285,6 +342,7 @@ export class TypedColumnBuilder {
     this.n = 0;
     this.nulls = 0;
     this.texts = [];
+    this.dictionary = null;
     this.fallback = this.layout === 'values' ? [] : null;
   }
 }

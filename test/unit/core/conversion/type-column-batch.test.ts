@@ -670,3 +670,95 @@ describe('TableDigest.addColumns over typed columns of every type', () => {
     },
   );
 });
+
+describe('dictionary-encoded string columns', () => {
+  const schema: ColumnSpec[] = [{ name: 's', type: 'string', nullable: true }];
+  // Short and long texts (a long one is copied in bulk), one needing quotes, non-ASCII, a lone
+  // surrogate (hashed by its code units) and the separator itself.
+  const dictionary = ['eu', 'a text longer than sixteen bytes', 'x,"y"', 'Zürich', 'x\ud800', '\u001f'];
+  const indices = Int32Array.from({ length: 3000 }, (_, r) =>
+    r % 7 === 6 ? -1 : (r * 5) % dictionary.length,
+  );
+  const batch = (idx: Int32Array, firstRow = 1): ColumnBatch => ({
+    columns: ['s'],
+    vectors: [{ kind: 'dictionary', indices: idx, dictionary }],
+    length: idx.length,
+    firstRow,
+  });
+  const texts = Array.from(indices, (i) => (i < 0 ? null : dictionary[i]!));
+
+  it('stays indices into its texts, which give the rows and the digest of the texts', () => {
+    // Act
+    const [column] = typeColumnBatch(batch(indices), planOf(schema));
+    const byDictionary = new TableDigest(schema);
+    byDictionary.addColumns([column!], indices.length);
+    const byTexts = new TableDigest(schema);
+    byTexts.addColumns([{ kind: 'string', values: texts }], texts.length);
+    const byRows = new TableDigest(schema);
+    for (const t of texts) byRows.addRow([t]);
+
+    // Assess
+    expect(column!.kind).toBe('dictionary');
+    expect(rowsOfColumns([column!], schema, indices.length).map((r) => r[0])).toEqual(texts);
+    const expected = byRows.digest();
+    expect(byDictionary.digest()).toEqual(expected);
+    expect(byTexts.digest()).toEqual(expected);
+  });
+
+  it('hashes a batch of more bytes than its buffer holds, and a text longer than the buffer', () => {
+    // Arrange: 70,000 rows of a 40-byte text (past the 64 KiB buffer), then a 100 KB text
+    const long = 'y'.repeat(100_000);
+    const big = ['a'.repeat(40), long];
+    const idx = Int32Array.from({ length: 70_001 }, (_, r) => (r === 70_000 ? 1 : 0));
+    const column = { kind: 'dictionary' as const, indices: idx, dictionary: big };
+
+    // Act
+    const byDictionary = new TableDigest(schema);
+    byDictionary.addColumns([column], idx.length);
+    const byRows = new TableDigest(schema);
+    for (const i of idx) byRows.addRow([big[i]!]);
+
+    // Assess
+    expect(byDictionary.digest()).toEqual(byRows.digest());
+  });
+
+  it('gives another digest when one row points at another text', () => {
+    // Arrange
+    const changed = indices.slice();
+    changed[2500] = (changed[2500]! + 1) % dictionary.length;
+
+    // Act
+    const digest = (idx: Int32Array) => {
+      const d = new TableDigest(schema);
+      d.addColumns(typeColumnBatch(batch(idx), planOf(schema)), idx.length);
+      return d.digest();
+    };
+
+    // Assess
+    expect(digest(changed)).not.toEqual(digest(indices));
+  });
+
+  it('keeps its own copy of the indices, which the reader reuses for its next batch', () => {
+    // Arrange
+    const reused = indices.slice();
+
+    // Act
+    const [column] = typeColumnBatch(batch(reused), planOf(schema));
+    reused.fill(0);
+
+    // Assess
+    expect(rowsOfColumns([column!], schema, indices.length).map((r) => r[0])).toEqual(texts);
+  });
+
+  it('fails on a null in a non-nullable column, naming its row', () => {
+    // Arrange
+    const required: ColumnSpec[] = [{ name: 's', type: 'string', nullable: false }];
+
+    // Act
+    const typing = () => typeColumnBatch(batch(indices, 101), planOf(required));
+
+    // Assess: the first null is row 6 of the batch, the file's row 107
+    expect(typing).toThrow(FormatError);
+    expect(typing).toThrow('row 107: s is null but not nullable; cannot convert');
+  });
+});

@@ -14,8 +14,10 @@ import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-wr
 import type { TableWriter } from '../../../../lambdas/core/formats/table-io';
 import { CsvWriter } from '../../../../lambdas/core/formats/text-writers';
 import {
+  dictionaryStrings,
   rowsOfColumns,
   TypedColumnBuilder,
+  type DictionaryColumn,
   type TypedColumn,
 } from '../../../../lambdas/core/formats/typed-column';
 
@@ -201,5 +203,78 @@ describe('TypedColumnBuilder.appendNumber', () => {
 
     // Assess
     expect(overflow).toThrow(RangeError);
+  });
+});
+
+describe('dictionary columns', () => {
+  const spec: ColumnSpec = { name: 's', type: 'string', nullable: true };
+  const dictionary = [
+    'eu',
+    'a text longer than sixteen bytes',
+    'x,"y"',
+    ' padded ',
+    'Zürich',
+    'line\nbreak',
+    '',
+  ];
+  const indices = Int32Array.from({ length: 40 }, (_, r) => (r % 9 === 4 ? -1 : (r * 3) % dictionary.length));
+  const column: DictionaryColumn = { kind: 'dictionary', indices, dictionary };
+  const texts = dictionaryStrings(column, indices.length);
+
+  const dictionaryWriters: [string, (sink: BufferSink) => TableWriter][] = [
+    ['csv', (sink) => new CsvWriter(sink, [spec])],
+    ["csv with ; and ' quotes", (sink) => new CsvWriter(sink, [spec], { delimiter: ';', quote: "'" })],
+    ['parquet', (sink) => createParquetWriter(sink, { schema: [spec], parquet: { rowGroupRows: 16 } })],
+  ];
+
+  it.each(dictionaryWriters)('%s: writes the bytes of the same texts as a string column', async (_, make) => {
+    // Act: two batches sharing the dictionary, as a row group's batches do
+    const fromDictionary = await bytesOf(make, async (w) => {
+      await w.writeColumns!([{ kind: 'dictionary', indices: indices.subarray(0, 25), dictionary }], 25);
+      await w.writeColumns!([{ kind: 'dictionary', indices: indices.subarray(25), dictionary }], 15);
+    });
+    const fromTexts = await bytesOf(make, async (w) => {
+      await w.writeColumns!([{ kind: 'string', values: texts.values.slice(0, 25) }], 25);
+      await w.writeColumns!([{ kind: 'string', values: texts.values.slice(25) }], 15);
+    });
+
+    // Assess
+    expect(Buffer.from(fromDictionary).equals(Buffer.from(fromTexts))).toBe(true);
+  });
+
+  it('writes a second dictionary with the texts of its own indices', async () => {
+    // Act: the next row group's dictionary holds other texts at the same indices
+    const other = dictionary.map((t) => `${t}!`);
+    const bytes = await bytesOf(
+      (sink) => new CsvWriter(sink, [spec], { header: false }),
+      async (w) => {
+        await w.writeColumns!([{ kind: 'dictionary', indices: Int32Array.of(0, 4), dictionary }], 2);
+        await w.writeColumns!([{ kind: 'dictionary', indices: Int32Array.of(0, 4), dictionary: other }], 2);
+      },
+    );
+
+    // Assess
+    expect(Buffer.from(bytes).toString('utf8')).toBe('eu\nZürich\neu!\nZürich!\n');
+  });
+
+  it('is built from indices, and turns into texts when a value is appended after them', () => {
+    // Arrange
+    const builder = new TypedColumnBuilder(spec, 8);
+
+    // Act
+    builder.takeDictionary(Int32Array.of(1, -1, 0), dictionary);
+    const taken = builder.finish();
+    builder.append('late');
+    const appended = builder.finish();
+    builder.reset();
+    builder.append('a');
+    builder.takeDictionary(Int32Array.of(0), dictionary);
+    const mixed = builder.finish();
+
+    // Assess
+    expect(taken.kind).toBe('dictionary');
+    expect(rowsOfColumns([taken], [spec], 3)).toEqual([[dictionary[1]], [null], ['eu']]);
+    expect(appended).toEqual({ kind: 'string', values: [dictionary[1], null, 'eu', 'late'] });
+    expect(mixed).toEqual({ kind: 'string', values: ['a', 'eu'] });
   });
 });
