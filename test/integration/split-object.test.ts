@@ -42,6 +42,11 @@ quality:
   - { name: amount_positive, field: amount, condition: greater_than, value: 0, threshold: 0.99, severity: error }
 `;
 const HEADER = 'id,note,amount,channel';
+/** The same output as JSON Lines, under a folder of its own. */
+const LINES_CONTRACT_FILE = 'sales-export-big_orders_lines.yaml';
+const LINES_CONTRACT = CONTRACT.replace('output: big_orders\n', 'output: big_orders_lines\n')
+  .replace('export/big_orders/', 'export/big_orders_lines/')
+  .replace('format: csv', 'format: jsonl');
 const ROWS = 1500;
 
 let stack: EmbeddedStack;
@@ -56,6 +61,7 @@ beforeAll(async () => {
     contractsDir: join(PROJECT_ROOT, 'contracts'),
   });
   await stack.putContract(CONTRACT_FILE, CONTRACT);
+  await stack.putContract(LINES_CONTRACT_FILE, LINES_CONTRACT);
   s3 = localS3Client(stack.endpoints.s3);
   db = localDocumentClient(stack.endpoints.dynamodb);
 }, 120_000);
@@ -187,5 +193,69 @@ describe('one object above splitObjectsAboveBytes', () => {
     expect(items.Items).toHaveLength(1);
     expect(items.Items![0]!['status']).toBe('failed');
     expect(items.Items![0]!['rowCount']).toBe(ROWS);
+  });
+
+  it('a JSON Lines object above it is split at line starts into one report of one pass', async () => {
+    // Prepare: the rows as records; a note's line ends are escaped inside its JSON string
+    const key = `pipelines/sales/lines-${Date.now().toString(36)}/export/big_orders_lines/orders.jsonl`;
+    const records = Array.from({ length: ROWS }, (_, i) => {
+      const bad = i % 47 === 11 || i % 59 === 3;
+      return {
+        bad,
+        line: JSON.stringify({
+          id: i + 1,
+          note: i % 4 === 0 ? `first line of ${i}\nsecond, "quoted"` : `plain note ${i}`,
+          amount: i % 47 === 11 ? -2.5 : (i % 90) + 0.5,
+          channel: i % 59 === 3 ? 'fax' : (['web', 'store', 'app'] as const)[i % 3],
+        }),
+      };
+    });
+    const body = `${records.map((r) => r.line).join('\n')}\n`;
+    const uri = `s3://${stack.resources.outputsBucket}/${key}`;
+    expect(body.length).toBeGreaterThan(SPLIT_ABOVE * 10);
+
+    // Act
+    await s3.send(
+      new PutObjectCommand({ Bucket: stack.resources.outputsBucket, Key: key, Body: Buffer.from(body) }),
+    );
+    await stack.idle(300_000);
+
+    // Assess: through the plan, the map and the merge
+    const executions = stack.executions.filter((e) => JSON.stringify(e.input).includes(key));
+    expect(executions).toHaveLength(1);
+    expect(executions[0]!.path).toEqual(
+      expect.arrayContaining(['RouteObjectSize', 'PlanParts', 'MergeParts']),
+    );
+    expect(executions[0]!.path).not.toContain('Validate');
+    const items = await db.send(
+      new QueryCommand({
+        TableName: stack.resources.registryTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': objectPk(uri) },
+        ConsistentRead: true,
+      }),
+    );
+    expect(items.Items).toHaveLength(1);
+    const entry = items.Items![0]!;
+    expect(entry['status']).toBe('failed');
+    expect(entry['rowCount']).toBe(ROWS);
+    const report = JSON.parse(await readArtifact(String(entry['reportUri']))) as StoredRangedReport;
+    const onePass = await runValidation(
+      parseContract(LINES_CONTRACT, LINES_CONTRACT_FILE),
+      bufferSource(Buffer.from(body), 'orders.jsonl'),
+      {
+        openSource: () => {
+          throw new Error('no reference samples in this contract');
+        },
+      },
+    );
+    expect(report.ranges.kind).toBe('jsonl');
+    expect(report.ranges.count).toBeGreaterThanOrEqual(10);
+    expect(report.failedRowCount).toBe(onePass.report.failedRowCount);
+    expect(report.rules).toEqual(onePass.report.rules);
+    const quarantine = (await readArtifact(report.quarantineUri!)).split('\n').filter((l) => l !== '');
+    expect(quarantine.map((l) => (JSON.parse(l) as { row: number }).row)).toEqual(
+      records.flatMap((r, i) => (r.bad ? [i + 1] : [])),
+    );
   });
 });

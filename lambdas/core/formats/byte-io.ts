@@ -40,6 +40,30 @@ export function bufferSource(bytes: Uint8Array, name = 'buffer', chunkSize = 64 
   };
 }
 
+const RANGE_CHUNK = 1024 * 1024;
+
+/**
+ * Bytes [start, end) of a source as a source of its own, streamed with ranged reads a chunk at a
+ * time: what one reader of a planned range of an object reads.
+ */
+export function byteRangeSource(source: ByteSource, start: number, end: number): ByteSource {
+  const size = Math.max(0, end - start);
+  return {
+    name: source.name,
+    size: () => Promise.resolve(size),
+    async *stream() {
+      for (let at = start; at < end; at += RANGE_CHUNK)
+        yield await source.readRange(at, Math.min(end, at + RANGE_CHUNK));
+    },
+    readRange: (from, to) =>
+      Promise.resolve().then(() => {
+        const s = Math.max(0, from);
+        const e = Math.min(size, to);
+        return e <= s ? new Uint8Array() : source.readRange(start + s, start + e);
+      }),
+  };
+}
+
 /** A sink collecting into memory; `bytes()` returns what was written once closed. */
 export class BufferSink implements ByteSink {
   private readonly chunks: Uint8Array[] = [];

@@ -9,6 +9,12 @@ export interface JsonReadOptions {
   readonly maxRecordLength?: number;
   /** Distinct keys (columns) accepted; default JSON_MAX_COLUMNS. */
   readonly maxColumns?: number;
+  /**
+   * False for a range that starts inside the object (jsonl-ranges.ts): a byte order mark is
+   * skipped only as the object's first character; anywhere else it is part of a line, which one
+   * reader of the whole object would refuse as JSON, and so must the range's reader.
+   */
+  readonly fromObjectStart?: boolean;
 }
 
 export async function* readJsonLines(
@@ -17,11 +23,13 @@ export async function* readJsonLines(
 ): AsyncGenerator<RecordBatch> {
   const batcher = new JsonBatcher(batcherLimits(options));
   const maxLength = options.maxRecordLength ?? JSON_MAX_RECORD_LENGTH;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let first = options.fromObjectStart ?? true;
+  // The decoder drops a byte order mark at the start of what it decodes unless told to keep it:
+  // a range's reader keeps it (see fromObjectStart).
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: !first });
   let carry = '';
   let line = 0;
   let bytes = 0;
-  let first = true;
 
   const handle = (text: string): void => {
     line++;

@@ -8,3 +8,5 @@ export { validateParquetRange } from './validate-parquet-range';
 export type { ParquetRangeTask } from './validate-parquet-range';
 // A range spools its failing rows as the one-pass run writes its quarantine.
 export { FailedRowLines } from '../validation/failed-row-lines';
+export { validateJsonLinesRange } from './validate-jsonl-range';
+export type { JsonLinesRangeTask } from './validate-jsonl-range';

@@ -1,12 +1,12 @@
 /**
  * One large object validated range by range, in the same Distributed Map as the parts of a
  * partitioned output (decision 0012). Above the environment's `splitObjectsAboveBytes`, an
- * uncompressed CSV or a Parquet object takes the partitioned branch's three steps, with ranges of
- * the one object for items:
+ * uncompressed CSV or JSON Lines object or a Parquet object takes the partitioned branch's three
+ * steps, with ranges of the one object for items:
  *
  * - `planRanges` (the plan step): plans the object's ranges (CSV: byte ranges whose boundaries are
- *   record starts, quote-aware, planCsvRanges; Parquet: runs of row groups from the footer,
- *   planParquetRanges) of about `splitAboveBytes` each, and writes them to the manifest the map's
+ *   record starts, quote-aware, planCsvRanges; JSON Lines: byte ranges starting after a line feed,
+ *   planJsonLinesRanges; Parquet: runs of row groups from the footer, planParquetRanges) of about `splitAboveBytes` each, and writes them to the manifest the map's
  *   ItemReader reads. Every item names the object as a part item would (Key, Size, Etag) and adds
  *   the `Range` to read.
  * - `validateRange` (one map item): validates its range into a mergeable state, spools its failing
@@ -35,10 +35,12 @@ import {
 } from '../errors';
 import type { ByteSource } from '../formats/byte-io';
 import { planCsvRanges } from '../formats/csv-ranges';
+import { planJsonLinesRanges } from '../formats/jsonl-ranges';
 import { planParquetRanges } from '../formats/parquet-ranges';
 import type { ReaderLimits } from '../formats/table-io';
 import type { OutputRegistry } from '../registry/output-registry';
 import { validateCsvRange } from '../ranged-validation/validate-csv-range';
+import { validateJsonLinesRange } from '../ranged-validation/validate-jsonl-range';
 import { validateParquetRange } from '../ranged-validation/validate-parquet-range';
 import { ObjectNotFoundError, parseS3Uri, readText, s3Uri, type ObjectStore } from '../storage/object-store';
 import { FailedRowLines } from '../validation/failed-row-lines';
@@ -76,6 +78,14 @@ export type ObjectRange =
       readonly index: number;
       readonly count: number;
       /** Row groups [start, end). */
+      readonly start: number;
+      readonly end: number;
+    }
+  | {
+      readonly kind: 'jsonl';
+      readonly index: number;
+      readonly count: number;
+      /** Bytes [start, end): whole lines. */
       readonly start: number;
       readonly end: number;
     };
@@ -185,9 +195,20 @@ export async function planRanges(input: PlanRangesInput, deps: RangeDeps): Promi
         end: r.end,
       }),
     );
+  } else if (inspection.format === 'jsonl' && inspection.compression === 'none') {
+    const ranges = await planJsonLinesRanges(source, wanted, {
+      // As for CSV: sized by the threshold, half a range's share at least.
+      minRangeBytes: Math.max(1, Math.floor(object.size / wanted / 2)),
+      ...(deps.readerLimits?.maxRecordLength !== undefined
+        ? { maxRecordLength: deps.readerLimits.maxRecordLength }
+        : {}),
+    });
+    items = ranges.map((r, index) =>
+      item({ kind: 'jsonl', index, count: ranges.length, start: r.start, end: r.end }),
+    );
   } else {
     throw new FormatError(
-      `${object.uri} is ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}: only an uncompressed CSV or a Parquet object is split into ranges`,
+      `${object.uri} is ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}: only an uncompressed CSV or JSON Lines object or a Parquet object is split into ranges`,
     );
   }
   const key = manifestKey(deps, object, input.execution);
@@ -298,11 +319,17 @@ export async function validateRange(
               { contract, headerEnd: range.headerEnd, start: range.start, end: range.end, ...limits },
               options,
             )
-          : await validateParquetRange(
-              source,
-              { contract, rowGroups: { start: range.start, end: range.end }, ...limits },
-              options,
-            );
+          : range.kind === 'jsonl'
+            ? await validateJsonLinesRange(
+                source,
+                { contract, start: range.start, end: range.end, ...limits },
+                options,
+              )
+            : await validateParquetRange(
+                source,
+                { contract, rowGroups: { start: range.start, end: range.end }, ...limits },
+                options,
+              );
       if (sink) {
         await lines.flush();
         await sink.close();
@@ -355,7 +382,7 @@ export interface MergeRangesInput {
 /** The error a range recorded, raised again as its own type, so the state machine classifies it as one pass's. */
 function rangeError(object: ObjectRef, range: ObjectRange, error: { name: string; message: string }): Error {
   const where = `${object.uri} range ${range.index + 1} of ${range.count} (${
-    range.kind === 'csv' ? `bytes ${range.start}-${range.end}` : `row groups ${range.start}-${range.end}`
+    range.kind === 'parquet' ? `row groups ${range.start}-${range.end}` : `bytes ${range.start}-${range.end}`
   }): ${error.message}`;
   switch (error.name) {
     case 'FormatError':

@@ -218,7 +218,7 @@ describe('planRanges', () => {
 
     // Assess
     await expect(act).rejects.toThrow(FormatError);
-    await expect(act).rejects.toThrow(/only an uncompressed CSV or a Parquet object is split/);
+    await expect(act).rejects.toThrow(/only an uncompressed CSV or JSON Lines object or a Parquet object is split/);
   });
 });
 
@@ -487,5 +487,93 @@ describe('ranges of one object (property)', () => {
     // The property held over objects that were in fact split, not only over single ranges.
     expect(split).toBeGreaterThan(30);
     expect(splitInsideQuotes).toBeGreaterThan(10);
+  });
+});
+
+describe('ranges of a JSON Lines object', () => {
+  const JSONL_KEY = 'pipelines/sales/r1/export/big_orders/orders.jsonl';
+  const JSONL_CONTRACT_KEY = `${CONTRACTS_PREFIX}sales-export-big_orders-lines.yaml`;
+  const jsonlOutput = (): RegisteredOutput => ({
+    ...output(),
+    format: 'jsonl',
+    contractKey: JSONL_CONTRACT_KEY,
+  });
+
+  function jsonlSetup() {
+    const { store, deps } = setup();
+    store.put(ARTIFACTS_BUCKET, JSONL_CONTRACT_KEY, CONTRACT.replace('format: csv', 'format: jsonl'));
+    return { store, deps };
+  }
+
+  /** A record per spec; its note may hold escaped line feeds, and some records carry a column the contract does not name. */
+  function jsonlOf(specs: readonly RowSpec[], blankEvery: number): string {
+    const lines = specs.map((spec, i) => {
+      const record: Record<string, unknown> = {
+        id: spec.bad === 'id' ? 0 : i + 1,
+        note:
+          spec.lines === 0
+            ? `plain ${i}`
+            : Array.from({ length: spec.lines }, (_, l) => `line ${l} of ${i}`).join('\n'),
+        amount: spec.bad === 'amount' ? -3.5 : (i % 97) + 0.25,
+        channel: spec.bad === 'channel' ? 'fax' : (['web', 'store', 'app'] as const)[i % 3],
+      };
+      if (i % 37 === 36) record['extra'] = i;
+      return JSON.stringify(record);
+    });
+    return `\ufeff${lines.map((l, i) => (blankEvery > 0 && i % blankEvery === 0 ? `${l}\n` : l)).join('\n')}\n`;
+  }
+
+  it('merge into the one-pass report and quarantine for any records and split points', async () => {
+    const rowSpec = fc.record({
+      lines: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 6 })),
+      bad: fc.constantFrom('none', 'none', 'none', 'amount', 'channel', 'id'),
+    }) as fc.Arbitrary<RowSpec>;
+    let split = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(rowSpec, { minLength: 40, maxLength: 160 }),
+        fc.integer({ min: 300, max: 4000 }),
+        fc.integer({ min: 0, max: 9 }),
+        async (specs, splitAboveBytes, blankEvery) => {
+          // Prepare
+          const { store, deps } = jsonlSetup();
+          const object = land(store, jsonlOf(specs, blankEvery), JSONL_KEY);
+          const single = await onePass(deps, object, jsonlOutput());
+          const singleReport = reportOf(store, single.reportUri);
+
+          // Act
+          const { items, result } = await runRanges(deps, object, splitAboveBytes, jsonlOutput());
+
+          // Assess
+          if (items.length > 1) split++;
+          expect(items.every((i) => i.Range.kind === 'jsonl')).toBe(true);
+          expect(comparable(reportOf(store, result.reportUri))).toEqual(comparable(singleReport));
+          expect(quarantineOf(store, result.quarantineUri)).toEqual(
+            quarantineOf(store, single.quarantineUri),
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // The property held over objects that were in fact split, not only over single ranges.
+    expect(split).toBeGreaterThan(25);
+  });
+
+  it('a line that is not JSON ends the merge with a FormatError naming its range, as one pass would', async () => {
+    // Prepare
+    const { store, deps } = jsonlSetup();
+    const specs = Array.from({ length: 120 }, () => ({ lines: 0, bad: 'none' as const }));
+    const object = land(store, `${jsonlOf(specs, 0)}{"id": 121, "note": \n`, JSONL_KEY);
+
+    // Act
+    const single = onePass(deps, object, jsonlOutput());
+    const ranged = runRanges(deps, object, 1024, jsonlOutput());
+
+    // Assess
+    await expect(single).rejects.toThrow(FormatError);
+    await expect(ranged).rejects.toThrow(FormatError);
+    await expect(ranged).rejects.toThrow(
+      /range \d+ of \d+ \(bytes \d+-\d+\): JSON Lines record is not valid JSON/,
+    );
   });
 });
