@@ -8,7 +8,7 @@
 import type { ByteSource } from './byte-io';
 import type { InferredColumn } from './parquet-types';
 import type { RecordBatch } from './record-batch';
-import type { ArrowReadOptions } from './arrow-reader';
+import type { ArrowFileBlocks, ArrowReadOptions } from './arrow-reader';
 
 /** The columns of an Arrow IPC stream or file in contract terms (arrow-reader's arrowSchemaOf). */
 export async function arrowSchemaOf(source: ByteSource): Promise<InferredColumn[]> {
@@ -23,4 +23,10 @@ export async function* readArrow(
 ): AsyncGenerator<RecordBatch> {
   const { readArrow: read } = await import('./arrow-reader');
   yield* read(source, options);
+}
+
+/** arrow-reader's arrowFileBlocks: the footer's blocks of an IPC file, null when it cannot be split. */
+export async function arrowFileBlocks(source: ByteSource): Promise<ArrowFileBlocks | null> {
+  const { arrowFileBlocks: blocks } = await import('./arrow-reader');
+  return blocks(source);
 }

@@ -43,6 +43,22 @@ import { formatDate } from '../contracts/typed-values';
 export interface ArrowReadOptions extends ReaderLimits {
   /** Leaf columns to read (dotted names for struct fields), in this order; all when absent. */
   readonly columns?: readonly string[];
+  /**
+   * Of an IPC file whose footer lists consistent blocks (arrowFileBlocks), only record batches
+   * [start, end) in footer order, after every dictionary batch; rows numbered from 1 within them.
+   */
+  readonly recordBatches?: { readonly start: number; readonly end: number };
+}
+
+/** A message of an IPC file as its footer lists it: bytes [offset, offset + length). */
+export interface ArrowBlock {
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface ArrowFileBlocks {
+  readonly dictionaries: readonly ArrowBlock[];
+  readonly recordBatches: readonly ArrowBlock[];
 }
 
 const DEFAULT_BATCH_SIZE = 10_000;
@@ -86,7 +102,7 @@ export async function* readArrow(
   if (!(maxRows >= 0) || (!Number.isInteger(maxRows) && maxRows !== Infinity)) {
     throw new RangeError(`maxRecordBatchRows must be a non-negative integer`);
   }
-  const reader = await openArrow(source, maxRows);
+  const reader = await openArrow(source, maxRows, options.recordBatches);
   const leaves = selectLeaves(source, leavesOf(reader.schema, source.name), options.columns);
   const columns = leaves.map((l) => l.name);
   let firstRow = 1;
@@ -304,13 +320,120 @@ async function fileLayout(
 }
 
 /**
+ * The dictionary and record batch blocks an IPC file's footer lists, in file order; null for an
+ * IPC stream (no footer) or a footer whose blocks do not frame the body's messages one after
+ * another (each block starting a message of its own metadata length, none overlapping, all
+ * dictionaries before the first record batch). One reader of the whole file reads the body in
+ * order and never trusts the blocks; a reader of some of them must, so a file whose blocks are in
+ * doubt is not split.
+ */
+export async function arrowFileBlocks(source: ByteSource): Promise<ArrowFileBlocks | null> {
+  const head = await source.readRange(0, 6);
+  if (Buffer.from(head).toString('latin1') !== FILE_MAGIC) return null;
+  const size = await source.size();
+  const layout = await fileLayout(source);
+  const bytes = await source.readRange(layout.end, size - 10);
+  let footer: Footer;
+  try {
+    checkFooter(bytes);
+    footer = Footer.decode(bytes);
+  } catch {
+    return null;
+  }
+  const blocks = (list: Iterable<{ offset: number; metaDataLength: number; bodyLength: number }>) =>
+    [...list].map((b) => ({
+      offset: Number(b.offset),
+      metaDataLength: Number(b.metaDataLength),
+      length: Number(b.metaDataLength) + Number(b.bodyLength),
+    }));
+  const dictionaries = blocks(footer.dictionaryBatches());
+  const recordBatches = blocks(footer.recordBatches());
+  // The body is the blocks back to back: before the first, at most one message without a body
+  // (the schema, which Arrow C++ repeats there); after the last, at most the end-of-stream marker.
+  // Bytes anywhere else could hold a record batch the footer does not list, which one reader of
+  // the whole file would read and a reader of blocks would miss.
+  const all = [...dictionaries, ...recordBatches];
+  if (all.length === 0) return null;
+  const first = all[0]!.offset;
+  if (first !== layout.start) {
+    const prefix = await readRange(source, layout.start, Math.min(first, layout.start + 8));
+    if (prefix.byteLength < 8) return null;
+    const continued = prefix.getInt32(0, true) === -1;
+    const length = continued ? prefix.getInt32(4, true) : prefix.getInt32(0, true);
+    if (layout.start + (continued ? 8 : 4) + length !== first) return null;
+  }
+  let next = first;
+  for (const b of all) {
+    if (!(
+      Number.isSafeInteger(b.offset) &&
+      b.offset === next &&
+      b.metaDataLength >= 8 &&
+      b.length <= layout.end - b.offset
+    )) {
+      return null;
+    }
+    // The block starts a message: the continuation marker (or none, before format 0.15) and a
+    // metadata length that, with its prefix and padding, is the block's metadata length.
+    const prefix = await readRange(source, b.offset, b.offset + 8);
+    const continued = prefix.getInt32(0, true) === -1;
+    const length = continued ? prefix.getInt32(4, true) : prefix.getInt32(0, true);
+    if (length + (continued ? 8 : 4) !== b.metaDataLength) return null;
+    next = b.offset + b.length;
+  }
+  if (![0, 4, 8].includes(layout.end - next)) return null;
+  const strip = (list: typeof dictionaries): ArrowBlock[] =>
+    list.map(({ offset, length }) => ({ offset, length }));
+  return { dictionaries: strip(dictionaries), recordBatches: strip(recordBatches) };
+}
+
+/** The bytes of blocks, in order, with ranged reads of at most a mebibyte. */
+async function* blockBytes(source: ByteSource, blocks: readonly ArrowBlock[]): AsyncGenerator<Uint8Array> {
+  for (const b of blocks) {
+    for (let at = b.offset; at < b.offset + b.length; at += 1 << 20) {
+      // Through readRange, whose errors are the source's own (marked), never read as corrupt data.
+      const view = await readRange(source, at, Math.min(b.offset + b.length, at + (1 << 20)));
+      if (view.byteLength === 0) return;
+      yield new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    }
+  }
+}
+
+/**
  * Opens a reader over the IPC stream. The stream format needs nothing but `source.stream()` (so a
  * gunzipping stream works). The file format is the stream format between a leading 'ARROW1' and a
  * trailing footer, so it is read the same way, from its bytes in order, after the footer's schema
  * (random access): apache-arrow's random-access file reader trusts the footer's block offsets and
  * loops forever on a block that points at a message other than a record batch.
  */
-async function openArrow(source: ByteSource, maxRows: number): Promise<RecordBatchReader> {
+async function openArrow(
+  source: ByteSource,
+  maxRows: number,
+  recordBatches?: { readonly start: number; readonly end: number },
+): Promise<RecordBatchReader> {
+  if (recordBatches) {
+    const blocks = await arrowFileBlocks(source);
+    if (!blocks)
+      throw new FormatError(
+        `${source.name}: only an Arrow IPC file with consistent blocks is read in ranges`,
+      );
+    const layout = await fileLayout(source);
+    const selected = [
+      ...blocks.dictionaries,
+      ...blocks.recordBatches.slice(recordBatches.start, recordBatches.end),
+    ];
+    try {
+      const reader = await RecordBatchReader.from(
+        checkedMessages(prepend(layout.schemaMessage, blockBytes(source, selected)), source.name, maxRows),
+      );
+      await reader.open();
+      return reader;
+    } catch (e) {
+      throw wrap(
+        e,
+        `${source.name}: Arrow record batches ${recordBatches.start}-${recordBatches.end} cannot be read`,
+      );
+    }
+  }
   const stream = markedStream(source);
   let reader: RecordBatchReader | undefined;
   try {

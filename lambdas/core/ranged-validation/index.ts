@@ -10,3 +10,5 @@ export type { ParquetRangeTask } from './validate-parquet-range';
 export { FailedRowLines } from '../validation/failed-row-lines';
 export { validateJsonLinesRange } from './validate-jsonl-range';
 export type { JsonLinesRangeTask } from './validate-jsonl-range';
+export { validateArrowRange } from './validate-arrow-range';
+export type { ArrowRangeTask } from './validate-arrow-range';

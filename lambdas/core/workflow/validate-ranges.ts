@@ -1,12 +1,13 @@
 /**
  * One large object validated range by range, in the same Distributed Map as the parts of a
  * partitioned output (decision 0012). Above the environment's `splitObjectsAboveBytes`, an
- * uncompressed CSV or JSON Lines object or a Parquet object takes the partitioned branch's three
+ * uncompressed CSV, JSON Lines or Arrow object or a Parquet object takes the partitioned branch's three
  * steps, with ranges of the one object for items:
  *
  * - `planRanges` (the plan step): plans the object's ranges (CSV: byte ranges whose boundaries are
  *   record starts, quote-aware, planCsvRanges; JSON Lines: byte ranges starting after a line feed,
- *   planJsonLinesRanges; Parquet: runs of row groups from the footer, planParquetRanges) of about `splitAboveBytes` each, and writes them to the manifest the map's
+ *   planJsonLinesRanges; Parquet: runs of row groups from the footer, planParquetRanges; an Arrow
+ *   IPC file: runs of record batches from its footer, planArrowRanges) of about `splitAboveBytes` each, and writes them to the manifest the map's
  *   ItemReader reads. Every item names the object as a part item would (Key, Size, Etag) and adds
  *   the `Range` to read.
  * - `validateRange` (one map item): validates its range into a mergeable state, spools its failing
@@ -34,11 +35,13 @@ import {
   TimeBudgetExceeded,
 } from '../errors';
 import type { ByteSource } from '../formats/byte-io';
+import { planArrowRanges } from '../formats/arrow-ranges';
 import { planCsvRanges } from '../formats/csv-ranges';
 import { planJsonLinesRanges } from '../formats/jsonl-ranges';
 import { planParquetRanges } from '../formats/parquet-ranges';
 import type { ReaderLimits } from '../formats/table-io';
 import type { OutputRegistry } from '../registry/output-registry';
+import { validateArrowRange } from '../ranged-validation/validate-arrow-range';
 import { validateCsvRange } from '../ranged-validation/validate-csv-range';
 import { validateJsonLinesRange } from '../ranged-validation/validate-jsonl-range';
 import { validateParquetRange } from '../ranged-validation/validate-parquet-range';
@@ -88,6 +91,15 @@ export type ObjectRange =
       /** Bytes [start, end): whole lines. */
       readonly start: number;
       readonly end: number;
+    }
+  | {
+      readonly kind: 'arrow';
+      readonly index: number;
+      readonly count: number;
+      /** Record batches [start, end) in footer order; when `blocks` is false, the whole object. */
+      readonly start: number;
+      readonly end: number;
+      readonly blocks: boolean;
     };
 
 /** A manifest item: the object, as a part item names it, and its range. */
@@ -206,14 +218,62 @@ export async function planRanges(input: PlanRangesInput, deps: RangeDeps): Promi
     items = ranges.map((r, index) =>
       item({ kind: 'jsonl', index, count: ranges.length, start: r.start, end: r.end }),
     );
+  } else if (inspection.format === 'arrow' && inspection.compression === 'none') {
+    const runs = await planArrowRanges(source, wanted);
+    items = runs.map((r, index) =>
+      item({ kind: 'arrow', index, count: runs.length, start: r.start, end: r.end, blocks: r.blocks }),
+    );
   } else {
     throw new FormatError(
-      `${object.uri} is ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}: only an uncompressed CSV or JSON Lines object or a Parquet object is split into ranges`,
+      `${object.uri} is ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}: only an uncompressed CSV, JSON Lines or Arrow object or a Parquet object is split into ranges`,
     );
   }
   const key = manifestKey(deps, object, input.execution);
   await deps.store.write(deps.artifactsBucket, key, JSON.stringify(items), 'application/json');
   return { kind: 'ranges', bucket: deps.artifactsBucket, key, parts: items.length };
+}
+
+/** One range's state, read by the reader of its kind. */
+function validateRangeOf(
+  range: ObjectRange,
+  source: ByteSource,
+  task: { readonly contract: OutputContract; readonly readerLimits?: ReaderLimits },
+  options: Parameters<typeof validateCsvRange>[2],
+): Promise<ValidationState> {
+  switch (range.kind) {
+    case 'csv':
+      return validateCsvRange(
+        source,
+        { ...task, headerEnd: range.headerEnd, start: range.start, end: range.end },
+        options,
+      );
+    case 'jsonl':
+      return validateJsonLinesRange(source, { ...task, start: range.start, end: range.end }, options);
+    case 'arrow':
+      return validateArrowRange(
+        source,
+        { ...task, recordBatches: range.blocks ? { start: range.start, end: range.end } : null },
+        options,
+      );
+    case 'parquet':
+      return validateParquetRange(
+        source,
+        { ...task, rowGroups: { start: range.start, end: range.end } },
+        options,
+      );
+  }
+}
+
+/** Where a range lies in its object, for messages. */
+function rangeExtent(range: ObjectRange): string {
+  switch (range.kind) {
+    case 'parquet':
+      return `row groups ${range.start}-${range.end}`;
+    case 'arrow':
+      return range.blocks ? `record batches ${range.start}-${range.end}` : 'the whole object';
+    default:
+      return `bytes ${range.start}-${range.end}`;
+  }
 }
 
 /** What one range left for the merge. */
@@ -312,24 +372,7 @@ export async function validateRange(
     const limits = deps.readerLimits ? { readerLimits: deps.readerLimits } : {};
     let state: ValidationState;
     try {
-      state =
-        range.kind === 'csv'
-          ? await validateCsvRange(
-              source,
-              { contract, headerEnd: range.headerEnd, start: range.start, end: range.end, ...limits },
-              options,
-            )
-          : range.kind === 'jsonl'
-            ? await validateJsonLinesRange(
-                source,
-                { contract, start: range.start, end: range.end, ...limits },
-                options,
-              )
-            : await validateParquetRange(
-                source,
-                { contract, rowGroups: { start: range.start, end: range.end }, ...limits },
-                options,
-              );
+      state = await validateRangeOf(range, source, { contract, ...limits }, options);
       if (sink) {
         await lines.flush();
         await sink.close();
@@ -381,9 +424,9 @@ export interface MergeRangesInput {
 
 /** The error a range recorded, raised again as its own type, so the state machine classifies it as one pass's. */
 function rangeError(object: ObjectRef, range: ObjectRange, error: { name: string; message: string }): Error {
-  const where = `${object.uri} range ${range.index + 1} of ${range.count} (${
-    range.kind === 'parquet' ? `row groups ${range.start}-${range.end}` : `bytes ${range.start}-${range.end}`
-  }): ${error.message}`;
+  const where = `${object.uri} range ${range.index + 1} of ${range.count} (${rangeExtent(
+    range,
+  )}): ${error.message}`;
   switch (error.name) {
     case 'FormatError':
       return new FormatError(where);

@@ -218,7 +218,9 @@ describe('planRanges', () => {
 
     // Assess
     await expect(act).rejects.toThrow(FormatError);
-    await expect(act).rejects.toThrow(/only an uncompressed CSV or JSON Lines object or a Parquet object is split/);
+    await expect(act).rejects.toThrow(
+      /only an uncompressed CSV, JSON Lines or Arrow object or a Parquet object is split/,
+    );
   });
 });
 
@@ -574,6 +576,104 @@ describe('ranges of a JSON Lines object', () => {
     await expect(ranged).rejects.toThrow(FormatError);
     await expect(ranged).rejects.toThrow(
       /range \d+ of \d+ \(bytes \d+-\d+\): JSON Lines record is not valid JSON/,
+    );
+  });
+});
+
+describe('ranges of an Arrow IPC object', () => {
+  const ARROW_KEY = 'pipelines/sales/r1/export/big_orders/orders.arrow';
+  const ARROW_CONTRACT_KEY = `${CONTRACTS_PREFIX}sales-export-big_orders-arrow.yaml`;
+  const arrowOutput = (): RegisteredOutput => ({
+    ...output(),
+    format: 'arrow',
+    contractKey: ARROW_CONTRACT_KEY,
+  });
+
+  function arrowSetup() {
+    const { store, deps } = setup();
+    store.put(ARTIFACTS_BUCKET, ARROW_CONTRACT_KEY, CONTRACT.replace('format: csv', 'format: arrow'));
+    return { store, deps };
+  }
+
+  /** The rows as record batches of `batchRows` (the channel dictionary-encoded), as an IPC file or stream. */
+  async function arrowOf(specs: readonly RowSpec[], batchRows: number, format: 'file' | 'stream') {
+    const arrow = await import('apache-arrow');
+    const table = new arrow.Table({
+      id: arrow.vectorFromArray(BigInt64Array.from(specs, (s, i) => BigInt(s.bad === 'id' ? 0 : i + 1))),
+      note: arrow.vectorFromArray(
+        specs.map((s, i) => (i % 11 === 5 ? null : `note ${i}${s.lines > 0 ? ', with more' : ''}`)),
+        new arrow.Utf8(),
+      ),
+      amount: arrow.vectorFromArray(
+        Float64Array.from(specs, (s, i) => (s.bad === 'amount' ? -3.5 : (i % 97) + 0.25)),
+      ),
+      channel: arrow.vectorFromArray(
+        specs.map((s, i) => (s.bad === 'channel' ? 'fax' : (['web', 'store', 'app'] as const)[i % 3]!)),
+        new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
+      ),
+    });
+    const [whole] = table.batches;
+    const batches = [];
+    for (let at = 0; at < specs.length; at += batchRows)
+      batches.push(whole!.slice(at, Math.min(specs.length, at + batchRows)));
+    return arrow.tableToIPC(new arrow.Table(table.schema, batches), format);
+  }
+
+  it('merge into the one-pass report and quarantine for any rows, batch sizes and split points', async () => {
+    const rowSpec = fc.record({
+      lines: fc.constantFrom(0, 1),
+      bad: fc.constantFrom('none', 'none', 'none', 'amount', 'channel', 'id'),
+    }) as fc.Arbitrary<RowSpec>;
+    let split = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(rowSpec, { minLength: 40, maxLength: 160 }),
+        fc.integer({ min: 3, max: 40 }),
+        fc.integer({ min: 300, max: 3000 }),
+        async (specs, batchRows, splitAboveBytes) => {
+          // Prepare
+          const { store, deps } = arrowSetup();
+          const object = land(store, await arrowOf(specs, batchRows, 'file'), ARROW_KEY);
+          const single = await onePass(deps, object, arrowOutput());
+
+          // Act
+          const { items, result } = await runRanges(deps, object, splitAboveBytes, arrowOutput());
+
+          // Assess
+          if (items.length > 1) split++;
+          expect(items.every((i) => i.Range.kind === 'arrow' && i.Range.blocks)).toBe(true);
+          expect(comparable(reportOf(store, result.reportUri))).toEqual(
+            comparable(reportOf(store, single.reportUri)),
+          );
+          expect(quarantineOf(store, result.quarantineUri)).toEqual(
+            quarantineOf(store, single.quarantineUri),
+          );
+        },
+      ),
+      { numRuns: 30 },
+    );
+    expect(split).toBeGreaterThan(20);
+  });
+
+  it('plans an IPC stream, which has no footer, as the whole object in one range', async () => {
+    // Prepare
+    const { store, deps } = arrowSetup();
+    const specs = Array.from({ length: 120 }, (_, i): RowSpec => ({
+      lines: 0,
+      bad: i % 13 === 4 ? 'amount' : 'none',
+    }));
+    const object = land(store, await arrowOf(specs, 10, 'stream'), ARROW_KEY);
+    const single = await onePass(deps, object, arrowOutput());
+
+    // Act
+    const { items, result } = await runRanges(deps, object, 300, arrowOutput());
+
+    // Assess
+    expect(items.map((i) => i.Range)).toEqual([
+      { kind: 'arrow', index: 0, count: 1, start: 0, end: 0, blocks: false },
+    ]);
+    expect(comparable(reportOf(store, result.reportUri))).toEqual(
+      comparable(reportOf(store, single.reportUri)),
     );
   });
 });
