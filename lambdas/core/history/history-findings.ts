@@ -48,6 +48,10 @@ export function metricText(metric: string, value: number): string {
       return `${clockTime(value)} UTC`;
     case 'arrival_interval':
       return durationText(value);
+    case 'row_count':
+    case 'distinct_count':
+      // A band's edges fall between counts; a count is read whole.
+      return num(Math.round(value));
     default:
       return num(value);
   }
