@@ -15,6 +15,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   convert: async () => (await import('./convert-command')).registerConvertCommand,
   generate: async () => (await import('./generate-command')).registerGenerateCommand,
   outputs: async () => (await import('./outputs-command')).registerOutputsCommand,
+  history: async () => (await import('./history-command')).registerHistoryCommand,
   download: async () => (await import('./download-command')).registerDownloadCommand,
   cache: async () => (await import('./cache-command')).registerCacheCommands,
   lineage: async () => (await import('./lineage-command')).registerLineageCommand,

@@ -4,6 +4,7 @@
  * it, so the two cannot disagree.
  */
 import { z } from 'zod';
+import { HISTORY_LIMITS } from '../history/history-types';
 
 export const COLUMN_TYPES = [
   'string',
@@ -373,6 +374,36 @@ export const csvOptionsSchema = z
   })
   .describe('CSV dialect');
 
+/** How a version is judged against the earlier versions of its output (defaults: 30, 10, 3.5). */
+export const historySchema = z
+  .strictObject({
+    versions: z
+      .int()
+      .min(HISTORY_LIMITS.leastVersions)
+      .max(HISTORY_LIMITS.maxVersions)
+      .optional()
+      .describe(
+        'The last N earlier versions (passed or warned) a new version is judged against (default 30)',
+      ),
+    min_versions: z
+      .int()
+      .min(HISTORY_LIMITS.leastVersions)
+      .max(HISTORY_LIMITS.maxVersions)
+      .optional()
+      .describe('Fewer earlier versions than this: "not enough history", nothing judged (default 10)'),
+    threshold: z
+      .number()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe(
+        'Robust z-score (distance from the median in robust standard deviations) beyond which a metric is an anomaly (default 3.5)',
+      ),
+  })
+  .describe(
+    'Anomalies against history: row count, null rates, means, distinct counts and arrival time judged against the last N versions (median and MAD, weekly pattern when three weeks exist)',
+  );
+
 export const contractSchema = z
   .strictObject({
     pipeline: name,
@@ -408,6 +439,7 @@ export const contractSchema = z
     allow_extra_columns: z.boolean().default(true),
     schema: z.array(columnSchema).min(1),
     quality: z.array(ruleSchema).default([]),
+    history: historySchema.optional(),
   })
   .describe('Data contract of one pipeline step output (Pipeline Runtime Testing)');
 

@@ -4,6 +4,7 @@
  * (snake_case keys; the file format is defined once in contract-schema.ts); this is the typed,
  * validated model the core works with.
  */
+import type { HistorySettings } from '../history/history-types';
 import type {
   ACCEPTED_INPUT_LEVELS,
   CLASSIFICATIONS,
@@ -186,6 +187,11 @@ export interface OutputContract {
   readonly partitioned?: boolean;
   readonly schema: readonly ColumnSpec[];
   readonly quality: readonly QualityRule[];
+  /**
+   * How versions are judged against the output's history, as the contract's `history:` wrote it
+   * (defaults filled in); absent when the contract has no `history:` key, and the defaults apply.
+   */
+  readonly history?: HistorySettings;
 }
 
 /** `pipeline/step/output`, the logical name of an output. */

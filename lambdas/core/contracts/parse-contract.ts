@@ -26,6 +26,7 @@ import { compileExpression, type ExpressionType } from '../expressions/expressio
 import { parseDuration } from './duration';
 import { compileContractRegex } from './contract-regex';
 import { checkContractBytes, checkContractShape } from './contract-limits';
+import { DEFAULT_HISTORY_SETTINGS, type HistorySettings } from '../history/history-types';
 
 type PathPart = string | number;
 
@@ -577,6 +578,22 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     return input;
   });
 
+  let history: HistorySettings | undefined;
+  if (file.history) {
+    const versions = file.history.versions ?? DEFAULT_HISTORY_SETTINGS.versions;
+    const minVersions = file.history.min_versions ?? Math.min(DEFAULT_HISTORY_SETTINGS.minVersions, versions);
+    if (minVersions > versions)
+      bad(
+        ['history', 'min_versions'],
+        `${minVersions} exceeds versions (${versions}): the history would never be long enough`,
+      );
+    history = {
+      versions,
+      minVersions,
+      threshold: file.history.threshold ?? DEFAULT_HISTORY_SETTINGS.threshold,
+    };
+  }
+
   return {
     pipeline: file.pipeline,
     step: file.step,
@@ -601,5 +618,6 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
     ...(file.partitioned ? { partitioned: true } : {}),
     schema,
     quality,
+    ...(history ? { history } : {}),
   };
 }

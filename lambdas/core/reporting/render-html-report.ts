@@ -10,14 +10,15 @@
  * object, so a value such as `<script>` must show as text. Built by string concatenation, no
  * template engine: a report with hundreds of columns renders in milliseconds.
  */
-import type { ColumnReport, HistoryFinding, RuleResult } from '../validation/validation-report';
+import type { ColumnReport, HistoryCheck, HistoryFinding, RuleResult } from '../validation/validation-report';
+import { metricText } from '../history/history-findings';
 import type { ColumnProfile } from '../metrics/column-profile';
 import { DDSKETCH_RELATIVE_ACCURACY } from '../metrics/ddsketch';
 import { describeCondition } from './describe-condition';
 import { escapeHtml } from './escape-html';
 import { finiteOrUndefined, formatBytes, formatCount, formatNumber, formatPercent } from './format-numbers';
 import type { ReportDocument } from './report-document';
-import { histogramChart, nullRateBar, quantileBox, topValuesChart } from './svg-charts';
+import { histogramChart, nullRateBar, quantileBox, rowCountTrend, topValuesChart } from './svg-charts';
 
 export interface HtmlReportOptions {
   /**
@@ -107,6 +108,12 @@ svg .bar{fill:var(--bar)}
 svg .axis,svg .whisker,svg .tick{stroke:var(--muted);stroke-width:1}
 svg .box{fill:#ddf4ff;stroke:var(--info)}
 svg .median{stroke:var(--bad);stroke-width:2}
+svg .band{fill:#ddf4ff}
+svg .band-median{stroke:var(--info);stroke-dasharray:4 3}
+svg .trend{stroke:var(--bar);stroke-width:1.5}
+svg .point{fill:var(--bar)}
+svg .current{fill:var(--ok)}
+svg .current.anomaly{fill:var(--bad)}
 .empty{color:var(--muted);font-style:italic}
 .legend{color:var(--muted);font-size:12px;margin:0 0 10px}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
@@ -386,20 +393,47 @@ function columnsSection(report: ReportDocument, anchors: Map<string, string>): s
   return `${head}${legend}<div class="grid">${cards.join('')}</div></section>`;
 }
 
-function historySection(history: readonly HistoryFinding[] | undefined): string {
-  if (history === undefined) return '';
+/** A finding's expected values: the band of a history judgement, or the bound of an older report. */
+function expectedCell(h: HistoryFinding): string {
+  if (h.expected !== undefined)
+    return `${escapeHtml(metricText(h.metric, h.expected.low))} – ${escapeHtml(metricText(h.metric, h.expected.high))}`;
+  if (h.previous !== undefined) return `previous ${formatNumber(h.previous)}, bound ${formatNumber(h.bound)}`;
+  return '–';
+}
+
+function historySection(
+  history: readonly HistoryFinding[] | undefined,
+  check: HistoryCheck | undefined,
+): string {
+  if (history === undefined && check === undefined) return '';
   const head = `<section id="history"><h2>History</h2>`;
-  if (history.length === 0)
-    return `${head}<p class="empty">No anomaly against earlier versions of this output.</p></section>`;
+  const note = check !== undefined ? `<p class="legend">${escapeHtml(check.message)}</p>` : '';
+  const trend =
+    check !== undefined
+      ? rowCountTrend(
+          check.trend.flatMap((p) =>
+            p.rowCount === null
+              ? []
+              : [{ label: `${p.version} · ${p.arrival} · ${p.status}`, value: p.rowCount }],
+          ),
+          check.rowCountBand,
+        )
+      : '';
+  const chart =
+    trend === ''
+      ? ''
+      : `<figure><figcaption>Row count of the earlier versions and this one, with the expected band</figcaption>${trend}</figure>`;
+  if (history === undefined || history.length === 0)
+    return `${head}${note}${chart}<p class="empty">No anomaly against earlier versions of this output.</p></section>`;
   const rows = history.map(
     (h) =>
       `<tr class="warning"><td>${escapeHtml(h.metric)}</td><td><code>${escapeHtml(h.column ?? '')}</code></td>` +
-      `<td class="num">${formatNumber(h.previous)}</td><td class="num">${formatNumber(h.current)}</td>` +
-      `<td class="num">${formatNumber(h.change)}</td><td class="num">${formatNumber(h.bound)}</td><td>${escapeHtml(h.message)}</td></tr>`,
+      `<td class="num">${escapeHtml(metricText(h.metric, h.current))}</td><td class="num">${expectedCell(h)}</td>` +
+      `<td>${escapeHtml(h.message)}</td></tr>`,
   );
   return (
-    `${head}<table><thead><tr><th>Metric</th><th>Column</th><th class="num">Previous</th><th class="num">Current</th>` +
-    `<th class="num">Change</th><th class="num">Bound</th><th>Finding</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+    `${head}${note}${chart}<table><thead><tr><th>Metric</th><th>Column</th><th class="num">Value</th><th class="num">Expected</th>` +
+    `<th>Finding</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
   );
 }
 
@@ -446,7 +480,9 @@ export function renderHtmlReport(report: ReportDocument, options: HtmlReportOpti
     `<a href="#rules">Rules (${ruleCount})</a>`,
     `<a href="#schema">Schema compatibility</a>`,
     `<a href="#columns">Columns (${anchors.size})</a>`,
-    report.history !== undefined ? `<a href="#history">History (${report.history.length})</a>` : '',
+    report.history !== undefined || report.historyCheck !== undefined
+      ? `<a href="#history">History (${report.history?.length ?? 0})</a>`
+      : '',
     `<a href="#failed-rows">Failed rows (${formatCount(report.failedRowCount)})</a>`,
   ].join('');
   const title = `${String(report.status).toUpperCase()} · ${report.output} · prt validation report`;
@@ -461,7 +497,7 @@ export function renderHtmlReport(report: ReportDocument, options: HtmlReportOpti
     rulesSection(report.rules ?? []) +
     schemaSection(report, anchors) +
     columns +
-    historySection(report.history) +
+    historySection(report.history, report.historyCheck) +
     failedRowsSection(report, options) +
     `<footer>Pipeline Runtime Testing (prt) validation report${report.validatedAt !== undefined ? ` · ${escapeHtml(report.validatedAt)}` : ''}.</footer>` +
     `</main></body></html>\n`

@@ -254,3 +254,72 @@ export function topValuesChart(column: string, top: readonly TopValue[], total: 
   });
   return `${open('top-values', height, `most frequent values of ${column}`)}${rows.join('')}</svg>`;
 }
+
+/** One version on the row-count trend. */
+export interface TrendPoint {
+  readonly label: string;
+  readonly value: number;
+}
+
+export const TREND_WIDTH = 2 * CHART_WIDTH;
+
+/**
+ * The row count of the earlier versions and of this one (the last point, drawn larger), over the
+ * band the history expects: a shaded strip from its low to its high edge with a dashed median.
+ * The point outside the band is drawn in the anomaly colour.
+ */
+export function rowCountTrend(
+  points: readonly TrendPoint[],
+  band: { readonly low: number; readonly high: number; readonly median: number } | undefined,
+): string {
+  const usable = points.filter((p) => finiteOrUndefined(p.value) !== undefined);
+  if (usable.length < 2) return '';
+  const width = TREND_WIDTH;
+  const height = 120;
+  const top = 8;
+  const plot = 84;
+  const left = 4;
+  const right = 4;
+  const values = usable.map((p) => p.value);
+  const edges = band ? [band.low, band.high].filter((v) => Number.isFinite(v)) : [];
+  let lo = Math.min(...values, ...edges);
+  let hi = Math.max(...values, ...edges);
+  if (hi === lo) {
+    lo -= 1;
+    hi += 1;
+  }
+  const y = (v: number): number => top + plot - ((v - lo) / (hi - lo)) * plot;
+  const step = (width - left - right) / (usable.length - 1);
+  const x = (i: number): number => left + i * step;
+  const parts: string[] = [];
+  if (band && edges.length === 2) {
+    const yHigh = y(Math.min(hi, band.high));
+    const yLow = y(Math.max(lo, band.low));
+    parts.push(
+      `<rect class="band" x="0" y="${px(yHigh)}" width="${width}" height="${px(Math.max(1, yLow - yHigh))}">` +
+        `<title>${escapeHtml(`expected ${formatCount(Math.round(band.low))} – ${formatCount(Math.round(band.high))} (median ${formatCount(Math.round(band.median))})`)}</title></rect>`,
+      `<line class="band-median" x1="0" y1="${px(y(band.median))}" x2="${width}" y2="${px(y(band.median))}"/>`,
+    );
+  }
+  parts.push(
+    `<polyline class="trend" fill="none" points="${usable.map((p, i) => `${px(x(i))},${px(y(p.value))}`).join(' ')}"/>`,
+  );
+  usable.forEach((p, i) => {
+    const last = i === usable.length - 1;
+    const outside = band !== undefined && (p.value < band.low || p.value > band.high);
+    parts.push(
+      `<circle class="${last ? 'current' : 'point'}${last && outside ? ' anomaly' : ''}" cx="${px(x(i))}" cy="${px(y(p.value))}" r="${last ? 4 : 2}">` +
+        `<title>${escapeHtml(`${p.label}: ${formatCount(p.value)} rows`)}</title></circle>`,
+    );
+  });
+  parts.push(
+    `<text class="muted" x="0" y="${height - 6}" text-anchor="start">${escapeHtml(usable[0]!.label)}</text>`,
+    `<text x="${width}" y="${height - 6}" text-anchor="end">${escapeHtml(`this version: ${formatCount(usable.at(-1)!.value)} rows`)}</text>`,
+  );
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart trend" width="${width}" height="${height}"` +
+    ` viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`row count of the last ${usable.length} versions${band ? ' with the expected band' : ''}`)}">` +
+    parts.join('') +
+    `</svg>`
+  );
+}

@@ -1,6 +1,7 @@
 import type { CompatibilityLevel, ColumnType, RuleCondition } from '../contracts/output-contract';
 import type { EdgeGrade } from '../contracts/edge-grade';
 import type { ColumnProfile } from '../metrics/column-profile';
+import type { HistoryCheck, HistoryFinding } from '../history/history-types';
 
 export type ValidationStatus = 'passed' | 'warned' | 'failed';
 
@@ -35,16 +36,7 @@ export interface RuleResult {
   readonly outcome: 'pass' | 'fail';
 }
 
-/** A change against earlier versions of the same output that exceeds the configured bounds. */
-export interface HistoryFinding {
-  readonly metric: string;
-  readonly column?: string;
-  readonly previous: number;
-  readonly current: number;
-  readonly change: number;
-  readonly bound: number;
-  readonly message: string;
-}
+export type { HistoryCheck, HistoryFinding } from '../history/history-types';
 
 export interface ValidationReport {
   readonly output: string;
@@ -67,8 +59,10 @@ export interface ValidationReport {
   readonly summary: string;
   /** Per-column profiles (always present from the metrics engine). */
   readonly profile?: readonly ColumnProfile[];
-  /** Anomalies against earlier registered versions (warnings). */
+  /** Anomalies against earlier registered versions (warnings; the status is not changed by them). */
   readonly history?: readonly HistoryFinding[];
+  /** The judgement against the output's history: every metric with its band, or why none was judged. */
+  readonly historyCheck?: HistoryCheck;
   /** This output graded for each step that reads it (absent when no contract reads it). */
   readonly consumers?: readonly EdgeGrade[];
 }

@@ -7,11 +7,11 @@ import type { OutputContract } from '../contracts/output-contract';
 import { consumersOf, logicalName } from '../contracts';
 import { withConsumerEdges } from '../validation/consumer-edges';
 import type { ObjectStore } from '../storage/object-store';
-import { parseS3Uri, readText, s3Uri } from '../storage/object-store';
+import { parseS3Uri, s3Uri } from '../storage/object-store';
 import type { ByteSource } from '../formats/byte-io';
 import type { ReaderLimits } from '../formats/table-io';
 import { runValidation } from '../validation/run-validation';
-import { compareWithPrevious } from '../validation/history';
+import { judgedAgainstHistory } from './judge-history';
 import type { OutputRegistry } from '../registry/output-registry';
 import type { ValidationReport } from '../validation/validation-report';
 import { formatMismatchReport, withExtensionFinding } from '../validation/format-findings';
@@ -26,8 +26,8 @@ export interface ValidateDeps {
   readonly reportsPrefix: string;
   readonly quarantinePrefix: string;
   readonly now: () => Date;
-  /** Registry reads, for referential rules and comparisons with earlier versions. */
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
+  /** Registry reads, for referential rules and the judgement against earlier versions. */
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions'>;
   /** Renders the HTML page stored beside the JSON report. */
   readonly renderHtml?: (report: StoredReport) => string;
   /** Bounds the object (and any reference) is read within; each absent limit is its reader's default. */
@@ -49,29 +49,6 @@ export interface StoredReport extends ValidationReport {
   };
   readonly quarantineUri: string | null;
   readonly validatedAt: string;
-}
-
-/** The report of the output's previous version, for history comparisons; undefined when there is none. */
-export async function previousReport(
-  deps: Pick<ValidateDeps, 'registry' | 'store'>,
-  input: Pick<ValidateInput, 'output' | 'object'>,
-): Promise<ValidationReport | undefined> {
-  if (!deps.registry) return undefined;
-  const { output, object } = input;
-  const versions = await deps.registry.latest(output.pipeline, output.step, output.output);
-  // The newest entry may be this very object; then look at the versions of its key instead.
-  const candidates =
-    versions && versions.sk !== object.sk
-      ? [versions]
-      : (await deps.registry.versionsOf(object.uri)).filter((v) => v.sk !== object.sk);
-  const previous = candidates.find((v) => v.reportUri);
-  if (!previous?.reportUri) return undefined;
-  try {
-    const { bucket, key } = parseS3Uri(previous.reportUri);
-    return JSON.parse(await readText(deps.store, bucket, key)) as ValidationReport;
-  } catch {
-    return undefined; // a missing or unreadable old report only means no comparison
-  }
 }
 
 /**
@@ -114,11 +91,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
     );
     report = withExtensionFinding(run.report, object.key, inspection);
     if (run.quarantinedRows > 0) quarantineUri = s3Uri(deps.artifactsBucket, quarantineKey);
-    const previous = await previousReport(deps, input);
-    if (previous) {
-      const history = compareWithPrevious(report, previous);
-      if (history.length > 0) report = { ...report, history };
-    }
+    report = await judgedAgainstHistory(deps, input, report, contract);
     report = await judgedByConsumers(report, contract, deps.catalog);
   }
 

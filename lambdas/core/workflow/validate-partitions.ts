@@ -22,7 +22,7 @@ import { byteOrder, isDataPart } from '../registry/dataset-parts';
 import type { OutputRegistry } from '../registry/output-registry';
 import { ObjectNotFoundError, parseS3Uri, readText, s3Uri, type ObjectStore } from '../storage/object-store';
 import type { ReaderLimits } from '../formats/table-io';
-import { compareWithPrevious } from '../validation/history';
+import { judgedAgainstHistory } from './judge-history';
 import { loadRuleReferences, runPartialValidation } from '../validation/run-validation';
 import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
 import type { ValidationReport, ValidationStatus } from '../validation/validation-report';
@@ -30,7 +30,7 @@ import { folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
 import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
-import { judgedByConsumers, previousReport, registryResolver, type StoredReport } from './validate-output';
+import { judgedByConsumers, registryResolver, type StoredReport } from './validate-output';
 import type { ObjectRange } from './validate-ranges';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
@@ -80,7 +80,7 @@ export interface PartitionDeps {
   readonly reportsPrefix: string;
   readonly quarantinePrefix: string;
   readonly now: () => Date;
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions'>;
   readonly renderHtml?: (report: StoredDatasetReport) => string;
   /** Envelopes read at once by the merge. */
   readonly readConcurrency?: number;
@@ -537,11 +537,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
           input.toleratedFailurePercentage,
         );
   if (settledNote !== undefined) report = { ...report, summary: `${report.summary}; ${settledNote}` };
-  const previous = await previousReport(deps, { object: dataset, output });
-  if (previous) {
-    const history = compareWithPrevious(report, previous);
-    if (history.length > 0) report = { ...report, history };
-  }
+  report = await judgedAgainstHistory(deps, { object: dataset, output }, report, contract);
   // Judged by its readers as one object is, once some part showed its columns.
   if (validated > 0) report = await judgedByConsumers(report, contract, deps.catalog);
   const quarantineUri =

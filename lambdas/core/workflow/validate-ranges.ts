@@ -48,7 +48,7 @@ import { validateParquetRange } from '../ranged-validation/validate-parquet-rang
 import { ObjectNotFoundError, parseS3Uri, readText, s3Uri, type ObjectStore } from '../storage/object-store';
 import { FailedRowLines } from '../validation/failed-row-lines';
 import { withExtensionFinding } from '../validation/format-findings';
-import { compareWithPrevious } from '../validation/history';
+import { judgedAgainstHistory } from './judge-history';
 import { loadRuleReferences } from '../validation/run-validation';
 import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
 import type { FailedRow, ValidationReport } from '../validation/validation-report';
@@ -57,7 +57,6 @@ import { inspectOutput } from './inspect-output';
 import { manifestKey } from './plan-parts';
 import {
   judgedByConsumers,
-  previousReport,
   registryResolver,
   storeReport,
   type StoredReport,
@@ -140,7 +139,7 @@ export interface RangeDeps {
   readonly quarantinePrefix: string;
   readonly manifestsPrefix: string;
   readonly now: () => Date;
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions'>;
   readonly renderHtml?: (report: StoredReport) => string;
   readonly readerLimits?: ReaderLimits;
 }
@@ -557,11 +556,7 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
       ...report,
       summary: `${report.summary}; validated in one range: the contract checks uniqueness across the whole object`,
     };
-  const previous = await previousReport(deps, { object, output });
-  if (previous) {
-    const history = compareWithPrevious(report, previous);
-    if (history.length > 0) report = { ...report, history };
-  }
+  report = await judgedAgainstHistory(deps, { object, output }, report, contract);
   report = await judgedByConsumers(report, contract, deps.catalog);
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
   const stored: StoredRangedReport = {

@@ -12,6 +12,7 @@ import {
   formatPercent,
   type ReportDocument,
 } from '../../../lambdas/core/reporting';
+import { metricText } from '../../../lambdas/core/history';
 import { terminalColors } from './terminal-colors';
 import { renderTextTable, terminalText } from './text-table';
 
@@ -152,19 +153,20 @@ export function renderConsoleReport(report: ReportDocument, options: ConsoleRepo
         [
           { header: 'metric' },
           { header: 'column', maxWidth: 32 },
-          { header: 'previous', align: 'right' },
           { header: 'current', align: 'right' },
+          { header: 'expected', align: 'right' },
           { header: 'finding', maxWidth: 80 },
         ],
-        report.history
-          .slice(0, maxRows)
-          .map((h) => [
-            h.metric,
-            h.column ?? '',
-            formatNumber(h.previous),
-            formatNumber(h.current),
-            h.message,
-          ]),
+        report.history.slice(0, maxRows).map((h) => [
+          h.metric,
+          h.column ?? '',
+          metricText(h.metric, h.current),
+          // A band from the history judgement; an older report's previous value.
+          h.expected
+            ? `${metricText(h.metric, h.expected.low)} – ${metricText(h.metric, h.expected.high)}`
+            : `previous ${formatNumber(h.previous)}`,
+          h.message,
+        ]),
         { headerPaint: paint.dim },
       ),
     );
