@@ -658,7 +658,7 @@ function readProperty(
     reader.fail([...at, 'name'], 'a property needs a name');
   const name = prop.name;
   const column: Json = { name, type: readType(reader, prop, at, name), nullable: prop.required !== true };
-  if (prop.unique === true) column.unique = true;
+  if (typeof prop.unique === 'boolean') column.unique = prop.unique;
   if (prop.description !== undefined) column.description = prop.description;
   if (prop.classification !== undefined) {
     const level = text(prop.classification).toLowerCase();

@@ -32,11 +32,12 @@ export function isOdcsDocument(raw: unknown): raw is Record<string, unknown> {
 }
 
 /**
- * Percent of rows, rounded to 12 significant digits: (1 - 0.95) * 100 is 5.000000000000004 in
- * binary floating point, and a threshold must come back from the percent exactly as written.
+ * A share or percent of rows rounded to 12 decimals: (1 - 0.95) * 100 is 5.000000000000004 in
+ * binary floating point, and a threshold must come back from the percent exactly as written
+ * (decimals, not significant digits, so that 0.000001 survives 1 - 99.9999 / 100 too).
  */
 export function roundShare(value: number): number {
-  return Number(value.toPrecision(12));
+  return Number(value.toFixed(12));
 }
 
 /** The failing-row bound of a prt threshold: none may fail, or at most (1 - t) of them in percent. */
