@@ -721,6 +721,7 @@ function readServers(reader: OdcsReader, servers: unknown, options: OdcsImportOp
         ['servers'],
         'no server of type s3: prt needs the bucket and path of the objects (or give a key template)',
       );
+    reader.warn(['servers'], 'format', 'not given (no s3 server): prt expects csv');
     return;
   }
   const server = list[s3] as Json;
