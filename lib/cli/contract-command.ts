@@ -19,12 +19,14 @@ import {
   type EdgeGrade,
   levelRank,
   type ContractDiff,
+  loadContract,
   logicalName,
   parseContract,
   qualifiedName,
   type OutputContract,
 } from '../../lambdas/core/contracts';
 import { ContractError } from '../../lambdas/core/errors';
+import { registerContractStandardCommands, warningLine } from './contract-standard-command';
 
 const CONTRACT_FILE = /\.(ya?ml|json)$/i;
 
@@ -86,7 +88,10 @@ export function runContractCheck(paths: readonly string[], options: CheckOptions
   for (const file of checked) {
     try {
       const text = readFileSync(file, 'utf8');
-      loaded.set(file, { contract: parseContract(text, file), text });
+      const { contract, warnings } = loadContract(text, file);
+      loaded.set(file, { contract, text });
+      // An ODCS document's parts prt does not use are named, never dropped in silence.
+      for (const warning of warnings) out(`warn ${warningLine(file, warning)}`);
     } catch (error) {
       failures++;
       if (error instanceof ContractError) out(`error ${error.message}`);
@@ -362,6 +367,7 @@ export function registerContractCommands(program: Command): void {
         }
       },
     );
+  registerContractStandardCommands(contract);
   contract
     .command('schema')
     .description(

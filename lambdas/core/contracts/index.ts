@@ -16,6 +16,13 @@ export type {
   OutputContract,
   TimestampUnit,
 } from './output-contract';
-export { contractLine, parseContract } from './parse-contract';
+export { contractLine, importOdcsContract, loadContract, parseContract } from './parse-contract';
+export type { ImportedContract, LoadedContract } from './parse-contract';
+export { contractFileForm } from './contract-file-form';
+export { DEFAULT_EXPORT_BUCKET, exportOdcs } from './odcs/export-odcs';
+export type { OdcsExportOptions } from './odcs/export-odcs';
+export type { OdcsImportOptions, OdcsImportWarning } from './odcs/import-odcs';
+export { isOdcsDocument, ODCS_API_VERSION } from './odcs/odcs-terms';
+export { rowJsonSchema } from './odcs/row-json-schema';
 export { columnCodec, formatTimestamp, NOT_CONFORMING, parseTimestamp } from './typed-values';
 export type { ColumnCodec } from './typed-values';

@@ -27,6 +27,8 @@ import { parseDuration } from './duration';
 import { compileContractRegex } from './contract-regex';
 import { checkContractBytes, checkContractShape } from './contract-limits';
 import { DEFAULT_HISTORY_SETTINGS, type HistorySettings } from '../history/history-types';
+import { importOdcs, type OdcsImportOptions, type OdcsImportWarning } from './odcs/import-odcs';
+import { documentPathText, isOdcsDocument } from './odcs/odcs-terms';
 
 type PathPart = string | number;
 
@@ -46,7 +48,13 @@ function show(v: unknown): string {
   }
 }
 
-class Locator {
+/** Finds the line of a key path, and says the path the way the author wrote the file. */
+interface PathLocator {
+  lineOf(path: readonly PathPart[]): number | undefined;
+  describe?(path: readonly PathPart[]): string;
+}
+
+class Locator implements PathLocator {
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
@@ -75,10 +83,15 @@ class Locator {
   }
 }
 
-function fail(source: string, loc: Locator | undefined, path: readonly PathPart[], message: string): never {
+function fail(
+  source: string,
+  loc: PathLocator | undefined,
+  path: readonly PathPart[],
+  message: string,
+): never {
   const line = loc?.lineOf(path);
   throw new ContractError(
-    `${line !== undefined ? `line ${line}: ` : ''}${pathText(path)}: ${message}`,
+    `${line !== undefined ? `line ${line}: ` : ''}${loc?.describe?.(path) ?? pathText(path)}: ${message}`,
     source,
   );
 }
@@ -138,7 +151,18 @@ export function contractLine(text: string, path: readonly PathPart[]): number | 
   return doc.errors.length > 0 ? undefined : new Locator(doc, lines).lineOf(path);
 }
 
-export function parseContract(text: string, source: string): OutputContract {
+/** A contract loaded, with what its source had that prt does not use (ODCS documents only). */
+export interface LoadedContract {
+  readonly contract: OutputContract;
+  readonly warnings: readonly OdcsImportWarning[];
+}
+
+/** An ODCS document read into prt's file form, checked by the loader like a prt contract. */
+export interface ImportedContract extends LoadedContract {
+  readonly file: Record<string, unknown>;
+}
+
+function parseText(text: string, source: string): { raw: unknown; loc: Locator } {
   checkContractBytes(Buffer.byteLength(text, 'utf8'), source);
   const lines = new LineCounter();
   const doc = parseDocument(text, {
@@ -157,13 +181,16 @@ export function parseContract(text: string, source: string): OutputContract {
     );
   }
   const loc = new Locator(doc, lines);
-  let raw: unknown;
   try {
     // Aliases are expanded with a hard cap, so a "billion laughs" file is an error, not a hang.
-    raw = doc.toJS({ maxAliasCount: 100 });
+    return { raw: doc.toJS({ maxAliasCount: 100 }), loc };
   } catch (error) {
     throw new ContractError(`cannot expand YAML aliases: ${(error as Error).message}`, source);
   }
+}
+
+/** Checks a contract in file form (parsed YAML/JSON) and builds the model. */
+function contractFromFile(raw: unknown, source: string, loc: PathLocator): OutputContract {
   checkContractShape(raw, source);
   // A rule or column copied from the design notes' forms: say exactly how the contract writes it.
   const seedForm = seedFormProblem(raw);
@@ -180,6 +207,62 @@ export function parseContract(text: string, source: string): OutputContract {
     fail(source, loc, at, issueMessage(issue, raw));
   }
   return toModel(parsed.data, source, loc);
+}
+
+/**
+ * Reads an ODCS v3 document and loads the prt contract it gives. A problem the loader finds in
+ * the result is located in the ODCS document: its line, its ODCS path, then the prt key.
+ */
+export function importOdcsContract(
+  text: string,
+  source: string,
+  options: OdcsImportOptions = {},
+): ImportedContract {
+  const { raw, loc } = parseText(text, source);
+  if (!isOdcsDocument(raw))
+    throw new ContractError('not an ODCS document (kind: DataContract, apiVersion: v3.x.x)', source);
+  return importParsed(raw, loc, source, options);
+}
+
+function importParsed(
+  raw: Record<string, unknown>,
+  loc: Locator,
+  source: string,
+  options: OdcsImportOptions,
+): ImportedContract {
+  const imported = importOdcs(raw, source, options, (path) => loc.lineOf(path));
+  const translated: PathLocator = {
+    lineOf: (path) => {
+      const origin = imported.originOf(path);
+      return origin ? loc.lineOf(origin) : undefined;
+    },
+    describe: (path) => {
+      const origin = imported.originOf(path);
+      return origin && origin.length > 0
+        ? `${documentPathText(origin)} (prt ${pathText(path)})`
+        : pathText(path);
+    },
+  };
+  const contract = contractFromFile(imported.file, source, translated);
+  return { contract, warnings: imported.warnings, file: imported.file };
+}
+
+/**
+ * Loads a contract file: prt's own form, or an ODCS v3 document (`kind: DataContract`,
+ * `apiVersion: v3…`), with the list of what the ODCS document holds that prt does not use.
+ */
+export function loadContract(text: string, source: string): LoadedContract {
+  const { raw, loc } = parseText(text, source);
+  if (isOdcsDocument(raw)) {
+    const { contract, warnings } = importParsed(raw, loc, source, {});
+    return { contract, warnings };
+  }
+  return { contract: contractFromFile(raw, source, loc), warnings: [] };
+}
+
+/** Loads a contract file (prt's form or ODCS v3) into the typed model. */
+export function parseContract(text: string, source: string): OutputContract {
+  return loadContract(text, source).contract;
 }
 
 /** How a column's values reach expressions: dates as ISO text, timestamps and decimals as numbers. */
@@ -278,7 +361,7 @@ function checkValueBounds(
   });
 }
 
-function toModel(file: ContractFile, source: string, loc: Locator): OutputContract {
+function toModel(file: ContractFile, source: string, loc: PathLocator): OutputContract {
   const bad: (path: readonly PathPart[], message: string) => never = (path, message) =>
     fail(source, loc, path, message);
 
