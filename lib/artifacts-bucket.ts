@@ -111,6 +111,14 @@ export class ArtifactsBucket extends Construct {
           expiration: Duration.days(retention.reportsDays),
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // The results dataset is the history people query: kept; a file a retry overwrote is not.
+        { prefix: ARTIFACT_PREFIXES.results, noncurrentVersionExpiration: Duration.days(1) },
+        // Athena's result files are for the query that wrote them.
+        {
+          prefix: ARTIFACT_PREFIXES.athenaResults,
+          expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
     });
 
@@ -219,6 +227,14 @@ export class ArtifactsBucket extends Construct {
   /** The partitioned branch's plan step writes the map's manifest, under manifests/ only. */
   grantWriteManifests(grantee: IGrantable): Grant {
     return this.grantObjects(grantee, ARTIFACT_PREFIXES.manifests, WRITE, KEY_WRITE);
+  }
+
+  /**
+   * The validate function writes the results dataset's files, under results/ only. Put only: a
+   * retried version overwrites its own files (the bucket keeps the old one as a noncurrent version).
+   */
+  grantWriteResults(grantee: IGrantable): Grant {
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.results, WRITE, KEY_WRITE);
   }
 
   /** The Distributed Map's ItemReader reads its manifest (GetObject by key, under manifests/ only). */
