@@ -103,8 +103,8 @@ interface RuleRow {
 
 function evaluatedRule(r: RuleResult): string {
   const condition = describeCondition(r.condition, r.constraint);
-  const subject = r.field === '' ? r.type : `${r.field}`;
-  return `${subject} ${condition}`.trim() + ` (threshold ${r.threshold})`;
+  const subject = r.field === '' ? r.type : r.field;
+  return `${`${subject} ${condition}`.trim()} (threshold ${r.threshold})`;
 }
 
 /** A rule that judged none of the rows (all null or absent) could not be judged: ERROR, not PASS or FAIL. */

@@ -17,7 +17,12 @@ const text = (name: string, nullable = false): ColumnSpec => ({ name, type: 'str
 const count = (name: string, nullable = false): ColumnSpec => ({ name, type: 'int64', nullable });
 const real = (name: string, nullable = true): ColumnSpec => ({ name, type: 'float64', nullable });
 // Milliseconds: the unit every Athena engine version reads from Parquet as a timestamp.
-const time = (name: string, nullable = false): ColumnSpec => ({ name, type: 'timestamp', unit: 'ms', nullable });
+const time = (name: string, nullable = false): ColumnSpec => ({
+  name,
+  type: 'timestamp',
+  unit: 'ms',
+  nullable,
+});
 
 /** What identifies the tested version on every row, so any table can be read alone. */
 const VERSION_COLUMNS: readonly ColumnSpec[] = [
