@@ -237,6 +237,23 @@ export class ArtifactsBucket extends Construct {
     return this.grantObjects(grantee, ARTIFACT_PREFIXES.results, WRITE, KEY_WRITE);
   }
 
+  /** Athena reads the results dataset: lists and reads under results/ only. */
+  grantReadResults(grantee: IGrantable): Grant {
+    this.grantListPrefix(grantee, ARTIFACT_PREFIXES.results);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.results, READ_LATEST, KEY_READ);
+  }
+
+  /** Athena writes a query's result files under athena-results/ and reads them back. */
+  grantQueryResults(grantee: IGrantable): Grant {
+    this.grantListPrefix(grantee, ARTIFACT_PREFIXES.athenaResults);
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetBucketLocation'],
+      resourceArns: [this.bucket.bucketArn],
+    });
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.athenaResults, [...WRITE, ...READ_LATEST], KEY_WRITE);
+  }
+
   /** The Distributed Map's ItemReader reads its manifest (GetObject by key, under manifests/ only). */
   grantReadManifests(grantee: IGrantable): Grant {
     return this.grantObjects(grantee, ARTIFACT_PREFIXES.manifests, READ_LATEST, KEY_READ);
