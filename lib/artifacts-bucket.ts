@@ -111,6 +111,14 @@ export class ArtifactsBucket extends Construct {
           expiration: Duration.days(retention.reportsDays),
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // The results dataset is the history people query: kept; a file a retry overwrote is not.
+        { prefix: ARTIFACT_PREFIXES.results, noncurrentVersionExpiration: Duration.days(1) },
+        // Athena's result files are for the query that wrote them.
+        {
+          prefix: ARTIFACT_PREFIXES.athenaResults,
+          expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
     });
 
@@ -219,6 +227,31 @@ export class ArtifactsBucket extends Construct {
   /** The partitioned branch's plan step writes the map's manifest, under manifests/ only. */
   grantWriteManifests(grantee: IGrantable): Grant {
     return this.grantObjects(grantee, ARTIFACT_PREFIXES.manifests, WRITE, KEY_WRITE);
+  }
+
+  /**
+   * The validate function writes the results dataset's files, under results/ only. Put only: a
+   * retried version overwrites its own files (the bucket keeps the old one as a noncurrent version).
+   */
+  grantWriteResults(grantee: IGrantable): Grant {
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.results, WRITE, KEY_WRITE);
+  }
+
+  /** Athena reads the results dataset: lists and reads under results/ only. */
+  grantReadResults(grantee: IGrantable): Grant {
+    this.grantListPrefix(grantee, ARTIFACT_PREFIXES.results);
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.results, READ_LATEST, KEY_READ);
+  }
+
+  /** Athena writes a query's result files under athena-results/ and reads them back. */
+  grantQueryResults(grantee: IGrantable): Grant {
+    this.grantListPrefix(grantee, ARTIFACT_PREFIXES.athenaResults);
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetBucketLocation'],
+      resourceArns: [this.bucket.bucketArn],
+    });
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.athenaResults, [...WRITE, ...READ_LATEST], KEY_WRITE);
   }
 
   /** The Distributed Map's ItemReader reads its manifest (GetObject by key, under manifests/ only). */

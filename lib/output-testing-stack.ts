@@ -27,6 +27,7 @@ import { SyntheticCanary } from './synthetic-canary';
 import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { RegistryTable } from './registry-table';
+import { ResultsDataset } from './results-dataset';
 import { OutputsBucket } from './outputs-bucket';
 import { projectPath } from './config/project-paths';
 import { arrivalPrefixes, type EnvironmentConfig } from './config/environment-config';
@@ -60,6 +61,7 @@ export class OutputTestingStack extends Stack {
   readonly monitoring: Monitoring;
   readonly generate: GenerateFunction;
   readonly prepareInputs: PrepareInputsWorkflow;
+  readonly results: ResultsDataset;
   /** The synthetic canary, where the environment configures one. */
   readonly canary?: SyntheticCanary;
 
@@ -99,6 +101,11 @@ export class OutputTestingStack extends Stack {
       retention: config.retention,
     });
     this.registry = new RegistryTable(this, 'Registry', { removalMode, encryptionKey });
+    this.results = new ResultsDataset(this, 'Results', {
+      envName: config.name,
+      artifacts: this.artifacts,
+      encryptionKey,
+    });
     this.alerts = new FailureAlerts(this, 'Alerts', {
       alertEmail: config.alertEmail,
       removalMode,
@@ -223,6 +230,14 @@ export class OutputTestingStack extends Stack {
       description: 'CloudWatch dashboard of executions, failures, durations and Lambda errors',
     });
     new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl });
+    new CfnOutput(this, 'ResultsDatabaseName', {
+      value: this.results.databaseName,
+      description: 'Glue database of the results dataset (query it in the ResultsWorkGroupName workgroup)',
+    });
+    new CfnOutput(this, 'ResultsWorkGroupName', {
+      value: this.results.workGroupName,
+      description: 'Athena workgroup for the results dataset',
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.trigger.deadLetterQueue.queueUrl,
       description: 'Arrival events EventBridge could not deliver (outputs not tested); redrive from here',

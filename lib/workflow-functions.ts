@@ -64,7 +64,7 @@ interface FunctionAccess {
   /** Lists the folders of partitioned outputs (the environment's partitions.prefixes). */
   readonly listsPartitionedOutputs?: boolean;
   /** Artifact prefixes the function writes. */
-  readonly writes: readonly ('reports' | 'quarantine' | 'converted' | 'manifests')[];
+  readonly writes: readonly ('reports' | 'quarantine' | 'converted' | 'manifests' | 'results')[];
 }
 
 /**
@@ -103,7 +103,8 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
     reads: ['reports', 'manifests'],
     readsOutputs: true,
     listsPartitionedOutputs: true,
-    writes: ['reports', 'quarantine', 'manifests'],
+    // results: the results dataset's rows, written where the report is stored.
+    writes: ['reports', 'quarantine', 'manifests', 'results'],
   },
   convert: {
     timeout: timeout('convert'),
@@ -154,6 +155,7 @@ export class WorkflowFunctions extends Construct {
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
       [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
+      [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
       // Stack traces point at the TypeScript sources instead of the minified bundle.
       NODE_OPTIONS: '--enable-source-maps',
     };
@@ -214,6 +216,7 @@ export class WorkflowFunctions extends Construct {
         if (prefix === 'reports') artifacts.grantWriteReports(fn);
         else if (prefix === 'quarantine') artifacts.grantWriteQuarantine(fn);
         else if (prefix === 'manifests') artifacts.grantWriteManifests(fn);
+        else if (prefix === 'results') artifacts.grantWriteResults(fn);
         else {
           artifacts.grantWriteConverted(fn);
           artifacts.grantDeleteConverted(fn);

@@ -29,6 +29,7 @@ const RESOURCE_ENV = {
   quarantinePrefix: FUNCTION_ENV.quarantinePrefix,
   convertedPrefix: FUNCTION_ENV.convertedPrefix,
   manifestsPrefix: FUNCTION_ENV.manifestsPrefix,
+  resultsPrefix: FUNCTION_ENV.resultsPrefix,
   outputsBucket: GENERATE_ENV.outputsBucket,
 } as const;
 

@@ -19,6 +19,8 @@ export const FUNCTION_ENV = {
   convertedPrefix: 'PRT_CONVERTED_PREFIX',
   /** Where the partitioned branch's plan step writes the map's manifests (validate). */
   manifestsPrefix: 'PRT_MANIFESTS_PREFIX',
+  /** Where the validate function writes the results dataset's Parquet files (lambdas/core/results). */
+  resultsPrefix: 'PRT_RESULTS_PREFIX',
   /**
    * Optional: seconds the partitioned branch's merge waits for a folder still changing after its
    * marker (default 60, validate-partitions.ts DEFAULT_PARTS_SETTLE); whole seconds, 0 to 240.

@@ -22,6 +22,7 @@ const deps = {
   reportsPrefix: requireSetting(config, 'reportsPrefix'),
   quarantinePrefix: requireSetting(config, 'quarantinePrefix'),
   manifestsPrefix: requireSetting(config, 'manifestsPrefix'),
+  resultsPrefix: requireSetting(config, 'resultsPrefix'),
   now: () => new Date(),
   registry,
   renderHtml: (report: Parameters<typeof renderHtmlReport>[0]) => renderHtmlReport(report),

@@ -12,4 +12,8 @@ export const ARTIFACT_PREFIXES = {
   mapRuns: 'map-runs/',
   /** The partitioned branch's plans: the parts each Distributed Map run is given (its ItemReader). */
   manifests: 'manifests/',
+  /** The results dataset: Parquet, one folder per table, Hive-partitioned (lib/results-dataset.ts). */
+  results: 'results/',
+  /** Athena's query results for the results workgroup. */
+  athenaResults: 'athena-results/',
 } as const;

@@ -336,6 +336,7 @@ export class EmbeddedStack {
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
       [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
+      [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
       // The generate function, which the synthetic canary runs.
       [GENERATE_ENV.outputsBucket]: names.outputsBucket,
       [CONTRACT_CACHE_SECONDS_ENV]:

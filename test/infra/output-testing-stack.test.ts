@@ -78,7 +78,8 @@ const EXPECTED_ACCESS: Readonly<
     outputs: true,
     // manifests/: the partitioned branch's plan writes the map's items there; the merge reads them.
     artifactReads: ['/contracts/*', '/reports/*', '/manifests/*'],
-    artifactWrites: ['/reports/*', '/quarantine/*', '/manifests/*'],
+    // results/: the results dataset's files, written where the report is stored.
+    artifactWrites: ['/reports/*', '/quarantine/*', '/manifests/*', '/results/*'],
     artifactLists: ['contracts/*'],
     listsPartitions: true,
     timeoutSeconds: 300,
@@ -524,6 +525,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
           [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
           [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
+          [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
           NODE_OPTIONS: '--enable-source-maps',
           // Powertools: the service name is also the `service` dimension the dashboard reads.
           POWERTOOLS_SERVICE_NAME: fn,
@@ -729,6 +731,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           `${ids.roles.validate}/quarantine/*`,
           // The partitioned branch's plan step writes the map's manifest.
           `${ids.roles.validate}/${ARTIFACT_PREFIXES.manifests}*`,
+          // The results dataset, beside each report.
+          `${ids.roles.validate}/${ARTIFACT_PREFIXES.results}*`,
           `${ids.roles.convert}/converted/*`,
           // The partitioned branch's Distributed Map writes its run results (ResultWriter).
           `${ids.stateMachineRole}/${ARTIFACT_PREFIXES.mapRuns}*`,

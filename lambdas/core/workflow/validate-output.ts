@@ -15,8 +15,9 @@ import { judgedAgainstHistory } from './judge-history';
 import type { OutputRegistry } from '../registry/output-registry';
 import type { ValidationReport } from '../validation/validation-report';
 import { formatMismatchReport, withExtensionFinding } from '../validation/format-findings';
+import { writeResults } from '../results/write-results';
 import { boundResult } from './bounded-result';
-import { artifactKey } from './artifact-keys';
+import { artifactKey, versionToken } from './artifact-keys';
 import type { RegisteredOutput, ValidateInput, ValidateResult } from './workflow-types';
 
 export interface ValidateDeps {
@@ -32,6 +33,12 @@ export interface ValidateDeps {
   readonly renderHtml?: (report: StoredReport) => string;
   /** Bounds the object (and any reference) is read within; each absent limit is its reader's default. */
   readonly readerLimits?: ReaderLimits;
+  /**
+   * Where the results dataset's tables go in the artifacts bucket (`results/`). The deployed and
+   * embedded validate functions always set it; a caller without it (a unit test of the report
+   * alone) writes no dataset rows.
+   */
+  readonly resultsPrefix?: string;
 }
 
 export interface StoredReport extends ValidationReport {
@@ -113,7 +120,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
     quarantineUri,
     validatedAt: deps.now().toISOString(),
   };
-  return storeReport(deps, object, reportKey, stored);
+  return storeReport(deps, { object, output }, reportKey, stored);
 }
 
 /**
@@ -133,16 +140,29 @@ export async function judgedByConsumers(
   return withConsumerEdges(report, contract, consumers);
 }
 
+/** What every stored report says beside the validation report (single, ranged or partitioned). */
+type AnyStoredReport = ValidationReport &
+  Pick<StoredReport, 'format' | 'quarantineUri' | 'validatedAt'> & {
+    readonly object: { readonly size: number };
+  };
+
 /**
- * Stores a report beside its object (the JSON, and the HTML page where one is rendered) and gives
- * the step's result: the same for an object validated in one pass and one merged from its ranges.
+ * Stores a report beside its object (the JSON, and the HTML page where one is rendered), adds the
+ * version's rows to the results dataset, and gives the step's result: the same for an object
+ * validated in one pass, one merged from its ranges and a partitioned folder. `ended.error` says
+ * why a test whose report is kept ended in error (the caller then throws): its dataset rows say
+ * `error`, never `failed`.
  */
-export async function storeReport(
-  deps: Pick<ValidateDeps, 'store' | 'artifactsBucket' | 'reportsPrefix' | 'renderHtml'>,
-  object: ValidateInput['object'],
+export async function storeReport<R extends AnyStoredReport>(
+  deps: Pick<ValidateDeps, 'store' | 'artifactsBucket' | 'reportsPrefix' | 'resultsPrefix'> & {
+    readonly renderHtml?: ((report: R) => string) | undefined;
+  },
+  tested: { readonly object: ValidateInput['object']; readonly output: RegisteredOutput },
   reportKey: string,
-  stored: StoredReport,
+  stored: R,
+  ended: { readonly error?: string } = {},
 ): Promise<ValidateResult> {
+  const { object, output } = tested;
   await deps.store.write(
     deps.artifactsBucket,
     reportKey,
@@ -157,11 +177,33 @@ export async function storeReport(
       'text/html; charset=utf-8',
     );
   }
+  const reportUri = s3Uri(deps.artifactsBucket, reportKey);
+  if (deps.resultsPrefix !== undefined) {
+    await writeResults(
+      {
+        version: {
+          bucket: object.bucket,
+          key: object.key,
+          version: versionToken(object),
+          uri: object.uri,
+          arrivedAt: object.eventTime,
+          pipeline: output.pipeline,
+          step: output.step,
+          output: output.output,
+          run: output.runId,
+        },
+        report: stored,
+        reportUri,
+        ...(ended.error !== undefined ? { error: ended.error } : {}),
+      },
+      { store: deps.store, artifactsBucket: deps.artifactsBucket, resultsPrefix: deps.resultsPrefix },
+    );
+  }
   return boundResult({
     status: stored.status,
     rowCount: stored.rowCount,
     failedRules: stored.failedRules,
-    reportUri: s3Uri(deps.artifactsBucket, reportKey),
+    reportUri,
     quarantineUri: stored.quarantineUri,
     summary: stored.summary,
   });

@@ -14,7 +14,6 @@
  *   concatenate to) into the report of one pass over the whole dataset, with the parts that could
  *   not be read or validated named in it, and stores it where a single object's report would be.
  */
-import { boundResult } from './bounded-result';
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { logicalName, type OutputContract } from '../contracts/output-contract';
 import { ContractError, IncompleteTestError, PrtError } from '../errors';
@@ -30,7 +29,12 @@ import { folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
 import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
-import { judgedByConsumers, registryResolver, type StoredReport } from './validate-output';
+import {
+  judgedByConsumers,
+  registryResolver,
+  storeReport,
+  type StoredReport,
+} from './validate-output';
 import type { ObjectRange } from './validate-ranges';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
@@ -90,6 +94,8 @@ export interface PartitionDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Bounds each part (and any reference) is read within; each absent limit is its reader's default. */
   readonly readerLimits?: ReaderLimits;
+  /** The results dataset's prefix (see ValidateDeps). */
+  readonly resultsPrefix?: string;
 }
 
 /**
@@ -569,34 +575,23 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
       notValidatedParts: notValidated.slice(0, LISTED_PARTS),
     },
   };
-  await deps.store.write(
-    deps.artifactsBucket,
-    reportKey,
-    JSON.stringify(stored, null, 2),
-    'application/json',
-  );
-  if (deps.renderHtml) {
-    await deps.store.write(
-      deps.artifactsBucket,
-      reportKey.replace(/\.json$/, '.html'),
-      deps.renderHtml(stored),
-      'text/html; charset=utf-8',
-    );
-  }
   const untested = (notValidated.length / Math.max(1, parts.length)) * 100;
-  if (notSettled === undefined && notValidated.length > 0 && untested > input.toleratedFailurePercentage) {
-    throw new IncompleteTestError(
-      `${notValidated.length} of ${parts.length} parts of ${dataset.uri} could not be validated after their retries (beyond the tolerated ${input.toleratedFailurePercentage}%); the partial report is ${s3Uri(deps.artifactsBucket, reportKey)}`,
-    );
+  const incomplete =
+    notSettled === undefined && notValidated.length > 0 && untested > input.toleratedFailurePercentage
+      ? `${notValidated.length} of ${parts.length} parts of ${dataset.uri} could not be validated after their retries (beyond the tolerated ${input.toleratedFailurePercentage}%)`
+      : undefined;
+  // The same store as one object's: report, HTML page and results dataset rows (error when incomplete).
+  const result = await storeReport(
+    deps,
+    { object: dataset, output },
+    reportKey,
+    stored,
+    incomplete !== undefined ? { error: incomplete } : {},
+  );
+  if (incomplete !== undefined) {
+    throw new IncompleteTestError(`${incomplete}; the partial report is ${result.reportUri}`);
   }
-  return boundResult({
-    status: report.status,
-    rowCount: report.rowCount,
-    failedRules: report.failedRules,
-    reportUri: s3Uri(deps.artifactsBucket, reportKey),
-    quarantineUri,
-    summary: report.summary,
-  });
+  return result;
 }
 
 function sourceOf(deps: PartitionDeps, location: string) {

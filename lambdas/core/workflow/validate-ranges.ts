@@ -142,6 +142,8 @@ export interface RangeDeps {
   readonly registry?: Pick<OutputRegistry, 'latest' | 'versions'>;
   readonly renderHtml?: (report: StoredReport) => string;
   readonly readerLimits?: ReaderLimits;
+  /** The results dataset's prefix (see ValidateDeps). */
+  readonly resultsPrefix?: string;
 }
 
 /** A contract that checks uniqueness across the object is validated in one range (see above). */
@@ -572,5 +574,5 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
     validatedAt: deps.now().toISOString(),
     ranges: { kind: items[0]!.Range.kind, count: items.length },
   };
-  return storeReport(deps, object, reportKey, stored);
+  return storeReport(deps, { object, output }, reportKey, stored);
 }

@@ -24,6 +24,10 @@ const KEY = 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv';
 const BUCKET = HANDLER_ENV.PRT_ARTIFACTS_BUCKET;
 const REPORT_KEY = `reports/${LANDING_BUCKET}/${KEY}/v1.json`;
 const QUARANTINE_KEY = `quarantine/${LANDING_BUCKET}/${KEY}/v1.jsonl`;
+/** The results dataset's three files of the version (PRT_RESULTS_PREFIX), partitioned by arrival date and pipeline. */
+const RESULTS_FILES = ['rule_results', 'column_metrics', 'version_results'].map(
+  (table) => new RegExp(`^results/${table}/dt=\\d{4}-\\d{2}-\\d{2}/pipeline=sales/[0-9a-f]{32}\\.parquet$`),
+);
 
 function mockObjects(csv: string | Uint8Array): void {
   const objects = new S3MockObjects(s3Mock, 9).install({ put: false });
@@ -95,6 +99,11 @@ describe('validate handler', () => {
     expect(puts.map((p) => [p.Bucket, p.Key, p.ContentType])).toEqual([
       [BUCKET, REPORT_KEY, 'application/json'],
       [BUCKET, REPORT_KEY.replace(/\.json$/, '.html'), 'text/html; charset=utf-8'],
+      ...RESULTS_FILES.map((key) => [
+        BUCKET,
+        expect.stringMatching(key) as string,
+        'application/vnd.apache.parquet',
+      ]),
     ]);
     expect(JSON.parse(puts[0]?.Body as string)).toMatchObject({
       status: 'passed',
@@ -123,6 +132,7 @@ describe('validate handler', () => {
       QUARANTINE_KEY,
       REPORT_KEY,
       REPORT_KEY.replace(/\.json$/, '.html'),
+      ...RESULTS_FILES.map((key) => expect.stringMatching(key) as string),
     ]);
     expect(Buffer.from(puts[0]?.Body as Uint8Array).toString('utf8')).toBe(
       '{"row":1,"values":{"order_id":"o1","customer_id":null,"purchase_amount":"10","ordered_at":"2024-06-01T09:00:00Z"},"broke":["customer_id: null in a non-nullable column","customer_id_present"]}\n',
@@ -151,6 +161,7 @@ describe('validate handler', () => {
     'PRT_REPORTS_PREFIX',
     'PRT_QUARANTINE_PREFIX',
     'PRT_MANIFESTS_PREFIX',
+    'PRT_RESULTS_PREFIX',
   ] as const)('fails at cold start with a ConfigurationError naming %s when it is not set', async (name) => {
     // Prepare
     stubHandlerEnv({ [name]: '' });

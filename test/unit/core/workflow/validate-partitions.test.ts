@@ -1,3 +1,4 @@
+import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 
 import { ContractCatalog } from '../../../../lambdas/core/contracts/contract-catalog';
@@ -782,5 +783,54 @@ describe('mergeParts on a folder still changing after its marker', () => {
     expect(result.summary).toContain('the folder was still changing 0.04 s after its marker');
     expect(result.summary).toContain(`s3://${LANDING_BUCKET}/${FOLDER}p=4/data_0.csv appeared`);
     expect(result.summary).toContain('Publish the marker last');
+  });
+});
+
+describe('the merged folder in the results dataset', () => {
+  const merge = (deps: PartitionDeps, toleratedFailurePercentage = 0) =>
+    mergeParts({ dataset: dataset(), output: ordersOutput(), toleratedFailurePercentage }, deps);
+
+  async function versionRows(store: InMemoryObjectStore): Promise<Record<string, unknown>[]> {
+    const key = store.keys().find((k) => k.startsWith(`${ARTIFACTS_BUCKET}/results/version_results/`));
+    if (!key) throw new Error(`no version_results file in ${store.keys().join(', ')}`);
+    const body = store.get(ARTIFACTS_BUCKET, key.slice(ARTIFACTS_BUCKET.length + 1))!.body;
+    const file = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+    return parquetReadObjects({ file });
+  }
+
+  it('adds the folder as one version, as the report is stored', async () => {
+    // Prepare
+    const { store, deps } = setup();
+    for (let i = 0; i < 2; i++) landPart(store, `part-0000${i}.csv`, csv(goodRows(i * 10 + 1, 3)));
+    await validateFolder(store, deps);
+
+    // Act
+    await merge({ ...deps, resultsPrefix: 'results/' });
+
+    // Assess
+    expect(await versionRows(store)).toEqual([
+      expect.objectContaining({
+        status: 'passed',
+        row_count: 6n,
+        step: 'export',
+        output: 'orders_parts',
+        run: 'r1',
+      }),
+    ]);
+  });
+
+  it('records a folder left incomplete beyond the tolerance as error, never as failed', async () => {
+    // Prepare
+    const { store, deps } = setup();
+    for (let i = 0; i < 4; i++) landPart(store, `part-0000${i}.csv`, csv(goodRows(i * 10 + 1, 2)));
+    await validateFolder(store, deps, ['part-00002.csv']);
+
+    // Act
+    await expect(merge({ ...deps, resultsPrefix: 'results/' }, 20)).rejects.toThrow(IncompleteTestError);
+
+    // Assess
+    const [version] = await versionRows(store);
+    expect(version).toMatchObject({ status: 'error', rules_passed: 0n });
+    expect(String(version!['summary'])).toMatch(/^ERROR: 1 of 4 parts/);
   });
 });
