@@ -95,7 +95,8 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
   },
   // validate reads the registry and earlier reports: referential rules and comparisons with the
   // previous version of the same output. Planning and merging a partitioned output list its part
-  // files; the plan writes the map's manifest and the merge reads it back.
+  // files; the plan writes the map's manifest and the merge reads it back. A partitioned output
+  // with convert_to is converted part by part in the map's children (converted/).
   validate: {
     timeout: timeout('validate'),
     registry: 'read',
@@ -103,7 +104,7 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
     reads: ['reports', 'manifests'],
     readsOutputs: true,
     listsPartitionedOutputs: true,
-    writes: ['reports', 'quarantine', 'manifests'],
+    writes: ['reports', 'quarantine', 'manifests', 'converted'],
   },
   convert: {
     timeout: timeout('convert'),

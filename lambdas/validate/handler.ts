@@ -22,6 +22,8 @@ const deps = {
   reportsPrefix: requireSetting(config, 'reportsPrefix'),
   quarantinePrefix: requireSetting(config, 'quarantinePrefix'),
   manifestsPrefix: requireSetting(config, 'manifestsPrefix'),
+  // A partitioned output with convert_to is converted part by part in the map's children.
+  convertedPrefix: requireSetting(config, 'convertedPrefix'),
   now: () => new Date(),
   registry,
   renderHtml: (report: Parameters<typeof renderHtmlReport>[0]) => renderHtmlReport(report),

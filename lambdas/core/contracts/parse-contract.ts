@@ -291,7 +291,10 @@ function toModel(file: ContractFile, source: string, loc: Locator): OutputContra
   if (file.partitioned && !file.path.endsWith('/'))
     bad(['path'], `a partitioned output is a folder: end '${file.path}' with /`);
   if (file.partition_by && !file.partitioned)
-    bad(['partition_by'], 'partition columns come from the folders of a partitioned output: set partitioned: true');
+    bad(
+      ['partition_by'],
+      'partition columns come from the folders of a partitioned output: set partitioned: true',
+    );
   if (file.csv && file.format !== 'csv')
     bad(['csv'], `CSV options need format: csv (format is ${file.format})`);
   if (file.csv) {

@@ -113,9 +113,10 @@ export async function* withPartitionColumns(
         );
       checked = true;
     }
-    const extra = values.map(
-      (v): ColumnVector => ({ kind: 'cells', values: new Array<string | null>(batch.length).fill(v.text) }),
-    );
+    const extra = values.map((v): ColumnVector => ({
+      kind: 'cells',
+      values: new Array<string | null>(batch.length).fill(v.text),
+    }));
     yield { ...batch, columns: [...batch.columns, ...names], vectors: [...batch.vectors, ...extra] };
   }
 }

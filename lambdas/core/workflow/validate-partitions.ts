@@ -32,6 +32,13 @@ import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
 import { judgedByConsumers, previousReport, registryResolver, type StoredReport } from './validate-output';
 import type { ObjectRange } from './validate-ranges';
+import { partitionValuesOf } from '../validation/partition-values';
+import {
+  convertPart,
+  publishConvertedFolder,
+  type PartConversion,
+  type PartConversionFound,
+} from './convert-parts';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
 export { isDataPart } from '../registry/dataset-parts';
@@ -90,6 +97,8 @@ export interface PartitionDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Bounds each part (and any reference) is read within; each absent limit is its reader's default. */
   readonly readerLimits?: ReaderLimits;
+  /** Where parts are converted to when the contract has `convert_to` (convert-parts.ts). */
+  readonly convertedPrefix?: string;
 }
 
 /**
@@ -127,6 +136,8 @@ export interface PartEnvelope {
   /** Why the part could not be validated (a finding about the data), or null. */
   readonly error: { readonly name: string; readonly message: string } | null;
   readonly state: ValidationStateJson | null;
+  /** The part converted to the contract's `convert_to`, with its proof; absent without one. */
+  readonly conversion?: PartConversion;
 }
 
 /** Per-part lists in the report stop here; the counts stay exact. */
@@ -151,7 +162,8 @@ export function envelopeKey(
 function isDataFinding(error: unknown): error is Error {
   return (
     error instanceof ObjectNotFoundError ||
-    (error instanceof PrtError && ['FormatError', 'IntegrityError', 'ContractError'].includes(error.name))
+    (error instanceof PrtError &&
+      ['FormatError', 'IntegrityError', 'ContractError', 'PartitionPathError'].includes(error.name))
   );
 }
 
@@ -198,7 +210,10 @@ export async function validatePart(
         message: `expected ${contract.format}, found ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}`,
       });
     } else {
+      // Before any byte is read: a part whose folders do not give its partition columns is refused.
+      const values = partitionValuesOf(contract, dataset.key, part.Key);
       const run = await runPartialValidation(contract, deps.store.source(dataset.bucket, part.Key), {
+        ...(values.length > 0 ? { partition: { key: part.Key, values } } : {}),
         openSource: () => {
           throw new Error('parts never load reference samples');
         },
@@ -217,6 +232,11 @@ export async function validatePart(
         quarantinedRows: run.quarantinedRows,
         error: null,
         state: run.state.toJSON(),
+        // Converted in the same child: the merge publishes the converted folder only when every
+        // part's proof passed and the folder did not fail its contract.
+        ...(contract.convertTo
+          ? { conversion: await convertPart(contract, dataset, { key: part.Key, etag }, deps) }
+          : {}),
       };
     }
   } catch (error) {
@@ -335,6 +355,8 @@ interface MergePass {
   readonly bytes: number;
   /** Parts that changed or appeared after the Map listed the folder, with why (full keys). */
   readonly stale: { part: ListedPart; why: string }[];
+  /** Each validated part's conversion, in key order (contracts with `convert_to` only). */
+  readonly conversions: PartConversionFound[];
 }
 
 async function mergePass(
@@ -372,6 +394,7 @@ async function mergePass(
     quarantined: 0,
     bytes: 0,
     stale: [],
+    conversions: [],
   };
   // Envelopes are read a window at a time and merged in key order, so memory holds one window.
   const window = (deps.readConcurrency ?? 16) * 4;
@@ -414,6 +437,7 @@ async function mergePass(
       }
       pass.validated++;
       pass.quarantined += envelope.quarantinedRows;
+      if (contract.convertTo) pass.conversions.push({ part: key, conversion: envelope.conversion ?? null });
       merged.merge(ValidationState.fromJSON(contract, envelope.state));
     });
   }
@@ -518,7 +542,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
       }
     }
   }
-  const { merged, unreadable, notValidated, formats, validated, quarantined, bytes } = pass;
+  const { merged, unreadable, notValidated, formats, validated, quarantined, bytes, conversions } = pass;
 
   let report: ValidationReport =
     notSettled !== undefined
@@ -593,6 +617,17 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
       `${notValidated.length} of ${parts.length} parts of ${dataset.uri} could not be validated after their retries (beyond the tolerated ${input.toleratedFailurePercentage}%); the partial report is ${s3Uri(deps.artifactsBucket, reportKey)}`,
     );
   }
+  // The converted folder is published only for a folder that did not fail, as one object is
+  // converted only after it passed; a part left without a proof fails the conversion here.
+  const conversion =
+    contract.convertTo && notSettled === undefined && report.status !== 'failed'
+      ? await publishConvertedFolder(
+          contract,
+          dataset,
+          [...conversions, ...notValidated.map((part) => ({ part, conversion: null }))],
+          deps,
+        )
+      : undefined;
   return boundResult({
     status: report.status,
     rowCount: report.rowCount,
@@ -600,6 +635,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
     reportUri: s3Uri(deps.artifactsBucket, reportKey),
     quarantineUri,
     summary: report.summary,
+    ...(conversion ? { conversion } : {}),
   });
 }
 
@@ -643,11 +679,22 @@ function withPartFindings(
       summary: `FAILED: no part files in the folder; ${logicalName(contract)} expects ${contract.format} parts before its ${'_SUCCESS'} marker`,
     };
   }
-  if (unreadable.length > 0) {
+  // A part whose folders do not give the declared partition columns is reported on its own rule:
+  // its bytes may be fine, its place in the folder is not.
+  const misplaced = unreadable.filter((u) => u.error.startsWith('PartitionPathError:'));
+  const broken = unreadable.filter((u) => !u.error.startsWith('PartitionPathError:'));
+  if (misplaced.length > 0) {
+    failed.push('partition_folders');
+    extra.push(
+      `${misplaced.length} of ${total} parts with folders that do not give the partition columns (${(contract.partitionBy ?? []).join(', ')}), first ${misplaced[0]!.error.replace(/^PartitionPathError: /, '')}`,
+    );
+    worsen('failed');
+  }
+  if (broken.length > 0) {
     failed.push('parts_readable');
-    const first = unreadable[0]!;
+    const first = broken[0]!;
     // The full key: every `date=*/part-0.parquet` has the same file name.
-    extra.push(`${unreadable.length} of ${total} parts unreadable, first ${first.part}: ${first.error}`);
+    extra.push(`${broken.length} of ${total} parts unreadable, first ${first.part}: ${first.error}`);
     worsen('failed');
   }
   if (notValidated.length > 0) {

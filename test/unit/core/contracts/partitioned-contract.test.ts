@@ -106,7 +106,10 @@ describe('parseContract: partitioned', () => {
 
   it('refuses a partition column that is not in the schema, naming the line and key', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders/', ['partitioned: true', 'partition_by: [day]']);
+    const text = contractText('datasets/sales/{run_id}/orders/', [
+      'partitioned: true',
+      'partition_by: [day]',
+    ]);
 
     // Act
     const error = parseFailure(text);
@@ -125,7 +128,9 @@ describe('parseContract: partitioned', () => {
     const error = parseFailure(text);
 
     // Assess
-    expect(error.message).toContain('partition_by: partition columns come from the folders of a partitioned output');
+    expect(error.message).toContain(
+      'partition_by: partition columns come from the folders of a partitioned output',
+    );
   });
 
   it('accepts convert_to and a file path on a contract that is not partitioned', () => {

@@ -107,7 +107,9 @@ describe('partitionValuesOf', () => {
     const flat = `${FOLDER}part-0.csv`;
 
     // Act
-    const errors = [swapped, plain, shallow, flat].map((k) => errorOf(() => partitionValuesOf(CONTRACT, FOLDER, k)));
+    const errors = [swapped, plain, shallow, flat].map((k) =>
+      errorOf(() => partitionValuesOf(CONTRACT, FOLDER, k)),
+    );
 
     // Assess
     expect(errors[0]!.message).toContain("folder 1 is 'region=eu', expected 'date=<value>'");
