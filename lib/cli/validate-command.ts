@@ -185,7 +185,12 @@ async function validateFolderCommand(
     },
     quarantineUri: null,
     validatedAt: new Date().toISOString(),
-    parts: { total: run.parts },
+    parts: {
+      total: run.parts,
+      validated: run.validated,
+      unreadable: run.parts - run.validated,
+      notValidated: 0,
+    },
   };
   if (options.report) writeFileSync(resolve(options.report), renderHtmlReport(document));
   if (options.json) console.log(JSON.stringify(document, null, 2));

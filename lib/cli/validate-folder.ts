@@ -12,9 +12,14 @@ import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { OutputContract } from '../../lambdas/core/contracts';
 import { FormatError, PartitionPathError } from '../../lambdas/core/errors';
-import { inspectSource, type Detection, type ReaderLimits } from '../../lambdas/core/formats';
+import {
+  inspectSource,
+  type ByteSource,
+  type Detection,
+  type ReaderLimits,
+} from '../../lambdas/core/formats';
 import { byteOrder, isDataPart } from '../../lambdas/core/registry';
-import { fileSource, type ByteSource } from '../../lambdas/core/storage';
+import { fileSource } from '../../lambdas/core/storage';
 import {
   formatMatches,
   loadRuleReferences,
@@ -33,6 +38,8 @@ export interface FolderRun {
   readonly format: string;
   readonly quarantinedRows: number;
   readonly parts: number;
+  /** Parts read and merged; the others were unreadable or misplaced (named in the report). */
+  readonly validated: number;
   readonly bytes: number;
 }
 
@@ -100,6 +107,7 @@ export async function validateFolder(
     format: detection?.format ?? 'none',
     quarantinedRows: 0,
     parts: parts.length,
+    validated: parts.length - misplaced.length - unreadable.length,
     bytes,
   };
 }
