@@ -95,7 +95,8 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
   },
   // validate reads the registry and earlier reports: referential rules and comparisons with the
   // previous version of the same output. Planning and merging a partitioned output list its part
-  // files; the plan writes the map's manifest and the merge reads it back.
+  // files; the plan writes the map's manifest and the merge reads it back. A partitioned output
+  // with convert_to is converted part by part in the map's children (converted/).
   validate: {
     timeout: timeout('validate'),
     registry: 'read',
@@ -103,8 +104,9 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
     reads: ['reports', 'manifests'],
     readsOutputs: true,
     listsPartitionedOutputs: true,
-    // results: the results dataset's rows, written where the report is stored.
-    writes: ['reports', 'quarantine', 'manifests', 'results'],
+    // results: the results dataset's rows, written where the report is stored; converted: a
+    // partitioned output's parts, converted in the map's children (convert_to).
+    writes: ['reports', 'quarantine', 'manifests', 'results', 'converted'],
   },
   convert: {
     timeout: timeout('convert'),

@@ -101,3 +101,19 @@ export class IncompleteTestError extends PrtError {
 export class TimeBudgetExceeded extends PrtError {
   override readonly name = 'TimeBudgetExceeded';
 }
+
+/**
+ * A part of a partitioned output whose Hive-style folders (`date=2026-11-01/`) do not give the
+ * partition columns its contract declares: a folder missing, misnamed or out of order, or a value
+ * that is not of its column's type. Names the part's key. A finding about the data (the part is
+ * reported, never read without its columns), like a FormatError.
+ */
+export class PartitionPathError extends PrtError {
+  override readonly name = 'PartitionPathError';
+  constructor(
+    message: string,
+    readonly key: string,
+  ) {
+    super(`${key}: ${message}`);
+  }
+}

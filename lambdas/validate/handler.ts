@@ -23,6 +23,8 @@ const deps = {
   quarantinePrefix: requireSetting(config, 'quarantinePrefix'),
   manifestsPrefix: requireSetting(config, 'manifestsPrefix'),
   resultsPrefix: requireSetting(config, 'resultsPrefix'),
+  // A partitioned output with convert_to is converted part by part in the map's children.
+  convertedPrefix: requireSetting(config, 'convertedPrefix'),
   now: () => new Date(),
   registry,
   renderHtml: (report: Parameters<typeof renderHtmlReport>[0]) => renderHtmlReport(report),

@@ -77,9 +77,11 @@ const EXPECTED_ACCESS: Readonly<
     registryWrites: false,
     outputs: true,
     // manifests/: the partitioned branch's plan writes the map's items there; the merge reads them.
-    artifactReads: ['/contracts/*', '/reports/*', '/manifests/*'],
-    // results/: the results dataset's files, written where the report is stored.
-    artifactWrites: ['/reports/*', '/quarantine/*', '/manifests/*', '/results/*'],
+    // results/: the results dataset's files, written where the report is stored. converted/: a
+    // partitioned output's parts are converted in the map's children, each proof reading back the
+    // version it wrote.
+    artifactReads: ['/contracts/*', '/reports/*', '/manifests/*', '/converted/*'],
+    artifactWrites: ['/reports/*', '/quarantine/*', '/manifests/*', '/results/*', '/converted/*'],
     artifactLists: ['contracts/*'],
     listsPartitions: true,
     timeoutSeconds: 300,
@@ -630,7 +632,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(listsOf(ids.artifacts)).toEqual(
         expected.artifactLists.map((prefix) => ({ StringLike: { 's3:prefix': [prefix] } })),
       );
-      // Only convert deletes, only under converted/, and only by delete marker (no DeleteObjectVersion).
+      // Only the functions that convert (convert, and validate for a partitioned output's parts)
+      // delete, only under converted/, and only by delete marker (no DeleteObjectVersion).
       expect(
         targets
           .filter((t) => t.actions.some((a) => a.startsWith('s3:Delete')))
@@ -638,7 +641,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
             (t) =>
               `${t.logicalId === ids.artifacts ? 'artifacts' : t.logicalId}${t.suffix} ${t.actions.join(',')}`,
           ),
-      ).toEqual(fn === 'convert' ? ['artifacts/converted/* s3:DeleteObject'] : []);
+      ).toEqual(fn === 'convert' || fn === 'validate' ? ['artifacts/converted/* s3:DeleteObject'] : []);
       // The data key, where the environment has one, for exactly the reads and writes above.
       expect([...new Set(allActions.filter((a) => a.startsWith('kms:')))].sort()).toEqual(
         ids.dataKey ? (fn === 'inspect' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey']) : [],
@@ -733,6 +736,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           `${ids.roles.validate}/${ARTIFACT_PREFIXES.manifests}*`,
           // The results dataset, beside each report.
           `${ids.roles.validate}/${ARTIFACT_PREFIXES.results}*`,
+          // A partitioned output's parts are converted in the map's children (convert_to).
+          `${ids.roles.validate}/converted/*`,
           `${ids.roles.convert}/converted/*`,
           // The partitioned branch's Distributed Map writes its run results (ResultWriter).
           `${ids.stateMachineRole}/${ARTIFACT_PREFIXES.mapRuns}*`,

@@ -436,6 +436,13 @@ export const contractSchema = z
       .describe(
         'The output is a folder of part files (Spark, Glue) completed by a _SUCCESS marker: the marker starts one test of all parts together',
       ),
+    partition_by: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        'Hive-style folders of a partitioned output (date=2026-11-01/region=eu/), outermost first: each names a schema column whose value every part takes from its folder',
+      ),
     allow_extra_columns: z.boolean().default(true),
     schema: z.array(columnSchema).min(1),
     quality: z.array(ruleSchema).default([]),

@@ -185,6 +185,11 @@ export interface OutputContract {
    * their states merged into one report when the marker arrives; parts alone start nothing.
    */
   readonly partitioned?: boolean;
+  /**
+   * Schema columns a partitioned output's parts do not hold but name in their Hive-style folders
+   * (`date=2026-11-01/region=eu/part-0.parquet`), outermost first; absent when none is declared.
+   */
+  readonly partitionBy?: readonly string[];
   readonly schema: readonly ColumnSpec[];
   readonly quality: readonly QualityRule[];
   /**

@@ -374,8 +374,11 @@ function toModel(file: ContractFile, source: string, loc: PathLocator): OutputCo
     bad(['convert_to'], `'${file.convert_to}' is already the output's format`);
   if (file.partitioned && !file.path.endsWith('/'))
     bad(['path'], `a partitioned output is a folder: end '${file.path}' with /`);
-  if (file.partitioned && file.convert_to)
-    bad(['convert_to'], 'partitioned outputs are validated in place; converting them is not supported yet');
+  if (file.partition_by && !file.partitioned)
+    bad(
+      ['partition_by'],
+      'partition columns come from the folders of a partitioned output: set partitioned: true',
+    );
   if (file.csv && file.format !== 'csv')
     bad(['csv'], `CSV options need format: csv (format is ${file.format})`);
   if (file.csv) {
@@ -699,8 +702,30 @@ function toModel(file: ContractFile, source: string, loc: PathLocator): OutputCo
     ...(file.job_type !== undefined ? { jobType: file.job_type } : {}),
     allowExtraColumns: file.allow_extra_columns,
     ...(file.partitioned ? { partitioned: true } : {}),
+    ...(file.partition_by ? { partitionBy: partitionColumns(file.partition_by, schema, bad) } : {}),
     schema,
     quality,
     ...(history ? { history } : {}),
   };
+}
+
+/**
+ * The declared partition columns: schema columns, each once. A folder's text is parsed as its
+ * column's type, so any scalar type is allowed; the value of a part's folder is checked per part.
+ */
+function partitionColumns(
+  names: readonly string[],
+  schema: readonly ColumnSpec[],
+  bad: (path: readonly PathPart[], message: string) => never,
+): readonly string[] {
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (!schema.some((c) => c.name === name))
+      bad(['partition_by', i], `'${name}' is not a column of the schema; declare its type there`);
+    if (seen.has(name)) bad(['partition_by', i], `'${name}' is named twice`);
+    if (name.includes('/') || name.includes('='))
+      bad(['partition_by', i], `'${name}' cannot name a folder (no '/' or '=')`);
+    seen.add(name);
+  });
+  return names;
 }

@@ -30,3 +30,4 @@ export {
 export { registeredFolderOf, resolveOutput } from './resolve-output';
 export { canTransition, isTestStatus, TEST_STATUSES } from './status-transitions';
 export type { TestStatus } from './status-transitions';
+export { byteOrder, isDataPart } from './dataset-parts';

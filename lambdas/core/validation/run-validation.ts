@@ -11,6 +11,7 @@ import { openTable, type OpenedTable } from '../formats/open-table';
 import type { ReaderLimits } from '../formats/table-io';
 import { columnCodec, NOT_CONFORMING } from '../contracts/typed-values';
 import { FailedRowLines } from './failed-row-lines';
+import { withPartitionColumns, type PartitionValue } from './partition-values';
 import { ValidationState, type ValidateOptions } from './validate-records';
 import type { FailedRow, ValidationReport } from './validation-report';
 
@@ -24,6 +25,8 @@ export interface ValidationRunDeps {
   readonly now?: () => Date;
   /** Bounds every object read here is held to: the input, reference sets and samples alike. */
   readonly readerLimits?: ReaderLimits;
+  /** A part's values from its Hive-style folders (partition-values.ts), added as columns. */
+  readonly partition?: { readonly key: string; readonly values: readonly PartitionValue[] };
 }
 
 /** The streamed state of one input, before (or without) a report. */
@@ -186,7 +189,10 @@ async function streamValidation(
     const state = new ValidationState(contract, options);
     // Only the contract's columns are decoded where the format allows it (Parquet): the others
     // are known by name, which is all the schema grading needs of them.
-    for await (const batch of opened.columnBatches(contract.schema.map((c) => c.name)))
+    const batches = opened.columnBatches(contract.schema.map((c) => c.name));
+    for await (const batch of deps.partition
+      ? withPartitionColumns(batches, deps.partition.values, deps.partition.key)
+      : batches)
       await state.addColumns(batch);
     if (sink) {
       await lines.flush();

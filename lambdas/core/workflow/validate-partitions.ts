@@ -26,16 +26,19 @@ import { loadRuleReferences, runPartialValidation } from '../validation/run-vali
 import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
 import type { ValidationReport, ValidationStatus } from '../validation/validation-report';
 import { folderKey, versionToken } from './artifact-keys';
+import { boundResult } from './bounded-result';
 import { inspectOutput } from './inspect-output';
 import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
-import {
-  judgedByConsumers,
-  registryResolver,
-  storeReport,
-  type StoredReport,
-} from './validate-output';
+import { judgedByConsumers, registryResolver, storeReport, type StoredReport } from './validate-output';
 import type { ObjectRange } from './validate-ranges';
+import { partitionValuesOf } from '../validation/partition-values';
+import {
+  convertPart,
+  publishConvertedFolder,
+  type PartConversion,
+  type PartConversionFound,
+} from './convert-parts';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
 export { isDataPart } from '../registry/dataset-parts';
@@ -96,6 +99,8 @@ export interface PartitionDeps {
   readonly readerLimits?: ReaderLimits;
   /** The results dataset's prefix (see ValidateDeps). */
   readonly resultsPrefix?: string;
+  /** Where parts are converted to when the contract has `convert_to` (convert-parts.ts). */
+  readonly convertedPrefix?: string;
 }
 
 /**
@@ -133,6 +138,8 @@ export interface PartEnvelope {
   /** Why the part could not be validated (a finding about the data), or null. */
   readonly error: { readonly name: string; readonly message: string } | null;
   readonly state: ValidationStateJson | null;
+  /** The part converted to the contract's `convert_to`, with its proof; absent without one. */
+  readonly conversion?: PartConversion;
 }
 
 /** Per-part lists in the report stop here; the counts stay exact. */
@@ -157,7 +164,8 @@ export function envelopeKey(
 function isDataFinding(error: unknown): error is Error {
   return (
     error instanceof ObjectNotFoundError ||
-    (error instanceof PrtError && ['FormatError', 'IntegrityError', 'ContractError'].includes(error.name))
+    (error instanceof PrtError &&
+      ['FormatError', 'IntegrityError', 'ContractError', 'PartitionPathError'].includes(error.name))
   );
 }
 
@@ -204,7 +212,10 @@ export async function validatePart(
         message: `expected ${contract.format}, found ${inspection.format}${inspection.compression === 'gzip' ? ' (gzip)' : ''}`,
       });
     } else {
+      // Before any byte is read: a part whose folders do not give its partition columns is refused.
+      const values = partitionValuesOf(contract, dataset.key, part.Key);
       const run = await runPartialValidation(contract, deps.store.source(dataset.bucket, part.Key), {
+        ...(values.length > 0 ? { partition: { key: part.Key, values } } : {}),
         openSource: () => {
           throw new Error('parts never load reference samples');
         },
@@ -223,6 +234,11 @@ export async function validatePart(
         quarantinedRows: run.quarantinedRows,
         error: null,
         state: run.state.toJSON(),
+        // Converted in the same child: the merge publishes the converted folder only when every
+        // part's proof passed and the folder did not fail its contract.
+        ...(contract.convertTo
+          ? { conversion: await convertPart(contract, dataset, { key: part.Key, etag }, deps) }
+          : {}),
       };
     }
   } catch (error) {
@@ -341,6 +357,8 @@ interface MergePass {
   readonly bytes: number;
   /** Parts that changed or appeared after the Map listed the folder, with why (full keys). */
   readonly stale: { part: ListedPart; why: string }[];
+  /** Each validated part's conversion, in key order (contracts with `convert_to` only). */
+  readonly conversions: PartConversionFound[];
 }
 
 async function mergePass(
@@ -378,6 +396,7 @@ async function mergePass(
     quarantined: 0,
     bytes: 0,
     stale: [],
+    conversions: [],
   };
   // Envelopes are read a window at a time and merged in key order, so memory holds one window.
   const window = (deps.readConcurrency ?? 16) * 4;
@@ -420,6 +439,7 @@ async function mergePass(
       }
       pass.validated++;
       pass.quarantined += envelope.quarantinedRows;
+      if (contract.convertTo) pass.conversions.push({ part: key, conversion: envelope.conversion ?? null });
       merged.merge(ValidationState.fromJSON(contract, envelope.state));
     });
   }
@@ -524,7 +544,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
       }
     }
   }
-  const { merged, unreadable, notValidated, formats, validated, quarantined, bytes } = pass;
+  const { merged, unreadable, notValidated, formats, validated, quarantined, bytes, conversions } = pass;
 
   let report: ValidationReport =
     notSettled !== undefined
@@ -591,7 +611,18 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
   if (incomplete !== undefined) {
     throw new IncompleteTestError(`${incomplete}; the partial report is ${result.reportUri}`);
   }
-  return result;
+  // The converted folder is published only for a folder that did not fail, as one object is
+  // converted only after it passed; a part left without a proof fails the conversion here.
+  const conversion =
+    contract.convertTo && notSettled === undefined && report.status !== 'failed'
+      ? await publishConvertedFolder(
+          contract,
+          dataset,
+          [...conversions, ...notValidated.map((part) => ({ part, conversion: null }))],
+          deps,
+        )
+      : undefined;
+  return conversion ? boundResult({ ...result, conversion }) : result;
 }
 
 function sourceOf(deps: PartitionDeps, location: string) {
@@ -634,11 +665,22 @@ function withPartFindings(
       summary: `FAILED: no part files in the folder; ${logicalName(contract)} expects ${contract.format} parts before its ${'_SUCCESS'} marker`,
     };
   }
-  if (unreadable.length > 0) {
+  // A part whose folders do not give the declared partition columns is reported on its own rule:
+  // its bytes may be fine, its place in the folder is not.
+  const misplaced = unreadable.filter((u) => u.error.startsWith('PartitionPathError:'));
+  const broken = unreadable.filter((u) => !u.error.startsWith('PartitionPathError:'));
+  if (misplaced.length > 0) {
+    failed.push('partition_folders');
+    extra.push(
+      `${misplaced.length} of ${total} parts with folders that do not give the partition columns (${(contract.partitionBy ?? []).join(', ')}), first ${misplaced[0]!.error.replace(/^PartitionPathError: /, '')}`,
+    );
+    worsen('failed');
+  }
+  if (broken.length > 0) {
     failed.push('parts_readable');
-    const first = unreadable[0]!;
+    const first = broken[0]!;
     // The full key: every `date=*/part-0.parquet` has the same file name.
-    extra.push(`${unreadable.length} of ${total} parts unreadable, first ${first.part}: ${first.error}`);
+    extra.push(`${broken.length} of ${total} parts unreadable, first ${first.part}: ${first.error}`);
     worsen('failed');
   }
   if (notValidated.length > 0) {

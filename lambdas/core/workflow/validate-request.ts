@@ -65,9 +65,13 @@ export async function runValidateRequest(
     }
     case 'merge': {
       const { manifest } = request.input;
-      if (manifest?.kind === 'ranges')
-        return { mode: 'merge', result: await mergeRanges({ ...request.input, manifest }, deps) };
-      return { mode: 'merge', result: await mergeParts(request.input, deps) };
+      // The state machine reads `conversion` from every merge: converted is false unless the
+      // merge published a partitioned output's converted folder (one object converts after it).
+      const result =
+        manifest?.kind === 'ranges'
+          ? await mergeRanges({ ...request.input, manifest }, deps)
+          : await mergeParts(request.input, deps);
+      return { mode: 'merge', result: { ...result, conversion: result.conversion ?? { converted: false } } };
     }
     case 'plan': {
       const { split, ...input } = request.input;

@@ -72,6 +72,8 @@ export interface ValidateResult {
   readonly reportUri: string;
   readonly quarantineUri: string | null;
   readonly summary: string;
+  /** A partitioned output's converted folder, published by the merge (convert-parts.ts). */
+  readonly conversion?: ConversionOutcome;
 }
 
 export interface ConvertResult {

@@ -73,7 +73,7 @@ describe('parseContract: partitioned', () => {
     );
   });
 
-  it('refuses a partitioned contract with convert_to, naming the line and key', () => {
+  it('accepts convert_to on a partitioned contract (converted part by part)', () => {
     // Prepare
     const text = contractText('datasets/sales/{run_id}/orders/', [
       'partitioned: true',
@@ -81,12 +81,55 @@ describe('parseContract: partitioned', () => {
     ]);
 
     // Act
+    const contract = parseContract(text, SOURCE);
+
+    // Assess
+    expect(contract.partitioned).toBe(true);
+    expect(contract.convertTo).toBe('parquet');
+  });
+
+  it('reads partition_by as schema columns, outermost first', () => {
+    // Prepare
+    const text = contractText('datasets/sales/{run_id}/orders/', [
+      '  - { name: date, type: date }',
+      '  - { name: region, type: string }',
+      'partitioned: true',
+      'partition_by: [date, region]',
+    ]);
+
+    // Act
+    const contract = parseContract(text, SOURCE);
+
+    // Assess
+    expect(contract.partitionBy).toEqual(['date', 'region']);
+  });
+
+  it('refuses a partition column that is not in the schema, naming the line and key', () => {
+    // Prepare
+    const text = contractText('datasets/sales/{run_id}/orders/', [
+      'partitioned: true',
+      'partition_by: [day]',
+    ]);
+
+    // Act
     const error = parseFailure(text);
 
     // Assess
-    expect(error.source).toBe(SOURCE);
-    expect(error.message).toMatch(
-      new RegExp(`^${SOURCE}: line 9: convert_to: partitioned outputs are validated in place`),
+    expect(error.message).toBe(
+      `${SOURCE}: line 9: partition_by[0]: 'day' is not a column of the schema; declare its type there`,
+    );
+  });
+
+  it('refuses partition_by on an output that is not partitioned', () => {
+    // Prepare
+    const text = contractText('datasets/sales/{run_id}/orders/', ['partition_by: [order_id]']);
+
+    // Act
+    const error = parseFailure(text);
+
+    // Assess
+    expect(error.message).toContain(
+      'partition_by: partition columns come from the folders of a partitioned output',
     );
   });
 
