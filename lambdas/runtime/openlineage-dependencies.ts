@@ -11,28 +11,8 @@ import { SecretsExtensionText } from '../adapters/aws/secrets-extension-text';
 import { ConfigurationError } from '../core/errors';
 import { objectStoreTransport, type EmissionDeps, type OpenLineageTransport } from '../core/openlineage';
 import { functionDependencies } from './dependencies';
+import { OPENLINEAGE_ENV, OPENLINEAGE_TRANSPORTS } from './openlineage-environment';
 import { requireSetting } from './function-config';
-
-export const OPENLINEAGE_ENV = {
-  /** `http`, `datazone` or `s3`. */
-  transport: 'PRT_OPENLINEAGE_TRANSPORT',
-  /** http: the receiver's URL. */
-  url: 'PRT_OPENLINEAGE_URL',
-  /** http, optional: the API key's secret id or ARN, or `ssm:<parameter name>`. */
-  apiKeySecret: 'PRT_OPENLINEAGE_API_KEY_SECRET',
-  /** datazone: the domain id (dzd_...). */
-  domainId: 'PRT_OPENLINEAGE_DOMAIN_ID',
-  /** s3: the key prefix of the artifacts bucket the events go under (ends in /). */
-  prefix: 'PRT_OPENLINEAGE_PREFIX',
-  /** The namespace of the test jobs, e.g. prt-prod. */
-  namespace: 'PRT_OPENLINEAGE_NAMESPACE',
-  /** Optional: milliseconds a receiver has to answer one event (default DEFAULT_HTTP_TIMEOUT_MS). */
-  timeoutMs: 'PRT_OPENLINEAGE_TIMEOUT_MS',
-  /** Optional: base URL of the Parameters and Secrets extension (default http://localhost:2773). */
-  secretsEndpoint: 'PRT_SECRETS_ENDPOINT',
-} as const;
-
-export const OPENLINEAGE_TRANSPORTS = ['http', 'datazone', 's3'] as const;
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
