@@ -199,6 +199,11 @@ export class ArtifactsBucket extends Construct {
     });
   }
 
+  /** OpenLineage events written as objects under `prefix` (the `s3` transport): put only. */
+  grantWriteLineageEvents(grantee: IGrantable, prefix: string): Grant {
+    return this.grantObjects(grantee, prefix, WRITE, KEY_WRITE);
+  }
+
   /** The contract catalog lists contracts/ and reads each contract by key. */
   grantReadContracts(grantee: IGrantable): Grant {
     this.grantListPrefix(grantee, ARTIFACT_PREFIXES.contracts);

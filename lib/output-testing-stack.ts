@@ -17,6 +17,7 @@ import { ArtifactsBucket } from './artifacts-bucket';
 import { DataKey } from './data-key';
 import { FailureAlerts } from './failure-alerts';
 import { GenerateFunction } from './generate-function';
+import { OpenLineageEmitter } from './openlineage-emitter';
 import { PrepareInputsWorkflow } from './prepare-inputs-workflow';
 import {
   DOWNLOAD_HANDLER_ENTRY,
@@ -64,6 +65,8 @@ export class OutputTestingStack extends Stack {
   readonly results: ResultsDataset;
   /** The synthetic canary, where the environment configures one. */
   readonly canary?: SyntheticCanary;
+  /** The OpenLineage function and rule, where the environment sets `openLineage`. */
+  readonly openLineage?: OpenLineageEmitter;
 
   constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
     super(scope, id, props);
@@ -185,6 +188,18 @@ export class OutputTestingStack extends Stack {
       value: this.prepareInputs.stateMachine.stateMachineArn,
       description: 'Stages a step\'s declared inputs (start with {"step": "pipeline/step", "runId": "..."})',
     });
+    if (config.openLineage)
+      this.openLineage = new OpenLineageEmitter(this, 'OpenLineage', {
+        config,
+        settings: config.openLineage,
+        artifacts: this.artifacts,
+        registry: this.registry,
+        alertTopic: this.alerts.topic,
+        encryptionKey,
+        dataKey: this.dataKey,
+        entry: projectPath('lambdas/openlineage/handler.ts'),
+        depsLockFilePath: projectPath('package-lock.json'),
+      });
     if (config.canary) {
       this.canary = new SyntheticCanary(this, 'Canary', {
         config,

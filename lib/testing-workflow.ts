@@ -20,7 +20,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Arn, ArnFormat, CfnElement, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, CfnElement, Stack } from 'aws-cdk-lib';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import type { RegistryTable } from './registry-table';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
@@ -42,6 +42,8 @@ import {
   ALERT_TOPIC_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
   MAP_RUNS_PREFIX_SUBSTITUTION,
+  ENVIRONMENT_NAME_SUBSTITUTION,
+  S3_OBJECT_ARN_PREFIX_SUBSTITUTION,
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
   functionArnSubstitution,
@@ -80,6 +82,8 @@ export class TestingWorkflow extends Construct {
       [ALERT_TOPIC_SUBSTITUTION]: props.alertTopic.topicArn,
       [ARTIFACTS_BUCKET_SUBSTITUTION]: props.artifacts.bucket.bucketName,
       [MAP_RUNS_PREFIX_SUBSTITUTION]: ARTIFACT_PREFIXES.mapRuns,
+      [ENVIRONMENT_NAME_SUBSTITUTION]: props.config.name,
+      [S3_OBJECT_ARN_PREFIX_SUBSTITUTION]: `arn:${Aws.PARTITION}:s3:::`,
     };
     for (const name of WORKFLOW_FUNCTIONS) {
       substitutions[functionArnSubstitution(name)] = props.functions[name].functionArn;

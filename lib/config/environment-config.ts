@@ -20,6 +20,7 @@ import {
 } from '../../lambdas/runtime/reader-limits-env';
 import { CANARY_PREFIX } from '../../lambdas/runtime/function-environment';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './workflow-definition';
+import { openLineageSchema, openLineageSettings, type OpenLineageSettings } from './openlineage-config';
 
 export type RemovalMode = 'destroy' | 'retain';
 
@@ -138,6 +139,8 @@ export interface EnvironmentConfig {
   readonly readerLimits: ConfigurableReaderLimits;
   readonly staging: StagingSettings;
   readonly retention: RetentionSettings;
+  /** Where OpenLineage RunEvents go (lib/config/openlineage-config.ts); absent: none are sent. */
+  readonly openLineage?: OpenLineageSettings;
   readonly account?: string;
   readonly region?: string;
 }
@@ -311,6 +314,7 @@ const environmentSchema = strictObject(
       },
       'an object with optional prefix, maskingKeySecret and memorySize',
     ).optional(),
+    openLineage: openLineageSchema.optional(),
     account: z
       .string(expected('a 12-digit AWS account id'))
       .regex(/^\d{12}$/, expected('a 12-digit AWS account id'))
@@ -419,6 +423,9 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
         ? { outputsNoncurrentDays: data.retention.outputsNoncurrentDays }
         : {}),
     },
+    ...(data.openLineage !== undefined
+      ? { openLineage: openLineageSettings(envName, data.openLineage) }
+      : {}),
     ...(data.account !== undefined ? { account: data.account } : {}),
     ...(data.region !== undefined ? { region: data.region } : {}),
   };

@@ -36,6 +36,13 @@ export const ALERT_TOPIC_SUBSTITUTION = 'AlertTopicArn';
 /** Where the partitioned branch's Distributed Map writes its run results (ResultWriter). */
 export const ARTIFACTS_BUCKET_SUBSTITUTION = 'ArtifactsBucketName';
 export const MAP_RUNS_PREFIX_SUBSTITUTION = 'MapRunsPrefix';
+/** The environment's name, carried by every alert as its `environment` message attribute. */
+export const ENVIRONMENT_NAME_SUBSTITUTION = 'EnvironmentName';
+/**
+ * `arn:<partition>:s3:::`, before `bucket/key` in the Output Tested event's `resources`: the
+ * partition is the deployment's (aws, aws-cn, aws-us-gov), not a literal.
+ */
+export const S3_OBJECT_ARN_PREFIX_SUBSTITUTION = 'S3ObjectArnPrefix';
 
 /** Path of the state machine definition, relative to the repository root. */
 export const OUTPUT_TESTING_ASL = 'statemachines/output-testing.asl.json';

@@ -37,6 +37,8 @@ import {
   FUNCTION_TIMEOUT_SECONDS,
   SYNTHETIC_CANARY_ASL,
   MAP_RUNS_PREFIX_SUBSTITUTION,
+  ENVIRONMENT_NAME_SUBSTITUTION,
+  S3_OBJECT_ARN_PREFIX_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
   REGISTRY_TABLE_SUBSTITUTION,
   WORKFLOW_FUNCTIONS,
@@ -45,7 +47,9 @@ import {
 } from '../config/workflow-definition';
 import type { CanaryVerdict } from '../../lambdas/core/canary';
 import { localizeDistributedMaps } from './distributed-map';
-import { CANARY_HANDLER_MODULES, HANDLER_MODULES } from './handler-modules';
+import { CANARY_HANDLER_MODULES, HANDLER_MODULES, SUBSCRIBER_HANDLER_MODULES } from './handler-modules';
+import { deliverToSubscribers, type EventSubscriber, type UndeliveredEvent } from './event-subscribers';
+import { OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS, openLineageEnvironment } from '../config/openlineage-config';
 import {
   LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
@@ -228,6 +232,8 @@ export class EmbeddedStack {
   readonly executions: ExecutionRecord[] = [];
   private readonly executionSlots = new Slots(LOCAL_RUNNING_EXECUTIONS);
   readonly ignoredEvents: EventBridgeS3Event[] = [];
+  /** Events a subscriber (the OpenLineage function) did not take after its retries: the DLQ's stand-in. */
+  readonly undeliveredEvents: UndeliveredEvent[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly arnPrefix: string;
 
@@ -347,6 +353,10 @@ export class EmbeddedStack {
         : {}),
     });
 
+    // The OpenLineage function's transport, as the deployed construct sets it (off when absent).
+    if (options.config.openLineage)
+      Object.assign(process.env, openLineageEnvironment(options.config.openLineage));
+
     const dynamodb = localDynamoDBClient(servers.dynamodb);
     const s3 = localS3Client(servers.s3);
     await createRegistryTable(dynamodb, names.registryTable);
@@ -360,6 +370,8 @@ export class EmbeddedStack {
       [ALERT_TOPIC_SUBSTITUTION]: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:prt-${options.config.name}-alerts`,
       [ARTIFACTS_BUCKET_SUBSTITUTION]: names.artifactsBucket,
       [MAP_RUNS_PREFIX_SUBSTITUTION]: ARTIFACT_PREFIXES.mapRuns,
+      [ENVIRONMENT_NAME_SUBSTITUTION]: options.config.name,
+      [S3_OBJECT_ARN_PREFIX_SUBSTITUTION]: 'arn:aws:s3:::',
       // The partitioned branch's settings, from the same environment config the deployed stack uses.
       ...partitionSubstitutions(options.config.partitions),
     };
@@ -378,13 +390,30 @@ export class EmbeddedStack {
     const alerts: PublishedAlert[] = [];
     const events: PublishedEvent[] = [];
     const metrics: PublishedMetric[] = [];
+    // The default bus's rules: functions subscribed to what the state machine puts there.
+    const subscribers: EventSubscriber[] = [];
+    if (options.config.openLineage) {
+      const mod = await SUBSCRIBER_HANDLER_MODULES.openlineage();
+      subscribers.push({
+        name: `prt-${options.config.name}-openlineage`,
+        source: 'pipeline-runtime-testing',
+        detailTypes: ['Output Tested'],
+        handler: mod.handler,
+        timeoutMs: OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS * 1000,
+      });
+    }
+    // Set once the stack exists: the state machine's events reach the subscribers through it.
+    const router: { route?: (event: PublishedEvent) => void } = {};
     const bindings = buildTaskBindings(definition, {
       handlers,
       timeoutsMs,
       dynamodb: interposed ? localDynamoDBClient(interposed.dynamodb) : dynamodb,
       s3: interposed ? localS3Client(interposed.s3) : s3,
       onAlert: (alert) => alerts.push(alert),
-      onEvent: (event) => events.push(event),
+      onEvent: (event) => {
+        events.push(event);
+        router.route?.(event);
+      },
       onMetric: (metric) => metrics.push(metric),
     });
 
@@ -446,6 +475,8 @@ export class EmbeddedStack {
       canary,
     );
     s3rver.on('event', (notification: unknown) => stack.onS3Notification(notification));
+    router.route = (event) =>
+      stack.track(deliverToSubscribers(subscribers, event, stack.undeliveredEvents, log));
     log(`embedded stack: S3 ${endpoints.s3}, DynamoDB ${endpoints.dynamodb}`);
     return stack;
   }

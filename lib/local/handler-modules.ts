@@ -27,3 +27,8 @@ export const CANARY_HANDLER_MODULES: Readonly<Record<'generate' | 'canary', () =
   generate: () => import('../../lambdas/generate/handler'),
   canary: () => import('../../lambdas/canary/handler'),
 };
+
+/** Functions subscribed to events the workflow puts on the default bus (not steps of a workflow). */
+export const SUBSCRIBER_HANDLER_MODULES: Readonly<Record<'openlineage', () => Promise<HandlerModule>>> = {
+  openlineage: () => import('../../lambdas/openlineage/handler'),
+};

@@ -43,6 +43,8 @@ export interface PublishedAlert {
   readonly topicArn: string;
   readonly subject: string | undefined;
   readonly message: string;
+  /** The message attributes (String ones, by name), as a subscription's filter policy sees them. */
+  readonly attributes: Readonly<Record<string, string>>;
   readonly at: string;
 }
 
@@ -52,6 +54,8 @@ export interface PublishedEvent {
   readonly detailType: string;
   /** The detail as EventBridge carries it: JSON text. */
   readonly detail: string;
+  /** The entry's `Resources` (ARNs the event is about). */
+  readonly resources: readonly string[];
   readonly at: string;
 }
 
@@ -178,7 +182,7 @@ function collectTaskStates(states: Record<string, StateDefinition>, out: Map<str
   }
 }
 
-function lambdaContext(functionArn: string, timeoutMs: number): unknown {
+export function lambdaContext(functionArn: string, timeoutMs: number): unknown {
   const name = functionArn.split(':').pop() ?? functionArn;
   // The deployed function's timeout: Powertools Idempotency sizes its in-progress lock by it.
   const deadline = Date.now() + timeoutMs;
@@ -256,16 +260,33 @@ export function buildTaskBindings(
       };
     } else if (resource === 'arn:aws:states:::sns:publish') {
       bindings[state] = (input) => {
-        const { TopicArn, Subject, Message } = input as {
+        const { TopicArn, Subject, Message, MessageAttributes } = input as {
           TopicArn: string;
           Subject?: string;
           Message: unknown;
+          MessageAttributes?: Record<string, { DataType?: unknown; StringValue?: unknown }>;
         };
+        // SNS refuses an attribute without a type or with an empty value (InvalidParameterValue):
+        // so does the stand-in, so a definition that would lose its alerts on AWS fails here too.
+        const attributes: Record<string, string> = {};
+        for (const [name, a] of Object.entries(MessageAttributes ?? {})) {
+          if (a.DataType !== 'String' || typeof a.StringValue !== 'string' || a.StringValue === '') {
+            report('error', 'InvalidParameterValueException');
+            return Promise.reject(
+              new TaskError(
+                'SNS.InvalidParameterValueException',
+                `message attribute ${name} must be a String with a non-empty value`,
+              ),
+            );
+          }
+          attributes[name] = a.StringValue;
+        }
         // The service integration serializes a JSON Message to a string, as SNS only carries strings.
         deps.onAlert({
           topicArn: TopicArn,
           subject: Subject,
           message: typeof Message === 'string' ? Message : JSON.stringify(Message),
+          attributes,
           at: new Date().toISOString(),
         });
         report('ok');
@@ -273,13 +294,16 @@ export function buildTaskBindings(
       };
     } else if (resource === 'arn:aws:states:::events:putEvents') {
       bindings[state] = (input) => {
-        const { Entries } = input as { Entries: { Source: string; DetailType: string; Detail: unknown }[] };
+        const { Entries } = input as {
+          Entries: { Source: string; DetailType: string; Detail: unknown; Resources?: string[] }[];
+        };
         for (const entry of Entries) {
           deps.onEvent?.({
             source: entry.Source,
             detailType: entry.DetailType,
             // The service integration serializes an object Detail to JSON text, as PutEvents requires.
             detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail),
+            resources: entry.Resources ?? [],
             at: new Date().toISOString(),
           });
         }

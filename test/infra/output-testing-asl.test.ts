@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/config/project-paths';
 import {
   ALERT_TOPIC_SUBSTITUTION,
+  ENVIRONMENT_NAME_SUBSTITUTION,
+  S3_OBJECT_ARN_PREFIX_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
   FUNCTION_TIMEOUT_SECONDS,
   MAP_RUNS_PREFIX_SUBSTITUTION,
@@ -97,6 +99,8 @@ describe('output-testing ASL', () => {
       ALERT_TOPIC_SUBSTITUTION,
       ARTIFACTS_BUCKET_SUBSTITUTION,
       MAP_RUNS_PREFIX_SUBSTITUTION,
+      ENVIRONMENT_NAME_SUBSTITUTION,
+      S3_OBJECT_ARN_PREFIX_SUBSTITUTION,
       ...PARTITION_SUBSTITUTIONS,
     ];
     const optional: readonly string[] = [];

@@ -14,6 +14,8 @@ import { STACK_OUTPUTS } from '../../lib/config/stack-outputs';
 import { WORKFLOW_METRICS_NAMESPACE } from '../../lib/config/workflow-metrics';
 import {
   ALERT_TOPIC_SUBSTITUTION,
+  ENVIRONMENT_NAME_SUBSTITUTION,
+  S3_OBJECT_ARN_PREFIX_SUBSTITUTION,
   ARTIFACTS_BUCKET_SUBSTITUTION,
   MAP_RUNS_PREFIX_SUBSTITUTION,
   OUTPUT_TESTING_ASL,
@@ -394,6 +396,10 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         [ALERT_TOPIC_SUBSTITUTION]: ref(ids.topic),
         [ARTIFACTS_BUCKET_SUBSTITUTION]: ref(ids.artifacts),
         [MAP_RUNS_PREFIX_SUBSTITUTION]: ARTIFACT_PREFIXES.mapRuns,
+        [ENVIRONMENT_NAME_SUBSTITUTION]: config.name,
+        [S3_OBJECT_ARN_PREFIX_SUBSTITUTION]: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::']],
+        },
         ...partitionSubstitutions(config.partitions, definition),
       });
     });

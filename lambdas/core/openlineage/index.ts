@@ -11,3 +11,16 @@ export {
   testRunEvent,
 } from './run-events';
 export type { Assertion, EventSettings, RunEvent, TestedVersion, VersionedObject } from './run-events';
+export {
+  emitTestedVersion,
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_LINKED_INPUTS,
+  objectStoreTransport,
+  parseOutputTestedDetail,
+} from './emit-tested-version';
+export type {
+  EmissionDeps,
+  EmissionResult,
+  OpenLineageTransport,
+  OutputTestedDetail,
+} from './emit-tested-version';
