@@ -55,12 +55,7 @@ import type { FailedRow, ValidationReport } from '../validation/validation-repor
 import { artifactKey, folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
 import { manifestKey } from './plan-parts';
-import {
-  judgedByConsumers,
-  registryResolver,
-  storeReport,
-  type StoredReport,
-} from './validate-output';
+import { judgedByConsumers, registryResolver, storeReport, type StoredReport } from './validate-output';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
 /** What one map item reads of the object. */
