@@ -192,6 +192,7 @@ export class OutputTestingStack extends Stack {
         depsLockFilePath: projectPath('package-lock.json'),
         definitionFile: projectPath(SYNTHETIC_CANARY_ASL),
       });
+      this.monitoring.showCanary(this.canary);
       new CfnOutput(this, 'CanaryStateMachineArn', {
         value: this.canary.stateMachine.stateMachineArn,
         description: 'The synthetic canary (prt canary --remote, or start an execution with {})',

@@ -15,7 +15,7 @@ import { compareWithPrevious } from '../validation/history';
 import type { OutputRegistry } from '../registry/output-registry';
 import type { ValidationReport } from '../validation/validation-report';
 import { formatMismatchReport, withExtensionFinding } from '../validation/format-findings';
-import { boundResult } from './bounded-result';
+import { boundResult, ruleTally } from './bounded-result';
 import { artifactKey } from './artifact-keys';
 import type { RegisteredOutput, ValidateInput, ValidateResult } from './workflow-types';
 
@@ -191,5 +191,6 @@ export async function storeReport(
     reportUri: s3Uri(deps.artifactsBucket, reportKey),
     quarantineUri: stored.quarantineUri,
     summary: stored.summary,
+    rules: ruleTally(stored.rules),
   });
 }

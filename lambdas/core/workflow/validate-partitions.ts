@@ -14,7 +14,7 @@
  *   concatenate to) into the report of one pass over the whole dataset, with the parts that could
  *   not be read or validated named in it, and stores it where a single object's report would be.
  */
-import { boundResult } from './bounded-result';
+import { boundResult, ruleTally } from './bounded-result';
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import { logicalName, type OutputContract } from '../contracts/output-contract';
 import { ContractError, IncompleteTestError, PrtError } from '../errors';
@@ -600,6 +600,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
     reportUri: s3Uri(deps.artifactsBucket, reportKey),
     quarantineUri,
     summary: report.summary,
+    rules: ruleTally(report.rules),
   });
 }
 

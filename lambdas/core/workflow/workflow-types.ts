@@ -72,6 +72,16 @@ export interface ValidateResult {
   readonly reportUri: string;
   readonly quarantineUri: string | null;
   readonly summary: string;
+  /**
+   * The contract's rules the report evaluated and how many of them passed: the output's quality
+   * score (passed / checked) on the dashboard. Optional: results made before it was counted.
+   */
+  readonly rules?: RuleTally;
+}
+
+export interface RuleTally {
+  readonly checked: number;
+  readonly passed: number;
 }
 
 export interface ConvertResult {
