@@ -17,8 +17,8 @@
 import { type CfnElement, Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Trigger } from 'aws-cdk-lib/triggers';
@@ -28,6 +28,7 @@ import type { CanarySettings, EnvironmentConfig } from './config/environment-con
 import { acknowledgeGrants, grantFindings, wildcardFinding } from './nag-acknowledgments';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
+import { FUNCTION_BUILD } from './function-bundling';
 
 export interface CanaryAfterDeployProps {
   readonly config: EnvironmentConfig;
@@ -66,8 +67,8 @@ export class CanaryAfterDeploy extends Construct {
       entry: props.entry,
       handler: 'handler',
       depsLockFilePath: props.depsLockFilePath,
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      runtime: FUNCTION_BUILD.runtime,
+      architecture: FUNCTION_BUILD.architecture,
       memorySize: 256,
       timeout: TRIGGER_TIMEOUT,
       role,
@@ -82,14 +83,7 @@ export class CanaryAfterDeploy extends Construct {
         }),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
+      bundling: FUNCTION_BUILD.bundling,
     });
     stateMachine.grantStartExecution(this.function);
     // DescribeExecution on this machine's executions only (arn:...:execution:<name>:*).
