@@ -22,6 +22,3 @@ export const FUNCTION_BUILD = {
     forceDockerBundling: false,
   },
 } as const satisfies NodejsFunctionProps;
-
-/** Stack traces point at the TypeScript sources instead of the minified bundle. */
-export const SOURCE_MAPS_ENV = { NODE_OPTIONS: '--enable-source-maps' } as const;
