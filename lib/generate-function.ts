@@ -20,8 +20,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -37,6 +36,7 @@ import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
 import type { EnvironmentConfig } from './config/environment-config';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
+import { FUNCTION_BUILD } from './function-bundling';
 
 export interface GenerateFunctionProps {
   readonly config: EnvironmentConfig;
@@ -81,8 +81,8 @@ export class GenerateFunction extends Construct {
       entry: props.entry,
       handler: 'handler',
       depsLockFilePath: props.depsLockFilePath,
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      runtime: FUNCTION_BUILD.runtime,
+      architecture: FUNCTION_BUILD.architecture,
       memorySize: props.memorySize ?? 1024,
       timeout: Duration.minutes(15),
       role,
@@ -96,14 +96,7 @@ export class GenerateFunction extends Construct {
         [GENERATE_ENV.maxRows]: String(props.maxRows ?? DEFAULT_MAX_ROWS),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
+      bundling: FUNCTION_BUILD.bundling,
     });
     artifacts.grantReadContracts(this.function);
     // Put only, under the prefix: no reads of pipeline outputs, no deletes, nothing elsewhere.

@@ -6,7 +6,10 @@
  *   (the validate handler's EMF metrics, namespace WORKFLOW_METRICS_NAMESPACE, dimension `service`);
  *   validation duration; execution time; Lambda errors and throttles per function and the handlers'
  *   own `<Step>Errors`; rows validated and bytes converted; the dead-letter queue; and the latest
- *   ERROR lines of the functions' logs (Logs Insights).
+ *   ERROR lines of the functions' logs (Logs Insights). Per pipeline and output (dimensions
+ *   `Pipeline`, `Output`): the quality score (rules passed / rules), outputs tested and the time
+ *   from arrival to status; and, where the environment runs one, the canary's verdicts and alarm
+ *   (showCanary).
  * - Alarms, each with the environment's threshold (cdk.json `alarms`):
  *   - failed executions in 5 minutes (failed validations count: each is an output that broke its
  *     contract, already alerted one by one; the alarm says "many at once");
@@ -33,6 +36,7 @@ import { Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
+  AlarmWidget,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
@@ -53,8 +57,13 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { AlarmThresholds } from './config/environment-config';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './config/workflow-definition';
-import { RULE_FAILURE_METRIC } from '../lambdas/runtime/deployment-names';
 import {
+  CANARY_METRIC,
+  OUTPUT_QUALITY_METRIC,
+  RULE_FAILURE_METRIC,
+} from '../lambdas/runtime/deployment-names';
+import {
+  CANARY_SERVICE,
   CONVERSION_METRICS,
   VALIDATION_METRICS,
   WORKFLOW_METRICS_NAMESPACE,
@@ -79,6 +88,10 @@ export interface MonitoringProps {
 /** Metrics are read at the alarms' 5-minute granularity unless stated otherwise. */
 const PERIOD = Duration.minutes(5);
 const RATE_PERIOD = Duration.minutes(15);
+/** Outputs arrive a few times a day per pipeline: hourly points keep the quality lines readable. */
+const QUALITY_PERIOD = Duration.hours(1);
+/** The canary runs on a schedule of hours to a day: one point per day shows each verdict. */
+const CANARY_PERIOD = Duration.days(1);
 
 export class Monitoring extends Construct {
   readonly dashboard: Dashboard;
@@ -273,6 +286,43 @@ export class Monitoring extends Construct {
         width: 8,
       }),
     );
+    // Per pipeline and per output: pipelines and outputs come from contracts deployed after the
+    // stack, so the lines are found by SEARCH over the dimensions the validate handler writes.
+    const search = (dimensions: readonly string[], metricName: string, statistic: string, period: Duration) =>
+      new MathExpression({
+        expression: `SEARCH('{${[WORKFLOW_METRICS_NAMESPACE, ...dimensions, 'service'].join(',')}} MetricName="${metricName}" service="${serviceNameOf('validate')}"', '${statistic}', ${period.toSeconds()})`,
+        usingMetrics: {},
+        label: '',
+        period,
+      });
+    const { pipelineDimension, outputDimension } = OUTPUT_QUALITY_METRIC;
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Quality score per output (% of rules passed, hourly average)',
+        left: [
+          search(
+            [outputDimension, pipelineDimension],
+            OUTPUT_QUALITY_METRIC.qualityScore,
+            'Average',
+            QUALITY_PERIOD,
+          ),
+        ],
+        leftYAxis: { min: 0, max: 100 },
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Outputs tested per pipeline (hourly)',
+        left: [search([pipelineDimension], OUTPUT_QUALITY_METRIC.outputsTested, 'Sum', QUALITY_PERIOD)],
+        leftYAxis: { min: 0 },
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Arrival to status per pipeline (ms, p90)',
+        left: [search([pipelineDimension], OUTPUT_QUALITY_METRIC.arrivalToStatus, 'p90', PERIOD)],
+        leftYAxis: { min: 0 },
+        width: 8,
+      }),
+    );
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Lambda errors',
@@ -335,6 +385,39 @@ export class Monitoring extends Construct {
         ],
         width: 24,
         height: 8,
+      }),
+    );
+  }
+
+  /**
+   * The synthetic canary's widget: its verdicts (the canary function's metrics) and its alarm,
+   * which fires on a failed or timed-out run. Added once the stack has built the canary, where the
+   * environment runs one.
+   */
+  showCanary(canary: { readonly failureAlarm: Alarm }): void {
+    const verdict = (metricName: string, label: string): Metric =>
+      new Metric({
+        namespace: WORKFLOW_METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: CANARY_SERVICE },
+        statistic: Stats.SUM,
+        period: CANARY_PERIOD,
+        label,
+      });
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Synthetic canary: verdicts (per day)',
+        left: [verdict(CANARY_METRIC.passed, 'Passed'), verdict(CANARY_METRIC.failed, 'Failed')],
+        right: [verdict(CANARY_METRIC.differences, 'Cases not as generated')],
+        leftYAxis: { min: 0 },
+        rightYAxis: { min: 0 },
+        width: 12,
+      }),
+      new AlarmWidget({
+        title: 'Synthetic canary: failed or timed-out runs',
+        alarm: canary.failureAlarm,
+        leftYAxis: { min: 0 },
+        width: 12,
       }),
     );
   }

@@ -25,6 +25,7 @@ import {
   PREPARE_INPUTS_OUTPUT,
 } from './config/prepare-inputs-definition';
 import { SyntheticCanary } from './synthetic-canary';
+import { CanaryAfterDeploy } from './canary-after-deploy';
 import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { RegistryTable } from './registry-table';
@@ -67,6 +68,8 @@ export class OutputTestingStack extends Stack {
   readonly canary?: SyntheticCanary;
   /** The OpenLineage function and rule, where the environment sets `openLineage`. */
   readonly openLineage?: OpenLineageEmitter;
+  /** The canary run right after each deployment, where the environment asks for it (canary.afterDeploy). */
+  readonly canaryAfterDeploy?: CanaryAfterDeploy;
 
   constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
     super(scope, id, props);
@@ -214,6 +217,18 @@ export class OutputTestingStack extends Stack {
         depsLockFilePath: projectPath('package-lock.json'),
         definitionFile: projectPath(SYNTHETIC_CANARY_ASL),
       });
+      this.monitoring.showCanary(this.canary);
+      if (config.canary.afterDeploy)
+        this.canaryAfterDeploy = new CanaryAfterDeploy(this, 'CanaryAfterDeploy', {
+          config,
+          settings: config.canary,
+          stateMachine: this.canary.stateMachine,
+          encryptionKey,
+          entry: projectPath('lambdas/canary-after-deploy/handler.ts'),
+          depsLockFilePath: projectPath('package-lock.json'),
+          // Everything the canary exercises: its own machine, the output-testing workflow and the arrival rule.
+          executeAfter: [this.canary, this.workflow, this.functions, this.trigger, generate],
+        });
       new CfnOutput(this, 'CanaryStateMachineArn', {
         value: this.canary.stateMachine.stateMachineArn,
         description: 'The synthetic canary (prt canary --remote, or start an execution with {})',

@@ -26,13 +26,8 @@ import { readFileSync } from 'node:fs';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import {
-  Architecture,
-  ParamsAndSecretsLayerVersion,
-  ParamsAndSecretsVersions,
-  Runtime,
-} from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -53,6 +48,7 @@ import type { OutputsBucket } from './outputs-bucket';
 import type { RegistryTable } from './registry-table';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
+import { FUNCTION_BUILD } from './function-bundling';
 
 export interface PrepareInputsWorkflowProps {
   readonly config: EnvironmentConfig;
@@ -112,8 +108,8 @@ export class PrepareInputsWorkflow extends Construct {
       entry: props.entry,
       handler: 'handler',
       depsLockFilePath: props.depsLockFilePath,
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      runtime: FUNCTION_BUILD.runtime,
+      architecture: FUNCTION_BUILD.architecture,
       memorySize: staging.memorySize,
       ephemeralStorageSize: Size.mebibytes(EPHEMERAL_STORAGE_MIB),
       timeout: Duration.seconds(DOWNLOAD_TIMEOUT_SECONDS),
@@ -135,14 +131,7 @@ export class PrepareInputsWorkflow extends Construct {
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
+      bundling: FUNCTION_BUILD.bundling,
     });
 
     // Sources: output objects under the tested prefixes, and the partitioned folders' listings.

@@ -18,8 +18,8 @@ import { EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-event
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -42,6 +42,7 @@ import type { OutputsBucket } from './outputs-bucket';
 import type { RegistryTable } from './registry-table';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
+import { FUNCTION_BUILD } from './function-bundling';
 
 export interface SyntheticCanaryProps {
   readonly config: EnvironmentConfig;
@@ -86,8 +87,8 @@ export class SyntheticCanary extends Construct {
       entry: props.entry,
       handler: 'handler',
       depsLockFilePath: props.depsLockFilePath,
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
+      runtime: FUNCTION_BUILD.runtime,
+      architecture: FUNCTION_BUILD.architecture,
       memorySize: 512,
       // A plan reads the contracts; a check reads one registry item per case (at most 200).
       timeout: Duration.minutes(2),
@@ -100,14 +101,7 @@ export class SyntheticCanary extends Construct {
         [FUNCTION_ENV.contractsPrefix]: ARTIFACT_PREFIXES.contracts,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
+      bundling: FUNCTION_BUILD.bundling,
     });
     artifacts.grantReadContracts(this.function);
     registry.grantRead(this.function);

@@ -28,8 +28,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -49,6 +49,7 @@ import {
   WORKFLOW_FUNCTIONS,
   type WorkflowFunction,
 } from './config/workflow-definition';
+import { FUNCTION_BUILD } from './function-bundling';
 
 /** What one handler reads and writes; the grants are derived from it and nothing else. */
 interface FunctionAccess {
@@ -180,8 +181,8 @@ export class WorkflowFunctions extends Construct {
         entry: props.entries[name],
         handler: 'handler',
         depsLockFilePath: props.depsLockFilePath,
-        runtime: Runtime.NODEJS_24_X,
-        architecture: Architecture.ARM_64,
+        runtime: FUNCTION_BUILD.runtime,
+        architecture: FUNCTION_BUILD.architecture,
         memorySize: config.memorySizes[name],
         timeout: access.timeout,
         role,
@@ -196,14 +197,7 @@ export class WorkflowFunctions extends Construct {
         ...(config.reservedConcurrency[name] !== undefined
           ? { reservedConcurrentExecutions: config.reservedConcurrency[name] }
           : {}),
-        bundling: {
-          format: OutputFormat.CJS,
-          minify: true,
-          sourceMap: true,
-          target: 'node22',
-          bundleAwsSDK: true,
-          forceDockerBundling: false,
-        },
+        bundling: FUNCTION_BUILD.bundling,
       });
 
       if (access.readsContracts) artifacts.grantReadContracts(fn);

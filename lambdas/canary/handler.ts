@@ -8,8 +8,13 @@ import { runCanaryStep } from '../core/canary';
 import { functionDependencies } from '../runtime/dependencies';
 import { createObservability } from '../runtime/observability';
 import { stepHandler } from '../runtime/step-handler';
+import { countCanary } from '../runtime/step-metrics';
 
 const o = createObservability('canary');
 const { catalog, registry } = functionDependencies();
 
-export const handler = stepHandler(o, 'Canary', (event) => runCanaryStep(event, { catalog, registry }));
+export const handler = stepHandler(o, 'Canary', async (event) => {
+  const result = await runCanaryStep(event, { catalog, registry });
+  countCanary(o.metrics, result);
+  return result;
+});

@@ -17,3 +17,27 @@ export const REGISTER_IDEMPOTENCY_PARTITION = 'IDEMPOTENCY#register';
  * `service`), written by step-metrics.ts and searched by the dashboard (lib/monitoring.ts).
  */
 export const RULE_FAILURE_METRIC = { name: 'RuleFailures', dimension: 'Rule' } as const;
+
+/**
+ * What the validate handler measures per tested output (step-metrics.ts), graphed per pipeline and
+ * output by the dashboard (lib/monitoring.ts). Dimensions stay few: a pipeline, and an output as
+ * `step/output` (one per contract); never a run or a version, which would make a metric per object.
+ */
+export const OUTPUT_QUALITY_METRIC = {
+  /** Rules passed / rules evaluated, in percent, per output. */
+  qualityScore: 'QualityScore',
+  /** One per output version that got a status (passed, warned or failed), per pipeline. */
+  outputsTested: 'OutputsTested',
+  /** Milliseconds from the object's arrival (its S3 event time) to its verdict, per pipeline. */
+  arrivalToStatus: 'ArrivalToStatus',
+  pipelineDimension: 'Pipeline',
+  outputDimension: 'Output',
+} as const;
+
+/** The canary function's verdict metrics (step-metrics.ts), one per finished canary run. */
+export const CANARY_METRIC = {
+  passed: 'CanaryPassed',
+  failed: 'CanaryFailed',
+  /** Cases whose registry status or failed rules differed from what was generated. */
+  differences: 'CanaryDifferences',
+} as const;

@@ -78,3 +78,14 @@ export const STAGING_DEFAULTS = {
   maxObjectBytes: 2 * 1024 ** 3,
   cacheDir: '/tmp/prt-staging',
 } as const;
+
+/**
+ * Environment variables of the canary-after-deploy function (lib/canary-after-deploy.ts), read at
+ * cold start by canary-after-deploy-config.ts.
+ */
+export const CANARY_AFTER_DEPLOY_ENV = {
+  /** The synthetic-canary state machine it starts and follows. */
+  stateMachineArn: 'PRT_CANARY_STATE_MACHINE_ARN',
+  /** The execution input as JSON: the environment's canary settings (contracts, rows). */
+  input: 'PRT_CANARY_INPUT',
+} as const;

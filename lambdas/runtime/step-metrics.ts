@@ -4,8 +4,16 @@
  * under any other name is an empty graph, never an error, so the infra tests check the two agree.
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { RegisterOutcome, ValidateOutcome, ValidateResult } from '../core/workflow';
-import { RULE_FAILURE_METRIC } from './deployment-names';
+import type { CanaryPlan } from '../core/canary';
+import type {
+  ObjectRef,
+  RegisterOutcome,
+  RegisteredOutput,
+  ValidateOutcome,
+  ValidateRequest,
+  ValidateResult,
+} from '../core/workflow';
+import { CANARY_METRIC, OUTPUT_QUALITY_METRIC, RULE_FAILURE_METRIC } from './deployment-names';
 
 export function countRegistration(metrics: Metrics, outcome: RegisterOutcome): void {
   switch (outcome.kind) {
@@ -64,6 +72,76 @@ function countOutcome(metrics: Metrics, result: ValidateResult): void {
     MetricUnit.Count,
     1,
   );
+}
+
+/**
+ * An output version that got its verdict, measured for the dashboard: it was tested (per pipeline),
+ * how long after its arrival (per pipeline), and its quality score (per output). Only the modes
+ * that give an output its status count: a plan or a part is a piece of a test, not a test. A report
+ * that evaluated no rule has no score (0 of 0 is not 100%), and an arrival time that does not parse
+ * or lies ahead of the clock gives no duration, rather than a made-up one.
+ */
+export function countTestedOutput(
+  metrics: Metrics,
+  request: ValidateRequest,
+  outcome: ValidateOutcome,
+  now: Date,
+): void {
+  if (outcome.mode !== 'object' && outcome.mode !== 'merge') return;
+  if (request.mode === 'object')
+    tested(metrics, request.input.output, request.input.object, outcome.result, now);
+  else if (request.mode === 'merge')
+    tested(metrics, request.input.output, request.input.dataset, outcome.result, now);
+}
+
+function tested(
+  metrics: Metrics,
+  output: Pick<RegisteredOutput, 'pipeline' | 'step' | 'output'>,
+  object: Pick<ObjectRef, 'eventTime'>,
+  result: ValidateResult,
+  now: Date,
+): void {
+  const perPipeline = (
+    name: string,
+    unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+    value: number,
+  ): void => {
+    const single = metrics.singleMetric();
+    single.addDimension(OUTPUT_QUALITY_METRIC.pipelineDimension, output.pipeline);
+    single.addMetric(name, unit, value);
+  };
+  perPipeline(OUTPUT_QUALITY_METRIC.outputsTested, MetricUnit.Count, 1);
+  const arrived = Date.parse(object.eventTime);
+  const elapsed = now.getTime() - arrived;
+  if (Number.isFinite(elapsed) && elapsed >= 0)
+    perPipeline(OUTPUT_QUALITY_METRIC.arrivalToStatus, MetricUnit.Milliseconds, elapsed);
+  const { rules } = result;
+  if (rules !== undefined && rules.checked > 0) {
+    const single = metrics.singleMetric();
+    single.addDimension(OUTPUT_QUALITY_METRIC.pipelineDimension, output.pipeline);
+    single.addDimension(OUTPUT_QUALITY_METRIC.outputDimension, `${output.step}/${output.output}`);
+    single.addMetric(
+      OUTPUT_QUALITY_METRIC.qualityScore,
+      MetricUnit.Percent,
+      (100 * rules.passed) / rules.checked,
+    );
+  }
+}
+
+/**
+ * The canary's verdict, once a check step reaches one: passed or failed, and how many cases
+ * differed. A plan, or a check still polling, has no verdict and counts nothing.
+ */
+export function countCanary(metrics: Metrics, result: CanaryPlan | CanaryCheckResult): void {
+  if (!('verdict' in result) || result.verdict === null) return;
+  const { verdict } = result;
+  metrics.addMetric(verdict.passed ? CANARY_METRIC.passed : CANARY_METRIC.failed, MetricUnit.Count, 1);
+  metrics.addMetric(CANARY_METRIC.differences, MetricUnit.Count, verdict.differences.length);
+}
+
+/** The part of a canary check step's result the metrics read. */
+interface CanaryCheckResult {
+  readonly verdict: { readonly passed: boolean; readonly differences: readonly unknown[] } | null;
 }
 
 export function countInspection(metrics: Metrics, result: { readonly size: number }): void {

@@ -11,7 +11,7 @@ import { createObservability } from '../runtime/observability';
 import { stepHandler } from '../runtime/step-handler';
 import { invocationStore } from '../runtime/time-budget';
 import { requireValidateRequest } from '../runtime/step-input';
-import { countValidation } from '../runtime/step-metrics';
+import { countTestedOutput, countValidation } from '../runtime/step-metrics';
 
 const o = createObservability('validate');
 const { config, store, catalog, registry } = functionDependencies();
@@ -36,5 +36,16 @@ export const handler = stepHandler(o, 'Validate', async (event, context) => {
   const request = requireValidateRequest(event);
   const outcome = await runValidateRequest(request, { ...deps, store: invocationStore(store, context) });
   countValidation(o.metrics, outcome);
-  return outcome.result;
+  countTestedOutput(o.metrics, request, outcome, deps.now());
+  return withoutTally(outcome.result);
 });
+
+/**
+ * The rule tally feeds the quality score metric only: the state machine's Validate task selects
+ * the other fields, so the payload it receives stays what it selects.
+ */
+function withoutTally<T extends object>(result: T): Omit<T, 'rules'> {
+  if (!('rules' in result)) return result;
+  const { rules: _tally, ...rest } = result;
+  return rest;
+}

@@ -1,9 +1,13 @@
 /**
- * `prt canary`: runs the synthetic canary once on the embedded stack with the environment's canary
- * settings (the same definition the environments deploy), prints the verdict and exits 1 when the
- * canary fails or cannot run. The serving stack of `prt local --serve` exposes S3 and DynamoDB but
- * no Step Functions API, so the command starts a fresh embedded stack of its own with the
- * repository's contracts, as `prt local` does for its demo.
+ * `prt canary`: runs the synthetic canary once with the environment's canary settings (the same
+ * definition the environments deploy), prints the verdict and exits 1 when the canary fails or
+ * cannot run.
+ * - In a shell that sourced the environment of `npm start -- --serve` (PRT_CANARY_STATE_MACHINE and
+ *   AWS_ENDPOINT_URL_SFN set), it starts the canary on that served stack through the Step Functions
+ *   API, with the SDK client and adapter `--remote` commands use, and waits for its end: the canary
+ *   runs against the contracts and registry that stack serves.
+ * - Otherwise it starts a fresh embedded stack of its own with the repository's contracts, as
+ *   `prt local` does for its demo.
  */
 import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironmentFromCdkJson } from '../config/project-config';
 import { PROJECT_ROOT } from '../config/project-paths';
+import type { CanaryVerdict } from '../../lambdas/core/canary';
+import {
+  createStepFunctionsClient,
+  startExecution,
+  waitForExecution,
+} from '../../lambdas/adapters/aws/step-functions-executions';
 import { EmbeddedStack, type CanaryRun } from '../local/embedded-stack';
+import { SERVED_WORKFLOW_ENV } from './serve-environment';
 
 interface CanaryOptions {
   readonly env: string;
@@ -34,6 +45,65 @@ export function formatCanaryRun(run: CanaryRun): string {
   return lines.join('\n');
 }
 
+/** The canary's settings as its execution input: each only where given. */
+type CanaryRequest = { readonly contracts?: readonly string[]; readonly rows?: number };
+
+/** The canary's own bound (statemachines/synthetic-canary.asl.json TimeoutSeconds) and a margin. */
+const SERVED_WAIT_MS = 3_700_000;
+
+/**
+ * Starts the canary on a served stack (or any endpoint AWS_ENDPOINT_URL_SFN names) and waits for
+ * its end. Returns the exit code: 0 passed, 1 failed or errored, 2 still running at the bound.
+ */
+export async function runServedCanary(
+  stateMachineArn: string,
+  request: CanaryRequest,
+  options: { readonly json: boolean; readonly pollMs?: number; readonly timeoutMs?: number },
+  print: (line: string) => void,
+): Promise<number> {
+  const client = createStepFunctionsClient();
+  try {
+    const executionArn = await startExecution(client, stateMachineArn, request);
+    const end = await waitForExecution(client, executionArn, {
+      pollMs: options.pollMs ?? 1000,
+      timeoutMs: options.timeoutMs ?? SERVED_WAIT_MS,
+    });
+    if (options.json) print(JSON.stringify(end, null, 2));
+    if (end.status === 'SUCCEEDED') {
+      const verdict = end.output as CanaryVerdict | null | undefined;
+      if (!options.json)
+        print(formatCanaryRun({ executionArn, status: 'SUCCEEDED', ...verdictEvent(executionArn, verdict) }));
+      return verdict?.passed === true ? 0 : 1;
+    }
+    if (end.status === 'RUNNING') {
+      if (!options.json) print(`canary still running after the wait: ${executionArn}`);
+      return 2;
+    }
+    // A failed canary ends in its Fail state: the differences are in its Canary Failed event,
+    // which the serving stack prints.
+    if (!options.json)
+      print(
+        `canary ${end.error === 'CanaryFailed' ? 'FAILED' : `ERROR (${end.status})`}: ${end.error ?? ''}: ${end.cause ?? ''} (execution ${executionArn})`,
+      );
+    return 1;
+  } finally {
+    client.destroy();
+  }
+}
+
+function verdictEvent(
+  execution: string,
+  verdict: CanaryVerdict | null | undefined,
+): Pick<CanaryRun, 'event'> {
+  if (!verdict) return {};
+  return {
+    event: {
+      detailType: verdict.passed ? 'Canary Passed' : 'Canary Failed',
+      detail: { outcome: verdict.passed ? 'passed' : 'differences', execution, verdict },
+    },
+  };
+}
+
 export function registerCanaryCommand(program: Command): void {
   program
     .command('canary')
@@ -54,6 +124,18 @@ export function registerCanaryCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      const request: CanaryRequest = {
+        ...(options.contracts ? { contracts: options.contracts.split(',').map((c) => c.trim()) } : {}),
+        ...(rows !== undefined ? { rows } : {}),
+      };
+      const served = process.env[SERVED_WORKFLOW_ENV.canary];
+      if (served !== undefined && served !== '') {
+        console.error(`prt canary: on the served stack (${served})`);
+        process.exitCode = await runServedCanary(served, request, { json: options.json === true }, (line) =>
+          console.log(line),
+        );
+        return;
+      }
       const dataDir = mkdtempSync(join(tmpdir(), 'prt-canary-'));
       const stack = await EmbeddedStack.start({
         repoRoot: PROJECT_ROOT,
@@ -62,10 +144,7 @@ export function registerCanaryCommand(program: Command): void {
         dataDir,
       });
       try {
-        const run = await stack.runCanary({
-          ...(options.contracts ? { contracts: options.contracts.split(',').map((c) => c.trim()) } : {}),
-          ...(rows !== undefined ? { rows } : {}),
-        });
+        const run = await stack.runCanary(request);
         console.log(options.json ? JSON.stringify(run.event?.detail ?? run, null, 2) : formatCanaryRun(run));
         if (run.status !== 'SUCCEEDED' || run.event?.detail.verdict?.passed !== true) process.exitCode = 1;
       } finally {

@@ -141,6 +141,8 @@ async function serve(
   );
   await watcher.scan();
   watcher.start();
+  // The canary and prepare-inputs, started by the CLI as on AWS (prt canary, prt inputs prepare).
+  await stack.serveWorkflows({ repoRoot: PROJECT_ROOT });
   const env = serveEnvironment(stack);
   writeServeEnvironment(options.envFile, env);
   console.log(`
@@ -160,6 +162,7 @@ ${exportLines(env)
 Try:
   aws s3 cp my.csv s3://${r.outputsBucket}/pipelines/sales/run-9/preprocessing/training_data/part-0.csv
   npx prt outputs sales
+  npx prt canary            (the synthetic canary, run by this stack)
 
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {

@@ -3,7 +3,9 @@
  * the standard AWS variables (endpoints, region, the fixed key pair the local S3 server checks) and
  * the settings the CLI reads (aws-session.ts: PRT_REGISTRY_TABLE, PRT_ARTIFACTS_BUCKET,
  * PRT_S3_FORCE_PATH_STYLE), printed as `export` lines and written to a file to `source`, so
- * `prt outputs`, `prt download`, the AWS CLI and the SDKs reach the local stack unchanged.
+ * `prt outputs`, `prt download`, the AWS CLI and the SDKs reach the local stack unchanged. Where the
+ * stack serves its workflows (EmbeddedStack.serveWorkflows), also the Step Functions endpoint and
+ * the ARNs of the canary and prepare-inputs state machines, which `prt canary` reads.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,7 +16,16 @@ import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
 /** Variable → value, in the order they are printed. */
 export type ServeEnvironment = ReadonlyMap<string, string>;
 
-export function serveEnvironment(stack: Pick<EmbeddedStack, 'endpoints' | 'resources'>): ServeEnvironment {
+/** Set by a served stack's environment: `prt canary` runs the canary there (canary-command.ts). */
+export const SERVED_WORKFLOW_ENV = {
+  canary: 'PRT_CANARY_STATE_MACHINE',
+  prepareInputs: 'PRT_PREPARE_INPUTS_STATE_MACHINE',
+} as const;
+
+export function serveEnvironment(
+  stack: Pick<EmbeddedStack, 'endpoints' | 'resources'> & Partial<Pick<EmbeddedStack, 'servedWorkflows'>>,
+): ServeEnvironment {
+  const served = stack.servedWorkflows;
   return new Map([
     ['AWS_ENDPOINT_URL_S3', stack.endpoints.s3],
     ['AWS_ENDPOINT_URL_DYNAMODB', stack.endpoints.dynamodb],
@@ -29,6 +40,13 @@ export function serveEnvironment(stack: Pick<EmbeddedStack, 'endpoints' | 'resou
     ['AWS_RESPONSE_CHECKSUM_VALIDATION', 'WHEN_REQUIRED'],
     [FUNCTION_ENV.registryTable, stack.resources.registryTable],
     [FUNCTION_ENV.artifactsBucket, stack.resources.artifactsBucket],
+    ...(served?.endpoint !== undefined
+      ? ([
+          ['AWS_ENDPOINT_URL_SFN', served.endpoint],
+          [SERVED_WORKFLOW_ENV.canary, served.canary],
+          [SERVED_WORKFLOW_ENV.prepareInputs, served.prepareInputs],
+        ] as const)
+      : []),
   ]);
 }
 

@@ -107,6 +107,12 @@ export interface CanarySettings {
   readonly pollSeconds: number;
   /** Polls before the cases still untested count as differences (1..100, default 40). */
   readonly maxPolls: number;
+  /**
+   * Runs the canary right after each `cdk deploy` (a CDK trigger, lib/canary-after-deploy.ts) and
+   * fails the deployment when it fails or does not finish within the trigger's 15 minutes
+   * (default false).
+   */
+  readonly afterDeploy: boolean;
 }
 
 export interface EnvironmentConfig {
@@ -254,8 +260,9 @@ const environmentSchema = strictObject(
         rows: integerAtLeast(1, 100_000).optional(),
         pollSeconds: integerAtLeast(5, 300).optional(),
         maxPolls: integerAtLeast(1, 100).optional(),
+        afterDeploy: z.boolean(expected('true or false')).optional(),
       },
-      'an object with schedule and optionally contracts, rows, pollSeconds, maxPolls',
+      'an object with schedule and optionally contracts, rows, pollSeconds, maxPolls, afterDeploy',
     ).optional(),
     retention: strictObject(
       {
@@ -404,6 +411,7 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
             ...(data.canary.rows !== undefined ? { rows: data.canary.rows } : {}),
             pollSeconds: data.canary.pollSeconds ?? DEFAULT_CANARY_POLL_SECONDS,
             maxPolls: data.canary.maxPolls ?? DEFAULT_CANARY_MAX_POLLS,
+            afterDeploy: data.canary.afterDeploy ?? false,
           },
         }
       : {}),

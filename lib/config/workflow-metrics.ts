@@ -44,3 +44,6 @@ export const UNTESTED_METRICS = {
   errored: 'OutputsErrored',
   unreadable: 'OutputsUnreadable',
 } as const;
+
+/** The canary function's Powertools service name (lambdas/canary/handler.ts), its metrics' `service`. */
+export const CANARY_SERVICE = 'canary';

@@ -58,6 +58,8 @@ import {
   localS3Client,
 } from './local-clients';
 import { compileEventPattern } from './event-pattern-matcher';
+import { LocalStepFunctionsApi, type LocalWorkflow } from './local-step-functions-api';
+import { LocalPrepareInputs } from './prepare-inputs-runner';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
 import {
   buildTaskBindings,
@@ -131,6 +133,22 @@ export interface CanaryEventDetail {
   readonly execution: string;
   readonly verdict?: CanaryVerdict;
   readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** The state machines a served stack answers for, and where its Step Functions API listens. */
+export interface ServedWorkflows {
+  readonly canary: string;
+  readonly prepareInputs: string;
+  /** Set once served: the address for AWS_ENDPOINT_URL_SFN. */
+  readonly endpoint?: string;
+}
+
+/**
+ * The canary's execution input as given: the canary's plan step checks its fields and fails the
+ * run naming a malformed one, as it does deployed. Only a non-object is replaced (by no settings).
+ */
+function canaryInputOf(input: unknown): CanaryInput {
+  return typeof input === 'object' && input !== null && !Array.isArray(input) ? (input) : {};
 }
 
 export interface CanaryRun {
@@ -236,6 +254,13 @@ export class EmbeddedStack {
   readonly undeliveredEvents: UndeliveredEvent[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly arnPrefix: string;
+  private served:
+    | {
+        readonly api: LocalStepFunctionsApi;
+        readonly prepare: LocalPrepareInputs;
+        readonly workflows: ServedWorkflows;
+      }
+    | undefined;
 
   private constructor(
     readonly config: EnvironmentConfig,
@@ -663,6 +688,61 @@ export class EmbeddedStack {
     };
   }
 
+  /**
+   * Serves the workflows the CLI starts by request, the synthetic canary and prepare-inputs, on a
+   * loopback Step Functions API (local-step-functions-api.ts), as a deployed environment serves
+   * them: `prt canary` and `prt inputs prepare --state-machine` then reach this stack as they reach
+   * AWS. The output-testing workflow needs no API: uploads start it. Called once, by `--serve`.
+   */
+  async serveWorkflows(options: {
+    readonly repoRoot: string;
+    readonly port?: number;
+  }): Promise<ServedWorkflows> {
+    if (this.served) return this.served.workflows;
+    const machineArn = (name: string) =>
+      `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+    const prepare = await LocalPrepareInputs.start({
+      repoRoot: options.repoRoot,
+      config: this.config,
+      outputsBucket: this.resources.outputsBucket,
+      dynamodbEndpoint: this.endpoints.dynamodb,
+    });
+    const workflows: ServedWorkflows = {
+      canary: machineArn(`${this.resources.stateMachine}-canary`),
+      prepareInputs: machineArn(`prt-${this.config.name}-prepare-inputs`),
+    };
+    const canary: LocalWorkflow = async (input) => {
+      const run = await this.runCanary(canaryInputOf(input));
+      const verdict = run.event?.detail.verdict;
+      // The deployed definition ends in Passed with the verdict as output, or in a Fail state.
+      if (run.status === 'SUCCEEDED') return { status: 'SUCCEEDED', output: verdict ?? null };
+      return {
+        status: 'FAILED',
+        ...(run.error !== undefined ? { error: run.error } : {}),
+        ...(run.cause !== undefined ? { cause: run.cause } : {}),
+      };
+    };
+    const prepareInputs: LocalWorkflow = async (input) => {
+      const end = await prepare.run(input as Readonly<Record<string, unknown>>);
+      return end;
+    };
+    const api = await LocalStepFunctionsApi.start(
+      new Map([
+        [workflows.canary, canary],
+        [workflows.prepareInputs, prepareInputs],
+      ]),
+      options.port ?? 0,
+    );
+    this.served = { api, prepare, workflows: { ...workflows, endpoint: api.endpoint } };
+    this.log(`embedded stack: Step Functions ${api.endpoint} (canary, prepare-inputs)`);
+    return this.served.workflows;
+  }
+
+  /** The workflows `serveWorkflows` serves, once it has. */
+  get servedWorkflows(): ServedWorkflows | undefined {
+    return this.served?.workflows;
+  }
+
   /** Uploads a contract file (as `prt contract push` will). */
   async putContract(name: string, body: string | Uint8Array): Promise<void> {
     await this.s3.send(
@@ -685,6 +765,10 @@ export class EmbeddedStack {
   }
 
   async stop(): Promise<void> {
+    if (this.served) {
+      await this.served.api.stop();
+      await this.served.prepare.stop();
+    }
     await this.idle().catch(() => undefined);
     await this.closeInterposed?.();
     await this.s3rver.close();

@@ -14,8 +14,13 @@ import { OutputTestingStack } from '../../lib/output-testing-stack';
 import { projectPath } from '../../lib/config/project-paths';
 import type { EnvironmentConfig } from '../../lib/config/environment-config';
 import { WORKFLOW_FUNCTIONS, handlerEntry } from '../../lib/config/workflow-definition';
-import { RULE_FAILURE_METRIC } from '../../lambdas/runtime/deployment-names';
 import {
+  CANARY_METRIC,
+  OUTPUT_QUALITY_METRIC,
+  RULE_FAILURE_METRIC,
+} from '../../lambdas/runtime/deployment-names';
+import {
+  CANARY_SERVICE,
   CONVERSION_METRICS,
   VALIDATION_METRICS,
   WORKFLOW_METRICS_NAMESPACE,
@@ -255,6 +260,34 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of prt-%s', (envName) => {
       );
     });
 
+    it('graphs the quality score per pipeline and output, outputs tested and arrival to status per pipeline, by SEARCH', () => {
+      // Act
+      const expressions = widgets
+        .flatMap((w) => w.properties.metrics ?? [])
+        .flatMap((line) => line.filter((part): part is { expression: string } => typeof part === 'object'))
+        .map((part) => part.expression);
+      const { pipelineDimension: pipeline, outputDimension: output } = OUTPUT_QUALITY_METRIC;
+      const search = (dims: string, name: string, stat: string, period: number) =>
+        `SEARCH('{${WORKFLOW_METRICS_NAMESPACE},${dims},service} MetricName="${name}" service="validate"', '${stat}', ${period})`;
+      // Assess: the dimension sets are exactly the handler's (step-metrics.ts), none naming a run or version.
+      expect(expressions).toContain(
+        search(`${output},${pipeline}`, OUTPUT_QUALITY_METRIC.qualityScore, 'Average', 3600),
+      );
+      expect(expressions).toContain(search(pipeline, OUTPUT_QUALITY_METRIC.outputsTested, 'Sum', 3600));
+      expect(expressions).toContain(search(pipeline, OUTPUT_QUALITY_METRIC.arrivalToStatus, 'p90', 300));
+    });
+
+    it("graphs the canary's verdicts and its failure alarm where the environment runs one", () => {
+      // Prepare
+      const verdict = (name: string) => `${WORKFLOW_METRICS_NAMESPACE} ${name} service ${CANARY_SERVICE}`;
+      const canaryWidgets = widgets.filter((w) => w.properties.title?.startsWith('Synthetic canary'));
+      const expected = stack.canary ? Object.values(CANARY_METRIC).map(verdict) : [];
+      const alarmArn = stack.canary ? `«GetAtt:${id(stack.canary.failureAlarm)}.Arn»` : 'no canary alarm';
+      // Assess
+      expect(metrics.filter((m) => m.endsWith(` service ${CANARY_SERVICE}`))).toEqual(expected);
+      expect(JSON.stringify(canaryWidgets).includes(alarmArn)).toBe(stack.canary !== undefined);
+    });
+
     it('graphs the dead-letter queue and shows the alarms', () => {
       // Assess
       expect(metrics).toContain(
@@ -289,6 +322,14 @@ describe('the metrics the dashboard reads are the ones the handlers write', () =
     expect(source).toMatch(new RegExp(`stepHandler(<[^>]*>)?\\(\\s*o,\\s*'${stepNameOf(fn)}'`));
   });
 
+  it('the canary handler uses the service name its dashboard widget reads', () => {
+    // Act
+    const source = readFileSync(projectPath('lambdas/canary/handler.ts'), 'utf8');
+    // Assess
+    expect(source).toContain(`createObservability('${CANARY_SERVICE}')`);
+    expect(source).toContain('countCanary(o.metrics');
+  });
+
   it('validate and convert name the metrics the dashboard graphs', () => {
     // Act: validate and convert count through the step metrics module.
     const validate = readFileSync(projectPath('lambdas/runtime/step-metrics.ts'), 'utf8');
@@ -298,5 +339,12 @@ describe('the metrics the dashboard reads are the ones the handlers write', () =
     expect(validate).toContain(`'${VALIDATION_METRICS.rulesFailed}'`);
     expect(validate).toContain('`Outputs${');
     expect(convert).toContain(`'${CONVERSION_METRICS.bytesConverted}'`);
+  });
+
+  it('validate counts the tested output after every verdict', () => {
+    // Act
+    const source = readFileSync(projectPath('lambdas/validate/handler.ts'), 'utf8');
+    // Assess
+    expect(source).toContain('countTestedOutput(o.metrics, request, outcome');
   });
 });

@@ -4,6 +4,7 @@
  * push notification a command could wait on without more infrastructure.
  */
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { CanaryExecutionState, CanaryExecutions } from '../../core/canary';
 
 export interface ExecutionEnd {
   readonly executionArn: string;
@@ -50,5 +51,30 @@ export async function waitForExecution(
       };
     if (Date.now() >= deadline) return { executionArn, status };
     await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+  }
+}
+
+/**
+ * The canary's executions through Step Functions (the port of core/canary): one state machine,
+ * fixed at construction, which is all the after-deploy trigger's role may start and describe.
+ */
+export class StepFunctionsCanaryExecutions implements CanaryExecutions {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  start(input: Readonly<Record<string, unknown>>): Promise<string> {
+    return startExecution(this.client, this.stateMachineArn, input);
+  }
+
+  async describe(executionArn: string): Promise<CanaryExecutionState> {
+    const d = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    return {
+      status: d.status ?? 'UNKNOWN',
+      ...(d.output !== undefined ? { output: JSON.parse(d.output) as unknown } : {}),
+      ...(d.error !== undefined ? { error: d.error } : {}),
+      ...(d.cause !== undefined ? { cause: d.cause } : {}),
+    };
   }
 }

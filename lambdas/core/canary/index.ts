@@ -12,3 +12,10 @@ export { canarySettled, compareCanary, observeCanary, pairCases } from './canary
 export type { CanaryDifference, CanaryObservation, CanaryVerdict, GeneratedCase } from './canary-verdict';
 export { runCanaryStep } from './canary-step';
 export type { CanaryStepDeps } from './canary-step';
+export { CanaryAfterDeployError, runCanaryAfterDeploy } from './canary-after-deploy';
+export type {
+  CanaryAfterDeployOptions,
+  CanaryAfterDeployResult,
+  CanaryExecutions,
+  CanaryExecutionState,
+} from './canary-after-deploy';

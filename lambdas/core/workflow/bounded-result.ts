@@ -5,7 +5,8 @@
  * thousand failed rules) must not push any of them past its limit and turn a verdict into a crash.
  * The report object in S3 keeps the full text; these limits apply only to what leaves the function.
  */
-import type { ValidateResult } from './workflow-types';
+import type { RuleResult } from '../validation/validation-report';
+import type { RuleTally, ValidateResult } from './workflow-types';
 
 export const RESULT_LIMITS = {
   /** Characters of a summary line (the registry's `summary`, the alert's). */
@@ -32,4 +33,12 @@ export function boundResult(result: ValidateResult): ValidateResult {
     failedRules: more > 0 ? [...listed, `… ${more} more (see the report)`] : listed,
     summary: boundText(result.summary, RESULT_LIMITS.summaryChars),
   };
+}
+
+/**
+ * The report's rules counted for the quality score: a number pair, whatever the number of rules, so
+ * it adds nothing unbounded to the result.
+ */
+export function ruleTally(rules: readonly Pick<RuleResult, 'outcome'>[]): RuleTally {
+  return { checked: rules.length, passed: rules.filter((r) => r.outcome === 'pass').length };
 }

@@ -16,7 +16,7 @@ import type { OutputRegistry } from '../registry/output-registry';
 import type { ValidationReport } from '../validation/validation-report';
 import { formatMismatchReport, withExtensionFinding } from '../validation/format-findings';
 import { writeResults } from '../results/write-results';
-import { boundResult } from './bounded-result';
+import { boundResult, ruleTally } from './bounded-result';
 import { artifactKey, versionToken } from './artifact-keys';
 import type { RegisteredOutput, ValidateInput, ValidateResult } from './workflow-types';
 
@@ -206,5 +206,6 @@ export async function storeReport<R extends AnyStoredReport>(
     reportUri,
     quarantineUri: stored.quarantineUri,
     summary: stored.summary,
+    rules: ruleTally(stored.rules),
   });
 }

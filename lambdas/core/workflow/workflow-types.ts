@@ -74,6 +74,16 @@ export interface ValidateResult {
   readonly summary: string;
   /** A partitioned output's converted folder, published by the merge (convert-parts.ts). */
   readonly conversion?: ConversionOutcome;
+  /**
+   * The contract's rules the report evaluated and how many of them passed: the output's quality
+   * score (passed / checked) on the dashboard. Optional: results made before it was counted.
+   */
+  readonly rules?: RuleTally;
+}
+
+export interface RuleTally {
+  readonly checked: number;
+  readonly passed: number;
 }
 
 export interface ConvertResult {

@@ -56,6 +56,7 @@ describe('validateOutput', () => {
       reportUri: `s3://${ARTIFACTS_BUCKET}/${REPORT_KEY}`,
       quarantineUri: null,
       summary: 'PASSED: 3 rows',
+      rules: { checked: 3, passed: 3 },
     });
     expect(store.get(ARTIFACTS_BUCKET, REPORT_KEY)?.contentType).toBe('application/json');
     expect(store.get(ARTIFACTS_BUCKET, QUARANTINE_KEY)).toBeUndefined();
@@ -222,6 +223,8 @@ describe('validateOutput', () => {
       reportUri: `s3://${ARTIFACTS_BUCKET}/${REPORT_KEY}`,
       quarantineUri: null,
       summary: 'FAILED: expected csv, found parquet',
+      // No rule ran on an object of the wrong format: no quality score, not a perfect one.
+      rules: { checked: 0, passed: 0 },
     });
     expect(store.calls.filter((c) => c.bucket === LANDING_BUCKET)).toEqual([]);
     const report = JSON.parse(store.text(ARTIFACTS_BUCKET, REPORT_KEY)) as StoredReport;

@@ -341,6 +341,7 @@ describe('mergeParts', () => {
       reportUri: `s3://${ARTIFACTS_BUCKET}/${REPORT_KEY}`,
       quarantineUri: null,
       summary: 'PASSED: 5 rows',
+      rules: { checked: 5, passed: 5 },
     });
     expect(store.get(ARTIFACTS_BUCKET, REPORT_KEY)?.contentType).toBe('application/json');
     const report = storedReport(store);
