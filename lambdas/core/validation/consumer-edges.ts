@@ -13,6 +13,7 @@ import {
   type Consumer,
   type EdgeGrade,
   type OutputContract,
+  type ValueFit,
 } from '../contracts';
 import type { ValidationReport } from './validation-report';
 
@@ -33,22 +34,25 @@ export function consumerRuleName(edge: EdgeGrade): string {
 export function observedColumns(
   report: ValidationReport,
   contract: OutputContract,
-): { columns: ColumnSpec[]; untyped: Set<string> } {
+): { columns: ColumnSpec[]; untyped: Set<string>; fits: Map<string, readonly ValueFit[]> } {
   const byName = new Map(contract.schema.map((c) => [c.name, c]));
   const columns: ColumnSpec[] = [];
   const untyped = new Set<string>();
+  const fits = new Map<string, readonly ValueFit[]>();
   for (const c of report.schema.columns) {
     const declared = byName.get(c.name);
     if (c.finding === 'missing') continue;
     // Values that broke the producer's own type, and columns its contract does not name, have no
-    // type a consumer could rely on.
-    if (!declared || c.finding === 'extra' || c.finding === 'type_mismatch') {
+    // type a consumer could rely on; a typed file's declared type is one, whatever its values.
+    if (!declared || c.finding === 'extra' || (c.finding === 'type_mismatch' && !c.stored)) {
       untyped.add(c.name);
       continue;
     }
-    columns.push({ ...declared, nullable: c.nulls > 0 });
+    // A typed file is read as the type it declares (int64 stored for an int32 column is int64).
+    columns.push({ ...declared, ...(c.stored ?? {}), nullable: c.nulls > 0 });
+    if (c.fits) fits.set(c.name, c.fits);
   }
-  return { columns, untyped };
+  return { columns, untyped, fits };
 }
 
 /**
@@ -65,7 +69,13 @@ export function withConsumerEdges(
   const producer = logicalName(contract);
   const edges = consumers.map((consumer) =>
     gradeEdge(
-      { producer, columns: observed.columns, baseline: contract.schema, untyped: observed.untyped },
+      {
+        producer,
+        columns: observed.columns,
+        baseline: contract.schema,
+        untyped: observed.untyped,
+        ...(observed.fits.size > 0 ? { fits: observed.fits } : {}),
+      },
       consumer,
     ),
   );

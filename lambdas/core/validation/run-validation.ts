@@ -3,7 +3,7 @@
  * referential and distribution rules compare against, streams the input through the engine, and
  * streams every failing row to a quarantine sink that is opened only when a row fails.
  */
-import { qualifiedName, type OutputContract } from '../contracts/output-contract';
+import { qualifiedName, type ColumnSpec, type OutputContract } from '../contracts/output-contract';
 import { ContractError } from '../errors';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
@@ -11,6 +11,7 @@ import { openTable, type OpenedTable } from '../formats/open-table';
 import type { ReaderLimits } from '../formats/table-io';
 import { columnCodec, NOT_CONFORMING } from '../contracts/typed-values';
 import { FailedRowLines } from './failed-row-lines';
+import { readStoredTypes } from './stored-types';
 import { ValidationState, type ValidateOptions } from './validate-records';
 import type { FailedRow, ValidationReport } from './validation-report';
 
@@ -24,6 +25,11 @@ export interface ValidationRunDeps {
   readonly now?: () => Date;
   /** Bounds every object read here is held to: the input, reference sets and samples alike. */
   readonly readerLimits?: ReaderLimits;
+  /**
+   * Columns as the output's consumers read them (their declared expectations): a typed file's
+   * values are measured against these narrower types too, so each edge is graded by them.
+   */
+  readonly consumerColumns?: readonly ColumnSpec[];
 }
 
 /** The streamed state of one input, before (or without) a report. */
@@ -138,7 +144,14 @@ export async function runValidation(
   deps: ValidationRunDeps,
 ): Promise<ValidationRun> {
   const run = await streamValidation(contract, source, deps, true);
-  return { ...run, report: run.state.finish() };
+  // A typed file is graded by the types it declares as well as by its values.
+  const stored = await readStoredTypes(
+    source,
+    run.opened.format,
+    [...contract.schema, ...(deps.consumerColumns ?? [])],
+    deps.readerLimits,
+  );
+  return { ...run, report: run.state.finish(stored) };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import type { OutputContract } from '../contracts/output-contract';
-import { consumersOf, logicalName } from '../contracts';
+import { consumersOf, logicalName, type Consumer } from '../contracts';
 import { withConsumerEdges } from '../validation/consumer-edges';
 import type { ObjectStore } from '../storage/object-store';
 import { parseS3Uri, readText, s3Uri } from '../storage/object-store';
@@ -110,6 +110,9 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
         quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
         now: deps.now,
         ...(deps.readerLimits ? { readerLimits: deps.readerLimits } : {}),
+        consumerColumns: (await consumersOfContract(contract, deps.catalog)).flatMap(
+          (c) => c.expectation.columns ?? [],
+        ),
       },
     );
     report = withExtensionFinding(run.report, object.key, inspection);
@@ -152,12 +155,19 @@ export async function judgedByConsumers(
   contract: OutputContract,
   catalog: Pick<ContractCatalog, 'snapshot'>,
 ): Promise<ValidationReport> {
+  return withConsumerEdges(report, contract, await consumersOfContract(contract, catalog));
+}
+
+/** The contracts in the catalog whose inputs name this output, with what each expects of it. */
+export async function consumersOfContract(
+  contract: OutputContract,
+  catalog: Pick<ContractCatalog, 'snapshot'>,
+): Promise<Consumer[]> {
   const { entries } = await catalog.snapshot();
-  const consumers = consumersOf(
+  return consumersOf(
     logicalName(contract),
     entries.map((e) => e.contract),
   );
-  return withConsumerEdges(report, contract, consumers);
 }
 
 /**

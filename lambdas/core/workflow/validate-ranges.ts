@@ -45,12 +45,14 @@ import { FailedRowLines } from '../validation/failed-row-lines';
 import { withExtensionFinding } from '../validation/format-findings';
 import { compareWithPrevious } from '../validation/history';
 import { loadRuleReferences } from '../validation/run-validation';
+import { readStoredTypes } from '../validation/stored-types';
 import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
 import type { FailedRow, ValidationReport } from '../validation/validation-report';
 import { artifactKey, folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
 import { manifestKey } from './plan-parts';
 import {
+  consumersOfContract,
   judgedByConsumers,
   previousReport,
   registryResolver,
@@ -481,7 +483,20 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
   }
 
   const inspection = await inspectOutput({ object, output }, deps);
-  let report: ValidationReport = withExtensionFinding(merged.finish(), object.key, inspection);
+  // A Parquet object is graded by its declared types, as in one pass (its narrowed columns read once).
+  const storedTypes =
+    inspection.format === 'parquet'
+      ? await readStoredTypes(
+          objectSource(deps, object),
+          'parquet',
+          [
+            ...contract.schema,
+            ...(await consumersOfContract(contract, deps.catalog)).flatMap((c) => c.expectation.columns ?? []),
+          ],
+          deps.readerLimits,
+        )
+      : undefined;
+  let report: ValidationReport = withExtensionFinding(merged.finish(storedTypes), object.key, inspection);
   if (items.length === 1 && checksKeysAcrossRows(contract))
     report = {
       ...report,
