@@ -15,6 +15,7 @@ import {
   type OutputContract,
   type ValueFit,
 } from '../contracts';
+import type { RecordedEdge } from '../registry/output-registry';
 import type { ValidationReport } from './validation-report';
 
 /** How a broken consumer edge is named among the failed rules: `consumer:<name>=<level>`. */
@@ -98,4 +99,35 @@ export function withConsumerEdges(
         ? `${status.toUpperCase()}${rest}; consumer ${named.join('; consumer ')}`
         : report.summary,
   };
+}
+
+/** Consumers recorded per version: a registry item stays far below DynamoDB's 400 KB. */
+export const MAX_RECORDED_EDGES = 200;
+/** Characters of an edge's reason kept in the registry; the report keeps every change. */
+export const MAX_EDGE_REASON = 400;
+
+/**
+ * The edges of a report as the registry records them: consumer, level, accepted level, whether it
+ * broke, and the reason in words (the changes that set the level, with their cast plans). Bounded:
+ * at most MAX_RECORDED_EDGES consumers (the report, linked from the entry, has them all), reasons cut
+ * at MAX_EDGE_REASON characters with an ellipsis.
+ */
+export function recordedEdgesOf(edges: readonly EdgeGrade[]): RecordedEdge[] {
+  return edges.slice(0, MAX_RECORDED_EDGES).map((e) => {
+    const deciding = e.changes.filter((c) => c.level === e.level && c.level !== 'strict');
+    const text =
+      deciding.length === 0
+        ? 'reads it as declared'
+        : deciding
+            .map((c) => `${c.column}: ${c.change}${c.castPlan ? ` (${c.castPlan})` : ''}`)
+            .join('; ');
+    return {
+      consumer: e.consumer,
+      level: e.level,
+      accepts: e.accepts,
+      breaks: e.breaks,
+      onBreak: e.onBreak,
+      reason: text.length > MAX_EDGE_REASON ? `${text.slice(0, MAX_EDGE_REASON - 1)}…` : text,
+    };
+  });
 }

@@ -5,4 +5,4 @@ export { formatMatches, formatMismatchReport, withExtensionFinding } from './for
 export { ValidationState } from './validate-records';
 export type { ValidateOptions, ValidationStateJson } from './validate-records';
 export type { ColumnReport, FailedRow, RuleResult, ValidationReport } from './validation-report';
-export { consumerRuleName, observedColumns, withConsumerEdges } from './consumer-edges';
+export { consumerRuleName, observedColumns, recordedEdgesOf, withConsumerEdges } from './consumer-edges';

@@ -5,14 +5,14 @@
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import type { OutputContract } from '../contracts/output-contract';
 import { consumersOf, logicalName, type Consumer } from '../contracts';
-import { withConsumerEdges } from '../validation/consumer-edges';
+import { recordedEdgesOf, withConsumerEdges } from '../validation/consumer-edges';
 import type { ObjectStore } from '../storage/object-store';
 import { parseS3Uri, readText, s3Uri } from '../storage/object-store';
 import type { ByteSource } from '../formats/byte-io';
 import type { ReaderLimits } from '../formats/table-io';
 import { runValidation } from '../validation/run-validation';
 import { compareWithPrevious } from '../validation/history';
-import type { OutputRegistry } from '../registry/output-registry';
+import { objectPk, type OutputRegistry } from '../registry/output-registry';
 import type { ValidationReport } from '../validation/validation-report';
 import { formatMismatchReport, withExtensionFinding } from '../validation/format-findings';
 import { boundResult } from './bounded-result';
@@ -26,8 +26,11 @@ export interface ValidateDeps {
   readonly reportsPrefix: string;
   readonly quarantinePrefix: string;
   readonly now: () => Date;
-  /** Registry reads, for referential rules and comparisons with earlier versions. */
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
+  /**
+   * Registry reads, for referential rules and comparisons with earlier versions; and the write of
+   * the consumer edges a validation graded, which `prt lineage` shows.
+   */
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf' | 'recordConsumerEdges'>;
   /** Renders the HTML page stored beside the JSON report. */
   readonly renderHtml?: (report: StoredReport) => string;
   /** Bounds the object (and any reference) is read within; each absent limit is its reader's default. */
@@ -123,6 +126,7 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
       if (history.length > 0) report = { ...report, history };
     }
     report = await judgedByConsumers(report, contract, deps.catalog);
+    await recordConsumerEdges(deps, object, report);
   }
 
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
@@ -156,6 +160,22 @@ export async function judgedByConsumers(
   catalog: Pick<ContractCatalog, 'snapshot'>,
 ): Promise<ValidationReport> {
   return withConsumerEdges(report, contract, await consumersOfContract(contract, catalog));
+}
+
+/**
+ * Records on the version's registry entry how each consumer graded it, before the state machine
+ * records the status: `prt lineage` reads the edges from there rather than grading again.
+ */
+export async function recordConsumerEdges(
+  deps: Pick<ValidateDeps, 'registry'>,
+  object: Pick<ValidateInput['object'], 'uri' | 'sk'>,
+  report: Pick<ValidationReport, 'consumers'>,
+): Promise<void> {
+  if (!deps.registry || !report.consumers || report.consumers.length === 0) return;
+  await deps.registry.recordConsumerEdges(
+    { pk: objectPk(object.uri), sk: object.sk },
+    recordedEdgesOf(report.consumers),
+  );
 }
 
 /** The contracts in the catalog whose inputs name this output, with what each expects of it. */

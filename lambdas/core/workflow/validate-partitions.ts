@@ -30,7 +30,13 @@ import { folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
 import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
-import { judgedByConsumers, previousReport, registryResolver, type StoredReport } from './validate-output';
+import {
+  judgedByConsumers,
+  previousReport,
+  recordConsumerEdges,
+  registryResolver,
+  type StoredReport,
+} from './validate-output';
 import type { ObjectRange } from './validate-ranges';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
@@ -80,7 +86,7 @@ export interface PartitionDeps {
   readonly reportsPrefix: string;
   readonly quarantinePrefix: string;
   readonly now: () => Date;
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf' | 'recordConsumerEdges'>;
   readonly renderHtml?: (report: StoredDatasetReport) => string;
   /** Envelopes read at once by the merge. */
   readonly readConcurrency?: number;
@@ -543,7 +549,10 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
     if (history.length > 0) report = { ...report, history };
   }
   // Judged by its readers as one object is, once some part showed its columns.
-  if (validated > 0) report = await judgedByConsumers(report, contract, deps.catalog);
+  if (validated > 0) {
+    report = await judgedByConsumers(report, contract, deps.catalog);
+    await recordConsumerEdges(deps, dataset, report);
+  }
   const quarantineUri =
     quarantined > 0 ? s3Uri(deps.artifactsBucket, partsFolder(deps.quarantinePrefix, dataset)) : null;
   const reportKey = `${deps.reportsPrefix}${dataset.bucket}/${folderKey(dataset.key)}/${versionToken(dataset)}.json`;

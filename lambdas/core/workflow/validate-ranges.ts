@@ -55,6 +55,7 @@ import {
   consumersOfContract,
   judgedByConsumers,
   previousReport,
+  recordConsumerEdges,
   registryResolver,
   storeReport,
   type StoredReport,
@@ -120,7 +121,7 @@ export interface RangeDeps {
   readonly quarantinePrefix: string;
   readonly manifestsPrefix: string;
   readonly now: () => Date;
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf'>;
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versionsOf' | 'recordConsumerEdges'>;
   readonly renderHtml?: (report: StoredReport) => string;
   readonly readerLimits?: ReaderLimits;
 }
@@ -508,6 +509,7 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
     if (history.length > 0) report = { ...report, history };
   }
   report = await judgedByConsumers(report, contract, deps.catalog);
+  await recordConsumerEdges(deps, object, report);
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
   const stored: StoredRangedReport = {
     ...report,
