@@ -5,9 +5,9 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { readerLimitsFromEnv } from '../../lambdas/runtime/reader-limits-env';
-import { parseContract } from '../../lambdas/core/contracts';
+import { consumersOf, logicalName, parseContract, recordedEdgeLine } from '../../lambdas/core/contracts';
 import { ConfigurationError, ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
 import { renderConsoleReport } from './reporting/render-console-report';
 import { renderHtmlReport } from '../../lambdas/core/reporting';
@@ -16,6 +16,7 @@ import {
   formatMatches,
   formatMismatchReport,
   runValidation,
+  withConsumerEdges,
   withExtensionFinding,
   type ValidationReport,
 } from '../../lambdas/core/validation';
@@ -23,9 +24,11 @@ import { inspectSource, type Detection } from '../../lambdas/core/formats';
 import { closeClients, isS3Uri, sinkOf, sourceOf } from './locations';
 import { runParallelValidation } from './parallel-validation';
 import { countedSource, Progress } from './progress';
+import { contractsInFolder } from './contract-command';
 
 interface ValidateOptions {
   readonly contract: string;
+  readonly contracts?: string;
   readonly json?: boolean;
   readonly report?: string;
   readonly quarantine?: string;
@@ -47,6 +50,10 @@ export function registerValidateCommand(program: Command): void {
     )
     .argument('<input>', 'file or s3:// URI')
     .requiredOption('--contract <file>', 'contract file (YAML or JSON)')
+    .option(
+      '--contracts <dir>',
+      "the contracts whose inputs may read this output, graded as the workflow grades them (default: the contract's folder)",
+    )
     .option('--json', 'print the report as JSON')
     .option('--report <file.html>', 'also write the self-contained HTML report')
     .option('--quarantine <file|s3://>', 'write every failing row (JSON Lines) here')
@@ -64,9 +71,16 @@ export function registerValidateCommand(program: Command): void {
         const contract = parseContract(readFileSync(options.contract, 'utf8'), options.contract);
         const source = sourceOf(input);
         const progress = new Progress(`validating ${input}`, await source.size());
+        // The steps that read this output judge it too, as in the workflow: every contract around
+        // whose inputs name it, graded by what it declared it reads.
+        const consumers = consumersOf(
+          logicalName(contract),
+          contractsInFolder(options.contracts ?? dirname(options.contract)),
+        );
         const deps = {
           openSource: (location: string) => sourceOf(location),
           readerLimits,
+          consumerColumns: consumers.flatMap((c) => c.expectation.columns ?? []),
           ...(options.quarantine
             ? { quarantineSink: () => sinkOf(options.quarantine!, 'application/x-ndjson') }
             : {}),
@@ -96,7 +110,11 @@ export function registerValidateCommand(program: Command): void {
           const one = await runValidation(contract, counted, deps);
           run = { ...one, detection: one.opened.detection, format: one.opened.format };
         }
-        if (matches) run = { ...run, report: withExtensionFinding(run.report, input, detection) };
+        if (matches)
+          run = {
+            ...run,
+            report: withConsumerEdges(withExtensionFinding(run.report, input, detection), contract, consumers),
+          };
         progress.done();
         const document = {
           ...run.report,
@@ -118,6 +136,10 @@ export function registerValidateCommand(program: Command): void {
               color: options.color !== false && process.stdout.isTTY === true,
             }),
           );
+          if (run.report.consumers && run.report.consumers.length > 0)
+            console.log(
+              ['', 'Consumers', ...run.report.consumers.map((e) => `  ${recordedEdgeLine(e)}`)].join('\n'),
+            );
           if (options.report) console.log(`HTML report: ${resolve(options.report)}`);
           if (run.quarantinedRows > 0 && options.quarantine)
             console.log(`failed rows (${run.quarantinedRows}): ${options.quarantine}`);

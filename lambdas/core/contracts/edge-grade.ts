@@ -92,3 +92,13 @@ export function gradeEdge(producer: EdgeColumns, consumer: Consumer): EdgeGrade 
     changes: grade.changes,
   };
 }
+
+/** One edge in a line a person reads: `p/b/out reads it convertible (accepts compatible) BROKEN (fail): why`. */
+export function recordedEdgeLine(edge: EdgeGrade): string {
+  const deciding = edge.changes.filter((c) => c.level === edge.level && c.level !== 'strict');
+  const why =
+    deciding.length === 0
+      ? 'reads it as declared'
+      : deciding.map((c) => `${c.column}: ${c.change}${c.castPlan ? ` (${c.castPlan})` : ''}`).join('; ');
+  return `${edge.consumer} grades it ${edge.level} (accepts ${edge.accepts})${edge.breaks ? ` BROKEN (${edge.onBreak})` : ''}: ${why}`;
+}
