@@ -97,7 +97,7 @@ describe('a landed output graded for the steps that read it', () => {
     expect(root?.brokenConsumers).toEqual(['orders/scoring/scores=convertible']);
     // Every consumer's grade, as the validation recorded it on the registry entry.
     expect(root?.consumerEdges?.map((e) => [e.consumer, e.level, e.accepts, e.breaks, e.onBreak])).toEqual([
-      ['orders/reporting/daily_totals', 'compatible', 'compatible', false, 'fail'],
+      ['orders/reporting/daily_totals', 'compatible', 'convertible', false, 'warn'],
       ['orders/scoring/scores', 'convertible', 'compatible', true, 'fail'],
     ]);
     expect(entry.consumerEdges?.map((e) => e.consumer)).toEqual([
@@ -114,6 +114,6 @@ describe('a landed output graded for the steps that read it', () => {
     expect(text.stdout).toMatch(
       /⇢ read by orders\/scoring\/scores: convertible \(accepts compatible\) BROKEN \(fail\): customer_id: /,
     );
-    expect(text.stdout).toContain('⇢ read by orders/reporting/daily_totals: compatible (accepts compatible):');
+    expect(text.stdout).toContain('⇢ read by orders/reporting/daily_totals: compatible (accepts convertible):');
   });
 });

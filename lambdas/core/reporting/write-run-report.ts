@@ -39,7 +39,12 @@ export function runReportSegment(name: string): string {
 }
 
 /** Where the report of one run lives: `<prefix>runs/<pipeline>/<run>/report.{json,html}`. */
-export function runReportKey(reportsPrefix: string, pipeline: string, runId: string, ext: 'json' | 'html'): string {
+export function runReportKey(
+  reportsPrefix: string,
+  pipeline: string,
+  runId: string,
+  ext: 'json' | 'html',
+): string {
   return `${reportsPrefix}runs/${runReportSegment(pipeline)}/${runReportSegment(runId)}/report.${ext}`;
 }
 
@@ -58,6 +63,11 @@ export async function writeRunReport(
   const jsonKey = runReportKey(deps.reportsPrefix, pipeline, runId, 'json');
   const htmlKey = runReportKey(deps.reportsPrefix, pipeline, runId, 'html');
   await deps.store.write(deps.artifactsBucket, jsonKey, JSON.stringify(report, null, 2), 'application/json');
-  await deps.store.write(deps.artifactsBucket, htmlKey, renderRunReportHtml(report), 'text/html; charset=utf-8');
+  await deps.store.write(
+    deps.artifactsBucket,
+    htmlKey,
+    renderRunReportHtml(report),
+    'text/html; charset=utf-8',
+  );
   return { status: 'written', jsonKey, htmlKey, objects: report.objects };
 }

@@ -118,9 +118,7 @@ export function recordedEdgesOf(edges: readonly EdgeGrade[]): RecordedEdge[] {
     const text =
       deciding.length === 0
         ? 'reads it as declared'
-        : deciding
-            .map((c) => `${c.column}: ${c.change}${c.castPlan ? ` (${c.castPlan})` : ''}`)
-            .join('; ');
+        : deciding.map((c) => `${c.column}: ${c.change}${c.castPlan ? ` (${c.castPlan})` : ''}`).join('; ');
     return {
       consumer: e.consumer,
       level: e.level,

@@ -6,11 +6,7 @@
  * values of the narrowed columns alone are read once more to measure the fit. Text formats declare
  * nothing and keep the value-based grading; so does a column a typed file stores as text.
  */
-import {
-  narrowingNeedsValues,
-  typeText,
-  type ValueFit,
-} from '../contracts/contract-diff';
+import { narrowingNeedsValues, typeText, type ValueFit } from '../contracts/contract-diff';
 import type { ColumnSpec, DataFormat } from '../contracts/output-contract';
 import { columnCodec, NOT_CONFORMING, type ColumnCodec } from '../contracts/typed-values';
 import { arrowSchemaOf } from '../formats/arrow-lazy';
@@ -120,4 +116,3 @@ export async function readStoredTypes(
   }
   return { columns, fits };
 }
-

@@ -753,7 +753,11 @@ export class ValidationState {
       const declared = this.present[i] ? stored?.columns.get(col.name) : undefined;
       const fits = declared ? stored?.fits.get(col.name) : undefined;
       const grade = declared
-        ? gradeStoredType(declared, col, fits?.find((f) => f.to === typeText(col)))
+        ? gradeStoredType(
+            declared,
+            col,
+            fits?.find((f) => f.to === typeText(col)),
+          )
         : undefined;
       const typeChange =
         declared && grade && grade.level !== 'strict'

@@ -77,9 +77,11 @@ describe('consumer edges in the DynamoDB registry', () => {
 
   it('names the version when it is not registered', async () => {
     // Arrange
-    ddbMock.on(UpdateCommand).rejects(
-      new ConditionalCheckFailedException({ message: 'failed', $metadata: { httpStatusCode: 400 } }),
-    );
+    ddbMock
+      .on(UpdateCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'failed', $metadata: { httpStatusCode: 400 } }),
+      );
 
     // Act
     const error = await registry.recordConsumerEdges(REF, [BROKEN]).catch((e: unknown) => e);
@@ -105,7 +107,13 @@ describe('consumer edges in the DynamoDB registry', () => {
 
   it('leaves out a member of another shape, and the attribute when none is readable', () => {
     // Act
-    const mixed = edgesOfItem([{ ...BROKEN }, { consumer: 'x', level: 3 }, 'text', null, { ...HELD, onBreak: 'maybe' }]);
+    const mixed = edgesOfItem([
+      { ...BROKEN },
+      { consumer: 'x', level: 3 },
+      'text',
+      null,
+      { ...HELD, onBreak: 'maybe' },
+    ]);
     const none = edgesOfItem('not a list');
 
     // Assess

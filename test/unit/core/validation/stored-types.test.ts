@@ -134,7 +134,11 @@ describe('gradeStoredType: every stored type read as every column type', () => {
 });
 
 async function parquetOf(type: ColumnSpec, values: readonly TypedRow[number][]): Promise<Uint8Array> {
-  return writeTable('parquet', [{ ...type, name: 'v', nullable: true }], values.map((v) => [v]));
+  return writeTable(
+    'parquet',
+    [{ ...type, name: 'v', nullable: true }],
+    values.map((v) => [v]),
+  );
 }
 
 function column(columns: readonly ColumnReport[]): ColumnReport {
@@ -143,7 +147,12 @@ function column(columns: readonly ColumnReport[]): ColumnReport {
   return c;
 }
 
-async function validateFile(bytes: Uint8Array, columnYaml: string, name = 'out.parquet', extra: string[] = []) {
+async function validateFile(
+  bytes: Uint8Array,
+  columnYaml: string,
+  name = 'out.parquet',
+  extra: string[] = [],
+) {
   const contract = loadContract({ schema: [`{ name: v, ${columnYaml} }`], extra });
   const { report } = await runValidation(contract, bufferSource(bytes, name), {
     openSource: () => {
