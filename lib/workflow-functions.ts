@@ -54,7 +54,8 @@ import { FUNCTION_BUILD } from './function-bundling';
 /** What one handler reads and writes; the grants are derived from it and nothing else. */
 interface FunctionAccess {
   readonly timeout: Duration;
-  readonly registry: 'none' | 'read' | 'readWrite';
+  /** `readUpdate`: reads, and UpdateItem on existing entries (no PutItem: it registers nothing). */
+  readonly registry: 'none' | 'read' | 'readUpdate' | 'readWrite';
   /** Deletes Register's own idempotency records (Powertools, after a failed invocation). */
   readonly deletesIdempotencyRecords?: boolean;
   /** Loads contracts through the contract catalog (lists and reads contracts/). */
@@ -100,7 +101,8 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
   // with convert_to is converted part by part in the map's children (converted/).
   validate: {
     timeout: timeout('validate'),
-    registry: 'read',
+    // It also records on a tested version's entry how each consumer graded it (UpdateItem).
+    registry: 'readUpdate',
     readsContracts: true,
     reads: ['reports', 'manifests'],
     readsOutputs: true,
@@ -202,7 +204,8 @@ export class WorkflowFunctions extends Construct {
 
       if (access.readsContracts) artifacts.grantReadContracts(fn);
       if (access.registry === 'readWrite') registry.grantReadWrite(fn);
-      if (access.registry === 'read') registry.grantRead(fn);
+      if (access.registry === 'read' || access.registry === 'readUpdate') registry.grantRead(fn);
+      if (access.registry === 'readUpdate') registry.grantRecordStatus(fn);
       if (access.deletesIdempotencyRecords) registry.grantDeleteIdempotencyRecords(fn);
       if (access.reads?.includes('reports')) artifacts.grantReadReports(fn);
       if (access.reads?.includes('manifests')) artifacts.grantReadManifests(fn);

@@ -59,6 +59,11 @@ function contractsThatLoad(files: Iterable<string>): OutputContract[] {
   return contracts;
 }
 
+/** The contracts in a folder (at any depth) that load: the ones whose inputs may read an output. */
+export function contractsInFolder(dir: string): OutputContract[] {
+  return isFolder(dir) ? contractsThatLoad(contractFilesIn(dir)) : [];
+}
+
 export interface CheckOptions {
   /** Check only the contracts of this pipeline (their inputs may be produced by any contract around). */
   readonly pipeline?: string;

@@ -86,10 +86,20 @@ function nodeLine(node: LineageNodeInfo | undefined, id: string): string {
   return `${node.output ?? '(unregistered)'}  ${node.uri}  ${node.version}  (${facts})`;
 }
 
+/** A recorded consumer edge in one line: `⇢ p/b/out  incompatible (accepts convertible) BROKEN (fail): why`. */
+export function consumerEdgeLine(edge: NonNullable<LineageNodeInfo['consumerEdges']>[number]): string {
+  const verdict = edge.breaks ? ` BROKEN (${edge.onBreak})` : '';
+  return `⇢ read by ${edge.consumer}: ${edge.level} (accepts ${edge.accepts})${verdict}: ${edge.reason}`;
+}
+
 /** The graph as indented trees: upstream above each root, downstream below. */
 export function lineageAsText(graph: LineageGraph): string {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const lines: string[] = [];
+  // Each version's consumer edges, as the registry recorded them, under its line.
+  const edgeLines = (id: string, indent: string): void => {
+    for (const edge of byId.get(id)?.consumerEdges ?? []) lines.push(`${indent}${consumerEdgeLine(edge)}`);
+  };
   const tree = (id: string, up: boolean, indent: string, seen: Set<string>): void => {
     const edges = graph.edges.filter((e) => (up ? e.to === id : e.from === id));
     for (const edge of edges) {
@@ -98,12 +108,14 @@ export function lineageAsText(graph: LineageGraph): string {
       lines.push(
         `${indent}${up ? '↑' : '↓'} [${edge.kind}] ${nodeLine(byId.get(next), next)}${again ? '  (shown above)' : ''}`,
       );
+      if (!again) edgeLines(next, `${indent}      `);
       if (graph.truncatedAt.includes(next)) lines.push(`${indent}    … more beyond --depth ${graph.depth}`);
       if (!again) tree(next, up, `${indent}    `, new Set([...seen, next]));
     }
   };
   for (const root of graph.roots) {
     lines.push(nodeLine(byId.get(root), root));
+    edgeLines(root, '  ');
     if (graph.direction !== 'downstream') {
       lines.push('  upstream');
       const before = lines.length;

@@ -5,9 +5,9 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { readerLimitsFromEnv } from '../../lambdas/runtime/reader-limits-env';
-import { parseContract } from '../../lambdas/core/contracts';
+import { consumersOf, logicalName, parseContract, recordedEdgeLine } from '../../lambdas/core/contracts';
 import {
   ConfigurationError,
   ContractError,
@@ -22,6 +22,7 @@ import {
   formatMatches,
   formatMismatchReport,
   runValidation,
+  withConsumerEdges,
   withExtensionFinding,
   type ValidationReport,
 } from '../../lambdas/core/validation';
@@ -30,9 +31,11 @@ import { closeClients, isS3Uri, sinkOf, sourceOf } from './locations';
 import { runParallelValidation } from './parallel-validation';
 import { countedSource, Progress } from './progress';
 import { validateFolder } from './validate-folder';
+import { contractsInFolder } from './contract-command';
 
 interface ValidateOptions {
   readonly contract: string;
+  readonly contracts?: string;
   readonly json?: boolean;
   readonly report?: string;
   readonly quarantine?: string;
@@ -54,6 +57,10 @@ export function registerValidateCommand(program: Command): void {
     )
     .argument('<input>', 'file, s3:// URI, or a local folder of part files (one partitioned output)')
     .requiredOption('--contract <file>', 'contract file (YAML or JSON)')
+    .option(
+      '--contracts <dir>',
+      "the contracts whose inputs may read this output, graded as the workflow grades them (default: the contract's folder)",
+    )
     .option('--json', 'print the report as JSON')
     .option('--report <file.html>', 'also write the self-contained HTML report')
     .option('--quarantine <file|s3://>', 'write every failing row (JSON Lines) here')
@@ -75,9 +82,16 @@ export function registerValidateCommand(program: Command): void {
         }
         const source = sourceOf(input);
         const progress = new Progress(`validating ${input}`, await source.size());
+        // The steps that read this output judge it too, as in the workflow: every contract around
+        // whose inputs name it, graded by what it declared it reads.
+        const consumers = consumersOf(
+          logicalName(contract),
+          contractsInFolder(options.contracts ?? dirname(options.contract)),
+        );
         const deps = {
           openSource: (location: string) => sourceOf(location),
           readerLimits,
+          consumerColumns: consumers.flatMap((c) => c.expectation.columns ?? []),
           ...(options.quarantine
             ? { quarantineSink: () => sinkOf(options.quarantine!, 'application/x-ndjson') }
             : {}),
@@ -107,7 +121,15 @@ export function registerValidateCommand(program: Command): void {
           const one = await runValidation(contract, counted, deps);
           run = { ...one, detection: one.opened.detection, format: one.opened.format };
         }
-        if (matches) run = { ...run, report: withExtensionFinding(run.report, input, detection) };
+        if (matches)
+          run = {
+            ...run,
+            report: withConsumerEdges(
+              withExtensionFinding(run.report, input, detection),
+              contract,
+              consumers,
+            ),
+          };
         progress.done();
         const document = {
           ...run.report,
@@ -129,6 +151,10 @@ export function registerValidateCommand(program: Command): void {
               color: options.color !== false && process.stdout.isTTY === true,
             }),
           );
+          if (run.report.consumers && run.report.consumers.length > 0)
+            console.log(
+              ['', 'Consumers', ...run.report.consumers.map((e) => `  ${recordedEdgeLine(e)}`)].join('\n'),
+            );
           if (options.report) console.log(`HTML report: ${resolve(options.report)}`);
           if (run.quarantinedRows > 0 && options.quarantine)
             console.log(`failed rows (${run.quarantinedRows}): ${options.quarantine}`);

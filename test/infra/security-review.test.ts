@@ -208,6 +208,8 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
     workflow('validate', [
       ...contracts,
       registryRead,
+      // The consumer edges a validation graded, on the tested version's existing entry.
+      { actions: ['dynamodb:UpdateItem'], resources: [TABLE] },
       readOutputs,
       ...(config.partitions.prefixes.length > 0
         ? [

@@ -93,8 +93,27 @@ describe('a landed output graded for the steps that read it', () => {
       { cwd: PROJECT_ROOT, env: { ...h.cliEnv(), PRT_REGISTRY_TABLE: h.resources.registryTable } },
     );
     const graph = JSON.parse(stdout) as LineageGraph;
-    expect(graph.nodes.find((n) => n.depth === 0)?.brokenConsumers).toEqual([
-      'orders/scoring/scores=convertible',
+    const root = graph.nodes.find((n) => n.depth === 0);
+    expect(root?.brokenConsumers).toEqual(['orders/scoring/scores=convertible']);
+    // Every consumer's grade, as the validation recorded it on the registry entry.
+    expect(root?.consumerEdges?.map((e) => [e.consumer, e.level, e.accepts, e.breaks, e.onBreak])).toEqual([
+      ['orders/reporting/daily_totals', 'compatible', 'convertible', false, 'warn'],
+      ['orders/scoring/scores', 'convertible', 'compatible', true, 'fail'],
     ]);
+    expect(entry.consumerEdges?.map((e) => e.consumer)).toEqual([
+      'orders/reporting/daily_totals',
+      'orders/scoring/scores',
+    ]);
+
+    // Assess: the text a person reads names the broken edge and why.
+    const text = await promisify(execFile)(
+      process.execPath,
+      [join(PROJECT_ROOT, 'bin/prt.mjs'), 'lineage', `s3://${h.resources.outputsBucket}/${key}`],
+      { cwd: PROJECT_ROOT, env: { ...h.cliEnv(), PRT_REGISTRY_TABLE: h.resources.registryTable } },
+    );
+    expect(text.stdout).toMatch(
+      /⇢ read by orders\/scoring\/scores: convertible \(accepts compatible\) BROKEN \(fail\): customer_id: /,
+    );
+    expect(text.stdout).toContain('⇢ read by orders/reporting/daily_totals: compatible (accepts convertible):');
   });
 });

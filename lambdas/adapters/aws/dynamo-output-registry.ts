@@ -40,6 +40,7 @@ import {
   type OutputRegistry,
   type Page,
   type PageRequest,
+  type RecordedEdge,
   type RegistryEntry,
   type StatusDetails,
   type TransitionResult,
@@ -63,12 +64,53 @@ const FILTERED_BATCH = 200;
  * typed null); the read model leaves such values out.
  */
 function toEntry(item: Record<string, unknown>): RegistryEntry {
-  const quarantine = item['quarantineUri'];
+  const { consumerEdges: rawEdges, ...fields } = item;
+  // Recorded consumer edges are checked member by member; none readable, no attribute.
+  const edges = rawEdges === undefined ? [] : edgesOfItem(rawEdges);
+  const read = edges.length > 0 ? { ...fields, consumerEdges: edges } : fields;
+  const quarantine = read['quarantineUri'];
   if (quarantine !== undefined && !(typeof quarantine === 'string' && quarantine.startsWith('s3://'))) {
-    const { quarantineUri: _dropped, ...rest } = item;
+    const { quarantineUri: _dropped, ...rest } = read;
     return rest as unknown as RegistryEntry;
   }
-  return item as unknown as RegistryEntry;
+  return read as unknown as RegistryEntry;
+}
+
+/** The item attribute of recorded consumer edges: a list of maps, one per consumer. */
+export function edgesToItem(edges: readonly RecordedEdge[]): Record<string, unknown>[] {
+  return edges.map((e) => ({
+    consumer: e.consumer,
+    level: e.level,
+    accepts: e.accepts,
+    breaks: e.breaks,
+    onBreak: e.onBreak,
+    reason: e.reason,
+  }));
+}
+
+/**
+ * Consumer edges read back from an item: a list of maps with the fields edgesToItem writes; a
+ * member of another shape (an item written by hand, a future field layout) is left out rather than
+ * shown half-read.
+ */
+export function edgesOfItem(value: unknown): RecordedEdge[] {
+  if (!Array.isArray(value)) return [];
+  const out: RecordedEdge[] = [];
+  for (const raw of value as unknown[]) {
+    if (typeof raw !== 'object' || raw === null) continue;
+    const m = raw as Record<string, unknown>;
+    const { consumer, level, accepts, breaks, onBreak, reason } = m;
+    if (
+      typeof consumer === 'string' &&
+      typeof level === 'string' &&
+      typeof accepts === 'string' &&
+      typeof breaks === 'boolean' &&
+      (onBreak === 'fail' || onBreak === 'warn') &&
+      typeof reason === 'string'
+    )
+      out.push({ consumer, level, accepts, breaks, onBreak, reason });
+  }
+  return out;
 }
 
 function itemsOf(out: QueryCommandOutput | undefined): Record<string, unknown>[] {
@@ -475,6 +517,29 @@ export class DynamoOutputRegistry implements OutputRegistry {
     throw new ConcurrentUpdateError(
       `${ref.pk.replace(/^OBJ#/, '')} (${ref.sk}) kept changing during ${maxAttempts} attempts to set its status to ${to}; retry later`,
     );
+  }
+
+  async recordConsumerEdges(
+    ref: Pick<RegistryEntry, 'pk' | 'sk'>,
+    edges: readonly RecordedEdge[],
+  ): Promise<void> {
+    const uri = ref.pk.replace(/^OBJ#/, '');
+    try {
+      // The status and its revision stay the state machine's: this write touches the edges only.
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: ref.pk, sk: ref.sk },
+          UpdateExpression: 'SET consumerEdges = :edges, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':edges': edgesToItem(edges), ':now': this.now().toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error))
+        throw new NotRegisteredError(`${uri} (${ref.sk}) is not registered; no consumer edges recorded`);
+      return mapDynamoError(error, `record the consumer edges of ${uri}`);
+    }
   }
 
   private async queryAll(

@@ -102,6 +102,57 @@ export function gradeType(
   return { level: 'incompatible' };
 }
 
+/**
+ * What a typed file's values showed when read as a narrower type: how many non-null values were
+ * cast and how many did not fit exactly (out of range, a float not exact in float32, digits a
+ * decimal or a timestamp unit would drop).
+ */
+export interface ValueFit {
+  /** The narrower type the values were cast to (typeText). */
+  readonly to: string;
+  readonly checked: number;
+  readonly misfits: number;
+  /** The first value that did not fit. */
+  readonly example?: string;
+}
+
+/**
+ * Whether a stored type read as `target` is a narrowing whose verdict the values decide: a cast
+ * that can fail or lose digits (int64 → int32, float64 → float32, a decimal or a timestamp unit
+ * with less room). Formatting as text and a timestamp cut to a date are cast plans whatever the
+ * values hold.
+ */
+export function narrowingNeedsValues(stored: ColumnSpec, target: ColumnSpec): boolean {
+  if (target.type === 'string' || (stored.type === 'timestamp' && target.type === 'date')) return false;
+  return gradeType(stored, target).level === 'convertible';
+}
+
+/**
+ * The grade of a typed file's declared (stored) type read as `target`: the type rules first
+ * (int32 stored for an int64 column is compatible), then, for a narrowing, the values: convertible
+ * with a cast plan when every value fits, incompatible when one does not. Without a measured fit a
+ * narrowing stays convertible with the plan's warning that values that do not fit fail.
+ */
+export function gradeStoredType(
+  stored: ColumnSpec,
+  target: ColumnSpec,
+  fit: ValueFit | undefined,
+): { level: CompatibilityLevel; castPlan?: string; misfit?: string } {
+  const grade = gradeType(stored, target);
+  if (!fit || !narrowingNeedsValues(stored, target)) return grade;
+  const from = typeText(stored);
+  const to = typeText(target);
+  if (fit.misfits === 0)
+    return {
+      level: 'convertible',
+      castPlan: `cast ${from} to ${to}: all ${fit.checked} values fit`,
+    };
+  return {
+    level: 'incompatible',
+    misfit: `${fit.misfits} of ${fit.checked} ${from} values do not fit ${to}${fit.example !== undefined ? ` (e.g. ${fit.example})` : ''}`,
+  };
+}
+
 /** How columns a reader expects but the producer lacks, and constraints, are graded. */
 export interface GradeOptions {
   /**
@@ -115,6 +166,11 @@ export interface GradeOptions {
   readonly reader: string;
   /** Columns the producer has but did not type (seen in data, not in its contract). */
   readonly untyped?: ReadonlySet<string>;
+  /**
+   * A landed typed file: how its values fit a narrower type a reader expects (by column), so a
+   * narrowing is graded by the values (gradeStoredType) rather than by the types alone.
+   */
+  readonly fits?: ReadonlyMap<string, readonly ValueFit[]>;
 }
 
 const DIFF_OPTIONS: GradeOptions = { missingNullable: 'convertible', constraints: false, reader: 'readers' };
@@ -219,18 +275,21 @@ export function gradeColumns(
       );
       continue;
     }
-    const type = gradeType(have, want);
-    if (type.level !== 'strict')
+    const fit = options.fits?.get(want.name)?.find((f) => f.to === typeText(want));
+    const type = gradeStoredType(have, want, fit);
+    if (type.level !== 'strict') {
+      // A diff reads old → new; an edge reads the producer's type as the consumer's.
+      const change =
+        options.missingNullable === 'convertible'
+          ? `${typeText(want)} → ${typeText(have)}`
+          : `${typeText(have)} read as ${typeText(want)}`;
       changes.push({
         column: want.name,
-        // A diff reads old → new; an edge reads the producer's type as the consumer's.
-        change:
-          options.missingNullable === 'convertible'
-            ? `${typeText(want)} → ${typeText(have)}`
-            : `${typeText(have)} read as ${typeText(want)}`,
+        change: type.misfit ? `${change}: ${type.misfit}` : change,
         level: type.level,
         ...(type.castPlan ? { castPlan: type.castPlan } : {}),
       });
+    }
     if (have.nullable && !want.nullable)
       changes.push({
         column: want.name,

@@ -4,7 +4,7 @@
  * whole contract when it declared nothing. The grading is diff's (gradeColumns), so `contract
  * check`, `contract diff` and the runtime check cannot disagree about the same columns.
  */
-import { gradeColumns, levelRank, type ColumnChange } from './contract-diff';
+import { gradeColumns, levelRank, type ColumnChange, type ValueFit } from './contract-diff';
 import {
   expectationOf,
   logicalName,
@@ -58,6 +58,8 @@ export interface EdgeColumns {
   readonly baseline: readonly ColumnSpec[];
   /** Columns present in the data that the producer's contract does not type. */
   readonly untyped?: ReadonlySet<string>;
+  /** A landed typed file: how its values fit the narrower types a consumer reads (by column). */
+  readonly fits?: ReadonlyMap<string, readonly ValueFit[]>;
 }
 
 export function gradeEdge(producer: EdgeColumns, consumer: Consumer): EdgeGrade {
@@ -70,12 +72,14 @@ export function gradeEdge(producer: EdgeColumns, consumer: Consumer): EdgeGrade 
         constraints: true,
         reader,
         ...(producer.untyped ? { untyped: producer.untyped } : {}),
+        ...(producer.fits ? { fits: producer.fits } : {}),
       })
     : gradeColumns(producer.columns, producer.baseline, {
         missingNullable: 'convertible',
         constraints: false,
         reader: 'readers',
         ...(producer.untyped ? { untyped: producer.untyped } : {}),
+        ...(producer.fits ? { fits: producer.fits } : {}),
       });
   return {
     producer: producer.producer,
@@ -87,4 +91,14 @@ export function gradeEdge(producer: EdgeColumns, consumer: Consumer): EdgeGrade 
     breaks: levelRank(grade.level) > levelRank(expectation.accepts),
     changes: grade.changes,
   };
+}
+
+/** One edge in a line a person reads: `p/b/out reads it convertible (accepts compatible) BROKEN (fail): why`. */
+export function recordedEdgeLine(edge: EdgeGrade): string {
+  const deciding = edge.changes.filter((c) => c.level === edge.level && c.level !== 'strict');
+  const why =
+    deciding.length === 0
+      ? 'reads it as declared'
+      : deciding.map((c) => `${c.column}: ${c.change}${c.castPlan ? ` (${c.castPlan})` : ''}`).join('; ');
+  return `${edge.consumer} grades it ${edge.level} (accepts ${edge.accepts})${edge.breaks ? ` BROKEN (${edge.onBreak})` : ''}: ${why}`;
 }

@@ -1,9 +1,9 @@
 // The public face of contracts: parsing a contract, its types, the catalog and typed-value codecs.
 export { ContractCatalog } from './contract-catalog';
-export { diffContracts, levelRank } from './contract-diff';
-export { consumersOf, gradeEdge } from './edge-grade';
+export { diffContracts, gradeStoredType, levelRank, narrowingNeedsValues, typeText } from './contract-diff';
+export { consumersOf, gradeEdge, recordedEdgeLine } from './edge-grade';
 export type { Consumer, EdgeColumns, EdgeGrade } from './edge-grade';
-export type { ColumnChange, ContractDiff } from './contract-diff';
+export type { ColumnChange, ContractDiff, ValueFit } from './contract-diff';
 export { contractJsonSchema } from './contract-schema';
 export { DATA_FORMATS, expectationOf, logicalName, qualifiedName } from './output-contract';
 export type {

@@ -15,6 +15,7 @@ export type {
   OutputRegistry,
   Page,
   PageRequest,
+  RecordedEdge,
   RegistryEntry,
   StatusDetails,
   TransitionResult,

@@ -61,6 +61,8 @@ export interface RegistryEntry {
   readonly deletedAt?: string;
   readonly deletionType?: string;
   readonly failedRules?: ReadonlySet<string>;
+  /** The version graded for each step that reads it, as its validation recorded it. */
+  readonly consumerEdges?: readonly RecordedEdge[];
   readonly rowCount?: number;
   readonly updatedAt?: string;
   /** Count of status writes; the compare-and-set token of read-modify-write updates. */
@@ -75,6 +77,22 @@ export interface RegistryEntry {
   readonly gsi1sk?: string;
   readonly gsi2pk?: string;
   readonly gsi2sk?: string;
+}
+
+/**
+ * One consumer's grade of a tested version, as the registry keeps it: who reads it, the level the
+ * version graded for that reader, the least level the reader accepts, whether the edge broke (and
+ * what the reader declared a break does) and why, in words.
+ */
+export interface RecordedEdge {
+  /** Logical name of the consuming step's output (`pipeline/step/output`). */
+  readonly consumer: string;
+  readonly level: string;
+  readonly accepts: string;
+  readonly breaks: boolean;
+  readonly onBreak: 'fail' | 'warn';
+  /** The changes that set the level (`v: int64 read as int32: 1 of 2 values do not fit int32`). */
+  readonly reason: string;
 }
 
 /** What a status write may record beside the status. */
@@ -202,4 +220,9 @@ export interface OutputRegistry {
     to: TestStatus,
     details?: StatusDetails,
   ): Promise<TransitionResult>;
+  /**
+   * Records a tested version's consumer edges (replacing those of an earlier test of it), so
+   * lineage shows them as graded when the version landed. An unknown version is NotRegisteredError.
+   */
+  recordConsumerEdges(ref: Pick<RegistryEntry, 'pk' | 'sk'>, edges: readonly RecordedEdge[]): Promise<void>;
 }

@@ -10,3 +10,5 @@ export type { RunFlow, RunOutputSummary, RunReport, RunReportInput } from './run
 export { renderRunReportHtml } from './render-run-report-html';
 export { collectRunReport, RunTooLargeError } from './collect-run';
 export type { CollectRunDeps } from './collect-run';
+export { runReportKey, writeRunReport } from './write-run-report';
+export type { RunReportResult, WriteRunReportDeps } from './write-run-report';

@@ -13,7 +13,9 @@ import {
   type Consumer,
   type EdgeGrade,
   type OutputContract,
+  type ValueFit,
 } from '../contracts';
+import type { RecordedEdge } from '../registry/output-registry';
 import type { ValidationReport } from './validation-report';
 
 /** How a broken consumer edge is named among the failed rules: `consumer:<name>=<level>`. */
@@ -33,22 +35,25 @@ export function consumerRuleName(edge: EdgeGrade): string {
 export function observedColumns(
   report: ValidationReport,
   contract: OutputContract,
-): { columns: ColumnSpec[]; untyped: Set<string> } {
+): { columns: ColumnSpec[]; untyped: Set<string>; fits: Map<string, readonly ValueFit[]> } {
   const byName = new Map(contract.schema.map((c) => [c.name, c]));
   const columns: ColumnSpec[] = [];
   const untyped = new Set<string>();
+  const fits = new Map<string, readonly ValueFit[]>();
   for (const c of report.schema.columns) {
     const declared = byName.get(c.name);
     if (c.finding === 'missing') continue;
     // Values that broke the producer's own type, and columns its contract does not name, have no
-    // type a consumer could rely on.
-    if (!declared || c.finding === 'extra' || c.finding === 'type_mismatch') {
+    // type a consumer could rely on; a typed file's declared type is one, whatever its values.
+    if (!declared || c.finding === 'extra' || (c.finding === 'type_mismatch' && !c.stored)) {
       untyped.add(c.name);
       continue;
     }
-    columns.push({ ...declared, nullable: c.nulls > 0 });
+    // A typed file is read as the type it declares (int64 stored for an int32 column is int64).
+    columns.push({ ...declared, ...(c.stored ?? {}), nullable: c.nulls > 0 });
+    if (c.fits) fits.set(c.name, c.fits);
   }
-  return { columns, untyped };
+  return { columns, untyped, fits };
 }
 
 /**
@@ -65,7 +70,13 @@ export function withConsumerEdges(
   const producer = logicalName(contract);
   const edges = consumers.map((consumer) =>
     gradeEdge(
-      { producer, columns: observed.columns, baseline: contract.schema, untyped: observed.untyped },
+      {
+        producer,
+        columns: observed.columns,
+        baseline: contract.schema,
+        untyped: observed.untyped,
+        ...(observed.fits.size > 0 ? { fits: observed.fits } : {}),
+      },
       consumer,
     ),
   );
@@ -88,4 +99,33 @@ export function withConsumerEdges(
         ? `${status.toUpperCase()}${rest}; consumer ${named.join('; consumer ')}`
         : report.summary,
   };
+}
+
+/** Consumers recorded per version: a registry item stays far below DynamoDB's 400 KB. */
+export const MAX_RECORDED_EDGES = 200;
+/** Characters of an edge's reason kept in the registry; the report keeps every change. */
+export const MAX_EDGE_REASON = 400;
+
+/**
+ * The edges of a report as the registry records them: consumer, level, accepted level, whether it
+ * broke, and the reason in words (the changes that set the level, with their cast plans). Bounded:
+ * at most MAX_RECORDED_EDGES consumers (the report, linked from the entry, has them all), reasons cut
+ * at MAX_EDGE_REASON characters with an ellipsis.
+ */
+export function recordedEdgesOf(edges: readonly EdgeGrade[]): RecordedEdge[] {
+  return edges.slice(0, MAX_RECORDED_EDGES).map((e) => {
+    const deciding = e.changes.filter((c) => c.level === e.level && c.level !== 'strict');
+    const text =
+      deciding.length === 0
+        ? 'reads it as declared'
+        : deciding.map((c) => `${c.column}: ${c.change}${c.castPlan ? ` (${c.castPlan})` : ''}`).join('; ');
+    return {
+      consumer: e.consumer,
+      level: e.level,
+      accepts: e.accepts,
+      breaks: e.breaks,
+      onBreak: e.onBreak,
+      reason: text.length > MAX_EDGE_REASON ? `${text.slice(0, MAX_EDGE_REASON - 1)}…` : text,
+    };
+  });
 }

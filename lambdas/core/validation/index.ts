@@ -5,7 +5,7 @@ export { formatMatches, formatMismatchReport, withExtensionFinding } from './for
 export { ValidationState } from './validate-records';
 export type { ValidateOptions, ValidationStateJson } from './validate-records';
 export type { ColumnReport, FailedRow, RuleResult, ValidationReport } from './validation-report';
-export { consumerRuleName, observedColumns, withConsumerEdges } from './consumer-edges';
+export { consumerRuleName, observedColumns, recordedEdgesOf, withConsumerEdges } from './consumer-edges';
 export {
   HIVE_NULL_PARTITION,
   partitionValuesOf,

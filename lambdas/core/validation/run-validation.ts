@@ -3,7 +3,7 @@
  * referential and distribution rules compare against, streams the input through the engine, and
  * streams every failing row to a quarantine sink that is opened only when a row fails.
  */
-import { qualifiedName, type OutputContract } from '../contracts/output-contract';
+import { qualifiedName, type ColumnSpec, type OutputContract } from '../contracts/output-contract';
 import { ContractError } from '../errors';
 import type { ByteSink, ByteSource } from '../formats/byte-io';
 import { ColumnMapping } from '../formats/column-mapping';
@@ -12,6 +12,7 @@ import type { ReaderLimits } from '../formats/table-io';
 import { columnCodec, NOT_CONFORMING } from '../contracts/typed-values';
 import { FailedRowLines } from './failed-row-lines';
 import { withPartitionColumns, type PartitionValue } from './partition-values';
+import { readStoredTypes } from './stored-types';
 import { ValidationState, type ValidateOptions } from './validate-records';
 import type { FailedRow, ValidationReport } from './validation-report';
 
@@ -27,6 +28,11 @@ export interface ValidationRunDeps {
   readonly readerLimits?: ReaderLimits;
   /** A part's values from its Hive-style folders (partition-values.ts), added as columns. */
   readonly partition?: { readonly key: string; readonly values: readonly PartitionValue[] };
+  /**
+   * Columns as the output's consumers read them (their declared expectations): a typed file's
+   * values are measured against these narrower types too, so each edge is graded by them.
+   */
+  readonly consumerColumns?: readonly ColumnSpec[];
 }
 
 /** The streamed state of one input, before (or without) a report. */
@@ -141,7 +147,14 @@ export async function runValidation(
   deps: ValidationRunDeps,
 ): Promise<ValidationRun> {
   const run = await streamValidation(contract, source, deps, true);
-  return { ...run, report: run.state.finish() };
+  // A typed file is graded by the types it declares as well as by its values.
+  const stored = await readStoredTypes(
+    source,
+    run.opened.format,
+    [...contract.schema, ...(deps.consumerColumns ?? [])],
+    deps.readerLimits,
+  );
+  return { ...run, report: run.state.finish(stored) };
 }
 
 /**

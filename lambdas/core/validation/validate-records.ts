@@ -48,6 +48,8 @@ import {
   type ScanTarget,
 } from './column-scan';
 import { evaluateDatasetRule } from './dataset-rules';
+import { gradeStoredType, typeText } from '../contracts/contract-diff';
+import { storedTypeOf, type StoredTypes } from './stored-types';
 import type { ColumnProfile } from '../metrics/column-profile';
 import type {
   ColumnReport,
@@ -738,12 +740,38 @@ export class ValidationState {
     return s;
   }
 
-  finish(): ValidationReport {
+  /**
+   * The report. `stored` (a typed file's declared types and value fits) grades each column by the
+   * type the file declares as well as by its values: int32 stored for an int64 column is
+   * compatible, int64 stored for an int32 one convertible while every value fits.
+   */
+  finish(stored?: StoredTypes): ValidationReport {
     const contract = this.contract;
     const schema = contract.schema;
     const columns: ColumnReport[] = schema.map((col, i) => {
       const m = this.columns[i]!;
-      const base = { name: col.name, expectedType: col.type, nulls: m.nulls, nonConforming: m.nonConforming };
+      const declared = this.present[i] ? stored?.columns.get(col.name) : undefined;
+      const fits = declared ? stored?.fits.get(col.name) : undefined;
+      const grade = declared
+        ? gradeStoredType(
+            declared,
+            col,
+            fits?.find((f) => f.to === typeText(col)),
+          )
+        : undefined;
+      const typeChange =
+        declared && grade && grade.level !== 'strict'
+          ? `${typeText(declared)} read as ${typeText(col)}${grade.misfit ? `: ${grade.misfit}` : ''}`
+          : undefined;
+      const base = {
+        name: col.name,
+        expectedType: col.type,
+        nulls: m.nulls,
+        nonConforming: m.nonConforming,
+        ...(declared ? { stored: storedTypeOf(declared) } : {}),
+        ...(fits && fits.length > 0 ? { fits } : {}),
+        ...(typeChange ? { typeChange } : {}),
+      };
       const example = this.examples[i] ? { example: this.examples[i] } : {};
       if (!this.present[i]) {
         return col.nullable
@@ -755,7 +783,7 @@ export class ValidationState {
             }
           : { ...base, finding: 'missing', level: 'incompatible' };
       }
-      if (m.nonConforming > 0)
+      if (m.nonConforming > 0 || grade?.level === 'incompatible')
         return { ...base, ...example, finding: 'type_mismatch', level: 'incompatible' };
       if (!col.nullable && m.nulls > 0) {
         return {
@@ -766,6 +794,13 @@ export class ValidationState {
           castPlan: `declare ${col.name} nullable, or fill its ${m.nulls} nulls`,
         };
       }
+      if (grade && grade.level !== 'strict')
+        return {
+          ...base,
+          finding: 'stored_type',
+          level: grade.level,
+          ...(grade.castPlan ? { castPlan: grade.castPlan } : {}),
+        };
       return { ...base, finding: 'ok', level: 'strict' };
     });
     const declared = new Set(schema.map((c) => c.name));
@@ -847,7 +882,7 @@ export class ValidationState {
         (c) => COMPATIBILITY_LEVELS.indexOf(c.level) > COMPATIBILITY_LEVELS.indexOf(contract.compatibility),
       );
       parts.push(
-        `schema ${level} (accepts ${contract.compatibility}): ${bad.map((c) => `${c.name} ${c.finding}`).join(', ')}`,
+        `schema ${level} (accepts ${contract.compatibility}): ${bad.map((c) => `${c.name} ${c.finding}${c.typeChange ? ` (${c.typeChange})` : ''}`).join(', ')}`,
       );
     }
     for (const r of failedRules) {

@@ -1,4 +1,5 @@
-import type { CompatibilityLevel, ColumnType, RuleCondition } from '../contracts/output-contract';
+import type { ValueFit } from '../contracts/contract-diff';
+import type { CompatibilityLevel, ColumnSpec, ColumnType, RuleCondition } from '../contracts/output-contract';
 import type { EdgeGrade } from '../contracts/edge-grade';
 import type { ColumnProfile } from '../metrics/column-profile';
 import type { HistoryCheck, HistoryFinding } from '../history/history-types';
@@ -8,8 +9,11 @@ export type ValidationStatus = 'passed' | 'warned' | 'failed';
 export interface ColumnReport {
   readonly name: string;
   readonly expectedType: ColumnType | null;
-  /** ok | missing | extra | type_mismatch | unexpected_nulls */
-  readonly finding: 'ok' | 'missing' | 'extra' | 'type_mismatch' | 'unexpected_nulls';
+  /**
+   * ok | missing | extra | type_mismatch | unexpected_nulls | stored_type (a typed file declares
+   * another type for the column that its values can be read as: widened, or narrowed with a cast)
+   */
+  readonly finding: 'ok' | 'missing' | 'extra' | 'type_mismatch' | 'unexpected_nulls' | 'stored_type';
   readonly level: CompatibilityLevel;
   readonly nulls: number;
   readonly nonConforming: number;
@@ -17,6 +21,12 @@ export interface ColumnReport {
   readonly example?: { readonly row: number; readonly value: string | null };
   /** What a cast would do for convertible columns. */
   readonly castPlan?: string;
+  /** A typed file (Parquet, Arrow): the type it declares for the column. */
+  readonly stored?: Pick<ColumnSpec, 'type' | 'precision' | 'scale' | 'unit'>;
+  /** A typed file: how the column's values fit the narrower types read from it (contract, consumers). */
+  readonly fits?: readonly ValueFit[];
+  /** How the stored type reads as the column's (`int64 read as int32: 2 of 9 values do not fit`). */
+  readonly typeChange?: string;
 }
 
 export interface RuleResult {

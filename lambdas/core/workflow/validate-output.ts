@@ -4,15 +4,15 @@
  */
 import type { ContractCatalog } from '../contracts/contract-catalog';
 import type { OutputContract } from '../contracts/output-contract';
-import { consumersOf, logicalName } from '../contracts';
-import { withConsumerEdges } from '../validation/consumer-edges';
+import { consumersOf, logicalName, type Consumer } from '../contracts';
+import { recordedEdgesOf, withConsumerEdges } from '../validation/consumer-edges';
 import type { ObjectStore } from '../storage/object-store';
 import { parseS3Uri, s3Uri } from '../storage/object-store';
 import type { ByteSource } from '../formats/byte-io';
 import type { ReaderLimits } from '../formats/table-io';
 import { runValidation } from '../validation/run-validation';
 import { judgedAgainstHistory } from './judge-history';
-import type { OutputRegistry } from '../registry/output-registry';
+import { objectPk, type OutputRegistry } from '../registry/output-registry';
 import type { ValidationReport } from '../validation/validation-report';
 import { formatMismatchReport, withExtensionFinding } from '../validation/format-findings';
 import { writeResults } from '../results/write-results';
@@ -27,8 +27,11 @@ export interface ValidateDeps {
   readonly reportsPrefix: string;
   readonly quarantinePrefix: string;
   readonly now: () => Date;
-  /** Registry reads, for referential rules and the judgement against earlier versions. */
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions'>;
+  /**
+   * Registry reads, for referential rules and the judgement against earlier versions; and the
+   * write of the consumer edges a validation graded, which `prt lineage` shows.
+   */
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions' | 'recordConsumerEdges'>;
   /** Renders the HTML page stored beside the JSON report. */
   readonly renderHtml?: (report: StoredReport) => string;
   /** Bounds the object (and any reference) is read within; each absent limit is its reader's default. */
@@ -94,12 +97,16 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
         quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
         now: deps.now,
         ...(deps.readerLimits ? { readerLimits: deps.readerLimits } : {}),
+        consumerColumns: (await consumersOfContract(contract, deps.catalog)).flatMap(
+          (c) => c.expectation.columns ?? [],
+        ),
       },
     );
     report = withExtensionFinding(run.report, object.key, inspection);
     if (run.quarantinedRows > 0) quarantineUri = s3Uri(deps.artifactsBucket, quarantineKey);
     report = await judgedAgainstHistory(deps, input, report, contract);
     report = await judgedByConsumers(report, contract, deps.catalog);
+    await recordConsumerEdges(deps, object, report);
   }
 
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
@@ -132,12 +139,35 @@ export async function judgedByConsumers(
   contract: OutputContract,
   catalog: Pick<ContractCatalog, 'snapshot'>,
 ): Promise<ValidationReport> {
+  return withConsumerEdges(report, contract, await consumersOfContract(contract, catalog));
+}
+
+/**
+ * Records on the version's registry entry how each consumer graded it, before the state machine
+ * records the status: `prt lineage` reads the edges from there rather than grading again.
+ */
+export async function recordConsumerEdges(
+  deps: Pick<ValidateDeps, 'registry'>,
+  object: Pick<ValidateInput['object'], 'uri' | 'sk'>,
+  report: Pick<ValidationReport, 'consumers'>,
+): Promise<void> {
+  if (!deps.registry || !report.consumers || report.consumers.length === 0) return;
+  await deps.registry.recordConsumerEdges(
+    { pk: objectPk(object.uri), sk: object.sk },
+    recordedEdgesOf(report.consumers),
+  );
+}
+
+/** The contracts in the catalog whose inputs name this output, with what each expects of it. */
+export async function consumersOfContract(
+  contract: OutputContract,
+  catalog: Pick<ContractCatalog, 'snapshot'>,
+): Promise<Consumer[]> {
   const { entries } = await catalog.snapshot();
-  const consumers = consumersOf(
+  return consumersOf(
     logicalName(contract),
     entries.map((e) => e.contract),
   );
-  return withConsumerEdges(report, contract, consumers);
 }
 
 /** What every stored report says beside the validation report (single, ranged or partitioned). */

@@ -30,7 +30,13 @@ import { boundResult } from './bounded-result';
 import { inspectOutput } from './inspect-output';
 import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
-import { judgedByConsumers, registryResolver, storeReport, type StoredReport } from './validate-output';
+import {
+  judgedByConsumers,
+  recordConsumerEdges,
+  registryResolver,
+  storeReport,
+  type StoredReport,
+} from './validate-output';
 import type { ObjectRange } from './validate-ranges';
 import { partitionValuesOf } from '../validation/partition-values';
 import {
@@ -87,7 +93,7 @@ export interface PartitionDeps {
   readonly reportsPrefix: string;
   readonly quarantinePrefix: string;
   readonly now: () => Date;
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions'>;
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions' | 'recordConsumerEdges'>;
   readonly renderHtml?: (report: StoredDatasetReport) => string;
   /** Envelopes read at once by the merge. */
   readonly readConcurrency?: number;
@@ -565,7 +571,10 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
   if (settledNote !== undefined) report = { ...report, summary: `${report.summary}; ${settledNote}` };
   report = await judgedAgainstHistory(deps, { object: dataset, output }, report, contract);
   // Judged by its readers as one object is, once some part showed its columns.
-  if (validated > 0) report = await judgedByConsumers(report, contract, deps.catalog);
+  if (validated > 0) {
+    report = await judgedByConsumers(report, contract, deps.catalog);
+    await recordConsumerEdges(deps, dataset, report);
+  }
   const quarantineUri =
     quarantined > 0 ? s3Uri(deps.artifactsBucket, partsFolder(deps.quarantinePrefix, dataset)) : null;
   const reportKey = `${deps.reportsPrefix}${dataset.bucket}/${folderKey(dataset.key)}/${versionToken(dataset)}.json`;

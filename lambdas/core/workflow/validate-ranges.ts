@@ -50,12 +50,20 @@ import { FailedRowLines } from '../validation/failed-row-lines';
 import { withExtensionFinding } from '../validation/format-findings';
 import { judgedAgainstHistory } from './judge-history';
 import { loadRuleReferences } from '../validation/run-validation';
+import { readStoredTypes } from '../validation/stored-types';
 import { ValidationState, type ValidationStateJson } from '../validation/validate-records';
 import type { FailedRow, ValidationReport } from '../validation/validation-report';
 import { artifactKey, folderKey, versionToken } from './artifact-keys';
 import { inspectOutput } from './inspect-output';
 import { manifestKey } from './plan-parts';
-import { judgedByConsumers, registryResolver, storeReport, type StoredReport } from './validate-output';
+import {
+  consumersOfContract,
+  judgedByConsumers,
+  recordConsumerEdges,
+  registryResolver,
+  storeReport,
+  type StoredReport,
+} from './validate-output';
 import type { ObjectRef, RegisteredOutput, ValidateResult } from './workflow-types';
 
 /** What one map item reads of the object. */
@@ -134,7 +142,7 @@ export interface RangeDeps {
   readonly quarantinePrefix: string;
   readonly manifestsPrefix: string;
   readonly now: () => Date;
-  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions'>;
+  readonly registry?: Pick<OutputRegistry, 'latest' | 'versions' | 'recordConsumerEdges'>;
   readonly renderHtml?: (report: StoredReport) => string;
   readonly readerLimits?: ReaderLimits;
   /** The results dataset's prefix (see ValidateDeps). */
@@ -547,7 +555,22 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
   }
 
   const inspection = await inspectOutput({ object, output }, deps);
-  let report: ValidationReport = withExtensionFinding(merged.finish(), object.key, inspection);
+  // A Parquet object is graded by its declared types, as in one pass (its narrowed columns read once).
+  const storedTypes =
+    inspection.format === 'parquet'
+      ? await readStoredTypes(
+          objectSource(deps, object),
+          'parquet',
+          [
+            ...contract.schema,
+            ...(await consumersOfContract(contract, deps.catalog)).flatMap(
+              (c) => c.expectation.columns ?? [],
+            ),
+          ],
+          deps.readerLimits,
+        )
+      : undefined;
+  let report: ValidationReport = withExtensionFinding(merged.finish(storedTypes), object.key, inspection);
   if (items.length === 1 && checksKeysAcrossRows(contract))
     report = {
       ...report,
@@ -555,6 +578,7 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
     };
   report = await judgedAgainstHistory(deps, { object, output }, report, contract);
   report = await judgedByConsumers(report, contract, deps.catalog);
+  await recordConsumerEdges(deps, object, report);
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
   const stored: StoredRangedReport = {
     ...report,

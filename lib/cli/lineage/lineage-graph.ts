@@ -4,7 +4,12 @@
  * node reached going upstream is not expanded downstream, so the graph shows the node's ancestry
  * and its descendants, not its siblings and cousins.
  */
-import { formatOutputName, type OutputRegistry, type TestStatus } from '../../../lambdas/core/registry';
+import {
+  formatOutputName,
+  type OutputRegistry,
+  type RecordedEdge,
+  type TestStatus,
+} from '../../../lambdas/core/registry';
 import { parseLineageNode, type LineageEdge, type LineageStore } from '../../../lambdas/core/lineage';
 
 export type LineageDirection = 'upstream' | 'downstream' | 'both';
@@ -27,6 +32,11 @@ export interface LineageNodeInfo {
    * recorded them among the failed rules when the version was tested.
    */
   readonly brokenConsumers?: readonly string[];
+  /**
+   * How each step that reads this version graded it (level, accepted level, whether it broke, why),
+   * as the validation recorded it on the registry entry: shown as recorded, not graded again.
+   */
+  readonly consumerEdges?: readonly RecordedEdge[];
 }
 
 export interface LineageGraph {
@@ -132,6 +142,9 @@ export async function traceLineage(
           : {}),
         ...(entry?.runId ? { runId: entry.runId } : {}),
         ...brokenConsumersOf(entry?.failedRules),
+        ...(entry?.consumerEdges && entry.consumerEdges.length > 0
+          ? { consumerEdges: entry.consumerEdges }
+          : {}),
       };
     },
   );

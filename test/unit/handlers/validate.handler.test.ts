@@ -89,11 +89,13 @@ describe('validate handler', () => {
     });
     expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: BUCKET, Key: TRAINING_DATA_CONTRACT, VersionId: undefined },
+      // The contracts listed to find the output's consumers (the one contract, read by its
+      // listing), before the object is read: a typed file's values are measured against the types
+      // they read.
+      { Bucket: BUCKET, Key: TRAINING_DATA_CONTRACT, VersionId: undefined },
       // The head of the object, for format detection, then the object itself.
       { Bucket: LANDING_BUCKET, Key: KEY, VersionId: 'v1', Range: 'bytes=0-65535' },
       { Bucket: LANDING_BUCKET, Key: KEY, VersionId: 'v1' },
-      // The contracts listed to find the output's consumers (the one contract, read by its listing).
-      { Bucket: BUCKET, Key: TRAINING_DATA_CONTRACT, VersionId: undefined },
     ]);
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts.map((p) => [p.Bucket, p.Key, p.ContentType])).toEqual([
