@@ -45,6 +45,7 @@ import {
   ValidationState,
   type ValidationReport,
   type ValidationRunDeps,
+  readStoredTypes,
 } from '../../lambdas/core/validation';
 import { FailedRowLines } from '../../lambdas/core/ranged-validation';
 import { validateRange, type RangeResult, type RangeTask } from './range-task';
@@ -210,8 +211,15 @@ export async function runParallelValidation(
         throw error;
       }
     }
+    // A typed file is graded by the types it declares as well as by its values, as in one pass.
+    const stored = await readStoredTypes(
+      source,
+      format,
+      [...contract.schema, ...(deps.consumerColumns ?? [])],
+      deps.readerLimits,
+    );
     return {
-      report: state.finish(),
+      report: state.finish(stored),
       detection,
       format,
       quarantinedRows,

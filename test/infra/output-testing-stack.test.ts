@@ -46,6 +46,8 @@ const EXPECTED_ACCESS: Readonly<
       readonly registry: boolean;
       /** Reads only when false; absent means the same as `registry`. */
       readonly registryWrites?: boolean;
+      /** UpdateItem alone (validate records the consumer edges it graded on an existing entry). */
+      readonly registryUpdates?: boolean;
       readonly outputs: boolean;
       readonly artifactReads: readonly string[];
       readonly artifactWrites: readonly string[];
@@ -77,6 +79,7 @@ const EXPECTED_ACCESS: Readonly<
   validate: {
     registry: true,
     registryWrites: false,
+    registryUpdates: true,
     outputs: true,
     // manifests/: the partitioned branch's plan writes the map's items there; the merge reads them.
     // results/: the results dataset's files, written where the report is stored. converted/: a
@@ -609,6 +612,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           ? [
               ...REGISTRY_READS,
               ...((expected.registryWrites ?? expected.registry) ? REGISTRY_WRITES : []),
+              ...(expected.registryUpdates ? ['dynamodb:UpdateItem'] : []),
               ...(fn === 'register' ? ['dynamodb:DeleteItem'] : []),
             ].sort()
           : [],

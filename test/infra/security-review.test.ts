@@ -226,6 +226,8 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
       // The partitioned branch's plan writes the map's manifest; the merge reads it back.
       { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/manifests/*`] },
       put(`${ARTIFACTS}/manifests/*`),
+      // The results dataset's rows, written where the report is stored.
+      put(`${ARTIFACTS}/results/*`),
       // convert_to on a partitioned output: each map child converts its part, as convert does.
       put(`${ARTIFACTS}/converted/*`),
       { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${ARTIFACTS}/converted/*`] },

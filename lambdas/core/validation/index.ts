@@ -13,3 +13,4 @@ export {
   withPartitionColumns,
 } from './partition-values';
 export type { PartitionValue } from './partition-values';
+export { readStoredTypes } from './stored-types';

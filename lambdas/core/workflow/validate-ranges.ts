@@ -555,12 +555,13 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
   }
 
   const inspection = await inspectOutput({ object, output }, deps);
-  // A Parquet object is graded by its declared types, as in one pass (its narrowed columns read once).
+  // A typed object (Parquet, Arrow) is graded by its declared types, as in one pass (its narrowed
+  // columns read once).
   const storedTypes =
-    inspection.format === 'parquet'
+    inspection.format === 'parquet' || inspection.format === 'arrow'
       ? await readStoredTypes(
           objectSource(deps, object),
-          'parquet',
+          inspection.format,
           [
             ...contract.schema,
             ...(await consumersOfContract(contract, deps.catalog)).flatMap(
