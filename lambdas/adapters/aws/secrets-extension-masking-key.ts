@@ -7,28 +7,22 @@
  *
  * The key's bytes are the UTF-8 bytes of the secret string. Errors name the secret, never its value.
  */
-import { ConfigurationError, TransientDependencyError } from '../../core/errors';
+import { ConfigurationError } from '../../core/errors';
+import { SecretsExtensionText, type SecretsExtensionSettings } from './secrets-extension-text';
 import { checkMaskingKey, type MaskingKeySource } from '../../core/masking';
 
-/** The extension's default port (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT changes it). */
-export const SECRETS_EXTENSION_PORT = 2773;
-
-export interface SecretsExtensionSettings {
-  /** A secret id or ARN, or `ssm:<parameter name>`. */
-  readonly secretId: string;
-  /** Base URL of the extension, e.g. http://localhost:2773. */
-  readonly endpoint: string;
-  /** The extension checks this header against the function's session token. */
-  readonly token: string;
-}
+export { SECRETS_EXTENSION_PORT, type SecretsExtensionSettings } from './secrets-extension-text';
 
 export class SecretsExtensionMaskingKey implements MaskingKeySource {
+  private readonly text: SecretsExtensionText;
   private cached: Promise<Uint8Array> | undefined;
 
   constructor(
     private readonly settings: SecretsExtensionSettings,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+    fetchImpl: typeof fetch = fetch,
+  ) {
+    this.text = new SecretsExtensionText(settings, fetchImpl);
+  }
 
   key(): Promise<Uint8Array> {
     // One read per container; a failed read is not kept, so the next invocation tries again.
@@ -40,35 +34,12 @@ export class SecretsExtensionMaskingKey implements MaskingKeySource {
   }
 
   private async read(): Promise<Uint8Array> {
-    const { secretId, endpoint, token } = this.settings;
-    const ssm = secretId.startsWith('ssm:');
-    const url = ssm
-      ? `${endpoint}/systemsmanager/parameters/get?name=${encodeURIComponent(secretId.slice(4))}&withDecryption=true`
-      : `${endpoint}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`;
-    let response: Response;
-    try {
-      response = await this.fetchImpl(url, { headers: { 'X-Aws-Parameters-Secrets-Token': token } });
-    } catch (error) {
-      throw new TransientDependencyError(
-        `the secrets extension at ${endpoint} did not answer for the masking key ${secretId}: ${(error as Error).message}`,
-      );
-    }
-    if (response.status >= 500 || response.status === 429)
-      throw new TransientDependencyError(`reading the masking key ${secretId}: HTTP ${response.status}`);
-    if (!response.ok)
-      throw new ConfigurationError(
-        `the masking key ${secretId} cannot be read (HTTP ${response.status}); check the secret's name and the function's grant`,
-      );
-    const body = (await response.json()) as { SecretString?: unknown; Parameter?: { Value?: unknown } };
-    const value = ssm ? body.Parameter?.Value : body.SecretString;
-    if (typeof value !== 'string')
-      throw new ConfigurationError(
-        `the masking key ${secretId} holds no text (a binary secret is not supported)`,
-      );
+    // The secret's text through the extension (its errors name the secret, never its value).
+    const value = await this.text.value();
     try {
       return checkMaskingKey(new TextEncoder().encode(value));
     } catch (error) {
-      throw new ConfigurationError(`the masking key ${secretId}: ${(error as Error).message}`);
+      throw new ConfigurationError(`the masking key ${this.settings.secretId}: ${(error as Error).message}`);
     }
   }
 }

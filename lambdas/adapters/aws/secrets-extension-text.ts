@@ -5,7 +5,18 @@
  * kept. Errors name the secret, never its value.
  */
 import { ConfigurationError, TransientDependencyError } from '../../core/errors';
-import type { SecretsExtensionSettings } from './secrets-extension-masking-key';
+
+/** The extension's default port (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT changes it). */
+export const SECRETS_EXTENSION_PORT = 2773;
+
+export interface SecretsExtensionSettings {
+  /** A secret id or ARN, or `ssm:<parameter name>`. */
+  readonly secretId: string;
+  /** Base URL of the extension, e.g. http://localhost:2773. */
+  readonly endpoint: string;
+  /** The extension checks this header against the function's session token. */
+  readonly token: string;
+}
 
 export class SecretsExtensionText {
   private cached: Promise<string> | undefined;

@@ -2,11 +2,8 @@
  * The OpenLineage events of a tested version, validated against the specification's own JSON
  * Schemas (test/fixtures/openlineage: the core model and every facet the events carry).
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { openLineageSpecValidator } from '../../../fixtures/openlineage-spec-validator';
 
 import {
   FACET_SCHEMA_URLS,
@@ -18,37 +15,7 @@ import {
 } from '../../../../lambdas/core/openlineage';
 import type { ValidationReport } from '../../../../lambdas/core/validation/validation-report';
 
-const SPEC = join(__dirname, '../../../fixtures/openlineage');
-
-function specValidator() {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  for (const file of readdirSync(SPEC).filter((f) => f.endsWith('.json')))
-    ajv.addSchema(JSON.parse(readFileSync(join(SPEC, file), 'utf8')) as object);
-  const runEvent = ajv.getSchema('https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent')!;
-  /** Errors of the event and of every facet against the definition its _schemaURL names. */
-  return (event: RunEvent): string[] => {
-    const errors: string[] = [];
-    if (!runEvent(event))
-      errors.push(...(runEvent.errors ?? []).map((e) => `event ${e.instancePath} ${e.message}`));
-    const facets = [
-      ...Object.entries(event.run.facets ?? {}),
-      ...[...event.inputs, ...event.outputs].flatMap((d) => [
-        ...Object.entries(d.facets ?? {}),
-        ...Object.entries(d.inputFacets ?? {}),
-      ]),
-    ];
-    for (const [name, facet] of facets) {
-      const check = ajv.getSchema(facet._schemaURL);
-      if (check === undefined) errors.push(`${name}: no schema ${facet._schemaURL}`);
-      else if (!check(facet))
-        errors.push(...(check.errors ?? []).map((e) => `${name} ${e.instancePath} ${e.message}`));
-    }
-    return errors;
-  };
-}
-
-const validate = specValidator();
+const validate = openLineageSpecValidator();
 
 function report(status: 'passed' | 'failed'): ValidationReport {
   return {
