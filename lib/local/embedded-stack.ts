@@ -148,7 +148,7 @@ export interface ServedWorkflows {
  * run naming a malformed one, as it does deployed. Only a non-object is replaced (by no settings).
  */
 function canaryInputOf(input: unknown): CanaryInput {
-  return typeof input === 'object' && input !== null && !Array.isArray(input) ? (input) : {};
+  return typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {};
 }
 
 export interface CanaryRun {

@@ -114,6 +114,8 @@ describe('a landed output graded for the steps that read it', () => {
     expect(text.stdout).toMatch(
       /⇢ read by orders\/scoring\/scores: convertible \(accepts compatible\) BROKEN \(fail\): customer_id: /,
     );
-    expect(text.stdout).toContain('⇢ read by orders/reporting/daily_totals: compatible (accepts convertible):');
+    expect(text.stdout).toContain(
+      '⇢ read by orders/reporting/daily_totals: compatible (accepts convertible):',
+    );
   });
 });
