@@ -30,12 +30,35 @@ import { registerContractStandardCommands, warningLine } from './contract-standa
 
 const CONTRACT_FILE = /\.(ya?ml|json)$/i;
 
-/** Contract files under a folder, at any depth, in a stable order. */
-function contractFilesIn(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && CONTRACT_FILE.test(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+/**
+ * How far the walk for contract files goes: a contracts folder holds a few hundred files a few
+ * folders deep, while a file named in a large folder (a home directory, /tmp) would otherwise have
+ * every file under it listed. Past either bound the command stops and says where to point it.
+ */
+export const CONTRACT_WALK_LIMITS = { maxDepth: 8, maxEntries: 20_000 } as const;
+
+/** Contract files under a folder, at most maxDepth folders down, in a stable order. */
+function contractFilesIn(
+  dir: string,
+  limits: { maxDepth: number; maxEntries: number } = CONTRACT_WALK_LIMITS,
+): string[] {
+  const files: string[] = [];
+  let entries = 0;
+  const walk = (folder: string, depth: number): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (++entries > limits.maxEntries)
+        throw new ContractError(
+          `${dir} holds more than ${limits.maxEntries} files and folders: point the command at the contracts folder itself`,
+        );
+      // Hidden folders and installed packages hold no contracts of the project.
+      if (entry.isDirectory()) {
+        if (depth < limits.maxDepth && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+          walk(join(folder, entry.name), depth + 1);
+      } else if (entry.isFile() && CONTRACT_FILE.test(entry.name)) files.push(join(folder, entry.name));
+    }
+  };
+  walk(dir, 0);
+  return files.sort();
 }
 
 function isFolder(path: string): boolean {

@@ -210,3 +210,35 @@ describe('prt contract diff', () => {
     expect(out.join('\n')).toContain('both must describe the same output');
   });
 });
+
+describe('the contracts around a file (bounded)', () => {
+  it('skips hidden folders and installed packages, which hold no contracts of the project', () => {
+    // Arrange: an input produced only by a contract under node_modules/ and one under .cache/
+    mkdirSync(join(dir, 'node_modules', 'pkg'), { recursive: true });
+    mkdirSync(join(dir, '.cache'));
+    contract('node_modules/pkg/raw.yaml', 'ingestion', 'raw_orders', []);
+    contract('.cache/raw.yaml', 'ingestion', 'raw_orders', []);
+    const train = contract('train.yaml', 'preprocessing', 'training_data', ['ingestion/raw_orders']);
+
+    // Act
+    const { failures, lines } = check([train]);
+
+    // Assess: the edge finds no producer
+    expect(failures).toBe(1);
+    expect(lines.join('\n')).toContain('produced by no contract here');
+  });
+
+  it('stops with what to do when the folder around a file holds more than it walks', () => {
+    // Arrange: a file named in a folder of 20,001 other files
+    for (let i = 0; i <= 20_000; i++) writeFileSync(join(dir, `x${i}.txt`), '');
+    const raw = contract('raw.yaml', 'ingestion', 'raw_orders', []);
+
+    // Act
+    const run = () => check([raw]);
+
+    // Assess
+    expect(run).toThrow(
+      /holds more than 20000 files and folders: point the command at the contracts folder itself/,
+    );
+  });
+});
