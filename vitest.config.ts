@@ -25,7 +25,7 @@ export default defineConfig({
           // Time limits catch hangs, not slowness: property tests take 2–3 s on an idle 2-core machine
           // and several times that beside other work, which vitest's default 5 s turned into failures.
           testTimeout: 30_000,
-          setupFiles: ['test/setup/no-network.ts'],
+          setupFiles: ['test/setup/no-network.ts', 'test/setup/private-tmpdir.ts'],
           // Unit tests mock the document client; idempotency's own DynamoDB client would reach
           // for the network, so the unit tier runs handlers with idempotency off.
           env: { ...env, POWERTOOLS_IDEMPOTENCY_DISABLED: 'true' },
@@ -35,6 +35,8 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
+          // Each file synthesizes into a temporary folder of its own, removed after it.
+          setupFiles: ['test/setup/private-tmpdir.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           env,
@@ -60,6 +62,7 @@ export default defineConfig({
           // The embedded S3 server (s3rver) makes ListObjectsV2 continuation tokens with DES, which
           // OpenSSL 3 offers only through its legacy provider (bin/prt.mjs does the same for the CLI).
           execArgv: ['--openssl-legacy-provider'],
+          setupFiles: ['test/setup/private-tmpdir.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           env,
