@@ -3,31 +3,18 @@
  * check` grades every edge and prints the table; a producer change that breaks a consumer is caught
  * by `contract check` and by `contract diff --consumers`, with the same grade.
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerContractCommands, runContractCheck } from '../../../lib/cli/contract-command';
 import { runPrt } from '../../fixtures/prt-in-process';
+import { captureCli } from '../../fixtures/cli-capture';
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/contract-edges');
 const PIPELINE = join(FIXTURE, 'pipeline');
 const PRODUCER = 'orders-ingestion-raw_orders.yaml';
 
-let dir: string;
-let out: string[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'prt-contract-edges-'));
-  out = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { folder: dir, out } = captureCli('prt-contract-edges-', { errorsToOut: true });
 
 /** The fixture pipeline with its producer replaced by the breaking change. */
 function breakingPipeline(): string {
@@ -91,7 +78,7 @@ describe('contract check: edges graded against consumer expectations', () => {
       ['contract', 'check', folder, '--format', 'markdown'],
     );
     const markdownText = out.join('\n');
-    out = [];
+    out.length = 0;
     const json = await runPrt([registerContractCommands], ['contract', 'check', folder, '--format', 'json']);
 
     // Assess

@@ -3,39 +3,20 @@
  * read back is the same contract; an import names on stderr what prt does not use; `prt contract
  * check` loads an ODCS file and prints the same warnings.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { parseContract } from '../../../lambdas/core/contracts';
 import { registerContractCommands } from '../../../lib/cli/contract-command';
 import { runPrt } from '../../fixtures/prt-in-process';
+import { captureCli } from '../../fixtures/cli-capture';
 
 const TRAINING_DATA = join(import.meta.dirname, '../../../contracts/sales-preprocessing-training_data.yaml');
 
-let dir: string;
-let out: string[];
-let err: string[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'prt-contract-standard-'));
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { folder: dir, out, err } = captureCli('prt-contract-standard-', { stdout: true });
 
 function prt(...args: string[]): Promise<number> {
   return runPrt([registerContractCommands], ['contract', ...args]);

@@ -1,35 +1,19 @@
 /**
  * `prt convert` says how many source columns its proof covers, and names every renamed column.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { registerConvertCommand } from '../../../lib/cli/convert-command';
 import { runPrt } from '../../fixtures/prt-in-process';
-
-let folder: string;
-let out: string[];
-let err: string[];
+import { captureCli } from '../../fixtures/cli-capture';
 
 function prt(...args: string[]): Promise<number> {
   return runPrt([registerConvertCommand], ['convert', ...args]);
 }
 
-beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'prt-convert-'));
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(folder, { recursive: true, force: true });
-});
+const { folder, out, err } = captureCli('prt-convert-');
 
 describe('prt convert', () => {
   it('counts every source column in its proof, the ones the contract does not list included', async () => {

@@ -1,36 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { parseContract } from '../../../lambdas/core/contracts/parse-contract';
 import { parseOutputName, registerInferCommand } from '../../../lib/cli/infer-command';
 import { runPrt } from '../../fixtures/prt-in-process';
-
-let folder: string;
-let out: string[];
-let err: string[];
+import { captureCli } from '../../fixtures/cli-capture';
 
 function prt(...args: string[]): Promise<number> {
   return runPrt([registerInferCommand], ['infer', ...args]);
 }
 
-beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'prt-infer-'));
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(folder, { recursive: true, force: true });
-});
+const { folder, out, err } = captureCli('prt-infer-', { stdout: true });
 
 describe('prt infer', () => {
   it('Compliance: prints a draft that loads, or writes it with --out', async () => {
@@ -42,7 +23,7 @@ describe('prt infer', () => {
     // Act
     const printed = await prt(sample, '--name', 'sales/prep/orders');
     const printedYaml = out.join('');
-    out = [];
+    out.length = 0;
     const written = await prt(sample, '--name', 'sales/prep/orders', '--out', target, '--sample-rows', 'all');
 
     // Assess

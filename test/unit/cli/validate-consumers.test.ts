@@ -7,27 +7,15 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerValidateCommand } from '../../../lib/cli/validate-command';
 import { PROJECT_ROOT } from '../../../lib/config/project-paths';
 import { runPrt } from '../../fixtures/prt-in-process';
+import { captureCli } from '../../fixtures/cli-capture';
 
 const FIXTURE = join(PROJECT_ROOT, 'test/fixtures/contract-edges');
-let folder: string;
-let out: string[];
 
-beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'prt-validate-consumers-'));
-  out = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(folder, { recursive: true, force: true });
-});
+const { folder, out } = captureCli('prt-validate-consumers-');
 
 describe('prt validate and the consumers of the output', () => {
   it('fails a file that breaks a consumer, naming it and printing every edge grade', async () => {

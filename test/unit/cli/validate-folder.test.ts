@@ -2,31 +2,15 @@
  * `prt validate <folder>`: a local folder of part files validated as one partitioned output, with
  * the values of its Hive-style folders as the contract's partition columns.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerValidateCommand } from '../../../lib/cli/validate-command';
 import { folderParts } from '../../../lib/cli/validate-folder';
 import { runPrt } from '../../fixtures/prt-in-process';
+import { captureCli } from '../../fixtures/cli-capture';
 
-let root: string;
-let out: string[];
-let err: string[];
-
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'prt-validate-folder-'));
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(root, { recursive: true, force: true });
-});
+const { folder: root, out, err } = captureCli('prt-validate-folder-');
 
 const CONTRACT = `pipeline: sales
 step: export

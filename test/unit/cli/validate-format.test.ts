@@ -3,28 +3,14 @@
  * another format than its contract's fails without a row being read (failed rule `format`), and a
  * name whose extension misleads about the content warns (`file_extension`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerValidateCommand } from '../../../lib/cli/validate-command';
 import { runPrt } from '../../fixtures/prt-in-process';
+import { captureCli } from '../../fixtures/cli-capture';
 
-let folder: string;
-let out: string[];
-
-beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'prt-validate-format-'));
-  out = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(folder, { recursive: true, force: true });
-});
+const { folder, out } = captureCli('prt-validate-format-');
 
 function contractFile(format: string): string {
   const path = join(folder, `${format}.yaml`);

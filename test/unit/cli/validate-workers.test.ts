@@ -2,28 +2,14 @@
  * `prt validate --workers <n>`: the same document as one thread (moments up to rounding), and a
  * worker count that is not a whole number from 1 to 64 is a usage error.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerValidateCommand } from '../../../lib/cli/validate-command';
 import { runPrt } from '../../fixtures/prt-in-process';
+import { captureCli } from '../../fixtures/cli-capture';
 
-let folder: string;
-let out: string[];
-
-beforeEach(() => {
-  folder = mkdtempSync(join(tmpdir(), 'prt-workers-'));
-  out = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(folder, { recursive: true, force: true });
-});
+const { folder, out } = captureCli('prt-workers-');
 
 const CONTRACT = `
 pipeline: p
@@ -71,7 +57,7 @@ describe('prt validate --workers', () => {
 
     expect(await prt('validate', csv, '--contract', contract, '--json')).toBe(1);
     const one = documentOf(out.join('\n'));
-    out = [];
+    out.length = 0;
     expect(await prt('validate', csv, '--contract', contract, '--json', '--workers', '2')).toBe(1);
     const two = documentOf(out.join('\n'));
 

@@ -2,35 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { parseContract } from '../../../../lambdas/core/contracts/parse-contract';
-import { ContractError } from '../../../../lambdas/core/errors';
-
-const SOURCE = 'contracts/sales-export-orders.yaml';
-
-/** A valid contract, one statement per line, with lines appended (the first appended one is line 8). */
-function contractText(append: readonly string[] = []): string {
-  return (
-    [
-      'pipeline: sales', // 1
-      'step: export', // 2
-      'output: orders', // 3
-      'path: exports/{run_id}/orders.csv', // 4
-      'format: csv', // 5
-      'schema:', // 6
-      '  - { name: order_id, type: string, nullable: false }', // 7
-      ...append,
-    ].join('\n') + '\n'
-  );
-}
-
-function parseFailure(text: string): ContractError {
-  try {
-    parseContract(text, SOURCE);
-  } catch (error) {
-    if (error instanceof ContractError) return error;
-    throw error;
-  }
-  throw new Error('expected parseContract to reject the contract, but it accepted it');
-}
+import { CONTRACT_SOURCE as SOURCE, contractText, parseFailure } from '../../../fixtures/contract-text';
 
 describe('parseContract: history', () => {
   it('leaves the property out without a history key (the defaults apply)', () => {

@@ -2,40 +2,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { parseContract } from '../../../../lambdas/core/contracts/parse-contract';
-import { ContractError } from '../../../../lambdas/core/errors';
-
-const SOURCE = 'contracts/sales-export-orders.yaml';
-
-/** A valid contract, one statement per line, with lines appended (the first appended one is line 8). */
-function contractText(path: string, append: readonly string[] = []): string {
-  return (
-    [
-      'pipeline: sales', // 1
-      'step: export', // 2
-      'output: orders', // 3
-      `path: ${path}`, // 4
-      'format: csv', // 5
-      'schema:', // 6
-      '  - { name: order_id, type: string, nullable: false }', // 7
-      ...append,
-    ].join('\n') + '\n'
-  );
-}
-
-function parseFailure(text: string): ContractError {
-  try {
-    parseContract(text, SOURCE);
-  } catch (error) {
-    if (error instanceof ContractError) return error;
-    throw error;
-  }
-  throw new Error('expected parseContract to reject the contract, but it accepted it');
-}
+import { CONTRACT_SOURCE as SOURCE, contractText, parseFailure } from '../../../fixtures/contract-text';
 
 describe('parseContract: partitioned', () => {
   it('marks a folder contract as partitioned', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders/', ['partitioned: true']);
+    const text = contractText(['partitioned: true'], 'datasets/sales/{run_id}/orders/');
 
     // Act
     const contract = parseContract(text, SOURCE);
@@ -50,7 +22,7 @@ describe('parseContract: partitioned', () => {
     ['false', ['partitioned: false']],
   ])('leaves the property out when partitioned is %s', (_what, append) => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders/', append);
+    const text = contractText(append, 'datasets/sales/{run_id}/orders/');
 
     // Act
     const contract = parseContract(text, SOURCE);
@@ -61,7 +33,7 @@ describe('parseContract: partitioned', () => {
 
   it('refuses a partitioned contract whose path is not a folder, naming the line and path', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders.csv', ['partitioned: true']);
+    const text = contractText(['partitioned: true'], 'datasets/sales/{run_id}/orders.csv');
 
     // Act
     const error = parseFailure(text);
@@ -75,10 +47,10 @@ describe('parseContract: partitioned', () => {
 
   it('accepts convert_to on a partitioned contract (converted part by part)', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders/', [
-      'partitioned: true',
-      'convert_to: parquet',
-    ]);
+    const text = contractText(
+      ['partitioned: true', 'convert_to: parquet'],
+      'datasets/sales/{run_id}/orders/',
+    );
 
     // Act
     const contract = parseContract(text, SOURCE);
@@ -90,12 +62,15 @@ describe('parseContract: partitioned', () => {
 
   it('reads partition_by as schema columns, outermost first', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders/', [
-      '  - { name: date, type: date }',
-      '  - { name: region, type: string }',
-      'partitioned: true',
-      'partition_by: [date, region]',
-    ]);
+    const text = contractText(
+      [
+        '  - { name: date, type: date }',
+        '  - { name: region, type: string }',
+        'partitioned: true',
+        'partition_by: [date, region]',
+      ],
+      'datasets/sales/{run_id}/orders/',
+    );
 
     // Act
     const contract = parseContract(text, SOURCE);
@@ -106,10 +81,10 @@ describe('parseContract: partitioned', () => {
 
   it('refuses a partition column that is not in the schema, naming the line and key', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders/', [
-      'partitioned: true',
-      'partition_by: [day]',
-    ]);
+    const text = contractText(
+      ['partitioned: true', 'partition_by: [day]'],
+      'datasets/sales/{run_id}/orders/',
+    );
 
     // Act
     const error = parseFailure(text);
@@ -122,7 +97,7 @@ describe('parseContract: partitioned', () => {
 
   it('refuses partition_by on an output that is not partitioned', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders/', ['partition_by: [order_id]']);
+    const text = contractText(['partition_by: [order_id]'], 'datasets/sales/{run_id}/orders/');
 
     // Act
     const error = parseFailure(text);
@@ -135,7 +110,7 @@ describe('parseContract: partitioned', () => {
 
   it('accepts convert_to and a file path on a contract that is not partitioned', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders.csv', ['convert_to: parquet']);
+    const text = contractText(['convert_to: parquet'], 'datasets/sales/{run_id}/orders.csv');
 
     // Act
     const contract = parseContract(text, SOURCE);
@@ -147,7 +122,7 @@ describe('parseContract: partitioned', () => {
 
   it('refuses a partitioned value that is not a boolean, naming its line', () => {
     // Prepare
-    const text = contractText('datasets/sales/{run_id}/orders/', ['partitioned: yes please']);
+    const text = contractText(['partitioned: yes please'], 'datasets/sales/{run_id}/orders/');
 
     // Act
     const error = parseFailure(text);
