@@ -13,7 +13,7 @@
  * - any type into a string → convertible (formatted as text); other changes → incompatible;
  * - nullable where the reader needs non-null → convertible (rows with nulls fail or are dropped).
  */
-import { COMPATIBILITY_LEVELS } from './contract-schema';
+import { COMPATIBILITY_LEVELS } from './contract-vocabulary';
 import {
   NUMERIC_TYPES,
   type ColumnSpec,

@@ -5,59 +5,30 @@
  */
 import { z } from 'zod';
 import { HISTORY_LIMITS } from '../history/history-types';
+import {
+  COLUMN_TYPES,
+  DATA_FORMATS,
+  COMPRESSIONS,
+  COMPATIBILITY_LEVELS,
+  TIMESTAMP_UNITS,
+  RULE_CONDITIONS,
+  RULE_TYPES,
+  CLASSIFICATIONS,
+  ACCEPTED_INPUT_LEVELS,
+} from './contract-vocabulary';
 
-export const COLUMN_TYPES = [
-  'string',
-  'int32',
-  'int64',
-  'float32',
-  'float64',
-  'boolean',
-  'date',
-  'timestamp',
-  'decimal',
-] as const;
-export const DATA_FORMATS = ['csv', 'jsonl', 'json', 'parquet', 'arrow'] as const;
-export const COMPRESSIONS = ['none', 'gzip'] as const;
-export const COMPATIBILITY_LEVELS = ['strict', 'compatible', 'convertible', 'incompatible'] as const;
-export const TIMESTAMP_UNITS = ['ms', 'us', 'ns'] as const;
-export const RULE_CONDITIONS = [
-  'not_null',
-  'greater_than',
-  'greater_or_equal',
-  'less_than',
-  'less_or_equal',
-  'between',
-  'matches',
-  'in_set',
-  'type_conforms',
-  'length_between',
-  'format',
-  'unique',
-  'expression',
-  'max_age',
-  'mean_between',
-  'stddev_between',
-  'quantile_between',
-  'ks_test',
-  'exists_in',
-] as const;
-export const RULE_TYPES = [
-  'completeness',
-  'accuracy',
-  'validity',
-  'uniqueness',
-  'consistency',
-  'timeliness',
-  'distribution',
-  'referential',
-] as const;
-export const VALUE_FORMATS = ['email', 'uuid', 'date', 'timestamp', 'url', 'ipv4', 'ipv6'] as const;
-/**
- * Data classification levels of a column, least to most sensitive. Staging masks `confidential`
- * and `restricted` columns, as it masks `pii: true` ones (lambdas/core/masking).
- */
-export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
+export {
+  COLUMN_TYPES,
+  DATA_FORMATS,
+  COMPRESSIONS,
+  COMPATIBILITY_LEVELS,
+  TIMESTAMP_UNITS,
+  RULE_CONDITIONS,
+  RULE_TYPES,
+  VALUE_FORMATS,
+  CLASSIFICATIONS,
+  ACCEPTED_INPUT_LEVELS,
+} from './contract-vocabulary';
 
 const name = z
   .string()
@@ -300,9 +271,6 @@ export const ruleSchema = z
 const inputReference = z
   .string()
   .regex(/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/, 'must be step/output or pipeline/step/output');
-
-/** Levels a consumer may accept of its input: strict would break on any added column. */
-export const ACCEPTED_INPUT_LEVELS = ['compatible', 'convertible'] as const;
 
 /** A column a consuming step reads of its input: the type it reads it as, and what it needs. */
 export const expectedColumnSchema = columnSchema

@@ -15,7 +15,7 @@ import type {
   RULE_TYPES,
   TIMESTAMP_UNITS,
   VALUE_FORMATS,
-} from './contract-schema';
+} from './contract-vocabulary';
 
 export {
   CLASSIFICATIONS,
@@ -26,7 +26,7 @@ export {
   RULE_TYPES,
   TIMESTAMP_UNITS,
   VALUE_FORMATS,
-} from './contract-schema';
+} from './contract-vocabulary';
 
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 export type DataFormat = (typeof DATA_FORMATS)[number];
