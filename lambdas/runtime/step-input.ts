@@ -5,6 +5,7 @@
 import { InvalidInputError } from '../core/errors';
 import type {
   DeletionInput,
+  EndedTestInput,
   RegisterRequest,
   ValidateRequest,
   PartItem,
@@ -149,12 +150,44 @@ export function requireValidateRequest(event: unknown): ValidateRequest {
       );
     return { mode, input: { ...input, split: { output: requireOutput(event), splitAboveBytes: above } } };
   }
+  if (mode === 'ended') return { mode, input: endedTestOf(event) };
   if (mode !== 'object')
-    throw new InvalidInputError(`mode must be object, part, plan or merge, not ${JSON.stringify(mode)}`);
+    throw new InvalidInputError(
+      `mode must be object, part, plan, merge or ended, not ${JSON.stringify(mode)}`,
+    );
   const object = requireObjectRef(event);
   const output = requireOutput(event);
   return {
     mode,
     input: { object, output, inspection: requireField<InspectResult>(event, 'inspection', 'object') },
+  };
+}
+
+/**
+ * The RecordErrorResults state's input: the version, the status RecordError wrote and the caught
+ * error (Step Functions' `{ Error, Cause }`; a Cause may be absent, an Error never is).
+ */
+function endedTestOf(event: unknown): EndedTestInput {
+  const e = event as {
+    status?: unknown;
+    error?: { Error?: unknown; Cause?: unknown } | null;
+    endedAt?: unknown;
+  };
+  if (e.status !== 'error' && e.status !== 'failed')
+    throw new InvalidInputError(`status must be error or failed; got ${JSON.stringify(e.status)}`);
+  const name = e.error?.Error;
+  if (typeof name !== 'string' || name === '')
+    throw new InvalidInputError(`error.Error must be a non-empty string; got ${JSON.stringify(name)}`);
+  const cause = e.error?.Cause;
+  if (cause !== undefined && typeof cause !== 'string')
+    throw new InvalidInputError(`error.Cause must be a string; got ${JSON.stringify(cause)}`);
+  if (typeof e.endedAt !== 'string' || !Number.isFinite(Date.parse(e.endedAt)))
+    throw new InvalidInputError(`endedAt must be an ISO time; got ${JSON.stringify(e.endedAt)}`);
+  return {
+    object: requireObjectRef(event),
+    output: requireOutput(event),
+    status: e.status,
+    error: { name, cause: cause ?? '' },
+    endedAt: e.endedAt,
   };
 }

@@ -50,8 +50,9 @@ export function countValidation(metrics: Metrics, outcome: ValidateOutcome): voi
     metrics.addMetric('RowsValidated', MetricUnit.Count, outcome.result.rows);
     return;
   }
-  // The plan validates nothing: the map's parts are counted as they are validated.
-  if (outcome.mode === 'plan') return;
+  // The plan validates nothing: the map's parts are counted as they are validated. An ended test
+  // was counted by the state machine (CountUntested: OutputsErrored, OutputsUnreadable).
+  if (outcome.mode === 'plan' || outcome.mode === 'ended') return;
   // A merge's rows were counted part by part.
   if (outcome.mode === 'object')
     metrics.addMetric('RowsValidated', MetricUnit.Count, outcome.result.rowCount);

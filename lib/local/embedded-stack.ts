@@ -49,6 +49,8 @@ import type { CanaryVerdict } from '../../lambdas/core/canary';
 import { localizeDistributedMaps } from './distributed-map';
 import { CANARY_HANDLER_MODULES, HANDLER_MODULES, SUBSCRIBER_HANDLER_MODULES } from './handler-modules';
 import { deliverToSubscribers, type EventSubscriber, type UndeliveredEvent } from './event-subscribers';
+import { startSecretsExtension, type SecretsExtensionStandIn } from './secrets-extension-stand-in';
+import { OPENLINEAGE_ENV } from '../../lambdas/runtime/openlineage-environment';
 import { OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS, openLineageEnvironment } from '../config/openlineage-config';
 import {
   LOCAL_ACCOUNT,
@@ -108,6 +110,12 @@ export interface EmbeddedStackOptions {
    * errors); `fn` is the function's name in WORKFLOW_FUNCTIONS.
    */
   readonly wrapHandler?: (fn: string, handler: LocalHandler) => LocalHandler;
+  /**
+   * Secrets the stand-in of the Parameters and Secrets extension serves (secret id, or
+   * `ssm:<parameter name>`, → text), e.g. the OpenLineage HTTP transport's API key. The stand-in
+   * runs when these are given or the environment's openLineage names an apiKeySecret.
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 export interface Endpoints {
@@ -252,6 +260,8 @@ export class EmbeddedStack {
   readonly ignoredEvents: EventBridgeS3Event[] = [];
   /** Events a subscriber (the OpenLineage function) did not take after its retries: the DLQ's stand-in. */
   readonly undeliveredEvents: UndeliveredEvent[] = [];
+  /** The Parameters and Secrets extension's stand-in, when the stack serves secrets (options.secrets). */
+  secretsExtension: SecretsExtensionStandIn | undefined;
   private readonly running = new Set<Promise<void>>();
   private readonly arnPrefix: string;
   private served:
@@ -381,6 +391,18 @@ export class EmbeddedStack {
     // The OpenLineage function's transport, as the deployed construct sets it (off when absent).
     if (options.config.openLineage)
       Object.assign(process.env, openLineageEnvironment(options.config.openLineage));
+    // The extension's stand-in, before any reader is imported (they read its endpoint at cold
+    // start); its token is the functions' session token, as Lambda gives the extension's readers.
+    const lineage = options.config.openLineage;
+    const secretsExtension =
+      options.secrets !== undefined || (lineage?.transport === 'http' && lineage.apiKeySecret !== undefined)
+        ? await startSecretsExtension(options.secrets)
+        : undefined;
+    if (secretsExtension)
+      Object.assign(process.env, {
+        [OPENLINEAGE_ENV.secretsEndpoint]: secretsExtension.endpoint,
+        AWS_SESSION_TOKEN: secretsExtension.token,
+      });
 
     const dynamodb = localDynamoDBClient(servers.dynamodb);
     const s3 = localS3Client(servers.s3);
@@ -499,6 +521,7 @@ export class EmbeddedStack {
       interposed?.close,
       canary,
     );
+    stack.secretsExtension = secretsExtension;
     s3rver.on('event', (notification: unknown) => stack.onS3Notification(notification));
     router.route = (event) =>
       stack.track(deliverToSubscribers(subscribers, event, stack.undeliveredEvents, log));
@@ -771,6 +794,7 @@ export class EmbeddedStack {
     }
     await this.idle().catch(() => undefined);
     await this.closeInterposed?.();
+    await this.secretsExtension?.stop();
     await this.s3rver.close();
     await new Promise<void>((resolve) => this.dynamo.close(() => resolve()));
     if (this.cleanupDir) rmSync(this.cleanupDir, { recursive: true, force: true });

@@ -32,6 +32,7 @@ const UPDATE_ITEM = 'arn:aws:states:::dynamodb:updateItem';
 const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
 const EVENTS_PUT = 'arn:aws:states:::events:putEvents';
 const PUT_METRIC_DATA = 'arn:aws:states:::aws-sdk:cloudwatch:putMetricData';
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
 /** A Task that writes the registry item's `status` attribute. */
 export function isStatusRecord(state: AslState): boolean {
@@ -57,6 +58,15 @@ export function isEventPublication(state: AslState): boolean {
 /** A Task that counts an outcome in CloudWatch: reporting, like an alert. */
 export function isMetricPublication(state: AslState): boolean {
   return state.Type === 'Task' && state.Resource === PUT_METRIC_DATA;
+}
+
+/**
+ * A Task that writes the results dataset's rows of a test that ended in error (the validate
+ * function's `ended` mode), after RecordError: reporting what the registry holds, like an alert.
+ */
+export function isResultsRecord(state: AslState): boolean {
+  const payload = state.Parameters?.['Payload'] as Record<string, unknown> | undefined;
+  return state.Type === 'Task' && state.Resource === LAMBDA_INVOKE && payload?.['mode'] === 'ended';
 }
 
 function isTerminal(state: AslState): boolean {
@@ -99,7 +109,8 @@ export function tasksMissingRetryOrCatch(definition: AslDefinition): string[] {
 
 /**
  * Catch edges that skip the registry: a caught error must go to a status-recording state. The one
- * exception is a reporting state (a status record or an alert) whose own failure falls through to
+ * exception is a reporting state (a status record, an alert, an event, a metric or the results rows
+ * of an ended test) whose own failure falls through to
  * its Next: the outcome is already decided, and retrying the report elsewhere would loop.
  */
 /**
@@ -125,7 +136,8 @@ export function catchesThatSkipTheRegistry(definition: AslDefinition): string[] 
   for (const [name, state] of Object.entries(definition.States)) {
     for (const c of state.Catch ?? []) {
       if (reachesStatusRecord(definition, c.Next)) continue;
-      const reports = isAlert(state) || isEventPublication(state) || isMetricPublication(state);
+      const reports =
+        isAlert(state) || isEventPublication(state) || isMetricPublication(state) || isResultsRecord(state);
       if ((isStatusRecord(state) || reports) && c.Next === state.Next) continue;
       violations.push(`${name} -> ${c.Next}`);
     }

@@ -48,6 +48,24 @@ export interface ResultsInput {
   readonly error?: string;
 }
 
+/**
+ * A version whose test ended without a report of its verdict, as the state machine recorded it:
+ * a processing error (a timeout budget stop, a crash, a dependency down after its retries) or an
+ * object unreadable as its contract's format. Without it the dataset would hold only the versions
+ * that got a report, and a failure rate or status-over-time query would silently miss errors.
+ */
+export interface EndedVersion {
+  readonly version: TestedVersion;
+  /** The registry status: `error` (nothing is known of the data) or `failed` (unreadable as its format). */
+  readonly status: 'error' | 'failed';
+  /** The recorded error, `<name>: <message>`. */
+  readonly reason: string;
+  /** When the workflow recorded the end (an ISO time): the row's tested_at. */
+  readonly endedAt: string;
+  /** The object's size from its S3 event (a folder's marker's, for a partitioned output). */
+  readonly bytes: number;
+}
+
 export type RuleOutcome = 'PASS' | 'FAIL' | 'ERROR';
 
 /** A row: values in the order of its table's schema (RESULTS_SCHEMAS). */
@@ -220,6 +238,21 @@ function columnMetrics(p: ColumnProfile): [string, number | null, string | null]
   return out.map(([m, v, t]) => [m, v !== null && Number.isFinite(v) ? v : null, t]);
 }
 
+/** The columns every row of a version starts with (VERSION_COLUMNS of the tables). */
+function identityOf(version: TestedVersion): TypedValue[] {
+  return [
+    `prt-${versionHash(version)}`,
+    version.step,
+    version.output,
+    version.version,
+    version.uri,
+    version.run,
+  ];
+}
+
+const cutName = (s: string) => cut(s, RESULT_TEXT_LIMITS.name);
+const cutText = (s: string | null) => (s === null ? null : cut(s, RESULT_TEXT_LIMITS.text));
+
 /** The rows of the three tables for one tested version. */
 export function buildResultsRows(input: ResultsInput): ResultsRows {
   const { version, report, reportUri, error } = input;
@@ -227,24 +260,15 @@ export function buildResultsRows(input: ResultsInput): ResultsRows {
   const testedAt = epochMs(report.validatedAt);
   if (testedAt === null) throw new Error(`report validatedAt '${report.validatedAt}' is not an ISO time`);
   const arrivedAt = epochMs(version.arrivedAt);
-  const identity: TypedValue[] = [
-    resultId,
-    version.step,
-    version.output,
-    version.version,
-    version.uri,
-    version.run,
-  ];
-  const name = (s: string) => cut(s, RESULT_TEXT_LIMITS.name);
-  const text = (s: string | null) => (s === null ? null : cut(s, RESULT_TEXT_LIMITS.text));
+  const identity = identityOf(version);
 
   const rules = ruleRows(report, error);
   const ruleResults = rules.map((r): ResultsRow => [
     ...identity,
-    name(r.name),
+    cutName(r.name),
     r.type,
-    r.column === null ? null : name(r.column),
-    text(r.evaluatedRule),
+    r.column === null ? null : cutName(r.column),
+    cutText(r.evaluatedRule),
     r.outcome,
     r.severity,
     r.evaluated,
@@ -252,7 +276,7 @@ export function buildResultsRows(input: ResultsInput): ResultsRows {
     r.failed,
     r.passRate,
     r.threshold,
-    text(r.message),
+    cutText(r.message),
     testedAt,
   ]);
 
@@ -261,11 +285,11 @@ export function buildResultsRows(input: ResultsInput): ResultsRows {
     for (const [metric, value, valueText] of columnMetrics(p)) {
       metrics.push([
         ...identity,
-        name(p.name),
+        cutName(p.name),
         p.type,
         metric,
         value,
-        valueText === null ? null : name(valueText),
+        valueText === null ? null : cutName(valueText),
         testedAt,
       ]);
     }
@@ -288,7 +312,7 @@ export function buildResultsRows(input: ResultsInput): ResultsRows {
     report.object.size,
     report.format.detected,
     report.schema.level,
-    text(error !== undefined ? `ERROR: ${error}; ${report.summary}` : report.summary),
+    cutText(error !== undefined ? `ERROR: ${error}; ${report.summary}` : report.summary),
     reportUri,
     report.quarantineUri,
     arrivedAt,
@@ -296,7 +320,14 @@ export function buildResultsRows(input: ResultsInput): ResultsRows {
     seconds,
   ];
 
-  const rows = { rule_results: ruleResults, column_metrics: metrics, version_results: [versionRow] };
+  return checked(resultId, {
+    rule_results: ruleResults,
+    column_metrics: metrics,
+    version_results: [versionRow],
+  });
+}
+
+function checked(resultId: string, rows: Record<ResultsTable, ResultsRow[]>): ResultsRows {
   for (const [table, list] of Object.entries(rows) as [ResultsTable, ResultsRow[]][]) {
     const width = RESULTS_SCHEMAS[table].length;
     // A row that does not match its schema is a bug here, not a data finding.
@@ -304,4 +335,65 @@ export function buildResultsRows(input: ResultsInput): ResultsRows {
       throw new Error(`results rows of ${table} do not have the table's ${width} columns`);
   }
   return { resultId, rows };
+}
+
+/**
+ * The rows of a version whose test ended without a report: its one version row, with what is known
+ * (the reason, its size, when it arrived and when the end was recorded) and nulls for what was
+ * never measured (rows, format, schema level, score). A processing error judged no rule, so it has
+ * no rule rows; an object unreadable as its format broke one, the `format` finding (as a format
+ * mismatch the validate step detects is named), so the failure rate by rule counts it. No column
+ * metrics: no column was read.
+ */
+export function buildEndedRows(input: EndedVersion): ResultsRows {
+  const { version, status, reason, endedAt, bytes } = input;
+  const resultId = `prt-${versionHash(version)}`;
+  const testedAt = epochMs(endedAt);
+  if (testedAt === null) throw new Error(`end time '${endedAt}' is not an ISO time`);
+  const arrivedAt = epochMs(version.arrivedAt);
+  const identity = identityOf(version);
+  const ruleResults: ResultsRow[] =
+    status === 'failed'
+      ? [
+          [
+            ...identity,
+            'format',
+            'finding',
+            null,
+            'format',
+            'FAIL',
+            'error',
+            null,
+            null,
+            null,
+            null,
+            null,
+            cutText(reason),
+            testedAt,
+          ],
+        ]
+      : [];
+  const failed = ruleResults.length;
+  const versionRow: ResultsRow = [
+    ...identity,
+    status,
+    // Nothing passed on a version that ended here: 0 of 1 for the broken format, none for an error.
+    failed === 0 ? null : 0,
+    failed,
+    0,
+    failed,
+    0,
+    null,
+    null,
+    bytes,
+    null,
+    null,
+    cutText(`${status === 'error' ? 'ERROR' : 'UNREADABLE'}: ${reason}`),
+    null,
+    null,
+    arrivedAt,
+    testedAt,
+    arrivedAt === null ? null : Number(testedAt - arrivedAt) / 1000,
+  ];
+  return checked(resultId, { rule_results: ruleResults, column_metrics: [], version_results: [versionRow] });
 }

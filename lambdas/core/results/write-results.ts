@@ -8,7 +8,15 @@
  */
 import { createParquetWriter } from '../formats/parquet-writer';
 import type { ObjectStore } from '../storage/object-store';
-import { buildResultsRows, versionHash, type ResultsInput, type TestedVersion } from './results-rows';
+import {
+  buildEndedRows,
+  buildResultsRows,
+  versionHash,
+  type EndedVersion,
+  type ResultsInput,
+  type ResultsRows,
+  type TestedVersion,
+} from './results-rows';
 import { RESULTS_SCHEMAS, RESULTS_TABLES, type ResultsTable } from './results-tables';
 
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
@@ -42,10 +50,29 @@ export async function writeResults(
   input: ResultsInput,
   deps: ResultsDeps,
 ): Promise<Readonly<Record<ResultsTable, string>>> {
-  const { rows } = buildResultsRows(input);
+  return writeRows(input.version, buildResultsRows(input), deps);
+}
+
+/**
+ * Writes the rows of a version whose test ended without a report (buildEndedRows) at the same keys
+ * a report's rows take: a retry overwrites them, and rows an earlier attempt wrote for the version
+ * are replaced (an empty file where it now has none), so the version keeps exactly one version row.
+ */
+export async function writeEndedResults(
+  input: EndedVersion,
+  deps: ResultsDeps,
+): Promise<Readonly<Record<ResultsTable, string>>> {
+  return writeRows(input.version, buildEndedRows(input), deps);
+}
+
+async function writeRows(
+  version: TestedVersion,
+  { rows }: ResultsRows,
+  deps: ResultsDeps,
+): Promise<Readonly<Record<ResultsTable, string>>> {
   const keys = {} as Record<ResultsTable, string>;
   for (const table of RESULTS_TABLES) {
-    const key = resultsKey(deps.resultsPrefix, table, input.version);
+    const key = resultsKey(deps.resultsPrefix, table, version);
     const writer = createParquetWriter(deps.store.sink(deps.artifactsBucket, key, PARQUET_CONTENT_TYPE), {
       schema: RESULTS_SCHEMAS[table],
       parquet: { codec: 'snappy' },

@@ -3,6 +3,7 @@
 // own handlers only, so the other handlers' bundles stay without them.
 export { inspectOutput } from './inspect-output';
 export type { DeletionInput } from './record-deletion';
+export type { EndedTestInput, EndedTestResult } from './record-ended-test';
 export { recordLineage } from './record-lineage';
 export type { LineageStepResult } from './record-lineage';
 export { registerArrival } from './register-arrival';

@@ -17,7 +17,8 @@ import type { ValidationReport } from '../validation/validation-report';
 import { formatMismatchReport, withExtensionFinding } from '../validation/format-findings';
 import { writeResults } from '../results/write-results';
 import { boundResult, ruleTally } from './bounded-result';
-import { artifactKey, versionToken } from './artifact-keys';
+import { artifactKey } from './artifact-keys';
+import { testedVersionOf } from './record-ended-test';
 import type { RegisteredOutput, ValidateInput, ValidateResult } from './workflow-types';
 
 export interface ValidateDeps {
@@ -211,17 +212,7 @@ export async function storeReport<R extends AnyStoredReport>(
   if (deps.resultsPrefix !== undefined) {
     await writeResults(
       {
-        version: {
-          bucket: object.bucket,
-          key: object.key,
-          version: versionToken(object),
-          uri: object.uri,
-          arrivedAt: object.eventTime,
-          pipeline: output.pipeline,
-          step: output.step,
-          output: output.output,
-          run: output.runId,
-        },
+        version: testedVersionOf(object, output),
         report: stored,
         reportUri,
         ...(ended.error !== undefined ? { error: ended.error } : {}),

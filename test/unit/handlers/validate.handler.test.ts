@@ -283,4 +283,35 @@ describe('validate handler', () => {
     });
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
+
+  it("writes the version row of a test that ended in error from the RecordErrorResults state's payload", async () => {
+    // Prepare: the state's fields, with what the state machine holds at RecordError; no report stored.
+    const payload = aslState('RecordErrorResults').Parameters?.['Payload'] as Record<string, unknown>;
+    mockObjects('');
+    const handler = await loadHandler('validate');
+    const input = {
+      mode: 'ended',
+      object: objectRef({ key: KEY, etag: 'abc', size: 120, versionId: 'v1' }),
+      output: trainingDataOutput(),
+      status: 'error',
+      error: { Error: 'States.Timeout', Cause: 'the Inspect task timed out' },
+      endedAt: '2024-06-01T10:21:30.000Z',
+      execution: 'arn:aws:states:eu-west-1:123456789012:execution:m:e1',
+    };
+
+    // Act
+    const result = await handler(input, CONTEXT);
+
+    // Assess
+    expect(parameterNames(payload)).toEqual(Object.keys(input).sort());
+    expect(result).toMatchObject({ status: 'error', rowsFrom: 'error' });
+    const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => [p.Bucket, p.Key, p.ContentType])).toEqual(
+      RESULTS_FILES.map((key) => [
+        BUCKET,
+        expect.stringMatching(key) as string,
+        'application/vnd.apache.parquet',
+      ]),
+    );
+  });
 });

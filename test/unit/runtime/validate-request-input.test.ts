@@ -87,3 +87,55 @@ describe('requireValidateRequest, plan and merge modes', () => {
     });
   });
 });
+
+describe('requireValidateRequest, ended mode', () => {
+  it("takes the RecordErrorResults state's payload: the version, the recorded status and the caught error", () => {
+    // Act
+    const request = requireValidateRequest({
+      mode: 'ended',
+      object: OBJECT,
+      output: OUTPUT,
+      status: 'error',
+      error: { Error: 'States.Timeout', Cause: 'Task timed out' },
+      endedAt: '2026-12-07T10:00:00.000Z',
+      execution: 'arn:x:execution:m:e1',
+    });
+
+    // Assess
+    expect(request).toEqual({
+      mode: 'ended',
+      input: {
+        object: OBJECT,
+        output: OUTPUT,
+        status: 'error',
+        error: { name: 'States.Timeout', cause: 'Task timed out' },
+        endedAt: '2026-12-07T10:00:00.000Z',
+      },
+    });
+  });
+
+  it.each([
+    ['a status the registry was not given', { status: 'passed' }, /status must be error or failed/],
+    ['an error without its name', { error: { Cause: 'x' } }, /error.Error must be a non-empty string/],
+    ['a cause that is not text', { error: { Error: 'X', Cause: 3 } }, /error.Cause must be a string/],
+    ['an end time that is none', { endedAt: 'soon' }, /endedAt must be an ISO time/],
+  ])('refuses %s', (_what, change, message) => {
+    // Arrange
+    const event = {
+      mode: 'ended',
+      object: OBJECT,
+      output: OUTPUT,
+      status: 'error',
+      error: { Error: 'X', Cause: 'y' },
+      endedAt: '2026-12-07T10:00:00.000Z',
+      ...change,
+    };
+
+    // Act
+    const parse = () => requireValidateRequest(event);
+
+    // Assess
+    expect(parse).toThrow(InvalidInputError);
+    expect(parse).toThrow(message);
+  });
+});

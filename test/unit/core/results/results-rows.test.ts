@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  buildEndedRows,
   buildResultsRows,
   RESULT_TEXT_LIMITS,
   RESULTS_SCHEMAS,
@@ -241,5 +242,100 @@ describe('results dataset rows', () => {
     expect(again.resultId).toBe(first.resultId);
     expect(second.resultId).not.toBe(first.resultId);
     expect(first.resultId).toBe(`prt-${versionHash(VERSION)}`);
+  });
+
+  it('gives a version that ended in error one version row with its reason and no rule or metric rows', () => {
+    // Arrange
+    const ended = {
+      version: VERSION,
+      status: 'error' as const,
+      reason: "TimeBudgetExceeded: stopped with 2 s of the function's 60 s left",
+      endedAt: '2026-02-01T06:15:30.000Z',
+      bytes: 4096,
+    };
+
+    // Act
+    const { resultId, rows } = buildEndedRows(ended);
+
+    // Assess
+    expect(resultId).toBe(`prt-${versionHash(VERSION)}`);
+    expect(rows.rule_results).toEqual([]);
+    expect(rows.column_metrics).toEqual([]);
+    expect(named('version_results', rows.version_results)).toEqual([
+      {
+        result_id: resultId,
+        step: 'preprocessing',
+        output: 'training_data',
+        version: VERSION.version,
+        object_uri: VERSION.uri,
+        run: 'run-42',
+        status: 'error',
+        score: null,
+        rules: 0,
+        rules_passed: 0,
+        rules_failed: 0,
+        rules_error: 0,
+        row_count: null,
+        failed_row_count: null,
+        bytes: 4096,
+        format: null,
+        schema_level: null,
+        summary: "ERROR: TimeBudgetExceeded: stopped with 2 s of the function's 60 s left",
+        report_uri: null,
+        quarantine_uri: null,
+        arrived_at: BigInt(Date.parse(VERSION.arrivedAt)),
+        tested_at: BigInt(Date.parse(ended.endedAt)),
+        seconds_to_verdict: 60,
+      },
+    ]);
+  });
+
+  it('gives an object unreadable as its format a failed version row and the format finding as its one failed rule', () => {
+    // Arrange
+    const ended = {
+      version: VERSION,
+      status: 'failed' as const,
+      reason: 'FormatError: line 3 has 5 fields, the header 4',
+      endedAt: '2026-02-01T06:15:00.000Z',
+      bytes: 120,
+    };
+
+    // Act
+    const { rows } = buildEndedRows(ended);
+
+    // Assess
+    const [version] = named('version_results', rows.version_results);
+    expect(version).toMatchObject({ status: 'failed', score: 0, rules: 1, rules_failed: 1, row_count: null });
+    expect(version!['summary']).toBe('UNREADABLE: FormatError: line 3 has 5 fields, the header 4');
+    expect(named('rule_results', rows.rule_results)).toEqual([
+      expect.objectContaining({
+        rule_name: 'format',
+        rule_type: 'finding',
+        outcome: 'FAIL',
+        message: ended.reason,
+      }),
+    ]);
+    expect(rows.column_metrics).toEqual([]);
+  });
+
+  it('cuts the reason of an ended test to its limit and refuses an end time that is none', () => {
+    // Arrange
+    const long = {
+      version: VERSION,
+      status: 'error' as const,
+      reason: 'x'.repeat(40_000),
+      endedAt: '2026-02-01T06:15:00.000Z',
+      bytes: 1,
+    };
+
+    // Act
+    const { rows } = buildEndedRows(long);
+
+    // Assess
+    const summary = named('version_results', rows.version_results)[0]!['summary'] as string;
+    expect(summary).toHaveLength(RESULT_TEXT_LIMITS.text);
+    expect(() => buildEndedRows({ ...long, endedAt: 'later' })).toThrow(
+      /end time 'later' is not an ISO time/,
+    );
   });
 });

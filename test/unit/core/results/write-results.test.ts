@@ -6,6 +6,7 @@ import {
   RESULTS_TABLES,
   resultsKey,
   versionHash,
+  writeEndedResults,
   writeResults,
   type ResultsInput,
 } from '../../../../lambdas/core/results';
@@ -100,5 +101,34 @@ describe('writing the results dataset', () => {
     expect(store.keys()).toHaveLength(RESULTS_TABLES.length);
     expect(await readRows(store, retried.version_results)).toHaveLength(1);
     expect(await readRows(store, retried.rule_results)).toHaveLength(report.rules.length + 1);
+  });
+
+  it('an ended test replaces the rows an earlier attempt wrote for the version, keeping one version row', async () => {
+    // Arrange
+    const store = new InMemoryObjectStore();
+    await writeResults(
+      { version: VERSION, report: ordersReport(), reportUri: 's3://artifacts/r.json' },
+      { ...DEPS, store },
+    );
+
+    // Act
+    const keys = await writeEndedResults(
+      {
+        version: VERSION,
+        status: 'error',
+        reason: 'Sandbox.Timedout: Task timed out',
+        endedAt: '2026-12-08T00:10:00.000Z',
+        bytes: 77,
+      },
+      { ...DEPS, store },
+    );
+
+    // Assess
+    expect(keys.version_results).toBe(resultsKey('results/', 'version_results', VERSION));
+    const versions = await readRows(store, keys.version_results);
+    expect(versions).toHaveLength(1);
+    expect(versions[0]).toMatchObject({ status: 'error', row_count: null, bytes: 77n, report_uri: null });
+    expect(await readRows(store, keys.rule_results)).toEqual([]);
+    expect(await readRows(store, keys.column_metrics)).toEqual([]);
   });
 });
