@@ -62,20 +62,26 @@ export interface ComposeLimits {
 }
 
 /**
- * The pieces of `parts` then `tail` (bytes that end the object, e.g. a Parquet footer; may be
- * empty), each but the last at least minPartBytes. `read` reads bytes [start, end) of a part.
+ * The pieces of `head`, `parts` and `tail` in order (head and tail: bytes that start and end the
+ * object, e.g. a Parquet file's magic and footer; either may be empty), each but the last at
+ * least minPartBytes. `read` reads bytes [start, end) of a part.
  */
 export async function* composePieces(
-  parts: readonly StoredPart[],
-  tail: Uint8Array,
+  layout: {
+    readonly head?: Uint8Array;
+    readonly parts: readonly StoredPart[];
+    readonly tail?: Uint8Array;
+  },
   read: (part: StoredPart, start: number, end: number) => Promise<Uint8Array>,
   limits: ComposeLimits = {},
 ): AsyncGenerator<ComposedPiece> {
+  const { parts } = layout;
+  const tail = layout.tail ?? new Uint8Array();
   const minPart = limits.minPartBytes ?? MIN_PART_BYTES;
   const maxCopy = limits.maxCopyBytes ?? MAX_COPY_BYTES;
   const maxParts = limits.maxParts ?? MAX_PARTS;
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
+  let pending: Uint8Array[] = layout.head && layout.head.byteLength > 0 ? [layout.head] : [];
+  let pendingBytes = layout.head?.byteLength ?? 0;
   let count = 0;
   const piece = (p: ComposedPiece): ComposedPiece => {
     if (++count > maxParts)

@@ -33,10 +33,12 @@ describe('composePieces', () => {
       fc.asyncProperty(
         fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 12 }),
         fc.integer({ min: 0, max: 30 }),
-        async (sizes, tailSize) => {
+        fc.integer({ min: 0, max: 6 }),
+        async (sizes, tailSize, headSize) => {
           // Arrange
           const { parts, bodies } = partsOf(sizes);
           const tail = Uint8Array.from({ length: tailSize }, (_, i) => 255 - (i % 4));
+          const head = Uint8Array.from({ length: headSize }, (_, i) => 200 + i);
           const reads: number[] = [];
           const read = (part: StoredPart, start: number, end: number) => {
             reads.push(end - start);
@@ -44,13 +46,13 @@ describe('composePieces', () => {
           };
 
           // Act
-          const pieces = await collect(composePieces(parts, tail, read, LIMITS));
+          const pieces = await collect(composePieces({ head, parts, tail }, read, LIMITS));
 
           // Assess: the bytes, S3's part sizes, and what passed through the function
           const bytesOf = (p: ComposedPiece) =>
             p.kind === 'bytes' ? p.body : bodies.get(p.key)!.slice(p.start, p.end);
           expect(Buffer.concat(pieces.map(bytesOf))).toEqual(
-            Buffer.concat([...parts.map((p) => bodies.get(p.key)!), tail]),
+            Buffer.concat([head, ...parts.map((p) => bodies.get(p.key)!), tail]),
           );
           expect(pieces.length).toBeGreaterThan(0);
           pieces.slice(0, -1).forEach((p) => expect(bytesOf(p).byteLength).toBeGreaterThanOrEqual(8));
@@ -75,8 +77,7 @@ describe('composePieces', () => {
     // Act
     const pieces = await collect(
       composePieces(
-        parts,
-        new Uint8Array([1, 2]),
+        { parts, tail: new Uint8Array([1, 2]) },
         (p, s, e) => {
           read += e - s;
           return Promise.resolve(bodies.get(p.key)!.slice(s, e));
@@ -102,7 +103,7 @@ describe('composePieces', () => {
 
     // Act + Assess
     await expect(
-      collect(composePieces(parts, new Uint8Array([9]), read, { ...LIMITS, maxParts: 3 })),
+      collect(composePieces({ parts, tail: new Uint8Array([9]) }, read, { ...LIMITS, maxParts: 3 })),
     ).rejects.toThrow(IntegrityError);
   });
 
@@ -112,7 +113,7 @@ describe('composePieces', () => {
 
     // Act + Assess
     await expect(
-      collect(composePieces(parts, new Uint8Array(), () => Promise.resolve(new Uint8Array(2)), LIMITS)),
+      collect(composePieces({ parts }, () => Promise.resolve(new Uint8Array(2)), LIMITS)),
     ).rejects.toThrow('gave 2 bytes where 3 were expected');
   });
 });
