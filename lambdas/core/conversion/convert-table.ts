@@ -89,7 +89,9 @@ export interface ConversionResult extends ConversionProof {
 }
 
 /** First batch, then the rest: lets the schema be derived from data before reading on. */
-async function peek<B>(batches: AsyncIterable<B>): Promise<{ first: B | undefined; all: AsyncIterable<B> }> {
+export async function peek<B>(
+  batches: AsyncIterable<B>,
+): Promise<{ first: B | undefined; all: AsyncIterable<B> }> {
   const it = batches[Symbol.asyncIterator]();
   const head = await it.next();
   const first = head.done ? undefined : head.value;
@@ -228,7 +230,7 @@ interface TypedBatch {
  * Types column batches against the plan, adding every row to `digest`. Columns the input shows
  * go to `seenColumns`, and what the JSON readers carried in another form to `carried`.
  */
-async function* typedBatches(
+export async function* typedBatches(
   plan: Pick<ConversionPlan, 'schema' | 'sourceNames'>,
   batches: AsyncIterable<ColumnBatch>,
   digest: TableDigest,
@@ -382,7 +384,7 @@ export async function convertTable(
 }
 
 /** What the JSON readers carried in another form, for the columns kept and where it shows. */
-function representationOf(
+export function representationOf(
   carried: ReadonlyMap<string, string>,
   plan: Pick<ConversionPlan, 'schema' | 'sourceNames'>,
   to: DataFormat,
@@ -405,7 +407,7 @@ function representationOf(
  * of row groups and batches this module's writers cut: a raised limit holds, a lowered one gives
  * way to the reader's default, so a limit lowered for inputs cannot refuse a correct conversion.
  */
-function readBackLimits(limits: ReaderLimits | undefined): ReaderLimits {
+export function readBackLimits(limits: ReaderLimits | undefined): ReaderLimits {
   if (!limits) return {};
   const { maxRowGroupRows, maxRowGroupBytes, maxRecordBatchRows, ...values } = limits;
   const atLeast = (value: number | undefined, fallback: number): number | undefined =>

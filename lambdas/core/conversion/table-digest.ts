@@ -10,6 +10,18 @@
  * bytes, or its texts joined into one string, with one update, since an update per cell costs
  * more than the hashing itself. Digests are compared within one conversion only (input against
  * read-back), never stored, so how a column is hashed may change between versions.
+ *
+ * Blocks and a tree, so that ranges of one object can each hash their rows and the shares merge
+ * into the digest of one pass (a large object converted range by range, decision 0012): a
+ * column's bytes are cut into blocks of BLOCK_ROWS rows at fixed positions from the table's first
+ * row, each block is a leaf (SHA-256 of 0x00 and its bytes) and the leaves form the Merkle tree of
+ * RFC 6962 (a node is SHA-256 of 0x01 and its two children; a table of n leaves is the perfect
+ * tree of the largest power of two below n joined with the tree of the rest). A range that knows
+ * its first row hashes the whole blocks it holds into the tree's aligned subtrees (a few per
+ * range) and keeps the bytes of the blocks cut by its edges (under BLOCK_ROWS rows each); the
+ * merge hashes those edge blocks and joins the subtrees in order (mergeDigestShares). Block
+ * positions do not depend on batches or ranges, so every split gives the same digest. A chained
+ * SHA-256 over the whole column cannot be split: its state cannot be resumed by another function.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
@@ -27,8 +39,124 @@ const NULL_TEXT = columnCodec({ name: '', type: 'string', nullable: true }).cano
 /** A null's canonical text and its separator, as hashed. */
 const NULL_ENTRY = Buffer.from(NULL_TEXT + SEPARATOR, 'utf8');
 
+/**
+ * Rows per block: a range hands on the bytes of at most two partial blocks per column (its head
+ * and its tail), so this bounds a range's share; a block is also one SHA-256 finish per column,
+ * which at 1,024 rows costs under a microsecond per thousand rows.
+ */
+export const BLOCK_ROWS = 1024;
+
+const LEAF = Buffer.from([0]);
+const NODE = Buffer.from([1]);
+
+/** Where a column's hashed bytes go: a hash, or a hash and a copy of the bytes. */
+interface ByteSinkLike {
+  update(data: string | Uint8Array): ByteSinkLike;
+}
+
+/**
+ * The bytes of one block of one column: hashed as they come, and also kept when the block may be
+ * an edge of a range (its bytes then go to the merge). Kept bytes are copies: the digest's
+ * scratch buffers are reused.
+ */
+class BlockBytes implements ByteSinkLike {
+  private readonly hash: Hash | null;
+  readonly kept: Buffer[] | null;
+
+  constructor(hash: boolean, keep: boolean) {
+    this.hash = hash ? createHash('sha256').update(LEAF) : null;
+    this.kept = keep ? [] : null;
+  }
+
+  update(data: string | Uint8Array): this {
+    this.hash?.update(data);
+    if (this.kept !== null)
+      this.kept.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
+    return this;
+  }
+
+  leaf(): Buffer {
+    if (this.hash === null) throw new Error('a head block of a range has no leaf hash');
+    return this.hash.digest();
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.kept ?? []);
+  }
+}
+
+/** An aligned subtree of the block tree: leaves [start, start + 2^level). */
+export interface DigestNode {
+  readonly start: number;
+  readonly level: number;
+  /** SHA-256, hex. */
+  readonly hash: string;
+}
+
+/**
+ * The tree's right edge while leaves arrive in order: aligned subtrees of decreasing size, joined
+ * as soon as two are siblings (a binary counter). Subtrees from several ranges join the same way.
+ */
+class TreeEdge {
+  readonly nodes: { start: number; level: number; hash: Buffer }[] = [];
+
+  push(start: number, level: number, hash: Buffer): void {
+    for (;;) {
+      const top = this.nodes.at(-1);
+      const size = 2 ** level;
+      if (
+        top === undefined ||
+        top.level !== level ||
+        top.start + size !== start ||
+        top.start % (2 * size) !== 0
+      )
+        break;
+      this.nodes.pop();
+      hash = createHash('sha256').update(NODE).update(top.hash).update(hash).digest();
+      start = top.start;
+      level++;
+    }
+    this.nodes.push({ start, level, hash });
+  }
+
+  /** The root: the subtrees folded from the right (RFC 6962's shape); SHA-256 of nothing when empty. */
+  root(): string {
+    if (this.nodes.length === 0) return createHash('sha256').digest('hex');
+    let acc = this.nodes.at(-1)!.hash;
+    for (let k = this.nodes.length - 2; k >= 0; k--)
+      acc = createHash('sha256').update(NODE).update(this.nodes[k]!.hash).update(acc).digest();
+    return acc.toString('hex');
+  }
+}
+
+/**
+ * One range's part of a table's digest (TableDigest in range mode): per column, the bytes of the
+ * rows before its first block boundary (`head`), the whole blocks it holds as aligned subtrees
+ * (`nodes`) and the bytes after its last boundary (`tail`). Rows that reach no boundary are all
+ * in `head`. Bytes are base64 so that a share is JSON.
+ */
+export interface DigestShare {
+  readonly firstRow: number;
+  readonly rows: number;
+  readonly blockRows: number;
+  readonly columns: readonly {
+    readonly name: string;
+    readonly head: string;
+    readonly nodes: readonly DigestNode[];
+    readonly tail: string;
+  }[];
+}
+
+export interface TableDigestOptions {
+  /**
+   * The row of the table this digest's first row is (0 for a whole table). A digest of a range
+   * gives a share (share()) instead of a digest.
+   */
+  readonly firstRow?: number;
+  readonly range?: boolean;
+}
+
 export class TableDigest {
-  private readonly hashes: Hash[];
   private readonly codecs: ColumnCodec[];
   private readonly values = new ValueBytes();
   /** Per column, the domain it is hashed by value in, or null when it is hashed by text. */
@@ -36,33 +164,86 @@ export class TableDigest {
   /** Per column, the last dictionary hashed and its entries' bytes (a row group's batches share one). */
   private readonly dictionaries: ({ texts: readonly string[]; entries: Buffer[] } | null)[];
   private scratch: Buffer | null = null;
+  private readonly firstRow: number;
+  private readonly range: boolean;
+  /** Per column, the block being filled. */
+  private blocks: BlockBytes[];
+  private readonly trees: TreeEdge[];
+  /** Per column, the bytes of a range's first, partial block, once it is complete. */
+  private heads: Buffer[] | null = null;
   rows = 0;
 
-  constructor(private readonly schema: readonly ColumnSpec[]) {
-    this.hashes = schema.map(() => createHash('sha256'));
+  constructor(
+    private readonly schema: readonly ColumnSpec[],
+    options: TableDigestOptions = {},
+  ) {
     this.codecs = schema.map(columnCodec);
     this.domains = schema.map(valueDomain);
     this.dictionaries = schema.map(() => null);
+    this.firstRow = options.firstRow ?? 0;
+    this.range = options.range ?? false;
+    if (!Number.isSafeInteger(this.firstRow) || this.firstRow < 0)
+      throw new RangeError(`a digest's first row must be a whole number, got ${this.firstRow}`);
+    this.trees = schema.map(() => new TreeEdge());
+    this.blocks = this.newBlocks();
+  }
+
+  /** A range's block before its first boundary is only kept (the merge hashes it whole). */
+  private newBlocks(): BlockBytes[] {
+    const at = this.firstRow + this.rows;
+    const head = this.range && this.heads === null && at % BLOCK_ROWS !== 0;
+    return this.schema.map(() => new BlockBytes(!head, this.range));
+  }
+
+  /** Ends the current block at a boundary: a leaf of the tree, or a range's head. */
+  private closeBlock(): void {
+    const start = this.firstRow + this.rows - BLOCK_ROWS;
+    if (this.range && this.heads === null && start < this.firstRow) {
+      this.heads = this.blocks.map((b) => b.bytes());
+    } else {
+      if (this.range && this.heads === null) this.heads = this.schema.map(() => Buffer.alloc(0));
+      const leaf = start / BLOCK_ROWS;
+      this.blocks.forEach((b, i) => this.trees[i]!.push(leaf, 0, b.leaf()));
+    }
+    this.blocks = this.newBlocks();
+  }
+
+  /** Rows left in the current block. */
+  private get roomInBlock(): number {
+    return BLOCK_ROWS - ((this.firstRow + this.rows) % BLOCK_ROWS);
   }
 
   addRow(values: readonly TypedValue[]): void {
-    this.rows++;
     for (let i = 0; i < this.schema.length; i++) {
+      const sink = this.blocks[i]!;
       const domain = this.domains[i]!;
       if (domain !== null) {
         this.values.n = 0;
         this.values.add(domain, this.codecs[i]!, values[i] ?? null);
-        this.hashes[i]!.update(this.values.view());
-      } else hashText(this.hashes[i]!, this.codecs[i]!.canonical(values[i] ?? null));
+        sink.update(this.values.view());
+      } else hashText(sink, this.codecs[i]!.canonical(values[i] ?? null));
     }
+    this.rows++;
+    if (this.roomInBlock === BLOCK_ROWS) this.closeBlock();
   }
 
   /** Rows [0, length) of typed columns (one per schema column, in schema order). */
   addColumns(columns: readonly TypedColumn[], length: number): void {
-    this.rows += length;
+    for (let from = 0; from < length;) {
+      const n = Math.min(length - from, this.roomInBlock);
+      const slice = from === 0 && n === length ? columns : columns.map((c) => sliceColumn(c, from, from + n));
+      this.addBlockRows(slice, n);
+      this.rows += n;
+      from += n;
+      if (this.roomInBlock === BLOCK_ROWS) this.closeBlock();
+    }
+  }
+
+  /** Rows [0, length) of typed columns, all within the current block. */
+  private addBlockRows(columns: readonly TypedColumn[], length: number): void {
     for (let i = 0; i < this.schema.length; i++) {
       const column = columns[i]!;
-      const h = this.hashes[i]!;
+      const h = this.blocks[i]!;
       const domain = this.domains[i]!;
       if (domain !== null) {
         this.values.n = 0;
@@ -82,7 +263,7 @@ export class TableDigest {
    * Rows [0, length) of a dictionary column: each distinct text's bytes (what hashText would hash
    * for it) are made once, then copied per row into one buffer hashed with one update per 64 KiB.
    */
-  private hashDictionary(h: Hash, i: number, column: DictionaryColumn, length: number): void {
+  private hashDictionary(h: ByteSinkLike, i: number, column: DictionaryColumn, length: number): void {
     let cached = this.dictionaries[i]!;
     if (cached === null || cached.texts !== column.dictionary) {
       const codec = this.codecs[i]!;
@@ -117,17 +298,137 @@ export class TableDigest {
 
   /**
    * Checksum per column name, in a null-prototype object: a column named `__proto__` (or
-   * `constructor`) is a key like any other, not the object's prototype.
+   * `constructor`) is a key like any other, not the object's prototype. Only a digest of a whole
+   * table has one; a range's digest gives its share.
    */
   digest(): Record<string, string> {
+    if (this.range) throw new Error('a digest of a range has a share, not a digest');
+    if (this.roomInBlock !== BLOCK_ROWS) {
+      const leaf = Math.floor((this.firstRow + this.rows) / BLOCK_ROWS);
+      this.blocks.forEach((b, i) => this.trees[i]!.push(leaf, 0, b.leaf()));
+      this.blocks = this.newBlocks();
+    }
     const out = Object.create(null) as Record<string, string>;
-    this.schema.forEach((c, i) => (out[c.name] = this.hashes[i]!.digest('hex')));
+    this.schema.forEach((c, i) => (out[c.name] = this.trees[i]!.root()));
     return out;
+  }
+
+  /** A range's share of the table's digest (see DigestShare); mergeDigestShares joins them. */
+  share(): DigestShare {
+    if (!this.range) throw new Error('a digest of a whole table has a digest, not a share');
+    const partial = this.roomInBlock !== BLOCK_ROWS;
+    const reachedBoundary = this.heads !== null;
+    return {
+      firstRow: this.firstRow,
+      rows: this.rows,
+      blockRows: BLOCK_ROWS,
+      columns: this.schema.map((c, i) => ({
+        name: c.name,
+        head: (reachedBoundary
+          ? this.heads![i]!
+          : partial
+            ? this.blocks[i]!.bytes()
+            : Buffer.alloc(0)
+        ).toString('base64'),
+        nodes: this.trees[i]!.nodes.map((n) => ({
+          start: n.start,
+          level: n.level,
+          hash: n.hash.toString('hex'),
+        })),
+        tail: (reachedBoundary && partial ? this.blocks[i]!.bytes() : Buffer.alloc(0)).toString('base64'),
+      })),
+    };
+  }
+}
+
+/**
+ * The digest of a table from the shares of its ranges, in order: equal to TableDigest's digest
+ * of one pass over the same rows. The shares must follow each other (each starts at the row the
+ * one before ended) from row 0 and name the same columns; otherwise it throws, naming the gap.
+ */
+export function mergeDigestShares(shares: readonly DigestShare[]): Record<string, string> {
+  const first = shares[0];
+  const names = first?.columns.map((c) => c.name) ?? [];
+  const trees = names.map(() => new TreeEdge());
+  /** Per column, the bytes of the block being pieced together from edges. */
+  let pending: Buffer[][] = names.map(() => []);
+  let row = 0;
+  const leafOf = (chunks: Buffer[]): Buffer => {
+    const h = createHash('sha256').update(LEAF);
+    for (const c of chunks) h.update(c);
+    return h.digest();
+  };
+  for (const [k, share] of shares.entries()) {
+    if (share.blockRows !== BLOCK_ROWS)
+      throw new Error(`share ${k + 1} was cut in blocks of ${share.blockRows} rows, not ${BLOCK_ROWS}`);
+    if (share.firstRow !== row)
+      throw new Error(
+        `share ${k + 1} starts at row ${share.firstRow}; the shares before it end at row ${row}`,
+      );
+    const columns = share.columns.map((c) => c.name);
+    if (columns.length !== names.length || columns.some((c, i) => c !== names[i]))
+      throw new Error(`share ${k + 1} has columns ${columns.join(', ')}; share 1 has ${names.join(', ')}`);
+    const end = share.firstRow + share.rows;
+    // Whether the range reached the end of the block it starts in (TableDigest then closed it).
+    const crosses = end >= (Math.floor(share.firstRow / BLOCK_ROWS) + 1) * BLOCK_ROWS;
+    share.columns.forEach((c, i) => {
+      pending[i]!.push(Buffer.from(c.head, 'base64'));
+      if (crosses && share.firstRow % BLOCK_ROWS !== 0)
+        trees[i]!.push(Math.floor(share.firstRow / BLOCK_ROWS), 0, leafOf(pending[i]!));
+      if (crosses) {
+        for (const n of c.nodes) trees[i]!.push(n.start, n.level, Buffer.from(n.hash, 'hex'));
+        pending[i] = [Buffer.from(c.tail, 'base64')];
+      }
+    });
+    row = end;
+  }
+  if (row % BLOCK_ROWS !== 0) {
+    const leaf = Math.floor(row / BLOCK_ROWS);
+    pending.forEach((chunks, i) => trees[i]!.push(leaf, 0, leafOf(chunks)));
+    pending = [];
+  }
+  const out = Object.create(null) as Record<string, string>;
+  names.forEach((name, i) => (out[name] = trees[i]!.root()));
+  return out;
+}
+
+/** Rows [from, to) of a typed column, sharing its arrays where they can be viewed. */
+function sliceColumn(column: TypedColumn, from: number, to: number): TypedColumn {
+  switch (column.kind) {
+    case 'float64':
+    case 'integer':
+      return {
+        kind: column.kind,
+        values: column.values.subarray(from, to),
+        valid: column.valid?.subarray(from, to) ?? null,
+      };
+    case 'int32':
+      return {
+        kind: 'int32',
+        values: column.values.subarray(from, to),
+        valid: column.valid?.subarray(from, to) ?? null,
+      };
+    case 'boolean':
+      return {
+        kind: 'boolean',
+        values: column.values.subarray(from, to),
+        valid: column.valid?.subarray(from, to) ?? null,
+      };
+    case 'dictionary':
+      return {
+        kind: 'dictionary',
+        indices: column.indices.subarray(from, to),
+        dictionary: column.dictionary,
+      };
+    case 'string':
+      return { kind: 'string', values: column.values.slice(from, to) };
+    case 'values':
+      return { kind: 'values', values: column.values.slice(from, to) };
   }
 }
 
 /** One value's canonical text and its separator. */
-function hashText(h: Hash, text: string): void {
+function hashText(h: ByteSinkLike, text: string): void {
   // Hashing encodes text as UTF-8, where a lone surrogate becomes U+FFFD: text holding one is
   // hashed by its UTF-16 code units, so a writer that replaced it cannot pass the proof.
   if (LONE_SURROGATE.test(text)) h.update(LONE_MARK).update(Buffer.from(text, 'utf16le'));
@@ -156,7 +457,7 @@ function entryBytes(text: string): Buffer {
  * The separator cannot pair with a surrogate, so a run's joined text holds a lone one exactly
  * when a value's text does: only then are its values hashed one by one.
  */
-function hashTexts(h: Hash, texts: (string | null)[], length: number): void {
+function hashTexts(h: ByteSinkLike, texts: (string | null)[], length: number): void {
   let from = 0;
   for (let r = 0; r <= length; r++) {
     if (r < length && texts[r] !== null) continue;
@@ -175,7 +476,7 @@ function hashTexts(h: Hash, texts: (string | null)[], length: number): void {
 const JOIN_CHUNK = 1024;
 
 /** Values [from, to) of a run without nulls, each followed by the separator. */
-function hashRun(h: Hash, texts: (string | null)[], from: number, to: number): void {
+function hashRun(h: ByteSinkLike, texts: (string | null)[], from: number, to: number): void {
   const run = texts.slice(from, to);
   run.push('');
   const joined = run.join(SEPARATOR);

@@ -89,7 +89,7 @@ const ENCODING = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const;
 const PAGE = { DICTIONARY: 2, DATA_V2: 3 } as const;
 const TIME_UNIT_FIELDS = { MILLIS: 1, MICROS: 2, NANOS: 3 } as const;
 
-interface Statistics {
+export interface Statistics {
   readonly min?: Uint8Array;
   readonly max?: Uint8Array;
   readonly minExact: boolean;
@@ -98,13 +98,13 @@ interface Statistics {
   readonly nanCount?: number;
 }
 
-interface PageLocation {
+export interface PageLocation {
   readonly offset: number;
   readonly size: number;
   readonly firstRow: number;
 }
 
-interface ChunkMeta {
+export interface ChunkMeta {
   readonly type: number;
   readonly encodings: readonly number[];
   readonly name: string;
@@ -120,11 +120,30 @@ interface ChunkMeta {
   offsetIndex?: { readonly offset: number; readonly length: number };
 }
 
-interface RowGroupMeta {
+export interface RowGroupMeta {
   readonly columns: readonly ChunkMeta[];
   readonly rows: number;
   readonly uncompressed: number;
   readonly compressed: number;
+}
+
+/** A row group written `delta` bytes further into the file (a part placed after others). */
+export function shiftRowGroup(group: RowGroupMeta, delta: number): RowGroupMeta {
+  return {
+    ...group,
+    columns: group.columns.map((c) => {
+      const { offsetIndex: _index, ...chunk } = c;
+      void _index;
+      return {
+        ...chunk,
+        fileOffset: c.fileOffset + delta,
+        dataPageOffset: c.dataPageOffset + delta,
+        dictionaryPageOffset:
+          c.dictionaryPageOffset === undefined ? undefined : c.dictionaryPageOffset + delta,
+        pages: c.pages.map((p) => ({ ...p, offset: p.offset + delta })),
+      };
+    }),
+  };
 }
 
 const textEncoder = new TextEncoder();
@@ -147,14 +166,44 @@ export class ParquetFileEncoder {
   private readonly groups: RowGroupMeta[] = [];
   private readonly leaves: readonly SchemaElement[];
 
-  /** `schema`: the root element, then one leaf element per column (a flat schema). */
+  /**
+   * `schema`: the root element, then one leaf element per column (a flat schema). A `part` is row
+   * groups only, offsets counted from its own first byte: no leading magic and no footer (a
+   * range's share of one file, whose footer parquetTail writes).
+   */
   constructor(
     private readonly schema: readonly SchemaElement[],
     private readonly codec: Codec,
     private readonly createdBy: string,
+    options: { readonly part?: boolean } = {},
   ) {
     this.leaves = schema.slice(1);
-    this.out.u32(0x31524150); // PAR1
+    if (!options.part) this.out.u32(0x31524150); // PAR1
+  }
+
+  /** The row groups encoded so far, with their offsets. */
+  rowGroups(): readonly RowGroupMeta[] {
+    return this.groups;
+  }
+
+  /**
+   * The end of a file whose row groups were written elsewhere (parts of one upload): offset
+   * indexes, footer, its length and the magic, for `groups` whose offsets are already the file's,
+   * starting at file offset `at` (the bytes of every part before it).
+   */
+  static tail(
+    schema: readonly SchemaElement[],
+    codec: Codec,
+    createdBy: string,
+    groups: readonly RowGroupMeta[],
+    at: number,
+  ): Uint8Array {
+    const file = new ParquetFileEncoder(schema, codec, createdBy, { part: true });
+    file.base = at;
+    // finish() sets each chunk's offset index: copies, so the caller's groups stay as given.
+    for (const g of groups) file.groups.push({ ...g, columns: g.columns.map((c) => ({ ...c })) });
+    file.finish();
+    return file.drain();
   }
 
   private get offset(): number {

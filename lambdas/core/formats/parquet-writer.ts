@@ -21,7 +21,13 @@ import type { SchemaElement } from 'hyparquet';
 import { NAIVE_ZONE, type ColumnSpec } from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import type { ByteSink } from './byte-io';
-import { ParquetFileEncoder, type ChunkInput, type ChunkValues, type Codec } from './parquet-encoder';
+import {
+  ParquetFileEncoder,
+  type ChunkInput,
+  type ChunkValues,
+  type Codec,
+  type RowGroupMeta,
+} from './parquet-encoder';
 import { digitCount, parquetElementFor } from './parquet-types';
 import { snappyCompress } from './snappy-compress';
 import type { ParquetCodec, TableWriter, TypedRow, WriterOptions } from './table-io';
@@ -29,6 +35,8 @@ import { dictionaryStrings, typedValueAt, type TypedColumn } from './typed-colum
 import { daysFromCivil, type TypedValue } from '../contracts/typed-values';
 
 const DEFAULT_ROW_GROUP_ROWS = 100_000;
+/** The footer's created_by. */
+export const PARQUET_CREATED_BY = 'prt';
 /** Rows a column buffer starts with; it doubles up to the row group size. */
 const INITIAL_ROWS = 1 << 14;
 const INT32_MIN = -(2 ** 31);
@@ -42,7 +50,7 @@ const NARROW_INTS = { int8: [8, -128, 127], int16: [16, -32768, 32767] } as cons
 const TIMESTAMP_UNITS = { ms: 'MILLIS', us: 'MICROS', ns: 'NANOS' } as const;
 
 /** The codec of the file's pages, and its compressor. */
-function codecOf(codec: ParquetCodec): Codec {
+export function codecOf(codec: ParquetCodec): Codec {
   switch (codec) {
     case 'snappy':
       return { id: 1, compress: snappyCompress };
@@ -608,6 +616,32 @@ class ColumnBuffer {
  * await writer.close();
  */
 export function createParquetWriter(sink: ByteSink, options: WriterOptions): TableWriter {
+  return createWriter(sink, options, false).writer;
+}
+
+/** A writer of one part of a Parquet file (createParquetPartWriter). */
+export interface ParquetPartWriter {
+  readonly writer: TableWriter;
+  /** The part's row groups, offsets counted from the part's first byte; complete once closed. */
+  rowGroups(): readonly RowGroupMeta[];
+}
+
+/**
+ * Writes row groups only, as a part of one Parquet file that others' parts join (a large
+ * object converted range by range): no magic and no footer, the same row groups and pages
+ * createParquetWriter writes for the same rows. parquetTail writes the file's end from the parts'
+ * row groups.
+ */
+export function createParquetPartWriter(sink: ByteSink, options: WriterOptions): ParquetPartWriter {
+  const { writer, file } = createWriter(sink, options, true);
+  return { writer, rowGroups: () => file.rowGroups() };
+}
+
+function createWriter(
+  sink: ByteSink,
+  options: WriterOptions,
+  part: boolean,
+): { writer: TableWriter; file: ParquetFileEncoder } {
   const { schema } = options;
   if (schema.length === 0) throw new FormatError('a Parquet file needs at least one column');
   const names = new Set<string>();
@@ -633,7 +667,7 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
     { name: 'schema', num_children: schema.length },
     ...schema.map((c) => parquetElementOf(c)),
   ];
-  const file = new ParquetFileEncoder(elements, codec, 'prt');
+  const file = new ParquetFileEncoder(elements, codec, PARQUET_CREATED_BY, { part });
   const buffers = schema.map((c, j) => new ColumnBuffer(c, elements[j + 1]!, rowGroupRows));
 
   let buffered = 0;
@@ -669,7 +703,7 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
     }
   };
 
-  return {
+  const writer: TableWriter = {
     write: (rows) =>
       guard(async () => {
         for (const row of rows) {
@@ -696,8 +730,10 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
     close: () =>
       guard(async () => {
         if (buffered > 0) await writeGroup();
-        file.finish();
-        await sink.write(file.drain());
+        if (!part) {
+          file.finish();
+          await sink.write(file.drain());
+        }
         await sink.close();
         state = 'closed';
       }),
@@ -706,6 +742,7 @@ export function createParquetWriter(sink: ByteSink, options: WriterOptions): Tab
       await sink.abort();
     },
   };
+  return { writer, file };
 
   function appendRow(row: TypedRow): void {
     const rowNumber = written + 1;
