@@ -35,7 +35,7 @@ export function parseStagingTargets(text: string | undefined): ReadonlyMap<strin
   const targets = new Map<string, StagingTarget>();
   for (const [environment, value] of entries) {
     const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-    const text = (field: string) => (typeof v[field] === 'string' ? (v[field]) : '');
+    const text = (field: string) => (typeof v[field] === 'string' ? v[field] : '');
     try {
       targets.set(
         environment,
