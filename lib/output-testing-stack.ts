@@ -19,6 +19,7 @@ import { FailureAlerts } from './failure-alerts';
 import { GenerateFunction } from './generate-function';
 import { OpenLineageEmitter } from './openlineage-emitter';
 import { PrepareInputsWorkflow } from './prepare-inputs-workflow';
+import { StagingAcceptance } from './staging-acceptance';
 import {
   DOWNLOAD_HANDLER_ENTRY,
   PREPARE_INPUTS_ASL,
@@ -63,6 +64,8 @@ export class OutputTestingStack extends Stack {
   readonly monitoring: Monitoring;
   readonly generate: GenerateFunction;
   readonly prepareInputs: PrepareInputsWorkflow;
+  /** Roles other environments assume to stage into this one; absent where none is accepted. */
+  readonly stagingAcceptance?: StagingAcceptance;
   readonly results: ResultsDataset;
   /** The synthetic canary, where the environment configures one. */
   readonly canary?: SyntheticCanary;
@@ -191,6 +194,12 @@ export class OutputTestingStack extends Stack {
       value: this.prepareInputs.stateMachine.stateMachineArn,
       description: 'Stages a step\'s declared inputs (start with {"step": "pipeline/step", "runId": "..."})',
     });
+    // Other environments' download functions staging into this one (staging.acceptFrom).
+    if (config.staging.acceptFrom.length > 0)
+      this.stagingAcceptance = new StagingAcceptance(this, 'StagingAcceptance', {
+        config,
+        outputs: this.outputs,
+      });
     if (config.openLineage)
       this.openLineage = new OpenLineageEmitter(this, 'OpenLineage', {
         config,

@@ -12,7 +12,10 @@
  * - it reads one secret, the masking key, through the Parameters and Secrets extension (a layer:
  *   no SDK client in the bundle, and the extension caches the key);
  * - the state machine may only invoke the function.
- * Cross-environment staging (another environment's bucket through an assumed role) is not built.
+ * - where the environment declares staging targets (`staging.targets`), the function runs as
+ *   `prt-<env>-download` (the name the targets' trust policies hold) and may `sts:AssumeRole` the
+ *   configured role ARNs and no other; what it may write there is the other environment's grant
+ *   (lib/staging-acceptance.ts), under that environment's staging prefix only.
  *
  * The masking key: the secret or SecureString parameter the environment names
  * (`staging.maskingKeySecret`), else a secret this construct creates with 64 random characters.
@@ -49,6 +52,8 @@ import type { RegistryTable } from './registry-table';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
 import { FUNCTION_BUILD } from './function-bundling';
+import { stagingSourceRoleName } from './config/staging-roles';
+import { stagingTargetsEnvValue } from '../lambdas/runtime/staging-targets-env';
 
 export interface PrepareInputsWorkflowProps {
   readonly config: EnvironmentConfig;
@@ -99,10 +104,20 @@ export class PrepareInputsWorkflow extends Construct {
     const secretId = named ?? this.maskingKey!.secretArn;
 
     const functionLogs = logs('FunctionLogs');
+    const targets = staging.targets;
     const role = new Role(this, 'FunctionRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `prt ${config.name} download function (prepare-inputs)`,
+      // Named only where other environments trust it by ARN: a generated name is safer elsewhere.
+      ...(targets.length > 0 ? { roleName: stagingSourceRoleName(config.name) } : {}),
     });
+    if (targets.length > 0)
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          resources: [...new Set(targets.map((t) => t.roleArn))],
+        }),
+      );
     functionLogs.grantWrite(role);
     this.function = new NodejsFunction(this, 'Download', {
       entry: props.entry,
@@ -128,6 +143,7 @@ export class PrepareInputsWorkflow extends Construct {
         [DOWNLOAD_ENV.stagingPrefix]: staging.prefix,
         [DOWNLOAD_ENV.maskingKeySecret]: secretId,
         [DOWNLOAD_ENV.maxObjectBytes]: String(STAGING_DEFAULTS.maxObjectBytes),
+        ...(targets.length > 0 ? { [DOWNLOAD_ENV.targets]: stagingTargetsEnvValue(targets) } : {}),
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -69,6 +69,11 @@ export const DOWNLOAD_ENV = {
   maxObjectBytes: 'PRT_STAGING_MAX_OBJECT_BYTES',
   /** Optional: where fetched objects are held while staged (default /tmp/prt-staging). */
   cacheDir: 'PRT_STAGING_CACHE_DIR',
+  /**
+   * Optional: the environment's staging targets as JSON, `{ "<env>": { bucket, prefix, roleArn,
+   * externalId? } }` (cdk.json `staging.targets`); a request may stage only into these.
+   */
+  targets: 'PRT_STAGING_TARGETS',
 } as const;
 
 export const STAGING_DEFAULTS = {

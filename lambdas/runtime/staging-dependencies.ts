@@ -3,18 +3,32 @@
  * per container: where staged copies go, the bounds of one staging, the downloader (with its cache
  * in the function's temporary storage) and the masking key behind its port. A missing or unusable
  * setting fails the cold start with the variable's name.
+ *
+ * A staging into another environment (a target of `staging.targets`) writes through an S3 client
+ * signed with that environment's role, assumed per staging (lambdas/adapters/aws/assumed-role-s3-client.ts);
+ * the registry, lineage and the reads of the sources stay on the function's own role.
  */
 import {
   SecretsExtensionMaskingKey,
   SECRETS_EXTENSION_PORT,
 } from '../adapters/aws/secrets-extension-masking-key';
+import { assumedRoleS3Client } from '../adapters/aws/assumed-role-s3-client';
+import type { S3Client } from '../adapters/aws/aws-clients';
 import { endpointLabel, S3DownloadSource } from '../adapters/aws/s3-download-source';
 import { DownloadCache, ObjectDownloader } from '../core/download';
 import { ConfigurationError } from '../core/errors';
-import type { StageDeps, StagingLimits } from '../core/inputs';
+import {
+  resolveStagingTarget,
+  stagingSessionName,
+  type StageDeps,
+  type StagingLimits,
+  type StagingTarget,
+} from '../core/inputs';
+import type { ObjectStore } from '../core/storage';
 import type { OutputContract } from '../core/contracts';
-import { functionDependencies, type FunctionDependencies } from './dependencies';
+import { functionDependencies, s3ObjectStore, type FunctionDependencies } from './dependencies';
 import { DOWNLOAD_ENV, STAGING_DEFAULTS } from './function-environment';
+import { parseStagingTargets } from './staging-targets-env';
 
 export interface StagingConfig {
   readonly destination: { readonly bucket: string; readonly prefix: string };
@@ -22,6 +36,8 @@ export interface StagingConfig {
   readonly maskingKeySecret: string;
   readonly secretsEndpoint: string;
   readonly cacheDir: string;
+  /** Other environments this one may stage into, by name. */
+  readonly targets: ReadonlyMap<string, StagingTarget>;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -56,7 +72,15 @@ export function readStagingConfig(env: NodeJS.ProcessEnv): StagingConfig {
     maskingKeySecret: requiredEnv(env, DOWNLOAD_ENV.maskingKeySecret),
     secretsEndpoint: env[DOWNLOAD_ENV.secretsEndpoint] ?? `http://localhost:${port}`,
     cacheDir: env[DOWNLOAD_ENV.cacheDir] ?? STAGING_DEFAULTS.cacheDir,
+    targets: parseStagingTargets(env[DOWNLOAD_ENV.targets]),
   };
+}
+
+/** Where one staging writes: the bucket and prefix, the store that writes there, and the target's name. */
+export interface StagingDestination {
+  readonly destination: { readonly bucket: string; readonly prefix: string };
+  readonly store: ObjectStore;
+  readonly target?: string;
 }
 
 export interface StagingDependencies {
@@ -65,7 +89,15 @@ export interface StagingDependencies {
   readonly deps: StageDeps;
   /** The deployed contracts, through the catalog's cache. */
   readonly contracts: () => Promise<readonly OutputContract[]>;
+  /**
+   * The destination a request names: this environment's staging prefix (no target), or a
+   * target's, written with its role assumed for this staging. An unknown target is refused by name.
+   */
+  readonly destinationFor: (target: string | null, stagingId: string) => StagingDestination;
 }
+
+/** Assumed-role clients kept per container: one per (target, staging), the latest few. */
+const KEPT_CLIENTS = 4;
 
 export function stagingDependencies(env: NodeJS.ProcessEnv = process.env): StagingDependencies {
   const shared = functionDependencies();
@@ -81,10 +113,37 @@ export function stagingDependencies(env: NodeJS.ProcessEnv = process.env): Stagi
     endpoint: config.secretsEndpoint,
     token: env['AWS_SESSION_TOKEN'] ?? '',
   });
+  const clients = new Map<string, S3Client>();
+  const destinationFor = (name: string | null, stagingId: string): StagingDestination => {
+    const target = resolveStagingTarget(config.targets, name);
+    if (!target) return { destination: config.destination, store: shared.store };
+    // The Map's items of one staging share a session (and its cached credentials) in a warm container.
+    const id = `${target.environment}/${stagingId}`;
+    let client = clients.get(id);
+    if (!client) {
+      client = assumedRoleS3Client(shared.config, {
+        roleArn: target.roleArn,
+        sessionName: stagingSessionName(stagingId),
+        ...(target.externalId !== undefined ? { externalId: target.externalId } : {}),
+      });
+      clients.set(id, client);
+      for (const [old, c] of clients) {
+        if (clients.size <= KEPT_CLIENTS) break;
+        c.destroy();
+        clients.delete(old);
+      }
+    }
+    return {
+      destination: { bucket: target.bucket, prefix: target.prefix },
+      store: s3ObjectStore(client),
+      target: target.environment,
+    };
+  };
   return {
     config,
     shared,
     contracts,
+    destinationFor,
     deps: {
       registry: shared.registry,
       lineage: shared.lineage,

@@ -26,6 +26,7 @@ import { runCommand } from './command-errors';
 interface PrepareOptions extends DownloadFlags {
   readonly dir?: string;
   readonly remote?: string;
+  readonly to?: string;
   readonly stateMachine?: string;
   readonly outputsFile: string;
   readonly wait: boolean;
@@ -74,9 +75,10 @@ function pinsOf(pins: readonly string[]): Record<string, string> {
   return out;
 }
 
-function remoteInput(
+/** The prepare-inputs execution input the options ask for. */
+export function remoteInput(
   step: string,
-  options: PrepareOptions,
+  options: Pick<PrepareOptions, 'sampleRows' | 'sampleFraction' | 'seed' | 'run' | 'format' | 'mask' | 'to'>,
   pins: Record<string, string>,
 ): Record<string, unknown> {
   const rows = positiveInteger(options.sampleRows, '--sample-rows');
@@ -90,6 +92,7 @@ function remoteInput(
     ...(rows !== undefined ? { sample: { rows } } : {}),
     ...(fraction !== undefined ? { sample: { fraction, seed: Number(options.seed) } } : {}),
     ...(options.format !== undefined ? { format: options.format } : {}),
+    ...(options.to !== undefined ? { target: options.to } : {}),
     mask: options.mask,
   };
 }
@@ -116,6 +119,10 @@ export function registerInputsCommands(program: Command): void {
     .option(
       '--remote <env>',
       "stage them in the environment's bucket instead, by its prepare-inputs state machine",
+    )
+    .option(
+      '--to <env>',
+      "with --remote: stage into this other environment's bucket (one of the environment's staging.targets)",
     )
     .option('--state-machine <arn>', 'with --remote: the state machine (default: from --outputs-file)')
     .option(
@@ -171,6 +178,8 @@ export function registerInputsCommands(program: Command): void {
             );
             return;
           }
+          if (options.to !== undefined)
+            throw new UsageError('--to stages through a deployed environment; pass --remote <env> with it');
           if (options.dir === undefined) throw new UsageError('pass --dir <folder>, or --remote <env>');
           if (options.run !== undefined && Object.keys(pins).length > 0) {
             console.error(

@@ -21,6 +21,14 @@ import {
 import { CANARY_PREFIX } from '../../lambdas/runtime/function-environment';
 import { WORKFLOW_FUNCTIONS, type WorkflowFunction } from './workflow-definition';
 import { openLineageSchema, openLineageSettings, type OpenLineageSettings } from './openlineage-config';
+import {
+  checkStagingTarget,
+  EXTERNAL_ID,
+  MAX_STAGING_TARGETS,
+  TARGET_NAME,
+  type StagingTarget,
+} from '../../lambdas/runtime/staging-targets-env';
+import { MAX_ROLE_NAME, stagingSourceRoleName, stagingTargetRoleName } from './staging-roles';
 
 export type RemovalMode = 'destroy' | 'retain';
 
@@ -71,6 +79,28 @@ export interface StagingSettings {
   readonly maskingKeySecret?: string;
   /** MB of memory of the download function (default 2048). */
   readonly memorySize: number;
+  /**
+   * Other environments this one may stage into (`prepare-inputs --to <name>`), by name: their
+   * bucket and staging prefix, and the role they created for this environment (acceptFrom there).
+   * The download function may assume these roles and no other. Empty unless set.
+   */
+  readonly targets: readonly StagingTarget[];
+  /**
+   * Environments allowed to stage into this one: for each, a role `prt-stage-<source>-to-<this>`
+   * that the source's download function (and only it) may assume, allowed to put and read back
+   * objects under this environment's staging prefix only. Empty unless set.
+   */
+  readonly acceptFrom: readonly StagingSource[];
+}
+
+/** An environment allowed to stage into this one (`staging.acceptFrom`). */
+export interface StagingSource {
+  /** The source environment's AWS account. */
+  readonly account: string;
+  /** Its name in cdk.json: its download function runs as `prt-<environment>-download`. */
+  readonly environment: string;
+  /** Required of the source's AssumeRole calls (`sts:ExternalId`), where set. */
+  readonly externalId?: string;
 }
 
 export const DEFAULT_STAGING_PREFIX = 'staging/';
@@ -318,8 +348,45 @@ const environmentSchema = strictObject(
           .min(1, expected('a secret name or ARN, or ssm:<parameter name>'))
           .optional(),
         memorySize: lambdaMemory.default(DEFAULT_STAGING_MEMORY),
+        // Each field is checked after parsing, by the same checks the function's cold start uses.
+        targets: z
+          .record(
+            z.string(),
+            strictObject(
+              {
+                bucket: z.string(expected('a bucket name')),
+                prefix: z.string(expected('a key prefix ending in "/"')),
+                roleArn: z.string(expected('an IAM role ARN')),
+                externalId: z.string(expected('an external id')).optional(),
+              },
+              'an object with bucket, prefix, roleArn and optionally externalId',
+            ),
+            expected('an object of staging targets by environment name'),
+          )
+          .optional(),
+        acceptFrom: z
+          .array(
+            strictObject(
+              {
+                account: z
+                  .string(expected('a 12-digit AWS account id'))
+                  .regex(/^\d{12}$/, expected('a 12-digit AWS account id')),
+                environment: z
+                  .string(expected('an environment name'))
+                  .regex(TARGET_NAME, expected('an environment name (lower-case letters, digits, -)')),
+                externalId: z
+                  .string(expected('an external id'))
+                  .regex(EXTERNAL_ID, expected('an external id (2-1224 of letters, digits, +=,.@:/-)'))
+                  .optional(),
+              },
+              'an object with account, environment and optionally externalId',
+            ),
+            expected('a list of source environments'),
+          )
+          .max(MAX_STAGING_TARGETS, expected(`a list of at most ${MAX_STAGING_TARGETS} sources`))
+          .optional(),
       },
-      'an object with optional prefix, maskingKeySecret and memorySize',
+      'an object with optional prefix, maskingKeySecret, memorySize, targets and acceptFrom',
     ).optional(),
     openLineage: openLineageSchema.optional(),
     account: z
@@ -392,6 +459,8 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
       'staging.prefix',
       `'${stagingPrefix}' overlaps tested prefix '${tested}': every staged copy would start a test run; stage under a prefix of its own`,
     );
+  const targets = stagingTargets(envName, data.staging?.targets);
+  const acceptFrom = stagingSources(envName, data.staging?.acceptFrom);
   return {
     name: envName,
     watchedPrefixes: data.watchedPrefixes,
@@ -423,6 +492,8 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
       ...(data.staging?.maskingKeySecret !== undefined
         ? { maskingKeySecret: data.staging.maskingKeySecret }
         : {}),
+      targets,
+      acceptFrom,
     },
     retention: {
       quarantineDays: data.retention?.quarantineDays ?? DEFAULT_RETENTION.quarantineDays,
@@ -437,6 +508,70 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
     ...(data.account !== undefined ? { account: data.account } : {}),
     ...(data.region !== undefined ? { region: data.region } : {}),
   };
+}
+
+/**
+ * `staging.targets`, each checked as the function's cold start checks it: a name, a bucket name,
+ * a prefix ending in /, a role ARN, an external id STS accepts. An environment does not name
+ * itself (its own bucket needs no role), and the function's role name must fit IAM's 64.
+ */
+function stagingTargets(
+  envName: string,
+  raw:
+    | Record<string, { bucket: string; prefix: string; roleArn: string; externalId?: string | undefined }>
+    | undefined,
+): StagingTarget[] {
+  const entries = Object.entries(raw ?? {});
+  if (entries.length > MAX_STAGING_TARGETS)
+    fail(envName, 'staging.targets', `${entries.length} targets; at most ${MAX_STAGING_TARGETS}`);
+  if (entries.length > 0 && stagingSourceRoleName(envName).length > MAX_ROLE_NAME)
+    fail(
+      envName,
+      'staging.targets',
+      `the environment name is too long for the role ${stagingSourceRoleName(envName)}`,
+    );
+  return entries.map(([name, t]) => {
+    if (name === envName)
+      fail(envName, `staging.targets.${name}`, 'an environment stages into its own bucket without a target');
+    try {
+      return checkStagingTarget({
+        environment: name,
+        bucket: t.bucket,
+        prefix: t.prefix,
+        roleArn: t.roleArn,
+        ...(t.externalId !== undefined ? { externalId: t.externalId } : {}),
+      });
+    } catch (error) {
+      return fail(envName, `staging.targets.${name}`, (error as Error).message);
+    }
+  });
+}
+
+/** `staging.acceptFrom`: one role per source, whose name must fit IAM's 64 characters. */
+function stagingSources(
+  envName: string,
+  raw: readonly { account: string; environment: string; externalId?: string | undefined }[] | undefined,
+): StagingSource[] {
+  const seen = new Set<string>();
+  return (raw ?? []).map((source, i) => {
+    if (source.environment === envName)
+      fail(envName, `staging.acceptFrom[${i}]`, 'an environment does not accept stagings from itself');
+    if (seen.has(source.environment))
+      fail(envName, `staging.acceptFrom[${i}]`, `${source.environment} is listed twice`);
+    seen.add(source.environment);
+    const role = stagingTargetRoleName(source.environment, envName);
+    if (role.length > MAX_ROLE_NAME)
+      fail(
+        envName,
+        `staging.acceptFrom[${i}]`,
+        `the role name ${role} is longer than ${MAX_ROLE_NAME} characters`,
+      );
+    return {
+      account: source.account,
+      environment: source.environment,
+      ...(source.externalId !== undefined ? { externalId: source.externalId } : {}),
+    };
+  });
 }
 
 /** The limits an environment sets, without the keys zod leaves undefined (exactOptionalPropertyTypes). */

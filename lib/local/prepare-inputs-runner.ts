@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { DOWNLOAD_ENV } from '../../lambdas/runtime/function-environment';
+import { stagingTargetsEnvValue, type StagingTarget } from '../../lambdas/runtime/staging-targets-env';
 import type { EnvironmentConfig } from '../config/environment-config';
 import {
   DOWNLOAD_FUNCTION_SUBSTITUTION,
@@ -49,6 +50,11 @@ export class LocalPrepareInputs {
     readonly config: EnvironmentConfig;
     readonly outputsBucket: string;
     readonly dynamodbEndpoint: string;
+    /**
+     * Staging targets other than the config's (another bucket of the embedded S3 server standing in
+     * for another environment's), and the STS endpoint their roles are assumed at (lib/local/local-sts.ts).
+     */
+    readonly targets?: { readonly targets: readonly StagingTarget[]; readonly stsEndpoint: string };
   }): Promise<LocalPrepareInputs> {
     const key = randomBytes(32).toString('hex');
     const secrets = createServer((request, response) => {
@@ -67,6 +73,11 @@ export class LocalPrepareInputs {
       [DOWNLOAD_ENV.maskingKeySecret]: LOCAL_MASKING_KEY_SECRET,
       [DOWNLOAD_ENV.secretsEndpoint]: `http://127.0.0.1:${port}`,
     });
+    if (options.targets)
+      Object.assign(process.env, {
+        [DOWNLOAD_ENV.targets]: stagingTargetsEnvValue(options.targets.targets),
+        AWS_ENDPOINT_URL_STS: options.targets.stsEndpoint,
+      });
     const name = `prt-${options.config.name}-prepare-inputs`;
     const arn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:prt-${options.config.name}-download`;
     const text = readFileSync(join(options.repoRoot, PREPARE_INPUTS_ASL), 'utf8').replaceAll(

@@ -9,3 +9,14 @@ export { checkSample, keepsRow, stageTable } from './stage-table';
 export type { SampleSpec } from './stage-table';
 export { MAX_STAGED_INPUTS, parseStagingRequest, planStaging } from './staging-request';
 export type { StagingOptions, StagingPlan, StagingRequest } from './staging-request';
+export {
+  checkStagingTarget,
+  resolveStagingTarget,
+  stagingSessionName,
+  BUCKET_NAME,
+  EXTERNAL_ID,
+  ROLE_ARN,
+  TARGET_NAME,
+  TARGET_PREFIX,
+} from './staging-target';
+export type { StagingTarget } from './staging-target';

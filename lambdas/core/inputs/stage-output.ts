@@ -79,6 +79,8 @@ export interface StageRequest {
   readonly mask: boolean;
   readonly format?: DataFormat;
   readonly destination: { readonly bucket: string; readonly prefix: string };
+  /** The other environment `destination` belongs to (a staging target); absent: this environment. */
+  readonly target?: string;
   /** Names this staging (the execution name in the workflow): one folder per staging. */
   readonly stagingId: string;
   /** The step the copies are staged for, for the manifest. */
@@ -102,6 +104,8 @@ export interface StagingSummary {
   readonly strategy: ResolveStrategy;
   readonly runId: string | null;
   readonly stagingId: string;
+  /** The environment staged into when it is another one (a staging target), else null. */
+  readonly target: string | null;
   readonly objects: number;
   readonly rowsWritten: number | null;
   readonly masked: readonly string[];
@@ -192,6 +196,12 @@ export async function stageOutput(deps: StageDeps, request: StageRequest): Promi
         output: label,
         forStep: request.forStep ?? null,
         stagingId: request.stagingId,
+        // Where the copies went: this environment's bucket, or another environment's (environment named).
+        destination: {
+          environment: request.target ?? null,
+          bucket: request.destination.bucket,
+          prefix: request.destination.prefix,
+        },
         stagedAt: (deps.now ?? (() => new Date()))().toISOString(),
         strategy: resolved.strategy,
         runId: resolved.runId,
@@ -214,6 +224,7 @@ export async function stageOutput(deps: StageDeps, request: StageRequest): Promi
     strategy: resolved.strategy,
     runId: resolved.runId,
     stagingId: request.stagingId,
+    target: request.target ?? null,
     objects: copies.length,
     rowsWritten,
     masked: mask ? mask.columns.map((c) => c.name) : [],

@@ -1,6 +1,6 @@
 /**
  * What the download function is asked, in the prepare-inputs workflow's two states:
- * - `plan`: the workflow's input (`{ step, runId?, version?, sample?, mask?, format? }`), answered
+ * - `plan`: the workflow's input (`{ step, runId?, version?, sample?, mask?, format?, target? }`), answered
  *   with the step's declared inputs and the options, every one present (null when not given), so
  *   the state machine's paths never point at a missing field;
  * - `stage`: one input of that plan, staged by stageOutput.
@@ -11,6 +11,7 @@ import { ContractError, InvalidInputError } from '../errors';
 import { formatOutputName, parseOutputName } from '../registry/output-name';
 import { declaredInputs } from './prepare-inputs';
 import { checkSample, type SampleSpec } from './stage-table';
+import { TARGET_NAME } from './staging-target';
 
 /** Inputs one step may declare for one staging (a Map item each; Step Functions' payload bounds it). */
 export const MAX_STAGED_INPUTS = 100;
@@ -21,6 +22,8 @@ export interface StagingOptions {
   /** Default true: a personal column leaves only masked unless the caller says otherwise. */
   readonly mask: boolean;
   readonly format: DataFormat | null;
+  /** Another environment to stage into (a name in staging.targets); null: this environment's bucket. */
+  readonly target: string | null;
 }
 
 export interface StagingPlan extends StagingOptions {
@@ -76,11 +79,15 @@ function optionsOf(event: Record<string, unknown>): StagingOptions {
     }
   }
   const mask = field(event, 'mask', 'boolean');
+  const target = field(event, 'target', 'string') as string | null;
+  if (target !== null && !TARGET_NAME.test(target))
+    throw new InvalidInputError(`target must be an environment name; got ${JSON.stringify(target)}`);
   return {
     runId: field(event, 'runId', 'string') as string | null,
     sample,
     mask: mask === null ? true : (mask as boolean),
     format: format as DataFormat | null,
+    target,
   };
 }
 

@@ -53,6 +53,7 @@ describe('parseStagingRequest and planStaging', () => {
       sample: { rows: 100 },
       mask: true,
       format: null,
+      target: null,
       inputs: [
         { output: 'sales/preprocessing/training_data', version: null },
         { output: 'sales/ingestion/raw_orders', version: 'v-3' },
@@ -107,5 +108,23 @@ describe('parseStagingRequest and planStaging', () => {
     expect(() => parseStagingRequest({ ...good, mask: 'yes' })).toThrow(/mask must be a boolean/);
     expect(() => parseStagingRequest({ ...good, output: undefined })).toThrow(/output is required/);
     expect(() => parseStagingRequest({ mode: 'copy' })).toThrow(/mode must be plan or stage/);
+  });
+
+  it('carries a named staging target through the plan to every item, and refuses a malformed name', () => {
+    // Arrange
+    const plan = { mode: 'plan', stagingId: 'x', request: { step: 'sales/features', target: 'dev' } };
+    const stage = { mode: 'stage', output: 'sales/ingestion/raw_orders', stagingId: 'x', target: 'dev' };
+
+    // Act
+    const planned = parseStagingRequest(plan);
+    const staged = parseStagingRequest(stage);
+
+    // Assess
+    expect(
+      planStaging([FEATURES, INGESTION], planned as Extract<typeof planned, { mode: 'plan' }>).target,
+    ).toBe('dev');
+    expect(staged.options.target).toBe('dev');
+    expect(() => parseStagingRequest({ ...stage, target: 'Prod/../x' })).toThrow(InvalidInputError);
+    expect(() => parseStagingRequest({ ...stage, target: 7 })).toThrow(/target must be a string/);
   });
 });
