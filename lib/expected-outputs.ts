@@ -37,6 +37,11 @@ import { expectationsInFolder, type FolderExpectations } from '../lambdas/runtim
 import { FUNCTION_ENV } from '../lambdas/runtime/function-environment';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
+import {
+  CHECK_EXPECTED_FUNCTION_SUBSTITUTION,
+  CHECK_EXPECTED_TIMEOUT_SECONDS,
+  SWEEP_MINUTES,
+} from './config/expected-outputs-definition';
 import type { EnvironmentConfig } from './config/environment-config';
 import { ALERT_TOPIC_SUBSTITUTION, ENVIRONMENT_NAME_SUBSTITUTION } from './config/workflow-definition';
 import { FUNCTION_BUILD } from './function-bundling';
@@ -52,12 +57,6 @@ import type { RegistryTable } from './registry-table';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
 
-/** The definition's placeholder for the function's ARN. */
-export const CHECK_EXPECTED_FUNCTION_SUBSTITUTION = 'CheckExpectedFunctionArn';
-/** Path of the definition, relative to the repository root. */
-export const EXPECTED_OUTPUTS_ASL = 'statemachines/expected-outputs.asl.json';
-/** How often due relative waits are checked: a missing run is seen at most this long after its deadline. */
-export const SWEEP_MINUTES = 10;
 /** Partitions of pending waits (lambdas/adapters/aws/dynamo-expectation-ledger.ts): the only deletes. */
 export const PENDING_WAIT_PARTITIONS = 'EXPECT#*';
 
@@ -110,8 +109,7 @@ export class ExpectedOutputs extends Construct {
       runtime: FUNCTION_BUILD.runtime,
       architecture: FUNCTION_BUILD.architecture,
       memorySize: 512,
-      // A check reads the contracts and at most 20 pages of one output's versions.
-      timeout: Duration.minutes(1),
+      timeout: Duration.seconds(CHECK_EXPECTED_TIMEOUT_SECONDS),
       role,
       logGroup: functionLogs,
       tracing: Tracing.ACTIVE,

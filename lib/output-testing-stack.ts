@@ -26,7 +26,8 @@ import {
 } from './config/prepare-inputs-definition';
 import { SyntheticCanary } from './synthetic-canary';
 import { CanaryAfterDeploy } from './canary-after-deploy';
-import { EXPECTED_OUTPUTS_ASL, ExpectedOutputs } from './expected-outputs';
+import { ExpectedOutputs } from './expected-outputs';
+import { EXPECTED_OUTPUTS_ASL } from './config/expected-outputs-definition';
 import { expectationsInFolder } from '../lambdas/runtime/contract-expectations';
 import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
