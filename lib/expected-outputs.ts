@@ -162,6 +162,10 @@ export class ExpectedOutputs extends Construct {
         `Resource::${nagArn(this.function)}:*`,
         "grantInvoke covers the function's versions and aliases (<arn>:*) besides the unqualified ARN the definition invokes",
       ),
+      wildcardFinding(
+        'Action::kms:GenerateDataKey*',
+        "topic.grantPublish: publishing to the KMS-encrypted alert topic needs a data key from the topic's own key (on that key only)",
+      ),
     ]);
 
     // One schedule per scheduled expectation: it fires at the deadline (UTC), the machine waits
