@@ -27,6 +27,9 @@ import {
 } from './config/prepare-inputs-definition';
 import { SyntheticCanary } from './synthetic-canary';
 import { CanaryAfterDeploy } from './canary-after-deploy';
+import { ExpectedOutputs } from './expected-outputs';
+import { EXPECTED_OUTPUTS_ASL } from './config/expected-outputs-definition';
+import { expectationsInFolder } from '../lambdas/runtime/contract-expectations';
 import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { RegistryTable } from './registry-table';
@@ -73,6 +76,8 @@ export class OutputTestingStack extends Stack {
   readonly openLineage?: OpenLineageEmitter;
   /** The canary run right after each deployment, where the environment asks for it (canary.afterDeploy). */
   readonly canaryAfterDeploy?: CanaryAfterDeploy;
+  /** Deadline checks of expected outputs, where a contract declares `expected:`. */
+  readonly expected?: ExpectedOutputs;
 
   constructor(scope: Construct, id: string, props: OutputTestingStackProps) {
     super(scope, id, props);
@@ -243,6 +248,22 @@ export class OutputTestingStack extends Stack {
         description: 'The synthetic canary (prt canary --remote, or start an execution with {})',
       });
     }
+
+    // Contracts that declare when versions are due get their schedules (decision 0025).
+    const contractsDirectory = projectPath('contracts');
+    const folderExpectations = expectationsInFolder(contractsDirectory);
+    if (folderExpectations.schedules.length > 0 || folderExpectations.relative > 0)
+      this.expected = new ExpectedOutputs(this, 'Expected', {
+        config,
+        registry: this.registry,
+        artifacts: this.artifacts,
+        alertTopic: this.alerts.topic,
+        encryptionKey,
+        contractsDirectory,
+        entry: projectPath('lambdas/check-expected/handler.ts'),
+        depsLockFilePath: projectPath('package-lock.json'),
+        definitionFile: projectPath(EXPECTED_OUTPUTS_ASL),
+      });
 
     new CfnOutput(this, 'OutputsBucketName', {
       value: this.outputs.bucket.bucketName,

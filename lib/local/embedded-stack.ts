@@ -62,6 +62,7 @@ import {
 import { compileEventPattern } from './event-pattern-matcher';
 import { LocalStepFunctionsApi, type LocalWorkflow } from './local-step-functions-api';
 import { LocalPrepareInputs } from './prepare-inputs-runner';
+import { LocalExpectedOutputs } from './expected-outputs-runner';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
 import {
   buildTaskBindings,
@@ -256,6 +257,11 @@ class Slots {
 
 export class EmbeddedStack {
   readonly executions: ExecutionRecord[] = [];
+  /**
+   * The expected-outputs checks, with the clock their deadlines are due by: set `expected.clock`,
+   * then `expected.runDueChecks()` (lib/local/expected-outputs-runner.ts).
+   */
+  expected!: LocalExpectedOutputs;
   private readonly executionSlots = new Slots(LOCAL_RUNNING_EXECUTIONS);
   readonly ignoredEvents: EventBridgeS3Event[] = [];
   /** Events a subscriber (the OpenLineage function) did not take after its retries: the DLQ's stand-in. */
@@ -523,8 +529,21 @@ export class EmbeddedStack {
     );
     stack.secretsExtension = secretsExtension;
     s3rver.on('event', (notification: unknown) => stack.onS3Notification(notification));
-    router.route = (event) =>
+    // Expected outputs: deadlines due by a clock the caller moves, Output Tested events as the rule delivers them.
+    stack.expected = await LocalExpectedOutputs.create({
+      repoRoot: options.repoRoot,
+      environment: options.config.name,
+      alertTopicArn: substitutions[ALERT_TOPIC_SUBSTITUTION]!,
+      functionArn: functionArn('check-expected'),
+      dynamodb: interposed ? localDynamoDBClient(interposed.dynamodb) : dynamodb,
+      onAlert: (alert) => alerts.push(alert),
+      onEvent: (event) => events.push(event),
+      ...(options.wrapHandler ? { wrapHandler: options.wrapHandler } : {}),
+    });
+    router.route = (event) => {
       stack.track(deliverToSubscribers(subscribers, event, stack.undeliveredEvents, log));
+      stack.track(stack.expected.onOutputTested(event));
+    };
     log(`embedded stack: S3 ${endpoints.s3}, DynamoDB ${endpoints.dynamodb}`);
     return stack;
   }

@@ -31,6 +31,7 @@ import { randomUUID } from 'node:crypto';
 import {
   awaitsFirstTest,
   formatOutputName,
+  isExpectationEntry,
   type OutputName,
   objectPk,
   outputIndexKey,
@@ -366,7 +367,7 @@ export class DynamoOutputRegistry implements OutputRegistry {
     // A deleted version is kept (lineage points at it) but is nobody's latest: its bytes are gone.
     if (runId !== undefined) {
       const [newest] = (await this.runObjects(name, runId))
-        .filter((e) => e.status !== 'deleted')
+        .filter((e) => e.status !== 'deleted' && !isExpectationEntry(e))
         .sort(byNewest);
       if (newest) return newest;
     }
@@ -374,7 +375,8 @@ export class DynamoOutputRegistry implements OutputRegistry {
     let cursor: string | undefined;
     do {
       const page = await this.versions(name, { limit: 1, ...(cursor ? { cursor } : {}) });
-      const live = page.items.find((e) => e.status !== 'deleted');
+      // Nor is an expected window's entry (missing or late): no object stands behind it.
+      const live = page.items.find((e) => e.status !== 'deleted' && !isExpectationEntry(e));
       if (live) return live;
       cursor = page.cursor;
     } while (cursor);

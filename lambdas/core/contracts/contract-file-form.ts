@@ -4,6 +4,7 @@
  * carries the rules and keys ODCS has no field for in this form.
  */
 import type { ColumnSpec, InputExpectation, OutputContract, QualityRule } from './output-contract';
+import type { Expectation } from '../expectations/expectation-types';
 
 type FileValue = Record<string, unknown>;
 
@@ -149,7 +150,17 @@ export function contractFileForm(contract: OutputContract): FileValue {
     allow_extra_columns: contract.allowExtraColumns,
     schema: contract.schema.map(columnFileForm),
     ...(contract.quality.length > 0 ? { quality: contract.quality.map(ruleFileForm) } : {}),
+    ...(contract.expected ? { expected: expectedFileForm(contract.expected) } : {}),
   };
+}
+
+/** A contract's `expected` entries in file form. */
+export function expectedFileForm(expected: readonly Expectation[]): FileValue[] {
+  return expected.map((e) =>
+    e.kind === 'schedule'
+      ? { schedule: e.schedule.text, ...(e.graceSeconds > 0 ? { grace: e.graceText } : {}) }
+      : { after: { input: e.input, within: e.withinText } },
+  );
 }
 
 export function csvFileForm(contract: OutputContract): FileValue {

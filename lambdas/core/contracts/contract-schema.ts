@@ -16,6 +16,7 @@ import {
   CLASSIFICATIONS,
   ACCEPTED_INPUT_LEVELS,
 } from './contract-vocabulary';
+import { EXPECTATION_LIMITS } from '../expectations/expectation-types';
 
 export {
   COLUMN_TYPES,
@@ -372,6 +373,34 @@ export const historySchema = z
     'Anomalies against history: row count, null rates, means, distinct counts and arrival time judged against the last N versions (median and MAD, weekly pattern when three weeks exist)',
   );
 
+/** One entry of `expected`: a schedule with its grace, or a delay after an input of the same run. */
+export const expectedEntrySchema = z
+  .strictObject({
+    schedule: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'When a version is due, in UTC: cron(minutes hours day-of-month month day-of-week year) or rate(N minutes|hours|day)',
+      ),
+    grace: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('How long after each deadline a version may still arrive in time (15m, 2h; default 0)'),
+    after: z
+      .strictObject({
+        input: z.string().min(1).describe('An input of this contract: step/output or pipeline/step/output'),
+        within: z
+          .string()
+          .min(1)
+          .describe("How long after that input arrived this run's version is due (2h)"),
+      })
+      .optional()
+      .describe('A version of the same run is due within a time after a version of an input arrived'),
+  })
+  .describe('An expected arrival: give schedule (and grace) or after');
+
 export const contractSchema = z
   .strictObject({
     pipeline: name,
@@ -415,6 +444,14 @@ export const contractSchema = z
     schema: z.array(columnSchema).min(1),
     quality: z.array(ruleSchema).default([]),
     history: historySchema.optional(),
+    expected: z
+      .array(expectedEntrySchema)
+      .min(1)
+      .max(EXPECTATION_LIMITS.maxEntries)
+      .optional()
+      .describe(
+        'When versions are expected: a deadline with no version in its window is recorded as missing, alerted and published (Output Missing)',
+      ),
   })
   .describe('Data contract of one pipeline step output (Pipeline Runtime Testing)');
 

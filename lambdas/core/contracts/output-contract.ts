@@ -4,6 +4,7 @@
  * (snake_case keys; the file format is defined once in contract-schema.ts); this is the typed,
  * validated model the core works with.
  */
+import type { Expectation } from '../expectations/expectation-types';
 import type { HistorySettings } from '../history/history-types';
 import type {
   ACCEPTED_INPUT_LEVELS,
@@ -197,6 +198,11 @@ export interface OutputContract {
    * (defaults filled in); absent when the contract has no `history:` key, and the defaults apply.
    */
   readonly history?: HistorySettings;
+  /**
+   * When versions are expected (the contract's `expected:` key, in its order); absent when the
+   * contract expects nothing, and no deadline is checked.
+   */
+  readonly expected?: readonly Expectation[];
 }
 
 /** `pipeline/step/output`, the logical name of an output. */

@@ -29,6 +29,8 @@ import { checkContractBytes, checkContractShape } from './contract-limits';
 import { DEFAULT_HISTORY_SETTINGS, type HistorySettings } from '../history/history-types';
 import { importOdcs, type OdcsImportOptions, type OdcsImportWarning } from './odcs/import-odcs';
 import { documentPathText, isOdcsDocument } from './odcs/odcs-terms';
+import { EXPECTATION_LIMITS, type Expectation } from '../expectations/expectation-types';
+import { ScheduleExpression, ScheduleExpressionError } from '../expectations/schedule-expression';
 
 type PathPart = string | number;
 
@@ -680,6 +682,8 @@ function toModel(file: ContractFile, source: string, loc: PathLocator): OutputCo
     };
   }
 
+  const expected = file.expected ? expectationsOf(file.expected, { ...file, inputs }, bad) : undefined;
+
   return {
     pipeline: file.pipeline,
     step: file.step,
@@ -706,7 +710,77 @@ function toModel(file: ContractFile, source: string, loc: PathLocator): OutputCo
     schema,
     quality,
     ...(history ? { history } : {}),
+    ...(expected ? { expected } : {}),
   };
+}
+
+/** Placeholders that name the pipeline run in a key template (as registration reads them). */
+const RUN_PLACEHOLDERS = ['{run_id}', '{run}', '{execution_id}'];
+
+function durationIn(
+  text: string,
+  path: readonly PathPart[],
+  least: number,
+  bad: (path: readonly PathPart[], message: string) => never,
+): number {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) bad(path, `'${text}' must be a duration such as 30m, 2h or PT90M`);
+  if (seconds < least || seconds > EXPECTATION_LIMITS.maxSeconds)
+    bad(path, `'${text}' must lie between ${least === 0 ? '0' : `${least} s`} and 7d`);
+  return seconds;
+}
+
+/**
+ * The `expected` entries: each a schedule (with an optional grace) or a delay after one of the
+ * contract's declared inputs, for an output whose key names its run (the same run is matched).
+ */
+function expectationsOf(
+  entries: NonNullable<ContractFile['expected']>,
+  file: Pick<ContractFile, 'pipeline' | 'step' | 'output' | 'path'> & { readonly inputs: readonly string[] },
+  bad: (path: readonly PathPart[], message: string) => never,
+): Expectation[] {
+  const seen = new Set<string>();
+  return entries.map((entry, i): Expectation => {
+    const at = (...k: PathPart[]): PathPart[] => ['expected', i, ...k];
+    if ((entry.schedule === undefined) === (entry.after === undefined))
+      bad(at(), 'give either schedule (with an optional grace) or after: { input, within }');
+    if (entry.schedule !== undefined) {
+      let schedule: ScheduleExpression;
+      try {
+        schedule = ScheduleExpression.parse(entry.schedule);
+      } catch (error) {
+        if (!(error instanceof ScheduleExpressionError)) throw error;
+        return bad(at('schedule'), error.message);
+      }
+      if (seen.has(schedule.cron)) bad(at('schedule'), `'${entry.schedule}' is expected twice`);
+      seen.add(schedule.cron);
+      const graceText = entry.grace ?? '0s';
+      const graceSeconds = durationIn(graceText, at('grace'), 0, bad);
+      return { kind: 'schedule', index: i, schedule, graceSeconds, graceText };
+    }
+    if (entry.grace !== undefined) bad(at('grace'), 'grace goes with schedule; after has within');
+    const after = entry.after!;
+    const input = qualifiedName(file.pipeline, after.input);
+    if (!file.inputs.some((name) => qualifiedName(file.pipeline, name) === input))
+      bad(
+        at('after', 'input'),
+        `'${after.input}' is not an input of this contract (${file.inputs.join(', ') || 'none declared'}); list it under inputs`,
+      );
+    if (!RUN_PLACEHOLDERS.some((p) => file.path.includes(p)))
+      bad(
+        at('after'),
+        `the output of the same run is expected, but path '${file.path}' names no run (${RUN_PLACEHOLDERS.join(', ')})`,
+      );
+    if (seen.has(`after:${input}`)) bad(at('after', 'input'), `'${after.input}' is expected after twice`);
+    seen.add(`after:${input}`);
+    const withinSeconds = durationIn(
+      after.within,
+      at('after', 'within'),
+      EXPECTATION_LIMITS.leastWithinSeconds,
+      bad,
+    );
+    return { kind: 'after', index: i, input: after.input, withinSeconds, withinText: after.within };
+  });
 }
 
 /**

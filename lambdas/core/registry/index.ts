@@ -4,6 +4,8 @@ export { formatOutputName, parseOutputName } from './output-name';
 export type { OutputName } from './output-name';
 export {
   awaitsFirstTest,
+  expectationPk,
+  isExpectationEntry,
   objectPk,
   outputIndexKey,
   pipelinePk,

@@ -64,6 +64,16 @@ export interface RegistryEntry {
   /** The version graded for each step that reads it, as its validation recorded it. */
   readonly consumerEdges?: readonly RecordedEdge[];
   readonly rowCount?: number;
+  /**
+   * An expected window's entry (status `missing`, then `late`; lambdas/core/expectations): the
+   * expectation as written, the window a version was due in, and the version that came after it.
+   */
+  readonly expectation?: string;
+  readonly windowStart?: string;
+  readonly expectedBy?: string;
+  readonly arrivedAt?: string;
+  readonly arrivalUri?: string;
+  readonly arrivalVersion?: string;
   readonly updatedAt?: string;
   /** Count of status writes; the compare-and-set token of read-modify-write updates. */
   readonly revision?: number;
@@ -106,6 +116,10 @@ export interface StatusDetails {
   readonly rowCount?: number;
   readonly deletedAt?: string;
   readonly deletionType?: string;
+  /** A missing window closed as late: when and which version came. */
+  readonly arrivedAt?: string;
+  readonly arrivalUri?: string;
+  readonly arrivalVersion?: string;
 }
 
 export interface TransitionResult {
@@ -142,6 +156,19 @@ export function awaitsFirstTest(entry: Pick<RegistryEntry, 'dataType' | 'status'
     entry.status === 'pending' &&
     entry.registeredBy?.startsWith(GENERATED_WRITER) === true
   );
+}
+
+/** Partition of an output's expected windows: `EXP#pipeline/step/output` (no object behind it). */
+export function expectationPk(pipeline: string, step: string, output: string): string {
+  return `EXP#${pipeline}/${step}/${output}`;
+}
+
+/**
+ * Whether an entry is an expected window's (missing or late) rather than an object version: it is
+ * listed with the output's versions, but it is nobody's latest and no data to read.
+ */
+export function isExpectationEntry(entry: Pick<RegistryEntry, 'pk'>): boolean {
+  return entry.pk.startsWith('EXP#');
 }
 
 export function objectPk(uri: string): string {

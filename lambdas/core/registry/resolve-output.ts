@@ -9,7 +9,12 @@
  */
 import { isDataPart } from './dataset-parts';
 import type { OutputName } from './output-name';
-import { versionTokenOf, type OutputRegistry, type RegistryEntry } from './output-registry';
+import {
+  isExpectationEntry,
+  versionTokenOf,
+  type OutputRegistry,
+  type RegistryEntry,
+} from './output-registry';
 import type { TestStatus } from './status-transitions';
 
 export type ResolveStrategy = 'version' | 'run' | 'latest';
@@ -65,8 +70,29 @@ async function inRun(
   runId: string,
   statuses: readonly TestStatus[] | undefined,
 ): Promise<RegistryEntry[]> {
-  const newest = newestPerKey(await registry.runObjects(name, runId));
+  // An expected window's entry (missing, late) names no object: nothing to resolve to.
+  const newest = newestPerKey((await registry.runObjects(name, runId)).filter((e) => !isExpectationEntry(e)));
   return statuses ? newest.filter((e) => statuses.includes(e.status)) : newest;
+}
+
+/** The newest version that is an object (not an expected window's entry), pages of 10 at a time. */
+async function newestObject(
+  registry: OutputRegistry,
+  name: OutputName,
+  statuses: readonly TestStatus[] | undefined,
+): Promise<RegistryEntry | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await registry.versions(name, {
+      limit: 10,
+      ...(statuses ? { status: statuses } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    const hit = page.items.find((e) => !isExpectationEntry(e));
+    if (hit) return hit;
+    cursor = page.cursor;
+  } while (cursor);
+  return undefined;
 }
 
 export async function resolveOutput(
@@ -96,8 +122,7 @@ export async function resolveOutput(
     }
   }
 
-  const [newest] = (await registry.versions(name, { limit: 1, ...(statuses ? { status: statuses } : {}) }))
-    .items;
+  const newest = await newestObject(registry, name, statuses);
   if (!newest) return { name, strategy: 'latest', runId: null, entries: [] };
   if (newest.runId === undefined) return { name, strategy: 'latest', runId: null, entries: [newest] };
   const run = await inRun(registry, name, newest.runId, statuses);

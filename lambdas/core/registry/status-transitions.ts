@@ -5,6 +5,7 @@
  *   error   ──▶ pending                            (a re-test: a new execution for the same version)
  *   pending | passed | warned | failed | error ──▶ deleted   (the object version was removed)
  *   untracked                                      (terminal from the start: no contract claims the key)
+ *   missing ──▶ late                                (an expected version did not come in its window; then it did)
  *
  * `failed` means only "the data broke its contract"; `error` means the version could not be tested
  * (a timeout, a crash, a dependency that stayed down after its retries). An error says nothing about
@@ -26,6 +27,8 @@ export const TEST_STATUSES = [
   'error',
   'deleted',
   'untracked',
+  'missing',
+  'late',
 ] as const;
 export type TestStatus = (typeof TEST_STATUSES)[number];
 
@@ -37,6 +40,10 @@ export const STATUS_TRANSITIONS: Readonly<Record<TestStatus, readonly TestStatus
   error: ['pending', 'deleted'],
   deleted: [],
   untracked: [],
+  // Not an object version: the entry of an expected window no version came in
+  // (lambdas/core/expectations); a version that comes after it closes it as late.
+  missing: ['late'],
+  late: [],
 };
 
 /** Statuses a test run ends in: the data's verdict, or `error` when it could not be tested. */

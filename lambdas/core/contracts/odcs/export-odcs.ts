@@ -25,6 +25,7 @@ import {
   PRT_ON_UNEVALUATED_PROPERTY,
   UNBOUNDED_LENGTH,
 } from './odcs-terms';
+import { slaPropertiesOf } from './odcs-sla';
 
 type Json = Record<string, unknown>;
 
@@ -253,6 +254,7 @@ export function exportOdcs(contract: OutputContract, options: OdcsExportOptions 
         ...(tableRules.length > 0 ? { quality: tableRules.map(qualityCheckOf) } : {}),
       },
     ],
+    ...(contract.expected ? { slaProperties: slaPropertiesOf(contract.expected) } : {}),
     customProperties: [{ property: PRT_CONTRACT_PROPERTY, value: contractExtras(contract) }],
   };
 }

@@ -20,6 +20,7 @@ import {
   roundShare,
   UNBOUNDED_LENGTH,
 } from './odcs-terms';
+import { expectedFromSla } from './odcs-sla';
 
 type Json = Record<string, unknown>;
 
@@ -56,7 +57,6 @@ const PRT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Why prt leaves a documented ODCS key out; any other unused key is reported as not mapped. */
 const REASONS: Readonly<Record<string, string>> = {
-  slaProperties: 'service levels are not checked by prt',
   slaDefaultElement: 'service levels are not checked by prt',
   team: 'ownership is not part of a prt contract',
   roles: 'access roles are not part of a prt contract',
@@ -781,6 +781,14 @@ function readServers(reader: OdcsReader, servers: unknown, options: OdcsImportOp
   ]);
 }
 
+/** The names of a file-form `inputs` list (a name, or a mapping's `output`). */
+function inputNamesOf(inputs: unknown): string[] {
+  if (!Array.isArray(inputs)) return [];
+  return inputs.flatMap((i: unknown) =>
+    typeof i === 'string' ? [i] : isObject(i) && typeof i.output === 'string' ? [i.output] : [],
+  );
+}
+
 /** The contract file form of an ODCS v3 document (one of its schema objects). */
 export function importOdcs(
   doc: Json,
@@ -925,6 +933,18 @@ export function importOdcs(
     if (origin) reader.origins.set(`quality[${k}]`, origin);
   });
   for (const key of Object.keys(extras)) reader.origins.set(key, [...extrasAt, key]);
+  // When versions are due: the service levels prt checks (odcs-sla.ts); the rest is reported.
+  const sla =
+    doc.slaProperties === undefined
+      ? undefined
+      : expectedFromSla(
+          doc.slaProperties,
+          ['slaProperties'],
+          { pipeline: file.pipeline, inputs: inputNamesOf(extras.inputs) },
+          (path, feature, message) => reader.warn(path, feature, message),
+        );
+  sla?.origins.forEach((origin, k) => reader.origins.set(`expected[${k}]`, origin));
+  if (sla && sla.entries.length > 0) reader.origins.set('expected', ['slaProperties']);
   reader.unused(object, objectAt, [
     'name',
     'properties',
@@ -949,6 +969,7 @@ export function importOdcs(
       'servers',
       'schema',
       'customProperties',
+      'slaProperties',
     ],
   );
 
@@ -957,6 +978,7 @@ export function importOdcs(
     ...extras,
     schema: columns.map((c) => c.file),
     ...(quality.length > 0 ? { quality } : {}),
+    ...(sla && sla.entries.length > 0 ? { expected: sla.entries } : {}),
   };
   return {
     file: result,

@@ -28,6 +28,7 @@ describe('status transitions', () => {
       'failed->deleted',
       'error->pending',
       'error->deleted',
+      'missing->late',
     ]);
   });
 
@@ -64,10 +65,12 @@ describe('status transitions', () => {
       error: ['pending', 'error'],
       deleted: ['pending', 'passed', 'warned', 'failed', 'error', 'deleted'],
       untracked: ['untracked'],
+      missing: ['missing'],
+      late: ['missing', 'late'],
     });
   });
 
-  it('recognises only the seven statuses', () => {
+  it('recognises only the nine statuses', () => {
     // Act
     const checks = [
       'pending',
@@ -77,6 +80,8 @@ describe('status transitions', () => {
       'error',
       'deleted',
       'untracked',
+      'missing',
+      'late',
       'PASSED',
       'ok',
       '',
@@ -84,7 +89,21 @@ describe('status transitions', () => {
     ].map(isTestStatus);
 
     // Assess
-    expect(checks).toEqual([true, true, true, true, true, true, true, false, false, false, false]);
+    expect(checks).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(Object.keys(STATUS_TRANSITIONS)).toEqual([...TEST_STATUSES]);
   });
 });

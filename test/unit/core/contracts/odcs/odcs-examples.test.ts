@@ -68,7 +68,8 @@ describe('published ODCS examples', () => {
     for (const feature of [
       'rowCount',
       'relationships',
-      'slaProperties',
+      'slaProperties.latency',
+      'slaProperties.retention',
       'team',
       'roles',
       'support',

@@ -441,7 +441,7 @@ describe('an ODCS document as a whole', () => {
       ['servers[0].location', 'bucket'],
       ['schema[0].properties[0].businessName', 'businessName'],
       ['schema[0].properties[0].tags', 'tags'],
-      ['slaProperties', 'slaProperties'],
+      ['slaProperties[0]', 'slaProperties.latency'],
       ['tenant', 'tenant'],
     ]);
     const lines = text.split('\n');
