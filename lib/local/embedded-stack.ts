@@ -50,6 +50,7 @@ import { localizeDistributedMaps } from './distributed-map';
 import { CANARY_HANDLER_MODULES, HANDLER_MODULES, SUBSCRIBER_HANDLER_MODULES } from './handler-modules';
 import { deliverToSubscribers, type EventSubscriber, type UndeliveredEvent } from './event-subscribers';
 import { OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS, openLineageEnvironment } from '../config/openlineage-config';
+import { RUN_REPORT_FUNCTION_TIMEOUT_SECONDS } from '../config/run-reports';
 import {
   LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
@@ -250,7 +251,7 @@ export class EmbeddedStack {
   readonly executions: ExecutionRecord[] = [];
   private readonly executionSlots = new Slots(LOCAL_RUNNING_EXECUTIONS);
   readonly ignoredEvents: EventBridgeS3Event[] = [];
-  /** Events a subscriber (the OpenLineage function) did not take after its retries: the DLQ's stand-in. */
+  /** Events a subscriber (OpenLineage, run report) did not take after its retries: the DLQ's stand-in. */
   readonly undeliveredEvents: UndeliveredEvent[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly arnPrefix: string;
@@ -427,6 +428,14 @@ export class EmbeddedStack {
         timeoutMs: OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS * 1000,
       });
     }
+    // The run report function, deployed in every environment (lib/run-report-writer.ts).
+    subscribers.push({
+      name: `prt-${options.config.name}-run-report`,
+      source: 'pipeline-runtime-testing',
+      detailTypes: ['Output Tested'],
+      handler: (await SUBSCRIBER_HANDLER_MODULES['run-report']()).handler,
+      timeoutMs: RUN_REPORT_FUNCTION_TIMEOUT_SECONDS * 1000,
+    });
     // Set once the stack exists: the state machine's events reach the subscribers through it.
     const router: { route?: (event: PublishedEvent) => void } = {};
     const bindings = buildTaskBindings(definition, {
