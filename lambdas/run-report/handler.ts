@@ -20,8 +20,7 @@ export const handler = stepHandler<TestedRunReportResult>(o, 'RunReport', async 
   countRunReport(o.metrics, result);
   if (result.status === 'no-run') o.logger.info('no run to report', { reason: result.reason });
   else if (result.status === 'skipped') o.logger.warn('run report not written', { reason: result.reason });
-  else if (!result.settled)
-    o.logger.warn('run report written while the run still changed', { ...result });
+  else if (!result.settled) o.logger.warn('run report written while the run still changed', { ...result });
   else o.logger.info('run report written', { ...result });
   return result;
 });

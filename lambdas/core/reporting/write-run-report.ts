@@ -22,12 +22,7 @@
  * status recorded a moment ago.
  */
 import { objectPk, type RegistryEntry } from '../registry/output-registry';
-import {
-  reportOfEntries,
-  runEntries,
-  RunTooLargeError,
-  type CollectRunDeps,
-} from './collect-run';
+import { reportOfEntries, runEntries, RunTooLargeError, type CollectRunDeps } from './collect-run';
 import { renderRunReportHtml } from './render-run-report-html';
 
 export interface WriteRunReportDeps extends CollectRunDeps {
