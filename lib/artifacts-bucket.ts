@@ -220,6 +220,11 @@ export class ArtifactsBucket extends Construct {
     return this.grantObjects(grantee, ARTIFACT_PREFIXES.reports, WRITE, KEY_WRITE);
   }
 
+  /** Run reports (JSON and HTML) under reports/runs/: put only, nothing else under reports/. */
+  grantWriteRunReports(grantee: IGrantable): Grant {
+    return this.grantObjects(grantee, ARTIFACT_PREFIXES.runReports, WRITE, KEY_WRITE);
+  }
+
   grantWriteQuarantine(grantee: IGrantable): Grant {
     return this.grantObjects(grantee, ARTIFACT_PREFIXES.quarantine, WRITE, KEY_WRITE);
   }

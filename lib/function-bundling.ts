@@ -4,7 +4,7 @@
  * file with source maps, the AWS SDK included so the code runs against the SDK version it was
  * tested with rather than the one the runtime happens to carry. One definition, spread into each
  * NodejsFunction (lib/workflow-functions.ts, generate-function.ts, prepare-inputs-workflow.ts,
- * synthetic-canary.ts, canary-after-deploy.ts), so a change of runtime or bundling reaches all.
+ * synthetic-canary.ts, canary-after-deploy.ts, openlineage-emitter.ts, run-report-writer.ts), so a change of runtime or bundling reaches all.
  */
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';

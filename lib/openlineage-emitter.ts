@@ -21,13 +21,8 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import {
-  Architecture,
-  ParamsAndSecretsLayerVersion,
-  ParamsAndSecretsVersions,
-  Runtime,
-} from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -43,6 +38,7 @@ import {
   type OpenLineageSettings,
 } from './config/openlineage-config';
 import type { DataKey } from './data-key';
+import { FUNCTION_BUILD } from './function-bundling';
 import { acknowledgeGrants, acknowledgeOnResource, grantFindings } from './nag-acknowledgments';
 import type { RegistryTable } from './registry-table';
 import { removalPolicyOf } from './removal-policy';
@@ -86,11 +82,9 @@ export class OpenLineageEmitter extends Construct {
     logs.grantWrite(role);
     const needsSecret = settings.transport === 'http' && settings.apiKeySecret !== undefined;
     this.function = new NodejsFunction(this, 'Function', {
+      ...FUNCTION_BUILD,
       entry: props.entry,
-      handler: 'handler',
       depsLockFilePath: props.depsLockFilePath,
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS),
       role,
@@ -110,14 +104,6 @@ export class OpenLineageEmitter extends Construct {
         ...openLineageEnvironment(settings),
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
       },
     });
     registry.grantRead(this.function);

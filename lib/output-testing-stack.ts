@@ -34,6 +34,7 @@ import { Monitoring } from './monitoring';
 import { acknowledgeGrants, grantFindings } from './nag-acknowledgments';
 import { RegistryTable } from './registry-table';
 import { ResultsDataset } from './results-dataset';
+import { RunReportWriter } from './run-report-writer';
 import { OutputsBucket } from './outputs-bucket';
 import { projectPath } from './config/project-paths';
 import { arrivalPrefixes, type EnvironmentConfig } from './config/environment-config';
@@ -74,6 +75,8 @@ export class OutputTestingStack extends Stack {
   readonly canary?: SyntheticCanary;
   /** The OpenLineage function and rule, where the environment sets `openLineage`. */
   readonly openLineage?: OpenLineageEmitter;
+  /** Rewrites a pipeline run's report under reports/runs/ each time an output of the run is tested. */
+  readonly runReports: RunReportWriter;
   /** The canary run right after each deployment, where the environment asks for it (canary.afterDeploy). */
   readonly canaryAfterDeploy?: CanaryAfterDeploy;
   /** Deadline checks of expected outputs, where a contract declares `expected:`. */
@@ -217,6 +220,16 @@ export class OutputTestingStack extends Stack {
         entry: projectPath('lambdas/openlineage/handler.ts'),
         depsLockFilePath: projectPath('package-lock.json'),
       });
+    this.runReports = new RunReportWriter(this, 'RunReports', {
+      config,
+      artifacts: this.artifacts,
+      registry: this.registry,
+      alertTopic: this.alerts.topic,
+      encryptionKey,
+      dataKey: this.dataKey,
+      entry: projectPath('lambdas/run-report/handler.ts'),
+      depsLockFilePath: projectPath('package-lock.json'),
+    });
     if (config.canary) {
       this.canary = new SyntheticCanary(this, 'Canary', {
         config,

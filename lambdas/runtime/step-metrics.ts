@@ -5,6 +5,7 @@
  */
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { CanaryPlan } from '../core/canary';
+import type { TestedRunReportResult } from '../core/reporting';
 import type {
   ObjectRef,
   RegisterOutcome,
@@ -159,4 +160,10 @@ export function countConversion(
 
 export function countLineage(metrics: Metrics, result: { readonly edges: number }): void {
   metrics.addMetric('LineageEdges', MetricUnit.Count, result.edges);
+}
+
+/** A run report written, or skipped because the run is larger than one report covers. */
+export function countRunReport(metrics: Metrics, result: TestedRunReportResult): void {
+  if (result.status === 'skipped') metrics.addMetric('RunReportsSkipped', MetricUnit.Count, 1);
+  else if (result.status === 'written') metrics.addMetric('RunReportsWritten', MetricUnit.Count, 1);
 }

@@ -6,6 +6,8 @@
 export const ARTIFACT_PREFIXES = {
   contracts: 'contracts/',
   reports: 'reports/',
+  /** Pipeline runs' reports, rewritten as each output of a run is recorded (lib/run-report-writer.ts). */
+  runReports: 'reports/runs/',
   quarantine: 'quarantine/',
   converted: 'converted/',
   /** Results of the partitioned branch's Distributed Map runs (its ResultWriter). */

@@ -52,6 +52,7 @@ import { deliverToSubscribers, type EventSubscriber, type UndeliveredEvent } fro
 import { startSecretsExtension, type SecretsExtensionStandIn } from './secrets-extension-stand-in';
 import { OPENLINEAGE_ENV } from '../../lambdas/runtime/openlineage-environment';
 import { OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS, openLineageEnvironment } from '../config/openlineage-config';
+import { RUN_REPORT_FUNCTION_TIMEOUT_SECONDS } from '../config/run-reports';
 import {
   LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
@@ -264,7 +265,7 @@ export class EmbeddedStack {
   expected!: LocalExpectedOutputs;
   private readonly executionSlots = new Slots(LOCAL_RUNNING_EXECUTIONS);
   readonly ignoredEvents: EventBridgeS3Event[] = [];
-  /** Events a subscriber (the OpenLineage function) did not take after its retries: the DLQ's stand-in. */
+  /** Events a subscriber (OpenLineage, run report) did not take after its retries: the DLQ's stand-in. */
   readonly undeliveredEvents: UndeliveredEvent[] = [];
   /** The Parameters and Secrets extension's stand-in, when the stack serves secrets (options.secrets). */
   secretsExtension: SecretsExtensionStandIn | undefined;
@@ -455,6 +456,14 @@ export class EmbeddedStack {
         timeoutMs: OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS * 1000,
       });
     }
+    // The run report function, deployed in every environment (lib/run-report-writer.ts).
+    subscribers.push({
+      name: `prt-${options.config.name}-run-report`,
+      source: 'pipeline-runtime-testing',
+      detailTypes: ['Output Tested'],
+      handler: (await SUBSCRIBER_HANDLER_MODULES['run-report']()).handler,
+      timeoutMs: RUN_REPORT_FUNCTION_TIMEOUT_SECONDS * 1000,
+    });
     // Set once the stack exists: the state machine's events reach the subscribers through it.
     const router: { route?: (event: PublishedEvent) => void } = {};
     const bindings = buildTaskBindings(definition, {

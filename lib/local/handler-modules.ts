@@ -29,6 +29,9 @@ export const CANARY_HANDLER_MODULES: Readonly<Record<'generate' | 'canary', () =
 };
 
 /** Functions subscribed to events the workflow puts on the default bus (not steps of a workflow). */
-export const SUBSCRIBER_HANDLER_MODULES: Readonly<Record<'openlineage', () => Promise<HandlerModule>>> = {
+export const SUBSCRIBER_HANDLER_MODULES: Readonly<
+  Record<'openlineage' | 'run-report', () => Promise<HandlerModule>>
+> = {
   openlineage: () => import('../../lambdas/openlineage/handler'),
+  'run-report': () => import('../../lambdas/run-report/handler'),
 };

@@ -279,10 +279,11 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
   describe('ArrivalTrigger', () => {
     it('matches Object Created events of the outputs bucket under the configured prefixes', () => {
       // Act
-      // (The canary's schedule is a rule too, without an event pattern.)
+      // (The canary's schedule is a rule too, without an event pattern; the run reports' rule
+      // matches the workflow's own Output Tested events, not S3's.)
       const rules = Object.fromEntries(
-        Object.entries(synth.resources('AWS::Events::Rule')).filter(
-          ([, r]) => r.Properties?.['EventPattern'],
+        Object.entries(synth.resources('AWS::Events::Rule')).filter(([, r]) =>
+          JSON.stringify(r.Properties?.['EventPattern'] ?? {}).includes('"aws.s3"'),
         ),
       );
       // Assess
@@ -726,7 +727,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       expect(foreign).toEqual([]);
     });
 
-    it('lets only validate, convert, the map runs and the contract seeding job write to the artifacts bucket', () => {
+    it('lets only validate, convert, the map runs, the run reports and the contract seeding job write to the artifacts bucket', () => {
       // Act
       const writers = allIdentityStatements(synth)
         .filter(({ statement }) => actionsOf(statement).includes('s3:PutObject'))
@@ -752,6 +753,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           // The partitioned branch's Distributed Map writes its run results (ResultWriter).
           `${ids.stateMachineRole}/${ARTIFACT_PREFIXES.mapRuns}*`,
           `${seedingRole}/${ARTIFACT_PREFIXES.contracts}*`,
+          // Each run's report, rewritten as its outputs are tested (reports/runs/ only).
+          `${synth.logicalId(synth.stack.runReports.function.role!)}/${ARTIFACT_PREFIXES.runReports}*`,
         ].sort(),
       );
     });

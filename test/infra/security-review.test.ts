@@ -261,6 +261,17 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
         ...key('kms:Decrypt', 'kms:GenerateDataKey'),
       ],
     ],
+    // The run report function reads the run (registry, stored reports) and puts its report under reports/runs/.
+    [
+      'RunReports/Role',
+      [
+        logs('RunReports/Logs'),
+        registryRead,
+        { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/reports/*`] },
+        put(`${ARTIFACTS}/reports/runs/*`),
+        ...key('kms:Decrypt', 'kms:GenerateDataKey'),
+      ],
+    ],
     // The canary function reads contracts and the registry, nothing else.
     ...(config.canary
       ? ([

@@ -23,6 +23,62 @@ export interface CollectRunDeps {
   readonly maxObjects?: number;
   /** Reports read at once (default 8). */
   readonly concurrency?: number;
+  /**
+   * What earlier reports of the same container read, kept for the next: a run report is written
+   * again on every arrival of the run, and without it a run of n objects costs n² reads.
+   */
+  readonly cache?: RunReadCache;
+}
+
+/** The part of a stored report the run report reads: what the compatibility aggregate adds up. */
+function compatibilityPart(doc: ReportDocument): ReportDocument {
+  return {
+    output: doc.output,
+    status: doc.status,
+    ...(doc.validatedAt !== undefined ? { validatedAt: doc.validatedAt } : {}),
+    ...(doc.schema !== undefined ? { schema: doc.schema } : {}),
+    ...(doc.object?.uri !== undefined ? { object: { uri: doc.object.uri } } : {}),
+  } as ReportDocument;
+}
+
+/**
+ * Stored reports and lineage edges of tested versions, by version and revision: once a version's
+ * status is final its report and its upstream edges are written (the workflow records the status
+ * after both), and a re-test moves its revision and status, so the key changes with them. Pending
+ * versions are never kept. Bounded: past `maxEntries` the oldest are dropped, and a report is kept
+ * only in the fields the run report reads of it (aggregate-compatibility.ts), a few KB, not the
+ * whole document with its column metrics.
+ */
+export class RunReadCache {
+  private readonly entries = new Map<
+    string,
+    { readonly edges: readonly LineageEdge[]; readonly report: ReportDocument | undefined }
+  >();
+
+  constructor(readonly maxEntries = 10_000) {}
+
+  static keyOf(e: RegistryEntry): string | undefined {
+    if (e.status === 'pending') return undefined;
+    return [e.pk, e.sk, e.status, e.revision ?? '', e.updatedAt ?? '', e.reportUri ?? ''].join('\u0000');
+  }
+
+  get(e: RegistryEntry) {
+    const key = RunReadCache.keyOf(e);
+    return key === undefined ? undefined : this.entries.get(key);
+  }
+
+  set(e: RegistryEntry, edges: readonly LineageEdge[], report: ReportDocument | undefined): void {
+    const key = RunReadCache.keyOf(e);
+    // A report that could not be read is read again next time rather than remembered as missing.
+    if (key === undefined || (e.reportUri !== undefined && report === undefined)) return;
+    this.entries.delete(key);
+    this.entries.set(key, { edges, report: report === undefined ? undefined : compatibilityPart(report) });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 /** A run with more registered objects than one report covers; report on one output instead. */
@@ -33,7 +89,12 @@ export class RunTooLargeError extends PrtError {
 const DEFAULT_MAX_OBJECTS = 10_000;
 const PAGE = 1000;
 
-async function entriesOf(deps: CollectRunDeps, pipeline: string, runId: string): Promise<RegistryEntry[]> {
+/** Every registry entry of the run, all pages; more than `maxObjects` is a RunTooLargeError. */
+export async function runEntries(
+  deps: Pick<CollectRunDeps, 'registry' | 'maxObjects'>,
+  pipeline: string,
+  runId: string,
+): Promise<RegistryEntry[]> {
   const max = deps.maxObjects ?? DEFAULT_MAX_OBJECTS;
   const entries: RegistryEntry[] = [];
   let cursor: string | undefined;
@@ -86,15 +147,34 @@ export async function collectRunReport(
   pipeline: string,
   runId: string,
 ): Promise<RunReport> {
-  const entries = await entriesOf(deps, pipeline, runId);
+  return reportOfEntries(deps, pipeline, runId, await runEntries(deps, pipeline, runId));
+}
+
+/** The run report of entries already read (runEntries): their lineage edges and stored reports. */
+export async function reportOfEntries(
+  deps: CollectRunDeps,
+  pipeline: string,
+  runId: string,
+  entries: readonly RegistryEntry[],
+): Promise<RunReport> {
   const reports = new Map<string, ReportDocument>();
   const edges: LineageEdge[] = [];
   const concurrency = deps.concurrency ?? 8;
   await eachLimited(entries, concurrency, async (e) => {
-    edges.push(...(await deps.lineage.upstream(lineageNode(e.uri, versionTokenOf(e)))));
-    if (e.reportUri === undefined || reports.has(e.reportUri)) return;
-    const doc = await readReport(deps.store, e.reportUri);
-    if (doc !== undefined) reports.set(e.reportUri, doc);
+    const cached = deps.cache?.get(e);
+    if (cached !== undefined) {
+      edges.push(...cached.edges);
+      if (e.reportUri !== undefined && cached.report !== undefined) reports.set(e.reportUri, cached.report);
+      return;
+    }
+    const upstream = await deps.lineage.upstream(lineageNode(e.uri, versionTokenOf(e)));
+    edges.push(...upstream);
+    const doc =
+      e.reportUri === undefined
+        ? undefined
+        : (reports.get(e.reportUri) ?? (await readReport(deps.store, e.reportUri)));
+    if (e.reportUri !== undefined && doc !== undefined) reports.set(e.reportUri, doc);
+    deps.cache?.set(e, upstream, doc);
   });
   return buildRunReport({
     pipeline,

@@ -8,14 +8,32 @@
  * Bounded: a run with more registered objects than one report covers (collectRunReport's limit,
  * 10,000) is not reported; the result says so with the reason, for the caller to log, instead of
  * failing every later arrival of the run.
+ *
+ * Concurrency: two outputs of a run recorded at once start two writers, and S3 keeps whichever put
+ * comes last. Re-collecting the run in each writer is not enough on its own: a writer that read
+ * the registry before the other output was recorded may put after the other writer, and its older
+ * view would win. So a writer reads the run's entries again after it has written, and writes again
+ * when they changed (at most MAX_PASSES times). The last put of all is then made by a writer whose
+ * re-read, taken after that put, found nothing new; every recording's own writer puts after the
+ * recording, so every recording came before that last put and that re-read saw it: the report left
+ * holds every output recorded. Each writer also reads
+ * the version that asked for the report from the table itself (GetItem, strongly consistent), since
+ * the run index is a global secondary index, read eventually consistently, that may not show a
+ * status recorded a moment ago.
  */
-import { collectRunReport, RunTooLargeError, type CollectRunDeps } from './collect-run';
+import { objectPk, type RegistryEntry } from '../registry/output-registry';
+import { reportOfEntries, runEntries, RunTooLargeError, type CollectRunDeps } from './collect-run';
 import { renderRunReportHtml } from './render-run-report-html';
 
 export interface WriteRunReportDeps extends CollectRunDeps {
   readonly artifactsBucket: string;
   /** The artifacts bucket's reports prefix (`reports/`); run reports go under `<prefix>runs/`. */
   readonly reportsPrefix: string;
+}
+
+export interface WriteRunReportOptions {
+  /** The object version whose recording asked for the report (its URI and registry sort key `VER#...`). */
+  readonly recorded?: { readonly uri: string; readonly version: string };
 }
 
 export type RunReportResult =
@@ -25,8 +43,21 @@ export type RunReportResult =
       readonly htmlKey: string;
       /** Registered objects the report covers. */
       readonly objects: number;
+      /** Times the report was written: more than one when the run changed while it was being written. */
+      readonly passes: number;
+      /**
+       * False when the run still changed after the last pass: the writers of the newer recordings
+       * write the report again, but this one did not see the run at rest.
+       */
+      readonly settled: boolean;
     }
   | { readonly status: 'skipped'; readonly reason: string };
+
+/**
+ * Most writes of one report per call: each pass costs a full read of the run's stored reports, and
+ * a run whose outputs land faster than that is reported again by their own writers anyway.
+ */
+export const MAX_PASSES = 4;
 
 /**
  * A path segment for a pipeline or run name: S3 keys take any characters, but `/` would nest the
@@ -48,26 +79,77 @@ export function runReportKey(
   return `${reportsPrefix}runs/${runReportSegment(pipeline)}/${runReportSegment(runId)}/report.${ext}`;
 }
 
+/** JSON with object keys sorted, so the same entries read twice compare equal whatever the key order. */
+function stableJson(value: unknown): string {
+  if (value instanceof Set) return stableJson([...(value as Set<unknown>)].map(String).sort());
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const fields = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What the run's entries say, independent of the order they were read in. */
+function fingerprint(entries: readonly RegistryEntry[]): string {
+  return entries
+    .map((e) => stableJson(e))
+    .sort()
+    .join('\n');
+}
+
+/** The run's entries, with the recorded version as the table itself holds it. */
+async function currentEntries(
+  deps: WriteRunReportDeps,
+  pipeline: string,
+  runId: string,
+  recorded: WriteRunReportOptions['recorded'],
+): Promise<RegistryEntry[]> {
+  const entries = await runEntries(deps, pipeline, runId);
+  if (recorded === undefined) return entries;
+  const sk = recorded.version.startsWith('VER#') ? recorded.version : `VER#${recorded.version}`;
+  const own = await deps.registry.get(objectPk(recorded.uri), sk);
+  if (own === undefined || own.pipeline !== pipeline || own.runId !== runId) return entries;
+  const at = entries.findIndex((e) => e.pk === own.pk && e.sk === own.sk);
+  if (at >= 0) entries[at] = own;
+  else entries.push(own);
+  return entries;
+}
+
 export async function writeRunReport(
   deps: WriteRunReportDeps,
   pipeline: string,
   runId: string,
+  options: WriteRunReportOptions = {},
 ): Promise<RunReportResult> {
-  let report;
+  const jsonKey = runReportKey(deps.reportsPrefix, pipeline, runId, 'json');
+  const htmlKey = runReportKey(deps.reportsPrefix, pipeline, runId, 'html');
   try {
-    report = await collectRunReport(deps, pipeline, runId);
+    let entries = await currentEntries(deps, pipeline, runId, options.recorded);
+    for (let pass = 1; ; pass++) {
+      const report = await reportOfEntries(deps, pipeline, runId, entries);
+      await deps.store.write(
+        deps.artifactsBucket,
+        jsonKey,
+        JSON.stringify(report, null, 2),
+        'application/json',
+      );
+      await deps.store.write(
+        deps.artifactsBucket,
+        htmlKey,
+        renderRunReportHtml(report),
+        'text/html; charset=utf-8',
+      );
+      const again = await currentEntries(deps, pipeline, runId, options.recorded);
+      const settled = fingerprint(again) === fingerprint(entries);
+      if (settled || pass === MAX_PASSES)
+        return { status: 'written', jsonKey, htmlKey, objects: report.objects, passes: pass, settled };
+      entries = again;
+    }
   } catch (error) {
     if (error instanceof RunTooLargeError) return { status: 'skipped', reason: error.message };
     throw error;
   }
-  const jsonKey = runReportKey(deps.reportsPrefix, pipeline, runId, 'json');
-  const htmlKey = runReportKey(deps.reportsPrefix, pipeline, runId, 'html');
-  await deps.store.write(deps.artifactsBucket, jsonKey, JSON.stringify(report, null, 2), 'application/json');
-  await deps.store.write(
-    deps.artifactsBucket,
-    htmlKey,
-    renderRunReportHtml(report),
-    'text/html; charset=utf-8',
-  );
-  return { status: 'written', jsonKey, htmlKey, objects: report.objects };
 }

@@ -86,6 +86,8 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
   if (!inspection.formatMatches) {
     report = formatMismatchReport(contract, inspection);
   } else {
+    // Found once: the reader reads the consumers' columns too, and the consumers then judge the report.
+    const consumers = await consumersOfContract(contract, deps.catalog);
     const run = await runValidation(
       contract,
       deps.store.source(object.bucket, object.key, object.versionId ?? undefined),
@@ -98,15 +100,13 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
         quarantineSink: () => deps.store.sink(deps.artifactsBucket, quarantineKey, 'application/x-ndjson'),
         now: deps.now,
         ...(deps.readerLimits ? { readerLimits: deps.readerLimits } : {}),
-        consumerColumns: (await consumersOfContract(contract, deps.catalog)).flatMap(
-          (c) => c.expectation.columns ?? [],
-        ),
+        consumerColumns: consumers.flatMap((c) => c.expectation.columns ?? []),
       },
     );
     report = withExtensionFinding(run.report, object.key, inspection);
     if (run.quarantinedRows > 0) quarantineUri = s3Uri(deps.artifactsBucket, quarantineKey);
     report = await judgedAgainstHistory(deps, input, report, contract);
-    report = await judgedByConsumers(report, contract, deps.catalog);
+    report = judgedByConsumers(report, contract, consumers);
     await recordConsumerEdges(deps, object, report);
   }
 
@@ -133,14 +133,16 @@ export async function validateOutput(input: ValidateInput, deps: ValidateDeps): 
 
 /**
  * The steps that read this output judge it too, each by what it declared it reads (every contract
- * whose inputs name it): an edge below what its consumer accepts fails or warns the report.
+ * whose inputs name it, consumersOfContract): an edge below what its consumer accepts fails or
+ * warns the report. The caller passes the consumers it already found for the reader's columns, so
+ * the catalog is searched once per validation.
  */
-export async function judgedByConsumers(
+export function judgedByConsumers(
   report: ValidationReport,
   contract: OutputContract,
-  catalog: Pick<ContractCatalog, 'snapshot'>,
-): Promise<ValidationReport> {
-  return withConsumerEdges(report, contract, await consumersOfContract(contract, catalog));
+  consumers: readonly Consumer[],
+): ValidationReport {
+  return withConsumerEdges(report, contract, consumers);
 }
 
 /**

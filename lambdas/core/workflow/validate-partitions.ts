@@ -31,6 +31,7 @@ import { inspectOutput } from './inspect-output';
 import { readManifestKeys } from './plan-parts';
 import { COMPLETION_MARKER } from './register-output';
 import {
+  consumersOfContract,
   judgedByConsumers,
   recordConsumerEdges,
   registryResolver,
@@ -572,7 +573,7 @@ export async function mergeParts(input: MergePartsInput, deps: PartitionDeps): P
   report = await judgedAgainstHistory(deps, { object: dataset, output }, report, contract);
   // Judged by its readers as one object is, once some part showed its columns.
   if (validated > 0) {
-    report = await judgedByConsumers(report, contract, deps.catalog);
+    report = judgedByConsumers(report, contract, await consumersOfContract(contract, deps.catalog));
     await recordConsumerEdges(deps, dataset, report);
   }
   const quarantineUri =

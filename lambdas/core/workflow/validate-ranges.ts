@@ -555,6 +555,7 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
   }
 
   const inspection = await inspectOutput({ object, output }, deps);
+  const consumers = await consumersOfContract(contract, deps.catalog);
   // A typed object (Parquet, Arrow) is graded by its declared types, as in one pass (its narrowed
   // columns read once).
   const storedTypes =
@@ -562,12 +563,7 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
       ? await readStoredTypes(
           objectSource(deps, object),
           inspection.format,
-          [
-            ...contract.schema,
-            ...(await consumersOfContract(contract, deps.catalog)).flatMap(
-              (c) => c.expectation.columns ?? [],
-            ),
-          ],
+          [...contract.schema, ...consumers.flatMap((c) => c.expectation.columns ?? [])],
           deps.readerLimits,
         )
       : undefined;
@@ -578,7 +574,7 @@ export async function mergeRanges(input: MergeRangesInput, deps: RangeDeps): Pro
       summary: `${report.summary}; validated in one range: the contract checks uniqueness across the whole object`,
     };
   report = await judgedAgainstHistory(deps, { object, output }, report, contract);
-  report = await judgedByConsumers(report, contract, deps.catalog);
+  report = judgedByConsumers(report, contract, consumers);
   await recordConsumerEdges(deps, object, report);
   const reportKey = artifactKey(deps.reportsPrefix, object, 'json');
   const stored: StoredRangedReport = {

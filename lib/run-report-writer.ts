@@ -1,0 +1,140 @@
+/**
+ * The run report function and its rule: every `Output Tested` event of this stack's state machine
+ * is delivered to a function that writes the tested output's pipeline run report again, as JSON
+ * and one HTML page under `reports/runs/<pipeline>/<run>/` of the artifacts bucket
+ * (lambdas/run-report/handler.ts; the aggregation `prt report --run` prints).
+ *
+ * Its role holds what the handler touches and no more: read the registry table (GetItem, Query:
+ * the run's entries and lineage edges), read reports/ (the stored validation reports the run
+ * report sums up), put under reports/runs/ only, write its log group. A delivery that fails (the
+ * table or bucket unavailable past the SDK's retries) is retried by the rule's target policy and
+ * then kept in a dead-letter queue of its own, whose depth raises an alarm on the alert topic;
+ * any later output of the same run writes the whole report again, so a redrive is only needed for
+ * a run's last output.
+ *
+ * @example
+ * new RunReportWriter(this, 'RunReports', { config, artifacts, registry, alertTopic, entry, depsLockFilePath });
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FUNCTION_ENV } from '../lambdas/runtime/function-environment';
+import type { ArtifactsBucket } from './artifacts-bucket';
+import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
+import type { EnvironmentConfig } from './config/environment-config';
+import { RUN_REPORT_FUNCTION_TIMEOUT_SECONDS } from './config/run-reports';
+import type { DataKey } from './data-key';
+import { FUNCTION_BUILD } from './function-bundling';
+import { acknowledgeGrants, acknowledgeOnResource, grantFindings } from './nag-acknowledgments';
+import { OUTPUT_TESTED_DETAIL_TYPE, OUTPUT_TESTED_SOURCE } from './openlineage-emitter';
+import type { RegistryTable } from './registry-table';
+import { removalPolicyOf } from './removal-policy';
+import { retentionDaysOf } from './retention-days';
+
+export interface RunReportWriterProps {
+  readonly config: EnvironmentConfig;
+  readonly artifacts: ArtifactsBucket;
+  readonly registry: RegistryTable;
+  readonly alertTopic: ITopic;
+  readonly encryptionKey?: Key | undefined;
+  readonly dataKey?: DataKey | undefined;
+  /** Absolute path of lambdas/run-report/handler.ts. */
+  readonly entry: string;
+  readonly depsLockFilePath: string;
+}
+
+export class RunReportWriter extends Construct {
+  readonly function: NodejsFunction;
+  readonly rule: Rule;
+  readonly deadLetterQueue: Queue;
+  readonly deadLettersAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: RunReportWriterProps) {
+    super(scope, id);
+    const { config, artifacts, registry } = props;
+    const logs = new LogGroup(this, 'Logs', {
+      retention: retentionDaysOf(config.logRetentionDays),
+      removalPolicy: removalPolicyOf(config.removalPolicy),
+      ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
+    });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `prt ${config.name} run report function`,
+    });
+    logs.grantWrite(role);
+    this.function = new NodejsFunction(this, 'Function', {
+      ...FUNCTION_BUILD,
+      entry: props.entry,
+      depsLockFilePath: props.depsLockFilePath,
+      // A run's report holds up to 10,000 entries and reports: more than the default 128 MB.
+      memorySize: 512,
+      timeout: Duration.seconds(RUN_REPORT_FUNCTION_TIMEOUT_SECONDS),
+      role,
+      logGroup: logs,
+      environment: {
+        [FUNCTION_ENV.registryTable]: registry.table.tableName,
+        [FUNCTION_ENV.artifactsBucket]: artifacts.bucket.bucketName,
+        [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    registry.grantRead(this.function);
+    artifacts.grantReadReports(this.function);
+    artifacts.grantWriteRunReports(this.function);
+    acknowledgeGrants(role, [
+      ...grantFindings.objectsUnder(artifacts.bucket, ARTIFACT_PREFIXES.reports, 'reads'),
+      ...grantFindings.objectsUnder(artifacts.bucket, ARTIFACT_PREFIXES.runReports, 'writes'),
+    ]);
+
+    // With the environment's key, the key policy already lets this stack's rules send to queues it
+    // encrypts (ArrivalTrigger calls DataKey.grantEventBridgeSend; its condition names every rule of the stack).
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      ...(props.dataKey
+        ? { encryption: QueueEncryption.KMS, encryptionMasterKey: props.dataKey.key }
+        : { encryption: QueueEncryption.SQS_MANAGED }),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: removalPolicyOf(config.removalPolicy),
+    });
+    acknowledgeOnResource(this.deadLetterQueue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself the dead-letter queue of the run report rule target; its depth raises an alarm, and a redrive writes the same report again (each write re-collects the whole run).',
+      },
+    ]);
+    this.rule = new Rule(this, 'Rule', {
+      description: 'Writes the pipeline run report of every tested output under reports/runs/',
+      eventPattern: { source: [OUTPUT_TESTED_SOURCE], detailType: [OUTPUT_TESTED_DETAIL_TYPE] },
+      targets: [
+        new LambdaFunction(this.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    this.deadLettersAlarm = new Alarm(this, 'DeadLettersAlarm', {
+      alarmName: `prt-${config.name}-run-reports-unwritten`,
+      alarmDescription:
+        'Output Tested events whose run report could not be written after the retries: reports/runs/ may miss the latest outputs of those runs. Fix the cause, then redrive the dead-letter queue (or run prt report --run).',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLettersAlarm.addAlarmAction(new SnsAction(props.alertTopic));
+    this.deadLettersAlarm.addOkAction(new SnsAction(props.alertTopic));
+  }
+}
