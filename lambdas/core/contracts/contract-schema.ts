@@ -19,6 +19,8 @@ export const COLUMN_TYPES = [
 ] as const;
 export const DATA_FORMATS = ['csv', 'jsonl', 'json', 'parquet', 'arrow'] as const;
 export const COMPRESSIONS = ['none', 'gzip'] as const;
+/** The statuses that may release a staged version to its published path (write-audit-publish). */
+export const PUBLISHABLE_STATUSES = ['passed', 'warned'] as const;
 export const COMPATIBILITY_LEVELS = ['strict', 'compatible', 'convertible', 'incompatible'] as const;
 export const TIMESTAMP_UNITS = ['ms', 'us', 'ns'] as const;
 export const RULE_CONDITIONS = [
@@ -404,6 +406,25 @@ export const historySchema = z
     'Anomalies against history: row count, null rates, means, distinct counts and arrival time judged against the last N versions (median and MAD, weekly pattern when three weeks exist)',
   );
 
+const publishSchema = z
+  .strictObject({
+    to: z
+      .string()
+      .min(1)
+      .refine((p) => !p.startsWith('/'), 'must not start with /')
+      .describe(
+        "Key template of the published copy consumers read, with path's {placeholders}; ends with / when path does",
+      ),
+    when: z
+      .array(z.enum(PUBLISHABLE_STATUSES))
+      .min(1)
+      .default(['passed'])
+      .describe('Statuses that publish a version: [passed] (the default) or [passed, warned]'),
+  })
+  .describe(
+    'Write-audit-publish: objects land under path (staging); only versions whose test ends in one of when are copied server-side to to',
+  );
+
 export const contractSchema = z
   .strictObject({
     pipeline: name,
@@ -447,6 +468,7 @@ export const contractSchema = z
     schema: z.array(columnSchema).min(1),
     quality: z.array(ruleSchema).default([]),
     history: historySchema.optional(),
+    publish: publishSchema.optional(),
   })
   .describe('Data contract of one pipeline step output (Pipeline Runtime Testing)');
 
