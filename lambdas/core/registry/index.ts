@@ -15,6 +15,7 @@ export type {
   OutputRegistry,
   Page,
   PageRequest,
+  Publication,
   RecordedEdge,
   RegistryEntry,
   StatusDetails,
