@@ -159,3 +159,12 @@ export function countConversion(
 export function countLineage(metrics: Metrics, result: { readonly edges: number }): void {
   metrics.addMetric('LineageEdges', MetricUnit.Count, result.edges);
 }
+
+/** Objects a Publish step copied (a folder's parts count one each) or withheld in staging. */
+export function countPublication(
+  metrics: Metrics,
+  result: { readonly published: boolean; readonly objects?: number },
+): void {
+  if (result.published) metrics.addMetric('ObjectsPublished', MetricUnit.Count, result.objects ?? 0);
+  else metrics.addMetric('VersionsWithheld', MetricUnit.Count, 1);
+}
