@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/config/project-paths';
 import { arrivalPrefixes, type EnvironmentConfig } from '../../lib/config/environment-config';
 import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
-import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
+import { FUNCTION_ENV, PUBLISH_ENV } from '../../lambdas/runtime/function-environment';
 import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lambdas/runtime/deployment-names';
 import { REGISTRY_TABLE_LAYOUT } from '../../lib/config/registry-table-layout';
 import { STACK_OUTPUTS } from '../../lib/config/stack-outputs';
@@ -554,6 +554,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           // Powertools: the service name is also the `service` dimension the dashboard reads.
           POWERTOOLS_SERVICE_NAME: fn,
           POWERTOOLS_LOG_LEVEL: config.logLevel,
+          // The publish function also gets the environment's published prefix (write-audit-publish).
+          ...(fn === 'publish' ? { [PUBLISH_ENV.publishedPrefix]: config.publishing.prefix } : {}),
         });
       },
     );
