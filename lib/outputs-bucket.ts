@@ -128,4 +128,18 @@ export class OutputsBucket extends Construct {
       resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
     });
   }
+
+  /**
+   * Write-audit-publish: copies (single or multipart, aborting its own failed uploads) under the
+   * published prefix, and removing there the `_SUCCESS` marker an older version of a folder left,
+   * so a reader never takes a folder being replaced for a complete one. No other prefix.
+   */
+  grantPublishUnder(grantee: IGrantable, prefix: string): Grant {
+    this.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+  }
 }

@@ -40,9 +40,10 @@ import type { RegistryTable } from './registry-table';
 import type { OutputsBucket } from './outputs-bucket';
 import { removalPolicyOf } from './removal-policy';
 import { retentionDaysOf } from './retention-days';
-import type { EnvironmentConfig } from './config/environment-config';
+import { arrivalPrefixes, type EnvironmentConfig } from './config/environment-config';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import { FUNCTION_ENV } from '../lambdas/runtime/function-environment';
+import { publishingEnvironment } from './config/publishing-environment';
 import { serviceNameOf } from './config/workflow-metrics';
 import {
   FUNCTION_TIMEOUT_SECONDS,
@@ -65,6 +66,11 @@ interface FunctionAccess {
   readonly readsOutputs: boolean;
   /** Lists the folders of partitioned outputs (the environment's partitions.prefixes). */
   readonly listsPartitionedOutputs?: boolean;
+  /**
+   * Write-audit-publish: reads the tested prefixes (the staged versions) and the published prefix,
+   * and writes only the published prefix (lib/outputs-bucket.ts grantPublishUnder).
+   */
+  readonly publishes?: boolean;
   /** Artifact prefixes the function writes. */
   readonly writes: readonly ('reports' | 'quarantine' | 'converted' | 'manifests' | 'results')[];
 }
@@ -125,7 +131,23 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
     readsOutputs: false,
     writes: [],
   },
+  // publish records the publication on the version (UpdateItem) and its lineage edge (PutItem);
+  // it reads a partitioned output's plan manifest for the parts that were validated.
+  publish: {
+    timeout: timeout('publish'),
+    registry: 'readWrite',
+    readsContracts: true,
+    reads: ['manifests'],
+    readsOutputs: false,
+    publishes: true,
+    writes: [],
+  },
 };
+
+/** Where staged versions of gated outputs can be: every prefix whose arrivals are tested. */
+function publishedFrom(config: EnvironmentConfig): readonly string[] {
+  return [...new Set([...arrivalPrefixes(config), ...config.partitions.prefixes])];
+}
 
 export interface WorkflowFunctionsProps {
   readonly config: EnvironmentConfig;
@@ -194,6 +216,7 @@ export class WorkflowFunctions extends Construct {
           POWERTOOLS_SERVICE_NAME: serviceNameOf(name),
           POWERTOOLS_LOG_LEVEL: config.logLevel,
           ...(READS_RECORDS.has(name) ? readerLimits : {}),
+          ...(access.publishes ? publishingEnvironment(config) : {}),
         },
         tracing: Tracing.ACTIVE,
         ...(config.reservedConcurrency[name] !== undefined
@@ -211,6 +234,10 @@ export class WorkflowFunctions extends Construct {
       if (access.reads?.includes('manifests')) artifacts.grantReadManifests(fn);
       if (access.readsOutputs) outputs.grantReadObjects(fn);
       if (access.listsPartitionedOutputs) outputs.grantListUnder(fn, config.partitions.prefixes);
+      if (access.publishes) {
+        outputs.grantReadUnder(fn, [...publishedFrom(config), config.publishing.prefix]);
+        outputs.grantPublishUnder(fn, config.publishing.prefix);
+      }
       for (const prefix of access.writes) {
         if (prefix === 'reports') artifacts.grantWriteReports(fn);
         else if (prefix === 'quarantine') artifacts.grantWriteQuarantine(fn);
@@ -232,6 +259,14 @@ export class WorkflowFunctions extends Construct {
           grantFindings.objectsUnder(artifacts.bucket, ARTIFACT_PREFIXES[prefix], 'reads'),
         ),
         ...(access.readsOutputs ? grantFindings.objectsUnder(outputs.bucket, '', 'reads') : []),
+        ...(access.publishes
+          ? [
+              ...[...publishedFrom(config), config.publishing.prefix].flatMap((prefix) =>
+                grantFindings.objectsUnder(outputs.bucket, prefix, 'reads'),
+              ),
+              ...grantFindings.objectsUnder(outputs.bucket, config.publishing.prefix, 'writes'),
+            ]
+          : []),
         ...access.writes.flatMap((prefix) =>
           grantFindings.objectsUnder(artifacts.bucket, ARTIFACT_PREFIXES[prefix], 'writes'),
         ),

@@ -76,6 +76,20 @@ export const DOWNLOAD_ENV = {
   targets: 'PRT_STAGING_TARGETS',
 } as const;
 
+/**
+ * Environment variables the publish function (write-audit-publish) reads at cold start, besides
+ * the shared ones. The CDK construct (lib/workflow-functions.ts) and the embedded stack set them
+ * from the environment's `publishing` settings; publish-dependencies.ts reads them.
+ */
+export const PUBLISH_ENV = {
+  /** Key prefix of the outputs bucket published copies go under (the only one the function writes). */
+  publishedPrefix: 'PRT_PUBLISHED_PREFIX',
+  /** Optional: objects above this many bytes are copied in parts (default and most 5 GiB). */
+  multipartAboveBytes: 'PRT_PUBLISH_MULTIPART_ABOVE_BYTES',
+  /** Optional: bytes per part of a multipart copy (default 512 MiB). */
+  copyPartBytes: 'PRT_PUBLISH_PART_BYTES',
+} as const;
+
 export const STAGING_DEFAULTS = {
   prefix: 'staging/',
   maxObjects: 1000,

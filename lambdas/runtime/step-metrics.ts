@@ -167,3 +167,12 @@ export function countRunReport(metrics: Metrics, result: TestedRunReportResult):
   if (result.status === 'skipped') metrics.addMetric('RunReportsSkipped', MetricUnit.Count, 1);
   else if (result.status === 'written') metrics.addMetric('RunReportsWritten', MetricUnit.Count, 1);
 }
+
+/** Objects a Publish step copied (a folder's parts count one each) or withheld in staging. */
+export function countPublication(
+  metrics: Metrics,
+  result: { readonly published: boolean; readonly objects?: number },
+): void {
+  if (result.published) metrics.addMetric('ObjectsPublished', MetricUnit.Count, result.objects ?? 0);
+  else metrics.addMetric('VersionsWithheld', MetricUnit.Count, 1);
+}

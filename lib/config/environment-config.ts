@@ -104,6 +104,21 @@ export interface StagingSource {
 }
 
 export const DEFAULT_STAGING_PREFIX = 'staging/';
+
+/** Write-audit-publish: where gated outputs' published copies go, and how large objects are copied. */
+export interface PublishingSettings {
+  /**
+   * Key prefix of the outputs bucket published copies go under: the only prefix the publish
+   * function writes, disjoint from the tested prefixes so a published copy is never tested again.
+   */
+  readonly prefix: string;
+  /** Objects above this many bytes are copied in parts (default and most 5 GiB). */
+  readonly multipartAboveBytes?: number;
+  /** Bytes per part of a multipart copy (default 512 MiB). */
+  readonly copyPartBytes?: number;
+}
+
+export const DEFAULT_PUBLISHED_PREFIX = 'published/';
 const DEFAULT_STAGING_MEMORY = 2048;
 
 /**
@@ -174,6 +189,7 @@ export interface EnvironmentConfig {
    */
   readonly readerLimits: ConfigurableReaderLimits;
   readonly staging: StagingSettings;
+  readonly publishing: PublishingSettings;
   readonly retention: RetentionSettings;
   /** Where OpenLineage RunEvents go (lib/config/openlineage-config.ts); absent: none are sent. */
   readonly openLineage?: OpenLineageSettings;
@@ -388,6 +404,17 @@ const environmentSchema = strictObject(
       },
       'an object with optional prefix, maskingKeySecret, memorySize, targets and acceptFrom',
     ).optional(),
+    publishing: strictObject(
+      {
+        prefix: z
+          .string(expected('a key prefix ending in "/" (no leading "/")'))
+          .regex(/^[^/].*\/$/, expected('a key prefix ending in "/" (no leading "/")'))
+          .default(DEFAULT_PUBLISHED_PREFIX),
+        multipartAboveBytes: integerAtLeast(1, 5 * 1024 ** 3).optional(),
+        copyPartBytes: integerAtLeast(1, 5 * 1024 ** 3).optional(),
+      },
+      'an object with optional prefix, multipartAboveBytes and copyPartBytes',
+    ).optional(),
     openLineage: openLineageSchema.optional(),
     account: z
       .string(expected('a 12-digit AWS account id'))
@@ -461,6 +488,23 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
     );
   const targets = stagingTargets(envName, data.staging?.targets);
   const acceptFrom = stagingSources(envName, data.staging?.acceptFrom);
+  // Published copies under a tested prefix would be tested again, and a staged copy there would
+  // be read by consumers as published.
+  const publishedPrefix = data.publishing?.prefix ?? DEFAULT_PUBLISHED_PREFIX;
+  const testedPrefixes = [
+    ...data.watchedPrefixes,
+    ...(data.canary ? [CANARY_PREFIX] : []),
+    ...data.partitions.prefixes,
+  ];
+  const unpublishable = [...testedPrefixes, stagingPrefix].find(
+    (p) => p.startsWith(publishedPrefix) || publishedPrefix.startsWith(p),
+  );
+  if (unpublishable !== undefined)
+    fail(
+      envName,
+      'publishing.prefix',
+      `'${publishedPrefix}' overlaps '${unpublishable}' (tested or staging): every published copy would be tested again or mistaken for a staged one; publish under a prefix of its own`,
+    );
   return {
     name: envName,
     watchedPrefixes: data.watchedPrefixes,
@@ -494,6 +538,15 @@ export function parseEnvironmentConfig(envName: string, raw: unknown): Environme
         : {}),
       targets,
       acceptFrom,
+    },
+    publishing: {
+      prefix: publishedPrefix,
+      ...(data.publishing?.multipartAboveBytes !== undefined
+        ? { multipartAboveBytes: data.publishing.multipartAboveBytes }
+        : {}),
+      ...(data.publishing?.copyPartBytes !== undefined
+        ? { copyPartBytes: data.publishing.copyPartBytes }
+        : {}),
     },
     retention: {
       quarantineDays: data.retention?.quarantineDays ?? DEFAULT_RETENTION.quarantineDays,

@@ -3,7 +3,14 @@
  * the ASL substitutions (`${RegisterFunctionArn}` ...) and the embedded stack's task bindings, so the
  * three cannot drift apart.
  */
-export const WORKFLOW_FUNCTIONS = ['register', 'inspect', 'validate', 'convert', 'lineage'] as const;
+export const WORKFLOW_FUNCTIONS = [
+  'register',
+  'inspect',
+  'validate',
+  'convert',
+  'lineage',
+  'publish',
+] as const;
 export type WorkflowFunction = (typeof WORKFLOW_FUNCTIONS)[number];
 
 /** Handler entry file of each function, relative to the repository root. */
@@ -28,6 +35,9 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<WorkflowFunction, number>
   validate: 300,
   convert: 300,
   lineage: 30,
+  // publish: S3 copies inside the service, but a 5 GiB CopyObject, or the parts of a large object
+  // or folder, take minutes.
+  publish: 300,
 };
 
 /** Other substitutions the ASL file uses. */

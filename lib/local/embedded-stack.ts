@@ -62,6 +62,8 @@ import {
 } from './local-clients';
 import { compileEventPattern } from './event-pattern-matcher';
 import { LocalStepFunctionsApi, type LocalWorkflow } from './local-step-functions-api';
+import { s3CopyExtensions } from './s3-copy-extensions';
+import { publishingEnvironment } from '../config/publishing-environment';
 import { LocalPrepareInputs } from './prepare-inputs-runner';
 import { LocalExpectedOutputs } from './expected-outputs-runner';
 import { toEventBridgeEvents, type EventBridgeS3Event } from './s3-event-to-eventbridge';
@@ -342,6 +344,8 @@ export class EmbeddedStack {
       }
       await next();
     });
+    // Server-side copies as S3 makes them (UploadPartCopy, copy preconditions): the publish step.
+    middleware.unshift(s3CopyExtensions as unknown as KoaMiddleware);
     const s3Address = await s3rver.run();
     const dynamo = dynalite({
       createTableMs: 0,
@@ -385,6 +389,8 @@ export class EmbeddedStack {
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
       [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
       [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
+      // The publish function (write-audit-publish), from the environment's publishing settings.
+      ...publishingEnvironment(options.config),
       // The generate function, which the synthetic canary runs.
       [GENERATE_ENV.outputsBucket]: names.outputsBucket,
       [CONTRACT_CACHE_SECONDS_ENV]:

@@ -20,6 +20,7 @@ export const HANDLER_MODULES: Readonly<Record<WorkflowFunction, () => Promise<Ha
   validate: () => import('../../lambdas/validate/handler'),
   convert: () => import('../../lambdas/convert/handler'),
   lineage: () => import('../../lambdas/lineage/handler'),
+  publish: () => import('../../lambdas/publish/handler'),
 };
 
 /** The synthetic canary's functions (not steps of the output-testing workflow). */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/config/project-paths';
 import { arrivalPrefixes, type EnvironmentConfig } from '../../lib/config/environment-config';
 import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
-import { FUNCTION_ENV } from '../../lambdas/runtime/function-environment';
+import { FUNCTION_ENV, PUBLISH_ENV } from '../../lambdas/runtime/function-environment';
 import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lambdas/runtime/deployment-names';
 import { REGISTRY_TABLE_LAYOUT } from '../../lib/config/registry-table-layout';
 import { STACK_OUTPUTS } from '../../lib/config/stack-outputs';
@@ -55,6 +55,8 @@ const EXPECTED_ACCESS: Readonly<
       readonly artifactLists: readonly string[];
       /** Lists the partitioned prefixes of the outputs bucket (parts of a partitioned output). */
       readonly listsPartitions?: boolean;
+      /** Reads the tested prefixes and writes only the published prefix (write-audit-publish). */
+      readonly publishes?: boolean;
       readonly timeoutSeconds: number;
     }
   >
@@ -107,6 +109,17 @@ const EXPECTED_ACCESS: Readonly<
     artifactWrites: [],
     artifactLists: ['contracts/*'],
     timeoutSeconds: 30,
+  },
+  // publish reads staged versions where tested outputs land, and copies them under the published
+  // prefix only; manifests/: a partitioned output's validated parts.
+  publish: {
+    registry: true,
+    outputs: true,
+    publishes: true,
+    artifactReads: ['/contracts/*', '/manifests/*'],
+    artifactWrites: [],
+    artifactLists: ['contracts/*'],
+    timeoutSeconds: 300,
   },
 };
 
@@ -542,6 +555,8 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           // Powertools: the service name is also the `service` dimension the dashboard reads.
           POWERTOOLS_SERVICE_NAME: fn,
           POWERTOOLS_LOG_LEVEL: config.logLevel,
+          // The publish function also gets the environment's published prefix (write-audit-publish).
+          ...(fn === 'publish' ? { [PUBLISH_ENV.publishedPrefix]: config.publishing.prefix } : {}),
         });
       },
     );
@@ -631,7 +646,19 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
         targets
           .filter((t) => t.logicalId === ids.outputs && !t.actions.includes('s3:ListBucket'))
           .map((t) => `${[...t.actions].sort().join(',')} ${t.suffix}`),
-      ).toEqual(expected.outputs ? ['s3:GetObject,s3:GetObjectVersion /*'] : []);
+      ).toEqual(
+        expected.publishes
+          ? [
+              ...[
+                ...new Set([...arrivalPrefixes(config), ...config.partitions.prefixes]),
+                config.publishing.prefix,
+              ].map((p) => `s3:GetObject,s3:GetObjectVersion /${p}*`),
+              `s3:AbortMultipartUpload,s3:DeleteObject,s3:PutObject /${config.publishing.prefix}*`,
+            ]
+          : expected.outputs
+            ? ['s3:GetObject,s3:GetObjectVersion /*']
+            : [],
+      );
       expect(listsOf(ids.outputs)).toEqual(
         expected.listsPartitions && config.partitions.prefixes.length > 0
           ? [{ StringLike: { 's3:prefix': config.partitions.prefixes.map((p) => `${p}*`) } }]
@@ -652,7 +679,15 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
             (t) =>
               `${t.logicalId === ids.artifacts ? 'artifacts' : t.logicalId}${t.suffix} ${t.actions.join(',')}`,
           ),
-      ).toEqual(fn === 'convert' || fn === 'validate' ? ['artifacts/converted/* s3:DeleteObject'] : []);
+      ).toEqual(
+        fn === 'convert' || fn === 'validate'
+          ? ['artifacts/converted/* s3:DeleteObject']
+          : fn === 'publish'
+            ? [
+                `${ids.outputs}/${config.publishing.prefix}* s3:PutObject,s3:AbortMultipartUpload,s3:DeleteObject`,
+              ]
+            : [],
+      );
       // The data key, where the environment has one, for exactly the reads and writes above.
       expect([...new Set(allActions.filter((a) => a.startsWith('kms:')))].sort()).toEqual(
         ids.dataKey ? (fn === 'inspect' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey']) : [],

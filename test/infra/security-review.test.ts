@@ -26,7 +26,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/config/project-paths';
-import type { EnvironmentConfig } from '../../lib/config/environment-config';
+import { arrivalPrefixes, type EnvironmentConfig } from '../../lib/config/environment-config';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 import { ENVIRONMENT_NAMES, environmentConfig } from '../fixtures/cdk-environments';
 import { actionsOf, allIdentityStatements, type PolicyStatement } from './identity-policies';
@@ -246,6 +246,26 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
       ...contracts,
       registryRead,
       registryWrite,
+      ...key('kms:Decrypt', 'kms:GenerateDataKey'),
+    ]),
+    // Write-audit-publish: reads staged versions where tested outputs land (and what the published
+    // prefix already holds), writes and removes a stale marker only under the published prefix.
+    workflow('publish', [
+      ...contracts,
+      registryRead,
+      registryWrite,
+      { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/manifests/*`] },
+      {
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [
+          ...new Set([...arrivalPrefixes(config), ...config.partitions.prefixes]),
+          config.publishing.prefix,
+        ].map((p) => `${OUTPUTS}/${p}*`),
+      },
+      {
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+        resources: [`${OUTPUTS}/${config.publishing.prefix}*`],
+      },
       ...key('kms:Decrypt', 'kms:GenerateDataKey'),
     ]),
     [

@@ -41,6 +41,7 @@ import {
   type OutputRegistry,
   type Page,
   type PageRequest,
+  type Publication,
   type RecordedEdge,
   type RegistryEntry,
   type StatusDetails,
@@ -541,6 +542,26 @@ export class DynamoOutputRegistry implements OutputRegistry {
       if (isConditionFailed(error))
         throw new NotRegisteredError(`${uri} (${ref.sk}) is not registered; no consumer edges recorded`);
       return mapDynamoError(error, `record the consumer edges of ${uri}`);
+    }
+  }
+
+  async recordPublication(ref: Pick<RegistryEntry, 'pk' | 'sk'>, publication: Publication): Promise<void> {
+    const uri = ref.pk.replace(/^OBJ#/, '');
+    try {
+      // The status and its revision stay the state machine's: this write touches the publication only.
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: ref.pk, sk: ref.sk },
+          UpdateExpression: 'SET publication = :publication, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':publication': { ...publication }, ':now': this.now().toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error))
+        throw new NotRegisteredError(`${uri} (${ref.sk}) is not registered; its publication is not recorded`);
+      return mapDynamoError(error, `record the publication of ${uri}`);
     }
   }
 

@@ -147,6 +147,7 @@ export function contractFileForm(contract: OutputContract): FileValue {
     ...(contract.inputs.length > 0 ? { inputs: inputsFileForm(contract) } : {}),
     ...(contract.jobType !== undefined ? { job_type: contract.jobType } : {}),
     ...(contract.partitioned ? { partitioned: true } : {}),
+    ...(contract.publish ? { publish: { to: contract.publish.to, when: [...contract.publish.when] } } : {}),
     allow_extra_columns: contract.allowExtraColumns,
     schema: contract.schema.map(columnFileForm),
     ...(contract.quality.length > 0 ? { quality: contract.quality.map(ruleFileForm) } : {}),

@@ -15,6 +15,7 @@ import {
   RULE_TYPES,
   CLASSIFICATIONS,
   ACCEPTED_INPUT_LEVELS,
+  PUBLISHABLE_STATUSES,
 } from './contract-vocabulary';
 import { EXPECTATION_LIMITS } from '../expectations/expectation-types';
 
@@ -29,6 +30,7 @@ export {
   VALUE_FORMATS,
   CLASSIFICATIONS,
   ACCEPTED_INPUT_LEVELS,
+  PUBLISHABLE_STATUSES,
 } from './contract-vocabulary';
 
 const name = z
@@ -401,6 +403,25 @@ export const expectedEntrySchema = z
   })
   .describe('An expected arrival: give schedule (and grace) or after');
 
+const publishSchema = z
+  .strictObject({
+    to: z
+      .string()
+      .min(1)
+      .refine((p) => !p.startsWith('/'), 'must not start with /')
+      .describe(
+        "Key template of the published copy consumers read, with path's {placeholders}; ends with / when path does",
+      ),
+    when: z
+      .array(z.enum(PUBLISHABLE_STATUSES))
+      .min(1)
+      .default(['passed'])
+      .describe('Statuses that publish a version: [passed] (the default) or [passed, warned]'),
+  })
+  .describe(
+    'Write-audit-publish: objects land under path (staging); only versions whose test ends in one of when are copied server-side to to',
+  );
+
 export const contractSchema = z
   .strictObject({
     pipeline: name,
@@ -452,6 +473,8 @@ export const contractSchema = z
       .describe(
         'When versions are expected: a deadline with no version in its window is recorded as missing, alerted and published (Output Missing)',
       ),
+
+    publish: publishSchema.optional(),
   })
   .describe('Data contract of one pipeline step output (Pipeline Runtime Testing)');
 

@@ -17,6 +17,8 @@ export const COLUMN_TYPES = [
 ] as const;
 export const DATA_FORMATS = ['csv', 'jsonl', 'json', 'parquet', 'arrow'] as const;
 export const COMPRESSIONS = ['none', 'gzip'] as const;
+/** The statuses that may release a staged version to its published path (write-audit-publish). */
+export const PUBLISHABLE_STATUSES = ['passed', 'warned'] as const;
 export const COMPATIBILITY_LEVELS = ['strict', 'compatible', 'convertible', 'incompatible'] as const;
 export const TIMESTAMP_UNITS = ['ms', 'us', 'ns'] as const;
 export const RULE_CONDITIONS = [

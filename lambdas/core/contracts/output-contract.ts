@@ -13,6 +13,7 @@ import type {
   COMPATIBILITY_LEVELS,
   COMPRESSIONS,
   DATA_FORMATS,
+  PUBLISHABLE_STATUSES,
   RULE_TYPES,
   TIMESTAMP_UNITS,
   VALUE_FORMATS,
@@ -24,6 +25,7 @@ export {
   COMPATIBILITY_LEVELS,
   COMPRESSIONS,
   DATA_FORMATS,
+  PUBLISHABLE_STATUSES,
   RULE_TYPES,
   TIMESTAMP_UNITS,
   VALUE_FORMATS,
@@ -203,6 +205,21 @@ export interface OutputContract {
    * contract expects nothing, and no deadline is checked.
    */
   readonly expected?: readonly Expectation[];
+  /**
+   * Write-audit-publish: the key template consumers read, and the statuses a version must reach to
+   * be copied there from `path` (the staging location). Absent when the output is not gated.
+   */
+  readonly publish?: PublishSpec;
+}
+
+export type PublishableStatus = (typeof PUBLISHABLE_STATUSES)[number];
+
+/** A gated output's `publish:` key (decision 0026). */
+export interface PublishSpec {
+  /** Key template of the published copy: the placeholders of `path`, and a trailing `/` when it has one. */
+  readonly to: string;
+  /** Statuses that publish; `passed` always, `warned` when the contract allows it. */
+  readonly when: readonly PublishableStatus[];
 }
 
 /** `pipeline/step/output`, the logical name of an output. */

@@ -18,6 +18,7 @@ import {
   type ColumnType,
   type InputExpectation,
   type OutputContract,
+  type PublishSpec,
   type QualityRule,
   type RuleCondition,
   type RuleType,
@@ -711,6 +712,7 @@ function toModel(file: ContractFile, source: string, loc: PathLocator): OutputCo
     quality,
     ...(history ? { history } : {}),
     ...(expected ? { expected } : {}),
+    ...(file.publish ? { publish: publishSpec(file.path, file.publish, bad) } : {}),
   };
 }
 
@@ -781,6 +783,59 @@ function expectationsOf(
     );
     return { kind: 'after', index: i, input: after.input, withinSeconds, withinText: after.within };
   });
+}
+
+/** The literal text of a key template before its first placeholder: every key it claims starts with it. */
+function literalPrefix(template: string): string {
+  const at = template.indexOf('{');
+  return at < 0 ? template : template.slice(0, at);
+}
+
+function placeholderNames(template: string): string[] {
+  return [...template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
+}
+
+/**
+ * A gated output's publish key. The published copy is named from the staged key, so `to` may only
+ * use placeholders `path` captures and must be a folder exactly when `path` is one. Staging and
+ * published paths must not overlap: a published copy that its own contract claimed would be
+ * registered and tested as a new arrival, and a staged object landing under the published path
+ * would be read by consumers before its test. The check is on the literal prefixes (the text before
+ * the first placeholder): when neither starts with the other, no key can be claimed by both.
+ */
+function publishSpec(
+  path: string,
+  publish: NonNullable<ContractFile['publish']>,
+  bad: (path: readonly PathPart[], message: string) => never,
+): PublishSpec {
+  const { to } = publish;
+  const braces = to.replace(PLACEHOLDER_CHECK, (m) => (/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(m) ? '' : '{'));
+  if (/[{}]/.test(braces)) bad(['publish', 'to'], `'${to}' has an unbalanced or invalid {placeholder}`);
+  const captured = new Set(placeholderNames(path));
+  for (const name of placeholderNames(to))
+    if (!captured.has(name))
+      bad(
+        ['publish', 'to'],
+        `{${name}} is not a placeholder of path '${path}': the published key is named from the staged key`,
+      );
+  if (to.endsWith('/') !== path.endsWith('/'))
+    bad(
+      ['publish', 'to'],
+      path.endsWith('/')
+        ? `path '${path}' is a folder: end '${to}' with / too, so each staged object keeps its name under it`
+        : `path '${path}' names one key: '${to}' must name one key too (no trailing /)`,
+    );
+  const staged = literalPrefix(path);
+  const published = literalPrefix(to);
+  if (staged.startsWith(published) || published.startsWith(staged))
+    bad(
+      ['publish', 'to'],
+      `'${to}' overlaps the staging path '${path}' (literal prefixes '${published}' and '${staged}'): a published copy would be claimed as a new arrival, or a staged object read before its test; publish under a prefix of its own`,
+    );
+  const when = [...new Set(publish.when)];
+  if (!when.includes('passed'))
+    bad(['publish', 'when'], 'must include passed: a version that passes every check is always publishable');
+  return { to, when };
 }
 
 /**

@@ -6,7 +6,8 @@
  *
  * A node is `s3://bucket/key#<version token>` (a version id, or `etag:<etag>` in an unversioned bucket).
  */
-export type EdgeKind = 'declared-input' | 'conversion' | 'staging';
+/** `published`: a gated output's tested version to its copy under the published path (write-audit-publish). */
+export type EdgeKind = 'declared-input' | 'conversion' | 'staging' | 'published';
 
 export interface LineageEdge {
   /** `s3://bucket/key#version` of the upstream version. */

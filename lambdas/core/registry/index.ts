@@ -17,6 +17,7 @@ export type {
   OutputRegistry,
   Page,
   PageRequest,
+  Publication,
   RecordedEdge,
   RegistryEntry,
   StatusDetails,

@@ -63,6 +63,8 @@ export interface RegistryEntry {
   readonly failedRules?: ReadonlySet<string>;
   /** The version graded for each step that reads it, as its validation recorded it. */
   readonly consumerEdges?: readonly RecordedEdge[];
+  /** A gated output's version: where it was published, or why it was not (write-audit-publish). */
+  readonly publication?: Publication;
   readonly rowCount?: number;
   /**
    * An expected window's entry (status `missing`, then `late`; lambdas/core/expectations): the
@@ -104,6 +106,14 @@ export interface RecordedEdge {
   /** The changes that set the level (`v: int64 read as int32: 1 of 2 values do not fit int32`). */
   readonly reason: string;
 }
+
+/**
+ * What the Publish step did with a gated output's tested version: copied it to the published path
+ * (`uri`, and the copy's version token), or withheld it in staging, saying why.
+ */
+export type Publication =
+  | { readonly state: 'published'; readonly uri: string; readonly version: string; readonly at: string }
+  | { readonly state: 'withheld'; readonly reason: string; readonly at: string };
 
 /** What a status write may record beside the status. */
 export interface StatusDetails {
@@ -252,4 +262,9 @@ export interface OutputRegistry {
    * lineage shows them as graded when the version landed. An unknown version is NotRegisteredError.
    */
   recordConsumerEdges(ref: Pick<RegistryEntry, 'pk' | 'sk'>, edges: readonly RecordedEdge[]): Promise<void>;
+  /**
+   * Records on a gated output's version where it was published (or why it was not), leaving its
+   * status to the state machine. Writing it again replaces it; an unknown version is NotRegisteredError.
+   */
+  recordPublication(ref: Pick<RegistryEntry, 'pk' | 'sk'>, publication: Publication): Promise<void>;
 }

@@ -183,6 +183,8 @@ async function registerMatched(
     format: contract.format,
     convertTo: contract.convertTo ?? null,
     jobType: contract.jobType ?? null,
+    // Gated outputs only: the state machine routes a passing version to Publish when it is present.
+    ...(contract.publish ? { publishTo: contract.publish.to } : {}),
   };
   return { created, output };
 }

@@ -32,6 +32,11 @@ export interface RegisteredOutput {
   readonly format: DataFormat;
   readonly convertTo: DataFormat | null;
   readonly jobType: string | null;
+  /**
+   * A gated output's `publish.to` (write-audit-publish): its tested version goes to the Publish
+   * step. Absent when the contract is not gated.
+   */
+  readonly publishTo?: string;
 }
 
 export interface RegisterResult {

@@ -200,6 +200,7 @@ function contractExtras(contract: OutputContract): Json {
     ...(contract.inputs.length > 0 ? { inputs: inputsFileForm(contract) } : {}),
     ...(contract.jobType !== undefined ? { job_type: contract.jobType } : {}),
     ...(contract.partitioned ? { partitioned: true } : {}),
+    ...(contract.publish ? { publish: { to: contract.publish.to, when: [...contract.publish.when] } } : {}),
     ...(contract.history
       ? {
           history: {
