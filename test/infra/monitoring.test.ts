@@ -197,8 +197,9 @@ describe.each(ENVIRONMENT_NAMES)('monitoring of prt-%s', (envName) => {
     // Act
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     const topic = { Ref: id(stack.alerts.topic) };
-    // Assess: the four of the output-testing workflow, and the canary's where the environment runs one
-    expect(alarms).toHaveLength(config.canary ? 5 : 4);
+    // Assess: the four of the output-testing workflow, the run reports' unwritten events, and the
+    // canary's where the environment runs one
+    expect(alarms).toHaveLength(config.canary ? 6 : 5);
     for (const a of alarms) {
       expect([a.Properties['AlarmActions'], a.Properties['OKActions']]).toEqual([[topic], [topic]]);
       expect(a.Properties['AlarmName']).toMatch(new RegExp(`^prt-${envName}-`));
