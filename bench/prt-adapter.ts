@@ -67,7 +67,10 @@ export async function csvToParquet(
 export async function parquetReadAndCheck(path: string, contract: Contract): Promise<CheckResult> {
   const columns = contract.schema.map((c) => c.name);
   return summary(
-    await validateColumns(contract, readParquetColumns(fileSource(path), { columns, presentOnly: true })),
+    await validateColumns(
+      contract,
+      readParquetColumns(fileSource(path), { columns, presentOnly: true, stringsAsText: true }),
+    ),
   );
 }
 

@@ -40,9 +40,14 @@ export interface OpenedTable {
   /**
    * The same table as column batches (the columnar data path), instead of `batches`: read one or
    * the other. `select` names the columns to decode (the others keep their names, with a null
-   * vector); the formats that cannot skip a column decode all.
+   * vector); the formats that cannot skip a column decode all. `shape.stringsAsText`: Parquet's
+   * plain ASCII strings as text vectors (bytes + offsets) for a consumer that reads those (the
+   * validator); the other formats ignore it.
    */
-  readonly columnBatches: (select?: readonly string[]) => AsyncIterable<ColumnBatch>;
+  readonly columnBatches: (
+    select?: readonly string[],
+    shape?: { readonly stringsAsText?: boolean },
+  ) => AsyncIterable<ColumnBatch>;
 }
 
 /** Reads the head of a source and detects its format and compression. */
@@ -95,11 +100,12 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       detection,
       format,
       batches: namingSource(readParquet(source, limits), source.name),
-      columnBatches: (select) =>
+      columnBatches: (select, shape) =>
         namingSource(
           readParquetColumns(source, {
             ...limits,
             ...(select ? { columns: select, presentOnly: true } : {}),
+            ...(shape?.stringsAsText ? { stringsAsText: true } : {}),
           }),
           source.name,
         ),

@@ -28,7 +28,7 @@ import { getMaxDefinitionLevel, getSchemaPath } from 'hyparquet/src/schema.js';
 import type { TimestampUnit } from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import type { ByteSource } from './byte-io';
-import type { ColumnBatch, ColumnVector } from './column-batch';
+import { TEXT_NULL, type ColumnBatch, type ColumnVector } from './column-batch';
 import { boundedDecompressors, PageSizeError } from './parquet-decompressors';
 import {
   cellConverter,
@@ -65,6 +65,8 @@ interface Selected {
   /** Highest definition level (a value is present when its level reaches it); typed plans only. */
   readonly maxDefinition: number;
   readonly schemaPath: readonly SchemaTree[];
+  /** Plain ASCII strings as a text vector (`stringsAsText`). */
+  readonly asText: boolean;
 }
 
 /** The first cell of a row group that readParquet would refuse, where it would report it. */
@@ -106,7 +108,15 @@ export async function* readParquetColumns(
     if (selected.some((s) => s.index === index)) continue;
     const plan = planOf(leaf.element, leaf.kind);
     const schemaPath = plan.kind === 'cells' ? [] : getSchemaPath(opened.metadata.schema, [...leaf.path]);
-    selected.push({ index, order, leaf, plan, schemaPath, maxDefinition: getMaxDefinitionLevel(schemaPath) });
+    selected.push({
+      index,
+      order,
+      leaf,
+      plan,
+      schemaPath,
+      maxDefinition: getMaxDefinitionLevel(schemaPath),
+      asText: options.stringsAsText === true && plan.kind === 'string',
+    });
   }
   const cellColumns = selected.filter((s) => s.plan.kind === 'cells');
   const topLevel = [...new Set(cellColumns.map((s) => s.leaf.keys[0]!))];
@@ -259,7 +269,9 @@ type PageValues =
   | { readonly tag: 'number'; readonly at: ArrayLike<number> }
   | { readonly tag: 'bigint'; readonly at: ArrayLike<bigint> }
   | { readonly tag: 'strings'; readonly at: readonly string[] }
-  | { readonly tag: 'index'; readonly at: ArrayLike<number> };
+  | { readonly tag: 'index'; readonly at: ArrayLike<number> }
+  /** ASCII strings left as bytes: value k is `bytes[start[k], end[k])`. */
+  | { readonly tag: 'bytes'; readonly at: Int32Array; readonly end: Int32Array; readonly bytes: Uint8Array };
 
 type TypedPlan = Exclude<Plan, { kind: 'cells' }>;
 
@@ -304,6 +316,7 @@ function decodeChunk(
   const bytes = opened.cache.view(start, start + Number(meta.total_compressed_size));
   if (!bytes) throw new Error(`the column chunk of ${column.leaf.name} was not fetched`);
   const sink = new ColumnSink(plan, rows, column.maxDefinition > 0);
+  const asText = column.asText;
   const decoder = {
     pathInSchema: meta.path_in_schema,
     type: meta.type,
@@ -322,7 +335,7 @@ function decodeChunk(
     if (header.type === 'DICTIONARY_PAGE') {
       const count = header.dictionary_page_header?.num_values ?? 0;
       const page = decompressPage(body, header.uncompressed_page_size, meta.codec, boundedDecompressors);
-      sink.setDictionary(plainValues(page, 0, page.byteLength, meta.type, count, column.leaf.element));
+      sink.setDictionary(plainValues(page, 0, page.byteLength, meta.type, count, column.leaf.element, false));
     } else if (header.type === 'DATA_PAGE' && header.data_page_header) {
       const daph = header.data_page_header;
       const page = decompressPage(body, header.uncompressed_page_size, meta.codec, boundedDecompressors);
@@ -347,7 +360,7 @@ function decodeChunk(
       sink.addPage(
         daph.num_values,
         levels,
-        pageValues(page, at, page.byteLength, daph.encoding, meta.type, present, column),
+        pageValues(page, at, page.byteLength, daph.encoding, meta.type, present, column, asText),
         present,
       );
     } else if (header.type === 'DATA_PAGE_V2' && header.data_page_header_v2) {
@@ -386,7 +399,7 @@ function decodeChunk(
       sink.addPage(
         h.num_values,
         levels,
-        pageValues(page, 0, page.byteLength, h.encoding, meta.type, present, column),
+        pageValues(page, 0, page.byteLength, h.encoding, meta.type, present, column, asText),
         present,
       );
     }
@@ -420,8 +433,9 @@ function pageValues(
   type: ParquetType,
   count: number,
   column: Selected,
+  asText: boolean,
 ): PageValues {
-  if (encoding === 'PLAIN') return plainValues(page, at, end, type, count, column.leaf.element);
+  if (encoding === 'PLAIN') return plainValues(page, at, end, type, count, column.leaf.element, asText);
   if (encoding === 'RLE') {
     // Booleans only (ownEncoding): a length-prefixed run of 1-bit values.
     const length = u32(page, at);
@@ -449,6 +463,7 @@ function plainValues(
   type: ParquetType,
   count: number,
   element: SchemaElement,
+  asText: boolean,
 ): PageValues {
   const need = (bytes: number): void => {
     if (at + bytes > end) throw new Error(SHORT_PAGE);
@@ -473,12 +488,15 @@ function plainValues(
       return { tag: 'bigint', at: values instanceof BigInt64Array ? values : new BigInt64Array(0) };
     }
     case 'BYTE_ARRAY': {
+      const ascii = isAscii(page.subarray(at, end));
+      // An ASCII byte is its own character, so the bytes are the text: offsets suffice, and a
+      // string is made only for a cell someone reads (its latin1 and UTF-8 decodings agree).
+      if (asText && ascii) return plainBytes(page, at, end, count);
       const strings = new Array<string>(count);
       // ASCII bytes are their own characters, so a latin1 slice gives the string UTF-8 decoding
       // gives, at about half its cost per value; one check over the page usually settles it
       // (length prefixes below 128 are ASCII too), else each value is checked.
       const text = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
-      const ascii = isAscii(page.subarray(at, end));
       let p = at;
       for (let i = 0; i < count; i++) {
         if (p + 4 > end) throw new Error(SHORT_PAGE);
@@ -499,6 +517,23 @@ function plainValues(
 }
 
 const SHORT_PAGE = 'a page holds fewer values than its header declares';
+
+/** PLAIN BYTE_ARRAY values as offsets into the page, each bounded by the page. */
+function plainBytes(page: Uint8Array, at: number, end: number, count: number): PageValues {
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
+  let p = at;
+  for (let i = 0; i < count; i++) {
+    if (p + 4 > end) throw new Error(SHORT_PAGE);
+    const length = (page[p]! | (page[p + 1]! << 8) | (page[p + 2]! << 16) | (page[p + 3]! << 24)) >>> 0;
+    p += 4;
+    if (p + length > end) throw new Error(SHORT_PAGE);
+    starts[i] = p;
+    p += length;
+    ends[i] = p;
+  }
+  return { tag: 'bytes', at: starts, end: ends, bytes: page };
+}
 
 function asciiSpan(page: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (page[i]! > 0x7f) return false;
@@ -682,6 +717,17 @@ class ColumnSink {
   private strings: string[] | null = null;
   /** Strings without a dictionary: one cell per row. */
   private cells: (string | null)[] | null = null;
+  /**
+   * ASCII strings without a dictionary (`stringsAsText`), while every page so far came as bytes:
+   * row r is `parts` joined at `start[r], end[r])`; `flags` marks nulls. Joined by `finish`.
+   */
+  private text: {
+    readonly start: Int32Array;
+    readonly end: Int32Array;
+    readonly flags: Uint8Array;
+    readonly parts: Uint8Array[];
+    length: number;
+  } | null = null;
 
   constructor(
     private readonly plan: TypedPlan,
@@ -702,6 +748,7 @@ class ColumnSink {
   }
 
   setDictionary(values: PageValues): void {
+    this.textToCells(this.row);
     if (this.indices && this.strings) {
       // A second dictionary page (outside the format, yet hyparquet reads it): the rows before it
       // keep the strings of the first, so the vector becomes one of cells.
@@ -776,6 +823,13 @@ class ColumnSink {
   }
 
   private addStrings(start: number, count: number, levels: Uint8Array | null, values: PageValues): void {
+    if (values.tag === 'bytes' && !this.indices && !this.cells) {
+      this.addText(start, count, levels, values);
+      return;
+    }
+    // Any other page ends the text vector: its rows so far become strings, as a mixed chunk's are.
+    this.textToCells(start);
+    if (values.tag === 'bytes') values = { tag: 'strings', at: stringsOf(values) };
     if (values.tag === 'index') {
       const dictionary = this.dictionary;
       if (!dictionary || dictionary.tag !== 'strings') {
@@ -828,6 +882,54 @@ class ColumnSink {
     }
   }
 
+  /** A page of ASCII strings kept as bytes: offsets into the page, shifted to the joined bytes. */
+  private addText(
+    start: number,
+    count: number,
+    levels: Uint8Array | null,
+    values: Extract<PageValues, { tag: 'bytes' }>,
+  ): void {
+    const text = (this.text ??= {
+      start: new Int32Array(this.rows),
+      end: new Int32Array(this.rows),
+      flags: new Uint8Array(this.rows),
+      parts: [],
+      length: 0,
+    });
+    // Only the span the values cover is kept (a page's first bytes are its levels).
+    const n = values.at.length;
+    const lo = n > 0 ? values.at[0]! : 0;
+    const hi = n > 0 ? values.end[n - 1]! : 0;
+    const shift = text.length - lo;
+    text.parts.push(values.bytes.subarray(lo, hi));
+    text.length += hi - lo;
+    const { at, end } = values;
+    let k = 0;
+    for (let r = start; r < start + count; r++) {
+      if (levels && levels[r - start] === 0) {
+        text.flags[r] = TEXT_NULL;
+        continue;
+      }
+      text.start[r] = at[k]! + shift;
+      text.end[r] = end[k++]! + shift;
+    }
+  }
+
+  /**
+   * The rows before `rows` (those of earlier pages) kept as bytes, as string cells (ASCII: latin1
+   * is their decoding).
+   */
+  private textToCells(rows: number): void {
+    const text = this.text;
+    if (!text) return;
+    this.text = null;
+    const joined = Buffer.from(joinParts(text.parts, text.length));
+    const cells = this.cellsOf();
+    for (let r = 0; r < rows; r++) {
+      if (text.flags[r] === 0) cells[r] = joined.toString('latin1', text.start[r], text.end[r]);
+    }
+  }
+
   private cellsOf(): (string | null)[] {
     this.cells ??= new Array<string | null>(this.rows).fill(null);
     return this.cells;
@@ -839,6 +941,10 @@ class ColumnSink {
     const plan = this.plan;
     switch (plan.kind) {
       case 'string':
+        if (this.text) {
+          const { start, end, flags, parts, length } = this.text;
+          return { kind: 'text', bytes: joinParts(parts, length), start, end, flags, unescape: asIs };
+        }
         if (this.indices && this.strings)
           return { kind: 'dictionary', indices: this.indices, dictionary: this.strings };
         return { kind: 'cells', values: this.cellsOf() };
@@ -855,6 +961,31 @@ class ColumnSink {
         return { kind: 'timestamp', values: this.bigints!, unit: plan.unit, utc: plan.utc, valid };
     }
   }
+}
+
+/**
+ * The byte spans of a chunk's pages as one array (a copy even for one page: a page may be a view
+ * of the fetched row group, which the reader drops after decoding it).
+ */
+function joinParts(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
+/** Parquet strings hold no escapes. */
+function asIs(text: string): string {
+  return text;
+}
+
+/** A page kept as bytes, as strings (mixed chunks). */
+function stringsOf(values: Extract<PageValues, { tag: 'bytes' }>): string[] {
+  const buffer = Buffer.from(values.bytes.buffer, values.bytes.byteOffset, values.bytes.byteLength);
+  return Array.from(values.at, (s, k) => buffer.toString('latin1', s, values.end[k]));
 }
 
 function int32(v: Int32Array | Float64Array | Uint8Array | null): Int32Array {
@@ -899,6 +1030,14 @@ function textLengthError(vector: ColumnVector, maxField: number, order: number):
     }
     return undefined;
   }
+  if (vector.kind === 'text') {
+    // ASCII only (the reader keeps no other text as bytes): a byte is a character.
+    for (let r = 0; r < vector.start.length; r++) {
+      const length = vector.end[r]! - vector.start[r]!;
+      if (vector.flags[r] === 0 && length > maxField) return { row: r, order, message: message(length) };
+    }
+    return undefined;
+  }
   if (vector.kind === 'cells') {
     for (let r = 0; r < vector.values.length; r++) {
       const v = vector.values[r];
@@ -915,7 +1054,12 @@ function sliceVector(v: ColumnVector, start: number, end: number): ColumnVector 
     case 'dictionary':
       return { kind: 'dictionary', indices: v.indices.subarray(start, end), dictionary: v.dictionary };
     case 'text':
-      return v;
+      return {
+        ...v,
+        start: v.start.subarray(start, end),
+        end: v.end.subarray(start, end),
+        flags: v.flags.subarray(start, end),
+      };
     case 'timestamp':
       return { ...v, values: v.values.subarray(start, end), valid: v.valid && v.valid.subarray(start, end) };
     case 'int64':

@@ -66,6 +66,13 @@ export interface ParquetReadOptions extends ReaderLimits {
    * batches number their rows from 1 at the range's first row, errors by the file's rows.
    */
   readonly rowGroups?: { readonly start: number; readonly end: number };
+  /**
+   * readParquetColumns: a chunk of plain (not dictionary-encoded) strings whose pages are all
+   * ASCII arrives as a `text` vector (its bytes + offsets), so no JS string exists per cell until
+   * a check or an output needs text. Off by default: consumers that have not been measured on
+   * Parquet text vectors keep the strings they had (docs/decisions/0009-parquet-decoder.md).
+   */
+  readonly stringsAsText?: boolean;
 }
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian

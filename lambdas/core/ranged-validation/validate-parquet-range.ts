@@ -30,6 +30,8 @@ export async function validateParquetRange(
     columns: task.contract.schema.map((c) => c.name),
     presentOnly: true,
     rowGroups: task.rowGroups,
+    // As a whole-object validation reads them (run-validation.ts): the states merge alike.
+    stringsAsText: true,
   });
   const state = new ValidationState(task.contract, options);
   for await (const batch of batches) await state.addColumns(batch);

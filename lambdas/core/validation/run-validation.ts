@@ -201,8 +201,12 @@ async function streamValidation(
   try {
     const state = new ValidationState(contract, options);
     // Only the contract's columns are decoded where the format allows it (Parquet): the others
-    // are known by name, which is all the schema grading needs of them.
-    const batches = opened.columnBatches(contract.schema.map((c) => c.name));
+    // are known by name, which is all the schema grading needs of them. Plain ASCII strings stay
+    // bytes: the engine decodes a cell only for a check that reads its text.
+    const batches = opened.columnBatches(
+      contract.schema.map((c) => c.name),
+      { stringsAsText: true },
+    );
     for await (const batch of deps.partition
       ? withPartitionColumns(batches, deps.partition.values, deps.partition.key)
       : batches)

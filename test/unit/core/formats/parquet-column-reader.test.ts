@@ -626,3 +626,107 @@ describe('readParquetColumns on the hostile files of the reader tests, as readPa
     expect(await sameOutcome(lying)).toBe('same refusal');
   });
 });
+
+/** A plain string column over several pages: ASCII pages, then one with a non-ASCII value. */
+function plainStringFile(nonAsciiFrom: number): Uint8Array {
+  const writer = new ByteWriter();
+  const schema: SchemaElement[] = [
+    { name: 'root', num_children: 2 },
+    { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
+    { name: 'label', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  ];
+  const parquet = new ParquetWriter({ writer, schema, codec: 'SNAPPY', statistics: false });
+  void parquet.write({
+    rowGroupSize: 1000,
+    pageSize: 1500,
+    columnData: [
+      { name: 'id', data: Array.from({ length: ROWS }, (_, i) => i) },
+      {
+        name: 'label',
+        data: Array.from({ length: ROWS }, (_, i) =>
+          i % 9 === 0 ? null : i % 13 === 0 ? '' : i >= nonAsciiFrom ? `ünï ${i}` : `label ${i}`,
+        ),
+        encoding: 'PLAIN',
+      },
+    ],
+  });
+  void parquet.finish();
+  return writer.getBytes();
+}
+
+describe('readParquetColumns with stringsAsText', () => {
+  const AS_TEXT: ParquetReadOptions = { stringsAsText: true };
+
+  it('keeps a plain ASCII string column as a text vector with readParquet’s cells', async () => {
+    // Act
+    const batches = await expectSameCells(plainStringFile(ROWS), AS_TEXT);
+
+    // Assess: bytes + offsets, nulls flagged, empty strings not null
+    expect(batches.map((b) => kinds(b).label)).toEqual(['text', 'text', 'text']);
+    const label = batches[0]!.vectors[1]!;
+    expect(label.kind === 'text' && label.flags[0]).toBe(1);
+    expect(rawCellOf(label, 13)).toBe('');
+    expect(rawCellOf(label, 14)).toBe('label 14');
+  });
+
+  it('turns a chunk into string cells from its first page that is not ASCII', async () => {
+    // Act: the second row group's later pages hold non-ASCII values
+    const batches = await expectSameCells(plainStringFile(1700), AS_TEXT);
+
+    // Assess
+    expect(batches.map((b) => kinds(b).label)).toEqual(['text', 'cells', 'cells']);
+  });
+
+  it('leaves dictionary, non-ASCII and other encodings as they were', async () => {
+    // Act
+    const batches = await expectSameCells(encodedFile(), AS_TEXT);
+    const everyType = await expectSameCells(
+      await writeTable(createParquetWriter, EVERY_TYPE, EDGE_ROWS),
+      AS_TEXT,
+    );
+
+    // Assess: s_plain is ASCII; the every-type text column holds non-ASCII values
+    expect(kinds(batches[0]!)).toMatchObject({
+      s_dict: 'dictionary',
+      s_plain: 'text',
+      s_delta: 'cells',
+      s_lengths: 'cells',
+    });
+    expect(kinds(everyType[0]!).text).toBe('cells');
+  });
+
+  it.each(DUCKDB_FILES)('gives readParquet’s cells for the DuckDB-written file %s', async (file) => {
+    // Prepare
+    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, file)));
+
+    // Act + Assess
+    const batches = await expectSameCells(bytes, AS_TEXT);
+    expect(batches.reduce((n, b) => n + b.length, 0)).toBeGreaterThan(0);
+  });
+
+  it('gives readParquet’s cells for random tables and in slices of batchSize rows (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(tableArbitrary, fc.integer({ min: 1, max: 9 }), async ({ schema, rows }, size) => {
+        const bytes = await writeTable(createParquetWriter, schema, rows, { parquet: { rowGroupRows: 7 } });
+        const expected = await rowCells(bytes);
+        const batches = await columnBatches(bytes, { ...AS_TEXT, batchSize: size });
+        expect(cellsOf(batches, expected.columns)).toEqual(expected.rows);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('refuses a value longer than maxFieldLength at the row and column readParquet names', async () => {
+    // Prepare
+    const bytes = plainStringFile(ROWS);
+    const limits = { maxFieldLength: 8, batchSize: 10 };
+
+    // Act
+    const expected = await outcome(() => rowCells(bytes, limits));
+    const actual = await outcome(() => columnBatches(bytes, { ...limits, ...AS_TEXT }));
+
+    // Assess
+    expect(actual).toEqual(expected);
+    expect(expected).toMatchObject({ type: 'FormatError' });
+  });
+});

@@ -371,13 +371,18 @@ describe('the columnar engine over Parquet column vectors', () => {
     };
   }
 
-  async function compare(bytes: Uint8Array, contract: OutputContract, select?: readonly string[]) {
+  async function compare(
+    bytes: Uint8Array,
+    contract: OutputContract,
+    select?: readonly string[],
+    stringsAsText = false,
+  ) {
     const failedRows: FailedRow[] = [];
     const failedColumns: FailedRow[] = [];
     const rows = new ValidationState(contract, { onFailedRow: (row) => void failedRows.push(row) });
     const columns = new ValidationState(contract, { onFailedRow: (row) => void failedColumns.push(row) });
     for await (const batch of readParquet(sourceOf(bytes))) await rows.addRows(batch);
-    const options = select ? { columns: select, presentOnly: true } : {};
+    const options = { ...(select ? { columns: select, presentOnly: true } : {}), stringsAsText };
     for await (const batch of readParquetColumns(sourceOf(bytes), options)) await columns.addColumns(batch);
     expect(JSON.stringify(columns.toJSON())).toBe(JSON.stringify(rows.toJSON()));
     expect(columns.finish()).toEqual(rows.finish());
@@ -398,6 +403,87 @@ describe('the columnar engine over Parquet column vectors', () => {
       const { failedRows, failedColumns } = await compare(bytes, strictContract(schema));
       expect({ file, failed: failedColumns }).toEqual({ file, failed: failedRows });
     }
+  });
+
+  it('gives the same result for every DuckDB-written fixture with plain strings as text', async () => {
+    for (const file of DUCKDB_FILES) {
+      const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, file)));
+      const schema = await parquetSchemaOf(sourceOf(bytes));
+      const { failedRows, failedColumns } = await compare(bytes, strictContract(schema), undefined, true);
+      expect({ file, failed: failedColumns }).toEqual({ file, failed: failedRows });
+    }
+  });
+
+  it('gives the same result when checks read plain ASCII strings kept as text vectors', async () => {
+    // Prepare: plain strings over several pages (nulls, empty strings), typed as strings with
+    // value checks and as integers through the codec
+    const schema: SchemaElement[] = [
+      { name: 'root', num_children: 3 },
+      { name: 'id', type: 'INT32', repetition_type: 'REQUIRED' },
+      { name: 'label', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: 'count', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    ];
+    const n = 1200;
+    const writer = new ByteWriter();
+    const parquet = new ParquetWriter({ writer, schema, codec: 'SNAPPY', statistics: false });
+    void parquet.write({
+      rowGroupSize: 500,
+      pageSize: 1000,
+      columnData: [
+        { name: 'id', data: Array.from({ length: n }, (_, i) => i) },
+        {
+          name: 'label',
+          data: Array.from({ length: n }, (_, i) =>
+            i % 11 === 0 ? null : i % 17 === 0 ? '' : `${'ab'.repeat(i % 4)}${i % 50}`,
+          ),
+          encoding: 'PLAIN',
+        },
+        {
+          name: 'count',
+          data: Array.from({ length: n }, (_, i) =>
+            i % 7 === 0 ? null : ['12', '-3', ' 4', '1e3', '12.50', 'x', '', '007'][i % 8]!,
+          ),
+          encoding: 'PLAIN',
+        },
+      ],
+    });
+    void parquet.finish();
+    const bytes = writer.getBytes();
+    const rule = (name: string, field: string, condition: QualityRule['condition']): QualityRule => ({
+      name,
+      type: 'validity',
+      field,
+      condition,
+      threshold: 0.5,
+      severity: 'warn',
+    });
+    const contract: OutputContract = {
+      ...contractOf([]),
+      format: 'parquet',
+      schema: [
+        { name: 'id', type: 'int32', nullable: false },
+        { name: 'label', type: 'string', nullable: true, length: [1, 6], pattern: '[a-z0-9]+' },
+        { name: 'count', type: 'int64', nullable: false },
+      ],
+      quality: [
+        rule('label_present', 'label', { kind: 'not_null' }),
+        rule('label_shape', 'label', { kind: 'matches', pattern: '^ab' }),
+        rule('label_some', 'label', { kind: 'in_set', values: ['ab1', 'abab2', '3'] }),
+        rule('label_unique', 'label', { kind: 'unique', fields: ['label'] }),
+        rule('count_positive', 'count', { kind: 'greater_than', value: 0 }),
+      ],
+    };
+
+    // Act
+    const { failedRows, failedColumns } = await compare(bytes, contract, undefined, true);
+    const kinds = new Set<string>();
+    for await (const batch of readParquetColumns(sourceOf(bytes), { stringsAsText: true }))
+      for (const v of batch.vectors) kinds.add(v?.kind ?? 'none');
+
+    // Assess
+    expect(kinds).toContain('text');
+    expect(failedColumns).toEqual(failedRows);
+    expect(failedColumns.length).toBeGreaterThan(0);
   });
 
   it('reads only the contract’s columns and still names the others, with the same state', async () => {
