@@ -18,7 +18,7 @@ import type { ValidationReport } from '../lambdas/core/validation/validation-rep
 
 /** How prt reads Parquet here, printed with case c. */
 export const PARQUET_READER =
-  "prt readParquetColumns: the contract's columns only, one row group at a time into typed vectors";
+  "prt readParquetColumns: the contract's columns only, one row group at a time into typed vectors (plain ASCII strings as bytes + offsets)";
 
 /** What the bench compares across engines: row count, nulls per column, passed count per rule. */
 export interface CheckResult {
