@@ -36,6 +36,7 @@ import { rowsOfColumns } from '../formats/typed-column';
 import {
   peek,
   planConversion,
+  READ_BACK,
   readBackLimits,
   representationOf,
   schemaFromColumnBatch,
@@ -246,7 +247,8 @@ export async function convertRange(
     if (counted.bytes > 0) {
       const outputColumns = { schema, sourceNames: schema.map((c) => c.name) };
       const batches = readPart(readBack(), task, schema, parquet, partCsv, codec);
-      for await (const batch of typedBatches(outputColumns, batches, check, new Set())) void batch;
+      for await (const batch of typedBatches(outputColumns, batches, check, new Set(), undefined, READ_BACK))
+        void batch;
     }
     if (check.rows !== digest.rows)
       throw new IntegrityError(`conversion to ${to} wrote ${check.rows} rows for ${digest.rows} read`);

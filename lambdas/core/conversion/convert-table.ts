@@ -33,7 +33,7 @@ import type { ParquetCodec, ReaderLimits } from '../formats/table-io';
 import { rowsOfColumns, type TypedColumn } from '../formats/typed-column';
 import { declaredSchema } from './declared-schema';
 import { TableDigest } from './table-digest';
-import { ColumnBatchTyper } from './type-column-batch';
+import { ColumnBatchTyper, type TyperOptions } from './type-column-batch';
 
 /** Formats whose records name their columns per record: a key absent from one is a null there. */
 const KEYED_FORMATS: readonly DataFormat[] = ['json', 'jsonl'];
@@ -236,8 +236,9 @@ export async function* typedBatches(
   digest: TableDigest,
   seenColumns: Set<string>,
   carried?: Map<string, string>,
+  typing: TyperOptions = {},
 ): AsyncGenerator<TypedBatch> {
-  const typer = new ColumnBatchTyper(plan);
+  const typer = new ColumnBatchTyper(plan, typing);
   let columns: readonly string[] | undefined;
   for await (const batch of batches) {
     for (const c of batch.nestedColumns ?? [])
@@ -271,6 +272,9 @@ function refuseLateColumns(sourceNames: readonly string[], batch: ColumnBatch): 
     `column '${batch.columns[at]}' first appears in row ${batch.firstRow + r}, after the schema was taken from the rows before it; give a contract that lists it to convert without dropping it`,
   );
 }
+
+/** How the read-back of an output is typed (see TyperOptions). */
+export const READ_BACK: TyperOptions = { internStrings: true };
 
 /**
  * Converts `source` into `sink`; `readBack` opens what the sink published, for the proof. The sink
@@ -344,7 +348,10 @@ export async function convertTable(
         ...(csv && !csv.header ? { columns: schema.map((c) => c.name) } : {}),
       });
       const outputColumns = { schema, sourceNames: schema.map((c) => c.name) };
-      for await (const batch of typedBatches(outputColumns, reopened.columnBatches(), check, new Set()))
+      // The read-back's columns only reach the digest, which hashes a dictionary column as the
+      // same texts: string columns are interned (each distinct text decoded once per batch).
+      const batches = reopened.columnBatches();
+      for await (const batch of typedBatches(outputColumns, batches, check, new Set(), undefined, READ_BACK))
         void batch;
     }
     if (check.rows !== digest.rows) {

@@ -23,7 +23,7 @@
  * positions do not depend on batches or ranges, so every split gives the same digest. A chained
  * SHA-256 over the whole column cannot be split: its state cannot be resumed by another function.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 import { typedValueAt, type DictionaryColumn, type TypedColumn } from '../formats/typed-column';
@@ -47,7 +47,6 @@ const NULL_ENTRY = Buffer.from(NULL_TEXT + SEPARATOR, 'utf8');
 export const BLOCK_ROWS = 1024;
 
 const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
 
 /** Where a column's hashed bytes go: a hash, or a hash and a copy of the bytes. */
 interface ByteSinkLike {
@@ -55,35 +54,108 @@ interface ByteSinkLike {
 }
 
 /**
- * The bytes of one block of one column: hashed as they come, and also kept when the block may be
- * an edge of a range (its bytes then go to the merge). Kept bytes are copies: the digest's
- * scratch buffers are reused.
+ * Bytes a block gathers before it is hashed in one call; past them it streams into a hash object
+ * (a block of long texts), so a block never holds more than this plus one update.
+ */
+const BLOCK_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * The bytes of one block of one column, gathered in one buffer behind the leaf's 0x00 and hashed
+ * with one call when the block closes: a hash object per block and column (create, update,
+ * digest) cost more than hashing a block's few kilobytes. A block past BLOCK_BUFFER_BYTES streams
+ * into a hash object instead. A range keeps every block's bytes (its edge blocks go to the
+ * merge). One BlockBytes serves a column's blocks one after another (reset), so its buffer is
+ * allocated once, not once per block.
  */
 class BlockBytes implements ByteSinkLike {
-  private readonly hash: Hash | null;
-  readonly kept: Buffer[] | null;
+  private buf = Buffer.allocUnsafe(BLOCK_START_BYTES);
+  /** Bytes in buf, from 0 (the leaf's 0x00 while it is there). */
+  private n = 1;
+  /** Where the block's own bytes start in buf: after the 0x00, until a spill moved it on. */
+  private from = 1;
+  /** The hash the block streams into once it outgrew its buffer (a hashed block only). */
+  private stream: Hash | null = null;
+  private kept: Buffer[] = [];
 
-  constructor(hash: boolean, keep: boolean) {
-    this.hash = hash ? createHash('sha256').update(LEAF) : null;
-    this.kept = keep ? [] : null;
+  constructor(
+    private hashed: boolean,
+    private readonly keep: boolean,
+  ) {
+    this.buf[0] = 0;
+  }
+
+  /** Starts the next block. */
+  reset(hashed: boolean): void {
+    this.hashed = hashed;
+    this.buf[0] = 0;
+    this.n = 1;
+    this.from = 1;
+    this.stream = null;
+    this.kept = [];
   }
 
   update(data: string | Uint8Array): this {
-    this.hash?.update(data);
-    if (this.kept !== null)
-      this.kept.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
+    if (typeof data === 'string') {
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      if (data.length * 3 > BLOCK_BUFFER_BYTES) return this.spill(Buffer.from(data, 'utf8'));
+      this.ensure(data.length * 3);
+      this.n += this.buf.write(data, this.n, 'utf8');
+    } else {
+      if (data.length > BLOCK_BUFFER_BYTES) return this.spill(data);
+      this.ensure(data.length);
+      this.buf.set(data, this.n);
+      this.n += data.length;
+    }
+    return this.n > BLOCK_BUFFER_BYTES ? this.spill(null) : this;
+  }
+
+  private ensure(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + k));
+    this.buf.copy(grown, 0, 0, this.n);
+    this.buf = grown;
+  }
+
+  /** Moves the gathered bytes, then `data`, out of the buffer: into the stream and the kept copies. */
+  private spill(data: Uint8Array | null): this {
+    if (this.hashed) {
+      this.stream ??= createHash('sha256');
+      this.stream.update(this.buf.subarray(0, this.n));
+      if (data !== null) this.stream.update(data);
+    }
+    if (this.keep) {
+      this.kept.push(Buffer.from(this.buf.subarray(this.from, this.n)));
+      if (data !== null) this.kept.push(Buffer.from(data));
+    }
+    this.n = 0;
+    this.from = 0;
     return this;
   }
 
   leaf(): Buffer {
-    if (this.hash === null) throw new Error('a head block of a range has no leaf hash');
-    return this.hash.digest();
+    if (!this.hashed) throw new Error('a head block of a range has no leaf hash');
+    const rest = this.buf.subarray(0, this.n);
+    return this.stream !== null ? this.stream.update(rest).digest() : hash('sha256', rest, 'buffer');
   }
 
+  /** A copy of the block's bytes (a range's blocks only). */
   bytes(): Buffer {
-    return Buffer.concat(this.kept ?? []);
+    if (!this.keep) throw new Error("a whole table's digest keeps no block bytes");
+    return Buffer.concat([...this.kept, this.buf.subarray(this.from, this.n)]);
   }
 }
+
+/** A block buffer's first size: a block of 1,024 values of up to 9 bytes each, and its 0x00. */
+const BLOCK_START_BYTES = 16 * 1024;
+
+/** SHA-256 of 0x01 and two child hashes: an inner node of the tree, in one call. */
+function nodeHash(left: Buffer, right: Buffer): Buffer {
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
+}
+
+const NODE_INPUT = Buffer.alloc(65, 1);
 
 /** An aligned subtree of the block tree: leaves [start, start + 2^level). */
 export interface DigestNode {
@@ -112,7 +184,7 @@ class TreeEdge {
       )
         break;
       this.nodes.pop();
-      hash = createHash('sha256').update(NODE).update(top.hash).update(hash).digest();
+      hash = nodeHash(top.hash, hash);
       start = top.start;
       level++;
     }
@@ -123,8 +195,7 @@ class TreeEdge {
   root(): string {
     if (this.nodes.length === 0) return createHash('sha256').digest('hex');
     let acc = this.nodes.at(-1)!.hash;
-    for (let k = this.nodes.length - 2; k >= 0; k--)
-      acc = createHash('sha256').update(NODE).update(this.nodes[k]!.hash).update(acc).digest();
+    for (let k = this.nodes.length - 2; k >= 0; k--) acc = nodeHash(this.nodes[k]!.hash, acc);
     return acc.toString('hex');
   }
 }
@@ -167,7 +238,7 @@ export class TableDigest {
   private readonly firstRow: number;
   private readonly range: boolean;
   /** Per column, the block being filled. */
-  private blocks: BlockBytes[];
+  private readonly blocks: BlockBytes[];
   private readonly trees: TreeEdge[];
   /** Per column, the bytes of a range's first, partial block, once it is complete. */
   private heads: Buffer[] | null = null;
@@ -185,14 +256,22 @@ export class TableDigest {
     if (!Number.isSafeInteger(this.firstRow) || this.firstRow < 0)
       throw new RangeError(`a digest's first row must be a whole number, got ${this.firstRow}`);
     this.trees = schema.map(() => new TreeEdge());
-    this.blocks = this.newBlocks();
+    const hashed = this.nextHashed();
+    this.blocks = schema.map(() => new BlockBytes(hashed, this.range));
   }
 
-  /** A range's block before its first boundary is only kept (the merge hashes it whole). */
-  private newBlocks(): BlockBytes[] {
+  /**
+   * Whether the block starting now is hashed: a range's block before its first boundary is only
+   * kept (the merge hashes it whole).
+   */
+  private nextHashed(): boolean {
     const at = this.firstRow + this.rows;
-    const head = this.range && this.heads === null && at % BLOCK_ROWS !== 0;
-    return this.schema.map(() => new BlockBytes(!head, this.range));
+    return !(this.range && this.heads === null && at % BLOCK_ROWS !== 0);
+  }
+
+  private nextBlocks(): void {
+    const hashed = this.nextHashed();
+    for (const b of this.blocks) b.reset(hashed);
   }
 
   /** Ends the current block at a boundary: a leaf of the tree, or a range's head. */
@@ -205,7 +284,7 @@ export class TableDigest {
       const leaf = start / BLOCK_ROWS;
       this.blocks.forEach((b, i) => this.trees[i]!.push(leaf, 0, b.leaf()));
     }
-    this.blocks = this.newBlocks();
+    this.nextBlocks();
   }
 
   /** Rows left in the current block. */
@@ -306,7 +385,7 @@ export class TableDigest {
     if (this.roomInBlock !== BLOCK_ROWS) {
       const leaf = Math.floor((this.firstRow + this.rows) / BLOCK_ROWS);
       this.blocks.forEach((b, i) => this.trees[i]!.push(leaf, 0, b.leaf()));
-      this.blocks = this.newBlocks();
+      this.nextBlocks();
     }
     const out = Object.create(null) as Record<string, string>;
     this.schema.forEach((c, i) => (out[c.name] = this.trees[i]!.root()));

@@ -197,12 +197,17 @@ interface Target {
  * typing the same rows cell by cell throws for the first cell that does not fit.
  */
 export class ColumnBatchTyper {
+  private readonly internStrings: boolean;
   private readonly codecs: readonly ColumnCodec[];
   private readonly timestampCounts: readonly (((b: Uint8Array, s: number, e: number) => number) | null)[];
   private columns: readonly string[] | undefined;
   private indexOf: number[] = [];
 
-  constructor(private readonly plan: TypingPlan) {
+  constructor(
+    private readonly plan: TypingPlan,
+    options: TyperOptions = {},
+  ) {
+    this.internStrings = options.internStrings ?? false;
     this.codecs = plan.schema.map(columnCodec);
     this.timestampCounts = plan.schema.map((c) =>
       c.type === 'timestamp' ? timestampCountFromBytes(c) : null,
@@ -218,7 +223,9 @@ export class ColumnBatchTyper {
     }
     const n = batch.length;
     const typed: TypedColumn[] = [];
-    const shared = this.sharedText(batch, n);
+    // Interned columns need no decoded text; one that gives up decodes the shared text then.
+    let shared: SharedText | null | undefined;
+    const sharedOf = (): SharedText | null => (shared ??= this.sharedText(batch, n));
     let failRow = n;
     let failColumn = -1;
     for (let i = 0; i < schema.length; i++) {
@@ -230,7 +237,7 @@ export class ColumnBatchTyper {
         out: new TypedColumnBuilder(schema[i]!, Math.max(1, n)),
         limit: failRow,
       };
-      const bad = vector === null ? absent(target) : this.typeVector(vector, target, i, shared);
+      const bad = vector === null ? absent(target) : this.typeVector(vector, target, i, sharedOf);
       if (bad !== NONE) {
         failRow = bad;
         failColumn = i;
@@ -260,10 +267,12 @@ export class ColumnBatchTyper {
     return texts.length > 1 ? sharedText(texts, n) : null;
   }
 
-  private typeVector(v: ColumnVector, t: Target, i: number, shared: SharedText | null): number {
+  private typeVector(v: ColumnVector, t: Target, i: number, shared: () => SharedText | null): number {
     switch (v.kind) {
       case 'text':
-        return typeText(v, t, this.timestampCounts[i] ?? null, shared);
+        if (this.internStrings && t.spec.type === 'string' && t.spec.physical !== 'uuid')
+          return typeTextInterned(v, t, shared);
+        return typeText(v, t, this.timestampCounts[i] ?? null, t.spec.type === 'string' ? shared() : null);
       case 'int64':
         return typeInt64(v, t);
       case 'timestamp':
@@ -280,9 +289,24 @@ export class ColumnBatchTyper {
   }
 }
 
+export interface TyperOptions {
+  /**
+   * String columns held as text (CSV) are typed as dictionary columns while a batch's column has
+   * at most INTERN_LIMIT distinct texts: each distinct text is decoded once, not once per cell.
+   * The values are the same texts; a consumer that takes a dictionary column as it takes a
+   * string column (the digest) sees no difference. Off by default: a writer given a dictionary
+   * column may encode it differently (Parquet's dictionary pages).
+   */
+  readonly internStrings?: boolean;
+}
+
 /** Types one batch (a convenience over ColumnBatchTyper for a single batch). */
-export function typeColumnBatch(batch: ColumnBatch, plan: TypingPlan): TypedColumn[] {
-  return new ColumnBatchTyper(plan).type(batch);
+export function typeColumnBatch(
+  batch: ColumnBatch,
+  plan: TypingPlan,
+  options: TyperOptions = {},
+): TypedColumn[] {
+  return new ColumnBatchTyper(plan, options).type(batch);
 }
 
 /** The error for a cell that cannot be converted: a null in a non-nullable column, or a misfit. */
@@ -384,6 +408,81 @@ function typeText(
     const parsed = codec.parse(cells.at(r));
     if (parsed === NOT_CONFORMING) return r;
     out.append(parsed);
+  }
+  return NONE;
+}
+
+/**
+ * Distinct texts per batch and column an interned column holds before it is typed as texts
+ * instead: a low-cardinality column (a category, a status) stays far under it, and a column of
+ * mostly distinct values (names, e-mail addresses) gives up after a few hundred cells.
+ */
+const INTERN_LIMIT = 256;
+/** Hash slots of the interning table: a power of two, four per entry at the limit. */
+const INTERN_SLOTS = 1024;
+
+/**
+ * A plain string column of a text vector as dictionary indices: cells are found in a table keyed
+ * by their bytes, so equal bytes (equal texts) share one decoded string. A cell with escapes, or a
+ * column past INTERN_LIMIT distinct texts, turns the rows so far into texts (the builder does) and
+ * the rest are typed as typeText types them.
+ */
+function typeTextInterned(v: TextVector, t: Target, shared: () => SharedText | null): number {
+  const { bytes, start, end, flags } = v;
+  const { out, limit } = t;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const indices = new Int32Array(limit);
+  const dictionary: string[] = [];
+  const entryStart: number[] = [];
+  const entryEnd: number[] = [];
+  const slots = new Int32Array(INTERN_SLOTS);
+  let r = 0;
+  rows: for (; r < limit; r++) {
+    const f = flags[r]!;
+    if ((f & TEXT_NULL) !== 0) {
+      if (!t.spec.nullable) {
+        out.takeDictionary(indices.slice(0, r), dictionary);
+        return r;
+      }
+      indices[r] = -1;
+      continue;
+    }
+    if ((f & TEXT_ESCAPED) !== 0) break;
+    const s = start[r]!;
+    const e = end[r]!;
+    let h = e - s;
+    for (let k = s; k < e; k++) h = (Math.imul(h, 31) + bytes[k]!) | 0;
+    let slot = (h ^ (h >>> 13)) & (INTERN_SLOTS - 1);
+    for (;;) {
+      const at = slots[slot]!;
+      if (at === 0) {
+        if (dictionary.length === INTERN_LIMIT) break rows;
+        dictionary.push(s === e ? '' : buffer.toString('utf8', s, e));
+        entryStart.push(s);
+        entryEnd.push(e);
+        slots[slot] = dictionary.length;
+        indices[r] = dictionary.length - 1;
+        break;
+      }
+      const es = entryStart[at - 1]!;
+      if (entryEnd[at - 1]! - es === e - s) {
+        let k = 0;
+        while (k < e - s && bytes[es + k] === bytes[s + k]) k++;
+        if (k === e - s) {
+          indices[r] = at - 1;
+          break;
+        }
+      }
+      slot = (slot + 1) & (INTERN_SLOTS - 1);
+    }
+  }
+  out.takeDictionary(r === limit ? indices : indices.slice(0, r), dictionary);
+  if (r === limit) return NONE;
+  const cells = new TextCells(v, limit, true, shared());
+  for (; r < limit; r++) {
+    if ((flags[r]! & TEXT_NULL) !== 0) {
+      if (nullAt(t)) return r;
+    } else out.append(cells.at(r));
   }
   return NONE;
 }

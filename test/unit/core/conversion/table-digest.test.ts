@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -121,5 +123,61 @@ describe('TableDigest shares', () => {
     expect(id.nodes.length).toBeLessThanOrEqual(2 * Math.log2(40) + 2);
     expect(Buffer.from(id.head, 'base64').length).toBe((BLOCK_ROWS - 700) * 9);
     expect(Buffer.from(id.tail, 'base64').length).toBe((700 + 300) * 9);
+  });
+});
+
+/** RFC 6962's Merkle tree hash of leaf inputs, written out plainly as the reference. */
+function merkleRoot(leaves: readonly Buffer[]): Buffer {
+  const sha = (...parts: Buffer[]): Buffer => {
+    const h = createHash('sha256');
+    for (const p of parts) h.update(p);
+    return h.digest();
+  };
+  if (leaves.length === 0) return sha();
+  if (leaves.length === 1) return sha(Buffer.from([0]), leaves[0]!);
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return sha(Buffer.from([1]), merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k)));
+}
+
+describe('TableDigest blocks', () => {
+  it('hashes blocks of long texts as RFC 6962 leaves, in one pass and merged from shares', () => {
+    // Arrange: texts of up to 120,000 characters, so that some blocks outgrow the block buffer
+    // and some single texts are hashed on their own
+    const schema: ColumnSpec[] = [{ name: 's', type: 'string', nullable: false }];
+    const rows = 2 * BLOCK_ROWS + 300;
+    const texts = Array.from({ length: rows }, (_, r) =>
+      r % 97 === 5 ? 'é'.repeat(120_000) : `t${r}`.repeat(r % 5 === 0 ? 300 : 1),
+    );
+    const at = (from: number, to: number): TypedColumn[] => [
+      { kind: 'string', values: texts.slice(from, to) },
+    ];
+    const leaves: Buffer[] = [];
+    for (let b = 0; b < rows; b += BLOCK_ROWS)
+      leaves.push(
+        Buffer.from(
+          texts
+            .slice(b, b + BLOCK_ROWS)
+            .map((t) => `${t}\u001f`)
+            .join(''),
+          'utf8',
+        ),
+      );
+
+    // Act
+    const whole = new TableDigest(schema);
+    for (let r = 0; r < rows; r += 700)
+      whole.addColumns(at(r, Math.min(rows, r + 700)), Math.min(rows, r + 700) - r);
+    const shares = [0, 1500, rows].slice(1).map((end, k, ends) => {
+      const start = k === 0 ? 0 : ends[k - 1]!;
+      const d = new TableDigest(schema, { firstRow: start, range: true });
+      d.addColumns(at(start, end), end - start);
+      return d.share();
+    });
+
+    // Assess
+    const expected = merkleRoot(leaves).toString('hex');
+    expect(whole.digest()).toEqual({ s: expected });
+    expect(mergeDigestShares(shares)).toEqual({ s: expected });
   });
 });

@@ -541,6 +541,108 @@ describe('typeColumnBatch', () => {
   });
 });
 
+describe('typeColumnBatch interning string columns (the read-back)', () => {
+  const schema: ColumnSpec[] = [
+    { name: 'few', type: 'string', nullable: true },
+    { name: 'many', type: 'string', nullable: true },
+    { name: 'n', type: 'int64', nullable: true },
+  ];
+  const plan = planOf(schema);
+  /** Rows of a repeated pool, of mostly distinct texts (past the interning limit) and a number. */
+  const rowsArbitrary = fc.array(
+    fc.tuple(
+      fc.option(fc.oneof(fc.constantFrom('', 'a', 'b', 'é', 'x"y', 'a,b', 'ab', 'ba'), trickyText), {
+        nil: null,
+      }),
+      fc.option(
+        fc.oneof(
+          fc.integer({ min: 0, max: 5000 }).map((k) => `id-${k}`),
+          trickyText,
+        ),
+        { nil: null },
+      ),
+      fc.option(fc.integer({ min: -5, max: 5 }).map(String), { nil: null }),
+    ),
+    // Past 256 rows, the mostly distinct column goes past the interning limit in most batches.
+    { minLength: 1, maxLength: 700, size: 'max' },
+  );
+
+  it('types the same values as cell by cell, distinct texts past the limit or not', () => {
+    // Arrange: batches of repeated and of distinct texts, ASCII or not, escaped, empty or null
+    fc.assert(
+      fc.property(rowsArbitrary, (rows) => {
+        const batch = textBatch(
+          schema.map((c) => c.name),
+          rows,
+        );
+
+        // Act
+        const interned = typeColumnBatch(batch, plan, { internStrings: true });
+
+        // Assess
+        const actual = canonical(plan, { rows: rowsOfColumns(interned, schema, batch.length) });
+        expect(actual).toEqual(
+          canonical(
+            plan,
+            outcome(() => typeByCells(batch, plan)),
+          ),
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('gives the digest of the same columns typed as texts', () => {
+    // Arrange: the same batches typed both ways
+    fc.assert(
+      fc.property(rowsArbitrary, (rows) => {
+        const batch = textBatch(
+          schema.map((c) => c.name),
+          rows,
+        );
+        const plain = new TableDigest(schema);
+        const interned = new TableDigest(schema);
+
+        // Act
+        plain.addColumns(typeColumnBatch(batch, plan), batch.length);
+        interned.addColumns(typeColumnBatch(batch, plan, { internStrings: true }), batch.length);
+
+        // Assess
+        expect(interned.digest()).toEqual(plain.digest());
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('keeps a column of a few distinct texts as a dictionary, gives up past the limit, refuses a null', () => {
+    // Arrange: 2,000 rows of four texts; a non-nullable column with a null in row 3; 600 distinct
+    const few = Array.from({ length: 2000 }, (_, r) => [['books', 'games', 'é', 'a,b'][r % 4]!]);
+    const strict: ColumnSpec[] = [{ name: 'few', type: 'string', nullable: false }];
+
+    // Act
+    const [column] = typeColumnBatch(textBatch(['few'], few), planOf(strict), { internStrings: true });
+    const refused = outcome(() =>
+      rowsOfColumns(
+        typeColumnBatch(textBatch(['few'], [['a'], ['b'], [null], ['a']]), planOf(strict), {
+          internStrings: true,
+        }),
+        strict,
+        4,
+      ),
+    );
+
+    const distinct = Array.from({ length: 600 }, (_, r) => [`id-${r}`]);
+    const [many] = typeColumnBatch(textBatch(['few'], distinct), planOf(strict), { internStrings: true });
+
+    // Assess
+    expect(many?.kind).toBe('string');
+    expect(many?.kind === 'string' ? many.values : []).toEqual(distinct.map(([t]) => t));
+    expect(column?.kind).toBe('dictionary');
+    expect(column?.kind === 'dictionary' ? column.dictionary : []).toEqual(['books', 'games', 'é', 'a,b']);
+    expect(refused).toEqual({ error: 'row 3: few is null but not nullable; cannot convert' });
+  });
+});
+
 describe('TableDigest.addColumns', () => {
   it('gives the digest addRow gives for the same rows', () => {
     // Prepare: text holding lone surrogates and the separator itself among the values
