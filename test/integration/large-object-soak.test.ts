@@ -122,7 +122,7 @@ async function timed(action: () => Promise<void>): Promise<Timed> {
 
 /**
  * Uploads the object, waits for its run and checks the one report against the truth; returns the
- * report and the figures of the run for the log.
+ * report after printing the run's figures (sizes, times, CPU, peak memory, load).
  */
 async function runOnce(
   key: string,

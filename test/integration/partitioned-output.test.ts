@@ -43,9 +43,11 @@ beforeAll(async () => {
   contract = parseContract(readFileSync(projectPath(CONTRACT_FILE), 'utf8'), CONTRACT_FILE);
 });
 
+// After the soak's 10,000 parts, stopping the stack waits for its event subscribers (the run report
+// re-reads the run after each Output Tested event): it outlasted the default 120 s once.
 afterAll(async () => {
   await h.close();
-});
+}, FOLDER_WAIT_MS);
 
 function folderOf(run: string): string {
   return `datasets/sales/${h.runId(run)}/orders/`;
