@@ -6,7 +6,7 @@
  * embedded S3 server, see lib/local/distributed-map.ts) and whose merge step writes one report and
  * one registry status for the folder.
  *
- * The central assertion: the merged report of the parts (250 in `npm test`, 1,000 in `npm run soak`)
+ * The central assertion: the merged report of the parts (250 in `npm test`, 10,000 in `npm run soak`)
  * equals the report of validating the concatenated data in one pass. Runs against any target of the harness.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -28,8 +28,11 @@ import { startHarness, type Harness } from './embedded-stack-harness';
 
 const CONTRACT_FILE = 'contracts/sales-export-orders_parts.yaml';
 const HEADER = 'order_id,customer_id,amount,channel,ordered_at';
-/** Part files: 250 keep `npm test` short; the soak run writes 1,000. */
-const PARTS = process.env['PRT_SOAK'] === '1' ? 1000 : 250;
+/** Part files: 250 keep `npm test` short; the soak run writes 10,000 (ten pages of a folder listing). */
+const SOAK = process.env['PRT_SOAK'] === '1';
+const PARTS = SOAK ? 10_000 : 250;
+/** The soak's upload, ten thousand map children and merge take many minutes on a shared 2-core machine. */
+const FOLDER_WAIT_MS = SOAK ? 2_400_000 : 600_000;
 const ROWS_PER_PART = 12;
 
 let h: Harness;
@@ -40,9 +43,11 @@ beforeAll(async () => {
   contract = parseContract(readFileSync(projectPath(CONTRACT_FILE), 'utf8'), CONTRACT_FILE);
 });
 
+// After the soak's 10,000 parts, stopping the stack waits for its event subscribers (the run report
+// re-reads the run after each Output Tested event): it outlasted the default 120 s once.
 afterAll(async () => {
   await h.close();
-});
+}, FOLDER_WAIT_MS);
 
 function folderOf(run: string): string {
   return `datasets/sales/${h.runId(run)}/orders/`;
@@ -82,7 +87,7 @@ async function uploadParts(
   await Promise.all(Array.from({ length: 24 }, worker));
 }
 
-async function datasetStatus(folder: string, timeoutMs = 600_000): Promise<RegistryEntry> {
+async function datasetStatus(folder: string, timeoutMs = FOLDER_WAIT_MS): Promise<RegistryEntry> {
   const uri = `s3://${h.resources.outputsBucket}/${folder}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -122,119 +127,123 @@ function comparable(report: ValidationReport): unknown {
 }
 
 describe(`a partitioned output of ${PARTS} parts`, () => {
-  it('is tested once, from its marker, and its merged report equals one pass over the concatenated data', async () => {
-    // Prepare: the parts, a hidden file and a temporary file Spark leaves, then the marker.
-    const folder = folderOf('run-p1');
-    const parts = Array.from({ length: PARTS }, (_, p) => `${HEADER}\n${partRows(p).join('\n')}\n`);
-    await uploadParts(folder, parts);
-    await h.upload(`${folder}.part-00000.csv.crc`, 'crc bytes that are not CSV');
-    await h.upload(`${folder}_temporary/0/task_0001/part-99999.csv`, 'half,written');
+  it(
+    'is tested once, from its marker, and its merged report equals one pass over the concatenated data',
+    async () => {
+      // Prepare: the parts, a hidden file and a temporary file Spark leaves, then the marker.
+      const folder = folderOf('run-p1');
+      const parts = Array.from({ length: PARTS }, (_, p) => `${HEADER}\n${partRows(p).join('\n')}\n`);
+      await uploadParts(folder, parts);
+      await h.upload(`${folder}.part-00000.csv.crc`, 'crc bytes that are not CSV');
+      await h.upload(`${folder}_temporary/0/task_0001/part-99999.csv`, 'half,written');
 
-    // Act
-    const t0 = Date.now();
-    await h.upload(`${folder}_SUCCESS`, '');
-    const entry = await datasetStatus(folder);
-    const seconds = (Date.now() - t0) / 1000;
+      // Act
+      const t0 = Date.now();
+      await h.upload(`${folder}_SUCCESS`, '');
+      const entry = await datasetStatus(folder);
+      const seconds = (Date.now() - t0) / 1000;
 
-    // Assess: one execution (the marker's) ran the map and the merge; the parts started none.
-    const [execution, ...more] = await h.executionsFor(`${folder}_SUCCESS`);
-    expect(more).toEqual([]);
-    expect(execution!.path).toEqual(
-      expect.arrayContaining(['RegisterDataset', 'PlanParts', 'ValidateParts', 'MergeParts']),
-    );
-    // The map was given the data parts only: the plan's manifest has neither the checksum nor the
-    // temporary file.
-    const manifests = await h.s3.send(
-      new ListObjectsV2Command({
-        Bucket: h.resources.artifactsBucket,
-        Prefix: `${ARTIFACT_PREFIXES.manifests}${h.resources.outputsBucket}/${folder}`,
-      }),
-    );
-    expect(manifests.Contents).toHaveLength(1);
-    const planned = await readJson<ManifestItem[]>(
-      `s3://${h.resources.artifactsBucket}/${manifests.Contents![0]!.Key!}`,
-    );
-    expect(planned).toHaveLength(PARTS);
-    expect(planned.every((item) => /\/part-\d{5}\.csv$/.test(item.Key))).toBe(true);
-    for (let p = 0; p < PARTS; p += 111) {
-      expect(await h.executionsFor(`${folder}part-${String(p).padStart(5, '0')}.csv`)).toEqual([]);
-    }
-    expect(await h.executionsFor(`${folder}_temporary/0/task_0001/part-99999.csv`)).toEqual([]);
-
-    // The registry holds the folder as one output version.
-    expect(entry).toMatchObject({
-      uri: `s3://${h.resources.outputsBucket}/${folder}`,
-      key: folder,
-      pipeline: 'sales',
-      step: 'export',
-      output: 'orders_parts',
-      partitioned: true,
-      marker: `s3://${h.resources.outputsBucket}/${folder}_SUCCESS`,
-      rowCount: PARTS * ROWS_PER_PART,
-    });
-
-    // The merged report is the one-pass report of the concatenated parts.
-    const stored = await readJson<StoredDatasetReport>(entry.reportUri!);
-    const whole = `${HEADER}\n${parts.map((p) => p.slice(HEADER.length + 1)).join('')}`;
-    const onePass = await runValidation(contract, bufferSource(Buffer.from(whole), 'concatenated.csv'), {
-      openSource: () => {
-        throw new Error('no reference samples in this contract');
-      },
-    });
-    expect(comparable(stored)).toEqual(comparable(onePass.report));
-    stored.profile!.forEach((column, i) => {
-      const expected = onePass.report.profile![i]!;
-      if (expected.mean === undefined) return;
-      expect(column.mean).toBeCloseTo(expected.mean, 9);
-    });
-    expect(stored.status).toBe('failed');
-    expect(stored.failedRules).toEqual(['schema_compatibility', 'order_id.unique', 'channel.allowed']);
-    expect(entry.status).toBe('failed');
-    expect(stored.parts).toMatchObject({ total: PARTS, validated: PARTS, unreadable: 0, notValidated: 0 });
-
-    // Every failing row is quarantined, part by part, under one folder.
-    expect(stored.quarantineUri).toMatch(/\.parts\/$/);
-    const quarantineFolder = stored.quarantineUri!.replace(`s3://${h.resources.artifactsBucket}/`, '');
-    let quarantinedLines = 0;
-    let token: string | undefined;
-    do {
-      const page = await h.s3.send(
+      // Assess: one execution (the marker's) ran the map and the merge; the parts started none.
+      const [execution, ...more] = await h.executionsFor(`${folder}_SUCCESS`);
+      expect(more).toEqual([]);
+      expect(execution!.path).toEqual(
+        expect.arrayContaining(['RegisterDataset', 'PlanParts', 'ValidateParts', 'MergeParts']),
+      );
+      // The map was given the data parts only: the plan's manifest has neither the checksum nor the
+      // temporary file.
+      const manifests = await h.s3.send(
         new ListObjectsV2Command({
           Bucket: h.resources.artifactsBucket,
-          Prefix: quarantineFolder,
-          ContinuationToken: token,
+          Prefix: `${ARTIFACT_PREFIXES.manifests}${h.resources.outputsBucket}/${folder}`,
         }),
       );
-      for (const o of page.Contents ?? []) {
-        const body = await h.s3.send(
-          new GetObjectCommand({ Bucket: h.resources.artifactsBucket, Key: o.Key }),
-        );
-        quarantinedLines += (await body.Body!.transformToString()).split('\n').filter(Boolean).length;
+      expect(manifests.Contents).toHaveLength(1);
+      const planned = await readJson<ManifestItem[]>(
+        `s3://${h.resources.artifactsBucket}/${manifests.Contents![0]!.Key!}`,
+      );
+      expect(planned).toHaveLength(PARTS);
+      expect(planned.every((item) => /\/part-\d{5}\.csv$/.test(item.Key))).toBe(true);
+      for (let p = 0; p < PARTS; p += 111) {
+        expect(await h.executionsFor(`${folder}part-${String(p).padStart(5, '0')}.csv`)).toEqual([]);
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    expect(quarantinedLines).toBe(stored.failedRowCount);
-    recordFigures({
-      id: 'partitioned-branch',
-      title: `Partitioned output: ${PARTS.toLocaleString('en-US')} parts through the Distributed Map`,
-      body: [
-        `A folder of ${PARTS} CSV parts (${PARTS * ROWS_PER_PART} rows) plus a hidden checksum file and a Spark temporary file, then its \`_SUCCESS\` marker, uploaded to the ${h.target} target. One execution (the marker's); no part started one. The merged report equals the report of validating the concatenated parts in one pass (schema, rules, failed rules, summary, profiles; means to 1e-9).`,
-        '',
-        markdownTable(
-          ['figure', 'value'],
-          [
-            ['parts validated', `${stored.parts.validated} of ${stored.parts.total}`],
-            ['rows', PARTS * ROWS_PER_PART],
-            ['marker upload to registry status', `${seconds.toFixed(1)} s`],
-            ['parts per second', (PARTS / seconds).toFixed(0)],
-            ['status (as the data deserves)', stored.status],
-            ['failed rules', stored.failedRules.join(', ')],
-            ['quarantined rows (all parts)', quarantinedLines],
-          ],
-        ),
-      ].join('\n'),
-    });
-  });
+      expect(await h.executionsFor(`${folder}_temporary/0/task_0001/part-99999.csv`)).toEqual([]);
+
+      // The registry holds the folder as one output version.
+      expect(entry).toMatchObject({
+        uri: `s3://${h.resources.outputsBucket}/${folder}`,
+        key: folder,
+        pipeline: 'sales',
+        step: 'export',
+        output: 'orders_parts',
+        partitioned: true,
+        marker: `s3://${h.resources.outputsBucket}/${folder}_SUCCESS`,
+        rowCount: PARTS * ROWS_PER_PART,
+      });
+
+      // The merged report is the one-pass report of the concatenated parts.
+      const stored = await readJson<StoredDatasetReport>(entry.reportUri!);
+      const whole = `${HEADER}\n${parts.map((p) => p.slice(HEADER.length + 1)).join('')}`;
+      const onePass = await runValidation(contract, bufferSource(Buffer.from(whole), 'concatenated.csv'), {
+        openSource: () => {
+          throw new Error('no reference samples in this contract');
+        },
+      });
+      expect(comparable(stored)).toEqual(comparable(onePass.report));
+      stored.profile!.forEach((column, i) => {
+        const expected = onePass.report.profile![i]!;
+        if (expected.mean === undefined) return;
+        expect(column.mean).toBeCloseTo(expected.mean, 9);
+      });
+      expect(stored.status).toBe('failed');
+      expect(stored.failedRules).toEqual(['schema_compatibility', 'order_id.unique', 'channel.allowed']);
+      expect(entry.status).toBe('failed');
+      expect(stored.parts).toMatchObject({ total: PARTS, validated: PARTS, unreadable: 0, notValidated: 0 });
+
+      // Every failing row is quarantined, part by part, under one folder.
+      expect(stored.quarantineUri).toMatch(/\.parts\/$/);
+      const quarantineFolder = stored.quarantineUri!.replace(`s3://${h.resources.artifactsBucket}/`, '');
+      let quarantinedLines = 0;
+      let token: string | undefined;
+      do {
+        const page = await h.s3.send(
+          new ListObjectsV2Command({
+            Bucket: h.resources.artifactsBucket,
+            Prefix: quarantineFolder,
+            ContinuationToken: token,
+          }),
+        );
+        for (const o of page.Contents ?? []) {
+          const body = await h.s3.send(
+            new GetObjectCommand({ Bucket: h.resources.artifactsBucket, Key: o.Key }),
+          );
+          quarantinedLines += (await body.Body!.transformToString()).split('\n').filter(Boolean).length;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      expect(quarantinedLines).toBe(stored.failedRowCount);
+      recordFigures({
+        id: 'partitioned-branch',
+        title: `Partitioned output: ${PARTS.toLocaleString('en-US')} parts through the Distributed Map`,
+        body: [
+          `A folder of ${PARTS} CSV parts (${PARTS * ROWS_PER_PART} rows) plus a hidden checksum file and a Spark temporary file, then its \`_SUCCESS\` marker, uploaded to the ${h.target} target. One execution (the marker's); no part started one. The merged report equals the report of validating the concatenated parts in one pass (schema, rules, failed rules, summary, profiles; means to 1e-9).`,
+          '',
+          markdownTable(
+            ['figure', 'value'],
+            [
+              ['parts validated', `${stored.parts.validated} of ${stored.parts.total}`],
+              ['rows', PARTS * ROWS_PER_PART],
+              ['marker upload to registry status', `${seconds.toFixed(1)} s`],
+              ['parts per second', (PARTS / seconds).toFixed(0)],
+              ['status (as the data deserves)', stored.status],
+              ['failed rules', stored.failedRules.join(', ')],
+              ['quarantined rows (all parts)', quarantinedLines],
+            ],
+          ),
+        ].join('\n'),
+      });
+    },
+    FOLDER_WAIT_MS + 600_000,
+  );
 });
 
 describe('a partitioned output with a part that cannot be read', () => {
