@@ -17,11 +17,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { EventBus, EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
   Schedule,
@@ -30,9 +29,8 @@ import {
 } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { readFileSync } from 'node:fs';
 import { expectationsInFolder, type FolderExpectations } from '../lambdas/runtime/contract-expectations';
 import { FUNCTION_ENV } from '../lambdas/runtime/function-environment';
 import type { ArtifactsBucket } from './artifacts-bucket';
@@ -45,17 +43,10 @@ import {
 import type { EnvironmentConfig } from './config/environment-config';
 import { ALERT_TOPIC_SUBSTITUTION, ENVIRONMENT_NAME_SUBSTITUTION } from './config/workflow-definition';
 import { FUNCTION_BUILD } from './function-bundling';
-import {
-  acknowledgeGrants,
-  acknowledgeOnResource,
-  grantFindings,
-  nagArn,
-  wildcardFinding,
-} from './nag-acknowledgments';
+import { acknowledgeGrants, grantFindings, nagArn, wildcardFinding } from './nag-acknowledgments';
+import { functionRoleWithLogs, loggedStateMachine } from './workflow-logging';
 import { OUTPUT_TESTED_DETAIL_TYPE, OUTPUT_TESTED_SOURCE } from './openlineage-emitter';
 import type { RegistryTable } from './registry-table';
-import { removalPolicyOf } from './removal-policy';
-import { retentionDaysOf } from './retention-days';
 
 /** Partitions of pending waits (lambdas/adapters/aws/dynamo-expectation-ledger.ts): the only deletes. */
 export const PENDING_WAIT_PARTITIONS = 'EXPECT#*';
@@ -89,19 +80,12 @@ export class ExpectedOutputs extends Construct {
     super(scope, id);
     const { config, registry, artifacts } = props;
     this.expectations = expectationsInFolder(props.contractsDirectory);
-    const logs = (name: string) =>
-      new LogGroup(this, name, {
-        retention: retentionDaysOf(config.logRetentionDays),
-        removalPolicy: removalPolicyOf(config.removalPolicy),
-        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
-      });
+    const logging = { config, encryptionKey: props.encryptionKey };
 
-    const functionLogs = logs('FunctionLogs');
-    const role = new Role(this, 'FunctionRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    const { role, logGroup: functionLogs } = functionRoleWithLogs(this, {
+      ...logging,
       description: `prt ${config.name} check-expected function`,
     });
-    functionLogs.grantWrite(role);
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -134,28 +118,20 @@ export class ExpectedOutputs extends Construct {
       ...grantFindings.objectsUnder(artifacts.bucket, ARTIFACT_PREFIXES.contracts, 'reads'),
     ]);
 
-    const machineLogs = logs('StateMachineLogs');
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromString(parseDefinition(props.definitionFile)),
+    this.stateMachine = loggedStateMachine(this, {
+      ...logging,
+      definitionFile: props.definitionFile,
       definitionSubstitutions: {
         [CHECK_EXPECTED_FUNCTION_SUBSTITUTION]: this.function.functionArn,
         [ALERT_TOPIC_SUBSTITUTION]: props.alertTopic.topicArn,
         [ENVIRONMENT_NAME_SUBSTITUTION]: config.name,
       },
-      stateMachineType: StateMachineType.STANDARD,
-      logs: { destination: machineLogs, level: LogLevel.ERROR, includeExecutionData: false },
-      tracingEnabled: true,
+      whyErrorOnly:
+        'Logs ERROR events without execution data: the outcome is in the registry, the alert and the Output Missing/Late event; payloads are not copied into logs.',
     });
     this.function.grantInvoke(this.stateMachine);
     props.alertTopic.grantPublish(this.stateMachine);
     EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.stateMachine);
-    acknowledgeOnResource(this.stateMachine, [
-      {
-        id: 'AwsSolutions-SF1',
-        reason:
-          'Logs ERROR events without execution data: the outcome is in the registry, the alert and the Output Missing/Late event; payloads are not copied into logs.',
-      },
-    ]);
     acknowledgeGrants(this.stateMachine.role, [
       ...grantFindings.xray(),
       wildcardFinding(
@@ -206,15 +182,5 @@ export class ExpectedOutputs extends Construct {
         }),
       ],
     });
-  }
-}
-
-/** Parsed and re-serialized: a syntax error fails the synth here, naming the file. */
-function parseDefinition(file: string): string {
-  const text = readFileSync(file, 'utf8');
-  try {
-    return JSON.stringify(JSON.parse(text));
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
   }
 }

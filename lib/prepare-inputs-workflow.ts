@@ -25,15 +25,13 @@
  * @example
  * new PrepareInputsWorkflow(this, 'PrepareInputs', { config, outputs, artifacts, registry, entry, depsLockFilePath, definitionFile });
  */
-import { readFileSync } from 'node:fs';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DOWNLOAD_ENV, FUNCTION_ENV, STAGING_DEFAULTS } from '../lambdas/runtime/function-environment';
 import type { ArtifactsBucket } from './artifacts-bucket';
@@ -47,10 +45,10 @@ import {
   nagArn,
   wildcardFinding,
 } from './nag-acknowledgments';
+import { functionRoleWithLogs, loggedStateMachine } from './workflow-logging';
 import type { OutputsBucket } from './outputs-bucket';
 import type { RegistryTable } from './registry-table';
 import { removalPolicyOf } from './removal-policy';
-import { retentionDaysOf } from './retention-days';
 import { FUNCTION_BUILD } from './function-bundling';
 import { stagingSourceRoleName } from './config/staging-roles';
 import { stagingTargetsEnvValue } from '../lambdas/runtime/staging-targets-env';
@@ -85,12 +83,7 @@ export class PrepareInputsWorkflow extends Construct {
     const { config, outputs, artifacts, registry } = props;
     const staging = config.staging;
     this.stagingPrefix = staging.prefix;
-    const logs = (name: string) =>
-      new LogGroup(this, name, {
-        retention: retentionDaysOf(config.logRetentionDays),
-        removalPolicy: removalPolicyOf(config.removalPolicy),
-        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
-      });
+    const logging = { config, encryptionKey: props.encryptionKey };
 
     const named = staging.maskingKeySecret;
     this.maskingKey =
@@ -103,22 +96,23 @@ export class PrepareInputsWorkflow extends Construct {
         : undefined;
     const secretId = named ?? this.maskingKey!.secretArn;
 
-    const functionLogs = logs('FunctionLogs');
     const targets = staging.targets;
-    const role = new Role(this, 'FunctionRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    const { role, logGroup: functionLogs } = functionRoleWithLogs(this, {
+      ...logging,
       description: `prt ${config.name} download function (prepare-inputs)`,
       // Named only where other environments trust it by ARN: a generated name is safer elsewhere.
-      ...(targets.length > 0 ? { roleName: stagingSourceRoleName(config.name) } : {}),
+      ...(targets.length > 0
+        ? {
+            roleName: stagingSourceRoleName(config.name),
+            statements: [
+              new PolicyStatement({
+                actions: ['sts:AssumeRole'],
+                resources: [...new Set(targets.map((t) => t.roleArn))],
+              }),
+            ],
+          }
+        : {}),
     });
-    if (targets.length > 0)
-      role.addToPolicy(
-        new PolicyStatement({
-          actions: ['sts:AssumeRole'],
-          resources: [...new Set(targets.map((t) => t.roleArn))],
-        }),
-      );
-    functionLogs.grantWrite(role);
     this.function = new NodejsFunction(this, 'Download', {
       entry: props.entry,
       handler: 'handler',
@@ -162,15 +156,12 @@ export class PrepareInputsWorkflow extends Construct {
     if (this.maskingKey) this.maskingKey.grantRead(this.function);
     else this.grantNamedKey(named!);
 
-    const machineLogs = logs('StateMachineLogs');
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromString(
-        JSON.stringify(JSON.parse(readFileSync(props.definitionFile, 'utf8'))),
-      ),
+    this.stateMachine = loggedStateMachine(this, {
+      ...logging,
+      definitionFile: props.definitionFile,
       definitionSubstitutions: { [DOWNLOAD_FUNCTION_SUBSTITUTION]: this.function.functionArn },
-      stateMachineType: StateMachineType.STANDARD,
-      logs: { destination: machineLogs, level: LogLevel.ERROR, includeExecutionData: false },
-      tracingEnabled: true,
+      whyErrorOnly:
+        'Logs ERROR events without execution data: payloads name outputs and staged copies, which the manifests and lineage already keep; the execution history keeps every transition',
     });
     this.function.grantInvoke(this.stateMachine);
 
@@ -188,13 +179,6 @@ export class PrepareInputsWorkflow extends Construct {
             'The masking key is not rotated on a schedule: pseudonyms are keyed by it, so a rotation would break joins between copies staged before and after it; it is replaced deliberately',
         },
       ]);
-    acknowledgeOnResource(this.stateMachine, [
-      {
-        id: 'AwsSolutions-SF1',
-        reason:
-          'Logs ERROR events without execution data: payloads name outputs and staged copies, which the manifests and lineage already keep; the execution history keeps every transition',
-      },
-    ]);
     acknowledgeGrants(this.stateMachine.role, [
       ...grantFindings.xray(),
       wildcardFinding(

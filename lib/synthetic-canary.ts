@@ -16,32 +16,23 @@ import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { readFileSync } from 'node:fs';
 import { CANARY_PREFIX, FUNCTION_ENV } from '../lambdas/runtime/function-environment';
 import type { ArtifactsBucket } from './artifacts-bucket';
 import { ARTIFACT_PREFIXES } from './config/artifact-prefixes';
 import type { CanarySettings, EnvironmentConfig } from './config/environment-config';
 import { CANARY_SUBSTITUTIONS } from './config/workflow-definition';
 import type { GenerateFunction } from './generate-function';
-import {
-  acknowledgeGrants,
-  acknowledgeOnResource,
-  grantFindings,
-  nagArn,
-  wildcardFinding,
-} from './nag-acknowledgments';
+import { acknowledgeGrants, grantFindings, nagArn, wildcardFinding } from './nag-acknowledgments';
+import { functionRoleWithLogs, loggedStateMachine } from './workflow-logging';
 import type { OutputsBucket } from './outputs-bucket';
 import type { RegistryTable } from './registry-table';
-import { removalPolicyOf } from './removal-policy';
-import { retentionDaysOf } from './retention-days';
 import { FUNCTION_BUILD } from './function-bundling';
 
 export interface SyntheticCanaryProps {
@@ -70,19 +61,12 @@ export class SyntheticCanary extends Construct {
   constructor(scope: Construct, id: string, props: SyntheticCanaryProps) {
     super(scope, id);
     const { config, settings, generate, outputs, artifacts, registry } = props;
-    const logs = (name: string) =>
-      new LogGroup(this, name, {
-        retention: retentionDaysOf(config.logRetentionDays),
-        removalPolicy: removalPolicyOf(config.removalPolicy),
-        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
-      });
+    const logging = { config, encryptionKey: props.encryptionKey };
 
-    const functionLogs = logs('FunctionLogs');
-    const role = new Role(this, 'FunctionRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    const { role, logGroup: functionLogs } = functionRoleWithLogs(this, {
+      ...logging,
       description: `prt ${config.name} canary function`,
     });
-    functionLogs.grantWrite(role);
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',
@@ -116,18 +100,17 @@ export class SyntheticCanary extends Construct {
       ...grantFindings.objectsUnder(outputs.bucket, CANARY_PREFIX, 'writes'),
     ]);
 
-    const machineLogs = logs('StateMachineLogs');
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromString(parseDefinition(props.definitionFile)),
+    this.stateMachine = loggedStateMachine(this, {
+      ...logging,
+      definitionFile: props.definitionFile,
       definitionSubstitutions: {
         [CANARY_SUBSTITUTIONS.canaryFunctionArn]: this.function.functionArn,
         [CANARY_SUBSTITUTIONS.generateFunctionArn]: generate.function.functionArn,
         [CANARY_SUBSTITUTIONS.pollSeconds]: String(settings.pollSeconds),
         [CANARY_SUBSTITUTIONS.maxPolls]: String(settings.maxPolls),
       },
-      stateMachineType: StateMachineType.STANDARD,
-      logs: { destination: machineLogs, level: LogLevel.ERROR, includeExecutionData: false },
-      tracingEnabled: true,
+      whyErrorOnly:
+        'Logs ERROR events without execution data: the verdict is in the Canary Passed/Failed event and the execution history; payloads are not copied into logs.',
     });
     this.function.grantInvoke(this.stateMachine);
     generate.function.grantInvoke(this.stateMachine);
@@ -138,13 +121,6 @@ export class SyntheticCanary extends Construct {
       resourceArns: [outputs.bucket.arnForObjects(`${CANARY_PREFIX}*`)],
     });
     EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.stateMachine);
-    acknowledgeOnResource(this.stateMachine, [
-      {
-        id: 'AwsSolutions-SF1',
-        reason:
-          'Logs ERROR events without execution data: the verdict is in the Canary Passed/Failed event and the execution history; payloads are not copied into logs.',
-      },
-    ]);
     acknowledgeGrants(this.stateMachine.role, [
       ...grantFindings.xray(),
       ...grantFindings.objectsUnder(outputs.bucket, CANARY_PREFIX, 'deletes from'),
@@ -192,15 +168,5 @@ export class SyntheticCanary extends Construct {
     this.failureAlarm.addAlarmAction(new SnsAction(props.alertTopic));
     // As every alarm of the stack: the on-call hears when the canary passes again.
     this.failureAlarm.addOkAction(new SnsAction(props.alertTopic));
-  }
-}
-
-/** Parsed and re-serialized: a syntax error fails the synth here, naming the file. */
-function parseDefinition(file: string): string {
-  const text = readFileSync(file, 'utf8');
-  try {
-    return JSON.stringify(JSON.parse(text));
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
   }
 }

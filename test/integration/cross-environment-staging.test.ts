@@ -9,7 +9,7 @@
  * other account would refuse the source account's own credentials, and every request is recorded
  * with the access key that signed it. So a staging that succeeds wrote with the assumed role.
  */
-import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,30 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { versionTokenOf, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
-import { PROJECT_ROOT } from '../../lib/config/project-paths';
-import { LocalPrepareInputs } from '../../lib/local/prepare-inputs-runner';
+import type { LocalPrepareInputs } from '../../lib/local/prepare-inputs-runner';
 import { LocalSts } from '../../lib/local/local-sts';
+import { landShopCustomers, objectText, startShopPrepareInputs } from '../fixtures/shop-staging';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
-const CUSTOMERS = [
-  'pipeline: shop',
-  'step: ingestion',
-  'output: customers',
-  'path: pipelines/shop/{run_id}/ingestion/customers/',
-  'schema:',
-  '  - { name: customer_id, type: int64, nullable: false }',
-  '  - { name: email, type: string, pii: true }',
-  '  - { name: segment, type: string }',
-].join('\n');
-const PROFILE = [
-  'pipeline: shop',
-  'step: features',
-  'output: profile',
-  'path: pipelines/shop/{run_id}/features/profile/',
-  'inputs: [ingestion/customers]',
-  'schema:',
-  '  - { name: customer_id, type: int64 }',
-].join('\n');
 const DATA = ['customer_id,email,segment', '5001,ada@example.com,gold', '5002,grace@example.org,silver'].join(
   '\n',
 );
@@ -93,19 +74,9 @@ async function startBoundary(upstream: string): Promise<{ server: Server; endpoi
   return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function text(bucket: string, key: string): Promise<string> {
-  const got = await h.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return got.Body!.transformToString();
-}
-
 beforeAll(async () => {
   h = await startHarness();
-  await h.stack.putContract('shop-ingestion-customers.yaml', CUSTOMERS);
-  await h.stack.putContract('shop-features-profile.yaml', PROFILE);
-  RUN = h.runId('run-X');
-  const key = `pipelines/shop/${RUN}/ingestion/customers/part-0.csv`;
-  await h.upload(key, DATA);
-  source = await h.waitForStatus(key);
+  ({ run: RUN, source } = await landShopCustomers(h, { runName: 'run-X', data: DATA, restrictedIds: false }));
   await h.s3.send(new CreateBucketCommand({ Bucket: TARGET_BUCKET }));
   sts = await LocalSts.start([{ roleArn: ROLE_ARN, externalId: EXTERNAL_ID }]);
   const started = await startBoundary(h.stack.endpoints.s3);
@@ -113,23 +84,17 @@ beforeAll(async () => {
   // The download function's clients are built after this (at its first request): all its S3
   // traffic crosses the boundary.
   process.env['AWS_ENDPOINT_URL_S3'] = started.endpoint;
-  runner = await LocalPrepareInputs.start({
-    repoRoot: PROJECT_ROOT,
-    config: h.stack.config,
-    outputsBucket: h.resources.outputsBucket,
-    dynamodbEndpoint: h.stack.endpoints.dynamodb,
-    targets: {
-      targets: [
-        {
-          environment: 'other',
-          bucket: TARGET_BUCKET,
-          prefix: TARGET_PREFIX,
-          roleArn: ROLE_ARN,
-          externalId: EXTERNAL_ID,
-        },
-      ],
-      stsEndpoint: sts.endpoint,
-    },
+  runner = await startShopPrepareInputs(h, {
+    targets: [
+      {
+        environment: 'other',
+        bucket: TARGET_BUCKET,
+        prefix: TARGET_PREFIX,
+        roleArn: ROLE_ARN,
+        externalId: EXTERNAL_ID,
+      },
+    ],
+    stsEndpoint: sts.endpoint,
   });
 }, 120_000);
 
@@ -158,12 +123,12 @@ describe('prepare-inputs into another environment on the embedded stack', () => 
     expect(staged).toMatchObject({ output: 'shop/ingestion/customers', target: 'other', lineageEdges: 1 });
     const folder = staged.folder.replace(`s3://${TARGET_BUCKET}/`, '');
     expect(folder).toBe(`${TARGET_PREFIX}${output.stagingId}/shop/ingestion/customers/`);
-    const copy = await text(TARGET_BUCKET, `${folder}part-0.csv`);
+    const copy = await objectText(h, TARGET_BUCKET, `${folder}part-0.csv`);
     expect(copy.trim().split('\n')).toHaveLength(3);
     expect(copy).not.toMatch(/ada@|grace@/);
 
     // Assess: the manifest names the target environment and bucket, and the source version
-    const manifest = JSON.parse(await text(TARGET_BUCKET, `${folder}_prt-staged.json`)) as {
+    const manifest = JSON.parse(await objectText(h, TARGET_BUCKET, `${folder}_prt-staged.json`)) as {
       destination: unknown;
       copies: { source: { uri: string; version: string }; staged: { uri: string; version: string } }[];
     };

@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BufferSink } from '../../lambdas/core/formats/byte-io';
-import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
 import type { LineageGraph } from '../../lib/cli/lineage/lineage-graph';
 import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { versionTokenOf, type OutputRegistry } from '../../lambdas/core/registry/output-registry';
 import { PROJECT_ROOT } from '../../lib/config/project-paths';
+import { orderFeaturesParquet } from '../fixtures/order-features-parquet';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const run = promisify(execFile);
@@ -35,26 +34,6 @@ function prt(args: string[]) {
     cwd: PROJECT_ROOT,
     env: { ...h.cliEnv(), PRT_REGISTRY_TABLE: h.resources.registryTable, PRT_CACHE_DIR: join(work, 'cache') },
   });
-}
-
-async function features(): Promise<Uint8Array> {
-  const sink = new BufferSink();
-  const writer = createParquetWriter(sink, {
-    schema: [
-      { name: 'order_id', type: 'string', nullable: false },
-      { name: 'customer_id', type: 'int64', nullable: false },
-      { name: 'basket_value', type: 'decimal', nullable: false, precision: 12, scale: 2 },
-      { name: 'items', type: 'int32', nullable: false },
-      { name: 'channel', type: 'string', nullable: true },
-      { name: 'ordered_at', type: 'timestamp', nullable: false, unit: 'us' },
-    ],
-  });
-  await writer.write([
-    ['o-1', 17, 12050n, 3, 'web', 1_793_000_000_000_000n],
-    ['o-2', 42, 999n, 1, null, 1_793_000_000_000_001n],
-  ]);
-  await writer.close();
-  return sink.bytes();
 }
 
 async function node(key: string): Promise<string> {
@@ -83,7 +62,7 @@ beforeAll(async () => {
   await h.waitForStatus(KEYS.raw);
   await h.upload(KEYS.training, TRAINING);
   await h.waitForStatus(KEYS.training);
-  await h.upload(KEYS.features, await features());
+  await h.upload(KEYS.features, await orderFeaturesParquet());
   await h.waitForStatus(KEYS.features);
 });
 

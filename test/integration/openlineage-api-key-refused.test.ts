@@ -9,16 +9,16 @@
  * is not kept, so the second case reads the key the first could not.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStack } from '../../lib/local/embedded-stack';
+import type { EmbeddedStack } from '../../lib/local/embedded-stack';
 import { LOCAL_DELIVERY_ATTEMPTS } from '../../lib/local/event-subscribers';
 import { localS3Client } from '../../lib/local/local-clients';
-import { PROJECT_ROOT } from '../../lib/config/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
+import {
+  startOpenLineageReceiver,
+  startStackSendingLineageTo,
+  type OpenLineageReceiver,
+} from '../fixtures/openlineage-receiver';
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
 const SECRET_ID = 'prt/dev/openlineage-api-key';
@@ -27,45 +27,20 @@ const WRONG_KEY = randomBytes(16).toString('hex');
 
 const accepted: string[] = [];
 const refused: string[] = [];
-let receiver: Server;
+let receiver: OpenLineageReceiver;
 let stack: EmbeddedStack;
 let s3: S3Client;
 const log: string[] = [];
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    void readBody(req).then((text) => {
-      const ok = req.headers['authorization'] === `Bearer ${API_KEY}`;
-      (ok ? accepted : refused).push(text);
-      res.writeHead(ok ? 201 : 401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'invalid token' }));
-    });
+  receiver = await startOpenLineageReceiver((req, text) => {
+    const ok = req.headers['authorization'] === `Bearer ${API_KEY}`;
+    (ok ? accepted : refused).push(text);
+    return { status: ok ? 201 : 401, json: { error: 'invalid token' } };
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
-  const dev = loadEnvironmentFromCdkJson(PROJECT_ROOT, 'dev');
-  stack = await EmbeddedStack.start({
-    repoRoot: PROJECT_ROOT,
-    config: {
-      ...dev,
-      openLineage: {
-        transport: 'http',
-        url: `http://127.0.0.1:${port}/api/v1/lineage`,
-        apiKeySecret: SECRET_ID,
-        namespace: 'prt-dev',
-      },
-    },
-    contractsDir: join(PROJECT_ROOT, 'contracts'),
-    // No secrets: the environment names one the stand-in does not hold.
+  // No secrets: the environment names one the stand-in does not hold.
+  stack = await startStackSendingLineageTo(receiver, {
+    apiKeySecret: SECRET_ID,
     log: (line) => log.push(line),
   });
   s3 = localS3Client(stack.endpoints.s3);
@@ -74,7 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   await stack?.stop();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver?.close();
 });
 
 async function land(key: string): Promise<void> {

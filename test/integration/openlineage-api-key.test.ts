@@ -7,16 +7,16 @@
  * once per container, and modules are cached per test file.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsExtensionText } from '../../lambdas/adapters/aws/secrets-extension-text';
-import { EmbeddedStack } from '../../lib/local/embedded-stack';
+import type { EmbeddedStack } from '../../lib/local/embedded-stack';
 import { localS3Client } from '../../lib/local/local-clients';
-import { PROJECT_ROOT } from '../../lib/config/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
+import {
+  startOpenLineageReceiver,
+  startStackSendingLineageTo,
+  type OpenLineageReceiver,
+} from '../fixtures/openlineage-receiver';
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
 const SECRET_ID = 'prt/dev/openlineage-api-key';
@@ -29,49 +29,25 @@ interface Received {
 }
 
 const received: Received[] = [];
-let receiver: Server;
+let receiver: OpenLineageReceiver;
 let stack: EmbeddedStack;
 let s3: S3Client;
 const log: string[] = [];
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
   // A receiver that takes an event only with the key, as Marquez or DataHub behind a token does.
-  receiver = createServer((req, res) => {
-    void readBody(req).then((text) => {
-      const authorization = req.headers['authorization'];
-      const status = authorization === `Bearer ${API_KEY}` ? 201 : 401;
-      received.push({
-        authorization,
-        eventType: (JSON.parse(text) as { eventType: string }).eventType,
-        status,
-      });
-      res.writeHead(status).end();
+  receiver = await startOpenLineageReceiver((req, text) => {
+    const authorization = req.headers['authorization'];
+    const status = authorization === `Bearer ${API_KEY}` ? 201 : 401;
+    received.push({
+      authorization,
+      eventType: (JSON.parse(text) as { eventType: string }).eventType,
+      status,
     });
+    return { status };
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
-  const dev = loadEnvironmentFromCdkJson(PROJECT_ROOT, 'dev');
-  stack = await EmbeddedStack.start({
-    repoRoot: PROJECT_ROOT,
-    config: {
-      ...dev,
-      openLineage: {
-        transport: 'http',
-        url: `http://127.0.0.1:${port}/api/v1/lineage`,
-        apiKeySecret: SECRET_ID,
-        namespace: 'prt-dev',
-      },
-    },
-    contractsDir: join(PROJECT_ROOT, 'contracts'),
+  stack = await startStackSendingLineageTo(receiver, {
+    apiKeySecret: SECRET_ID,
     secrets: { [SECRET_ID]: API_KEY },
     log: (line) => log.push(line),
   });
@@ -81,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   await stack?.stop();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver?.close();
 });
 
 describe('the OpenLineage API key on the embedded stack', () => {

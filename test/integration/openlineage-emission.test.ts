@@ -5,16 +5,16 @@
  * run's COMPLETE or FAIL). The same run shows the alert routing: the failing output's SNS message
  * carries the filterable attributes, and its Output Tested event names the object's ARN.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedStack } from '../../lib/local/embedded-stack';
+import type { EmbeddedStack } from '../../lib/local/embedded-stack';
 import { localS3Client } from '../../lib/local/local-clients';
-import { PROJECT_ROOT } from '../../lib/config/project-paths';
-import { loadEnvironmentFromCdkJson } from '../../lib/config/project-config';
 import { openLineageSpecValidator, type AnyRunEvent } from '../fixtures/openlineage-spec-validator';
+import {
+  startOpenLineageReceiver,
+  startStackSendingLineageTo,
+  type OpenLineageReceiver,
+} from '../fixtures/openlineage-receiver';
 
 interface ReceivedEvent extends AnyRunEvent {
   readonly eventType: string;
@@ -26,48 +26,23 @@ interface ReceivedEvent extends AnyRunEvent {
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
 const validate = openLineageSpecValidator();
 const received: { readonly body: ReceivedEvent; readonly contentType: string | undefined }[] = [];
-let receiver: Server;
+let receiver: OpenLineageReceiver;
 let stack: EmbeddedStack;
 let s3: S3Client;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    void readBody(req).then((text) => {
-      received.push({ body: JSON.parse(text) as ReceivedEvent, contentType: req.headers['content-type'] });
-      res.writeHead(201).end();
-    });
+  receiver = await startOpenLineageReceiver((req, text) => {
+    received.push({ body: JSON.parse(text) as ReceivedEvent, contentType: req.headers['content-type'] });
+    return { status: 201 };
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
-  const dev = loadEnvironmentFromCdkJson(PROJECT_ROOT, 'dev');
-  stack = await EmbeddedStack.start({
-    repoRoot: PROJECT_ROOT,
-    config: {
-      ...dev,
-      openLineage: {
-        transport: 'http',
-        url: `http://127.0.0.1:${port}/api/v1/lineage`,
-        namespace: 'prt-dev',
-      },
-    },
-    contractsDir: join(PROJECT_ROOT, 'contracts'),
-  });
+  stack = await startStackSendingLineageTo(receiver);
   s3 = localS3Client(stack.endpoints.s3);
 });
 
 afterAll(async () => {
   s3.destroy();
   await stack.stop();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
 });
 
 async function land(key: string, body: string): Promise<string> {

@@ -4,35 +4,15 @@
  * handler: a masked sample under the staging prefix, a manifest naming the source version, and a
  * lineage edge from the staged copy back to that version.
  */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { versionTokenOf, type RegistryEntry } from '../../lambdas/core/registry/output-registry';
-import { PROJECT_ROOT } from '../../lib/config/project-paths';
-import { LocalPrepareInputs } from '../../lib/local/prepare-inputs-runner';
+import type { LocalPrepareInputs } from '../../lib/local/prepare-inputs-runner';
+import { landShopCustomers, objectText, startShopPrepareInputs } from '../fixtures/shop-staging';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
-const CUSTOMERS = [
-  'pipeline: shop',
-  'step: ingestion',
-  'output: customers',
-  'path: pipelines/shop/{run_id}/ingestion/customers/',
-  'schema:',
-  '  - { name: customer_id, type: int64, nullable: false, classification: restricted }',
-  '  - { name: email, type: string, pii: true }',
-  '  - { name: segment, type: string }',
-].join('\n');
-const PROFILE = [
-  'pipeline: shop',
-  'step: features',
-  'output: profile',
-  'path: pipelines/shop/{run_id}/features/profile/',
-  'inputs: [ingestion/customers]',
-  'schema:',
-  '  - { name: customer_id, type: int64 }',
-].join('\n');
 const DATA = [
   'customer_id,email,segment',
   '5001,ada@example.com,gold',
@@ -45,25 +25,11 @@ let runner: LocalPrepareInputs;
 let RUN: string;
 let source: RegistryEntry;
 
-async function text(bucket: string, key: string): Promise<string> {
-  const got = await h.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return got.Body!.transformToString();
-}
-
 beforeAll(async () => {
   h = await startHarness();
-  await h.stack.putContract('shop-ingestion-customers.yaml', CUSTOMERS);
-  await h.stack.putContract('shop-features-profile.yaml', PROFILE);
-  RUN = h.runId('run-P');
-  const key = `pipelines/shop/${RUN}/ingestion/customers/part-0.csv`;
-  await h.upload(key, DATA);
-  source = await h.waitForStatus(key);
-  runner = await LocalPrepareInputs.start({
-    repoRoot: PROJECT_ROOT,
-    config: h.stack.config,
-    outputsBucket: h.resources.outputsBucket,
-    dynamodbEndpoint: h.stack.endpoints.dynamodb,
-  });
+  // customer_id is restricted here: it is masked with the e-mail.
+  ({ run: RUN, source } = await landShopCustomers(h, { runName: 'run-P', data: DATA, restrictedIds: true }));
+  runner = await startShopPrepareInputs(h);
 }, 120_000);
 
 afterAll(async () => {
@@ -103,13 +69,13 @@ describe('prepare-inputs on the embedded stack', () => {
     const bucket = h.resources.outputsBucket;
     const folder = output.inputs[0]!.folder.replace(`s3://${bucket}/`, '');
     expect(folder).toMatch(/^staging\/[0-9a-f-]{36}\/shop\/ingestion\/customers\/$/);
-    const staged = await text(bucket, `${folder}part-0.csv`);
+    const staged = await objectText(h, bucket, `${folder}part-0.csv`);
     const lines = staged.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('customer_id,email,segment');
     expect(staged).not.toMatch(/ada@|grace@|5001|5002/);
     expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['gold', 'silver']);
-    const manifest = JSON.parse(await text(bucket, `${folder}_prt-staged.json`)) as {
+    const manifest = JSON.parse(await objectText(h, bucket, `${folder}_prt-staged.json`)) as {
       copies: { source: { uri: string; version: string }; staged: { uri: string; version: string } }[];
     };
     const copy = manifest.copies[0]!;

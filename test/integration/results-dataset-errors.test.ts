@@ -7,29 +7,15 @@
  * and the README's queries (read from README.md) run over them with DuckDB and count the two that
  * did not pass. Embedded only: the time budget is provoked by wrapping the validate function.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/config/project-paths';
 import type { LocalHandler } from '../../lib/local/task-bindings';
 import type { RegistryEntry } from '../../lambdas/core/registry/output-registry';
+import { openResultsDataset, readmeQueries, type ResultsDataset } from '../fixtures/results-dataset-views';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
-const TABLES = ['rule_results', 'column_metrics', 'version_results'] as const;
 /** The key fragment of the version whose validation runs out of function time. */
 const OUT_OF_TIME = 'out-of-time';
-
-/** The README's queries: each ```sql block that starts with `-- query: <name>`. */
-function readmeQueries(): Map<string, string> {
-  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const queries = new Map<string, string>();
-  for (const m of readme.matchAll(/```sql\n-- query: ([^\n]+)\n([\s\S]*?)```/g)) queries.set(m[1]!, m[2]!);
-  return queries;
-}
 
 /**
  * The validate function of one object's test sees a minute left when it starts and 2 s (under its
@@ -50,42 +36,9 @@ function runningOutOfTime(fn: string, handler: LocalHandler): LocalHandler {
 }
 
 let h: Harness;
-let dir: string;
-let db: DuckDBConnection;
+let dataset: ResultsDataset;
 const entries = new Map<'passed' | 'unreadable' | 'outOfTime', RegistryEntry>();
 const runs = new Map<string, string>();
-
-async function download(prefix: string): Promise<void> {
-  let token: string | undefined;
-  do {
-    const page = await h.s3.send(
-      new ListObjectsV2Command({
-        Bucket: h.resources.artifactsBucket,
-        Prefix: prefix,
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-    );
-    for (const o of page.Contents ?? []) {
-      const body = await h.s3.send(
-        new GetObjectCommand({ Bucket: h.resources.artifactsBucket, Key: o.Key! }),
-      );
-      const path = join(dir, o.Key!);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, await body.Body!.transformToByteArray());
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-}
-
-/** A query's rows with numbers as numbers (DuckDB gives bigints for counts). */
-async function run(sql: string): Promise<Record<string, unknown>[]> {
-  const reader = await db.runAndReadAll(sql);
-  return reader
-    .getRowObjectsJS()
-    .map((row) =>
-      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
-    );
-}
 
 beforeAll(async () => {
   h = await startHarness(process.env, { wrapHandler: runningOutOfTime });
@@ -107,21 +60,16 @@ beforeAll(async () => {
   }
   // The error path's results write follows the status record: wait for every execution to end.
   await h.settle();
-  dir = mkdtempSync(join(tmpdir(), 'prt-results-ended-'));
-  await download('results/');
-  const instance = await DuckDBInstance.create(':memory:');
-  db = await instance.connect();
-  const only = [...runs.values()].map((r) => `'${r}'`).join(', ');
-  for (const table of TABLES) {
-    await db.run(
-      `CREATE VIEW ${table} AS SELECT * FROM read_parquet('${join(dir, 'results', table)}/*/*/*.parquet', hive_partitioning = true, hive_types = {'dt': VARCHAR, 'pipeline': VARCHAR}) WHERE run IN (${only})`,
-    );
-  }
+  dataset = await openResultsDataset({
+    s3: h.s3,
+    bucket: h.resources.artifactsBucket,
+    runs: [...runs.values()],
+    tempPrefix: 'prt-results-ended-',
+  });
 }, 240_000);
 
 afterAll(async () => {
-  db?.closeSync();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  dataset?.close();
   await h?.close();
 });
 
@@ -147,7 +95,7 @@ describe('versions that end in the error path, in the results dataset', () => {
                  FROM version_results ORDER BY tested_at`;
 
     // Act
-    const rows = await run(sql);
+    const rows = await dataset.query(sql);
 
     // Assess
     expect(rows.map((r) => [r['run'], r['status'], r['copies']])).toEqual([
@@ -175,8 +123,8 @@ describe('versions that end in the error path, in the results dataset', () => {
     const sql = `SELECT run, rule_name, outcome FROM rule_results WHERE run <> '${runs.get('passed')}'`;
 
     // Act
-    const rules = await run(sql);
-    const [metrics] = await run(
+    const rules = await dataset.query(sql);
+    const [metrics] = await dataset.query(
       `SELECT count(*) AS n FROM column_metrics WHERE run <> '${runs.get('passed')}'`,
     );
 
@@ -190,10 +138,10 @@ describe('versions that end in the error path, in the results dataset', () => {
     const queries = readmeQueries();
 
     // Act
-    const notPassed = await run(queries.get('versions not passed per day')!);
-    const trend = await run(queries.get('row count trend of an output')!);
-    const byRule = await run(queries.get('failure rate by rule over 30 days')!);
-    const nullRate = await run(queries.get('null rate of a column')!);
+    const notPassed = await dataset.query(queries.get('versions not passed per day')!);
+    const trend = await dataset.query(queries.get('row count trend of an output')!);
+    const byRule = await dataset.query(queries.get('failure rate by rule over 30 days')!);
+    const nullRate = await dataset.query(queries.get('null rate of a column')!);
 
     // Assess
     expect(notPassed.reduce((n, r) => n + (r['versions'] as number), 0)).toBe(3);

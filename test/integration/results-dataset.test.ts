@@ -5,66 +5,16 @@
  * artifacts bucket with their Hive folders, read with the partition keys typed as the Glue tables
  * type them (strings).
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/config/project-paths';
+import { openResultsDataset, readmeQueries, type ResultsDataset } from '../fixtures/results-dataset-views';
 import { startHarness, type Harness } from './embedded-stack-harness';
 
 const HEADER = 'order_id,customer_id,purchase_amount,ordered_at';
-const TABLES = ['rule_results', 'column_metrics', 'version_results'] as const;
-
-/** The README's queries: each ```sql block that starts with `-- query: <name>`. */
-function readmeQueries(): Map<string, string> {
-  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const queries = new Map<string, string>();
-  for (const m of readme.matchAll(/```sql\n-- query: ([^\n]+)\n([\s\S]*?)```/g)) queries.set(m[1]!, m[2]!);
-  return queries;
-}
 
 let h: Harness;
-let dir: string;
-let db: DuckDBConnection;
+let dataset: ResultsDataset;
 let runs: string[];
 const uploaded: { key: string; rows: number }[] = [];
-
-async function download(prefix: string): Promise<number> {
-  let count = 0;
-  let token: string | undefined;
-  do {
-    const page = await h.s3.send(
-      new ListObjectsV2Command({
-        Bucket: h.resources.artifactsBucket,
-        Prefix: prefix,
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-    );
-    for (const o of page.Contents ?? []) {
-      const body = await h.s3.send(
-        new GetObjectCommand({ Bucket: h.resources.artifactsBucket, Key: o.Key! }),
-      );
-      const path = join(dir, o.Key!);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, await body.Body!.transformToByteArray());
-      count++;
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-  return count;
-}
-
-/** A query's rows with numbers as numbers (DuckDB gives bigints for counts). */
-async function run(sql: string): Promise<Record<string, unknown>[]> {
-  const reader = await db.runAndReadAll(sql);
-  return reader
-    .getRowObjectsJS()
-    .map((row) =>
-      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
-    );
-}
 
 beforeAll(async () => {
   h = await startHarness();
@@ -98,22 +48,17 @@ beforeAll(async () => {
     await h.waitForStatus(object.key);
     uploaded.push({ key: object.key, rows: lines.length });
   }
-  dir = mkdtempSync(join(tmpdir(), 'prt-results-'));
-  await download('results/');
-  const instance = await DuckDBInstance.create(':memory:');
-  db = await instance.connect();
-  const only = runs.map((r) => `'${r}'`).join(', ');
-  for (const table of TABLES) {
-    // Only this test's runs: a long-lived deployed stack holds other tests' rows too.
-    await db.run(
-      `CREATE VIEW ${table} AS SELECT * FROM read_parquet('${join(dir, 'results', table)}/*/*/*.parquet', hive_partitioning = true, hive_types = {'dt': VARCHAR, 'pipeline': VARCHAR}) WHERE run IN (${only})`,
-    );
-  }
+  // Only this test's runs: a long-lived deployed stack holds other tests' rows too.
+  dataset = await openResultsDataset({
+    s3: h.s3,
+    bucket: h.resources.artifactsBucket,
+    runs,
+    tempPrefix: 'prt-results-',
+  });
 }, 240_000);
 
 afterAll(async () => {
-  db?.closeSync();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  dataset?.close();
   await h?.close();
 });
 
@@ -139,7 +84,7 @@ describe("the results dataset, queried with the README's queries", () => {
     const sql = 'SELECT count(*) AS versions, count(DISTINCT result_id) AS ids FROM version_results';
 
     // Act
-    const [row] = await run(sql);
+    const [row] = await dataset.query(sql);
 
     // Assess
     expect(row).toEqual({ versions: 5, ids: 5 });
@@ -150,7 +95,7 @@ describe("the results dataset, queried with the README's queries", () => {
     const sql = readmeQueries().get('failure rate by rule over 30 days')!;
 
     // Act
-    const rows = await run(sql);
+    const rows = await dataset.query(sql);
 
     // Assess
     const byRule = new Map(rows.map((r) => [r['rule_name'], r]));
@@ -173,7 +118,7 @@ describe("the results dataset, queried with the README's queries", () => {
     const sql = readmeQueries().get('row count trend of an output')!;
 
     // Act
-    const rows = await run(sql);
+    const rows = await dataset.query(sql);
 
     // Assess
     expect(rows.map((r) => r['row_count'])).toEqual(uploaded.map((u) => u.rows));
@@ -189,7 +134,7 @@ describe("the results dataset, queried with the README's queries", () => {
     const sql = readmeQueries().get('null rate of a column')!;
 
     // Act
-    const rows = await run(sql);
+    const rows = await dataset.query(sql);
 
     // Assess
     expect(rows.map((r) => r['null_rate'])).toEqual([0, 0, 0.5, 0, 0]);
@@ -200,7 +145,7 @@ describe("the results dataset, queried with the README's queries", () => {
     const sql = readmeQueries().get('versions not passed per day')!;
 
     // Act
-    const rows = await run(sql);
+    const rows = await dataset.query(sql);
 
     // Assess
     expect(rows.reduce((n, r) => n + (r['versions'] as number), 0)).toBe(5);

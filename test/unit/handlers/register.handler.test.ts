@@ -14,7 +14,7 @@ import {
 } from '../../fixtures/lambda-handler';
 import { TRAINING_DATA_CONTRACT, sampleContractText } from '../../fixtures/sample-contracts';
 import { sdkStreamBody } from '../../fixtures/sdk-stream-body';
-import { objectRef } from '../../fixtures/step-events';
+import { objectRef, trainingDataOutput } from '../../fixtures/step-events';
 
 const s3Mock = mockClient(S3Client);
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -78,16 +78,8 @@ describe('register handler', () => {
       tracked: true,
       duplicate: false,
       partOfDataset: false,
-      output: {
-        pipeline: 'sales',
-        step: 'preprocessing',
-        output: 'training_data',
-        runId: '2024-06-01',
-        contractKey: TRAINING_DATA_CONTRACT,
-        format: 'csv',
-        convertTo: 'parquet',
-        jobType: null,
-      },
+      // The sample training_data contract's output, run 2024-06-01, converted to Parquet.
+      output: trainingDataOutput(),
     });
     const puts = ddbMock.commandCalls(PutCommand);
     expect(puts).toHaveLength(1);

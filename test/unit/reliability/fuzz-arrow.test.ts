@@ -18,8 +18,9 @@ import {
   tallyTable,
   type FuzzTally,
 } from './fuzz-harness';
-import { arrowSeeds, BINARY_TOKENS } from './fuzz-seeds';
-import { byteCases, bytesOf, concat, drain, type ByteCase, type RegionOf } from './mutations';
+import { binaryByteCases, columnsArbitrary, maxFieldLengthArbitrary } from './binary-reader-cases';
+import { arrowSeeds } from './fuzz-seeds';
+import { bytesOf, concat, drain, type ByteCase, type RegionOf } from './mutations';
 
 interface ArrowCase extends ByteCase {
   readonly batchSize: number;
@@ -65,30 +66,12 @@ const framed = fc.oneof(
 
 const options = fc.record({
   batchSize: fc.constantFrom(1, 2, 10_000),
-  maxFieldLength: fc.oneof(
-    { weight: 4, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 16 }) },
-  ),
-  columns: fc.oneof(
-    { weight: 6, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constantFrom(['id'], ['label', 'id'], ['text', 'dec38'], ['missing']) },
-  ),
+  maxFieldLength: maxFieldLengthArbitrary,
+  columns: columnsArbitrary,
 });
 
 function arrowCases(seeds: readonly Uint8Array[]): fc.Arbitrary<ArrowCase> {
-  return fc
-    .tuple(
-      byteCases({
-        seeds,
-        tokens: BINARY_TOKENS,
-        random: fc.oneof(fc.uint8Array({ maxLength: 256 }), fc.uint8Array({ maxLength: 16 })),
-        generated: framed,
-        anchors: ['start', 'end', 'region', 'region'],
-        regionOf: footerOf,
-      }),
-      options,
-    )
-    .map(([c, o]) => ({ ...c, ...o }));
+  return fc.tuple(binaryByteCases(seeds, framed, footerOf), options).map(([c, o]) => ({ ...c, ...o }));
 }
 
 const read = (c: ArrowCase): Promise<number> =>
@@ -114,36 +97,17 @@ beforeAll(async () => {
 });
 
 describe('fuzzing the Arrow IPC reader', () => {
-  it(
-    'stream format: reads every input to the end or rejects it with a typed error',
+  it.each([
+    ['stream', 'Arrow IPC stream (readArrow)', () => streamSeeds],
+    ['file', 'Arrow IPC file (readArrow)', () => fileSeeds],
+  ] as const)(
+    '%s format: reads every input to the end or rejects it with a typed error',
     { timeout: FUZZ_TEST_TIMEOUT_MS },
-    async () => {
+    async (_format, reader, seeds) => {
       // Act
       const tally = await fuzz({
-        reader: 'Arrow IPC stream (readArrow)',
-        arbitrary: arrowCases(streamSeeds),
-        run: read,
-        bytesOf: (c) => c.bytes,
-        show,
-      });
-
-      // Assess
-      expect(tally.unhandled).toBe(0);
-      expect(tally.cases).toBeGreaterThanOrEqual(10_000);
-      expect(tally.ok).toBeGreaterThan(0);
-      expect(tally.typed.get('FormatError') ?? 0).toBeGreaterThan(0);
-      tallies.push(tally);
-    },
-  );
-
-  it(
-    'file format: reads every input to the end or rejects it with a typed error',
-    { timeout: FUZZ_TEST_TIMEOUT_MS },
-    async () => {
-      // Act
-      const tally = await fuzz({
-        reader: 'Arrow IPC file (readArrow)',
-        arbitrary: arrowCases(fileSeeds),
+        reader,
+        arbitrary: arrowCases(seeds()),
         run: read,
         bytesOf: (c) => c.bytes,
         show,

@@ -11,8 +11,9 @@ import { bufferSource } from '../../../lambdas/core/formats/byte-io';
 import { readParquet } from '../../../lambdas/core/formats/parquet-reader';
 import { recordFigures } from '../../fixtures/reliability-report';
 import { FUZZ_TEST_TIMEOUT_MS, fuzz, fuzzPreamble, showBytes, tallyTable } from './fuzz-harness';
+import { binaryByteCases, columnsArbitrary, maxFieldLengthArbitrary } from './binary-reader-cases';
 import { BINARY_TOKENS, parquetSeeds } from './fuzz-seeds';
-import { byteCases, bytesOf, concat, drain, type ByteCase, type RegionOf } from './mutations';
+import { bytesOf, concat, drain, type ByteCase, type RegionOf } from './mutations';
 
 interface ParquetCase extends ByteCase {
   readonly batchSize: number;
@@ -62,28 +63,10 @@ function parquetCases(): fc.Arbitrary<ParquetCase> {
       { weight: 4, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: fc.integer({ min: 0, max: 4096 }) },
     ),
-    maxFieldLength: fc.oneof(
-      { weight: 4, arbitrary: fc.constant(undefined) },
-      { weight: 1, arbitrary: fc.integer({ min: 0, max: 16 }) },
-    ),
-    columns: fc.oneof(
-      { weight: 6, arbitrary: fc.constant(undefined) },
-      { weight: 1, arbitrary: fc.constantFrom(['id'], ['label', 'id'], ['text', 'dec38'], ['missing']) },
-    ),
+    maxFieldLength: maxFieldLengthArbitrary,
+    columns: columnsArbitrary,
   });
-  return fc
-    .tuple(
-      byteCases({
-        seeds,
-        tokens: BINARY_TOKENS,
-        random: fc.oneof(fc.uint8Array({ maxLength: 256 }), fc.uint8Array({ maxLength: 16 })),
-        generated: framed,
-        anchors: ['start', 'end', 'region', 'region'],
-        regionOf: footerOf,
-      }),
-      options,
-    )
-    .map(([c, o]) => ({ ...c, ...o }));
+  return fc.tuple(binaryByteCases(seeds, framed, footerOf), options).map(([c, o]) => ({ ...c, ...o }));
 }
 
 describe('fuzzing the Parquet reader', () => {

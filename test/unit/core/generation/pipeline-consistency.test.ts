@@ -4,44 +4,42 @@ import { parseContract } from '../../../../lambdas/core/contracts/parse-contract
 import { planPipeline } from '../../../../lambdas/core/generation/plan-pipeline';
 import { rowsOf } from '../../../fixtures/generation-fixtures';
 
-const customers = parseContract(
-  `pipeline: shop
-step: crm
-output: customers
-path: shop/{run_id}/crm/customers/
-schema:
-  - { name: customer_id, type: int64, nullable: false, unique: true, range: [100000, 999999] }
-  - { name: email, type: string, nullable: false, unique: true, generate: { kind: email } }
-  - { name: segment_code, type: string, nullable: false, allowed: [A, B, C] }
-`,
-  'customers.yaml',
-);
-const orders = parseContract(
-  `pipeline: shop
-step: sales
-output: orders
-path: shop/{run_id}/sales/orders/
-inputs: [crm/customers]
-schema:
-  - { name: order_id, type: string, nullable: false, pattern: 'o-[0-9]{8}', unique: true }
-  - { name: customer_id, type: int64, nullable: false }
-  - { name: buyer, type: string, nullable: false, generate: { ref: crm/customers.email } }
-  - { name: amount, type: float64, range: [1, 500] }
-`,
-  'orders.yaml',
-);
-const lines = parseContract(
-  `pipeline: shop
-step: sales
-output: order_lines
-path: shop/{run_id}/sales/order_lines/
-inputs: [sales/orders]
-schema:
-  - { name: order_id, type: string, nullable: false }
-  - { name: line, type: int32, nullable: false, range: [1, 20] }
-`,
-  'lines.yaml',
-);
+/**
+ * A contract of `<pipeline>/<step>/<output>`, its output under `<pipeline>/{run_id}/<step>/<output>/`:
+ * the tests' contracts differ only in their inputs and columns.
+ */
+function contractOf(file: string, name: string, inputs: string | undefined, columns: readonly string[]) {
+  const [pipeline, step, output] = name.split('/');
+  return parseContract(
+    [
+      `pipeline: ${pipeline}`,
+      `step: ${step}`,
+      `output: ${output}`,
+      `path: ${pipeline}/{run_id}/${step}/${output}/`,
+      ...(inputs !== undefined ? [`inputs: [${inputs}]`] : []),
+      'schema:',
+      ...columns.map((column) => `  - ${column}`),
+      '',
+    ].join('\n'),
+    file,
+  );
+}
+
+const customers = contractOf('customers.yaml', 'shop/crm/customers', undefined, [
+  '{ name: customer_id, type: int64, nullable: false, unique: true, range: [100000, 999999] }',
+  '{ name: email, type: string, nullable: false, unique: true, generate: { kind: email } }',
+  '{ name: segment_code, type: string, nullable: false, allowed: [A, B, C] }',
+]);
+const orders = contractOf('orders.yaml', 'shop/sales/orders', 'crm/customers', [
+  "{ name: order_id, type: string, nullable: false, pattern: 'o-[0-9]{8}', unique: true }",
+  '{ name: customer_id, type: int64, nullable: false }',
+  '{ name: buyer, type: string, nullable: false, generate: { ref: crm/customers.email } }',
+  '{ name: amount, type: float64, range: [1, 500] }',
+]);
+const lines = contractOf('lines.yaml', 'shop/sales/order_lines', 'sales/orders', [
+  '{ name: order_id, type: string, nullable: false }',
+  '{ name: line, type: int32, nullable: false, range: [1, 20] }',
+]);
 
 describe('planPipeline', () => {
   it('plans upstream first and draws keys from the declared inputs', () => {
@@ -72,38 +70,18 @@ describe('planPipeline', () => {
 
   // The repository's own pattern: raw orders repeat nothing by contract, yet the outputs built from
   // them declare order_id unique, two steps down.
-  const raw = parseContract(
-    `pipeline: sales
-step: ingestion
-output: raw_orders
-path: sales/{run_id}/ingestion/raw_orders/
-schema:
-  - { name: order_id, type: string, nullable: false }
-  - { name: amount, type: float64 }
-`,
-    'raw.yaml',
-  );
-  const training = parseContract(
-    `pipeline: sales
-step: preprocessing
-output: training_data
-path: sales/{run_id}/preprocessing/training_data/
-inputs: [ingestion/raw_orders]
-schema:
-  - { name: order_id, type: string, nullable: false }
-`,
-    'training.yaml',
-  );
-  const features = parseContract(
-    `pipeline: sales
-step: features
-output: order_features
-path: sales/{run_id}/features/order_features/
-inputs: [preprocessing/training_data]
-schema:
-  - { name: order_id, type: string, nullable: false, unique: true }
-`,
+  const raw = contractOf('raw.yaml', 'sales/ingestion/raw_orders', undefined, [
+    '{ name: order_id, type: string, nullable: false }',
+    '{ name: amount, type: float64 }',
+  ]);
+  const training = contractOf('training.yaml', 'sales/preprocessing/training_data', 'ingestion/raw_orders', [
+    '{ name: order_id, type: string, nullable: false }',
+  ]);
+  const features = contractOf(
     'features.yaml',
+    'sales/features/order_features',
+    'preprocessing/training_data',
+    ['{ name: order_id, type: string, nullable: false, unique: true }'],
   );
 
   it('draws a unique key without repeats, making the upstream keys it comes from distinct, two steps up', () => {
@@ -124,18 +102,10 @@ schema:
   it('Noncompliance 2: refuses more unique keys than the upstream has rows', () => {
     // Prepare: features asks for more rows than the training data holds (an explicit row count
     // applies to every output, so the upstream is a series of fixed length here instead).
-    const few = parseContract(
-      `pipeline: sales
-step: preprocessing
-output: training_data
-path: sales/{run_id}/preprocessing/training_data/
-inputs: [ingestion/raw_orders]
-schema:
-  - { name: at, type: timestamp, nullable: false, generate: { series: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:09:00Z', frequency: minute } } }
-  - { name: order_id, type: string, nullable: false }
-`,
-      'training.yaml',
-    );
+    const few = contractOf('training.yaml', 'sales/preprocessing/training_data', 'ingestion/raw_orders', [
+      "{ name: at, type: timestamp, nullable: false, generate: { series: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T00:09:00Z', frequency: minute } } }",
+      '{ name: order_id, type: string, nullable: false }',
+    ]);
 
     // Act / Assess
     expect(() => planPipeline([features, few, raw], 'sales', { rows: 100, seed: 7 })).toThrow(

@@ -15,7 +15,7 @@ import {
   TRAINING_DATA_CONTRACT,
   seedSampleContracts,
 } from '../../../fixtures/sample-contracts';
-import { objectRef } from '../../../fixtures/step-events';
+import { objectRef, trainingDataOutput } from '../../../fixtures/step-events';
 
 const NOW = new Date('2024-06-01T10:20:31.000Z');
 const TRAINING_KEY = 'pipelines/sales/2024-06-01/preprocessing/training_data/part-0.csv';
@@ -78,16 +78,8 @@ describe('registerOutput', () => {
       tracked: true,
       duplicate: false,
       partOfDataset: false,
-      output: {
-        pipeline: 'sales',
-        step: 'preprocessing',
-        output: 'training_data',
-        runId: '2024-06-01',
-        contractKey: TRAINING_DATA_CONTRACT,
-        format: 'csv',
-        convertTo: 'parquet',
-        jobType: null,
-      },
+      // The sample training_data contract's output, run 2024-06-01, converted to Parquet.
+      output: trainingDataOutput(),
     });
     expect(registry.entries()).toEqual([
       {
