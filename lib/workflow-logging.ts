@@ -10,7 +10,7 @@
  * the ids the constructs used before (`FunctionLogs`, `FunctionRole`, `StateMachineLogs`,
  * `StateMachine`), so the resources keep their logical ids; a construct would add a level to their
  * paths, and CloudFormation would replace the log groups, roles and state machines of every
- * deployed environment (decision 0027).
+ * deployed environment (decision 0029).
  *
  * @example
  * const { role, logGroup } = functionRoleWithLogs(this, { config, encryptionKey, description: 'prt dev canary function' });

@@ -15,12 +15,11 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BufferSink } from '../../lambdas/core/formats/byte-io';
-import { createParquetWriter } from '../../lambdas/core/formats/parquet-writer';
 import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { objectPk } from '../../lambdas/core/registry/output-registry';
 import { seededRandom } from '../fixtures/fault-injection-proxy';
+import { orderFeaturesParquet } from '../fixtures/order-features-parquet';
 import type { EventBridgeS3Event } from '../../lib/local/s3-event-to-eventbridge';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';
 import { startHarness, type ExecutionView, type Harness } from './embedded-stack-harness';
@@ -57,26 +56,6 @@ const results = new Map<string, Delivered>();
 let seconds = 0;
 /** Tests that reached their end; the figure is recorded only when all did. */
 let passedTests = 0;
-
-async function features(): Promise<Uint8Array> {
-  const sink = new BufferSink();
-  const writer = createParquetWriter(sink, {
-    schema: [
-      { name: 'order_id', type: 'string', nullable: false },
-      { name: 'customer_id', type: 'int64', nullable: false },
-      { name: 'basket_value', type: 'decimal', nullable: false, precision: 12, scale: 2 },
-      { name: 'items', type: 'int32', nullable: false },
-      { name: 'channel', type: 'string', nullable: true },
-      { name: 'ordered_at', type: 'timestamp', nullable: false, unit: 'us' },
-    ],
-  });
-  await writer.write([
-    ['o-1', 17, 12050n, 3, 'web', 1_793_000_000_000_000n],
-    ['o-2', 42, 999n, 1, null, 1_793_000_000_000_001n],
-  ]);
-  await writer.close();
-  return sink.bytes();
-}
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -191,7 +170,7 @@ beforeAll(async () => {
     {
       name: 'features A (passes, Parquet)',
       key: `pipelines/sales/${runA}/features/order_features/part-0.parquet`,
-      body: features,
+      body: orderFeaturesParquet,
       expected: 'passed',
       converted: false,
       inputs: ['training A (passes, converted)'],
