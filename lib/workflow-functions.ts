@@ -181,6 +181,7 @@ export class WorkflowFunctions extends Construct {
       [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+      [FUNCTION_ENV.conversionPartsPrefix]: ARTIFACT_PREFIXES.conversionParts,
       [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
       [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
       // Stack traces point at the TypeScript sources instead of the minified bundle.
