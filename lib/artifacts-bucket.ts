@@ -66,6 +66,9 @@ const WRITE = ['s3:PutObject', 's3:AbortMultipartUpload'];
 const KEY_READ = ['kms:Decrypt'];
 const KEY_WRITE = ['kms:Decrypt', 'kms:GenerateDataKey'];
 
+/** Days a range's converted part lies under conversion-parts/ (the lifecycle rule's reason is there). */
+export const CONVERSION_PARTS_DAYS = 3;
+
 export class ArtifactsBucket extends Construct {
   readonly bucket: Bucket;
   readonly contractsDeployment: BucketDeployment;
@@ -98,6 +101,15 @@ export class ArtifactsBucket extends Construct {
         {
           prefix: ARTIFACT_PREFIXES.manifests,
           expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        // A large object's conversion range by range keeps each range's part and envelope here
+        // until its assembly joins them, within the execution (whose TimeoutSeconds is one day).
+        // Three days outlive any execution that could still read them, with a day or two left to
+        // look into a failed one; after that a failed or abandoned conversion leaves nothing.
+        {
+          prefix: ARTIFACT_PREFIXES.conversionParts,
+          expiration: Duration.days(CONVERSION_PARTS_DAYS),
           noncurrentVersionExpiration: Duration.days(1),
         },
         // Failing rows may be personal data: kept only as long as the environment needs them.
@@ -275,6 +287,22 @@ export class ArtifactsBucket extends Construct {
    */
   grantWriteConverted(grantee: IGrantable): Grant {
     return this.grantObjects(grantee, ARTIFACT_PREFIXES.converted, [...WRITE, ...READ_VERSIONS], KEY_WRITE);
+  }
+
+  /**
+   * A large object's conversion range by range: each range writes its part and envelope under
+   * conversion-parts/ and reads the version it wrote back for its proof; the assembly reads the
+   * envelopes and copies the parts into the converted object (UploadPartCopy reads its source as
+   * GetObject, or GetObjectVersion with the part's version id). No delete: the lifecycle rule
+   * expires them.
+   */
+  grantWriteConversionParts(grantee: IGrantable): Grant {
+    return this.grantObjects(
+      grantee,
+      ARTIFACT_PREFIXES.conversionParts,
+      [...WRITE, ...READ_VERSIONS],
+      KEY_WRITE,
+    );
   }
 
   /**

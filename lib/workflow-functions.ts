@@ -72,7 +72,9 @@ interface FunctionAccess {
    */
   readonly publishes?: boolean;
   /** Artifact prefixes the function writes. */
-  readonly writes: readonly ('reports' | 'quarantine' | 'converted' | 'manifests' | 'results')[];
+  readonly writes: readonly (
+    'reports' | 'quarantine' | 'converted' | 'conversionParts' | 'manifests' | 'results'
+  )[];
 }
 
 /**
@@ -117,12 +119,17 @@ const FUNCTION_ACCESS: Readonly<Record<WorkflowFunction, FunctionAccess>> = {
     // partitioned output's parts, converted in the map's children (convert_to).
     writes: ['reports', 'quarantine', 'manifests', 'results', 'converted'],
   },
+  // convert also converts a large object range by range (decision 0012): its plan reads the
+  // validation's manifest and envelopes (under reports/) and writes the conversion's manifest;
+  // each range writes its part under conversion-parts/, and the assembly joins the parts into the
+  // object under converted/.
   convert: {
     timeout: timeout('convert'),
     registry: 'none',
     readsContracts: true,
+    reads: ['reports', 'manifests'],
     readsOutputs: true,
-    writes: ['converted'],
+    writes: ['converted', 'conversionParts', 'manifests'],
   },
   lineage: {
     timeout: timeout('lineage'),
@@ -181,6 +188,7 @@ export class WorkflowFunctions extends Construct {
       [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+      [FUNCTION_ENV.conversionPartsPrefix]: ARTIFACT_PREFIXES.conversionParts,
       [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
       [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
       // Stack traces point at the TypeScript sources instead of the minified bundle.
@@ -243,6 +251,7 @@ export class WorkflowFunctions extends Construct {
         else if (prefix === 'quarantine') artifacts.grantWriteQuarantine(fn);
         else if (prefix === 'manifests') artifacts.grantWriteManifests(fn);
         else if (prefix === 'results') artifacts.grantWriteResults(fn);
+        else if (prefix === 'conversionParts') artifacts.grantWriteConversionParts(fn);
         else {
           artifacts.grantWriteConverted(fn);
           artifacts.grantDeleteConverted(fn);

@@ -28,6 +28,7 @@ const RESOURCE_ENV = {
   reportsPrefix: FUNCTION_ENV.reportsPrefix,
   quarantinePrefix: FUNCTION_ENV.quarantinePrefix,
   convertedPrefix: FUNCTION_ENV.convertedPrefix,
+  conversionPartsPrefix: FUNCTION_ENV.conversionPartsPrefix,
   manifestsPrefix: FUNCTION_ENV.manifestsPrefix,
   resultsPrefix: FUNCTION_ENV.resultsPrefix,
   outputsBucket: GENERATE_ENV.outputsBucket,

@@ -17,6 +17,8 @@ export const FUNCTION_ENV = {
   reportsPrefix: 'PRT_REPORTS_PREFIX',
   quarantinePrefix: 'PRT_QUARANTINE_PREFIX',
   convertedPrefix: 'PRT_CONVERTED_PREFIX',
+  /** Where a large object's conversion keeps its ranges' parts until they are joined (convert). */
+  conversionPartsPrefix: 'PRT_CONVERSION_PARTS_PREFIX',
   /** Where the partitioned branch's plan step writes the map's manifests (validate). */
   manifestsPrefix: 'PRT_MANIFESTS_PREFIX',
   /** Where the validate function writes the results dataset's Parquet files (lambdas/core/results). */

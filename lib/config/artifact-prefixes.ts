@@ -10,6 +10,11 @@ export const ARTIFACT_PREFIXES = {
   runReports: 'reports/runs/',
   quarantine: 'quarantine/',
   converted: 'converted/',
+  /**
+   * A large object's conversion range by range: each range's part and envelope, until the parts
+   * are joined into the one output under converted/; expired by a lifecycle rule.
+   */
+  conversionParts: 'conversion-parts/',
   /** Results of the partitioned branch's Distributed Map runs (its ResultWriter). */
   mapRuns: 'map-runs/',
   /** The partitioned branch's plans: the parts each Distributed Map run is given (its ItemReader). */

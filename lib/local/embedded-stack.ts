@@ -387,6 +387,7 @@ export class EmbeddedStack {
       [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
       [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
       [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+      [FUNCTION_ENV.conversionPartsPrefix]: ARTIFACT_PREFIXES.conversionParts,
       [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
       [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
       // The publish function (write-audit-publish), from the environment's publishing settings.

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { projectPath } from '../../lib/config/project-paths';
 import { arrivalPrefixes, type EnvironmentConfig } from '../../lib/config/environment-config';
 import { ARTIFACT_PREFIXES } from '../../lib/config/artifact-prefixes';
+import { CONVERSION_PARTS_DAYS } from '../../lib/artifacts-bucket';
 import { FUNCTION_ENV, PUBLISH_ENV } from '../../lambdas/runtime/function-environment';
 import { REGISTER_IDEMPOTENCY_PARTITION } from '../../lambdas/runtime/deployment-names';
 import { REGISTRY_TABLE_LAYOUT } from '../../lib/config/registry-table-layout';
@@ -96,9 +97,12 @@ const EXPECTED_ACCESS: Readonly<
   convert: {
     registry: false,
     outputs: true,
-    // The equivalence proof reads back the version it wrote.
-    artifactReads: ['/contracts/*', '/converted/*'],
-    artifactWrites: ['/converted/*'],
+    // The equivalence proof reads back the version it wrote. A large object converted range by
+    // range: the plan reads the validation's manifest and envelopes (reports/) and writes the
+    // conversion's manifest; each range writes and reads back its part under conversion-parts/,
+    // which the assembly copies into converted/.
+    artifactReads: ['/contracts/*', '/reports/*', '/manifests/*', '/converted/*', '/conversion-parts/*'],
+    artifactWrites: ['/converted/*', '/conversion-parts/*', '/manifests/*'],
     artifactLists: ['contracts/*'],
     timeoutSeconds: 300,
   },
@@ -273,6 +277,20 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
       });
       // Failing rows may be personal data: never kept longer than the reports that cite them.
       expect(config.retention.quarantineDays).toBeLessThanOrEqual(config.retention.reportsDays);
+    });
+
+    it("expires a ranged conversion's parts after a few days, so a failed one leaves nothing for ever", () => {
+      // Act
+      const rules = rulesOf(ids.artifacts);
+
+      // Assess: longer than the state machine's one-day TimeoutSeconds, so no execution loses its parts.
+      expect(rules).toContainEqual({
+        Prefix: ARTIFACT_PREFIXES.conversionParts,
+        ExpirationInDays: CONVERSION_PARTS_DAYS,
+        NoncurrentDays: 1,
+      });
+      expect(CONVERSION_PARTS_DAYS).toBeGreaterThan(1);
+      expect(CONVERSION_PARTS_DAYS).toBeLessThanOrEqual(7);
     });
 
     it('expires replaced output versions only where the environment says so, and leftover canary objects after a day', () => {
@@ -549,6 +567,7 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
           [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
           [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+          [FUNCTION_ENV.conversionPartsPrefix]: ARTIFACT_PREFIXES.conversionParts,
           [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
           [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
           NODE_OPTIONS: '--enable-source-maps',
@@ -785,6 +804,9 @@ describe.each(ENVIRONMENT_NAMES)('stack prt-%s', (envName) => {
           // A partitioned output's parts are converted in the map's children (convert_to).
           `${ids.roles.validate}/converted/*`,
           `${ids.roles.convert}/converted/*`,
+          // A large object converted range by range: the conversion's manifest and each range's part.
+          `${ids.roles.convert}/${ARTIFACT_PREFIXES.conversionParts}*`,
+          `${ids.roles.convert}/${ARTIFACT_PREFIXES.manifests}*`,
           // The partitioned branch's Distributed Map writes its run results (ResultWriter).
           `${ids.stateMachineRole}/${ARTIFACT_PREFIXES.mapRuns}*`,
           `${seedingRole}/${ARTIFACT_PREFIXES.contracts}*`,

@@ -41,6 +41,12 @@ export interface ConvertRangesDeps {
   readonly reportsPrefix: string;
   readonly manifestsPrefix: string;
   readonly convertedPrefix: string;
+  /**
+   * Where the ranges' parts and envelopes lie until the assembly: a prefix of their own, which a
+   * lifecycle rule of the artifacts bucket expires, so a failed or abandoned conversion leaves
+   * nothing behind for ever (lib/artifacts-bucket.ts).
+   */
+  readonly conversionPartsPrefix: string;
   readonly readerLimits?: ReaderLimits;
   /** S3's part rules by default; tests lower them to exercise copies with small parts. */
   readonly composeLimits?: ComposeLimits;
@@ -77,14 +83,18 @@ function convertedKey(
   return artifactKey(deps.convertedPrefix, object, to);
 }
 
-/** Where range `index` writes its part and its envelope: beside the output, under `.parts/`. */
+/**
+ * Where range `index` writes its part and its envelope: under the conversion parts prefix, in a
+ * folder named as the converted output is (one per object version and target format), so the
+ * converted prefix holds only published outputs and the parts expire with their prefix.
+ */
 export function rangePartKeys(
-  deps: Pick<ConvertRangesDeps, 'convertedPrefix'>,
+  deps: Pick<ConvertRangesDeps, 'conversionPartsPrefix'>,
   object: ObjectRef,
   to: string,
   index: number,
 ): { part: string; envelope: string } {
-  const folder = `${convertedKey(deps, object, to)}.parts/`;
+  const folder = `${artifactKey(deps.conversionPartsPrefix, object, to)}/`;
   return { part: `${folder}${pad(index)}.part`, envelope: `${folder}${pad(index)}.json` };
 }
 

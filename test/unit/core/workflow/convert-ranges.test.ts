@@ -82,6 +82,7 @@ function setup(to: 'parquet' | 'jsonl') {
     ...base,
     composer: store,
     convertedPrefix: 'converted/',
+    conversionPartsPrefix: 'conversion-parts/',
     composeLimits: { minPartBytes: 1024, maxCopyBytes: 4096 },
   };
   const body = csv();
@@ -144,6 +145,27 @@ describe('ranged conversion steps', () => {
     const expected = await readAll((await openTable(bufferSource(one.bytes, 'one.parquet'))).batches);
     expect(back.flatMap((b) => b.rows)).toEqual(expected.flatMap((b) => b.rows));
     expect(s.store.composed[0]!.pieces).toContain('copy');
+  });
+
+  it('keep the parts and envelopes under the conversion parts prefix, out of converted/', async () => {
+    // Arrange
+    const s = setup('parquet');
+    const { plan, planned } = await runConversion(s);
+
+    // Act
+    const result = await assembleRangeConversion(
+      { dataset: s.object, output: OUTPUT, manifest: plan },
+      s.conversion,
+    );
+
+    // Assess
+    const converted = s.store.keys().filter((id) => id.startsWith(`${ARTIFACTS_BUCKET}/converted/`));
+    expect(converted).toEqual([result.uri.replace('s3://', '')]);
+    const parts = s.store.keys().filter((id) => id.startsWith(`${ARTIFACTS_BUCKET}/conversion-parts/`));
+    expect(parts).toHaveLength(planned.length * 2);
+    const keys = rangePartKeys(s.conversion, s.object, 'parquet', 0);
+    expect(keys.part).toMatch(/^conversion-parts\/.+\.parquet\/00000\.part$/);
+    expect(keys.envelope).toMatch(/^conversion-parts\/.+\.parquet\/00000\.json$/);
   });
 
   it('publish JSON Lines whose bytes are those of one pass', async () => {
