@@ -150,6 +150,18 @@ export class LocalEventQueue {
     });
   }
 
+  /**
+   * Hands over what is waiting now, as when the oldest message's window ends: a test that set a
+   * long window decides when a batch is complete (and so how many it expects).
+   */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.due = true;
+    this.schedule();
+  }
+
   private schedule(): void {
     while (
       this.pending.length > 0 &&
