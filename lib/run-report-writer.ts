@@ -26,9 +26,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Rule } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Rule, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import { addToDeadLetterQueueResourcePolicy } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -141,17 +141,37 @@ export class RunReportWriter extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: RUN_REPORT_MAX_RECEIVES },
       removalPolicy: removalPolicyOf(config.removalPolicy),
     });
-    this.rule = new Rule(this, 'Rule', {
+    // The queue as the rule's target, bound here rather than by SqsQueue: with a KMS key, SqsQueue
+    // grants EventBridge the key for every source (a key policy statement on `*` the security
+    // review refuses) and drops the rule's ARN from the queue policy. The key policy already lets
+    // this stack's rules use the key; the queue policy names this rule only.
+    const queue = this.queue;
+    const deadLetterQueue = this.deadLetterQueue;
+    const rule = new Rule(this, 'Rule', {
       description: 'Queues every tested output for the run report written under reports/runs/',
       eventPattern: { source: [OUTPUT_TESTED_SOURCE], detailType: [OUTPUT_TESTED_DETAIL_TYPE] },
-      targets: [
-        new SqsQueue(this.queue, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
     });
+    const target: IRuleTarget = {
+      bind: () => {
+        queue.addToResourcePolicy(
+          new PolicyStatement({
+            actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            principals: [new ServicePrincipal('events.amazonaws.com')],
+            resources: [queue.queueArn],
+            conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+          }),
+        );
+        addToDeadLetterQueueResourcePolicy(rule, deadLetterQueue);
+        return {
+          deadLetterConfig: { arn: deadLetterQueue.queueArn },
+          retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: Duration.hours(6).toSeconds() },
+          arn: queue.queueArn,
+          targetResource: queue,
+        };
+      },
+    };
+    rule.addTarget(target);
+    this.rule = rule;
     this.function.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: RUN_REPORT_BATCH_SIZE,
