@@ -48,11 +48,21 @@ import {
 import type { CanaryVerdict } from '../../lambdas/core/canary';
 import { localizeDistributedMaps } from './distributed-map';
 import { CANARY_HANDLER_MODULES, HANDLER_MODULES, SUBSCRIBER_HANDLER_MODULES } from './handler-modules';
-import { deliverToSubscribers, type EventSubscriber, type UndeliveredEvent } from './event-subscribers';
+import {
+  deliverToSubscribers,
+  LocalEventQueue,
+  type EventSubscriber,
+  type LocalQueueBatching,
+  type UndeliveredEvent,
+} from './event-subscribers';
 import { startSecretsExtension, type SecretsExtensionStandIn } from './secrets-extension-stand-in';
 import { OPENLINEAGE_ENV } from '../../lambdas/runtime/openlineage-environment';
 import { OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS, openLineageEnvironment } from '../config/openlineage-config';
-import { RUN_REPORT_FUNCTION_TIMEOUT_SECONDS } from '../config/run-reports';
+import {
+  RUN_REPORT_BATCH_SIZE,
+  RUN_REPORT_FUNCTION_TIMEOUT_SECONDS,
+  RUN_REPORT_MAX_CONCURRENCY,
+} from '../config/run-reports';
 import {
   LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
@@ -120,7 +130,18 @@ export interface EmbeddedStackOptions {
    * runs when these are given or the environment's openLineage names an apiKeySecret.
    */
   readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * How the run report queue's stand-in batches Output Tested events (lib/run-report-writer.ts):
+   * the deployed batch size and concurrency, and LOCAL_RUN_REPORT_WINDOW_MS, unless given.
+   */
+  readonly runReportBatching?: Partial<LocalQueueBatching>;
 }
+
+/**
+ * The run report queue's window on the embedded stack: the deployed 30 s would keep `npm start`
+ * users and every test waiting for a report; one second still gathers the events of a burst.
+ */
+export const LOCAL_RUN_REPORT_WINDOW_MS = 1000;
 
 export interface Endpoints {
   readonly s3: string;
@@ -269,6 +290,8 @@ export class EmbeddedStack {
   readonly ignoredEvents: EventBridgeS3Event[] = [];
   /** Events a subscriber (OpenLineage, run report) did not take after its retries: the DLQ's stand-in. */
   readonly undeliveredEvents: UndeliveredEvent[] = [];
+  /** The run report queue's stand-in: its `invocations` say how the Output Tested events were batched. */
+  runReportQueue!: LocalEventQueue;
   /** The Parameters and Secrets extension's stand-in, when the stack serves secrets (options.secrets). */
   secretsExtension: SecretsExtensionStandIn | undefined;
   private readonly running = new Set<Promise<void>>();
@@ -463,13 +486,24 @@ export class EmbeddedStack {
         timeoutMs: OPENLINEAGE_FUNCTION_TIMEOUT_SECONDS * 1000,
       });
     }
-    // The run report function, deployed in every environment (lib/run-report-writer.ts).
-    subscribers.push({
+    // The run report function, deployed in every environment (lib/run-report-writer.ts), fed by a
+    // queue that hands it the events in batches.
+    const runReport = {
       name: `prt-${options.config.name}-run-report`,
-      source: 'pipeline-runtime-testing',
-      detailTypes: ['Output Tested'],
       handler: (await SUBSCRIBER_HANDLER_MODULES['run-report']()).handler,
       timeoutMs: RUN_REPORT_FUNCTION_TIMEOUT_SECONDS * 1000,
+    };
+    const runReportQueue = new LocalEventQueue(runReport, {
+      size: RUN_REPORT_BATCH_SIZE,
+      windowMs: LOCAL_RUN_REPORT_WINDOW_MS,
+      concurrency: RUN_REPORT_MAX_CONCURRENCY,
+      ...options.runReportBatching,
+    });
+    subscribers.push({
+      ...runReport,
+      source: 'pipeline-runtime-testing',
+      detailTypes: ['Output Tested'],
+      queue: runReportQueue,
     });
     // Set once the stack exists: the state machine's events reach the subscribers through it.
     const router: { route?: (event: PublishedEvent) => void } = {};
@@ -544,6 +578,7 @@ export class EmbeddedStack {
       canary,
     );
     stack.secretsExtension = secretsExtension;
+    stack.runReportQueue = runReportQueue;
     s3rver.on('event', (notification: unknown) => stack.onS3Notification(notification));
     // Expected outputs: deadlines due by a clock the caller moves, Output Tested events as the rule delivers them.
     stack.expected = await LocalExpectedOutputs.create({

@@ -281,7 +281,8 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
         ...key('kms:Decrypt', 'kms:GenerateDataKey'),
       ],
     ],
-    // The run report function reads the run (registry, stored reports) and puts its report under reports/runs/.
+    // The run report function reads the run (registry, stored reports), puts its report under
+    // reports/runs/, and consumes the queue of Output Tested events it is fed from.
     [
       'RunReports/Role',
       [
@@ -289,6 +290,16 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
         registryRead,
         { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/reports/*`] },
         put(`${ARTIFACTS}/reports/runs/*`),
+        {
+          actions: [
+            'sqs:ReceiveMessage',
+            'sqs:ChangeMessageVisibility',
+            'sqs:GetQueueUrl',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+          ],
+          resources: ['<RunReports/Events>'],
+        },
         ...key('kms:Decrypt', 'kms:GenerateDataKey'),
       ],
     ],

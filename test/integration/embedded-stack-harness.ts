@@ -149,6 +149,11 @@ interface TargetParts {
 export interface HarnessOptions {
   /** Wraps a function's handler (EmbeddedStackOptions.wrapHandler): a test breaks a step on purpose. */
   readonly wrapHandler?: EmbeddedStackOptions['wrapHandler'];
+  /**
+   * How the run report queue's stand-in batches Output Tested events (EmbeddedStackOptions.runReportBatching).
+   * A deployed target keeps its own event source mapping: there the option changes nothing.
+   */
+  readonly runReportBatching?: EmbeddedStackOptions['runReportBatching'];
 }
 
 async function startEmbedded(options: HarnessOptions = {}): Promise<TargetParts> {
@@ -157,6 +162,7 @@ async function startEmbedded(options: HarnessOptions = {}): Promise<TargetParts>
     config: loadEnvironmentFromCdkJson(PROJECT_ROOT, 'dev'),
     contractsDir: join(PROJECT_ROOT, 'contracts'),
     ...(options.wrapHandler ? { wrapHandler: options.wrapHandler } : {}),
+    ...(options.runReportBatching ? { runReportBatching: options.runReportBatching } : {}),
   });
   const s3 = localS3Client(stack.endpoints.s3);
   const db = localDocumentClient(stack.endpoints.dynamodb);

@@ -11,6 +11,20 @@ export { renderRunReportHtml } from './render-run-report-html';
 export { collectRunReport, RunReadCache, RunTooLargeError } from './collect-run';
 export type { CollectRunDeps } from './collect-run';
 export { MAX_PASSES, runReportKey, writeRunReport } from './write-run-report';
-export type { RunReportResult, WriteRunReportDeps, WriteRunReportOptions } from './write-run-report';
+export type {
+  RecordedVersion,
+  RunReportResult,
+  WriteRunReportDeps,
+  WriteRunReportOptions,
+} from './write-run-report';
+export { groupMessagesByRun, writeRunReportBatch } from './write-run-report-batch';
+export type {
+  GroupedMessages,
+  MessageOutsideRuns,
+  RunOfBatch,
+  RunOfBatchResult,
+  RunReportBatchResult,
+  RunReportMessage,
+} from './write-run-report-batch';
 export { runOfTestedOutput, writeTestedRunReport } from './write-tested-run-report';
 export type { TestedRunReportResult } from './write-tested-run-report';

@@ -1,6 +1,7 @@
 /**
- * The run report the workflow keeps: each time an output of a pipeline run is recorded (the
- * `Output Tested` event), the run's report is built again with the aggregation `prt report --run`
+ * The run report the workflow keeps: after outputs of a pipeline run are recorded (the `Output
+ * Tested` events, gathered in batches by write-run-report-batch.ts so a burst costs one write per
+ * run, not one per output), the run's report is built again with the aggregation `prt report --run`
  * uses (collectRunReport) and written as JSON and one HTML page under
  * `reports/runs/<pipeline>/<run>/` in the artifacts bucket, replacing the previous one, so the
  * latest arrival of a run always finds the whole run reported.
@@ -9,7 +10,7 @@
  * 10,000) is not reported; the result says so with the reason, for the caller to log, instead of
  * failing every later arrival of the run.
  *
- * Concurrency: two outputs of a run recorded at once start two writers, and S3 keeps whichever put
+ * Concurrency: two batches holding outputs of the same run start two writers, and S3 keeps whichever put
  * comes last. Re-collecting the run in each writer is not enough on its own: a writer that read
  * the registry before the other output was recorded may put after the other writer, and its older
  * view would win. So a writer reads the run's entries again after it has written, and writes again
@@ -31,10 +32,22 @@ export interface WriteRunReportDeps extends CollectRunDeps {
   readonly reportsPrefix: string;
 }
 
-export interface WriteRunReportOptions {
-  /** The object version whose recording asked for the report (its URI and registry sort key `VER#...`). */
-  readonly recorded?: { readonly uri: string; readonly version: string };
+/** An object version whose recording asked for a run report (its URI and registry sort key `VER#...`). */
+export interface RecordedVersion {
+  readonly uri: string;
+  readonly version: string;
 }
+
+export interface WriteRunReportOptions {
+  /**
+   * The versions whose recording asked for the report: one per Output Tested event, several when
+   * the events of a run are written in one batch (lambdas/core/reporting/write-run-report-batch.ts).
+   */
+  readonly recorded?: RecordedVersion | readonly RecordedVersion[];
+}
+
+/** GetItem calls in flight at once when a batch names many versions of a run. */
+const RECORDED_READS_IN_FLIGHT = 8;
 
 export type RunReportResult =
   | {
@@ -100,21 +113,46 @@ function fingerprint(entries: readonly RegistryEntry[]): string {
     .join('\n');
 }
 
-/** The run's entries, with the recorded version as the table itself holds it. */
+/** The recorded versions, each once (a queue may deliver the same event twice). */
+function recordedList(recorded: WriteRunReportOptions['recorded']): readonly RecordedVersion[] {
+  if (recorded === undefined) return [];
+  const list = 'uri' in recorded ? [recorded] : recorded;
+  const seen = new Map<string, RecordedVersion>();
+  for (const r of list) {
+    const version = r.version.startsWith('VER#') ? r.version : `VER#${r.version}`;
+    seen.set(`${r.uri}\n${version}`, { uri: r.uri, version });
+  }
+  return [...seen.values()];
+}
+
+/** The run's entries, with each recorded version as the table itself holds it. */
 async function currentEntries(
   deps: WriteRunReportDeps,
   pipeline: string,
   runId: string,
-  recorded: WriteRunReportOptions['recorded'],
+  recorded: readonly RecordedVersion[],
 ): Promise<RegistryEntry[]> {
   const entries = await runEntries(deps, pipeline, runId);
-  if (recorded === undefined) return entries;
-  const sk = recorded.version.startsWith('VER#') ? recorded.version : `VER#${recorded.version}`;
-  const own = await deps.registry.get(objectPk(recorded.uri), sk);
-  if (own === undefined || own.pipeline !== pipeline || own.runId !== runId) return entries;
-  const at = entries.findIndex((e) => e.pk === own.pk && e.sk === own.sk);
-  if (at >= 0) entries[at] = own;
-  else entries.push(own);
+  const own: (RegistryEntry | undefined)[] = new Array<RegistryEntry | undefined>(recorded.length);
+  let next = 0;
+  const reader = async (): Promise<void> => {
+    while (next < recorded.length) {
+      const at = next++;
+      const r = recorded[at]!;
+      own[at] = await deps.registry.get(objectPk(r.uri), r.version);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RECORDED_READS_IN_FLIGHT, recorded.length) }, reader));
+  const index = new Map(entries.map((e, at) => [`${e.pk}\n${e.sk}`, at] as const));
+  for (const item of own) {
+    if (item === undefined || item.pipeline !== pipeline || item.runId !== runId) continue;
+    const at = index.get(`${item.pk}\n${item.sk}`);
+    if (at !== undefined) entries[at] = item;
+    else {
+      index.set(`${item.pk}\n${item.sk}`, entries.length);
+      entries.push(item);
+    }
+  }
   return entries;
 }
 
@@ -126,8 +164,9 @@ export async function writeRunReport(
 ): Promise<RunReportResult> {
   const jsonKey = runReportKey(deps.reportsPrefix, pipeline, runId, 'json');
   const htmlKey = runReportKey(deps.reportsPrefix, pipeline, runId, 'html');
+  const recorded = recordedList(options.recorded);
   try {
-    let entries = await currentEntries(deps, pipeline, runId, options.recorded);
+    let entries = await currentEntries(deps, pipeline, runId, recorded);
     for (let pass = 1; ; pass++) {
       const report = await reportOfEntries(deps, pipeline, runId, entries);
       await deps.store.write(
@@ -142,7 +181,7 @@ export async function writeRunReport(
         renderRunReportHtml(report),
         'text/html; charset=utf-8',
       );
-      const again = await currentEntries(deps, pipeline, runId, options.recorded);
+      const again = await currentEntries(deps, pipeline, runId, recorded);
       const settled = fingerprint(again) === fingerprint(entries);
       if (settled || pass === MAX_PASSES)
         return { status: 'written', jsonKey, htmlKey, objects: report.objects, passes: pass, settled };

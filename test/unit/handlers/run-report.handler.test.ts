@@ -1,7 +1,8 @@
 /**
- * The run report handler: takes the Output Tested event as EventBridge hands it over, writes the
- * run's report under reports/runs/ of the artifacts bucket, returns why when there is no run to
- * report, and throws a failing dependency so the rule's retries and dead-letter queue see it.
+ * The run report handler: takes a batch of Output Tested events as the queue's event source mapping
+ * hands them over (each message body the event as EventBridge put it), writes each run's report
+ * once under reports/runs/ of the artifacts bucket, and returns the messages of a run it could not
+ * write as batch item failures, so the queue delivers them again and then dead-letters them.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -52,6 +53,23 @@ function outputTested(runId: string | null): Record<string, unknown> {
   };
 }
 
+/** The SQS event of the queue the Output Tested rule sends to, one message per event. */
+function sqsEvent(...bodies: (Record<string, unknown> | string)[]): Record<string, unknown> {
+  return {
+    Records: bodies.map((body, at) => ({
+      messageId: `m-${at}`,
+      receiptHandle: `r-${at}`,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:111122223333:prt-dev-run-report-events',
+      awsRegion: 'eu-west-1',
+    })),
+  };
+}
+
 describe('run report handler', () => {
   beforeEach(() => {
     s3Mock.reset();
@@ -63,7 +81,7 @@ describe('run report handler', () => {
     vi.unstubAllEnvs();
   });
 
-  it("writes the JSON and HTML report of the event's run under reports/runs/ of the artifacts bucket", async () => {
+  it("writes the JSON and HTML report of the batch's run once under reports/runs/ of the artifacts bucket", async () => {
     // Arrange
     ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock.on(GetCommand, { TableName: HANDLER_ENV.PRT_REGISTRY_TABLE }).resolves({ Item: ITEM });
@@ -71,16 +89,10 @@ describe('run report handler', () => {
     const handler = await loadHandler('run-report');
 
     // Act
-    const result = await handler(outputTested('run-9'), CONTEXT);
+    const result = await handler(sqsEvent(outputTested('run-9'), outputTested('run-9')), CONTEXT);
 
     // Assess
-    expect(result).toMatchObject({
-      status: 'written',
-      jsonKey: 'reports/runs/sales/run-9/report.json',
-      htmlKey: 'reports/runs/sales/run-9/report.html',
-      objects: 1,
-      settled: true,
-    });
+    expect(result).toEqual({ batchItemFailures: [] });
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts.map((p) => [p.Bucket, p.Key, p.ContentType])).toEqual([
       [HANDLER_ENV.PRT_ARTIFACTS_BUCKET, 'reports/runs/sales/run-9/report.json', 'application/json'],
@@ -94,23 +106,20 @@ describe('run report handler', () => {
     });
   });
 
-  it('writes nothing for an output without a run, and says why', async () => {
+  it('writes nothing for an output without a run, and takes its message', async () => {
     // Arrange
     const handler = await loadHandler('run-report');
 
     // Act
-    const result = await handler(outputTested(null), CONTEXT);
+    const result = await handler(sqsEvent(outputTested(null)), CONTEXT);
 
     // Assess
-    expect(result).toEqual({
-      status: 'no-run',
-      reason: `${URI} belongs to no run of sales (its path has no run id)`,
-    });
+    expect(result).toEqual({ batchItemFailures: [] });
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
     expect(ddbMock.calls()).toHaveLength(0);
   });
 
-  it('throws when the registry cannot be read, so the delivery is retried and then dead-lettered', async () => {
+  it('returns the messages of a run whose registry cannot be read, and of a body that is no event, as failures', async () => {
     // Arrange
     ddbMock
       .on(QueryCommand)
@@ -118,11 +127,28 @@ describe('run report handler', () => {
     const handler = await loadHandler('run-report');
 
     // Act
-    const written = handler(outputTested('run-9'), CONTEXT);
+    const result = await handler(
+      sqsEvent(outputTested('run-9'), outputTested(null), 'not an event', outputTested('run-9')),
+      CONTEXT,
+    );
 
     // Assess
-    await expect(written).rejects.toThrow();
+    expect(result).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-2' }, { itemIdentifier: 'm-0' }, { itemIdentifier: 'm-3' }],
+    });
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('throws on an event that is not an SQS batch, so the whole batch is delivered again', async () => {
+    // Arrange
+    const handler = await loadHandler('run-report');
+
+    // Act
+    const taken = handler(outputTested('run-9'), CONTEXT);
+
+    // Assess
+    await expect(taken).rejects.toThrow('run report: the event has no SQS Records');
+    expect(ddbMock.calls()).toHaveLength(0);
   });
 
   it('fails its cold start naming the reports prefix when it is not set', async () => {
