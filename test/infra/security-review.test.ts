@@ -240,6 +240,17 @@ function allowedGrants(config: EnvironmentConfig): ReadonlyMap<string, readonly 
       put(`${ARTIFACTS}/converted/*`),
       { actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${ARTIFACTS}/converted/*`] },
       { actions: ['s3:DeleteObject'], resources: [`${ARTIFACTS}/converted/*`] },
+      // A large object converted range by range: the plan reads the validated ranges' envelopes
+      // (reports/) and the validation's manifest and writes the conversion's; each range writes
+      // its part under conversion-parts/ and reads it back; the assembly copies the parts.
+      { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/reports/*`] },
+      { actions: ['s3:GetObject'], resources: [`${ARTIFACTS}/manifests/*`] },
+      put(`${ARTIFACTS}/manifests/*`),
+      put(`${ARTIFACTS}/conversion-parts/*`),
+      {
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [`${ARTIFACTS}/conversion-parts/*`],
+      },
       ...key('kms:Decrypt', 'kms:GenerateDataKey'),
     ]),
     workflow('lineage', [
