@@ -88,9 +88,15 @@ export async function parallelCheck(
 ): Promise<{ checks: CheckResult; note: string }> {
   const { runParallelValidation } = await import('../lib/cli/parallel-validation');
   const run = await runParallelValidation(contract, path, { workers, openSource: fileSource });
+  const t = run.timeline;
+  // Where the lanes spent the run: the worker's start, then each range as lane:start-end (s).
+  const s = (ms: number): string => (ms / 1000).toFixed(2);
+  const timeline = t
+    ? `; worker ready at ${t.workerReadyMs.map(s).join(', ')} s, ranges ${t.ranges.map((r) => `${r.lane}:${s(r.startMs)}-${s(r.endMs)}`).join(' ')}, merged at ${s(t.doneMs)} s`
+    : '';
   return {
     checks: summary(run.report),
-    note: `${run.ranges} range(s) on ${run.lanes} lane(s) (${run.rangesByLane.join(' + ')})${run.onePassBecause ? `, one pass: ${run.onePassBecause}` : ''}`,
+    note: `${run.ranges} range(s) on ${run.lanes} lane(s) (${run.rangesByLane.join(' + ')})${run.onePassBecause ? `, one pass: ${run.onePassBecause}` : ''}${timeline}`,
   };
 }
 

@@ -29,6 +29,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { OutputContract } from '../../lambdas/core/contracts';
 import {
@@ -49,7 +50,7 @@ import {
 } from '../../lambdas/core/validation';
 import { FailedRowLines } from '../../lambdas/core/ranged-validation';
 import { validateRange, type RangeResult, type RangeTask } from './range-task';
-import { workerStart } from './worker-bundle';
+import { workerStart, type WorkerStart } from './worker-bundle';
 
 export interface ParallelValidationDeps extends ValidationRunDeps {
   /** Lanes at most: this thread and workers − 1 threads; 1 validates in one pass. */
@@ -76,24 +77,57 @@ export interface ParallelValidationRun {
   readonly rangesByLane: readonly number[];
   /** Why the file went through one pass although more workers were asked for. */
   readonly onePassBecause?: string;
+  /**
+   * When each lane started and finished each range, in ms since the run began (the worker threads'
+   * clocks are brought to this thread's through performance.timeOrigin), and when each worker
+   * thread had loaded its code: what the bench prints to show where two lanes lose time.
+   */
+  readonly timeline?: LaneTimeline;
+}
+
+export interface LaneTimeline {
+  /** Per worker thread: ms from the run's start to its first message (its code loaded). */
+  readonly workerReadyMs: readonly number[];
+  /** Per range, in file order: its lane (0 is this thread), start and end in ms, rows. */
+  readonly ranges: readonly { lane: number; startMs: number; endMs: number; rows: number }[];
+  /** Ms at which the merged report was ready. */
+  readonly doneMs: number;
 }
 
 // By its place in the repository, not beside this module: the compiled CLI (dist/cli, two folders
 // below the root as lib/cli is) carries no worker module, and this path reaches the source from both.
 const WORKER_MODULE = new URL('../../lib/cli/validation-worker.ts', import.meta.url);
 /**
- * Ranges planned per lane: more than one, so a lane starting late (a thread loading its bundle)
- * leaves part of its share to the others; few, because every range costs a reader, a state and a
- * merge. Measured on 1M rows (case a, work s, medians of 3): 1 per lane 1.69 s, 4 per lane 2.11 s;
- * case d: 1 per lane 2.08 s, 2 per lane 2.06 s.
+ * Pieces planned per lane, from which ranges are made by shrinking sizes (guidedRanges): 3 pieces
+ * per lane give 2 ranges per lane, the first ones two pieces long, the last ones one. More than one
+ * range per lane, so a lane starting late (a thread loading its bundle) leaves part of its share to
+ * the others; few, because every range costs a reader, a state and a merge (measured on 1M rows,
+ * case a, work s, medians of 3: 1 range per lane 1.69 s, 4 per lane 2.11 s); the last ones small,
+ * so the lane that takes the last range ends soon after the others.
  */
-const RANGES_PER_LANE = 2;
+const PIECES_PER_LANE = 3;
+
+/**
+ * Groups `pieces` consecutive pieces into ranges of shrinking size (guided self-scheduling): each
+ * range takes ⌈left / (lanes + 1)⌉ of the pieces left. Lanes take ranges in order as they come free,
+ * so large ranges come first and the small ones last. Returns each range's [first, end) pieces.
+ */
+export function guidedRanges(pieces: number, lanes: number): { first: number; end: number }[] {
+  const ranges: { first: number; end: number }[] = [];
+  for (let first = 0; first < pieces;) {
+    const end = first + Math.ceil((pieces - first) / (lanes + 1));
+    ranges.push({ first, end });
+    first = end;
+  }
+  return ranges;
+}
 
 export async function runParallelValidation(
   contract: OutputContract,
   path: string,
   deps: ParallelValidationDeps,
 ): Promise<ParallelValidationRun> {
+  const t0 = now();
   const source = fileSource(path);
   const onePass = async (because?: string): Promise<ParallelValidationRun> => {
     const run = await runValidation(contract, source, deps);
@@ -122,25 +156,26 @@ export async function runParallelValidation(
   if (new ValidationState(contract).checks.some((c) => c.keys))
     return onePass('uniqueness is checked across the whole file');
 
+  // The threads' bundle is found (or built) while the footer is read. The threads start before the
+  // ranges are planned and while this thread validates its first range, which needs none of them.
+  const minRange = deps.minRangeBytes ?? 1024 * 1024;
+  const csvLanes = Math.max(1, Math.min(deps.workers, Math.floor(detection.size / minRange)));
+  if (!parquet && csvLanes < 2) return onePass('the file is too small to split');
+  const bundle = workerStart(WORKER_MODULE);
   // Parquet: runs of row groups from the footer (read first: it says how many lanes can be busy).
-  let rowGroupRanges: ParquetRange[] | undefined;
+  let rowGroupPieces: ParquetRange[] | undefined;
   if (parquet) {
     try {
-      rowGroupRanges = await planParquetRanges(source, deps.workers * RANGES_PER_LANE);
+      rowGroupPieces = await planParquetRanges(source, deps.workers * PIECES_PER_LANE);
     } catch {
       // An unreadable footer is reported by one pass, with its location.
       return onePass('the footer could not be read');
     }
   }
-  // Threads start now: loading them overlaps the planning and the reference loading below.
-  // No more lanes than ranges the file can hold (planCsvRanges makes none smaller than this).
-  const minRange = deps.minRangeBytes ?? 1024 * 1024;
-  const lanes = Math.max(
-    1,
-    Math.min(deps.workers, rowGroupRanges ? rowGroupRanges.length : Math.floor(detection.size / minRange)),
-  );
-  if (lanes < 2) return onePass(parquet ? 'the file has one row group' : 'the file is too small to split');
-  const threads = await startLanes(lanes - 1);
+  // No more lanes than pieces the file can hold (planCsvRanges makes none smaller than minRange).
+  const lanes = rowGroupPieces ? Math.min(deps.workers, rowGroupPieces.length) : csvLanes;
+  if (lanes < 2) return onePass('the file has one row group');
+  const threads = startLanes(bundle, lanes - 1, t0);
   let spoolDir: string | undefined;
   try {
     const references = await loadRuleReferences(contract, deps);
@@ -149,16 +184,17 @@ export async function runParallelValidation(
       spoolDir ? { failedRowsFile: join(spoolDir, `range-${i}.jsonl`) } : {};
     const common = { contract, path, readerLimits: limits, referenceSets: references.referenceSets };
     let tasks: RangeTask[];
-    if (rowGroupRanges) {
+    if (rowGroupPieces) {
+      const pieces = rowGroupPieces;
       spoolDir = deps.quarantineSink ? await mkdtemp(join(tmpdir(), 'prt-validate-')) : undefined;
-      tasks = rowGroupRanges.map((r, i) => ({
+      tasks = guidedRanges(pieces.length, lanes).map((g, i) => ({
         ...common,
         kind: 'parquet',
-        rowGroups: { start: r.start, end: r.end },
+        rowGroups: { start: pieces[g.first]!.start, end: pieces[g.end - 1]!.end },
         ...spool(i),
       }));
     } else {
-      const plan = await planCsvRanges(source, lanes * RANGES_PER_LANE, {
+      const plan = await planCsvRanges(source, lanes * PIECES_PER_LANE, {
         delimiter: contract.csv.delimiter,
         header: contract.csv.header,
         ...(contract.csv.quote !== undefined ? { quote: contract.csv.quote } : {}),
@@ -173,16 +209,17 @@ export async function runParallelValidation(
         return await onePass('the file was not split (too small, or no split point settled)');
       }
       spoolDir = deps.quarantineSink ? await mkdtemp(join(tmpdir(), 'prt-validate-')) : undefined;
-      tasks = plan.ranges.map((r, i) => ({
+      // Consecutive pieces make one range: a piece ends where the next starts, at a record start.
+      tasks = guidedRanges(plan.ranges.length, lanes).map((g, i) => ({
         ...common,
         kind: 'csv',
         headerEnd: plan.headerEnd,
-        start: r.start,
-        end: r.end,
+        start: plan.ranges[g.first]!.start,
+        end: plan.ranges[g.end - 1]!.end,
         ...spool(i),
       }));
     }
-    const { results, rangesByLane } = await threads.run(tasks, deps.thisThreadValidates ?? true);
+    const { results, rangesByLane, timeline } = await threads.run(tasks, deps.thisThreadValidates ?? true);
     const failed = results.find((r) => !r.ok);
     if (failed && !failed.ok) return await onePass(`a range failed (${failed.error})`);
     const done = results.filter((r): r is Extract<RangeResult, { ok: true }> => r.ok);
@@ -226,6 +263,7 @@ export async function runParallelValidation(
       ranges: tasks.length,
       lanes,
       rangesByLane,
+      timeline: { ...timeline, doneMs: now() - t0 },
     };
   } finally {
     threads.stop();
@@ -241,14 +279,51 @@ interface Threads {
   run(
     tasks: readonly RangeTask[],
     thisThreadValidates: boolean,
-  ): Promise<{ results: RangeResult[]; rangesByLane: number[] }>;
+  ): Promise<{
+    results: RangeResult[];
+    rangesByLane: number[];
+    timeline: Omit<LaneTimeline, 'doneMs'>;
+  }>;
   stop(): void;
 }
 
-async function startLanes(count: number): Promise<Threads> {
-  const start = await workerStart(WORKER_MODULE);
-  const workers = Array.from({ length: count }, () => new Worker(start.file, { workerData: start.data }));
+/**
+ * Starts `count` worker threads once their bundle is known, without waiting for it: this thread
+ * validates meanwhile. A thread takes its first range when its code is loaded (its first message).
+ */
+function startLanes(bundle: Promise<WorkerStart>, count: number, t0: number): Threads {
+  const workers: Worker[] = [];
+  const workerReadyMs = new Array<number>(count).fill(-1);
   let stopped = false;
+  const created = bundle.then((start) => {
+    if (stopped) return;
+    for (let i = 0; i < count; i++) workers.push(new Worker(start.file, { workerData: start.data }));
+  });
+  // Whether each thread loaded its code (false: it failed to start, or the lanes were stopped).
+  const ready = Array.from({ length: count }, (_, i) =>
+    created.then(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const w = workers[i];
+          if (!w) return resolve(false);
+          const onMessage = (): void => {
+            workerReadyMs[i] = now() - t0;
+            done(true);
+          };
+          const onFail = (): void => done(false);
+          const done = (ok: boolean): void => {
+            w.off('message', onMessage);
+            w.off('error', onFail);
+            w.off('exit', onFail);
+            resolve(ok);
+          };
+          w.once('message', onMessage);
+          w.once('error', onFail);
+          w.once('exit', onFail);
+        }),
+      () => false,
+    ),
+  );
   const stop = (): void => {
     if (stopped) return;
     stopped = true;
@@ -273,9 +348,12 @@ async function startLanes(count: number): Promise<Threads> {
   return {
     async run(tasks, thisThreadValidates) {
       const results = new Array<RangeResult>(tasks.length);
-      const rangesByLane = new Array<number>(workers.length + 1).fill(0);
+      const rangesByLane = new Array<number>(count + 1).fill(0);
+      const times = new Array<LaneTimeline['ranges'][number]>(tasks.length);
       let next = 0;
       let failed = false;
+      let allTaken = (): void => undefined;
+      const noneLeft = new Promise<true>((resolve) => (allTaken = () => resolve(true)));
       // A lane takes tasks until none is left or one has failed.
       const lane = async (
         index: number,
@@ -283,7 +361,11 @@ async function startLanes(count: number): Promise<Threads> {
       ): Promise<void> => {
         while (!failed && !stopped && next < tasks.length) {
           const i = next++;
+          if (next === tasks.length) allTaken();
+          const startMs = now() - t0;
           const result = await runOne(tasks[i]!);
+          const rows = result.ok ? result.state.rowCount : 0;
+          times[i] = { lane: index, startMs, endMs: now() - t0, rows };
           results[i] = result;
           rangesByLane[index]!++;
           if (!result.ok) {
@@ -292,17 +374,33 @@ async function startLanes(count: number): Promise<Threads> {
           }
         }
       };
+      // A thread's lane waits for its code to load, or for every range to be taken by the others.
+      const threadLane = async (i: number): Promise<void> => {
+        const loaded = await Promise.race([ready[i]!, noneLeft.then(() => undefined)]);
+        if (loaded === undefined) return;
+        if (!loaded) {
+          failed = true;
+          stop();
+          return;
+        }
+        await lane(i + 1, (task) => onThread(workers[i]!, task));
+      };
       await Promise.all([
         ...(thisThreadValidates ? [lane(0, validateRange)] : []),
-        ...workers.map((w, i) => lane(i + 1, (task) => onThread(w, task))),
+        ...Array.from({ length: count }, (_, i) => threadLane(i)),
       ]);
       // Tasks no lane reached (after a failure) count as failed, so the caller never merges a gap.
       for (let i = 0; i < tasks.length; i++)
         results[i] ??= { ok: false, error: 'not validated: another range failed' };
-      return { results, rangesByLane };
+      return { results, rangesByLane, timeline: { workerReadyMs, ranges: times } };
     },
     stop,
   };
+}
+
+/** Ms on a clock every thread of the process shares (a thread's performance.now starts with it). */
+function now(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /**

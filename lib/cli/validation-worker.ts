@@ -7,4 +7,6 @@ import { parentPort } from 'node:worker_threads';
 import { validateRange, type RangeTask } from './range-task';
 
 const port = parentPort;
+// The first message says the code is loaded: the parent hands this thread no range before.
+port?.postMessage({ ready: true });
 if (port) port.on('message', (task: RangeTask) => void validateRange(task).then((r) => port.postMessage(r)));

@@ -15,7 +15,7 @@ import type { TypedRow } from '../../../lambdas/core/formats/table-io';
 import { fileSink, fileSource } from '../../../lambdas/core/storage/file-byte-io';
 import { runValidation } from '../../../lambdas/core/validation/run-validation';
 import type { ValidationReport } from '../../../lambdas/core/validation/validation-report';
-import { runParallelValidation } from '../../../lib/cli/parallel-validation';
+import { guidedRanges, runParallelValidation } from '../../../lib/cli/parallel-validation';
 
 const dir = mkdtempSync(join(tmpdir(), 'prt-parallel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,6 +116,14 @@ describe('runParallelValidation', () => {
       expect(run.ranges).toBeGreaterThan(workers);
       expect(run.rangesByLane).toHaveLength(workers);
       expect(run.rangesByLane.reduce((a, b) => a + b, 0)).toBe(run.ranges);
+      // The timeline names each range's lane, in the counts above, and the rows add up.
+      const timeline = run.timeline!;
+      expect(timeline.ranges).toHaveLength(run.ranges);
+      for (let lane = 0; lane < workers; lane++)
+        expect(timeline.ranges.filter((r) => r.lane === lane)).toHaveLength(run.rangesByLane[lane]!);
+      expect(timeline.ranges.reduce((a, r) => a + r.rows, 0)).toBe(expected.rowCount);
+      for (const r of timeline.ranges) expect(r.endMs).toBeGreaterThanOrEqual(r.startMs);
+      expect(timeline.workerReadyMs).toHaveLength(workers - 1);
       expectSameReport(run.report, expected);
       expect(run.quarantinedRows).toBe(quarantined);
       expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'one.jsonl'), 'utf8'));
@@ -236,5 +244,35 @@ describe('runParallelValidation', () => {
     expectSameReport(run.report, one.report);
     expect(run.quarantinedRows).toBe(one.quarantinedRows);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'pq-one.jsonl'), 'utf8'));
+  });
+});
+
+describe('guidedRanges', () => {
+  it('covers every piece once, in order, in ranges that never grow', () => {
+    for (let lanes = 2; lanes <= 8; lanes++) {
+      for (let pieces = 1; pieces <= 40; pieces++) {
+        // Act
+        const ranges = guidedRanges(pieces, lanes);
+
+        // Assert
+        expect(ranges[0]!.first).toBe(0);
+        expect(ranges[ranges.length - 1]!.end).toBe(pieces);
+        ranges.forEach((r) => expect(r.end).toBeGreaterThan(r.first));
+        const sizes = ranges.map((r) => r.end - r.first);
+        expect(ranges.slice(1).map((r) => r.first)).toEqual(ranges.slice(0, -1).map((r) => r.end));
+        expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+      }
+    }
+  });
+
+  it('makes 3 pieces per lane into 2 ranges per lane, the last ones one piece long', () => {
+    // Arrange
+    const lanes = 2;
+
+    // Act
+    const ranges = guidedRanges(3 * lanes, lanes);
+
+    // Assert
+    expect(ranges.map((r) => r.end - r.first)).toEqual([2, 2, 1, 1]);
   });
 });
