@@ -290,7 +290,7 @@ function twoCoreComparisons(speedUpTarget: number | undefined): Comparison[] {
 }
 
 const TWO_CORE_NOTE =
-  'prt 2 workers: prt validate --workers 2: this thread and one worker thread are the lanes; the file is planned into 2 ranges per lane (a CSV into byte ranges at record starts, quote-aware; a Parquet file into runs of row groups) and a lane takes the next range when it finishes one; states merged in file order. Its "vs" is its speed-up over prt on one thread. DuckDB 2T: SET threads = 2; its "vs" is prt 2 workers against it.';
+  'prt 2 workers: prt validate --workers 2: this thread and one worker thread are the lanes; the file is planned into 3 pieces per lane (a CSV into byte ranges at record starts, quote-aware; a Parquet file into runs of row groups), grouped into 2 ranges per lane of shrinking size, and a lane takes the next range when it finishes one (the worker once its code is loaded); states merged in file order. Its "vs" is its speed-up over prt on one thread. DuckDB 2T: SET threads = 2; its "vs" is prt 2 workers against it.';
 
 /** Says how many ranges the 2-worker runs really used (a file it cannot split runs in one pass). */
 function notePrt2(r: CaseReport): void {
