@@ -485,3 +485,268 @@ describe('CsvWriter.writeColumns numbers', () => {
     );
   });
 });
+
+describe('CsvWriter.writeColumns bytes', () => {
+  /**
+   * A table written twice: by write() from rows (the reference: each cell the codec's text,
+   * quoted by the dialect) and by writeColumns() from typed columns built from the same rows, in
+   * batches of `batch` rows; string columns as dictionaries when asked.
+   */
+  async function bothWays(
+    schema: readonly ColumnSpec[],
+    rows: readonly TypedRow[],
+    options: Partial<CsvOptions> = {},
+    batch = Math.max(1, rows.length),
+    dictionary = false,
+  ): Promise<[Buffer, Buffer]> {
+    const fromRows = new BufferSink();
+    const rowWriter = new CsvWriter(fromRows, schema, options);
+    await rowWriter.write(rows);
+    await rowWriter.close();
+    const fromColumns = new BufferSink();
+    const columnWriter = new CsvWriter(fromColumns, schema, options);
+    for (let start = 0; start < rows.length; start += batch) {
+      const part = rows.slice(start, start + batch);
+      const columns = schema.map((spec, c) => {
+        const builder = new TypedColumnBuilder(spec, part.length);
+        const cells = part.map((row) => row[c] ?? null);
+        if (dictionary && spec.type === 'string' && cells.every((v) => v === null || typeof v === 'string')) {
+          const texts = [...new Set(cells.filter((v): v is string => v !== null))];
+          builder.takeDictionary(
+            Int32Array.from(cells, (v) => (v === null ? -1 : texts.indexOf(v))),
+            texts,
+          );
+        } else for (const v of cells) builder.append(v);
+        return builder.finish();
+      });
+      await columnWriter.writeColumns(columns, part.length);
+    }
+    await columnWriter.close();
+    return [Buffer.from(fromRows.bytes()), Buffer.from(fromColumns.bytes())];
+  }
+
+  const DIALECTS: readonly Partial<CsvOptions>[] = [
+    {},
+    { delimiter: ';' },
+    { delimiter: '\t', header: false },
+    { delimiter: '|', quote: "'" },
+    { delimiter: '.', quote: '"' },
+    { delimiter: '1' },
+    { delimiter: '::' },
+    { delimiter: ',', quote: '"', escape: '\\' },
+  ];
+
+  const UNITS = ['ms', 'us', 'ns'] as const;
+  const PER_SECOND = { ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n } as const;
+  /** 0001-01-01T00:00:00 and 9999-12-31T23:59:59, in seconds since the epoch. */
+  const FIRST_SECOND = -62135596800n;
+  const LAST_SECOND = 253402300799n;
+
+  /** Timestamps of a unit: the ends of the range, around the epoch and around 2^53, with fractions. */
+  function timestampEdges(unit: (typeof UNITS)[number]): bigint[] {
+    const s = PER_SECOND[unit];
+    const safe = BigInt(Number.MAX_SAFE_INTEGER);
+    return [
+      FIRST_SECOND * s,
+      FIRST_SECOND * s + 1n,
+      FIRST_SECOND * s + s - 1n,
+      LAST_SECOND * s,
+      LAST_SECOND * s + s - 1n,
+      LAST_SECOND * s + 1000n,
+      0n,
+      -1n,
+      1n,
+      -s,
+      -s - 1n,
+      s * 86400n - 1n,
+      1_767_225_600n * s + 17n * s,
+      1_717_237_230_123_456n * (s / 1000n) + 7n,
+      1_717_237_230_000n * (s / 1000n) + (s / 1000n) * 250n,
+      safe,
+      -safe,
+      safe - 1n,
+      safe + 1n,
+      -safe - 1n,
+      ...Array.from({ length: 8 }, (_, k) => 1_000_000_000n * 10n ** BigInt(k) + 10n ** BigInt(k)),
+    ];
+  }
+
+  const STRINGS: readonly (string | null)[] = [
+    null,
+    '',
+    ' ',
+    'plain',
+    'a,b',
+    'a;b',
+    'tab\there',
+    'pipe|',
+    'say "hi"',
+    '"',
+    '""',
+    "it's",
+    'line\nbreak',
+    'cr\rhere',
+    'crlf\r\n',
+    ' lead',
+    'trail ',
+    '\ttabbed',
+    'Zoë',
+    '中文',
+    '🌍 world',
+    '\u0000nul',
+    '\u007fdel',
+    '\u00a0nbsp',
+    'back\\slash',
+    'back\\',
+    '1.5',
+    '::',
+    'x'.repeat(40),
+  ];
+
+  it('writes strings, plain and as dictionaries, as write() does under every dialect', async () => {
+    // Arrange
+    const schema: ColumnSpec[] = [
+      { name: 'id', type: 'int32', nullable: false },
+      { name: 'text, "quoted"', type: 'string', nullable: true },
+    ];
+    const rows: TypedRow[] = STRINGS.map((s, i) => [i, s]);
+
+    for (const options of DIALECTS) {
+      for (const dictionary of [false, true]) {
+        // Act
+        const [expected, actual] = await bothWays(schema, rows, options, 7, dictionary);
+
+        // Assert
+        expect(actual.toString('hex')).toBe(expected.toString('hex'));
+      }
+    }
+  });
+
+  it('writes timestamps of every unit, zoned and naive, at the ends of the range as write() does', async () => {
+    // Arrange
+    const cases = UNITS.flatMap((unit) =>
+      (['UTC', 'naive'] as const).map((zone) => ({ unit, zone, values: timestampEdges(unit) })),
+    );
+
+    for (const { unit, zone, values } of cases) {
+      const schema: ColumnSpec[] = [{ name: 'at', type: 'timestamp', unit, zone, nullable: true }];
+      const rows: TypedRow[] = [...values, null].map((v) => [v]);
+      for (const options of [DIALECTS[0]!, DIALECTS[4]!, DIALECTS[5]!]) {
+        // Act
+        const [expected, actual] = await bothWays(schema, rows, options, 5);
+
+        // Assert
+        expect(actual.toString('utf8')).toBe(expected.toString('utf8'));
+      }
+    }
+  });
+
+  it('writes numbers, decimals, dates and booleans at their edges as write() does', async () => {
+    // Arrange
+    const safe = Number.MAX_SAFE_INTEGER;
+    const schema: ColumnSpec[] = [
+      { name: 'i', type: 'int32', nullable: true },
+      { name: 'l', type: 'int64', nullable: true },
+      { name: 'f', type: 'float32', nullable: true },
+      { name: 'd', type: 'float64', nullable: true },
+      { name: 'm0', type: 'decimal', precision: 18, scale: 0, nullable: true },
+      { name: 'm2', type: 'decimal', precision: 12, scale: 2, nullable: true },
+      { name: 'm38', type: 'decimal', precision: 38, scale: 10, nullable: true },
+      { name: 'b', type: 'boolean', nullable: true },
+      { name: 'day', type: 'date', nullable: true },
+    ];
+    const int32s = [0, -1, 1, 2 ** 31 - 1, -(2 ** 31), 100, -100, null];
+    const int64s: TypedValue[] = [0, -1, safe, -safe, 2n ** 53n, -(2n ** 63n), 2n ** 63n - 1n, null];
+    const doubles = [-0, 0, NaN, Infinity, -Infinity, 0.1 + 0.2, 1e21, 5e-324, 1047.29, -1e-7, null];
+    const decimals: TypedValue[] = [
+      0n,
+      -1n,
+      5n,
+      -5n,
+      123456789n,
+      BigInt(safe),
+      -BigInt(safe),
+      10n ** 37n,
+      null,
+    ];
+    const days = ['0001-01-01', '9999-12-31', '1970-01-01', '2024-02-29', null];
+    const height = Math.max(int32s.length, int64s.length, doubles.length, decimals.length, days.length);
+    const at = <T>(values: readonly T[], r: number): T => values[r % values.length]!;
+    const rows: TypedRow[] = Array.from({ length: height * 3 }, (_, r) => [
+      at(int32s, r),
+      at(int64s, r),
+      ((f) => (f === null ? null : Math.fround(f)))(at(doubles, r + 1)),
+      at(doubles, r),
+      at(decimals, r),
+      at(decimals, r + 2),
+      at(decimals, r + 4),
+      r % 3 === 2 ? null : r % 2 === 0,
+      at(days, r),
+    ]);
+
+    for (const options of DIALECTS) {
+      // Act
+      const [expected, actual] = await bothWays(schema, rows, options, 4);
+
+      // Assert
+      expect(actual.toString('utf8')).toBe(expected.toString('utf8'));
+    }
+  });
+
+  it('writes random tables of every type as write() does, byte for byte', async () => {
+    // Arrange
+    const schema: ColumnSpec[] = [
+      { name: 's', type: 'string', nullable: true },
+      { name: 'i', type: 'int32', nullable: true },
+      { name: 'l', type: 'int64', nullable: true },
+      { name: 'd', type: 'float64', nullable: true },
+      { name: 'm', type: 'decimal', precision: 18, scale: 3, nullable: true },
+      { name: 't', type: 'timestamp', unit: 'ms', zone: 'UTC', nullable: true },
+      { name: 'u', type: 'timestamp', unit: 'us', zone: 'naive', nullable: true },
+      { name: 'n', type: 'timestamp', unit: 'ns', zone: 'UTC', nullable: true },
+      { name: 'b', type: 'boolean', nullable: true },
+    ];
+    const timestamp = (unit: (typeof UNITS)[number]): fc.Arbitrary<bigint> =>
+      fc.oneof(
+        fc.bigInt({ min: FIRST_SECOND * PER_SECOND[unit], max: LAST_SECOND * PER_SECOND[unit] }),
+        fc.bigInt({ min: -(2n ** 53n), max: 2n ** 53n }),
+        fc.integer({ min: 0, max: 10 ** 9 }).map((k) => 1_700_000_000n * PER_SECOND[unit] + BigInt(k)),
+      );
+    const row = fc.tuple(
+      fc.option(fc.oneof(fc.constantFrom(...STRINGS), fc.string({ unit: 'grapheme', maxLength: 6 })), {
+        nil: null,
+      }),
+      fc.option(fc.integer(), { nil: null }),
+      fc.option(fc.oneof(fc.maxSafeInteger(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })), {
+        nil: null,
+      }),
+      fc.option(
+        fc.oneof(
+          fc.double(),
+          fc.tuple(fc.integer(), fc.integer({ min: 0, max: 8 })).map(([m, k]) => m / 10 ** k),
+        ),
+        { nil: null },
+      ),
+      fc.option(fc.bigInt({ min: -(10n ** 18n) + 1n, max: 10n ** 18n - 1n }), { nil: null }),
+      fc.option(timestamp('ms'), { nil: null }),
+      fc.option(timestamp('us'), { nil: null }),
+      fc.option(timestamp('ns'), { nil: null }),
+      fc.option(fc.boolean(), { nil: null }),
+    );
+    const tables = fc.record({
+      rows: fc.array(row, { maxLength: 24 }),
+      options: fc.constantFrom(...DIALECTS),
+      batch: fc.integer({ min: 1, max: 10 }),
+      dictionary: fc.boolean(),
+    });
+
+    // Act + Assert
+    await fc.assert(
+      fc.asyncProperty(tables, async ({ rows, options, batch, dictionary }) => {
+        const [expected, actual] = await bothWays(schema, rows, options, batch, dictionary);
+        expect(actual.toString('hex')).toBe(expected.toString('hex'));
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
+  });
+});
