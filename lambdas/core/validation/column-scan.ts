@@ -234,6 +234,20 @@ function slowCell(v: TextVector, d: { buffer: Buffer; ascii: boolean }, r: numbe
   return rawCell(textOf(v, d, r), r, t);
 }
 
+/**
+ * The decoder of a vector whose cells are mostly typed from their bytes (numbers, timestamps),
+ * made at the first cell that needs decoding: decoderOf reads every offset of the batch and checks
+ * the whole span for ASCII, work a column whose cells all take the fast path never needs.
+ */
+class LazyDecoder {
+  private d: { buffer: Buffer; ascii: boolean } | null = null;
+  constructor(private readonly v: TextVector) {}
+  slowCell(r: number, t: ScanTarget): boolean {
+    this.d ??= decoderOf(this.v);
+    return slowCell(this.v, this.d, r, t);
+  }
+}
+
 function scanTextAny(v: TextVector, n: number, t: ScanTarget): number {
   const d = decoderOf(v);
   const flags = v.flags;
@@ -246,7 +260,7 @@ function scanTextAny(v: TextVector, n: number, t: ScanTarget): number {
 }
 
 function scanTextIntegers(v: TextVector, n: number, t: ScanTarget): number {
-  const d = decoderOf(v);
+  const d = new LazyDecoder(v);
   const { bytes, start, end, flags } = v;
   const out = t.out;
   const metrics = t.metrics;
@@ -273,13 +287,13 @@ function scanTextIntegers(v: TextVector, n: number, t: ScanTarget): number {
         out.tags[r] = TAG_NUMBER;
         out.num[r] = value;
       }
-    } else if (slowCell(v, d, r, t) && first < 0) first = r;
+    } else if (d.slowCell(r, t) && first < 0) first = r;
   }
   return first;
 }
 
 function scanTextFloats(v: TextVector, n: number, t: ScanTarget): number {
-  const d = decoderOf(v);
+  const d = new LazyDecoder(v);
   const { bytes, start, end, flags } = v;
   const out = t.out;
   const metrics = t.metrics;
@@ -299,13 +313,13 @@ function scanTextFloats(v: TextVector, n: number, t: ScanTarget): number {
         out.tags[r] = TAG_NUMBER;
         out.num[r] = x;
       }
-    } else if (slowCell(v, d, r, t) && first < 0) first = r;
+    } else if (d.slowCell(r, t) && first < 0) first = r;
   }
   return first;
 }
 
 function scanTextTimestamps(v: TextVector, n: number, t: ScanTarget): number {
-  const d = decoderOf(v);
+  const d = new LazyDecoder(v);
   const { bytes, start, end, flags } = v;
   const out = t.out;
   const metrics = t.metrics;
@@ -330,7 +344,7 @@ function scanTextTimestamps(v: TextVector, n: number, t: ScanTarget): number {
         out.tags[r] = TAG_OTHER;
         out.other[r] = BigInt(c);
       }
-    } else if (slowCell(v, d, r, t) && first < 0) first = r;
+    } else if (d.slowCell(r, t) && first < 0) first = r;
   }
   if (lo <= hi) metrics.foldRange(BigInt(lo), BigInt(hi));
   return first;

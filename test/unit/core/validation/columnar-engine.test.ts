@@ -540,6 +540,51 @@ describe('the columnar engine over the CSV column reader', () => {
     expect(columns.finish().rules.find((r) => r.name === 'name_shape')?.passed).toBe(30);
     expect(columns.finish().profile?.[1]?.max).toBe('café');
   });
+  it('decodes a number or timestamp cell that leaves the fast path late in a batch, as the row engine reads it', async () => {
+    // Arrange: the decoder of a number or timestamp column is made at its first cell that is not
+    // typed from its bytes; those cells come after plain ones, and some are not ASCII.
+    const contract: OutputContract = {
+      ...contractOf([]),
+      schema: [
+        { name: 'n', type: 'int64', nullable: false },
+        { name: 'x', type: 'float64', nullable: true },
+        { name: 't', type: 'timestamp', nullable: false, unit: 'us' },
+      ],
+    };
+    const late = [
+      ['٣', '１.５', '2024-01-02T03:04:05+02:00'],
+      ['+7', '1e3', '2024-01-02T03:04:05é'],
+      ['9007199254740993', 'é', '２024-01-02T03:04:05Z'],
+    ];
+    const lines = ['n,x,t'];
+    for (let i = 0; i < 40; i++) {
+      const odd = late[Math.floor(i / 10)];
+      lines.push(
+        i % 10 === 9 && odd ? odd.join(',') : `${i},${i}.25,2024-01-02T03:04:${String(i).padStart(2, '0')}Z`,
+      );
+    }
+    const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
+    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < bytes.length; i += 100) {
+        await Promise.resolve();
+        yield bytes.subarray(i, i + 100);
+      }
+    };
+    const failedRows: FailedRow[] = [];
+    const failedColumns: FailedRow[] = [];
+
+    // Act
+    const rows = new ValidationState(contract, { onFailedRow: (row) => void failedRows.push(row) });
+    for await (const batch of readCsv(chunks(), { batchSize: 20 })) await rows.addRows(batch);
+    const columns = new ValidationState(contract, { onFailedRow: (row) => void failedColumns.push(row) });
+    for await (const batch of readCsvColumns(chunks(), { batchSize: 20 })) await columns.addColumns(batch);
+
+    // Assert
+    expect(columns.finish()).toEqual(rows.finish());
+    expect(failedColumns).toEqual(failedRows);
+    expect(failedColumns.map((r) => r.row)).toEqual([10, 20, 30]);
+    expect(failedColumns[0]?.values).toEqual({ n: '٣', x: '１.５', t: '2024-01-02T03:04:05+02:00' });
+  });
 });
 
 describe('the columnar engine over Parquet timestamps', () => {
