@@ -92,6 +92,27 @@ describe('environment config', () => {
       );
     });
 
+    it('Compliance: sizes the functions within the bounds decision 0035 measured', () => {
+      // Prepare
+      // One vCPU (1,769 MB): below it a 2 GiB range of the slowest measured path (Parquet to CSV)
+      // outlasts the 270 s the time budget leaves; above 2,560 MB the single-threaded handler
+      // leaves vCPU share idle and pays for it.
+      const [fullVcpu, idleAbove] = [1769, 2560];
+      // A small function's bundle, as deployed, peaks at about 131 MiB: 256 MB holds it nearly twice.
+      const smallFloor = 256;
+
+      // Act
+      const { memorySizes } = selectEnvironment(cdkEnvironments(), envName);
+
+      // Assess
+      for (const fn of ['validate', 'convert'] as const) {
+        expect(memorySizes[fn]).toBeGreaterThanOrEqual(fullVcpu);
+        expect(memorySizes[fn]).toBeLessThanOrEqual(idleAbove);
+      }
+      for (const fn of ['register', 'inspect', 'lineage', 'publish'] as const)
+        expect(memorySizes[fn]).toBeGreaterThanOrEqual(smallFloor);
+    });
+
     it.each<[string, (raw: RawEnvironment) => void, string]>([
       ['watchedPrefixes empty', (raw) => (raw['watchedPrefixes'] = []), 'watchedPrefixes'],
       [
