@@ -450,7 +450,8 @@ export class TableDigest {
         n += len;
         continue;
       }
-      if (len <= 16) for (let j = 0; j < len - 1; j++) buf[n + j] = bytes[s + j]!;
+      // A cell of an e-mail address's size copies faster byte by byte than through a subarray.
+      if (len <= UTF8_LOOP_BYTES) for (let j = 0; j < len - 1; j++) buf[n + j] = bytes[s + j]!;
       else buf.set(bytes.subarray(s, s + len - 1), n);
       n += len;
       buf[n - 1] = 0x1f;
@@ -607,6 +608,8 @@ function hashText(h: ByteSinkLike, text: string): void {
 }
 
 const DICTIONARY_SCRATCH = 64 * 1024;
+/** Cells up to this many bytes (with the separator) are copied byte by byte. */
+const UTF8_LOOP_BYTES = 64;
 /** The separator's one byte, for a cell hashed straight from its bytes. */
 const UNIT_SEPARATOR = Buffer.from(SEPARATOR, 'utf8');
 
