@@ -250,8 +250,15 @@ export async function* typedBatches(
       refuseLateColumns(plan.sourceNames, batch);
       for (const c of batch.columns) seenColumns.add(c);
     }
+    if (typing.digestOnly === true) {
+      // The columns reach only the digest: string columns of UTF-8 bytes are hashed as bytes.
+      digest.addColumns(typer.typeForDigest(batch), batch.length);
+      yield { columns: [], length: batch.length };
+      continue;
+    }
     const typed = typer.type(batch);
-    digest.addColumns(typed, batch.length);
+    // The writer takes the strings; the digest hashes the same texts from the input's bytes.
+    digest.addColumns(typer.forDigest(batch, typed), batch.length);
     yield { columns: typed, length: batch.length };
   }
 }
@@ -273,8 +280,11 @@ function refuseLateColumns(sourceNames: readonly string[], batch: ColumnBatch): 
   );
 }
 
-/** How the read-back of an output is typed (see TyperOptions). */
-export const READ_BACK: TyperOptions = { internStrings: true };
+/**
+ * How the read-back of an output is typed (see TyperOptions): its columns reach only the digest,
+ * so string columns of UTF-8 bytes stay bytes and the others are interned.
+ */
+export const READ_BACK: TyperOptions = { internStrings: true, digestOnly: true };
 
 /**
  * Converts `source` into `sink`; `readBack` opens what the sink published, for the proof. The sink
@@ -350,7 +360,8 @@ export async function convertTable(
       const outputColumns = { schema, sourceNames: schema.map((c) => c.name) };
       // The read-back's columns only reach the digest, which hashes a dictionary column as the
       // same texts: string columns are interned (each distinct text decoded once per batch).
-      const batches = reopened.columnBatches();
+      // Parquet's plain ASCII string pages come as bytes, which the digest hashes as they are.
+      const batches = reopened.columnBatches(undefined, { stringsAsText: true });
       for await (const batch of typedBatches(outputColumns, batches, check, new Set(), undefined, READ_BACK))
         void batch;
     }

@@ -23,9 +23,11 @@
  * positions do not depend on batches or ranges, so every split gives the same digest. A chained
  * SHA-256 over the whole column cannot be split: its state cannot be resumed by another function.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash, hash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
+import { TEXT_ESCAPED, TEXT_NULL, type TextVector } from '../formats/column-batch';
 import { typedValueAt, type DictionaryColumn, type TypedColumn } from '../formats/typed-column';
 import { ValueBytes, valueDomain, type ValueDomain } from './value-bytes';
 
@@ -47,6 +49,49 @@ const NULL_ENTRY = Buffer.from(NULL_TEXT + SEPARATOR, 'utf8');
 export const BLOCK_ROWS = 1024;
 
 const LEAF = Buffer.from([0]);
+
+/**
+ * A plain string column's cells as UTF-8 bytes, for the digest only: row r is bytes [start[r],
+ * end[r]), or a null where flags[r] has TEXT_NULL. Hashed as the texts those bytes decode to
+ * (a text's UTF-8 bytes and its separator), without a string per cell; utf8ColumnOf makes one
+ * only where the bytes are those texts' UTF-8 encoding.
+ */
+export interface Utf8Column {
+  readonly kind: 'utf8';
+  readonly bytes: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly flags: Uint8Array;
+}
+
+/** What the digest hashes a column from: its typed values, or a string column's UTF-8 bytes. */
+export type DigestColumn = TypedColumn | Utf8Column;
+
+/**
+ * Rows [0, length) of a text vector as a Utf8Column when its cells decode to texts whose UTF-8
+ * bytes are the cells' own bytes: no cell has escapes to undo, the bytes the cells span are valid
+ * UTF-8 (so no cell decodes to U+FFFD for a bad byte, and none holds a surrogate), and no cell
+ * starts or ends inside a character (each cell is then valid UTF-8 by itself). Null otherwise.
+ */
+export function utf8ColumnOf(v: TextVector, length: number): Utf8Column | null {
+  const { bytes, start, end, flags } = v;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let r = 0; r < length; r++) {
+    const f = flags[r]!;
+    if ((f & TEXT_NULL) !== 0) continue;
+    if ((f & TEXT_ESCAPED) !== 0) return null;
+    const s = start[r]!;
+    const e = end[r]!;
+    if (s === e) continue;
+    // A continuation byte (10xxxxxx) where a cell starts, or right after it ends, splits a character.
+    if ((bytes[s]! & 0xc0) === 0x80 || (e < bytes.length && (bytes[e]! & 0xc0) === 0x80)) return null;
+    if (s < lo) lo = s;
+    if (e > hi) hi = e;
+  }
+  if (hi > lo && !isUtf8(bytes.subarray(lo, hi))) return null;
+  return { kind: 'utf8', bytes, start, end, flags };
+}
 
 /** Where a column's hashed bytes go: a hash, or a hash and a copy of the bytes. */
 interface ByteSinkLike {
@@ -307,7 +352,7 @@ export class TableDigest {
   }
 
   /** Rows [0, length) of typed columns (one per schema column, in schema order). */
-  addColumns(columns: readonly TypedColumn[], length: number): void {
+  addColumns(columns: readonly DigestColumn[], length: number): void {
     for (let from = 0; from < length;) {
       const n = Math.min(length - from, this.roomInBlock);
       const slice = from === 0 && n === length ? columns : columns.map((c) => sliceColumn(c, from, from + n));
@@ -319,10 +364,14 @@ export class TableDigest {
   }
 
   /** Rows [0, length) of typed columns, all within the current block. */
-  private addBlockRows(columns: readonly TypedColumn[], length: number): void {
+  private addBlockRows(columns: readonly DigestColumn[], length: number): void {
     for (let i = 0; i < this.schema.length; i++) {
       const column = columns[i]!;
       const h = this.blocks[i]!;
+      if (column.kind === 'utf8') {
+        this.hashUtf8(h, column, length);
+        continue;
+      }
       const domain = this.domains[i]!;
       if (domain !== null) {
         this.values.n = 0;
@@ -371,6 +420,41 @@ export class TableDigest {
       if (len <= 16) for (let j = 0; j < len; j++) buf[n + j] = e[j]!;
       else buf.set(e, n);
       n += len;
+    }
+    if (n > 0) h.update(buf.subarray(0, n));
+  }
+
+  /**
+   * Rows [0, length) of a column held as UTF-8 bytes: each cell's bytes and the separator (what
+   * hashText hashes for the text they decode to), a null's entry for a null, gathered in the
+   * scratch buffer and hashed with one update per 64 KiB.
+   */
+  private hashUtf8(h: ByteSinkLike, column: Utf8Column, length: number): void {
+    const { bytes, start, end, flags } = column;
+    const buf = (this.scratch ??= Buffer.allocUnsafe(DICTIONARY_SCRATCH));
+    let n = 0;
+    for (let r = 0; r < length; r++) {
+      const isNull = (flags[r]! & TEXT_NULL) !== 0;
+      const s = start[r]!;
+      const len = isNull ? NULL_ENTRY.length : end[r]! - s + 1;
+      if (n + len > buf.length) {
+        h.update(buf.subarray(0, n));
+        n = 0;
+        if (len > buf.length) {
+          h.update(bytes.subarray(s, s + len - 1)).update(UNIT_SEPARATOR);
+          continue;
+        }
+      }
+      if (isNull) {
+        buf.set(NULL_ENTRY, n);
+        n += len;
+        continue;
+      }
+      // A cell of an e-mail address's size copies faster byte by byte than through a subarray.
+      if (len <= UTF8_LOOP_BYTES) for (let j = 0; j < len - 1; j++) buf[n + j] = bytes[s + j]!;
+      else buf.set(bytes.subarray(s, s + len - 1), n);
+      n += len;
+      buf[n - 1] = 0x1f;
     }
     if (n > 0) h.update(buf.subarray(0, n));
   }
@@ -471,9 +555,17 @@ export function mergeDigestShares(shares: readonly DigestShare[]): Record<string
   return out;
 }
 
-/** Rows [from, to) of a typed column, sharing its arrays where they can be viewed. */
-function sliceColumn(column: TypedColumn, from: number, to: number): TypedColumn {
+/** Rows [from, to) of a column, sharing its arrays where they can be viewed. */
+function sliceColumn(column: DigestColumn, from: number, to: number): DigestColumn {
   switch (column.kind) {
+    case 'utf8':
+      return {
+        kind: 'utf8',
+        bytes: column.bytes,
+        start: column.start.subarray(from, to),
+        end: column.end.subarray(from, to),
+        flags: column.flags.subarray(from, to),
+      };
     case 'float64':
     case 'integer':
       return {
@@ -516,6 +608,10 @@ function hashText(h: ByteSinkLike, text: string): void {
 }
 
 const DICTIONARY_SCRATCH = 64 * 1024;
+/** Cells up to this many bytes (with the separator) are copied byte by byte. */
+const UTF8_LOOP_BYTES = 64;
+/** The separator's one byte, for a cell hashed straight from its bytes. */
+const UNIT_SEPARATOR = Buffer.from(SEPARATOR, 'utf8');
 
 /** The bytes hashText hashes for a value's canonical text. */
 function entryBytes(text: string): Buffer {

@@ -45,6 +45,7 @@ import {
 } from '../formats/column-batch';
 import type { RawCell } from '../formats/record-batch';
 import { TypedColumnBuilder, type TypedColumn } from '../formats/typed-column';
+import { utf8ColumnOf, type DigestColumn, type Utf8Column } from './table-digest';
 
 /** The output's columns and, for each, the input column it is read from. */
 export interface TypingPlan {
@@ -215,6 +216,45 @@ export class ColumnBatchTyper {
   }
 
   type(batch: ColumnBatch): TypedColumn[] {
+    return this.typeColumns(batch, false) as TypedColumn[];
+  }
+
+  /**
+   * The batch's columns for a consumer that only hashes them (the read-back's digest): as type()
+   * gives them, except that a plain string column held as a text vector of UTF-8 cells is not
+   * typed but kept as its bytes (utf8Bytes), so no string is made for its cells. The rows, the
+   * values hashed and the error thrown are those of type().
+   */
+  typeForDigest(batch: ColumnBatch): DigestColumn[] {
+    return this.typeColumns(batch, true);
+  }
+
+  /**
+   * `typed` (this batch's type()) as the digest takes it: each plain string column held as a
+   * text vector of UTF-8 cells as its bytes (utf8Bytes), which hash as the texts typed from them.
+   */
+  forDigest(batch: ColumnBatch, typed: readonly TypedColumn[]): DigestColumn[] {
+    return typed.map((column, i) => this.utf8Bytes(batch, i) ?? column);
+  }
+
+  /**
+   * Column i of the batch as UTF-8 bytes, when it is a plain string column held as a text vector
+   * whose cells' bytes are the UTF-8 of the texts typing gives (utf8ColumnOf) and hold no null
+   * the column refuses (typing reports that one); null otherwise.
+   */
+  private utf8Bytes(batch: ColumnBatch, i: number): Utf8Column | null {
+    const spec = this.plan.schema[i]!;
+    if (spec.type !== 'string' || spec.physical === 'uuid') return null;
+    const at = this.indexOf[i]!;
+    const v = at >= 0 ? batch.vectors[at] : undefined;
+    if (v?.kind !== 'text') return null;
+    if (!spec.nullable) {
+      for (let r = 0; r < batch.length; r++) if ((v.flags[r]! & TEXT_NULL) !== 0) return null;
+    }
+    return utf8ColumnOf(v, batch.length);
+  }
+
+  private typeColumns(batch: ColumnBatch, bytes: boolean): DigestColumn[] {
     const { schema } = this.plan;
     if (batch.columns !== this.columns) {
       this.columns = batch.columns;
@@ -222,13 +262,20 @@ export class ColumnBatchTyper {
       this.indexOf = this.plan.sourceNames.map((name) => at.get(name) ?? -1);
     }
     const n = batch.length;
-    const typed: TypedColumn[] = [];
+    const typed: DigestColumn[] = [];
     // Interned columns need no decoded text; one that gives up decodes the shared text then.
     let shared: SharedText | null | undefined;
     const sharedOf = (): SharedText | null => (shared ??= this.sharedText(batch, n));
     let failRow = n;
     let failColumn = -1;
     for (let i = 0; i < schema.length; i++) {
+      // A column kept as bytes cannot fail: a string column takes any text, and one with a null
+      // it refuses is typed (and reported) as usual.
+      const utf8 = bytes ? this.utf8Bytes(batch, i) : null;
+      if (utf8 !== null) {
+        typed.push(utf8);
+        continue;
+      }
       const at = this.indexOf[i]!;
       const vector = at >= 0 ? (batch.vectors[at] ?? null) : null;
       const target: Target = {
@@ -298,6 +345,12 @@ export interface TyperOptions {
    * column may encode it differently (Parquet's dictionary pages).
    */
   readonly internStrings?: boolean;
+  /**
+   * The typed columns reach only the digest (the read-back): typedBatches types with
+   * typeForDigest, so string columns of UTF-8 bytes are hashed from their bytes, and yields no
+   * columns.
+   */
+  readonly digestOnly?: boolean;
 }
 
 /** Types one batch (a convenience over ColumnBatchTyper for a single batch). */

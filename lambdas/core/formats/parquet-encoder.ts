@@ -13,6 +13,10 @@ import type { SchemaElement } from 'hyparquet';
 
 import { ByteBuffer, T, ThriftWriter } from './thrift-compact';
 
+/**
+ * A page's compressor. Its result is read once, before the next call (writePage appends it to the
+ * file's buffer), so it may be a view of a buffer the compressor reuses.
+ */
 export type Compress = (input: Uint8Array) => Uint8Array;
 
 /** Dense non-null values of a leaf column, in its physical type. */

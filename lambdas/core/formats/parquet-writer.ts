@@ -29,7 +29,7 @@ import {
   type RowGroupMeta,
 } from './parquet-encoder';
 import { digitCount, parquetElementFor } from './parquet-types';
-import { snappyCompress } from './snappy-compress';
+import { snappyCompressView } from './snappy-compress';
 import type { ParquetCodec, TableWriter, TypedRow, WriterOptions } from './table-io';
 import { dictionaryStrings, typedValueAt, type TypedColumn } from './typed-column';
 import { daysFromCivil, type TypedValue } from '../contracts/typed-values';
@@ -53,7 +53,8 @@ const TIMESTAMP_UNITS = { ms: 'MILLIS', us: 'MICROS', ns: 'NANOS' } as const;
 export function codecOf(codec: ParquetCodec): Codec {
   switch (codec) {
     case 'snappy':
-      return { id: 1, compress: snappyCompress };
+      // The encoder appends each page as soon as it is compressed: no copy out of the scratch.
+      return { id: 1, compress: snappyCompressView };
     case 'uncompressed':
       return { id: 0, compress: null };
     case 'gzip':

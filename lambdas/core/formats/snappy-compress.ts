@@ -41,6 +41,16 @@ export function maxSnappyLength(length: number): number {
  * const page = snappyCompress(bytes); // snappyUncompress(page, bytes.length) gives bytes back
  */
 export function snappyCompress(input: Uint8Array): Uint8Array {
+  return snappyCompressView(input).slice();
+}
+
+/**
+ * snappyCompress without the copy: a view of the reused output scratch, valid until the next
+ * call. For a caller that copies the page on at once (the Parquet encoder appends it to its
+ * buffer): the copy out of the scratch, a fresh array per page, is then a copy and an allocation
+ * too many.
+ */
+export function snappyCompressView(input: Uint8Array): Uint8Array {
   const max = maxSnappyLength(input.length);
   if (scratch.length < max && max <= SCRATCH_MAX) scratch = new Uint8Array(max);
   const out = max <= scratch.length ? scratch : new Uint8Array(max);
@@ -55,7 +65,7 @@ export function snappyCompress(input: Uint8Array): Uint8Array {
   for (let base = 0; base < input.length; base += BLOCK) {
     op = compressFragment(input, base, Math.min(input.length, base + BLOCK), out, op);
   }
-  return out.slice(0, op);
+  return out.subarray(0, op);
 }
 
 function emitLiteral(input: Uint8Array, from: number, length: number, out: Uint8Array, at: number): number {

@@ -4,10 +4,16 @@
  * typing, the specification); and the digest of typed columns equals the digest of the same rows.
  */
 import fc from 'fast-check';
+import type { SchemaElement } from 'hyparquet';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 
 import { TableDigest } from '../../../../lambdas/core/conversion/table-digest';
-import { typeColumnBatch, type TypingPlan } from '../../../../lambdas/core/conversion/type-column-batch';
+import {
+  ColumnBatchTyper,
+  typeColumnBatch,
+  type TypingPlan,
+} from '../../../../lambdas/core/conversion/type-column-batch';
 import type { ColumnSpec } from '../../../../lambdas/core/contracts/output-contract';
 import {
   columnCodec,
@@ -25,8 +31,10 @@ import {
   type ColumnVector,
 } from '../../../../lambdas/core/formats/column-batch';
 import { readCsvColumns } from '../../../../lambdas/core/formats/csv-column-reader';
+import { readParquetColumns } from '../../../../lambdas/core/formats/index';
 import { rowsOfColumns, TypedColumnBuilder } from '../../../../lambdas/core/formats/typed-column';
 import { parts } from '../../../fixtures/format-io';
+import { sourceOf } from '../../../fixtures/parquet-arrow-tables';
 import {
   columnArbitrary,
   trickyText,
@@ -122,7 +130,7 @@ function textBatch(columns: readonly string[], rows: readonly (readonly (string 
         const escaped = cell.includes('"');
         const stored = escaped ? cell.replaceAll('"', '""') : cell;
         flags[k]![r] = (escaped ? TEXT_ESCAPED : 0) | (cell === '' || escaped ? TEXT_QUOTED : 0);
-        parts.push(...ENCODER.encode(stored));
+        for (const b of ENCODER.encode(stored)) parts.push(b);
       }
       ends[k]![r] = parts.length;
     }),
@@ -862,5 +870,213 @@ describe('dictionary-encoded string columns', () => {
     // Assess: the first null is row 6 of the batch, the file's row 107
     expect(typing).toThrow(FormatError);
     expect(typing).toThrow('row 107: s is null but not nullable; cannot convert');
+  });
+});
+
+describe('ColumnBatchTyper for the digest: string columns hashed from their UTF-8 bytes', () => {
+  const schema: ColumnSpec[] = [
+    { name: 'few', type: 'string', nullable: true },
+    { name: 'many', type: 'string', nullable: true },
+    { name: 'n', type: 'int64', nullable: true },
+    { name: 'strict', type: 'string', nullable: false },
+  ];
+  const plan = planOf(schema);
+  const text = fc.oneof(
+    fc.constantFrom('', 'a', 'é', 'x"y', 'a,b', '\u2400', '😀'),
+    fc.integer({ min: 0, max: 5000 }).map((k) => `id-${k}@example.org`),
+    trickyText,
+  );
+  const rowsArbitrary = fc.array(
+    fc.tuple(
+      fc.option(text, { nil: null }),
+      fc.option(text, { nil: null }),
+      fc.option(fc.integer({ min: -5, max: 5 }).map(String), { nil: null }),
+      text,
+    ),
+    // Past 1,024 rows, the batches cross a digest block boundary.
+    { minLength: 1, maxLength: 2500, size: 'max' },
+  );
+
+  /** The digests of the batches typed as texts (the reference), for the writer and for the digest. */
+  function digests(batches: readonly ColumnBatch[]): Record<string, Record<string, string>> {
+    const reference = new TableDigest(schema);
+    const written = new TableDigest(schema);
+    const readBack = new TableDigest(schema);
+    const typer = new ColumnBatchTyper(plan);
+    const digestTyper = new ColumnBatchTyper(plan, { internStrings: true });
+    for (const batch of batches) {
+      const typed = typeColumnBatch(batch, plan);
+      reference.addColumns(typed, batch.length);
+      written.addColumns(typer.forDigest(batch, typer.type(batch)), batch.length);
+      readBack.addColumns(digestTyper.typeForDigest(batch), batch.length);
+    }
+    return { reference: reference.digest(), written: written.digest(), readBack: readBack.digest() };
+  }
+
+  /** The rows cut into batches of `size` rows. */
+  function batchesOf(rows: readonly (readonly (string | null)[])[], size: number): ColumnBatch[] {
+    const out: ColumnBatch[] = [];
+    for (let at = 0; at < rows.length; at += size)
+      out.push(
+        textBatch(
+          schema.map((c) => c.name),
+          rows.slice(at, at + size),
+        ),
+      );
+    return out;
+  }
+
+  it('gives the digest of the same columns typed as texts: nulls, empty, non-ASCII, escaped (property)', () => {
+    // Arrange: random rows in random batches, across block boundaries
+    fc.assert(
+      fc.property(rowsArbitrary, fc.integer({ min: 1, max: 1500 }), (rows, size) => {
+        // Act
+        const { reference, written, readBack } = digests(batchesOf(rows, size));
+
+        // Assess
+        expect(written).toEqual(reference);
+        expect(readBack).toEqual(reference);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('hashes texts longer than its buffer and than a block buffer as their texts', () => {
+    // Arrange: texts of 70 KB and 300 KB among short ones, in one block
+    const rows = Array.from({ length: 40 }, (_, r) => [
+      r % 5 === 0 ? 'é'.repeat(35_000) : `short ${r}`,
+      r === 7 ? 'x'.repeat(300_000) : r % 3 === 0 ? null : '',
+      String(r),
+      'k',
+    ]);
+
+    // Act
+    const { reference, written, readBack } = digests(batchesOf(rows, 16));
+
+    // Assess
+    expect(written).toEqual(reference);
+    expect(readBack).toEqual(reference);
+  });
+
+  it('keeps a column as bytes only where they are the UTF-8 of its texts', () => {
+    // Arrange: one buffer; cells of valid UTF-8, of an invalid byte, of half an 'é', escaped
+    const bytes = Uint8Array.from([0x61, 0xff, 0x62, 0xc3, 0xa9, 0x78, 0x22, 0x22, 0x79]);
+    const vector = (start: number[], end: number[], flags: number[]): ColumnVector => ({
+      kind: 'text',
+      bytes,
+      start: Int32Array.from(start),
+      end: Int32Array.from(end),
+      flags: Uint8Array.from(flags),
+      unescape: (t) => t.replaceAll('""', '"'),
+    });
+    const cases = {
+      valid: vector([2, 0, 5], [5, 0, 6], [0, TEXT_NULL, 0]),
+      invalidByte: vector([0, 2], [2, 5], [0, 0]),
+      splitStart: vector([2, 4], [4, 5], [0, 0]),
+      escaped: vector([5, 2], [9, 3], [TEXT_ESCAPED | TEXT_QUOTED, 0]),
+    };
+    const one: ColumnSpec[] = [{ name: 's', type: 'string', nullable: true }];
+
+    // Act
+    const outcomes = Object.entries(cases).map(([name, v]) => {
+      const batch: ColumnBatch = {
+        columns: ['s'],
+        vectors: [v],
+        length: v.kind === 'text' ? v.start.length : 0,
+        firstRow: 1,
+      };
+      const reference = new TableDigest(one);
+      const bytesDigest = new TableDigest(one);
+      reference.addColumns(typeColumnBatch(batch, planOf(one)), batch.length);
+      const [column] = new ColumnBatchTyper(planOf(one)).typeForDigest(batch);
+      bytesDigest.addColumns([column!], batch.length);
+      return { name, kind: column!.kind, same: bytesDigest.digest()['s'] === reference.digest()['s'] };
+    });
+
+    // Assess
+    expect(outcomes).toEqual([
+      { name: 'valid', kind: 'utf8', same: true },
+      { name: 'invalidByte', kind: 'string', same: true },
+      { name: 'splitStart', kind: 'string', same: true },
+      { name: 'escaped', kind: 'string', same: true },
+    ]);
+  });
+
+  it('refuses a null in a non-nullable column as typing does', () => {
+    // Arrange
+    const batch = textBatch(
+      schema.map((c) => c.name),
+      [
+        ['a', 'b', '1', 'c'],
+        ['a', 'b', '2', null],
+      ],
+    );
+
+    // Act
+    const failure = (act: () => unknown): string | undefined => {
+      try {
+        act();
+        return undefined;
+      } catch (e) {
+        return e instanceof FormatError ? e.message : String(e);
+      }
+    };
+    const expected = failure(() => typeColumnBatch(batch, plan));
+    const actual = failure(() => new ColumnBatchTyper(plan).typeForDigest(batch));
+
+    // Assess
+    expect(expected).toBe('row 2: strict is null but not nullable; cannot convert');
+    expect(actual).toBe(expected);
+  });
+
+  it('hashes a Parquet file’s ASCII pages as bytes to the digest of its strings: dictionary, plain and mixed pages', async () => {
+    // Arrange: a dictionary column; a plain one whose later pages hold non-ASCII texts; nulls and ''
+    const rows = 2600;
+    const label = (i: number): string | null =>
+      i % 9 === 0 ? null : i % 13 === 0 ? '' : i >= 1700 ? `ünï ${i}` : `label ${i}@example.org`;
+    const writer = new ByteWriter();
+    const parquetSchema: SchemaElement[] = [
+      { name: 'root', num_children: 2 },
+      { name: 'cat', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      { name: 'label', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    ];
+    const parquet = new ParquetWriter({ writer, schema: parquetSchema, codec: 'SNAPPY', statistics: false });
+    void parquet.write({
+      rowGroupSize: 1000,
+      pageSize: 1500,
+      columnData: [
+        {
+          name: 'cat',
+          data: Array.from({ length: rows }, (_, i) => (i % 17 === 0 ? null : ['home', 'é', ''][i % 3]!)),
+          encoding: 'RLE_DICTIONARY',
+        },
+        { name: 'label', data: Array.from({ length: rows }, (_, i) => label(i)), encoding: 'PLAIN' },
+      ],
+    });
+    void parquet.finish();
+    const bytes = writer.getBytes();
+    const strings: ColumnSpec[] = [
+      { name: 'cat', type: 'string', nullable: true },
+      { name: 'label', type: 'string', nullable: true },
+    ];
+    const stringPlan = planOf(strings);
+
+    // Act
+    const reference = new TableDigest(strings);
+    for await (const batch of readParquetColumns(sourceOf(bytes), { batchSize: 700 }))
+      reference.addColumns(typeColumnBatch(batch, stringPlan), batch.length);
+    const fromBytes = new TableDigest(strings);
+    const kinds = new Set<string>();
+    const typer = new ColumnBatchTyper(stringPlan, { internStrings: true });
+    for await (const batch of readParquetColumns(sourceOf(bytes), { batchSize: 700, stringsAsText: true })) {
+      const columns = typer.typeForDigest(batch);
+      for (const c of columns) kinds.add(c.kind);
+      fromBytes.addColumns(columns, batch.length);
+    }
+
+    // Assess: the byte path was taken for the ASCII pages, and the digest is the strings'
+    expect(kinds).toContain('utf8');
+    expect(fromBytes.rows).toBe(rows);
+    expect(fromBytes.digest()).toEqual(reference.digest());
   });
 });

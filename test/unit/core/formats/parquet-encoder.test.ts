@@ -21,7 +21,7 @@ import { readParquetColumns } from '../../../../lambdas/core/formats/index';
 import { boundedDecompressors } from '../../../../lambdas/core/formats/parquet-decompressors';
 import { readParquet } from '../../../../lambdas/core/formats/parquet-reader';
 import { createParquetWriter, parquetElementOf } from '../../../../lambdas/core/formats/parquet-writer';
-import { snappyCompress } from '../../../../lambdas/core/formats/snappy-compress';
+import { snappyCompress, snappyCompressView } from '../../../../lambdas/core/formats/snappy-compress';
 import type { ParquetCodec, TypedRow } from '../../../../lambdas/core/formats/table-io';
 import { TypedColumnBuilder, type TypedColumn } from '../../../../lambdas/core/formats/typed-column';
 import type { RawCell } from '../../../../lambdas/core/formats/record-batch';
@@ -78,6 +78,23 @@ describe('snappyCompress', () => {
 
     // Assess
     expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
+  });
+
+  it('gives the same bytes as a view of its scratch, which the next call reuses, as a copy that stays', () => {
+    // Arrange
+    const first = new TextEncoder().encode('row 17 of the orders, '.repeat(3000));
+    const second = randomBytes(50_000, 3);
+
+    // Act
+    const copy = snappyCompress(first);
+    const view = snappyCompressView(first);
+    const viewBytes = Buffer.from(view);
+    snappyCompressView(second);
+
+    // Assess: the view's bytes were the copy's; the copy survives the next call, the view need not
+    expect(viewBytes.equals(Buffer.from(copy))).toBe(true);
+    expect(Buffer.from(boundedDecompressors.SNAPPY!(copy, first.length)).equals(first)).toBe(true);
+    expect(view.buffer).not.toBe(copy.buffer);
   });
 
   it('compresses repetitive input and keeps random input near its size', () => {
