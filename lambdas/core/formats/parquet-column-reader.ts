@@ -18,7 +18,7 @@
  */
 import { isAscii } from 'node:buffer';
 
-import type { CompressionCodec, DecodedArray, ParquetType, SchemaElement, SchemaTree } from 'hyparquet';
+import type { DecodedArray, ParquetType, SchemaElement, SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
@@ -29,12 +29,7 @@ import type { TimestampUnit } from '../contracts/output-contract';
 import { FormatError } from '../errors';
 import type { ByteSource } from './byte-io';
 import { TEXT_NULL, type ColumnBatch, type ColumnVector } from './column-batch';
-import {
-  boundedDecompressors,
-  PageScratch,
-  PageSizeError,
-  snappyUncompressInto,
-} from './parquet-decompressors';
+import { boundedDecompressors, PageSizeError } from './parquet-decompressors';
 import {
   cellConverter,
   checkRowGroupSize,
@@ -124,8 +119,6 @@ export async function* readParquetColumns(
     });
   }
   const cellColumns = selected.filter((s) => s.plan.kind === 'cells');
-  // Data pages are decompressed into one buffer, each consumed before the next (see decodeChunk).
-  const scratch = new PageScratch();
   const topLevel = [...new Set(cellColumns.map((s) => s.leaf.keys[0]!))];
   const convert = cellConverter(opened.keyOf, maxField);
   opened.metadata.row_groups.forEach((_, g) =>
@@ -160,7 +153,7 @@ export async function* readParquetColumns(
     };
     for (const column of selected) {
       if (column.plan.kind === 'cells') continue;
-      const decoded = decodeColumn(source, opened, g, groupRows, column, column.plan, scratch);
+      const decoded = decodeColumn(source, opened, g, groupRows, column, column.plan);
       vectors[column.index] = decoded;
       noteError(textLengthError(decoded, maxField, column.order));
     }
@@ -290,10 +283,9 @@ function decodeColumn(
   groupRows: number,
   column: Selected,
   plan: TypedPlan,
-  scratch: PageScratch,
 ): ColumnVector {
   try {
-    return decodeChunk(opened, g, groupRows, column, plan, scratch);
+    return decodeChunk(opened, g, groupRows, column, plan);
   } catch (e) {
     if (e instanceof ShortColumn) {
       // Worded as readParquet words it, naming the column by its key in the decoding metadata.
@@ -312,7 +304,6 @@ function decodeChunk(
   rows: number,
   column: Selected,
   plan: TypedPlan,
-  scratch: PageScratch,
 ): ColumnVector {
   const path = JSON.stringify(column.leaf.path);
   const chunk = opened.metadata.row_groups[g]!.columns.find(
@@ -347,7 +338,7 @@ function decodeChunk(
       sink.setDictionary(plainValues(page, 0, page.byteLength, meta.type, count, column.leaf.element, false));
     } else if (header.type === 'DATA_PAGE' && header.data_page_header) {
       const daph = header.data_page_header;
-      const page = dataPageOf(body, header.uncompressed_page_size, meta.codec, scratch);
+      const page = decompressPage(body, header.uncompressed_page_size, meta.codec, boundedDecompressors);
       if (!ownEncoding(daph.encoding, meta.type)) {
         const { definitionLevels, dataPage } = readDataPage(page, daph, decoder);
         sink.addPage(
@@ -397,7 +388,12 @@ function decodeChunk(
       // Levels of a v2 page are never compressed; its values are unless is_compressed is false.
       let page = body.subarray(levelBytes);
       if (h.is_compressed !== false) {
-        page = dataPageOf(page, header.uncompressed_page_size - levelBytes, meta.codec, scratch);
+        page = decompressPage(
+          page,
+          header.uncompressed_page_size - levelBytes,
+          meta.codec,
+          boundedDecompressors,
+        );
       }
       const present = levels ? countPresent(levels) : h.num_values;
       sink.addPage(
@@ -409,24 +405,6 @@ function decodeChunk(
     }
   }
   return sink.finish();
-}
-
-/**
- * A data page's bytes, decompressed: snappy pages (the common codec) into `scratch`, reused page
- * after page. Nothing keeps a view of a data page past its `addPage`: levels, indices and numbers
- * are copied out as they are decoded, strings are made, and text bytes are copied (addText). A
- * dictionary page stays in use for the whole chunk, so it never goes to the scratch.
- */
-function dataPageOf(
-  body: Uint8Array,
-  declared: number,
-  codec: CompressionCodec,
-  scratch: PageScratch,
-): Uint8Array {
-  if (codec !== 'SNAPPY') return decompressPage(body, declared, codec, boundedDecompressors);
-  const page = scratch.take(declared);
-  snappyUncompressInto(body, page);
-  return page;
 }
 
 /** A column chunk holding fewer values than its row group has rows. */
@@ -918,13 +896,12 @@ class ColumnSink {
       parts: [],
       length: 0,
     });
-    // Only the span the values cover is kept (a page's first bytes are its levels), copied: the
-    // page is a view of the fetched row group or of the reused decompression buffer.
+    // Only the span the values cover is kept (a page's first bytes are its levels).
     const n = values.at.length;
     const lo = n > 0 ? values.at[0]! : 0;
     const hi = n > 0 ? values.end[n - 1]! : 0;
     const shift = text.length - lo;
-    text.parts.push(values.bytes.slice(lo, hi));
+    text.parts.push(values.bytes.subarray(lo, hi));
     text.length += hi - lo;
     const { at, end } = values;
     let k = 0;
@@ -966,9 +943,7 @@ class ColumnSink {
       case 'string':
         if (this.text) {
           const { start, end, flags, parts, length } = this.text;
-          // One page's span (the usual chunk) is already a copy of its own.
-          const bytes = parts.length === 1 ? parts[0]! : joinParts(parts, length);
-          return { kind: 'text', bytes, start, end, flags, unescape: asIs };
+          return { kind: 'text', bytes: joinParts(parts, length), start, end, flags, unescape: asIs };
         }
         if (this.indices && this.strings)
           return { kind: 'dictionary', indices: this.indices, dictionary: this.strings };
@@ -988,7 +963,10 @@ class ColumnSink {
   }
 }
 
-/** The byte spans of a chunk's pages as one array. */
+/**
+ * The byte spans of a chunk's pages as one array (a copy even for one page: a page may be a view
+ * of the fetched row group, which the reader drops after decoding it).
+ */
 function joinParts(parts: readonly Uint8Array[], length: number): Uint8Array {
   const out = new Uint8Array(length);
   let at = 0;
