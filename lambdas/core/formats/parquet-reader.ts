@@ -548,7 +548,8 @@ export async function prefetchRowGroup(
   // held to the limit before any page is decompressed (a footer's sizes can lie).
   const budget = { limit: maxDecompressed, used: 0 };
   for (const { meta, start, end, column } of chunks) {
-    const bytes = new Uint8Array(opened.cache.get(start, end)!);
+    // A view, not a copy: checkPages only reads (headers, checksums, zstd frame headers).
+    const bytes = opened.cache.view(start, end)!;
     const repeated = {
       is: opened.repeatedPaths.has(JSON.stringify(meta.path_in_schema)),
       maxValues: maxRows,
