@@ -445,8 +445,15 @@ class CsvColumnScanner {
    * unquoted without a quote or quoted without an escape or a line feed, within the limits, the
    * row ended by a line end before `limit`. Returns where it stopped: the start of
    * the first row it left to the general parser (which then reports any error the row holds, or
-   * carries it to the next chunk). Most rows of most files are plain; this loop keeps its state
-   * in locals, where the general parser must keep it in fields to resume mid-field.
+   * carries it to the next chunk), or the start of the next row once the batch's arrays are full.
+   * Most rows of most files are plain; this loop keeps its state in locals, where the general
+   * parser must keep it in fields to resume mid-field.
+   *
+   * Every way out of the loop leads straight to the `return`, and the rare steps (a full batch, the
+   * parser's fields after the run) are the caller's (plainRun): V8 compiles this loop on stack
+   * while the first call is still in it, before any exit ran, and code after the loop with no type
+   * feedback then deoptimized at every later call's exit (an exit outside the compiled loop does
+   * not discard that code, so each call entered it again).
    */
   private plainRows(p: number, limit: number): number {
     const o = this.o;
@@ -459,17 +466,13 @@ class CsvColumnScanner {
     const last = this.ncols - 1;
     const maxField = o.maxField;
     const maxRowBytes = o.maxRowBytes;
-    let starts = this.starts;
-    let ends = this.ends;
-    let flags = this.flags;
-    // A header wider than maxFieldsPerRow: every full row is an error, the general parser's.
-    if (last >= o.maxFieldsPerRow) return p;
-    const from = p;
+    const starts = this.starts;
+    const ends = this.ends;
+    const flags = this.flags;
+    const capacity = this.capacity;
     // Where the row's bytes start: `p`, except for a first row after a second BOM.
     let rowStart = this.rowStartAbs - this.base;
     let row = this.row;
-    let line = this.line;
-    let afterCR = false;
     rows: for (;;) {
       let k = 0;
       let s = p;
@@ -519,36 +522,48 @@ class CsvColumnScanner {
         s = ++j;
       }
       let next = j + 1;
-      if (c === CR) {
-        if (next >= limit) afterCR = true;
-        else if (buf[next] === LF) next++;
-      }
-      line++;
-      if (row + 1 < this.capacity) {
-        this.row = ++row;
-        this.rowCount++;
-      } else {
-        this.addRow(j);
-        row = this.row;
-        if (row === 0) this.batchStart = next;
-        starts = this.starts;
-        ends = this.ends;
-        flags = this.flags;
-      }
+      // A CR at the end of the bytes so far: the caller sees it (the byte before the returned
+      // position) and skips an LF that starts the next chunk.
+      if (c === CR && next < limit && buf[next] === LF) next++;
+      this.row = ++row;
+      this.rowCount++;
       p = next;
       rowStart = next;
-      if (afterCR) break;
-    }
-    if (p !== from) {
-      // Where the general parser takes over: the start of a row, as after any line end. (The
-      // first row is left as it was: after a second BOM it starts before `p`.)
-      this.line = line;
-      this.rowStartLine = line;
-      this.rowStartAbs = this.base + p;
-      this.fieldStart = p;
-      this.afterCR = afterCR;
+      if (row === capacity || next >= limit) break;
     }
     return p;
+  }
+
+  /**
+   * plainRows from `p` and what follows it: the parser's position fields where the general
+   * parser takes over, and a full batch's arrays handed on or grown. Returns where it stopped.
+   */
+  private plainRun(p: number, limit: number): number {
+    // A header wider than maxFieldsPerRow: every full row is an error, the general parser's.
+    if (this.ncols - 1 >= this.o.maxFieldsPerRow) return p;
+    const rowsBefore = this.rowCount;
+    const q = this.plainRows(p, limit);
+    if (q === p) return p;
+    // Where the general parser takes over: the start of a row, as after any line end. (The
+    // first row is left as it was: after a second BOM it starts before `p`.) Each plain row is
+    // one line.
+    this.line += this.rowCount - rowsBefore;
+    this.rowStartLine = this.line;
+    this.rowStartAbs = this.base + q;
+    this.fieldStart = q;
+    this.afterCR = q === limit && this.buf[q - 1] === CR;
+    if (this.row === this.capacity) {
+      // The row just read filled the arrays: the batch is handed on when full (its bytes end where
+      // the next row starts, near enough for sizing the buffer), else the arrays grow.
+      if (this.row >= this.o.batchSize) {
+        this.ready.push(this.batch());
+        this.lastBatchBytes = q - this.batchStart;
+        this.firstRow = this.rowCount + 1;
+        this.startColumns(this.ncols, this.capacity);
+        this.batchStart = q;
+      } else this.grow();
+    }
+    return q;
   }
 
   private batch(): ColumnBatch {
@@ -614,7 +629,7 @@ class CsvColumnScanner {
         this.columns !== undefined &&
         p !== plainFailedAt
       ) {
-        const q = this.plainRows(p, limit);
+        const q = this.plainRun(p, limit);
         if (q === p) plainFailedAt = p;
         p = q;
         continue;
