@@ -17,6 +17,12 @@
  * being filled (and the row in progress) are copied to a new one; batches already handed on keep
  * the old buffer, which is never written again below its used length. Memory stays bounded by the
  * batch size and the row limits, as with readCsv.
+ *
+ * With `reuseBatches` (a consumer that is done with a batch when it asks for the next, such as the
+ * validator) the buffer is compacted in place instead, and a batch's offset arrays go back to a
+ * pool once the next batch is asked for: after the first batches, reading allocates no memory per
+ * batch. The pool holds at most the arrays of the batches one chunk completes, plus one: what the
+ * reader without it holds at once too.
  */
 import { isUtf8 } from 'node:buffer';
 
@@ -114,6 +120,25 @@ interface ColumnOptions {
   readonly maxFieldsPerRow: number;
   readonly maxRowBytes: number;
   readonly unescape: (text: string) => string;
+  readonly reuse: boolean;
+}
+
+/** One batch's offset arrays (see CsvColumnScanner.spare). */
+interface OffsetArrays {
+  readonly starts: Int32Array[];
+  readonly ends: Int32Array[];
+  readonly flags: Uint8Array[];
+}
+
+/** readCsvColumns' options: readCsv's, and whether the consumer lets batches be overwritten. */
+export interface CsvColumnReadOptions extends CsvReadOptions {
+  /**
+   * A batch is valid only until the next one is asked for: its bytes and offset arrays are then
+   * overwritten by later rows. For a consumer that copies out whatever it keeps (the validator:
+   * metrics, examples and failed rows hold strings and numbers); never for one that holds a
+   * batch's vectors across batches (the conversion). Default false.
+   */
+  readonly reuseBatches?: boolean;
 }
 
 /**
@@ -167,6 +192,10 @@ class CsvColumnScanner {
   batchStart = 0;
   lastBatchBytes = 0;
   ready: ColumnBatch[] = [];
+  /** With `reuse`: the offset arrays of each batch in `ready`, in the same order. */
+  readyArrays: OffsetArrays[] = [];
+  /** With `reuse`: full-size offset arrays of batches the consumer is done with. */
+  readonly spare: OffsetArrays[] = [];
   yielded = false;
 
   // Header cells until the header row ends.
@@ -196,6 +225,15 @@ class CsvColumnScanner {
   private startColumns(ncols: number, rows: number): void {
     this.ncols = ncols;
     this.capacity = Math.max(1, Math.min(this.o.batchSize, Math.floor(rows)));
+    // Every slot is written before it is read (a row's cells are stored before the row counts), so
+    // reused arrays need no clearing.
+    const spare = this.capacity === this.o.batchSize ? this.spare.pop() : undefined;
+    if (spare !== undefined) {
+      this.starts = spare.starts;
+      this.ends = spare.ends;
+      this.flags = spare.flags;
+      return;
+    }
     this.starts = [];
     this.ends = [];
     this.flags = [];
@@ -270,6 +308,16 @@ class CsvColumnScanner {
     if (this.columns === undefined) throw new FormatError('CSV is empty: no header row', { byteOffset: 0 });
   }
 
+  /**
+   * The consumer asked for the batch after the oldest one handed on (with `reuse`): that batch's
+   * offset arrays may take later rows. Only full-size ones are kept, so each array in the pool is
+   * one batch's.
+   */
+  release(): void {
+    const arrays = this.readyArrays.shift();
+    if (arrays !== undefined && arrays.starts[0]?.length === this.o.batchSize) this.spare.push(arrays);
+  }
+
   /** The batch still being filled, if it holds rows or no batch has been handed on. */
   last(): ColumnBatch | undefined {
     return this.row > 0 || !this.yielded ? this.batch() : undefined;
@@ -282,6 +330,15 @@ class CsvColumnScanner {
       // already handed on, which hold the old buffer.
       const keep = this.batchStart;
       const carried = this.used - keep;
+      if (this.o.reuse && carried + n <= this.buf.byteLength) {
+        // Every batch handed on is done with (a chunk is read only when the next batch is asked
+        // for, and none is waiting): its bytes are overwritten.
+        this.buf.copyWithin(0, keep, this.used);
+        this.shift(keep);
+        this.buf.set(chunk, this.used);
+        this.used += n;
+        return;
+      }
       const size = Math.max(
         MIN_BUFFER,
         2 * (carried + n),
@@ -580,6 +637,7 @@ class CsvColumnScanner {
       };
       vectors.push(v);
     }
+    if (this.o.reuse) this.readyArrays.push({ starts: this.starts, ends: this.ends, flags: this.flags });
     this.row = 0;
     return { columns: this.columns ?? [], vectors, length: n, firstRow: this.firstRow };
   }
@@ -763,7 +821,7 @@ async function* cellBatches(
  */
 export async function* readCsvColumns(
   source: AsyncIterable<Uint8Array>,
-  options: CsvReadOptions = {},
+  options: CsvColumnReadOptions = {},
 ): AsyncGenerator<ColumnBatch> {
   const delimiterText = options.delimiter ?? ',';
   const quoteText = options.quote ?? '"';
@@ -803,6 +861,7 @@ export async function* readCsvColumns(
     maxFieldsPerRow: options.maxFieldsPerRow ?? CSV_MAX_FIELDS_PER_ROW,
     maxRowBytes: options.maxRowBytes ?? CSV_MAX_ROW_BYTES,
     unescape: unescaper(quoteText, escapeText),
+    reuse: options.reuseBatches ?? false,
   });
   const ready = scanner.ready;
   for await (const chunk of source) {
@@ -811,12 +870,14 @@ export async function* readCsvColumns(
     while (ready.length > 0) {
       scanner.yielded = true;
       yield ready.shift()!;
+      scanner.release();
     }
   }
   scanner.finish();
   while (ready.length > 0) {
     scanner.yielded = true;
     yield ready.shift()!;
+    scanner.release();
   }
   const last = scanner.last();
   if (last !== undefined) yield last;

@@ -15,7 +15,10 @@ import { describe, expect, it } from 'vitest';
 
 import { ContractError, FormatError } from '../../../../lambdas/core/errors';
 import { rawCellOf, textCell, type ColumnBatch } from '../../../../lambdas/core/formats/column-batch';
-import { readCsvColumns } from '../../../../lambdas/core/formats/csv-column-reader';
+import {
+  readCsvColumns,
+  type CsvColumnReadOptions,
+} from '../../../../lambdas/core/formats/csv-column-reader';
 import { readCsv, type CsvReadOptions } from '../../../../lambdas/core/formats/csv-reader';
 import type { RawCell, RecordBatch } from '../../../../lambdas/core/formats/record-batch';
 
@@ -62,7 +65,7 @@ function cellsOfBatch(b: ColumnBatch): Outcome['batches'][number] {
 
 async function columnOutcome(
   source: AsyncIterable<Uint8Array>,
-  options: CsvReadOptions,
+  options: CsvColumnReadOptions,
   onBatch: (b: ColumnBatch) => void = () => undefined,
 ): Promise<Outcome> {
   const batches: Outcome['batches'] = [];
@@ -468,6 +471,58 @@ describe('readCsvColumns', () => {
       batches.push(b);
     expect(batches.map(cellsOfBatch)).toEqual([{ columns: ['a', 'b'], firstRow: 1, rows: [['1', null]] }]);
     expect(batches[0]!.vectors[0]?.kind).toBe('cells');
+  });
+
+  it('yields what readCsv yields with reused buffers, each batch read before the next is asked for', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ({ bytes, options, sizes }) => {
+        // Arrange
+        const cuts = cutsOf(bytes.length, sizes);
+
+        // Act: columnOutcome reads every cell of a batch before it asks for the next
+        const expected = await rowOutcome(chunksAt(bytes, cuts), options);
+        const actual = await columnOutcome(chunksAt(bytes, cuts), { ...options, reuseBatches: true });
+
+        // Assert
+        expect(actual).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reuses its buffer and offset arrays across batches of a large file, with the same cells', async () => {
+    // Arrange: about 500 KB (several 64 KiB buffers) of plain, quoted, escaped, multi-byte and
+    // blank rows with CR LF line ends, in batches of a size that leaves a shorter last batch
+    const rows = Array.from(
+      { length: 12_345 },
+      (_, i) =>
+        `${i},"n ""${i}""",${'é'.repeat(i % 7)},${i % 5 === 0 ? '' : 'x'}${i % 997 === 0 ? '\r\n' : ''}`,
+    );
+    const bytes = utf8(`id,name,accent,flag\r\n${rows.join('\r\n')}\r\n`);
+    const cuts = cutsOf(bytes.length, [4093, 65_537, 17]);
+    const options: CsvColumnReadOptions = { batchSize: 1000 };
+
+    // Act
+    const expected = await rowOutcome(chunksAt(bytes, cuts), options);
+    const buffers = new Set<unknown>();
+    const offsets = new Set<unknown>();
+    const actual = await columnOutcome(chunksAt(bytes, cuts), { ...options, reuseBatches: true }, (b) => {
+      const v = b.vectors[0];
+      if (v?.kind !== 'text') throw new Error('a text vector was expected');
+      buffers.add(v.bytes);
+      offsets.add(v.start);
+    });
+
+    // Assert: the same batches; the 13 batches shared buffers and offset arrays (a new one is
+    // made only while as many batches as one chunk completes are handed on, and the last batch's
+    // offsets are views of shorter length)
+    expect(actual).toEqual(expected);
+    expect(actual.batches.map((b) => b.rows.length)).toEqual([
+      ...Array.from({ length: 12 }, () => 1000),
+      345,
+    ]);
+    expect(buffers.size).toBeLessThan(4);
+    expect(offsets.size).toBeLessThan(6);
   });
 
   it('reads a file larger than its buffer, in batches that keep their bytes after the next ones', async () => {
