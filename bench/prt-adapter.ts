@@ -45,7 +45,10 @@ function summary(report: ValidationReport): CheckResult {
 
 /** Streams the file through prt's CSV reader (bytes into column batches) into prt's validator. */
 export async function parseAndCheckCsv(path: string, contract: Contract): Promise<CheckResult> {
-  return summary(await validateColumns(contract, readCsvColumns(fileSource(path).stream())));
+  // As prt's validation reads a CSV: the reader reuses its buffers, the engine copying out what it keeps.
+  return summary(
+    await validateColumns(contract, readCsvColumns(fileSource(path).stream(), { reuseBatches: true })),
+  );
 }
 
 /** prt's converter (CSV → Parquet, snappy), including its read-back equivalence proof. */

@@ -42,11 +42,13 @@ export interface OpenedTable {
    * the other. `select` names the columns to decode (the others keep their names, with a null
    * vector); the formats that cannot skip a column decode all. `shape.stringsAsText`: Parquet's
    * plain ASCII strings as text vectors (bytes + offsets) for a consumer that reads those (the
-   * validator); the other formats ignore it.
+   * validator); the other formats ignore it. `shape.reuseBatches`: a CSV batch is valid only until
+   * the next is asked for (see readCsvColumns), for a consumer that copies out what it keeps (the
+   * validator; never the conversion).
    */
   readonly columnBatches: (
     select?: readonly string[],
-    shape?: { readonly stringsAsText?: boolean },
+    shape?: { readonly stringsAsText?: boolean; readonly reuseBatches?: boolean },
   ) => AsyncIterable<ColumnBatch>;
 }
 
@@ -115,7 +117,7 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
     ? gunzipLimited(source.stream(), options.maxDecompressedBytes, options.maxInflateRatio)
     : source.stream();
   let batches: AsyncIterable<RecordBatch>;
-  let columnBatches: ((select?: readonly string[]) => AsyncIterable<ColumnBatch>) | undefined;
+  let columnBatches: ((reuseBatches: boolean) => AsyncIterable<ColumnBatch>) | undefined;
   switch (format) {
     case 'csv': {
       const csvOptions: CsvReadOptions = {
@@ -129,7 +131,8 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
       };
       batches = readCsv(bytes, csvOptions);
       // Text vectors straight from the bytes: every column is scanned anyway to find the next one.
-      columnBatches = () => readCsvColumns(bytes, csvOptions);
+      columnBatches = (reuseBatches) =>
+        readCsvColumns(bytes, reuseBatches ? { ...csvOptions, reuseBatches } : csvOptions);
       break;
     }
     case 'jsonl':
@@ -157,7 +160,8 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
     detection,
     format,
     batches: namingSource(batches, source.name),
-    columnBatches: (select) => namingSource(columnBatches?.(select) ?? columnsOf(batches), source.name),
+    columnBatches: (_select, shape) =>
+      namingSource(columnBatches?.(shape?.reuseBatches ?? false) ?? columnsOf(batches), source.name),
   };
 }
 

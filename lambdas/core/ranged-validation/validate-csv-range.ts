@@ -47,6 +47,8 @@ export async function validateCsvRange(
     ...(csv.escape !== undefined ? { escape: csv.escape } : {}),
     ...(csv.lenientQuotes ? { lenientQuotes: true } : {}),
     ...(csv.header ? {} : { columns: contract.schema.map((c) => c.name) }),
+    // The engine keeps nothing of a batch but strings and numbers (see ValidationState.addColumns).
+    reuseBatches: true,
   });
   const state = new ValidationState(contract, options);
   for await (const batch of batches) await state.addColumns(batch);

@@ -202,10 +202,11 @@ async function streamValidation(
     const state = new ValidationState(contract, options);
     // Only the contract's columns are decoded where the format allows it (Parquet): the others
     // are known by name, which is all the schema grading needs of them. Plain ASCII strings stay
-    // bytes: the engine decodes a cell only for a check that reads its text.
+    // bytes: the engine decodes a cell only for a check that reads its text. The engine keeps
+    // nothing of a batch but strings and numbers, so a CSV reader may reuse its buffers.
     const batches = opened.columnBatches(
       contract.schema.map((c) => c.name),
-      { stringsAsText: true },
+      { stringsAsText: true, reuseBatches: true },
     );
     for await (const batch of deps.partition
       ? withPartitionColumns(batches, deps.partition.values, deps.partition.key)
