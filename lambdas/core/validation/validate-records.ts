@@ -671,15 +671,17 @@ export class ValidationState {
   }
 
   /**
-   * Column i's typed values for a batch of n rows: the previous batch's arrays when it had as many
-   * rows (a Parquet file's row groups mostly do), so a 122,880-row batch does not allocate and
-   * collect about 2 MB per column read by a check. Only the tags need clearing: a value is read
-   * only where its tag says one was written for this batch.
+   * Column i's typed values for a batch of n rows: the previous arrays when they hold at least n
+   * rows (a CSV's batches are all as long but the last; a Parquet file's row groups differ by a
+   * few hundred rows), so a 122,880-row batch does not allocate and collect about 2 MB per column
+   * read by a check. Every reader of a scanned column stops at the batch's n rows, and a value is
+   * read only where its tag says one was written for this batch, so only the first n tags need
+   * clearing. The arrays stay the size of the largest batch so far, as each batch's were.
    */
   private scannedColumn(i: number, n: number): ScannedColumn {
     const kept = this.scanned[i];
-    if (kept && kept.tags.length === n) {
-      kept.tags.fill(TAG_NULL);
+    if (kept && kept.tags.length >= n) {
+      kept.tags.fill(TAG_NULL, 0, n);
       return kept;
     }
     const fresh = newScannedColumn(n);

@@ -299,6 +299,41 @@ describe('the columnar engine', () => {
     );
   });
 
+  it('builds the row engine’s state, report and failed rows over batches that shrink and grow', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        caseArb,
+        fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 2, maxLength: 4 }),
+        async ({ columns, rows, extra, valueRules, exactDistinctBound }, sizes) => {
+          // Arrange: batch lengths cycle through `sizes`, so a batch is often shorter than the one
+          // before it (its typed values go into the longer arrays kept from that one)
+          const contract = contractOf(columns, valueRules);
+          const names = [...contract.schema.map((c) => c.name), ...(extra ? ['extra'] : [])];
+          const cells = rows.map((row) => [...row, ...(extra ? ['x'] : [])]);
+          const batches: RecordBatch[] = [];
+          for (let i = 0, k = 0; i < Math.max(1, cells.length); i += sizes[k++ % sizes.length]!) {
+            const size = sizes[k % sizes.length]!;
+            batches.push({ columns: names, rows: cells.slice(i, i + size), firstRow: i + 1 });
+          }
+
+          // Act
+          const {
+            rows: a,
+            columns: b,
+            failedRows,
+            failedColumns,
+          } = await runBoth(contract, batches, exactDistinctBound);
+
+          // Assert
+          expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+          expect(b.finish()).toEqual(a.finish());
+          expect(failedColumns).toEqual(failedRows);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('treats a column missing from one batch as nulls, as the row engine does', async () => {
     const contract = contractOf([
       { kind: 0, nullable: false, unique: true, range: true },
