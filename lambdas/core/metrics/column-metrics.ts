@@ -14,6 +14,8 @@ import { hash53AsciiBytes, HyperLogLog } from './hyperloglog';
 /** Distinct values a column profile counts exactly (and keeps for its top values) before estimating. */
 export const DEFAULT_EXACT_DISTINCT_BOUND = 10_000;
 const TOP_VALUES = 10;
+/** Slots of addAsciiText's cache of recent strings (a power of two). */
+const RECENT = 256;
 const QUANTILES: Record<string, number> = {
   p1: 0.01,
   p5: 0.05,
@@ -97,6 +99,13 @@ export class ColumnMetrics {
   private hll: HyperLogLog | null = null;
   /** addAsciiText's strings of the distinct values counted exactly, by their hash53. */
   private readonly interned = new Map<number, string>();
+  /**
+   * A direct-mapped cache in front of `interned` (RECENT slots by the hash's low bits, each the
+   * hash and its string), so a column of few values (a category) finds its string without a Map
+   * lookup by a 53-bit number. Not part of the state: it holds the strings `interned` holds.
+   */
+  private readonly recentHash = new Float64Array(RECENT).fill(-1);
+  private readonly recentText: string[] = new Array<string>(RECENT).fill('');
   private readonly codec: ColumnCodec;
   private readonly numeric: boolean;
   private readonly scale: number;
@@ -244,12 +253,21 @@ export class ColumnMetrics {
     const counts = this.counts;
     if (counts) {
       const h = hash53AsciiBytes(bytes, s, e);
-      let key = this.interned.get(h);
+      // The low bits of the hash (ToInt32 keeps them, for any 53-bit integer).
+      const slot = h & (RECENT - 1);
+      let key = this.recentHash[slot] === h ? this.recentText[slot] : this.interned.get(h);
       if (key === undefined || compareAscii(bytes, s, e, key) !== 0) {
         // A new value, or (rarely) another value with the same hash: that one is not cached.
         const text = latin1(bytes, s, e);
-        if (key === undefined) this.interned.set(h, text);
+        if (key === undefined) {
+          this.interned.set(h, text);
+          this.recentHash[slot] = h;
+          this.recentText[slot] = text;
+        }
         key = text;
+      } else if (this.recentHash[slot] !== h) {
+        this.recentHash[slot] = h;
+        this.recentText[slot] = key;
       }
       counts.set(key, (counts.get(key) ?? 0) + 1);
       if (counts.size > this.exactBound) this.toHll();

@@ -89,7 +89,46 @@ for (let i = 0; i < 'bigint:'.length; i++) {
   BIGINT_H1 = Math.imul(BIGINT_H1 ^ ch, 2654435761);
   BIGINT_H2 = Math.imul(BIGINT_H2 ^ ch, 1597334677);
 }
+/** The decimal digits' character codes of a safe integer, most significant first. */
 const DIGITS = new Int32Array(16);
+/** Character codes of the tens and units digits of 0..99, so digits come out two per division. */
+const TENS = new Int32Array(100);
+const UNITS = new Int32Array(100);
+for (let i = 0; i < 100; i++) {
+  TENS[i] = 48 + Math.floor(i / 10);
+  UNITS[i] = 48 + (i % 10);
+}
+
+/** Writes the 4 digits of 0 <= x < 10^4, zero-padded, at DIGITS[k]; returns k + 4. */
+function put4(x: number, k: number): number {
+  const p = (x / 100) | 0;
+  const q = x - p * 100;
+  DIGITS[k] = TENS[p]!;
+  DIGITS[k + 1] = UNITS[p]!;
+  DIGITS[k + 2] = TENS[q]!;
+  DIGITS[k + 3] = UNITS[q]!;
+  return k + 4;
+}
+
+/** Writes the digits of 0 <= x < 10^4 without leading zeros (one for 0) at DIGITS[k]; returns the end. */
+function putShort(x: number, k: number): number {
+  const p = (x / 100) | 0;
+  const q = x - p * 100;
+  if (p > 0) {
+    if (p >= 10) DIGITS[k++] = TENS[p]!;
+    DIGITS[k++] = UNITS[p]!;
+    DIGITS[k++] = TENS[q]!;
+  } else if (q >= 10) DIGITS[k++] = TENS[q]!;
+  DIGITS[k++] = UNITS[q]!;
+  return k;
+}
+
+/** Writes the digits of 0 <= x < 10^8 without leading zeros at DIGITS[k]; returns the end. */
+function putDigits(x: number, k: number): number {
+  const u = (x / 10000) | 0;
+  const v = x - u * 10000;
+  return u > 0 ? put4(v, putShort(u, k)) : putShort(v, k);
+}
 
 /**
  * hash53(`bigint:${v}`) into LO/HI without building the string: timestamps and decimals are
@@ -105,7 +144,12 @@ function hashBigintParts(v: bigint): void {
   hashSafeBigintParts(n);
 }
 
-/** hashBigintParts of BigInt(n), for a safe integer n, without the BigInt. */
+/**
+ * hashBigintParts of BigInt(n), for a safe integer n, without the BigInt or its string: the same
+ * characters hashed in the same order. The digits come from 32-bit integer divisions by 10^4 and
+ * 100 and two 100-entry tables (a safe integer has at most 16 digits: a high half below 10^8,
+ * then the low half's 8 digits zero-padded), not a chain of 16 divisions by 10.
+ */
 function hashSafeBigintParts(n: number): void {
   let h1 = BIGINT_H1;
   let h2 = BIGINT_H2;
@@ -113,27 +157,17 @@ function hashSafeBigintParts(n: number): void {
     h1 = Math.imul(h1 ^ 45, 2654435761); // '-'
     h2 = Math.imul(h2 ^ 45, 1597334677);
   }
-  // Decimal digits, least significant first, in two halves below 10^8 so the divisions are
-  // 32-bit integer ones (a safe integer has at most 16 digits).
   const a = n < 0 ? -n : n;
   const high = Math.floor(a / 1e8);
-  let low = a - high * 1e8;
-  let k = 0;
+  // Exact: high * 1e8 <= a < 2^53, so the difference is an integer below 10^8.
+  const low = (a - high * 1e8) | 0;
+  let k: number;
   if (high > 0) {
-    for (let j = 0; j < 8; j++) {
-      const q = (low / 10) | 0;
-      DIGITS[k++] = low - q * 10;
-      low = q;
-    }
-    low = high;
-  }
-  do {
-    const q = (low / 10) | 0;
-    DIGITS[k++] = low - q * 10;
-    low = q;
-  } while (low > 0);
-  while (k > 0) {
-    const ch = 48 + DIGITS[--k]!;
+    const u = (low / 10000) | 0;
+    k = put4(low - u * 10000, put4(u, putDigits(high, 0)));
+  } else k = putDigits(low, 0);
+  for (let i = 0; i < k; i++) {
+    const ch = DIGITS[i]!;
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }

@@ -11,7 +11,7 @@ import {
   DEFAULT_EXACT_DISTINCT_BOUND,
   type ColumnMetricsJson,
 } from '../../../../lambdas/core/metrics/column-metrics';
-import { HyperLogLog } from '../../../../lambdas/core/metrics/hyperloglog';
+import { hash53, HyperLogLog } from '../../../../lambdas/core/metrics/hyperloglog';
 
 /** Metrics of text cells as the engine feeds them: null, non-conforming, or a typed value. */
 function metricsOf(
@@ -319,6 +319,95 @@ describe('ColumnMetrics', () => {
       expect(back.toJSON()).toEqual(m.toJSON());
       expect(back.distinct()).toEqual(m.distinct());
       expect(back.distinct().exact).toBe(false);
+    });
+  });
+
+  describe('ASCII text from bytes (addAsciiText)', () => {
+    /** The values' states through addString (the reference) and addAsciiText over their bytes. */
+    function bothStates(values: readonly string[], bound = DEFAULT_EXACT_DISTINCT_BOUND): [string, string] {
+      const bytes = Buffer.from(values.join(''), 'latin1');
+      const viaString = new ColumnMetrics(TEXT, bound);
+      const viaBytes = new ColumnMetrics(TEXT, bound);
+      let s = 0;
+      for (const v of values) {
+        viaString.addString(v);
+        viaBytes.addAsciiText(bytes, s, s + v.length);
+        s += v.length;
+      }
+      return [JSON.stringify(viaString.toJSON()), JSON.stringify(viaBytes.toJSON())];
+    }
+
+    /** Seeded uniform integers in [0, n) (mulberry32). */
+    function random(seed: number): (n: number) => number {
+      let x = seed >>> 0;
+      return (n) => {
+        x = (x + 0x6d2b79f5) >>> 0;
+        let t = Math.imul(x ^ (x >>> 15), 1 | x);
+        t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+        return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+      };
+    }
+
+    it('leaves the state of addString for a few values repeated many times', () => {
+      // Arrange: 8 categories, the empty string among them, in a seeded order
+      const categories = ['home', 'sports', 'fashion', 'toys', 'garden', 'books', '', 'electronics'];
+      const next = random(7);
+      const values = Array.from({ length: 20_000 }, () => categories[next(categories.length)]!);
+
+      // Act
+      const [viaString, viaBytes] = bothStates(values);
+
+      // Assert
+      expect(viaBytes).toBe(viaString);
+    });
+
+    it('leaves the state of addString for values whose hashes share the cache slot', () => {
+      // Arrange: strings whose hash53 agree in the low 8 bits (one slot of 256), interleaved
+      const sameSlot: string[] = [];
+      for (let i = 0; sameSlot.length < 12; i++) if ((hash53(`v${i}`) & 255) === 17) sameSlot.push(`v${i}`);
+      const next = random(11);
+      const values = Array.from({ length: 5_000 }, () => sameSlot[next(sameSlot.length)]!);
+
+      // Act
+      const [viaString, viaBytes] = bothStates(values);
+
+      // Assert
+      expect(viaBytes).toBe(viaString);
+    });
+
+    it('leaves the state of addString across the exact bound into the HyperLogLog', () => {
+      // Arrange: repeats of a few values, then more distinct values than the bound, then repeats
+      const next = random(13);
+      const values: string[] = [];
+      for (let i = 0; i < 3_000; i++) values.push(`c${next(300)}`);
+      for (let i = 0; i < 1_500; i++) values.push(`user${next(5_000)}@example.com`, `c${next(300)}`);
+
+      // Act
+      const [viaString, viaBytes] = bothStates(values, 1_000);
+      const [exactString, exactBytes] = bothStates(values.slice(0, 3_000), 1_000);
+
+      // Assert
+      expect(JSON.parse(viaBytes)).toMatchObject({ counts: null });
+      expect(viaBytes).toBe(viaString);
+      expect(JSON.parse(exactBytes)).toMatchObject({ hll: null });
+      expect(exactBytes).toBe(exactString);
+    });
+
+    it('leaves the state of addString for seeded random ASCII text (property)', () => {
+      // Arrange: runs of random printable ASCII from small alphabets, so values repeat
+      for (let seed = 1; seed <= 40; seed++) {
+        const next = random(seed);
+        const alphabet = next(4) + 2;
+        const values = Array.from({ length: 500 + next(1_500) }, () =>
+          String.fromCharCode(...Array.from({ length: next(4) }, () => 32 + next(alphabet) * 19)),
+        );
+
+        // Act
+        const [viaString, viaBytes] = bothStates(values, 50 + next(200));
+
+        // Assert
+        expect(viaBytes).toBe(viaString);
+      }
     });
   });
 });

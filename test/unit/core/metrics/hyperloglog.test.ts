@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  hash53,
   hashNumber,
   hashValue,
   HLL_PRECISION,
@@ -134,5 +135,62 @@ describe('HyperLogLog', () => {
     expect(hashValue(1)).not.toBe(hashValue('1'));
     expect(hashValue(true)).not.toBe(hashValue('true'));
     expect(hashValue(5n)).not.toBe(hashValue('5'));
+  });
+
+  describe('safe integers hash as the text of their bigint', () => {
+    /** Safe integers at every digit count and at the 10^4 / 10^8 splits, both signs. */
+    function edgeIntegers(): number[] {
+      const out = [0, -0, 1, -1, 9, 10, 99, 100, 101, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+      for (let p = 1; p <= 15; p++) {
+        const ten = 10 ** p;
+        out.push(ten - 1, ten, ten + 1, 2 * ten - 1, 5 * ten + 7);
+      }
+      for (const base of [1e4, 1e8, 1e12]) for (let d = -3; d <= 3; d++) out.push(base * 37 + d);
+      out.push(100_000_000 * 12_345 + 6_789, 1_780_000_000_000_000, 1_000_000_000_000_005);
+      return [...out, ...out.map((n) => -n)];
+    }
+
+    it('hashes an edge safe integer as the string bigint:<digits>, through the HLL too', () => {
+      // Arrange
+      const values = edgeIntegers();
+      const viaText = new HyperLogLog();
+      const viaNumber = new HyperLogLog();
+
+      // Act
+      for (const n of values) {
+        viaText.add(`bigint:${BigInt(n)}`);
+        viaNumber.addSafeBigint(n);
+      }
+
+      // Assert
+      for (const n of values) expect(hashValue(BigInt(n))).toBe(hash53(`bigint:${BigInt(n)}`));
+      expect(viaNumber.toJSON()).toBe(viaText.toJSON());
+    });
+
+    it('hashes seeded random safe integers (timestamps in micro- and milliseconds) as their text', () => {
+      // Arrange: magnitudes from 1 to 2^53, like timestamp counts of any unit
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.maxSafeInteger(),
+            fc.integer({ min: -1e8, max: 1e8 }),
+            fc.integer({ min: 1_700_000_000_000_000, max: 1_800_000_000_000_000 }),
+            fc.integer({ min: 1_700_000_000_000, max: 1_800_000_000_000 }),
+          ),
+          (n) => {
+            // Act
+            const viaText = new HyperLogLog();
+            viaText.add(`bigint:${BigInt(n)}`);
+            const viaNumber = new HyperLogLog();
+            viaNumber.addSafeBigint(n);
+
+            // Assert
+            expect(hashValue(BigInt(n))).toBe(hash53(`bigint:${BigInt(n)}`));
+            expect(viaNumber.toJSON()).toBe(viaText.toJSON());
+          },
+        ),
+        { seed: 20261207, numRuns: 5_000 },
+      );
+    });
   });
 });
