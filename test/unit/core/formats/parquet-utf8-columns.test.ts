@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnSpec } from '../../../../lambdas/core/contracts/output-contract';
 import { BufferSink } from '../../../../lambdas/core/formats/byte-io';
 import { TEXT_NULL } from '../../../../lambdas/core/formats/column-batch';
+import { createTableWriter } from '../../../../lambdas/core/formats/create-table-writer';
 import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-writer';
 import type { ParquetCodec } from '../../../../lambdas/core/formats/table-io';
 import {
@@ -112,6 +113,37 @@ describe('Parquet string columns given as UTF-8 bytes', () => {
     expect(values).toEqual(texts);
     expect(nulls).toEqual([false, true, false, false, false]);
     expect(utf8Strings(column, texts.length).values).toEqual(texts);
+  });
+
+  it('reach the writers without a byte path (CSV, JSON Lines, Arrow) as the same texts', async () => {
+    // Arrange: texts a CSV writer must quote, escape or leave as they are
+    const texts = ['plain', null, '', 'a,b', 'say "hi"', ' lead', 'é☃', 'line\nbreak'];
+    const schema = [TEXT];
+    const writeAs = async (format: 'csv' | 'jsonl' | 'arrow', column: TypedColumn): Promise<Buffer> => {
+      const sink = new BufferSink();
+      const writer = createTableWriter(format, sink, { schema });
+      if (writer.writeColumns) await writer.writeColumns([column], texts.length);
+      else await writer.write(texts.map((_, r) => [typedValueAt(column, TEXT, r)]));
+      await writer.close();
+      return Buffer.from(sink.bytes());
+    };
+
+    // Act
+    const outputs = [];
+    for (const format of ['csv', 'jsonl', 'arrow'] as const) {
+      outputs.push({
+        format,
+        bytes: await writeAs(format, utf8Column(texts)),
+        strings: await writeAs(format, { kind: 'string', values: texts }),
+      });
+    }
+
+    // Assert
+    expect(outputs.map((o) => [o.format, o.bytes.equals(o.strings)])).toEqual([
+      ['csv', true],
+      ['jsonl', true],
+      ['arrow', true],
+    ]);
   });
 
   it('write the file the strings write: nulls, empty strings, long strings, ties at min and max', async () => {
