@@ -229,7 +229,9 @@ export async function convertRange(
     rowGroups = () => rowGroupsToJson(part.rowGroups());
   } else writer = createTableWriter(to, counted, { schema, ...(partCsv ? { csv: partCsv } : {}) });
   try {
-    for await (const batch of typedBatches(plan, all, digest, columnsSeen, carried)) {
+    // The Parquet writer copies string columns' UTF-8 bytes; the text writers want texts.
+    const typing = { utf8Strings: to === 'parquet' };
+    for await (const batch of typedBatches(plan, all, digest, columnsSeen, carried, typing)) {
       if (writer.writeColumns) await writer.writeColumns(batch.columns, batch.length);
       else await writer.write(rowsOfColumns(batch.columns, schema, batch.length));
     }

@@ -257,7 +257,8 @@ export async function* typedBatches(
       continue;
     }
     const typed = typer.type(batch);
-    // The writer takes the strings; the digest hashes the same texts from the input's bytes.
+    // The digest hashes string columns from the input's bytes, whether the writer takes them as
+    // strings or (utf8Strings) as those bytes.
     digest.addColumns(typer.forDigest(batch, typed), batch.length);
     yield { columns: typed, length: batch.length };
   }
@@ -333,7 +334,9 @@ export async function convertTable(
     compression,
   });
   try {
-    for await (const batch of typedBatches(plan, all, digest, columnsSeen, carried)) {
+    // The Parquet writer copies string columns' UTF-8 bytes; the text writers want texts.
+    const typing = { utf8Strings: options.to === 'parquet' };
+    for await (const batch of typedBatches(plan, all, digest, columnsSeen, carried, typing)) {
       if (writer.writeColumns) await writer.writeColumns(batch.columns, batch.length);
       else await writer.write(rowsOfColumns(batch.columns, schema, batch.length));
       options.onProgress?.(digest.rows);

@@ -28,7 +28,12 @@ import { createHash, hash, type Hash } from 'node:crypto';
 import type { ColumnSpec } from '../contracts/output-contract';
 import { columnCodec, type ColumnCodec, type TypedValue } from '../contracts/typed-values';
 import { TEXT_ESCAPED, TEXT_NULL, type TextVector } from '../formats/column-batch';
-import { typedValueAt, type DictionaryColumn, type TypedColumn } from '../formats/typed-column';
+import {
+  typedValueAt,
+  type DictionaryColumn,
+  type TypedColumn,
+  type Utf8Column,
+} from '../formats/typed-column';
 import { ValueBytes, valueDomain, type ValueDomain } from './value-bytes';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
@@ -51,21 +56,13 @@ export const BLOCK_ROWS = 1024;
 const LEAF = Buffer.from([0]);
 
 /**
- * A plain string column's cells as UTF-8 bytes, for the digest only: row r is bytes [start[r],
- * end[r]), or a null where flags[r] has TEXT_NULL. Hashed as the texts those bytes decode to
- * (a text's UTF-8 bytes and its separator), without a string per cell; utf8ColumnOf makes one
- * only where the bytes are those texts' UTF-8 encoding.
+ * What the digest hashes a column from: its typed values, or a plain string column's UTF-8 bytes
+ * (a Utf8Column, hashed as the texts those bytes decode to: a text's UTF-8 bytes and its
+ * separator, without a string per cell; utf8ColumnOf makes one only where the bytes are those
+ * texts' UTF-8 encoding).
  */
-export interface Utf8Column {
-  readonly kind: 'utf8';
-  readonly bytes: Uint8Array;
-  readonly start: Int32Array;
-  readonly end: Int32Array;
-  readonly flags: Uint8Array;
-}
-
-/** What the digest hashes a column from: its typed values, or a string column's UTF-8 bytes. */
-export type DigestColumn = TypedColumn | Utf8Column;
+export type DigestColumn = TypedColumn;
+export type { Utf8Column };
 
 /**
  * Rows [0, length) of a text vector as a Utf8Column when its cells decode to texts whose UTF-8

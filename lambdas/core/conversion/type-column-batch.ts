@@ -199,6 +199,7 @@ interface Target {
  */
 export class ColumnBatchTyper {
   private readonly internStrings: boolean;
+  private readonly utf8Strings: boolean;
   private readonly codecs: readonly ColumnCodec[];
   private readonly timestampCounts: readonly (((b: Uint8Array, s: number, e: number) => number) | null)[];
   private columns: readonly string[] | undefined;
@@ -209,6 +210,7 @@ export class ColumnBatchTyper {
     options: TyperOptions = {},
   ) {
     this.internStrings = options.internStrings ?? false;
+    this.utf8Strings = options.utf8Strings ?? false;
     this.codecs = plan.schema.map(columnCodec);
     this.timestampCounts = plan.schema.map((c) =>
       c.type === 'timestamp' ? timestampCountFromBytes(c) : null,
@@ -216,7 +218,7 @@ export class ColumnBatchTyper {
   }
 
   type(batch: ColumnBatch): TypedColumn[] {
-    return this.typeColumns(batch, false) as TypedColumn[];
+    return this.typeColumns(batch, false);
   }
 
   /**
@@ -234,7 +236,7 @@ export class ColumnBatchTyper {
    * text vector of UTF-8 cells as its bytes (utf8Bytes), which hash as the texts typed from them.
    */
   forDigest(batch: ColumnBatch, typed: readonly TypedColumn[]): DigestColumn[] {
-    return typed.map((column, i) => this.utf8Bytes(batch, i) ?? column);
+    return typed.map((column, i) => (column.kind === 'utf8' ? column : (this.utf8Bytes(batch, i) ?? column)));
   }
 
   /**
@@ -271,7 +273,7 @@ export class ColumnBatchTyper {
     for (let i = 0; i < schema.length; i++) {
       // A column kept as bytes cannot fail: a string column takes any text, and one with a null
       // it refuses is typed (and reported) as usual.
-      const utf8 = bytes ? this.utf8Bytes(batch, i) : null;
+      const utf8 = bytes || this.utf8Strings ? this.utf8Bytes(batch, i) : null;
       if (utf8 !== null) {
         typed.push(utf8);
         continue;
@@ -345,6 +347,12 @@ export interface TyperOptions {
    * column may encode it differently (Parquet's dictionary pages).
    */
   readonly internStrings?: boolean;
+  /**
+   * Plain string columns held as text vectors of UTF-8 cells (utf8ColumnOf) are typed as
+   * Utf8Columns over the reader's bytes, not as strings: for a writer that encodes text as UTF-8
+   * bytes anyway (Parquet), which copies them. The columns are valid until the next batch is read.
+   */
+  readonly utf8Strings?: boolean;
   /**
    * The typed columns reach only the digest (the read-back): typedBatches types with
    * typeForDigest, so string columns of UTF-8 bytes are hashed from their bytes, and yields no

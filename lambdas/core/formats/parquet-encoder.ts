@@ -28,6 +28,18 @@ export type ChunkValues =
   | { readonly type: 'FLOAT'; readonly values: Float32Array }
   | { readonly type: 'DOUBLE'; readonly values: Float64Array }
   | { readonly type: 'BYTE_ARRAY'; readonly values: readonly string[] }
+  /**
+   * Byte arrays already in PLAIN form (a 4-byte length and the bytes of each value, value k at
+   * plain[offsets[k], offsets[k + 1])): encoded to the same pages as the strings they are the
+   * UTF-8 of, provided no two distinct strings of the chunk share their bytes (none holds a lone
+   * surrogate), as no text decoded from bytes does.
+   */
+  | {
+      readonly type: 'BYTE_ARRAY';
+      readonly values: null;
+      readonly plain: Uint8Array;
+      readonly offsets: Int32Array;
+    }
   /** `width` bytes per value; `signed` orders them as big-endian two's complement (decimals). */
   | {
       readonly type: 'FIXED_LEN_BYTE_ARRAY';
@@ -347,7 +359,8 @@ export class ParquetFileEncoder {
 
     switch (data.type) {
       case 'BYTE_ARRAY': {
-        const dictionary = dictionaryOf(data.values);
+        const dictionary =
+          data.values === null ? dictionaryOfPlain(data.plain, data.offsets) : dictionaryOf(data.values);
         if (dictionary !== null) {
           dictionaryPageOffset = this.offset;
           uncompressed += this.writePage(PAGE.DICTIONARY, dictionary.plain, dictionary.count, null);
@@ -363,8 +376,9 @@ export class ParquetFileEncoder {
           };
           sizeOf = 4;
         } else {
-          const plain = plainStrings(data.values);
-          statistics = byteArrayStatistics(plain.bytes, plain.offsets, data.values.length, element);
+          const plain =
+            data.values === null ? { bytes: data.plain, offsets: data.offsets } : plainStrings(data.values);
+          statistics = byteArrayStatistics(plain.bytes, plain.offsets, plain.offsets.length - 1, element);
           const { offsets } = plain;
           pageBytes = (from, to) => plain.bytes.subarray(offsets[from], offsets[to]);
           sizeOf = offsets;
@@ -762,6 +776,81 @@ function dictionaryOf(values: readonly string[]): Dictionary | null {
   for (let i = 0; i < count; i++) offsets[i] = starts[i]!;
   offsets[count] = b.length;
   return { plain: b.view(), offsets, count, indices };
+}
+
+/** Hash slots the byte dictionary starts with (a power of two); it doubles past half full. */
+const PLAIN_SLOTS = 1 << 12;
+
+/**
+ * dictionaryOf for values in PLAIN form: the same dictionary (distinct byte strings in order of
+ * first appearance), the same indices and the same decisions at the same values, with distinct
+ * values found in a hash table keyed by their bytes instead of a Map of strings. Bounded as
+ * dictionaryOf is: the dictionary's bytes by MAX_DICTIONARY_BYTES, its table by its entries.
+ */
+function dictionaryOfPlain(plain: Uint8Array, offsets: Int32Array): Dictionary | null {
+  const n = offsets.length - 1;
+  if (n <= 0) return null;
+  const b = new ByteBuffer(1 << 12);
+  const starts: number[] = [];
+  const lengths: number[] = [];
+  const hashes: number[] = [];
+  const indices = new Int32Array(n);
+  let slots = new Int32Array(PLAIN_SLOTS).fill(-1);
+  let mask = PLAIN_SLOTS - 1;
+  let plainBytes = 0;
+  for (let k = 0; k < n; k++) {
+    const s = offsets[k]! + 4;
+    const e = offsets[k + 1]!;
+    // FNV-1a over the value's bytes.
+    let h = 0x811c9dc5;
+    for (let j = s; j < e; j++) h = Math.imul(h ^ plain[j]!, 0x01000193);
+    let slot = h & mask;
+    let i = -1;
+    for (;;) {
+      const at = slots[slot]!;
+      if (at < 0) break;
+      if (hashes[at] === h && sameBytes(plain, s, e, b.bytes, starts[at]! + 4, starts[at]! + lengths[at]!)) {
+        i = at;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (i < 0) {
+      i = starts.length;
+      const start = b.length;
+      b.append(plain.subarray(s - 4, e));
+      starts.push(start);
+      lengths.push(b.length - start);
+      hashes.push(h);
+      if (b.length > MAX_DICTIONARY_BYTES) return null;
+      slots[slot] = i;
+      if (2 * starts.length > slots.length) {
+        slots = new Int32Array(slots.length * 2).fill(-1);
+        mask = slots.length - 1;
+        for (let x = 0; x < starts.length; x++) {
+          let y = hashes[x]! & mask;
+          while (slots[y]! >= 0) y = (y + 1) & mask;
+          slots[y] = x;
+        }
+      }
+    }
+    indices[k] = i;
+    plainBytes += lengths[i]!;
+    if (k === DICTIONARY_PROBE && starts.length > 0.9 * DICTIONARY_PROBE) return null;
+  }
+  const count = starts.length;
+  const indexBytes = Math.ceil((n * bitWidth(count - 1)) / 8);
+  if (2 * (b.length + indexBytes) > plainBytes) return null;
+  const dictionaryOffsets = new Int32Array(count + 1);
+  for (let i = 0; i < count; i++) dictionaryOffsets[i] = starts[i]!;
+  dictionaryOffsets[count] = b.length;
+  return { plain: b.view(), offsets: dictionaryOffsets, count, indices };
+}
+
+function sameBytes(a: Uint8Array, a0: number, a1: number, c: Uint8Array, c0: number, c1: number): boolean {
+  if (a1 - a0 !== c1 - c0) return false;
+  for (let i = 0; i < a1 - a0; i++) if (a[a0 + i] !== c[c0 + i]) return false;
+  return true;
 }
 
 // ---- statistics ----

@@ -31,7 +31,14 @@ import {
 import { digitCount, parquetElementFor } from './parquet-types';
 import { snappyCompressView } from './snappy-compress';
 import type { ParquetCodec, TableWriter, TypedRow, WriterOptions } from './table-io';
-import { dictionaryStrings, typedValueAt, type TypedColumn } from './typed-column';
+import { TEXT_NULL } from './column-batch';
+import {
+  dictionaryStrings,
+  typedValueAt,
+  utf8Strings,
+  type TypedColumn,
+  type Utf8Column,
+} from './typed-column';
 import { daysFromCivil, type TypedValue } from '../contracts/typed-values';
 
 const DEFAULT_ROW_GROUP_ROWS = 100_000;
@@ -39,6 +46,16 @@ const DEFAULT_ROW_GROUP_ROWS = 100_000;
 export const PARQUET_CREATED_BY = 'prt';
 /** Rows a column buffer starts with; it doubles up to the row group size. */
 const INITIAL_ROWS = 1 << 14;
+
+const UTF8_ENCODER = new TextEncoder();
+
+/** A PLAIN byte array's 4-byte little-endian length at `at`. */
+function putLength(out: Uint8Array, at: number, length: number): void {
+  out[at] = length;
+  out[at + 1] = length >>> 8;
+  out[at + 2] = length >>> 16;
+  out[at + 3] = length >>> 24;
+}
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(2n ** 63n);
@@ -157,6 +174,16 @@ class ColumnBuffer {
   private f64 = new Float64Array(0);
   private bytes = new Uint8Array(0);
   private strings: string[] = [];
+  /**
+   * A BYTE_ARRAY chunk's values in PLAIN form (a 4-byte length and the bytes of each), once a
+   * UTF-8 column reached a chunk holding no value yet; strings appended after it are encoded
+   * into it. Value k is plain[offsets[k], offsets[k + 1]). Both are kept for the next row group:
+   * the bytes grow to at most twice a row group's PLAIN bytes, the offsets to its rows + 1.
+   */
+  private plainMode = false;
+  private plain = new Uint8Array(0);
+  private plainLength = 0;
+  private plainOffsets = new Int32Array(0);
   /** Values (rows) the arrays hold. */
   private capacity = 0;
   private readonly physical: ChunkValues['type'];
@@ -220,6 +247,11 @@ class ColumnBuffer {
         this.bytes = grow(this.bytes, (n) => new Uint8Array(n), this.width);
         break;
       case 'BYTE_ARRAY':
+        if (this.plainOffsets.length > 0 && this.plainOffsets.length < capacity + 1) {
+          const offsets = new Int32Array(capacity + 1);
+          offsets.set(this.plainOffsets.subarray(0, this.count + 1));
+          this.plainOffsets = offsets;
+        }
         break;
     }
     if (this.spec.nullable) {
@@ -327,8 +359,7 @@ class ColumnBuffer {
           if (!UUID_TEXT.test(v)) return this.fail(v, 'expected UUID text');
           return this.putUuid(v);
         }
-        this.strings.push(v);
-        this.count++;
+        this.pushString(v);
         return;
       case 'int32': {
         const [bits, min, max] =
@@ -434,6 +465,15 @@ class ColumnBuffer {
       case 'dictionary':
         if (spec.type === 'string' && hint !== 'uuid')
           return this.copyStrings(dictionaryStrings(column, to).values, from, to, firstRow);
+        break;
+      case 'utf8':
+        if (spec.type === 'string' && hint !== 'uuid') {
+          // A chunk that already holds strings keeps them: the rows come as texts.
+          if (this.count > 0 && !this.plainMode) {
+            return this.copyStrings(utf8Strings(column, to).values, from, to, firstRow);
+          }
+          return this.copyUtf8(column, from, to, firstRow);
+        }
         break;
     }
     this.generic(column, from, to, firstRow);
@@ -548,7 +588,94 @@ class ColumnBuffer {
     this.rows = row;
   }
 
+  /** Stores a string as the next value: in the strings, or encoded into the PLAIN bytes. */
+  private pushString(v: string): void {
+    if (!this.plainMode) {
+      this.strings.push(v);
+      this.count++;
+      return;
+    }
+    const n = v.length;
+    this.ensurePlain(4 + 3 * n);
+    const out = this.plain;
+    const start = this.plainLength + 4;
+    let at = start;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[at++] = c;
+    }
+    if (i < n) at = start + UTF8_ENCODER.encodeInto(v, out.subarray(start)).written;
+    putLength(out, start - 4, at - start);
+    this.plainLength = at;
+    this.plainOffsets[++this.count] = at;
+  }
+
+  /** Makes room for `extra` more PLAIN bytes. */
+  private ensurePlain(extra: number): void {
+    const need = this.plainLength + extra;
+    if (need <= this.plain.length) return;
+    const grown = new Uint8Array(Math.max(need, 2 * this.plain.length, 1 << 16));
+    grown.set(this.plain.subarray(0, this.plainLength));
+    this.plain = grown;
+  }
+
+  /**
+   * Rows [from, to) of a UTF-8 column: each value's bytes copied after its length, with no string
+   * made. The chunk turns to PLAIN bytes if it holds no value yet.
+   */
+  private copyUtf8(column: Utf8Column, from: number, to: number, firstRow: number): void {
+    const { bytes, start, end, flags } = column;
+    if (!this.plainMode) {
+      this.plainMode = true;
+      this.plainLength = 0;
+      if (this.plainOffsets.length < this.capacity + 1) this.plainOffsets = new Int32Array(this.capacity + 1);
+      this.plainOffsets[0] = 0;
+    }
+    let need = 0;
+    for (let r = from; r < to; r++) if ((flags[r]! & TEXT_NULL) === 0) need += 4 + end[r]! - start[r]!;
+    this.ensurePlain(need);
+    const out = this.plain;
+    const offsets = this.plainOffsets;
+    const mine = this.valid;
+    const nullable = this.spec.nullable;
+    let at = this.plainLength;
+    for (let r = from; r < to; r++) {
+      if ((flags[r]! & TEXT_NULL) !== 0) {
+        this.addNull(firstRow + r - from);
+        continue;
+      }
+      const s = start[r]!;
+      const e = end[r]!;
+      const length = e - s;
+      putLength(out, at, length);
+      at += 4;
+      // Short values (most text cells) copy faster by hand than through a view and a set.
+      if (length <= 64) for (let j = s; j < e; j++) out[at++] = bytes[j]!;
+      else {
+        out.set(bytes.subarray(s, e), at);
+        at += length;
+      }
+      offsets[++this.count] = at;
+      if (nullable) mine[this.rows] = 1;
+      this.rows++;
+    }
+    this.plainLength = at;
+  }
+
   private copyStrings(values: readonly (string | null)[], from: number, to: number, firstRow: number): void {
+    if (this.plainMode) {
+      for (let r = from; r < to; r++) {
+        const v = values[r];
+        if (v === null || v === undefined) this.addNull(firstRow + r - from);
+        else {
+          this.pushString(v);
+          this.present();
+        }
+      }
+      return;
+    }
     const strings = this.strings;
     const mine = this.valid;
     const nullable = this.spec.nullable;
@@ -587,8 +714,17 @@ class ColumnBuffer {
         data = { type: 'BOOLEAN', values: this.bytes.subarray(0, count) };
         break;
       case 'BYTE_ARRAY':
-        data = { type: 'BYTE_ARRAY', values: this.strings };
+        data = this.plainMode
+          ? {
+              type: 'BYTE_ARRAY',
+              values: null,
+              plain: this.plain.subarray(0, this.plainLength),
+              offsets: this.plainOffsets.subarray(0, count + 1),
+            }
+          : { type: 'BYTE_ARRAY', values: this.strings };
         this.strings = [];
+        this.plainMode = false;
+        this.plainLength = 0;
         break;
       case 'FIXED_LEN_BYTE_ARRAY':
         data = {

@@ -10,7 +10,7 @@ import { FormatError } from '../errors';
 import { csvCellEncoder, type CsvCellEncoder } from './csv-cell';
 import type { ByteSink } from './byte-io';
 import type { TableWriter, TypedRow } from './table-io';
-import type { DictionaryColumn, TypedColumn } from './typed-column';
+import { utf8Strings, type DictionaryColumn, type TypedColumn, type Utf8Column } from './typed-column';
 import { columnCodec, formatDate, type ColumnCodec } from '../contracts/typed-values';
 
 const FLUSH_AT = 1 << 20;
@@ -343,6 +343,9 @@ const NO_NUMBERS = new Float64Array(0);
 const NO_INDICES = new Int32Array(0);
 const nothing = (): void => undefined;
 
+/** A typed column as the text writers encode it: a UTF-8 column comes to them as texts. */
+type TextColumn = Exclude<TypedColumn, Utf8Column>;
+
 /**
  * One column of a writeColumns call: its kind of cell and what writing it needs. Every plan has
  * every field (of one class, in one order), so the writer's loop reads them at one shape.
@@ -397,7 +400,9 @@ export class CsvWriter extends TextWriter {
     return '';
   }
 
-  async writeColumns(columns: readonly TypedColumn[], length: number): Promise<void> {
+  async writeColumns(given: readonly TypedColumn[], length: number): Promise<void> {
+    // A column of UTF-8 bytes is written as its texts: quoting and escaping are decided on text.
+    const columns = given.map((c): TextColumn => (c.kind === 'utf8' ? utf8Strings(c, length) : c));
     if (columns.length !== this.schema.length) {
       throw new FormatError(`${columns.length} columns given; the schema has ${this.schema.length}`);
     }
@@ -472,7 +477,7 @@ export class CsvWriter extends TextWriter {
    * dictionary texts under a dialect whose delimiter and quote they cannot hold), or CELL_OTHER,
    * written by the column's cellEncoder.
    */
-  private cellPlan(column: TypedColumn, c: number): CellPlan {
+  private cellPlan(column: TextColumn, c: number): CellPlan {
     const spec = this.schema[c]!;
     const codec = this.codecs[c]!;
     const plain = !/[0-9A-Za-z.:+\- ]/.test(this.delimiter + this.quote);
@@ -529,7 +534,7 @@ export class CsvWriter extends TextWriter {
    * the dialect needs it. Numbers, dates and timestamps never hold a quote, newline or space, so
    * they skip the quoting test unless the delimiter or quote is a character they can hold.
    */
-  private cellEncoder(column: TypedColumn, c: number): (r: number) => void {
+  private cellEncoder(column: TextColumn, c: number): (r: number) => void {
     const out = this.out;
     const codec = this.codecs[c]!;
     const spec = this.schema[c]!;

@@ -14,12 +14,19 @@
  * - `dictionary`: a string column as indices into its distinct texts (-1 for a null), as a
  *   dictionary-encoded Parquet page holds it: a writer or the proof encodes each distinct text
  *   once and copies its bytes per row, where a `string` column makes them per row.
+ * - `utf8`: a plain string column as the UTF-8 bytes of its texts, where its source held them so
+ *   (a CSV reader's text vector: row r is `bytes[start[r], end[r])`, a null where flags[r] has
+ *   TEXT_NULL): a writer copies the bytes, where a `string` column would be decoded from them only
+ *   to be encoded back. Only made where the bytes are exactly the UTF-8 of the texts (utf8ColumnOf
+ *   in the conversion's digest: no escapes, valid UTF-8, no cell cutting a character). A writer
+ *   without a byte path takes it as texts (utf8Strings).
  * - `values`: any column, as the typed values a row would hold (the exact representation).
  *
  * `valid` is null when every row holds a value, else one byte per row (1 = a value, 0 = null).
  */
 import type { ColumnSpec } from '../contracts/output-contract';
 import type { TypedValue } from '../contracts/typed-values';
+import { TEXT_NULL } from './column-batch';
 
 export interface Float64Column {
   readonly kind: 'float64';
@@ -58,6 +65,15 @@ export interface DictionaryColumn {
   readonly dictionary: readonly string[];
 }
 
+export interface Utf8Column {
+  readonly kind: 'utf8';
+  readonly bytes: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** TEXT_NULL marks a null; no other flag (escapes) is set in a cell a Utf8Column holds. */
+  readonly flags: Uint8Array;
+}
+
 export interface ValuesColumn {
   readonly kind: 'values';
   readonly values: readonly TypedValue[];
@@ -70,7 +86,26 @@ export type TypedColumn =
   | BooleanColumn
   | StringColumn
   | DictionaryColumn
+  | Utf8Column
   | ValuesColumn;
+
+// ignoreBOM keeps a cell's leading U+FEFF, as the CSV reader's textCell does.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Row r of a UTF-8 column as its text, null for a null. */
+export function utf8Text(column: Utf8Column, r: number): string | null {
+  if ((column.flags[r]! & TEXT_NULL) !== 0) return null;
+  const s = column.start[r]!;
+  const e = column.end[r]!;
+  return s === e ? '' : UTF8.decode(column.bytes.subarray(s, e));
+}
+
+/** Rows [0, length) of a UTF-8 column as a string column, for writers without a byte path. */
+export function utf8Strings(column: Utf8Column, length: number): StringColumn {
+  const values = new Array<string | null>(length);
+  for (let r = 0; r < length; r++) values[r] = utf8Text(column, r);
+  return { kind: 'string', values };
+}
 
 /** Rows [0, length) of a dictionary column as a string column (each text shared, not copied). */
 export function dictionaryStrings(column: DictionaryColumn, length: number): StringColumn {
@@ -91,6 +126,8 @@ export function isNullAt(column: TypedColumn, r: number): boolean {
       return column.values[r] === null || column.values[r] === undefined;
     case 'dictionary':
       return column.indices[r]! < 0;
+    case 'utf8':
+      return (column.flags[r]! & TEXT_NULL) !== 0;
     default:
       return column.valid !== null && column.valid[r] === 0;
   }
@@ -110,6 +147,8 @@ export function typedValueAt(column: TypedColumn, spec: ColumnSpec, r: number): 
       const i = column.indices[r]!;
       return i < 0 ? null : column.dictionary[i]!;
     }
+    case 'utf8':
+      return utf8Text(column, r);
     case 'boolean':
       return column.valid !== null && column.valid[r] === 0 ? null : column.values[r] === 1;
     case 'integer': {

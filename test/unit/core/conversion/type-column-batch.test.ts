@@ -941,6 +941,34 @@ describe('ColumnBatchTyper for the digest: string columns hashed from their UTF-
     );
   });
 
+  it('types string columns as UTF-8 bytes for a writer (utf8Strings): the same rows and digest as texts (property)', () => {
+    // Arrange: random rows in random batches; the typer a Parquet output uses
+    let utf8Columns = 0;
+    fc.assert(
+      fc.property(rowsArbitrary, fc.integer({ min: 1, max: 1500 }), (rows, size) => {
+        const reference = new TableDigest(schema);
+        const bytes = new TableDigest(schema);
+        const typer = new ColumnBatchTyper(plan, { utf8Strings: true });
+        for (const batch of batchesOf(rows, size)) {
+          // Act
+          const expected = typeColumnBatch(batch, plan);
+          const typed = typer.type(batch);
+          reference.addColumns(expected, batch.length);
+          bytes.addColumns(typer.forDigest(batch, typed), batch.length);
+          utf8Columns += typed.filter((c) => c.kind === 'utf8').length;
+
+          // Assess
+          expect(rowsOfColumns(typed, schema, batch.length)).toEqual(
+            rowsOfColumns(expected, schema, batch.length),
+          );
+        }
+        expect(bytes.digest()).toEqual(reference.digest());
+      }),
+      { numRuns: 40 },
+    );
+    expect(utf8Columns).toBeGreaterThan(0);
+  });
+
   it('hashes texts longer than its buffer and than a block buffer as their texts', () => {
     // Arrange: texts of 70 KB and 300 KB among short ones, in one block
     const rows = Array.from({ length: 40 }, (_, r) => [
