@@ -471,10 +471,19 @@ describe('readParquetColumns fails as readParquet does', () => {
           // both give a read or a FormatError.
           const decodeFailure = (o: Outcome): boolean =>
             o !== 'read' && o.type === 'FormatError' && /row group \d+ cannot be decoded/.test(o.message);
-          const names = EVERY_TYPE.map((c) => c.name);
+          // A flip in the footer may rename a column: both readers must then give the same new
+          // names, so the cells are compared under the row reader's names, not the written ones.
+          const sameRead = async (): Promise<boolean> => {
+            const rows = await rowCells(bytes);
+            const batches = await columnBatches(bytes);
+            return (
+              batches.every((b) => isDeepStrictEqual(b.columns, rows.columns)) &&
+              isDeepStrictEqual(cellsOf(batches, rows.columns), rows.rows)
+            );
+          };
           const verdict =
             expected === 'read' && actual === 'read'
-              ? isDeepStrictEqual(cellsOf(await columnBatches(bytes), names), (await rowCells(bytes)).rows)
+              ? (await sameRead())
                 ? 'same cells'
                 : 'different cells'
               : decodeFailure(actual) || decodeFailure(expected)
@@ -487,7 +496,7 @@ describe('readParquetColumns fails as readParquet does', () => {
           expect(verdict).toMatch(/^(same cells|same refusal|a corrupt body)$/);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 200, seed: 20261207 },
     );
   });
 });
