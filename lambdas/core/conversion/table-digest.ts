@@ -34,7 +34,7 @@ import {
   type TypedColumn,
   type Utf8Column,
 } from '../formats/typed-column';
-import { ValueBytes, valueDomain, type ValueDomain } from './value-bytes';
+import { ValueBytes, valueDomain, type ValueBytesColumn, type ValueDomain } from './value-bytes';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -56,12 +56,13 @@ export const BLOCK_ROWS = 1024;
 const LEAF = Buffer.from([0]);
 
 /**
- * What the digest hashes a column from: its typed values, or a plain string column's UTF-8 bytes
+ * What the digest hashes a column from: its typed values, a plain string column's UTF-8 bytes
  * (a Utf8Column, hashed as the texts those bytes decode to: a text's UTF-8 bytes and its
  * separator, without a string per cell; utf8ColumnOf makes one only where the bytes are those
- * texts' UTF-8 encoding).
+ * texts' UTF-8 encoding), or a number column's value bytes already made (a ValueBytesColumn,
+ * hashed as they are: the bytes addColumn would make for its values).
  */
-export type DigestColumn = TypedColumn;
+export type DigestColumn = TypedColumn | ValueBytesColumn;
 export type { Utf8Column };
 
 /**
@@ -369,6 +370,10 @@ export class TableDigest {
         this.hashUtf8(h, column, length);
         continue;
       }
+      if (column.kind === 'valueBytes') {
+        h.update(column.bytes.subarray(column.offsets[0], column.offsets[length]));
+        continue;
+      }
       const domain = this.domains[i]!;
       if (domain !== null) {
         this.values.n = 0;
@@ -555,6 +560,8 @@ export function mergeDigestShares(shares: readonly DigestShare[]): Record<string
 /** Rows [from, to) of a column, sharing its arrays where they can be viewed. */
 function sliceColumn(column: DigestColumn, from: number, to: number): DigestColumn {
   switch (column.kind) {
+    case 'valueBytes':
+      return { kind: 'valueBytes', bytes: column.bytes, offsets: column.offsets.subarray(from, to + 1) };
     case 'utf8':
       return {
         kind: 'utf8',

@@ -46,6 +46,7 @@ import {
 import type { RawCell } from '../formats/record-batch';
 import { TypedColumnBuilder, type TypedColumn } from '../formats/typed-column';
 import { utf8ColumnOf, type DigestColumn, type Utf8Column } from './table-digest';
+import { NumberTextBytes, valueDomain, type ValueBytesColumn } from './value-bytes';
 
 /** The output's columns and, for each, the input column it is read from. */
 export interface TypingPlan {
@@ -204,6 +205,8 @@ export class ColumnBatchTyper {
   private readonly timestampCounts: readonly (((b: Uint8Array, s: number, e: number) => number) | null)[];
   private columns: readonly string[] | undefined;
   private indexOf: number[] = [];
+  /** Per column, the encoder of its digest bytes on the read-back (typeForDigest). */
+  private readonly numberEncoders: (NumberTextBytes | undefined)[] = [];
 
   constructor(
     private readonly plan: TypingPlan,
@@ -218,7 +221,8 @@ export class ColumnBatchTyper {
   }
 
   type(batch: ColumnBatch): TypedColumn[] {
-    return this.typeColumns(batch, false);
+    // Without `bytes`, typeColumns gives typed columns only (no digest bytes).
+    return this.typeColumns(batch, false) as TypedColumn[];
   }
 
   /**
@@ -280,6 +284,11 @@ export class ColumnBatchTyper {
       }
       const at = this.indexOf[i]!;
       const vector = at >= 0 ? (batch.vectors[at] ?? null) : null;
+      const encoded = bytes && vector?.kind === 'text' ? this.numberBytes(vector, i, n) : null;
+      if (encoded !== null) {
+        typed.push(encoded);
+        continue;
+      }
       const target: Target = {
         spec: schema[i]!,
         codec: this.codecs[i]!,
@@ -303,6 +312,22 @@ export class ColumnBatchTyper {
       );
     }
     return typed;
+  }
+
+  /**
+   * Column i of the batch as its digest bytes (NumberTextBytes), when it is a number or timestamp
+   * column held as text whose every cell is null (where the column takes one) or read by typing's
+   * fast path into the digest's domain: the bytes addColumn gives for the column type() gives, with
+   * no typed column between. Null otherwise (the column is then typed, failures and all).
+   */
+  private numberBytes(v: TextVector, i: number, n: number): ValueBytesColumn | null {
+    const spec = this.plan.schema[i]!;
+    const domain = valueDomain(spec);
+    if (domain === null) return null;
+    const parse = numberFromBytes(spec, v.bytes, this.timestampCounts[i] ?? null);
+    if (parse === null) return null;
+    const encoder = (this.numberEncoders[i] ??= new NumberTextBytes());
+    return encoder.encode(domain, v, n, spec.nullable, parse);
   }
 
   /** The text the batch's plain string columns held as text share, when more than one is. */
@@ -407,6 +432,38 @@ function typeCells(v: ColumnVector, t: Target): number {
   return NONE;
 }
 
+/**
+ * The fast path typeText reads an unquoted cell without escapes of a number or timestamp column
+ * by: its value, or NaN where it declines (the codec then decides). Null for other types.
+ */
+function numberFromBytes(
+  spec: ColumnSpec,
+  bytes: Uint8Array,
+  timestampCount: ((b: Uint8Array, s: number, e: number) => number) | null,
+): ((s: number, e: number) => number) | null {
+  switch (spec.type) {
+    case 'int32':
+    case 'int64': {
+      const range = integerRange(spec);
+      const lo = range ? range[0] : -Infinity;
+      const hi = range ? range[1] : Infinity;
+      return (s, e) => {
+        const x = smallIntFromBytes(bytes, s, e);
+        // Out of range is the codec's NOT_CONFORMING too: the slow path says so.
+        return x < lo || x > hi ? NaN : x === 0 ? 0 : x; // -0 is 0 for integers
+      };
+    }
+    case 'float32':
+      return (s, e) => Math.fround(plainDecimalFromBytes(bytes, s, e));
+    case 'float64':
+      return (s, e) => plainDecimalFromBytes(bytes, s, e);
+    case 'timestamp':
+      return timestampCount === null ? null : (s, e) => timestampCount(bytes, s, e);
+    default:
+      return null;
+  }
+}
+
 function typeText(
   v: TextVector,
   t: Target,
@@ -418,29 +475,8 @@ function typeText(
   const cells = new TextCells(v, t.limit, spec.type === 'string', shared);
   // Each fast path applies to an unquoted cell without escapes; the others, and whatever a fast
   // path declines (NaN), are decoded and parsed by the codec.
-  let fast: ((s: number, e: number) => number) | null = null;
+  const fast = numberFromBytes(spec, bytes, timestampCount);
   switch (spec.type) {
-    case 'int32':
-    case 'int64': {
-      const range = integerRange(spec);
-      const lo = range ? range[0] : -Infinity;
-      const hi = range ? range[1] : Infinity;
-      fast = (s, e) => {
-        const x = smallIntFromBytes(bytes, s, e);
-        // Out of range is the codec's NOT_CONFORMING too: the slow path says so.
-        return x < lo || x > hi ? NaN : x === 0 ? 0 : x; // -0 is 0 for integers
-      };
-      break;
-    }
-    case 'float32':
-      fast = (s, e) => Math.fround(plainDecimalFromBytes(bytes, s, e));
-      break;
-    case 'float64':
-      fast = (s, e) => plainDecimalFromBytes(bytes, s, e);
-      break;
-    case 'timestamp':
-      fast = timestampCount === null ? null : (s, e) => timestampCount(bytes, s, e);
-      break;
     case 'string':
       // A UUID column's parse checks the text's shape; any other string column takes text as it is.
       if (spec.physical !== 'uuid') {

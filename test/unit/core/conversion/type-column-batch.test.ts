@@ -1108,3 +1108,174 @@ describe('ColumnBatchTyper for the digest: string columns hashed from their UTF-
     expect(fromBytes.digest()).toEqual(reference.digest());
   });
 });
+
+describe('ColumnBatchTyper.typeForDigest on number and timestamp text', () => {
+  const schema: ColumnSpec[] = [
+    { name: 'i32', type: 'int32', nullable: true },
+    { name: 'i64', type: 'int64', nullable: true },
+    { name: 'strict', type: 'int64', nullable: false },
+    { name: 'f64', type: 'float64', nullable: true },
+    { name: 'f32', type: 'float32', nullable: true },
+    { name: 'us', type: 'timestamp', unit: 'us', zone: 'UTC', nullable: true },
+    { name: 'ns', type: 'timestamp', unit: 'ns', zone: 'UTC', nullable: true },
+    { name: 'ms', type: 'timestamp', unit: 'ms', nullable: true },
+  ];
+  const plan = planOf(schema);
+  /** Texts a fast path declines or the codec refuses, beside the columns' own canonical texts. */
+  const odd = fc.constantFrom(
+    '',
+    '-0',
+    '007',
+    '+1',
+    ' 1',
+    '1e3',
+    '1.50',
+    '.5',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '2147483648',
+    '9007199254740993',
+    '9223372036854775807',
+    '-9223372036854775808',
+    '9223372036854775808',
+    'x"y',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59.999999999Z',
+    '10000-01-01T00:00:00Z',
+    '1970-01-01 00:00:00',
+    '2026-02-30T00:00:00Z',
+  );
+  const cellOf = (spec: ColumnSpec): fc.Arbitrary<string | null> =>
+    fc.oneof(
+      { weight: 8, arbitrary: valueArbitrary(spec).map((v) => columnCodec(spec).format(v)) },
+      { weight: 1, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: odd },
+    );
+
+  /** The batch's digest through typeForDigest and through type() (the reference), or the error each throws. */
+  function both(batches: readonly ColumnBatch[]): { actual: unknown; expected: unknown; kinds: Set<string> } {
+    const kinds = new Set<string>();
+    const run = (act: (d: TableDigest, b: ColumnBatch) => void): unknown => {
+      const d = new TableDigest(schema);
+      try {
+        for (const b of batches) act(d, b);
+        return d.digest();
+      } catch (e) {
+        return e instanceof FormatError ? e.message : String(e);
+      }
+    };
+    const typer = new ColumnBatchTyper(plan, { internStrings: true });
+    const actual = run((d, b) => {
+      const columns = typer.typeForDigest(b);
+      for (const c of columns) kinds.add(c.kind);
+      d.addColumns(columns, b.length);
+    });
+    const expected = run((d, b) => d.addColumns(typeColumnBatch(b, plan), b.length));
+    return { actual, expected, kinds };
+  }
+
+  function batchesOf(rows: readonly (readonly (string | null)[])[], size: number): ColumnBatch[] {
+    const out: ColumnBatch[] = [];
+    for (let at = 0; at < rows.length; at += size)
+      out.push(
+        textBatch(
+          schema.map((c) => c.name),
+          rows.slice(at, at + size),
+        ),
+      );
+    return out;
+  }
+
+  it('hashes them to the digest of the typed columns, or fails as typing does (seeded property)', () => {
+    // Arrange: random rows, mostly canonical texts, some nulls and odd texts, in random batches
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(...schema.map(cellOf)), { minLength: 1, maxLength: 2200 }),
+        fc.integer({ min: 1, max: 1500 }),
+        (rows, size) => {
+          // Act
+          const { actual, expected, kinds } = both(batchesOf(rows, size));
+          for (const k of kinds) seen.add(k);
+
+          // Assert
+          expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 60, seed: 20261207 },
+    );
+    expect(seen).toContain('valueBytes');
+  });
+
+  it('hashes clean columns straight from their bytes across block boundaries, edge values included', () => {
+    // Arrange: every column's extremes and nulls, 3,000 rows in batches of 700 (blocks cut inside batches)
+    const edges: (string | null)[][] = [
+      [
+        '-2147483648',
+        '-9007199254740991',
+        '0',
+        '-0.0',
+        '-3.4028234663852886e+38',
+        '0000-01-01T00:00:00Z',
+        '1677-09-21T00:12:43.145224192Z',
+        '0000-01-01T00:00:00.000',
+      ],
+      [
+        '2147483647',
+        '9007199254740991',
+        '-1',
+        '1.7976931348623157e+308',
+        '1.401298464324817e-45',
+        '9999-12-31T23:59:59.999999Z',
+        '2262-04-11T23:47:16.854775807Z',
+        '9999-12-31T23:59:59.999',
+      ],
+      [null, null, '5', null, null, null, null, null],
+      [
+        '0',
+        '0',
+        '-0',
+        '5e-324',
+        '0',
+        '1970-01-01T00:00:00Z',
+        '1970-01-01T00:00:00Z',
+        '1970-01-01T00:00:00.000',
+      ],
+    ];
+    const rows = Array.from({ length: 3000 }, (_, r) => edges[r % edges.length]!);
+
+    // Act
+    const { actual, expected, kinds } = both(batchesOf(rows, 700));
+
+    // Assert
+    expect(typeof expected).toBe('object');
+    expect(actual).toEqual(expected);
+    // Texts a fast path declines (an exponent, -0 in an integer column) leave their column typed.
+    expect(kinds).toContain('valueBytes');
+  });
+
+  it('types a column the byte path declines, and reports its failure as typing does', () => {
+    // Arrange: a null in the non-nullable column, after a fraction in an int64 column
+    const rows = [
+      [
+        '1',
+        '2',
+        '3',
+        '1.5',
+        '1.5',
+        '1970-01-01T00:00:00Z',
+        '1970-01-01T00:00:00Z',
+        '1970-01-01T00:00:00.000',
+      ],
+      ['1', '2.5', null, '1', '1', '1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '1970-01-01T00:00:00.000'],
+    ];
+
+    // Act
+    const { actual, expected } = both(batchesOf(rows, 2));
+
+    // Assert
+    expect(typeof expected).toBe('string');
+    expect(actual).toBe(expected);
+  });
+});
