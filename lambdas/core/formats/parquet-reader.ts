@@ -33,11 +33,13 @@ import {
   type SchemaElement,
   type SchemaTree,
 } from 'hyparquet';
+import { getMaxDefinitionLevel, getTreePath } from 'hyparquet/src/schema.js';
 import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 
 import { FormatError } from '../errors';
 import type { ByteSource } from './byte-io';
 import { boundedDecompressors, checkZstdPage, PageSizeError } from './parquet-decompressors';
+import { hybrid } from './parquet-hybrid';
 import { isNestedNode, parquetNestedJson } from './parquet-nested-json';
 import {
   base64,
@@ -547,7 +549,16 @@ export async function prefetchRowGroup(
   // Page headers declare what a row group decompresses to; their sum over the selected chunks is
   // held to the limit before any page is decompressed (a footer's sizes can lie).
   const budget = { limit: maxDecompressed, used: 0 };
+  const tree = parquetSchema(opened.metadata);
   for (const { meta, start, end, column } of chunks) {
+    // The column's highest definition level, to hold a v2 page's null count to its levels; a path
+    // that names no schema column is left to the decoders, which refuse it.
+    let maxDefinition: number | undefined;
+    try {
+      maxDefinition = getMaxDefinitionLevel(getTreePath(tree, meta.path_in_schema));
+    } catch {
+      maxDefinition = undefined;
+    }
     // A view, not a copy: checkPages only reads (headers, checksums, zstd frame headers).
     const bytes = opened.cache.view(start, end)!;
     const repeated = {
@@ -560,6 +571,7 @@ export async function prefetchRowGroup(
       meta,
       groupRows,
       repeated,
+      maxDefinition,
       budget,
       `${source.name}: row group ${g}, column ${column}`,
     );
@@ -614,6 +626,7 @@ function checkPages(
   meta: ColumnMetaData,
   groupRows: number,
   repeated: { readonly is: boolean; readonly maxValues: number },
+  maxDefinition: number | undefined,
   budget: { readonly limit: number; used: number },
   where: string,
 ): void {
@@ -706,6 +719,20 @@ function checkPages(
         fail('inconsistent data page (v2) header');
       }
       if (needsDictionary(h.field_4)) fail('a dictionary-encoded data page without a dictionary page');
+      // A v2 page says twice which values are null: its num_nulls (num_values - num_nulls values
+      // fill its data section) and its definition levels. hyparquet reads num_values - num_nulls
+      // values and the levels place them, so a num_nulls above the levels' nulls made it read too
+      // few values and give null where the levels say a value is present (and the columnar reader
+      // the values): the two statements must agree, or the page is corrupt.
+      if (maxDefinition !== undefined && count! <= valueCount) {
+        const levelsStart = bodyStart + repLength!;
+        const found = nullLevels(bytes, levelsStart, levelsStart + defLength!, count!, maxDefinition);
+        if (typeof found === 'string')
+          fail(`corrupt definition levels in a data page (v2): ${found}`, levelsStart);
+        if (found !== nulls) {
+          fail(`a data page (v2) declares ${nulls} nulls; its definition levels hold ${found}`);
+        }
+      }
       // Levels of a v2 page are never compressed; the rest is unless is_compressed is false.
       const levels = defLength! + repLength!;
       if (h.field_7 !== false) checkCompressed(bodyStart + levels, bodyEnd, uncompressed - levels);
@@ -729,6 +756,29 @@ function checkPages(
         : `pages hold ${values} values; the row group has ${groupRows} rows`,
     );
   }
+}
+
+/**
+ * How many of `count` definition levels in bytes[start, end) are below `max` (null at some level),
+ * or why they cannot be decoded. A required column (max 0) stores no levels: none is null.
+ */
+function nullLevels(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  count: number,
+  max: number,
+): number | string {
+  if (max === 0) return 0;
+  const levels = max > 255 ? new Int32Array(count) : new Uint8Array(count);
+  try {
+    hybrid(bytes, start, end, 32 - Math.clz32(max), count, levels);
+  } catch (e) {
+    return messageOf(e);
+  }
+  let nulls = 0;
+  for (let i = 0; i < count; i++) if (levels[i]! < max) nulls++;
+  return nulls;
 }
 
 const PARSERS: Partial<ParquetParsers> = {

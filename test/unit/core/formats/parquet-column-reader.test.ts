@@ -496,8 +496,33 @@ describe('readParquetColumns fails as readParquet does', () => {
           expect(verdict).toMatch(/^(same cells|same refusal|a corrupt body)$/);
         },
       ),
-      { numRuns: 200, seed: 20261207 },
+      // [378, 6]: a v2 page's num_nulls raised above its definition levels' nulls (below).
+      { numRuns: 200, seed: 20261207, examples: [[[[378, 6]]]] },
     );
+  });
+
+  it('refuses a v2 page whose num_nulls disagrees with its definition levels, as readParquet does', async () => {
+    // Prepare: byte 378 is num_nulls (zigzag 2, one null) in the header of row group 0's ts_ns page,
+    // whose levels hold one null in three values; 6 declares three. hyparquet read no value and gave
+    // nulls where the levels say values are present, the columnar reader read the levels' values.
+    const bytes = await writeTable(createParquetWriter, EVERY_TYPE, EDGE_ROWS, {
+      parquet: { rowGroupRows: 3 },
+    });
+    expect(bytes[378]).toBe(2);
+    bytes[378] = 6;
+
+    // Act
+    const expected = await outcome(() => rowCells(bytes));
+    const actual = await outcome(() => columnBatches(bytes));
+
+    // Assess
+    expect(expected).toEqual({
+      type: 'FormatError',
+      message: expect.stringMatching(
+        /row group 0, column ts_ns: a data page \(v2\) declares 3 nulls; its definition levels hold 1 \(byte 368\)$/,
+      ) as unknown,
+    });
+    expect(actual).toEqual(expected);
   });
 });
 
