@@ -536,6 +536,18 @@ export async function prefetchRowGroup(
     }
     chunks.push({ meta, start, end, column });
   }
+  // A selected column without a chunk (a corrupt footer's path or schema name) is refused here,
+  // under its own name and the first in schema order: the decoders found it later, each in its own
+  // order of columns and under hyparquet's internal key, so the two readers named different columns.
+  for (const leaf of leaves) {
+    if (!chunks.some((c) => c.meta.path_in_schema[0] === leaf.path[0])) {
+      throw new FormatError(
+        `${source.name}: row group ${g}, column ${leaf.name}: the row group has no column chunk for it ` +
+          `(corrupt metadata)`,
+        { byteOffset: opened.dataEnd },
+      );
+    }
+  }
   // One ranged read per run of nearby chunks (fewer S3 GETs than one per column).
   const sorted = [...chunks].sort((a, b) => a.start - b.start);
   const runs: { start: number; end: number }[] = [];
