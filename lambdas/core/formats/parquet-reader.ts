@@ -20,6 +20,7 @@
  * selected chunks of a row group (`maxRowGroupBytes`) and of one page, and no page decompresses
  * to more than its header declares.
  */
+import { isDeepStrictEqual } from 'node:util';
 import zlib from 'node:zlib';
 
 import {
@@ -326,7 +327,7 @@ export async function openParquet(source: ByteSource): Promise<OpenedParquet> {
   try {
     metadata = parquetMetadata(footer, { geoparquet: false });
     tree = parquetSchema(metadata);
-    checkMetadata(metadata);
+    checkMetadata(metadata, tree);
   } catch (e) {
     throw new FormatError(`${source.name}: corrupt Parquet footer metadata: ${messageOf(e)}`, {
       byteOffset: dataEnd,
@@ -365,13 +366,19 @@ function view(bytes: Uint8Array): DataView {
 }
 
 /** Structural checks hyparquet leaves to its callers: garbage that decoded as thrift fails here. */
-function checkMetadata(metadata: FileMetaData): void {
+function checkMetadata(metadata: FileMetaData, tree: SchemaTree): void {
   if (!Array.isArray(metadata.schema) || metadata.schema.length < 2) throw new Error('schema is empty');
   if (typeof metadata.num_rows !== 'bigint' || metadata.num_rows < 0n) {
     throw new Error('row count is missing');
   }
   if (!Array.isArray(metadata.row_groups)) throw new Error('row groups are missing');
   const leafCount = metadata.schema.filter((e) => e.type !== undefined).length;
+  const leaves: { path: string[]; type: unknown }[] = [];
+  const walk = (node: SchemaTree, path: string[]): void => {
+    if (node.element.type !== undefined) leaves.push({ path, type: node.element.type });
+    for (const child of node.children) walk(child, [...path, child.element.name]);
+  };
+  for (const child of tree.children) walk(child, [child.element.name]);
   let rows = 0n;
   for (const [g, group] of metadata.row_groups.entries()) {
     if (typeof group.num_rows !== 'bigint' || group.num_rows < 0n) {
@@ -382,6 +389,29 @@ function checkMetadata(metadata: FileMetaData): void {
         `row group ${g} has ${group.columns?.length ?? 0} column chunks; the schema has ${leafCount}`,
       );
     }
+    // The chunks follow the schema's leaves in order (the format says so), and each one repeats
+    // its leaf's path and physical type. The decoders look chunks up by path and decode by the
+    // chunk's type (hyparquet) or the schema's (the columnar reader): a footer where the two
+    // disagree read as different values or columns in the two readers, so it is refused here.
+    group.columns.forEach((chunk, i) => {
+      const leaf = leaves[i];
+      if (!leaf) throw new Error(`row group ${g} has more column chunks than the schema tree has leaves`);
+      const meta = chunk.meta_data;
+      if (!meta) return; // refused when the row group is read (column data in another file)
+      const path = meta.path_in_schema;
+      if (!Array.isArray(path) || !isDeepStrictEqual(path, leaf.path)) {
+        throw new Error(
+          `row group ${g}, column ${leaf.path.join('.')}: its column chunk names ` +
+            `${Array.isArray(path) ? path.join('.') : '?'}`,
+        );
+      }
+      if (meta.type !== leaf.type) {
+        throw new Error(
+          `row group ${g}, column ${leaf.path.join('.')}: its column chunk is ${String(meta.type)}, ` +
+            `the schema says ${String(leaf.type)}`,
+        );
+      }
+    });
     rows += group.num_rows;
   }
   if (rows !== metadata.num_rows) {
@@ -536,18 +566,6 @@ export async function prefetchRowGroup(
     }
     chunks.push({ meta, start, end, column });
   }
-  // A selected column without a chunk (a corrupt footer's path or schema name) is refused here,
-  // under its own name and the first in schema order: the decoders found it later, each in its own
-  // order of columns and under hyparquet's internal key, so the two readers named different columns.
-  for (const leaf of leaves) {
-    if (!chunks.some((c) => c.meta.path_in_schema[0] === leaf.path[0])) {
-      throw new FormatError(
-        `${source.name}: row group ${g}, column ${leaf.name}: the row group has no column chunk for it ` +
-          `(corrupt metadata)`,
-        { byteOffset: opened.dataEnd },
-      );
-    }
-  }
   // One ranged read per run of nearby chunks (fewer S3 GETs than one per column).
   const sorted = [...chunks].sort((a, b) => a.start - b.start);
   const runs: { start: number; end: number }[] = [];
@@ -563,8 +581,8 @@ export async function prefetchRowGroup(
   const budget = { limit: maxDecompressed, used: 0 };
   const tree = parquetSchema(opened.metadata);
   for (const { meta, start, end, column } of chunks) {
-    // The column's highest definition level, to hold a v2 page's null count to its levels; a path
-    // that names no schema column is left to the decoders, which refuse it.
+    // The column's highest definition level, to hold a v2 page's null count to its levels (every
+    // chunk's path names its leaf, see checkMetadata; without one the check is left out).
     let maxDefinition: number | undefined;
     try {
       maxDefinition = getMaxDefinitionLevel(getTreePath(tree, meta.path_in_schema));

@@ -499,6 +499,9 @@ describe('readParquetColumns fails as readParquet does', () => {
       // [378, 6]: a v2 page's num_nulls raised above its definition levels' nulls (below).
       // [1873, 0], [2601, 0]: the footer renames the schema's id and row group 0's dec38 chunk, so
       // two columns have no chunk; the readers named different ones (each its first to fail).
+      // [1660, 102]: the schema's i32 renamed f32 (its chunk still says i32): hyparquet found no
+      // chunk for it, the columnar reader read one. [1981, 0], [3753, 0]: row group 2's f32 chunk
+      // says BOOLEAN: hyparquet decoded booleans, the columnar reader floats. Now all refused.
       {
         numRuns: 200,
         seed: 20261207,
@@ -508,6 +511,13 @@ describe('readParquetColumns fails as readParquet does', () => {
             [
               [1873, 0],
               [2601, 0],
+            ],
+          ],
+          [[[1660, 102]]],
+          [
+            [
+              [1981, 0],
+              [3753, 0],
             ],
           ],
         ],
