@@ -668,6 +668,10 @@ function checkPages(
   // A dictionary-encoded page (PLAIN_DICTIONARY, RLE_DICTIONARY) needs the chunk's dictionary page
   // before it: without one hyparquet's decoder does not terminate.
   const needsDictionary = (encoding: unknown): boolean => (encoding === 2 || encoding === 8) && !dictionary;
+  // RLE (3) encodes the values of a BOOLEAN column only (and levels, which are not a page's
+  // encoding). On another type hyparquet decoded booleans (a v2 page) or bare integers (v1), and the
+  // columnar reader the same booleans as numbers: a corrupt page read as different values.
+  const misencoded = (encoding: unknown): boolean => encoding === 3 && meta.type !== 'BOOLEAN';
   const fail = (why: string, at = offset): never => {
     throw new FormatError(`${where}: ${why}`, { byteOffset: chunkStart + at });
   };
@@ -733,6 +737,7 @@ function checkPages(
         return fail('corrupt data page header');
       }
       if (needsDictionary(h.field_2)) fail('a dictionary-encoded data page without a dictionary page');
+      if (misencoded(h.field_2)) fail(`an RLE-encoded data page in a ${meta.type} column`);
       checkCompressed(bodyStart, bodyEnd, uncompressed);
       values += h.field_1;
     } else if (type === 3) {
@@ -749,6 +754,7 @@ function checkPages(
         fail('inconsistent data page (v2) header');
       }
       if (needsDictionary(h.field_4)) fail('a dictionary-encoded data page without a dictionary page');
+      if (misencoded(h.field_4)) fail(`an RLE-encoded data page in a ${meta.type} column`);
       // A v2 page says twice which values are null: its num_nulls (num_values - num_nulls values
       // fill its data section) and its definition levels. hyparquet reads num_values - num_nulls
       // values and the levels place them, so a num_nulls above the levels' nulls made it read too

@@ -501,7 +501,9 @@ describe('readParquetColumns fails as readParquet does', () => {
       // two columns have no chunk; the readers named different ones (each its first to fail).
       // [1660, 102]: the schema's i32 renamed f32 (its chunk still says i32): hyparquet found no
       // chunk for it, the columnar reader read one. [1981, 0], [3753, 0]: row group 2's f32 chunk
-      // says BOOLEAN: hyparquet decoded booleans, the columnar reader floats. Now all refused.
+      // says BOOLEAN: hyparquet decoded booleans, the columnar reader floats. [749, 6]: row group
+      // 1's f64 page says RLE: hyparquet decoded booleans and refused them, the columnar reader read
+      // them as numbers. Now all refused.
       {
         numRuns: 200,
         seed: 20261207,
@@ -514,6 +516,7 @@ describe('readParquetColumns fails as readParquet does', () => {
             ],
           ],
           [[[1660, 102]]],
+          [[[749, 6]]],
           [
             [
               [1981, 0],
