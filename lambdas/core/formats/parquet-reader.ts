@@ -20,6 +20,7 @@
  * selected chunks of a row group (`maxRowGroupBytes`) and of one page, and no page decompresses
  * to more than its header declares.
  */
+import { isDeepStrictEqual } from 'node:util';
 import zlib from 'node:zlib';
 
 import {
@@ -33,11 +34,13 @@ import {
   type SchemaElement,
   type SchemaTree,
 } from 'hyparquet';
+import { getMaxDefinitionLevel, getTreePath } from 'hyparquet/src/schema.js';
 import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 
 import { FormatError } from '../errors';
 import type { ByteSource } from './byte-io';
 import { boundedDecompressors, checkZstdPage, PageSizeError } from './parquet-decompressors';
+import { hybrid } from './parquet-hybrid';
 import { isNestedNode, parquetNestedJson } from './parquet-nested-json';
 import {
   base64,
@@ -324,7 +327,7 @@ export async function openParquet(source: ByteSource): Promise<OpenedParquet> {
   try {
     metadata = parquetMetadata(footer, { geoparquet: false });
     tree = parquetSchema(metadata);
-    checkMetadata(metadata);
+    checkMetadata(metadata, tree);
   } catch (e) {
     throw new FormatError(`${source.name}: corrupt Parquet footer metadata: ${messageOf(e)}`, {
       byteOffset: dataEnd,
@@ -363,13 +366,19 @@ function view(bytes: Uint8Array): DataView {
 }
 
 /** Structural checks hyparquet leaves to its callers: garbage that decoded as thrift fails here. */
-function checkMetadata(metadata: FileMetaData): void {
+function checkMetadata(metadata: FileMetaData, tree: SchemaTree): void {
   if (!Array.isArray(metadata.schema) || metadata.schema.length < 2) throw new Error('schema is empty');
   if (typeof metadata.num_rows !== 'bigint' || metadata.num_rows < 0n) {
     throw new Error('row count is missing');
   }
   if (!Array.isArray(metadata.row_groups)) throw new Error('row groups are missing');
   const leafCount = metadata.schema.filter((e) => e.type !== undefined).length;
+  const leaves: { path: string[]; type: unknown }[] = [];
+  const walk = (node: SchemaTree, path: string[]): void => {
+    if (node.element.type !== undefined) leaves.push({ path, type: node.element.type });
+    for (const child of node.children) walk(child, [...path, child.element.name]);
+  };
+  for (const child of tree.children) walk(child, [child.element.name]);
   let rows = 0n;
   for (const [g, group] of metadata.row_groups.entries()) {
     if (typeof group.num_rows !== 'bigint' || group.num_rows < 0n) {
@@ -380,6 +389,29 @@ function checkMetadata(metadata: FileMetaData): void {
         `row group ${g} has ${group.columns?.length ?? 0} column chunks; the schema has ${leafCount}`,
       );
     }
+    // The chunks follow the schema's leaves in order (the format says so), and each one repeats
+    // its leaf's path and physical type. The decoders look chunks up by path and decode by the
+    // chunk's type (hyparquet) or the schema's (the columnar reader): a footer where the two
+    // disagree read as different values or columns in the two readers, so it is refused here.
+    group.columns.forEach((chunk, i) => {
+      const leaf = leaves[i];
+      if (!leaf) throw new Error(`row group ${g} has more column chunks than the schema tree has leaves`);
+      const meta = chunk.meta_data;
+      if (!meta) return; // refused when the row group is read (column data in another file)
+      const path = meta.path_in_schema;
+      if (!Array.isArray(path) || !isDeepStrictEqual(path, leaf.path)) {
+        throw new Error(
+          `row group ${g}, column ${leaf.path.join('.')}: its column chunk names ` +
+            `${Array.isArray(path) ? path.join('.') : '?'}`,
+        );
+      }
+      if (meta.type !== leaf.type) {
+        throw new Error(
+          `row group ${g}, column ${leaf.path.join('.')}: its column chunk is ${String(meta.type)}, ` +
+            `the schema says ${String(leaf.type)}`,
+        );
+      }
+    });
     rows += group.num_rows;
   }
   if (rows !== metadata.num_rows) {
@@ -547,7 +579,16 @@ export async function prefetchRowGroup(
   // Page headers declare what a row group decompresses to; their sum over the selected chunks is
   // held to the limit before any page is decompressed (a footer's sizes can lie).
   const budget = { limit: maxDecompressed, used: 0 };
+  const tree = parquetSchema(opened.metadata);
   for (const { meta, start, end, column } of chunks) {
+    // The column's highest definition level, to hold a v2 page's null count to its levels (every
+    // chunk's path names its leaf, see checkMetadata; without one the check is left out).
+    let maxDefinition: number | undefined;
+    try {
+      maxDefinition = getMaxDefinitionLevel(getTreePath(tree, meta.path_in_schema));
+    } catch {
+      maxDefinition = undefined;
+    }
     // A view, not a copy: checkPages only reads (headers, checksums, zstd frame headers).
     const bytes = opened.cache.view(start, end)!;
     const repeated = {
@@ -560,6 +601,7 @@ export async function prefetchRowGroup(
       meta,
       groupRows,
       repeated,
+      maxDefinition,
       budget,
       `${source.name}: row group ${g}, column ${column}`,
     );
@@ -614,6 +656,7 @@ function checkPages(
   meta: ColumnMetaData,
   groupRows: number,
   repeated: { readonly is: boolean; readonly maxValues: number },
+  maxDefinition: number | undefined,
   budget: { readonly limit: number; used: number },
   where: string,
 ): void {
@@ -625,6 +668,10 @@ function checkPages(
   // A dictionary-encoded page (PLAIN_DICTIONARY, RLE_DICTIONARY) needs the chunk's dictionary page
   // before it: without one hyparquet's decoder does not terminate.
   const needsDictionary = (encoding: unknown): boolean => (encoding === 2 || encoding === 8) && !dictionary;
+  // RLE (3) encodes the values of a BOOLEAN column only (and levels, which are not a page's
+  // encoding). On another type hyparquet decoded booleans (a v2 page) or bare integers (v1), and the
+  // columnar reader the same booleans as numbers: a corrupt page read as different values.
+  const misencoded = (encoding: unknown): boolean => encoding === 3 && meta.type !== 'BOOLEAN';
   const fail = (why: string, at = offset): never => {
     throw new FormatError(`${where}: ${why}`, { byteOffset: chunkStart + at });
   };
@@ -690,6 +737,7 @@ function checkPages(
         return fail('corrupt data page header');
       }
       if (needsDictionary(h.field_2)) fail('a dictionary-encoded data page without a dictionary page');
+      if (misencoded(h.field_2)) fail(`an RLE-encoded data page in a ${meta.type} column`);
       checkCompressed(bodyStart, bodyEnd, uncompressed);
       values += h.field_1;
     } else if (type === 3) {
@@ -706,6 +754,21 @@ function checkPages(
         fail('inconsistent data page (v2) header');
       }
       if (needsDictionary(h.field_4)) fail('a dictionary-encoded data page without a dictionary page');
+      if (misencoded(h.field_4)) fail(`an RLE-encoded data page in a ${meta.type} column`);
+      // A v2 page says twice which values are null: its num_nulls (num_values - num_nulls values
+      // fill its data section) and its definition levels. hyparquet reads num_values - num_nulls
+      // values and the levels place them, so a num_nulls above the levels' nulls made it read too
+      // few values and give null where the levels say a value is present (and the columnar reader
+      // the values): the two statements must agree, or the page is corrupt.
+      if (maxDefinition !== undefined && count! <= valueCount) {
+        const levelsStart = bodyStart + repLength!;
+        const found = nullLevels(bytes, levelsStart, levelsStart + defLength!, count!, maxDefinition);
+        if (typeof found === 'string')
+          fail(`corrupt definition levels in a data page (v2): ${found}`, levelsStart);
+        if (found !== nulls) {
+          fail(`a data page (v2) declares ${nulls} nulls; its definition levels hold ${found}`);
+        }
+      }
       // Levels of a v2 page are never compressed; the rest is unless is_compressed is false.
       const levels = defLength! + repLength!;
       if (h.field_7 !== false) checkCompressed(bodyStart + levels, bodyEnd, uncompressed - levels);
@@ -729,6 +792,29 @@ function checkPages(
         : `pages hold ${values} values; the row group has ${groupRows} rows`,
     );
   }
+}
+
+/**
+ * How many of `count` definition levels in bytes[start, end) are below `max` (null at some level),
+ * or why they cannot be decoded. A required column (max 0) stores no levels: none is null.
+ */
+function nullLevels(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  count: number,
+  max: number,
+): number | string {
+  if (max === 0) return 0;
+  const levels = max > 255 ? new Int32Array(count) : new Uint8Array(count);
+  try {
+    hybrid(bytes, start, end, 32 - Math.clz32(max), count, levels);
+  } catch (e) {
+    return messageOf(e);
+  }
+  let nulls = 0;
+  for (let i = 0; i < count; i++) if (levels[i]! < max) nulls++;
+  return nulls;
 }
 
 const PARSERS: Partial<ParquetParsers> = {

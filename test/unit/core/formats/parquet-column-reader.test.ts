@@ -496,8 +496,60 @@ describe('readParquetColumns fails as readParquet does', () => {
           expect(verdict).toMatch(/^(same cells|same refusal|a corrupt body)$/);
         },
       ),
-      { numRuns: 200, seed: 20261207 },
+      // [378, 6]: a v2 page's num_nulls raised above its definition levels' nulls (below).
+      // [1873, 0], [2601, 0]: the footer renames the schema's id and row group 0's dec38 chunk, so
+      // two columns have no chunk; the readers named different ones (each its first to fail).
+      // [1660, 102]: the schema's i32 renamed f32 (its chunk still says i32): hyparquet found no
+      // chunk for it, the columnar reader read one. [1981, 0], [3753, 0]: row group 2's f32 chunk
+      // says BOOLEAN: hyparquet decoded booleans, the columnar reader floats. [749, 6]: row group
+      // 1's f64 page says RLE: hyparquet decoded booleans and refused them, the columnar reader read
+      // them as numbers. Now all refused.
+      {
+        numRuns: 200,
+        seed: 20261207,
+        examples: [
+          [[[378, 6]]],
+          [
+            [
+              [1873, 0],
+              [2601, 0],
+            ],
+          ],
+          [[[1660, 102]]],
+          [[[749, 6]]],
+          [
+            [
+              [1981, 0],
+              [3753, 0],
+            ],
+          ],
+        ],
+      },
     );
+  });
+
+  it('refuses a v2 page whose num_nulls disagrees with its definition levels, as readParquet does', async () => {
+    // Prepare: byte 378 is num_nulls (zigzag 2, one null) in the header of row group 0's ts_ns page,
+    // whose levels hold one null in three values; 6 declares three. hyparquet read no value and gave
+    // nulls where the levels say values are present, the columnar reader read the levels' values.
+    const bytes = await writeTable(createParquetWriter, EVERY_TYPE, EDGE_ROWS, {
+      parquet: { rowGroupRows: 3 },
+    });
+    expect(bytes[378]).toBe(2);
+    bytes[378] = 6;
+
+    // Act
+    const expected = await outcome(() => rowCells(bytes));
+    const actual = await outcome(() => columnBatches(bytes));
+
+    // Assess
+    expect(expected).toEqual({
+      type: 'FormatError',
+      message: expect.stringMatching(
+        /row group 0, column ts_ns: a data page \(v2\) declares 3 nulls; its definition levels hold 1 \(byte 368\)$/,
+      ) as unknown,
+    });
+    expect(actual).toEqual(expected);
   });
 });
 
