@@ -38,7 +38,9 @@ export default defineConfig({
           // Each file synthesizes into a temporary folder of its own, removed after it.
           setupFiles: ['test/setup/private-tmpdir.ts'],
           testTimeout: 120_000,
-          hookTimeout: 120_000,
+          // A synth bundles every function with esbuild: 20-40 s on a quiet 2-core machine, past
+          // 120 s when other work holds both cores. The limit guards against a hang, not a slow synth.
+          hookTimeout: 300_000,
           env,
         },
       },
