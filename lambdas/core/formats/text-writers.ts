@@ -531,10 +531,10 @@ export class CsvWriter extends TextWriter {
 
   /**
    * Writes row r of a column (nothing for a null) as write() would: the codec's text, quoted where
-   * the dialect needs it. Numbers, dates and timestamps never hold a quote, newline or space, so
+   * the dialect needs it. Dictionary columns never come here: cellPlan writes them as CELL_DICTIONARY. Numbers, dates and timestamps never hold a quote, newline or space, so
    * they skip the quoting test unless the delimiter or quote is a character they can hold.
    */
-  private cellEncoder(column: TextColumn, c: number): (r: number) => void {
+  private cellEncoder(column: Exclude<TextColumn, DictionaryColumn>, c: number): (r: number) => void {
     const out = this.out;
     const codec = this.codecs[c]!;
     const spec = this.schema[c]!;
@@ -573,23 +573,6 @@ export class CsvWriter extends TextWriter {
             }
           }
           out.text(cell(v));
-        };
-      }
-      case 'dictionary': {
-        // Each distinct text is quoted and encoded once; a row copies its bytes.
-        const cells = this.dictionaryBytes(column, c);
-        const indices = column.indices;
-        return (r) => {
-          const k = indices[r]!;
-          if (k < 0) return;
-          const bytes = cells[k]!;
-          const len = bytes.length;
-          out.ensure(len);
-          const b = out.bytes;
-          const n = out.n;
-          if (len <= 16) for (let j = 0; j < len; j++) b[n + j] = bytes[j]!;
-          else b.set(bytes, n);
-          out.n = n + len;
         };
       }
       case 'values': {
