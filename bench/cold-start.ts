@@ -11,7 +11,6 @@
  *
  * Not a test: nothing fails on a number. The machine's Node runs the bundles, not Lambda's Node 24.
  */
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { ARTIFACT_PREFIXES } from '../lib/config/artifact-prefixes';
 import { WORKFLOW_FUNCTIONS, handlerEntry } from '../lib/config/workflow-definition';
 import { serviceNameOf } from '../lib/config/workflow-metrics';
-import { FUNCTION_ENV, GENERATE_ENV } from '../lambdas/runtime/function-environment';
+import { FUNCTION_ENV, GENERATE_ENV, PUBLISH_ENV } from '../lambdas/runtime/function-environment';
+import { bundleAsDeployed } from './deployed-bundle';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -58,6 +58,10 @@ const SHARED_ENV: Readonly<Record<string, string>> = {
   [FUNCTION_ENV.reportsPrefix]: ARTIFACT_PREFIXES.reports,
   [FUNCTION_ENV.quarantinePrefix]: ARTIFACT_PREFIXES.quarantine,
   [FUNCTION_ENV.convertedPrefix]: ARTIFACT_PREFIXES.converted,
+  [FUNCTION_ENV.conversionPartsPrefix]: ARTIFACT_PREFIXES.conversionParts,
+  [FUNCTION_ENV.manifestsPrefix]: ARTIFACT_PREFIXES.manifests,
+  [FUNCTION_ENV.resultsPrefix]: ARTIFACT_PREFIXES.results,
+  [PUBLISH_ENV.publishedPrefix]: 'published/',
 };
 
 /** The child: imports the bundle and prints how long the import took, in ms. */
@@ -87,18 +91,7 @@ try {
   const bundles = new Map<string, string>();
   for (const fn of FUNCTIONS) {
     const outfile = join(work, fn.name, 'index.js');
-    await build({
-      absWorkingDir: ROOT,
-      entryPoints: [fn.entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node22',
-      minify: true,
-      sourcemap: true,
-      logLevel: 'warning',
-    });
+    await bundleAsDeployed(join(ROOT, fn.entry), outfile);
     bundles.set(fn.name, outfile);
   }
 

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleAsDeployed } from './deployed-bundle';
 
 // The compiled copy runs from bench/.build/, one folder below the source.
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -284,20 +285,9 @@ async function child(name: string): Promise<void> {
 
 /** Each function bundled as the stack bundles it (lib/function-bundling.ts: CJS, minified, source map, SDK included). */
 async function bundleFunctions(): Promise<void> {
-  const { build } = await import('esbuild');
   mkdirSync(BUNDLES, { recursive: true });
   for (const fn of FUNCTIONS)
-    await build({
-      entryPoints: [join(ROOT, 'lambdas', fn, 'handler.ts')],
-      outfile: join(BUNDLES, `${fn}.cjs`),
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node22',
-      minify: true,
-      sourcemap: true,
-      logLevel: 'warning',
-    });
+    await bundleAsDeployed(join(ROOT, 'lambdas', fn, 'handler.ts'), join(BUNDLES, `${fn}.cjs`));
 }
 
 async function compileSelf(): Promise<void> {
