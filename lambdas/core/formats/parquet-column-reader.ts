@@ -271,8 +271,17 @@ type PageValues =
   | { readonly tag: 'bigint'; readonly at: ArrayLike<bigint> }
   | { readonly tag: 'strings'; readonly at: readonly string[] }
   | { readonly tag: 'index'; readonly at: ArrayLike<number> }
-  /** ASCII strings left as bytes: value k is `bytes[start[k], end[k])`. */
-  | { readonly tag: 'bytes'; readonly at: Int32Array; readonly end: Int32Array; readonly bytes: Uint8Array };
+  /**
+   * ASCII strings left as bytes: value k is `bytes[start[k], end[k])`. `owned`: `bytes` is the
+   * reader's own (a decompressed page), so a vector may keep it instead of a copy.
+   */
+  | {
+      readonly tag: 'bytes';
+      readonly at: Int32Array;
+      readonly end: Int32Array;
+      readonly bytes: Uint8Array;
+      readonly owned: boolean;
+    };
 
 type TypedPlan = Exclude<Plan, { kind: 'cells' }>;
 
@@ -328,6 +337,9 @@ function decodeChunk(
     compressors: boundedDecompressors,
     utf8: false,
   };
+  // A decompressed page is a new array (every decompressor here allocates its output); an
+  // uncompressed one is a view of the fetched row group, which the reader drops after decoding it.
+  const ownsPage = (page: Uint8Array): boolean => page.buffer !== bytes.buffer;
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   while (reader.offset < bytes.byteLength) {
     const header = parquetHeader(reader);
@@ -358,10 +370,21 @@ function decodeChunk(
         at += length;
       }
       const present = levels ? countPresent(levels) : daph.num_values;
+      if (sink.addPlain(daph.num_values, levels, present, page, at, daph.encoding, meta.type)) continue;
       sink.addPage(
         daph.num_values,
         levels,
-        pageValues(page, at, page.byteLength, daph.encoding, meta.type, present, column, asText),
+        pageValues(
+          page,
+          at,
+          page.byteLength,
+          daph.encoding,
+          meta.type,
+          present,
+          column,
+          asText,
+          ownsPage(page),
+        ),
         present,
       );
     } else if (header.type === 'DATA_PAGE_V2' && header.data_page_header_v2) {
@@ -397,10 +420,11 @@ function decodeChunk(
         );
       }
       const present = levels ? countPresent(levels) : h.num_values;
+      if (sink.addPlain(h.num_values, levels, present, page, 0, h.encoding, meta.type)) continue;
       sink.addPage(
         h.num_values,
         levels,
-        pageValues(page, 0, page.byteLength, h.encoding, meta.type, present, column, asText),
+        pageValues(page, 0, page.byteLength, h.encoding, meta.type, present, column, asText, ownsPage(page)),
         present,
       );
     }
@@ -435,8 +459,10 @@ function pageValues(
   count: number,
   column: Selected,
   asText: boolean,
+  owned: boolean,
 ): PageValues {
-  if (encoding === 'PLAIN') return plainValues(page, at, end, type, count, column.leaf.element, asText);
+  if (encoding === 'PLAIN')
+    return plainValues(page, at, end, type, count, column.leaf.element, asText, owned);
   if (encoding === 'RLE') {
     // Booleans only (ownEncoding): a length-prefixed run of 1-bit values.
     const length = u32(page, at);
@@ -465,6 +491,7 @@ function plainValues(
   count: number,
   element: SchemaElement,
   asText: boolean,
+  owned = false,
 ): PageValues {
   const need = (bytes: number): void => {
     if (at + bytes > end) throw new Error(SHORT_PAGE);
@@ -492,7 +519,7 @@ function plainValues(
       const ascii = isAscii(page.subarray(at, end));
       // An ASCII byte is its own character, so the bytes are the text: offsets suffice, and a
       // string is made only for a cell someone reads (its latin1 and UTF-8 decodings agree).
-      if (asText && ascii) return plainBytes(page, at, end, count);
+      if (asText && ascii) return plainBytes(page, at, end, count, owned);
       const strings = new Array<string>(count);
       // ASCII bytes are their own characters, so a latin1 slice gives the string UTF-8 decoding
       // gives, at about half its cost per value; one check over the page usually settles it
@@ -520,7 +547,7 @@ function plainValues(
 const SHORT_PAGE = 'a page holds fewer values than its header declares';
 
 /** PLAIN BYTE_ARRAY values as offsets into the page, each bounded by the page. */
-function plainBytes(page: Uint8Array, at: number, end: number, count: number): PageValues {
+function plainBytes(page: Uint8Array, at: number, end: number, count: number, owned: boolean): PageValues {
   const starts = new Int32Array(count);
   const ends = new Int32Array(count);
   let p = at;
@@ -533,7 +560,7 @@ function plainBytes(page: Uint8Array, at: number, end: number, count: number): P
     p += length;
     ends[i] = p;
   }
-  return { tag: 'bytes', at: starts, end: ends, bytes: page };
+  return { tag: 'bytes', at: starts, end: ends, bytes: page, owned };
 }
 
 function asciiSpan(page: Uint8Array, start: number, end: number): boolean {
@@ -659,6 +686,8 @@ class ColumnSink {
     readonly flags: Uint8Array;
     readonly parts: Uint8Array[];
     length: number;
+    /** Every part is a span of a page the reader owns (see finish). */
+    owned: boolean;
   } | null = null;
 
   constructor(
@@ -702,17 +731,7 @@ class ColumnSink {
   /** `present`: the values the levels declare, when the caller has counted them already. */
   addPage(count: number, levels: Uint8Array | null, values: PageValues, present?: number): void {
     const start = this.row;
-    if (start + count > this.rows)
-      throw new Error(`pages hold more values than the row group's ${this.rows}`);
-    if (levels && levels.length !== count) throw new Error('definition levels do not match the page');
-    this.row += count;
-    const valid = this.valid;
-    if (valid) {
-      if (levels) valid.set(levels, start);
-      else valid.fill(1, start, start + count);
-    }
-    present ??= levels ? countPresent(levels) : count;
-    this.nulls += count - present;
+    present = this.claim(count, levels, present);
     if (values.at.length < present) throw new Error('a page holds fewer values than its levels declare');
     if (this.plan.kind === 'string') {
       this.addStrings(start, count, levels, values);
@@ -728,6 +747,59 @@ class ColumnSink {
       if (source.tag !== 'bigint') throw new Error(`unexpected ${source.tag} values`);
       place(this.bigints, source.at, start, count, placed);
     }
+  }
+
+  /**
+   * A PLAIN page of fixed-width values stored as the vector stores them (INT32 in an int32 or date
+   * vector, DOUBLE in a float64 one, INT64 in an int64 or timestamp one): its bytes are copied
+   * straight into the vector, then moved to their rows when the page has nulls; no array per
+   * page. False, having done nothing, for any other page (pageValues and addPage read it).
+   */
+  addPlain(
+    count: number,
+    levels: Uint8Array | null,
+    present: number,
+    page: Uint8Array,
+    at: number,
+    encoding: string,
+    type: ParquetType,
+  ): boolean {
+    if (encoding !== 'PLAIN') return false;
+    const numbers = this.numbers;
+    const out =
+      type === 'INT64'
+        ? this.bigints
+        : (type === 'INT32' && numbers instanceof Int32Array) ||
+            (type === 'DOUBLE' && numbers instanceof Float64Array)
+          ? numbers
+          : null;
+    if (!out) return false;
+    const width = out.BYTES_PER_ELEMENT;
+    // The checks of plainValues, then addPage's, in their order.
+    if (at + present * width > page.byteLength) throw new Error(SHORT_PAGE);
+    const start = this.row;
+    this.claim(count, levels, present);
+    const target = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    target.set(page.subarray(at, at + present * width), start * width);
+    if (levels && present < count) spread(out, start, count, levels, present, width >> 2);
+    return true;
+  }
+
+  /** Takes the next `count` rows for a page: checks, validity and nulls; returns `present`. */
+  private claim(count: number, levels: Uint8Array | null, present?: number): number {
+    const start = this.row;
+    if (start + count > this.rows)
+      throw new Error(`pages hold more values than the row group's ${this.rows}`);
+    if (levels && levels.length !== count) throw new Error('definition levels do not match the page');
+    this.row += count;
+    const valid = this.valid;
+    if (valid) {
+      if (levels) valid.set(levels, start);
+      else valid.fill(1, start, start + count);
+    }
+    present ??= levels ? countPresent(levels) : count;
+    this.nulls += count - present;
+    return present;
   }
 
   /** Dictionary values of numbers and bigints, looked up by index (checked). */
@@ -827,6 +899,7 @@ class ColumnSink {
       flags: new Uint8Array(this.rows),
       parts: [],
       length: 0,
+      owned: true,
     });
     // Only the span the values cover is kept (a page's first bytes are its levels).
     const n = values.at.length;
@@ -835,6 +908,7 @@ class ColumnSink {
     const shift = text.length - lo;
     text.parts.push(values.bytes.subarray(lo, hi));
     text.length += hi - lo;
+    text.owned &&= values.owned;
     const { at, end } = values;
     let k = 0;
     for (let r = start; r < start + count; r++) {
@@ -874,8 +948,11 @@ class ColumnSink {
     switch (plan.kind) {
       case 'string':
         if (this.text) {
-          const { start, end, flags, parts, length } = this.text;
-          return { kind: 'text', bytes: joinParts(parts, length), start, end, flags, unescape: asIs };
+          const { start, end, flags, parts, length, owned } = this.text;
+          // A chunk of one decompressed page (the usual case) keeps the span of that page, which
+          // nothing else holds: no copy. Its bound is the page's declared uncompressed size.
+          const bytes = parts.length === 1 && owned ? parts[0]! : joinParts(parts, length);
+          return { kind: 'text', bytes, start, end, flags, unescape: asIs };
         }
         if (this.indices && this.strings)
           return { kind: 'dictionary', indices: this.indices, dictionary: this.strings };
@@ -947,6 +1024,33 @@ function place<T extends number | bigint>(
   }
   let k = 0;
   for (let i = 0; i < count; i++) if (!levels || levels[i] === 1) out[start + i] = from[k++]!;
+}
+
+/**
+ * Moves the `present` values packed at rows [start, start + present) of `out` to the rows of
+ * [start, start + count) whose level is 1, zeroing the others (nulls keep the array's zero), in
+ * place: from the last row down, a value only moves to a row at or after its own, so none is
+ * overwritten before it has moved. Values move as 32-bit words (`words` per value), so int64
+ * and float64 bits are copied as they are, never read as bigints or doubles.
+ */
+function spread(
+  out: Int32Array | Float64Array | BigInt64Array,
+  start: number,
+  count: number,
+  levels: Uint8Array,
+  present: number,
+  words: number,
+): void {
+  const w = new Int32Array(out.buffer, out.byteOffset + start * words * 4, count * words);
+  let k = present - 1;
+  for (let i = count - 1; i > k; i--) {
+    if (levels[i] === 1) {
+      for (let j = 0; j < words; j++) w[i * words + j] = w[k * words + j]!;
+      k--;
+    } else {
+      for (let j = 0; j < words; j++) w[i * words + j] = 0;
+    }
+  }
 }
 
 /** The first dictionary or string cell longer than maxFieldLength, as readParquet reports it. */
