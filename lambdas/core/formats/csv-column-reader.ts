@@ -13,8 +13,8 @@
  * inside a multi-byte character); a non-ASCII dialect falls back to readCsv.
  *
  * Buffering: chunks are appended to a working buffer (or, from a source that offers a ByteReader,
- * read straight into it, in the chunks its stream would yield); scanning resumes where it stopped, with the
- * state of a field or quote carried over. When the buffer is full, only the bytes of the batch
+ * read straight into it, in the chunks its stream would yield); scanning resumes where it stopped,
+ * with the state of a field or quote carried over. When the buffer is full, only the bytes of the batch
  * being filled (and the row in progress) are copied to a new one; batches already handed on keep
  * the old buffer, which is never written again below its used length. Memory stays bounded by the
  * batch size and the row limits, as with readCsv.
