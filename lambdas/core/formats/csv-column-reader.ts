@@ -347,16 +347,17 @@ class CsvColumnScanner {
   }
 
   /**
-   * Makes room for `n` bytes after `used`. Bytes from `used` on belong to no batch (handed-on
-   * batches hold the buffer only below it), so they may be written in place.
+   * Makes room for `n` bytes after `used`, and one more: plainRows' stop byte (see plainRun).
+   * Bytes from `used` on belong to no batch (handed-on batches hold the buffer only below it), so
+   * they may be written in place.
    */
   private reserve(n: number): void {
-    if (this.used + n > this.buf.byteLength) {
+    if (this.used + n >= this.buf.byteLength) {
       // Keep only the batch being filled (its first row onward); earlier bytes belong to batches
       // already handed on, which hold the old buffer.
       const keep = this.batchStart;
       const carried = this.used - keep;
-      if (this.o.reuse && carried + n <= this.buf.byteLength) {
+      if (this.o.reuse && carried + n < this.buf.byteLength) {
         // Every batch handed on is done with (a chunk is read only when the next batch is asked
         // for, and none is waiting): its bytes are overwritten.
         this.buf.copyWithin(0, keep, this.used);
@@ -533,6 +534,8 @@ class CsvColumnScanner {
    * while the first call is still in it, before any exit ran, and code after the loop with no type
    * feedback then deoptimized at every later call's exit (an exit outside the compiled loop does
    * not discard that code, so each call entered it again).
+   *
+   * `buf[limit]` must be a line feed (plainRun puts one there): the field loops stop on it.
    */
   private plainRows(p: number, limit: number): number {
     const o = this.o;
@@ -562,8 +565,9 @@ class CsvColumnScanner {
         let flag: number;
         if (j < limit && buf[j] === quote) {
           // A quoted field without escapes or line feeds (those the general parser reads).
+          // Stops at `limit` at the latest, on the line feed plainRun put there.
           let q = j + 1;
-          for (; q < limit; q++) {
+          for (; ; q++) {
             const b = buf[q]!;
             if (b === quote || b === escape || b === LF) break;
           }
@@ -575,7 +579,8 @@ class CsvColumnScanner {
           c = buf[j]!;
           if (c !== delimiter && c !== LF && c !== CR) break rows;
         } else {
-          for (; j < limit; j++) {
+          // Stops at `limit` at the latest, as above.
+          for (; ; j++) {
             const b = buf[j]!;
             if (b <= high && special[b] !== 0) break;
           }
@@ -620,8 +625,20 @@ class CsvColumnScanner {
   private plainRun(p: number, limit: number): number {
     // A header wider than maxFieldsPerRow: every full row is an error, the general parser's.
     if (this.ncols - 1 >= this.o.maxFieldsPerRow) return p;
+    // A line feed just past the bytes to parse stops plainRows' field loops there, so they need no
+    // bounds check per byte. That byte is beyond every batch's cells (a held UTF-8 tail or unused
+    // room, always present: reserve keeps a byte spare) and is restored at once.
+    const buf = this.buf;
+    if (limit >= buf.byteLength) return p;
+    const held = buf[limit]!;
+    buf[limit] = LF;
     const rowsBefore = this.rowCount;
-    const q = this.plainRows(p, limit);
+    let q: number;
+    try {
+      q = this.plainRows(p, limit);
+    } finally {
+      buf[limit] = held;
+    }
     if (q === p) return p;
     // Where the general parser takes over: the start of a row, as after any line end. (The
     // first row is left as it was: after a second BOM it starts before `p`.) Each plain row is

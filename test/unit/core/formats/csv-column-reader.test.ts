@@ -548,6 +548,28 @@ describe('readCsvColumns', () => {
     );
   });
 
+  it('keeps a character split at a chunk end intact, wherever the chunk ends in a plain row', async () => {
+    // Arrange: plain rows of multi-byte cells, quoted cells and a CR LF, cut at every byte, so a
+    // chunk ends at each position inside a character (its bytes held back while the rows before
+    // it are read) and at each field and line end
+    const bytes = utf8('a,b\né,"x€"\r\n1,😀é\n"q",\n');
+    for (let at = 1; at < bytes.length; at++) {
+      // Act
+      const expected = await rowOutcome(chunksAt(bytes, [at]), {});
+      const actual = await columnOutcome(chunksAt(bytes, [at]), {});
+      const read = await columnOutcome(readerStream(bytes, [at]), { reuseBatches: true });
+
+      // Assert
+      expect(actual).toEqual(expected);
+      expect(read).toEqual(expected);
+      expect(expected.batches[0]?.rows).toEqual([
+        ['é', 'x€'],
+        ['1', '😀é'],
+        ['q', null],
+      ]);
+    }
+  });
+
   it('closes its ByteReader when the consumer stops early', async () => {
     // Arrange
     const bytes = utf8(`a,b\n${Array.from({ length: 50 }, (_, i) => `${i},x`).join('\n')}\n`);
