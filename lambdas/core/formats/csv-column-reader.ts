@@ -12,8 +12,9 @@
  * ASCII here, so a byte equal to one of them is that character (UTF-8 never uses bytes below 0x80
  * inside a multi-byte character); a non-ASCII dialect falls back to readCsv.
  *
- * Buffering: chunks are appended to a working buffer; scanning resumes where it stopped, with the
- * state of a field or quote carried over. When the buffer is full, only the bytes of the batch
+ * Buffering: chunks are appended to a working buffer (or, from a source that offers a ByteReader,
+ * read straight into it, in the chunks its stream would yield); scanning resumes where it stopped,
+ * with the state of a field or quote carried over. When the buffer is full, only the bytes of the batch
  * being filled (and the row in progress) are copied to a new one; batches already handed on keep
  * the old buffer, which is never written again below its used length. Memory stays bounded by the
  * batch size and the row limits, as with readCsv.
@@ -26,6 +27,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 
+import { readerOf } from './byte-io';
 import { ContractError, FormatError, type FormatErrorLocation } from '../errors';
 import {
   TEXT_ESCAPED,
@@ -278,7 +280,28 @@ class CsvColumnScanner {
 
   /** Adds a chunk: checks its UTF-8 (with any character begun in the previous one) and parses it. */
   push(chunk: Uint8Array): void {
-    this.append(chunk);
+    this.reserve(chunk.byteLength);
+    this.buf.set(chunk, this.used);
+    this.used += chunk.byteLength;
+    this.parseNew();
+  }
+
+  /**
+   * Room for `n` more bytes at the end of the buffer, for a ByteReader to read into; `pushed` then
+   * takes what it read, as `push` takes a chunk.
+   */
+  room(n: number): Uint8Array {
+    this.reserve(n);
+    return this.buf.subarray(this.used, this.used + n);
+  }
+
+  /** Takes `n` bytes read into `room`: they are checked and parsed as a chunk of that length. */
+  pushed(n: number): void {
+    this.used += n;
+    this.parseNew();
+  }
+
+  private parseNew(): void {
     const held = heldTail(this.buf, this.valid, this.used);
     const end = this.used - held;
     if (end > this.valid) {
@@ -323,20 +346,22 @@ class CsvColumnScanner {
     return this.row > 0 || !this.yielded ? this.batch() : undefined;
   }
 
-  private append(chunk: Uint8Array): void {
-    const n = chunk.byteLength;
-    if (this.used + n > this.buf.byteLength) {
+  /**
+   * Makes room for `n` bytes after `used`, and one more: plainRows' stop byte (see plainRun).
+   * Bytes from `used` on belong to no batch (handed-on batches hold the buffer only below it), so
+   * they may be written in place.
+   */
+  private reserve(n: number): void {
+    if (this.used + n >= this.buf.byteLength) {
       // Keep only the batch being filled (its first row onward); earlier bytes belong to batches
       // already handed on, which hold the old buffer.
       const keep = this.batchStart;
       const carried = this.used - keep;
-      if (this.o.reuse && carried + n <= this.buf.byteLength) {
+      if (this.o.reuse && carried + n < this.buf.byteLength) {
         // Every batch handed on is done with (a chunk is read only when the next batch is asked
         // for, and none is waiting): its bytes are overwritten.
         this.buf.copyWithin(0, keep, this.used);
         this.shift(keep);
-        this.buf.set(chunk, this.used);
-        this.used += n;
         return;
       }
       const size = Math.max(
@@ -349,8 +374,6 @@ class CsvColumnScanner {
       this.buf = next;
       this.shift(keep);
     }
-    this.buf.set(chunk, this.used);
-    this.used += n;
   }
 
   /** Moves every position the parser holds `by` bytes down (the buffer was compacted). */
@@ -511,6 +534,8 @@ class CsvColumnScanner {
    * while the first call is still in it, before any exit ran, and code after the loop with no type
    * feedback then deoptimized at every later call's exit (an exit outside the compiled loop does
    * not discard that code, so each call entered it again).
+   *
+   * `buf[limit]` must be a line feed (plainRun puts one there): the field loops stop on it.
    */
   private plainRows(p: number, limit: number): number {
     const o = this.o;
@@ -540,8 +565,9 @@ class CsvColumnScanner {
         let flag: number;
         if (j < limit && buf[j] === quote) {
           // A quoted field without escapes or line feeds (those the general parser reads).
+          // Stops at `limit` at the latest, on the line feed plainRun put there.
           let q = j + 1;
-          for (; q < limit; q++) {
+          for (; ; q++) {
             const b = buf[q]!;
             if (b === quote || b === escape || b === LF) break;
           }
@@ -553,7 +579,8 @@ class CsvColumnScanner {
           c = buf[j]!;
           if (c !== delimiter && c !== LF && c !== CR) break rows;
         } else {
-          for (; j < limit; j++) {
+          // Stops at `limit` at the latest, as above.
+          for (; ; j++) {
             const b = buf[j]!;
             if (b <= high && special[b] !== 0) break;
           }
@@ -598,8 +625,20 @@ class CsvColumnScanner {
   private plainRun(p: number, limit: number): number {
     // A header wider than maxFieldsPerRow: every full row is an error, the general parser's.
     if (this.ncols - 1 >= this.o.maxFieldsPerRow) return p;
+    // A line feed just past the bytes to parse stops plainRows' field loops there, so they need no
+    // bounds check per byte. That byte is beyond every batch's cells (a held UTF-8 tail or unused
+    // room, always present: reserve keeps a byte spare) and is restored at once.
+    const buf = this.buf;
+    if (limit >= buf.byteLength) return p;
+    const held = buf[limit]!;
+    buf[limit] = LF;
     const rowsBefore = this.rowCount;
-    const q = this.plainRows(p, limit);
+    let q: number;
+    try {
+      q = this.plainRows(p, limit);
+    } finally {
+      buf[limit] = held;
+    }
     if (q === p) return p;
     // Where the general parser takes over: the start of a row, as after any line end. (The
     // first row is left as it was: after a second BOM it starts before `p`.) Each plain row is
@@ -864,13 +903,32 @@ export async function* readCsvColumns(
     reuse: options.reuseBatches ?? false,
   });
   const ready = scanner.ready;
-  for await (const chunk of source) {
-    scanner.push(chunk);
-    // Batches completed in a chunk are handed on once the whole chunk parsed, as readCsv does.
-    while (ready.length > 0) {
-      scanner.yielded = true;
-      yield ready.shift()!;
-      scanner.release();
+  const reader = readerOf(source);
+  if (reader !== undefined) {
+    // Read straight into the scanner's buffer, in chunks as the source's stream would yield them.
+    try {
+      for (;;) {
+        const n = await reader.read(scanner.room(reader.chunkSize));
+        if (n === 0) break;
+        scanner.pushed(n);
+        while (ready.length > 0) {
+          scanner.yielded = true;
+          yield ready.shift()!;
+          scanner.release();
+        }
+      }
+    } finally {
+      await reader.close();
+    }
+  } else {
+    for await (const chunk of source) {
+      scanner.push(chunk);
+      // Batches completed in a chunk are handed on once the whole chunk parsed, as readCsv does.
+      while (ready.length > 0) {
+        scanner.yielded = true;
+        yield ready.shift()!;
+        scanner.release();
+      }
     }
   }
   scanner.finish();

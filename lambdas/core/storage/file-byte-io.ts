@@ -8,13 +8,52 @@
 import { createReadStream, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ByteSink, ByteSource } from '../formats/byte-io';
+import { readableByteStream, type ByteReader, type ByteSink, type ByteSource } from '../formats/byte-io';
+
+/** Bytes per read: the stream's chunks and a ByteReader's reads alike. */
+const CHUNK = 1 << 20;
+
+/**
+ * The file read from its start, one positioned read at a time into the caller's buffer. The
+ * handle opens at the first read, so a missing file fails there, as the stream does at its first
+ * chunk.
+ */
+function fileReader(path: string): ByteReader {
+  let handle: Promise<FileHandle> | undefined;
+  let position = 0;
+  let closed = false;
+  return {
+    chunkSize: CHUNK,
+    async read(into) {
+      if (closed) throw new Error(`${path}: read after close`);
+      handle ??= open(path, 'r');
+      const { bytesRead } = await (await handle).read(into, 0, Math.min(into.byteLength, CHUNK), position);
+      position += bytesRead;
+      return bytesRead;
+    },
+    async close() {
+      closed = true;
+      const h = handle;
+      handle = undefined;
+      // A handle that failed to open has nothing to close (its read already reported the error).
+      if (h)
+        await h.then(
+          (opened) => opened.close(),
+          () => undefined,
+        );
+    },
+  };
+}
 
 export function fileSource(path: string): ByteSource {
   return {
     name: path,
     size: async () => (await stat(path)).size,
-    stream: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+    stream: () =>
+      readableByteStream(
+        () => createReadStream(path, { highWaterMark: CHUNK }),
+        () => fileReader(path),
+      ),
     async readRange(start, end) {
       const handle = await open(path, 'r');
       try {

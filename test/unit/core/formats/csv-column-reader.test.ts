@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { ContractError, FormatError } from '../../../../lambdas/core/errors';
+import { readableByteStream, type ByteReader } from '../../../../lambdas/core/formats/byte-io';
 import { rawCellOf, textCell, type ColumnBatch } from '../../../../lambdas/core/formats/column-batch';
 import {
   readCsvColumns,
@@ -87,6 +88,44 @@ async function* chunksAt(bytes: Uint8Array, cuts: readonly number[]): AsyncGener
     yield bytes.subarray(last, at);
     last = at;
   }
+}
+
+/**
+ * The bytes as a stream that a reader may also read into its own buffer: reads of the lengths
+ * between `cuts`, the chunks the stream would yield. `state.closed` counts the reader's closes.
+ */
+function readerStream(
+  bytes: Uint8Array,
+  cuts: readonly number[],
+  state: { opened: number; closed: number } = { opened: 0, closed: 0 },
+): AsyncIterable<Uint8Array> {
+  const ends = [...cuts, bytes.byteLength];
+  const chunkSize = Math.max(1, ...ends.map((at, k) => at - (k === 0 ? 0 : ends[k - 1]!)));
+  return readableByteStream(
+    () => chunksAt(bytes, cuts),
+    (): ByteReader => {
+      state.opened++;
+      let k = 0;
+      let at = 0;
+      return {
+        chunkSize,
+        async read(into) {
+          await Promise.resolve();
+          if (k >= ends.length) return 0;
+          const end = ends[k++]!;
+          if (end - at > into.byteLength) throw new Error('read into a buffer shorter than chunkSize');
+          into.set(bytes.subarray(at, end));
+          const n = end - at;
+          at = end;
+          return n;
+        },
+        close() {
+          state.closed++;
+          return Promise.resolve();
+        },
+      };
+    },
+  );
 }
 
 /** Cut points from a cycle of chunk sizes. */
@@ -488,6 +527,89 @@ describe('readCsvColumns', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('reads into its own buffer from a ByteReader as it reads the stream of the same chunks', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, fc.boolean(), async ({ bytes, options, sizes }, reuseBatches) => {
+        // Arrange
+        const cuts = cutsOf(bytes.length, sizes);
+        const state = { opened: 0, closed: 0 };
+
+        // Act
+        const expected = await columnOutcome(chunksAt(bytes, cuts), { ...options, reuseBatches });
+        const actual = await columnOutcome(readerStream(bytes, cuts, state), { ...options, reuseBatches });
+
+        // Assert: the same batches, cells and error; the reader closed on every way out
+        expect(actual).toEqual(expected);
+        expect(state.closed).toBe(state.opened);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps a character split at a chunk end intact, wherever the chunk ends in a plain row', async () => {
+    // Arrange: plain rows of multi-byte cells, quoted cells and a CR LF, cut at every byte, so a
+    // chunk ends at each position inside a character (its bytes held back while the rows before
+    // it are read) and at each field and line end
+    const bytes = utf8('a,b\né,"x€"\r\n1,😀é\n"q",\n');
+    for (let at = 1; at < bytes.length; at++) {
+      // Act
+      const expected = await rowOutcome(chunksAt(bytes, [at]), {});
+      const actual = await columnOutcome(chunksAt(bytes, [at]), {});
+      const read = await columnOutcome(readerStream(bytes, [at]), { reuseBatches: true });
+
+      // Assert
+      expect(actual).toEqual(expected);
+      expect(read).toEqual(expected);
+      expect(expected.batches[0]?.rows).toEqual([
+        ['é', 'x€'],
+        ['1', '😀é'],
+        ['q', null],
+      ]);
+    }
+  });
+
+  it('closes its ByteReader when the consumer stops early', async () => {
+    // Arrange
+    const bytes = utf8(`a,b\n${Array.from({ length: 50 }, (_, i) => `${i},x`).join('\n')}\n`);
+    const state = { opened: 0, closed: 0 };
+
+    // Act
+    let seen = 0;
+    for await (const b of readCsvColumns(readerStream(bytes, cutsOf(bytes.length, [16]), state), {
+      batchSize: 5,
+    })) {
+      seen += b.length;
+      break;
+    }
+
+    // Assert
+    expect(seen).toBe(5);
+    expect(state).toEqual({ opened: 1, closed: 1 });
+  });
+
+  it('reads a large file through a ByteReader with reused batches as readCsv reads its chunks', async () => {
+    // Arrange: about 500 KB of plain, quoted, escaped, multi-byte and blank rows, CR LF line ends,
+    // read in reads of 64 KiB (more than one batch a read) and of 4093 bytes (a batch over reads)
+    const rows = Array.from(
+      { length: 12_345 },
+      (_, i) =>
+        `${i},"n ""${i}""",${'é'.repeat(i % 7)},${i % 5 === 0 ? '' : 'x'}${i % 997 === 0 ? '\r\n' : ''}`,
+    );
+    const bytes = utf8(`id,name,accent,flag\r\n${rows.join('\r\n')}\r\n`);
+    const cuts = cutsOf(bytes.length, [65_536, 4093]);
+    const options: CsvColumnReadOptions = { batchSize: 1000 };
+
+    // Act
+    const expected = await rowOutcome(chunksAt(bytes, cuts), options);
+    const reused = await columnOutcome(readerStream(bytes, cuts), { ...options, reuseBatches: true });
+    const kept = await columnOutcome(readerStream(bytes, cuts), options);
+
+    // Assert
+    expect(reused).toEqual(expected);
+    expect(kept).toEqual(expected);
+    expect(expected.batches).toHaveLength(13);
   });
 
   it('reuses its buffer and offset arrays across batches of a large file, with the same cells', async () => {

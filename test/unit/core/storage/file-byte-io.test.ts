@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { readerOf } from '../../../../lambdas/core/formats/byte-io';
 import { fileSink, fileSource } from '../../../../lambdas/core/storage/file-byte-io';
 import { failureOf } from '../../../fixtures/format-io';
 
@@ -64,6 +65,58 @@ describe('fileSource', () => {
 
     // Assess
     expect(Buffer.from(bytes).toString()).toBe(text);
+  });
+
+  it('reads into a caller buffer the same bytes, in the same chunks, as its stream yields', async () => {
+    // Arrange: 2.5 MiB of seeded pseudo-random bytes, so reads end mid-file and at a short tail
+    const bytes = Buffer.alloc(5 * (1 << 19));
+    let seed = 20261207;
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      bytes[i] = seed >>> 24;
+    }
+    writeFileSync(join(dir, 'big.bin'), bytes);
+    const source = fileSource(join(dir, 'big.bin'));
+
+    // Act
+    const streamed: Buffer[] = [];
+    for await (const chunk of source.stream()) streamed.push(Buffer.from(chunk));
+    const reader = readerOf(source.stream());
+    const read: Buffer[] = [];
+    if (reader !== undefined) {
+      const into = new Uint8Array(reader.chunkSize + 7);
+      for (let n = await reader.read(into); n > 0; n = await reader.read(into))
+        read.push(Buffer.from(into.subarray(0, n)));
+      await reader.close();
+      await reader.close();
+    }
+
+    // Assert
+    expect(reader?.chunkSize).toBe(1 << 20);
+    expect(read.map((c) => c.length)).toEqual([1 << 20, 1 << 20, 1 << 19]);
+    expect(read.map((c) => c.length)).toEqual(streamed.map((c) => c.length));
+    expect(Buffer.concat(read).equals(bytes)).toBe(true);
+    expect(Buffer.concat(streamed).equals(bytes)).toBe(true);
+  });
+
+  it('fails at the first read of a file that is not there, as its stream fails at the first chunk', async () => {
+    // Arrange
+    const source = fileSource(join(dir, 'missing.csv'));
+    const reader = readerOf(source.stream());
+
+    // Act
+    const readError = await failureOf(reader!.read(new Uint8Array(16)));
+    await reader!.close();
+    const streamError = await failureOf(
+      (async () => {
+        for await (const chunk of source.stream()) void chunk;
+      })(),
+    );
+
+    // Assert
+    expect((readError as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect((streamError as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect(readError.message).toBe(streamError.message);
   });
 
   it('fails to open a file that is not there', async () => {
