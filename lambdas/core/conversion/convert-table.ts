@@ -364,7 +364,10 @@ export async function convertTable(
       // The read-back's columns only reach the digest, which hashes a dictionary column as the
       // same texts: string columns are interned (each distinct text decoded once per batch).
       // Parquet's plain ASCII string pages come as bytes, which the digest hashes as they are.
-      const batches = reopened.columnBatches(undefined, { stringsAsText: true });
+      // A CSV batch may be overwritten once the next is asked for (reuseBatches): the read-back
+      // hashes each batch before asking for the next, and nothing here keeps its arrays (the
+      // digest copies the bytes it hashes; an error names its cell before the next batch is read).
+      const batches = reopened.columnBatches(undefined, { stringsAsText: true, reuseBatches: true });
       for await (const batch of typedBatches(outputColumns, batches, check, new Set(), undefined, READ_BACK))
         void batch;
     }

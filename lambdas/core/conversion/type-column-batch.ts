@@ -289,6 +289,13 @@ export class ColumnBatchTyper {
         typed.push(encoded);
         continue;
       }
+      // Typed vectors whose every value the column takes as it is fill a flat column in one loop;
+      // only with no earlier failure, since a column is then typed only up to that row.
+      const flat = failRow === n && vector !== null ? flatColumn(vector, schema[i]!, n) : null;
+      if (flat !== null) {
+        typed.push(flat);
+        continue;
+      }
       const target: Target = {
         spec: schema[i]!,
         codec: this.codecs[i]!,
@@ -614,14 +621,7 @@ function typeInt64(v: Int64Vector, t: Target): number {
  * row readers give.
  */
 function typeTimestamps(v: TimestampVector, t: Target): number {
-  const { spec } = t;
-  const zone = spec.zone ?? 'UTC';
-  const naive = zone === NAIVE_ZONE;
-  const sameCount =
-    spec.type === 'timestamp' &&
-    (spec.unit ?? 'us') === v.unit &&
-    (v.utc ? !naive : naive || zone === 'UTC' || zone === 'Z' || zone === 'z');
-  if (!sameCount) return typeCells(v, t);
+  if (!sameCount(v, t.spec)) return typeCells(v, t);
   const perDay = 86400 * UNIT_PER_SECOND[v.unit];
   const min = FIRST_DAY * perDay;
   const max = (LAST_DAY + 1) * perDay - 1;
@@ -644,6 +644,101 @@ function typeTimestamps(v: TimestampVector, t: Target): number {
     out.append(parsed);
   }
   return NONE;
+}
+
+/**
+ * Rows [0, n) of an int64, timestamp or float64 vector as the flat column typeInt64,
+ * typeTimestamps or typeFloat64 build for it, in one loop over the vector's arrays without a
+ * builder call per value, when every value is one those take as it is (a safe int64 into an int64
+ * column; a count in years 0000 to 9999 of the column's own unit; any double into a float64
+ * column) and every null is allowed. Null otherwise: the column is then typed value by value,
+ * which gives the other values and the failure. The column's arrays are its own, as a builder's:
+ * the values (0 in a null's row) and, only where a row is null, the validity (1 present, 0 null).
+ */
+export function flatColumn(v: ColumnVector, spec: ColumnSpec, n: number): TypedColumn | null {
+  switch (v.kind) {
+    case 'int64':
+      if (spec.type !== 'int64' || !LITTLE_ENDIAN) return null;
+      return flatInt64(v.values, v.valid, spec.nullable, n, -Infinity, Infinity);
+    case 'timestamp': {
+      if (!LITTLE_ENDIAN || !sameCount(v, spec)) return null;
+      const perDay = 86400 * UNIT_PER_SECOND[v.unit];
+      return flatInt64(v.values, v.valid, spec.nullable, n, FIRST_DAY * perDay, (LAST_DAY + 1) * perDay - 1);
+    }
+    case 'float64': {
+      if (spec.type !== 'float64') return null;
+      const { values, valid } = v;
+      const out = new Float64Array(Math.max(1, n));
+      if (valid === null) {
+        out.set(values.subarray(0, n));
+        return { kind: 'float64', values: out.subarray(0, n), valid: null };
+      }
+      const mask = new Uint8Array(Math.max(1, n));
+      let nulls = 0;
+      for (let r = 0; r < n; r++) {
+        if (valid[r] === 0) {
+          nulls++;
+          continue;
+        }
+        out[r] = values[r]!;
+        mask[r] = 1;
+      }
+      if (nulls > 0 && !spec.nullable) return null;
+      return { kind: 'float64', values: out.subarray(0, n), valid: nulls > 0 ? mask.subarray(0, n) : null };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Rows [0, n) of an int64 array as an integer column when every non-null value is a safe integer
+ * in [min, max] (read from its two 32-bit halves, as safeInt64s reads it) and every null is
+ * allowed; null otherwise.
+ */
+function flatInt64(
+  values: BigInt64Array,
+  valid: Uint8Array | null,
+  nullable: boolean,
+  n: number,
+  min: number,
+  max: number,
+): TypedColumn | null {
+  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const out = new Float64Array(Math.max(1, n));
+  const mask = valid === null ? null : new Uint8Array(Math.max(1, n));
+  let nulls = 0;
+  for (let r = 0; r < n; r++) {
+    if (valid !== null && valid[r] === 0) {
+      nulls++;
+      continue;
+    }
+    const lo = halves[2 * r]!;
+    const hi = halves[2 * r + 1]!;
+    // hi in [-2^21, 2^21) is a value in [-2^53, 2^53); -2^53 itself is not safe.
+    if (hi < -HIGH_LIMIT || hi >= HIGH_LIMIT || (hi === -HIGH_LIMIT && lo === 0)) return null;
+    const x = hi * TWO_32 + (lo >>> 0);
+    if (!(x >= min && x <= max)) return null;
+    out[r] = x === 0 ? 0 : x;
+    if (mask !== null) mask[r] = 1;
+  }
+  if (nulls > 0 && !nullable) return null;
+  return { kind: 'integer', values: out.subarray(0, n), valid: nulls > 0 ? mask!.subarray(0, n) : null };
+}
+
+/**
+ * Whether a timestamp column takes a vector's counts as they are: the same unit, and an instant
+ * into a zoned column or a local date-time into a naive or UTC one (the codec reads their text
+ * back as the same count).
+ */
+function sameCount(v: TimestampVector, spec: ColumnSpec): boolean {
+  const zone = spec.zone ?? 'UTC';
+  const naive = zone === NAIVE_ZONE;
+  return (
+    spec.type === 'timestamp' &&
+    (spec.unit ?? 'us') === v.unit &&
+    (v.utc ? !naive : naive || zone === 'UTC' || zone === 'Z' || zone === 'z')
+  );
 }
 
 /** Doubles into a float64 column: the codec takes a number as it is. */

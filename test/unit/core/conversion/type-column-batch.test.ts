@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { TableDigest } from '../../../../lambdas/core/conversion/table-digest';
 import {
   ColumnBatchTyper,
+  flatColumn,
   typeColumnBatch,
   type TypingPlan,
 } from '../../../../lambdas/core/conversion/type-column-batch';
@@ -32,7 +33,11 @@ import {
 } from '../../../../lambdas/core/formats/column-batch';
 import { readCsvColumns } from '../../../../lambdas/core/formats/csv-column-reader';
 import { readParquetColumns } from '../../../../lambdas/core/formats/index';
-import { rowsOfColumns, TypedColumnBuilder } from '../../../../lambdas/core/formats/typed-column';
+import {
+  rowsOfColumns,
+  TypedColumnBuilder,
+  type TypedColumn,
+} from '../../../../lambdas/core/formats/typed-column';
 import { parts } from '../../../fixtures/format-io';
 import { sourceOf } from '../../../fixtures/parquet-arrow-tables';
 import {
@@ -1277,5 +1282,181 @@ describe('ColumnBatchTyper.typeForDigest on number and timestamp text', () => {
     // Assert
     expect(typeof expected).toBe('string');
     expect(actual).toBe(expected);
+  });
+});
+
+describe('flat columns from typed vectors (int64, timestamp, float64)', () => {
+  /** The column a builder fed each cell's codec value gives (the value-by-value typing), or the failing row. */
+  function byBuilder(v: ColumnVector, spec: ColumnSpec, n: number): TypedColumn | number {
+    const codec = columnCodec(spec);
+    const out = new TypedColumnBuilder(spec, Math.max(1, n));
+    for (let r = 0; r < n; r++) {
+      const raw = rawCellOf(v, r);
+      if (raw === null) {
+        if (!spec.nullable) return r;
+        out.append(null);
+        continue;
+      }
+      const parsed = codec.parse(raw);
+      if (parsed === NOT_CONFORMING) return r;
+      out.append(parsed);
+    }
+    return out.finish();
+  }
+
+  const int64Edges = [
+    0n,
+    -1n,
+    2n ** 53n - 1n,
+    2n ** 53n,
+    -(2n ** 53n) + 1n,
+    -(2n ** 53n),
+    2n ** 63n - 1n,
+    -(2n ** 63n),
+    2n ** 32n,
+    2n ** 32n - 1n,
+    -(2n ** 32n),
+    -(2n ** 31n),
+  ];
+  const perDay = { ms: 86_400_000n, us: 86_400_000_000n, ns: 86_400_000_000_000n } as const;
+  /** Counts of 0000-01-01 and of the last instant of 9999-12-31 in each unit, and one past each. */
+  const countEdges = (unit: 'ms' | 'us' | 'ns'): bigint[] => {
+    const first = -719_528n * perDay[unit];
+    const last = 2_932_897n * perDay[unit] - 1n;
+    return [first, first - 1n, last, last + 1n, 0n, -1n, 1n];
+  };
+  const int64Cell = fc.oneof(
+    { weight: 6, arbitrary: fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }) },
+    { weight: 1, arbitrary: fc.constantFrom(...int64Edges) },
+    { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }) },
+  );
+  const cells = (unit: 'ms' | 'us' | 'ns' | null): fc.Arbitrary<bigint> =>
+    unit === null
+      ? int64Cell
+      : fc.oneof(
+          { weight: 6, arbitrary: fc.bigInt({ min: 0n, max: 60n * 365n * perDay[unit] }) },
+          { weight: 1, arbitrary: fc.constantFrom(...countEdges(unit)) },
+        );
+  const vectorCase = fc.record({
+    kind: fc.constantFrom('int64', 'timestamp', 'float64'),
+    unit: fc.constantFrom('ms', 'us', 'ns'),
+    utc: fc.boolean(),
+    column: fc.record({
+      // Mostly the vector's own type and unit (the flat path's case), sometimes another.
+      type: fc.constantFrom('same', 'same', 'same', 'int64', 'timestamp', 'float64'),
+      unit: fc.constantFrom('same', 'same', 'ms', 'us', 'ns'),
+      zone: fc.constantFrom('UTC', 'naive', '+05:30'),
+      nullable: fc.boolean(),
+    }),
+    n: fc.integer({ min: 0, max: 3000 }),
+    nullRate: fc.constantFrom(0, 0, 0.001, 0.2),
+    rare: fc.constantFrom(0, 0, 0.0005, 0.05),
+    seed: fc.integer(),
+  });
+
+  it('gives the column and the digest of typing value by value, or declines (seeded property)', () => {
+    let flat = 0;
+    let declined = 0;
+    fc.assert(
+      fc.property(vectorCase, fc.context(), (c, ctx) => {
+        // Arrange: a vector of mostly ordinary values, a few edge ones and nulls, drawn by a seeded PRNG
+        let a = c.seed >>> 0;
+        const rand = (): number => {
+          a = (a + 0x6d2b79f5) >>> 0;
+          let t = Math.imul(a ^ (a >>> 15), a | 1);
+          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+          return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        };
+        const unit = c.unit;
+        const ordinary = fc.sample(cells(c.kind === 'timestamp' ? unit : null), {
+          numRuns: 64,
+          seed: c.seed,
+        });
+        const edges = c.kind === 'timestamp' ? countEdges(unit) : int64Edges;
+        const floats = [0, -0, NaN, Infinity, -Infinity, 5e-324, 1.5, -(2 ** 60), 0.1];
+        const valid = new Uint8Array(c.n + 5).fill(1);
+        const ints = new BigInt64Array(c.n + 5);
+        const doubles = new Float64Array(c.n + 5);
+        for (let r = 0; r < c.n + 5; r++) {
+          const edge = rand() < c.rare;
+          ints[r] = edge ? edges[Math.floor(rand() * edges.length)]! : ordinary[Math.floor(rand() * 64)]!;
+          doubles[r] = edge ? floats[Math.floor(rand() * floats.length)]! : (rand() - 0.5) * 1e6;
+          // A null's slot holds a value all the same, as a reader's reused array may.
+          if (rand() < c.nullRate) valid[r] = 0;
+        }
+        const anyNull = valid.subarray(0, c.n).includes(0);
+        const validity = anyNull || rand() < 0.5 ? valid : null;
+        const vector: ColumnVector =
+          c.kind === 'int64'
+            ? { kind: 'int64', values: ints, valid: validity }
+            : c.kind === 'timestamp'
+              ? { kind: 'timestamp', values: ints, unit, utc: c.utc, valid: validity }
+              : { kind: 'float64', values: doubles, valid: validity };
+        const type = c.column.type === 'same' ? c.kind : c.column.type;
+        const spec: ColumnSpec =
+          type === 'timestamp'
+            ? {
+                name: 'x',
+                type,
+                unit: c.column.unit === 'same' ? unit : c.column.unit,
+                zone: c.column.zone,
+                nullable: c.column.nullable,
+              }
+            : { name: 'x', type, nullable: c.column.nullable };
+        ctx.log(JSON.stringify({ ...c, spec }));
+
+        // Act
+        const actual = flatColumn(vector, spec, c.n);
+        const expected = byBuilder(vector, spec, c.n);
+
+        // Assert: a flat column is the builder's, to the bit, and hashes alike; declining is allowed
+        if (actual === null) {
+          declined++;
+          return;
+        }
+        flat++;
+        expect(typeof expected).not.toBe('number');
+        expect(actual).toEqual(expected);
+        const mine = new TableDigest([spec]);
+        mine.addColumns([actual], c.n);
+        const theirs = new TableDigest([spec]);
+        theirs.addColumns([expected as TypedColumn], c.n);
+        expect(mine.digest()).toEqual(theirs.digest());
+      }),
+      { numRuns: 400, seed: 20261207 },
+    );
+    expect(flat).toBeGreaterThan(40);
+    expect(declined).toBeGreaterThan(40);
+  });
+
+  it('declines a value past 2^53, a count past year 9999 and a refused null; the batch then fails or types as before', () => {
+    // Arrange
+    const spec: ColumnSpec = { name: 'n', type: 'int64', nullable: false };
+    const big: ColumnVector = { kind: 'int64', values: BigInt64Array.from([1n, 2n ** 53n]), valid: null };
+    const withNull: ColumnVector = {
+      kind: 'int64',
+      values: BigInt64Array.from([1n, 2n]),
+      valid: Uint8Array.from([1, 0]),
+    };
+    const late: ColumnVector = {
+      kind: 'timestamp',
+      values: BigInt64Array.from([0n, 253402300800_000_000n]),
+      unit: 'us',
+      utc: true,
+      valid: null,
+    };
+    const ts: ColumnSpec = { name: 't', type: 'timestamp', unit: 'us', zone: 'UTC', nullable: true };
+
+    // Act
+    const declined = [flatColumn(big, spec, 2), flatColumn(withNull, spec, 2), flatColumn(late, ts, 2)];
+    const bigBatch: ColumnBatch = { columns: ['n'], vectors: [big], length: 2, firstRow: 1 };
+    const nullBatch: ColumnBatch = { columns: ['n'], vectors: [withNull], length: 2, firstRow: 1 };
+
+    // Assert
+    expect(declined).toEqual([null, null, null]);
+    expect(byColumns(bigBatch, planOf([spec]))).toEqual({ rows: [[1], [2n ** 53n]] });
+    expect(byColumns(nullBatch, planOf([spec]))).toEqual({
+      error: 'row 2: n is null but not nullable; cannot convert',
+    });
   });
 });
