@@ -137,8 +137,9 @@ export interface CsvColumnReadOptions extends CsvReadOptions {
   /**
    * A batch is valid only until the next one is asked for: its bytes and offset arrays are then
    * overwritten by later rows. For a consumer that copies out whatever it keeps (the validator:
-   * metrics, examples and failed rows hold strings and numbers); never for one that holds a
-   * batch's vectors across batches (the conversion). Default false.
+   * metrics, examples and failed rows hold strings and numbers; the conversion's read-back, which
+   * digests each batch before asking for the next); never for one that holds a batch's vectors
+   * across batches (the conversion's write side). Default false.
    */
   readonly reuseBatches?: boolean;
 }

@@ -44,7 +44,7 @@ export interface OpenedTable {
    * plain ASCII strings as text vectors (bytes + offsets) for a consumer that reads those (the
    * validator); the other formats ignore it. `shape.reuseBatches`: a CSV batch is valid only until
    * the next is asked for (see readCsvColumns), for a consumer that copies out what it keeps (the
-   * validator; never the conversion).
+   * validator, the conversion's read-back; never the conversion's write side).
    */
   readonly columnBatches: (
     select?: readonly string[],
