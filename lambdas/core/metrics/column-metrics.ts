@@ -106,12 +106,6 @@ export class ColumnMetrics {
    */
   private readonly recentHash = new Float64Array(RECENT).fill(-1);
   private readonly recentText: string[] = new Array<string>(RECENT).fill('');
-  /**
-   * addAsciiTexts' counts of each slot's string not yet added to `counts` (all zero between calls):
-   * a repeated value adds 1 here instead of a Map lookup and store. Its key is in `counts` already
-   * (a cached string is a counted one), so deferring the sum leaves the Map's order as it was.
-   */
-  private readonly recentPending = new Float64Array(RECENT);
   private readonly codec: ColumnCodec;
   private readonly numeric: boolean;
   private readonly scale: number;
@@ -326,89 +320,6 @@ export class ColumnMetrics {
       counts.set(key, (counts.get(key) ?? 0) + 1);
       if (counts.size > this.exactBound) this.toHll();
     } else this.hll!.addAsciiBytes(bytes, s, e);
-  }
-
-  /**
-   * addAsciiText(bytes, starts[i], ends[i]) for i in [from, to), in that order, in one loop: min,
-   * max and lengths in locals, and a value found in the recent cache counted in `recentPending`,
-   * added to `counts` at the end of the batch or when its slot takes another value. The state is
-   * exactly that of the calls.
-   */
-  addAsciiTexts(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, from: number, to: number): void {
-    let i = from;
-    // Until min and max are strings, addAsciiText makes them from the first cells.
-    while (i < to && (typeof this.min !== 'string' || typeof this.max !== 'string')) {
-      this.addAsciiText(bytes, starts[i]!, ends[i]!);
-      i++;
-    }
-    if (i >= to) return;
-    this.count += to - i;
-    let min = this.min as string;
-    let max = this.max as string;
-    let minLength = this.minLength;
-    let maxLength = this.maxLength;
-    const bound = this.exactBound;
-    const recentHash = this.recentHash;
-    const recentText = this.recentText;
-    const pending = this.recentPending;
-    const interned = this.interned;
-    let counts = this.counts;
-    for (; i < to; i++) {
-      const s = starts[i]!;
-      const e = ends[i]!;
-      if (compareAscii(bytes, s, e, min) < 0) min = latin1(bytes, s, e);
-      if (compareAscii(bytes, s, e, max) > 0) max = latin1(bytes, s, e);
-      const len = e - s; // one character per ASCII byte
-      if (len < minLength) minLength = len;
-      if (len > maxLength) maxLength = len;
-      if (!counts) {
-        this.hll!.addAsciiBytes(bytes, s, e);
-        continue;
-      }
-      const h = hash53AsciiBytes(bytes, s, e);
-      const slot = h & (RECENT - 1);
-      const cached = recentHash[slot] === h;
-      const key = cached ? recentText[slot] : interned.get(h);
-      if (key !== undefined && compareAscii(bytes, s, e, key) === 0) {
-        if (!cached) {
-          // An interned value not in the cache takes the slot (as addAsciiText caches it).
-          this.flushPending(counts, slot);
-          recentHash[slot] = h;
-          recentText[slot] = key;
-        }
-        pending[slot] = pending[slot]! + 1;
-        continue;
-      }
-      // A new value, or (rarely) another value with the same hash: that one is not cached.
-      const text = latin1(bytes, s, e);
-      if (key === undefined) {
-        interned.set(h, text);
-        this.flushPending(counts, slot);
-        recentHash[slot] = h;
-        recentText[slot] = text;
-      }
-      counts.set(text, (counts.get(text) ?? 0) + 1);
-      if (counts.size > bound) {
-        // The counts go (only their keys matter to the HyperLogLog), pending sums with them.
-        pending.fill(0);
-        this.toHll();
-        counts = null;
-      }
-    }
-    if (counts) for (let k = 0; k < RECENT; k++) if (pending[k]! > 0) this.flushPending(counts, k);
-    this.min = min;
-    this.max = max;
-    this.minLength = minLength;
-    this.maxLength = maxLength;
-  }
-
-  /** Adds slot k's pending count of its cached string to `counts`. */
-  private flushPending(counts: Map<Key, number>, k: number): void {
-    const c = this.recentPending[k]!;
-    if (c === 0) return;
-    const key = this.recentText[k]!;
-    counts.set(key, counts.get(key)! + c);
-    this.recentPending[k] = 0;
   }
 
   /**

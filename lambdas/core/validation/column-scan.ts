@@ -94,17 +94,6 @@ function gatherBuffer(n: number): Float64Array {
   return gathered;
 }
 
-/** The byte spans of ASCII cells a scan measures (addAsciiTexts), as `gathered`: 8 bytes per row. */
-let gatheredStarts = new Int32Array(0);
-let gatheredEnds = new Int32Array(0);
-
-function gatherSpans(n: number): void {
-  if (gatheredStarts.length < n) {
-    gatheredStarts = new Int32Array(n);
-    gatheredEnds = new Int32Array(n);
-  }
-}
-
 /** The value of row r of a scanned column, as the row checks see it (null for no value). */
 export function scannedValue(c: ScannedColumn, r: number): TypedValue {
   const tag = c.tags[r];
@@ -405,10 +394,6 @@ function scanTextStrings(v: TextVector, n: number, t: ScanTarget): number {
   const metrics = t.metrics;
   // When no check reads the values, ASCII cells are measured from their bytes, without a string.
   const fromBytes = !t.values && d.ascii;
-  if (fromBytes) gatherSpans(n);
-  const starts = gatheredStarts;
-  const ends = gatheredEnds;
-  let k = 0;
   let first = -1;
   for (let r = 0; r < n; r++) {
     const f = flags[r]!;
@@ -417,14 +402,9 @@ function scanTextStrings(v: TextVector, n: number, t: ScanTarget): number {
       continue;
     }
     if (fromBytes && (f & TEXT_ESCAPED) === 0) {
-      starts[k] = start[r]!;
-      ends[k++] = end[r]!;
+      metrics.addAsciiText(bytes, start[r]!, end[r]!);
       if (out) out.tags[r] = TAG_OTHER; // a value (the tag-only checks need no more)
       continue;
-    }
-    if (k > 0) {
-      metrics.addAsciiTexts(bytes, starts, ends, 0, k);
-      k = 0;
     }
     const text = textOf(v, d, r);
     metrics.addString(text);
@@ -433,7 +413,6 @@ function scanTextStrings(v: TextVector, n: number, t: ScanTarget): number {
       out.other[r] = text;
     }
   }
-  if (k > 0) metrics.addAsciiTexts(bytes, starts, ends, 0, k);
   return first;
 }
 

@@ -323,39 +323,18 @@ describe('ColumnMetrics', () => {
   });
 
   describe('ASCII text from bytes (addAsciiText)', () => {
-    /**
-     * The values' states through addString (the reference), addAsciiText over their bytes, and
-     * addAsciiTexts over their spans in batches cut at seeded random points (empty ones among them).
-     */
-    function bothStates(
-      values: readonly string[],
-      bound = DEFAULT_EXACT_DISTINCT_BOUND,
-    ): [string, string, string] {
+    /** The values' states through addString (the reference) and addAsciiText over their bytes. */
+    function bothStates(values: readonly string[], bound = DEFAULT_EXACT_DISTINCT_BOUND): [string, string] {
       const bytes = Buffer.from(values.join(''), 'latin1');
       const viaString = new ColumnMetrics(TEXT, bound);
       const viaBytes = new ColumnMetrics(TEXT, bound);
-      const viaBatches = new ColumnMetrics(TEXT, bound);
-      const starts = new Int32Array(values.length);
-      const ends = new Int32Array(values.length);
       let s = 0;
-      values.forEach((v, i) => {
+      for (const v of values) {
         viaString.addString(v);
         viaBytes.addAsciiText(bytes, s, s + v.length);
-        starts[i] = s;
-        ends[i] = s + v.length;
         s += v.length;
-      });
-      const next = random(values.length);
-      for (let from = 0; from < values.length;) {
-        const to = Math.min(values.length, from + next(3) * next(700));
-        viaBatches.addAsciiTexts(bytes, starts, ends, from, to);
-        from = to;
       }
-      return [
-        JSON.stringify(viaString.toJSON()),
-        JSON.stringify(viaBytes.toJSON()),
-        JSON.stringify(viaBatches.toJSON()),
-      ];
+      return [JSON.stringify(viaString.toJSON()), JSON.stringify(viaBytes.toJSON())];
     }
 
     /** Seeded uniform integers in [0, n) (mulberry32). */
@@ -376,11 +355,10 @@ describe('ColumnMetrics', () => {
       const values = Array.from({ length: 20_000 }, () => categories[next(categories.length)]!);
 
       // Act
-      const [viaString, viaBytes, viaBatches] = bothStates(values);
+      const [viaString, viaBytes] = bothStates(values);
 
       // Assert
       expect(viaBytes).toBe(viaString);
-      expect(viaBatches).toBe(viaString);
     });
 
     it('leaves the state of addString for values whose hashes share the cache slot', () => {
@@ -391,11 +369,10 @@ describe('ColumnMetrics', () => {
       const values = Array.from({ length: 5_000 }, () => sameSlot[next(sameSlot.length)]!);
 
       // Act
-      const [viaString, viaBytes, viaBatches] = bothStates(values);
+      const [viaString, viaBytes] = bothStates(values);
 
       // Assert
       expect(viaBytes).toBe(viaString);
-      expect(viaBatches).toBe(viaString);
     });
 
     it('leaves the state of addString across the exact bound into the HyperLogLog', () => {
@@ -406,47 +383,14 @@ describe('ColumnMetrics', () => {
       for (let i = 0; i < 1_500; i++) values.push(`user${next(5_000)}@example.com`, `c${next(300)}`);
 
       // Act
-      const [viaString, viaBytes, viaBatches] = bothStates(values, 1_000);
-      const [exactString, exactBytes, exactBatches] = bothStates(values.slice(0, 3_000), 1_000);
+      const [viaString, viaBytes] = bothStates(values, 1_000);
+      const [exactString, exactBytes] = bothStates(values.slice(0, 3_000), 1_000);
 
       // Assert
       expect(JSON.parse(viaBytes)).toMatchObject({ counts: null });
       expect(viaBytes).toBe(viaString);
-      expect(viaBatches).toBe(viaString);
       expect(JSON.parse(exactBytes)).toMatchObject({ hll: null });
       expect(exactBytes).toBe(exactString);
-      expect(exactBatches).toBe(exactString);
-    });
-
-    it('leaves the state of addString when batches follow a merge and per-value adds', () => {
-      // Arrange: a few categories; the state merges another partition between two batches
-      const categories = ['home', 'toys', 'garden', 'books', 'sports'];
-      const next = random(17);
-      const values = Array.from({ length: 3_000 }, () => categories[next(categories.length)]!);
-      const bytes = Buffer.from(values.join(''), 'latin1');
-      const starts = new Int32Array(values.length);
-      const ends = new Int32Array(values.length);
-      values.reduce((s, v, i) => ((starts[i] = s), (ends[i] = s + v.length), s + v.length), 0);
-      const other = ['toys', 'zoo', 'home', 'aa'];
-      const reference = new ColumnMetrics(TEXT);
-      const batched = new ColumnMetrics(TEXT);
-      const partition = (): ColumnMetrics => {
-        const m = new ColumnMetrics(TEXT);
-        for (const v of other) m.addString(v);
-        return m;
-      };
-
-      // Act
-      for (const v of values.slice(0, 1_000)) reference.addString(v);
-      reference.merge(partition());
-      for (const v of values.slice(1_000)) reference.addString(v);
-      batched.addAsciiTexts(bytes, starts, ends, 0, 1_000);
-      batched.merge(partition());
-      batched.addString(values[1_000]!);
-      batched.addAsciiTexts(bytes, starts, ends, 1_001, values.length);
-
-      // Assert
-      expect(JSON.stringify(batched.toJSON())).toBe(JSON.stringify(reference.toJSON()));
     });
 
     it('leaves the state of addString for seeded random ASCII text (property)', () => {
@@ -459,11 +403,10 @@ describe('ColumnMetrics', () => {
         );
 
         // Act
-        const [viaString, viaBytes, viaBatches] = bothStates(values, 50 + next(200));
+        const [viaString, viaBytes] = bothStates(values, 50 + next(200));
 
         // Assert
         expect(viaBytes).toBe(viaString);
-        expect(viaBatches).toBe(viaString);
       }
     });
   });
