@@ -192,6 +192,54 @@ export class ColumnMetrics {
     } else this.hll!.addValue(v);
   }
 
+  /**
+   * addNumber(values[i]) for i in [from, to), in that order, in one loop: the running fields stay
+   * in locals for the batch instead of a call and their loads and stores per value. The state is
+   * exactly that of the calls (the same operations in the same order, so the same rounding).
+   */
+  addNumbers(values: Float64Array, from: number, to: number): void {
+    if (to <= from) return;
+    this.count += to - from;
+    const codec = this.codec;
+    const scale = this.scale;
+    const sketch = this.sketch!;
+    const bound = this.exactBound;
+    let min = this.min;
+    let max = this.max;
+    let n = this.n;
+    let mean = this.mean;
+    let m2 = this.m2;
+    let counts = this.counts;
+    for (let i = from; i < to; i++) {
+      const v = values[i]!;
+      if (v === v) {
+        if (min === null || (typeof min === 'number' ? v < min : codec.compare(v, min) < 0)) min = v;
+        if (max === null || (typeof max === 'number' ? max < v : codec.compare(max, v) < 0)) max = v;
+      }
+      const x = v / scale;
+      if (Number.isFinite(x)) {
+        n++;
+        const delta = x - mean;
+        mean += delta / n;
+        m2 += delta * (x - mean);
+        sketch.add(x);
+      }
+      if (counts) {
+        const key: Key = v === v ? v : 'NaN';
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (counts.size > bound) {
+          this.toHll();
+          counts = null;
+        }
+      } else this.hll!.addNumber(v);
+    }
+    this.min = min;
+    this.max = max;
+    this.n = n;
+    this.mean = mean;
+    this.m2 = m2;
+  }
+
   /** add(v) for a value of a string column. */
   addString(v: string): void {
     this.count++;
@@ -287,6 +335,24 @@ export class ColumnMetrics {
       counts.set(key, (counts.get(key) ?? 0) + 1);
       if (counts.size > this.exactBound) this.toHll();
     } else this.hll!.addSafeBigint(n);
+  }
+
+  /** addTimestampCount(counts[i]) for i in [from, to), in that order, in one loop. */
+  addTimestampCounts(values: Float64Array, from: number, to: number): void {
+    if (to <= from) return;
+    this.count += to - from;
+    let counts = this.counts;
+    for (let i = from; i < to; i++) {
+      const c = values[i]!;
+      if (counts) {
+        const key = BigInt(c);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (counts.size > this.exactBound) {
+          this.toHll();
+          counts = null;
+        }
+      } else this.hll!.addSafeBigint(c);
+    }
   }
 
   /** min/max of values added without them (addTimestampCount): the order of adding does not matter. */

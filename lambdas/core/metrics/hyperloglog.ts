@@ -215,6 +215,12 @@ export class HyperLogLog {
     this.addParts(LO, HI);
   }
 
+  /** addValue(n) for a number (its bits' hash), without the type dispatch. */
+  addNumber(n: number): void {
+    hashNumberParts(n);
+    this.addParts(LO, HI);
+  }
+
   /** addValue(BigInt(n)) for a safe integer n, without allocating the BigInt. */
   addSafeBigint(n: number): void {
     hashSafeBigintParts(n);

@@ -80,6 +80,20 @@ export function newScannedColumn(n: number): ScannedColumn {
   return { tags: new Uint8Array(n), num: new Float64Array(n), other: new Array<TypedValue>(n) };
 }
 
+/**
+ * The values a scan measures, gathered for ColumnMetrics' batch methods (addNumbers,
+ * addTimestampCounts). A scan hands them over before any cell that goes through the codec, which
+ * measures its value itself, so the metrics see every value in row order as per cell. One array
+ * for every scan: scans do not nest and each hands over all it gathered before it returns. Bound:
+ * 8 bytes per row of the largest batch so far.
+ */
+let gathered = new Float64Array(0);
+
+function gatherBuffer(n: number): Float64Array {
+  if (gathered.length < n) gathered = new Float64Array(n);
+  return gathered;
+}
+
 /** The value of row r of a scanned column, as the row checks see it (null for no value). */
 export function scannedValue(c: ScannedColumn, r: number): TypedValue {
   const tag = c.tags[r];
@@ -267,6 +281,8 @@ function scanTextIntegers(v: TextVector, n: number, t: ScanTarget): number {
   const range = integerRange(t.column);
   const lo = range ? range[0] : -Infinity;
   const hi = range ? range[1] : Infinity;
+  const buf = gatherBuffer(n);
+  let k = 0;
   let first = -1;
   for (let r = 0; r < n; r++) {
     const f = flags[r]!;
@@ -282,13 +298,18 @@ function scanTextIntegers(v: TextVector, n: number, t: ScanTarget): number {
         continue;
       }
       const value = x === 0 ? 0 : x; // -0 is 0 for integers
-      metrics.addNumber(value);
+      buf[k++] = value;
       if (out) {
         out.tags[r] = TAG_NUMBER;
         out.num[r] = value;
       }
-    } else if (d.slowCell(r, t) && first < 0) first = r;
+    } else {
+      metrics.addNumbers(buf, 0, k);
+      k = 0;
+      if (d.slowCell(r, t) && first < 0) first = r;
+    }
   }
+  metrics.addNumbers(buf, 0, k);
   return first;
 }
 
@@ -298,6 +319,8 @@ function scanTextFloats(v: TextVector, n: number, t: ScanTarget): number {
   const out = t.out;
   const metrics = t.metrics;
   const round = t.column.type === 'float32' ? Math.fround : null;
+  const buf = gatherBuffer(n);
+  let k = 0;
   let first = -1;
   for (let r = 0; r < n; r++) {
     const f = flags[r]!;
@@ -308,13 +331,18 @@ function scanTextFloats(v: TextVector, n: number, t: ScanTarget): number {
     let x = f === 0 ? plainDecimalFromBytes(bytes, start[r]!, end[r]!) : NaN;
     if (x === x) {
       if (round) x = round(x);
-      metrics.addNumber(x);
+      buf[k++] = x;
       if (out) {
         out.tags[r] = TAG_NUMBER;
         out.num[r] = x;
       }
-    } else if (d.slowCell(r, t) && first < 0) first = r;
+    } else {
+      metrics.addNumbers(buf, 0, k);
+      k = 0;
+      if (d.slowCell(r, t) && first < 0) first = r;
+    }
   }
+  metrics.addNumbers(buf, 0, k);
   return first;
 }
 
@@ -328,6 +356,8 @@ function scanTextTimestamps(v: TextVector, n: number, t: ScanTarget): number {
   // is folded in once per batch, the same since order does not change a minimum.
   let lo = Infinity;
   let hi = -Infinity;
+  const buf = gatherBuffer(n);
+  let k = 0;
   let first = -1;
   for (let r = 0; r < n; r++) {
     const f = flags[r]!;
@@ -337,15 +367,20 @@ function scanTextTimestamps(v: TextVector, n: number, t: ScanTarget): number {
     }
     const c = f === 0 ? count(bytes, start[r]!, end[r]!) : NaN;
     if (c === c) {
-      metrics.addTimestampCount(c);
+      buf[k++] = c;
       if (c < lo) lo = c;
       if (c > hi) hi = c;
       if (out) {
         out.tags[r] = TAG_OTHER;
         out.other[r] = BigInt(c);
       }
-    } else if (d.slowCell(r, t) && first < 0) first = r;
+    } else {
+      metrics.addTimestampCounts(buf, 0, k);
+      k = 0;
+      if (d.slowCell(r, t) && first < 0) first = r;
+    }
   }
+  metrics.addTimestampCounts(buf, 0, k);
   if (lo <= hi) metrics.foldRange(BigInt(lo), BigInt(hi));
   return first;
 }
@@ -413,6 +448,8 @@ function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): numb
   const words = wordsOf(values);
   let lo = Infinity;
   let hi = -Infinity;
+  const buf = gatherBuffer(n);
+  let k = 0;
   let first = -1;
   for (let r = 0; r < n; r++) {
     if (valid !== null && valid[r] === 0) {
@@ -422,10 +459,12 @@ function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): numb
     const safe = safeAt(words, r);
     if (safe === safe) {
       if (safe < minNumber || safe > maxNumber) {
+        metrics.addTimestampCounts(buf, 0, k);
+        k = 0;
         if (rawCell(rawCellOf(v, r), r, t) && first < 0) first = r;
         continue;
       }
-      metrics.addTimestampCount(safe);
+      buf[k++] = safe;
       if (safe < lo) lo = safe;
       if (safe > hi) hi = safe;
       if (out) {
@@ -434,6 +473,9 @@ function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): numb
       }
       continue;
     }
+    // A count past 2^53 (ns): measured per cell, after the values gathered before it.
+    metrics.addTimestampCounts(buf, 0, k);
+    k = 0;
     const x = values[r]!;
     if (x < min || x > max) {
       if (rawCell(rawCellOf(v, r), r, t) && first < 0) first = r;
@@ -450,6 +492,7 @@ function scanTimestampCounts(v: TimestampVector, n: number, t: ScanTarget): numb
       out.other[r] = x;
     }
   }
+  metrics.addTimestampCounts(buf, 0, k);
   if (lo <= hi) metrics.foldRange(BigInt(lo), BigInt(hi));
   return first;
 }
@@ -475,6 +518,8 @@ function scanInt64(v: Int64Vector, n: number, t: ScanTarget): number {
   const direct = t.column.type === 'int64';
   const out = t.out;
   const metrics = t.metrics;
+  const buf = gatherBuffer(n);
+  let k = 0;
   let first = -1;
   for (let r = 0; r < n; r++) {
     if (valid !== null && valid[r] === 0) {
@@ -483,15 +528,18 @@ function scanInt64(v: Int64Vector, n: number, t: ScanTarget): number {
     }
     const safe = safeAt(words, r);
     if (direct && safe === safe) {
-      metrics.addNumber(safe);
+      buf[k++] = safe;
       if (out) {
         out.tags[r] = TAG_NUMBER;
         out.num[r] = safe;
       }
       continue;
     }
+    metrics.addNumbers(buf, 0, k);
+    k = 0;
     if (rawCell(safe === safe ? safe : int64Cell(values[r]!), r, t) && first < 0) first = r;
   }
+  metrics.addNumbers(buf, 0, k);
   return first;
 }
 
@@ -566,6 +614,10 @@ function scanNumbersAsIs(
 ): number {
   const out = t.out;
   const metrics = t.metrics;
+  // Nulls only count (addNull), so every value can be gathered first: the metrics see the values
+  // in row order.
+  const buf = gatherBuffer(n);
+  let k = 0;
   let first = -1;
   for (let r = 0; r < n; r++) {
     if (valid !== null && valid[r] === 0) {
@@ -573,11 +625,12 @@ function scanNumbersAsIs(
       continue;
     }
     const x = values[r]!;
-    metrics.addNumber(x);
+    buf[k++] = x;
     if (out) {
       out.tags[r] = TAG_NUMBER;
       out.num[r] = x;
     }
   }
+  metrics.addNumbers(buf, 0, k);
   return first;
 }

@@ -410,4 +410,169 @@ describe('ColumnMetrics', () => {
       }
     });
   });
+
+  describe('batches of values (addNumbers, addTimestampCounts)', () => {
+    /** Seeded uniform integers in [0, n) (mulberry32). */
+    function random(seed: number): (n: number) => number {
+      let x = seed >>> 0;
+      return (n) => {
+        x = (x + 0x6d2b79f5) >>> 0;
+        let t = Math.imul(x ^ (x >>> 15), 1 | x);
+        t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+        return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+      };
+    }
+
+    /**
+     * The states of the values added one by one (the reference) and in batches cut at `cuts`
+     * (ascending indices; repeats give empty batches), the batches read from the middle of a larger
+     * array. `before` runs on both first (e.g. a bigint minimum, nulls).
+     */
+    function bothStates(
+      column: ColumnSpec,
+      values: readonly number[],
+      cuts: readonly number[],
+      batch: (m: ColumnMetrics, a: Float64Array, from: number, to: number) => void,
+      single: (m: ColumnMetrics, v: number) => void,
+      bound = DEFAULT_EXACT_DISTINCT_BOUND,
+      before: (m: ColumnMetrics) => void = () => {},
+    ): [string, string] {
+      const one = new ColumnMetrics(column, bound);
+      const many = new ColumnMetrics(column, bound);
+      before(one);
+      before(many);
+      for (const v of values) single(one, v);
+      const array = new Float64Array(values.length + 6).fill(123.5);
+      array.set(values, 3);
+      let from = 0;
+      for (const cut of [...cuts, values.length]) {
+        batch(many, array, 3 + from, 3 + cut);
+        from = cut;
+      }
+      return [JSON.stringify(one.toJSON()), JSON.stringify(many.toJSON())];
+    }
+
+    const numbers = (m: ColumnMetrics, a: Float64Array, from: number, to: number): void =>
+      m.addNumbers(a, from, to);
+    const number = (m: ColumnMetrics, v: number): void => m.addNumber(v);
+    const counts = (m: ColumnMetrics, a: Float64Array, from: number, to: number): void =>
+      m.addTimestampCounts(a, from, to);
+    const count = (m: ColumnMetrics, v: number): void => m.addTimestampCount(v);
+
+    const EDGES = [
+      NaN,
+      0,
+      -0,
+      Infinity,
+      -Infinity,
+      1e-10,
+      -1e-10,
+      1e-9,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+      2 ** 53 + 2,
+      -42.5,
+      0.1,
+      7,
+      NaN,
+      7,
+      -0,
+    ];
+
+    it('leaves addNumber’s state for edge values, whole, cut and in empty batches', () => {
+      // Arrange
+      const cuts = [0, 0, 3, 3, 4, 11, 19];
+
+      // Act
+      const whole = bothStates(FLOAT, EDGES, [], numbers, number);
+      const cut = bothStates(FLOAT, EDGES, cuts, numbers, number);
+      const integers = EDGES.filter(Number.isSafeInteger);
+      const int64 = bothStates(INT64, integers, [0, 2, 2, integers.length], numbers, number);
+
+      // Assert
+      expect(whole[1]).toBe(whole[0]);
+      expect(cut[1]).toBe(cut[0]);
+      expect(int64[1]).toBe(int64[0]);
+      expect(JSON.parse(whole[1])).toMatchObject({ count: EDGES.length, hll: null });
+    });
+
+    it('compares with a bigint minimum and maximum already held (int64 past 2^53) as addNumber does', () => {
+      // Arrange: an int64 column that has seen values beyond 2^53 either side, and nulls
+      const before = (m: ColumnMetrics): void => {
+        m.add(-(2n ** 63n));
+        m.add(2n ** 62n + 1n);
+        m.addNull();
+        m.addNonConforming();
+      };
+      const values = [5, -(2 ** 53 - 1), 2 ** 53 - 1, 0, 12];
+
+      // Act
+      const [one, many] = bothStates(INT64, values, [2], numbers, number, 100, before);
+
+      // Assert
+      expect(many).toBe(one);
+      expect(JSON.parse(many)).toMatchObject({ min: '-9223372036854775808', max: '4611686018427387905' });
+    });
+
+    it('crosses the exact bound into the HyperLogLog mid-batch as addNumber does', () => {
+      // Arrange: repeats, then more distinct values than the bound, NaN and ±0 among them
+      const next = random(3);
+      const values: number[] = [];
+      for (let i = 0; i < 500; i++) values.push(next(40));
+      for (let i = 0; i < 3_000; i++)
+        values.push(next(10) === 0 ? EDGES[next(EDGES.length)]! : next(1e9) / 8);
+
+      // Act
+      const [one, many] = bothStates(FLOAT, values, [100, 700, 700, 2_900], numbers, number, 1_000);
+      const [exactOne, exactMany] = bothStates(FLOAT, values.slice(0, 500), [250], numbers, number, 1_000);
+
+      // Assert
+      expect(JSON.parse(many)).toMatchObject({ counts: null });
+      expect(many).toBe(one);
+      expect(JSON.parse(exactMany)).toMatchObject({ hll: null });
+      expect(exactMany).toBe(exactOne);
+    });
+
+    it('leaves addTimestampCount’s state, before and past the exact bound', () => {
+      // Arrange: counts either side of the epoch, the safe extremes, years 1 and 9999 in ms, repeats
+      const next = random(5);
+      const edges = [0, -1, 1, -(2 ** 53 - 1), 2 ** 53 - 1, -62_135_596_800_000, 253_402_300_799_999];
+      const values: number[] = [];
+      for (let i = 0; i < 4_000; i++)
+        values.push(next(5) === 0 ? edges[next(edges.length)]! : 1_767_225_600_000_000 + next(2 ** 30) * 1e6);
+
+      // Act
+      const [one, many] = bothStates(TIMESTAMP, values, [0, 1, 1_000, 1_000, 3_999], counts, count, 1_000);
+      const [exactOne, exactMany] = bothStates(TIMESTAMP, edges, [2], counts, count);
+
+      // Assert
+      expect(JSON.parse(many)).toMatchObject({ counts: null });
+      expect(many).toBe(one);
+      expect(JSON.parse(exactMany)).toMatchObject({ hll: null, count: edges.length });
+      expect(exactMany).toBe(exactOne);
+    });
+
+    it('leaves addNumber’s state for seeded random values cut at random points (property)', () => {
+      for (let seed = 1; seed <= 40; seed++) {
+        // Arrange: integers or floats from a small or a large range, edges mixed in
+        const next = random(seed);
+        const range = [10, 1_000, 2 ** 40][next(3)]!;
+        const floats = next(2) === 0;
+        const values = Array.from({ length: next(3_000) }, () =>
+          next(20) === 0 ? EDGES[next(EDGES.length)]! : (next(range) - range / 2) / (floats ? 100 : 1),
+        );
+        const cuts = Array.from({ length: next(6) }, () => next(values.length + 1)).sort((a, b) => a - b);
+        const bound = 20 + next(1_000);
+
+        // Act
+        const [one, many] = bothStates(FLOAT, values, cuts, numbers, number, bound);
+
+        // Assert
+        expect(many).toBe(one);
+      }
+    });
+  });
 });

@@ -137,6 +137,29 @@ describe('HyperLogLog', () => {
     expect(hashValue(5n)).not.toBe(hashValue('5'));
   });
 
+  it('adds a number through addNumber into the registers addValue gives it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, NaN)), { maxLength: 300 }),
+        (values) => {
+          // Prepare
+          const viaValue = new HyperLogLog();
+          const viaNumber = new HyperLogLog();
+
+          // Act
+          for (const v of values) {
+            viaValue.addValue(v);
+            viaNumber.addNumber(v);
+          }
+
+          // Assess
+          expect(viaNumber.toJSON()).toBe(viaValue.toJSON());
+        },
+      ),
+      { seed: 20261207, numRuns: 200 },
+    );
+  });
+
   describe('safe integers hash as the text of their bigint', () => {
     /** Safe integers at every digit count and at the 10^4 / 10^8 splits, both signs. */
     function edgeIntegers(): number[] {
