@@ -46,16 +46,25 @@ class ByteBuffer {
     this.n = n;
   }
 
-  /** The bytes so far, copied (the sink may keep them); the buffer starts over. */
+  /**
+   * The bytes so far; the buffer starts over. A sink may keep what it is given, so a full buffer
+   * is handed over whole and a fresh one takes its place (copying a megabyte per flush cost more
+   * than allocating one); a small remainder (the last flush) is copied, so a kept chunk never
+   * holds more than 2x its bytes (at most FLUSH_AT + FLUSH_AT / 4 for at least FLUSH_AT / 2).
+   */
   take(): Uint8Array {
-    const out = this.bytes.slice(0, this.n);
+    const n = this.n;
     this.n = 0;
+    if (n < FLUSH_AT >> 1) return this.bytes.slice(0, n);
+    const out = this.bytes.subarray(0, n);
+    this.bytes = new Uint8Array(FLUSH_AT + (FLUSH_AT >> 2));
     return out;
   }
 }
 
 const UNIT_DIGITS = { ms: 3, us: 6, ns: 9 } as const;
 const DATE_CACHE = 1 << 12;
+const NO_BYTES = new Uint8Array(0);
 /** Powers of ten up to 10^16, each exact. */
 const POW10 = Array.from({ length: 17 }, (_, k) => 10 ** k);
 /** Decimals of at most this many digits after the point are tried before a double's own text. */
@@ -76,35 +85,39 @@ function timestampWriter(out: ByteBuffer, spec: ColumnSpec, codec: ColumnCodec):
   const digits = UNIT_DIGITS[spec.unit ?? 'us'];
   const perSecond = 10 ** digits;
   const zulu = spec.zone !== NAIVE_ZONE;
-  // Generated and real timestamps jump between days row by row: the date bytes of every day seen
-  // are kept (a bounded number; a year of days is 366).
-  const dates = new Map<number, Uint8Array>();
+  // Generated and real timestamps jump between days row by row: the date bytes of the days seen
+  // are kept in a direct-mapped cache (DATE_CACHE slots, by day modulo DATE_CACHE; a year of days
+  // never collides), found by an array index where a Map lookup of a double key cost more.
+  const slotDays = new Float64Array(DATE_CACHE).fill(NaN);
+  const slotDates: Uint8Array[] = Array.from({ length: DATE_CACHE }, () => NO_BYTES);
   // Consecutive rows mostly share a day: the last day's bytes are at hand without a lookup.
   let lastDay = NaN;
-  let date: Uint8Array = new Uint8Array(0);
+  let date: Uint8Array = NO_BYTES;
   return (v) => {
     const seconds = Math.floor(v / perSecond);
-    let fraction = v - seconds * perSecond;
+    const fractionExact = v - seconds * perSecond;
     // Near 2^53 the quotient can round across a second: the codec's own text, whatever it is.
-    if (fraction < 0 || fraction >= perSecond) return out.text(codec.format(v));
+    if (fractionExact < 0 || fractionExact >= perSecond) return out.text(codec.format(v));
+    // Below 10^9, so int32 arithmetic from here: % and / of doubles are library calls.
+    let fraction = fractionExact | 0;
     const day = Math.floor(seconds / 86400);
     if (day !== lastDay) {
-      let bytes = dates.get(day);
-      if (bytes === undefined) {
-        if (dates.size >= DATE_CACHE) dates.clear();
-        bytes = utf8.encode(formatDate(day));
-        dates.set(day, bytes);
+      const slot = day & (DATE_CACHE - 1);
+      if (slotDays[slot] !== day) {
+        slotDays[slot] = day;
+        slotDates[slot] = utf8.encode(formatDate(day));
       }
       lastDay = day;
-      date = bytes;
+      date = slotDates[slot]!;
     }
-    // Seconds of the day in int32 arithmetic: % of a double is a library call.
     const rest = (seconds - day * 86400) | 0;
-    out.ensure(date.length + 21);
+    const dateLength = date.length;
+    out.ensure(dateLength + 21);
     const b = out.bytes;
     let n = out.n;
     // A byte loop: set() of a dozen bytes costs more than copying them.
-    for (let k = 0; k < date.length; k++) b[n++] = date[k]!;
+    for (let k = 0; k < dateLength; k++) b[n + k] = date[k]!;
+    n += dateLength;
     const h = (rest / 3600) | 0;
     const minutes = (rest / 60) | 0;
     const m = minutes - h * 60;
@@ -121,17 +134,23 @@ function timestampWriter(out: ByteBuffer, spec: ColumnSpec, codec: ColumnCodec):
     n += 9;
     if (fraction !== 0) {
       // Whole groups of three trailing zeros go, keeping at least three digits.
-      let width = digits;
-      while (width > 3 && fraction % 1000 === 0) {
-        fraction /= 1000;
+      let width: number = digits;
+      while (width > 3) {
+        const q = (fraction / 1000) | 0;
+        if (q * 1000 !== fraction) break;
+        fraction = q;
         width -= 3;
       }
       b[n] = 46; // '.'
-      for (let i = width; i > 0; i--) {
-        const q = Math.floor(fraction / 10);
-        b[n + i] = 48 + (fraction - q * 10);
+      let i = width;
+      for (; i > 1; i -= 2) {
+        const q = (fraction / 100) | 0;
+        const pair = (fraction - q * 100) << 1;
+        b[n + i] = DIGIT_PAIRS[pair + 1]!;
+        b[n + i - 1] = DIGIT_PAIRS[pair]!;
         fraction = q;
       }
+      if (i === 1) b[n + 1] = 48 + fraction;
       n += width + 1;
     }
     if (zulu) b[n++] = 90; // 'Z'

@@ -641,6 +641,78 @@ describe('CsvWriter.writeColumns bytes', () => {
     }
   });
 
+  it('writes timestamps of days sharing a date-cache slot, and fractions of every width, as write() does', async () => {
+    // Arrange: days 4096 apart (one slot of the writer's date cache) alternate row by row, each
+    // with a fraction of a random width and trailing zeros, around years 1, 1970, 2024 and 9999.
+    let seed = 20261207;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const anchors = [FIRST_SECOND / 86400n + 1n, -1n, 0n, 19_723n, LAST_SECOND / 86400n - 8192n];
+    for (const unit of UNITS) {
+      const s = PER_SECOND[unit];
+      const rows: TypedRow[] = [];
+      for (let i = 0; i < 600; i++) {
+        const day = anchors[random(anchors.length)]! + BigInt(4096 * random(3));
+        const second = day * 86400n + BigInt(random(86400));
+        const zeros = 10n ** BigInt(random(unit === 'ns' ? 10 : unit === 'us' ? 7 : 4));
+        const fraction = (BigInt(random(1_000_000_000)) % s) - ((BigInt(random(1_000_000_000)) % s) % zeros);
+        rows.push([second * s + (fraction < 0n ? 0n : fraction)]);
+      }
+      for (const zone of ['UTC', 'naive'] as const) {
+        const schema: ColumnSpec[] = [{ name: 'at', type: 'timestamp', unit, zone, nullable: true }];
+
+        // Act
+        const [expected, actual] = await bothWays(schema, rows, {}, 64);
+
+        // Assert
+        expect(actual.toString('utf8')).toBe(expected.toString('utf8'));
+      }
+    }
+  });
+
+  it('hands the sink chunks that later writes leave as they were', async () => {
+    // Arrange: a sink keeping the very chunks it is given (an upload gathering a part does), and
+    // three megabytes of rows, so that full buffers are handed over and replaced.
+    const kept: Uint8Array[] = [];
+    const keeping = {
+      name: 'keeping',
+      write: (chunk: Uint8Array) => {
+        kept.push(chunk);
+        return Promise.resolve();
+      },
+      close: () => Promise.resolve(),
+      abort: () => Promise.resolve(),
+    };
+    const schema: ColumnSpec[] = [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'at', type: 'timestamp', unit: 'us', zone: 'UTC', nullable: false },
+    ];
+    const rows: TypedRow[] = Array.from({ length: 60_000 }, (_, i) => [
+      i,
+      1_717_237_230_123_456n + BigInt(i) * 7n,
+    ]);
+    const [expected] = await bothWays(schema, rows);
+    const writer = new CsvWriter(keeping, schema);
+
+    // Act
+    for (let start = 0; start < rows.length; start += 8192) {
+      const part = rows.slice(start, start + 8192);
+      const columns = schema.map((spec, c) => {
+        const builder = new TypedColumnBuilder(spec, part.length);
+        for (const row of part) builder.append(row[c] ?? null);
+        return builder.finish();
+      });
+      await writer.writeColumns(columns, part.length);
+    }
+    await writer.close();
+
+    // Assert
+    expect(kept.length).toBeGreaterThanOrEqual(2);
+    expect(Buffer.concat(kept).toString('hex')).toBe(expected.toString('hex'));
+  });
+
   it('writes numbers, decimals, dates and booleans at their edges as write() does', async () => {
     // Arrange
     const safe = Number.MAX_SAFE_INTEGER;
