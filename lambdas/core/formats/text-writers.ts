@@ -277,9 +277,16 @@ function digitsBefore(b: Uint8Array, end: number, u: number, count: number): voi
  * scale 0, what String(v) writes), for |v| <= 2^53.
  */
 function writeScaled(out: ByteBuffer, v: number, scale: number): void {
-  out.ensure(19 + scale);
-  const b = out.bytes;
-  let n = out.n;
+  out.ensure(SCALED_BYTES + scale);
+  out.n = scaledInto(out.bytes, out.n, v, scale);
+}
+
+/** At most this many bytes, plus the scale, make the text of a scaled safe integer (sign, 16 digits, point). */
+const SCALED_BYTES = 19;
+
+/** writeScaled's text into b at n, which has room for SCALED_BYTES + scale bytes; returns the end. */
+function scaledInto(b: Uint8Array, at: number, v: number, scale: number): number {
+  let n = at;
   let u = v;
   if (u < 0) {
     b[n++] = 45; // '-'
@@ -288,8 +295,7 @@ function writeScaled(out: ByteBuffer, v: number, scale: number): void {
   if (scale === 0) {
     const digits = digitCount(u);
     digitsBefore(b, n + digits, u, digits);
-    out.n = n + digits;
-    return;
+    return n + digits;
   }
   // The whole part and the fraction, exactly: a quotient rounded across a whole number is undone.
   let whole = 0;
@@ -306,7 +312,7 @@ function writeScaled(out: ByteBuffer, v: number, scale: number): void {
   n += digits;
   b[n++] = 46; // '.'
   digitsBefore(b, n + scale, fraction, scale);
-  out.n = n + scale;
+  return n + scale;
 }
 
 /** Digits of a safe integer, into the buffer (what String(v) writes). */
@@ -384,6 +390,21 @@ class CellPlan {
   ) {}
 }
 
+/**
+ * Bytes that a row's integer, decimal and dictionary cells, its delimiters and its newline need
+ * at most: the room writeColumns makes once per row for them.
+ */
+function fixedRowBytes(plans: readonly CellPlan[], delimiterBytes: number): number {
+  let bytes = 1 + delimiterBytes * plans.length;
+  for (const p of plans) {
+    if (p.code === CELL_INTEGER) bytes += SCALED_BYTES;
+    else if (p.code === CELL_SCALED) bytes += SCALED_BYTES + p.scale;
+    else if (p.code === CELL_DICTIONARY)
+      bytes += p.cells.reduce((most, cell) => Math.max(most, cell.length), 0);
+  }
+  return bytes;
+}
+
 export class CsvWriter extends TextWriter {
   private readonly delimiter: string;
   private readonly withHeader: boolean;
@@ -435,58 +456,71 @@ export class CsvWriter extends TextWriter {
     const single = delimiter.length === 1 ? delimiter[0]! : -1;
     const out = this.out;
     const width = plans.length;
+    // Room for a whole row of the fixed-width cells (integers, decimals, dictionary texts), their
+    // delimiters and the newline is made once per row; those cells are then written at a local
+    // offset. Other cells make their own room, with the offset handed over and back around them.
+    // A cell making its own room may use up what was made for the row: room is made again after
+    // it (`fixed` bounds the rest of the row too).
+    const fixed = fixedRowBytes(plans, delimiter.length);
     for (let r = 0; r < length; r++) {
+      out.ensure(fixed);
+      let b = out.bytes;
+      let n = out.n;
       for (let c = 0; c < width; c++) {
         if (c > 0) {
-          if (single >= 0) {
-            out.ensure(1);
-            out.bytes[out.n++] = single;
-          } else {
-            out.ensure(delimiter.length);
-            out.bytes.set(delimiter, out.n);
-            out.n += delimiter.length;
-          }
+          if (single >= 0) b[n++] = single;
+          else for (let k = 0; k < delimiter.length; k++) b[n++] = delimiter[k]!;
         }
         // The usual cells are written here, each kind by a direct call V8 can inline; a call
         // through a closure per column is a call site of many targets, never inlined.
         const p = plans[c]!;
         const code = p.code;
-        if (code === CELL_OTHER) p.encode(r);
-        else if (p.valid === null || p.valid[r] === 1) {
+        if (code === CELL_OTHER) {
+          out.n = n;
+          p.encode(r);
+          out.ensure(fixed);
+          b = out.bytes;
+          n = out.n;
+        } else if (p.valid === null || p.valid[r] === 1) {
           switch (code) {
             case CELL_INTEGER:
-              writeScaled(out, p.numbers[r]!, 0);
+              n = scaledInto(b, n, p.numbers[r]!, 0);
               break;
             case CELL_SCALED:
-              writeScaled(out, p.numbers[r]!, p.scale);
+              n = scaledInto(b, n, p.numbers[r]!, p.scale);
               break;
             case CELL_FLOAT: {
               const v = p.numbers[r]!;
+              out.n = n;
               if (!writeShortDecimal(out, v)) out.text(p.codec.format(v));
+              out.ensure(fixed);
+              b = out.bytes;
+              n = out.n;
               break;
             }
             case CELL_TIMESTAMP:
+              out.n = n;
               p.timestamp(p.numbers[r]!);
+              out.ensure(fixed);
+              b = out.bytes;
+              n = out.n;
               break;
             case CELL_DICTIONARY: {
               const k = p.indices[r]!;
               if (k < 0) break;
               const bytes = p.cells[k]!;
               const len = bytes.length;
-              out.ensure(len);
-              const b = out.bytes;
-              const n = out.n;
               if (len <= 16) for (let j = 0; j < len; j++) b[n + j] = bytes[j]!;
               else b.set(bytes, n);
-              out.n = n + len;
+              n += len;
               break;
             }
           }
         }
       }
-      out.ensure(1);
-      out.bytes[out.n++] = 10;
-      if (out.n >= FLUSH_AT) await this.flush();
+      b[n++] = 10;
+      out.n = n;
+      if (n >= FLUSH_AT) await this.flush();
     }
     this.rows += length;
   }

@@ -672,6 +672,81 @@ describe('CsvWriter.writeColumns bytes', () => {
     }
   });
 
+  it('writes fixed-width cells after long texts across buffer boundaries as write() does', async () => {
+    // Arrange: texts of up to 200 KB (which make their own room in the buffer) between integers,
+    // wide decimals and dictionary texts (for which room is made once per row), over 3 MB.
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const schema: ColumnSpec[] = [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'text', type: 'string', nullable: true },
+      { name: 'wide', type: 'decimal', precision: 38, scale: 30, nullable: true },
+      { name: 'at', type: 'timestamp', unit: 'ns', zone: 'UTC', nullable: true },
+      { name: 'kind', type: 'string', nullable: true },
+      { name: 'last', type: 'int64', nullable: true },
+    ];
+    const kinds = ['short', 'k'.repeat(5000), null];
+    const rows: TypedRow[] = Array.from({ length: 60 }, (_, i) => [
+      -Number.MAX_SAFE_INTEGER + i,
+      i % 7 === 0 ? null : 'x'.repeat(random(200_000)),
+      BigInt(-Number.MAX_SAFE_INTEGER + random(1000)),
+      BigInt(random(1_000_000_000)) * 1_000_000_007n,
+      kinds[random(3)]!,
+      i % 5 === 0 ? null : Number.MAX_SAFE_INTEGER - i,
+    ]);
+
+    for (const dictionary of [false, true]) {
+      // Act
+      const [expected, actual] = await bothWays(schema, rows, {}, 16, dictionary);
+
+      // Assert
+      expect(actual.length).toBeGreaterThan(3_000_000);
+      expect(actual.toString('hex')).toBe(expected.toString('hex'));
+    }
+  });
+
+  it('writes the cells after a text that fills the buffer to its last byte as write() does', async () => {
+    // Arrange: each row flushes on its own, so each starts an empty buffer of 1.25 MB (FLUSH_AT
+    // and a quarter); its text, after a 17-digit id and a comma, ends 0 to 7 bytes before the
+    // buffer's end, where the integers, decimal and dictionary text that follow need room again.
+    const capacity = (1 << 20) + (1 << 18);
+    const schema: ColumnSpec[] = [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'text', type: 'string', nullable: false },
+      { name: 'wide', type: 'decimal', precision: 38, scale: 30, nullable: false },
+      { name: 'kind', type: 'string', nullable: false },
+      { name: 'last', type: 'int64', nullable: false },
+    ];
+    const rows: TypedRow[] = Array.from({ length: 9 }, (_, i) => [
+      -Number.MAX_SAFE_INTEGER + i,
+      'x'.repeat(i === 0 ? capacity - 100 : capacity - 18 - (i - 1)),
+      BigInt(-Number.MAX_SAFE_INTEGER + i),
+      ['books', 'games'][i % 2]!,
+      Number.MAX_SAFE_INTEGER - i,
+    ]);
+    const fromColumns = new BufferSink();
+    const writer = new CsvWriter(fromColumns, schema);
+    const [expected] = await bothWays(schema, rows);
+
+    // Act
+    for (const row of rows) {
+      const columns = schema.map((spec, c) => {
+        const builder = new TypedColumnBuilder(spec, 1);
+        if (c === 3) builder.takeDictionary(Int32Array.of(row[c] === 'books' ? 0 : 1), ['books', 'games']);
+        else builder.append(row[c] ?? null);
+        return builder.finish();
+      });
+      await writer.writeColumns(columns, 1);
+    }
+    await writer.close();
+
+    // Assert
+    expect(Buffer.from(fromColumns.bytes()).toString('hex')).toBe(expected.toString('hex'));
+  });
+
   it('hands the sink chunks that later writes leave as they were', async () => {
     // Arrange: a sink keeping the very chunks it is given (an upload gathering a part does), and
     // three megabytes of rows, so that full buffers are handed over and replaced.
