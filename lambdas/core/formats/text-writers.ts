@@ -332,18 +332,33 @@ function writeInteger(out: ByteBuffer, v: number): void {
  * decimal, written without an exponent for 1e-6 <= |v| < 1e21, with no zero ending its fraction.
  */
 function writeShortDecimal(out: ByteBuffer, v: number): boolean {
+  out.ensure(SHORT_DECIMAL_BYTES);
+  const end = shortDecimalInto(out.bytes, out.n, v);
+  if (end < 0) return false;
+  out.n = end;
+  return true;
+}
+
+/** At most this many bytes make writeShortDecimal's text (sign, 15 digits, point, fraction digits). */
+const SHORT_DECIMAL_BYTES = SCALED_BYTES + MAX_FRACTION_DIGITS;
+
+/**
+ * writeShortDecimal's text into b at n, which has room for SHORT_DECIMAL_BYTES; returns the end,
+ * or -1, having written nothing, for a v it does not write.
+ */
+function shortDecimalInto(b: Uint8Array, at: number, v: number): number {
   if (v === 0) {
-    out.ensure(2);
-    if (Object.is(v, -0)) out.bytes[out.n++] = 45;
-    out.bytes[out.n++] = 48;
-    return true;
+    let n = at;
+    if (Object.is(v, -0)) b[n++] = 45;
+    b[n++] = 48;
+    return n;
   }
   const u = v < 0 ? -v : v;
-  if (!(u >= 1e-6 && u < 1e15)) return false;
+  if (!(u >= 1e-6 && u < 1e15)) return -1;
   for (let k = 0; k <= MAX_FRACTION_DIGITS; k++) {
     const scale = POW10[k]!;
     let m = Math.round(u * scale);
-    if (m >= 1e15) return false;
+    if (m >= 1e15) return -1;
     if (m / scale === u) {
       // String(v) ends no fraction with a zero (the first k that reads back has none anyway).
       let digits = k;
@@ -351,11 +366,10 @@ function writeShortDecimal(out: ByteBuffer, v: number): boolean {
         m /= 10;
         digits--;
       }
-      writeScaled(out, v < 0 ? -m : m, digits);
-      return true;
+      return scaledInto(b, at, v < 0 ? -m : m, digits);
     }
   }
-  return false;
+  return -1;
 }
 
 const CELL_OTHER = 0;
@@ -391,7 +405,7 @@ class CellPlan {
 }
 
 /**
- * Bytes that a row's integer, decimal and dictionary cells, its delimiters and its newline need
+ * Bytes that a row's integer, decimal, double and dictionary cells, its delimiters and its newline need
  * at most: the room writeColumns makes once per row for them.
  */
 function fixedRowBytes(plans: readonly CellPlan[], delimiterBytes: number): number {
@@ -399,6 +413,7 @@ function fixedRowBytes(plans: readonly CellPlan[], delimiterBytes: number): numb
   for (const p of plans) {
     if (p.code === CELL_INTEGER) bytes += SCALED_BYTES;
     else if (p.code === CELL_SCALED) bytes += SCALED_BYTES + p.scale;
+    else if (p.code === CELL_FLOAT) bytes += SHORT_DECIMAL_BYTES;
     else if (p.code === CELL_DICTIONARY)
       bytes += p.cells.reduce((most, cell) => Math.max(most, cell.length), 0);
   }
@@ -456,7 +471,7 @@ export class CsvWriter extends TextWriter {
     const single = delimiter.length === 1 ? delimiter[0]! : -1;
     const out = this.out;
     const width = plans.length;
-    // Room for a whole row of the fixed-width cells (integers, decimals, dictionary texts), their
+    // Room for a whole row of the fixed-width cells (integers, decimals, doubles, dictionary texts), their
     // delimiters and the newline is made once per row; those cells are then written at a local
     // offset. Other cells make their own room, with the offset handed over and back around them.
     // A cell making its own room may use up what was made for the row: room is made again after
@@ -491,11 +506,15 @@ export class CsvWriter extends TextWriter {
               break;
             case CELL_FLOAT: {
               const v = p.numbers[r]!;
-              out.n = n;
-              if (!writeShortDecimal(out, v)) out.text(p.codec.format(v));
-              out.ensure(fixed);
-              b = out.bytes;
-              n = out.n;
+              const end = shortDecimalInto(b, n, v);
+              if (end >= 0) n = end;
+              else {
+                out.n = n;
+                out.text(p.codec.format(v));
+                out.ensure(fixed);
+                b = out.bytes;
+                n = out.n;
+              }
               break;
             }
             case CELL_TIMESTAMP:

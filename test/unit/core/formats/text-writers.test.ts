@@ -711,18 +711,22 @@ describe('CsvWriter.writeColumns bytes', () => {
   it('writes the cells after a text that fills the buffer to its last byte as write() does', async () => {
     // Arrange: each row flushes on its own, so each starts an empty buffer of 1.25 MB (FLUSH_AT
     // and a quarter); its text, after a 17-digit id and a comma, ends 0 to 7 bytes before the
-    // buffer's end, where the integers, decimal and dictionary text that follow need room again.
+    // buffer's end, where the double, integers, decimal and dictionary text that follow need room
+    // again (Math.PI and 1.79e308 take the double's text from its codec, the others its digits).
     const capacity = (1 << 20) + (1 << 18);
     const schema: ColumnSpec[] = [
       { name: 'id', type: 'int64', nullable: false },
       { name: 'text', type: 'string', nullable: false },
+      { name: 'ratio', type: 'float64', nullable: false },
       { name: 'wide', type: 'decimal', precision: 38, scale: 30, nullable: false },
       { name: 'kind', type: 'string', nullable: false },
       { name: 'last', type: 'int64', nullable: false },
     ];
+    const ratios = [-123456789012.3456, Math.PI, -1e-7, 1047.29, -0, 1.7976931348623157e308];
     const rows: TypedRow[] = Array.from({ length: 9 }, (_, i) => [
       -Number.MAX_SAFE_INTEGER + i,
       'x'.repeat(i === 0 ? capacity - 100 : capacity - 18 - (i - 1)),
+      ratios[i % ratios.length]!,
       BigInt(-Number.MAX_SAFE_INTEGER + i),
       ['books', 'games'][i % 2]!,
       Number.MAX_SAFE_INTEGER - i,
@@ -735,7 +739,7 @@ describe('CsvWriter.writeColumns bytes', () => {
     for (const row of rows) {
       const columns = schema.map((spec, c) => {
         const builder = new TypedColumnBuilder(spec, 1);
-        if (c === 3) builder.takeDictionary(Int32Array.of(row[c] === 'books' ? 0 : 1), ['books', 'games']);
+        if (c === 4) builder.takeDictionary(Int32Array.of(row[c] === 'books' ? 0 : 1), ['books', 'games']);
         else builder.append(row[c] ?? null);
         return builder.finish();
       });
