@@ -46,7 +46,11 @@ class ByteBuffer {
     this.n = n;
   }
 
-  /** The bytes so far, copied (the sink may keep them); the buffer starts over. */
+  /**
+   * The bytes so far, copied (the sink may keep them); the buffer starts over. Handing the sink
+   * the full buffer and allocating a fresh one instead cost more in the Parquet-to-CSV conversion
+   * (a fresh megabyte's page faults and its collection) than the copy saved.
+   */
   take(): Uint8Array {
     const out = this.bytes.slice(0, this.n);
     this.n = 0;
@@ -56,6 +60,7 @@ class ByteBuffer {
 
 const UNIT_DIGITS = { ms: 3, us: 6, ns: 9 } as const;
 const DATE_CACHE = 1 << 12;
+const NO_BYTES = new Uint8Array(0);
 /** Powers of ten up to 10^16, each exact. */
 const POW10 = Array.from({ length: 17 }, (_, k) => 10 ** k);
 /** Decimals of at most this many digits after the point are tried before a double's own text. */
@@ -76,35 +81,39 @@ function timestampWriter(out: ByteBuffer, spec: ColumnSpec, codec: ColumnCodec):
   const digits = UNIT_DIGITS[spec.unit ?? 'us'];
   const perSecond = 10 ** digits;
   const zulu = spec.zone !== NAIVE_ZONE;
-  // Generated and real timestamps jump between days row by row: the date bytes of every day seen
-  // are kept (a bounded number; a year of days is 366).
-  const dates = new Map<number, Uint8Array>();
+  // Generated and real timestamps jump between days row by row: the date bytes of the days seen
+  // are kept in a direct-mapped cache (DATE_CACHE slots, by day modulo DATE_CACHE; a year of days
+  // never collides), found by an array index where a Map lookup of a double key cost more.
+  const slotDays = new Float64Array(DATE_CACHE).fill(NaN);
+  const slotDates: Uint8Array[] = Array.from({ length: DATE_CACHE }, () => NO_BYTES);
   // Consecutive rows mostly share a day: the last day's bytes are at hand without a lookup.
   let lastDay = NaN;
-  let date: Uint8Array = new Uint8Array(0);
+  let date: Uint8Array = NO_BYTES;
   return (v) => {
     const seconds = Math.floor(v / perSecond);
-    let fraction = v - seconds * perSecond;
+    const fractionExact = v - seconds * perSecond;
     // Near 2^53 the quotient can round across a second: the codec's own text, whatever it is.
-    if (fraction < 0 || fraction >= perSecond) return out.text(codec.format(v));
+    if (fractionExact < 0 || fractionExact >= perSecond) return out.text(codec.format(v));
+    // Below 10^9, so int32 arithmetic from here: % and / of doubles are library calls.
+    let fraction = fractionExact | 0;
     const day = Math.floor(seconds / 86400);
     if (day !== lastDay) {
-      let bytes = dates.get(day);
-      if (bytes === undefined) {
-        if (dates.size >= DATE_CACHE) dates.clear();
-        bytes = utf8.encode(formatDate(day));
-        dates.set(day, bytes);
+      const slot = day & (DATE_CACHE - 1);
+      if (slotDays[slot] !== day) {
+        slotDays[slot] = day;
+        slotDates[slot] = utf8.encode(formatDate(day));
       }
       lastDay = day;
-      date = bytes;
+      date = slotDates[slot]!;
     }
-    // Seconds of the day in int32 arithmetic: % of a double is a library call.
     const rest = (seconds - day * 86400) | 0;
-    out.ensure(date.length + 21);
+    const dateLength = date.length;
+    out.ensure(dateLength + 21);
     const b = out.bytes;
     let n = out.n;
     // A byte loop: set() of a dozen bytes costs more than copying them.
-    for (let k = 0; k < date.length; k++) b[n++] = date[k]!;
+    for (let k = 0; k < dateLength; k++) b[n + k] = date[k]!;
+    n += dateLength;
     const h = (rest / 3600) | 0;
     const minutes = (rest / 60) | 0;
     const m = minutes - h * 60;
@@ -121,17 +130,23 @@ function timestampWriter(out: ByteBuffer, spec: ColumnSpec, codec: ColumnCodec):
     n += 9;
     if (fraction !== 0) {
       // Whole groups of three trailing zeros go, keeping at least three digits.
-      let width = digits;
-      while (width > 3 && fraction % 1000 === 0) {
-        fraction /= 1000;
+      let width: number = digits;
+      while (width > 3) {
+        const q = (fraction / 1000) | 0;
+        if (q * 1000 !== fraction) break;
+        fraction = q;
         width -= 3;
       }
       b[n] = 46; // '.'
-      for (let i = width; i > 0; i--) {
-        const q = Math.floor(fraction / 10);
-        b[n + i] = 48 + (fraction - q * 10);
+      let i = width;
+      for (; i > 1; i -= 2) {
+        const q = (fraction / 100) | 0;
+        const pair = (fraction - q * 100) << 1;
+        b[n + i] = DIGIT_PAIRS[pair + 1]!;
+        b[n + i - 1] = DIGIT_PAIRS[pair]!;
         fraction = q;
       }
+      if (i === 1) b[n + 1] = 48 + fraction;
       n += width + 1;
     }
     if (zulu) b[n++] = 90; // 'Z'
@@ -258,9 +273,16 @@ function digitsBefore(b: Uint8Array, end: number, u: number, count: number): voi
  * scale 0, what String(v) writes), for |v| <= 2^53.
  */
 function writeScaled(out: ByteBuffer, v: number, scale: number): void {
-  out.ensure(19 + scale);
-  const b = out.bytes;
-  let n = out.n;
+  out.ensure(SCALED_BYTES + scale);
+  out.n = scaledInto(out.bytes, out.n, v, scale);
+}
+
+/** At most this many bytes, plus the scale, make the text of a scaled safe integer (sign, 16 digits, point). */
+const SCALED_BYTES = 19;
+
+/** writeScaled's text into b at n, which has room for SCALED_BYTES + scale bytes; returns the end. */
+function scaledInto(b: Uint8Array, at: number, v: number, scale: number): number {
+  let n = at;
   let u = v;
   if (u < 0) {
     b[n++] = 45; // '-'
@@ -269,8 +291,7 @@ function writeScaled(out: ByteBuffer, v: number, scale: number): void {
   if (scale === 0) {
     const digits = digitCount(u);
     digitsBefore(b, n + digits, u, digits);
-    out.n = n + digits;
-    return;
+    return n + digits;
   }
   // The whole part and the fraction, exactly: a quotient rounded across a whole number is undone.
   let whole = 0;
@@ -287,7 +308,7 @@ function writeScaled(out: ByteBuffer, v: number, scale: number): void {
   n += digits;
   b[n++] = 46; // '.'
   digitsBefore(b, n + scale, fraction, scale);
-  out.n = n + scale;
+  return n + scale;
 }
 
 /** Digits of a safe integer, into the buffer (what String(v) writes). */
@@ -307,18 +328,33 @@ function writeInteger(out: ByteBuffer, v: number): void {
  * decimal, written without an exponent for 1e-6 <= |v| < 1e21, with no zero ending its fraction.
  */
 function writeShortDecimal(out: ByteBuffer, v: number): boolean {
+  out.ensure(SHORT_DECIMAL_BYTES);
+  const end = shortDecimalInto(out.bytes, out.n, v);
+  if (end < 0) return false;
+  out.n = end;
+  return true;
+}
+
+/** At most this many bytes make writeShortDecimal's text (sign, 15 digits, point, fraction digits). */
+const SHORT_DECIMAL_BYTES = SCALED_BYTES + MAX_FRACTION_DIGITS;
+
+/**
+ * writeShortDecimal's text into b at n, which has room for SHORT_DECIMAL_BYTES; returns the end,
+ * or -1, having written nothing, for a v it does not write.
+ */
+function shortDecimalInto(b: Uint8Array, at: number, v: number): number {
   if (v === 0) {
-    out.ensure(2);
-    if (Object.is(v, -0)) out.bytes[out.n++] = 45;
-    out.bytes[out.n++] = 48;
-    return true;
+    let n = at;
+    if (Object.is(v, -0)) b[n++] = 45;
+    b[n++] = 48;
+    return n;
   }
   const u = v < 0 ? -v : v;
-  if (!(u >= 1e-6 && u < 1e15)) return false;
+  if (!(u >= 1e-6 && u < 1e15)) return -1;
   for (let k = 0; k <= MAX_FRACTION_DIGITS; k++) {
     const scale = POW10[k]!;
     let m = Math.round(u * scale);
-    if (m >= 1e15) return false;
+    if (m >= 1e15) return -1;
     if (m / scale === u) {
       // String(v) ends no fraction with a zero (the first k that reads back has none anyway).
       let digits = k;
@@ -326,11 +362,10 @@ function writeShortDecimal(out: ByteBuffer, v: number): boolean {
         m /= 10;
         digits--;
       }
-      writeScaled(out, v < 0 ? -m : m, digits);
-      return true;
+      return scaledInto(b, at, v < 0 ? -m : m, digits);
     }
   }
-  return false;
+  return -1;
 }
 
 const CELL_OTHER = 0;
@@ -363,6 +398,22 @@ class CellPlan {
     readonly numbers: Float64Array,
     readonly valid: Uint8Array | null,
   ) {}
+}
+
+/**
+ * Bytes that a row's integer, decimal, double and dictionary cells, its delimiters and its newline need
+ * at most: the room writeColumns makes once per row for them.
+ */
+function fixedRowBytes(plans: readonly CellPlan[], delimiterBytes: number): number {
+  let bytes = 1 + delimiterBytes * plans.length;
+  for (const p of plans) {
+    if (p.code === CELL_INTEGER) bytes += SCALED_BYTES;
+    else if (p.code === CELL_SCALED) bytes += SCALED_BYTES + p.scale;
+    else if (p.code === CELL_FLOAT) bytes += SHORT_DECIMAL_BYTES;
+    else if (p.code === CELL_DICTIONARY)
+      bytes += p.cells.reduce((most, cell) => Math.max(most, cell.length), 0);
+  }
+  return bytes;
 }
 
 export class CsvWriter extends TextWriter {
@@ -416,58 +467,75 @@ export class CsvWriter extends TextWriter {
     const single = delimiter.length === 1 ? delimiter[0]! : -1;
     const out = this.out;
     const width = plans.length;
+    // Room for a whole row of the fixed-width cells (integers, decimals, doubles, dictionary texts), their
+    // delimiters and the newline is made once per row; those cells are then written at a local
+    // offset. Other cells make their own room, with the offset handed over and back around them.
+    // A cell making its own room may use up what was made for the row: room is made again after
+    // it (`fixed` bounds the rest of the row too).
+    const fixed = fixedRowBytes(plans, delimiter.length);
     for (let r = 0; r < length; r++) {
+      out.ensure(fixed);
+      let b = out.bytes;
+      let n = out.n;
       for (let c = 0; c < width; c++) {
         if (c > 0) {
-          if (single >= 0) {
-            out.ensure(1);
-            out.bytes[out.n++] = single;
-          } else {
-            out.ensure(delimiter.length);
-            out.bytes.set(delimiter, out.n);
-            out.n += delimiter.length;
-          }
+          if (single >= 0) b[n++] = single;
+          else for (let k = 0; k < delimiter.length; k++) b[n++] = delimiter[k]!;
         }
         // The usual cells are written here, each kind by a direct call V8 can inline; a call
         // through a closure per column is a call site of many targets, never inlined.
         const p = plans[c]!;
         const code = p.code;
-        if (code === CELL_OTHER) p.encode(r);
-        else if (p.valid === null || p.valid[r] === 1) {
+        if (code === CELL_OTHER) {
+          out.n = n;
+          p.encode(r);
+          out.ensure(fixed);
+          b = out.bytes;
+          n = out.n;
+        } else if (p.valid === null || p.valid[r] === 1) {
           switch (code) {
             case CELL_INTEGER:
-              writeScaled(out, p.numbers[r]!, 0);
+              n = scaledInto(b, n, p.numbers[r]!, 0);
               break;
             case CELL_SCALED:
-              writeScaled(out, p.numbers[r]!, p.scale);
+              n = scaledInto(b, n, p.numbers[r]!, p.scale);
               break;
             case CELL_FLOAT: {
               const v = p.numbers[r]!;
-              if (!writeShortDecimal(out, v)) out.text(p.codec.format(v));
+              const end = shortDecimalInto(b, n, v);
+              if (end >= 0) n = end;
+              else {
+                out.n = n;
+                out.text(p.codec.format(v));
+                out.ensure(fixed);
+                b = out.bytes;
+                n = out.n;
+              }
               break;
             }
             case CELL_TIMESTAMP:
+              out.n = n;
               p.timestamp(p.numbers[r]!);
+              out.ensure(fixed);
+              b = out.bytes;
+              n = out.n;
               break;
             case CELL_DICTIONARY: {
               const k = p.indices[r]!;
               if (k < 0) break;
               const bytes = p.cells[k]!;
               const len = bytes.length;
-              out.ensure(len);
-              const b = out.bytes;
-              const n = out.n;
               if (len <= 16) for (let j = 0; j < len; j++) b[n + j] = bytes[j]!;
               else b.set(bytes, n);
-              out.n = n + len;
+              n += len;
               break;
             }
           }
         }
       }
-      out.ensure(1);
-      out.bytes[out.n++] = 10;
-      if (out.n >= FLUSH_AT) await this.flush();
+      b[n++] = 10;
+      out.n = n;
+      if (n >= FLUSH_AT) await this.flush();
     }
     this.rows += length;
   }

@@ -37,8 +37,14 @@ export class CellRandom {
 
   /** Positions the stream on `row` (any non-negative integer below 2^53). */
   at(row: number): this {
-    const low = row % TWO_32;
-    const high = (row - low) / TWO_32;
+    // Rows below 2^32 (all but the largest tables) skip the division and the % of a double,
+    // a library call per cell; both give low = row and high = 0 there.
+    let low = row;
+    let high = 0;
+    if (row >= TWO_32) {
+      low = row % TWO_32;
+      high = (row - low) / TWO_32;
+    }
     this.state = mix32(this.key ^ mix32(low ^ mix32(high + 0x632be5ab)));
     return this;
   }

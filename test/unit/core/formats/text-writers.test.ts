@@ -641,6 +641,158 @@ describe('CsvWriter.writeColumns bytes', () => {
     }
   });
 
+  it('writes timestamps of days sharing a date-cache slot, and fractions of every width, as write() does', async () => {
+    // Arrange: days 4096 apart (one slot of the writer's date cache) alternate row by row, each
+    // with a fraction of a random width and trailing zeros, around years 1, 1970, 2024 and 9999.
+    let seed = 20261207;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const anchors = [FIRST_SECOND / 86400n + 1n, -1n, 0n, 19_723n, LAST_SECOND / 86400n - 8192n];
+    for (const unit of UNITS) {
+      const s = PER_SECOND[unit];
+      const rows: TypedRow[] = [];
+      for (let i = 0; i < 600; i++) {
+        const day = anchors[random(anchors.length)]! + BigInt(4096 * random(3));
+        const second = day * 86400n + BigInt(random(86400));
+        const zeros = 10n ** BigInt(random(unit === 'ns' ? 10 : unit === 'us' ? 7 : 4));
+        const fraction = (BigInt(random(1_000_000_000)) % s) - ((BigInt(random(1_000_000_000)) % s) % zeros);
+        rows.push([second * s + (fraction < 0n ? 0n : fraction)]);
+      }
+      for (const zone of ['UTC', 'naive'] as const) {
+        const schema: ColumnSpec[] = [{ name: 'at', type: 'timestamp', unit, zone, nullable: true }];
+
+        // Act
+        const [expected, actual] = await bothWays(schema, rows, {}, 64);
+
+        // Assert
+        expect(actual.toString('utf8')).toBe(expected.toString('utf8'));
+      }
+    }
+  });
+
+  it('writes fixed-width cells after long texts across buffer boundaries as write() does', async () => {
+    // Arrange: texts of up to 200 KB (which make their own room in the buffer) between integers,
+    // wide decimals and dictionary texts (for which room is made once per row), over 3 MB.
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const schema: ColumnSpec[] = [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'text', type: 'string', nullable: true },
+      { name: 'wide', type: 'decimal', precision: 38, scale: 30, nullable: true },
+      { name: 'at', type: 'timestamp', unit: 'ns', zone: 'UTC', nullable: true },
+      { name: 'kind', type: 'string', nullable: true },
+      { name: 'last', type: 'int64', nullable: true },
+    ];
+    const kinds = ['short', 'k'.repeat(5000), null];
+    const rows: TypedRow[] = Array.from({ length: 60 }, (_, i) => [
+      -Number.MAX_SAFE_INTEGER + i,
+      i % 7 === 0 ? null : 'x'.repeat(random(200_000)),
+      BigInt(-Number.MAX_SAFE_INTEGER + random(1000)),
+      BigInt(random(1_000_000_000)) * 1_000_000_007n,
+      kinds[random(3)]!,
+      i % 5 === 0 ? null : Number.MAX_SAFE_INTEGER - i,
+    ]);
+
+    for (const dictionary of [false, true]) {
+      // Act
+      const [expected, actual] = await bothWays(schema, rows, {}, 16, dictionary);
+
+      // Assert
+      expect(actual.length).toBeGreaterThan(3_000_000);
+      expect(actual.toString('hex')).toBe(expected.toString('hex'));
+    }
+  });
+
+  it('writes the cells after a text that fills the buffer to its last byte as write() does', async () => {
+    // Arrange: one row per table, no header, in a new writer's buffer of 1.25 MB (FLUSH_AT and a
+    // quarter): its text, after a 17-digit id and a comma, ends 0 to 7 bytes before the buffer's
+    // end, where the double, integers, decimal and dictionary text that follow need room again
+    // (Math.PI and 1.79e308 take the double's text from its codec, the others their digits).
+    const capacity = (1 << 20) + (1 << 18);
+    const schema: ColumnSpec[] = [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'text', type: 'string', nullable: false },
+      { name: 'ratio', type: 'float64', nullable: false },
+      { name: 'wide', type: 'decimal', precision: 38, scale: 30, nullable: false },
+      { name: 'kind', type: 'string', nullable: false },
+      { name: 'last', type: 'int64', nullable: false },
+    ];
+    const ratios = [-123456789012.3456, Math.PI, -1e-7, 1047.29, -0, 1.7976931348623157e308];
+
+    for (let gap = 0; gap < 8; gap++) {
+      const row: TypedRow = [
+        -Number.MAX_SAFE_INTEGER + gap,
+        'x'.repeat(capacity - 18 - gap),
+        ratios[gap % ratios.length]!,
+        BigInt(-Number.MAX_SAFE_INTEGER + gap),
+        ['books', 'games'][gap % 2]!,
+        Number.MAX_SAFE_INTEGER - gap,
+      ];
+      const [expected] = await bothWays(schema, [row], { header: false });
+      const fromColumns = new BufferSink();
+      const writer = new CsvWriter(fromColumns, schema, { header: false });
+      const columns = schema.map((spec, c) => {
+        const builder = new TypedColumnBuilder(spec, 1);
+        if (c === 4) builder.takeDictionary(Int32Array.of(row[c] === 'books' ? 0 : 1), ['books', 'games']);
+        else builder.append(row[c] ?? null);
+        return builder.finish();
+      });
+
+      // Act
+      await writer.writeColumns(columns, 1);
+      await writer.close();
+
+      // Assert
+      expect(Buffer.from(fromColumns.bytes()).toString('hex')).toBe(expected.toString('hex'));
+    }
+  });
+
+  it('hands the sink chunks that later writes leave as they were', async () => {
+    // Arrange: a sink keeping the very chunks it is given (an upload gathering a part does), and
+    // rows enough for several flushes of the writer's buffer.
+    const kept: Uint8Array[] = [];
+    const keeping = {
+      name: 'keeping',
+      write: (chunk: Uint8Array) => {
+        kept.push(chunk);
+        return Promise.resolve();
+      },
+      close: () => Promise.resolve(),
+      abort: () => Promise.resolve(),
+    };
+    const schema: ColumnSpec[] = [
+      { name: 'id', type: 'int64', nullable: false },
+      { name: 'at', type: 'timestamp', unit: 'us', zone: 'UTC', nullable: false },
+    ];
+    const rows: TypedRow[] = Array.from({ length: 60_000 }, (_, i) => [
+      i,
+      1_717_237_230_123_456n + BigInt(i) * 7n,
+    ]);
+    const [expected] = await bothWays(schema, rows);
+    const writer = new CsvWriter(keeping, schema);
+
+    // Act
+    for (let start = 0; start < rows.length; start += 8192) {
+      const part = rows.slice(start, start + 8192);
+      const columns = schema.map((spec, c) => {
+        const builder = new TypedColumnBuilder(spec, part.length);
+        for (const row of part) builder.append(row[c] ?? null);
+        return builder.finish();
+      });
+      await writer.writeColumns(columns, part.length);
+    }
+    await writer.close();
+
+    // Assert
+    expect(kept.length).toBeGreaterThanOrEqual(2);
+    expect(Buffer.concat(kept).toString('hex')).toBe(expected.toString('hex'));
+  });
+
   it('writes numbers, decimals, dates and booleans at their edges as write() does', async () => {
     // Arrange
     const safe = Number.MAX_SAFE_INTEGER;
