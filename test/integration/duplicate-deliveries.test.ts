@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/lineage-store';
 import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { objectPk } from '../../lambdas/core/registry/output-registry';
-import { seededRandom } from '../fixtures/fault-injection-proxy';
+import { seededRandom } from '../fixtures/seeded-random';
 import { orderFeaturesParquet } from '../fixtures/order-features-parquet';
 import type { EventBridgeS3Event } from '../../lib/local/s3-event-to-eventbridge';
 import { markdownTable, recordFigures } from '../fixtures/reliability-report';

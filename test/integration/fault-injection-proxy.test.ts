@@ -7,11 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FaultInjectionProxy,
-  seededRandom,
-  type FaultInjectionOptions,
-} from '../fixtures/fault-injection-proxy';
+import { FaultInjectionProxy, type FaultInjectionOptions } from '../fixtures/fault-injection-proxy';
+import { seededRandom } from '../fixtures/seeded-random';
 
 let upstream: Server;
 let upstreamUrl: string;

@@ -26,12 +26,8 @@ import { type LineageStore, lineageNode } from '../../lambdas/core/lineage/linea
 import { DynamoLineageStore } from '../../lambdas/adapters/aws/dynamo-lineage-store';
 import { objectPk } from '../../lambdas/core/registry/output-registry';
 import { EmbeddedStack, type Endpoints, type ExecutionRecord } from '../../lib/local/embedded-stack';
-import {
-  FAULT_KINDS,
-  FaultInjectionProxy,
-  seededRandom,
-  type FaultStats,
-} from '../fixtures/fault-injection-proxy';
+import { FAULT_KINDS, FaultInjectionProxy, type FaultStats } from '../fixtures/fault-injection-proxy';
+import { seededRandom } from '../fixtures/seeded-random';
 import { localDocumentClient, localS3Client } from '../../lib/local/local-clients';
 import type { LocalHandler } from '../../lib/local/task-bindings';
 import { PROJECT_ROOT } from '../../lib/config/project-paths';

@@ -14,6 +14,7 @@ import { TableDigest } from '../../../../lambdas/core/conversion/table-digest';
 import type { ColumnSpec } from '../../../../lambdas/core/contracts/output-contract';
 import type { ColumnBatch } from '../../../../lambdas/core/formats/column-batch';
 import { readCsvColumns } from '../../../../lambdas/core/formats/csv-column-reader';
+import { seededRandom } from '../../../fixtures/seeded-random';
 
 const SCHEMA: readonly ColumnSpec[] = [
   { name: 'id', type: 'int64', nullable: false },
@@ -24,18 +25,6 @@ const SCHEMA: readonly ColumnSpec[] = [
   { name: 'category', type: 'string', nullable: true },
 ];
 const PLAN = { schema: SCHEMA, sourceNames: SCHEMA.map((c) => c.name) };
-
-/** A seeded PRNG (mulberry32), so every run draws the same files. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
@@ -144,7 +133,7 @@ describe('the read-back over a CSV reader that reuses its buffers', () => {
         async ({ seed, rows, switchAt, fail, crlf, batchSize, sizes }) => {
           // Arrange
           const failAt = fail === null ? null : Math.floor(fail * rows);
-          const text = csvText(prng(seed), rows, Math.floor(switchAt * rows), failAt, crlf);
+          const text = csvText(seededRandom(seed), rows, Math.floor(switchAt * rows), failAt, crlf);
           const bytes = Buffer.from(text, 'utf8');
 
           // Act

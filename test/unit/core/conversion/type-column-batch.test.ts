@@ -46,6 +46,7 @@ import {
   typedTableArbitrary,
   valueArbitrary,
 } from '../../../fixtures/typed-tables';
+import { seededRandom } from '../../../fixtures/seeded-random';
 
 /** Each cell through its codec, row by row: the row path's typing. */
 function typeByCells(batch: ColumnBatch, plan: TypingPlan): TypedValue[][] {
@@ -1360,13 +1361,7 @@ describe('flat columns from typed vectors (int64, timestamp, float64)', () => {
     fc.assert(
       fc.property(vectorCase, fc.context(), (c, ctx) => {
         // Arrange: a vector of mostly ordinary values, a few edge ones and nulls, drawn by a seeded PRNG
-        let a = c.seed >>> 0;
-        const rand = (): number => {
-          a = (a + 0x6d2b79f5) >>> 0;
-          let t = Math.imul(a ^ (a >>> 15), a | 1);
-          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-          return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-        };
+        const rand = seededRandom(c.seed);
         const unit = c.unit;
         const ordinary = fc.sample(cells(c.kind === 'timestamp' ? unit : null), {
           numRuns: 64,

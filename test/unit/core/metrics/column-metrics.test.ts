@@ -12,6 +12,13 @@ import {
   type ColumnMetricsJson,
 } from '../../../../lambdas/core/metrics/column-metrics';
 import { hash53, HyperLogLog } from '../../../../lambdas/core/metrics/hyperloglog';
+import { seededRandom } from '../../../fixtures/seeded-random';
+
+/** Seeded uniform integers in [0, n). */
+function random(seed: number): (n: number) => number {
+  const next = seededRandom(seed);
+  return (n) => Math.floor(next() * n);
+}
 
 /** Metrics of text cells as the engine feeds them: null, non-conforming, or a typed value. */
 function metricsOf(
@@ -337,17 +344,6 @@ describe('ColumnMetrics', () => {
       return [JSON.stringify(viaString.toJSON()), JSON.stringify(viaBytes.toJSON())];
     }
 
-    /** Seeded uniform integers in [0, n) (mulberry32). */
-    function random(seed: number): (n: number) => number {
-      let x = seed >>> 0;
-      return (n) => {
-        x = (x + 0x6d2b79f5) >>> 0;
-        let t = Math.imul(x ^ (x >>> 15), 1 | x);
-        t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-        return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-      };
-    }
-
     it('leaves the state of addString for a few values repeated many times', () => {
       // Arrange: 8 categories, the empty string among them, in a seeded order
       const categories = ['home', 'sports', 'fashion', 'toys', 'garden', 'books', '', 'electronics'];
@@ -412,17 +408,6 @@ describe('ColumnMetrics', () => {
   });
 
   describe('batches of values (addNumbers, addTimestampCounts)', () => {
-    /** Seeded uniform integers in [0, n) (mulberry32). */
-    function random(seed: number): (n: number) => number {
-      let x = seed >>> 0;
-      return (n) => {
-        x = (x + 0x6d2b79f5) >>> 0;
-        let t = Math.imul(x ^ (x >>> 15), 1 | x);
-        t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-        return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-      };
-    }
-
     /**
      * The states of the values added one by one (the reference) and in batches cut at `cuts`
      * (ascending indices; repeats give empty batches), the batches read from the middle of a larger

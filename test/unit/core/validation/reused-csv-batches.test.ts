@@ -14,6 +14,7 @@ import type { ColumnBatch } from '../../../../lambdas/core/formats/column-batch'
 import { readCsvColumns } from '../../../../lambdas/core/formats/csv-column-reader';
 import { validateColumns } from '../../../../lambdas/core/validation/validate-records';
 import type { FailedRow, ValidationReport } from '../../../../lambdas/core/validation/validation-report';
+import { seededRandom } from '../../../fixtures/seeded-random';
 
 const CONTRACT = parseContract(
   `pipeline: p
@@ -37,18 +38,6 @@ quality:
 `,
   'orders.contract.yaml',
 );
-
-/** A seeded PRNG (mulberry32), so every run draws the same files. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
@@ -135,7 +124,10 @@ describe('validation over a CSV reader that reuses its buffers', () => {
         }),
         async ({ seed, rows, switchAt, crlf, batchSize, sizes }) => {
           // Arrange
-          const bytes = Buffer.from(csvText(prng(seed), rows, Math.floor(switchAt * rows), crlf), 'utf8');
+          const bytes = Buffer.from(
+            csvText(seededRandom(seed), rows, Math.floor(switchAt * rows), crlf),
+            'utf8',
+          );
 
           // Act
           const expected = await validate(bytes, sizes, batchSize, false);
