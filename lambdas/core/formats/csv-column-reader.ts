@@ -337,9 +337,21 @@ class CsvColumnScanner {
    * offset arrays may take later rows. Only full-size ones are kept, so each array in the pool is
    * one batch's.
    */
-  release(): void {
+  private release(): void {
     const arrays = this.readyArrays.shift();
     if (arrays !== undefined && arrays.starts[0]?.length === this.o.batchSize) this.spare.push(arrays);
+  }
+
+  /**
+   * Hands on the completed batches, oldest first; each is released when the consumer asks for the
+   * one after it.
+   */
+  *handOn(): Generator<ColumnBatch> {
+    while (this.ready.length > 0) {
+      this.yielded = true;
+      yield this.ready.shift()!;
+      this.release();
+    }
   }
 
   /** The batch still being filled, if it holds rows or no batch has been handed on. */
@@ -903,7 +915,6 @@ export async function* readCsvColumns(
     unescape: unescaper(quoteText, escapeText),
     reuse: options.reuseBatches ?? false,
   });
-  const ready = scanner.ready;
   const reader = readerOf(source);
   if (reader !== undefined) {
     // Read straight into the scanner's buffer, in chunks as the source's stream would yield them.
@@ -912,11 +923,7 @@ export async function* readCsvColumns(
         const n = await reader.read(scanner.room(reader.chunkSize));
         if (n === 0) break;
         scanner.pushed(n);
-        while (ready.length > 0) {
-          scanner.yielded = true;
-          yield ready.shift()!;
-          scanner.release();
-        }
+        yield* scanner.handOn();
       }
     } finally {
       await reader.close();
@@ -925,19 +932,11 @@ export async function* readCsvColumns(
     for await (const chunk of source) {
       scanner.push(chunk);
       // Batches completed in a chunk are handed on once the whole chunk parsed, as readCsv does.
-      while (ready.length > 0) {
-        scanner.yielded = true;
-        yield ready.shift()!;
-        scanner.release();
-      }
+      yield* scanner.handOn();
     }
   }
   scanner.finish();
-  while (ready.length > 0) {
-    scanner.yielded = true;
-    yield ready.shift()!;
-    scanner.release();
-  }
+  yield* scanner.handOn();
   const last = scanner.last();
   if (last !== undefined) yield last;
 }
