@@ -189,7 +189,7 @@ export class ColumnMetrics {
       const key: Key = v === v ? v : 'NaN';
       counts.set(key, (counts.get(key) ?? 0) + 1);
       if (counts.size > this.exactBound) this.toHll();
-    } else this.hll!.addValue(v);
+    } else this.hll!.addNumber(v);
   }
 
   /**
