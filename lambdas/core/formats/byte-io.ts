@@ -64,6 +64,12 @@ export function readerOf(stream: AsyncIterable<Uint8Array>): ByteReader | undefi
 export interface ByteSink {
   readonly name: string;
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * True when the sink is done with a chunk once its write has resolved (it wrote or copied the
+   * bytes): a writer may then fill the same buffer again. Absent, the sink may keep the chunk it
+   * was given (a multipart upload's part), and a writer hands over bytes it never touches again.
+   */
+  readonly releasesChunks?: boolean;
   /** Publishes what was written (rename, complete the upload). */
   close(): Promise<void>;
   /** Discards what was written; safe to call after a failed write or close. */
@@ -116,6 +122,8 @@ export function byteRangeSource(source: ByteSource, start: number, end: number):
 export class BufferSink implements ByteSink {
   private readonly chunks: Uint8Array[] = [];
   private closed = false;
+  /** Each chunk is copied as it is written. */
+  readonly releasesChunks = true;
   constructor(readonly name = 'buffer') {}
   write(chunk: Uint8Array): Promise<void> {
     this.chunks.push(chunk.slice());

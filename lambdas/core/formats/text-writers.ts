@@ -56,6 +56,18 @@ class ByteBuffer {
     this.n = 0;
     return out;
   }
+
+  /**
+   * The bytes so far, not copied, and the buffer starts over in `spare` (a fresh one the first
+   * time): the caller owns the buffer they are in, which may be the next spare once the sink is
+   * done with them.
+   */
+  swap(spare: Uint8Array<ArrayBuffer> | undefined): Uint8Array {
+    const full = this.bytes.subarray(0, this.n);
+    this.bytes = spare ?? new Uint8Array(FLUSH_AT + (FLUSH_AT >> 2));
+    this.n = 0;
+    return full;
+  }
 }
 
 const UNIT_DIGITS = { ms: 3, us: 6, ns: 9 } as const;
@@ -187,10 +199,46 @@ abstract class TextWriter implements TableWriter {
     this.size = 0;
   }
 
+  /**
+   * The sink's write of the last flushed bytes, while it runs: the next bytes are encoded meanwhile
+   * instead of waiting on the file or the network (the conversion's write phase idled a quarter
+   * second on them). One write at most is in flight, and the sink's writes stay one after another:
+   * each flush waits for the previous write before starting its own. The bytes in flight are
+   * never touched while it runs: the sink's own copy (take), or, for a sink done with a chunk once
+   * its write resolves (releasesChunks), one of two buffers the writer alternates between, the
+   * other being filled meanwhile. Two buffers of FLUSH_AT and a quarter (or the largest a row grew
+   * one to) at most, reused: a fresh buffer per flush cost more in page faults than the copy.
+   */
+  private inFlight: Promise<void> | undefined;
+  /** The buffer the write in flight (or the last write) was given, whole: the next to fill. */
+  private spare: Uint8Array<ArrayBuffer> | undefined;
+
+  /** Waits for the write in flight, if any; its failure is this call's. */
+  private async settleWrite(): Promise<void> {
+    const pending = this.inFlight;
+    if (pending === undefined) return;
+    this.inFlight = undefined;
+    await pending;
+  }
+
   protected async flush(): Promise<void> {
     this.settle();
     if (this.out.n === 0) return;
-    await this.sink.write(this.out.take());
+    let chunk: Uint8Array;
+    if (this.sink.releasesChunks === true) {
+      // The spare's write has ended before it is filled again.
+      await this.settleWrite();
+      const whole = this.out.bytes;
+      chunk = this.out.swap(this.spare);
+      this.spare = whole;
+    } else {
+      chunk = this.out.take();
+      await this.settleWrite();
+    }
+    const write = this.sink.write(chunk);
+    // Observed at the next flush, close or abort; not an unhandled rejection meanwhile.
+    write.catch(() => undefined);
+    this.inFlight = write;
   }
 
   async write(rows: readonly TypedRow[]): Promise<void> {
@@ -211,12 +259,15 @@ abstract class TextWriter implements TableWriter {
     }
     this.push(this.footer());
     await this.flush();
+    await this.settleWrite();
     await this.sink.close();
   }
 
-  abort(): Promise<void> {
+  async abort(): Promise<void> {
     this.buffer = [];
     this.out.n = 0;
+    // The sink is aborted once its last write has ended, not beneath it (its failure was reported).
+    await this.settleWrite().catch(() => undefined);
     return this.sink.abort();
   }
 }

@@ -136,6 +136,8 @@ export function fileSink(path: string): ByteSink {
   };
   return {
     name: path,
+    // The file handle's write has written the chunk's bytes when it resolves and keeps nothing.
+    releasesChunks: true,
     async write(chunk) {
       try {
         await (await openTemp()).write(chunk);

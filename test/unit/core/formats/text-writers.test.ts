@@ -793,6 +793,106 @@ describe('CsvWriter.writeColumns bytes', () => {
     expect(Buffer.concat(kept).toString('hex')).toBe(expected.toString('hex'));
   });
 
+  /** 120,000 rows of an id and a timestamp: four flushes of the writer's buffer. */
+  const FLUSHING_SCHEMA: readonly ColumnSpec[] = [
+    { name: 'id', type: 'int64', nullable: false },
+    { name: 'at', type: 'timestamp', unit: 'us', zone: 'UTC', nullable: false },
+  ];
+  const FLUSHING_ROWS: readonly TypedRow[] = Array.from({ length: 120_000 }, (_, i) => [
+    i,
+    1_717_237_230_123_456n + BigInt(i) * 7n,
+  ]);
+
+  /** Writes FLUSHING_ROWS by writeColumns in batches of 8192 rows, then closes. */
+  async function writeFlushing(writer: CsvWriter): Promise<void> {
+    for (let start = 0; start < FLUSHING_ROWS.length; start += 8192) {
+      const part = FLUSHING_ROWS.slice(start, start + 8192);
+      const columns = FLUSHING_SCHEMA.map((spec, c) => {
+        const builder = new TypedColumnBuilder(spec, part.length);
+        for (const row of part) builder.append(row[c] ?? null);
+        return builder.finish();
+      });
+      await writer.writeColumns(columns, part.length);
+    }
+    await writer.close();
+  }
+
+  it('fills a buffer handed to a sink that releases chunks only once the write of it has ended', async () => {
+    // Arrange: a sink done with each chunk when its write resolves, a few ticks later; it checks
+    // that the chunk is still what it was given, and counts the writes under way at once.
+    const [expected] = await bothWays(FLUSHING_SCHEMA, FLUSHING_ROWS);
+    const received: Buffer[] = [];
+    const changedInFlight: number[] = [];
+    let underWay = 0;
+    let mostUnderWay = 0;
+    const slow = {
+      name: 'slow',
+      releasesChunks: true,
+      async write(chunk: Uint8Array) {
+        const copy = Buffer.from(chunk);
+        underWay++;
+        mostUnderWay = Math.max(mostUnderWay, underWay);
+        for (let tick = 0; tick < 5; tick++) await new Promise((resolve) => setImmediate(resolve));
+        if (!copy.equals(chunk)) changedInFlight.push(received.length);
+        received.push(copy);
+        underWay--;
+      },
+      close: () => Promise.resolve(),
+      abort: () => Promise.resolve(),
+    };
+
+    // Act
+    await writeFlushing(new CsvWriter(slow, FLUSHING_SCHEMA));
+
+    // Assert
+    expect(received.length).toBeGreaterThanOrEqual(3);
+    expect(changedInFlight).toEqual([]);
+    expect(mostUnderWay).toBe(1);
+    expect(Buffer.concat(received).toString('hex')).toBe(expected.toString('hex'));
+  });
+
+  it('fails with the error of a failed write, and aborts the sink once that write has ended', async () => {
+    for (const releasesChunks of [true, false]) {
+      // Arrange: the second write fails a tick after it starts.
+      const failure = new Error('disk full');
+      const events: string[] = [];
+      let writes = 0;
+      const failing = {
+        name: 'failing',
+        releasesChunks,
+        async write() {
+          const n = ++writes;
+          events.push(`write ${n}`);
+          await new Promise((resolve) => setImmediate(resolve));
+          events.push(`written ${n}`);
+          if (n === 2) throw failure;
+        },
+        close: () => {
+          events.push('close');
+          return Promise.resolve();
+        },
+        abort: () => {
+          events.push('abort');
+          return Promise.resolve();
+        },
+      };
+      const writer = new CsvWriter(failing, FLUSHING_SCHEMA);
+
+      // Act
+      const error = await writeFlushing(writer).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await writer.abort();
+
+      // Assert
+      expect(error).toBe(failure);
+      expect(events).not.toContain('close');
+      expect(events.indexOf('written 2')).toBeLessThan(events.indexOf('abort'));
+      expect(events.filter((e) => e.startsWith('write '))).toEqual(['write 1', 'write 2']);
+    }
+  });
+
   it('writes numbers, decimals, dates and booleans at their edges as write() does', async () => {
     // Arrange
     const safe = Number.MAX_SAFE_INTEGER;

@@ -147,6 +147,25 @@ describe('fileSink', () => {
     expect(filesIn(dir)).toEqual([join('out', 'nested', 'part-0.csv')]);
   });
 
+  it('is done with a chunk once its write resolves: the chunk filled again changes nothing written', async () => {
+    // Prepare
+    const target = join(dir, 'reused.csv');
+    const sink = fileSink(target);
+    const chunk = new Uint8Array(1 << 16);
+
+    // Act
+    chunk.fill(97);
+    await sink.write(chunk);
+    chunk.fill(98);
+    await sink.write(chunk.subarray(0, 3));
+    chunk.fill(99);
+    await sink.close();
+
+    // Assess
+    expect(sink.releasesChunks).toBe(true);
+    expect(readFileSync(target, 'latin1')).toBe(`${'a'.repeat(1 << 16)}bbb`);
+  });
+
   it('writes under a temporary name until close', async () => {
     // Prepare
     const target = join(dir, 'part-0.csv');
