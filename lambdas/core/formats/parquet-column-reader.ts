@@ -43,6 +43,7 @@ import {
   prefetchRowGroup,
   readRowGroup,
   selectLeaves,
+  shortColumnError,
   type Leaf,
   type OpenedParquet,
   type ParquetReadOptions,
@@ -159,15 +160,7 @@ export async function* readParquetColumns(
       noteError(textLengthError(decoded, maxField, column.order));
     }
     if (topLevel.length > 0) {
-      const data = await readRowGroup(
-        source,
-        opened.file,
-        opened.decoding,
-        g,
-        groupStart,
-        groupRows,
-        topLevel,
-      );
+      const data = await readRowGroup(source, opened, g, groupStart, groupRows, topLevel);
       for (const column of cellColumns) {
         const values = data.get(column.leaf.keys[0]!)!;
         const cells = new Array<RawCell>(groupRows);
@@ -298,10 +291,8 @@ function decodeColumn(
     return decodeChunk(opened, g, groupRows, column, plan);
   } catch (e) {
     if (e instanceof ShortColumn) {
-      // Worded as readParquet words it, naming the column by its key in the decoding metadata.
-      throw new FormatError(
-        `${source.name}: row group ${g}, column ${column.leaf.keys[0]!}: ${e.count} values decoded, the footer says ${groupRows}`,
-      );
+      // Worded as readParquet words it (a flat column's path is its top-level field).
+      throw shortColumnError(source, opened, g, column.leaf.keys, e.count, groupRows);
     }
     const why = e instanceof PageSizeError ? `a page is a decompression bomb: ${e.message}` : messageOf(e);
     throw new FormatError(`${source.name}: row group ${g} cannot be decoded: ${why}`);
