@@ -76,6 +76,13 @@ export interface ParquetReadOptions extends ReaderLimits {
    * Parquet text vectors keep the strings they had (docs/decisions/0009-parquet-decoder.md).
    */
   readonly stringsAsText?: boolean;
+  /**
+   * readParquetColumns: a batch is valid only until the next one is asked for: its typed arrays,
+   * validity, dictionary indices and text offsets and bytes are then overwritten by the next row
+   * group's. For a consumer that copies out whatever it keeps (the validator; the conversion's
+   * read-back), never for one that holds vectors across batches. Default false.
+   */
+  readonly reuseBatches?: boolean;
 }
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian
