@@ -69,10 +69,16 @@ export async function csvToParquet(
 /** Streams the Parquet file through prt's Parquet reader into prt's validator. */
 export async function parquetReadAndCheck(path: string, contract: Contract): Promise<CheckResult> {
   const columns = contract.schema.map((c) => c.name);
+  // As prt's validation reads Parquet (openTable's columnBatches): the reader reuses its arrays.
   return summary(
     await validateColumns(
       contract,
-      readParquetColumns(fileSource(path), { columns, presentOnly: true, stringsAsText: true }),
+      readParquetColumns(fileSource(path), {
+        columns,
+        presentOnly: true,
+        stringsAsText: true,
+        reuseBatches: true,
+      }),
     ),
   );
 }

@@ -42,9 +42,10 @@ export interface OpenedTable {
    * the other. `select` names the columns to decode (the others keep their names, with a null
    * vector); the formats that cannot skip a column decode all. `shape.stringsAsText`: Parquet's
    * plain ASCII strings as text vectors (bytes + offsets) for a consumer that reads those (the
-   * validator); the other formats ignore it. `shape.reuseBatches`: a CSV batch is valid only until
-   * the next is asked for (see readCsvColumns), for a consumer that copies out what it keeps (the
-   * validator, the conversion's read-back; never the conversion's write side).
+   * validator); the other formats ignore it. `shape.reuseBatches`: a CSV or Parquet batch is valid
+   * only until the next is asked for (see readCsvColumns, readParquetColumns), for a consumer that
+   * copies out what it keeps (the validator, the conversion's read-back; never the conversion's
+   * write side); the row formats ignore it.
    */
   readonly columnBatches: (
     select?: readonly string[],
@@ -108,6 +109,7 @@ export async function openTable(source: ByteSource, options: OpenTableOptions = 
             ...limits,
             ...(select ? { columns: select, presentOnly: true } : {}),
             ...(shape?.stringsAsText ? { stringsAsText: true } : {}),
+            ...(shape?.reuseBatches ? { reuseBatches: true } : {}),
           }),
           source.name,
         ),

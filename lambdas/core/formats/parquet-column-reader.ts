@@ -15,6 +15,12 @@
  * into the same vectors. Everything else (decimals, lists, maps, intervals, binary, UUIDs, INT96,
  * unsigned 32- and 64-bit integers, float16) goes through readParquet's own conversion and
  * arrives as a `cells` vector holding exactly readParquet's cells.
+ *
+ * Memory: the arrays a page needs only while it is placed (definition levels, dictionary indices,
+ * string offsets, looked-up dictionary values) are kept by the read and reused page after page,
+ * bounded by the largest page's value count. With `reuseBatches`, so are each column's batch
+ * arrays, row group after row group, bounded by the largest row group's rows: reading then
+ * allocates, per page, only the decompressed page (hysnappy returns a new array per call).
  */
 import { isAscii } from 'node:buffer';
 
@@ -43,6 +49,7 @@ import {
   prefetchRowGroup,
   readRowGroup,
   selectLeaves,
+  shortColumnError,
   type Leaf,
   type OpenedParquet,
   type ParquetReadOptions,
@@ -119,6 +126,11 @@ export async function* readParquetColumns(
       asText: options.stringsAsText === true && plan.kind === 'string',
     });
   }
+  const keep = options.reuseBatches === true;
+  const scratch = new PageScratch();
+  // One set per column, kept for the whole read when batches may be overwritten; otherwise each
+  // take allocates, so a yielded batch owns its arrays.
+  const arrays = new Map(selected.map((s) => [s.index, new ColumnArrays(keep)]));
   const cellColumns = selected.filter((s) => s.plan.kind === 'cells');
   const topLevel = [...new Set(cellColumns.map((s) => s.leaf.keys[0]!))];
   const convert = cellConverter(opened.keyOf, maxField);
@@ -154,20 +166,13 @@ export async function* readParquetColumns(
     };
     for (const column of selected) {
       if (column.plan.kind === 'cells') continue;
-      const decoded = decodeColumn(source, opened, g, groupRows, column, column.plan);
+      const buffers = { arrays: arrays.get(column.index)!, scratch };
+      const decoded = decodeColumn(source, opened, g, groupRows, column, column.plan, buffers);
       vectors[column.index] = decoded;
       noteError(textLengthError(decoded, maxField, column.order));
     }
     if (topLevel.length > 0) {
-      const data = await readRowGroup(
-        source,
-        opened.file,
-        opened.decoding,
-        g,
-        groupStart,
-        groupRows,
-        topLevel,
-      );
+      const data = await readRowGroup(source, opened, g, groupStart, groupRows, topLevel);
       for (const column of cellColumns) {
         const values = data.get(column.leaf.keys[0]!)!;
         const cells = new Array<RawCell>(groupRows);
@@ -293,15 +298,14 @@ function decodeColumn(
   groupRows: number,
   column: Selected,
   plan: TypedPlan,
+  buffers: Buffers,
 ): ColumnVector {
   try {
-    return decodeChunk(opened, g, groupRows, column, plan);
+    return decodeChunk(opened, g, groupRows, column, plan, buffers);
   } catch (e) {
     if (e instanceof ShortColumn) {
-      // Worded as readParquet words it, naming the column by its key in the decoding metadata.
-      throw new FormatError(
-        `${source.name}: row group ${g}, column ${column.leaf.keys[0]!}: ${e.count} values decoded, the footer says ${groupRows}`,
-      );
+      // Worded as readParquet words it (a flat column's path is its top-level field).
+      throw shortColumnError(source, opened, g, column.leaf.keys, e.count, groupRows);
     }
     const why = e instanceof PageSizeError ? `a page is a decompression bomb: ${e.message}` : messageOf(e);
     throw new FormatError(`${source.name}: row group ${g} cannot be decoded: ${why}`);
@@ -314,7 +318,9 @@ function decodeChunk(
   rows: number,
   column: Selected,
   plan: TypedPlan,
+  buffers: Buffers,
 ): ColumnVector {
+  const { scratch } = buffers;
   const path = JSON.stringify(column.leaf.path);
   const chunk = opened.metadata.row_groups[g]!.columns.find(
     (c) => JSON.stringify(c.meta_data?.path_in_schema) === path,
@@ -325,7 +331,7 @@ function decodeChunk(
   const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
   const bytes = opened.cache.view(start, start + Number(meta.total_compressed_size));
   if (!bytes) throw new Error(`the column chunk of ${column.leaf.name} was not fetched`);
-  const sink = new ColumnSink(plan, rows, column.maxDefinition > 0);
+  const sink = new ColumnSink(plan, rows, column.maxDefinition > 0, buffers);
   const asText = column.asText;
   const decoder = {
     pathInSchema: meta.path_in_schema,
@@ -366,7 +372,7 @@ function decodeChunk(
       if (column.maxDefinition > 0) {
         const length = u32(page, at);
         at += 4;
-        levels = definitionLevels(page, at, at + length, daph.num_values, column.maxDefinition);
+        levels = definitionLevels(page, at, at + length, daph.num_values, column.maxDefinition, scratch);
         at += length;
       }
       const present = levels ? countPresent(levels) : daph.num_values;
@@ -384,6 +390,7 @@ function decodeChunk(
           column,
           asText,
           ownsPage(page),
+          scratch,
         ),
         present,
       );
@@ -407,6 +414,7 @@ function decodeChunk(
               levelBytes,
               h.num_values,
               column.maxDefinition,
+              scratch,
             )
           : null;
       // Levels of a v2 page are never compressed; its values are unless is_compressed is false.
@@ -424,7 +432,18 @@ function decodeChunk(
       sink.addPage(
         h.num_values,
         levels,
-        pageValues(page, 0, page.byteLength, h.encoding, meta.type, present, column, asText, ownsPage(page)),
+        pageValues(
+          page,
+          0,
+          page.byteLength,
+          h.encoding,
+          meta.type,
+          present,
+          column,
+          asText,
+          ownsPage(page),
+          scratch,
+        ),
         present,
       );
     }
@@ -460,9 +479,10 @@ function pageValues(
   column: Selected,
   asText: boolean,
   owned: boolean,
+  scratch: PageScratch,
 ): PageValues {
   if (encoding === 'PLAIN')
-    return plainValues(page, at, end, type, count, column.leaf.element, asText, owned);
+    return plainValues(page, at, end, type, count, column.leaf.element, asText, owned, scratch);
   if (encoding === 'RLE') {
     // Booleans only (ownEncoding): a length-prefixed run of 1-bit values.
     const length = u32(page, at);
@@ -476,9 +496,10 @@ function pageValues(
     throw new Error('a dictionary-encoded page without its bit width');
   }
   const width = page[at]!;
-  const indices = new Int32Array(count);
   if (width > 32) throw new Error(`a dictionary index bit width of ${width}`);
+  const indices = scratch.indices.take(count);
   if (width > 0) hybrid(page, at + 1, end, width, count, indices);
+  else indices.fill(0);
   return { tag: 'index', at: indices };
 }
 
@@ -492,6 +513,7 @@ function plainValues(
   element: SchemaElement,
   asText: boolean,
   owned = false,
+  scratch?: PageScratch,
 ): PageValues {
   const need = (bytes: number): void => {
     if (at + bytes > end) throw new Error(SHORT_PAGE);
@@ -519,7 +541,7 @@ function plainValues(
       const ascii = isAscii(page.subarray(at, end));
       // An ASCII byte is its own character, so the bytes are the text: offsets suffice, and a
       // string is made only for a cell someone reads (its latin1 and UTF-8 decodings agree).
-      if (asText && ascii) return plainBytes(page, at, end, count, owned);
+      if (asText && ascii) return plainBytes(page, at, end, count, owned, scratch);
       const strings = new Array<string>(count);
       // ASCII bytes are their own characters, so a latin1 slice gives the string UTF-8 decoding
       // gives, at about half its cost per value; one check over the page usually settles it
@@ -547,9 +569,16 @@ function plainValues(
 const SHORT_PAGE = 'a page holds fewer values than its header declares';
 
 /** PLAIN BYTE_ARRAY values as offsets into the page, each bounded by the page. */
-function plainBytes(page: Uint8Array, at: number, end: number, count: number, owned: boolean): PageValues {
-  const starts = new Int32Array(count);
-  const ends = new Int32Array(count);
+function plainBytes(
+  page: Uint8Array,
+  at: number,
+  end: number,
+  count: number,
+  owned: boolean,
+  scratch: PageScratch | undefined,
+): PageValues {
+  const starts = scratch ? scratch.starts.take(count) : new Int32Array(count);
+  const ends = scratch ? scratch.ends.take(count) : new Int32Array(count);
   let p = at;
   for (let i = 0; i < count; i++) {
     if (p + 4 > end) throw new Error(SHORT_PAGE);
@@ -639,9 +668,17 @@ function levelsOf(levels: readonly number[] | undefined, maxDefinition: number):
 }
 
 /** Definition levels of `count` values as validity bytes: 1 where the level is the highest. */
-function definitionLevels(page: Uint8Array, at: number, end: number, count: number, max: number): Uint8Array {
+function definitionLevels(
+  page: Uint8Array,
+  at: number,
+  end: number,
+  count: number,
+  max: number,
+  scratch: PageScratch,
+): Uint8Array {
   if (end > page.byteLength) throw new Error('definition levels run past the end of their page');
-  const levels = new Uint8Array(count);
+  // Every level is written below (hybrid fills all `count`), so a reused array needs no zeroing.
+  const levels = scratch.levels.take(count);
   const width = 32 - Math.clz32(max);
   if (max > 255) {
     const wide = new Int32Array(count);
@@ -662,6 +699,97 @@ function countPresent(valid: Uint8Array): number {
 }
 
 // ---- building vectors ----
+
+type Reusable = Uint8Array | Int32Array | Float64Array | BigInt64Array;
+
+/**
+ * A typed array handed out as a view of the length asked for. When kept (`keep`), one array is
+ * reused from take to take: it grows to the largest length asked for and never shrinks, so it
+ * holds at most that many elements, and a view handed out is overwritten by the next take. When
+ * not kept, every take is a new array.
+ */
+class Reused<T extends Reusable> {
+  private array: T | undefined;
+
+  constructor(
+    private readonly make: (length: number) => T,
+    private readonly keep = true,
+  ) {}
+
+  /** `length` elements whose old contents the caller overwrites (or does not read). */
+  take(length: number): T {
+    if (!this.keep) return this.make(length);
+    let array = this.array;
+    if (array === undefined || array.length < length) {
+      // Grown to exactly the length asked for: row groups and pages mostly repeat their size.
+      array = this.array = this.make(length);
+    }
+    return array.length === length ? array : (array.subarray(0, length) as T);
+  }
+
+  /** `length` zero elements, as a new array holds. */
+  zeroed(length: number): T {
+    const reused = this.keep && this.array !== undefined && this.array.length >= length;
+    const view = this.take(length);
+    if (reused) new Uint8Array(view.buffer, view.byteOffset, view.byteLength).fill(0);
+    return view;
+  }
+}
+
+/**
+ * The arrays of one column's vectors. Under reuseBatches (`keep`) each kind is one array kept for
+ * the whole read, at most the largest row group's rows long (a column takes the kinds its plan
+ * and its chunks' encodings need: a string column may hold indices and text offsets both);
+ * otherwise every vector gets new arrays, which the batch then owns.
+ */
+class ColumnArrays {
+  readonly valid: Reused<Uint8Array>;
+  readonly int32: Reused<Int32Array>;
+  readonly float64: Reused<Float64Array>;
+  readonly booleans: Reused<Uint8Array>;
+  readonly bigints: Reused<BigInt64Array>;
+  readonly indices: Reused<Int32Array>;
+  readonly textStart: Reused<Int32Array>;
+  readonly textEnd: Reused<Int32Array>;
+  readonly textFlags: Reused<Uint8Array>;
+  /** The joined bytes of a text chunk of several pages (or of a page the reader does not own). */
+  readonly textBytes: Reused<Uint8Array>;
+
+  constructor(keep: boolean) {
+    const bytes = (n: number): Uint8Array => new Uint8Array(n);
+    const int32 = (n: number): Int32Array => new Int32Array(n);
+    this.valid = new Reused(bytes, keep);
+    this.int32 = new Reused(int32, keep);
+    this.float64 = new Reused((n) => new Float64Array(n), keep);
+    this.booleans = new Reused(bytes, keep);
+    this.bigints = new Reused((n) => new BigInt64Array(n), keep);
+    this.indices = new Reused(int32, keep);
+    this.textStart = new Reused(int32, keep);
+    this.textEnd = new Reused(int32, keep);
+    this.textFlags = new Reused(bytes, keep);
+    this.textBytes = new Reused(bytes, keep);
+  }
+}
+
+/**
+ * Arrays a page needs only until its values are placed in the column's vector (levels, dictionary
+ * indices, string offsets, looked-up dictionary values): one of each for the whole read, shared by
+ * the columns (a page is placed before the next is decoded), each at most the largest page's
+ * value count long.
+ */
+class PageScratch {
+  readonly levels = new Reused((n) => new Uint8Array(n));
+  readonly indices = new Reused((n) => new Int32Array(n));
+  readonly starts = new Reused((n) => new Int32Array(n));
+  readonly ends = new Reused((n) => new Int32Array(n));
+  readonly float64 = new Reused((n) => new Float64Array(n));
+  readonly bigints = new Reused((n) => new BigInt64Array(n));
+}
+
+interface Buffers {
+  readonly arrays: ColumnArrays;
+  readonly scratch: PageScratch;
+}
 
 /** Collects the pages of one chunk into the vector of its plan. */
 class ColumnSink {
@@ -690,22 +818,29 @@ class ColumnSink {
     owned: boolean;
   } | null = null;
 
+  private readonly arrays: ColumnArrays;
+  private readonly scratch: PageScratch;
+
   constructor(
     private readonly plan: TypedPlan,
     private readonly rows: number,
     nullable: boolean,
+    buffers: Buffers,
   ) {
-    this.valid = nullable ? new Uint8Array(rows) : null;
+    const arrays = (this.arrays = buffers.arrays);
+    this.scratch = buffers.scratch;
+    // Zeroed as a new array is: claim writes every validity byte, but nulls keep the values' zero.
+    this.valid = nullable ? arrays.valid.zeroed(rows) : null;
     const kind = plan.kind;
     this.numbers =
       kind === 'int32' || kind === 'date'
-        ? new Int32Array(rows)
+        ? arrays.int32.zeroed(rows)
         : kind === 'float64'
-          ? new Float64Array(rows)
+          ? arrays.float64.zeroed(rows)
           : kind === 'boolean'
-            ? new Uint8Array(rows)
+            ? arrays.booleans.zeroed(rows)
             : null;
-    this.bigints = kind === 'int64' || kind === 'timestamp' ? new BigInt64Array(rows) : null;
+    this.bigints = kind === 'int64' || kind === 'timestamp' ? arrays.bigints.zeroed(rows) : null;
   }
 
   setDictionary(values: PageValues): void {
@@ -724,7 +859,7 @@ class ColumnSink {
     this.dictionary = values;
     if (this.plan.kind === 'string' && values.tag === 'strings' && this.cells === null) {
       this.strings = [...values.at];
-      this.indices ??= new Int32Array(this.rows).fill(-1);
+      this.indices ??= this.arrays.indices.zeroed(this.rows).fill(-1);
     }
   }
 
@@ -813,13 +948,13 @@ class ColumnSink {
     }
     if (dictionary.tag === 'number') {
       const from = dictionary.at;
-      const out = new Float64Array(indices.length);
+      const out = this.scratch.float64.take(indices.length);
       for (let i = 0; i < indices.length; i++) out[i] = from[indices[i]!]!;
       return { tag: 'number', at: out };
     }
     if (dictionary.tag === 'bigint') {
       const from = dictionary.at;
-      const out = new BigInt64Array(indices.length);
+      const out = this.scratch.bigints.take(indices.length);
       for (let i = 0; i < indices.length; i++) out[i] = from[indices[i]!]!;
       return { tag: 'bigint', at: out };
     }
@@ -894,9 +1029,9 @@ class ColumnSink {
     values: Extract<PageValues, { tag: 'bytes' }>,
   ): void {
     const text = (this.text ??= {
-      start: new Int32Array(this.rows),
-      end: new Int32Array(this.rows),
-      flags: new Uint8Array(this.rows),
+      start: this.arrays.textStart.zeroed(this.rows),
+      end: this.arrays.textEnd.zeroed(this.rows),
+      flags: this.arrays.textFlags.zeroed(this.rows),
       parts: [],
       length: 0,
       owned: true,
@@ -929,7 +1064,7 @@ class ColumnSink {
     const text = this.text;
     if (!text) return;
     this.text = null;
-    const joined = Buffer.from(joinParts(text.parts, text.length));
+    const joined = Buffer.from(joinParts(text.parts, new Uint8Array(text.length)));
     const cells = this.cellsOf();
     for (let r = 0; r < rows; r++) {
       if (text.flags[r] === 0) cells[r] = joined.toString('latin1', text.start[r], text.end[r]);
@@ -951,7 +1086,8 @@ class ColumnSink {
           const { start, end, flags, parts, length, owned } = this.text;
           // A chunk of one decompressed page (the usual case) keeps the span of that page, which
           // nothing else holds: no copy. Its bound is the page's declared uncompressed size.
-          const bytes = parts.length === 1 && owned ? parts[0]! : joinParts(parts, length);
+          const bytes =
+            parts.length === 1 && owned ? parts[0]! : joinParts(parts, this.arrays.textBytes.take(length));
           return { kind: 'text', bytes, start, end, flags, unescape: asIs };
         }
         if (this.indices && this.strings)
@@ -976,8 +1112,7 @@ class ColumnSink {
  * The byte spans of a chunk's pages as one array (a copy even for one page: a page may be a view
  * of the fetched row group, which the reader drops after decoding it).
  */
-function joinParts(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
+function joinParts(parts: readonly Uint8Array[], out: Uint8Array): Uint8Array {
   let at = 0;
   for (const part of parts) {
     out.set(part, at);

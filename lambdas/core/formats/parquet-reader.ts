@@ -76,6 +76,13 @@ export interface ParquetReadOptions extends ReaderLimits {
    * Parquet text vectors keep the strings they had (docs/decisions/0009-parquet-decoder.md).
    */
   readonly stringsAsText?: boolean;
+  /**
+   * readParquetColumns: a batch is valid only until the next one is asked for: its typed arrays,
+   * validity, dictionary indices and text offsets and bytes are then overwritten by the next row
+   * group's. For a consumer that copies out whatever it keeps (the validator; the conversion's
+   * read-back), never for one that holds vectors across batches. Default false.
+   */
+  readonly reuseBatches?: boolean;
 }
 
 const MAGIC = 0x31524150; // 'PAR1' little-endian
@@ -168,7 +175,7 @@ export async function* readParquet(
     const groupRows = Number(group.num_rows);
     if (groupRows === 0) continue;
     await prefetchRowGroup(source, opened, g, leaves, maxRows, maxBytes);
-    const data = await readRowGroup(source, opened.file, opened.decoding, g, groupStart, groupRows, topLevel);
+    const data = await readRowGroup(source, opened, g, groupStart, groupRows, topLevel);
     opened.cache.clear();
     const byLeaf = leaves.map((leaf) => ({ leaf, values: data.get(leaf.keys[0]!)! }));
     for (let start = 0; start < groupRows; start += batchSize) {
@@ -832,8 +839,7 @@ const PARSERS: Partial<ParquetParsers> = {
 /** Decoded values of the requested top-level columns of one row group, one entry per row. */
 export async function readRowGroup(
   source: ByteSource,
-  file: AsyncBuffer,
-  metadata: FileMetaData,
+  opened: OpenedParquet,
   g: number,
   groupStart: number,
   groupRows: number,
@@ -843,8 +849,8 @@ export async function readRowGroup(
   const filled = new Map<string, number>(topLevel.map((name) => [name, 0]));
   try {
     await parquetRead({
-      file,
-      metadata,
+      file: opened.file,
+      metadata: opened.decoding,
       columns: [...topLevel],
       rowStart: groupStart,
       rowEnd: groupStart + groupRows,
@@ -868,14 +874,33 @@ export async function readRowGroup(
     const why = e instanceof PageSizeError ? `a page is a decompression bomb: ${e.message}` : messageOf(e);
     throw new FormatError(`${source.name}: row group ${g} cannot be decoded: ${why}`);
   }
-  for (const [name, count] of filled) {
+  for (const [key, count] of filled) {
     if (count < groupRows) {
-      throw new FormatError(
-        `${source.name}: row group ${g}, column ${name}: ${count} values decoded, the footer says ${groupRows}`,
-      );
+      throw shortColumnError(source, opened, g, [key], count, groupRows);
     }
   }
   return data;
+}
+
+/**
+ * A column (by its keys in the decoding metadata) of which fewer values were decoded than its row
+ * group has rows. The page checks make this unreachable for a file they passed; the message still
+ * names the column by its schema path, as the file's writer knows it, not by its internal key.
+ */
+export function shortColumnError(
+  source: ByteSource,
+  opened: Pick<OpenedParquet, 'leaves'>,
+  g: number,
+  keys: readonly string[],
+  count: number,
+  groupRows: number,
+): FormatError {
+  const depth = keys.length;
+  const leaf = opened.leaves.find((l) => l.keys.length >= depth && keys.every((k, i) => l.keys[i] === k));
+  const name = leaf ? leaf.path.slice(0, depth).join('.') : keys.join('.');
+  return new FormatError(
+    `${source.name}: row group ${g}, column ${name}: ${count} values decoded, the footer says ${groupRows}`,
+  );
 }
 
 export function messageOf(e: unknown): string {

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnSpec } from '../../../../lambdas/core/contracts/output-contract';
 import { FormatError } from '../../../../lambdas/core/errors';
 import { bufferSource } from '../../../../lambdas/core/formats/byte-io';
+import { rawCellOf, type ColumnBatch } from '../../../../lambdas/core/formats/column-batch';
 import { inspectSource, openTable } from '../../../../lambdas/core/formats/open-table';
+import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-writer';
+import type { RawCell } from '../../../../lambdas/core/formats/record-batch';
+import { writeTable as writeParquet } from '../../../fixtures/parquet-arrow-tables';
 import { failureOf, readAll, rowsOf, utf8, writeTable } from '../../../fixtures/format-io';
 
 const SCHEMA: readonly ColumnSpec[] = [
@@ -418,5 +422,40 @@ describe('openTable', () => {
       expect(error).toBeInstanceOf(FormatError);
       expect(error.message).toMatch(/decompresses past the 10000-byte limit/);
     });
+  });
+});
+
+describe('openTable columnBatches over Parquet', () => {
+  const INTS: readonly ColumnSpec[] = [{ name: 'n', type: 'int64', nullable: true }];
+  const rows = Array.from({ length: 250 }, (_, i) => [i % 7 === 0 ? null : i * 3]);
+
+  /** The value arrays of the first two batches, and the cells of the first read before the second. */
+  async function twoBatches(
+    reuseBatches: boolean,
+  ): Promise<{ arrays: unknown[]; firstCells: RawCell[]; firstAfter: RawCell[] }> {
+    const bytes = await writeParquet(createParquetWriter, INTS, rows, { parquet: { rowGroupRows: 100 } });
+    const opened = await openTable(bufferSource(bytes, 'in.parquet'));
+    const batches = opened.columnBatches(undefined, { reuseBatches })[Symbol.asyncIterator]();
+    const first = (await batches.next()).value as ColumnBatch;
+    const cells = (): RawCell[] =>
+      Array.from({ length: first.length }, (_, r) => rawCellOf(first.vectors[0]!, r));
+    const firstCells = cells();
+    const second = (await batches.next()).value as ColumnBatch;
+    const valuesOf = (b: ColumnBatch): unknown => (b.vectors[0] as { values: BigInt64Array }).values.buffer;
+    return { arrays: [valuesOf(first), valuesOf(second)], firstCells, firstAfter: cells() };
+  }
+
+  it('hands reuseBatches to the Parquet reader: row groups share their arrays', async () => {
+    // Act
+    const reused = await twoBatches(true);
+    const allocated = await twoBatches(false);
+
+    // Assert: one array for both row groups when asked, the first batch then holding the second's
+    // values; a new array per row group otherwise, the first batch as it was read
+    expect(reused.arrays[0]).toBe(reused.arrays[1]);
+    expect(reused.firstAfter).not.toEqual(reused.firstCells);
+    expect(allocated.arrays[0]).not.toBe(allocated.arrays[1]);
+    expect(allocated.firstAfter).toEqual(allocated.firstCells);
+    expect(reused.firstCells).toEqual(allocated.firstCells);
   });
 });
