@@ -25,6 +25,7 @@ import { parquetSchemaOf, readParquet } from '../../../../lambdas/core/formats/p
 import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-writer';
 import { EDGE_ROWS, EVERY_TYPE, sourceOf, writeTable } from '../../../fixtures/parquet-arrow-tables';
 import { textColumnBatchOf } from '../../../fixtures/text-column-batches';
+import { seededRandom } from '../../../fixtures/seeded-random';
 import { ValidationState } from '../../../../lambdas/core/validation/validate-records';
 import type { FailedRow } from '../../../../lambdas/core/validation/validation-report';
 
@@ -332,6 +333,88 @@ describe('the columnar engine', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('judges a short batch after a longer failing one by its own cells only', async () => {
+    // Arrange: the first batch fails every check on every row (a null and a bad cell in the
+    // non-nullable int64 column, values outside the rules, a duplicate); in the shorter batch after
+    // it row 5 passes them all and row 6 fails only the float column's not_null and c0's
+    // uniqueness (its null is not judged by the value rules), so any finding or outcome left from
+    // the first batch would add to what they broke
+    const contract = contractOf([
+      { kind: 0, nullable: false, unique: true, range: true },
+      { kind: 3, nullable: true, unique: false, range: true },
+    ]);
+    const batches: RecordBatch[] = [
+      {
+        columns: ['c0', 'c1'],
+        rows: [
+          [null, '-5'],
+          ['x', 'NaN'],
+          ['9007199254740993', '-Infinity'],
+          ['9007199254740993', '1e9'],
+        ],
+        firstRow: 1,
+      },
+      {
+        columns: ['c0', 'c1'],
+        rows: [
+          ['12', '1.5'],
+          ['12', null],
+        ],
+        firstRow: 5,
+      },
+    ];
+
+    // Act
+    const { rows: a, columns: b, failedRows, failedColumns } = await runBoth(contract, batches);
+
+    // Assert
+    expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+    expect(b.finish()).toEqual(a.finish());
+    expect(failedColumns).toEqual(failedRows);
+    expect(failedColumns.map((r) => [r.row, r.broke])).toEqual([
+      ...failedRows.slice(0, 4).map((r) => [r.row, r.broke]),
+      [6, ['c0.unique', 'c0_unique', 'c1_present']],
+    ]);
+  });
+
+  it('gives the row engine’s result over batch lengths drawn from a seed (property)', async () => {
+    // Arrange: a fixed seed, so every run draws the same cases; lengths include empty batches and
+    // fall and rise, so the engine's findings and outcomes are kept from longer batches
+    const random = seededRandom(20261207);
+    const draw = (k: number): number => Math.floor(random() * k);
+    for (let run = 0; run < 150; run++) {
+      const columns = Array.from({ length: 1 + draw(4) }, () => ({
+        kind: draw(COLUMN_KINDS.length),
+        nullable: random() < 0.5,
+        unique: random() < 0.5,
+        range: random() < 0.5,
+      }));
+      const contract = contractOf(columns, random() < 0.8);
+      const names = contract.schema.map((c) => c.name);
+      const cells = Array.from({ length: draw(60) }, () =>
+        columns.map((c) => {
+          const pool = COLUMN_KINDS[c.kind]!.pool;
+          return random() < 0.15 ? null : pool[draw(pool.length)]!;
+        }),
+      );
+      const batches: RecordBatch[] = [];
+      let at = 0;
+      do {
+        const size = draw(18);
+        batches.push({ columns: names, rows: cells.slice(at, at + size), firstRow: at + 1 });
+        at += size;
+      } while (at < cells.length);
+
+      // Act
+      const { rows: a, columns: b, failedRows, failedColumns } = await runBoth(contract, batches);
+
+      // Assert
+      expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+      expect(b.finish()).toEqual(a.finish());
+      expect(failedColumns).toEqual(failedRows);
+    }
   });
 
   it('treats a column missing from one batch as nulls, as the row engine does', async () => {
