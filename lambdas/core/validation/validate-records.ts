@@ -374,11 +374,24 @@ function runKernel(
     const test = kernel.test;
     const num = column.num;
     const other = column.other;
+    // A comparison's numbers are compared here, not handed to `test` (a call and a boxed double
+    // each); bounds that admit everything (the unset side) are the same comparisons as `test`'s.
+    const bounds = kernel.bounds;
+    const inline = bounds !== undefined;
+    const lo = bounds ? bounds.lo : 0;
+    const hi = bounds ? bounds.hi : 0;
+    const loOpen = bounds ? bounds.loOpen : false;
+    const hiOpen = bounds ? bounds.hiOpen : false;
     for (let r = 0; r < n; r++) {
       const tag = tags[r];
       if (tag === TAG_NULL || tag === TAG_BAD) continue;
       evaluated++;
-      if (tag === TAG_NUMBER ? test(num[r]!) : test(other[r]!)) {
+      let ok: boolean;
+      if (tag === TAG_NUMBER) {
+        const v = num[r]!;
+        ok = inline ? (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi) : test(v);
+      } else ok = test(other[r]!);
+      if (ok) {
         result[r] = 1;
         passed++;
       } else {
