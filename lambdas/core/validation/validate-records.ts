@@ -334,32 +334,74 @@ function timestampCounter(codec: ColumnCodec): (text: string) => number {
   return count;
 }
 
-/** A check over one column, as a loop over its values (see RowCheck.kernel). */
+/**
+ * A check over one column, as a loop over its values (see RowCheck.kernel): each row's outcome
+ * (0 not evaluated, 1 pass, 2 fail) goes to `result`, a failing row is marked in `failing`, and
+ * the check's counters are added in the same loop rather than by a second pass over `result`.
+ */
 function runKernel(
   kernel: CheckKernel,
+  check: RowCheck,
   column: ScannedColumn,
   present: boolean,
   n: number,
   result: Uint8Array,
+  failing: Uint8Array,
 ): void {
   const tags = column.tags;
+  let evaluated = 0;
+  let passed = 0;
   if (kernel.kind !== 'value') {
     if (!present) return;
     // not_null: a value that is present but not of the column's type is not null (type_conforms
     // judges it); type_conforms: nulls do not count.
-    if (kernel.kind === 'not_null') for (let r = 0; r < n; r++) result[r] = tags[r] === TAG_NULL ? 2 : 1;
-    else for (let r = 0; r < n; r++) result[r] = tags[r] === TAG_NULL ? 0 : tags[r] === TAG_BAD ? 2 : 1;
-    return;
+    const notNull = kernel.kind === 'not_null';
+    for (let r = 0; r < n; r++) {
+      const tag = tags[r];
+      if (tag === TAG_NULL) {
+        if (!notNull) continue;
+      } else if (notNull || tag !== TAG_BAD) {
+        result[r] = 1;
+        evaluated++;
+        passed++;
+        continue;
+      }
+      result[r] = 2;
+      evaluated++;
+      failing[r] = 1;
+    }
+  } else {
+    const test = kernel.test;
+    const num = column.num;
+    const other = column.other;
+    // A comparison's numbers are compared here, not handed to `test` (a call and a boxed double
+    // each); bounds that admit everything (the unset side) are the same comparisons as `test`'s.
+    const bounds = kernel.bounds;
+    const inline = bounds !== undefined;
+    const lo = bounds ? bounds.lo : 0;
+    const hi = bounds ? bounds.hi : 0;
+    const loOpen = bounds ? bounds.loOpen : false;
+    const hiOpen = bounds ? bounds.hiOpen : false;
+    for (let r = 0; r < n; r++) {
+      const tag = tags[r];
+      if (tag === TAG_NULL || tag === TAG_BAD) continue;
+      evaluated++;
+      let ok: boolean;
+      if (tag === TAG_NUMBER) {
+        const v = num[r]!;
+        ok = inline ? (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi) : test(v);
+      } else ok = test(other[r]!);
+      if (ok) {
+        result[r] = 1;
+        passed++;
+      } else {
+        result[r] = 2;
+        failing[r] = 1;
+      }
+    }
   }
-  const test = kernel.test;
-  const num = column.num;
-  const other = column.other;
-  for (let r = 0; r < n; r++) {
-    const tag = tags[r];
-    if (tag === TAG_NUMBER) result[r] = test(num[r]!) ? 1 : 2;
-    else if (tag === TAG_NULL || tag === TAG_BAD) continue;
-    else result[r] = test(other[r]!) ? 1 : 2;
-  }
+  check.evaluated += evaluated;
+  check.passed += passed;
 }
 
 /** A check over several columns (expressions, composite keys), row by row with the row context. */
@@ -413,6 +455,9 @@ export class ValidationState {
   /** Per column, whether a check reads its values (not only whether a cell holds one). */
   private readonly valueReads: boolean[];
   private readonly readColumns: number[];
+  /** The last batch's findings and outcomes, reused by the next batch that fits (batchBuffers). */
+  private buffers:
+    { status: Uint8Array; flagged: Uint8Array; failing: Uint8Array; outcomes: Uint8Array[] } | undefined;
 
   constructor(
     readonly contract: OutputContract,
@@ -576,8 +621,8 @@ export class ValidationState {
     const firstRow = batch.firstRow;
     const present = this.present;
 
-    const status = new Uint8Array(width * n);
-    const flagged = new Uint8Array(n);
+    const checks = this.checks;
+    const { status, flagged, failing, outcomes } = this.batchBuffers(width, n, checks.length);
     const scanned: (ScannedColumn | null)[] = [];
     for (let i = 0; i < width; i++) {
       const out = this.checkReads[i] ? this.scannedColumn(i, n) : null;
@@ -607,26 +652,27 @@ export class ValidationState {
 
     // The checks, one at a time over the batch: a check's counters and keys see its rows in order,
     // as in the row engine, and no check reads another's state.
-    const checks = this.checks;
-    const outcomes: Uint8Array[] = [];
-    const failing = flagged.slice();
-    for (const check of checks) {
-      const result = new Uint8Array(n);
-      outcomes.push(result);
+    failing.set(flagged.subarray(0, n));
+    for (let k = 0; k < checks.length; k++) {
+      const check = checks[k]!;
+      const result = outcomes[k]!;
       const kernel = check.kernel;
-      if (kernel) runKernel(kernel, scanned[kernel.column]!, present[kernel.column]!, n, result);
-      else runRowTest(check, scanned, status, present, width, n, result);
-      let evaluated = 0;
-      let passed = 0;
-      for (let r = 0; r < n; r++) {
-        const o = result[r]!;
-        if (o === 0) continue;
-        evaluated++;
-        if (o === 1) passed++;
-        else failing[r] = 1;
+      if (kernel)
+        runKernel(kernel, check, scanned[kernel.column]!, present[kernel.column]!, n, result, failing);
+      else {
+        runRowTest(check, scanned, status, present, width, n, result);
+        let evaluated = 0;
+        let passed = 0;
+        for (let r = 0; r < n; r++) {
+          const o = result[r]!;
+          if (o === 0) continue;
+          evaluated++;
+          if (o === 1) passed++;
+          else failing[r] = 1;
+        }
+        check.evaluated += evaluated;
+        check.passed += passed;
       }
-      check.evaluated += evaluated;
-      check.passed += passed;
     }
 
     this.rowCount += n;
@@ -687,6 +733,36 @@ export class ValidationState {
     const fresh = newScannedColumn(n);
     this.scanned[i] = fresh;
     return fresh;
+  }
+
+  /**
+   * The per-batch findings and outcomes for a batch of n rows, cleared: a cell's finding per column
+   * (status, column-major at i * n + r), whether a row has a finding (flagged) or fails anything
+   * (failing), and one outcome per check. Kept from batch to batch like the scanned columns, so a
+   * 10,000-row batch does not allocate and collect width + 2 + checks arrays; readers stop at the
+   * batch's n rows (status at width * n). Bound: (width + 2 + checks) bytes per row of the largest
+   * batch so far.
+   */
+  private batchBuffers(
+    width: number,
+    n: number,
+    checks: number,
+  ): { status: Uint8Array; flagged: Uint8Array; failing: Uint8Array; outcomes: Uint8Array[] } {
+    let b = this.buffers;
+    if (!b || b.flagged.length < n) {
+      b = {
+        status: new Uint8Array(width * n),
+        flagged: new Uint8Array(n),
+        failing: new Uint8Array(n),
+        outcomes: Array.from({ length: checks }, () => new Uint8Array(n)),
+      };
+      this.buffers = b;
+      return b;
+    }
+    b.status.fill(0, 0, width * n);
+    b.flagged.fill(0, 0, n);
+    for (const o of b.outcomes) o.fill(0, 0, n);
+    return b;
   }
 
   private see(column: string): void {

@@ -25,7 +25,9 @@ import { parquetSchemaOf, readParquet } from '../../../../lambdas/core/formats/p
 import { createParquetWriter } from '../../../../lambdas/core/formats/parquet-writer';
 import { EDGE_ROWS, EVERY_TYPE, sourceOf, writeTable } from '../../../fixtures/parquet-arrow-tables';
 import { textColumnBatchOf } from '../../../fixtures/text-column-batches';
+import { seededRandom } from '../../../fixtures/seeded-random';
 import { ValidationState } from '../../../../lambdas/core/validation/validate-records';
+import { numberBounds } from '../../../../lambdas/core/validation/row-checks';
 import type { FailedRow } from '../../../../lambdas/core/validation/validation-report';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/parquet');
@@ -334,6 +336,88 @@ describe('the columnar engine', () => {
     );
   });
 
+  it('judges a short batch after a longer failing one by its own cells only', async () => {
+    // Arrange: the first batch fails every check on every row (a null and a bad cell in the
+    // non-nullable int64 column, values outside the rules, a duplicate); in the shorter batch after
+    // it row 5 passes them all and row 6 fails only the float column's not_null and c0's
+    // uniqueness (its null is not judged by the value rules), so any finding or outcome left from
+    // the first batch would add to what they broke
+    const contract = contractOf([
+      { kind: 0, nullable: false, unique: true, range: true },
+      { kind: 3, nullable: true, unique: false, range: true },
+    ]);
+    const batches: RecordBatch[] = [
+      {
+        columns: ['c0', 'c1'],
+        rows: [
+          [null, '-5'],
+          ['x', 'NaN'],
+          ['9007199254740993', '-Infinity'],
+          ['9007199254740993', '1e9'],
+        ],
+        firstRow: 1,
+      },
+      {
+        columns: ['c0', 'c1'],
+        rows: [
+          ['12', '1.5'],
+          ['12', null],
+        ],
+        firstRow: 5,
+      },
+    ];
+
+    // Act
+    const { rows: a, columns: b, failedRows, failedColumns } = await runBoth(contract, batches);
+
+    // Assert
+    expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+    expect(b.finish()).toEqual(a.finish());
+    expect(failedColumns).toEqual(failedRows);
+    expect(failedColumns.map((r) => [r.row, r.broke])).toEqual([
+      ...failedRows.slice(0, 4).map((r) => [r.row, r.broke]),
+      [6, ['c0.unique', 'c0_unique', 'c1_present']],
+    ]);
+  });
+
+  it('gives the row engine’s result over batch lengths drawn from a seed (property)', async () => {
+    // Arrange: a fixed seed, so every run draws the same cases; lengths include empty batches and
+    // fall and rise, so the engine's findings and outcomes are kept from longer batches
+    const random = seededRandom(20261207);
+    const draw = (k: number): number => Math.floor(random() * k);
+    for (let run = 0; run < 150; run++) {
+      const columns = Array.from({ length: 1 + draw(4) }, () => ({
+        kind: draw(COLUMN_KINDS.length),
+        nullable: random() < 0.5,
+        unique: random() < 0.5,
+        range: random() < 0.5,
+      }));
+      const contract = contractOf(columns, random() < 0.8);
+      const names = contract.schema.map((c) => c.name);
+      const cells = Array.from({ length: draw(60) }, () =>
+        columns.map((c) => {
+          const pool = COLUMN_KINDS[c.kind]!.pool;
+          return random() < 0.15 ? null : pool[draw(pool.length)]!;
+        }),
+      );
+      const batches: RecordBatch[] = [];
+      let at = 0;
+      do {
+        const size = draw(18);
+        batches.push({ columns: names, rows: cells.slice(at, at + size), firstRow: at + 1 });
+        at += size;
+      } while (at < cells.length);
+
+      // Act
+      const { rows: a, columns: b, failedRows, failedColumns } = await runBoth(contract, batches);
+
+      // Assert
+      expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+      expect(b.finish()).toEqual(a.finish());
+      expect(failedColumns).toEqual(failedRows);
+    }
+  });
+
   it('treats a column missing from one batch as nulls, as the row engine does', async () => {
     const contract = contractOf([
       { kind: 0, nullable: false, unique: true, range: true },
@@ -384,6 +468,98 @@ describe('the columnar engine', () => {
     expect(b.finish()).toEqual(a.finish());
     expect(failedColumns).toEqual(failedRows);
     expect(failedColumns.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the columnar engine’s comparison rules on number columns', () => {
+  const BOUNDS = [
+    0,
+    -0,
+    0.1,
+    0.5,
+    -1,
+    12,
+    1.5,
+    2 ** 53,
+    2 ** 53 + 2, // the double after 2^53
+    1e308,
+    3.4028235677973366e38,
+    1e39,
+    Infinity,
+    -Infinity,
+    NaN,
+  ];
+  const comparisons = (field: string): QualityRule[] =>
+    BOUNDS.flatMap((b, k) => [
+      ...(['greater_than', 'greater_or_equal', 'less_than', 'less_or_equal'] as const).map(
+        (kind): QualityRule => ({
+          name: `${field}_${kind}_${k}`,
+          type: 'validity',
+          field,
+          condition: { kind, value: b },
+          threshold: 0.5,
+          severity: k % 2 ? 'warn' : 'error',
+        }),
+      ),
+      {
+        name: `${field}_between_${k}`,
+        type: 'validity',
+        field,
+        condition: { kind: 'between', min: b, max: BOUNDS[(k + 3) % BOUNDS.length]! },
+        threshold: 0.5,
+        severity: 'error',
+      },
+    ]);
+
+  for (const type of ['int32', 'int64', 'float32', 'float64'] as const) {
+    it(`judges each ${type} value against every bound as the row engine does`, async () => {
+      // Arrange: the pool's edges (NaN, ±Infinity, -0, int64 past 2^53, float32's limits, cells that
+      // do not conform) against bounds at the same edges, a NaN bound among them
+      const pool = type.startsWith('int') ? INTEGERS : FLOATS;
+      const contract: OutputContract = {
+        ...contractOf(
+          [
+            {
+              kind: type === 'int64' ? 0 : type === 'int32' ? 1 : type === 'float64' ? 3 : 4,
+              nullable: true,
+              unique: false,
+              range: false,
+            },
+          ],
+          false,
+        ),
+        quality: comparisons('c0'),
+      };
+      const cells = [...pool, null, ...pool.slice().reverse()];
+      const batches: RecordBatch[] = [];
+      for (let i = 0; i < cells.length; i += 7)
+        batches.push({ columns: ['c0'], rows: cells.slice(i, i + 7).map((c) => [c]), firstRow: i + 1 });
+
+      // Act
+      const { rows: a, columns: b, failedRows, failedColumns } = await runBoth(contract, batches);
+
+      // Assert
+      expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+      expect(b.finish()).toEqual(a.finish());
+      expect(failedColumns).toEqual(failedRows);
+      expect(b.checks.every((c) => c.evaluated > 0)).toBe(true);
+    });
+  }
+
+  it('gives a number column’s comparison its bounds, and none to a NaN bound or another type', () => {
+    // Arrange
+    const float32: ColumnSpec = { name: 'x', type: 'float32', nullable: true };
+    const text: ColumnSpec = { name: 's', type: 'string', nullable: true };
+
+    // Act
+    const above = numberBounds({ kind: 'greater_than', value: 0.1 }, float32);
+    const band = numberBounds({ kind: 'between', min: -1, max: 2 }, { ...float32, type: 'int64' });
+
+    // Assert
+    expect(above).toEqual({ lo: Math.fround(0.1), loOpen: true, hi: Infinity, hiOpen: false });
+    expect(band).toEqual({ lo: -1, loOpen: false, hi: 2, hiOpen: false });
+    expect(numberBounds({ kind: 'less_than', value: NaN }, float32)).toBeUndefined();
+    expect(numberBounds({ kind: 'less_than', value: 1 }, text)).toBeUndefined();
   });
 });
 
