@@ -32,6 +32,8 @@ export async function validateParquetRange(
     rowGroups: task.rowGroups,
     // As a whole-object validation reads them (run-validation.ts): the states merge alike.
     stringsAsText: true,
+    // The engine keeps nothing of a batch but strings and numbers (see ValidationState.addColumns).
+    reuseBatches: true,
   });
   const state = new ValidationState(task.contract, options);
   for await (const batch of batches) await state.addColumns(batch);
