@@ -77,6 +77,18 @@ function compareAscii(bytes: Uint8Array, s: number, e: number, text: string): nu
   return n - m;
 }
 
+/**
+ * addAsciiText's cache slot for the ASCII text in bytes[s, e): its first, middle and last bytes and
+ * its length, mixed by one multiplication (the top 8 bits of the product). Only a place to look:
+ * a value found there is compared byte by byte, so a weak spread costs misses, never a wrong count.
+ */
+function slotOf(bytes: Uint8Array, s: number, e: number): number {
+  const len = e - s;
+  if (len === 0) return 0;
+  const x = bytes[s]! | (bytes[s + (len >>> 1)]! << 8) | (bytes[e - 1]! << 16) | (len << 24);
+  return Math.imul(x, 0x9e3779b1) >>> 24;
+}
+
 function jsonNumber(n: number): number | string {
   return Number.isFinite(n) ? n : String(n);
 }
@@ -100,12 +112,17 @@ export class ColumnMetrics {
   /** addAsciiText's strings of the distinct values counted exactly, by their hash53. */
   private readonly interned = new Map<number, string>();
   /**
-   * A direct-mapped cache in front of `interned` (RECENT slots by the hash's low bits, each the
-   * hash and its string), so a column of few values (a category) finds its string without a Map
-   * lookup by a 53-bit number. Not part of the state: it holds the strings `interned` holds.
+   * A direct-mapped cache in front of `interned`: RECENT slots chosen by a few of the cell's bytes
+   * and its length (slotOf), each a counted string and the repeats of it not yet added to
+   * `counts` (-1: an empty slot). A column of few values (a category) finds its value with one
+   * multiplication and one comparison of its bytes, without hashing it, and counts a repeat in the
+   * slot instead of a Map lookup and store by string. `counts` is brought up to date (flushRecent)
+   * when a slot changes value and before anything reads the counts, so the state is addString's.
    */
-  private readonly recentHash = new Float64Array(RECENT).fill(-1);
   private readonly recentText: string[] = new Array<string>(RECENT).fill('');
+  private readonly recentCount = new Float64Array(RECENT).fill(-1);
+  /** Whether a slot holds a value (and so may hold repeats): until then flushRecent has no work. */
+  private recentFilled = false;
   private readonly codec: ColumnCodec;
   private readonly numeric: boolean;
   private readonly scale: number;
@@ -300,24 +317,28 @@ export class ColumnMetrics {
     if (len > this.maxLength) this.maxLength = len;
     const counts = this.counts;
     if (counts) {
-      const h = hash53AsciiBytes(bytes, s, e);
-      // The low bits of the hash (ToInt32 keeps them, for any 53-bit integer).
-      const slot = h & (RECENT - 1);
-      let key = this.recentHash[slot] === h ? this.recentText[slot] : this.interned.get(h);
-      if (key === undefined || compareAscii(bytes, s, e, key) !== 0) {
-        // A new value, or (rarely) another value with the same hash: that one is not cached.
-        const text = latin1(bytes, s, e);
-        if (key === undefined) {
-          this.interned.set(h, text);
-          this.recentHash[slot] = h;
-          this.recentText[slot] = text;
-        }
-        key = text;
-      } else if (this.recentHash[slot] !== h) {
-        this.recentHash[slot] = h;
-        this.recentText[slot] = key;
+      const slot = slotOf(bytes, s, e);
+      const cached = this.recentText[slot]!;
+      if (cached.length === len && this.recentCount[slot]! >= 0 && compareAscii(bytes, s, e, cached) === 0) {
+        this.recentCount[slot] = this.recentCount[slot]! + 1;
+        return;
       }
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const h = hash53AsciiBytes(bytes, s, e);
+      let key = this.interned.get(h);
+      // A value not seen before, or (rarely) another value with the same hash: then its own string.
+      const known = key !== undefined && compareAscii(bytes, s, e, key) === 0;
+      if (!known) {
+        const text = latin1(bytes, s, e);
+        if (key === undefined) this.interned.set(h, text);
+        key = text;
+      }
+      counts.set(key!, (counts.get(key!) ?? 0) + 1);
+      // The slot's value changes: its repeats go to `counts` first.
+      const pending = this.recentCount[slot]!;
+      if (pending > 0) counts.set(cached, counts.get(cached)! + pending);
+      this.recentText[slot] = key!;
+      this.recentCount[slot] = 0;
+      this.recentFilled = true;
       if (counts.size > this.exactBound) this.toHll();
     } else this.hll!.addAsciiBytes(bytes, s, e);
   }
@@ -361,7 +382,25 @@ export class ColumnMetrics {
     if (this.max === null || before(this.max, hi, this.codec)) this.max = hi;
   }
 
+  /** Adds the repeats addAsciiText holds in its cache to `counts`; the cache keeps its strings. */
+  private flushRecent(): void {
+    if (!this.recentFilled) return;
+    const counts = this.counts;
+    const pending = this.recentCount;
+    for (let slot = 0; slot < RECENT; slot++) {
+      const c = pending[slot]!;
+      if (c > 0) {
+        if (counts) counts.set(this.recentText[slot]!, counts.get(this.recentText[slot]!)! + c);
+        pending[slot] = 0;
+      }
+    }
+  }
+
   private toHll(): void {
+    // The counts are dropped (only their keys go on), so the cache's repeats are; its strings too.
+    this.recentCount.fill(-1);
+    this.recentText.fill('');
+    this.recentFilled = false;
     this.interned.clear();
     this.hll ??= new HyperLogLog();
     for (const key of this.counts?.keys() ?? []) this.hll.addValue(key);
@@ -373,6 +412,8 @@ export class ColumnMetrics {
   }
 
   merge(other: ColumnMetrics): void {
+    this.flushRecent();
+    other.flushRecent();
     this.count += other.count;
     this.nulls += other.nulls;
     this.nonConforming += other.nonConforming;
@@ -424,6 +465,7 @@ export class ColumnMetrics {
   }
 
   profile(): ColumnProfile {
+    this.flushRecent();
     const codec = this.codec;
     const quantiles: Record<string, number> = {};
     if (this.sketch && this.sketch.count > 0) {
@@ -483,6 +525,7 @@ export class ColumnMetrics {
   }
 
   toJSON(): ColumnMetricsJson {
+    this.flushRecent();
     return {
       count: this.count,
       nulls: this.nulls,

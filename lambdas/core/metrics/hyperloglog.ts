@@ -161,6 +161,31 @@ function hashSafeBigintParts(n: number): void {
   const high = Math.floor(a / 1e8);
   // Exact: high * 1e8 <= a < 2^53, so the difference is an integer below 10^8.
   const low = (a - high * 1e8) | 0;
+  if (high >= 10_000_000) {
+    // 16 digits (timestamps in microseconds since 2001, ids past 10^15): four groups of four with
+    // no leading zero to skip, hashed as they are taken, without going through DIGITS.
+    const hh = (high / 10000) | 0;
+    const lh = (low / 10000) | 0;
+    for (let g = 0; g < 4; g++) {
+      const x = g === 0 ? hh : g === 1 ? high - hh * 10000 : g === 2 ? lh : low - lh * 10000;
+      const p = (x / 100) | 0;
+      const q = x - p * 100;
+      let ch = TENS[p]!;
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+      ch = UNITS[p]!;
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+      ch = TENS[q]!;
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+      ch = UNITS[q]!;
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    finish(h1, h2);
+    return;
+  }
   let k: number;
   if (high > 0) {
     const u = (low / 10000) | 0;

@@ -405,6 +405,123 @@ describe('ColumnMetrics', () => {
         expect(viaBytes).toBe(viaString);
       }
     });
+
+    /**
+     * One cell for a ColumnMetrics the way the engine may feed it: an ASCII value through
+     * addAsciiText (over its bytes) or addString, any other value through addString.
+     */
+    function feed(m: ColumnMetrics, v: string, viaBytes: boolean): void {
+      // Only ASCII text has one UTF-8 byte per UTF-16 unit.
+      if (viaBytes && Buffer.byteLength(v) === v.length) {
+        const bytes = Buffer.from(`<${v}>`, 'latin1');
+        m.addAsciiText(bytes, 1, 1 + v.length);
+      } else m.addString(v);
+    }
+
+    it('leaves the state of addString for values sharing a cache slot (same length, first, middle and last byte)', () => {
+      // Arrange: 5-character values alike at the bytes that choose the slot, interleaved
+      const alike = ['aXcYe', 'aYcXe', 'aZcZe', 'a0c1e', 'a1c0e', 'a-c-e'];
+      const next = random(19);
+      const values = Array.from({ length: 5_000 }, () => alike[next(alike.length)]!);
+
+      // Act
+      const [viaString, viaBytes] = bothStates(values);
+
+      // Assert
+      expect(viaBytes).toBe(viaString);
+    });
+
+    it('profiles and merges as addString when repeats are still held in the cache', () => {
+      // Arrange: two partitions of categories (one with non-ASCII values through addString)
+      const categories = ['home', 'sports', 'toys', 'café', 'books', '', 'garden'];
+      const next = random(23);
+      const first = Array.from({ length: 3_000 }, () => categories[next(categories.length)]!);
+      const second = Array.from({ length: 2_000 }, () => categories[next(4)]!);
+      const reference = [new ColumnMetrics(TEXT), new ColumnMetrics(TEXT)];
+      const bytes = [new ColumnMetrics(TEXT), new ColumnMetrics(TEXT)];
+      for (const v of first) {
+        feed(reference[0]!, v, false);
+        feed(bytes[0]!, v, true);
+      }
+      for (const v of second) {
+        feed(reference[1]!, v, false);
+        feed(bytes[1]!, v, true);
+      }
+
+      // Act: profile first (its top values read the counts), then merge a held state into another
+      const profiled = [bytes[0]!.profile(), reference[0]!.profile()];
+      for (const v of second) {
+        feed(reference[0]!, v, false);
+        feed(bytes[0]!, v, true);
+      }
+      const intoString = roundTrip(TEXT, reference[0]!);
+      intoString.merge(bytes[1]!);
+      bytes[0]!.merge(bytes[1]!);
+      reference[0]!.merge(reference[1]!);
+
+      // Assert
+      expect(profiled[0]).toEqual(profiled[1]);
+      expect(bytes[0]!.profile()).toEqual(reference[0]!.profile());
+      expect(JSON.stringify(bytes[0]!.toJSON())).toBe(JSON.stringify(reference[0]!.toJSON()));
+      expect(JSON.stringify(intoString.toJSON())).toBe(JSON.stringify(reference[0]!.toJSON()));
+    });
+
+    it('leaves the state of addString at the exact bound and one value past it, repeats held', () => {
+      // Arrange: 100 distinct values repeated, then the 101st (bound 100)
+      const next = random(29);
+      const atBound = Array.from({ length: 4_000 }, (_, i) => `k${i < 100 ? i : next(100)}`);
+      const pastBound = [...atBound, 'k100', ...atBound.slice(0, 50)];
+
+      // Act
+      const [atString, atBytes] = bothStates(atBound, 100);
+      const [pastString, pastBytes] = bothStates(pastBound, 100);
+
+      // Assert
+      expect(JSON.parse(atBytes)).toMatchObject({ hll: null });
+      expect(atBytes).toBe(atString);
+      expect(JSON.parse(pastBytes)).toMatchObject({ counts: null });
+      expect(pastBytes).toBe(pastString);
+    });
+
+    it('leaves addString’s state for seeded mixes of bytes, strings, snapshots and merges (property)', () => {
+      for (let seed = 1; seed <= 30; seed++) {
+        // Arrange: values from a small pool (ASCII and not), fed through either entry point
+        const next = random(1_000 + seed);
+        const pool = Array.from({ length: 2 + next(40) }, (_, i) =>
+          next(8) === 0
+            ? `é${i}`
+            : String.fromCharCode(...Array.from({ length: next(6) }, () => 97 + next(3))),
+        );
+        const bound = 5 + next(60);
+        const reference = new ColumnMetrics(TEXT, bound);
+        const mixed = new ColumnMetrics(TEXT, bound);
+        const snapshots: [string, string][] = [];
+
+        // Act: a JSON snapshot now and then, and a partition merged in now and then
+        for (let i = 0; i < 1_500; i++) {
+          const v = pool[next(pool.length)]!;
+          feed(reference, v, false);
+          feed(mixed, v, next(5) !== 0);
+          const r = next(200);
+          if (r === 0) snapshots.push([JSON.stringify(mixed.toJSON()), JSON.stringify(reference.toJSON())]);
+          else if (r === 1) {
+            const part = Array.from({ length: next(300) }, () => pool[next(pool.length)]!);
+            const refPart = new ColumnMetrics(TEXT, bound);
+            const bytesPart = new ColumnMetrics(TEXT, bound);
+            for (const p of part) {
+              feed(refPart, p, false);
+              feed(bytesPart, p, true);
+            }
+            reference.merge(refPart);
+            mixed.merge(bytesPart);
+          }
+        }
+        snapshots.push([JSON.stringify(mixed.toJSON()), JSON.stringify(reference.toJSON())]);
+
+        // Assert
+        for (const [got, want] of snapshots) expect(got).toBe(want);
+      }
+    });
   });
 
   describe('batches of values (addNumbers, addTimestampCounts)', () => {

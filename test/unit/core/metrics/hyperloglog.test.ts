@@ -170,6 +170,9 @@ describe('HyperLogLog', () => {
       }
       for (const base of [1e4, 1e8, 1e12]) for (let d = -3; d <= 3; d++) out.push(base * 37 + d);
       out.push(100_000_000 * 12_345 + 6_789, 1_780_000_000_000_000, 1_000_000_000_000_005);
+      // 16 digits (hashed in four groups of four): zeros inside and at the ends of each group
+      out.push(1_000_000_100_000_001, 1_000_100_010_001_000, 1_234_000_056_780_090, 9_007_000_000_000_099);
+      out.push(1_999_999_999_999_999, 1_000_009_999_000_009, 1_767_225_600_000_000, 3_000_000_000_009_900);
       return [...out, ...out.map((n) => -n)];
     }
 
