@@ -28,22 +28,29 @@ export interface IndexFill {
 
 export type BatchFill = NumberFill | IndexFill;
 
-/** A fill bound to its column's stream: what a column plan offers the batch writer. */
-export type ColumnFill =
+/**
+ * A fill bound to its column's stream: what a column plan offers the batch writer. With `isNull`,
+ * the column has a null layer: the fill is for the keys whose cell is not null, and the cells of
+ * the others are null (the cell path draws nothing for them either).
+ */
+export type ColumnFill = (
   | { readonly kind: 'numbers'; fill(keys: Float64Array, n: number, out: Float64Array): void }
   | {
       readonly kind: 'indices';
       readonly dictionary: readonly string[];
       fill(keys: Float64Array, n: number, out: Int32Array): void;
-    };
+    }
+) & { readonly isNull?: (key: number) => boolean };
 
-/** Binds a generator's fill to the column's cell stream. */
-export function bindFill(fill: BatchFill, rand: CellRandom): ColumnFill {
+/** Binds a generator's fill to the column's cell stream (and null layer, if any). */
+export function bindFill(fill: BatchFill, rand: CellRandom, isNull?: (key: number) => boolean): ColumnFill {
+  const nulls = isNull ? { isNull } : {};
   if (fill.kind === 'numbers')
-    return { kind: 'numbers', fill: (keys, n, out) => fill.fill(rand, keys, n, out) };
+    return { kind: 'numbers', fill: (keys, n, out) => fill.fill(rand, keys, n, out), ...nulls };
   return {
     kind: 'indices',
     dictionary: fill.dictionary,
     fill: (keys, n, out) => fill.fill(rand, keys, n, out),
+    ...nulls,
   };
 }

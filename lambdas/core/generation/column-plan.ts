@@ -43,8 +43,8 @@ export interface ColumnPlan {
   /** Whether the key's cell is null by the null layer. */
   readonly isNull: (key: number) => boolean;
   /**
-   * The cells of a batch of keys in one call, where every cell is a plain draw (no nulls, no
-   * violations, no filtering) and the generator has a fill: the same values as `cell`.
+   * The cells of a batch of keys in one call, where every cell is a plain draw or a null of the
+   * null layer (no violations, no filtering) and the generator has a fill: the same as `cell`.
    */
   readonly fill?: ColumnFill;
 }
@@ -327,10 +327,10 @@ export function planColumn(
     }
   }
   // The fill draws as the drawer's unfiltered path does: from the column's stream at each key.
-  const plain =
-    vplans.length === 0 &&
-    nullRate === 0 &&
-    ((gen.exact && !filter) || checks.every((c) => c.kind === 'unique'));
-  const fill = plain && gen.fill ? bindFill(gen.fill, new CellRandom(seedKey)) : undefined;
+  const plain = vplans.length === 0 && ((gen.exact && !filter) || checks.every((c) => c.kind === 'unique'));
+  const fill =
+    plain && gen.fill
+      ? bindFill(gen.fill, new CellRandom(seedKey), nullRate === 0 ? undefined : isNull)
+      : undefined;
   return { column, hints, cell, base, isNull, ...(fill ? { fill } : {}) };
 }

@@ -60,43 +60,80 @@ interface FilledColumn {
 function filledColumn(plan: ColumnPlan, spec: ColumnSpec): FilledColumn | undefined {
   const fill = plan.fill;
   if (!fill) return undefined;
+  const isNull = fill.isNull;
+  // With a null layer, the fill computes the non-null cells, packed, and they are spread over the
+  // rows as the builder would hold them: a value row written, a null row left as it was (the
+  // writers read its validity byte only), `valid` given only for a batch with a null.
+  const live = new Float64Array(isNull ? BATCH_ROWS : 0);
+  const valid = new Uint8Array(isNull ? BATCH_ROWS : 0);
+  /** Marks rows [0, n) valid or null and puts the keys of the valid ones in `live`; their count. */
+  const mark = (keys: Float64Array, n: number): number => {
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      if (isNull!(key)) valid[i] = 0;
+      else {
+        valid[i] = 1;
+        live[m++] = key;
+      }
+    }
+    return m;
+  };
   if (fill.kind === 'indices') {
     if (spec.type !== 'string') return undefined;
     const indices = new Int32Array(BATCH_ROWS);
+    const packed = new Int32Array(isNull ? BATCH_ROWS : 0);
     const dictionary = fill.dictionary;
     return {
       column(keys, n) {
-        fill.fill(keys, n, indices);
+        if (!isNull) fill.fill(keys, n, indices);
+        else {
+          const m = mark(keys, n);
+          fill.fill(live, m, packed);
+          for (let i = 0, j = 0; i < n; i++) indices[i] = valid[i] === 1 ? packed[j++]! : -1;
+        }
         return { kind: 'dictionary', indices: indices.subarray(0, n), dictionary };
       },
     };
   }
   const numbers = new Float64Array(BATCH_ROWS);
+  const packed = new Float64Array(isNull ? BATCH_ROWS : 0);
+  /** Computes rows [0, n) into `numbers`; the batch's validity bytes, or null without a null. */
+  const compute = (keys: Float64Array, n: number): Uint8Array | null => {
+    if (!isNull) {
+      fill.fill(keys, n, numbers);
+      return null;
+    }
+    const m = mark(keys, n);
+    fill.fill(live, m, packed);
+    for (let i = 0, j = 0; i < n; i++) if (valid[i] === 1) numbers[i] = packed[j++]!;
+    return m < n ? valid.subarray(0, n) : null;
+  };
   switch (spec.type) {
     case 'int64':
     case 'decimal':
     case 'timestamp':
       return {
         column(keys, n) {
-          fill.fill(keys, n, numbers);
-          return { kind: 'integer', values: numbers.subarray(0, n), valid: null };
+          const v = compute(keys, n);
+          return { kind: 'integer', values: numbers.subarray(0, n), valid: v };
         },
       };
     case 'float32':
     case 'float64':
       return {
         column(keys, n) {
-          fill.fill(keys, n, numbers);
-          return { kind: 'float64', values: numbers.subarray(0, n), valid: null };
+          const v = compute(keys, n);
+          return { kind: 'float64', values: numbers.subarray(0, n), valid: v };
         },
       };
     case 'int32': {
       const ints = new Int32Array(BATCH_ROWS);
       return {
         column(keys, n) {
-          fill.fill(keys, n, numbers);
+          const v = compute(keys, n);
           for (let i = 0; i < n; i++) ints[i] = numbers[i]!;
-          return { kind: 'int32', values: ints.subarray(0, n), valid: null };
+          return { kind: 'int32', values: ints.subarray(0, n), valid: v };
         },
       };
     }

@@ -142,7 +142,31 @@ describe('batch fills', () => {
     expect(differ).toBe('');
   });
 
-  it('leave the cell path to columns with nulls or violations, and write them the same', async () => {
+  it('fill columns with a null layer, and write them as the cells do in every format', async () => {
+    // Arrange: every fill kind with nulls, one of them read by a rule (its first row is never null).
+    const contract = contractOf(`schema:
+  - { name: a, type: int64, nullable: true, range: [1, 1000], generate: { null_rate: 0.3 } }
+  - { name: b, type: int32, nullable: true, range: [-5, 5], generate: { null_rate: 0.5 } }
+  - { name: c, type: 'decimal(10,2)', nullable: true, range: ['1', '500'], generate: { distribution: lognormal, mu: 3, sigma: 1, null_rate: 0.1 } }
+  - { name: d, type: timestamp, unit: us, nullable: true, range: ['2024-01-01T00:00:00Z', '2024-02-01T00:00:00Z'], generate: { null_rate: 0.9 } }
+  - { name: e, type: float32, nullable: true, range: [0, 1], generate: { null_rate: 0.2 } }
+  - { name: f, type: string, nullable: true, allowed: [x, y, z], generate: { null_rate: 0.4 } }
+  - { name: g, type: string, nullable: true, generate: { kind: email, null_rate: 0.05 } }
+  - { name: h, type: int64, nullable: true, unique: true, generate: { null_rate: 0.2 } }
+quality:
+  - { name: a_small, field: a, condition: less_than, value: 2000, threshold: 1 }
+`);
+    const options = { rows: 20000, seed: 5 };
+    // Act
+    const plan = planTable(contract, options);
+    const differ: string[] = [];
+    for (const format of FORMATS) differ.push(await mismatch(contract, options, format));
+    // Assert
+    expect(plan.columns.map((c) => c.fill?.isNull !== undefined)).toEqual(Array(8).fill(true));
+    expect(differ.filter(Boolean)).toEqual([]);
+  });
+
+  it('leave the cell path to columns with violations, and write them the same', async () => {
     // Arrange
     const contract = contractOf(`schema:
   - { name: id, type: int64, nullable: false, unique: true }
