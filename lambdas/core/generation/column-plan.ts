@@ -7,6 +7,7 @@
 import { generateHints, type GenerateHints } from '../contracts/contract-schema';
 import type { ColumnSpec, QualityRule } from '../contracts/output-contract';
 import { formatDate, type TypedValue } from '../contracts/typed-values';
+import { bindFill, type ColumnFill } from './batch-fill';
 import { CellRandom, hashText, Permutation } from './cell-random';
 import { GenerationError } from './generation-error';
 import {
@@ -41,6 +42,11 @@ export interface ColumnPlan {
   readonly base: (key: number) => Value;
   /** Whether the key's cell is null by the null layer. */
   readonly isNull: (key: number) => boolean;
+  /**
+   * The cells of a batch of keys in one call, where every cell is a plain draw or a null of the
+   * null layer (no violations, no filtering) and the generator has a fill: the same as `cell`.
+   */
+  readonly fill?: ColumnFill;
 }
 
 /** The column's hints, typed (contracts built in code are checked here too). */
@@ -283,7 +289,9 @@ export function planColumn(
   const checks = [...valueChecks(column, ctx.quality), ...extraChecks];
   const nullRate = nullRateOf(column, hints, ctx.quality);
   const gen = buildValueGenerator(column, hints, ctx);
-  const base = drawer(column, gen, checks, hashText(column.name, ctx.seed), extraChecks.length > 0);
+  const seedKey = hashText(column.name, ctx.seed);
+  const filter = extraChecks.length > 0;
+  const base = drawer(column, gen, checks, seedKey, filter);
   const nullRand = new CellRandom(hashText(`${column.name}#null`, ctx.seed));
   // A rule reading this column must evaluate something (a rule that evaluated nothing warns), so
   // the first row of such a column is never null: generated data exercises every rule it is for.
@@ -318,5 +326,11 @@ export function planColumn(
       }
     }
   }
-  return { column, hints, cell, base, isNull };
+  // The fill draws as the drawer's unfiltered path does: from the column's stream at each key.
+  const plain = vplans.length === 0 && ((gen.exact && !filter) || checks.every((c) => c.kind === 'unique'));
+  const fill =
+    plain && gen.fill
+      ? bindFill(gen.fill, new CellRandom(seedKey), nullRate === 0 ? undefined : isNull)
+      : undefined;
+  return { column, hints, cell, base, isNull, ...(fill ? { fill } : {}) };
 }

@@ -100,6 +100,11 @@ export class Categorical<T> {
   }
 
   pick(rand: CellRandom): T {
+    return this.values[this.pickIndex(rand)]!;
+  }
+
+  /** The index in `values` of the value `pick` draws. */
+  pickIndex(rand: CellRandom): number {
     const u = rand.next();
     const c = this.cumulative;
     let lo = 0;
@@ -109,6 +114,6 @@ export class Categorical<T> {
       if (c[mid]! > u) hi = mid;
       else lo = mid + 1;
     }
-    return this.values[lo]!;
+    return lo;
   }
 }

@@ -10,6 +10,7 @@
 import type { GenerateHints } from '../contracts/contract-schema';
 import type { ColumnSpec, QualityRule } from '../contracts/output-contract';
 import { columnCodec, formatDate, NOT_CONFORMING, parseTimestamp } from '../contracts/typed-values';
+import type { BatchFill } from './batch-fill';
 import { hashText, mix32, Permutation, type CellRandom } from './cell-random';
 import { Categorical, samplerOf } from './distributions';
 import { GenerationError } from './generation-error';
@@ -41,6 +42,8 @@ export interface ValueGenerator {
   readonly exact: boolean;
   /** Values depend on the key only, and distinct keys give distinct values. */
   readonly unique: boolean;
+  /** The same values as `draw`, a batch of keys at a time, where the column's values allow it. */
+  readonly fill?: BatchFill;
 }
 
 const DEFAULT_INT_WIDTH = 10_000n;
@@ -164,10 +167,41 @@ function categorical(
       );
     }
     const perm = new Permutation(values.length, hashText(`${column.name}#unique`, ctx.seed));
-    return { exact: true, unique: true, draw: (_rand, key) => values[perm.apply(key)]! };
+    return {
+      exact: true,
+      unique: true,
+      draw: (_rand, key) => values[perm.apply(key)]!,
+      ...(textsOf(values, (dictionary) => ({
+        kind: 'indices',
+        dictionary,
+        fill(_rand, keys, n, out) {
+          for (let i = 0; i < n; i++) out[i] = perm.apply(keys[i]!);
+        },
+      })) ?? {}),
+    };
   }
   const cat = new Categorical(values, weightsFor(column, hints, values));
-  return { exact: true, unique: false, draw: (rand) => cat.pick(rand) };
+  return {
+    exact: true,
+    unique: false,
+    draw: (rand) => cat.pick(rand),
+    ...(textsOf(values, (dictionary) => ({
+      kind: 'indices',
+      dictionary,
+      fill(rand, keys, n, out) {
+        for (let i = 0; i < n; i++) out[i] = cat.pickIndex(rand.at(keys[i]!));
+      },
+    })) ?? {}),
+  };
+}
+
+/** `{ fill }` over `values` as a dictionary when every value is a text, else undefined. */
+function textsOf(
+  values: readonly Value[],
+  make: (dictionary: readonly string[]) => BatchFill,
+): { fill: BatchFill } | undefined {
+  if (!values.every((v): v is string => typeof v === 'string')) return undefined;
+  return { fill: make(values) };
 }
 
 /** Integer-like columns: ints, decimals (unscaled), dates (days), timestamps (units). */
@@ -269,7 +303,21 @@ function integerGenerator(
       const s = Number(start);
       const b = Number(by);
       const out = numberEmitterOf(column, 1);
-      return { exact: true, unique: by !== 0n, draw: (_r, key) => out(s + key * b) };
+      const fill: BatchFill | undefined =
+        column.type === 'date'
+          ? undefined
+          : {
+              kind: 'numbers',
+              fill(_rand, keys, n, values) {
+                for (let i = 0; i < n; i++) values[i] = s + keys[i]! * b;
+              },
+            };
+      return {
+        exact: true,
+        unique: by !== 0n,
+        draw: (_r, key) => out(s + key * b),
+        ...(fill ? { fill } : {}),
+      };
     }
     return { exact: true, unique: by !== 0n, draw: (_r, key) => emit(start + by * BigInt(key)) };
   }
@@ -285,7 +333,25 @@ function integerGenerator(
     const perm = new Permutation(Math.max(1, permSize), hashText(`${column.name}#unique`, ctx.seed));
     if (fast) {
       const l = Number(lo);
-      return { exact: true, unique: true, draw: (_r, key) => emitNumber(l + perm.apply(key)) };
+      const m = Number(step);
+      const fill: BatchFill | undefined =
+        column.type === 'date'
+          ? undefined
+          : {
+              kind: 'numbers',
+              fill(_rand, keys, n, out) {
+                for (let i = 0; i < n; i++) {
+                  const v = l + perm.apply(keys[i]!);
+                  out[i] = m === 1 ? v : v * m;
+                }
+              },
+            };
+      return {
+        exact: true,
+        unique: true,
+        draw: (_r, key) => emitNumber(l + perm.apply(key)),
+        ...(fill ? { fill } : {}),
+      };
     }
     return { exact: true, unique: true, draw: (_r, key) => emitBig(lo + BigInt(perm.apply(key))) };
   }
@@ -298,7 +364,28 @@ function integerGenerator(
       })()
     : (rand: CellRandom): Value =>
         emitBig(lo + BigInt(Math.min(Number(size) - 1, Math.floor(rand.next53() * Number(size)))));
-  if (!sampler) return { exact: true, unique: false, draw: uniform };
+  // The fills below compute emitNumber inline: a number times the step, or the number itself.
+  const numbers = fast && column.type !== 'date';
+  const l = Number(lo);
+  const w = Number(size);
+  const m = Number(step);
+  if (!sampler) {
+    if (!numbers) return { exact: true, unique: false, draw: uniform };
+    return {
+      exact: true,
+      unique: false,
+      draw: uniform,
+      fill: {
+        kind: 'numbers',
+        fill(rand, keys, n, out) {
+          for (let i = 0; i < n; i++) {
+            const v = l + rand.at(keys[i]!).below(w);
+            out[i] = m === 1 ? v : v * m;
+          }
+        },
+      },
+    };
+  }
   if (column.type === 'date' || column.type === 'timestamp') {
     throw new GenerationError(
       `distribution '${hints.distribution}' applies to numbers, not ${column.type}`,
@@ -307,9 +394,30 @@ function integerGenerator(
   }
   const dlo = Number(domain.lo);
   const dhi = Number(domain.hi);
+  // Dates and timestamps were refused above, so the step is 1 and a uniform value is l + below(w).
+  const fill: BatchFill | undefined = numbers
+    ? {
+        kind: 'numbers',
+        fill(rand, keys, n, out) {
+          for (let i = 0; i < n; i++) {
+            rand.at(keys[i]!);
+            let v = NaN;
+            for (let attempt = 0; attempt < 32; attempt++) {
+              const x = Math.round(sampler(rand) * scale);
+              if (x >= dlo && x <= dhi && Number.isSafeInteger(x)) {
+                v = x;
+                break;
+              }
+            }
+            out[i] = v === v ? v : l + rand.below(w);
+          }
+        },
+      }
+    : undefined;
   return {
     exact: true,
     unique: false,
+    ...(fill ? { fill } : {}),
     draw(rand) {
       for (let attempt = 0; attempt < 32; attempt++) {
         const n = Math.round(sampler(rand) * scale);
@@ -360,29 +468,36 @@ function realGenerator(
       );
     }
     const perm = new Permutation(Math.max(1, n), hashText(`${column.name}#unique`, ctx.seed));
-    return {
-      exact: true,
-      unique: true,
-      draw: (_r, key) => round32(domain.lo + cell * (perm.apply(key) + 0.5)),
-    };
+    const draw = (_r: CellRandom, key: number): number => round32(domain.lo + cell * (perm.apply(key) + 0.5));
+    return { exact: true, unique: true, draw, fill: numbersOf(draw) };
   }
   const decimals = hints.decimals ?? (width >= 1 ? 2 : undefined);
   const factor = decimals === undefined ? 0 : 10 ** decimals;
-  return {
-    exact: true,
-    unique: false,
-    draw(rand) {
-      for (let attempt = 0; attempt < 32; attempt++) {
-        let x = sampler ? sampler(rand) : domain.lo + rand.next() * width;
-        if (factor) {
-          const r = Math.round(x * factor) / factor;
-          if (contains(domain, round32(r))) x = r;
-        }
-        x = round32(x);
-        if (contains(domain, x)) return x;
-        if (!sampler && attempt > 2) break;
+  const draw = (rand: CellRandom): number => {
+    for (let attempt = 0; attempt < 32; attempt++) {
+      let x = sampler ? sampler(rand) : domain.lo + rand.next() * width;
+      if (factor) {
+        const r = Math.round(x * factor) / factor;
+        if (contains(domain, round32(r))) x = r;
       }
-      return mid;
+      x = round32(x);
+      if (contains(domain, x)) return x;
+      if (!sampler && attempt > 2) break;
+    }
+    return mid;
+  };
+  return { exact: true, unique: false, draw, fill: numbersOf(draw) };
+}
+
+/** A fill calling a number-valued draw per key, in the column's own loop. */
+function numbersOf(draw: (rand: CellRandom, key: number) => number): BatchFill {
+  return {
+    kind: 'numbers',
+    fill(rand, keys, n, out) {
+      for (let i = 0; i < n; i++) {
+        const key = keys[i]!;
+        out[i] = draw(rand.at(key), key);
+      }
     },
   };
 }
@@ -528,9 +643,28 @@ function stringGenerator(
       if (pool.length > 0 && (!unique || pool.length >= ctx.keys)) {
         if (unique) {
           const perm = new Permutation(pool.length, hashText(`${column.name}#unique`, ctx.seed));
-          return filtered((_r, key) => pool[perm.apply(key)]!, true, true);
+          return {
+            ...filtered((_r, key) => pool[perm.apply(key)]!, true, true),
+            fill: {
+              kind: 'indices',
+              dictionary: pool,
+              fill(_rand, keys, n, out) {
+                for (let i = 0; i < n; i++) out[i] = perm.apply(keys[i]!);
+              },
+            },
+          };
         }
-        return filtered((rand) => pool[rand.below(pool.length)]!, false, true);
+        const count = pool.length;
+        return {
+          ...filtered((rand) => pool[rand.below(count)]!, false, true),
+          fill: {
+            kind: 'indices',
+            dictionary: pool,
+            fill(rand, keys, n, out) {
+              for (let i = 0; i < n; i++) out[i] = rand.at(keys[i]!).below(count);
+            },
+          },
+        };
       }
       if (named) {
         throw new GenerationError(
