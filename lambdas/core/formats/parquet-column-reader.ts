@@ -346,6 +346,30 @@ function decodeChunk(
   // A decompressed page is a new array (every decompressor here allocates its output); an
   // uncompressed one is a view of the fetched row group, which the reader drops after decoding it.
   const ownsPage = (page: Uint8Array): boolean => page.buffer !== bytes.buffer;
+  /** A data page's values from `at` on, straight into the vectors where they can go (addPlain). */
+  const place = (
+    count: number,
+    levels: Uint8Array | null,
+    page: Uint8Array,
+    at: number,
+    encoding: string,
+  ): void => {
+    const present = levels ? countPresent(levels) : count;
+    if (sink.addPlain(count, levels, present, page, at, encoding, meta.type)) return;
+    const values = pageValues(
+      page,
+      at,
+      page.byteLength,
+      encoding,
+      meta.type,
+      present,
+      column,
+      asText,
+      ownsPage(page),
+      scratch,
+    );
+    sink.addPage(count, levels, values, present);
+  };
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   while (reader.offset < bytes.byteLength) {
     const header = parquetHeader(reader);
@@ -375,25 +399,7 @@ function decodeChunk(
         levels = definitionLevels(page, at, at + length, daph.num_values, column.maxDefinition, scratch);
         at += length;
       }
-      const present = levels ? countPresent(levels) : daph.num_values;
-      if (sink.addPlain(daph.num_values, levels, present, page, at, daph.encoding, meta.type)) continue;
-      sink.addPage(
-        daph.num_values,
-        levels,
-        pageValues(
-          page,
-          at,
-          page.byteLength,
-          daph.encoding,
-          meta.type,
-          present,
-          column,
-          asText,
-          ownsPage(page),
-          scratch,
-        ),
-        present,
-      );
+      place(daph.num_values, levels, page, at, daph.encoding);
     } else if (header.type === 'DATA_PAGE_V2' && header.data_page_header_v2) {
       const h = header.data_page_header_v2;
       if (!ownEncoding(h.encoding, meta.type)) {
@@ -427,25 +433,7 @@ function decodeChunk(
           boundedDecompressors,
         );
       }
-      const present = levels ? countPresent(levels) : h.num_values;
-      if (sink.addPlain(h.num_values, levels, present, page, 0, h.encoding, meta.type)) continue;
-      sink.addPage(
-        h.num_values,
-        levels,
-        pageValues(
-          page,
-          0,
-          page.byteLength,
-          h.encoding,
-          meta.type,
-          present,
-          column,
-          asText,
-          ownsPage(page),
-          scratch,
-        ),
-        present,
-      );
+      place(h.num_values, levels, page, 0, h.encoding);
     }
   }
   return sink.finish();
