@@ -11,36 +11,16 @@ import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 
-import { parseContract } from '../../../../lambdas/core/contracts/parse-contract';
 import { readParquetColumns } from '../../../../lambdas/core/formats/parquet-column-reader';
 import { validateColumns } from '../../../../lambdas/core/validation/validate-records';
 import type { FailedRow, ValidationReport } from '../../../../lambdas/core/validation/validation-report';
 import { sourceOf } from '../../../fixtures/parquet-arrow-tables';
+import { reusedBatchesContract } from '../../../fixtures/reused-batches-contract';
 import { seededRandom } from '../../../fixtures/seeded-random';
 
-const CONTRACT = parseContract(
-  `pipeline: p
-step: s
-output: orders
-path: p/{run_id}/orders/
-format: parquet
-compatibility: compatible
-schema:
-  - { name: id, type: int64, nullable: false }
-  - { name: customer_id, type: int64, nullable: false }
-  - { name: amount, type: float64, nullable: true }
-  - { name: ordered_at, type: timestamp, nullable: false }
-  - { name: email, type: string, nullable: true }
-  - { name: category, type: string, nullable: false }
-quality:
-  - { name: email_present, field: email, condition: not_null, threshold: 0.95, severity: warn }
-  - { name: amount_positive, field: amount, condition: greater_than, value: 0, threshold: 0.99, severity: warn }
-  - { name: customer_id_in_range, field: customer_id, condition: between, value: [1, 200000], threshold: 0.99, severity: warn }
-  - { name: amount_below_cap, field: amount, condition: less_than, value: 10000, threshold: 1, severity: error }
-  - { name: email_shape, field: email, condition: matches, value: '^[a-z0-9]+@[a-z.]+$', threshold: 0.5, severity: warn }
-`,
-  'orders.contract.yaml',
-);
+const CONTRACT = reusedBatchesContract('parquet', [
+  "{ name: email_shape, field: email, condition: matches, value: '^[a-z0-9]+@[a-z.]+$', threshold: 0.5, severity: warn }",
+]);
 
 const SCHEMA: SchemaElement[] = [
   { name: 'root', num_children: 6 },
