@@ -163,11 +163,12 @@ async function* columnsOf(
   for await (const batch of batches) yield columnBatchOf(batch);
 }
 
-/** A sink that counts the bytes written through it. */
+/** A sink that counts the bytes written through it; it keeps no chunk, so it releases them as the sink does. */
 function countingSink(sink: ByteSink): ByteSink & { readonly bytes: number } {
   let bytes = 0;
   return {
     name: sink.name,
+    ...(sink.releasesChunks === true ? { releasesChunks: true } : {}),
     get bytes() {
       return bytes;
     },
