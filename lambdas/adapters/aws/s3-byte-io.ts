@@ -87,6 +87,8 @@ export class S3Sink implements ByteSink {
   private readonly parts: { ETag: string; PartNumber: number }[] = [];
   private size = 0;
   result: S3SinkResult | undefined;
+  /** Each chunk is copied as it is written (into the part being gathered), so a writer may refill it. */
+  readonly releasesChunks = true;
 
   constructor(
     private readonly s3: S3Client,
