@@ -394,21 +394,21 @@ function integerGenerator(
   }
   const dlo = Number(domain.lo);
   const dhi = Number(domain.hi);
+  /** A draw of the distribution that lands in the domain as a safe integer, in 32 tries; else NaN. */
+  const sampled = (rand: CellRandom): number => {
+    for (let attempt = 0; attempt < 32; attempt++) {
+      const x = Math.round(sampler(rand) * scale);
+      if (x >= dlo && x <= dhi && Number.isSafeInteger(x)) return x;
+    }
+    return NaN;
+  };
   // Dates and timestamps were refused above, so the step is 1 and a uniform value is l + below(w).
   const fill: BatchFill | undefined = numbers
     ? {
         kind: 'numbers',
         fill(rand, keys, n, out) {
           for (let i = 0; i < n; i++) {
-            rand.at(keys[i]!);
-            let v = NaN;
-            for (let attempt = 0; attempt < 32; attempt++) {
-              const x = Math.round(sampler(rand) * scale);
-              if (x >= dlo && x <= dhi && Number.isSafeInteger(x)) {
-                v = x;
-                break;
-              }
-            }
+            const v = sampled(rand.at(keys[i]!));
             out[i] = v === v ? v : l + rand.below(w);
           }
         },
@@ -419,14 +419,11 @@ function integerGenerator(
     unique: false,
     ...(fill ? { fill } : {}),
     draw(rand) {
-      for (let attempt = 0; attempt < 32; attempt++) {
-        const n = Math.round(sampler(rand) * scale);
-        if (n >= dlo && n <= dhi && Number.isSafeInteger(n))
-          return column.type === 'int64' || column.type === 'int32' || column.type === 'decimal'
-            ? n
-            : emit(BigInt(n));
-      }
-      return uniform(rand); // the distribution's mass is mostly outside the domain: stay valid
+      const n = sampled(rand);
+      if (n !== n) return uniform(rand); // the distribution's mass is mostly outside the domain: stay valid
+      return column.type === 'int64' || column.type === 'int32' || column.type === 'decimal'
+        ? n
+        : emit(BigInt(n));
     },
   };
 }
