@@ -11,7 +11,7 @@
  * const config = selectEnvironment(app.node.tryGetContext('environments'), 'prod');
  * config.partitions.maxConcurrency; // 80
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   READER_LIMITS,
   READER_LIMIT_NAMES,

@@ -6,7 +6,7 @@
  * - `{ "transport": "s3", "prefix": "openlineage/" }` (objects in the artifacts bucket)
  * and optionally `namespace`, the namespace of the test jobs (default `prt-<environment>`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPENLINEAGE_ENV } from '../../lambdas/runtime/openlineage-environment';
 
 export type OpenLineageSettings = { readonly namespace: string } & (

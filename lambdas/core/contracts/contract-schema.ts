@@ -3,7 +3,7 @@
  * Schema shipped for editors (schemas/contract.schema.json, `prt contract schema`) is generated from
  * it, so the two cannot disagree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HISTORY_LIMITS } from '../history/history-types';
 import {
   COLUMN_TYPES,
