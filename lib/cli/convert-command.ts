@@ -10,7 +10,7 @@ import { convertTable } from '../../lambdas/core/conversion';
 import { parseContract, DATA_FORMATS, type Compression, type DataFormat } from '../../lambdas/core/contracts';
 import { ConfigurationError, ContractError, FormatError, IntegrityError } from '../../lambdas/core/errors';
 import { contentTypeOf, formatFromExtension, type ParquetCodec } from '../../lambdas/core/formats';
-import { closeClients, sinkOf, sourceOf } from './locations';
+import { closeClients, prepareLocations, sinkOf, sourceOf } from './locations';
 import { countedSource as counted, Progress } from './progress';
 
 interface ConvertOptions {
@@ -82,6 +82,7 @@ export function registerConvertCommand(program: Command): void {
               }
             : undefined;
 
+        await prepareLocations([input, output]);
         const source = sourceOf(input);
         const progress = new Progress(`converting ${input}`, await source.size());
         const sink = sinkOf(output, contentTypeOf(to, compression));

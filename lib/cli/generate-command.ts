@@ -52,8 +52,7 @@ import {
 import { learnTemplate } from './generation/learn-profile';
 import { encodePng } from './generation/png-encoder';
 import { parseS3Uri } from '../../lambdas/core/storage';
-import { outputRegistry } from '../../lambdas/runtime/dependencies';
-import { closeClients, commandClients, isS3Uri, sinkOf, sourceOf } from './locations';
+import { closeClients, isS3Uri, prepareLocations, registryOf, sinkOf, sourceOf } from './locations';
 import { Progress } from './progress';
 
 interface TableOptions {
@@ -131,6 +130,7 @@ async function runTables(options: TableOptions): Promise<void> {
     );
   const out = options.out;
   if (out === undefined) throw new UsageError('--out <path> is required');
+  await prepareLocations([out, options.like]);
   const rows = integer(options.rows, '--rows');
   const seed = integer(options.seed, '--seed')!;
   const violations = options.violate.map(parseViolation);
@@ -189,7 +189,7 @@ async function runTables(options: TableOptions): Promise<void> {
 
   // Everything is planned (and every impossible request refused) before the first byte is written.
   const registryTable = options.registryTable ?? process.env['PRT_REGISTRY_TABLE'];
-  const registry = registryTable ? outputRegistry(commandClients().db, registryTable) : undefined;
+  const registry = registryTable ? await registryOf(registryTable) : undefined;
   const results = [];
   for (const { plan, location, format, compression } of targets) {
     const sink = sinkOf(location, contentTypeOf(format, compression));
@@ -340,6 +340,7 @@ export function registerGenerateCommand(program: Command): void {
               ? compileTemplate(options.template, seed).sample
               : compilePattern(options.pattern!, undefined, '--pattern').sample;
           const rand = new CellRandom(hashText('text', seed));
+          await prepareLocations([options.out]);
           const byName = formatFromExtension(options.out);
           if (byName.format && byName.format !== 'unknown') {
             const format = byName.format;
@@ -435,6 +436,7 @@ export function registerGenerateCommand(program: Command): void {
           };
           checkImageSpec(spec);
           const dir = options.out.endsWith('/') ? options.out : `${options.out}/`;
+          await prepareLocations([dir]);
           const where = (name: string): string => (isS3Uri(dir) ? `${dir}${name}` : resolve(dir, name));
           const npy = options.npy ? sinkOf(where('images.npy'), 'application/octet-stream') : undefined;
           try {

@@ -10,7 +10,7 @@ import { DATA_FORMATS, type DataFormat } from '../../lambdas/core/contracts';
 import { readerLimitsFromEnv } from '../../lambdas/runtime/reader-limits-env';
 import { ConfigurationError, FormatError } from '../../lambdas/core/errors';
 import { DEFAULT_SAMPLE_ROWS, inferContract, type OutputName } from './profiling/infer-contract';
-import { closeClients, isS3Uri, sinkOf, sourceOf } from './locations';
+import { closeClients, isS3Uri, prepareLocations, sinkOf, sourceOf } from './locations';
 import { countedSource as counted, Progress } from './progress';
 
 interface InferOptions {
@@ -96,6 +96,7 @@ export function registerInferCommand(program: Command): void {
           );
         }
 
+        await prepareLocations([input, options.out]);
         const source = sourceOf(input);
         const progress = new Progress(`sampling ${input}`, await source.size());
         let bytes = 0;

@@ -27,7 +27,7 @@ import {
   type ValidationReport,
 } from '../../lambdas/core/validation';
 import { inspectSource, type Detection } from '../../lambdas/core/formats';
-import { closeClients, isS3Uri, sinkOf, sourceOf } from './locations';
+import { closeClients, isS3Uri, prepareLocations, sinkOf, sourceOf } from './locations';
 import { runParallelValidation } from './parallel-validation';
 import { countedSource, Progress } from './progress';
 import { validateFolder } from './validate-folder';
@@ -76,6 +76,7 @@ export function registerValidateCommand(program: Command): void {
         // Read once, here: PRT_READER_LIMITS raises (or lowers) a limit for this run, as on the functions.
         const readerLimits = readerLimitsFromEnv(process.env);
         const contract = parseContract(readFileSync(options.contract, 'utf8'), options.contract);
+        await prepareLocations([input, options.quarantine, ...sampleReferences(contract)]);
         if (!isS3Uri(input) && statSync(input).isDirectory()) {
           await validateFolderCommand(contract, input, options, readerLimits);
           return;
@@ -225,4 +226,11 @@ async function validateFolderCommand(
       renderConsoleReport(document, { color: options.color !== false && process.stdout.isTTY === true }),
     );
   process.exitCode = run.report.status === 'failed' ? 1 : 0;
+}
+
+/** Where the contract's ks_test rules read their reference samples (the run opens them). */
+function sampleReferences(contract: ReturnType<typeof parseContract>): string[] {
+  return contract.quality.flatMap((rule) =>
+    rule.condition.kind === 'ks_test' ? [rule.condition.reference] : [],
+  );
 }

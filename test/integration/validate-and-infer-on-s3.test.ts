@@ -4,7 +4,7 @@
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,6 +92,38 @@ describe('prt validate on S3', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { row: number });
     expect(rows.map((r) => r.row)).toEqual([1, 2]);
+  });
+
+  it('reads a ks_test reference sample from S3 while validating a local file', async () => {
+    // Prepare
+    const amounts = Array.from({ length: 100 }, (_, i) => i + 1);
+    const reference = await put(`${scratch}/reference.csv`, `purchase_amount\n${amounts.join('\n')}\n`);
+    const contract = join(work, 'ks.yaml');
+    writeFileSync(
+      contract,
+      `${readFileSync(CONTRACT, 'utf8')}
+  - name: amount_like_reference
+    field: purchase_amount
+    condition: ks_test
+    reference: ${reference}
+    value: 0.2
+    threshold: 1
+    severity: error
+`,
+    );
+    const local = join(work, 'local.csv');
+    writeFileSync(
+      local,
+      `${HEADER}\n${amounts.map((a) => `o-${a},${a},${a},2026-11-01T00:00:00Z`).join('\n')}\n`,
+    );
+
+    // Act
+    const result = await prt('validate', local, '--contract', contract, '--json');
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('against 100 reference values');
   });
 
   it('answers exit code 2 for a missing object', async () => {
