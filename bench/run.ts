@@ -19,6 +19,7 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundledPackagesPlugin, REQUIRE_BANNER } from '../bin/bundled-packages.mjs';
 import type { CaseResult, CaseSpec } from './case';
 import {
   BYTES_PER_ROW,
@@ -126,9 +127,9 @@ function runChild(
 }
 
 /**
- * The case runner compiled once per bench run (esbuild, packages left as imports), so each child
- * starts as the compiled CLI and the Lambda bundles do: JavaScript, not TypeScript compiled at
- * start-up. Two folders below the root, like dist/cli, so paths resolved from the module's own URL
+ * The case runner compiled once per bench run, as bin/build.mjs compiles the CLI (esbuild, the
+ * same packages bundled in, the rest left as imports), so each child starts as the compiled CLI
+ * and the Lambda bundles do: JavaScript, not TypeScript compiled at start-up. Two folders below the root, like dist/cli, so paths resolved from the module's own URL
  * (the project root, worker sources) resolve alike.
  */
 const COMPILED_CASE = join(BENCH_DIR, '.build', 'case.mjs');
@@ -145,7 +146,8 @@ async function compileCase(): Promise<void> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    plugins: [bundledPackagesPlugin()],
+    banner: { js: REQUIRE_BANNER },
     logLevel: 'warning',
   });
 }

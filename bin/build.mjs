@@ -3,8 +3,9 @@
 // the handlers it runs) to JavaScript in dist/cli, which bin/prt.mjs runs. npm runs this as the
 // `prepare` script, so `npm ci` leaves a fresh build; `npm run build` rebuilds on demand.
 //
-// Packages stay imports (node_modules is there at run time) and each command's module stays its own
-// chunk, loaded only when that command runs. Beside the code it writes:
+// The data path's pure-JavaScript packages are bundled in, the rest stay imports (node_modules is
+// there at run time; bin/bundled-packages.mjs says which and why), and each command's module stays
+// its own chunk, loaded only when that command runs. Beside the code it writes:
 //   commands.json  what the top-level help lists, so `prt --help` loads no command module;
 //   build.json     when the build started and which source files it read, so bin/prt.mjs can tell
 //                  a build that predates an edit.
@@ -14,6 +15,7 @@ import { readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILD_DIR, BUILD_RECORD } from './build-freshness.mjs';
+import { bundledPackagesPlugin, REQUIRE_BANNER } from './bundled-packages.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const target = join(root, BUILD_DIR);
@@ -33,7 +35,8 @@ try {
     format: 'esm',
     target: 'node20',
     splitting: true,
-    packages: 'external',
+    plugins: [bundledPackagesPlugin()],
+    banner: { js: REQUIRE_BANNER },
     metafile: true,
     logLevel: 'warning',
   });
@@ -59,6 +62,7 @@ try {
     'package.json',
     relative(root, fileURLToPath(import.meta.url)),
     relative(root, fileURLToPath(new URL('./build-freshness.mjs', import.meta.url))),
+    relative(root, fileURLToPath(new URL('./bundled-packages.mjs', import.meta.url))),
   ];
   writeFileSync(join(staging, BUILD_RECORD), `${JSON.stringify({ builtAt, inputs }, null, 2)}\n`);
 
