@@ -1,15 +1,26 @@
 /**
  * Page decompressors for the Parquet reader that never produce more bytes than the page header
- * declares. hyparquet-compressors' zstd ignores the declared length: fzstd allocates whatever the
- * frame header claims (up to 2 GiB per frame) and appends every block, so a 40 KB page can take
- * 1.4 GB before hyparquet notices the length mismatch. Here a zstd page is walked frame by frame
- * and block by block first (headers only, no output), then decompressed block by block into the
- * declared length, failing as soon as the output would pass it. The other codecs already write
- * into a buffer of the declared length.
+ * declares.
+ *
+ * - zstd: hyparquet-compressors' ignores the declared length: fzstd allocates whatever the frame
+ *   header claims (up to 2 GiB per frame) and appends every block, so a 40 KB page can take 1.4 GB
+ *   before hyparquet notices the length mismatch. Here a zstd page is walked frame by frame and
+ *   block by block first (headers only, no output), then decompressed block by block into the
+ *   declared length, failing as soon as the output would pass it.
+ * - gzip and brotli: Node's zlib, stopped at the declared length, and checking gzip's CRC.
+ *   hyparquet-compressors' JavaScript inflaters write into a buffer of the declared length and
+ *   drop what does not fit: an 11,669-byte gzip stream declared as 1,000 bytes read as its first
+ *   1,000, a brotli one as 1,000 wrong bytes, and a damaged CRC went unnoticed. Not loading them
+ *   also spares every start their tables.
+ * - snappy: hysnappy (WASM) cuts its output at the declared length, or pads it to it, so the
+ *   length a snappy stream states in its preamble must equal the page header's.
+ * - lz4 writes into a buffer of the declared length and fails past it.
  */
 import { Decompress } from 'fzstd';
 import type { Compressors } from 'hyparquet';
-import { compressors as libraryDecompressors } from 'hyparquet-compressors';
+import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors/src/lz4.js';
+import { snappyUncompressor } from 'hysnappy';
+import { brotliDecompressSync, gunzipSync, type ZlibOptions, type BrotliOptions } from 'node:zlib';
 
 /**
  * A zstd window larger than the page needs only matters for memory: a frame may declare a window
@@ -120,5 +131,54 @@ export function boundedZstd(input: Uint8Array, declared: number): Uint8Array {
   return output;
 }
 
-/** The reader's decompressors: hyparquet-compressors' with zstd bounded by the declared length. */
-export const boundedDecompressors: Compressors = { ...libraryDecompressors, ZSTD: boundedZstd };
+/** A zlib decompression stopped at the page's declared length. */
+function boundedZlib(
+  codec: string,
+  inflate: (input: Uint8Array, options: ZlibOptions & BrotliOptions) => Buffer,
+): (input: Uint8Array, declared: number) => Uint8Array {
+  return (input, declared) => {
+    try {
+      // zlib wants a limit of at least 1; a longer output than declared still fails hyparquet's
+      // length check after.
+      return inflate(input, { maxOutputLength: Math.max(1, declared) });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new PageSizeError(
+          `${codec} data decompresses to more than the page header's ${declared} bytes`,
+        );
+      }
+      throw error;
+    }
+  };
+}
+
+const snappy = snappyUncompressor();
+
+/** A snappy page whose preamble (a varint of the uncompressed length) agrees with its header. */
+function boundedSnappy(input: Uint8Array, declared: number): Uint8Array {
+  let stated = 0;
+  for (let i = 0, scale = 1; ; i++, scale *= 128) {
+    // A 32-bit length takes at most 5 bytes.
+    if (i >= input.byteLength || i >= 5) throw new Error('snappy data has no valid length preamble');
+    const b = input[i]!;
+    stated += (b & 0x7f) * scale;
+    if (b < 0x80) break;
+  }
+  if (stated > declared) {
+    throw new PageSizeError(`snappy data holds ${stated} bytes; the page header declares ${declared}`);
+  }
+  if (stated !== declared) {
+    throw new Error(`snappy data holds ${stated} bytes; the page header declares ${declared}`);
+  }
+  return snappy(input, declared);
+}
+
+/** The reader's decompressors, each bounded by the page's declared length. */
+export const boundedDecompressors: Compressors = {
+  SNAPPY: boundedSnappy,
+  GZIP: boundedZlib('gzip', gunzipSync),
+  BROTLI: boundedZlib('brotli', brotliDecompressSync),
+  ZSTD: boundedZstd,
+  LZ4: decompressLz4,
+  LZ4_RAW: decompressLz4Raw,
+};

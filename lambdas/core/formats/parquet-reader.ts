@@ -11,9 +11,9 @@
  * are one column each, carried as canonical JSON text (parquet-nested-json.ts); intervals become
  * `{"months":m,"days":d,"millis":n}`; binary columns become base64 text. Variants are refused, but
  * only when they are read: a column that is not selected is never decoded.
- * Compression: snappy, gzip, zstd, brotli, lz4 and lz4_raw (hyparquet-compressors, pure JS and
- * WASM, so they work on every Node version, zstd bounded by parquet-decompressors.ts); LZO is
- * rejected.
+ * Compression: snappy, gzip, zstd, brotli, lz4 and lz4_raw, each bounded by the page's declared
+ * length (parquet-decompressors.ts: snappy in WASM, gzip and brotli in Node's zlib, zstd and lz4
+ * in JavaScript); LZO is rejected.
  *
  * Bounds, checked against the footer before a row group is fetched and against the page headers
  * before a page is decompressed: rows per row group (`maxRowGroupRows`), decompressed bytes of the
