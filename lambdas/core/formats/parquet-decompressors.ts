@@ -14,11 +14,11 @@
  *   also spares every start their tables.
  * - snappy: hysnappy (WASM) cuts its output at the declared length, or pads it to it, so the
  *   length a snappy stream states in its preamble must equal the page header's.
- * - lz4 writes into a buffer of the declared length and fails past it.
+ * - lz4: decoded here (hyparquet-compressors' decoder zero-padded a short stream to the declared
+ *   length).
  */
 import { Decompress } from 'fzstd';
 import type { Compressors } from 'hyparquet';
-import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors/src/lz4.js';
 import { snappyUncompressor } from 'hysnappy';
 import { brotliDecompressSync, gunzipSync, type ZlibOptions, type BrotliOptions } from 'node:zlib';
 
@@ -173,12 +173,115 @@ function boundedSnappy(input: Uint8Array, declared: number): Uint8Array {
   return snappy(input, declared);
 }
 
+/**
+ * LZ4 pages. hyparquet-compressors' decoder writes into a buffer of the declared length and
+ * returns that buffer whatever it wrote: a stream that holds fewer bytes read as a zero-padded
+ * page, and a match past the end was dropped. LZ4_RAW is one LZ4 block. LZ4 (the deprecated codec)
+ * is Hadoop's framing of blocks, each behind its big-endian output and input lengths, and some
+ * writers wrote a bare block instead: as in Arrow's reader, a page whose lengths do not frame it
+ * exactly is read as one block.
+ */
+/** Decodes one LZ4 block into `out` from `at`; returns the bytes written. */
+function decodeBlock(input: Uint8Array, out: Uint8Array, at: number): number {
+  const n = input.byteLength;
+  const limit = out.byteLength;
+  let i = 0;
+  let o = at;
+  const length = (initial: number): number => {
+    let value = initial;
+    if (initial === 15) {
+      let b: number;
+      do {
+        if (i >= n) throw new Error('lz4 data ends inside a length');
+        b = input[i++]!;
+        value += b;
+      } while (b === 255);
+    }
+    return value;
+  };
+  const tooLong = (): PageSizeError =>
+    new PageSizeError(`lz4 data decompresses to more than the ${limit} bytes declared`);
+  while (i < n) {
+    const token = input[i++]!;
+    const literals = length(token >>> 4);
+    if (literals > n - i) throw new Error('lz4 literals run past the end of the data');
+    if (literals > limit - o) throw tooLong();
+    out.set(input.subarray(i, i + literals), o);
+    o += literals;
+    i += literals;
+    // The last sequence is literals alone.
+    if (i === n) break;
+    if (n - i < 2) throw new Error('lz4 data ends inside a match offset');
+    const offset = input[i]! | (input[i + 1]! << 8);
+    i += 2;
+    if (offset === 0 || offset > o) throw new Error(`lz4 match offset ${offset} out of range`);
+    const match = length(token & 15) + 4;
+    if (match > limit - o) throw tooLong();
+    if (offset >= match) {
+      out.copyWithin(o, o - offset, o - offset + match);
+      o += match;
+    } else {
+      // An overlapping match repeats its last `offset` bytes.
+      for (let p = o - offset, end = o + match; o < end;) out[o++] = out[p++]!;
+    }
+  }
+  return o - at;
+}
+
+function exactly(written: number, declared: number): void {
+  if (written !== declared) {
+    throw new Error(`lz4 data holds ${written} bytes; the page header declares ${declared}`);
+  }
+}
+
+/** An LZ4_RAW page: one block. */
+export function boundedLz4Raw(input: Uint8Array, declared: number): Uint8Array {
+  const out = new Uint8Array(declared);
+  exactly(decodeBlock(input, out, 0), declared);
+  return out;
+}
+
+/** An LZ4 page: Hadoop-framed blocks, or one bare block when its lengths do not frame it. */
+export function boundedLz4(input: Uint8Array, declared: number): Uint8Array {
+  const out = new Uint8Array(declared);
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  // The frames first, from their headers alone: they must cover the page and its declared length.
+  const frames: [start: number, inLength: number, outLength: number][] = [];
+  let framed = input.byteLength >= 8;
+  for (let i = 0, total = 0; framed && i < input.byteLength;) {
+    if (input.byteLength - i < 8) {
+      framed = false;
+      break;
+    }
+    const outLength = view.getUint32(i);
+    const inLength = view.getUint32(i + 4);
+    total += outLength;
+    if (inLength > input.byteLength - i - 8 || total > declared) framed = false;
+    else frames.push([i + 8, inLength, outLength]);
+    i += 8 + inLength;
+  }
+  if (!framed) {
+    exactly(decodeBlock(input, out, 0), declared);
+    return out;
+  }
+  let o = 0;
+  for (const [start, inLength, outLength] of frames) {
+    const written = decodeBlock(input.subarray(start, start + inLength), out.subarray(0, o + outLength), o);
+    if (written !== outLength) {
+      throw new Error(`an lz4 frame holds ${written} bytes; its header declares ${outLength}`);
+    }
+    o += outLength;
+  }
+  exactly(o, declared);
+  return out;
+}
+
 /** The reader's decompressors, each bounded by the page's declared length. */
 export const boundedDecompressors: Compressors = {
   SNAPPY: boundedSnappy,
   GZIP: boundedZlib('gzip', gunzipSync),
   BROTLI: boundedZlib('brotli', brotliDecompressSync),
   ZSTD: boundedZstd,
-  LZ4: decompressLz4,
-  LZ4_RAW: decompressLz4Raw,
+  LZ4: boundedLz4,
+  LZ4_RAW: boundedLz4Raw,
 };

@@ -87,4 +87,119 @@ describe('Parquet page decompressors', () => {
     // Assert
     expect(out.byteLength).toBe(0);
   });
+
+  it.each(['LZ4', 'LZ4_RAW'] as const)(
+    '%s decodes blocks of literals and overlapping and distant matches',
+    (codec) => {
+      // Arrange: 300 seeded blocks, each built with the bytes it must decode to.
+      const random = seeded(42);
+      for (let round = 0; round < 300; round++) {
+        const { block, bytes } = randomBlock(random);
+        const page = codec === 'LZ4' && round % 2 === 0 ? hadoopFrame([{ block, bytes }]) : block;
+
+        // Act
+        const out = boundedDecompressors[codec]!(page, bytes.length);
+
+        // Assert
+        expect(Buffer.from(out).equals(Buffer.from(bytes))).toBe(true);
+      }
+    },
+  );
+
+  it('reads an LZ4 page of several Hadoop frames', () => {
+    // Arrange
+    const random = seeded(7);
+    const frames = [randomBlock(random), randomBlock(random), randomBlock(random)];
+    const whole = Buffer.from(frames.flatMap((f) => f.bytes));
+
+    // Act
+    const out = boundedDecompressors.LZ4!(hadoopFrame(frames), whole.length);
+
+    // Assert
+    expect(Buffer.from(out).equals(whole)).toBe(true);
+  });
+
+  it.each(['LZ4', 'LZ4_RAW'] as const)(
+    '%s refuses a block longer or shorter than the page declares',
+    (codec) => {
+      // Arrange: 'abc', then a match 30 bytes long at distance 3, then 'xyz': 36 bytes.
+      const block = Uint8Array.of(0x3f, 97, 98, 99, 3, 0, 11, 0x30, 120, 121, 122);
+
+      // Act
+      const exact = boundedDecompressors[codec]!(block, 36);
+      const shorter = (): Uint8Array => boundedDecompressors[codec]!(block, 20);
+      const longer = (): Uint8Array => boundedDecompressors[codec]!(block, 37);
+
+      // Assert
+      expect(Buffer.from(exact).toString()).toBe(`${'abc'.repeat(11)}xyz`);
+      expect(shorter).toThrow(PageSizeError);
+      expect(longer).toThrow('lz4 data holds 36 bytes; the page header declares 37');
+    },
+  );
+
+  it('refuses an LZ4 match that reaches before the start of the page', () => {
+    // Arrange: two literals, then a match at distance 3.
+    const block = Uint8Array.of(0x20, 97, 98, 3, 0);
+
+    // Act
+    const read = (): Uint8Array => boundedDecompressors.LZ4_RAW!(block, 6);
+
+    // Assert
+    expect(read).toThrow('lz4 match offset 3 out of range');
+  });
 });
+
+/** A small seeded generator (mulberry32), so a failing block can be found again. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function lengthBytes(extra: number): number[] {
+  const out: number[] = [];
+  for (; extra >= 255; extra -= 255) out.push(255);
+  out.push(extra);
+  return out;
+}
+
+/** An LZ4 block of random sequences (literal runs up to 300, matches 4-300 long at any distance). */
+function randomBlock(random: () => number): { block: Uint8Array; bytes: number[] } {
+  const bytes: number[] = [];
+  const block: number[] = [];
+  const sequences = 1 + Math.floor(random() * 8);
+  for (let k = 0; k <= sequences; k++) {
+    const last = k === sequences;
+    const literals =
+      Math.floor(random() * (random() < 0.2 ? 300 : 20)) + (bytes.length === 0 || last ? 1 : 0);
+    const run = Array.from({ length: literals }, () => Math.floor(random() * 256));
+    const match = last ? 0 : 4 + Math.floor(random() * (random() < 0.2 ? 297 : 30));
+    const token = (Math.min(literals, 15) << 4) | (last ? 0 : Math.min(match - 4, 15));
+    block.push(token);
+    if (literals >= 15) block.push(...lengthBytes(literals - 15));
+    block.push(...run);
+    bytes.push(...run);
+    if (last) break;
+    const offset = 1 + Math.floor(random() * Math.min(bytes.length, 65535));
+    block.push(offset & 255, offset >>> 8);
+    if (match - 4 >= 15) block.push(...lengthBytes(match - 4 - 15));
+    for (let m = 0, p = bytes.length - offset; m < match; m++) bytes.push(bytes[p + m]!);
+  }
+  return { block: Uint8Array.from(block), bytes };
+}
+
+/** Hadoop's LZ4 framing: each block behind its big-endian output and input lengths. */
+function hadoopFrame(frames: readonly { block: Uint8Array; bytes: number[] }[]): Uint8Array {
+  const parts: Buffer[] = [];
+  for (const { block, bytes } of frames) {
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(bytes.length, 0);
+    header.writeUInt32BE(block.length, 4);
+    parts.push(header, Buffer.from(block));
+  }
+  return Buffer.concat(parts);
+}
