@@ -129,8 +129,9 @@ function runChild(
 /**
  * The case runner compiled once per bench run, as bin/build.mjs compiles the CLI (esbuild, the
  * same packages bundled in, the rest left as imports), so each child starts as the compiled CLI
- * and the Lambda bundles do: JavaScript, not TypeScript compiled at start-up. Two folders below the root, like dist/cli, so paths resolved from the module's own URL
- * (the project root, worker sources) resolve alike.
+ * and the Lambda bundles do: JavaScript, not TypeScript compiled at start-up. Two folders below
+ * the root, like dist/cli, so paths resolved from the module's own URL (the project root, worker
+ * sources) resolve alike.
  */
 const COMPILED_CASE = join(BENCH_DIR, '.build', 'case.mjs');
 

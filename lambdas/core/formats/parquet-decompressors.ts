@@ -180,8 +180,9 @@ function boundedSnappy(input: Uint8Array, declared: number): Uint8Array {
  * is Hadoop's framing of blocks, each behind its big-endian output and input lengths, and some
  * writers wrote a bare block instead: as in Arrow's reader, a page whose lengths do not frame it
  * exactly is read as one block.
+ *
+ * decodeBlock decodes one LZ4 block into `out` from `at` and returns the bytes written.
  */
-/** Decodes one LZ4 block into `out` from `at`; returns the bytes written. */
 function decodeBlock(input: Uint8Array, out: Uint8Array, at: number): number {
   const n = input.byteLength;
   const limit = out.byteLength;
@@ -235,14 +236,14 @@ function exactly(written: number, declared: number): void {
 }
 
 /** An LZ4_RAW page: one block. */
-export function boundedLz4Raw(input: Uint8Array, declared: number): Uint8Array {
+function boundedLz4Raw(input: Uint8Array, declared: number): Uint8Array {
   const out = new Uint8Array(declared);
   exactly(decodeBlock(input, out, 0), declared);
   return out;
 }
 
 /** An LZ4 page: Hadoop-framed blocks, or one bare block when its lengths do not frame it. */
-export function boundedLz4(input: Uint8Array, declared: number): Uint8Array {
+function boundedLz4(input: Uint8Array, declared: number): Uint8Array {
   const out = new Uint8Array(declared);
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   // The frames first, from their headers alone: they must cover the page and its declared length.
