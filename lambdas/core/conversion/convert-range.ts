@@ -21,7 +21,7 @@ import type { ColumnSpec, CsvOptions, DataFormat, OutputContract } from '../cont
 import { logicalName } from '../contracts/output-contract';
 import { FormatError, IntegrityError } from '../errors';
 import { readArrow } from '../formats/arrow-lazy';
-import { byteRangeSource, type ByteSink, type ByteSource } from '../formats/byte-io';
+import { byteRangeSource, countingSink, type ByteSink, type ByteSource } from '../formats/byte-io';
 import { columnBatchOf, type ColumnBatch } from '../formats/column-batch';
 import { createTableWriter } from '../formats/create-table-writer';
 import { readCsvColumns } from '../formats/csv-column-reader';
@@ -161,25 +161,6 @@ async function* columnsOf(
   batches: AsyncIterable<Parameters<typeof columnBatchOf>[0]>,
 ): AsyncGenerator<ColumnBatch> {
   for await (const batch of batches) yield columnBatchOf(batch);
-}
-
-/** A sink that counts the bytes written through it; it keeps no chunk, so it releases them as the sink does. */
-function countingSink(sink: ByteSink): ByteSink & { readonly bytes: number } {
-  let bytes = 0;
-  return {
-    name: sink.name,
-    ...(sink.releasesChunks === true ? { releasesChunks: true } : {}),
-    get bytes() {
-      return bytes;
-    },
-    write: (chunk) => {
-      bytes += chunk.byteLength;
-      return sink.write(chunk);
-    },
-    close: () => sink.close(),
-    abort: () => sink.abort(),
-    ...(sink.discard ? { discard: () => sink.discard!() } : {}),
-  };
 }
 
 /**

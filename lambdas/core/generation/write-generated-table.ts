@@ -6,7 +6,7 @@
  * temporary file, an S3 sink aborts its multipart upload).
  */
 import type { Compression, CsvOptions, DataFormat } from '../contracts/output-contract';
-import type { ByteSink } from '../formats/byte-io';
+import { countingSink, type ByteSink } from '../formats/byte-io';
 import { createTableWriter } from '../formats/create-table-writer';
 import type { ParquetCodec } from '../formats/table-io';
 import { rowsOfColumns, TypedColumnBuilder, type TypedColumn } from '../formats/typed-column';
@@ -33,24 +33,6 @@ export interface WrittenTable {
  * bytes and must not vary. Memory is bounded by one batch plus the writer's buffer.
  */
 const BATCH_ROWS = 8192;
-
-/**
- * The sink, counting the bytes written through it. It keeps no chunk, so it releases a chunk when
- * the sink does (releasesChunks): a text writer then refills its own buffers instead of copying
- * each flushed megabyte, whose copies, collected late, held 20+ MB outside the heap.
- */
-function counting(sink: ByteSink, onBytes: (n: number) => void): ByteSink {
-  return {
-    name: sink.name,
-    ...(sink.releasesChunks === true ? { releasesChunks: true } : {}),
-    write: (chunk) => {
-      onBytes(chunk.byteLength);
-      return sink.write(chunk);
-    },
-    close: () => sink.close(),
-    abort: () => sink.abort(),
-  };
-}
 
 /**
  * A column computed a batch at a time (ColumnPlan.fill) into buffers of its own, handed to the
@@ -153,9 +135,8 @@ export async function writeGeneratedTable(
   sink: ByteSink,
   options: WriteTableOptions,
 ): Promise<WrittenTable> {
-  let bytes = 0;
   let rows = 0;
-  const counted = counting(sink, (n) => (bytes += n));
+  const counted = countingSink(sink);
   const csv = options.csv ?? plan.contract.csv;
   const writer = createTableWriter(options.format, counted, {
     schema: plan.schema,
@@ -191,13 +172,13 @@ export async function writeGeneratedTable(
       if (writer.writeColumns) await writer.writeColumns(columns, n);
       else await writer.write(rowsOfColumns(columns, plan.schema, n));
       rows += n;
-      options.onProgress?.(rows, bytes);
+      options.onProgress?.(rows, counted.bytes);
     }
     await writer.close();
   } catch (error) {
     await writer.abort().catch(() => undefined);
     throw error;
   }
-  options.onProgress?.(rows, bytes);
-  return { rows, bytes };
+  options.onProgress?.(rows, counted.bytes);
+  return { rows, bytes: counted.bytes };
 }
