@@ -847,7 +847,7 @@ class ColumnSink {
     this.dictionary = values;
     if (this.plan.kind === 'string' && values.tag === 'strings' && this.cells === null) {
       this.strings = [...values.at];
-      this.indices ??= this.arrays.indices.zeroed(this.rows).fill(-1);
+      this.indices ??= this.arrays.indices.take(this.rows).fill(-1);
     }
   }
 
