@@ -20,11 +20,16 @@ export function isS3Uri(location: string): boolean {
   return location.startsWith('s3://');
 }
 
+async function loadAws(): Promise<AwsLocations> {
+  aws ??= await import('./aws-locations');
+  return aws;
+}
+
 /** Loads the S3 side if any of the command's locations is an s3:// URI. */
 export async function prepareLocations(locations: Iterable<string | undefined>): Promise<void> {
   for (const location of locations) {
     if (location !== undefined && isS3Uri(location)) {
-      aws ??= await import('./aws-locations');
+      await loadAws();
       return;
     }
   }
@@ -45,8 +50,7 @@ export function sinkOf(location: string, contentType: string): PublishingSink | 
 
 /** The registry table's store, on the command's SDK clients (loaded here: a table needs them). */
 export async function registryOf(table: string): Promise<OutputRegistry> {
-  aws ??= await import('./aws-locations');
-  return aws.registryOf(table);
+  return (await loadAws()).registryOf(table);
 }
 
 export function closeClients(): void {
